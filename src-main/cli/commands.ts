@@ -1,0 +1,122 @@
+import { rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { Command, Option } from 'commander'
+import { appDataDir, loadSettings, resourcesDir, rulesPath } from '../core/config/index.js'
+import { loadRuleSet } from '../core/classify/index.js'
+import { createLogger, type Logger } from '../core/log.js'
+import { executeRun, explicitFiles, pendingInboxFiles, type RunSummary } from '../core/run.js'
+import { SqliteStore } from '../store/sqlite/index.js'
+import { countsText, summaryJson, summaryText } from './format.js'
+import { ProgressBar } from './progress.js'
+
+interface CommonOpts {
+  db?: string
+  config?: string
+  json?: boolean
+  logFile?: string
+  verbose?: boolean
+  dryRun?: boolean
+}
+
+const defaultDb = () => join(appDataDir(), 'triage.db')
+
+function common(cmd: Command, opts: { config?: boolean } = {}): Command {
+  cmd.option('--db <path>', 'SQLite database file (default: the desktop app\'s database)')
+  if (opts.config !== false) cmd.option('--config <path>', 'settings file, JSON or YAML (default: the desktop app\'s settings)')
+  return cmd
+    .option('--json', 'print one JSON object on stdout')
+    .option('--log-file <path>', 'append structured logs (JSON lines) to this file')
+    .option('--verbose', 'also write info-level logs to stderr')
+}
+
+function logger(o: CommonOpts): Logger {
+  return createLogger({ file: o.logFile, level: o.logFile || o.verbose ? 'info' : 'warn', stderr: !o.logFile || Boolean(o.verbose) })
+}
+
+async function context(o: CommonOpts) {
+  const loaded = await loadSettings(o.config)
+  if (o.dryRun === false) loaded.settings.dry_run = false
+  const ruleSet = loadRuleSet(rulesPath(loaded))
+  const store = new SqliteStore(o.db ?? defaultDb())
+  return { loaded, ruleSet, store }
+}
+
+function print(o: CommonOpts, json: unknown, text: string): void {
+  process.stdout.write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`)
+}
+
+async function triage(o: CommonOpts, trigger: string, plan: (store: SqliteStore) => Promise<Parameters<typeof executeRun>[1]>): Promise<RunSummary> {
+  const { loaded, ruleSet, store } = await context(o)
+  const bar = new ProgressBar(trigger)
+  try {
+    const files = await plan(store)
+    const summary = await executeRun(
+      { store, settings: loaded.settings, ruleSet, trigger, logger: logger(o), onProgress: (p) => bar.update(p.counts.received, p.file) },
+      files
+    )
+    bar.done()
+    print(o, summaryJson(summary), summaryText(summary))
+    if (summary.status !== 'ok') process.exitCode = 3
+    return summary
+  } finally {
+    bar.done()
+    store.close()
+  }
+}
+
+export function registerCommands(program: Command): void {
+  common(program.command('import').description('triage the given files (CSV, mailbox JSON, .eml, .mbox) once').argument('<file...>'))
+    .addOption(new Option('--no-dry-run', 'send deliveries for real (overrides the settings)').hideHelp())
+    .action(async (files: string[], o: CommonOpts) => {
+      await triage(o, 'import', async () => explicitFiles(files))
+    })
+
+  common(program.command('run').description('triage every new file of an inbox folder; files already read are skipped'))
+    .requiredOption('--inbox <dir>', 'folder to read (recursively)')
+    .action(async (o: CommonOpts & { inbox: string }) => {
+      await triage(o, 'run', (store) => pendingInboxFiles(store, o.inbox))
+    })
+
+  common(program.command('verify').description('check the audit trail: hash chain, append-only head and run accounting'), { config: false }).action((o: CommonOpts) => {
+    const store = new SqliteStore(o.db ?? defaultDb())
+    try {
+      const bar = new ProgressBar('verify')
+      const r = store.verify((done) => bar.update(done))
+      bar.done()
+      const text = r.ok
+        ? `audit trail intact: ${r.entries.toLocaleString('en-US')} entries, head ${r.head.last_hash}`
+        : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}`
+      print(o, { ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null, problem: r.problem?.problem ?? null, accounting: r.accounting.problems }, text)
+      if (!r.ok) process.exitCode = 1
+    } finally {
+      store.close()
+    }
+  })
+
+  common(program.command('stats').description('totals over the whole database'), { config: false }).action((o: CommonOpts) => {
+    const store = new SqliteStore(o.db ?? defaultDb())
+    try {
+      const t = store.totals()
+      print(o, { received: t.received, triaged: t.triaged, duplicates: t.duplicates, quarantined: t.quarantined, by_severity: t.by_severity, deliveries: t.deliveries }, countsText(t))
+    } finally {
+      store.close()
+    }
+  })
+
+  program
+    .command('demo')
+    .description('triage the bundled sample data into a fresh demo database and print the summary')
+    .option('--db <path>', 'demo database', '.triage/demo.db')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (o: { db: string; json?: boolean }) => {
+      const db = resolve(o.db)
+      for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true })
+      const inbox = join(resourcesDir(), 'sample-data', 'inbox')
+      const config = join(resourcesDir(), 'sample-data', 'demo-config.yaml')
+      await triage({ db, json: o.json, config }, 'run', (store) => pendingInboxFiles(store, inbox))
+      if (!o.json)
+        process.stdout.write(
+          `\ndatabase: ${db}\nnext: npx triage verify --db ${o.db}  ·  npx triage stats --db ${o.db}  ·  npx triage import <file> --db ${o.db}\n`
+        )
+    })
+}

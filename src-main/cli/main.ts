@@ -1,0 +1,31 @@
+// triage: the headless command over the same core the desktop app uses.
+// Exit codes: 0 ok · 1 verify found tampering · 2 user mistake (missing file, bad config) · 3 run finished with errors.
+import { Command, CommanderError, Option } from 'commander'
+import { ConfigError } from '../core/config/index.js'
+import { RuleSetError } from '../core/classify/index.js'
+import { InputError } from '../core/run.js'
+import { StoreError } from '../store/sqlite/index.js'
+import { registerCommands } from './commands.js'
+
+export class UserError extends Error {}
+
+const program = new Command()
+  .name('triage')
+  .description('Triage Desk: ingest, dedup, classify, route and audit compliance alerts (headless).')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+
+registerCommands(program)
+
+try {
+  await program.parseAsync(process.argv)
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2)
+  const known = e instanceof UserError || e instanceof ConfigError || e instanceof RuleSetError || e instanceof InputError || e instanceof StoreError
+  process.stderr.write(`triage: ${known ? '' : 'unexpected error: '}${(e as Error).message}\n`)
+  if (!known && process.env.TRIAGE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`)
+  process.exit(known ? 2 : 70)
+}
+
+export { Option }

@@ -1,0 +1,104 @@
+// Stage 6: audit. Each entry stores the previous entry's hash; the hash covers every stored field,
+// so an edited, deleted or reordered entry breaks the chain even if the database triggers are dropped.
+import { createHash } from 'node:crypto'
+
+export const GENESIS_HASH = '0'.repeat(64)
+
+/** The audit entry exactly as stored (one row of audit_entries). */
+export interface AuditEntryRow {
+  id: number
+  run_id: number
+  source_kind: string
+  source_file: string
+  source_locator: string
+  external_id: string
+  title: string
+  fingerprint: string // hex
+  severity: string
+  matched_rules: string // JSON
+  reason: string
+  ruleset_version: string
+  destinations: string // JSON
+  created_at: string
+  triaged_at: string
+  sla_seconds: number
+  sla_target_seconds: number
+  sla_breached: number
+  payload: string // JSON
+  raw: string
+  prev_hash: string
+  hash: string
+}
+
+export type UnsealedEntry = Omit<AuditEntryRow, 'prev_hash' | 'hash'>
+
+/** Field order is part of the format: never reorder, only append (with a new format version). */
+const HASHED_FIELDS = [
+  'id', 'run_id', 'source_kind', 'source_file', 'source_locator', 'external_id', 'title', 'fingerprint', 'severity',
+  'matched_rules', 'reason', 'ruleset_version', 'destinations', 'created_at', 'triaged_at', 'sla_seconds',
+  'sla_target_seconds', 'sla_breached', 'payload', 'raw'
+] as const satisfies ReadonlyArray<keyof UnsealedEntry>
+
+export const CHAIN_FORMAT = 'triage-desk/audit-chain/v1'
+
+export function entryHash(prevHash: string, e: UnsealedEntry): string {
+  const h = createHash('sha256').update(prevHash)
+  // Length-prefixing every field keeps field boundaries unambiguous without escaping.
+  for (const f of HASHED_FIELDS) {
+    const v = String(e[f])
+    h.update(`\u0000${Buffer.byteLength(v)}:`).update(v)
+  }
+  return h.digest('hex')
+}
+
+export function seal(prevHash: string, e: UnsealedEntry): AuditEntryRow {
+  return { ...e, prev_hash: prevHash, hash: entryHash(prevHash, e) }
+}
+
+export type ChainProblem = { id: number; position: number; problem: string }
+
+/**
+ * Walks entries in id order. Returns the first problem found, or null when the chain is intact.
+ * `expected` is the head recorded separately (count and last hash).
+ */
+export class ChainVerifier {
+  private prev = GENESIS_HASH
+  private prevId = 0
+  private position = 0
+  problem: ChainProblem | null = null
+
+  push(e: AuditEntryRow): boolean {
+    if (this.problem) return false
+    this.position++
+    if (e.id <= this.prevId) return this.fail(e.id, `entry ${e.id} is out of order (after entry ${this.prevId})`)
+    if (e.prev_hash !== this.prev) {
+      const why = e.id !== this.prevId + 1 ? `entries ${this.prevId + 1}..${e.id - 1} are missing` : `its previous-hash does not match entry ${this.prevId}`
+      return this.fail(e.id, `entry ${e.id}: ${why} (chain broken)`)
+    }
+    if (entryHash(e.prev_hash, e) !== e.hash) return this.fail(e.id, `entry ${e.id} was modified after it was recorded (hash mismatch)`)
+    this.prev = e.hash
+    this.prevId = e.id
+    return true
+  }
+
+  finish(head: { count: number; last_id: number; last_hash: string } | null): ChainProblem | null {
+    if (this.problem) return this.problem
+    if (head && (head.last_id !== this.prevId || head.last_hash !== this.prev || head.count !== this.position)) {
+      this.problem = {
+        id: this.prevId,
+        position: this.position,
+        problem: `the chain ends at entry ${this.prevId} (${this.position} entries) but the recorded head is entry ${head.last_id} (${head.count} entries): entries were removed from the end or added outside the engine`
+      }
+    }
+    return this.problem
+  }
+
+  get head(): { count: number; last_id: number; last_hash: string } {
+    return { count: this.position, last_id: this.prevId, last_hash: this.prev }
+  }
+
+  private fail(id: number, problem: string): false {
+    this.problem = { id, position: this.position, problem }
+    return false
+  }
+}

@@ -1,0 +1,44 @@
+// Stage 3: dedup. The fingerprint is a pure function of the alert's business fields;
+// whether it is a duplicate is asked of the store, which sees every earlier alert (this file included).
+import { createHash } from 'node:crypto'
+import type { Alert, SourceKind } from '../model.js'
+
+export interface DedupOptions {
+  /** Business fields that make two alerts "the same", per source kind. */
+  fields: Record<SourceKind, string[]>
+  /** Alerts with the same fingerprint whose created_at lie within this window are duplicates. */
+  windowMs: number
+}
+
+export const DEFAULT_FINGERPRINT_FIELDS: Record<SourceKind, string[]> = {
+  transaction: ['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'],
+  email: ['vendor', 'subject', 'body', 'severity_hint']
+}
+
+/** Canonical JSON: keys sorted, no whitespace; nested objects sorted too. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null)
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const keys = Object.keys(value).sort()
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`
+}
+
+/** Returns a fingerprint function for the configured fields: SHA-256 over canonical JSON, as 32 raw bytes. */
+export function createFingerprinter(fields: Record<SourceKind, string[]>): (a: Alert) => Buffer {
+  const sorted = {
+    transaction: [...new Set(fields.transaction)].sort(),
+    email: [...new Set(fields.email)].sort()
+  }
+  return (a) => {
+    const picked: Record<string, unknown> = { kind: a.kind }
+    const rec = a as unknown as Record<string, unknown>
+    for (const f of sorted[a.kind]) {
+      // "extra.<column>" reaches columns kept beyond the known ones.
+      picked[f] = f.startsWith('extra.') && a.kind === 'transaction' ? (a.extra[f.slice(6)] ?? null) : (rec[f] ?? null)
+    }
+    return createHash('sha256').update(canonicalJson(picked)).digest()
+  }
+}
+
+/** The question dedup asks of the store: the id of an earlier triaged alert it duplicates, if any. */
+export type FindOriginal = (fingerprint: Buffer, createdAtMs: number, windowMs: number) => number | null

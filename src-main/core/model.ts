@@ -1,0 +1,107 @@
+// The vocabulary shared by every stage. One word per concept: alert, fingerprint, rule set,
+// destination, delivery, audit entry, run, quarantine, SLA target, breach.
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s)
+export const isSeverity = (v: unknown): v is Severity => typeof v === 'string' && (SEVERITIES as readonly string[]).includes(v)
+
+export type SourceKind = 'transaction' | 'email'
+
+/** A normalized transaction-monitoring alert (one CSV row). */
+export interface TransactionAlert {
+  kind: 'transaction'
+  txn_id: string
+  customer_id: string | null
+  amount: number | null
+  currency: string | null
+  country: string | null
+  txn_type: string | null
+  risk_score: number | null
+  created_at: string // UTC ISO 8601
+  /** Columns the export had beyond the known ones, kept verbatim. */
+  extra: Record<string, string>
+}
+
+/** A normalized vendor e-mail alert (JSON export entry, .eml or one .mbox message). */
+export interface EmailAlert {
+  kind: 'email'
+  message_id: string
+  vendor: string | null
+  subject: string
+  body: string
+  severity_hint: string | null
+  created_at: string // UTC ISO 8601
+}
+
+export type Alert = TransactionAlert | EmailAlert
+
+/** Where an item came from: enough for an examiner to find it in the original file. */
+export interface Origin {
+  file: string
+  /** 1-based data row for CSV (header excluded), 1-based message/element index for e-mail sources. */
+  locator: string
+}
+
+/** One record as read from a source, before validation. */
+export interface RawRecord {
+  kind: SourceKind
+  origin: Origin
+  /** The raw text of the record (CSV line(s), JSON element, RFC 822 message). */
+  raw: string
+  /** Fields by canonical name, as strings/unknowns straight from the source. */
+  fields: Record<string, unknown>
+  /** Extra columns (CSV only). */
+  extra?: Record<string, string>
+  /** A problem the reader already found (e.g. wrong column count, unparseable e-mail). */
+  readError?: { field: string | null; message: string }
+}
+
+export interface Quarantine {
+  origin: Origin
+  kind: SourceKind
+  field: string | null
+  reason: string
+  raw: string
+}
+
+export interface MatchedRule {
+  id: string
+  severity: Severity
+  description: string
+}
+
+export interface Decision {
+  severity: Severity
+  matched: MatchedRule[]
+  reason: string
+  ruleset_version: string
+}
+
+export interface Counts {
+  received: number
+  triaged: number
+  duplicates: number
+  quarantined: number
+  by_severity: Record<Severity, number>
+  deliveries: Record<string, number>
+}
+
+export const emptyCounts = (): Counts => ({
+  received: 0,
+  triaged: 0,
+  duplicates: 0,
+  quarantined: 0,
+  by_severity: { critical: 0, high: 0, medium: 0, low: 0 },
+  deliveries: {}
+})
+
+/** The one-line title an officer sees for an alert. */
+export function alertTitle(a: Alert): string {
+  if (a.kind === 'email') return a.subject
+  const amount = a.amount === null ? '' : ` ${a.amount.toLocaleString('en-US')} ${a.currency ?? ''}`.trimEnd()
+  return `Txn ${a.txn_id}${amount}${a.txn_type ? ` ${a.txn_type}` : ''}${a.country ? ` ${a.country}` : ''}`
+}
+
+export const externalId = (a: Alert): string => (a.kind === 'email' ? a.message_id : a.txn_id)

@@ -1,0 +1,40 @@
+// Stage 2: normalize. Raw record in, a typed alert or a quarantine record out; never throws for bad data.
+import type { Alert, Quarantine, RawRecord } from '../model.js'
+import { emailSchema, transactionSchema } from './schemas.js'
+
+export type Normalized = { ok: true; alert: Alert } | { ok: false; quarantine: Quarantine }
+
+export interface NormalizeOptions {
+  /** IANA zone for timestamps without an offset, per source kind. */
+  timezone: { transaction: string; email: string }
+}
+
+export function createNormalizer(opts: NormalizeOptions): (rec: RawRecord) => Normalized {
+  const tx = transactionSchema(opts.timezone.transaction)
+  const email = emailSchema(opts.timezone.email)
+  return (rec) => {
+    const reject = (field: string | null, message: string): Normalized => ({
+      ok: false,
+      quarantine: {
+        origin: rec.origin,
+        kind: rec.kind,
+        field,
+        raw: rec.raw,
+        reason: `${rec.origin.file} ${rec.kind === 'transaction' ? 'row' : 'message'} ${rec.origin.locator}${field ? `, field ${field}` : ''}: ${message}`
+      }
+    })
+    if (rec.readError) return reject(rec.readError.field, rec.readError.message)
+    const parsed = rec.kind === 'transaction' ? tx.safeParse(rec.fields) : email.safeParse(rec.fields)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const field = issue?.path.length ? String(issue.path[0]) : null
+      const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem${parsed.error.issues.length > 2 ? 's' : ''})` : ''
+      return reject(field, `${issue?.message ?? 'invalid record'}${more}`)
+    }
+    const alert: Alert =
+      rec.kind === 'transaction'
+        ? { kind: 'transaction', ...(parsed.data as Omit<Extract<Alert, { kind: 'transaction' }>, 'kind' | 'extra'>), extra: rec.extra ?? {} }
+        : { kind: 'email', ...(parsed.data as Omit<Extract<Alert, { kind: 'email' }>, 'kind'>) }
+    return { ok: true, alert }
+  }
+}

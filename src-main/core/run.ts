@@ -1,0 +1,173 @@
+// A run: one execution of the pipeline over a set of files (explicit import) or an inbox folder.
+// Every record that enters is accounted for in the run's counts: triaged, duplicate or quarantined.
+import { readdirSync, statSync } from 'node:fs'
+import { basename, join, relative, resolve } from 'node:path'
+import type { TriageStore, RunRecord } from '../store/store.js'
+import { createEngine, triageFile, type FileProgress } from './pipeline.js'
+import { detectFormat, SUPPORTED_EXTENSIONS } from './ingest/index.js'
+import { emptyCounts, SEVERITIES, type Counts } from './model.js'
+import type { RuleSet } from './classify/index.js'
+import type { Settings } from './config/schema.js'
+import { silentLogger, type Logger } from './log.js'
+
+export class InputError extends Error {}
+
+export interface RunSummary {
+  run_id: number
+  status: RunRecord['status']
+  dry_run: boolean
+  received: number
+  triaged: number
+  duplicates: number
+  quarantined: number
+  by_severity: Counts['by_severity']
+  deliveries: Record<string, number>
+  duration_ms: number
+  files: string[]
+  errors: string[]
+  new_critical: number[]
+}
+
+export interface RunContext {
+  store: TriageStore
+  settings: Settings
+  ruleSet: RuleSet
+  trigger: string
+  logger?: Logger
+  onProgress?: (p: FileProgress & { counts: Counts }) => void
+}
+
+interface PlannedFile {
+  path: string
+  displayName: string
+  /** Inbox files are read once and resume after an interruption; explicit imports are always read. */
+  track: boolean
+}
+
+/** Files in an inbox folder (recursively) that have not been read yet, oldest first. */
+export async function pendingInboxFiles(store: TriageStore, inbox: string): Promise<PlannedFile[]> {
+  const root = resolve(inbox)
+  let st
+  try {
+    st = statSync(root)
+  } catch {
+    throw new InputError(`inbox folder ${root} does not exist`)
+  }
+  if (!st.isDirectory()) throw new InputError(`inbox ${root} is not a folder`)
+  const found: Array<{ path: string; mtime: number }> = []
+  const walk = (dir: string) => {
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      if (d.name.startsWith('.')) continue
+      const p = join(dir, d.name)
+      if (d.isDirectory()) walk(p)
+      else if (d.isFile() && detectFormat(p)) found.push({ path: p, mtime: statSync(p).mtimeMs })
+    }
+  }
+  walk(root)
+  found.sort((a, b) => a.mtime - b.mtime || a.path.localeCompare(b.path))
+  const out: PlannedFile[] = []
+  for (const f of found) {
+    const s = statSync(f.path)
+    const state = await store.fileState({ path: f.path, size: s.size, mtimeMs: s.mtimeMs })
+    if (state?.status === 'done') continue
+    out.push({ path: f.path, displayName: relative(root, f.path), track: true })
+  }
+  return out
+}
+
+export function explicitFiles(paths: string[]): PlannedFile[] {
+  return paths.map((p) => {
+    const path = resolve(p)
+    let st
+    try {
+      st = statSync(path)
+    } catch {
+      throw new InputError(`file ${p} does not exist`)
+    }
+    if (!st.isFile()) throw new InputError(`${p} is not a file`)
+    if (!detectFormat(path)) throw new InputError(`${p}: unsupported file type (expected ${SUPPORTED_EXTENSIONS.join(', ')})`)
+    return { path, displayName: basename(path), track: false }
+  })
+}
+
+export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise<RunSummary> {
+  const log = ctx.logger ?? silentLogger
+  const started = Date.now()
+  const { store } = ctx
+  await store.abandonStaleRuns()
+  const engine = createEngine(ctx.settings, ctx.ruleSet)
+  const runId = await store.startRun({ trigger: ctx.trigger, dryRun: engine.dryRun, ruleSet: ctx.ruleSet })
+  log.info('run.start', { run_id: runId, trigger: ctx.trigger, files: files.length, dry_run: engine.dryRun, ruleset_version: ctx.ruleSet.version })
+  const counts = emptyCounts()
+  const newCritical: number[] = []
+  const errors: string[] = []
+  const done: string[] = []
+  for (const f of files) {
+    const fileStart = Date.now()
+    try {
+      let fileId: number | undefined
+      let skip = 0
+      if (f.track) {
+        const s = statSync(f.path)
+        const state = await store.beginFile({ path: f.path, size: s.size, mtimeMs: s.mtimeMs }, runId)
+        fileId = state.id
+        skip = state.recordsDone
+        if (skip) log.info('file.resume', { run_id: runId, file: f.displayName, after_record: skip })
+      }
+      const before = { ...counts, by_severity: { ...counts.by_severity } }
+      await triageFile({
+        store,
+        engine,
+        runId,
+        path: f.path,
+        displayName: f.displayName,
+        format: detectFormat(f.path)!,
+        skipRecords: skip,
+        fileId,
+        onBatch: (o, progress) => {
+          counts.triaged += o.triaged
+          counts.duplicates += o.duplicates
+          counts.quarantined += o.quarantined
+          counts.received += o.triaged + o.duplicates + o.quarantined
+          for (const s of SEVERITIES) counts.by_severity[s] += o.by_severity[s]
+          for (const [d, n] of Object.entries(o.deliveries)) counts.deliveries[d] = (counts.deliveries[d] ?? 0) + n
+          newCritical.push(...o.newCritical)
+          ctx.onProgress?.({ ...progress, counts })
+        }
+      })
+      if (fileId !== undefined) await store.finishFile(fileId)
+      done.push(f.displayName)
+      log.info('file.done', {
+        run_id: runId,
+        file: f.displayName,
+        received: counts.received - before.received,
+        triaged: counts.triaged - before.triaged,
+        duplicates: counts.duplicates - before.duplicates,
+        quarantined: counts.quarantined - before.quarantined,
+        duration_ms: Date.now() - fileStart
+      })
+    } catch (e) {
+      const message = `${f.displayName}: ${(e as Error).message}`
+      errors.push(message)
+      log.error('file.failed', { run_id: runId, file: f.displayName, error: (e as Error).message })
+    }
+  }
+  const record = await store.finishRun(runId, errors.length ? 'failed' : 'ok', errors, done)
+  const summary: RunSummary = {
+    run_id: runId,
+    status: record.status,
+    dry_run: engine.dryRun,
+    received: record.counts.received,
+    triaged: record.counts.triaged,
+    duplicates: record.counts.duplicates,
+    quarantined: record.counts.quarantined,
+    by_severity: record.counts.by_severity,
+    deliveries: record.counts.deliveries,
+    duration_ms: Date.now() - started,
+    files: done,
+    errors,
+    new_critical: newCritical
+  }
+  log.info('run.finish', { ...summary, new_critical: newCritical.length })
+  return summary
+}

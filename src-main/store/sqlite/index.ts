@@ -1,0 +1,293 @@
+// The SQLite store: one file, WAL, every batch in one immediate transaction.
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { dirname, resolve } from 'node:path'
+import { ChainVerifier, seal, type AuditEntryRow } from '../../core/audit/chain.js'
+import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
+import type {
+  BatchOptions, BatchOutcome, FileIdentity, FileState, PreparedItem, RunRecord, RunStart, TriageStore, VerifyResult
+} from '../store.js'
+import { MIGRATIONS } from './migrations.js'
+
+export class StoreError extends Error {}
+
+export interface SqliteOptions {
+  readonly?: boolean
+  /** Path of a better-sqlite3 binary built for another ABI (the Electron build); see scripts/electron-abi.js. */
+  nativeBinding?: string
+}
+
+const now = () => new Date().toISOString()
+
+function processAlive(pid: number | null): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export function openDatabase(path: string, opts: SqliteOptions = {}): Database.Database {
+  const file = resolve(path)
+  if (!opts.readonly) mkdirSync(dirname(file), { recursive: true })
+  let db: Database.Database
+  try {
+    db = new Database(file, {
+      readonly: opts.readonly ?? false,
+      fileMustExist: opts.readonly ?? false,
+      nativeBinding: opts.nativeBinding ?? process.env.TRIAGE_SQLITE_BINDING
+    })
+  } catch (e) {
+    throw new StoreError(`cannot open database ${file}: ${(e as Error).message}`)
+  }
+  db.pragma('busy_timeout = 10000')
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+  }
+  db.pragma('cache_size = -32000') // 32 MB page cache
+  db.pragma('temp_store = MEMORY')
+  return db
+}
+
+export function migrate(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)')
+  const current = (db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) ?? 0
+  const latest = MIGRATIONS.at(-1)!.version
+  if (current > latest) throw new StoreError(`database schema version ${current} is newer than this program knows (${latest}); upgrade Triage Desk`)
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue
+    db.transaction(() => {
+      db.exec(m.sql)
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, now())
+    }).immediate()
+  }
+  return latest
+}
+
+interface RunRow {
+  id: number; started_at: string; finished_at: string | null; status: RunRecord['status']; trigger: string; dry_run: number
+  ruleset_version: string | null; received: number; triaged: number; duplicates: number; quarantined: number
+  critical: number; high: number; medium: number; low: number; deliveries: string; files: string; errors: string
+}
+
+export function runFromRow(r: RunRow): RunRecord {
+  return {
+    id: r.id, started_at: r.started_at, finished_at: r.finished_at, status: r.status, trigger: r.trigger,
+    dry_run: r.dry_run === 1, ruleset_version: r.ruleset_version,
+    counts: {
+      received: r.received, triaged: r.triaged, duplicates: r.duplicates, quarantined: r.quarantined,
+      by_severity: { critical: r.critical, high: r.high, medium: r.medium, low: r.low },
+      deliveries: JSON.parse(r.deliveries) as Record<string, number>
+    },
+    files: JSON.parse(r.files) as string[],
+    errors: JSON.parse(r.errors) as string[]
+  }
+}
+
+export class SqliteStore implements TriageStore {
+  readonly db: Database.Database
+  readonly location: string
+  private readonly stmt
+
+  constructor(path: string, opts: SqliteOptions = {}) {
+    this.location = resolve(path)
+    this.db = openDatabase(path, opts)
+    if (!opts.readonly) migrate(this.db)
+    const db = this.db
+    this.stmt = {
+      findOriginal: db.prepare('SELECT id FROM audit_entries WHERE fingerprint = ? AND created_at_ms > ? AND created_at_ms < ? ORDER BY created_at_ms LIMIT 1').pluck(),
+      head: db.prepare('SELECT count, last_id, last_hash FROM chain_head WHERE singleton = 1'),
+      setHead: db.prepare('UPDATE chain_head SET count = ?, last_id = ?, last_hash = ? WHERE singleton = 1'),
+      insertEntry: db.prepare(`INSERT INTO audit_entries (id, run_id, source_kind, source_file, source_locator, external_id, title,
+        fingerprint, severity, matched_rules, reason, ruleset_version, destinations, created_at, created_at_ms, triaged_at,
+        sla_seconds, sla_target_seconds, sla_breached, payload, raw, prev_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertDuplicate: db.prepare(`INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertQuarantine: db.prepare(`INSERT INTO quarantine (run_id, source_kind, source_file, source_locator, field, reason, raw, received_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertDelivery: db.prepare(`INSERT INTO deliveries (entry_id, destination, severity, status, idempotency_key, created_at, updated_at, next_attempt_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      addRunCounts: db.prepare(`UPDATE runs SET received = received + ?, triaged = triaged + ?, duplicates = duplicates + ?,
+        quarantined = quarantined + ?, critical = critical + ?, high = high + ?, medium = medium + ?, low = low + ?, deliveries = ? WHERE id = ?`),
+      runDeliveries: db.prepare('SELECT deliveries FROM runs WHERE id = ?').pluck(),
+      fileProgress: db.prepare('UPDATE ingested_files SET records_done = ? WHERE id = ?')
+    }
+  }
+
+  startRun(run: RunStart): number {
+    return this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR IGNORE INTO rulesets (version, name, path, content, first_used_at) VALUES (?, ?, ?, ?, ?)')
+        .run(run.ruleSet.version, run.ruleSet.document.name, run.ruleSet.path, run.ruleSet.source, now())
+      return Number(
+        this.db
+          .prepare("INSERT INTO runs (started_at, status, trigger, pid, host, dry_run, ruleset_version) VALUES (?, 'running', ?, ?, ?, ?, ?)")
+          .run(now(), run.trigger, process.pid, hostname(), run.dryRun ? 1 : 0, run.ruleSet.version).lastInsertRowid
+      )
+    }).immediate()
+  }
+
+  commitBatch(runId: number, items: PreparedItem[], opts: BatchOptions): BatchOutcome {
+    const s = this.stmt
+    const run = () => {
+      const out: BatchOutcome = { ...emptyCounts(), newCritical: [] }
+      const head = s.head.get() as { count: number; last_id: number; last_hash: string }
+      let { count, last_id: lastId, last_hash: lastHash } = head
+      const deliveryStatus = opts.dryRun ? 'dry_run' : 'pending'
+      const nextAttempt = opts.dryRun ? null : opts.receivedAt
+      for (const item of items) {
+        if (item.type === 'quarantine') {
+          const q = item.quarantine
+          s.insertQuarantine.run(runId, q.kind, q.origin.file, q.origin.locator, q.field, q.reason, q.raw, opts.receivedAt)
+          out.quarantined++
+          continue
+        }
+        const e = item.entry
+        const original = s.findOriginal.get(item.fingerprint, item.createdAtMs - opts.dedupWindowMs, item.createdAtMs + opts.dedupWindowMs) as number | undefined
+        if (original !== undefined) {
+          s.insertDuplicate.run(runId, original, e.source_kind, e.source_file, e.source_locator, e.external_id, e.created_at, opts.receivedAt)
+          out.duplicates++
+          continue
+        }
+        const id = lastId + 1
+        const row: AuditEntryRow = seal(lastHash, { id, run_id: runId, ...e })
+        s.insertEntry.run(
+          id, runId, row.source_kind, row.source_file, row.source_locator, row.external_id, row.title, item.fingerprint,
+          row.severity, row.matched_rules, row.reason, row.ruleset_version, row.destinations, row.created_at, item.createdAtMs,
+          row.triaged_at, row.sla_seconds, row.sla_target_seconds, row.sla_breached, row.payload, row.raw, row.prev_hash, row.hash
+        )
+        for (const d of item.destinations) {
+          s.insertDelivery.run(id, d, item.severity, deliveryStatus, `${row.hash.slice(0, 24)}:${d}`, opts.receivedAt, opts.receivedAt, nextAttempt)
+          out.deliveries[d] = (out.deliveries[d] ?? 0) + 1
+        }
+        lastId = id
+        lastHash = row.hash
+        count++
+        out.triaged++
+        out.by_severity[item.severity]++
+        if (item.severity === 'critical') out.newCritical.push(id)
+      }
+      s.setHead.run(count, lastId, lastHash)
+      const runDeliveries = JSON.parse(s.runDeliveries.get(runId) as string) as Record<string, number>
+      for (const [d, n] of Object.entries(out.deliveries)) runDeliveries[d] = (runDeliveries[d] ?? 0) + n
+      const b = out.by_severity
+      s.addRunCounts.run(items.length, out.triaged, out.duplicates, out.quarantined, b.critical, b.high, b.medium, b.low, JSON.stringify(runDeliveries), runId)
+      if (opts.file) s.fileProgress.run(opts.file.recordsDone, opts.file.id)
+      return out
+    }
+    return this.db.transaction(run).immediate()
+  }
+
+  finishRun(runId: number, status: 'ok' | 'failed', errors: string[], files: string[]): RunRecord {
+    this.db
+      .prepare('UPDATE runs SET finished_at = ?, status = ?, errors = ?, files = ? WHERE id = ?')
+      .run(now(), status, JSON.stringify(errors), JSON.stringify(files), runId)
+    return this.run(runId)!
+  }
+
+  run(runId: number): RunRecord | null {
+    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined
+    return r ? runFromRow(r) : null
+  }
+
+  abandonStaleRuns(): number {
+    // A run is stale when the process that started it on this host is gone (killed, crashed, machine slept and died).
+    const running = this.db.prepare("SELECT id, pid, host FROM runs WHERE status = 'running'").all() as Array<{ id: number; pid: number | null; host: string | null }>
+    const stale = running.filter((r) => r.host === hostname() && r.pid !== process.pid && !processAlive(r.pid))
+    const mark = this.db.prepare(
+      "UPDATE runs SET status = 'aborted', finished_at = ?, errors = json_insert(errors, '$[#]', 'the run was interrupted (its process ended before it finished); its committed batches are kept') WHERE id = ?"
+    )
+    for (const r of stale) mark.run(now(), r.id)
+    return stale.length
+  }
+
+  fileState(f: FileIdentity): FileState | null {
+    const r = this.db.prepare('SELECT id, status, records_done FROM ingested_files WHERE path = ? AND size = ? AND mtime_ms = ?').get(f.path, f.size, Math.round(f.mtimeMs)) as
+      | { id: number; status: 'reading' | 'done'; records_done: number }
+      | undefined
+    return r ? { id: r.id, status: r.status, recordsDone: r.records_done } : null
+  }
+
+  beginFile(f: FileIdentity, runId: number): FileState {
+    const existing = this.fileState(f)
+    if (existing) {
+      this.db.prepare('UPDATE ingested_files SET run_id = ? WHERE id = ?').run(runId, existing.id)
+      return existing
+    }
+    const id = Number(
+      this.db
+        .prepare("INSERT INTO ingested_files (path, size, mtime_ms, status, run_id, started_at) VALUES (?, ?, ?, 'reading', ?, ?)")
+        .run(f.path, f.size, Math.round(f.mtimeMs), runId, now()).lastInsertRowid
+    )
+    return { id, status: 'reading', recordsDone: 0 }
+  }
+
+  finishFile(fileId: number): void {
+    this.db.prepare("UPDATE ingested_files SET status = 'done', finished_at = ? WHERE id = ?").run(now(), fileId)
+  }
+
+  totals(): Counts {
+    const r = this.db
+      .prepare(`SELECT coalesce(sum(received),0) received, coalesce(sum(triaged),0) triaged, coalesce(sum(duplicates),0) duplicates,
+        coalesce(sum(quarantined),0) quarantined, coalesce(sum(critical),0) critical, coalesce(sum(high),0) high,
+        coalesce(sum(medium),0) medium, coalesce(sum(low),0) low FROM runs`)
+      .get() as Record<string, number>
+    const deliveries: Record<string, number> = {}
+    for (const d of this.db.prepare('SELECT deliveries FROM runs').pluck().iterate() as Iterable<string>) {
+      for (const [k, n] of Object.entries(JSON.parse(d) as Record<string, number>)) deliveries[k] = (deliveries[k] ?? 0) + n
+    }
+    return {
+      received: r.received!, triaged: r.triaged!, duplicates: r.duplicates!, quarantined: r.quarantined!,
+      by_severity: Object.fromEntries([...SEVERITIES].reverse().map((s) => [s, r[s]!])) as Record<Severity, number>,
+      deliveries
+    }
+  }
+
+  verify(onProgress?: (done: number, total: number) => void): VerifyResult {
+    const head = this.stmt.head.get() as { count: number; last_id: number; last_hash: string }
+    const total = (this.db.prepare('SELECT count(*) FROM audit_entries').pluck().get() as number) ?? 0
+    const v = new ChainVerifier()
+    let n = 0
+    const rows = this.db.prepare('SELECT * FROM audit_entries ORDER BY id').iterate() as Iterable<AuditEntryRow & { fingerprint: Buffer | string; created_at_ms: number }>
+    for (const r of rows) {
+      const row = { ...r, fingerprint: Buffer.isBuffer(r.fingerprint) ? r.fingerprint.toString('hex') : r.fingerprint }
+      if (!v.push(row)) break
+      if (Date.parse(r.created_at) !== r.created_at_ms) {
+        v.problem = { id: r.id, position: n + 1, problem: `entry ${r.id}: its indexed time does not match its recorded created_at (modified after it was recorded)` }
+        break
+      }
+      if (++n % 50_000 === 0) onProgress?.(n, total)
+    }
+    const problem = v.finish(head)
+    onProgress?.(n, total)
+    const accounting = this.checkAccounting()
+    return { ok: problem === null && accounting.ok, entries: v.head.count, head: v.head, problem, accounting }
+  }
+
+  /** received = triaged + duplicates + quarantined for every run, and the rows exist to back each count. */
+  checkAccounting(): { ok: boolean; problems: string[] } {
+    const problems: string[] = []
+    const per = (table: string) =>
+      new Map((this.db.prepare(`SELECT run_id, count(*) n FROM ${table} GROUP BY run_id`).all() as Array<{ run_id: number; n: number }>).map((r) => [r.run_id, r.n]))
+    const entries = per('audit_entries'), dups = per('duplicates'), quar = per('quarantine')
+    for (const r of this.db.prepare('SELECT id, received, triaged, duplicates, quarantined FROM runs').all() as Array<Record<string, number>>) {
+      const id = r.id!
+      if (r.received !== r.triaged! + r.duplicates! + r.quarantined!)
+        problems.push(`run ${id}: received ${r.received} != triaged ${r.triaged} + duplicates ${r.duplicates} + quarantined ${r.quarantined}`)
+      for (const [name, map, want] of [['audit entries', entries, r.triaged], ['duplicates', dups, r.duplicates], ['quarantine records', quar, r.quarantined]] as const) {
+        const have = map.get(id) ?? 0
+        if (have !== want) problems.push(`run ${id}: ${want} ${name} counted but ${have} stored`)
+      }
+    }
+    return { ok: problems.length === 0, problems }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+}

@@ -1,0 +1,88 @@
+// Persistence behind one interface. SQLite (better-sqlite3) is the default; a PostgreSQL store for teams
+// implements the same interface. Methods may return promises so an async backend fits.
+import type { UnsealedEntry, ChainProblem } from '../core/audit/chain.js'
+import type { Counts, Quarantine, Severity } from '../core/model.js'
+import type { RuleSet } from '../core/classify/ruleset.js'
+
+type MaybePromise<T> = T | Promise<T>
+
+/** An alert that passed normalize → dedup fingerprint → classify → route, ready to be recorded. */
+export interface PreparedAlert {
+  type: 'alert'
+  fingerprint: Buffer
+  createdAtMs: number
+  severity: Severity
+  destinations: string[]
+  /** The entry without the fields the store assigns (id, run_id) and seals (prev_hash, hash). */
+  entry: Omit<UnsealedEntry, 'id' | 'run_id'>
+}
+
+export type PreparedItem = PreparedAlert | { type: 'quarantine'; quarantine: Quarantine }
+
+export interface BatchOptions {
+  dedupWindowMs: number
+  dryRun: boolean
+  receivedAt: string
+  /** Inbox progress committed with the batch, so a crash resumes after the last committed record. */
+  file?: { id: number; recordsDone: number }
+}
+
+export interface BatchOutcome extends Omit<Counts, 'received'> {
+  /** ids of newly triaged critical alerts (for notifications) */
+  newCritical: number[]
+}
+
+export interface RunStart {
+  trigger: string
+  dryRun: boolean
+  ruleSet: RuleSet
+}
+
+export interface RunRecord {
+  id: number
+  started_at: string
+  finished_at: string | null
+  status: 'running' | 'ok' | 'failed' | 'aborted'
+  trigger: string
+  dry_run: boolean
+  ruleset_version: string | null
+  counts: Counts
+  files: string[]
+  errors: string[]
+}
+
+export interface FileIdentity {
+  path: string
+  size: number
+  mtimeMs: number
+}
+
+export interface FileState {
+  id: number
+  status: 'reading' | 'done'
+  recordsDone: number
+}
+
+export interface VerifyResult {
+  ok: boolean
+  entries: number
+  head: { count: number; last_id: number; last_hash: string }
+  problem: ChainProblem | null
+  /** received = triaged + duplicates + quarantined, per run and in total */
+  accounting: { ok: boolean; problems: string[] }
+}
+
+export interface TriageStore {
+  readonly location: string
+  startRun(run: RunStart): MaybePromise<number>
+  commitBatch(runId: number, items: PreparedItem[], opts: BatchOptions): MaybePromise<BatchOutcome>
+  finishRun(runId: number, status: 'ok' | 'failed', errors: string[], files: string[]): MaybePromise<RunRecord>
+  /** Marks runs left 'running' by a crashed process as aborted; returns how many. */
+  abandonStaleRuns(): MaybePromise<number>
+  fileState(file: FileIdentity): MaybePromise<FileState | null>
+  beginFile(file: FileIdentity, runId: number): MaybePromise<FileState>
+  finishFile(fileId: number): MaybePromise<void>
+  totals(): MaybePromise<Counts>
+  verify(onProgress?: (done: number, total: number) => void): MaybePromise<VerifyResult>
+  close(): MaybePromise<void>
+}
