@@ -1,13 +1,15 @@
 // triage: the headless command over the same core the desktop app uses.
 // Exit codes: 0 ok · 1 verify found tampering · 2 user mistake (missing file, bad config) · 3 run finished with errors.
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../core/config/index.js'
 import { RuleSetError } from '../core/classify/index.js'
 import { InputError } from '../core/run.js'
 import { StoreError } from '../store/sqlite/index.js'
 import { registerCommands } from './commands.js'
-
-export class UserError extends Error {}
+import { registerDeliveryCommands } from './commands-deliver.js'
+import { registerReportCommands } from './commands-report.js'
+import { registerServeCommand } from './commands-serve.js'
+import { UserError } from './errors.js'
 
 const program = new Command()
   .name('triage')
@@ -17,6 +19,9 @@ const program = new Command()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
 
 registerCommands(program)
+registerDeliveryCommands(program)
+registerReportCommands(program)
+registerServeCommand(program)
 
 try {
   await program.parseAsync(process.argv)
@@ -27,5 +32,3 @@ try {
   if (!known && process.env.TRIAGE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`)
   process.exit(known ? 2 : 70)
 }
-
-export { Option }

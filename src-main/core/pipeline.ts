@@ -2,9 +2,10 @@
 //
 //   ingest → normalize → dedup → classify → route → audit (+ sla)
 //
-// Stages 2-5 are pure and run per record; dedup's "seen before?" and the sealed audit entry
-// are answered by the store inside one transaction per batch (audit entry + duplicate link + outbox rows).
-import type { PreparedItem, TriageStore, BatchOutcome } from '../store/store.js'
+// normalize and the fingerprint run for every record; the store answers dedup's "seen before?" inside one
+// transaction per batch and asks `triage` (classify → route → sla) only for new alerts, then seals the audit
+// entry into the hash chain and writes its outbox rows in that same transaction.
+import type { BatchOutcome, Candidate, PreparedItem, Triaged, TriageStore } from '../store/store.js'
 import { readSource, type SourceFormat, type CsvOptions } from './ingest/index.js'
 import { createNormalizer } from './normalize/index.js'
 import { createFingerprinter } from './dedup/index.js'
@@ -19,7 +20,8 @@ export interface Engine {
   dryRun: boolean
   csv: CsvOptions
   dedupWindowMs: number
-  prepare(rec: RawRecord, triagedAtMs: number, triagedAt: string): PreparedItem
+  prepare(rec: RawRecord): PreparedItem
+  triage(c: Candidate, triagedAtMs: number, triagedAt: string): Triaged
 }
 
 export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
@@ -34,30 +36,32 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
     low: settings.sla_minutes.low * 60
   }
 
-  function prepare(rec: RawRecord, triagedAtMs: number, triagedAt: string): PreparedItem {
+  // normalize → dedup fingerprint: cheap, done for every record.
+  function prepare(rec: RawRecord): PreparedItem {
     const n = normalize(rec)
     if (!n.ok) return { type: 'quarantine', quarantine: n.quarantine }
     const alert = n.alert
-    const createdAtMs = Date.parse(alert.created_at)
-    const fp = fingerprint(alert)
-    const decision = classify(alert, createdAtMs)
+    return { type: 'alert', alert, fingerprint: fingerprint(alert), createdAtMs: Date.parse(alert.created_at), origin: rec.origin, raw: rec.raw }
+  }
+
+  // classify → route → sla → the audit entry: only for alerts the store found to be new.
+  function triage(c: Candidate, triagedAtMs: number, triagedAt: string): Triaged {
+    const { alert } = c
+    const decision = classify(alert, c.createdAtMs)
     const destinations = route(decision.severity, routing)
-    const s = measureSla(createdAtMs, triagedAtMs, decision.severity, sla)
+    const s = measureSla(c.createdAtMs, triagedAtMs, decision.severity, sla)
     return {
-      type: 'alert',
-      fingerprint: fp,
-      createdAtMs,
       severity: decision.severity,
       destinations,
       entry: {
         source_kind: alert.kind,
-        source_file: rec.origin.file,
-        source_locator: rec.origin.locator,
+        source_file: c.origin.file,
+        source_locator: c.origin.locator,
         external_id: externalId(alert),
         title: alertTitle(alert),
-        fingerprint: fp.toString('hex'),
+        fingerprint: c.fingerprint.toString('hex'),
         severity: decision.severity,
-        matched_rules: JSON.stringify(decision.matched),
+        matched_rules: JSON.stringify(decision.matched.map((m) => [m.id, m.severity])),
         reason: decision.reason,
         ruleset_version: decision.ruleset_version,
         destinations: JSON.stringify(destinations),
@@ -67,7 +71,7 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
         sla_target_seconds: s.sla_target_seconds,
         sla_breached: s.sla_breached ? 1 : 0,
         payload: JSON.stringify(alert),
-        raw: rec.raw
+        raw: c.raw
       }
     }
   }
@@ -77,7 +81,8 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
     dryRun: settings.dry_run,
     csv: { columns: settings.sources.csv.columns, delimiter: settings.sources.csv.delimiter },
     dedupWindowMs: settings.dedup.window_hours * 3_600_000,
-    prepare
+    prepare,
+    triage
   }
 }
 
@@ -110,10 +115,12 @@ export async function triageFile(o: TriageFileOptions): Promise<number> {
     if (!batch.length) return
     const items = batch
     batch = []
+    const ms = batchMs, iso = batchIso
     const outcome = await o.store.commitBatch(o.runId, items, {
       dedupWindowMs: o.engine.dedupWindowMs,
       dryRun: o.engine.dryRun,
-      receivedAt: batchIso,
+      receivedAt: iso,
+      triage: (c) => o.engine.triage(c, ms, iso),
       file: o.fileId === undefined ? undefined : { id: o.fileId, recordsDone: records }
     })
     o.onBatch?.(outcome, { file: o.displayName, records })
@@ -128,7 +135,7 @@ export async function triageFile(o: TriageFileOptions): Promise<number> {
       batchMs = Date.now()
       batchIso = new Date(batchMs).toISOString()
     }
-    batch.push(o.engine.prepare(rec, batchMs, batchIso))
+    batch.push(o.engine.prepare(rec))
     if (batch.length >= batchSize) await flush()
   }
   await flush()

@@ -1,26 +1,35 @@
 // Persistence behind one interface. SQLite (better-sqlite3) is the default; a PostgreSQL store for teams
 // implements the same interface. Methods may return promises so an async backend fits.
 import type { UnsealedEntry, ChainProblem } from '../core/audit/chain.js'
-import type { Counts, Quarantine, Severity } from '../core/model.js'
+import type { Alert, Counts, Origin, Quarantine, Severity } from '../core/model.js'
 import type { RuleSet } from '../core/classify/ruleset.js'
 
 type MaybePromise<T> = T | Promise<T>
 
-/** An alert that passed normalize → dedup fingerprint → classify → route, ready to be recorded. */
-export interface PreparedAlert {
+/** A normalized, fingerprinted alert: the store decides whether it is a duplicate. */
+export interface Candidate {
   type: 'alert'
+  alert: Alert
   fingerprint: Buffer
   createdAtMs: number
+  origin: Origin
+  raw: string
+}
+
+/** A new alert after classify → route → sla, ready to be sealed into the audit chain. */
+export interface Triaged {
   severity: Severity
   destinations: string[]
   /** The entry without the fields the store assigns (id, run_id) and seals (prev_hash, hash). */
   entry: Omit<UnsealedEntry, 'id' | 'run_id'>
 }
 
-export type PreparedItem = PreparedAlert | { type: 'quarantine'; quarantine: Quarantine }
+export type PreparedItem = Candidate | { type: 'quarantine'; quarantine: Quarantine }
 
 export interface BatchOptions {
   dedupWindowMs: number
+  /** Called inside the transaction for each candidate that is not a duplicate. */
+  triage: (c: Candidate) => Triaged
   dryRun: boolean
   receivedAt: string
   /** Inbox progress committed with the batch, so a crash resumes after the last committed record. */

@@ -1,6 +1,6 @@
 // Stage 6: audit. Each entry stores the previous entry's hash; the hash covers every stored field,
 // so an edited, deleted or reordered entry breaks the chain even if the database triggers are dropped.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -32,27 +32,30 @@ export interface AuditEntryRow {
 
 export type UnsealedEntry = Omit<AuditEntryRow, 'prev_hash' | 'hash'>
 
-/** Field order is part of the format: never reorder, only append (with a new format version). */
-const HASHED_FIELDS = [
-  'id', 'run_id', 'source_kind', 'source_file', 'source_locator', 'external_id', 'title', 'fingerprint', 'severity',
-  'matched_rules', 'reason', 'ruleset_version', 'destinations', 'created_at', 'triaged_at', 'sla_seconds',
-  'sla_target_seconds', 'sla_breached', 'payload', 'raw'
-] as const satisfies ReadonlyArray<keyof UnsealedEntry>
-
 export const CHAIN_FORMAT = 'triage-desk/audit-chain/v1'
 
-export function entryHash(prevHash: string, e: UnsealedEntry): string {
-  const h = createHash('sha256').update(prevHash)
-  // Length-prefixing every field keeps field boundaries unambiguous without escaping.
-  for (const f of HASHED_FIELDS) {
-    const v = String(e[f])
-    h.update(`\u0000${Buffer.byteLength(v)}:`).update(v)
-  }
-  return h.digest('hex')
+const field = (v: string | number) => {
+  const s = String(v)
+  return `\u0000${s.length}:${s}`
 }
 
-export function seal(prevHash: string, e: UnsealedEntry): AuditEntryRow {
-  return { ...e, prev_hash: prevHash, hash: entryHash(prevHash, e) }
+/**
+ * The entry hash: SHA-256 over the previous hash and every stored field, each length-prefixed so field
+ * boundaries are unambiguous. Field order is part of the format (CHAIN_FORMAT): never reorder, only append
+ * with a new format version. Built as one string and hashed once: this runs for every alert.
+ */
+export function entryHash(prevHash: string, e: UnsealedEntry): string {
+  return hashEntryFields(prevHash, e.id, e.run_id, e)
+}
+
+/** entryHash without building the entry object first (the store's hot path). */
+export function hashEntryFields(prevHash: string, id: number, runId: number, e: Omit<UnsealedEntry, 'id' | 'run_id'>): string {
+  const material =
+    prevHash + field(id) + field(runId) + field(e.source_kind) + field(e.source_file) + field(e.source_locator) +
+    field(e.external_id) + field(e.title) + field(e.fingerprint) + field(e.severity) + field(e.matched_rules) + field(e.reason) +
+    field(e.ruleset_version) + field(e.destinations) + field(e.created_at) + field(e.triaged_at) + field(e.sla_seconds) +
+    field(e.sla_target_seconds) + field(e.sla_breached) + field(e.payload) + field(e.raw)
+  return hash('sha256', material, 'hex')
 }
 
 export type ChainProblem = { id: number; position: number; problem: string }

@@ -4,6 +4,7 @@ import { isValidTimeZone } from '../normalize/time.js'
 import { DEFAULT_FINGERPRINT_FIELDS } from '../dedup/index.js'
 import { DEFAULT_ROUTING } from '../route/index.js'
 import { TRANSACTION_FIELDS } from '../ingest/csv.js'
+import { deliverySettingsSchema } from '../deliver/settings.js'
 
 const zone = z.string().refine(isValidTimeZone, { error: (iss) => `${JSON.stringify(iss.input)} is not a known IANA time zone` })
 const destination = z.string().regex(/^(slack|email):[a-z0-9][a-z0-9._-]*$/i, 'a destination looks like slack:<channel> or email:<list>')
@@ -51,7 +52,8 @@ export const settingsSchema = z
         medium: z.number().positive(),
         low: z.number().positive()
       })
-      .default({ critical: 15, high: 60, medium: 240, low: 1440 })
+      .default({ critical: 15, high: 60, medium: 240, low: 1440 }),
+    delivery: deliverySettingsSchema.default({})
   })
   .passthrough()
 

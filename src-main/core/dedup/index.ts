@@ -1,6 +1,6 @@
 // Stage 3: dedup. The fingerprint is a pure function of the alert's business fields;
 // whether it is a duplicate is asked of the store, which sees every earlier alert (this file included).
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Alert, SourceKind } from '../model.js'
 
 export interface DedupOptions {
@@ -25,18 +25,18 @@ export function canonicalJson(value: unknown): string {
 
 /** Returns a fingerprint function for the configured fields: SHA-256 over canonical JSON, as 32 raw bytes. */
 export function createFingerprinter(fields: Record<SourceKind, string[]>): (a: Alert) => Buffer {
-  const sorted = {
-    transaction: [...new Set(fields.transaction)].sort(),
-    email: [...new Set(fields.email)].sort()
-  }
+  // Keys are sorted once; each alert's canonical JSON is then one string built in key order,
+  // identical to canonicalJson({kind, ...picked fields}).
+  const plan = (kind: SourceKind) =>
+    [...new Set(['kind', ...fields[kind]])].sort().map((f) => ({
+      key: JSON.stringify(f),
+      get: f === 'kind' ? (a: Alert) => a.kind : f.startsWith('extra.') ? (a: Alert) => (a.kind === 'transaction' ? a.extra[f.slice(6)] : undefined) : (a: Alert) => (a as unknown as Record<string, unknown>)[f]
+    }))
+  const plans = { transaction: plan('transaction'), email: plan('email') }
   return (a) => {
-    const picked: Record<string, unknown> = { kind: a.kind }
-    const rec = a as unknown as Record<string, unknown>
-    for (const f of sorted[a.kind]) {
-      // "extra.<column>" reaches columns kept beyond the known ones.
-      picked[f] = f.startsWith('extra.') && a.kind === 'transaction' ? (a.extra[f.slice(6)] ?? null) : (rec[f] ?? null)
-    }
-    return createHash('sha256').update(canonicalJson(picked)).digest()
+    let json = '{'
+    for (const p of plans[a.kind]) json += `${json.length > 1 ? ',' : ''}${p.key}:${canonicalJson(p.get(a) ?? null)}`
+    return hash('sha256', `${json}}`, 'buffer') as unknown as Buffer
   }
 }
 

@@ -53,7 +53,6 @@ export async function* readTransactionsCsv(path: string, displayName: string, op
       bom: true,
       delimiter: opts.delimiter ?? ',',
       raw: true,
-      info: true,
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
@@ -72,7 +71,7 @@ export async function* readTransactionsCsv(path: string, displayName: string, op
     fields: {},
     readError: { field: null, message: `unreadable CSV record near line ${(s.err as CsvError & { lines?: number }).lines ?? '?'}: ${s.err.message}` }
   })
-  for await (const chunk of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
+  for await (const chunk of parser as AsyncIterable<{ record: string[]; raw: string }>) {
     while (skipped.length) yield fromSkip(skipped.shift()!)
     const { record, raw } = chunk
     if (plan === null) {

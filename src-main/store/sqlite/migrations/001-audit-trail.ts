@@ -1,21 +1,9 @@
-// Numbered, forward-only schema migrations. Never edit a shipped migration: add the next number.
-export interface Migration {
-  version: number
-  name: string
-  sql: string
-}
+import { appendOnly, type Migration } from './migration.js'
 
-const appendOnly = (table: string) => `
-CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
-BEGIN SELECT RAISE(ABORT, '${table} is append-only: rows cannot be changed'); END;
-CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
-BEGIN SELECT RAISE(ABORT, '${table} is append-only: rows cannot be deleted'); END;`
-
-export const MIGRATIONS: Migration[] = [
-  {
-    version: 1,
-    name: 'audit trail, runs, duplicates, quarantine, outbox',
-    sql: `
+export const m001: Migration = {
+  version: 1,
+  name: 'audit trail, runs, duplicates, quarantine, outbox',
+  sql: `
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
   started_at TEXT NOT NULL,
@@ -110,21 +98,18 @@ CREATE TABLE quarantine (
 );
 ${appendOnly('quarantine')}
 
--- The outbox: one delivery per (alert, destination), written with the audit entry.
+-- The outbox: one delivery per (alert, destination), written with the audit entry. Lean on purpose: a row is
+-- written for every destination of every alert. Its idempotency key is derived: "<entry hash>:<destination>".
 CREATE TABLE deliveries (
-  id INTEGER PRIMARY KEY,
   entry_id INTEGER NOT NULL REFERENCES audit_entries(id),
   destination TEXT NOT NULL,
-  severity TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('dry_run', 'pending', 'sending', 'sent', 'failed', 'dead', 'uncertain')),
-  idempotency_key TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
   next_attempt_at TEXT,
+  updated_at TEXT,
   last_error TEXT,
-  UNIQUE (entry_id, destination)
-);
+  PRIMARY KEY (entry_id, destination)
+) WITHOUT ROWID;
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status IN ('pending', 'sending', 'failed');
 
 -- Files read from the inbox: a file is read once; an interrupted file resumes after its last committed row.
@@ -141,5 +126,4 @@ CREATE TABLE ingested_files (
   UNIQUE (path, size, mtime_ms)
 );
 `
-  }
-]
+}

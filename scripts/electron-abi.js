@@ -1,0 +1,51 @@
+// better-sqlite3 is a native addon: Node (tests, CLI) and Electron (the app) need different builds.
+// The Node build stays in node_modules; the Electron build lives in .electron-native/ and the app loads it
+// through better-sqlite3's `nativeBinding` option. Neither build ever replaces the other.
+//   node scripts/electron-abi.js node      → make sure node_modules has a Node build (rebuilds if not)
+//   node scripts/electron-abi.js electron  → make sure .electron-native has an Electron build
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join, resolve } from 'node:path'
+
+const require = createRequire(import.meta.url)
+const target = process.argv[2]
+const root = resolve(import.meta.dirname, '..')
+
+function nodeBuildLoads() {
+  const r = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, encoding: 'utf8' })
+  return r.status === 0 ? null : r.stderr.split('\n').find((l) => l.includes('Error')) ?? r.stderr
+}
+
+if (target === 'node') {
+  const problem = nodeBuildLoads()
+  if (problem) {
+    console.error(`better-sqlite3 does not load in Node (${problem.trim()}); rebuilding for Node ${process.version}`)
+    const r = spawnSync('npm', ['rebuild', 'better-sqlite3'], { cwd: root, stdio: 'inherit' })
+    if (r.status !== 0) process.exit(r.status ?? 1)
+  }
+} else if (target === 'electron') {
+  const electronVersion = require('electron/package.json').version
+  const sqliteVersion = require('better-sqlite3/package.json').version
+  const dir = join(root, '.electron-native')
+  const stamp = join(dir, 'build-info.json')
+  const want = JSON.stringify({ electron: electronVersion, betterSqlite3: sqliteVersion })
+  const binary = join(dir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want && existsSync(binary)) process.exit(0)
+  mkdirSync(join(dir, 'node_modules'), { recursive: true })
+  cpSync(join(root, 'node_modules', 'better-sqlite3'), join(dir, 'node_modules', 'better-sqlite3'), { recursive: true })
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }))
+  console.log(`building better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} into .electron-native/ (needs internet for Electron's headers)`)
+  const r = spawnSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['electron-rebuild', '--version', electronVersion, '--module-dir', dir, '--only', 'better-sqlite3', '--force'], {
+    cwd: root,
+    stdio: 'inherit'
+  })
+  if (r.status !== 0) {
+    console.error('could not build better-sqlite3 for Electron: the desktop app cannot open its database. The CLI and tests are unaffected.')
+    process.exit(r.status ?? 1)
+  }
+  writeFileSync(stamp, want)
+} else {
+  console.error('usage: node scripts/electron-abi.js node|electron')
+  process.exit(2)
+}

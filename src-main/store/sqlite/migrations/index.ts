@@ -1,0 +1,8 @@
+// Numbered, forward-only schema migrations. Never edit a shipped migration: add the next number.
+import { m001 } from './001-audit-trail.js'
+import { m002 } from './002-delivery-attempts.js'
+import { m003 } from './003-audit-browser.js'
+
+export type { Migration } from './migration.js'
+
+export const MIGRATIONS = [m001, m002, m003]
