@@ -37,7 +37,7 @@ export function parseSettings(raw: unknown, source: string): Settings {
     const i = parsed.error.issues[0]!
     throw new ConfigError(`${source}: ${i.path.join('.') || '(root)'}: ${i.message}`)
   }
-  return parsed.data
+  return structuredClone(parsed.data) // zod shares default objects between parses
 }
 
 export async function loadSettings(configPath?: string): Promise<LoadedSettings> {

@@ -59,4 +59,5 @@ export const settingsSchema = z
 
 export type Settings = z.infer<typeof settingsSchema>
 
-export const defaultSettings = (): Settings => settingsSchema.parse({})
+// zod hands out the same default objects on every parse: clone so no caller can change another's defaults.
+export const defaultSettings = (): Settings => structuredClone(settingsSchema.parse({}))

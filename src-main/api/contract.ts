@@ -1,0 +1,396 @@
+// The one API the UI talks to, served over Electron IPC (preload bridge) and over loopback HTTP (`triage serve`).
+// Every method is name → { input, output } zod schemas; the types are inferred from them. Both sides validate:
+// the handlers validate every input on arrival, the renderer's client validates every output.
+//
+// Browser-safe on purpose: this file is bundled into the renderer, so it imports only zod, types, and the
+// plain vocabulary in core/model.ts (no node:*). Change it additively only: the Electron shell depends on it.
+import { z } from 'zod'
+import { SEVERITIES } from '../core/model.js'
+import type { Settings } from '../core/config/schema.js'
+import type { TransactionField } from '../core/ingest/csv.js'
+
+// ── vocabulary ───────────────────────────────────────────────────────────────────────────────────────────────
+
+export const severitySchema = z.enum(SEVERITIES)
+export const sourceKindSchema = z.enum(['transaction', 'email'])
+export const sourceFormatSchema = z.enum(['csv', 'mailbox-json', 'eml', 'mbox'])
+/** The canonical CSV columns (mirrors core/ingest/csv.ts, which imports node:fs and cannot be bundled). */
+export const TRANSACTION_FIELDS = ['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'] as const
+export const REQUIRED_TRANSACTION_FIELDS = ['txn_id', 'created_at'] as const
+type SameFields = [TransactionField] extends [(typeof TRANSACTION_FIELDS)[number]] ? ([(typeof TRANSACTION_FIELDS)[number]] extends [TransactionField] ? true : never) : never
+const _sameFields: SameFields = true
+void _sameFields
+export const transactionFieldSchema = z.enum(TRANSACTION_FIELDS)
+/** canonical field → header name in the export (case-insensitive), as in settings.sources.csv.columns */
+export const csvMappingSchema = z.partialRecord(transactionFieldSchema, z.string().trim().min(1, 'a column name cannot be empty'))
+
+const isoTime = z.iso.datetime({ offset: true })
+const id = z.number().int().positive()
+const bySeverity = z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
+const noInput = z.object({}).strict()
+
+/** Settings as the UI sees them: the schema of core/config/schema.ts, with every secret replaced by ''. */
+export const publicSettingsSchema = z.custom<Settings>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'settings must be an object')
+
+// ── runs ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const runStatusSchema = z.enum(['running', 'ok', 'failed', 'aborted'])
+export const runTriggerSchema = z.enum(['manual', 'schedule', 'resume'])
+
+/** A finished run as returned by runNow / importFiles / loadSampleData and the runFinished event. */
+export const runResultSchema = z.object({
+  run_id: id,
+  trigger: z.string(),
+  status: runStatusSchema,
+  dry_run: z.boolean(),
+  received: z.number(),
+  triaged: z.number(),
+  duplicates: z.number(),
+  quarantined: z.number(),
+  by_severity: bySeverity,
+  deliveries: z.record(z.string(), z.number()),
+  duration_ms: z.number(),
+  files: z.array(z.string()),
+  errors: z.array(z.string()),
+  /** ids of new critical alerts, at most the first 100 (for notifications: "7 new critical alerts") */
+  new_critical: z.array(id),
+  new_critical_count: z.number()
+})
+
+export const quarantineItemSchema = z.object({
+  id,
+  run_id: id,
+  source_kind: sourceKindSchema,
+  source_file: z.string(),
+  source_locator: z.string(),
+  field: z.string().nullable(),
+  reason: z.string(),
+  /** The raw record, cut at 4,000 characters (raw_truncated says so). */
+  raw: z.string(),
+  raw_truncated: z.boolean(),
+  received_at: z.string()
+})
+
+/** What a run produced, with its quarantine records (the first 100) so the officer sees each reason. */
+export const runOutcomeSchema = z.object({
+  summary: runResultSchema,
+  quarantine: z.object({ items: z.array(quarantineItemSchema), total: z.number() })
+})
+
+export const runRowSchema = z.object({
+  id,
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  status: runStatusSchema,
+  trigger: z.string(),
+  dry_run: z.boolean(),
+  ruleset_version: z.string().nullable(),
+  received: z.number(),
+  triaged: z.number(),
+  duplicates: z.number(),
+  quarantined: z.number(),
+  by_severity: bySeverity,
+  deliveries: z.record(z.string(), z.number()),
+  files: z.array(z.string()),
+  errors: z.array(z.string())
+})
+
+// ── dashboard ────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const healthSchema = z.object({
+  /** ok · warn: no successful run in 2 schedule periods · idle: nothing has run yet */
+  status: z.enum(['ok', 'warn', 'idle']),
+  message: z.string(),
+  last_success_at: z.string().nullable()
+})
+
+export const summarySchema = z.object({
+  dry_run: z.boolean(),
+  organisation: z.string(),
+  /** true when the database has no run yet: the UI shows the first-launch setup */
+  empty: z.boolean(),
+  /** triaged alerts by severity since local midnight / in the last 7 days (by run start time) */
+  today: bySeverity.extend({ total: z.number() }),
+  last_7_days: bySeverity.extend({ total: z.number() }),
+  /** audit entries triaged in the last 7 days whose SLA target was breached */
+  open_breaches: z.number(),
+  total_entries: z.number(),
+  quarantined_total: z.number(),
+  last_run: runRowSchema.nullable(),
+  /** next scheduled run, provided by the host (null in headless mode or when paused) */
+  next_run_at: z.string().nullable(),
+  schedule: z.object({ expression: z.string(), paused: z.boolean() }),
+  health: healthSchema,
+  running: z.object({ trigger: z.string(), started_at: z.string(), files: z.array(z.string()) }).nullable(),
+  inbox: z.string()
+})
+
+// ── import ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const previewSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  format: sourceFormatSchema,
+  size_bytes: z.number(),
+  /** CSV: the file's header; e-mail sources: the fields shown for each message */
+  header: z.array(z.string()),
+  rows: z.array(z.array(z.string())),
+  /** CSV only: canonical field → the header column it is read from with the mapping in effect (null: none) */
+  mapping: z.partialRecord(transactionFieldSchema, z.string().nullable()),
+  /** CSV only: required fields with no column under that mapping */
+  missing_required: z.array(transactionFieldSchema),
+  /** CSV only: header columns kept as extra fields */
+  extra_columns: z.array(z.string()),
+  /** a rough record count from the file size, for the progress bar (null when unknown) */
+  estimated_records: z.number().nullable()
+})
+
+// ── audit browser ────────────────────────────────────────────────────────────────────────────────────────────
+
+export const auditFilterSchema = z
+  .object({
+    severity: z.array(severitySchema).max(4).optional(),
+    source_kind: sourceKindSchema.optional(),
+    source_file: z.string().min(1).optional(),
+    run_id: id.optional(),
+    /** alert time (created_at) range, ISO 8601, from inclusive, to exclusive */
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    sla_breached: z.boolean().optional(),
+    destination: z.string().min(1).optional(),
+    /** free text over subject/title, body and ids (txn, customer, message id, vendor); words are ANDed, prefix-matched */
+    search: z.string().trim().max(200, 'search text is limited to 200 characters').optional()
+  })
+  .strict()
+  .refine((f) => !f.from || !f.to || Date.parse(f.from) < Date.parse(f.to), { message: '"from" must be before "to"', path: ['from'] })
+
+export const auditSortSchema = z
+  .object({ by: z.enum(['id', 'created_at', 'severity']).default('id'), dir: z.enum(['asc', 'desc']).default('desc') })
+  .strict()
+
+export const auditQuerySchema = z
+  .object({
+    filter: auditFilterSchema.default({}),
+    sort: auditSortSchema.default({ by: 'id', dir: 'desc' }),
+    /** next_cursor of the previous page (keyset pagination; opaque) */
+    cursor: z.string().max(200).nullable().optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+    /** count matches (capped; only worth asking for on the first page) */
+    count: z.boolean().default(false)
+  })
+  .strict()
+
+export const auditRowSchema = z.object({
+  id,
+  run_id: id,
+  severity: severitySchema,
+  source_kind: sourceKindSchema,
+  source_file: z.string(),
+  source_locator: z.string(),
+  external_id: z.string(),
+  title: z.string(),
+  created_at: z.string(),
+  triaged_at: z.string(),
+  sla_seconds: z.number(),
+  sla_target_seconds: z.number(),
+  sla_breached: z.boolean(),
+  destinations: z.array(z.string()),
+  reason: z.string()
+})
+
+export const auditPageSchema = z.object({
+  rows: z.array(auditRowSchema),
+  next_cursor: z.string().nullable(),
+  /** matches, counted up to a cap (exact: false means "at least value") ; null when not asked */
+  total: z.object({ value: z.number(), exact: z.boolean() }).nullable(),
+  /** audit entries not yet in the search index (search results may miss them until indexed) */
+  search_pending: z.number()
+})
+
+export const deliverySchema = z.object({
+  destination: z.string(),
+  status: z.string(),
+  attempts: z.number(),
+  next_attempt_at: z.string().nullable(),
+  updated_at: z.string().nullable(),
+  last_error: z.string().nullable()
+})
+
+export const alertDetailSchema = z.object({
+  entry: auditRowSchema.extend({
+    fingerprint: z.string(),
+    ruleset_version: z.string(),
+    prev_hash: z.string(),
+    hash: z.string()
+  }),
+  /** the normalized alert (core/model.ts Alert) */
+  payload: z.record(z.string(), z.unknown()),
+  /** the record exactly as read from the source: untrusted text, render as text only */
+  raw: z.string(),
+  matched_rules: z.array(z.object({ id: z.string(), severity: severitySchema, description: z.string().nullable() })),
+  reason: z.string(),
+  ruleset: z.object({ version: z.string(), name: z.string().nullable(), path: z.string().nullable() }),
+  deliveries: z.array(deliverySchema),
+  sla: z.object({ seconds: z.number(), target_seconds: z.number(), breached: z.boolean() })
+})
+
+export const auditFacetsSchema = z.object({
+  source_files: z.array(z.string()),
+  destinations: z.array(z.string())
+})
+
+// ── settings ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const settingsViewSchema = z.object({
+  settings: publicSettingsSchema,
+  /** every secret setting (dotted path) and whether it holds a value; values are never returned */
+  secrets: z.array(z.object({ path: z.string(), set: z.boolean() })),
+  /** where the settings live (file path) and whether the UI may change them */
+  source: z.string(),
+  writable: z.boolean()
+})
+
+export const settingsUpdateSchema = z
+  .object({
+    /** a deep-partial settings object, merged over the current settings, then validated as a whole */
+    patch: z.record(z.string(), z.unknown()).default({}),
+    /** dotted path → new secret value; null or '' clears it */
+    secrets: z.record(z.string(), z.string().nullable()).default({})
+  })
+  .strict()
+
+// ── the methods ──────────────────────────────────────────────────────────────────────────────────────────────
+
+export const api = {
+  summary: { input: noInput, output: summarySchema },
+  listRuns: {
+    input: z.object({ limit: z.number().int().min(1).max(500).default(50), before_id: id.optional() }).strict(),
+    output: z.object({ runs: z.array(runRowSchema), next_before_id: id.nullable() })
+  },
+  /** Triages the inbox folder now. Refused with code "busy" while another run is in progress. */
+  runNow: { input: z.object({ trigger: runTriggerSchema.default('manual') }).strict(), output: runOutcomeSchema },
+  /** Triages the given files (paths on the host). Progress comes as importProgress events. */
+  importFiles: {
+    input: z
+      .object({
+        paths: z.array(z.string().min(1)).min(1, 'choose at least one file').max(100),
+        csv_mapping: csvMappingSchema.optional(),
+        remember_mapping: z.boolean().default(false)
+      })
+      .strict(),
+    output: runOutcomeSchema
+  },
+  previewFile: {
+    input: z.object({ path: z.string().min(1), csv_mapping: csvMappingSchema.optional(), rows: z.number().int().min(1).max(50).default(5) }).strict(),
+    output: previewSchema
+  },
+  queryAudit: { input: auditQuerySchema, output: auditPageSchema },
+  auditFacets: { input: noInput, output: auditFacetsSchema },
+  getAlert: { input: z.object({ id }).strict(), output: alertDetailSchema },
+  listQuarantine: {
+    input: z.object({ run_id: id.optional(), before_id: id.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.object({ items: z.array(quarantineItemSchema), next_before_id: id.nullable(), total: z.number() })
+  },
+  getSettings: { input: noInput, output: settingsViewSchema },
+  updateSettings: { input: settingsUpdateSchema, output: settingsViewSchema },
+  /** First-launch setup: triages the bundled sample inbox (dry-run is kept as set). */
+  loadSampleData: { input: noInput, output: runOutcomeSchema },
+  verifyChain: {
+    input: noInput,
+    output: z.object({
+      ok: z.boolean(),
+      entries: z.number(),
+      head_hash: z.string(),
+      first_bad_entry: z.number().nullable(),
+      problem: z.string().nullable(),
+      accounting: z.array(z.string())
+    })
+  }
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>
+
+export type Api = typeof api
+export type Method = keyof Api
+export const METHODS = Object.keys(api) as Method[]
+/** What a caller passes (defaults optional). */
+export type Input<M extends Method> = z.input<Api[M]['input']>
+/** What a handler receives after validation (defaults filled). */
+export type ParsedInput<M extends Method> = z.output<Api[M]['input']>
+export type Output<M extends Method> = z.output<Api[M]['output']>
+
+export const isMethod = (m: unknown): m is Method => typeof m === 'string' && Object.hasOwn(api, m)
+
+export type RunResult = z.infer<typeof runResultSchema>
+export type RunOutcome = z.infer<typeof runOutcomeSchema>
+export type RunRow = z.infer<typeof runRowSchema>
+export type Summary = z.infer<typeof summarySchema>
+export type Preview = z.infer<typeof previewSchema>
+export type AuditFilter = z.infer<typeof auditFilterSchema>
+export type AuditSort = z.infer<typeof auditSortSchema>
+export type AuditQuery = z.infer<typeof auditQuerySchema>
+export type AuditRow = z.infer<typeof auditRowSchema>
+export type AuditPage = z.infer<typeof auditPageSchema>
+export type AlertDetail = z.infer<typeof alertDetailSchema>
+export type QuarantineItem = z.infer<typeof quarantineItemSchema>
+export type SettingsView = z.infer<typeof settingsViewSchema>
+
+// ── replies: the same envelope on both transports ────────────────────────────────────────────────────────────
+
+/**
+ * invalid_input: the input failed validation (message names the field) · busy: a run is in progress ·
+ * not_found · user_error: a mistake the officer can fix (missing file, no inbox set) · internal: a bug
+ */
+export const errorCodeSchema = z.enum(['invalid_input', 'busy', 'not_found', 'user_error', 'internal'])
+export type ErrorCode = z.infer<typeof errorCodeSchema>
+export const apiErrorSchema = z.object({ code: errorCodeSchema, message: z.string() })
+export type ApiErrorBody = z.infer<typeof apiErrorSchema>
+export const replySchema = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false), error: apiErrorSchema })
+])
+export type Reply<T = unknown> = { ok: true; data: T } | { ok: false; error: ApiErrorBody }
+
+// ── events (handlers → UI; also what the Electron shell listens to for the tray and notifications) ──────────
+
+const liveCounts = z.object({ received: z.number(), triaged: z.number(), duplicates: z.number(), quarantined: z.number() })
+
+export const apiEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('runStarted'), trigger: z.string(), started_at: z.string(), files: z.array(z.string()) }),
+  z.object({
+    type: z.literal('importProgress'),
+    trigger: z.string(),
+    file: z.string(),
+    file_index: z.number(),
+    file_count: z.number(),
+    records: z.number(),
+    /** 0..1 over all files, estimated from bytes; null when unknown */
+    fraction: z.number().nullable(),
+    counts: liveCounts
+  }),
+  z.object({ type: z.literal('runFinished'), summary: runResultSchema }),
+  /** the run could not complete at all (database error, bad rule set); file errors arrive in runFinished */
+  z.object({ type: z.literal('runFailed'), trigger: z.string(), message: z.string() }),
+  z.object({ type: z.literal('settingsChanged'), settings: publicSettingsSchema }),
+  z.object({ type: z.literal('searchIndex'), indexed_upto: z.number(), pending: z.number() })
+])
+export type ApiEvent = z.infer<typeof apiEventSchema>
+export type EventOf<T extends ApiEvent['type']> = Extract<ApiEvent, { type: T }>
+
+// ── the preload bridge (Electron) ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * window.triageDesk, exposed by src-main/preload.ts. invoke resolves with the Reply envelope (it never
+ * rejects for an API error, so messages survive IPC intact). The renderer's client (src-renderer/src/api)
+ * validates the envelope and the data with the schemas above.
+ */
+export interface TriageDeskBridge {
+  invoke(method: Method, input: unknown): Promise<Reply>
+  onEvent(cb: (event: ApiEvent) => void): () => void
+  /** the real path of a dropped / picked file (webUtils.getPathForFile) */
+  pathForFile(file: File): string
+  /** optional native folder picker for the inbox (null when cancelled) */
+  chooseFolder?(): Promise<string | null>
+}
+
+/** IPC channel names used by the preload and the main process. */
+export const IPC = { invoke: 'triage:invoke', event: 'triage:event', chooseFolder: 'triage:choose-folder' } as const

@@ -1,0 +1,146 @@
+// What the SLA report and the examiner pack read from a store. SQLite implements it in sqlite/reports.ts;
+// a PostgreSQL store would implement the same queries. Streams are iterables so 1M rows are never held.
+import type { Severity } from '../core/model.js'
+
+type MaybePromise<T> = T | Promise<T>
+export type Rows<T> = Iterable<T> | AsyncIterable<T>
+
+/** A reporting period in UTC: `from` inclusive, `to` exclusive, both ISO 8601 (toISOString form). */
+export interface Period {
+  from: string
+  to: string
+}
+
+export interface ChainHead {
+  count: number
+  last_id: number
+  last_hash: string
+}
+
+/** The facts of one audit entry the SLA figures need, as a tuple (fast to read 1M of them). */
+export type EntryFact = [
+  id: number,
+  severity: Severity,
+  source_kind: string,
+  source_file: string,
+  triaged_at: string,
+  sla_seconds: number,
+  sla_target_seconds: number,
+  sla_breached: number,
+  ruleset_version: string
+]
+
+export interface EntryBrief {
+  id: number
+  external_id: string
+  title: string
+  severity: Severity
+  source_kind: string
+  created_at: string
+  triaged_at: string
+  sla_seconds: number
+  sla_target_seconds: number
+}
+
+export interface DeliveryCount {
+  destination: string
+  status: string
+  count: number
+  attempts: number
+}
+
+/** Fallbacks and failed attempts per destination, when the store keeps a log of delivery attempts. */
+export interface AttemptCount {
+  destination: string
+  attempts: number
+  failed_attempts: number
+  fallbacks: number
+}
+
+export interface DuplicateRow {
+  id: number
+  run_id: number
+  original_entry_id: number
+  source_kind: string
+  source_file: string
+  source_locator: string
+  external_id: string
+  created_at: string
+  received_at: string
+}
+
+export interface QuarantineRow {
+  id: number
+  run_id: number
+  source_kind: string
+  source_file: string
+  source_locator: string
+  field: string | null
+  reason: string
+  raw: string
+  received_at: string
+}
+
+export interface RunBrief {
+  id: number
+  started_at: string
+  finished_at: string | null
+  status: string
+  trigger: string
+  dry_run: number
+  ruleset_version: string | null
+  received: number
+  triaged: number
+  duplicates: number
+  quarantined: number
+}
+
+export interface RuleSetRecord {
+  version: string
+  name: string
+  path: string | null
+  content: string
+  first_used_at: string
+}
+
+/** An id range of the audit chain (contiguous, both ends inclusive). */
+export interface EntryRange {
+  first_id: number
+  last_id: number
+}
+
+/** A table streamed to CSV: column names and rows in the same order. */
+export interface TableStream {
+  columns: readonly string[]
+  rows: Rows<unknown[]>
+}
+
+export interface ReportQueries {
+  chainHead(): MaybePromise<ChainHead>
+  /** Every audit entry triaged in the period (any order). */
+  entryFacts(p: Period): Rows<EntryFact>
+  entryBriefs(ids: number[]): MaybePromise<EntryBrief[]>
+  /** Deliveries of the entries triaged in the period, by destination and status. */
+  deliveryCounts(p: Period, range: EntryRange): MaybePromise<DeliveryCount[]>
+  /** null when the store keeps no delivery-attempt log. */
+  attemptCounts(range: EntryRange): MaybePromise<AttemptCount[] | null>
+  duplicateCount(p: Period): MaybePromise<Array<{ source_kind: string; source_file: string; count: number }>>
+  duplicates(p: Period, limit: number): MaybePromise<DuplicateRow[]>
+  quarantineCount(p: Period): MaybePromise<Array<{ source_kind: string; field: string | null; count: number }>>
+  quarantine(p: Period, limit: number): MaybePromise<QuarantineRow[]>
+  /** Runs that overlap the period. */
+  runs(p: Period): MaybePromise<RunBrief[]>
+  rulesets(versions: string[]): MaybePromise<RuleSetRecord[]>
+
+  // Streams for CSV files.
+  /** One row per alert triaged in the period, with its SLA figures and delivery statuses. */
+  alertTable(p: Period): TableStream
+  /** Every stored column of the audit entries in the range, as hashed (fingerprint in hex), in id order. */
+  auditTable(range: EntryRange): TableStream
+  deliveryTable(range: EntryRange): TableStream
+  /** The delivery-attempt log for the range, or null when the store has none. */
+  attemptTable(range: EntryRange): TableStream | null
+  duplicateTable(p: Period): TableStream
+  quarantineTable(p: Period): TableStream
+  runTable(p: Period): TableStream
+}
