@@ -53,7 +53,7 @@ export const settingsSchema = z
         low: z.number().positive()
       })
       .default({ critical: 15, high: 60, medium: 240, low: 1440 }),
-    delivery: deliverySettingsSchema.default({})
+    delivery: deliverySettingsSchema.prefault({})
   })
   .passthrough()
 
