@@ -12,6 +12,7 @@ import { createFingerprinter } from './dedup/index.js'
 import { compileRuleSet, type RuleSet } from './classify/index.js'
 import { route, type RoutingMatrix } from './route/index.js'
 import { measureSla, type SlaTargets } from './sla/index.js'
+import { contentHash, type EntryContent } from './audit/chain.js'
 import { alertTitle, externalId, type RawRecord } from './model.js'
 import type { Settings } from './config/schema.js'
 
@@ -50,30 +51,27 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
     const decision = classify(alert, c.createdAtMs)
     const destinations = route(decision.severity, routing)
     const s = measureSla(c.createdAtMs, triagedAtMs, decision.severity, sla)
-    return {
+    const entry: EntryContent = {
+      source_kind: alert.kind,
+      source_file: c.origin.file,
+      source_locator: c.origin.locator,
+      external_id: externalId(alert),
+      title: alertTitle(alert),
+      fingerprint: c.fingerprint.toString('hex'),
       severity: decision.severity,
-      destinations,
-      entry: {
-        source_kind: alert.kind,
-        source_file: c.origin.file,
-        source_locator: c.origin.locator,
-        external_id: externalId(alert),
-        title: alertTitle(alert),
-        fingerprint: c.fingerprint.toString('hex'),
-        severity: decision.severity,
-        matched_rules: JSON.stringify(decision.matched.map((m) => [m.id, m.severity])),
-        reason: decision.reason,
-        ruleset_version: decision.ruleset_version,
-        destinations: JSON.stringify(destinations),
-        created_at: alert.created_at,
-        triaged_at: triagedAt,
-        sla_seconds: s.sla_seconds,
-        sla_target_seconds: s.sla_target_seconds,
-        sla_breached: s.sla_breached ? 1 : 0,
-        payload: JSON.stringify(alert),
-        raw: c.raw
-      }
+      matched_rules: JSON.stringify(decision.matched.map((m) => [m.id, m.severity])),
+      reason: decision.reason,
+      ruleset_version: decision.ruleset_version,
+      destinations: JSON.stringify(destinations),
+      created_at: alert.created_at,
+      triaged_at: triagedAt,
+      sla_seconds: s.sla_seconds,
+      sla_target_seconds: s.sla_target_seconds,
+      sla_breached: s.sla_breached ? 1 : 0,
+      payload: JSON.stringify(alert),
+      raw: c.raw
     }
+    return { severity: decision.severity, destinations, entry, contentHash: contentHash(entry) }
   }
 
   return {

@@ -22,6 +22,8 @@ export interface Triaged {
   destinations: string[]
   /** The entry without the fields the store assigns (id, run_id) and seals (prev_hash, hash). */
   entry: Omit<UnsealedEntry, 'id' | 'run_id'>
+  /** contentHash(entry), computed by the pipeline; the store links it into the chain. */
+  contentHash: string
 }
 
 export type PreparedItem = Candidate | { type: 'quarantine'; quarantine: Quarantine }

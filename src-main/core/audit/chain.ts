@@ -39,23 +39,31 @@ const field = (v: string | number) => {
   return `\u0000${s.length}:${s}`
 }
 
+/** Everything an entry says, without its place in the chain (id, run) and the chain hashes. */
+export type EntryContent = Omit<UnsealedEntry, 'id' | 'run_id'>
+
 /**
- * The entry hash: SHA-256 over the previous hash and every stored field, each length-prefixed so field
- * boundaries are unambiguous. Field order is part of the format (CHAIN_FORMAT): never reorder, only append
- * with a new format version. Built as one string and hashed once: this runs for every alert.
+ * SHA-256 over every content field, each length-prefixed so field boundaries are unambiguous.
+ * Field order is part of the format (CHAIN_FORMAT): never reorder, only append with a new format version.
+ * Built as one string and hashed once: it runs for every alert (in the pipeline, before the batch is committed).
  */
-export function entryHash(prevHash: string, e: UnsealedEntry): string {
-  return hashEntryFields(prevHash, e.id, e.run_id, e)
+export function contentHash(e: EntryContent): string {
+  const material =
+    field(e.source_kind) + field(e.source_file) + field(e.source_locator) + field(e.external_id) + field(e.title) +
+    field(e.fingerprint) + field(e.severity) + field(e.matched_rules) + field(e.reason) + field(e.ruleset_version) +
+    field(e.destinations) + field(e.created_at) + field(e.triaged_at) + field(e.sla_seconds) + field(e.sla_target_seconds) +
+    field(e.sla_breached) + field(e.payload) + field(e.raw)
+  return hash('sha256', material, 'hex')
 }
 
-/** entryHash without building the entry object first (the store's hot path). */
-export function hashEntryFields(prevHash: string, id: number, runId: number, e: Omit<UnsealedEntry, 'id' | 'run_id'>): string {
-  const material =
-    prevHash + field(id) + field(runId) + field(e.source_kind) + field(e.source_file) + field(e.source_locator) +
-    field(e.external_id) + field(e.title) + field(e.fingerprint) + field(e.severity) + field(e.matched_rules) + field(e.reason) +
-    field(e.ruleset_version) + field(e.destinations) + field(e.created_at) + field(e.triaged_at) + field(e.sla_seconds) +
-    field(e.sla_target_seconds) + field(e.sla_breached) + field(e.payload) + field(e.raw)
-  return hash('sha256', material, 'hex')
+/** The chain link: SHA-256 over the previous entry's hash, this entry's position and its content hash. */
+export function linkHash(prevHash: string, id: number, runId: number, content: string): string {
+  return hash('sha256', `${prevHash}${field(id)}${field(runId)}${field(content)}`, 'hex')
+}
+
+/** The hash an entry must carry: what `triage verify` and `verify-pack` recompute. */
+export function entryHash(prevHash: string, e: UnsealedEntry): string {
+  return linkHash(prevHash, e.id, e.run_id, contentHash(e))
 }
 
 export type ChainProblem = { id: number; position: number; problem: string }

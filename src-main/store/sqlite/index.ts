@@ -3,7 +3,7 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { ChainVerifier, hashEntryFields, type AuditEntryRow } from '../../core/audit/chain.js'
+import { ChainVerifier, linkHash, type AuditEntryRow } from '../../core/audit/chain.js'
 import { emptyCounts, externalId, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
 import type {
   BatchOptions, BatchOutcome, FileIdentity, FileState, PreparedItem, RunRecord, RunStart, TriageStore, VerifyResult
@@ -159,7 +159,7 @@ export class SqliteStore implements TriageStore {
         const t = opts.triage(item)
         const e = t.entry
         const id = lastId + 1
-        const hash = hashEntryFields(lastHash, id, runId, e)
+        const hash = linkHash(lastHash, id, runId, t.contentHash)
         s.insertEntry.run(
           id, runId, e.source_kind, e.source_file, e.source_locator, e.external_id, e.title, item.fingerprint,
           e.severity, e.matched_rules, e.reason, e.ruleset_version, e.destinations, e.created_at, item.createdAtMs,

@@ -1,0 +1,102 @@
+// The page and its furniture: A4, the built-in Helvetica/Courier fonts (text stays extractable), footers with
+// page numbers, headings that never sit alone at the bottom of a page.
+import PDFDocument from 'pdfkit'
+import type { Severity } from '../../model.js'
+
+export type Doc = PDFKit.PDFDocument
+
+export const PAGE = { margin: 48, width: 595.28, height: 841.89 }
+export const CONTENT_WIDTH = PAGE.width - 2 * PAGE.margin
+export const BOTTOM = PAGE.height - PAGE.margin - 14 // room for the footer
+
+export const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold', mono: 'Courier', monoBold: 'Courier-Bold' }
+export const INK = { text: '#1f2933', muted: '#616e7c', rule: '#cbd2d9', header: '#e4e7eb', zebra: '#f5f7fa', accent: '#243b53', breach: '#c81e1e' }
+export const SEVERITY_COLOUR: Record<Severity, string> = { critical: '#7f1d1d', high: '#dc2626', medium: '#f59e0b', low: '#60a5fa' }
+
+export function createDoc(meta: { title: string; author: string; subject: string }, bufferPages: boolean): Doc {
+  return new PDFDocument({
+    size: 'A4',
+    margin: PAGE.margin,
+    bufferPages,
+    info: { Title: meta.title, Author: meta.author, Subject: meta.subject, Creator: 'Triage Desk', Producer: 'Triage Desk (pdfkit)' },
+    pdfVersion: '1.7'
+  })
+}
+
+// The built-in fonts encode WinAnsi (Latin-1 plus a few signs). Anything else is shown as its closest Latin
+// letter or "?" rather than garbage; the CSV files carry every character exactly.
+const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ')
+const SIMPLE = /^[\x20-\x7e]*$/
+export function pdfText(s: string): string {
+  if (SIMPLE.test(s)) return s
+  let out = ''
+  for (const ch of s.replace(/\r\n?|\n|\t/g, ' ')) {
+    const c = ch.codePointAt(0)!
+    if ((c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xff) || WIN_ANSI_EXTRA.has(ch)) out += ch
+    else {
+      const base = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
+      out += /^[\x20-\x7e]+$/.test(base) ? base : '?'
+    }
+  }
+  return out
+}
+
+/** Cuts text to fit a width, ending in "…". */
+export function fit(doc: Doc, text: string, width: number): string {
+  if (doc.widthOfString(text) <= width) return text
+  let lo = 0
+  let hi = text.length
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if (doc.widthOfString(text.slice(0, mid) + '…') <= width) lo = mid
+    else hi = mid - 1
+  }
+  return text.slice(0, lo) + '…'
+}
+
+/** Starts a new page unless `height` still fits below the cursor. */
+export function ensureSpace(doc: Doc, height: number): void {
+  if (doc.y + height > BOTTOM) doc.addPage()
+}
+
+export function heading(doc: Doc, text: string, space = 120): void {
+  ensureSpace(doc, space)
+  doc.moveDown(0.6)
+  doc.font(FONT.bold).fontSize(14).fillColor(INK.accent).text(pdfText(text), PAGE.margin, doc.y, { width: CONTENT_WIDTH })
+  doc.moveDown(0.3)
+  doc.fillColor(INK.text)
+}
+
+export function subheading(doc: Doc, text: string, space = 80): void {
+  ensureSpace(doc, space)
+  doc.moveDown(0.4)
+  doc.font(FONT.bold).fontSize(10.5).fillColor(INK.text).text(pdfText(text), PAGE.margin, doc.y, { width: CONTENT_WIDTH })
+  doc.moveDown(0.2)
+}
+
+export function paragraph(doc: Doc, text: string, opts: { size?: number; colour?: string } = {}): void {
+  doc.font(FONT.regular).fontSize(opts.size ?? 9).fillColor(opts.colour ?? INK.text)
+  ensureSpace(doc, doc.heightOfString(pdfText(text), { width: CONTENT_WIDTH }) + 4)
+  doc.text(pdfText(text), PAGE.margin, doc.y, { width: CONTENT_WIDTH })
+  doc.moveDown(0.3)
+  doc.fillColor(INK.text)
+}
+
+/** Draws the footer of the current page without moving the cursor or starting a page. */
+export function footer(doc: Doc, left: string, pageNo: number, total: number | null): void {
+  const { x, y } = doc
+  const bottom = doc.page.margins.bottom
+  doc.page.margins.bottom = 0
+  const fy = PAGE.height - PAGE.margin + 12
+  doc.save()
+  doc.moveTo(PAGE.margin, fy - 5).lineTo(PAGE.width - PAGE.margin, fy - 5).lineWidth(0.5).strokeColor(INK.rule).stroke()
+  doc.font(FONT.regular).fontSize(7.5).fillColor(INK.muted)
+  doc.text(pdfText(left), PAGE.margin, fy, { width: CONTENT_WIDTH - 90, lineBreak: false })
+  const label = total === null ? `Page ${pageNo}` : `Page ${pageNo} of ${total}`
+  doc.text(label, PAGE.width - PAGE.margin - 90, fy, { width: 90, align: 'right', lineBreak: false })
+  doc.restore()
+  doc.page.margins.bottom = bottom
+  doc.x = x
+  doc.y = y
+  doc.fillColor(INK.text)
+}

@@ -1,0 +1,346 @@
+// The SLA report as a PDF: cover, figures with charts, the suppression ledger, rule sets in force and, on
+// request, one line per alert (the appendix). Written as a stream; SHA-256 computed on the way out.
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import type { TableStream } from '../../../store/reports.js'
+import { duration, num, pct, utc } from '../format.js'
+import { periodLabel } from '../period.js'
+import { SEVERITY_ORDER, type SlaReport } from '../sla-report.js'
+import type { WrittenFile } from '../csv.js'
+import { timeToTriageChart, volumeChart } from './charts.js'
+import {
+  BOTTOM, CONTENT_WIDTH, FONT, INK, PAGE, createDoc, footer, heading, paragraph, pdfText, subheading, type Doc
+} from './doc.js'
+import { table } from './table.js'
+
+export interface PdfOptions {
+  organisation: string
+  /** One line per alert of the period (the alert table), appended after the summary. */
+  appendix?: TableStream
+  appendixTotal?: number
+  onProgress?: (rows: number, total: number) => void
+}
+
+export const DELIVERY_STATUSES = ['sent', 'dry_run', 'pending', 'sending', 'failed', 'dead', 'uncertain'] as const
+
+export async function writeReportPdf(report: SlaReport, path: string, opts: PdfOptions): Promise<WrittenFile & { pages: number }> {
+  // Page numbers "of N" need every page in memory; the appendix can run to thousands of pages, so it
+  // numbers pages as they are made instead.
+  const buffered = !opts.appendix
+  const doc = createDoc(
+    { title: `SLA and audit report, ${periodLabel(report.period)}`, author: opts.organisation, subject: 'Alert triage SLA report and audit trail summary' },
+    buffered
+  )
+  const out = createWriteStream(path)
+  const sha = createHash('sha256')
+  let bytes = 0
+  doc.on('data', (chunk: Buffer) => {
+    sha.update(chunk)
+    bytes += chunk.length
+  })
+  const finished = new Promise<void>((ok, ko) => {
+    out.on('finish', ok)
+    out.on('error', ko)
+    doc.on('error', ko)
+  })
+  doc.pipe(out)
+
+  const footerText = `${opts.organisation} · SLA and audit report · ${periodLabel(report.period)}`
+  let pageNo = 1
+  if (!buffered) {
+    doc.on('pageAdded', () => footer(doc, footerText, ++pageNo, null))
+    footer(doc, footerText, 1, null)
+  }
+
+  cover(doc, report, opts.organisation)
+  doc.addPage()
+  figures(doc, report)
+  ledger(doc, report)
+  rulesAndRuns(doc, report)
+  if (opts.appendix) await appendix(doc, opts.appendix, opts.appendixTotal ?? report.entries.in_period, opts.onProgress)
+
+  let pages = pageNo
+  if (buffered) {
+    const range = doc.bufferedPageRange()
+    pages = range.count
+    for (let i = range.start; i < range.start + range.count; i++) {
+      doc.switchToPage(i)
+      footer(doc, footerText, i + 1, range.count)
+    }
+  }
+  doc.end()
+  await finished
+  return { path, rows: report.entries.in_period, bytes, sha256: sha.digest('hex'), pages }
+}
+
+function cover(doc: Doc, r: SlaReport, organisation: string): void {
+  const x = PAGE.margin
+  doc.rect(0, 0, PAGE.width, 8).fill(INK.accent)
+  doc.font(FONT.bold).fontSize(9).fillColor(INK.muted).text('TRIAGE DESK', x, 90, { characterSpacing: 2 })
+  doc.font(FONT.bold).fontSize(26).fillColor(INK.accent).text('SLA and audit report', x, 108)
+  doc.font(FONT.regular).fontSize(16).fillColor(INK.text).text(pdfText(organisation), x, doc.y + 4, { width: CONTENT_WIDTH })
+  doc.moveDown(1.6)
+
+  const rows: Array<[string, string, boolean?]> = [
+    ['Period', periodLabel(r.period)],
+    ['From (inclusive)', r.period.from],
+    ['To (exclusive)', r.period.to],
+    ['Alerts counted', 'alerts triaged in the period (audit entry triaged_at); duplicates and quarantined rows by the time they were received'],
+    ['Generated', `${r.generated_at} (UTC)`],
+    ['Audit entries in period', r.entries.range ? `${num(r.entries.in_period)} (entry ids ${r.entries.range.first_id} to ${r.entries.range.last_id})` : 'none'],
+    ['Audit chain at generation', `${num(r.chain_head.count)} entries, last entry id ${r.chain_head.last_id}`],
+    ['Chain head hash (SHA-256)', r.chain_head.last_hash, true]
+  ]
+  for (const [k, v, mono] of rows) {
+    const y = doc.y
+    doc.font(FONT.bold).fontSize(9).fillColor(INK.muted).text(k, x, y, { width: 140 })
+    doc.font(mono ? FONT.mono : FONT.regular).fontSize(mono ? 8.2 : 9.5).fillColor(INK.text).text(pdfText(v), x + 145, y, { width: CONTENT_WIDTH - 145 })
+    doc.y = Math.max(doc.y, y + 13) + 5
+  }
+
+  // Key figures as tiles.
+  doc.moveDown(1.5)
+  const tiles: Array<[string, number, string?]> = [
+    ['Received', r.totals.received],
+    ['Triaged', r.totals.triaged],
+    ['Duplicates', r.totals.duplicates],
+    ['Quarantined', r.totals.quarantined],
+    ['SLA breaches', r.totals.breaches, r.totals.breaches ? INK.breach : undefined]
+  ]
+  const gap = 8
+  const w = (CONTENT_WIDTH - gap * (tiles.length - 1)) / tiles.length
+  const y = doc.y
+  tiles.forEach(([label, value, colour], i) => {
+    const tx = x + i * (w + gap)
+    doc.roundedRect(tx, y, w, 58, 4).lineWidth(0.8).strokeColor(INK.rule).stroke()
+    doc.font(FONT.bold).fontSize(value >= 1_000_000 ? 14 : 18).fillColor(colour ?? INK.accent).text(num(value), tx, y + 12, { width: w, align: 'center', lineBreak: false })
+    doc.font(FONT.regular).fontSize(8).fillColor(INK.muted).text(label, tx, y + 38, { width: w, align: 'center', lineBreak: false })
+  })
+  doc.y = y + 78
+  doc.font(FONT.regular).fontSize(8.5).fillColor(INK.muted)
+  const check = r.totals.received === r.totals.triaged + r.totals.duplicates + r.totals.quarantined
+  doc.text(
+    `Received = triaged + duplicates + quarantined${check ? '' : ' (NOT BALANCED)'}: every record that entered is accounted for; nothing that stopped an alert is left out (see the suppression ledger). ` +
+      'Each alert can be followed by its audit entry id through the examiner pack CSV files. ' +
+      'To check this report against the live audit trail, compare the chain head hash above with `triage verify`.',
+    x, doc.y, { width: CONTENT_WIDTH }
+  )
+  doc.fillColor(INK.text)
+}
+
+const sevCols = SEVERITY_ORDER.map((s) => ({ header: s, width: 1, align: 'right' as const }))
+
+function figures(doc: Doc, r: SlaReport): void {
+  heading(doc, 'Alerts by severity and source')
+  const bySource = r.by_source.map((s) => [s.source_kind, ...SEVERITY_ORDER.map((v) => num(s.counts[v])), num(s.total)])
+  bySource.push(['all sources', ...SEVERITY_ORDER.map((v) => num(r.by_severity[v])), num(r.totals.triaged)])
+  table(doc, [{ header: 'source', width: 2 }, ...sevCols, { header: 'total', width: 1, align: 'right' }], bySource, { totalRow: true, title: 'Alerts by severity and source' })
+  if (r.by_source_file.length) {
+    const top = r.by_source_file.slice(0, 25)
+    table(
+      doc,
+      [{ header: 'source file', width: 5 }, { header: 'kind', width: 1.4 }, { header: 'alerts', width: 1, align: 'right' }],
+      top.map((f) => [f.source_file, f.source_kind, num(f.total)]),
+      { title: 'Alerts by source file' }
+    )
+    if (r.by_source_file.length > top.length) paragraph(doc, `${num(r.by_source_file.length - top.length)} more source files; every alert names its file in the alert CSV.`, { colour: INK.muted, size: 8 })
+  }
+
+  heading(doc, 'Time to triage against the SLA target', 260)
+  paragraph(doc, 'Time to triage is from the time the alert was raised (created_at) to the time Triage Desk recorded its audit entry. Percentiles are nearest-rank. The target is the SLA target recorded with each entry.', { colour: INK.muted, size: 8 })
+  table(
+    doc,
+    [
+      { header: 'severity', width: 1.3 }, { header: 'alerts', width: 1, align: 'right' }, { header: 'p50', width: 1.3, align: 'right' },
+      { header: 'p95', width: 1.3, align: 'right' }, { header: 'max', width: 1.3, align: 'right' }, { header: 'target', width: 1.3, align: 'right' },
+      { header: 'breaches', width: 1.1, align: 'right' }, { header: 'breach rate', width: 1.1, align: 'right' }
+    ],
+    r.time_to_triage.map((t) => [
+      t.severity, num(t.count), duration(t.p50), duration(t.p95), duration(t.max), t.targets.length ? t.targets.map(duration).join(' / ') : '-', num(t.breaches), pct(t.breaches, t.count)
+    ]),
+    { title: 'Time to triage' }
+  )
+  timeToTriageChart(doc, r.time_to_triage)
+
+  heading(doc, 'Volume per day', 250)
+  paragraph(doc, 'Alerts triaged per UTC day, by severity.', { colour: INK.muted, size: 8 })
+  volumeChart(doc, r.volume_per_day)
+  const dayRows = r.volume_per_day.map((d) => [d.day, ...SEVERITY_ORDER.map((s) => num(d.counts[s])), num(d.total)])
+  dayRows.push(['total', ...SEVERITY_ORDER.map((s) => num(r.by_severity[s])), num(r.totals.triaged)])
+  table(doc, [{ header: 'day (UTC)', width: 2 }, ...sevCols, { header: 'total', width: 1, align: 'right' }], dayRows, { totalRow: true, title: 'Volume per day' })
+
+  heading(doc, 'SLA breaches')
+  const shown = r.breaches.shown.length
+  paragraph(
+    doc,
+    r.breaches.total === 0
+      ? 'No alert in this period breached its SLA target.'
+      : `${num(r.breaches.total)} alerts breached their SLA target. ${shown < r.breaches.total ? `The ${num(shown)} with the largest overrun are listed; all are in the alert CSV (sla_breached = yes)${''} and in the appendix.` : 'All are listed, largest overrun first.'}`,
+    { size: 8.5 }
+  )
+  if (shown)
+    table(
+      doc,
+      [
+        { header: 'entry id', width: 1, align: 'right', mono: true }, { header: 'alert id', width: 2.6, mono: true }, { header: 'severity', width: 1.1 },
+        { header: 'raised (UTC)', width: 2 }, { header: 'triaged (UTC)', width: 2 }, { header: 'time to triage', width: 1.5, align: 'right' },
+        { header: 'target', width: 1.1, align: 'right' }, { header: 'over by', width: 1.5, align: 'right' }
+      ],
+      r.breaches.shown.map((b) => [
+        String(b.id), b.external_id, b.severity, utc(b.created_at), utc(b.triaged_at), duration(b.sla_seconds), duration(b.sla_target_seconds), duration(b.overrun_seconds)
+      ]),
+      { title: 'SLA breaches' }
+    )
+
+  heading(doc, 'Deliveries by destination')
+  const d = r.deliveries
+  paragraph(
+    doc,
+    `${num(d.total)} deliveries for the alerts of this period; ${num(d.failures)} failed, dead-lettered or uncertain. ` +
+      (d.attempt_log ? `Fallbacks fired: ${num(d.fallbacks ?? 0)} (from the delivery-attempt log).` : 'This database has no delivery-attempt log, so fallbacks cannot be counted.') +
+      ' dry_run: recorded but not sent (dry-run mode).',
+    { size: 8.5 }
+  )
+  if (d.lines.length) {
+    const statuses = DELIVERY_STATUSES.filter((s) => d.lines.some((l) => l.by_status[s]))
+    const extra = [...new Set(d.lines.flatMap((l) => Object.keys(l.by_status)))].filter((s) => !(DELIVERY_STATUSES as readonly string[]).includes(s))
+    const cols = [...statuses, ...extra]
+    table(
+      doc,
+      [
+        { header: 'destination', width: 3 }, { header: 'deliveries', width: 1.2, align: 'right' },
+        ...cols.map((s) => ({ header: s, width: 1, align: 'right' as const })),
+        { header: 'failures', width: 1, align: 'right' }, { header: 'attempts', width: 1.1, align: 'right' },
+        ...(d.attempt_log ? [{ header: 'fallbacks', width: 1.1, align: 'right' as const }] : [])
+      ],
+      d.lines.map((l) => [
+        l.destination, num(l.total), ...cols.map((s) => num(l.by_status[s] ?? 0)), num(l.failures), num(l.attempts), ...(d.attempt_log ? [num(l.fallbacks ?? 0)] : [])
+      ]),
+      { title: 'Deliveries by destination' }
+    )
+  }
+}
+
+function ledger(doc: Doc, r: SlaReport): void {
+  heading(doc, 'Suppression ledger')
+  paragraph(doc, 'Everything that stopped a record from becoming a new alert: duplicates (same fingerprint within the dedup window, linked to the audit entry they repeat) and quarantined rows (rejected at validation, with the reason).', { colour: INK.muted, size: 8 })
+
+  subheading(doc, `Duplicates suppressed: ${num(r.duplicates.total)}`)
+  if (r.duplicates.total) {
+    table(
+      doc,
+      [{ header: 'source file', width: 5 }, { header: 'kind', width: 1.4 }, { header: 'duplicates', width: 1.2, align: 'right' }],
+      r.duplicates.by_source_file.slice(0, 25).map((g) => [g.source_file, g.source_kind, num(g.count)]),
+      { title: 'Duplicates by source file' }
+    )
+    const shown = r.duplicates.shown
+    if (shown.length < r.duplicates.total) paragraph(doc, `First ${num(shown.length)} of ${num(r.duplicates.total)} listed; all are in duplicates.csv of the examiner pack.`, { colour: INK.muted, size: 8 })
+    table(
+      doc,
+      [
+        { header: 'id', width: 0.8, align: 'right', mono: true }, { header: 'received (UTC)', width: 2 }, { header: 'source', width: 3.2 },
+        { header: 'alert id', width: 2.4, mono: true }, { header: 'duplicate of entry', width: 1.4, align: 'right', mono: true }
+      ],
+      shown.map((x) => [String(x.id), utc(x.received_at), `${x.source_file} #${x.source_locator}`, x.external_id, String(x.original_entry_id)]),
+      { title: 'Duplicates' }
+    )
+  }
+
+  subheading(doc, `Quarantined rows: ${num(r.quarantine.total)}`)
+  if (r.quarantine.total) {
+    table(
+      doc,
+      [{ header: 'kind', width: 1.4 }, { header: 'field', width: 2 }, { header: 'rows', width: 1, align: 'right' }],
+      r.quarantine.by_field.map((g) => [g.source_kind, g.field ?? '(whole record)', num(g.count)]),
+      { title: 'Quarantine by field' }
+    )
+    const shown = r.quarantine.shown
+    if (shown.length < r.quarantine.total) paragraph(doc, `First ${num(shown.length)} of ${num(r.quarantine.total)} listed; all are in quarantine.csv of the examiner pack, with the raw record.`, { colour: INK.muted, size: 8 })
+    table(
+      doc,
+      [
+        { header: 'id', width: 0.7, align: 'right', mono: true }, { header: 'received (UTC)', width: 1.9 }, { header: 'field', width: 1.2 },
+        { header: 'reason', width: 6, wrap: true }
+      ],
+      shown.map((q) => [String(q.id), utc(q.received_at), q.field ?? '-', q.reason]),
+      { title: 'Quarantined rows' }
+    )
+  }
+}
+
+function rulesAndRuns(doc: Doc, r: SlaReport): void {
+  heading(doc, 'Rule sets in force')
+  paragraph(doc, 'The rule-set versions that classified the alerts of this period, or that runs in the period used. A version is the SHA-256 of the rule set\'s content; the examiner pack holds each file.', { colour: INK.muted, size: 8 })
+  table(
+    doc,
+    [
+      { header: 'version', width: 2.3, mono: true }, { header: 'name', width: 2.6 }, { header: 'alerts', width: 1, align: 'right' },
+      { header: 'runs', width: 0.8, align: 'right' }, { header: 'first used (UTC)', width: 2 }, { header: 'last alert (UTC)', width: 2 }
+    ],
+    r.rulesets.map((x) => [x.version, x.name ?? '(not stored)', num(x.entries), num(x.runs), utc(x.first_used_at), utc(x.last_triaged_at)]),
+    { title: 'Rule sets in force' }
+  )
+
+  heading(doc, 'Runs')
+  const shown = r.runs.shown
+  paragraph(doc, `${num(r.runs.total)} runs overlap the period${shown.length < r.runs.total ? `; the last ${num(shown.length)} are listed` : ''}. For every run, received = triaged + duplicates + quarantined.`, { size: 8.5 })
+  if (shown.length)
+    table(
+      doc,
+      [
+        { header: 'run', width: 0.7, align: 'right' }, { header: 'started (UTC)', width: 2 }, { header: 'status', width: 0.9 }, { header: 'trigger', width: 1 },
+        { header: 'mode', width: 0.9 }, { header: 'received', width: 1.1, align: 'right' }, { header: 'triaged', width: 1.1, align: 'right' },
+        { header: 'duplicates', width: 1.1, align: 'right' }, { header: 'quarantined', width: 1.2, align: 'right' }
+      ],
+      shown.map((x) => [String(x.id), utc(x.started_at), x.status, x.trigger, x.dry_run ? 'dry-run' : 'live', num(x.received), num(x.triaged), num(x.duplicates), num(x.quarantined)]),
+      { title: 'Runs' }
+    )
+}
+
+// The appendix: one monospaced line per alert, one text operation per line (fast enough for 1M alerts).
+const APPENDIX: Array<[string, number, 'l' | 'r']> = [
+  ['entry', 8, 'r'], ['alert id', 20, 'l'], ['severity', 8, 'l'], ['raised (UTC)', 19, 'l'], ['triaged (UTC)', 19, 'l'], ['to triage', 13, 'r'], ['target', 7, 'r'], ['breach', 6, 'l']
+]
+const cell = (v: string, w: number, a: 'l' | 'r') => (v.length > w ? `${v.slice(0, w - 1)}~` : a === 'r' ? v.padStart(w) : v.padEnd(w))
+
+async function appendix(doc: Doc, alerts: TableStream, total: number, onProgress?: (rows: number, total: number) => void): Promise<void> {
+  doc.addPage()
+  heading(doc, 'Appendix: every alert of the period', 60)
+  paragraph(doc, `${num(total)} alerts in entry id order. Alert ids longer than the column end in "~"; the alert CSV has every field in full.`, { colour: INK.muted, size: 8 })
+  const size = 6.6
+  const lineH = 8.2
+  const head = APPENDIX.map(([h, w, a]) => cell(h, w, a)).join(' ')
+  const drawHead = () => {
+    doc.rect(PAGE.margin, doc.y, CONTENT_WIDTH, lineH + 3).fill(INK.header)
+    doc.font(FONT.monoBold).fontSize(size).fillColor(INK.text).text(head, PAGE.margin + 2, doc.y + 2, { lineBreak: false })
+    doc.y += lineH + 4
+    doc.font(FONT.mono)
+  }
+  drawHead()
+  const col = (name: string) => alerts.columns.indexOf(name)
+  const ix = ['entry_id', 'external_id', 'severity', 'created_at', 'triaged_at', 'time_to_triage_seconds', 'sla_target_seconds', 'sla_breached'].map(col)
+  let n = 0
+  let pages = 0
+  /** Returns true every 64 pages: time to let the file stream drain. */
+  const visit = (r: unknown[]): boolean => {
+    let pause = false
+    if (doc.y + lineH > BOTTOM) {
+      doc.addPage()
+      drawHead()
+      pause = ++pages % 64 === 0
+    }
+    const v = ix.map((i) => r[i])
+    const line = [
+      String(v[0]), pdfText(String(v[1])), String(v[2]), utc(String(v[3])), utc(String(v[4])), duration(Number(v[5])), duration(Number(v[6])), String(v[7])
+    ].map((s, i) => cell(s, APPENDIX[i]![1], APPENDIX[i]![2])).join(' ')
+    doc.text(line, PAGE.margin + 2, doc.y, { lineBreak: false })
+    doc.y += lineH
+    if (++n % 5000 === 0) onProgress?.(n, total)
+    return pause
+  }
+  const drain = () => new Promise((ok) => setImmediate(ok))
+  if (Symbol.iterator in alerts.rows) {
+    for (const r of alerts.rows as Iterable<unknown[]>) if (visit(r)) await drain()
+  } else for await (const r of alerts.rows) if (visit(r)) await drain()
+  onProgress?.(n, total)
+}

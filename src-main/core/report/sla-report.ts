@@ -1,0 +1,284 @@
+// The SLA report as plain data (for the PDF, the app's charts and the API). One pass over the entries of the
+// period; everything else is small grouped queries.
+import { SEVERITIES, type Severity } from '../model.js'
+import { percentile } from '../sla/index.js'
+import type {
+  ChainHead, DuplicateRow, EntryBrief, EntryRange, Period, QuarantineRow, ReportQueries, RunBrief
+} from '../../store/reports.js'
+import { daysBetween, periodDays } from './period.js'
+import { eachRow } from './rows.js'
+
+export type SeverityCounts = Record<Severity, number>
+
+export interface TimeToTriage {
+  severity: Severity
+  count: number
+  /** Seconds, nearest-rank percentiles (null when no alert of this severity). */
+  p50: number | null
+  p95: number | null
+  max: number | null
+  /** The SLA target(s) recorded with the entries, in seconds (more than one if the settings changed). */
+  targets: number[]
+  breaches: number
+}
+
+export interface Breach extends EntryBrief {
+  overrun_seconds: number
+}
+
+export interface DeliveryLine {
+  destination: string
+  total: number
+  by_status: Record<string, number>
+  /** failed + dead + uncertain: deliveries that did not (surely) reach the destination. */
+  failures: number
+  attempts: number
+  /** From the delivery-attempt log; null when the database has none. */
+  failed_attempts: number | null
+  fallbacks: number | null
+}
+
+export interface RuleSetInForce {
+  version: string
+  name: string | null
+  path: string | null
+  first_used_at: string | null
+  entries: number
+  runs: number
+  first_triaged_at: string | null
+  last_triaged_at: string | null
+}
+
+export interface SlaReport {
+  period: Period & { basis: 'triaged_at' }
+  generated_at: string
+  chain_head: ChainHead
+  /** The entries triaged in the period and the id range that holds them (the examiner pack exports that range). */
+  entries: { in_period: number; range: EntryRange | null }
+  totals: { received: number; triaged: number; duplicates: number; quarantined: number; breaches: number }
+  by_severity: SeverityCounts
+  by_source: Array<{ source_kind: string; counts: SeverityCounts; total: number }>
+  by_source_file: Array<{ source_kind: string; source_file: string; total: number }>
+  time_to_triage: TimeToTriage[]
+  /** Worst first (largest overrun past the target), at most `limit`. */
+  breaches: { total: number; shown: Breach[] }
+  volume_per_day: Array<{ day: string; counts: SeverityCounts; total: number }>
+  deliveries: { lines: DeliveryLine[]; attempt_log: boolean; total: number; failures: number; fallbacks: number | null }
+  duplicates: { total: number; by_source_file: Array<{ source_kind: string; source_file: string; count: number }>; shown: DuplicateRow[] }
+  quarantine: { total: number; by_field: Array<{ source_kind: string; field: string | null; count: number }>; shown: QuarantineRow[] }
+  rulesets: RuleSetInForce[]
+  runs: { total: number; shown: RunBrief[] }
+}
+
+export interface ReportOptions {
+  /** Rows listed in the summary's breach, duplicate, quarantine and run tables (all rows are in the CSVs). */
+  limit?: number
+  now?: Date
+}
+
+const FAILED_STATUSES = new Set(['failed', 'dead', 'uncertain'])
+const zero = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0 })
+/** Highest severity first: the order every table and chart uses. */
+export const SEVERITY_ORDER: Severity[] = [...SEVERITIES].reverse()
+
+/** Growable Float64Array: 1M times-to-triage as 8 MB, sorted numerically in place. */
+class Numbers {
+  private a = new Float64Array(1024)
+  n = 0
+  push(v: number) {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2)
+      b.set(this.a)
+      this.a = b
+    }
+    this.a[this.n++] = v
+  }
+  sorted(): Float64Array {
+    return this.a.subarray(0, this.n).sort()
+  }
+}
+
+/** Keeps the k largest by score without holding every breach. */
+class TopK {
+  private items: Array<[score: number, id: number]> = []
+  constructor(private readonly k: number) {}
+  push(score: number, id: number) {
+    this.items.push([score, id])
+    if (this.items.length >= this.k * 4 + 64) this.trim()
+  }
+  private trim() {
+    this.items.sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    this.items.length = Math.min(this.items.length, this.k)
+  }
+  result(): Array<[number, number]> {
+    this.trim()
+    return this.items
+  }
+}
+
+export async function buildSlaReport(q: ReportQueries, period: Period, opts: ReportOptions = {}): Promise<SlaReport> {
+  const limit = opts.limit ?? 100
+  const generated_at = (opts.now ?? new Date()).toISOString()
+  const chain_head = await q.chainHead()
+
+  const bySeverity = zero()
+  const bySource = new Map<string, SeverityCounts>()
+  const byFile = new Map<string, { source_kind: string; source_file: string; total: number }>()
+  const times = Object.fromEntries(SEVERITIES.map((s) => [s, new Numbers()])) as Record<Severity, Numbers>
+  const targets = Object.fromEntries(SEVERITIES.map((s) => [s, new Set<number>()])) as Record<Severity, Set<number>>
+  const breachCount = zero()
+  const worst = new TopK(limit)
+  const perDay = new Map<string, SeverityCounts>()
+  const perRuleSet = new Map<string, { entries: number; first: string; last: string }>()
+  let count = 0
+  let firstId = Infinity
+  let lastId = -Infinity
+
+  await eachRow(q.entryFacts(period), ([id, severity, kind, file, triagedAt, slaSeconds, target, breached, version]) => {
+    count++
+    if (id < firstId) firstId = id
+    if (id > lastId) lastId = id
+    bySeverity[severity]++
+    let src = bySource.get(kind)
+    if (!src) bySource.set(kind, (src = zero()))
+    src[severity]++
+    const fileKey = `${kind}\u0000${file}`
+    const f = byFile.get(fileKey)
+    if (f) f.total++
+    else byFile.set(fileKey, { source_kind: kind, source_file: file, total: 1 })
+    times[severity].push(slaSeconds)
+    targets[severity].add(target)
+    if (breached) {
+      breachCount[severity]++
+      worst.push(slaSeconds - target, id)
+    }
+    const day = triagedAt.slice(0, 10)
+    let d = perDay.get(day)
+    if (!d) perDay.set(day, (d = zero()))
+    d[severity]++
+    const rs = perRuleSet.get(version)
+    if (!rs) perRuleSet.set(version, { entries: 1, first: triagedAt, last: triagedAt })
+    else {
+      rs.entries++
+      if (triagedAt < rs.first) rs.first = triagedAt
+      if (triagedAt > rs.last) rs.last = triagedAt
+    }
+  })
+  const range: EntryRange | null = count ? { first_id: firstId, last_id: lastId } : null
+
+  const time_to_triage: TimeToTriage[] = SEVERITY_ORDER.map((s) => {
+    const sorted = times[s].sorted()
+    return {
+      severity: s,
+      count: sorted.length,
+      p50: percentile(sorted as unknown as number[], 50),
+      p95: percentile(sorted as unknown as number[], 95),
+      max: sorted.length ? sorted[sorted.length - 1]! : null,
+      targets: [...targets[s]].sort((a, b) => a - b),
+      breaches: breachCount[s]
+    }
+  })
+
+  const worstIds = worst.result()
+  const briefs = new Map((await q.entryBriefs(worstIds.map(([, id]) => id))).map((b) => [b.id, b]))
+  const shownBreaches: Breach[] = worstIds.flatMap(([overrun, id]) => {
+    const b = briefs.get(id)
+    return b ? [{ ...b, overrun_seconds: overrun }] : []
+  })
+
+  // Days with no alert still get a bar, so a quiet day is visible; long periods start at the first active day.
+  const days = [...perDay.keys()].sort()
+  const span = periodDays(period)
+  const dayList = span.count <= 92 ? daysBetween(span.first, span.last) : days.length ? daysBetween(days[0]!, days.at(-1)!) : []
+  const volume_per_day = dayList.map((day) => {
+    const counts = perDay.get(day) ?? zero()
+    return { day, counts, total: SEVERITIES.reduce((t, s) => t + counts[s], 0) }
+  })
+
+  const deliveries = await deliveryLines(q, period, range)
+
+  const duplicateGroups = await q.duplicateCount(period)
+  const quarantineGroups = await q.quarantineCount(period)
+  const duplicates = {
+    total: duplicateGroups.reduce((t, g) => t + g.count, 0),
+    by_source_file: duplicateGroups,
+    shown: await q.duplicates(period, limit)
+  }
+  const quarantine = {
+    total: quarantineGroups.reduce((t, g) => t + g.count, 0),
+    by_field: quarantineGroups,
+    shown: await q.quarantine(period, limit)
+  }
+
+  const runs = await q.runs(period)
+  const runsPerVersion = new Map<string, number>()
+  for (const r of runs) if (r.ruleset_version) runsPerVersion.set(r.ruleset_version, (runsPerVersion.get(r.ruleset_version) ?? 0) + 1)
+  const versions = [...new Set([...perRuleSet.keys(), ...runsPerVersion.keys()])]
+  const records = new Map((await q.rulesets(versions)).map((r) => [r.version, r]))
+  const rulesets: RuleSetInForce[] = versions
+    .map((v) => {
+      const used = perRuleSet.get(v)
+      const rec = records.get(v)
+      return {
+        version: v,
+        name: rec?.name ?? null,
+        path: rec?.path ?? null,
+        first_used_at: rec?.first_used_at ?? null,
+        entries: used?.entries ?? 0,
+        runs: runsPerVersion.get(v) ?? 0,
+        first_triaged_at: used?.first ?? null,
+        last_triaged_at: used?.last ?? null
+      }
+    })
+    .sort((a, b) => (a.first_used_at ?? '').localeCompare(b.first_used_at ?? '') || a.version.localeCompare(b.version))
+
+  const breaches = SEVERITIES.reduce((t, s) => t + breachCount[s], 0)
+  return {
+    period: { ...period, basis: 'triaged_at' },
+    generated_at,
+    chain_head,
+    entries: { in_period: count, range },
+    totals: { received: count + duplicates.total + quarantine.total, triaged: count, duplicates: duplicates.total, quarantined: quarantine.total, breaches },
+    by_severity: bySeverity,
+    by_source: [...bySource].map(([source_kind, counts]) => ({ source_kind, counts, total: SEVERITIES.reduce((t, s) => t + counts[s], 0) })).sort((a, b) => a.source_kind.localeCompare(b.source_kind)),
+    by_source_file: [...byFile.values()].sort((a, b) => b.total - a.total || a.source_file.localeCompare(b.source_file)),
+    time_to_triage,
+    breaches: { total: breaches, shown: shownBreaches },
+    volume_per_day,
+    deliveries,
+    duplicates,
+    quarantine,
+    rulesets,
+    runs: { total: runs.length, shown: runs.slice(-limit) }
+  }
+}
+
+async function deliveryLines(q: ReportQueries, period: Period, range: EntryRange | null): Promise<SlaReport['deliveries']> {
+  if (!range) return { lines: [], attempt_log: (await q.attemptCounts({ first_id: 1, last_id: 0 })) !== null, total: 0, failures: 0, fallbacks: null }
+  const lines = new Map<string, DeliveryLine>()
+  for (const c of await q.deliveryCounts(period, range)) {
+    let l = lines.get(c.destination)
+    if (!l) lines.set(c.destination, (l = { destination: c.destination, total: 0, by_status: {}, failures: 0, attempts: 0, failed_attempts: null, fallbacks: null }))
+    l.total += c.count
+    l.by_status[c.status] = (l.by_status[c.status] ?? 0) + c.count
+    if (FAILED_STATUSES.has(c.status)) l.failures += c.count
+    l.attempts += c.attempts
+  }
+  const log = await q.attemptCounts(range)
+  for (const a of log ?? []) {
+    let l = lines.get(a.destination)
+    // A fallback destination may have attempts without an outbox row of its own.
+    if (!l) lines.set(a.destination, (l = { destination: a.destination, total: 0, by_status: {}, failures: 0, attempts: a.attempts, failed_attempts: null, fallbacks: null }))
+    l.failed_attempts = a.failed_attempts
+    l.fallbacks = a.fallbacks
+  }
+  if (log) for (const l of lines.values()) l.failed_attempts ??= 0, l.fallbacks ??= 0
+  const all = [...lines.values()].sort((a, b) => a.destination.localeCompare(b.destination))
+  return {
+    lines: all,
+    attempt_log: log !== null,
+    total: all.reduce((t, l) => t + l.total, 0),
+    failures: all.reduce((t, l) => t + l.failures, 0),
+    fallbacks: log ? all.reduce((t, l) => t + (l.fallbacks ?? 0), 0) : null
+  }
+}
