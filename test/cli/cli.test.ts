@@ -71,7 +71,7 @@ describe('triage verify', () => {
 describe('user mistakes: a clear message on stderr, exit 2, no stack trace', () => {
   it.each([
     [['import', 'no-such-file.csv', '--db', 'x.db'], 'file no-such-file.csv does not exist'],
-    [['import', 'package.json', '--db', 'x.db'], 'package.json: unsupported file type'],
+    [['import', 'electron.vite.config.ts', '--db', 'x.db'], 'electron.vite.config.ts: unsupported file type'],
     [['run', '--inbox', '/no/such/inbox', '--db', 'x.db'], 'inbox folder /no/such/inbox does not exist'],
     [['import', CSV, '--db', 'x.db', '--config', '/no/config.yaml'], 'config file /no/config.yaml does not exist'],
     [['run', '--db', 'x.db'], "required option '--inbox <dir>' not specified"],
