@@ -2,7 +2,8 @@
 // that two runs never overlap. Electron-free: the shell injects the clock, the cron timer and the run itself.
 import cron from 'node-cron'
 
-export type RunTrigger = 'schedule' | 'manual' | 'catch-up'
+/** As in the API contract's runTriggerSchema: 'resume' is the catch-up of a slot missed while asleep or closed. */
+export type RunTrigger = 'schedule' | 'manual' | 'resume'
 
 /** What a finished (or refused) run looks like to the tray: one line the officer can read at a glance. */
 export interface RunOutcome {
@@ -158,7 +159,7 @@ export class Scheduler {
     if (!isSlotMissed(this.state, this.deps.now())) return
     this.deps.log?.('schedule.missed', { reason, due_at: this.state.dueAt, last_run_at: this.state.lastRunAt })
     if (this.busy()) this.queue()
-    else void this.trigger('catch-up')
+    else void this.trigger('resume')
   }
 
   /** The tray's "Run triage now": refused with a message while a run is in progress, never queued twice. */
@@ -179,7 +180,11 @@ export class Scheduler {
       if (ended) return
       ended = true
       this.external--
-      this.afterRun()
+      if (this.queued) this.afterRun()
+      else {
+        this.changed()
+        this.checkMissed('external-run-ended')
+      }
     }
   }
 
@@ -231,9 +236,8 @@ export class Scheduler {
         outcome = { status: 'failed', text: (e as Error).message }
       }
       if (outcome.status === 'busy') {
-        // The engine was busy with a run started elsewhere: this slot is still owed.
+        // The engine was busy with a run started elsewhere: the slot is still owed and is caught up later.
         this.state = { ...this.state, lastRunAt: before.lastRunAt, dueAt: before.dueAt }
-        if (trigger !== 'manual') this.queued = true
       } else {
         this.state = { ...this.state, lastRun: { at: startedAt.toISOString(), trigger, status: outcome.status, text: outcome.text } }
       }
@@ -244,9 +248,7 @@ export class Scheduler {
     this.changed()
     void run.then(() => {
       this.running = null
-      // A busy engine means a run started elsewhere is still going: its end (beginExternalRun) retries.
-      if (this.queued && this.external === 0 && run !== null) this.afterRun()
-      else this.changed()
+      this.afterRun()
     })
     return run
   }

@@ -1,0 +1,30 @@
+// What the renderer sees of the Electron shell: `window.triageDesk` (the preload bridge, shape defined by the
+// API contract) and the one event the shell adds, `navigate`. Browser-safe: zod and types only.
+import { z } from 'zod'
+import { auditFilterSchema, type ApiEvent, type TriageDeskBridge } from '../api/contract.js'
+
+/** A screen to show: the audit browser on one entry, or filtered (e.g. one run's critical alerts). */
+export const navigateTargetSchema = z.union([
+  z.object({ view: z.literal('audit'), entry_id: z.number().int().positive() }).strict(),
+  z.object({ view: z.literal('audit'), filter: auditFilterSchema }).strict()
+])
+export type NavigateTarget = z.infer<typeof navigateTargetSchema>
+
+/**
+ * Sent by the main process on the same channel as the API events (IPC.event), so it arrives through
+ * window.triageDesk.onEvent: a click on a notification opens the window on that alert.
+ */
+export const shellEventSchema = z.object({ type: z.literal('navigate'), target: navigateTargetSchema }).strict()
+export type ShellEvent = z.infer<typeof shellEventSchema>
+
+/** Everything onEvent can deliver in the desktop app. */
+export type BridgeEvent = ApiEvent | ShellEvent
+
+export const isShellEvent = (e: { type: string }): e is ShellEvent => e.type === 'navigate'
+
+declare global {
+  interface Window {
+    /** Present in the desktop app only; absent when the UI is served over HTTP (`triage serve`). */
+    triageDesk?: TriageDeskBridge
+  }
+}

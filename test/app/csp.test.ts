@@ -1,0 +1,28 @@
+// The window's Content-Security-Policy allows nothing remote and no inline script outside development.
+import { describe, expect, it } from 'vitest'
+import { contentSecurityPolicy, securityHeaders } from '../../src-main/app/csp.js'
+
+const directive = (csp: string, name: string) => csp.split('; ').find((d) => d.startsWith(`${name} `))
+
+describe('Content-Security-Policy', () => {
+  it('allows only the app itself in production, with no inline or eval script', () => {
+    const csp = contentSecurityPolicy()
+    expect(directive(csp, 'default-src')).toBe("default-src 'none'")
+    expect(directive(csp, 'script-src')).toBe("script-src 'self'")
+    expect(directive(csp, 'connect-src')).toBe("connect-src 'self'")
+    expect(directive(csp, 'object-src')).toBe("object-src 'none'")
+    expect(directive(csp, 'frame-ancestors')).toBe("frame-ancestors 'none'")
+    expect(csp).not.toMatch(/https?:|unsafe-eval|\*/)
+  })
+
+  it('in development adds only the local dev server\'s hot-reload socket and Vite\'s inline preamble', () => {
+    const csp = contentSecurityPolicy({ devServer: 'http://localhost:5173/' })
+    expect(directive(csp, 'connect-src')).toBe("connect-src 'self' ws://localhost:5173")
+    expect(directive(csp, 'script-src')).toBe("script-src 'self' 'unsafe-inline'")
+    expect(csp).not.toMatch(/unsafe-eval/)
+  })
+
+  it('is sent with nosniff and no referrer', () => {
+    expect(securityHeaders()).toMatchObject({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' })
+  })
+})
