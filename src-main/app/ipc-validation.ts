@@ -1,7 +1,7 @@
 // Validation of every message that reaches the main process: calls from the window (method name, input, the
 // frame that sent it) and replies from the engine. Uses the API contract's schemas; electron-free.
 import type { z } from 'zod'
-import { api, isMethod, replySchema, type Method, type Reply } from '../api/contract.js'
+import { api, isMethod, replySchema, type ApiErrorBody, type Method, type Reply } from '../api/contract.js'
 
 const describe = (error: z.ZodError): string =>
   error.issues
@@ -9,7 +9,7 @@ const describe = (error: z.ZodError): string =>
     .map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
     .join('; ')
 
-export type CheckedCall = { ok: true; method: Method; input: unknown } | { ok: false; reply: Reply<never> }
+export type CheckedCall = { ok: true; method: Method; input: unknown } | { ok: false; reply: { ok: false; error: ApiErrorBody } }
 
 /** A call from the renderer: a known method and an input its schema accepts (defaults filled in). */
 export function checkCall(method: unknown, input: unknown): CheckedCall {

@@ -77,7 +77,8 @@ describe('safeStorage codec', () => {
 describe('DesktopSettings on the real settings file', () => {
   it('writes secrets only as ciphertext, and the CLI reads the same file without them', async () => {
     const s = new DesktopSettings({ file: confFile(), codec: fakeCodec(), baseDir: dir })
-    const next = { ...s.get().settings, dry_run: false, schedule: '*/5 * * * *', delivery: { smtp: { password: SMTP_PASSWORD } } }
+    const current = s.get().settings
+    const next = { ...current, dry_run: false, schedule: '*/5 * * * *', delivery: { ...current.delivery, smtp: { ...current.delivery.smtp, password: SMTP_PASSWORD } } }
     const seen: boolean[] = []
     s.onChange((l) => seen.push(l.settings.dry_run))
     s.update(next)
