@@ -332,6 +332,7 @@ export type AuditRow = z.infer<typeof auditRowSchema>
 export type AuditPage = z.infer<typeof auditPageSchema>
 export type AlertDetail = z.infer<typeof alertDetailSchema>
 export type QuarantineItem = z.infer<typeof quarantineItemSchema>
+export type AuditFacets = z.infer<typeof auditFacetsSchema>
 export type SettingsView = z.infer<typeof settingsViewSchema>
 
 // ── replies: the same envelope on both transports ────────────────────────────────────────────────────────────

@@ -1,0 +1,456 @@
+// The audit browser's queries over SQLite, fast at a million entries without slowing imports:
+// - audit_entries gets no new index or trigger; the browse tables of migration 003 are filled by catchUp(),
+//   which reads entries with id > indexed_upto in chunks (after each run, and before a filtered query).
+// - every page is a keyset page (id, or (sort key, id)) read from an index in order; no OFFSET, no COUNT(*)
+//   over the table (counts stop at COUNT_CAP).
+// - the plan is chosen here, not left to the planner: the driving index is the one that yields rows already
+//   in the requested order, unless a filter is known to be small enough to read whole and sort.
+import type Database from 'better-sqlite3'
+import { parseRuleSet } from '../../core/classify/ruleset.js'
+import { SEVERITIES, type Severity } from '../../core/model.js'
+import type {
+  AlertDetail, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow
+} from '../../api/contract.js'
+import type { AuditQueries, DashboardFigures, IndexProgress } from '../queries.js'
+import { runFromRow } from './index.js'
+
+/** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */
+export class QueryError extends Error {}
+
+const CHUNK = 5_000
+/** Counts stop here: "10,000+" reads as well as an exact figure and never costs a full scan. */
+export const COUNT_CAP = 10_000
+/** A filter known to match at most this many entries is read whole and sorted instead of scanning in order. */
+const SMALL_SET = 5_000
+const RAW_LIMIT = 4_000
+
+const SEV: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 }
+const SEV_NAME = SEVERITIES as readonly Severity[]
+
+interface Cursor {
+  by: AuditQuery['sort']['by']
+  dir: AuditQuery['sort']['dir']
+  key: number | null
+  id: number
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.by, c.dir, c.key, c.id])).toString('base64url')
+
+function decodeCursor(s: string, sort: AuditQuery['sort']): Cursor {
+  try {
+    const [by, dir, key, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [Cursor['by'], Cursor['dir'], number | null, number]
+    if (by !== sort.by || dir !== sort.dir) throw new QueryError('the cursor belongs to a different sort order; start again from the first page')
+    if (!Number.isInteger(id) || (key !== null && typeof key !== 'number')) throw new Error()
+    return { by, dir, key, id }
+  } catch (e) {
+    if (e instanceof QueryError) throw e
+    throw new QueryError('the cursor is not valid; start again from the first page')
+  }
+}
+
+/**
+ * User text → an FTS5 query: every word must match; a word with punctuation (an e-mail, a message id) is a
+ * phrase of its parts; the last part of each word is prefix-matched from 3 characters. No FTS5 syntax leaks
+ * through: tokens are letters and digits only.
+ */
+export function ftsQuery(text: string | undefined): string | null {
+  if (!text) return null
+  const words = text
+    .split(/\s+/)
+    .map((w) => w.match(/[\p{L}\p{N}]+/gu) ?? [])
+    .filter((t) => t.length > 0)
+  if (!words.length) return null
+  return words
+    .map((tokens) => {
+      const last = tokens.at(-1)!
+      return `"${tokens.join(' ')}"${last.length >= 3 ? '*' : ''}`
+    })
+    .join(' AND ')
+}
+
+interface EntryRow {
+  id: number; run_id: number; severity: Severity; source_kind: 'transaction' | 'email'; source_file: string; source_locator: string
+  external_id: string; title: string; created_at: string; triaged_at: string; sla_seconds: number; sla_target_seconds: number
+  sla_breached: number; destinations: string; reason: string
+}
+
+const ROW_COLUMNS = `id, run_id, severity, source_kind, source_file, source_locator, external_id, title, created_at, triaged_at,
+  sla_seconds, sla_target_seconds, sla_breached, destinations, reason`
+
+function toRow(r: EntryRow): AuditRow {
+  return {
+    id: r.id, run_id: r.run_id, severity: r.severity, source_kind: r.source_kind, source_file: r.source_file,
+    source_locator: r.source_locator, external_id: r.external_id, title: r.title, created_at: r.created_at,
+    triaged_at: r.triaged_at, sla_seconds: r.sla_seconds, sla_target_seconds: r.sla_target_seconds,
+    sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason
+  }
+}
+
+/** One SELECT over browse_facets b (and browse_search s when searching), assembled with its parameters. */
+interface Plan {
+  from: string
+  where: string[]
+  params: unknown[]
+  /** expressions the page is ordered by: [sort key?, id] */
+  order: string[]
+  keyOf: 'sev' | 'created_ms' | null
+}
+
+export class SqliteAuditQueries implements AuditQueries {
+  private readonly s
+  private readonly ruleDescriptions = new Map<string, Map<string, string>>()
+
+  constructor(private readonly db: Database.Database) {
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS browse_dest_map (json TEXT PRIMARY KEY, mask INTEGER NOT NULL)')
+    this.s = {
+      state: db.prepare('SELECT indexed_upto FROM browse_state WHERE singleton = 1').pluck(),
+      head: db.prepare('SELECT last_id FROM chain_head WHERE singleton = 1').pluck(),
+      count: db.prepare('SELECT count FROM chain_head WHERE singleton = 1').pluck(),
+      setState: db.prepare('UPDATE browse_state SET indexed_upto = ? WHERE singleton = 1'),
+      files: db.prepare(`INSERT INTO browse_files (name, entries) SELECT source_file, count(*) FROM audit_entries WHERE id > ? AND id <= ?
+        GROUP BY source_file ON CONFLICT (name) DO UPDATE SET entries = entries + excluded.entries`),
+      distinctDestinations: db.prepare('SELECT DISTINCT destinations FROM audit_entries WHERE id > ? AND id <= ?').pluck(),
+      destinations: db.prepare('SELECT bit, name FROM browse_destinations'),
+      addDestination: db.prepare('INSERT INTO browse_destinations (bit, name) VALUES (?, ?)'),
+      facets: db.prepare(`INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest)
+        SELECT a.id, a.run_id, CASE a.severity WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END,
+          a.source_kind = 'email', f.id, a.created_at_ms, a.sla_breached, coalesce(d.mask, 0)
+        FROM audit_entries a JOIN browse_files f ON f.name = a.source_file LEFT JOIN temp.browse_dest_map d ON d.json = a.destinations
+        WHERE a.id > ? AND a.id <= ?`),
+      search: db.prepare(`INSERT INTO browse_search (rowid, title, body, ids)
+        SELECT id, title,
+          CASE source_kind WHEN 'email' THEN coalesce(json_extract(payload, '$.body'), '')
+            ELSE coalesce((SELECT group_concat(value, ' ') FROM json_each(payload, '$.extra')), '') END,
+          external_id || ' ' || coalesce(json_extract(payload, '$.customer_id'), '') || ' ' || coalesce(json_extract(payload, '$.vendor'), '')
+        FROM audit_entries WHERE id > ? AND id <= ?`),
+      runs: db.prepare(`INSERT INTO browse_runs (run_id, first_id, last_id, entries, breached)
+        SELECT run_id, min(id), max(id), count(*), sum(sla_breached) FROM audit_entries WHERE id > ? AND id <= ? GROUP BY run_id
+        ON CONFLICT (run_id) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id),
+          entries = entries + excluded.entries, breached = breached + excluded.breached`),
+      entry: db.prepare('SELECT * FROM audit_entries WHERE id = ?'),
+      deliveries: db.prepare('SELECT destination, status, attempts, next_attempt_at, updated_at, last_error FROM deliveries WHERE entry_id = ? ORDER BY destination'),
+      ruleset: db.prepare('SELECT version, name, path, content FROM rulesets WHERE version = ?'),
+      fileByName: db.prepare('SELECT id, entries FROM browse_files WHERE name = ?'),
+      runRange: db.prepare('SELECT first_id, last_id, entries FROM browse_runs WHERE run_id = ?'),
+      destBit: db.prepare('SELECT bit FROM browse_destinations WHERE name = ?').pluck()
+    }
+  }
+
+  pending(): number {
+    return Math.max(0, (this.s.head.get() as number) - (this.s.state.get() as number))
+  }
+
+  catchUp(maxRows = Number.POSITIVE_INFINITY): IndexProgress {
+    let indexed = 0
+    const step = this.db.transaction((budget: number) => {
+      const upto = this.s.state.get() as number
+      const head = this.s.head.get() as number
+      if (upto >= head) return 0
+      const hi = Math.min(head, upto + Math.min(CHUNK, budget))
+      this.s.files.run(upto, hi)
+      this.mapDestinations(upto, hi)
+      this.s.facets.run(upto, hi)
+      this.s.search.run(upto, hi)
+      this.s.runs.run(upto, hi)
+      this.s.setState.run(hi)
+      return hi - upto
+    })
+    while (indexed < maxRows) {
+      const n = step.immediate(maxRows - indexed)
+      if (!n) break
+      indexed += n
+    }
+    return { indexed, pending: this.pending(), indexed_upto: this.s.state.get() as number }
+  }
+
+  /** Gives each destination a bit (up to 63) and maps each distinct destinations JSON of the range to its mask. */
+  private mapDestinations(lo: number, hi: number): void {
+    const bits = new Map((this.s.destinations.all() as Array<{ bit: number; name: string }>).map((d) => [d.name, d.bit]))
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO temp.browse_dest_map (json, mask) VALUES (?, ?)')
+    for (const json of this.s.distinctDestinations.all(lo, hi) as string[]) {
+      let mask = 0n
+      for (const name of JSON.parse(json) as string[]) {
+        let bit = bits.get(name)
+        if (bit === undefined && bits.size < 63) {
+          bit = bits.size
+          this.s.addDestination.run(bit, name)
+          bits.set(name, bit)
+        }
+        if (bit !== undefined) mask |= 1n << BigInt(bit)
+      }
+      upsert.run(json, mask)
+    }
+  }
+
+  // ── the audit browser ─────────────────────────────────────────────────────────────────────────────────────
+
+  queryAudit(q: AuditQuery): AuditPage {
+    const f = q.filter
+    const match = ftsQuery(f.search)
+    const filtered = Boolean(
+      match || f.severity?.length || f.source_kind || f.source_file || f.run_id || f.from || f.to || f.sla_breached !== undefined || f.destination
+    )
+    const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : null
+    if (!filtered && q.sort.by === 'id') return this.plainPage(q, cursor)
+
+    // Filters and sorts read the browse indexes: bring them up to date first (bounded, so a query never stalls
+    // long behind a huge import; the rest is indexed in the background and reported as search_pending).
+    this.catchUp(20_000)
+    const plan = this.plan(q)
+    if (!plan) return { rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: this.pending() }
+
+    const page = this.readPage(plan, q, cursor)
+    const total = q.count && !cursor ? this.countPlan(plan) : null
+    return { ...page, total, search_pending: this.pending() }
+  }
+
+  /** No filter, id order: straight from audit_entries, so even unindexed entries show at once. */
+  private plainPage(q: AuditQuery, cursor: Cursor | null): AuditPage {
+    const desc = q.sort.dir === 'desc'
+    const rows = this.db
+      .prepare(`SELECT ${ROW_COLUMNS} FROM audit_entries ${cursor ? `WHERE id ${desc ? '<' : '>'} ?` : ''} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`)
+      .all(...(cursor ? [cursor.id] : []), q.limit + 1) as EntryRow[]
+    const more = rows.length > q.limit
+    const page = rows.slice(0, q.limit).map(toRow)
+    const last = page.at(-1)
+    const total = q.count && !cursor ? { value: this.s.count.get() as number, exact: true } : null
+    return {
+      rows: page,
+      next_cursor: more && last ? encodeCursor({ by: 'id', dir: q.sort.dir, key: null, id: last.id }) : null,
+      total,
+      search_pending: this.pending()
+    }
+  }
+
+  /** Builds the WHERE of a filtered query and picks its driving index; null when nothing can match. */
+  private plan(q: AuditQuery): Plan | null {
+    const f = q.filter
+    const where: string[] = []
+    const params: unknown[] = []
+    let smallest: { size: number; index: string | null; extra?: string } | null = null
+    const consider = (size: number, index: string | null) => {
+      if (size <= SMALL_SET && (!smallest || size < smallest.size)) smallest = { size, index }
+    }
+
+    const sevs = [...new Set(f.severity ?? [])]
+    if (sevs.length && sevs.length < 4) where.push(`b.sev IN (${sevs.map((s) => SEV[s]).join(', ')})`)
+    if (f.source_kind) where.push(`b.kind = ${f.source_kind === 'email' ? 1 : 0}`)
+    if (f.source_file) {
+      const file = this.s.fileByName.get(f.source_file) as { id: number; entries: number } | undefined
+      if (!file) return null
+      where.push(`b.file_id = ${file.id}`)
+      consider(file.entries, 'browse_facets_file')
+    }
+    if (f.run_id) {
+      const r = this.s.runRange.get(f.run_id) as { first_id: number; last_id: number; entries: number } | undefined
+      if (!r) return null
+      where.push(`b.run_id = ${f.run_id}`, `b.id BETWEEN ${r.first_id} AND ${r.last_id}`)
+      consider(r.entries, null)
+    }
+    if (f.from) where.push(`b.created_ms >= ${Date.parse(f.from)}`)
+    if (f.to) where.push(`b.created_ms < ${Date.parse(f.to)}`)
+    if (f.from || f.to) {
+      const c = this.db
+        .prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_facets b INDEXED BY browse_facets_created WHERE ${where.filter((w) => w.startsWith('b.created_ms')).join(' AND ')} LIMIT ${SMALL_SET + 1})`)
+        .pluck()
+        .get() as number
+      if (c === 0) return null
+      consider(c, 'browse_facets_created')
+    }
+    if (f.sla_breached === true) where.push('b.breached = 1')
+    if (f.sla_breached === false) where.push('b.breached = 0')
+    if (f.destination) {
+      const bit = this.s.destBit.get(f.destination) as number | undefined
+      if (bit === undefined) return null
+      where.push(`(b.dest & ${(1n << BigInt(bit)).toString()}) != 0`)
+    }
+
+    const match = ftsQuery(f.search)
+    const desc = q.sort.dir === 'desc'
+    const dir = desc ? 'DESC' : 'ASC'
+    if (match) {
+      params.push(match)
+      // Search drives: FTS5 yields matching ids in rowid order; facet filters are checked per match.
+      return {
+        from: 'browse_search s CROSS JOIN browse_facets b ON b.id = s.rowid',
+        where: ['browse_search MATCH ?', ...where],
+        params,
+        order: q.sort.by === 'id' ? [`s.rowid ${dir}`] : [`b.${q.sort.by === 'severity' ? 'sev' : 'created_ms'} ${dir}`, `b.id ${dir}`],
+        keyOf: q.sort.by === 'id' ? null : q.sort.by === 'severity' ? 'sev' : 'created_ms'
+      }
+    }
+
+    const keyOf = q.sort.by === 'id' ? null : q.sort.by === 'severity' ? 'sev' : 'created_ms'
+    const order = keyOf ? [`b.${keyOf} ${dir}`, `b.id ${dir}`] : [`b.id ${dir}`]
+    const small = smallest as { size: number; index: string | null } | null
+    let index: string | null
+    if (small) index = small.index // read the small set whole, then sort it
+    else if (q.sort.by === 'severity') index = 'browse_facets_sev'
+    else if (q.sort.by === 'created_at') index = 'browse_facets_created'
+    else if (sevs.length === 1) index = 'browse_facets_sev'
+    else if (f.source_file) index = 'browse_facets_file'
+    else if (f.sla_breached === true) index = 'browse_facets_breached'
+    else index = null // the primary key, in id order
+    return { from: `browse_facets b ${index ? `INDEXED BY ${index}` : 'NOT INDEXED'}`, where, params, order, keyOf }
+  }
+
+  private readPage(plan: Plan, q: AuditQuery, cursor: Cursor | null): Pick<AuditPage, 'rows' | 'next_cursor'> {
+    const desc = q.sort.dir === 'desc'
+    const cmp = desc ? '<' : '>'
+    const where = [...plan.where]
+    const params = [...plan.params]
+    const idCol = plan.from.startsWith('browse_search') && !plan.keyOf ? 's.rowid' : 'b.id'
+    if (cursor) {
+      if (plan.keyOf) {
+        where.push(`(b.${plan.keyOf}, b.id) ${cmp} (?, ?)`)
+        params.push(cursor.key, cursor.id)
+      } else {
+        where.push(`${idCol} ${cmp} ?`)
+        params.push(cursor.id)
+      }
+    }
+    const keyCol = plan.keyOf ? `b.${plan.keyOf}` : 'NULL'
+    const sql = `SELECT b.id AS id, ${keyCol} AS key FROM ${plan.from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${plan.order.join(', ')} LIMIT ?`
+    const hits = this.db.prepare(sql).all(...params, q.limit + 1) as Array<{ id: number; key: number | null }>
+    const more = hits.length > q.limit
+    const page = hits.slice(0, q.limit)
+    const rows = this.rowsByIds(page.map((h) => h.id))
+    const last = page.at(-1)
+    return {
+      rows,
+      next_cursor: more && last ? encodeCursor({ by: q.sort.by, dir: q.sort.dir, key: last.key, id: last.id }) : null
+    }
+  }
+
+  private countPlan(plan: Plan): { value: number; exact: boolean } {
+    const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : ''
+    const n = this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${plan.from} ${where} LIMIT ${COUNT_CAP + 1})`).pluck().get(...plan.params) as number
+    return n > COUNT_CAP ? { value: COUNT_CAP, exact: false } : { value: n, exact: true }
+  }
+
+  private rowsByIds(ids: number[]): AuditRow[] {
+    if (!ids.length) return []
+    const rows = this.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_entries WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as EntryRow[]
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    return ids.flatMap((id) => {
+      const r = byId.get(id)
+      return r ? [toRow(r)] : []
+    })
+  }
+
+  facets(): AuditFacets {
+    this.catchUp(20_000)
+    return {
+      source_files: this.db.prepare('SELECT name FROM browse_files ORDER BY id DESC LIMIT 1000').pluck().all() as string[],
+      destinations: this.db.prepare('SELECT name FROM browse_destinations ORDER BY name').pluck().all() as string[]
+    }
+  }
+
+  // ── one alert ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  getAlert(id: number): AlertDetail | null {
+    const e = this.s.entry.get(id) as (EntryRow & { fingerprint: Buffer; matched_rules: string; ruleset_version: string; payload: string; raw: string; prev_hash: string; hash: string }) | undefined
+    if (!e) return null
+    const rs = this.s.ruleset.get(e.ruleset_version) as { version: string; name: string; path: string | null; content: string } | undefined
+    const descriptions = rs ? this.descriptionsOf(rs) : new Map<string, string>()
+    const matched = (JSON.parse(e.matched_rules) as Array<[string, Severity]>).map(([rid, severity]) => ({
+      id: rid, severity, description: descriptions.get(rid) ?? null
+    }))
+    return {
+      entry: { ...toRow(e), fingerprint: Buffer.isBuffer(e.fingerprint) ? e.fingerprint.toString('hex') : String(e.fingerprint), ruleset_version: e.ruleset_version, prev_hash: e.prev_hash, hash: e.hash },
+      payload: JSON.parse(e.payload) as Record<string, unknown>,
+      raw: e.raw,
+      matched_rules: matched,
+      reason: e.reason,
+      ruleset: { version: e.ruleset_version, name: rs?.name ?? null, path: rs?.path ?? null },
+      deliveries: this.s.deliveries.all(id) as AlertDetail['deliveries'],
+      sla: { seconds: e.sla_seconds, target_seconds: e.sla_target_seconds, breached: e.sla_breached === 1 }
+    }
+  }
+
+  /** Rule id → description, from the rule set exactly as recorded for the run (not today's file). */
+  private descriptionsOf(rs: { version: string; path: string | null; content: string }): Map<string, string> {
+    let m = this.ruleDescriptions.get(rs.version)
+    if (!m) {
+      m = new Map()
+      try {
+        const doc = parseRuleSet(rs.content, rs.path).document
+        for (const r of [...doc.rules, ...doc.escalations]) m.set(r.id, r.description)
+      } catch {
+        // a recorded rule set that no longer parses (older format): show the ids without descriptions
+      }
+      this.ruleDescriptions.set(rs.version, m)
+    }
+    return m
+  }
+
+  // ── runs, quarantine, dashboard ───────────────────────────────────────────────────────────────────────────
+
+  listRuns(limit: number, beforeId?: number): { runs: RunRow[]; next_before_id: number | null } {
+    const rows = this.db
+      .prepare(`SELECT * FROM runs ${beforeId ? 'WHERE id < ?' : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...(beforeId ? [beforeId] : []), limit + 1) as Parameters<typeof runFromRow>[0][]
+    const runs = rows.slice(0, limit).map(runRow)
+    return { runs, next_before_id: rows.length > limit ? runs.at(-1)!.id : null }
+  }
+
+  listQuarantine(o: { runId?: number; beforeId?: number; limit: number }): { items: QuarantineItem[]; next_before_id: number | null; total: number } {
+    const where: string[] = []
+    const params: unknown[] = []
+    if (o.runId) where.push('run_id = ?') && params.push(o.runId)
+    if (o.beforeId) where.push('id < ?') && params.push(o.beforeId)
+    const rows = this.db
+      .prepare(`SELECT id, run_id, source_kind, source_file, source_locator, field, reason, substr(raw, 1, ${RAW_LIMIT + 1}) AS raw, received_at
+        FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...params, o.limit + 1) as Array<Omit<QuarantineItem, 'raw_truncated'>>
+    const items = rows.slice(0, o.limit).map((r) => ({ ...r, raw: r.raw.slice(0, RAW_LIMIT), raw_truncated: r.raw.length > RAW_LIMIT }))
+    // Totals come from the runs' counts: no COUNT(*) over the quarantine table.
+    const total = this.db.prepare(`SELECT coalesce(sum(quarantined), 0) FROM runs ${o.runId ? 'WHERE id = ?' : ''}`).pluck().get(...(o.runId ? [o.runId] : [])) as number
+    return { items, next_before_id: rows.length > o.limit ? items.at(-1)!.id : null, total }
+  }
+
+  dashboard(now: Date): DashboardFigures {
+    const midnight = new Date(now)
+    midnight.setHours(0, 0, 0, 0)
+    const weekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString()
+    const since = this.db.prepare(`SELECT coalesce(sum(critical), 0) critical, coalesce(sum(high), 0) high, coalesce(sum(medium), 0) medium,
+      coalesce(sum(low), 0) low, coalesce(sum(triaged), 0) total FROM runs WHERE started_at >= ?`)
+    const today = since.get(midnight.toISOString()) as DashboardFigures['today']
+    const week = since.get(weekAgo) as DashboardFigures['last_7_days']
+    this.catchUp(20_000)
+    const upto = this.s.state.get() as number
+    const indexedBreaches = this.db
+      .prepare('SELECT coalesce(sum(b.breached), 0) FROM browse_runs b JOIN runs r ON r.id = b.run_id WHERE r.started_at >= ?')
+      .pluck()
+      .get(weekAgo) as number
+    // Entries not indexed yet (a huge import still being indexed): count them directly, but only a bounded tail.
+    const tail = this.pending() <= 200_000
+      ? (this.db.prepare('SELECT count(*) FROM audit_entries WHERE id > ? AND sla_breached = 1').pluck().get(upto) as number)
+      : 0
+    const last = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as Parameters<typeof runFromRow>[0] | undefined
+    return {
+      today,
+      last_7_days: week,
+      open_breaches: indexedBreaches + tail,
+      total_entries: this.s.count.get() as number,
+      quarantined_total: this.db.prepare('SELECT coalesce(sum(quarantined), 0) FROM runs').pluck().get() as number,
+      last_run: last ? runRow(last) : null,
+      last_success_at: this.db.prepare("SELECT max(finished_at) FROM runs WHERE status = 'ok'").pluck().get() as string | null,
+      runs: this.db.prepare('SELECT count(*) FROM runs').pluck().get() as number
+    }
+  }
+}
+
+function runRow(r: Parameters<typeof runFromRow>[0]): RunRow {
+  const x = runFromRow(r)
+  return {
+    id: x.id, started_at: x.started_at, finished_at: x.finished_at,
+    duration_ms: x.finished_at ? Date.parse(x.finished_at) - Date.parse(x.started_at) : null,
+    status: x.status, trigger: x.trigger, dry_run: x.dry_run, ruleset_version: x.ruleset_version,
+    received: x.counts.received, triaged: x.counts.triaged, duplicates: x.counts.duplicates, quarantined: x.counts.quarantined,
+    by_severity: x.counts.by_severity, deliveries: x.counts.deliveries, files: x.files, errors: x.errors
+  }
+}
+
+export const severityName = (n: number): Severity => SEV_NAME[n]!
