@@ -10,7 +10,9 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/index.ts'),
           // The engine runs in an Electron utilityProcess so long imports never block the window.
-          engine: resolve(__dirname, 'src-main/app/engine-process.ts')
+          engine: resolve(__dirname, 'src-main/app/engine-process.ts'),
+          // Large files are prepared in a worker thread (src-main/core/pipeline-thread.ts looks for this file).
+          'pipeline-worker': resolve(__dirname, 'src-main/core/pipeline-worker.ts')
         }
       }
     }

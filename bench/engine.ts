@@ -7,7 +7,7 @@ import { writeTransactionsCsv } from '../resources/sample-data/generate.js'
 import { defaultSettings, resourcesDir } from '../src-main/core/config/index.js'
 import { loadRuleSet } from '../src-main/core/classify/index.js'
 import { executeRun, explicitFiles } from '../src-main/core/run.js'
-import { createEngine } from '../src-main/core/pipeline.js'
+import { createEngine, type Prepared } from '../src-main/core/pipeline.js'
 import { readSource } from '../src-main/core/ingest/index.js'
 import { SqliteStore, openDatabase, migrate } from '../src-main/store/sqlite/index.js'
 import type { Candidate, Triaged } from '../src-main/store/store.js'
@@ -54,7 +54,7 @@ const now = Date.now()
 const iso = new Date(now).toISOString()
 for await (const rec of readSource(csv, 'ref.csv', 'csv', {})) {
   const p = engine.prepare(rec)
-  if (p.type === 'alert') prepared.push({ ...engine.triage(p, now, iso), c: p })
+  if (p.type === 'alert') prepared.push({ ...engine.triage(p as Prepared, now, iso), c: p })
   if (prepared.length >= 200_000) break
 }
 const refPath = join(dir, 'raw.db')

@@ -13,16 +13,19 @@ import { compileRuleSet, type RuleSet } from './classify/index.js'
 import { route, type RoutingMatrix } from './route/index.js'
 import { measureSla, type SlaTargets } from './sla/index.js'
 import { contentHash, type EntryContent } from './audit/chain.js'
-import { alertTitle, externalId, type RawRecord } from './model.js'
+import { alertTitle, externalId, type Alert, type RawRecord } from './model.js'
 import type { Settings } from './config/schema.js'
+
+/** A candidate prepared in this process: it still holds the alert and its raw source for triage. */
+export type Prepared = Candidate & { alert: Alert; raw: string }
 
 export interface Engine {
   ruleSet: RuleSet
   dryRun: boolean
   csv: CsvOptions
   dedupWindowMs: number
-  prepare(rec: RawRecord): PreparedItem
-  triage(c: Candidate, triagedAtMs: number, triagedAt: string): Triaged
+  prepare(rec: RawRecord): PreparedItem | Prepared
+  triage(c: Prepared, triagedAtMs: number, triagedAt: string): Triaged
 }
 
 export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
@@ -38,15 +41,25 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
   }
 
   // normalize → dedup fingerprint: cheap, done for every record.
-  function prepare(rec: RawRecord): PreparedItem {
+  function prepare(rec: RawRecord): Exclude<PreparedItem, Candidate> | Prepared {
     const n = normalize(rec)
     if (!n.ok) return { type: 'quarantine', quarantine: n.quarantine }
     const alert = n.alert
-    return { type: 'alert', alert, fingerprint: fingerprint(alert), createdAtMs: Date.parse(alert.created_at), origin: rec.origin, raw: rec.raw }
+    return {
+      type: 'alert',
+      alert,
+      fingerprint: fingerprint(alert),
+      createdAtMs: Date.parse(alert.created_at),
+      kind: alert.kind,
+      origin: rec.origin,
+      externalId: externalId(alert),
+      createdAt: alert.created_at,
+      raw: rec.raw
+    }
   }
 
   // classify → route → sla → the audit entry: only for alerts the store found to be new.
-  function triage(c: Candidate, triagedAtMs: number, triagedAt: string): Triaged {
+  function triage(c: Candidate & { alert: Alert; raw: string }, triagedAtMs: number, triagedAt: string): Triaged {
     const { alert } = c
     const decision = classify(alert, c.createdAtMs)
     const destinations = route(decision.severity, routing)
@@ -89,53 +102,62 @@ export interface FileProgress {
   records: number
 }
 
-export interface TriageFileOptions {
-  store: TriageStore
-  engine: Engine
-  runId: number
+/** A batch of prepared records, all stamped with the time its triage was decided. */
+export interface PreparedBatch {
+  items: PreparedItem[]
+  /** Records read from the file so far, skipped ones included (the resume checkpoint). */
+  records: number
+  triagedAtMs: number
+  triagedAt: string
+}
+
+export interface SourceFile {
   path: string
   displayName: string
   format: SourceFormat
   /** Records already committed by an interrupted earlier run (inbox resume). */
   skipRecords?: number
+}
+
+/** ingest → normalize → fingerprint, in this thread, a batch at a time. */
+export async function* prepareBatches(engine: Engine, f: SourceFile, batchSize = 2000): AsyncGenerator<PreparedBatch> {
+  let items: PreparedItem[] = []
+  let records = 0
+  let triagedAtMs = 0
+  const skip = f.skipRecords ?? 0
+  for await (const rec of readSource(f.path, f.displayName, f.format, engine.csv)) {
+    records++
+    if (records <= skip) continue
+    if (items.length === 0) triagedAtMs = Date.now()
+    items.push(engine.prepare(rec))
+    if (items.length >= batchSize) {
+      yield { items, records, triagedAtMs, triagedAt: new Date(triagedAtMs).toISOString() }
+      items = []
+    }
+  }
+  if (items.length) yield { items, records, triagedAtMs, triagedAt: new Date(triagedAtMs).toISOString() }
+}
+
+export interface TriageFileOptions extends SourceFile {
+  store: TriageStore
+  engine: Engine
+  runId: number
   fileId?: number
-  batchSize?: number
+  /** Where prepared batches come from: this thread, or the pipeline worker thread for large files. */
+  batches?: AsyncIterable<PreparedBatch>
   onBatch?: (outcome: BatchOutcome, progress: FileProgress) => void
 }
 
-/** Streams one file through the pipeline, committing a batch at a time. Returns the records read. */
-export async function triageFile(o: TriageFileOptions): Promise<number> {
-  const batchSize = o.batchSize ?? 2000
-  let batch: PreparedItem[] = []
-  let records = 0
-  const skip = o.skipRecords ?? 0
-  const flush = async () => {
-    if (!batch.length) return
-    const items = batch
-    batch = []
-    const ms = batchMs, iso = batchIso
-    const outcome = await o.store.commitBatch(o.runId, items, {
+/** Commits one file's prepared batches: dedup → (classify → route → sla) → audit + outbox, one transaction per batch. */
+export async function triageFile(o: TriageFileOptions): Promise<void> {
+  for await (const b of o.batches ?? prepareBatches(o.engine, o)) {
+    const outcome = await o.store.commitBatch(o.runId, b.items, {
       dedupWindowMs: o.engine.dedupWindowMs,
       dryRun: o.engine.dryRun,
-      receivedAt: iso,
-      triage: (c) => o.engine.triage(c, ms, iso),
-      file: o.fileId === undefined ? undefined : { id: o.fileId, recordsDone: records }
+      receivedAt: b.triagedAt,
+      triage: (c) => c.pre ?? o.engine.triage(c as Prepared, b.triagedAtMs, b.triagedAt),
+      file: o.fileId === undefined ? undefined : { id: o.fileId, recordsDone: b.records }
     })
-    o.onBatch?.(outcome, { file: o.displayName, records })
+    o.onBatch?.(outcome, { file: o.displayName, records: b.records })
   }
-  // The batch is prepared with one triage time, taken when the batch is started.
-  let batchMs = Date.now()
-  let batchIso = new Date(batchMs).toISOString()
-  for await (const rec of readSource(o.path, o.displayName, o.format, o.engine.csv)) {
-    records++
-    if (records <= skip) continue
-    if (batch.length === 0) {
-      batchMs = Date.now()
-      batchIso = new Date(batchMs).toISOString()
-    }
-    batch.push(o.engine.prepare(rec))
-    if (batch.length >= batchSize) await flush()
-  }
-  await flush()
-  return records
 }

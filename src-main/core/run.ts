@@ -4,6 +4,7 @@ import { readdirSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import type { TriageStore, RunRecord } from '../store/store.js'
 import { createEngine, triageFile, type FileProgress } from './pipeline.js'
+import { prepareBatchesInWorker } from './pipeline-thread.js'
 import { detectFormat, SUPPORTED_EXTENSIONS } from './ingest/index.js'
 import { emptyCounts, SEVERITIES, type Counts } from './model.js'
 import type { RuleSet } from './classify/index.js'
@@ -35,7 +36,11 @@ export interface RunContext {
   trigger: string
   logger?: Logger
   onProgress?: (p: FileProgress & { counts: Counts }) => void
+  /** Prepare records in a worker thread: 'auto' does it for files over 8 MB. */
+  parallel?: 'auto' | 'always' | 'never'
 }
+
+const PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 interface PlannedFile {
   path: string
@@ -115,14 +120,17 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
         if (skip) log.info('file.resume', { run_id: runId, file: f.displayName, after_record: skip })
       }
       const before = { ...counts, by_severity: { ...counts.by_severity } }
+      const source = { path: f.path, displayName: f.displayName, format: detectFormat(f.path)!, skipRecords: skip }
+      const mode = ctx.parallel ?? 'auto'
+      const inWorker = mode === 'always' || (mode === 'auto' && statSync(f.path).size >= PARALLEL_MIN_BYTES)
       await triageFile({
         store,
         engine,
         runId,
-        path: f.path,
-        displayName: f.displayName,
-        format: detectFormat(f.path)!,
-        skipRecords: skip,
+        ...source,
+        batches: inWorker
+          ? prepareBatchesInWorker({ settings: ctx.settings, ruleSource: ctx.ruleSet.source, rulePath: ctx.ruleSet.path, file: source, batchSize: 2000 })
+          : undefined,
         fileId,
         onBatch: (o, progress) => {
           counts.triaged += o.triaged

@@ -131,6 +131,10 @@ export interface ReportQueries {
   /** Runs that overlap the period. */
   runs(p: Period): MaybePromise<RunBrief[]>
   rulesets(versions: string[]): MaybePromise<RuleSetRecord[]>
+  /** prev_hash and hash of the given entries (to check a pack against the live trail). */
+  entryLinks(ids: number[]): MaybePromise<Array<{ id: number; prev_hash: string; hash: string }>>
+  /** Runs `fn` on one consistent snapshot of the store (a read transaction). */
+  snapshot<T>(fn: () => Promise<T>): Promise<T>
 
   // Streams for CSV files.
   /** One row per alert triaged in the period, with its SLA figures and delivery statuses. */

@@ -1,7 +1,7 @@
 // Persistence behind one interface. SQLite (better-sqlite3) is the default; a PostgreSQL store for teams
 // implements the same interface. Methods may return promises so an async backend fits.
 import type { UnsealedEntry, ChainProblem } from '../core/audit/chain.js'
-import type { Alert, Counts, Origin, Quarantine, Severity } from '../core/model.js'
+import type { Alert, Counts, Origin, Quarantine, Severity, SourceKind } from '../core/model.js'
 import type { RuleSet } from '../core/classify/ruleset.js'
 
 type MaybePromise<T> = T | Promise<T>
@@ -9,11 +9,16 @@ type MaybePromise<T> = T | Promise<T>
 /** A normalized, fingerprinted alert: the store decides whether it is a duplicate. */
 export interface Candidate {
   type: 'alert'
-  alert: Alert
   fingerprint: Buffer
   createdAtMs: number
+  kind: SourceKind
   origin: Origin
-  raw: string
+  externalId: string
+  createdAt: string
+  /** The alert itself (in-process pipeline) ... */
+  alert?: Alert
+  /** ... or its triage, prepared ahead by the pipeline worker thread. */
+  pre?: Triaged
 }
 
 /** A new alert after classify → route → sla, ready to be sealed into the audit chain. */

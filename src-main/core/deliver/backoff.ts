@@ -22,6 +22,8 @@ export function afterFailure(
   if (attempt >= p.max_attempts) return { kind: 'dead', why: `${attempt} attempts made (the limit is ${p.max_attempts})` }
   const deadline = firstAttemptMs + p.window_minutes * 60_000
   if (nowMs >= deadline) return { kind: 'dead', why: `no success within ${p.window_minutes} minutes of the first attempt` }
+  if (retryAfterMs !== null && nowMs + retryAfterMs > deadline)
+    return { kind: 'dead', why: `the destination asked to wait ${Math.round(retryAfterMs / 1000)} s, past the ${p.window_minutes}-minute retry window` }
   const full = Math.min(p.max_delay_seconds, p.base_seconds * 2 ** (attempt - 1)) * 1000
   const delay = Math.max(full / 2 + (random() * full) / 2, retryAfterMs ?? 0)
   // The last chance is at the deadline itself, so a short outage near the end still gets its retry.

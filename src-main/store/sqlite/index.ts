@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { ChainVerifier, linkHash, type AuditEntryRow } from '../../core/audit/chain.js'
-import { emptyCounts, externalId, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
+import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
 import type {
   BatchOptions, BatchOutcome, FileIdentity, FileState, PreparedItem, RunRecord, RunStart, TriageStore, VerifyResult
 } from '../store.js'
@@ -151,8 +151,7 @@ export class SqliteStore implements TriageStore {
         }
         const original = s.findOriginal.get(item.fingerprint, item.createdAtMs - opts.dedupWindowMs, item.createdAtMs + opts.dedupWindowMs) as number | undefined
         if (original !== undefined) {
-          const a = item.alert
-          s.insertDuplicate.run(runId, original, a.kind, item.origin.file, item.origin.locator, externalId(a), a.created_at, opts.receivedAt)
+          s.insertDuplicate.run(runId, original, item.kind, item.origin.file, item.origin.locator, item.externalId, item.createdAt, opts.receivedAt)
           out.duplicates++
           continue
         }

@@ -5,13 +5,10 @@ import type {
   AttemptCount, ChainHead, DeliveryCount, DuplicateRow, EntryBrief, EntryFact, EntryRange, Period, QuarantineRow,
   ReportQueries, RuleSetRecord, RunBrief, TableStream
 } from '../reports.js'
+import { AUDIT_CSV_COLUMNS } from '../../core/report/segment.js'
 
 /** The audit entry columns in hash order (see core/audit/chain.ts), then the two chain links. */
-export const AUDIT_COLUMNS = [
-  'id', 'run_id', 'source_kind', 'source_file', 'source_locator', 'external_id', 'title', 'fingerprint', 'severity',
-  'matched_rules', 'reason', 'ruleset_version', 'destinations', 'created_at', 'triaged_at', 'sla_seconds',
-  'sla_target_seconds', 'sla_breached', 'payload', 'raw', 'prev_hash', 'hash'
-] as const
+export const AUDIT_COLUMNS = AUDIT_CSV_COLUMNS
 
 const FINGERPRINT_HEX = "CASE typeof(fingerprint) WHEN 'blob' THEN lower(hex(fingerprint)) ELSE fingerprint END"
 const IN_PERIOD = 'triaged_at >= @from AND triaged_at < @to'
@@ -128,6 +125,23 @@ export class SqliteReportQueries implements ReportQueries {
   rulesets(versions: string[]): RuleSetRecord[] {
     const stmt = this.db.prepare('SELECT version, name, path, content, first_used_at FROM rulesets WHERE version = ?')
     return versions.map((v) => stmt.get(v) as RuleSetRecord | undefined).filter((r): r is RuleSetRecord => Boolean(r))
+  }
+
+  entryLinks(ids: number[]) {
+    const stmt = this.db.prepare('SELECT id, prev_hash, hash FROM audit_entries WHERE id = ?')
+    return ids.map((id) => stmt.get(id) as { id: number; prev_hash: string; hash: string } | undefined).filter((r) => r !== undefined)
+  }
+
+  async snapshot<T>(fn: () => Promise<T>): Promise<T> {
+    // A deferred read transaction: every query below sees the database as it was at the first read,
+    // even while the app or a scheduled run keeps writing.
+    if (this.db.inTransaction) return fn()
+    this.db.exec('BEGIN')
+    try {
+      return await fn()
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT')
+    }
   }
 
   alertTable(p: Period): TableStream {

@@ -163,9 +163,10 @@ function figures(doc: Doc, r: SlaReport): void {
   timeToTriageChart(doc, r.time_to_triage)
 
   heading(doc, 'Volume per day', 250)
-  paragraph(doc, 'Alerts triaged per UTC day, by severity.', { colour: INK.muted, size: 8 })
+  paragraph(doc, 'Alerts triaged per UTC day, by severity. The table lists the days with alerts.', { colour: INK.muted, size: 8 })
   volumeChart(doc, r.volume_per_day)
-  const dayRows = r.volume_per_day.map((d) => [d.day, ...SEVERITY_ORDER.map((s) => num(d.counts[s])), num(d.total)])
+  // The chart shows quiet days; the table lists the days with alerts.
+  const dayRows = r.volume_per_day.filter((d) => d.total > 0).map((d) => [d.day, ...SEVERITY_ORDER.map((s) => num(d.counts[s])), num(d.total)])
   dayRows.push(['total', ...SEVERITY_ORDER.map((s) => num(r.by_severity[s])), num(r.totals.triaged)])
   table(doc, [{ header: 'day (UTC)', width: 2 }, ...sevCols, { header: 'total', width: 1, align: 'right' }], dayRows, { totalRow: true, title: 'Volume per day' })
 
@@ -182,9 +183,9 @@ function figures(doc: Doc, r: SlaReport): void {
     table(
       doc,
       [
-        { header: 'entry id', width: 1, align: 'right', mono: true }, { header: 'alert id', width: 2.6, mono: true }, { header: 'severity', width: 1.1 },
-        { header: 'raised (UTC)', width: 2 }, { header: 'triaged (UTC)', width: 2 }, { header: 'time to triage', width: 1.5, align: 'right' },
-        { header: 'target', width: 1.1, align: 'right' }, { header: 'over by', width: 1.5, align: 'right' }
+        { header: 'entry id', width: 0.9, align: 'right', mono: true }, { header: 'alert id', width: 2.7, mono: true, wrap: true }, { header: 'severity', width: 1 },
+        { header: 'raised (UTC)', width: 2.3 }, { header: 'triaged (UTC)', width: 2.3 }, { header: 'to triage', width: 1.3, align: 'right' },
+        { header: 'target', width: 1, align: 'right' }, { header: 'over by', width: 1.3, align: 'right' }
       ],
       r.breaches.shown.map((b) => [
         String(b.id), b.external_id, b.severity, utc(b.created_at), utc(b.triaged_at), duration(b.sla_seconds), duration(b.sla_target_seconds), duration(b.overrun_seconds)
@@ -238,8 +239,8 @@ function ledger(doc: Doc, r: SlaReport): void {
     table(
       doc,
       [
-        { header: 'id', width: 0.8, align: 'right', mono: true }, { header: 'received (UTC)', width: 2 }, { header: 'source', width: 3.2 },
-        { header: 'alert id', width: 2.4, mono: true }, { header: 'duplicate of entry', width: 1.4, align: 'right', mono: true }
+        { header: 'id', width: 0.8, align: 'right', mono: true }, { header: 'received (UTC)', width: 2.2 }, { header: 'source', width: 3 },
+        { header: 'alert id', width: 2.6, mono: true, wrap: true }, { header: 'repeats entry', width: 1.3, align: 'right', mono: true }
       ],
       shown.map((x) => [String(x.id), utc(x.received_at), `${x.source_file} #${x.source_locator}`, x.external_id, String(x.original_entry_id)]),
       { title: 'Duplicates' }
@@ -270,7 +271,7 @@ function ledger(doc: Doc, r: SlaReport): void {
 
 function rulesAndRuns(doc: Doc, r: SlaReport): void {
   heading(doc, 'Rule sets in force')
-  paragraph(doc, 'The rule-set versions that classified the alerts of this period, or that runs in the period used. A version is the SHA-256 of the rule set\'s content; the examiner pack holds each file.', { colour: INK.muted, size: 8 })
+  paragraph(doc, 'The rule-set versions that classified the alerts of this period, or that runs in the period used. A version is derived from the SHA-256 of the rule set\'s content; the examiner pack holds each file.', { colour: INK.muted, size: 8 })
   table(
     doc,
     [
@@ -283,7 +284,7 @@ function rulesAndRuns(doc: Doc, r: SlaReport): void {
 
   heading(doc, 'Runs')
   const shown = r.runs.shown
-  paragraph(doc, `${num(r.runs.total)} runs overlap the period${shown.length < r.runs.total ? `; the last ${num(shown.length)} are listed` : ''}. For every run, received = triaged + duplicates + quarantined.`, { size: 8.5 })
+  paragraph(doc, `${num(r.runs.total)} ${r.runs.total === 1 ? 'run overlaps' : 'runs overlap'} the period${shown.length < r.runs.total ? `; the last ${num(shown.length)} are listed` : ''}. For every run, received = triaged + duplicates + quarantined.`, { size: 8.5 })
   if (shown.length)
     table(
       doc,

@@ -1,0 +1,340 @@
+// Stage 7: deliver. Drains the outbox after the triage transaction committed:
+//
+//   recover (a dead process's 'sending' → uncertain) → due deliveries → messages (one per alert, digests for
+//   medium/low) → per destination: claim ('sending', committed) → send → complete (sent / retry / dead+fallback / uncertain)
+//
+// Exactly one successful send per (alert, destination): a delivery is only sent from 'pending'/'failed', and the
+// claim is committed before the network call. Whatever happens after the claim, the row is never sent again
+// automatically unless the peer's answer proved it was not delivered.
+import { hash, randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { Completion, DeliveryKey, DueDelivery, Fallback, NoticeDraft, Outbox } from '../../store/outbox.js'
+import type { Settings } from '../config/schema.js'
+import { silentLogger, type Logger } from '../log.js'
+import { SEVERITY_LABEL as LABEL, alertFacts, alertIdsHeader, highest, oneLine, severityCounts, type Message } from './compose/message.js'
+import { slackPayload, SLACK_DIGEST_MAX } from './compose/slack.js'
+import { emailContent } from './compose/email.js'
+import { afterFailure } from './backoff.js'
+import { RateLimiter } from './rate-limit.js'
+import { failed, type SendResult } from './senders/result.js'
+import { createTransport, type Transport } from './transport.js'
+import { deliverySettings, redact, secretValues, webhookEnvName, webhookFor, type DeliverySettings, type Env } from './settings.js'
+import type { Severity } from '../model.js'
+
+/** Who claims deliveries: one id per process ("<host>:<pid>:<random>"), shared by every drain in it. */
+export const PROCESS_CLAIMER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** A claimer is gone when it ran on this host and its process is dead (or is an earlier process with our pid). */
+export function claimerGone(claimedBy: string, self = PROCESS_CLAIMER): boolean {
+  const parts = claimedBy.split(':')
+  const token = parts.pop()
+  const pid = Number(parts.pop())
+  const host = parts.join(':')
+  const [selfHost, selfPid] = self.split(':')
+  if (host !== selfHost || !Number.isInteger(pid)) return false // another machine: only the claim's age can tell
+  if (pid === Number(selfPid)) return `${host}:${pid}:${token}` !== self
+  return !processAlive(pid)
+}
+
+export interface DestinationTally {
+  sent: number
+  retry: number
+  dead: number
+  uncertain: number
+}
+
+export interface DrainReport {
+  /** messages that went out (a digest is one message) */
+  messages: number
+  /** deliveries (alert × destination) confirmed sent */
+  sent: number
+  /** deliveries that failed and are scheduled again */
+  retry: number
+  /** deliveries that used up their attempts (their fallback fired) */
+  dead: number
+  /** deliveries that may or may not have arrived: never resent automatically */
+  uncertain: number
+  /** of the uncertain: left 'sending' by a process that is gone */
+  recovered: number
+  fallbacks: { email: number; covered: number; notice: number }
+  notices: number
+  by_destination: Record<string, DestinationTally>
+  /** the next retry still waiting, if any */
+  next_attempt_at: string | null
+  duration_ms: number
+}
+
+export interface DrainOptions {
+  outbox: Outbox
+  settings: Settings
+  logger?: Logger
+  env?: Env
+  /** the senders; default: real SMTP and HTTPS from the settings */
+  transport?: Transport
+  random?: () => number
+  signal?: AbortSignal
+  onMessage?: (report: DrainReport) => void
+}
+
+const PAGE = 500
+/** A claim older than this is abandoned whoever holds it: longer than any send can take. */
+const CLAIM_LEASE_MS = 10 * 60_000
+
+const iso = (ms: number) => new Date(ms).toISOString()
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export const emptyReport = (): DrainReport => ({
+  messages: 0, sent: 0, retry: 0, dead: 0, uncertain: 0, recovered: 0, fallbacks: { email: 0, covered: 0, notice: 0 }, notices: 0,
+  by_destination: {}, next_attempt_at: null, duration_ms: 0
+})
+
+class Semaphore {
+  private waiting: Array<() => void> = []
+  constructor(private free: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--
+    else await new Promise<void>((r) => this.waiting.push(r))
+    try {
+      return await fn()
+    } finally {
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.free++
+    }
+  }
+}
+
+interface Unit {
+  destination: string
+  rows: DueDelivery[]
+}
+
+let running: Promise<unknown> = Promise.resolve()
+
+/** Drains the outbox once: everything due now, plus retries that fall due within linger_seconds. One drain at a time per process. */
+export function drainOutbox(o: DrainOptions): Promise<DrainReport> {
+  const next = running.then(() => drain(o))
+  running = next.catch(() => undefined)
+  return next
+}
+
+async function drain(o: DrainOptions): Promise<DrainReport> {
+  const started = Date.now()
+  const d = deliverySettings(o.settings)
+  const env = o.env ?? process.env
+  const log = o.logger ?? silentLogger
+  const random = o.random ?? Math.random
+  const transport = o.transport ?? createTransport(d, env)
+  const secrets = secretValues(d, env)
+  const limiter = new RateLimiter(d.slack.rate_limit_per_second)
+  const all = new Semaphore(d.concurrency)
+  const report = emptyReport()
+  const tally = (dest: string) => (report.by_destination[dest] ??= { sent: 0, retry: 0, dead: 0, uncertain: 0 })
+  const { outbox } = o
+
+  try {
+    const recovered = await outbox.recoverInterrupted(PROCESS_CLAIMER, (c) => claimerGone(c), iso(Date.now() - CLAIM_LEASE_MS), iso(Date.now()))
+    for (const r of recovered) {
+      tally(r.destination).uncertain++
+      log.warn('delivery.uncertain', { entry_id: r.entryId, destination: r.destination, why: 'interrupted', claimed_by: r.claimedBy })
+    }
+    report.recovered = report.uncertain = recovered.length
+    report.notices += new Set(recovered.map((r) => r.messageKey ?? `${r.entryId}:${r.destination}`)).size
+
+    const digestSeverities = new Set<Severity>(d.digest.severities)
+    const plan = async (page: DueDelivery[]): Promise<Unit[]> => {
+      const taken = new Set<string>()
+      const units: Unit[] = []
+      const now = iso(Date.now())
+      for (const row of page) {
+        const id = `${row.entryId}|${row.destination}`
+        if (taken.has(id)) continue
+        if (!digestSeverities.has(row.entry.severity)) {
+          taken.add(id)
+          units.push({ destination: row.destination, rows: [row] })
+          continue
+        }
+        const max = row.destination.startsWith('slack:') ? Math.min(d.digest.max_items, SLACK_DIGEST_MAX) : d.digest.max_items
+        const members = (await outbox.dueForDigest(row.entry.runId, row.destination, row.fallbackOf, [...digestSeverities], now, max)).filter(
+          (m) => !taken.has(`${m.entryId}|${m.destination}`)
+        )
+        if (!members.length) continue // all taken by an earlier digest of this page; the row comes back in a later page
+        for (const m of members) taken.add(`${m.entryId}|${m.destination}`)
+        units.push({ destination: row.destination, rows: members })
+      }
+      return units
+    }
+
+    const message = (u: Unit, rows: DueDelivery[]): Message => {
+      const alerts = rows.map((r) => alertFacts(r, d.app_url))
+      const digest = rows.length > 1
+      const key = digest ? `digest:${hash('sha256', alerts.map((a) => a.key).sort().join('\n')).slice(0, 32)}` : alerts[0]!.key
+      return { key, destination: u.destination, runId: rows[0]!.entry.runId, digest, alerts, severity: highest(alerts), fallbackOf: rows[0]!.fallbackOf }
+    }
+
+    const send = async (m: Message): Promise<SendResult> => {
+      const i = m.destination.indexOf(':')
+      const kind = m.destination.slice(0, i)
+      const name = m.destination.slice(i + 1)
+      if (kind === 'slack') {
+        let url: string | undefined
+        try {
+          url = webhookFor(d, name, env)
+        } catch (e) {
+          return failed((e as Error).message, { permanent: true })
+        }
+        if (!url) return failed(`no webhook URL for ${m.destination}: set delivery.slack.webhooks.${name} or ${webhookEnvName(name)}`, { permanent: true })
+        await limiter.take(url)
+        const r = await transport.slack(url, slackPayload(m), { 'X-Idempotency-Key': m.key, 'X-Triage-Alerts': alertIdsHeader(m) })
+        if (!r.ok && r.retryAfterMs) limiter.pause(url, r.retryAfterMs)
+        return r
+      }
+      if (kind === 'email') {
+        if (!transport.emailConfigured) return failed('e-mail is not configured (delivery.smtp.host is empty)', { permanent: true })
+        const to = d.lists[name]
+        if (!to) return failed(`no distribution list "${name}" (set delivery.lists.${name})`, { permanent: true })
+        return transport.email(to, emailContent(m, o.settings.organisation))
+      }
+      return failed(`unknown kind of destination: ${m.destination}`, { permanent: true })
+    }
+
+    const deliverUnit = async (u: Unit): Promise<void> => {
+      if (o.signal?.aborted) return
+      const planned = message(u, u.rows)
+      const startMs = Date.now()
+      const got = await outbox.claim(u.rows.map(({ entryId, destination }) => ({ entryId, destination })), PROCESS_CLAIMER, planned.key, iso(startMs))
+      if (!got.length) return // another dispatcher took them
+      const gotIds = new Set(got.map((k) => `${k.entryId}|${k.destination}`))
+      const rows = u.rows.filter((r) => gotIds.has(`${r.entryId}|${r.destination}`))
+      const m = rows.length === u.rows.length ? planned : message(u, rows)
+      let r: SendResult
+      try {
+        r = await send(m)
+      } catch (e) {
+        // A bug in composing or sending: nothing proves the message did not leave, so it is not retried.
+        r = failed(`unexpected error while sending: ${(e as Error).message}`, { uncertain: true })
+      }
+      const endMs = Date.now()
+      const error = r.ok ? r.note : redact(r.error, secrets)
+      const outcome = decide(d, rows, m, r, error, startMs, endMs, o.settings, random)
+      const keys: DeliveryKey[] = rows.map(({ entryId, destination }) => ({ entryId, destination }))
+      const done = await outbox.complete(keys, PROCESS_CLAIMER, {
+        startedAt: iso(startMs), finishedAt: iso(endMs), error, httpStatus: r.httpStatus, smtpResponse: r.smtpResponse, messageKey: m.key, messageSize: rows.length
+      }, outcome)
+      const t = tally(m.destination)
+      const n = rows.length
+      const fields = { destination: m.destination, alerts: n, key: m.key, http_status: r.httpStatus ?? undefined, smtp: r.smtpResponse ?? undefined, ms: endMs - startMs }
+      switch (outcome.result) {
+        case 'sent':
+          report.messages++
+          report.sent += n
+          t.sent += n
+          log.info('delivery.sent', { ...fields, note: error ?? undefined })
+          break
+        case 'retry':
+          report.retry += n
+          t.retry += n
+          log.warn('delivery.retry', { ...fields, error, next_attempt_at: outcome.nextAttemptAt })
+          break
+        case 'dead':
+          report.dead += n
+          t.dead += n
+          log.error('delivery.dead', { ...fields, error, fallbacks: done.fallbacks.map((f) => `${f.action}${f.target ? `:${f.target}` : ''}`) })
+          break
+        case 'uncertain':
+          report.uncertain += n
+          t.uncertain += n
+          log.warn('delivery.uncertain', { ...fields, error })
+          break
+      }
+      for (const f of done.fallbacks) report.fallbacks[f.action]++
+      report.notices += done.noticeIds.length
+      if (!done.applied) log.warn('delivery.claim_lost', { destination: m.destination, key: m.key })
+      o.onMessage?.(report)
+    }
+
+    const laneWidth = (dest: string) =>
+      dest.startsWith('slack:') ? (d.slack.rate_limit_per_second > 0 ? 1 : d.concurrency) : dest.startsWith('email:') ? d.smtp.max_connections : 1
+
+    const runUnits = async (units: Unit[]) => {
+      const lanes = new Map<string, Unit[]>()
+      for (const u of units) lanes.set(u.destination, [...(lanes.get(u.destination) ?? []), u])
+      await Promise.all(
+        [...lanes].map(async ([dest, list]) => {
+          let i = 0
+          const worker = async () => {
+            while (i < list.length && !o.signal?.aborted) await all.run(() => deliverUnit(list[i++]!))
+          }
+          await Promise.all(Array.from({ length: Math.min(laneWidth(dest), list.length) }, worker))
+        })
+      )
+    }
+
+    while (!o.signal?.aborted) {
+      const page = await outbox.due(iso(Date.now()), PAGE)
+      if (!page.length) {
+        const next = await outbox.nextDueAt()
+        const wait = next === null ? Infinity : Date.parse(next) - Date.now()
+        if (wait <= d.linger_seconds * 1000) {
+          await sleep(Math.max(5, wait))
+          continue
+        }
+        report.next_attempt_at = next
+        break
+      }
+      await runUnits(await plan(page))
+    }
+  } finally {
+    if (!o.transport) transport.close()
+    report.duration_ms = Date.now() - started
+  }
+  return report
+}
+
+function fallbackList(d: DeliverySettings, settings: Settings, severity: Severity): string {
+  const own = settings.routing[severity].find((x) => x.startsWith('email:'))
+  return d.fallback.email[severity] ?? (own ? own.slice('email:'.length) : d.fallback.default_list)
+}
+
+function decide(
+  d: DeliverySettings, rows: DueDelivery[], m: Message, r: SendResult, error: string | null, startMs: number, endMs: number, settings: Settings, random: () => number
+): Completion {
+  if (r.ok) return { result: 'sent' }
+  const what = m.digest ? `${m.alerts.length} alerts (${severityCounts(m.alerts)})` : `[${LABEL[m.severity]}] ${oneLine(m.alerts[0]!.title, 120)}`
+  const ids = m.alerts.map((a) => a.id)
+  if (r.uncertain) {
+    return {
+      result: 'uncertain',
+      notice: {
+        kind: 'uncertain', severity: m.severity, title: `Delivery uncertain: ${what} → ${m.destination}`,
+        detail: `${error}. It will not be resent automatically: check ${m.destination}, then confirm it arrived or ask for it to be sent again (triage deliver --resolve).`,
+        destination: m.destination, entryIds: ids, runId: m.runId
+      }
+    }
+  }
+  // A digest's members may differ in history (a retried row joined fresh ones): the most-tried one decides.
+  const attempt = Math.max(...rows.map((x) => x.attempts)) + 1
+  const first = Math.min(...rows.map((x) => (x.firstAttemptAt ? Date.parse(x.firstAttemptAt) : startMs)))
+  const decision = r.permanent ? { kind: 'dead' as const, why: 'the destination refused it (retrying cannot help)' } : afterFailure(d.retry, attempt, first, endMs, r.retryAfterMs, random)
+  if (decision.kind === 'retry') return { result: 'retry', nextAttemptAt: iso(decision.at) }
+  const notice: NoticeDraft = {
+    kind: 'undelivered', severity: m.severity, title: `Not delivered: ${what} → ${m.destination}`,
+    detail: `${m.destination} failed: ${decision.why}; last error: ${error}.${m.fallbackOf ? ` This e-mail was the fallback for ${m.fallbackOf}, which failed too.` : ''} Nobody was told by e-mail: open ${ids.length === 1 ? `alert #${ids[0]}` : 'these alerts'} in Triage Desk.`,
+    destination: m.destination, entryIds: ids, runId: m.runId
+  }
+  const fallbacks = rows.map((row): Fallback =>
+    row.destination.startsWith('slack:')
+      ? { action: 'email', destination: `email:${fallbackList(d, settings, row.entry.severity)}`, reason: `${row.destination} failed: ${decision.why}; last error: ${error}` }
+      : { action: 'notice', reason: `${row.destination} failed: ${decision.why}; last error: ${error}`, notice }
+  )
+  return { result: 'dead', fallbacks }
+}

@@ -1,0 +1,50 @@
+// The pipeline worker thread: ingest → normalize → fingerprint → classify → route → sla → content hash for a
+// large file, on the second core, while the main thread commits batches to the store (dedup + audit chain).
+// Classification is speculative here: the main thread uses it only for alerts that turn out to be new.
+import { parentPort, workerData } from 'node:worker_threads'
+import { parseRuleSet } from './classify/ruleset.js'
+import { createEngine, prepareBatches, type Prepared, type SourceFile } from './pipeline.js'
+import type { Settings } from './config/schema.js'
+import type { WireBatch, WireItem } from './pipeline-thread.js'
+
+export interface PipelineWorkerData {
+  settings: Settings
+  ruleSource: string
+  rulePath: string | null
+  file: SourceFile
+  batchSize: number
+  /** Batches allowed in flight before the worker waits for the main thread (bounds memory). */
+  window: number
+}
+
+const data = workerData as PipelineWorkerData
+const port = parentPort!
+let credits = data.window
+let wake: (() => void) | null = null
+port.on('message', (m) => {
+  if (m === 'more') {
+    credits++
+    wake?.()
+    wake = null
+  }
+})
+
+try {
+  const engine = createEngine(data.settings, parseRuleSet(data.ruleSource, data.rulePath))
+  for await (const b of prepareBatches(engine, data.file, data.batchSize)) {
+    const fps = new Uint8Array(32 * b.items.length)
+    const items: WireItem[] = b.items.map((item, i) => {
+      if (item.type === 'quarantine') return item
+      fps.set(item.fingerprint, i * 32)
+      const t = engine.triage(item as Prepared, b.triagedAtMs, b.triagedAt)
+      return [item.createdAtMs, t.contentHash, t.severity, t.destinations, t.entry]
+    })
+    while (credits === 0) await new Promise<void>((r) => (wake = r))
+    credits--
+    const msg: WireBatch = { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, fps: fps.buffer, items }
+    port.postMessage(msg, [fps.buffer])
+  }
+  port.postMessage({ done: true })
+} catch (e) {
+  port.postMessage({ error: (e as Error).message })
+}

@@ -1,0 +1,57 @@
+// README.txt of every examiner pack: what the files are and how to check them without Triage Desk.
+export const PACK_README = `Triage Desk examiner pack
+=========================
+
+This folder holds the alerts of one period as recorded by Triage Desk, so that an examiner can follow
+every alert from the moment it was received to its classification, routing and delivery, and can check
+that nothing was edited or left out.
+
+Files
+-----
+manifest.json          The period, the audit chain head at export time, the audit segment (first and last
+                       entry id, count, anchor and last hash) and the SHA-256 of every other file.
+report.pdf             The SLA and audit report for the period.
+audit-entries.csv      Every audit entry of the segment with every stored field, in id order.
+deliveries.csv         The deliveries (outbox rows) of those entries: destination, status, attempts, errors.
+delivery-attempts.csv  Every delivery attempt and fallback (present when the database keeps that log).
+duplicates.csv         Records suppressed as duplicates, each with the audit entry it repeats.
+quarantine.csv         Records rejected at validation, with the field, the reason and the raw record.
+runs.csv               The runs that overlap the period, with their counts.
+rulesets/              Each rule-set file in force, named by its version.
+
+Which alerts are included
+-------------------------
+An alert belongs to the period when its audit entry was triaged (triaged_at, UTC) inside it: that is when
+the institution knew of it and when its SLA clock stopped. The audit CSV holds the contiguous range of entry
+ids from the first to the last entry triaged in the period, so that it is an unbroken piece of the hash
+chain; an entry in that range triaged just outside the period (two writers at once) is included too and
+shows its own triaged_at. Duplicates and quarantined records are included by the time they were received.
+
+CSV files
+---------
+RFC 4180, UTF-8 (with a byte-order mark if the manifest says bom: true), records end in CRLF, times are
+ISO 8601 in UTC. Cells that a spreadsheet could run as a formula (starting with = + - @ tab or carriage
+return) were written with one extra leading single quote ('), and so were cells that already started with
+one; remove exactly one leading ' to get the stored value. Plain numbers are written as they are.
+
+How to verify
+-------------
+With Triage Desk:   triage verify-pack <this folder>
+                    (add --db <database> to also check the pack against the live audit trail)
+
+By hand:
+1. SHA-256 of each file must equal the manifest.
+2. For each row of audit-entries.csv, after removing the extra leading quote described above:
+     hash = SHA-256( prev_hash + F(id) + F(run_id) + F(source_kind) + F(source_file) + F(source_locator)
+                     + F(external_id) + F(title) + F(fingerprint) + F(severity) + F(matched_rules)
+                     + F(reason) + F(ruleset_version) + F(destinations) + F(created_at) + F(triaged_at)
+                     + F(sla_seconds) + F(sla_target_seconds) + F(sla_breached) + F(payload) + F(raw) )
+   where F(v) = NUL character + length of v + ":" + v, the length counted in UTF-16 code units (as
+   JavaScript counts), the whole text encoded as UTF-8 and the digest written as lowercase hex. The result
+   must equal the row's hash column.
+3. The first row's prev_hash must equal audit_segment.anchor_prev_hash in the manifest; every later row's
+   prev_hash must equal the hash of the row before; ids must run from first_id to last_id without a gap;
+   the last row's hash must equal audit_segment.last_hash.
+4. To tie the pack to the institution's live audit trail, compare audit_segment.last_hash (and the chain
+   head printed on the report's cover) with the trail itself: the hash of an entry never changes.
+`

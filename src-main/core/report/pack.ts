@@ -1,0 +1,202 @@
+// The examiner pack: everything an examiner needs to follow the alerts of a period without the app, and to
+// check offline that nothing was edited or left out. Written to a temporary folder and renamed at the end,
+// so a pack that exists is complete.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { basename, dirname, join, resolve } from 'node:path'
+import { CHAIN_FORMAT, GENESIS_HASH } from '../audit/chain.js'
+import type { ChainHead, Period, ReportQueries, Rows, TableStream } from '../../store/reports.js'
+import { writeCsv, type WrittenFile } from './csv.js'
+import { ReportError } from './period.js'
+import { writeReportPdf } from './pdf/report-pdf.js'
+import { SegmentVerifier, type SegmentSpec } from './segment.js'
+import { buildSlaReport, type SlaReport } from './sla-report.js'
+import { PACK_README } from './pack-readme.js'
+
+export const PACK_FORMAT = 'triage-desk/examiner-pack/v1'
+
+export const PACK_FILES = {
+  manifest: 'manifest.json',
+  readme: 'README.txt',
+  report: 'report.pdf',
+  audit: 'audit-entries.csv',
+  deliveries: 'deliveries.csv',
+  attempts: 'delivery-attempts.csv',
+  duplicates: 'duplicates.csv',
+  quarantine: 'quarantine.csv',
+  runs: 'runs.csv',
+  rulesets: 'rulesets'
+} as const
+
+export interface ManifestFile {
+  path: string
+  sha256: string
+  bytes: number
+  /** Data rows (CSV files only). */
+  rows?: number
+  description: string
+}
+
+export interface PackManifest {
+  format: typeof PACK_FORMAT
+  chain_format: string
+  organisation: string
+  generated_at: string
+  period: Period & { basis: 'triaged_at' }
+  chain_head_at_export: ChainHead
+  audit_segment: SegmentSpec & { file: string; entries_in_period: number }
+  csv: { encoding: 'UTF-8'; bom: boolean; record_delimiter: 'CRLF'; cells: string }
+  rulesets: Array<{ version: string; name: string; file: string }>
+  files: ManifestFile[]
+}
+
+export interface PackProgress {
+  step: string
+  done: number
+  total: number
+}
+
+export interface PackOptions {
+  organisation: string
+  bom?: boolean
+  /** Add the per-alert appendix to the pack's PDF. */
+  appendix?: boolean
+  now?: Date
+  onProgress?: (p: PackProgress) => void
+}
+
+export interface PackResult {
+  dir: string
+  manifest: PackManifest
+  manifest_sha256: string
+  report: SlaReport
+}
+
+export const CELL_RULE =
+  "A cell that began with = + - @ tab, carriage return or ' (other than a plain number) was written with one extra leading ' so spreadsheets show it as text; remove exactly one leading ' to get the stored value."
+
+/** Writes the pack into `out` (a new or empty folder). The audit segment is re-verified while it is written. */
+export async function writeExaminerPack(q: ReportQueries, period: Period, out: string, opts: PackOptions): Promise<PackResult> {
+  const dir = resolve(out)
+  if (existsSync(dir) && readdirSync(dir).length) throw new ReportError(`${dir} is not empty: choose a new folder for the examiner pack`)
+  const tmp = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}`)
+  rmSync(tmp, { recursive: true, force: true })
+  mkdirSync(join(tmp, PACK_FILES.rulesets), { recursive: true })
+  try {
+    const result = await q.snapshot(() => writeInto(q, period, tmp, opts))
+    if (existsSync(dir)) rmSync(dir, { recursive: true })
+    renameSync(tmp, dir)
+    return { ...result, dir }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true })
+    throw e
+  }
+}
+
+async function writeInto(q: ReportQueries, period: Period, dir: string, opts: PackOptions): Promise<Omit<PackResult, 'dir'>> {
+  const progress = (step: string, total: number) => (done: number) => opts.onProgress?.({ step, done, total })
+  const files: ManifestFile[] = []
+  const add = (w: WrittenFile, description: string, rows = true) =>
+    files.push({ path: w.path.slice(dir.length + 1).split('\\').join('/'), sha256: w.sha256, bytes: w.bytes, ...(rows ? { rows: w.rows } : {}), description })
+
+  opts.onProgress?.({ step: 'report figures', done: 0, total: 1 })
+  const report = await buildSlaReport(q, period, { now: opts.now })
+  const range = report.entries.range
+  const total = range ? range.last_id - range.first_id + 1 : 0
+
+  // The audit segment: the contiguous id range holding every entry triaged in the period.
+  let segment: SegmentSpec = { first_id: null, last_id: null, count: 0, anchor_prev_hash: null, last_hash: null }
+  const auditPath = join(dir, PACK_FILES.audit)
+  if (range) {
+    const before = range.first_id > 1 ? (await q.entryLinks([range.first_id - 1]))[0]?.hash : GENESIS_HASH
+    const anchor = before ?? null
+    const check = new SegmentVerifier({ first_id: range.first_id, anchor_prev_hash: anchor })
+    const table = q.auditTable(range)
+    const w = await writeCsv(auditPath, { columns: table.columns, rows: tap(table.rows, (r) => check.push(r)) }, { bom: opts.bom, onProgress: progress(PACK_FILES.audit, total) })
+    segment = { first_id: range.first_id, last_id: range.last_id, count: w.rows, anchor_prev_hash: anchor, last_hash: check.seen.last_hash }
+    const problem = check.finish(segment) ?? (w.rows !== total ? { row: w.rows, entry_id: check.seen.last_id, problem: `only ${w.rows} of ${total} entries could be read` } : null)
+    if (problem)
+      throw new ReportError(
+        `the audit trail itself is broken at entry ${problem.entry_id ?? '?'}: ${problem.problem}; run \`triage verify\` on the database. No pack was written.`
+      )
+    add(w, 'Audit entries: every stored field of each entry, in id order; recompute each hash to check the chain (see README.txt).')
+  } else {
+    add(await writeCsv(auditPath, q.auditTable({ first_id: 1, last_id: 0 }), { bom: opts.bom }), 'Audit entries (none in this period).')
+  }
+  const empty = range ?? { first_id: 1, last_id: 0 }
+  add(await writeCsv(join(dir, PACK_FILES.deliveries), q.deliveryTable(empty), { bom: opts.bom, onProgress: progress(PACK_FILES.deliveries, report.deliveries.total) }),
+    'Deliveries (the outbox) of the audit entries in audit-entries.csv: destination, status, attempts, last error.')
+  const attempts = q.attemptTable(empty)
+  if (attempts) add(await writeCsv(join(dir, PACK_FILES.attempts), attempts, { bom: opts.bom, onProgress: progress(PACK_FILES.attempts, 0) }), 'Every delivery attempt of those entries, with fallbacks.')
+  add(await writeCsv(join(dir, PACK_FILES.duplicates), q.duplicateTable(period), { bom: opts.bom, onProgress: progress(PACK_FILES.duplicates, report.duplicates.total) }),
+    'Duplicates received in the period, each linked to the audit entry it repeats (original_entry_id).')
+  add(await writeCsv(join(dir, PACK_FILES.quarantine), q.quarantineTable(period), { bom: opts.bom, onProgress: progress(PACK_FILES.quarantine, report.quarantine.total) }),
+    'Quarantined records received in the period: the field, the reason and the raw record.')
+  add(await writeCsv(join(dir, PACK_FILES.runs), q.runTable(period), { bom: opts.bom }), 'Runs that overlap the period, with their counts (received = triaged + duplicates + quarantined).')
+
+  const rulesets: PackManifest['rulesets'] = []
+  for (const rs of await q.rulesets(report.rulesets.map((r) => r.version))) {
+    const ext = rs.path?.toLowerCase().endsWith('.json') ? 'json' : 'yaml'
+    const rel = `${PACK_FILES.rulesets}/${rs.version}.${ext}`
+    const bytes = Buffer.from(rs.content, 'utf8')
+    writeFileSync(join(dir, rel), bytes)
+    files.push({ path: rel, sha256: sha256(bytes), bytes: bytes.length, description: `Rule set "${rs.name}" as loaded${rs.path ? ` from ${rs.path}` : ''}.` })
+    rulesets.push({ version: rs.version, name: rs.name, file: rel })
+  }
+
+  opts.onProgress?.({ step: PACK_FILES.report, done: 0, total: opts.appendix ? report.entries.in_period : 1 })
+  const pdf = await writeReportPdf(report, join(dir, PACK_FILES.report), {
+    organisation: opts.organisation,
+    appendix: opts.appendix ? q.alertTable(period) : undefined,
+    onProgress: (done, t) => opts.onProgress?.({ step: PACK_FILES.report, done, total: t })
+  })
+  add(pdf, 'The SLA and audit report for the period (PDF).', false)
+
+  const readme = Buffer.from(PACK_README, 'utf8')
+  writeFileSync(join(dir, PACK_FILES.readme), readme)
+  files.push({ path: PACK_FILES.readme, sha256: sha256(readme), bytes: readme.length, description: 'What each file is and how to verify the pack.' })
+
+  const manifest: PackManifest = {
+    format: PACK_FORMAT,
+    chain_format: CHAIN_FORMAT,
+    organisation: opts.organisation,
+    generated_at: report.generated_at,
+    period: report.period,
+    chain_head_at_export: report.chain_head,
+    audit_segment: { file: PACK_FILES.audit, ...segment, entries_in_period: report.entries.in_period },
+    csv: { encoding: 'UTF-8', bom: Boolean(opts.bom), record_delimiter: 'CRLF', cells: CELL_RULE },
+    rulesets,
+    files
+  }
+  const text = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8')
+  writeFileSync(join(dir, PACK_FILES.manifest), text)
+  return { manifest, manifest_sha256: sha256(text), report }
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+
+/** Passes rows through, showing each to `see` first (keeps a synchronous source synchronous). */
+function tap(rows: Rows<unknown[]>, see: (r: unknown[]) => void): Rows<unknown[]> {
+  if (Symbol.iterator in rows) {
+    const src = rows as Iterable<unknown[]>
+    return {
+      *[Symbol.iterator]() {
+        for (const r of src) {
+          see(r)
+          yield r
+        }
+      }
+    }
+  }
+  const src = rows as AsyncIterable<unknown[]>
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const r of src) {
+        see(r)
+        yield r
+      }
+    }
+  }
+}
+
+export type { TableStream }

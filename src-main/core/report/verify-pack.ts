@@ -1,0 +1,262 @@
+// verify-pack: checks an examiner pack with nothing but the pack. Every file is re-hashed against the
+// manifest, the audit CSV's chain is recomputed from the anchor (so an edited cell, a removed row or a moved
+// row is named), and each rule-set file must still hash to its version.
+import { createHash } from 'node:crypto'
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { parse } from 'csv-parse'
+import { z } from 'zod'
+import { parseRuleSet } from '../classify/ruleset.js'
+import type { ReportQueries } from '../../store/reports.js'
+import { restoreCell } from './csv.js'
+import { PACK_FILES, PACK_FORMAT, type PackManifest } from './pack.js'
+import { ReportError } from './period.js'
+import { AUDIT_CSV_COLUMNS, SegmentVerifier } from './segment.js'
+
+export interface PackProblem {
+  file: string
+  /** 1-based data row (header not counted) and the line of the file where that row ends. */
+  row?: number
+  line?: number
+  entry_id?: number | null
+  problem: string
+}
+
+export interface PackVerification {
+  ok: boolean
+  dir: string
+  files_checked: number
+  entries_checked: number
+  segment: { first_id: number | null; last_id: number | null; last_hash: string | null } | null
+  /** Whether the pack was also compared with a live database (--db). */
+  live_checked: boolean
+  problems: PackProblem[]
+  warnings: string[]
+}
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/)
+const manifestSchema = z.object({
+  format: z.literal(PACK_FORMAT),
+  chain_format: z.string(),
+  organisation: z.string(),
+  generated_at: z.string(),
+  period: z.object({ from: z.string(), to: z.string(), basis: z.literal('triaged_at') }),
+  chain_head_at_export: z.object({ count: z.number(), last_id: z.number(), last_hash: hex64 }),
+  audit_segment: z.object({
+    file: z.string(),
+    first_id: z.number().int().nullable(),
+    last_id: z.number().int().nullable(),
+    count: z.number().int().min(0),
+    anchor_prev_hash: hex64.nullable(),
+    last_hash: hex64.nullable(),
+    entries_in_period: z.number().int().min(0)
+  }),
+  csv: z.object({ encoding: z.literal('UTF-8'), bom: z.boolean(), record_delimiter: z.literal('CRLF'), cells: z.string() }),
+  rulesets: z.array(z.object({ version: z.string(), name: z.string(), file: z.string() })),
+  files: z.array(z.object({ path: z.string(), sha256: hex64, bytes: z.number().int(), rows: z.number().int().optional(), description: z.string() }))
+})
+
+export interface VerifyPackOptions {
+  /** The live database, to check that the pack's segment is the institution's trail. */
+  live?: ReportQueries
+  onProgress?: (step: string, done: number) => void
+}
+
+export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): Promise<PackVerification> {
+  const dir = resolve(dirArg)
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ReportError(`${dir} is not a folder`)
+  const result: PackVerification = { ok: false, dir, files_checked: 0, entries_checked: 0, segment: null, live_checked: false, problems: [], warnings: [] }
+  const problems = result.problems
+
+  const manifestPath = join(dir, PACK_FILES.manifest)
+  if (!existsSync(manifestPath)) {
+    problems.push({ file: PACK_FILES.manifest, problem: 'is missing: this folder is not an examiner pack, or its manifest was removed' })
+    return result
+  }
+  let manifest: PackManifest
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')))
+    if (!parsed.success) {
+      const i = parsed.error.issues[0]!
+      problems.push({ file: PACK_FILES.manifest, problem: `is not a valid pack manifest: ${i.path.join('.') || '(root)'}: ${i.message}` })
+      return result
+    }
+    manifest = parsed.data as PackManifest
+  } catch (e) {
+    problems.push({ file: PACK_FILES.manifest, problem: `cannot be read as JSON (${(e as Error).message})` })
+    return result
+  }
+
+  const listed = new Map(manifest.files.map((f) => [f.path, f]))
+  const seg = manifest.audit_segment
+  result.segment = { first_id: seg.first_id, last_id: seg.last_id, last_hash: seg.last_hash }
+
+  for (const f of manifest.files) {
+    const path = inside(dir, f.path)
+    if (!path) {
+      problems.push({ file: f.path, problem: 'is listed with a path outside the pack' })
+      continue
+    }
+    if (!existsSync(path)) {
+      problems.push({ file: f.path, problem: 'is listed in the manifest but missing from the pack' })
+      continue
+    }
+    opts.onProgress?.(f.path, 0)
+    const check = f.path === seg.file ? auditCheck(manifest, problems) : f.path.endsWith('.csv') ? rowCount(f.path, f.rows, problems) : undefined
+    const { sha256, bytes } = await hashFile(path, check)
+    result.files_checked++
+    if (sha256 !== f.sha256)
+      problems.push({ file: f.path, problem: `was changed after export: its SHA-256 is ${sha256} (${bytes} bytes), the manifest records ${f.sha256} (${f.bytes} bytes)` })
+    if (f.path === seg.file) result.entries_checked = check?.count() ?? 0
+  }
+  if (!listed.has(seg.file)) problems.push({ file: seg.file, problem: 'the audit CSV is not listed in the manifest' })
+
+  for (const rs of manifest.rulesets) {
+    const path = inside(dir, rs.file)
+    if (!path || !existsSync(path)) continue // reported above as missing
+    try {
+      const version = parseRuleSet(readFileSync(path, 'utf8'), rs.file).version
+      if (version !== rs.version) problems.push({ file: rs.file, problem: `its content is rule-set version ${version}, not ${rs.version}` })
+    } catch (e) {
+      problems.push({ file: rs.file, problem: `is not a valid rule set (${(e as Error).message})` })
+    }
+  }
+
+  for (const f of walk(dir)) if (f !== PACK_FILES.manifest && !listed.has(f)) result.warnings.push(`${f} is not listed in the manifest (added after export?)`)
+
+  if (opts.live && seg.count > 0 && seg.first_id !== null && seg.last_id !== null) {
+    result.live_checked = true
+    const links = new Map((await opts.live.entryLinks([seg.first_id, seg.last_id])).map((l) => [l.id, l]))
+    const first = links.get(seg.first_id)
+    const last = links.get(seg.last_id)
+    if (!first || first.prev_hash !== seg.anchor_prev_hash)
+      problems.push({ file: 'live audit trail', entry_id: seg.first_id, problem: `entry ${seg.first_id} in the database does not link to the pack's anchor: the pack is not a piece of this audit trail` })
+    if (!last || last.hash !== seg.last_hash)
+      problems.push({ file: 'live audit trail', entry_id: seg.last_id, problem: `entry ${seg.last_id} in the database has a different hash than the pack's last entry: the pack is not a piece of this audit trail` })
+  }
+
+  result.ok = problems.length === 0
+  return result
+}
+
+interface CsvCheck {
+  parser: ReturnType<typeof parse>
+  done: Promise<void>
+  count: () => number
+}
+
+/** Streams the audit CSV through the segment verifier. */
+function auditCheck(m: PackManifest, problems: PackProblem[]): CsvCheck {
+  const seg = m.audit_segment
+  const file = seg.file
+  const v = new SegmentVerifier({ first_id: seg.first_id, anchor_prev_hash: seg.anchor_prev_hash })
+  const versions = new Set<string>()
+  const triagedAt = AUDIT_CSV_COLUMNS.indexOf('triaged_at')
+  const version = AUDIT_CSV_COLUMNS.indexOf('ruleset_version')
+  let inPeriod = 0
+  let rows = 0
+  let lastLine = 1
+  const parser = parse({ bom: true, info: true, relax_column_count: true })
+  const done = (async () => {
+    let header = true
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        if (header) {
+          header = false
+          if (record.join(',') !== AUDIT_CSV_COLUMNS.join(',')) {
+            problems.push({ file, row: 0, line: 1, problem: `the header is not the audit entry columns (${AUDIT_CSV_COLUMNS.join(',')})` })
+            v.problem = { row: 0, entry_id: null, problem: 'bad header' }
+          }
+          continue
+        }
+        rows++
+        lastLine = info.lines
+        if (v.problem) continue // keep reading so the file hash is still checked
+        if (record.length !== AUDIT_CSV_COLUMNS.length) {
+          problems.push({ file, row: rows, line: info.lines, entry_id: Number(record[0]) || null, problem: `has ${record.length} cells, expected ${AUDIT_CSV_COLUMNS.length}` })
+          v.problem = { row: rows, entry_id: null, problem: 'bad row' }
+          continue
+        }
+        const values = record.map(restoreCell)
+        if (!v.push(values)) {
+          const p = v.problem!
+          problems.push({ file, row: p.row, line: info.lines, entry_id: p.entry_id, problem: `row ${p.row}${p.entry_id !== null ? ` (entry ${p.entry_id})` : ''} ${p.problem}` })
+          continue
+        }
+        const t = values[triagedAt]!
+        if (t >= m.period.from && t < m.period.to) inPeriod++
+        versions.add(values[version]!)
+      }
+    } catch (e) {
+      problems.push({ file, row: rows + 1, line: lastLine + 1, problem: `cannot be read as CSV: ${(e as Error).message}` })
+      v.problem = { row: rows + 1, entry_id: null, problem: 'unreadable' }
+      return
+    }
+    if (!v.problem) {
+      const end = v.finish(seg)
+      if (end) problems.push({ file, row: end.row, line: lastLine, entry_id: end.entry_id, problem: end.problem })
+      else if (inPeriod !== seg.entries_in_period)
+        problems.push({ file, problem: `${inPeriod} entries were triaged in the period, the manifest records ${seg.entries_in_period}` })
+      const packed = new Set(m.rulesets.map((r) => r.version))
+      for (const ver of versions) if (!packed.has(ver)) problems.push({ file: PACK_FILES.rulesets, problem: `rule-set version ${ver} classified entries of the segment but its file is not in the pack` })
+    }
+  })()
+  return { parser, done, count: () => rows }
+}
+
+/** Other CSV files: readable, and as many rows as the manifest says. */
+function rowCount(file: string, expected: number | undefined, problems: PackProblem[]): CsvCheck {
+  let rows = -1
+  const parser = parse({ bom: true, info: true })
+  const done = (async () => {
+    try {
+      for await (const _ of parser) rows++
+    } catch (e) {
+      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(e as Error).message}` })
+      return
+    }
+    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
+  })()
+  return { parser, done, count: () => rows }
+}
+
+/** SHA-256 of a file, feeding the same bytes to a CSV check if given. */
+async function hashFile(path: string, check?: CsvCheck): Promise<{ sha256: string; bytes: number }> {
+  const sha = createHash('sha256')
+  let bytes = 0
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    sha.update(chunk)
+    bytes += chunk.length
+    const parser = check?.parser
+    // A parser that stopped on bad CSV is destroyed: keep hashing, stop feeding it.
+    if (parser && !parser.destroyed && !parser.write(chunk))
+      await new Promise<void>((ok) => {
+        const go = () => {
+          parser.off('drain', go).off('close', go)
+          ok()
+        }
+        parser.on('drain', go).on('close', go)
+      })
+  }
+  if (check) {
+    if (!check.parser.destroyed) check.parser.end()
+    await check.done
+  }
+  return { sha256: sha.digest('hex'), bytes }
+}
+
+function inside(dir: string, rel: string): string | null {
+  if (isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) return null
+  const p = resolve(dir, rel)
+  return p.startsWith(dir + sep) ? p : null
+}
+
+function walk(dir: string, base = dir): string[] {
+  const out: string[] = []
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, d.name)
+    if (d.isDirectory()) out.push(...walk(p, base))
+    else out.push(relative(base, p).split(sep).join('/'))
+  }
+  return out
+}
