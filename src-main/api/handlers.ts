@@ -1,9 +1,26 @@
 // The API handlers: one function per contract method, shared by both transports (IPC in the Electron
 // utilityProcess, HTTP in `triage serve`). Inputs are validated here, on arrival; errors come back as a Reply.
-import type { LoadedSettings, Settings } from '../core/config/index.js'
-import type { Logger } from '../core/log.js'
-import type { SqliteStore } from '../store/sqlite/index.js'
-import type { ApiEvent, Input, Method, Output, Reply } from './contract.js'
+//
+// Runs never overlap: the handlers hold one run lock for inbox runs, imports and the sample load. A second
+// run asked for while one is in progress is REFUSED at once with code "busy" and a message saying what is
+// running (the Electron schedule queues its slot instead; a person sees the message and tries again).
+import { statSync } from 'node:fs'
+import { basename, isAbsolute, join, resolve } from 'node:path'
+import cron from 'node-cron'
+import { ConfigError, resourcesDir, rulesPath, settingsSchema, type LoadedSettings, type Settings } from '../core/config/index.js'
+import { loadRuleSet, RuleSetError } from '../core/classify/index.js'
+import { detectFormat, planHeader, previewCsv, readSource, SUPPORTED_EXTENSIONS } from '../core/ingest/index.js'
+import { silentLogger, type Logger } from '../core/log.js'
+import { executeRun, explicitFiles, InputError, pendingInboxFiles, type RunSummary } from '../core/run.js'
+import { StoreError, type SqliteStore } from '../store/sqlite/index.js'
+import { QueryError, SqliteAuditQueries } from '../store/sqlite/queries.js'
+import {
+  api, isMethod, TRANSACTION_FIELDS,
+  type ApiEvent, type Input, type Method, type Output, type ParsedInput, type Reply, type RunOutcome, type SettingsView
+} from './contract.js'
+import { ApiError, describeZodError } from './errors.js'
+import { estimateRecords } from './estimate.js'
+import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 
 export interface SettingsProvider {
   /** The current settings, secrets included (the engine needs them), and the folder relative paths resolve from. */
@@ -12,6 +29,8 @@ export interface SettingsProvider {
   update(next: Settings): void | Promise<void>
   /** false: the UI shows settings read-only (e.g. `triage serve --config file.yaml`). */
   readonly writable: boolean
+  /** false: secrets cannot be stored here (headless mode has no OS keychain); default true. */
+  readonly secretsWritable?: boolean
 }
 
 export interface HandlerContext {
@@ -35,4 +54,337 @@ export interface Handlers {
   close(): void
 }
 
-export declare function createHandlers(ctx: HandlerContext): Handlers
+type Impl = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> }
+
+const PROGRESS_EVERY_MS = 150
+const NEW_CRITICAL_SHOWN = 100
+
+/** The longest gap between the next few slots of a cron expression (a weekday schedule spans the weekend). */
+export function schedulePeriodMs(expression: string): number | null {
+  if (!cron.validate(expression)) return null
+  const task = cron.createTask(expression, () => {})
+  try {
+    const next = task.getNextRuns(8).map((d) => d.getTime())
+    let gap = 0
+    for (let i = 1; i < next.length; i++) gap = Math.max(gap, next[i]! - next[i - 1]!)
+    return gap || null
+  } finally {
+    void task.destroy()
+  }
+}
+
+const humanDuration = (ms: number) =>
+  ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : ms < 172_800_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 86_400_000)} days`
+
+export function createHandlers(ctx: HandlerContext): Handlers {
+  const { store } = ctx
+  const log = ctx.logger ?? silentLogger
+  const queries = new SqliteAuditQueries(store.db)
+  let running: { trigger: string; started_at: string; files: string[] } | null = null
+  let indexTimer: NodeJS.Immediate | null = null
+  let closed = false
+
+  // ── background indexing of new audit entries for the browser (never on the import path) ────────────────
+  let lastIndexEvent = 0
+  function indexInBackground(): void {
+    if (indexTimer || closed) return
+    const tick = () => {
+      indexTimer = null
+      if (closed) return
+      if (running) return // resumed when the run ends
+      const p = queries.catchUp(5_000)
+      const now = Date.now()
+      if (p.pending === 0 || now - lastIndexEvent > 500) {
+        lastIndexEvent = now
+        ctx.emit({ type: 'searchIndex', indexed_upto: p.indexed_upto, pending: p.pending })
+      }
+      if (p.pending > 0) indexTimer = setImmediate(tick)
+    }
+    indexTimer = setImmediate(tick)
+  }
+
+  async function current(): Promise<LoadedSettings> {
+    return await ctx.settings.get()
+  }
+
+  function view(loaded: LoadedSettings): SettingsView {
+    return {
+      settings: redactSecrets(loaded.settings),
+      secrets: secretPaths(loaded.settings),
+      source: loaded.source,
+      writable: ctx.settings.writable
+    }
+  }
+
+  /** Runs the pipeline under the run lock, with progress events; every run path goes through here. */
+  async function withRun(trigger: string, plan: (loaded: LoadedSettings) => Promise<Array<{ path: string; displayName: string; track: boolean }>>, override?: (s: Settings) => Settings): Promise<RunOutcome> {
+    if (running) {
+      const at = new Date(running.started_at).toLocaleTimeString('en-GB')
+      throw new ApiError('busy', `a run is already in progress (${running.trigger}, started ${at}); wait for it to finish, then try again`)
+    }
+    running = { trigger, started_at: new Date().toISOString(), files: [] }
+    try {
+      const loaded = await current()
+      const settings = override ? override(loaded.settings) : loaded.settings
+      const ruleSet = loadRuleSet(rulesPath(loaded))
+      const files = await plan(loaded)
+      running.files = files.map((f) => f.displayName)
+      ctx.emit({ type: 'runStarted', trigger, started_at: running.started_at, files: running.files })
+
+      // Progress as a fraction of all bytes: finished files count whole, the current one by estimated records.
+      const sizes = files.map((f) => statSync(f.path).size)
+      const totalBytes = sizes.reduce((a, b) => a + b, 0)
+      const estimates = files.map((f) => estimateRecords(f.path, detectFormat(f.path)!))
+      let fileIndex = 0
+      let doneBytes = 0
+      let lastEmit = 0
+      const summary: RunSummary = await executeRun(
+        {
+          store, settings, ruleSet, trigger, logger: log,
+          onProgress: (p) => {
+            while (fileIndex < files.length - 1 && files[fileIndex]!.displayName !== p.file) doneBytes += sizes[fileIndex++]!
+            const now = Date.now()
+            if (now - lastEmit < PROGRESS_EVERY_MS) return
+            lastEmit = now
+            const est = estimates[fileIndex]
+            const within = est ? Math.min(1, p.records / est) : 0
+            const fraction = totalBytes > 0 ? Math.min(0.99, (doneBytes + within * sizes[fileIndex]!) / totalBytes) : null
+            const c = p.counts
+            ctx.emit({
+              type: 'importProgress', trigger, file: p.file, file_index: fileIndex, file_count: files.length, records: p.records, fraction,
+              counts: { received: c.received, triaged: c.triaged, duplicates: c.duplicates, quarantined: c.quarantined }
+            })
+          }
+        },
+        files
+      )
+      const result = {
+        run_id: summary.run_id, trigger, status: summary.status, dry_run: summary.dry_run, received: summary.received,
+        triaged: summary.triaged, duplicates: summary.duplicates, quarantined: summary.quarantined, by_severity: summary.by_severity,
+        deliveries: summary.deliveries, duration_ms: summary.duration_ms, files: summary.files, errors: summary.errors,
+        new_critical: summary.new_critical.slice(0, NEW_CRITICAL_SHOWN), new_critical_count: summary.new_critical.length
+      }
+      const q = queries.listQuarantine({ runId: summary.run_id, limit: 100 })
+      running = null
+      ctx.emit({ type: 'runFinished', summary: result })
+      return { summary: result, quarantine: { items: q.items, total: q.total } }
+    } catch (e) {
+      if (running) ctx.emit({ type: 'runFailed', trigger, message: messageOf(e) })
+      throw e
+    } finally {
+      running = null
+      indexInBackground()
+    }
+  }
+
+  async function health(loaded: LoadedSettings, lastSuccessAt: string | null, runs: number): Promise<Output<'summary'>['health']> {
+    if (runs === 0) return { status: 'idle', message: 'No run yet.', last_success_at: null }
+    const period = schedulePeriodMs(loaded.settings.schedule)
+    const paused = ctx.schedulePaused?.() ?? false
+    if (!lastSuccessAt) return { status: 'warn', message: 'No run has finished successfully yet.', last_success_at: null }
+    const age = Date.now() - Date.parse(lastSuccessAt)
+    if (period && age > 2 * period) {
+      const why = paused ? ' The schedule is paused.' : ctx.nextRunAt ? '' : ' Headless mode: runs happen only when started.'
+      return {
+        status: 'warn',
+        message: `No successful run for ${humanDuration(age)}: more than two schedule periods (${humanDuration(period)} each).${why}`,
+        last_success_at: lastSuccessAt
+      }
+    }
+    return { status: 'ok', message: age < 60_000 ? 'Last successful run just now.' : `Last successful run ${humanDuration(age)} ago.`, last_success_at: lastSuccessAt }
+  }
+
+  const impl: Impl = {
+    async summary() {
+      const loaded = await current()
+      const d = queries.dashboard(new Date())
+      return {
+        dry_run: loaded.settings.dry_run,
+        organisation: loaded.settings.organisation,
+        empty: d.runs === 0,
+        today: d.today,
+        last_7_days: d.last_7_days,
+        open_breaches: d.open_breaches,
+        total_entries: d.total_entries,
+        quarantined_total: d.quarantined_total,
+        last_run: d.last_run,
+        next_run_at: ctx.nextRunAt?.() ?? null,
+        schedule: { expression: loaded.settings.schedule, paused: ctx.schedulePaused?.() ?? false },
+        health: await health(loaded, d.last_success_at, d.runs),
+        running: running ? { ...running } : null,
+        inbox: loaded.settings.inbox
+      }
+    },
+
+    listRuns: (i) => queries.listRuns(i.limit, i.before_id),
+
+    runNow: (i) =>
+      withRun(i.trigger, async (loaded) => {
+        if (!loaded.settings.inbox) throw new ApiError('user_error', 'no inbox folder is set: choose one in Settings')
+        const inbox = isAbsolute(loaded.settings.inbox) ? loaded.settings.inbox : resolve(loaded.baseDir, loaded.settings.inbox)
+        return pendingInboxFiles(store, inbox)
+      }),
+
+    async importFiles(i) {
+      if (i.remember_mapping && i.csv_mapping) await rememberMapping(i.csv_mapping)
+      return withRun('import', async () => explicitFiles(i.paths), (s) =>
+        i.csv_mapping ? { ...s, sources: { ...s.sources, csv: { ...s.sources.csv, columns: i.csv_mapping } } } : s
+      )
+    },
+
+    async previewFile(i) {
+      const path = resolve(i.path)
+      const format = detectFormat(path)
+      if (!format) throw new ApiError('user_error', `${basename(path)}: unsupported file type (expected ${SUPPORTED_EXTENSIONS.join(', ')})`)
+      let size: number
+      try {
+        const st = statSync(path)
+        if (!st.isFile()) throw new Error()
+        size = st.size
+      } catch {
+        throw new ApiError('user_error', `file ${i.path} does not exist`)
+      }
+      const loaded = await current()
+      const base = { path, name: basename(path), format, size_bytes: size, estimated_records: estimateRecords(path, format) }
+      if (format === 'csv') {
+        const { header, rows } = await previewCsv(path, i.rows, loaded.settings.sources.csv.delimiter)
+        const columns = i.csv_mapping ?? loaded.settings.sources.csv.columns
+        const plan = planHeader(header, columns)
+        const mapping = Object.fromEntries(TRANSACTION_FIELDS.map((f) => {
+          const hit = plan.known.find(([, field]) => field === f)
+          return [f, hit ? header[hit[0]]!.trim() : null]
+        }))
+        return { ...base, header, rows, mapping, missing_required: plan.missingRequired, extra_columns: plan.extra.map(([, h]) => h) }
+      }
+      const header = ['created_at', 'vendor', 'subject', 'message_id']
+      const rows: string[][] = []
+      for await (const rec of readSource(path, basename(path), format, {})) {
+        const f = rec.fields
+        rows.push(rec.readError ? ['', '', `unreadable: ${rec.readError.message}`, ''] : header.map((h) => (f[h] === undefined || f[h] === null ? '' : String(f[h]))))
+        if (rows.length >= i.rows) break
+      }
+      return { ...base, header, rows, mapping: {}, missing_required: [], extra_columns: [] }
+    },
+
+    queryAudit(i) {
+      const page = queries.queryAudit(i)
+      if (page.search_pending > 0) indexInBackground()
+      return page
+    },
+
+    async auditFacets() {
+      const f = queries.facets()
+      const loaded = await current()
+      const routed = Object.values(loaded.settings.routing).flat()
+      return { source_files: f.source_files, destinations: [...new Set([...f.destinations, ...routed])].sort() }
+    },
+
+    getAlert(i) {
+      const a = queries.getAlert(i.id)
+      if (!a) throw new ApiError('not_found', `audit entry ${i.id} does not exist`)
+      return a
+    },
+
+    listQuarantine: (i) => queries.listQuarantine({ runId: i.run_id, beforeId: i.before_id, limit: i.limit }),
+
+    async getSettings() {
+      return view(await current())
+    },
+
+    async updateSettings(i) {
+      const loaded = await current()
+      if (!ctx.settings.writable) throw new ApiError('user_error', `settings come from ${loaded.source} and are read-only here; edit that file instead`)
+      if (Object.keys(i.secrets).length && ctx.settings.secretsWritable === false)
+        throw new ApiError('user_error', 'secrets cannot be stored in headless mode (no OS keychain here): set them in the desktop app, or in the --config file')
+      let next = keepSecrets(deepMerge(loaded.settings, i.patch), loaded.settings)
+      for (const [path, value] of Object.entries(i.secrets)) {
+        if (!isSecretPath(path)) throw new ApiError('invalid_input', `updateSettings: secrets.${path}: not a secret setting (send it in patch)`)
+        next = setPath(next, path, value ?? '')
+      }
+      const parsed = settingsSchema.safeParse(next)
+      if (!parsed.success) throw new ApiError('invalid_input', describeZodError('settings', parsed.error))
+      const s = parsed.data
+      if (!cron.validate(s.schedule)) throw new ApiError('invalid_input', `settings: schedule: "${s.schedule}" is not a valid cron expression (e.g. */15 * * * * for every 15 minutes)`)
+      if (s.inbox) {
+        const dir = isAbsolute(s.inbox) ? s.inbox : resolve(loaded.baseDir, s.inbox)
+        let ok = false
+        try {
+          ok = statSync(dir).isDirectory()
+        } catch {
+          ok = false
+        }
+        if (!ok) throw new ApiError('user_error', `settings: inbox: the folder ${dir} does not exist`)
+      }
+      if (s.rules_file !== loaded.settings.rules_file) loadRuleSet(rulesPath({ ...loaded, settings: s })) // a bad rule set is refused now, not at the next run
+      await ctx.settings.update(s)
+      const after = await current()
+      ctx.emit({ type: 'settingsChanged', settings: redactSecrets(after.settings) })
+      return view(after)
+    },
+
+    loadSampleData: () =>
+      withRun('sample', async () => {
+        const inbox = join(resourcesDir(), 'sample-data', 'inbox')
+        return (await pendingInboxFiles(store, inbox)).map((f) => ({ ...f, track: false }))
+      }),
+
+    verifyChain() {
+      const r = store.verify()
+      return {
+        ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null,
+        problem: r.problem?.problem ?? null, accounting: r.accounting.problems
+      }
+    }
+  }
+
+  async function rememberMapping(mapping: Partial<Record<(typeof TRANSACTION_FIELDS)[number], string>>): Promise<void> {
+    if (!ctx.settings.writable) throw new ApiError('user_error', 'the column mapping cannot be remembered: settings are read-only here (use it for this import only)')
+    const loaded = await current()
+    const next = settingsSchema.parse(deepMerge(loaded.settings, { sources: { csv: { columns: mapping } } }))
+    next.sources.csv.columns = mapping // replace, not merge: the officer chose the whole mapping
+    await ctx.settings.update(next)
+    ctx.emit({ type: 'settingsChanged', settings: redactSecrets((await current()).settings) })
+  }
+
+  async function call(method: string, input: unknown): Promise<Reply> {
+    if (!isMethod(method)) return { ok: false, error: { code: 'invalid_input', message: `unknown method ${JSON.stringify(method)}` } }
+    const parsed = api[method].input.safeParse(input ?? {})
+    if (!parsed.success) return { ok: false, error: { code: 'invalid_input', message: describeZodError(method, parsed.error) } }
+    try {
+      const fn = impl[method] as (i: unknown) => unknown
+      return { ok: true, data: await fn(parsed.data) }
+    } catch (e) {
+      const error = toApiError(e)
+      if (error.code === 'internal') log.error('api.failed', { method, error: (e as Error).message, stack: (e as Error).stack })
+      return { ok: false, error: error.toBody() }
+    }
+  }
+
+  indexInBackground() // entries imported by the CLI while the app was closed
+  return {
+    call,
+    async invoke(method, input) {
+      const r = await call(method, input)
+      if (!r.ok) throw new ApiError(r.error.code, r.error.message)
+      return r.data as never
+    },
+    isRunning: () => running !== null,
+    close() {
+      closed = true
+      if (indexTimer) clearImmediate(indexTimer)
+      indexTimer = null
+    }
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e
+  if (e instanceof QueryError) return new ApiError('invalid_input', e.message)
+  if (e instanceof InputError || e instanceof ConfigError || e instanceof RuleSetError || e instanceof StoreError) return new ApiError('user_error', e.message)
+  if ((e as NodeJS.ErrnoException)?.code === 'SQLITE_BUSY') return new ApiError('busy', 'the database is busy (another process is writing to it); try again in a moment')
+  return new ApiError('internal', `unexpected error: ${messageOf(e)}`)
+}

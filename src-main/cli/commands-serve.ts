@@ -1,4 +1,64 @@
+// triage serve: the app's UI and API over loopback HTTP (headless mode; also how the UI is tested in Chromium).
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
+import { appDataDir, resourcesDir } from '../core/config/index.js'
+import { createLogger } from '../core/log.js'
+import { SqliteStore } from '../store/sqlite/index.js'
+import { createEventBus } from '../api/event-bus.js'
+import { createHandlers } from '../api/handlers.js'
+import { startHttpServer } from '../api/http.js'
+import { appSettings, fileSettings } from '../api/settings-provider.js'
+import { UserError } from './errors.js'
 
-// triage serve (issue 4)
-export function registerServeCommand(_program: Command): void {}
+interface ServeOpts {
+  db?: string
+  port: string
+  config?: string
+  json?: boolean
+  logFile?: string
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the Triage Desk UI and API on 127.0.0.1 only; a random token (in the printed URL) guards every request')
+    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', '4780')
+    .option('--config <path>', "settings file, JSON or YAML, read-only here (default: the desktop app's settings)")
+    .option('--json', 'print one JSON object ({ url, port, token }) on stdout once listening')
+    .option('--log-file <path>', 'append structured logs (JSON lines) to this file')
+    .action(async (o: ServeOpts) => {
+      const port = Number(o.port)
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${o.port}: expected a port number (0-65535)`)
+      const logger = createLogger({ file: o.logFile, level: 'info', stderr: !o.logFile })
+      const store = new SqliteStore(o.db ?? join(appDataDir(), 'triage.db'))
+      const bus = createEventBus()
+      const handlers = createHandlers({ store, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger })
+      const rendererDir = join(dirname(resourcesDir()), 'out', 'renderer')
+      if (!existsSync(join(rendererDir, 'index.html')))
+        process.stderr.write(`triage serve: the UI is not built (${rendererDir} is missing): run \`npx electron-vite build\` in ${dirname(resourcesDir())}; the API works meanwhile\n`)
+      let server
+      try {
+        server = await startHttpServer({
+          handlers, subscribe: bus.subscribe, rendererDir, uploadDir: join(appDataDir(), 'uploads'), port,
+          log: (event, fields) => logger.warn(event, fields)
+        })
+      } catch (e) {
+        handlers.close()
+        store.close()
+        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(`port ${port} on 127.0.0.1 is in use: choose another with --port, or --port 0 for any free port`)
+        throw e
+      }
+      const s = server
+      process.stdout.write(o.json ? `${JSON.stringify({ url: s.url, port: s.port, token: s.token })}\n` : `Triage Desk is serving ${store.location}\nopen ${s.url}\n(127.0.0.1 only; the token in the URL is required; Ctrl+C stops)\n`)
+      const stop = async () => {
+        handlers.close()
+        await s.close()
+        store.close()
+        process.exit(0)
+      }
+      process.once('SIGINT', () => void stop())
+      process.once('SIGTERM', () => void stop())
+    })
+}
