@@ -38,3 +38,24 @@ export function securityHeaders(opts: { devServer?: string } = {}): Record<strin
     'Cross-Origin-Opener-Policy': 'same-origin'
   }
 }
+
+/**
+ * Requests the window may make at all (checked before any byte leaves): the app's own scheme, inline data,
+ * and in development the local dev server. Everything else (any remote host) is cancelled.
+ */
+export function isAllowedRequest(url: string, opts: { devServer?: string } = {}): boolean {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return false
+  }
+  if (u.protocol === `${APP_SCHEME}:`) return url.startsWith(`${APP_ORIGIN}/`) || url === APP_ORIGIN
+  if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'devtools:') return true
+  if (opts.devServer) {
+    const dev = new URL(opts.devServer)
+    const sameHost = u.host === dev.host
+    if (sameHost && (u.protocol === dev.protocol || u.protocol === 'ws:' || u.protocol === 'wss:')) return true
+  }
+  return false
+}

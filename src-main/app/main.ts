@@ -1,18 +1,350 @@
-// Placeholder shell (issue 3): one secure window showing the renderer. The tray, schedule and engine
-// process arrive with the desktop-app work.
-import { app, BrowserWindow } from 'electron'
+// The Electron main process: a thin shell. It owns the window, the tray, the schedule, notifications and the
+// settings file; the engine (store + API handlers) runs in a utilityProcess and main only relays messages.
+import { app, dialog, powerMonitor, safeStorage, session, utilityProcess } from 'electron'
+import ElectronStore from 'electron-store'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { z } from 'zod'
+import type { Method, RunOutcome as ApiRunOutcome } from '../api/contract.js'
+import { redactSecrets } from '../api/secrets.js'
+import { appDataDir, type Settings } from '../core/config/index.js'
+import { createLogger, type Logger } from '../core/log.js'
+import { APP_ORIGIN } from './csp.js'
+import { EngineHost, type EngineChild } from './engine-host.js'
+import { registerIpc } from './ipc.js'
+import { Notifier } from './notify.js'
+import { iconsDir, nativeBindingHint, nativeBindingPath, type AppLocation } from './paths.js'
+import { initialScheduleState, nodeCronTimer, Scheduler, type RunOutcome, type RunTrigger, type ScheduleState } from './schedule.js'
+import { hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } from './security.js'
+import { DesktopSettings, safeStorageCodec, type SettingsFile } from './settings-store.js'
+import { TrayController } from './tray.js'
+import { runCountsText, type TrayAction, type TrayLastRun } from './tray-menu.js'
+import { MainWindow } from './window.js'
+
+const DEFAULT_SCHEDULE = '*/15 * * * *'
 
 export function startApp(): void {
-  app.whenReady().then(() => {
-    const win = new BrowserWindow({
-      width: 1200,
-      height: 800,
-      title: 'Triage Desk',
-      webPreferences: { preload: join(__dirname, '../preload/preload.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false }
+  // The CLI finds the app's database and settings through the same folder (core/config appDataDir()).
+  app.setPath('userData', appDataDir())
+  if (!app.requestSingleInstanceLock()) {
+    app.quit()
+    return
+  }
+  registerAppScheme()
+  if (process.platform === 'win32') app.setAppUserModelId('desk.triage.app')
+  let desktop: Desktop | null = null
+  app.on('second-instance', () => desktop?.window.show())
+  // The app lives in the tray: closing the last window does not quit.
+  app.on('window-all-closed', () => {})
+  app
+    .whenReady()
+    .then(() => {
+      desktop = new Desktop()
+      return desktop.start()
     })
-    if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
-    else void win.loadFile(join(__dirname, '../renderer/index.html'))
-  })
-  app.on('window-all-closed', () => app.quit())
+    .catch((e: Error) => {
+      dialog.showErrorBox('Triage Desk cannot start', e.message)
+      app.exit(1)
+    })
+}
+
+const lastRunSchema = z.object({ at: z.string(), trigger: z.enum(['schedule', 'manual', 'resume']), status: z.enum(['ok', 'failed']), text: z.string() })
+const scheduleStateSchema = z.object({ paused: z.boolean(), lastRunAt: z.string().nullable(), lastRun: lastRunSchema.nullable(), dueAt: z.string().nullable() })
+
+function timeFormat(iso: string): string {
+  const d = new Date(iso)
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`
+}
+
+class Desktop {
+  readonly userData = app.getPath('userData')
+  readonly devServer = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+  readonly location: AppLocation = { isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath, env: process.env }
+  readonly log: Logger
+  readonly settings: DesktopSettings
+  readonly appState: ElectronStore<{ schedule?: unknown }>
+  readonly window: MainWindow
+  readonly engine: EngineHost
+  readonly scheduler: Scheduler
+  readonly notifier: Notifier
+  tray: TrayController | null = null
+  private quitting = false
+  private shutDown = false
+  private lastRun: TrayLastRun | null = null
+  private problems: string[] = []
+
+  constructor() {
+    mkdirSync(join(this.userData, 'logs'), { recursive: true })
+    this.log = createLogger({ file: join(this.userData, 'logs', 'desktop.log'), level: 'info', stderr: !app.isPackaged })
+    const log = (level: 'info' | 'warn' | 'error', event: string, fields?: Record<string, unknown>) => this.log.log(level, event, fields)
+
+    lockDownWebContents(log)
+    hardenSession(session.defaultSession, { devServer: this.devServer, log })
+    if (!this.devServer) serveRenderer(join(__dirname, '../renderer'))
+
+    const opened = this.openSettingsFile()
+    this.settings = new DesktopSettings({ ...opened, codec: safeStorageCodec(safeStorage), baseDir: this.userData })
+    this.problems.push(...this.settings.problems())
+    this.appState = new ElectronStore<{ schedule?: unknown }>({ cwd: this.userData, name: 'app-state', clearInvalidConfig: true })
+
+    const icons = iconsDir(this.location.appPath)
+    this.window = new MainWindow({
+      preload: join(__dirname, '../preload/preload.cjs'),
+      url: this.devServer ?? `${APP_ORIGIN}/index.html`,
+      icon: join(icons, 'icon.png'),
+      quitting: () => this.quitting,
+      devTools: !app.isPackaged
+    })
+
+    this.engine = new EngineHost({
+      fork: () => this.forkEngine(),
+      init: () => ({
+        dbPath: join(this.userData, 'triage.db'),
+        nativeBinding: nativeBindingPath(this.location),
+        logFile: join(this.userData, 'logs', 'engine.log'),
+        settings: { ...this.settings.get(), writable: this.settings.writable },
+        schedule: this.scheduleInfo()
+      }),
+      onEvent: (event) => {
+        this.window.send(event)
+        if (event.type === 'runFinished') {
+          const s = event.summary
+          this.lastRun = {
+            at: new Date().toISOString(),
+            status: s.status === 'ok' ? 'ok' : s.status === 'aborted' ? 'aborted' : 'failed',
+            text: runCountsText({ ...s, critical: s.by_severity.critical })
+          }
+          void this.notifier.runFinished(s)
+          this.refreshTray()
+        } else if (event.type === 'runFailed') {
+          this.lastRun = { at: new Date().toISOString(), status: 'failed', text: event.message }
+          this.refreshTray()
+        }
+      },
+      saveSettings: (next) => this.settings.update(next as Settings),
+      onStateChange: () => this.refreshTray(),
+      log
+    })
+
+    let state: ScheduleState = initialScheduleState()
+    const saved = scheduleStateSchema.safeParse(this.appState.get('schedule'))
+    if (saved.success) state = saved.data
+    const schedulerDeps = {
+      runTriage: (trigger: RunTrigger) => this.runTriage(trigger),
+      createCron: nodeCronTimer,
+      now: () => new Date(),
+      save: (s: ScheduleState) => this.appState.set('schedule', s),
+      onChange: () => {
+        this.engine.push({ type: 'schedule', schedule: this.scheduleInfo() })
+        this.refreshTray()
+      },
+      log: (event: string, fields: Record<string, unknown>) => this.log.info(event, fields)
+    }
+    let scheduler: Scheduler
+    try {
+      scheduler = new Scheduler(this.settings.get().settings.schedule, state, schedulerDeps)
+    } catch (e) {
+      this.problems.push(`${(e as Error).message}; using ${DEFAULT_SCHEDULE} until it is fixed`)
+      scheduler = new Scheduler(DEFAULT_SCHEDULE, state, schedulerDeps)
+    }
+    this.scheduler = scheduler
+
+    this.notifier = new Notifier({
+      icon: join(icons, 'icon.png'),
+      call: (method, input) => this.engine.call(method, input),
+      open: (target) => (target ? this.window.navigate(target) : this.window.show()),
+      log
+    })
+
+    this.settings.onChange((loaded) => {
+      this.engine.push({ type: 'settings', settings: { ...loaded, writable: this.settings.writable } })
+      try {
+        this.scheduler.setExpression(loaded.settings.schedule)
+      } catch (e) {
+        this.log.warn('schedule.invalid', { error: (e as Error).message })
+      }
+      this.refreshTray()
+    })
+
+    registerIpc({
+      appOrigins: this.devServer ? [APP_ORIGIN, new URL(this.devServer).origin] : [APP_ORIGIN],
+      call: (method: Method, input: unknown) => this.engine.call(method, input),
+      beginRun: () => this.scheduler.beginExternalRun(),
+      window: () => this.window.browserWindow(),
+      log
+    })
+
+    powerMonitor.on('resume', () => this.scheduler.checkMissed('machine resumed'))
+    app.on('before-quit', (event) => this.beforeQuit(event))
+  }
+
+  async start(): Promise<void> {
+    this.tray = new TrayController(iconsDir(this.location.appPath), this.trayActions(), timeFormat)
+    this.refreshTray()
+    if (!process.argv.includes('--hidden')) this.window.show()
+    if (process.env.TRIAGE_E2E === '1') this.exposeForE2e()
+    for (const p of this.problems) this.notifier.message('Triage Desk settings', p)
+    try {
+      await this.engine.start()
+    } catch (e) {
+      const message = (e as Error).message
+      const hint = /NODE_MODULE_VERSION|better_sqlite3|better-sqlite3/i.test(message) ? `: ${nativeBindingHint(this.location)}` : ''
+      this.log.error('engine.unavailable', { error: message })
+      this.notifier.message('Triage Desk cannot open its database', `${message}${hint}`)
+      this.refreshTray()
+      return
+    }
+    const summary = await this.engine.call('summary', {})
+    if (summary.ok) {
+      const last = (summary.data as { last_run: { finished_at: string | null; started_at: string; status: string; triaged: number; duplicates: number; quarantined: number; by_severity: { critical: number }; errors: string[] } | null }).last_run
+      if (last && !this.lastRun && last.status !== 'running')
+        this.lastRun = {
+          at: last.finished_at ?? last.started_at,
+          status: last.status === 'ok' ? 'ok' : last.status === 'aborted' ? 'aborted' : 'failed',
+          text: runCountsText({ ...last, critical: last.by_severity.critical })
+        }
+    }
+    this.scheduler.start()
+    this.refreshTray()
+  }
+
+  private openSettingsFile(): { file: SettingsFile; readOnlyReason?: string } {
+    try {
+      return { file: new ElectronStore<Record<string, unknown>>({ cwd: this.userData, name: 'config', clearInvalidConfig: false }) }
+    } catch (e) {
+      // Unreadable JSON: keep the officer's file untouched and run on defaults until it is fixed.
+      const path = join(this.userData, 'config.json')
+      return { file: { path, store: {} }, readOnlyReason: `${path} cannot be read (${(e as Error).message.split('\n')[0]})` }
+    }
+  }
+
+  private forkEngine(): EngineChild {
+    const child = utilityProcess.fork(join(__dirname, 'engine.js'), [], {
+      serviceName: 'Triage Desk engine',
+      stdio: app.isPackaged ? 'ignore' : 'inherit',
+      env: { ...process.env, TRIAGE_ENGINE: '1' }
+    })
+    return {
+      postMessage: (m) => child.postMessage(m),
+      onMessage: (listener) => child.on('message', listener),
+      onExit: (listener) => child.on('exit', listener),
+      kill: () => void child.kill()
+    }
+  }
+
+  private scheduleInfo() {
+    const s = this.scheduler?.status()
+    return { next_run_at: s?.nextRunAt ?? null, paused: s?.paused ?? false }
+  }
+
+  /** One inbox run for the schedule or the tray, through the engine (whose lock also guards imports). */
+  private async runTriage(trigger: RunTrigger): Promise<RunOutcome> {
+    if (!this.settings.get().settings.inbox) {
+      const text = 'no inbox folder is set: choose one in the app (Settings or first-launch setup)'
+      this.lastRun = { at: new Date().toISOString(), status: 'failed', text }
+      return { status: 'failed', text }
+    }
+    const reply = await this.engine.call('runNow', { trigger })
+    if (reply.ok) {
+      const s = (reply.data as ApiRunOutcome).summary
+      return { status: s.status === 'ok' ? 'ok' : 'failed', text: runCountsText({ ...s, critical: s.by_severity.critical }) }
+    }
+    if (reply.error.code === 'busy') return { status: 'busy', text: reply.error.message }
+    this.lastRun = { at: new Date().toISOString(), status: 'failed', text: reply.error.message }
+    return { status: 'failed', text: reply.error.message }
+  }
+
+  private trayActions(): Record<TrayAction, () => void> {
+    return {
+      open: () => this.window.show(),
+      'run-now': () => void this.manualRun(),
+      'toggle-pause': () => (this.scheduler.status().paused ? this.scheduler.resume() : this.scheduler.pause()),
+      'toggle-dry-run': () => void this.toggleDryRun(),
+      quit: () => app.quit()
+    }
+  }
+
+  private async manualRun(): Promise<void> {
+    const outcome = await this.scheduler.runNow()
+    if (outcome.status === 'busy') this.notifier.message('Triage run not started', outcome.text)
+    else if (outcome.status === 'failed') this.notifier.message('Triage run failed', outcome.text)
+    else this.notifier.message('Triage run finished', outcome.text)
+    this.refreshTray()
+  }
+
+  private async toggleDryRun(): Promise<void> {
+    const current = this.settings.get().settings.dry_run
+    if (current) {
+      // Going live is the one switch that makes the app send messages: ask once, plainly.
+      const r = await dialog.showMessageBox({
+        type: 'warning',
+        title: 'Turn dry-run off?',
+        message: 'Turn dry-run off and send deliveries for real?',
+        detail: 'New alerts will be sent to the Slack channels and e-mail lists in the routing settings.',
+        buttons: ['Keep dry-run', 'Send for real'],
+        defaultId: 0,
+        cancelId: 0
+      })
+      if (r.response !== 1) return this.refreshTray()
+    }
+    try {
+      this.settings.patch({ dry_run: !current })
+      this.window.send({ type: 'settingsChanged', settings: redactSecrets(this.settings.get().settings) })
+    } catch (e) {
+      this.notifier.message('Dry-run not changed', (e as Error).message)
+    }
+    this.refreshTray()
+  }
+
+  private refreshTray(): void {
+    const engine = this.engine?.status()
+    this.tray?.update({
+      schedule: this.scheduler.status(),
+      dryRun: this.settings.get().settings.dry_run,
+      lastRun: this.lastRun,
+      engineProblem: engine?.problem ?? null
+    })
+  }
+
+  private beforeQuit(event: Electron.Event): void {
+    if (this.shutDown) return
+    event.preventDefault()
+    if (this.quitting) return
+    if (this.scheduler.status().running) {
+      const answer = dialog.showMessageBoxSync({
+        type: 'question',
+        title: 'Quit Triage Desk?',
+        message: 'A triage run is in progress. Quit anyway?',
+        detail: 'What it has recorded so far is kept; the rest of the inbox is read at the next run.',
+        buttons: ['Keep running', 'Quit'],
+        defaultId: 0,
+        cancelId: 0
+      })
+      if (answer !== 1) return
+    }
+    this.quitting = true
+    this.scheduler.stop()
+    void this.engine.stop().finally(() => {
+      this.shutDown = true
+      this.tray?.destroy()
+      app.quit()
+    })
+  }
+
+  /** For e2e/electron.spec.ts only (TRIAGE_E2E=1): the tray menu cannot be clicked from Playwright. */
+  private exposeForE2e(): void {
+    const actions = this.trayActions()
+    Object.assign(globalThis, {
+      __triageDesk: {
+        tray: () => this.tray?.current() ?? null,
+        click: (id: TrayAction) => actions[id](),
+        windowVisible: () => this.window.isVisible(),
+        notifications: () => this.notifier.shown,
+        schedule: () => this.scheduler.status(),
+        engine: () => this.engine.status(),
+        settings: () => redactSecrets(this.settings.get().settings)
+      }
+    })
+  }
 }

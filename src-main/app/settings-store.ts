@@ -111,6 +111,8 @@ export interface DesktopSettingsOptions {
   codec: SecretCodec
   /** Relative paths in the settings (rules file, inbox) are read from here: the settings file's folder. */
   baseDir: string
+  /** Set when the file could not even be read: run on defaults and never write it. */
+  readOnlyReason?: string
 }
 
 /**
@@ -134,6 +136,7 @@ export class DesktopSettings implements SettingsProvider {
     this.problemList = [...opened.problems]
     let settings: Settings
     try {
+      if (this.opts.readOnlyReason) throw new ConfigError(this.opts.readOnlyReason)
       settings = parseSettings(opened.settings, file.path)
       this.writable = true
     } catch (e) {

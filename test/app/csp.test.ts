@@ -26,3 +26,20 @@ describe('Content-Security-Policy', () => {
     expect(securityHeaders()).toMatchObject({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' })
   })
 })
+
+describe('request filter', () => {
+  it('lets the window load only the app itself, never a remote host', async () => {
+    const { isAllowedRequest } = await import('../../src-main/app/csp.js')
+    expect(isAllowedRequest('app://triage-desk/assets/index.js')).toBe(true)
+    expect(isAllowedRequest('data:image/png;base64,AAAA')).toBe(true)
+    expect(isAllowedRequest('https://cdn.example/lib.js')).toBe(false)
+    expect(isAllowedRequest('http://localhost:5173/src/main.tsx')).toBe(false)
+    expect(isAllowedRequest('app://elsewhere/x')).toBe(false)
+    expect(isAllowedRequest('file:///etc/passwd')).toBe(false)
+    const dev = { devServer: 'http://localhost:5173/' }
+    expect(isAllowedRequest('http://localhost:5173/src/main.tsx', dev)).toBe(true)
+    expect(isAllowedRequest('ws://localhost:5173/', dev)).toBe(true)
+    expect(isAllowedRequest('http://localhost:5174/', dev)).toBe(false)
+    expect(isAllowedRequest('https://example.com/', dev)).toBe(false)
+  })
+})

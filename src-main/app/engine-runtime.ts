@@ -1,0 +1,139 @@
+// The engine side of the utilityProcess: opens the SQLite store, hosts the API handlers, and answers the main
+// process. Electron-free (the entry, engine-process.ts, adapts process.parentPort), so the same code runs in a
+// plain Node child process in the tests.
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { parseSettings, type LoadedSettings } from '../core/config/index.js'
+import { createLogger, silentLogger, type Logger } from '../core/log.js'
+import { SqliteStore } from '../store/sqlite/index.js'
+import { createHandlers, type Handlers, type SettingsProvider } from '../api/handlers.js'
+import { describeInvalid, toEngineSchema, type FromEngine, type ScheduleInfo, type ToEngine } from './engine-protocol.js'
+
+export interface EnginePort {
+  onMessage(listener: (data: unknown) => void): void
+  post(message: FromEngine): void
+  exit(code: number): void
+}
+
+type Init = Extract<ToEngine, { type: 'init' }>
+
+export function runEngine(port: EnginePort): void {
+  let log: Logger = silentLogger
+  let store: SqliteStore | null = null
+  let handlers: Handlers | null = null
+  let loaded: LoadedSettings & { writable: boolean }
+  let schedule: ScheduleInfo = { next_run_at: null, paused: false }
+  const saves = new Map<number, { resolve: () => void; reject: (e: Error) => void }>()
+  let saveId = 0
+  /** null while starting; the reason when the database could not be opened */
+  let failed: string | null = null
+  const early: ToEngine[] = []
+
+  const toLoaded = (s: Init['settings']): LoadedSettings & { writable: boolean } => ({
+    // main validated these already; parsing again keeps the engine honest about its own input
+    settings: parseSettings(s.settings, s.source),
+    baseDir: s.baseDir,
+    source: s.source,
+    writable: s.writable
+  })
+
+  const provider: SettingsProvider = {
+    get: () => loaded,
+    update: (next) =>
+      new Promise<void>((resolve, reject) => {
+        const id = ++saveId
+        saves.set(id, { resolve, reject })
+        port.post({ type: 'saveSettings', id, settings: next as Record<string, unknown> })
+      }),
+    get writable() {
+      return loaded.writable
+    }
+  }
+
+  function init(m: Init): void {
+    if (m.logFile) {
+      mkdirSync(dirname(m.logFile), { recursive: true })
+      log = createLogger({ file: m.logFile, level: 'info' })
+    }
+    try {
+      loaded = toLoaded(m.settings)
+      schedule = m.schedule
+      store = new SqliteStore(m.dbPath, m.nativeBinding ? { nativeBinding: m.nativeBinding } : {})
+      handlers = createHandlers({
+        store,
+        settings: provider,
+        emit: (event) => port.post({ type: 'event', event }),
+        nextRunAt: () => (schedule.paused ? null : schedule.next_run_at),
+        schedulePaused: () => schedule.paused,
+        logger: log
+      })
+    } catch (e) {
+      const message = (e as Error).message
+      log.error('engine.start_failed', { error: message })
+      store?.close()
+      store = null
+      failed = message
+      port.post({ type: 'fatal', message })
+      for (const m of early.splice(0)) handle(m)
+      return
+    }
+    log.info('engine.ready', { db: m.dbPath, pid: process.pid })
+    port.post({ type: 'ready' })
+    for (const m of early.splice(0)) handle(m)
+  }
+
+  function handle(m: ToEngine): void {
+    switch (m.type) {
+      case 'init':
+        if (!handlers && failed === null) init(m)
+        return
+      case 'settings':
+        loaded = toLoaded(m.settings)
+        return
+      case 'schedule':
+        schedule = m.schedule
+        return
+      case 'settingsSaved': {
+        const p = saves.get(m.id)
+        saves.delete(m.id)
+        if (m.error === null) p?.resolve()
+        else p?.reject(new Error(m.error))
+        return
+      }
+      case 'call': {
+        if (!handlers) {
+          const message = `the database could not be opened: ${failed ?? 'the engine has not started'}`
+          port.post({ type: 'reply', id: m.id, reply: { ok: false, error: { code: 'internal', message } } })
+          return
+        }
+        handlers.call(m.method, m.input).then(
+          (reply) => port.post({ type: 'reply', id: m.id, reply }),
+          (e: Error) => port.post({ type: 'reply', id: m.id, reply: { ok: false, error: { code: 'internal', message: e.message } } })
+        )
+        return
+      }
+      case 'shutdown':
+        handlers?.close()
+        store?.close()
+        log.info('engine.closed', {})
+        port.post({ type: 'closed' })
+        port.exit(0)
+        return
+    }
+  }
+
+  port.onMessage((data) => {
+    const parsed = toEngineSchema.safeParse(data)
+    if (!parsed.success) {
+      log.warn('engine.message_invalid', { problem: describeInvalid(parsed.error) })
+      return
+    }
+    const m = parsed.data
+    // Messages that arrive before init (main sends init first, but be sure) wait for it.
+    if (!handlers && failed === null && m.type !== 'init' && m.type !== 'shutdown') {
+      if (early.length < 1000) early.push(m)
+      return
+    }
+    handle(m)
+  })
+}

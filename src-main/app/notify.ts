@@ -1,0 +1,58 @@
+// Native notifications: new critical alerts after every run (grouped when many), and the few shell messages the
+// tray cannot show otherwise (a refused or failed manual run). A click opens the window on the alert.
+import { Notification } from 'electron'
+import type { Method, Reply, RunResult } from '../api/contract.js'
+import type { NavigateTarget } from './bridge-types.js'
+import { criticalNotifications, MAX_SINGLE_NOTIFICATIONS, type CriticalAlert } from './notifications.js'
+
+export interface NotifierDeps {
+  icon: string
+  call(method: Method, input: unknown): Promise<Reply>
+  open(target: NavigateTarget | null): void
+  log(level: 'info' | 'warn', event: string, fields?: Record<string, unknown>): void
+}
+
+export class Notifier {
+  /** Shown notifications are kept referenced until closed: a collected one loses its click handler. */
+  private live = new Set<Notification>()
+  /** Every notification shown, for the Electron e2e spec. */
+  readonly shown: Array<{ title: string; body: string; target: NavigateTarget | null }> = []
+
+  constructor(private readonly deps: NotifierDeps) {}
+
+  async runFinished(summary: RunResult): Promise<void> {
+    const count = Math.max(summary.new_critical_count, summary.new_critical.length)
+    if (count === 0) return
+    let alerts: CriticalAlert[] = summary.new_critical.map((id) => ({ id }))
+    if (count <= MAX_SINGLE_NOTIFICATIONS) alerts = await Promise.all(alerts.map((a) => this.withTitle(a)))
+    for (const n of criticalNotifications({ runId: summary.run_id, count, dryRun: summary.dry_run, alerts })) this.show(n.title, n.body, n.target)
+  }
+
+  message(title: string, body: string): void {
+    this.show(title, body, null)
+  }
+
+  private async withTitle(a: CriticalAlert): Promise<CriticalAlert> {
+    const r = await this.deps.call('getAlert', { id: a.id })
+    return r.ok ? { id: a.id, title: (r.data as { entry: { title: string } }).entry.title } : a
+  }
+
+  private show(title: string, body: string, target: NavigateTarget | null): void {
+    this.shown.push({ title, body, target })
+    this.deps.log('info', 'notification.show', { title, target })
+    if (!Notification.isSupported()) return
+    const n = new Notification({ title, body, icon: this.deps.icon, urgency: target ? 'critical' : 'normal' })
+    this.live.add(n)
+    const forget = () => this.live.delete(n)
+    n.on('click', () => {
+      forget()
+      this.deps.open(target)
+    })
+    n.on('close', forget)
+    n.on('failed', (_e, error) => {
+      forget()
+      this.deps.log('warn', 'notification.failed', { error })
+    })
+    n.show()
+  }
+}
