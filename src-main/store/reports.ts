@@ -49,13 +49,28 @@ export interface DeliveryCount {
   attempts: number
 }
 
-/** Fallbacks and failed attempts per destination, when the store keeps a log of delivery attempts. */
+/** Attempts and fallbacks per destination, from the delivery logs (migration 002). */
 export interface AttemptCount {
   destination: string
   attempts: number
+  /** Attempts whose result was not 'sent' (retry, dead, uncertain). */
   failed_attempts: number
+  /** Fallbacks taken because a delivery to this destination was dead-lettered. */
   fallbacks: number
 }
+
+export interface FallbackRow {
+  id: number
+  entry_id: number
+  failed_destination: string
+  action: string
+  target: string | null
+  reason: string
+  created_at: string
+}
+
+/** The delivery logs kept next to the outbox (migration 002), each exported as its own CSV. */
+export type DeliveryLog = 'attempts' | 'fallbacks' | 'resolutions' | 'notices'
 
 export interface DuplicateRow {
   id: number
@@ -122,8 +137,10 @@ export interface ReportQueries {
   entryBriefs(ids: number[]): MaybePromise<EntryBrief[]>
   /** Deliveries of the entries triaged in the period, by destination and status. */
   deliveryCounts(p: Period, range: EntryRange): MaybePromise<DeliveryCount[]>
-  /** null when the store keeps no delivery-attempt log. */
-  attemptCounts(range: EntryRange): MaybePromise<AttemptCount[] | null>
+  /** Attempts and fallbacks of the entries triaged in the period; null when the store keeps no delivery logs. */
+  attemptCounts(p: Period, range: EntryRange): MaybePromise<AttemptCount[] | null>
+  /** Fallbacks of the entries triaged in the period, in id order; null when the store keeps no fallback log. */
+  fallbacks(p: Period, range: EntryRange, limit: number): MaybePromise<{ total: number; shown: FallbackRow[] } | null>
   duplicateCount(p: Period): MaybePromise<Array<{ source_kind: string; source_file: string; count: number }>>
   duplicates(p: Period, limit: number): MaybePromise<DuplicateRow[]>
   quarantineCount(p: Period): MaybePromise<Array<{ source_kind: string; field: string | null; count: number }>>
@@ -142,8 +159,8 @@ export interface ReportQueries {
   /** Every stored column of the audit entries in the range, as hashed (fingerprint in hex), in id order. */
   auditTable(range: EntryRange): TableStream
   deliveryTable(range: EntryRange): TableStream
-  /** The delivery-attempt log for the range, or null when the store has none. */
-  attemptTable(range: EntryRange): TableStream | null
+  /** The delivery logs of the entries in the range (notices: those created in the period), as far as the store has them. */
+  deliveryLogTables(range: EntryRange, p: Period): Array<{ log: DeliveryLog; table: TableStream }>
   duplicateTable(p: Period): TableStream
   quarantineTable(p: Period): TableStream
   runTable(p: Period): TableStream

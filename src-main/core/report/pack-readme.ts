@@ -13,7 +13,9 @@ manifest.json          The period, the audit chain head at export time, the audi
 report.pdf             The SLA and audit report for the period.
 audit-entries.csv      Every audit entry of the segment with every stored field, in id order.
 deliveries.csv         The deliveries (outbox rows) of those entries: destination, status, attempts, errors.
-delivery-attempts.csv  Every delivery attempt and fallback (present when the database keeps that log).
+delivery-*.csv         The delivery logs, when the database keeps them: every attempt (delivery-attempts),
+                       every fallback taken (delivery-fallbacks), officers' decisions on uncertain deliveries
+                       (delivery-resolutions) and the notices raised in the period (delivery-notices).
 duplicates.csv         Records suppressed as duplicates, each with the audit entry it repeats.
 quarantine.csv         Records rejected at validation, with the field, the reason and the raw record.
 runs.csv               The runs that overlap the period, with their counts.

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { createHash } from 'node:crypto'
 import { basename, dirname, join, resolve } from 'node:path'
 import { CHAIN_FORMAT, GENESIS_HASH } from '../audit/chain.js'
-import type { ChainHead, Period, ReportQueries, Rows, TableStream } from '../../store/reports.js'
+import type { ChainHead, DeliveryLog, Period, ReportQueries, Rows, TableStream } from '../../store/reports.js'
 import { writeCsv, type WrittenFile } from './csv.js'
 import { ReportError } from './period.js'
 import { writeReportPdf } from './pdf/report-pdf.js'
@@ -22,6 +22,9 @@ export const PACK_FILES = {
   audit: 'audit-entries.csv',
   deliveries: 'deliveries.csv',
   attempts: 'delivery-attempts.csv',
+  fallbacks: 'delivery-fallbacks.csv',
+  resolutions: 'delivery-resolutions.csv',
+  notices: 'delivery-notices.csv',
   duplicates: 'duplicates.csv',
   quarantine: 'quarantine.csv',
   runs: 'runs.csv',
@@ -70,6 +73,13 @@ export interface PackResult {
   manifest: PackManifest
   manifest_sha256: string
   report: SlaReport
+}
+
+const LOG_DESCRIPTIONS: Record<DeliveryLog, string> = {
+  attempts: 'Every delivery attempt of those entries: time, result, error, HTTP status or SMTP response.',
+  fallbacks: 'Every fallback taken for those entries (a dead Slack delivery sent by e-mail, a dead e-mail turned into a notice).',
+  resolutions: "Officers' decisions on uncertain deliveries of those entries.",
+  notices: 'Notices (banner and tray) raised in the period for what could not be delivered.'
 }
 
 export const CELL_RULE =
@@ -126,8 +136,10 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
   const empty = range ?? { first_id: 1, last_id: 0 }
   add(await writeCsv(join(dir, PACK_FILES.deliveries), q.deliveryTable(empty), { bom: opts.bom, onProgress: progress(PACK_FILES.deliveries, report.deliveries.total) }),
     'Deliveries (the outbox) of the audit entries in audit-entries.csv: destination, status, attempts, last error.')
-  const attempts = q.attemptTable(empty)
-  if (attempts) add(await writeCsv(join(dir, PACK_FILES.attempts), attempts, { bom: opts.bom, onProgress: progress(PACK_FILES.attempts, 0) }), 'Every delivery attempt of those entries, with fallbacks.')
+  for (const { log, table } of q.deliveryLogTables(empty, period)) {
+    const file = PACK_FILES[log]
+    add(await writeCsv(join(dir, file), table, { bom: opts.bom, onProgress: progress(file, 0) }), LOG_DESCRIPTIONS[log])
+  }
   add(await writeCsv(join(dir, PACK_FILES.duplicates), q.duplicateTable(period), { bom: opts.bom, onProgress: progress(PACK_FILES.duplicates, report.duplicates.total) }),
     'Duplicates received in the period, each linked to the audit entry it repeats (original_entry_id).')
   add(await writeCsv(join(dir, PACK_FILES.quarantine), q.quarantineTable(period), { bom: opts.bom, onProgress: progress(PACK_FILES.quarantine, report.quarantine.total) }),

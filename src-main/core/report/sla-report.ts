@@ -3,7 +3,7 @@
 import { SEVERITIES, type Severity } from '../model.js'
 import { percentile } from '../sla/index.js'
 import type {
-  ChainHead, DuplicateRow, EntryBrief, EntryRange, Period, QuarantineRow, ReportQueries, RunBrief
+  ChainHead, DuplicateRow, EntryBrief, EntryRange, FallbackRow, Period, QuarantineRow, ReportQueries, RunBrief
 } from '../../store/reports.js'
 import { daysBetween, periodDays } from './period.js'
 import { eachRow } from './rows.js'
@@ -63,7 +63,16 @@ export interface SlaReport {
   /** Worst first (largest overrun past the target), at most `limit`. */
   breaches: { total: number; shown: Breach[] }
   volume_per_day: Array<{ day: string; counts: SeverityCounts; total: number }>
-  deliveries: { lines: DeliveryLine[]; attempt_log: boolean; total: number; failures: number; fallbacks: number | null }
+  deliveries: {
+    lines: DeliveryLine[]
+    /** Whether the database keeps the delivery logs (attempts, fallbacks); without them fallbacks are null. */
+    attempt_log: boolean
+    total: number
+    failures: number
+    fallbacks: number | null
+    /** The fallbacks taken, in order, at most `limit`. */
+    fallback_rows: FallbackRow[]
+  }
   duplicates: { total: number; by_source_file: Array<{ source_kind: string; source_file: string; count: number }>; shown: DuplicateRow[] }
   quarantine: { total: number; by_field: Array<{ source_kind: string; field: string | null; count: number }>; shown: QuarantineRow[] }
   rulesets: RuleSetInForce[]
@@ -195,7 +204,7 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
     return { day, counts, total: SEVERITIES.reduce((t, s) => t + counts[s], 0) }
   })
 
-  const deliveries = await deliveryLines(q, period, range)
+  const deliveries = await deliveryLines(q, period, range, limit)
 
   const duplicateGroups = await q.duplicateCount(period)
   const quarantineGroups = await q.quarantineCount(period)
@@ -253,32 +262,38 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
   }
 }
 
-async function deliveryLines(q: ReportQueries, period: Period, range: EntryRange | null): Promise<SlaReport['deliveries']> {
-  if (!range) return { lines: [], attempt_log: (await q.attemptCounts({ first_id: 1, last_id: 0 })) !== null, total: 0, failures: 0, fallbacks: null }
+async function deliveryLines(q: ReportQueries, period: Period, range: EntryRange | null, limit: number): Promise<SlaReport['deliveries']> {
+  // With no entry in the period, an empty range still tells whether the database keeps delivery logs.
+  const r = range ?? { first_id: 1, last_id: 0 }
   const lines = new Map<string, DeliveryLine>()
-  for (const c of await q.deliveryCounts(period, range)) {
-    let l = lines.get(c.destination)
-    if (!l) lines.set(c.destination, (l = { destination: c.destination, total: 0, by_status: {}, failures: 0, attempts: 0, failed_attempts: null, fallbacks: null }))
-    l.total += c.count
-    l.by_status[c.status] = (l.by_status[c.status] ?? 0) + c.count
-    if (FAILED_STATUSES.has(c.status)) l.failures += c.count
-    l.attempts += c.attempts
+  const line = (destination: string) => {
+    let l = lines.get(destination)
+    if (!l) lines.set(destination, (l = { destination, total: 0, by_status: {}, failures: 0, attempts: 0, failed_attempts: null, fallbacks: null }))
+    return l
   }
-  const log = await q.attemptCounts(range)
+  if (range)
+    for (const c of await q.deliveryCounts(period, range)) {
+      const l = line(c.destination)
+      l.total += c.count
+      l.by_status[c.status] = (l.by_status[c.status] ?? 0) + c.count
+      if (FAILED_STATUSES.has(c.status)) l.failures += c.count
+      l.attempts += c.attempts
+    }
+  const log = await q.attemptCounts(period, r)
   for (const a of log ?? []) {
-    let l = lines.get(a.destination)
-    // A fallback destination may have attempts without an outbox row of its own.
-    if (!l) lines.set(a.destination, (l = { destination: a.destination, total: 0, by_status: {}, failures: 0, attempts: a.attempts, failed_attempts: null, fallbacks: null }))
+    const l = line(a.destination)
     l.failed_attempts = a.failed_attempts
     l.fallbacks = a.fallbacks
   }
-  if (log) for (const l of lines.values()) l.failed_attempts ??= 0, l.fallbacks ??= 0
+  if (log) for (const l of lines.values()) (l.failed_attempts ??= 0), (l.fallbacks ??= 0)
+  const fallbacks = await q.fallbacks(period, r, limit)
   const all = [...lines.values()].sort((a, b) => a.destination.localeCompare(b.destination))
   return {
     lines: all,
     attempt_log: log !== null,
     total: all.reduce((t, l) => t + l.total, 0),
     failures: all.reduce((t, l) => t + l.failures, 0),
-    fallbacks: log ? all.reduce((t, l) => t + (l.fallbacks ?? 0), 0) : null
+    fallbacks: fallbacks ? fallbacks.total : null,
+    fallback_rows: fallbacks?.shown ?? []
   }
 }

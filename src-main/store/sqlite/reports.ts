@@ -2,8 +2,8 @@
 // time order); the pack's audit segment is an id range so it is a contiguous piece of the hash chain.
 import type Database from 'better-sqlite3'
 import type {
-  AttemptCount, ChainHead, DeliveryCount, DuplicateRow, EntryBrief, EntryFact, EntryRange, Period, QuarantineRow,
-  ReportQueries, RuleSetRecord, RunBrief, TableStream
+  AttemptCount, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryFact, EntryRange, FallbackRow, Period,
+  QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, TableStream
 } from '../reports.js'
 import { AUDIT_CSV_COLUMNS } from '../../core/report/segment.js'
 
@@ -18,36 +18,21 @@ export const ALERT_COLUMNS = [
   'time_to_triage_seconds', 'sla_target_seconds', 'sla_breached', 'ruleset_version', 'matched_rules', 'destinations', 'deliveries'
 ] as const
 
-/** The delivery-attempt log written by the delivery work (migration 002), if this database has one. */
-interface AttemptLog {
-  table: string
-  columns: string[]
-  outcome: string | null
-  fallback: string | null
-}
-
-const OK_OUTCOMES = "('sent', 'ok', 'success', 'delivered', 'dry_run')"
-
-function attemptLog(db: Database.Database): AttemptLog | null {
-  const table = ['delivery_attempts', 'attempts'].find((t) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t))
-  if (!table) return null
-  const columns = (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[])
-  if (!columns.includes('entry_id') || !columns.includes('destination')) return null
-  return {
-    table,
-    columns,
-    outcome: ['outcome', 'result', 'status'].find((c) => columns.includes(c)) ?? null,
-    fallback: columns.find((c) => /^fallback/i.test(c)) ?? null
-  }
+// The delivery logs of migration 002 (issue 5). A database from before it has none: reports say so.
+const LOG_TABLES: Record<DeliveryLog, string> = {
+  attempts: 'delivery_attempts',
+  fallbacks: 'delivery_fallbacks',
+  resolutions: 'delivery_resolutions',
+  notices: 'delivery_notices'
 }
 
 export class SqliteReportQueries implements ReportQueries {
-  private readonly attempts: AttemptLog | null
+  private readonly logs: Set<DeliveryLog>
 
   constructor(readonly db: Database.Database) {
-    const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_entries'").get()
-    if (!has) throw new Error('this database has no audit trail (not a Triage Desk database)')
-    this.attempts = attemptLog(db)
+    const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[])
+    if (!tables.has('audit_entries')) throw new Error('this database has no audit trail (not a Triage Desk database)')
+    this.logs = new Set((Object.keys(LOG_TABLES) as DeliveryLog[]).filter((l) => tables.has(LOG_TABLES[l])))
   }
 
   chainHead(): ChainHead {
@@ -78,15 +63,39 @@ export class SqliteReportQueries implements ReportQueries {
       .all({ ...p, ...range }) as DeliveryCount[]
   }
 
-  attemptCounts(range: EntryRange): AttemptCount[] | null {
-    const log = this.attempts
-    if (!log) return null
-    const failed = log.outcome ? `sum(CASE WHEN ${log.outcome} IN ${OK_OUTCOMES} THEN 0 ELSE 1 END)` : '0'
-    const fallbacks = log.fallback ? `sum(CASE WHEN coalesce(${log.fallback}, '') IN ('', 0) THEN 0 ELSE 1 END)` : '0'
-    return this.db
-      .prepare(`SELECT destination, count(*) attempts, ${failed} failed_attempts, ${fallbacks} fallbacks
-        FROM ${log.table} WHERE entry_id BETWEEN @first_id AND @last_id GROUP BY destination ORDER BY destination`)
-      .all(range) as AttemptCount[]
+  attemptCounts(p: Period, range: EntryRange): AttemptCount[] | null {
+    if (!this.logs.has('attempts') && !this.logs.has('fallbacks')) return null
+    const params = { ...p, ...range }
+    const inPeriod = (t: string) => `FROM ${t} x JOIN audit_entries a ON a.id = x.entry_id
+      WHERE x.entry_id BETWEEN @first_id AND @last_id AND a.triaged_at >= @from AND a.triaged_at < @to`
+    const out = new Map<string, AttemptCount>()
+    const line = (d: string) => out.get(d) ?? out.set(d, { destination: d, attempts: 0, failed_attempts: 0, fallbacks: 0 }).get(d)!
+    if (this.logs.has('attempts'))
+      for (const r of this.db
+        .prepare(`SELECT x.destination, count(*) n, sum(x.result <> 'sent') failed ${inPeriod('delivery_attempts')} GROUP BY x.destination`)
+        .all(params) as Array<{ destination: string; n: number; failed: number }>) {
+        const l = line(r.destination)
+        l.attempts = r.n
+        l.failed_attempts = r.failed
+      }
+    if (this.logs.has('fallbacks'))
+      for (const r of this.db
+        .prepare(`SELECT x.failed_destination destination, count(*) n ${inPeriod('delivery_fallbacks')} GROUP BY x.failed_destination`)
+        .all(params) as Array<{ destination: string; n: number }>)
+        line(r.destination).fallbacks = r.n
+    return [...out.values()].sort((a, b) => a.destination.localeCompare(b.destination))
+  }
+
+  fallbacks(p: Period, range: EntryRange, limit: number) {
+    if (!this.logs.has('fallbacks')) return null
+    const from = `FROM delivery_fallbacks x JOIN audit_entries a ON a.id = x.entry_id
+      WHERE x.entry_id BETWEEN @first_id AND @last_id AND a.triaged_at >= @from AND a.triaged_at < @to`
+    const params = { ...p, ...range }
+    const total = this.db.prepare(`SELECT count(*) ${from}`).pluck().get(params) as number
+    const shown = this.db
+      .prepare(`SELECT x.id, x.entry_id, x.failed_destination, x.action, x.target, x.reason, x.created_at ${from} ORDER BY x.id LIMIT @limit`)
+      .all({ ...params, limit }) as FallbackRow[]
+    return { total, shown }
   }
 
   duplicateCount(p: Period) {
@@ -169,11 +178,14 @@ export class SqliteReportQueries implements ReportQueries {
     return this.table('deliveries', 'entry_id BETWEEN @first_id AND @last_id ORDER BY entry_id, destination', range)
   }
 
-  attemptTable(range: EntryRange): TableStream | null {
-    const log = this.attempts
-    if (!log) return null
-    const order = log.columns.includes('id') ? 'id' : 'rowid'
-    return this.table(log.table, `entry_id BETWEEN @first_id AND @last_id ORDER BY ${order}`, range)
+  deliveryLogTables(range: EntryRange, p: Period): Array<{ log: DeliveryLog; table: TableStream }> {
+    return [...this.logs].map((log) => ({
+      log,
+      table:
+        log === 'notices'
+          ? this.table(LOG_TABLES[log], 'created_at >= @from AND created_at < @to ORDER BY id', p)
+          : this.table(LOG_TABLES[log], 'entry_id BETWEEN @first_id AND @last_id ORDER BY id', range)
+    }))
   }
 
   duplicateTable(p: Period): TableStream {

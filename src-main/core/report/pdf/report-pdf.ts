@@ -198,26 +198,41 @@ function figures(doc: Doc, r: SlaReport): void {
   paragraph(
     doc,
     `${num(d.total)} deliveries for the alerts of this period; ${num(d.failures)} failed, dead-lettered or uncertain. ` +
-      (d.attempt_log ? `Fallbacks fired: ${num(d.fallbacks ?? 0)} (from the delivery-attempt log).` : 'This database has no delivery-attempt log, so fallbacks cannot be counted.') +
+      (d.attempt_log ? `Fallbacks taken: ${num(d.fallbacks ?? 0)}.` : 'This database keeps no delivery-attempt log, so attempts and fallbacks cannot be counted.') +
       ' dry_run: recorded but not sent (dry-run mode).',
     { size: 8.5 }
   )
   if (d.lines.length) {
-    const statuses = DELIVERY_STATUSES.filter((s) => d.lines.some((l) => l.by_status[s]))
-    const extra = [...new Set(d.lines.flatMap((l) => Object.keys(l.by_status)))].filter((s) => !(DELIVERY_STATUSES as readonly string[]).includes(s))
-    const cols = [...statuses, ...extra]
+    const present = new Set(d.lines.flatMap((l) => Object.keys(l.by_status)))
+    const cols = [...DELIVERY_STATUSES.filter((s) => present.has(s)), ...[...present].filter((s) => !(DELIVERY_STATUSES as readonly string[]).includes(s))]
     table(
       doc,
       [
         { header: 'destination', width: 3 }, { header: 'deliveries', width: 1.2, align: 'right' },
         ...cols.map((s) => ({ header: s, width: 1, align: 'right' as const })),
-        { header: 'failures', width: 1, align: 'right' }, { header: 'attempts', width: 1.1, align: 'right' },
-        ...(d.attempt_log ? [{ header: 'fallbacks', width: 1.1, align: 'right' as const }] : [])
+        { header: 'failures', width: 1, align: 'right' },
+        ...(d.attempt_log
+          ? [{ header: 'attempts', width: 1.1, align: 'right' as const }, { header: 'failed attempts', width: 1.1, align: 'right' as const }, { header: 'fallbacks', width: 1.1, align: 'right' as const }]
+          : [])
       ],
       d.lines.map((l) => [
-        l.destination, num(l.total), ...cols.map((s) => num(l.by_status[s] ?? 0)), num(l.failures), num(l.attempts), ...(d.attempt_log ? [num(l.fallbacks ?? 0)] : [])
+        l.destination, num(l.total), ...cols.map((s) => num(l.by_status[s] ?? 0)), num(l.failures),
+        ...(d.attempt_log ? [num(l.attempts), num(l.failed_attempts ?? 0), num(l.fallbacks ?? 0)] : [])
       ]),
       { title: 'Deliveries by destination' }
+    )
+  }
+  if (d.fallback_rows.length) {
+    subheading(doc, 'Fallbacks taken')
+    if (d.fallback_rows.length < (d.fallbacks ?? 0)) paragraph(doc, `First ${num(d.fallback_rows.length)} of ${num(d.fallbacks ?? 0)} listed; all are in delivery-fallbacks.csv of the examiner pack.`, { colour: INK.muted, size: 8 })
+    table(
+      doc,
+      [
+        { header: 'entry id', width: 0.9, align: 'right', mono: true }, { header: 'failed destination', width: 2.4 }, { header: 'action', width: 1 },
+        { header: 'to', width: 2.2 }, { header: 'when (UTC)', width: 2 }, { header: 'reason', width: 3.5, wrap: true }
+      ],
+      d.fallback_rows.map((f) => [String(f.entry_id), f.failed_destination, f.action, f.target ?? '-', utc(f.created_at), f.reason]),
+      { title: 'Fallbacks taken' }
     )
   }
 }
