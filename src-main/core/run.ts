@@ -2,10 +2,11 @@
 // Every record that enters is accounted for in the run's counts: triaged, duplicate or quarantined.
 import { readdirSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
-import type { TriageStore, RunRecord } from '../store/store.js'
+import type { BatchOutcome, TriageStore, RunRecord } from '../store/store.js'
 import { createEngine, triageFile, type FileProgress } from './pipeline.js'
 import { prepareBatchesInWorker } from './pipeline-thread.js'
-import { detectFormat, SUPPORTED_EXTENSIONS } from './ingest/index.js'
+import { detectFormat, sha256File, SUPPORTED_EXTENSIONS } from './ingest/index.js'
+import { ingestSettingsKey } from './dedup/index.js'
 import { emptyCounts, SEVERITIES, type Counts } from './model.js'
 import type { RuleSet } from './classify/index.js'
 import type { Settings } from './config/schema.js'
@@ -38,6 +39,8 @@ export interface RunContext {
   onProgress?: (p: FileProgress & { counts: Counts }) => void
   /** Prepare records in a worker thread: 'auto' does it for files over 8 MB. */
   parallel?: 'auto' | 'always' | 'never'
+  /** Record a byte-identical re-read file as duplicates in one statement (default true). */
+  recognizeIdenticalFiles?: boolean
 }
 
 const PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -103,6 +106,7 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
   const engine = createEngine(ctx.settings, ctx.ruleSet)
   const runId = await store.startRun({ trigger: ctx.trigger, dryRun: engine.dryRun, ruleSet: ctx.ruleSet })
   log.info('run.start', { run_id: runId, trigger: ctx.trigger, files: files.length, dry_run: engine.dryRun, ruleset_version: ctx.ruleSet.version })
+  const settingsKey = ingestSettingsKey(ctx.settings)
   const counts = emptyCounts()
   const newCritical: number[] = []
   const errors: string[] = []
@@ -120,29 +124,45 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
         if (skip) log.info('file.resume', { run_id: runId, file: f.displayName, after_record: skip })
       }
       const before = { ...counts, by_severity: { ...counts.by_severity } }
-      const source = { path: f.path, displayName: f.displayName, format: detectFormat(f.path)!, skipRecords: skip }
-      const mode = ctx.parallel ?? 'auto'
-      const inWorker = mode === 'always' || (mode === 'auto' && statSync(f.path).size >= PARALLEL_MIN_BYTES)
-      await triageFile({
-        store,
-        engine,
-        runId,
-        ...source,
-        batches: inWorker
-          ? prepareBatchesInWorker({ settings: ctx.settings, ruleSource: ctx.ruleSet.source, rulePath: ctx.ruleSet.path, file: source, batchSize: 2000 })
-          : undefined,
-        fileId,
-        onBatch: (o, progress) => {
-          counts.triaged += o.triaged
-          counts.duplicates += o.duplicates
-          counts.quarantined += o.quarantined
-          counts.received += o.triaged + o.duplicates + o.quarantined
-          for (const s of SEVERITIES) counts.by_severity[s] += o.by_severity[s]
-          for (const [d, n] of Object.entries(o.deliveries)) counts.deliveries[d] = (counts.deliveries[d] ?? 0) + n
-          newCritical.push(...o.newCritical)
-          ctx.onProgress?.({ ...progress, counts })
+      const onBatch = (o: BatchOutcome, progress: FileProgress) => {
+        counts.triaged += o.triaged
+        counts.duplicates += o.duplicates
+        counts.quarantined += o.quarantined
+        counts.received += o.triaged + o.duplicates + o.quarantined
+        for (const s of SEVERITIES) counts.by_severity[s] += o.by_severity[s]
+        for (const [d, n] of Object.entries(o.deliveries)) counts.deliveries[d] = (counts.deliveries[d] ?? 0) + n
+        newCritical.push(...o.newCritical)
+        ctx.onProgress?.({ ...progress, counts })
+      }
+      // A byte-identical file read before with the same ingest settings: each record is a duplicate of what
+      // it produced then, recorded in one statement instead of re-reading every row.
+      const sha256 = skip === 0 && ctx.recognizeIdenticalFiles !== false ? await sha256File(f.path) : null
+      const earlier = sha256 ? await store.findFileImport(sha256, settingsKey) : null
+      if (earlier) {
+        const o = await store.replayFileImport(runId, earlier, f.displayName, new Date().toISOString())
+        onBatch(o, { file: f.displayName, records: o.duplicates + o.quarantined })
+        log.info('file.identical', { run_id: runId, file: f.displayName, same_as: earlier.display_name, first_read_in_run: earlier.run_id })
+      } else {
+        const marks = await store.importMarks()
+        const source = { path: f.path, displayName: f.displayName, format: detectFormat(f.path)!, skipRecords: skip }
+        const mode = ctx.parallel ?? 'auto'
+        const inWorker = mode === 'always' || (mode === 'auto' && statSync(f.path).size >= PARALLEL_MIN_BYTES)
+        await triageFile({
+          store,
+          engine,
+          runId,
+          ...source,
+          batches: inWorker
+            ? prepareBatchesInWorker({ settings: ctx.settings, ruleSource: ctx.ruleSet.source, rulePath: ctx.ruleSet.path, file: source, batchSize: 2000 })
+            : undefined,
+          fileId,
+          onBatch
+        })
+        if (sha256) {
+          const records = counts.received - before.received
+          await store.recordFileImport({ runId, displayName: f.displayName, sha256, settingsKey, records, before: marks, after: await store.importMarks() })
         }
-      })
+      }
       if (fileId !== undefined) await store.finishFile(fileId)
       done.push(f.displayName)
       log.info('file.done', {

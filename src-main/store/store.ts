@@ -79,6 +79,30 @@ export interface FileState {
   recordsDone: number
 }
 
+export interface ImportMarks {
+  entries: number
+  duplicates: number
+  quarantine: number
+}
+
+export interface FileImportRecord {
+  runId: number
+  displayName: string
+  sha256: string
+  settingsKey: string
+  records: number
+  before: ImportMarks
+  after: ImportMarks
+}
+
+export interface FileImport {
+  id: number
+  run_id: number
+  display_name: string
+  records: number
+  imported_at: string
+}
+
 export interface VerifyResult {
   ok: boolean
   entries: number
@@ -98,6 +122,12 @@ export interface TriageStore {
   fileState(file: FileIdentity): MaybePromise<FileState | null>
   beginFile(file: FileIdentity, runId: number): MaybePromise<FileState>
   finishFile(fileId: number): MaybePromise<void>
+  /** Where the audit entries, duplicates and quarantine tables end now (taken before a file is read). */
+  importMarks(): MaybePromise<ImportMarks>
+  recordFileImport(rec: FileImportRecord): MaybePromise<void>
+  findFileImport(sha256: string, settingsKey: string): MaybePromise<FileImport | null>
+  /** Records every record of an identical file read before as a duplicate of what it produced then. */
+  replayFileImport(runId: number, earlier: FileImport, displayName: string, receivedAt: string): MaybePromise<BatchOutcome>
   totals(): MaybePromise<Counts>
   verify(onProgress?: (done: number, total: number) => void): MaybePromise<VerifyResult>
   close(): MaybePromise<void>

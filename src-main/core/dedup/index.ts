@@ -42,3 +42,8 @@ export function createFingerprinter(fields: Record<SourceKind, string[]>): (a: A
 
 /** The question dedup asks of the store: the id of an earlier triaged alert it duplicates, if any. */
 export type FindOriginal = (fingerprint: Buffer, createdAtMs: number, windowMs: number) => number | null
+
+/** What decides how a file's bytes become fingerprinted alerts: two reads with the same key give the same alerts. */
+export function ingestSettingsKey(s: { sources: unknown; dedup: unknown }): string {
+  return hash('sha256', canonicalJson({ sources: s.sources, dedup: s.dedup }), 'hex')
+}

@@ -1,4 +1,6 @@
 // Stage 1: ingest. A file in, raw records out (untrusted, not yet validated).
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { extname } from 'node:path'
 import type { RawRecord } from '../model.js'
 import { readTransactionsCsv, type CsvOptions } from './csv.js'
@@ -27,3 +29,10 @@ export function readSource(path: string, displayName: string, format: SourceForm
 }
 
 export { previewCsv, planHeader, TRANSACTION_FIELDS, type CsvOptions, type TransactionField } from './csv.js'
+
+/** SHA-256 of a file's bytes, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256')
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer)
+  return h.digest('hex')
+}

@@ -44,13 +44,14 @@ With Triage Desk:   triage verify-pack <this folder>
 By hand:
 1. SHA-256 of each file must equal the manifest.
 2. For each row of audit-entries.csv, after removing the extra leading quote described above:
-     hash = SHA-256( prev_hash + F(id) + F(run_id) + F(source_kind) + F(source_file) + F(source_locator)
-                     + F(external_id) + F(title) + F(fingerprint) + F(severity) + F(matched_rules)
-                     + F(reason) + F(ruleset_version) + F(destinations) + F(created_at) + F(triaged_at)
-                     + F(sla_seconds) + F(sla_target_seconds) + F(sla_breached) + F(payload) + F(raw) )
+     content = SHA-256( F(source_kind) + F(source_file) + F(source_locator) + F(external_id) + F(title)
+                        + F(fingerprint) + F(severity) + F(matched_rules) + F(reason) + F(ruleset_version)
+                        + F(destinations) + F(created_at) + F(triaged_at) + F(sla_seconds)
+                        + F(sla_target_seconds) + F(sla_breached) + F(payload) + F(raw) )
+     hash    = SHA-256( prev_hash + F(id) + F(run_id) + F(content) )
    where F(v) = NUL character + length of v + ":" + v, the length counted in UTF-16 code units (as
-   JavaScript counts), the whole text encoded as UTF-8 and the digest written as lowercase hex. The result
-   must equal the row's hash column.
+   JavaScript counts), each text encoded as UTF-8 and each digest written as lowercase hex. The result
+   must equal the row's hash column (chain format: see chain_format in the manifest).
 3. The first row's prev_hash must equal audit_segment.anchor_prev_hash in the manifest; every later row's
    prev_hash must equal the hash of the row before; ids must run from first_id to last_id without a gap;
    the last row's hash must equal audit_segment.last_hash.

@@ -6,7 +6,8 @@ import { dirname, resolve } from 'node:path'
 import { ChainVerifier, linkHash, type AuditEntryRow } from '../../core/audit/chain.js'
 import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
 import type {
-  BatchOptions, BatchOutcome, FileIdentity, FileState, PreparedItem, RunRecord, RunStart, TriageStore, VerifyResult
+  BatchOptions, BatchOutcome, FileIdentity, FileImport, FileImportRecord, FileState, ImportMarks, PreparedItem, RunRecord, RunStart,
+  TriageStore, VerifyResult
 } from '../store.js'
 import { MIGRATIONS } from './migrations/index.js'
 
@@ -232,6 +233,53 @@ export class SqliteStore implements TriageStore {
 
   finishFile(fileId: number): void {
     this.db.prepare("UPDATE ingested_files SET status = 'done', finished_at = ? WHERE id = ?").run(now(), fileId)
+  }
+
+  importMarks(): ImportMarks {
+    const max = (t: string) => (this.db.prepare(`SELECT coalesce(max(rowid), 0) FROM ${t}`).pluck().get() as number) ?? 0
+    return { entries: max('audit_entries'), duplicates: max('duplicates'), quarantine: max('quarantine') }
+  }
+
+  recordFileImport(r: FileImportRecord): void {
+    this.db
+      .prepare(`INSERT INTO file_imports (run_id, display_name, sha256, settings_key, records, entries_from, entries_to, duplicates_from,
+        duplicates_to, quarantine_from, quarantine_to, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(r.runId, r.displayName, r.sha256, r.settingsKey, r.records, r.before.entries + 1, r.after.entries, r.before.duplicates + 1,
+        r.after.duplicates, r.before.quarantine + 1, r.after.quarantine, now())
+  }
+
+  findFileImport(sha256: string, settingsKey: string): FileImport | null {
+    return (
+      (this.db
+        .prepare('SELECT id, run_id, display_name, records, imported_at FROM file_imports WHERE sha256 = ? AND settings_key = ? ORDER BY id LIMIT 1')
+        .get(sha256, settingsKey) as FileImport | undefined) ?? null
+    )
+  }
+
+  replayFileImport(runId: number, earlier: FileImport, displayName: string, receivedAt: string): BatchOutcome {
+    const f = this.db.prepare('SELECT * FROM file_imports WHERE id = ?').get(earlier.id) as Record<string, number | string>
+    const run = () => {
+      // Rows of that file in that run; the id ranges bound the scan, run and file name make it exact.
+      const dups = this.db
+        .prepare(`INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
+          SELECT ?, original, source_kind, ?, source_locator, external_id, created_at, ? FROM (
+            SELECT id AS original, source_kind, source_locator, external_id, created_at FROM audit_entries
+              WHERE id BETWEEN ? AND ? AND run_id = ? AND source_file = ?
+            UNION ALL
+            SELECT original_entry_id, source_kind, source_locator, external_id, created_at FROM duplicates
+              WHERE id BETWEEN ? AND ? AND run_id = ? AND source_file = ?)
+          ORDER BY CAST(source_locator AS INTEGER)`)
+        .run(runId, displayName, receivedAt, f.entries_from, f.entries_to, f.run_id, f.display_name, f.duplicates_from, f.duplicates_to, f.run_id, f.display_name).changes
+      const quarantined = this.db
+        .prepare(`INSERT INTO quarantine (run_id, source_kind, source_file, source_locator, field, reason, raw, received_at)
+          SELECT ?, source_kind, ?, source_locator, field, ? || substr(reason, length(source_file) + 1), raw, ? FROM quarantine
+          WHERE id BETWEEN ? AND ? AND run_id = ? AND source_file = ? ORDER BY id`)
+        .run(runId, displayName, displayName, receivedAt, f.quarantine_from, f.quarantine_to, f.run_id, f.display_name).changes
+      if (dups + quarantined !== f.records) throw new StoreError(`replaying ${displayName}: expected ${f.records} records from run ${f.run_id} but found ${dups + quarantined}`)
+      this.stmt.addRunCounts.run(f.records, 0, dups, quarantined, 0, 0, 0, 0, this.stmt.runDeliveries.get(runId) as string, runId)
+      return { ...emptyCounts(), duplicates: dups, quarantined, newCritical: [] }
+    }
+    return this.db.transaction(run).immediate()
   }
 
   totals(): Counts {

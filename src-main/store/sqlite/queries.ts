@@ -101,30 +101,35 @@ export class SqliteAuditQueries implements AuditQueries {
   private readonly ruleDescriptions = new Map<string, Map<string, string>>()
 
   constructor(private readonly db: Database.Database) {
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS browse_dest_map (json TEXT PRIMARY KEY, mask INTEGER NOT NULL)')
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS browse_dest_map (json TEXT PRIMARY KEY, mask INTEGER NOT NULL);
+      CREATE TEMP TABLE IF NOT EXISTS browse_chunk (id INTEGER PRIMARY KEY, run_id INTEGER, sev INTEGER, kind INTEGER, source_file TEXT,
+        created_ms INTEGER, breached INTEGER, destinations TEXT, title TEXT, body TEXT, ids TEXT)`)
     this.s = {
       state: db.prepare('SELECT indexed_upto FROM browse_state WHERE singleton = 1').pluck(),
       head: db.prepare('SELECT last_id FROM chain_head WHERE singleton = 1').pluck(),
       count: db.prepare('SELECT count FROM chain_head WHERE singleton = 1').pluck(),
       setState: db.prepare('UPDATE browse_state SET indexed_upto = ? WHERE singleton = 1'),
-      files: db.prepare(`INSERT INTO browse_files (name, entries) SELECT source_file, count(*) FROM audit_entries WHERE id > ? AND id <= ?
+      // One read of the (wide) audit rows per chunk into a narrow temp table; everything else reads that.
+      stage: db.prepare(`INSERT INTO temp.browse_chunk
+        SELECT id, run_id, CASE severity WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END,
+          source_kind = 'email', source_file, created_at_ms, sla_breached, destinations, title,
+          CASE source_kind WHEN 'email' THEN coalesce(json_extract(payload, '$.body'), '')
+            ELSE '' END,
+          external_id || ' ' || coalesce(json_extract(payload, '$.customer_id'), '') || ' ' || coalesce(json_extract(payload, '$.vendor'), '')
+        FROM audit_entries WHERE id > ? AND id <= ?`),
+      unstage: db.prepare('DELETE FROM temp.browse_chunk'),
+      files: db.prepare(`INSERT INTO browse_files (name, entries) SELECT source_file, count(*) FROM temp.browse_chunk WHERE true
         GROUP BY source_file ON CONFLICT (name) DO UPDATE SET entries = entries + excluded.entries`),
-      distinctDestinations: db.prepare('SELECT DISTINCT destinations FROM audit_entries WHERE id > ? AND id <= ?').pluck(),
+      distinctDestinations: db.prepare('SELECT DISTINCT destinations FROM temp.browse_chunk').pluck(),
       destinations: db.prepare('SELECT bit, name FROM browse_destinations'),
       addDestination: db.prepare('INSERT INTO browse_destinations (bit, name) VALUES (?, ?)'),
       facets: db.prepare(`INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest)
-        SELECT a.id, a.run_id, CASE a.severity WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END,
-          a.source_kind = 'email', f.id, a.created_at_ms, a.sla_breached, coalesce(d.mask, 0)
-        FROM audit_entries a JOIN browse_files f ON f.name = a.source_file LEFT JOIN temp.browse_dest_map d ON d.json = a.destinations
-        WHERE a.id > ? AND a.id <= ?`),
-      search: db.prepare(`INSERT INTO browse_search (rowid, title, body, ids)
-        SELECT id, title,
-          CASE source_kind WHEN 'email' THEN coalesce(json_extract(payload, '$.body'), '')
-            ELSE coalesce((SELECT group_concat(value, ' ') FROM json_each(payload, '$.extra')), '') END,
-          external_id || ' ' || coalesce(json_extract(payload, '$.customer_id'), '') || ' ' || coalesce(json_extract(payload, '$.vendor'), '')
-        FROM audit_entries WHERE id > ? AND id <= ?`),
+        SELECT c.id, c.run_id, c.sev, c.kind, f.id, c.created_ms, c.breached, coalesce(d.mask, 0)
+        FROM temp.browse_chunk c JOIN browse_files f ON f.name = c.source_file LEFT JOIN temp.browse_dest_map d ON d.json = c.destinations
+        ORDER BY c.id`),
+      search: db.prepare('INSERT INTO browse_search (rowid, title, body, ids) SELECT id, title, body, ids FROM temp.browse_chunk ORDER BY id'),
       runs: db.prepare(`INSERT INTO browse_runs (run_id, first_id, last_id, entries, breached)
-        SELECT run_id, min(id), max(id), count(*), sum(sla_breached) FROM audit_entries WHERE id > ? AND id <= ? GROUP BY run_id
+        SELECT run_id, min(id), max(id), count(*), sum(breached) FROM temp.browse_chunk WHERE true GROUP BY run_id
         ON CONFLICT (run_id) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id),
           entries = entries + excluded.entries, breached = breached + excluded.breached`),
       entry: db.prepare('SELECT * FROM audit_entries WHERE id = ?'),
@@ -147,11 +152,13 @@ export class SqliteAuditQueries implements AuditQueries {
       const head = this.s.head.get() as number
       if (upto >= head) return 0
       const hi = Math.min(head, upto + Math.min(CHUNK, budget))
-      this.s.files.run(upto, hi)
-      this.mapDestinations(upto, hi)
-      this.s.facets.run(upto, hi)
-      this.s.search.run(upto, hi)
-      this.s.runs.run(upto, hi)
+      this.s.stage.run(upto, hi)
+      this.s.files.run()
+      this.mapDestinations()
+      this.s.facets.run()
+      this.s.search.run()
+      this.s.runs.run()
+      this.s.unstage.run()
       this.s.setState.run(hi)
       return hi - upto
     })
@@ -164,10 +171,10 @@ export class SqliteAuditQueries implements AuditQueries {
   }
 
   /** Gives each destination a bit (up to 63) and maps each distinct destinations JSON of the range to its mask. */
-  private mapDestinations(lo: number, hi: number): void {
+  private mapDestinations(): void {
     const bits = new Map((this.s.destinations.all() as Array<{ bit: number; name: string }>).map((d) => [d.name, d.bit]))
     const upsert = this.db.prepare('INSERT OR REPLACE INTO temp.browse_dest_map (json, mask) VALUES (?, ?)')
-    for (const json of this.s.distinctDestinations.all(lo, hi) as string[]) {
+    for (const json of this.s.distinctDestinations.all() as string[]) {
       let mask = 0n
       for (const name of JSON.parse(json) as string[]) {
         let bit = bits.get(name)

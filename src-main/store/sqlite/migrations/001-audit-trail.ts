@@ -125,5 +125,25 @@ CREATE TABLE ingested_files (
   finished_at TEXT,
   UNIQUE (path, size, mtime_ms)
 );
+
+-- Every file read in one piece by one run: its content hash, the ingest settings it was read with, and the
+-- id ranges of what it produced. A byte-identical file read again with the same settings is recorded as
+-- duplicates of those rows directly (each of its records is, by construction, a duplicate).
+CREATE TABLE file_imports (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  display_name TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  settings_key TEXT NOT NULL,
+  records INTEGER NOT NULL,
+  entries_from INTEGER NOT NULL,
+  entries_to INTEGER NOT NULL,
+  duplicates_from INTEGER NOT NULL,
+  duplicates_to INTEGER NOT NULL,
+  quarantine_from INTEGER NOT NULL,
+  quarantine_to INTEGER NOT NULL,
+  imported_at TEXT NOT NULL
+);
+CREATE INDEX file_imports_sha256 ON file_imports (sha256, settings_key);
 `
 }

@@ -18,8 +18,9 @@ INSERT INTO browse_state VALUES (1, 0);
 CREATE TABLE browse_files (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, entries INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE browse_destinations (bit INTEGER PRIMARY KEY CHECK (bit BETWEEN 0 AND 62), name TEXT NOT NULL UNIQUE);
 
--- One narrow row per audit entry: the columns the browser filters and sorts on, each with an index that keeps
--- keyset pagination in id order (sev, created_ms, file, breached, then id).
+-- One narrow row per audit entry: the columns the browser filters and sorts on. Each index starts with the
+-- column it orders or narrows by, then id (keyset pages in order), then every other facet column, so a
+-- filter on another facet is checked inside the index without a lookup per row.
 CREATE TABLE browse_facets (
   id INTEGER PRIMARY KEY,           -- = audit_entries.id
   run_id INTEGER NOT NULL,
@@ -30,10 +31,10 @@ CREATE TABLE browse_facets (
   breached INTEGER NOT NULL,
   dest INTEGER NOT NULL             -- bit set over browse_destinations
 );
-CREATE INDEX browse_facets_sev ON browse_facets (sev, id);
-CREATE INDEX browse_facets_created ON browse_facets (created_ms, id);
-CREATE INDEX browse_facets_file ON browse_facets (file_id, id);
-CREATE INDEX browse_facets_breached ON browse_facets (breached, id) WHERE breached = 1;
+CREATE INDEX browse_facets_sev ON browse_facets (sev, id, kind, breached, file_id, created_ms, dest, run_id);
+CREATE INDEX browse_facets_created ON browse_facets (created_ms, id, sev, kind, breached, file_id, dest, run_id);
+CREATE INDEX browse_facets_file ON browse_facets (file_id, id, sev, kind, breached, created_ms, dest, run_id);
+CREATE INDEX browse_facets_breached ON browse_facets (id, sev, kind, file_id, created_ms, dest, run_id) WHERE breached = 1;
 
 -- Per-run id range and breach count (summary and run filter without scanning entries).
 CREATE TABLE browse_runs (

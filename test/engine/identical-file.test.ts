@@ -1,0 +1,52 @@
+// Re-reading a byte-identical file: recorded as duplicates in bulk, with exactly the rows the per-record
+// pipeline would have written.
+import { describe, expect, it } from 'vitest'
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { SqliteStore } from '../../src-main/store/sqlite/index.js'
+import { executeRun, explicitFiles } from '../../src-main/core/run.js'
+import { CSV_HEADER, defaultRules, settings, tempDir, writeFile } from '../helpers.js'
+
+const CONTENT = `${CSV_HEADER}\nT1,C1,100,USD,GB,card,10,2026-11-24T10:00:00Z\nT2,C1,xx,USD,GB,card,10,2026-11-24T10:00:00Z\nT1,C1,100,USD,GB,card,10,2026-11-24T10:00:00Z\nT3,C1,5,USD,NG,wire,95,2026-11-24T11:00:00Z\n`
+
+async function importTwice(recognizeIdenticalFiles: boolean, s = settings()) {
+  const dir = tempDir()
+  const a = writeFile(dir, 'export.csv', CONTENT)
+  const b = join(dir, 'export-again.csv')
+  copyFileSync(a, b)
+  const store = new SqliteStore(join(dir, 't.db'))
+  const run = (f: string) => executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test', recognizeIdenticalFiles }, explicitFiles([f]))
+  const first = await run(a)
+  const second = await run(b)
+  const dups = store.db.prepare('SELECT original_entry_id, source_kind, source_file, source_locator, external_id, created_at FROM duplicates WHERE run_id = 2 ORDER BY CAST(source_locator AS INTEGER)').all()
+  const quarantine = store.db.prepare('SELECT source_file, source_locator, field, reason, raw FROM quarantine WHERE run_id = 2').all()
+  const verify = store.verify()
+  store.close()
+  return { first, second, dups, quarantine, verify }
+}
+
+describe('a byte-identical file read again', () => {
+  it('is recorded as the same duplicates and quarantine records the per-record pipeline writes', async () => {
+    const bulk = await importTwice(true)
+    const perRecord = await importTwice(false)
+    expect(bulk.second).toMatchObject({ received: 4, triaged: 0, duplicates: 3, quarantined: 1 })
+    expect(bulk.dups).toEqual(perRecord.dups)
+    expect(bulk.quarantine).toEqual(perRecord.quarantine)
+    expect(bulk.quarantine[0]).toMatchObject({ source_file: 'export-again.csv', reason: 'export-again.csv row 2, field amount: expected a number, got "xx"' })
+    expect(bulk.verify.ok).toBe(true)
+  })
+
+  it('is read record by record when the ingest settings changed', async () => {
+    const s = settings()
+    const dir = tempDir()
+    const a = writeFile(dir, 'a.csv', CONTENT)
+    const store = new SqliteStore(join(dir, 't.db'))
+    await executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test' }, explicitFiles([a]))
+    const s2 = settings()
+    s2.sources.csv.timezone = 'Asia/Tokyo'
+    const again = await executeRun({ store, settings: s2, ruleSet: defaultRules(), trigger: 'test' }, explicitFiles([a]))
+    expect(again).toMatchObject({ received: 4, duplicates: 3, quarantined: 1 })
+    expect(store.db.prepare('SELECT count(*) FROM file_imports').pluck().get()).toBe(2)
+    store.close()
+  })
+})
