@@ -99,15 +99,15 @@ export function timeToTriageChart(doc: Doc, rows: SlaReport['time_to_triage']): 
     const y = top + i * groupH
     doc.font(FONT.bold).fontSize(8).fillColor(SEVERITY_COLOUR[r.severity]).text(r.severity, PAGE.margin, y + 4, { width: 58, lineBreak: false })
     doc.font(FONT.regular).fontSize(6.5).fillColor(INK.muted).text(`${num(r.count)} alerts`, PAGE.margin, y + 15, { width: 58, lineBreak: false })
-    const bars: Array<[number | null, string]> = [[r.p50, '#9fb3c8'], [r.p95, '#486581'], [r.max, '#102a43']]
-    bars.forEach(([v, colour], j) => {
+    const bars: Array<[number | null, string, string]> = [[r.p50, '#9fb3c8', INK.text], [r.p95, '#486581', '#ffffff'], [r.max, '#102a43', '#ffffff']]
+    bars.forEach(([v, colour, ink], j) => {
       const by = y + 3 + j * 9
       if (v === null) return
       const w = Math.max(1, xOf(v) - left)
       doc.rect(left, by, w, 7).fill(colour)
       const label = duration(v)
       const inside = w > doc.widthOfString(label) + 8
-      doc.fillColor(inside ? '#ffffff' : INK.text).fontSize(6).text(label, inside ? left + w - doc.widthOfString(label) - 3 : left + w + 3, by + 0.8, { lineBreak: false })
+      doc.fillColor(inside ? ink : INK.text).fontSize(6).text(label, inside ? left + w - doc.widthOfString(label) - 3 : left + w + 3, by + 0.8, { lineBreak: false })
     })
     for (const t of r.targets) {
       const x = xOf(t)

@@ -198,7 +198,9 @@ function figures(doc: Doc, r: SlaReport): void {
   paragraph(
     doc,
     `${num(d.total)} deliveries for the alerts of this period; ${num(d.failures)} failed, dead-lettered or uncertain. ` +
-      (d.attempt_log ? `Fallbacks taken: ${num(d.fallbacks ?? 0)}.` : 'This database keeps no delivery-attempt log, so attempts and fallbacks cannot be counted.') +
+      (d.attempt_log
+        ? `Fallbacks taken: ${num(d.fallbacks ?? 0)}. errors: attempts that did not deliver (retried, dead-lettered or uncertain).`
+        : 'This database keeps no delivery-attempt log, so attempts and fallbacks cannot be counted.') +
       ' dry_run: recorded but not sent (dry-run mode).',
     { size: 8.5 }
   )
@@ -212,7 +214,7 @@ function figures(doc: Doc, r: SlaReport): void {
         ...cols.map((s) => ({ header: s, width: 1, align: 'right' as const })),
         { header: 'failures', width: 1, align: 'right' },
         ...(d.attempt_log
-          ? [{ header: 'attempts', width: 1.1, align: 'right' as const }, { header: 'failed attempts', width: 1.1, align: 'right' as const }, { header: 'fallbacks', width: 1.1, align: 'right' as const }]
+          ? [{ header: 'attempts', width: 1.1, align: 'right' as const }, { header: 'errors', width: 1, align: 'right' as const }, { header: 'fallbacks', width: 1.1, align: 'right' as const }]
           : [])
       ],
       d.lines.map((l) => [
