@@ -82,6 +82,7 @@ const shapes: Shape[] = [
   ['search: id prefix (10 ids)', () => queries.queryAudit(q({ filter: { search: txnId().slice(0, 8) } }))],
   ['search: common word "wire"', () => queries.queryAudit(q({ filter: { search: 'wire' } }))],
   ['search: "sanctions" + critical + count', () => queries.queryAudit(q({ filter: { search: 'sanctions', severity: ['critical'] }, count: true }))],
+  ['search: common word "wire", sort created_at', () => queries.queryAudit(q({ filter: { search: 'wire' }, sort: { by: 'created_at', dir: 'desc' } }))],
   ['search: customer id, sort created_at', () => queries.queryAudit(q({ filter: { search: `C${String(Math.floor(rand() * 50_000)).padStart(6, '0')}` }, sort: { by: 'created_at', dir: 'desc' } }))],
   ['sort severity desc, first page', () => queries.queryAudit(q({ sort: { by: 'severity', dir: 'desc' } }))],
   ['sort created_at asc, first page', () => queries.queryAudit(q({ sort: { by: 'created_at', dir: 'asc' } }))],
