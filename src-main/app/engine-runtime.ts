@@ -3,7 +3,7 @@
 // plain Node child process in the tests.
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { parseSettings, type LoadedSettings } from '../core/config/index.js'
+import { ConfigError, parseSettings, type LoadedSettings } from '../core/config/index.js'
 import { createLogger, silentLogger, type Logger } from '../core/log.js'
 import { SqliteStore } from '../store/sqlite/index.js'
 import { createHandlers, type Handlers, type SettingsProvider } from '../api/handlers.js'
@@ -29,7 +29,7 @@ export function runEngine(port: EnginePort): void {
   let failed: string | null = null
   const early: ToEngine[] = []
 
-  const toLoaded = (s: Init['settings']): LoadedSettings & { writable: boolean } => ({
+  const toLoaded = (s: Init['settings']) => ({
     // main validated these already; parsing again keeps the engine honest about its own input
     settings: parseSettings(s.settings, s.source),
     baseDir: s.baseDir,
@@ -45,6 +45,7 @@ export function runEngine(port: EnginePort): void {
         saves.set(id, { resolve, reject })
         port.post({ type: 'saveSettings', id, settings: next as Record<string, unknown> })
       }),
+    // Secrets are always accepted here: main refuses them, saying why, when no keychain can encrypt them.
     get writable() {
       return loaded.writable
     }
@@ -68,7 +69,8 @@ export function runEngine(port: EnginePort): void {
         logger: log
       })
     } catch (e) {
-      const message = (e as Error).message
+      const raw = (e as Error).message
+      const message = raw.includes(m.dbPath) && raw.startsWith('cannot open') ? raw : `cannot open the database ${m.dbPath}: ${raw}`
       log.error('engine.start_failed', { error: message })
       store?.close()
       store = null
@@ -96,8 +98,9 @@ export function runEngine(port: EnginePort): void {
       case 'settingsSaved': {
         const p = saves.get(m.id)
         saves.delete(m.id)
+        // main refuses a change for reasons the officer can fix (invalid schedule, no keychain): a user error
         if (m.error === null) p?.resolve()
-        else p?.reject(new Error(m.error))
+        else p?.reject(new ConfigError(m.error))
         return
       }
       case 'call': {

@@ -1,13 +1,7 @@
 // Validation of every message that reaches the main process: calls from the window (method name, input, the
 // frame that sent it) and replies from the engine. Uses the API contract's schemas; electron-free.
-import type { z } from 'zod'
 import { api, isMethod, replySchema, type ApiErrorBody, type Method, type Reply } from '../api/contract.js'
-
-const describe = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
-    .join('; ')
+import { describeZodError } from '../api/errors.js'
 
 export type CheckedCall = { ok: true; method: Method; input: unknown } | { ok: false; reply: { ok: false; error: ApiErrorBody } }
 
@@ -18,17 +12,17 @@ export function checkCall(method: unknown, input: unknown): CheckedCall {
     return { ok: false, reply: { ok: false, error: { code: 'invalid_input', message: `unknown method ${name}` } } }
   }
   const parsed = api[method].input.safeParse(input ?? {})
-  if (!parsed.success) return { ok: false, reply: { ok: false, error: { code: 'invalid_input', message: `${method}: ${describe(parsed.error)}` } } }
+  if (!parsed.success) return { ok: false, reply: { ok: false, error: { code: 'invalid_input', message: describeZodError(method, parsed.error) } } }
   return { ok: true, method, input: parsed.data }
 }
 
 /** A reply from the engine: the envelope, and for a success the data against the method's output schema. */
 export function checkReply(method: Method, reply: unknown): Reply {
   const envelope = replySchema.safeParse(reply)
-  if (!envelope.success) return { ok: false, error: { code: 'internal', message: `${method}: the engine sent a malformed reply (${describe(envelope.error)})` } }
+  if (!envelope.success) return { ok: false, error: { code: 'internal', message: describeZodError(`${method}: the engine sent a malformed reply`, envelope.error) } }
   if (!envelope.data.ok) return envelope.data
   const data = api[method].output.safeParse(envelope.data.data)
-  if (!data.success) return { ok: false, error: { code: 'internal', message: `${method}: the engine's answer does not match the API (${describe(data.error)})` } }
+  if (!data.success) return { ok: false, error: { code: 'internal', message: describeZodError(`${method}: the engine's answer does not match the API`, data.error) } }
   return { ok: true, data: data.data }
 }
 

@@ -103,7 +103,7 @@ class Desktop {
         dbPath: join(this.userData, 'triage.db'),
         nativeBinding: nativeBindingPath(this.location),
         logFile: join(this.userData, 'logs', 'engine.log'),
-        settings: { ...this.settings.get(), writable: this.settings.writable },
+        settings: this.settings.forEngine(),
         schedule: this.scheduleInfo()
       }),
       onEvent: (event) => {
@@ -158,7 +158,7 @@ class Desktop {
     })
 
     this.settings.onChange((loaded) => {
-      this.engine.push({ type: 'settings', settings: { ...loaded, writable: this.settings.writable } })
+      this.engine.push({ type: 'settings', settings: this.settings.forEngine() })
       try {
         this.scheduler.setExpression(loaded.settings.schedule)
       } catch (e) {

@@ -154,6 +154,11 @@ export class DesktopSettings implements SettingsProvider {
     return this.loaded
   }
 
+  /** What the engine process gets: the settings with secrets, and whether it may change them. */
+  forEngine(): LoadedSettings & { writable: boolean } {
+    return { ...this.loaded, writable: this.writable }
+  }
+
   problems(): string[] {
     return [...this.problemList]
   }
