@@ -84,7 +84,7 @@ export function timeToTriageChart(doc: Doc, rows: SlaReport['time_to_triage']): 
   const hi = Math.max(60, ...values)
   const lo = Math.min(60, ...rows.flatMap((r) => (r.p50 === null ? [] : [Math.max(1, r.p50)])))
   const minT = [...TICKS].reverse().find(([t]) => t <= lo)?.[0] ?? 1
-  const maxT = TICKS.find(([t]) => t >= hi)?.[0] ?? hi
+  const maxT = TICKS.find(([t]) => t >= hi && t > minT)?.[0] ?? Math.max(hi, minT * 10)
   const xOf = (v: number) => left + (Math.log(Math.min(maxT, Math.max(minT, v)) / minT) / Math.log(maxT / minT)) * width
   const plotBottom = top + rows.length * groupH
 

@@ -43,8 +43,23 @@ export async function writeReportPdf(report: SlaReport, path: string, opts: PdfO
     out.on('error', ko)
     doc.on('error', ko)
   })
+  // Observed below; a render that fails first must not leave this rejection unhandled.
+  finished.catch(() => {})
   doc.pipe(out)
+  let pages: number
+  try {
+    pages = await render(doc, report, opts, buffered)
+  } catch (e) {
+    out.destroy()
+    throw e
+  }
+  doc.end()
+  await finished
+  return { path, rows: report.entries.in_period, bytes, sha256: sha.digest('hex'), pages }
+}
 
+/** Draws every page; returns the page count. */
+async function render(doc: Doc, report: SlaReport, opts: PdfOptions, buffered: boolean): Promise<number> {
   const footerText = `${opts.organisation} · SLA and audit report · ${periodLabel(report.period)}`
   let pageNo = 1
   if (!buffered) {
@@ -58,19 +73,14 @@ export async function writeReportPdf(report: SlaReport, path: string, opts: PdfO
   ledger(doc, report)
   rulesAndRuns(doc, report)
   if (opts.appendix) await appendix(doc, opts.appendix, opts.appendixTotal ?? report.entries.in_period, opts.onProgress)
+  if (!buffered) return pageNo
 
-  let pages = pageNo
-  if (buffered) {
-    const range = doc.bufferedPageRange()
-    pages = range.count
-    for (let i = range.start; i < range.start + range.count; i++) {
-      doc.switchToPage(i)
-      footer(doc, footerText, i + 1, range.count)
-    }
+  const range = doc.bufferedPageRange()
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i)
+    footer(doc, footerText, i + 1, range.count)
   }
-  doc.end()
-  await finished
-  return { path, rows: report.entries.in_period, bytes, sha256: sha.digest('hex'), pages }
+  return range.count
 }
 
 function cover(doc: Doc, r: SlaReport, organisation: string): void {
