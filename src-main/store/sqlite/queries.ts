@@ -50,10 +50,11 @@ function decodeCursor(s: string, sort: AuditQuery['sort']): Cursor {
 
 /**
  * User text → an FTS5 query: every word must match; a word with punctuation (an e-mail, a message id) is a
- * phrase of its parts; the last part of each word is prefix-matched from 3 characters. No FTS5 syntax leaks
- * through: tokens are letters and digits only.
+ * phrase of its parts. Words are stemmed (porter), so "sanction" finds "sanctions". With prefix, the last part
+ * of each word of 3+ characters is prefix-matched too ("Petro" finds "Petrov", "T00012" finds T000123…). No
+ * FTS5 syntax leaks through: tokens are letters and digits only.
  */
-export function ftsQuery(text: string | undefined): string | null {
+export function ftsQuery(text: string | undefined, prefix = false): string | null {
   if (!text) return null
   const words = text
     .split(/\s+/)
@@ -61,10 +62,7 @@ export function ftsQuery(text: string | undefined): string | null {
     .filter((t) => t.length > 0)
   if (!words.length) return null
   return words
-    .map((tokens) => {
-      const last = tokens.at(-1)!
-      return `"${tokens.join(' ')}"${last.length >= 3 ? '*' : ''}`
-    })
+    .map((tokens) => `"${tokens.join(' ')}"${prefix && tokens.at(-1)!.length >= 3 ? '*' : ''}`)
     .join(' AND ')
 }
 
@@ -86,15 +84,30 @@ function toRow(r: EntryRow): AuditRow {
   }
 }
 
-/** One SELECT over browse_facets b (and browse_search s when searching), assembled with its parameters. */
-interface Plan {
+/** A way to read browse_facets b in id order, and how many entries it yields. */
+interface Driver {
+  size: number
   from: string
-  where: string[]
-  params: unknown[]
-  /** expressions the page is ordered by: [sort key?, id] */
-  order: string[]
-  keyOf: 'sev' | 'created_ms' | null
 }
+
+interface FacetFilter {
+  /** conditions on browse_facets b; values are numbers computed here (only the FTS query is a parameter) */
+  where: string[]
+  drivers: Driver[]
+  /** entries in the date range, counted up to SMALL_SET + 1 */
+  dateSize: number | null
+  match: string | null
+  /** search matches, counted up to SMALL_SET + 1 */
+  matchSize: number | null
+}
+
+interface Hit {
+  id: number
+  sev: number
+  created_ms: number
+}
+
+const FTS_FROM = 'browse_search s CROSS JOIN browse_facets b ON b.id = s.rowid'
 
 export class SqliteAuditQueries implements AuditQueries {
   private readonly s
@@ -137,7 +150,13 @@ export class SqliteAuditQueries implements AuditQueries {
       ruleset: db.prepare('SELECT version, name, path, content FROM rulesets WHERE version = ?'),
       fileByName: db.prepare('SELECT id, entries FROM browse_files WHERE name = ?'),
       runRange: db.prepare('SELECT first_id, last_id, entries FROM browse_runs WHERE run_id = ?'),
-      destBit: db.prepare('SELECT bit FROM browse_destinations WHERE name = ?').pluck()
+      destBit: db.prepare('SELECT bit FROM browse_destinations WHERE name = ?').pluck(),
+      facetCount: db.prepare('SELECT n FROM browse_counts WHERE facet = ? AND value = ?').pluck(),
+      addCount: db.prepare('INSERT INTO browse_counts (facet, value, n) VALUES (?, ?, ?) ON CONFLICT (facet, value) DO UPDATE SET n = n + excluded.n'),
+      chunkCounts: db.prepare(`SELECT 'sev' facet, sev value, count(*) n FROM temp.browse_chunk GROUP BY sev
+        UNION ALL SELECT 'kind', kind, count(*) FROM temp.browse_chunk GROUP BY kind
+        UNION ALL SELECT 'breached', 1, count(*) FROM temp.browse_chunk WHERE breached = 1`),
+      chunkDest: db.prepare('SELECT dest, count(*) n FROM browse_facets WHERE id > ? AND id <= ? GROUP BY dest')
     }
   }
 
@@ -158,6 +177,7 @@ export class SqliteAuditQueries implements AuditQueries {
       this.s.facets.run()
       this.s.search.run()
       this.s.runs.run()
+      this.addCounts(upto, hi)
       this.s.unstage.run()
       this.s.setState.run(hi)
       return hi - upto
@@ -168,6 +188,16 @@ export class SqliteAuditQueries implements AuditQueries {
       indexed += n
     }
     return { indexed, pending: this.pending(), indexed_upto: this.s.state.get() as number }
+  }
+
+  private addCounts(lo: number, hi: number): void {
+    for (const c of this.s.chunkCounts.all() as Array<{ facet: string; value: number; n: number }>) if (c.n) this.s.addCount.run(c.facet, c.value, c.n)
+    const perBit = new Map<number, number>()
+    for (const { dest, n } of this.s.chunkDest.all(lo, hi) as Array<{ dest: number | bigint; n: number }>) {
+      const mask = BigInt(dest)
+      for (let bit = 0; bit < 63; bit++) if (mask & (1n << BigInt(bit))) perBit.set(bit, (perBit.get(bit) ?? 0) + n)
+    }
+    for (const [bit, n] of perBit) this.s.addCount.run('dest', bit, n)
   }
 
   /** Gives each destination a bit (up to 63) and maps each distinct destinations JSON of the range to its mask. */
@@ -203,12 +233,20 @@ export class SqliteAuditQueries implements AuditQueries {
     // Filters and sorts read the browse indexes: bring them up to date first (bounded, so a query never stalls
     // long behind a huge import; the rest is indexed in the background and reported as search_pending).
     this.catchUp(20_000)
-    const plan = this.plan(q)
-    if (!plan) return { rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: this.pending() }
+    const fs = this.facetFilter(q)
+    if (!fs) return { rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: this.pending() }
 
-    const page = this.readPage(plan, q, cursor)
-    const total = q.count && !cursor ? this.countPlan(plan) : null
-    return { ...page, total, search_pending: this.pending() }
+    const hits = this.readHits(fs, q, cursor)
+    const more = hits.length > q.limit
+    const page = hits.slice(0, q.limit)
+    const last = page.at(-1)
+    const key = (h: Hit) => (q.sort.by === 'severity' ? h.sev : q.sort.by === 'created_at' ? h.created_ms : null)
+    return {
+      rows: this.rowsByIds(page.map((h) => h.id)),
+      next_cursor: more && last ? encodeCursor({ by: q.sort.by, dir: q.sort.dir, key: key(last), id: last.id }) : null,
+      total: q.count && !cursor ? this.count(fs) : null,
+      search_pending: this.pending()
+    }
   }
 
   /** No filter, id order: straight from audit_entries, so even unindexed entries show at once. */
@@ -229,110 +267,159 @@ export class SqliteAuditQueries implements AuditQueries {
     }
   }
 
-  /** Builds the WHERE of a filtered query and picks its driving index; null when nothing can match. */
-  private plan(q: AuditQuery): Plan | null {
+  private facetCount(facet: string, value: number): number {
+    return (this.s.facetCount.get(facet, value) as number | undefined) ?? 0
+  }
+
+  /** The filter as conditions on browse_facets b, with what each selective filter could drive; null: no match possible. */
+  private facetFilter(q: AuditQuery): FacetFilter | null {
     const f = q.filter
     const where: string[] = []
-    const params: unknown[] = []
-    let smallest: { size: number; index: string | null; extra?: string } | null = null
-    const consider = (size: number, index: string | null) => {
-      if (size <= SMALL_SET && (!smallest || size < smallest.size)) smallest = { size, index }
+    const drivers: Driver[] = []
+    const sevs = [...new Set(f.severity ?? [])].map((s) => SEV[s])
+    if (sevs.length && sevs.length < 4) {
+      where.push(`b.sev IN (${sevs.join(', ')})`)
+      if (sevs.length === 1) drivers.push({ size: this.facetCount('sev', sevs[0]!), from: 'browse_facets b INDEXED BY browse_facets_sev' })
     }
-
-    const sevs = [...new Set(f.severity ?? [])]
-    if (sevs.length && sevs.length < 4) where.push(`b.sev IN (${sevs.map((s) => SEV[s]).join(', ')})`)
-    if (f.source_kind) where.push(`b.kind = ${f.source_kind === 'email' ? 1 : 0}`)
+    if (f.source_kind) {
+      const kind = f.source_kind === 'email' ? 1 : 0
+      where.push(`b.kind = ${kind}`)
+      drivers.push({ size: this.facetCount('kind', kind), from: 'browse_facets b INDEXED BY browse_facets_kind' })
+    }
     if (f.source_file) {
       const file = this.s.fileByName.get(f.source_file) as { id: number; entries: number } | undefined
       if (!file) return null
       where.push(`b.file_id = ${file.id}`)
-      consider(file.entries, 'browse_facets_file')
+      drivers.push({ size: file.entries, from: 'browse_facets b INDEXED BY browse_facets_file' })
     }
     if (f.run_id) {
       const r = this.s.runRange.get(f.run_id) as { first_id: number; last_id: number; entries: number } | undefined
       if (!r) return null
       where.push(`b.run_id = ${f.run_id}`, `b.id BETWEEN ${r.first_id} AND ${r.last_id}`)
-      consider(r.entries, null)
+      drivers.push({ size: r.entries, from: 'browse_facets b NOT INDEXED' }) // the primary key, over the run's id range
     }
-    if (f.from) where.push(`b.created_ms >= ${Date.parse(f.from)}`)
-    if (f.to) where.push(`b.created_ms < ${Date.parse(f.to)}`)
-    if (f.from || f.to) {
-      const c = this.db
-        .prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_facets b INDEXED BY browse_facets_created WHERE ${where.filter((w) => w.startsWith('b.created_ms')).join(' AND ')} LIMIT ${SMALL_SET + 1})`)
-        .pluck()
-        .get() as number
-      if (c === 0) return null
-      consider(c, 'browse_facets_created')
+    if (f.sla_breached === true) {
+      where.push('b.breached = 1')
+      drivers.push({ size: this.facetCount('breached', 1), from: 'browse_facets b INDEXED BY browse_facets_breached' })
     }
-    if (f.sla_breached === true) where.push('b.breached = 1')
     if (f.sla_breached === false) where.push('b.breached = 0')
     if (f.destination) {
       const bit = this.s.destBit.get(f.destination) as number | undefined
       if (bit === undefined) return null
       where.push(`(b.dest & ${(1n << BigInt(bit)).toString()}) != 0`)
     }
-
-    const match = ftsQuery(f.search)
-    const desc = q.sort.dir === 'desc'
-    const dir = desc ? 'DESC' : 'ASC'
-    if (match) {
-      params.push(match)
-      // Search drives: FTS5 yields matching ids in rowid order; facet filters are checked per match.
-      return {
-        from: 'browse_search s CROSS JOIN browse_facets b ON b.id = s.rowid',
-        where: ['browse_search MATCH ?', ...where],
-        params,
-        order: q.sort.by === 'id' ? [`s.rowid ${dir}`] : [`b.${q.sort.by === 'severity' ? 'sev' : 'created_ms'} ${dir}`, `b.id ${dir}`],
-        keyOf: q.sort.by === 'id' ? null : q.sort.by === 'severity' ? 'sev' : 'created_ms'
-      }
+    let dateSize: number | null = null
+    if (f.from || f.to) {
+      const range = [f.from ? `b.created_ms >= ${Date.parse(f.from)}` : null, f.to ? `b.created_ms < ${Date.parse(f.to)}` : null].filter((x): x is string => x !== null)
+      where.push(...range)
+      dateSize = this.db
+        .prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_facets b INDEXED BY browse_facets_created WHERE ${range.join(' AND ')} LIMIT ${SMALL_SET + 1})`)
+        .pluck()
+        .get() as number
     }
-
-    const keyOf = q.sort.by === 'id' ? null : q.sort.by === 'severity' ? 'sev' : 'created_ms'
-    const order = keyOf ? [`b.${keyOf} ${dir}`, `b.id ${dir}`] : [`b.id ${dir}`]
-    const small = smallest as { size: number; index: string | null } | null
-    let index: string | null
-    if (small) index = small.index // read the small set whole, then sort it
-    else if (q.sort.by === 'severity') index = 'browse_facets_sev'
-    else if (q.sort.by === 'created_at') index = 'browse_facets_created'
-    else if (sevs.length === 1) index = 'browse_facets_sev'
-    else if (f.source_file) index = 'browse_facets_file'
-    else if (f.sla_breached === true) index = 'browse_facets_breached'
-    else index = null // the primary key, in id order
-    return { from: `browse_facets b ${index ? `INDEXED BY ${index}` : 'NOT INDEXED'}`, where, params, order, keyOf }
+    if (drivers.some((d) => d.size === 0) || dateSize === 0) return null
+    // Exact (stemmed) words first: a common word streams fast. Only when that finds few entries is the last
+    // word also prefix-matched (an expensive merge for a common prefix, cheap for a rare one).
+    const countMatches = (m: string) =>
+      this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_search WHERE browse_search MATCH ? LIMIT ${SMALL_SET + 1})`).pluck().get(m) as number
+    let match = ftsQuery(f.search)
+    let matchSize = match ? countMatches(match) : null
+    const widened = ftsQuery(f.search, true)
+    if (match && widened && widened !== match && matchSize! < q.limit + 1) {
+      match = widened
+      matchSize = countMatches(widened)
+    }
+    if (matchSize === 0) return null
+    return { where, drivers, dateSize, match, matchSize }
   }
 
-  private readPage(plan: Plan, q: AuditQuery, cursor: Cursor | null): Pick<AuditPage, 'rows' | 'next_cursor'> {
-    const desc = q.sort.dir === 'desc'
-    const cmp = desc ? '<' : '>'
-    const where = [...plan.where]
-    const params = [...plan.params]
-    const idCol = plan.from.startsWith('browse_search') && !plan.keyOf ? 's.rowid' : 'b.id'
+  /**
+   * Picks the plan. A filter known to match at most SMALL_SET entries is read whole and sorted. Otherwise the
+   * page is read in order: id order from the most selective index that keeps id order (or FTS5's rowid order
+   * when searching); created_at order from its index; severity order as four id-ordered segments.
+   */
+  private readHits(fs: FacetFilter, q: AuditQuery, cursor: Cursor | null): Hit[] {
+    const dir = q.sort.dir
+    const n = q.limit + 1
+    const small = [
+      ...fs.drivers.map((d) => ({ size: d.size, from: d.from })),
+      ...(fs.dateSize !== null ? [{ size: fs.dateSize, from: 'browse_facets b INDEXED BY browse_facets_created' }] : []),
+      ...(fs.matchSize !== null ? [{ size: fs.matchSize, from: FTS_FROM }] : [])
+    ].sort((a, b) => a.size - b.size)[0]
+    const keyCol = q.sort.by === 'severity' ? 'b.sev' : q.sort.by === 'created_at' ? 'b.created_ms' : null
+    if (small && small.size <= SMALL_SET) return this.hits(small.from, fs, keyCol, dir, cursor, n)
+    if (q.sort.by === 'id') return this.idOrdered(fs, [], dir, cursor?.id ?? null, n)
+    if (q.sort.by === 'created_at') return this.hits('browse_facets b INDEXED BY browse_facets_created', fs, 'b.created_ms', dir, cursor, n, true)
+    // Severity: one id-ordered read per severity, in severity order, starting at the cursor's severity.
+    const order = dir === 'desc' ? [3, 2, 1, 0] : [0, 1, 2, 3]
+    const out: Hit[] = []
+    for (const sev of order) {
+      if (cursor && (dir === 'desc' ? sev > cursor.key! : sev < cursor.key!)) continue
+      const after = cursor && sev === cursor.key ? cursor.id : null
+      out.push(...this.idOrdered(fs, [sev], dir, after, n - out.length))
+      if (out.length >= n) break
+    }
+    return out
+  }
+
+  /** Matches in id order, driven by FTS5 (searching) or by the smallest id-ordered index. */
+  private idOrdered(fs: FacetFilter, sev: number[], dir: 'asc' | 'desc', afterId: number | null, n: number): Hit[] {
+    const where = [...fs.where, ...sev.map((s) => `b.sev = ${s}`)]
+    const params: unknown[] = []
+    const cmp = dir === 'desc' ? '<' : '>'
+    const drivers = [...fs.drivers, ...sev.map((s) => ({ size: this.facetCount('sev', s), from: 'browse_facets b INDEXED BY browse_facets_sev' }))]
+    let from: string
+    let idCol = 'b.id'
+    if (fs.match) {
+      from = FTS_FROM
+      idCol = 's.rowid'
+      where.unshift('browse_search MATCH ?')
+      params.push(fs.match)
+    } else from = drivers.sort((a, b) => a.size - b.size)[0]?.from ?? 'browse_facets b NOT INDEXED'
+    if (afterId !== null) {
+      where.push(`${idCol} ${cmp} ?`)
+      params.push(afterId)
+    }
+    const sql = `SELECT b.id, b.sev, b.created_ms FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${idCol} ${dir} LIMIT ?`
+    return this.db.prepare(sql).all(...params, n) as Hit[]
+  }
+
+  /** Matches read through `from`, ordered by (key, id); a search becomes a per-row FTS5 probe unless FTS5 drives. */
+  private hits(from: string, fs: FacetFilter, keyCol: string | null, dir: 'asc' | 'desc', cursor: Cursor | null, n: number, probe = false): Hit[] {
+    const where = [...fs.where]
+    const params: unknown[] = []
+    if (fs.match) {
+      if (from === FTS_FROM && !probe) where.unshift('browse_search MATCH ?')
+      else where.push('b.id IN (SELECT rowid FROM browse_search WHERE browse_search MATCH ?)') // built once per query
+      params.push(fs.match)
+    }
+    const cmp = dir === 'desc' ? '<' : '>'
     if (cursor) {
-      if (plan.keyOf) {
-        where.push(`(b.${plan.keyOf}, b.id) ${cmp} (?, ?)`)
+      if (keyCol) {
+        where.push(`(${keyCol}, b.id) ${cmp} (?, ?)`)
         params.push(cursor.key, cursor.id)
       } else {
-        where.push(`${idCol} ${cmp} ?`)
+        where.push(`b.id ${cmp} ?`)
         params.push(cursor.id)
       }
     }
-    const keyCol = plan.keyOf ? `b.${plan.keyOf}` : 'NULL'
-    const sql = `SELECT b.id AS id, ${keyCol} AS key FROM ${plan.from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY ${plan.order.join(', ')} LIMIT ?`
-    const hits = this.db.prepare(sql).all(...params, q.limit + 1) as Array<{ id: number; key: number | null }>
-    const more = hits.length > q.limit
-    const page = hits.slice(0, q.limit)
-    const rows = this.rowsByIds(page.map((h) => h.id))
-    const last = page.at(-1)
-    return {
-      rows,
-      next_cursor: more && last ? encodeCursor({ by: q.sort.by, dir: q.sort.dir, key: last.key, id: last.id }) : null
-    }
+    const order = keyCol ? `${keyCol} ${dir}, b.id ${dir}` : `b.id ${dir}`
+    const sql = `SELECT b.id, b.sev, b.created_ms FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`
+    return this.db.prepare(sql).all(...params, n) as Hit[]
   }
 
-  private countPlan(plan: Plan): { value: number; exact: boolean } {
-    const where = plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : ''
-    const n = this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${plan.from} ${where} LIMIT ${COUNT_CAP + 1})`).pluck().get(...plan.params) as number
+  /** Matches counted up to COUNT_CAP, read the same way as an id-ordered page. */
+  private count(fs: FacetFilter): { value: number; exact: boolean } {
+    const where = [...fs.where]
+    const params: unknown[] = []
+    let from = fs.drivers.sort((a, b) => a.size - b.size)[0]?.from ?? 'browse_facets b NOT INDEXED'
+    if (fs.match) {
+      from = FTS_FROM
+      where.unshift('browse_search MATCH ?')
+      params.push(fs.match)
+    }
+    const sql = `SELECT count(*) FROM (SELECT 1 FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${COUNT_CAP + 1})`
+    const n = this.db.prepare(sql).pluck().get(...params) as number
     return n > COUNT_CAP ? { value: COUNT_CAP, exact: false } : { value: n, exact: true }
   }
 

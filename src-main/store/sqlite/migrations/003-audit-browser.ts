@@ -34,7 +34,17 @@ CREATE TABLE browse_facets (
 CREATE INDEX browse_facets_sev ON browse_facets (sev, id, kind, breached, file_id, created_ms, dest, run_id);
 CREATE INDEX browse_facets_created ON browse_facets (created_ms, id, sev, kind, breached, file_id, dest, run_id);
 CREATE INDEX browse_facets_file ON browse_facets (file_id, id, sev, kind, breached, created_ms, dest, run_id);
+CREATE INDEX browse_facets_kind ON browse_facets (kind, id, sev, breached, file_id, created_ms, dest, run_id);
 CREATE INDEX browse_facets_breached ON browse_facets (id, sev, kind, file_id, created_ms, dest, run_id) WHERE breached = 1;
+
+-- How many entries have each facet value (sev, kind, breached, dest bit): the planner reads a filter whole
+-- when it is small, and drives from the most selective index otherwise.
+CREATE TABLE browse_counts (
+  facet TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (facet, value)
+) WITHOUT ROWID;
 
 -- Per-run id range and breach count (summary and run filter without scanning entries).
 CREATE TABLE browse_runs (
@@ -46,6 +56,6 @@ CREATE TABLE browse_runs (
 );
 
 -- Free text over title/subject, body and ids. Contentless: it stores only the index; rowid = audit entry id.
-CREATE VIRTUAL TABLE browse_search USING fts5 (title, body, ids, content = '', tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE browse_search USING fts5 (title, body, ids, content = '', tokenize = 'porter unicode61 remove_diacritics 2');
 `
 }
