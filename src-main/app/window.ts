@@ -76,6 +76,8 @@ export class MainWindow {
         webSecurity: true,
         allowRunningInsecureContent: false,
         experimentalFeatures: false,
+        // Middle-click never opens a link in a new window (window.open is denied anyway).
+        disableBlinkFeatures: 'Auxclick',
         webviewTag: false,
         navigateOnDragDrop: false,
         safeDialogs: true,
