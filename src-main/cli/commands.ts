@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../core/log.js'
 import { executeRun, explicitFiles, pendingInboxFiles, type RunSummary } from '../core/run.js'
 import { SqliteStore } from '../store/sqlite/index.js'
 import { countsText, summaryJson, summaryText } from './format.js'
+import { triageThenDeliver } from './commands-deliver.js'
 import { ProgressBar } from './progress.js'
 
 interface CommonOpts {
@@ -67,14 +68,16 @@ async function triage(o: CommonOpts, trigger: string, plan: (store: SqliteStore)
 export function registerCommands(program: Command): void {
   common(program.command('import').description('triage the given files (CSV, mailbox JSON, .eml, .mbox) once').argument('<file...>'))
     .addOption(new Option('--no-dry-run', 'send deliveries for real (overrides the settings)').hideHelp())
-    .action(async (files: string[], o: CommonOpts) => {
-      await triage(o, 'import', async () => explicitFiles(files))
+    .option('--no-deliver', 'triage only: leave the deliveries in the outbox for `triage deliver`')
+    .action(async (files: string[], o: CommonOpts & { deliver?: boolean }) => {
+      await triageThenDeliver(o, 'import', async () => explicitFiles(files), { context, logger, print }, false)
     })
 
   common(program.command('run').description('triage every new file of an inbox folder; files already read are skipped'))
     .requiredOption('--inbox <dir>', 'folder to read (recursively)')
-    .action(async (o: CommonOpts & { inbox: string }) => {
-      await triage(o, 'run', (store) => pendingInboxFiles(store, o.inbox))
+    .option('--no-deliver', 'triage only: leave the deliveries in the outbox for `triage deliver`')
+    .action(async (o: CommonOpts & { inbox: string; deliver?: boolean }) => {
+      await triageThenDeliver(o, 'run', (store) => pendingInboxFiles(store, o.inbox), { context, logger, print }, true)
     })
 
   common(program.command('verify').description('check the audit trail: hash chain, append-only head and run accounting'), { config: false }).action((o: CommonOpts) => {

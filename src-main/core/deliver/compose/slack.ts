@@ -7,6 +7,9 @@ const ICON: Record<Severity, string> = { critical: ':red_circle:', high: ':large
 
 export const mrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
+/** plain_text is not parsed, but angle brackets are swapped anyway so no client or bridge ever reads a mention or link. */
+const plain = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›')
+
 const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
 
 /** A link only when it is a web/app URL we built; the label is escaped. */
@@ -22,7 +25,7 @@ function single(a: AlertFacts, m: Message): Block[] {
     .map(([k, v]) => ({ type: 'mrkdwn', text: cut(`*${mrkdwn(k!)}*\n${mrkdwn(oneLine(v!, 200))}`, 1900) }))
   const rules = a.matchedRules.length ? a.matchedRules.map((r) => `\`${mrkdwn(r.id)}\` (${r.severity})`).join(', ') : 'none (default severity)'
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: cut(`${SEVERITY_LABEL[a.severity]} · ${oneLine(a.title, 140)}`, 150), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: cut(plain(`${SEVERITY_LABEL[a.severity]} · ${oneLine(a.title, 140)}`), 150), emoji: true } },
     { type: 'section', fields },
     { type: 'section', text: { type: 'mrkdwn', text: cut(`*Reason*\n${mrkdwn(a.reason)}\n*Matched rules*\n${rules}`, 2900) } }
   ]

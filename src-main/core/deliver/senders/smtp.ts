@@ -45,29 +45,54 @@ export class SmtpSender {
       return failed(`cannot build the e-mail: ${(e as Error).message}`, { permanent: true })
     }
     await this.slot()
-    let conn: SMTPConnection
     try {
-      conn = this.idle.pop() ?? (await this.connect())
-    } catch (e) {
+      // A kept connection the server has since closed fails before any data: then one fresh connection is tried.
+      for (let fresh = false; ; fresh = true) {
+        const kept = fresh ? undefined : this.takeIdle()
+        let conn: SMTPConnection
+        try {
+          conn = kept ?? (await this.connect())
+        } catch (e) {
+          return this.failure(e as SmtpError, false)
+        }
+        const r = await this.transfer(conn, envelope, raw)
+        if (r.ok) {
+          this.idle.push(conn)
+          return r.result
+        }
+        conn.close()
+        if (kept && !r.dataSent && typeof r.error.responseCode !== 'number') continue
+        return this.failure(r.error, r.dataSent)
+      }
+    } finally {
       this.release()
-      return this.failure(e as SmtpError, false)
     }
-    let dataSent = false
-    const message = Readable.from([raw])
-    message.on('end', () => (dataSent = true))
-    try {
-      const info = await new Promise<{ accepted: string[]; rejected: string[]; response: string }>((resolve, reject) =>
-        conn.send({ from: envelope.from, to: envelope.to, size: raw.length }, message, (err, i) => (err ? reject(err) : resolve(i!)))
+  }
+
+  private takeIdle(): SMTPConnection | undefined {
+    let c: SMTPConnection | undefined
+    while ((c = this.idle.pop()) && (c.destroyed || !c._socket)) c.close()
+    return c
+  }
+
+  /** One message on one connection. Settles even if the connection never calls back (a hard deadline). */
+  private transfer(conn: SMTPConnection, envelope: { from: string | false; to: string[] }, raw: Buffer) {
+    type Out = { ok: true; result: SendResult } | { ok: false; error: SmtpError; dataSent: boolean }
+    return new Promise<Out>((resolve) => {
+      let dataSent = false
+      const message = Readable.from([raw])
+      message.on('end', () => (dataSent = true))
+      const deadline = setTimeout(
+        () => resolve({ ok: false, error: Object.assign(new Error(`no answer within ${this.s.timeout_seconds * 2} s`), { code: 'ETIMEDOUT' }), dataSent }),
+        this.s.timeout_seconds * 2000
       )
-      this.idle.push(conn)
-      this.release()
-      const note = info.rejected.length ? `refused by the server for ${info.rejected.join(', ')}` : null
-      return { ok: true, httpStatus: null, smtpResponse: info.response.slice(0, 300), note }
-    } catch (e) {
-      conn.close()
-      this.release()
-      return this.failure(e as SmtpError, dataSent)
-    }
+      conn.send({ from: envelope.from, to: envelope.to, size: raw.length }, message, (err, info) => {
+        clearTimeout(deadline)
+        if (err || !info) return resolve({ ok: false, error: (err ?? new Error('no result')) as SmtpError, dataSent })
+        const note = info.rejected.length ? `refused by the server for ${info.rejected.join(', ')}` : null
+        resolve({ ok: true, result: { ok: true, httpStatus: null, smtpResponse: info.response.slice(0, 300), note } })
+      })
+    })
   }
 
   private connect(): Promise<SMTPConnection> {
@@ -84,12 +109,24 @@ export class SmtpSender {
       socketTimeout: this.s.timeout_seconds * 1000,
       logger: false
     })
-    conn.on('error', () => {}) // reported through the callbacks; an unhandled 'error' would end the process
+    conn.on('error', () => {}) // reported through the callbacks below; an unhandled 'error' would end the process
     return new Promise((resolve, reject) => {
+      // Socket errors while connecting (refused, reset, timeout) arrive as 'error' events, not through the callback.
+      const fail = (e: Error) => {
+        conn.close()
+        reject(e)
+      }
+      conn.once('error', fail)
+      const timer = setTimeout(() => fail(Object.assign(new Error(`cannot connect within ${this.s.timeout_seconds * 2} s`), { code: 'ETIMEDOUT' })), this.s.timeout_seconds * 2000)
       conn.connect((err) => {
-        if (err) return reject(err)
-        if (!this.auth) return resolve(conn)
-        conn.login({ user: this.auth.user, pass: this.auth.pass }, (e) => (e ? (conn.close(), reject(e)) : resolve(conn)))
+        const ok = () => {
+          clearTimeout(timer)
+          conn.off('error', fail)
+          resolve(conn)
+        }
+        if (err) return clearTimeout(timer), fail(err)
+        if (!this.auth) return ok()
+        conn.login({ user: this.auth.user, pass: this.auth.pass }, (e) => (e ? (clearTimeout(timer), fail(e)) : ok()))
       })
     })
   }
