@@ -22,6 +22,22 @@ export type BridgeEvent = ApiEvent | ShellEvent
 
 export const isShellEvent = (e: { type: string }): e is ShellEvent => e.type === 'navigate'
 
+/**
+ * The renderer's hash route for a target (src-renderer/src/router.ts): #/audit?id=12 for one entry,
+ * #/audit?severity=critical&run_id=9 for a filter (arrays comma-separated, booleans 1/0). The shell opens the
+ * window on this URL, so a notification click lands on the alert even before the page subscribes to events.
+ */
+export function navigateHash(target: NavigateTarget): string {
+  const q = new URLSearchParams()
+  if ('entry_id' in target) q.set('id', String(target.entry_id))
+  else
+    for (const [k, v] of Object.entries(target.filter)) {
+      if (v === undefined) continue
+      q.set(k, Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? (v ? '1' : '0') : String(v))
+    }
+  return `#/${target.view}?${q.toString()}`
+}
+
 declare global {
   interface Window {
     /** Present in the desktop app only; absent when the UI is served over HTTP (`triage serve`). */

@@ -59,3 +59,19 @@ export function isAllowedRequest(url: string, opts: { devServer?: string } = {})
   }
   return false
 }
+
+/**
+ * Permissions the page may use: only writing to the clipboard (a "copy hash" button), and only from the app's
+ * own page. Camera, microphone, notifications, geolocation, reading the clipboard: all refused.
+ */
+export function isPermissionAllowed(permission: string, requestingUrl: string | undefined, appOrigins: readonly string[]): boolean {
+  if (permission !== 'clipboard-sanitized-write') return false
+  if (!requestingUrl) return false
+  try {
+    const u = new URL(requestingUrl)
+    const origin = u.origin === 'null' ? `${u.protocol}//${u.host}` : u.origin
+    return appOrigins.includes(origin)
+  } catch {
+    return false
+  }
+}

@@ -182,11 +182,13 @@ class Desktop {
   async start(): Promise<void> {
     this.tray = new TrayController(iconsDir(this.location.appPath), this.trayActions(), timeFormat)
     this.refreshTray()
+    // Spawned before the window opens, so the page's first calls already have an engine to wait for.
+    const engineReady = this.engine.start()
     if (!process.argv.includes('--hidden')) this.window.show()
     if (process.env.TRIAGE_E2E === '1') this.exposeForE2e()
     for (const p of this.problems) this.notifier.message('Triage Desk settings', p)
     try {
-      await this.engine.start()
+      await engineReady
     } catch (e) {
       const message = (e as Error).message
       const hint = /NODE_MODULE_VERSION|better_sqlite3|better-sqlite3/i.test(message) ? `: ${nativeBindingHint(this.location)}` : ''

@@ -5,7 +5,7 @@ import { app, net, protocol, type Session } from 'electron'
 import { existsSync, statSync } from 'node:fs'
 import { extname, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { APP_HOST, APP_SCHEME, contentSecurityPolicy, isAllowedRequest, securityHeaders } from './csp.js'
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAllowedRequest, isPermissionAllowed, securityHeaders } from './csp.js'
 
 type Log = (level: 'info' | 'warn', event: string, fields?: Record<string, unknown>) => void
 
@@ -41,11 +41,13 @@ export function serveRenderer(rendererDir: string): void {
 
 export function hardenSession(ses: Session, opts: { devServer?: string; log: Log }): void {
   const csp = contentSecurityPolicy(opts)
-  ses.setPermissionRequestHandler((_contents, permission, callback) => {
-    opts.log('warn', 'security.permission_denied', { permission })
-    callback(false)
+  const origins = opts.devServer ? [APP_ORIGIN, new URL(opts.devServer).origin] : [APP_ORIGIN]
+  ses.setPermissionRequestHandler((contents, permission, callback, details) => {
+    const allowed = isPermissionAllowed(permission, details.requestingUrl ?? contents?.getURL(), origins)
+    if (!allowed) opts.log('warn', 'security.permission_denied', { permission })
+    callback(allowed)
   })
-  ses.setPermissionCheckHandler(() => false)
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin, origins))
   ses.setDevicePermissionHandler(() => false)
   ses.webRequest.onBeforeRequest((details, callback) => {
     const allowed = isAllowedRequest(details.url, opts)

@@ -1,7 +1,7 @@
 // The one window. Closing it hides it (the app lives on in the tray); it is created again if ever destroyed.
 import { BrowserWindow, nativeImage } from 'electron'
 import { IPC, type ApiEvent } from '../api/contract.js'
-import type { NavigateTarget, ShellEvent } from './bridge-types.js'
+import { navigateHash, type NavigateTarget, type ShellEvent } from './bridge-types.js'
 
 export interface MainWindowOptions {
   preload: string
@@ -20,7 +20,7 @@ export class MainWindow {
   constructor(private readonly opts: MainWindowOptions) {}
 
   show(): void {
-    const win = this.win ?? this.create()
+    const win = this.win ?? this.create(this.opts.url)
     if (win.isMinimized()) win.restore()
     win.show()
     win.focus()
@@ -34,8 +34,14 @@ export class MainWindow {
     return this.win
   }
 
-  /** Opens the window on a screen (e.g. the alert a notification was about). */
+  /**
+   * Opens the window on a screen (e.g. the alert a notification was about): through the page's hash route
+   * (same-document when the page is already loaded), and as a navigate event for a page that listens.
+   */
   navigate(target: NavigateTarget): void {
+    const url = `${this.opts.url.split('#')[0]}${navigateHash(target)}`
+    if (!this.win) this.create(url)
+    else void this.win.loadURL(url)
     this.show()
     if (this.loaded) this.sendShell({ type: 'navigate', target })
     else this.pendingNavigate = target
@@ -55,7 +61,7 @@ export class MainWindow {
     this.win?.webContents.send(IPC.event, event)
   }
 
-  private create(): BrowserWindow {
+  private create(url: string): BrowserWindow {
     const win = new BrowserWindow({
       width: 1280,
       height: 820,
@@ -105,7 +111,7 @@ export class MainWindow {
     win.on('closed', () => {
       if (this.win === win) this.win = null
     })
-    void win.loadURL(this.opts.url)
+    void win.loadURL(url)
     return win
   }
 }

@@ -43,3 +43,14 @@ describe('request filter', () => {
     expect(isAllowedRequest('https://example.com/', dev)).toBe(false)
   })
 })
+
+describe('permissions', () => {
+  it('allows only clipboard writes from the app page; everything else is refused', async () => {
+    const { isPermissionAllowed } = await import('../../src-main/app/csp.js')
+    const origins = ['app://triage-desk']
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'app://triage-desk/index.html', origins)).toBe(true)
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'https://evil.example/', origins)).toBe(false)
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fileSystem'])
+      expect(isPermissionAllowed(p, 'app://triage-desk/index.html', origins)).toBe(false)
+  })
+})

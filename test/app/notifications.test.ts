@@ -35,3 +35,12 @@ describe('critical alert notifications', () => {
     expect(n!.body).not.toMatch(/[\r\n]/)
   })
 })
+
+describe('where a notification click lands', () => {
+  it('opens the audit browser on the entry, or on the run\'s critical alerts, through the page\'s hash route', async () => {
+    const { navigateHash } = await import('../../src-main/app/bridge-types.js')
+    expect(navigateHash({ view: 'audit', entry_id: 12 })).toBe('#/audit?id=12')
+    expect(navigateHash({ view: 'audit', filter: { severity: ['critical'], run_id: 9 } })).toBe('#/audit?severity=critical&run_id=9')
+    expect(navigateHash({ view: 'audit', filter: { sla_breached: true, search: 'a&b' } })).toBe('#/audit?sla_breached=1&search=a%26b')
+  })
+})
