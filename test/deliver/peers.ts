@@ -57,7 +57,7 @@ export class SlackPeer {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const channel = (req.url ?? '').split('/').pop() ?? ''
+      const channel = new URL(req.url ?? '/', 'http://peer').pathname.split('/').pop() ?? ''
       const b = this.script.get(channel)?.shift() ?? this.fallback
       let payload: SlackPost['payload']
       try {
@@ -118,11 +118,15 @@ export class SmtpPeer {
   jitterMs = 0
   private server: SMTPServer
 
-  constructor() {
+  /** with `auth`, the server wants exactly these credentials (plain AUTH on loopback) */
+  constructor(auth?: { user: string; pass: string }) {
     this.server = new SMTPServer({
-      authOptional: true,
+      authOptional: !auth,
+      allowInsecureAuth: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onAuth: (a, _session, cb) =>
+        auth && a.username === auth.user && a.password === auth.pass ? cb(null, { user: a.username }) : cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 })),
       onRcptTo: (_address, session, cb) => {
         if (this.script[0] === 'drop-at-rcpt') {
           this.script.shift()
