@@ -33,8 +33,9 @@ CSV files
 ---------
 RFC 4180, UTF-8 (with a byte-order mark if the manifest says bom: true), records end in CRLF, times are
 ISO 8601 in UTC. Cells that a spreadsheet could run as a formula (starting with = + - @ tab or carriage
-return) were written with one extra leading single quote ('), and so were cells that already started with
-one; remove exactly one leading ' to get the stored value. Plain numbers are written as they are.
+return, or the full-width ＝ ＋ － ＠) were written with one extra leading single quote ('), and so were cells
+that already started with one; remove exactly one leading ' to get the stored value. Plain numbers (such
+as -12.5) are written as they are.
 
 How to verify
 -------------

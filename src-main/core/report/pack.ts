@@ -83,7 +83,7 @@ const LOG_DESCRIPTIONS: Record<DeliveryLog, string> = {
 }
 
 export const CELL_RULE =
-  "A cell that began with = + - @ tab, carriage return or ' (other than a plain number) was written with one extra leading ' so spreadsheets show it as text; remove exactly one leading ' to get the stored value."
+  "A cell that began with = + - @ tab, carriage return, their full-width forms or ' (other than a plain number) was written with one extra leading ' so spreadsheets show it as text; remove exactly one leading ' to get the stored value."
 
 /** Writes the pack into `out` (a new or empty folder). The audit segment is re-verified while it is written. */
 export async function writeExaminerPack(q: ReportQueries, period: Period, out: string, opts: PackOptions): Promise<PackResult> {
