@@ -35,7 +35,8 @@ export function registerServeCommand(program: Command): void {
       const store = new SqliteStore(o.db ?? join(appDataDir(), 'triage.db'))
       const bus = createEventBus()
       const handlers = createHandlers({ store, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger })
-      const rendererDir = join(dirname(resourcesDir()), 'out', 'renderer')
+      // TRIAGE_RENDERER_DIR: a renderer built elsewhere (the UI tests build their own copy).
+      const rendererDir = process.env.TRIAGE_RENDERER_DIR ?? join(dirname(resourcesDir()), 'out', 'renderer')
       if (!existsSync(join(rendererDir, 'index.html')))
         process.stderr.write(`triage serve: the UI is not built (${rendererDir} is missing): run \`npx electron-vite build\` in ${dirname(resourcesDir())}; the API works meanwhile\n`)
       let server

@@ -1,7 +1,14 @@
+import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import './ui/index.js'
+import './app.css'
+import { App } from './App.js'
+import { LiveProvider } from './live.js'
 
-function App() {
-  return <main style={{ fontFamily: 'system-ui', padding: 24 }}><h1>Triage Desk</h1><p>The desktop screens arrive with the desktop-app work.</p></main>
-}
-
-createRoot(document.getElementById('root')!).render(<App />)
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <LiveProvider>
+      <App />
+    </LiveProvider>
+  </StrictMode>
+)

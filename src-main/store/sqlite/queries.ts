@@ -49,10 +49,11 @@ function decodeCursor(s: string, sort: AuditQuery['sort']): Cursor {
 }
 
 /**
- * User text → an FTS5 query: every word must match; a word with punctuation (an e-mail, a message id) is a
- * phrase of its parts. Words are stemmed (porter), so "sanction" finds "sanctions". With prefix, the last part
- * of each word of 3+ characters is prefix-matched too ("Petro" finds "Petrov", "T00012" finds T000123…). No
- * FTS5 syntax leaks through: tokens are letters and digits only.
+ * User text → an FTS5 query: every word must match; a word with punctuation (an e-mail, a message id) needs
+ * all its parts (the index keeps no positions, which keeps it small and fast: see migration 003). Words are
+ * stemmed (porter), so "sanction" finds "sanctions". With prefix, the last part of each word of 3+ characters is
+ * prefix-matched too ("Petro" finds "Petrov", "T00012" finds T000123…). No FTS5 syntax leaks through: tokens
+ * are letters and digits only, each quoted.
  */
 export function ftsQuery(text: string | undefined, prefix = false): string | null {
   if (!text) return null
@@ -62,7 +63,7 @@ export function ftsQuery(text: string | undefined, prefix = false): string | nul
     .filter((t) => t.length > 0)
   if (!words.length) return null
   return words
-    .map((tokens) => `"${tokens.join(' ')}"${prefix && tokens.at(-1)!.length >= 3 ? '*' : ''}`)
+    .flatMap((tokens) => tokens.map((t, i) => `"${t}"${prefix && i === tokens.length - 1 && t.length >= 3 ? '*' : ''}`))
     .join(' AND ')
 }
 

@@ -55,7 +55,8 @@ CREATE TABLE browse_runs (
   breached INTEGER NOT NULL
 );
 
--- Free text over title/subject, body and ids. Contentless: it stores only the index; rowid = audit entry id.
-CREATE VIRTUAL TABLE browse_search USING fts5 (title, body, ids, content = '', tokenize = 'porter unicode61 remove_diacritics 2');
+-- Free text over title/subject, body and ids. Contentless and without positions (detail = none): it stores
+-- only which entries hold each word, the smallest and fastest form; rowid = audit entry id.
+CREATE VIRTUAL TABLE browse_search USING fts5 (title, body, ids, content = '', detail = none, tokenize = 'porter unicode61 remove_diacritics 2');
 `
 }

@@ -1,0 +1,114 @@
+// The app frame: navigation, the DRY-RUN banner, the live run strip, keyboard shortcuts, and the screens.
+import { useEffect } from 'react'
+import { useApi } from './api/hooks.js'
+import { useLive } from './live.js'
+import { navigate, useRoute, type Screen } from './router.js'
+import { Badge, Banner, fmtNum, ProgressBar } from './ui/index.js'
+import { Audit } from './screens/Audit.js'
+import { Dashboard } from './screens/Dashboard.js'
+import { Import } from './screens/Import.js'
+import { Quarantine } from './screens/Quarantine.js'
+import { Runs } from './screens/Runs.js'
+import { Settings } from './screens/Settings.js'
+import { Setup, SETUP_DONE_KEY } from './screens/Setup.js'
+
+const NAV: Array<{ screen: Screen; label: string; key: string }> = [
+  { screen: 'dashboard', label: 'Dashboard', key: '1' },
+  { screen: 'import', label: 'Import', key: '2' },
+  { screen: 'audit', label: 'Audit browser', key: '3' },
+  { screen: 'runs', label: 'Runs', key: '4' },
+  { screen: 'quarantine', label: 'Quarantine', key: '5' },
+  { screen: 'settings', label: 'Settings', key: '6' }
+]
+
+export function App() {
+  const route = useRoute()
+  const summary = useApi('summary', {}, { reloadOn: ['runFinished', 'runFailed', 'settingsChanged'] })
+  const live = useLive()
+  const s = summary.data
+
+  // First launch with an empty database: the setup, not an empty dashboard.
+  useEffect(() => {
+    if (s?.empty && !localStorage.getItem(SETUP_DONE_KEY) && route.screen === 'dashboard') navigate('setup')
+  }, [s?.empty, route.screen])
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement
+      const typing = t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName)
+      if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault()
+        if (route.screen !== 'audit') navigate('audit', { focus: 'search' })
+        else window.dispatchEvent(new Event('triage:focus-search'))
+      }
+      if (e.altKey && !e.ctrlKey && !e.metaKey) {
+        const n = NAV.find((x) => x.key === e.key)
+        if (n) {
+          e.preventDefault()
+          navigate(n.screen)
+        }
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [route.screen])
+
+  useEffect(() => {
+    const label = NAV.find((n) => n.screen === route.screen)?.label ?? 'Setup'
+    document.title = `${label} · Triage Desk`
+  }, [route.screen])
+
+  const p = live.running?.progress
+  return (
+    <div className="app">
+      <a className="skip-link" href="#content" onClick={(e) => { e.preventDefault(); document.getElementById('content')?.focus() }}>Skip to content</a>
+      <nav className="sidebar" aria-label="Screens">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">◆</span>
+          <span>Triage Desk</span>
+        </div>
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.screen}>
+              <a href={`#/${n.screen}`} aria-current={route.screen === n.screen ? 'page' : undefined} className="nav-link" title={`Alt+${n.key}`}>
+                {n.label}
+                {n.screen === 'quarantine' && s && s.quarantined_total > 0 && <span className="nav-count num">{fmtNum(s.quarantined_total)}</span>}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-foot faint small">
+          <p><kbd>/</kbd> search</p>
+          <p><kbd>Alt</kbd>+<kbd>1</kbd>…<kbd>6</kbd> screens</p>
+        </div>
+      </nav>
+      <div className="main">
+        {s?.dry_run && (
+          <div className="dry-run-banner" role="status">
+            <strong>DRY-RUN</strong> Alerts are triaged and recorded; nothing is sent to Slack or e-mail. <a href="#/settings">Change in Settings</a>
+          </div>
+        )}
+        {live.running && (
+          <div className="run-strip" role="status" aria-live="polite">
+            <Badge tone="warn">running</Badge>
+            <span className="run-strip-text">
+              {live.running.trigger} · {p ? `${p.file} · ${fmtNum(p.counts.received)} records` : live.running.files.join(', ') || 'starting'}
+            </span>
+            <div className="run-strip-bar"><ProgressBar fraction={p?.fraction ?? null} label="Run progress" /></div>
+          </div>
+        )}
+        {live.lastFailure && <div className="main-pad"><Banner tone="danger">The last run failed: {live.lastFailure}</Banner></div>}
+        <main id="content" tabIndex={-1} className={`content content-${route.screen}`}>
+          {summary.error && !s && <Banner tone="danger">{summary.error}</Banner>}
+          {route.screen === 'dashboard' && <Dashboard />}
+          {route.screen === 'import' && <Import />}
+          {route.screen === 'audit' && <Audit params={route.params} />}
+          {route.screen === 'runs' && <Runs />}
+          {route.screen === 'quarantine' && <Quarantine params={route.params} />}
+          {route.screen === 'settings' && <Settings />}
+          {route.screen === 'setup' && <Setup />}
+        </main>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,139 @@
+// One audit entry in full: what came in (raw, untrusted: shown as text), what the engine made of it (normalized
+// payload), why (matched rules and the reason), where it went (deliveries), the SLA, and its place in the chain.
+import { useEffect, useRef } from 'react'
+import { useApi } from '../api/hooks.js'
+import { Badge, Banner, Button, fmtDuration, fmtTime, KeyValue, RawText, SeverityBadge } from '../ui/index.js'
+
+export function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
+  const d = useApi('getAlert', { id }, { key: String(id) })
+  const heading = useRef<HTMLHeadingElement>(null)
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose()
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [onClose])
+  useEffect(() => {
+    if (d.data) heading.current?.focus()
+  }, [d.data])
+
+  const a = d.data
+  return (
+    <aside className="detail" aria-label={`Audit entry ${id}`}>
+      <div className="detail-head">
+        <span className="faint small">Audit entry #{id}</span>
+        <Button size="sm" variant="ghost" onClick={onClose} aria-label="Close the detail (Esc)">✕ Close</Button>
+      </div>
+      {d.error && <Banner tone="danger">{d.error}</Banner>}
+      {!a && !d.error && <p className="muted">Loading…</p>}
+      {a && (
+        <div className="detail-body">
+          <div className="stack-sm">
+            <div className="row">
+              <SeverityBadge severity={a.entry.severity} />
+              {a.sla.breached ? <Badge tone="danger">SLA breached</Badge> : <Badge tone="ok">within SLA</Badge>}
+              <Badge plain>{a.entry.source_kind === 'email' ? 'vendor e-mail' : 'transaction'}</Badge>
+            </div>
+            <h2 tabIndex={-1} ref={heading} className="detail-title">{a.entry.title}</h2>
+            <p className="muted small">{a.reason}</p>
+          </div>
+
+          <section aria-labelledby="d-rules">
+            <h3 id="d-rules">Matched rules</h3>
+            {a.matched_rules.length === 0 ? (
+              <p className="muted small">No rule matched: the rule set's default severity applied.</p>
+            ) : (
+              <ul className="rule-list">
+                {a.matched_rules.map((r) => (
+                  <li key={r.id}>
+                    <SeverityBadge severity={r.severity} /> <span className="mono">{r.id}</span>
+                    {r.description && <span className="muted"> — {r.description}</span>}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <p className="faint small">Rule set {a.ruleset.name ?? ''} <span className="mono">{a.ruleset.version}</span></p>
+          </section>
+
+          <section aria-labelledby="d-sla">
+            <h3 id="d-sla">SLA</h3>
+            <KeyValue
+              items={[
+                ['Alert time', fmtTime(a.entry.created_at)],
+                ['Triaged', fmtTime(a.entry.triaged_at)],
+                ['Time to triage', fmtDuration(a.sla.seconds * 1000)],
+                ['Target', fmtDuration(a.sla.target_seconds * 1000)]
+              ]}
+            />
+          </section>
+
+          <section aria-labelledby="d-deliveries">
+            <h3 id="d-deliveries">Deliveries</h3>
+            {a.deliveries.length === 0 ? (
+              <p className="muted small">Routed nowhere.</p>
+            ) : (
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Destination</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" className="num">Attempts</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {a.deliveries.map((x) => (
+                    <tr key={x.destination}>
+                      <td className="mono">{x.destination}</td>
+                      <td>
+                        <Badge tone={x.status === 'sent' ? 'ok' : x.status === 'dry_run' ? 'neutral' : x.status === 'dead' || x.status === 'failed' ? 'danger' : 'warn'}>
+                          {x.status === 'dry_run' ? 'dry-run (not sent)' : x.status}
+                        </Badge>
+                        {x.last_error && <div className="tone-danger small">{x.last_error}</div>}
+                      </td>
+                      <td className="num">{x.attempts}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+
+          <section aria-labelledby="d-payload">
+            <h3 id="d-payload">Normalized alert</h3>
+            <KeyValue items={Object.entries(a.payload).map(([k, v]) => [k, <Value key={k} v={v} />])} />
+          </section>
+
+          <section aria-labelledby="d-raw">
+            <h3 id="d-raw">Raw source</h3>
+            <p className="faint small">{a.entry.source_file} · {a.entry.source_kind === 'email' ? 'message' : 'row'} {a.entry.source_locator} — exactly as received, shown as plain text</p>
+            <RawText text={a.raw} label="Raw source record" />
+          </section>
+
+          <section aria-labelledby="d-chain">
+            <h3 id="d-chain">Audit chain</h3>
+            <KeyValue
+              items={[
+                ['Entry hash', <code key="h" className="hash">{a.entry.hash}</code>],
+                ['Previous hash', <code key="p" className="hash">{a.entry.prev_hash}</code>],
+                ['Fingerprint', <code key="f" className="hash">{a.entry.fingerprint}</code>],
+                ['Run', <a key="r" href={`#/audit?run=${a.entry.run_id}`}>run {a.entry.run_id}</a>]
+              ]}
+            />
+          </section>
+        </div>
+      )}
+    </aside>
+  )
+}
+
+/** A payload value as text (never HTML), nested objects as key: value lines. */
+function Value({ v }: { v: unknown }) {
+  if (v === null || v === undefined || v === '') return <span className="faint">—</span>
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+    if (!entries.length) return <span className="faint">—</span>
+    return <span className="pre-line">{entries.map(([k, x]) => `${k}: ${typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join('\n')}</span>
+  }
+  const s = String(v)
+  return s.length > 160 || s.includes('\n') ? <span className="pre-line">{s}</span> : <span>{s}</span>
+}

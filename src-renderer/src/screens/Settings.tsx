@@ -1,0 +1,223 @@
+// Settings: the same settings the CLI and the tray use. Secrets are never shown, only whether they are set.
+import { useEffect, useState, type ReactNode } from 'react'
+import { TRANSACTION_FIELDS } from '../../../src-main/api/contract.js'
+import { call, transport, type Output } from '../api/client.js'
+import { errorText, useApi } from '../api/hooks.js'
+import { Badge, Banner, Button, Card, Checkbox, Field, Input, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
+
+type View = Output<'getSettings'>
+type S = View['settings']
+const SEVS: SeverityName[] = ['critical', 'high', 'medium', 'low']
+const SCHEDULES = [
+  ['*/5 * * * *', 'every 5 minutes'],
+  ['*/15 * * * *', 'every 15 minutes'],
+  ['0 * * * *', 'every hour'],
+  ['0 8-18 * * 1-5', 'hourly, 08:00–18:00 on weekdays']
+] as const
+
+export function Settings() {
+  const view = useApi('getSettings', {}, { reloadOn: ['settingsChanged'] })
+  const [draft, setDraft] = useState<S | null>(null)
+  const [saving, setSaving] = useState(false)
+  const [message, setMessage] = useState<{ tone: 'ok' | 'danger'; text: string } | null>(null)
+  const [secrets, setSecrets] = useState<Record<string, string>>({})
+
+  useEffect(() => {
+    if (view.data && !saving) setDraft(structuredClone(view.data.settings))
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [view.data])
+
+  if (!view.data || !draft) return view.error ? <Banner tone="danger">{view.error}</Banner> : <p className="muted">Loading…</p>
+  const ro = !view.data.writable
+  const set = (patch: (s: S) => void) =>
+    setDraft((d) => {
+      const next = structuredClone(d!)
+      patch(next)
+      return next
+    })
+
+  const save = async () => {
+    setSaving(true)
+    setMessage(null)
+    try {
+      const secretPatch = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== ''))
+      await call('updateSettings', {
+        patch: {
+          organisation: draft.organisation, dry_run: draft.dry_run, inbox: draft.inbox, schedule: draft.schedule, rules_file: draft.rules_file,
+          sla_minutes: draft.sla_minutes, routing: draft.routing, dedup: { window_hours: draft.dedup.window_hours },
+          sources: { csv: { delimiter: draft.sources.csv.delimiter, timezone: draft.sources.csv.timezone, columns: draft.sources.csv.columns }, email: draft.sources.email }
+        },
+        secrets: secretPatch
+      })
+      setSecrets({})
+      setMessage({ tone: 'ok', text: 'Settings saved. The next run uses them.' })
+    } catch (e) {
+      setMessage({ tone: 'danger', text: errorText(e) })
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  const clearSecret = async (path: string) => {
+    try {
+      await call('updateSettings', { secrets: { [path]: null } })
+      setMessage({ tone: 'ok', text: `${path} cleared.` })
+    } catch (e) {
+      setMessage({ tone: 'danger', text: errorText(e) })
+    }
+  }
+
+  const browse = async () => {
+    const dir = await transport.chooseFolder?.()
+    if (dir) set((s) => void (s.inbox = dir))
+  }
+
+  return (
+    <form
+      className="stack"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void save()
+      }}
+    >
+      <header className="page-head">
+        <div>
+          <h1>Settings</h1>
+          <p className="muted">Stored in <span className="mono">{view.data.source}</span></p>
+        </div>
+        <Button variant="primary" type="submit" disabled={ro || saving}>{saving ? 'Saving…' : 'Save settings'}</Button>
+      </header>
+      {ro && <Banner tone="info">These settings come from a file given to <code>triage serve --config</code>: they are read-only here.</Banner>}
+      {message && <Banner tone={message.tone}>{message.text}</Banner>}
+
+      <Card title="Deliveries">
+        <div className="stack-sm">
+          <Checkbox
+            label={<><strong>Dry-run</strong>: record deliveries, send nothing</>}
+            checked={draft.dry_run}
+            disabled={ro}
+            onChange={(v) => set((s) => void (s.dry_run = v))}
+          />
+          {!draft.dry_run && <Banner tone="warn">With dry-run off, alerts are sent to Slack and e-mail for real once saved.</Banner>}
+        </div>
+      </Card>
+
+      <Card title="Inbox and schedule">
+        <div className="form-grid">
+          <Field label="Organisation" htmlFor="s-org">
+            <Input id="s-org" value={draft.organisation} disabled={ro} onChange={(e) => set((s) => void (s.organisation = e.target.value))} />
+          </Field>
+          <Field label="Inbox folder" htmlFor="s-inbox" hint="New files here are triaged on the schedule.">
+            <div className="row nowrap-row">
+              <Input id="s-inbox" className="input grow" value={draft.inbox} disabled={ro} placeholder="/path/to/inbox" onChange={(e) => set((s) => void (s.inbox = e.target.value))} />
+              {transport.chooseFolder && !ro && <Button onClick={browse}>Browse…</Button>}
+            </div>
+          </Field>
+          <Field label="Schedule (cron)" htmlFor="s-schedule" hint={SCHEDULES.find(([c]) => c === draft.schedule)?.[1] ?? 'minute hour day month weekday'}>
+            <Input id="s-schedule" className="input mono" value={draft.schedule} disabled={ro} list="s-schedules" onChange={(e) => set((s) => void (s.schedule = e.target.value))} />
+            <datalist id="s-schedules">
+              {SCHEDULES.map(([c, l]) => (
+                <option key={c} value={c}>{l}</option>
+              ))}
+            </datalist>
+          </Field>
+          <Field label="Rule set file" htmlFor="s-rules" hint="Empty: the bundled default rule set.">
+            <Input id="s-rules" className="input mono" value={draft.rules_file} disabled={ro} onChange={(e) => set((s) => void (s.rules_file = e.target.value))} />
+          </Field>
+        </div>
+      </Card>
+
+      <Card title="SLA targets" sub="Minutes from the alert's time to triage, per severity.">
+        <div className="form-grid form-grid-4">
+          {SEVS.map((k) => (
+            <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-sla-${k}`}>
+              <Input id={`s-sla-${k}`} type="number" min={1} value={draft.sla_minutes[k]} disabled={ro} onChange={(e) => set((s) => void (s.sla_minutes[k] = Number(e.target.value)))} />
+            </Field>
+          ))}
+        </div>
+      </Card>
+
+      <Card title="Routing" sub="Destinations per severity, comma-separated: slack:<channel> or email:<list>.">
+        <div className="form-grid form-grid-2">
+          {SEVS.map((k) => (
+            <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-route-${k}`}>
+              <Input
+                id={`s-route-${k}`}
+                className="input mono"
+                value={draft.routing[k].join(', ')}
+                disabled={ro}
+                onChange={(e) => set((s) => void (s.routing[k] = e.target.value.split(',').map((x) => x.trim()).filter(Boolean) as S['routing'][typeof k]))}
+              />
+            </Field>
+          ))}
+        </div>
+      </Card>
+
+      <Card title="CSV exports" sub="How transaction CSV files are read.">
+        <div className="form-grid form-grid-4">
+          <Field label="Delimiter" htmlFor="s-delim">
+            <Input id="s-delim" className="input mono" maxLength={1} value={draft.sources.csv.delimiter} disabled={ro} onChange={(e) => set((s) => void (s.sources.csv.delimiter = e.target.value))} />
+          </Field>
+          <Field label="Time zone of times without one" htmlFor="s-tz">
+            <Input id="s-tz" value={draft.sources.csv.timezone} disabled={ro} onChange={(e) => set((s) => void (s.sources.csv.timezone = e.target.value))} />
+          </Field>
+          <Field label="Dedup window (hours)" htmlFor="s-dedup">
+            <Input id="s-dedup" type="number" min={1} value={draft.dedup.window_hours} disabled={ro} onChange={(e) => set((s) => void (s.dedup.window_hours = Number(e.target.value)))} />
+          </Field>
+        </div>
+        <h3 className="subhead">Column mapping</h3>
+        <p className="faint small">Header name in the export for each field; empty: a column with the field's own name.</p>
+        <div className="form-grid form-grid-4">
+          {TRANSACTION_FIELDS.map((f) => (
+            <Field key={f} label={f} htmlFor={`s-col-${f}`}>
+              <Input
+                id={`s-col-${f}`}
+                className="input mono"
+                placeholder={f}
+                value={draft.sources.csv.columns[f] ?? ''}
+                disabled={ro}
+                onChange={(e) => set((s) => {
+                  if (e.target.value) s.sources.csv.columns[f] = e.target.value
+                  else delete s.sources.csv.columns[f]
+                })}
+              />
+            </Field>
+          ))}
+        </div>
+      </Card>
+
+      <Card title="Secrets" sub="SMTP password, Slack webhook URLs. Never shown; stored encrypted by the desktop app.">
+        {view.data.secrets.length === 0 ? (
+          <p className="muted small">No secret settings yet (they appear once the delivery settings name them).</p>
+        ) : (
+          <div className="stack-sm">
+            {view.data.secrets.map((sec) => (
+              <SecretRow key={sec.path} label={sec.path} set={sec.set} ro={ro}>
+                <Input
+                  id={`secret-${sec.path}`}
+                  type="password"
+                  autoComplete="off"
+                  placeholder={sec.set ? 'replace…' : 'set…'}
+                  value={secrets[sec.path] ?? ''}
+                  disabled={ro}
+                  onChange={(e) => setSecrets((x) => ({ ...x, [sec.path]: e.target.value }))}
+                />
+                {sec.set && !ro && <Button size="sm" variant="ghost" onClick={() => void clearSecret(sec.path)}>Clear</Button>}
+              </SecretRow>
+            ))}
+          </div>
+        )}
+      </Card>
+    </form>
+  )
+}
+
+function SecretRow({ label, set, ro, children }: { label: string; set: boolean; ro: boolean; children: ReactNode }) {
+  return (
+    <div className="secret-row">
+      <label className="mono small" htmlFor={`secret-${label}`}>{label}</label>
+      <Badge tone={set ? 'ok' : 'neutral'}>{set ? 'set' : 'not set'}</Badge>
+      <div className="row nowrap-row">{ro ? null : children}</div>
+    </div>
+  )
+}
