@@ -1,6 +1,7 @@
 // The main process's IPC: it relays the window's API calls to the engine after checking who sent them and
 // validating method and input with the contract's zod schemas. It never does the work itself.
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron'
+import { z } from 'zod'
 import { IPC, type Method, type Reply } from '../api/contract.js'
 import { checkCall, isTrustedSender } from './ipc-validation.js'
 
@@ -17,6 +18,8 @@ export interface IpcDeps {
 }
 
 const refused = (message: string): Reply => ({ ok: false, error: { code: 'invalid_input', message } })
+/** chooseFolder takes no argument: the window cannot steer the dialog (title, default path). */
+const chooseFolderArgs = z.tuple([])
 
 export function registerIpc(deps: IpcDeps): void {
   const trusted = (event: IpcMainInvokeEvent, channel: string) => {
@@ -42,7 +45,7 @@ export function registerIpc(deps: IpcDeps): void {
   })
 
   ipcMain.handle(IPC.chooseFolder, async (event, ...args: unknown[]): Promise<string | null> => {
-    if (!trusted(event, IPC.chooseFolder) || args.length > 0) return null
+    if (!trusted(event, IPC.chooseFolder) || !chooseFolderArgs.safeParse(args).success) return null
     const win = deps.window()
     const options = { title: 'Choose the inbox folder', properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'> }
     const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
