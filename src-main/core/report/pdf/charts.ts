@@ -31,8 +31,8 @@ export function volumeChart(doc: Doc, days: SlaReport['volume_per_day']): void {
   const plotH = height - 40
   legend(doc, PAGE.margin, doc.y, SEVERITY_ORDER.map((s) => [s, SEVERITY_COLOUR[s]]))
 
-  const max = Math.max(1, ...days.map((d) => d.total))
-  const step = niceStep(max, 4)
+  const max = Math.max(4, ...days.map((d) => d.total))
+  const step = Math.max(1, niceStep(max, 4)) // counts: whole steps
   const yMax = Math.ceil(max / step) * step
   const yOf = (v: number) => top + plotH - (v / yMax) * plotH
   doc.font(FONT.regular).fontSize(7).lineWidth(0.5)
@@ -58,7 +58,7 @@ export function volumeChart(doc: Doc, days: SlaReport['volume_per_day']): void {
       doc.fillColor(INK.muted).fontSize(6.5).text(d.day.slice(5), left + i * slot + slot / 2 - 17, top + plotH + 4, { width: 34, align: 'center', lineBreak: false })
     }
   })
-  if (!days.length) doc.fillColor(INK.muted).fontSize(9).text('No alerts were triaged in this period.', left, top + plotH / 2, { width, align: 'center', lineBreak: false })
+  if (!days.some((d) => d.total > 0)) doc.fillColor(INK.muted).fontSize(9).text('No alerts were triaged in this period.', left, top + plotH / 2, { width, align: 'center', lineBreak: false })
   doc.fillColor(INK.text)
   doc.x = PAGE.margin
   doc.y = top + height - 16
