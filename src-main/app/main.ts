@@ -5,7 +5,7 @@ import ElectronStore from 'electron-store'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { Method, RunOutcome as ApiRunOutcome } from '../api/contract.js'
+import type { Method, RunOutcome as ApiRunOutcome, Summary } from '../api/contract.js'
 import { redactSecrets } from '../api/secrets.js'
 import { appDataDir, type Settings } from '../core/config/index.js'
 import { createLogger, type Logger } from '../core/log.js'
@@ -199,7 +199,7 @@ class Desktop {
     }
     const summary = await this.engine.call('summary', {})
     if (summary.ok) {
-      const last = (summary.data as { last_run: { finished_at: string | null; started_at: string; status: string; triaged: number; duplicates: number; quarantined: number; by_severity: { critical: number }; errors: string[] } | null }).last_run
+      const last = (summary.data as Summary).last_run
       if (last && !this.lastRun && last.status !== 'running')
         this.lastRun = {
           at: last.finished_at ?? last.started_at,
