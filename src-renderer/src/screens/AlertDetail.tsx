@@ -52,7 +52,7 @@ export function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
                 ))}
               </ul>
             )}
-            <p className="faint small">Rule set {a.ruleset.name ?? ''} <span className="mono">{a.ruleset.version}</span></p>
+            <p className="faint small">Rule set {a.ruleset.name ? `“${a.ruleset.name}”` : ''} version <span className="mono">{a.ruleset.version}</span></p>
           </section>
 
           <section aria-labelledby="d-sla">

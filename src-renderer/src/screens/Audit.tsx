@@ -1,7 +1,7 @@
 // Audit browser: the whole audit trail in a virtualized table. Filtering, sorting and search happen on the
 // server; pages are keyset pages loaded as the officer scrolls, so a million entries scroll as smoothly as ten.
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react'
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from '@tanstack/react-table'
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState, type VisibilityState } from '@tanstack/react-table'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { AuditFilter, AuditRow, AuditSort } from '../../../src-main/api/contract.js'
 import { call } from '../api/client.js'
@@ -33,25 +33,25 @@ function filterFromParams(p: URLSearchParams): AuditFilter {
 
 const col = createColumnHelper<AuditRow>()
 const columns = [
-  col.accessor('severity', { header: 'Severity', size: 104, cell: (c) => <SeverityBadge severity={c.getValue()} /> }),
-  col.accessor('id', { header: 'Entry', size: 84, cell: (c) => <span className="num">#{c.getValue()}</span> }),
-  col.accessor('created_at', { id: 'created_at', header: 'Alert time', size: 172, cell: (c) => <span className="num">{fmtTime(c.getValue())}</span> }),
-  col.accessor('title', { header: 'Alert', size: 380, cell: (c) => <span className="clip" title={c.getValue()}>{c.getValue()}</span> }),
+  col.accessor('severity', { header: 'Severity', size: 96, cell: (c) => <SeverityBadge severity={c.getValue()} /> }),
+  col.accessor('id', { header: 'Entry', size: 80, cell: (c) => <span className="num">#{c.getValue()}</span> }),
+  col.accessor('created_at', { id: 'created_at', header: 'Alert time', size: 164, cell: (c) => <span className="num">{fmtTime(c.getValue())}</span> }),
+  col.accessor('title', { header: 'Alert', size: 240, cell: (c) => <span className="clip" title={c.getValue()}>{c.getValue()}</span> }),
   col.display({
-    id: 'source', header: 'Source', size: 240,
+    id: 'source', header: 'Source', size: 210,
     cell: (c) => {
       const r = c.row.original
       return <span className="clip faint-strong" title={`${r.source_file} ${r.source_locator}`}>{r.source_kind === 'email' ? '✉' : '⇄'} {r.source_file} · {r.source_locator}</span>
     }
   }),
   col.display({
-    id: 'sla', header: 'SLA', size: 120,
+    id: 'sla', header: 'SLA', size: 112,
     cell: (c) => {
       const r = c.row.original
       return r.sla_breached ? <Badge tone="danger" title={`target ${fmtDuration(r.sla_target_seconds * 1000)}`}>breached</Badge> : <Badge tone="ok">{fmtDuration(r.sla_seconds * 1000)}</Badge>
     }
   }),
-  col.accessor('external_id', { header: 'Id', size: 190, cell: (c) => <span className="clip mono" title={c.getValue()}>{c.getValue()}</span> })
+  col.accessor('external_id', { header: 'Id', size: 150, cell: (c) => <span className="clip mono" title={c.getValue()}>{c.getValue()}</span> })
 ]
 
 export function Audit({ params }: { params: URLSearchParams }) {
@@ -69,6 +69,7 @@ export function Audit({ params }: { params: URLSearchParams }) {
   const facets = useApi('auditFacets', {}, { reloadOn: ['runFinished'] })
   const generation = useRef(0)
   const scroller = useRef<HTMLDivElement>(null)
+  const head = useRef<HTMLDivElement>(null)
   const searchBox = useRef<HTMLInputElement>(null)
 
   // Links that change the URL filter (dashboard → breaches) while the browser is open.
@@ -133,10 +134,12 @@ export function Audit({ params }: { params: URLSearchParams }) {
   }, [])
 
   const sorting: SortingState = [{ id: sort.by, desc: sort.dir === 'desc' }]
+  // With the detail panel open, the table keeps the columns an officer scans by.
+  const columnVisibility: VisibilityState = selectedId !== null ? { source: false, external_id: false } : {}
   const table = useReactTable({
     data: rows,
     columns,
-    state: { sorting },
+    state: { sorting, columnVisibility },
     manualSorting: true,
     enableSortingRemoval: false,
     getCoreRowModel: getCoreRowModel(),
@@ -194,7 +197,7 @@ export function Audit({ params }: { params: URLSearchParams }) {
     return next
   })
   const activeFilters = Object.keys(filter).filter((k) => k !== 'search').length + (filter.search ? 1 : 0)
-  const headers = table.getHeaderGroups()[0]!.headers
+  const headers = table.getHeaderGroups()[0]!.headers.filter((h) => h.column.getIsVisible())
   const template = headers.map((h) => (h.column.id === 'title' ? `minmax(${h.getSize()}px, 3fr)` : `${h.getSize()}px`)).join(' ')
 
   return (
@@ -262,7 +265,7 @@ export function Audit({ params }: { params: URLSearchParams }) {
           aria-rowcount={total?.exact ? total.value + 1 : -1}
           aria-busy={loading}
         >
-          <div className="grid-head" role="row" style={{ gridTemplateColumns: template }}>
+          <div className="grid-head" role="row" ref={head} style={{ gridTemplateColumns: template }}>
             {headers.map((h) => {
               const sortable = SORTABLE.has(h.column.id)
               const dir = h.column.getIsSorted()
@@ -285,6 +288,7 @@ export function Audit({ params }: { params: URLSearchParams }) {
             ref={scroller}
             tabIndex={0}
             onKeyDown={onGridKey}
+            onScroll={(e) => head.current && (head.current.scrollLeft = e.currentTarget.scrollLeft)}
             aria-activedescendant={rows[active] ? `audit-row-${rows[active].id}` : undefined}
           >
             {!loading && rows.length === 0 && !error && (
@@ -337,17 +341,24 @@ export function Audit({ params }: { params: URLSearchParams }) {
 }
 
 function DateRange({ filter, onChange }: { filter: AuditFilter; onChange(p: Partial<AuditFilter>): void }) {
-  // datetime-local speaks local time; the API speaks UTC ISO.
-  const toLocal = (iso?: string) => (iso ? new Date(Date.parse(iso) - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : '')
-  const fromLocal = (v: string) => (v ? new Date(v).toISOString() : undefined)
+  // Whole local days: "from" at midnight, "to" up to the end of that day. The API speaks UTC ISO.
+  const day = (iso: string | undefined, shift = 0) => {
+    if (!iso) return ''
+    const d = new Date(Date.parse(iso) + shift)
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+  }
+  const midnight = (v: string, plusDays = 0) => {
+    if (!v) return undefined
+    const [y, m, d] = v.split('-').map(Number)
+    return new Date(y!, m! - 1, d! + plusDays).toISOString()
+  }
   return (
-    <div className="date-range">
-      <label className="visually-hidden" htmlFor="audit-from">Alert time from</label>
-      <Input id="audit-from" type="datetime-local" title="Alert time from" value={toLocal(filter.from)} onChange={(e) => onChange({ from: fromLocal(e.target.value) })} />
-      <span className="faint" aria-hidden="true">→</span>
-      <label className="visually-hidden" htmlFor="audit-to">Alert time to</label>
-      <Input id="audit-to" type="datetime-local" title="Alert time to" value={toLocal(filter.to)} onChange={(e) => onChange({ to: fromLocal(e.target.value) })} />
+    <div className="date-range" role="group" aria-label="Alert date range">
+      <label className="visually-hidden" htmlFor="audit-from">Alert date from</label>
+      <Input id="audit-from" type="date" title="Alert date from" value={day(filter.from)} onChange={(e) => onChange({ from: midnight(e.target.value) })} />
+      <span className="faint" aria-hidden="true">–</span>
+      <label className="visually-hidden" htmlFor="audit-to">Alert date to</label>
+      <Input id="audit-to" type="date" title="Alert date to (inclusive)" value={day(filter.to, -1)} onChange={(e) => onChange({ to: midnight(e.target.value, 1) })} />
     </div>
   )
 }
-

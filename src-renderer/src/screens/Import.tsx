@@ -114,24 +114,6 @@ export function Import() {
       </header>
       {error && <Banner tone="danger">{error}</Banner>}
 
-      {(phase === 'choose' || phase === 'done') && (
-        <div
-          className={`dropzone ${dragging ? 'dropzone-active' : ''} ${phase === 'done' ? 'dropzone-compact' : ''}`}
-          onDragOver={(e) => {
-            e.preventDefault()
-            setDragging(true)
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={onDrop}
-        >
-          <p className="dropzone-title">Drop files here</p>
-          <p className="muted">or</p>
-          <Button variant="primary" onClick={() => input.current?.click()}>Choose files…</Button>
-          <input ref={input} className="visually-hidden" type="file" multiple accept={ACCEPT} aria-label="Choose files to import" tabIndex={-1} onChange={(e) => e.target.files && void take(e.target.files)} />
-          <p className="faint small">Nothing is sent anywhere while dry-run is on: deliveries are recorded, not sent.</p>
-        </div>
-      )}
-
       {(phase === 'staging' || phase === 'preview' || phase === 'running') && (
         <>
           {files.map((f) => (
@@ -153,6 +135,24 @@ export function Import() {
 
       {phase === 'running' && <Running live={live} />}
       {phase === 'done' && result && <Result out={result} />}
+      {(phase === 'choose' || phase === 'done') && (
+        <div
+          className={`dropzone ${dragging ? 'dropzone-active' : ''} ${phase === 'done' ? 'dropzone-compact' : ''}`}
+          onDragOver={(e) => {
+            e.preventDefault()
+            setDragging(true)
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+        >
+          <p className="dropzone-title">{phase === 'done' ? 'Drop more files here' : 'Drop files here'}</p>
+          <p className="muted">or</p>
+          <Button variant="primary" onClick={() => input.current?.click()}>Choose files…</Button>
+          <input ref={input} className="visually-hidden" type="file" multiple accept={ACCEPT} aria-label="Choose files to import" tabIndex={-1} onChange={(e) => e.target.files && void take(e.target.files)} />
+          <p className="faint small">Nothing is sent anywhere while dry-run is on: deliveries are recorded, not sent.</p>
+        </div>
+      )}
+
     </div>
   )
 }
@@ -190,7 +190,7 @@ function FileCard({ f }: { f: Staged }) {
               {p.rows.map((r, i) => (
                 <tr key={i}>
                   {p.header.map((_, j) => (
-                    <td key={j} className="clip">{r[j] ?? ''}</td>
+                    <td key={j}><span className="clip" title={r[j] ?? ''}>{r[j] ?? ''}</span></td>
                   ))}
                 </tr>
               ))}

@@ -56,7 +56,7 @@ export function Quarantine({ params }: { params: URLSearchParams }) {
                   </Button>
                 </div>
                 <p className="faint small">
-                  {q.source_file} · {q.source_kind === 'transaction' ? 'row' : 'message'} {q.source_locator} · run <a href={`#/runs`}>{q.run_id}</a> · received {fmtTime(q.received_at)}
+                  {q.source_file} · {q.source_kind === 'transaction' ? 'row' : 'message'} {q.source_locator} · <a href={`#/quarantine?run=${q.run_id}`}>run {q.run_id}</a> · received {fmtTime(q.received_at)}
                 </p>
                 {open === q.id && <RawText text={q.raw + (q.raw_truncated ? '\n… (cut at 4,000 characters)' : '')} label={`Raw content of quarantined record ${q.id}`} />}
               </li>

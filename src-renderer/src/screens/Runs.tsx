@@ -89,7 +89,7 @@ export function Runs() {
                     <td className="num">{fmtNum(r.duplicates)}</td>
                     <td className="num">{r.quarantined ? <a href={`#/quarantine?run=${r.id}`}>{fmtNum(r.quarantined)}</a> : 0}</td>
                     <td className="run-files">
-                      <span className="clip" title={r.files.join(', ')}>{r.files.join(', ') || <span className="faint">no new files</span>}</span>
+                      <span>{r.files.join(', ') || <span className="faint">no new files</span>}</span>
                       {r.errors.map((e, i) => (
                         <div key={i} className="tone-danger small">{e}</div>
                       ))}

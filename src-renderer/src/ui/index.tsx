@@ -173,9 +173,9 @@ export function fmtDuration(ms: number | null | undefined): string {
   const s = ms / 1000
   if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`
   const m = Math.floor(s / 60)
-  if (m < 60) return `${m} min ${Math.round(s % 60)} s`
+  if (m < 60) return Math.round(s % 60) ? `${m} min ${Math.round(s % 60)} s` : `${m} min`
   const h = Math.floor(m / 60)
-  if (h < 48) return `${h} h ${m % 60} min`
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`
   return `${Math.round(h / 24)} days`
 }
 
