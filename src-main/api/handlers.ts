@@ -92,7 +92,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       indexTimer = null
       if (closed) return
       if (running) return // resumed when the run ends
-      const p = queries.catchUp(5_000)
+      const p = queries.catchUp(2_000) // ~0.1 s per tick: API requests are answered between ticks
       const now = Date.now()
       if (p.pending === 0 || now - lastIndexEvent > 500) {
         lastIndexEvent = now

@@ -1,5 +1,6 @@
 // The app frame: navigation, the DRY-RUN banner, the live run strip, keyboard shortcuts, and the screens.
 import { useEffect } from 'react'
+import { onShellNavigate } from './api/client.js'
 import { useApi } from './api/hooks.js'
 import { useLive } from './live.js'
 import { navigate, useRoute, type Screen } from './router.js'
@@ -52,6 +53,9 @@ export function App() {
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
   }, [route.screen])
+
+  // A notification click in the desktop app opens the alert (or the run's critical alerts).
+  useEffect(() => onShellNavigate((hash) => (location.hash = hash)), [])
 
   useEffect(() => {
     const label = NAV.find((n) => n.screen === route.screen)?.label ?? 'Setup'

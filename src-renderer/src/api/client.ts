@@ -5,6 +5,7 @@ import {
   api, apiEventSchema, replySchema,
   type ApiEvent, type ErrorCode, type Input, type Method, type Output, type Reply, type TriageDeskBridge
 } from '../../../src-main/api/contract.js'
+import { navigateHash, navigateTargetSchema } from '../../../src-main/app/bridge-types.js'
 
 export class ApiCallError extends Error {
   constructor(readonly code: ErrorCode | 'transport', message: string) {
@@ -121,6 +122,18 @@ export function onEvent(cb: (e: ApiEvent) => void): () => void {
   return transport.onEvent((raw) => {
     const e = apiEventSchema.safeParse(raw)
     if (e.success) cb(e.data)
+  })
+}
+
+/**
+ * The desktop shell's one extra event: { type: 'navigate', target } when an officer clicks a notification
+ * (src-main/app/bridge-types.ts). The HTTP transport never sends it.
+ */
+export function onShellNavigate(go: (hash: string) => void): () => void {
+  return transport.onEvent((raw) => {
+    if ((raw as { type?: string }).type !== 'navigate') return
+    const t = navigateTargetSchema.safeParse((raw as { target?: unknown }).target)
+    if (t.success) go(navigateHash(t.data))
   })
 }
 

@@ -19,15 +19,31 @@ const SEVERITIES: ReadonlyArray<{ value: SeverityName; label: string }> = [
 ]
 const SORTABLE = new Set(['severity', 'id', 'created_at'])
 
-/** The filter the URL asks for (links from the dashboard, the import result and notifications). */
+/**
+ * The filter the URL asks for: links from the dashboard, the import result and runs (short names: run, file,
+ * breached, q), and the desktop shell's notification links (the filter's own names: run_id, sla_breached, …).
+ */
 function filterFromParams(p: URLSearchParams): AuditFilter {
   const f: AuditFilter = {}
+  const get = (...names: string[]) => names.map((n) => p.get(n)).find((v) => v !== null && v !== '') ?? null
   const sev = p.getAll('severity').flatMap((s) => s.split(',')).filter((s): s is SeverityName => ['critical', 'high', 'medium', 'low'].includes(s))
   if (sev.length) f.severity = sev
-  if (p.get('breached') === '1') f.sla_breached = true
-  if (p.get('run')) f.run_id = Number(p.get('run'))
-  if (p.get('file')) f.source_file = p.get('file')!
-  if (p.get('q')) f.search = p.get('q')!
+  const breached = get('breached', 'sla_breached')
+  if (breached === '1' || breached === '0') f.sla_breached = breached === '1'
+  const run = Number(get('run', 'run_id'))
+  if (Number.isInteger(run) && run > 0) f.run_id = run
+  const file = get('file', 'source_file')
+  if (file) f.source_file = file
+  const kind = get('source_kind')
+  if (kind === 'email' || kind === 'transaction') f.source_kind = kind
+  const dest = get('destination')
+  if (dest) f.destination = dest
+  for (const k of ['from', 'to'] as const) {
+    const v = get(k)
+    if (v && !Number.isNaN(Date.parse(v))) f[k] = new Date(v).toISOString()
+  }
+  const q = get('q', 'search')
+  if (q) f.search = q
   return f
 }
 
@@ -35,7 +51,7 @@ const col = createColumnHelper<AuditRow>()
 const columns = [
   col.accessor('severity', { header: 'Severity', size: 96, cell: (c) => <SeverityBadge severity={c.getValue()} /> }),
   col.accessor('id', { header: 'Entry', size: 80, cell: (c) => <span className="num">#{c.getValue()}</span> }),
-  col.accessor('created_at', { id: 'created_at', header: 'Alert time', size: 164, cell: (c) => <span className="num">{fmtTime(c.getValue())}</span> }),
+  col.accessor('created_at', { id: 'created_at', header: 'Alert time', size: 180, cell: (c) => <span className="num">{fmtTime(c.getValue())}</span> }),
   col.accessor('title', { header: 'Alert', size: 240, cell: (c) => <span className="clip" title={c.getValue()}>{c.getValue()}</span> }),
   col.display({
     id: 'source', header: 'Source', size: 210,
@@ -73,7 +89,7 @@ export function Audit({ params }: { params: URLSearchParams }) {
   const searchBox = useRef<HTMLInputElement>(null)
 
   // Links that change the URL filter (dashboard → breaches) while the browser is open.
-  const paramKey = ['severity', 'breached', 'run', 'file', 'q'].map((k) => params.getAll(k).join(',')).join('|')
+  const paramKey = ['severity', 'breached', 'sla_breached', 'run', 'run_id', 'file', 'source_file', 'source_kind', 'destination', 'from', 'to', 'q', 'search'].map((k) => params.getAll(k).join(',')).join('|')
   useEffect(() => {
     const f = filterFromParams(params)
     setFilter(f)
