@@ -15,8 +15,12 @@ export interface DeliveryKey {
   destination: string
 }
 
+export interface DueCursor extends DeliveryKey {
+  nextAttemptAt: string
+}
+
 /** A delivery that is due, with what its message needs from the audit entry. */
-export interface DueDelivery extends DeliveryKey {
+export interface DueDelivery extends DueCursor {
   status: 'pending' | 'failed'
   attempts: number
   firstAttemptAt: string | null
@@ -122,16 +126,21 @@ export interface Outbox {
    * staleBefore) as 'uncertain', logs an attempt and a notice for each message. Returns them.
    */
   recoverInterrupted(self: string, isGone: (claimedBy: string) => boolean, staleBefore: string, now: string): MaybePromise<InterruptedDelivery[]>
-  /** Deliveries due at `now` (pending, or failed and due for a retry), oldest first. */
-  due(now: string, limit: number): MaybePromise<DueDelivery[]>
-  /** Due deliveries of one run and destination (and fallback origin) with one of these severities: the members of a digest. */
-  dueForDigest(runId: number, destination: string, fallbackOf: string | null, severities: Severity[], now: string, limit: number): MaybePromise<DueDelivery[]>
+  /**
+   * Deliveries due at `now` (pending, or failed and due for a retry) in (next attempt, alert, destination) order,
+   * after `after` when given: a drain walks the whole due set page by page with it.
+   */
+  due(now: string, limit: number, after?: DueCursor): MaybePromise<DueDelivery[]>
   /** The earliest next attempt among pending/failed deliveries, or null. */
   nextDueAt(): MaybePromise<string | null>
   /** Marks deliveries 'sending' for `claimer` (committed before returning). Returns the ones it got. */
   claim(keys: DeliveryKey[], claimer: string, messageKey: string, now: string): MaybePromise<DeliveryKey[]>
+  /** claim for several messages in one transaction (one disk sync): result i is what message i got. */
+  claimBatch(messages: Array<{ keys: DeliveryKey[]; messageKey: string }>, claimer: string, now: string): MaybePromise<DeliveryKey[][]>
   /** Records the outcome of one message for all its deliveries, with the attempt log, fallbacks and notices, in one transaction. */
   complete(keys: DeliveryKey[], claimer: string, facts: AttemptFacts, outcome: Completion): MaybePromise<CompleteResult>
+  /** complete for several messages in one transaction. */
+  completeBatch(messages: Array<{ keys: DeliveryKey[]; facts: AttemptFacts; outcome: Completion }>, claimer: string): MaybePromise<CompleteResult[]>
   addNotice(n: NoticeDraft, now: string): MaybePromise<number>
   /** Notices nobody acknowledged yet, newest first. */
   openNotices(limit?: number): MaybePromise<Notice[]>

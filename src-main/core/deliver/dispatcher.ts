@@ -8,7 +8,7 @@
 // automatically unless the peer's answer proved it was not delivered.
 import { hash, randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { Completion, DeliveryKey, DueDelivery, Fallback, NoticeDraft, Outbox } from '../../store/outbox.js'
+import type { AttemptFacts, CompleteResult, Completion, DeliveryKey, DueCursor, DueDelivery, Fallback, NoticeDraft, Outbox } from '../../store/outbox.js'
 import type { Settings } from '../config/schema.js'
 import { silentLogger, type Logger } from '../log.js'
 import { SEVERITY_LABEL as LABEL, alertFacts, alertIdsHeader, highest, oneLine, severityCounts, type Message } from './compose/message.js'
@@ -16,6 +16,7 @@ import { slackPayload, SLACK_DIGEST_MAX } from './compose/slack.js'
 import { emailContent } from './compose/email.js'
 import { afterFailure } from './backoff.js'
 import { RateLimiter } from './rate-limit.js'
+import { GroupCommit } from './group-commit.js'
 import { failed, type SendResult } from './senders/result.js'
 import { createTransport, type Transport } from './transport.js'
 import { deliverySettings, redact, secretValues, webhookEnvName, webhookFor, type DeliverySettings, type Env } from './settings.js'
@@ -140,6 +141,8 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
   const report = emptyReport()
   const tally = (dest: string) => (report.by_destination[dest] ??= { sent: 0, retry: 0, dead: 0, uncertain: 0 })
   const { outbox } = o
+  const claims = new GroupCommit<{ keys: DeliveryKey[]; messageKey: string }, DeliveryKey[]>((items) => outbox.claimBatch(items, PROCESS_CLAIMER, iso(Date.now())))
+  const results = new GroupCommit<{ keys: DeliveryKey[]; facts: AttemptFacts; outcome: Completion }, CompleteResult>((items) => outbox.completeBatch(items, PROCESS_CLAIMER))
 
   try {
     const recovered = await outbox.recoverInterrupted(PROCESS_CLAIMER, (c) => claimerGone(c), iso(Date.now() - CLAIM_LEASE_MS), iso(Date.now()))
@@ -151,28 +154,7 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
     report.notices += new Set(recovered.map((r) => r.messageKey ?? `${r.entryId}:${r.destination}`)).size
 
     const digestSeverities = new Set<Severity>(d.digest.severities)
-    const plan = async (page: DueDelivery[]): Promise<Unit[]> => {
-      const taken = new Set<string>()
-      const units: Unit[] = []
-      const now = iso(Date.now())
-      for (const row of page) {
-        const id = `${row.entryId}|${row.destination}`
-        if (taken.has(id)) continue
-        if (!digestSeverities.has(row.entry.severity)) {
-          taken.add(id)
-          units.push({ destination: row.destination, rows: [row] })
-          continue
-        }
-        const max = row.destination.startsWith('slack:') ? Math.min(d.digest.max_items, SLACK_DIGEST_MAX) : d.digest.max_items
-        const members = (await outbox.dueForDigest(row.entry.runId, row.destination, row.fallbackOf, [...digestSeverities], now, max)).filter(
-          (m) => !taken.has(`${m.entryId}|${m.destination}`)
-        )
-        if (!members.length) continue // all taken by an earlier digest of this page; the row comes back in a later page
-        for (const m of members) taken.add(`${m.entryId}|${m.destination}`)
-        units.push({ destination: row.destination, rows: members })
-      }
-      return units
-    }
+    const digestMax = (dest: string) => (dest.startsWith('slack:') ? Math.min(d.digest.max_items, SLACK_DIGEST_MAX) : d.digest.max_items)
 
     const message = (u: Unit, rows: DueDelivery[]): Message => {
       const alerts = rows.map((r) => alertFacts(r, d.app_url))
@@ -211,7 +193,7 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
       if (o.signal?.aborted) return
       const planned = message(u, u.rows)
       const startMs = Date.now()
-      const got = await outbox.claim(u.rows.map(({ entryId, destination }) => ({ entryId, destination })), PROCESS_CLAIMER, planned.key, iso(startMs))
+      const got = await claims.submit({ keys: u.rows.map(({ entryId, destination }) => ({ entryId, destination })), messageKey: planned.key })
       if (!got.length) return // another dispatcher took them
       const gotIds = new Set(got.map((k) => `${k.entryId}|${k.destination}`))
       const rows = u.rows.filter((r) => gotIds.has(`${r.entryId}|${r.destination}`))
@@ -227,9 +209,11 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
       const error = r.ok ? r.note : redact(r.error, secrets)
       const outcome = decide(d, rows, m, r, error, startMs, endMs, o.settings, random)
       const keys: DeliveryKey[] = rows.map(({ entryId, destination }) => ({ entryId, destination }))
-      const done = await outbox.complete(keys, PROCESS_CLAIMER, {
-        startedAt: iso(startMs), finishedAt: iso(endMs), error, httpStatus: r.httpStatus, smtpResponse: r.smtpResponse, messageKey: m.key, messageSize: rows.length
-      }, outcome)
+      const done = await results.submit({
+        keys,
+        facts: { startedAt: iso(startMs), finishedAt: iso(endMs), error, httpStatus: r.httpStatus, smtpResponse: r.smtpResponse, messageKey: m.key, messageSize: rows.length },
+        outcome
+      })
       const t = tally(m.destination)
       const n = rows.length
       const fields = { destination: m.destination, alerts: n, key: m.key, http_status: r.httpStatus ?? undefined, smtp: r.smtpResponse ?? undefined, ms: endMs - startMs }
@@ -272,26 +256,56 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
         [...lanes].map(async ([dest, list]) => {
           let i = 0
           const worker = async () => {
-            while (i < list.length && !o.signal?.aborted) await all.run(() => deliverUnit(list[i++]!))
+            while (i < list.length && !o.signal?.aborted) {
+              const u = list[i++]! // taken before waiting for a slot, so two workers never take the same unit
+              await all.run(() => deliverUnit(u))
+            }
           }
           await Promise.all(Array.from({ length: Math.min(laneWidth(dest), list.length) }, worker))
         })
       )
     }
 
+    // One pass walks every delivery due at its start, page by page: single alerts are sent page by page; digest
+    // members gather per (run, destination) until a digest is full or the pass ends, so a run makes one digest per
+    // destination however its alerts are spread over pages. Passes repeat while something is (or soon falls) due.
     while (!o.signal?.aborted) {
-      const page = await outbox.due(iso(Date.now()), PAGE)
-      if (!page.length) {
-        const next = await outbox.nextDueAt()
-        const wait = next === null ? Infinity : Date.parse(next) - Date.now()
-        if (wait <= d.linger_seconds * 1000) {
-          await sleep(Math.max(5, wait))
-          continue
+      const passNow = iso(Date.now())
+      const open = new Map<string, Unit>()
+      let seen = 0
+      let cursor: DueCursor | undefined
+      while (!o.signal?.aborted) {
+        const page = await outbox.due(passNow, PAGE, cursor)
+        if (!page.length) break
+        seen += page.length
+        cursor = page.at(-1)
+        const units: Unit[] = []
+        for (const row of page) {
+          if (!digestSeverities.has(row.entry.severity)) {
+            units.push({ destination: row.destination, rows: [row] })
+            continue
+          }
+          const k = `${row.entry.runId}|${row.destination}|${row.fallbackOf ?? ''}`
+          const group = open.get(k) ?? { destination: row.destination, rows: [] }
+          group.rows.push(row)
+          open.set(k, group)
+          if (group.rows.length >= digestMax(row.destination)) {
+            units.push(group)
+            open.delete(k)
+          }
         }
+        await runUnits(units)
+        if (page.length < PAGE) break
+      }
+      await runUnits([...open.values()])
+      if (seen) continue
+      const next = await outbox.nextDueAt()
+      const wait = next === null ? Infinity : Date.parse(next) - Date.now()
+      if (wait > d.linger_seconds * 1000) {
         report.next_attempt_at = next
         break
       }
-      await runUnits(await plan(page))
+      await sleep(Math.max(5, wait))
     }
   } finally {
     if (!o.transport) transport.close()

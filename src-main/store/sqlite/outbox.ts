@@ -4,12 +4,12 @@
 import type Database from 'better-sqlite3'
 import type { Severity } from '../../core/model.js'
 import type {
-  AttemptFacts, CompleteResult, Completion, DeliveryKey, DeliveryRow, DeliveryStatus, DueDelivery, FallbackTaken,
+  AttemptFacts, CompleteResult, Completion, DeliveryKey, DeliveryRow, DeliveryStatus, DueCursor, DueDelivery, FallbackTaken,
   InterruptedDelivery, Notice, NoticeDraft, Outbox
 } from '../outbox.js'
 import { migrate, openDatabase } from './index.js'
 
-const DUE_COLUMNS = `d.entry_id, d.destination, d.status, d.attempts, d.first_attempt_at, d.fallback_of,
+const DUE_COLUMNS = `d.entry_id, d.destination, d.next_attempt_at, d.status, d.attempts, d.first_attempt_at, d.fallback_of,
   a.hash, a.run_id, a.severity, a.title, a.external_id, a.reason, a.matched_rules, a.ruleset_version, a.created_at,
   a.triaged_at, a.sla_target_seconds, a.sla_breached, a.source_kind, a.source_file, a.source_locator, a.payload`
 
@@ -17,7 +17,7 @@ const DUE_COLUMNS = `d.entry_id, d.destination, d.status, d.attempts, d.first_at
 const DUE_WHERE = `d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at <= ? AND d.status <> 'sending'`
 
 interface DueRow {
-  entry_id: number; destination: string; status: 'pending' | 'failed'; attempts: number; first_attempt_at: string | null
+  entry_id: number; destination: string; next_attempt_at: string; status: 'pending' | 'failed'; attempts: number; first_attempt_at: string | null
   fallback_of: string | null; hash: string; run_id: number; severity: Severity; title: string; external_id: string; reason: string
   matched_rules: string; ruleset_version: string; created_at: string; triaged_at: string; sla_target_seconds: number
   sla_breached: number; source_kind: string; source_file: string; source_locator: string; payload: string
@@ -26,6 +26,7 @@ interface DueRow {
 const toDue = (r: DueRow): DueDelivery => ({
   entryId: r.entry_id,
   destination: r.destination,
+  nextAttemptAt: r.next_attempt_at,
   status: r.status,
   attempts: r.attempts,
   firstAttemptAt: r.first_attempt_at,
@@ -46,12 +47,14 @@ export class SqliteOutbox implements Outbox {
   constructor(path: string) {
     this.db = openDatabase(path)
     migrate(this.db)
-    this.db.pragma('synchronous = FULL')
+    // TRIAGE_OUTBOX_SYNC=NORMAL trades that power-loss guarantee for speed (kill -9 is still safe): for benchmarks.
+    this.db.pragma(`synchronous = ${process.env.TRIAGE_OUTBOX_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL'}`)
     const db = this.db
     this.s = {
-      due: db.prepare(`SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE ${DUE_WHERE} ORDER BY d.next_attempt_at LIMIT ?`),
-      digest: db.prepare(`SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id
-        WHERE ${DUE_WHERE} AND d.destination = ? AND d.fallback_of IS ? AND a.run_id = ? AND a.severity IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at LIMIT ?`),
+      due: db.prepare(`SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE ${DUE_WHERE}
+        ORDER BY d.next_attempt_at, d.entry_id, d.destination LIMIT ?`),
+      dueAfter: db.prepare(`SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE ${DUE_WHERE}
+        AND (d.next_attempt_at, d.entry_id, d.destination) > (?, ?, ?) ORDER BY d.next_attempt_at, d.entry_id, d.destination LIMIT ?`),
       nextDue: db.prepare(`SELECT d.next_attempt_at FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL
         AND d.status <> 'sending' ORDER BY d.next_attempt_at LIMIT 1`).pluck(),
       claim: db.prepare(`UPDATE deliveries SET status = 'sending', claimed_by = ?, claimed_at = ?, message_key = ?, updated_at = ?
@@ -109,12 +112,9 @@ export class SqliteOutbox implements Outbox {
     }).immediate()
   }
 
-  due(now: string, limit: number): DueDelivery[] {
-    return (this.s.due.all(now, limit) as DueRow[]).map(toDue)
-  }
-
-  dueForDigest(runId: number, destination: string, fallbackOf: string | null, severities: Severity[], now: string, limit: number): DueDelivery[] {
-    return (this.s.digest.all(now, destination, fallbackOf, runId, JSON.stringify(severities), limit) as DueRow[]).map(toDue)
+  due(now: string, limit: number, after?: DueCursor): DueDelivery[] {
+    const rows = after ? this.s.dueAfter.all(now, after.nextAttemptAt, after.entryId, after.destination, limit) : this.s.due.all(now, limit)
+    return (rows as DueRow[]).map(toDue)
   }
 
   nextDueAt(): string | null {
@@ -122,65 +122,77 @@ export class SqliteOutbox implements Outbox {
   }
 
   claim(keys: DeliveryKey[], claimer: string, messageKey: string, now: string): DeliveryKey[] {
-    return this.db.transaction(() => keys.filter((k) => this.s.claim.run(claimer, now, messageKey, now, k.entryId, k.destination).changes === 1)).immediate()
+    return this.claimBatch([{ keys, messageKey }], claimer, now)[0]!
+  }
+
+  claimBatch(messages: Array<{ keys: DeliveryKey[]; messageKey: string }>, claimer: string, now: string): DeliveryKey[][] {
+    return this.db
+      .transaction(() => messages.map((m) => m.keys.filter((k) => this.s.claim.run(claimer, now, m.messageKey, now, k.entryId, k.destination).changes === 1)))
+      .immediate()
   }
 
   complete(keys: DeliveryKey[], claimer: string, f: AttemptFacts, outcome: Completion): CompleteResult {
-    return this.db.transaction((): CompleteResult => {
-      const fallbacks: FallbackTaken[] = []
-      const noticeIds: number[] = []
-      let applied = true
-      let noticeId: number | null = null
-      const note = (n: NoticeDraft) => {
-        if (noticeId === null) {
-          noticeId = this.insertNotice(n, f.finishedAt)
-          noticeIds.push(noticeId)
-        }
-        return noticeId
+    return this.completeBatch([{ keys, facts: f, outcome }], claimer)[0]!
+  }
+
+  completeBatch(messages: Array<{ keys: DeliveryKey[]; facts: AttemptFacts; outcome: Completion }>, claimer: string): CompleteResult[] {
+    return this.db.transaction(() => messages.map((m) => this.completeOne(m.keys, claimer, m.facts, m.outcome))).immediate()
+  }
+
+  private completeOne(keys: DeliveryKey[], claimer: string, f: AttemptFacts, outcome: Completion): CompleteResult {
+    const fallbacks: FallbackTaken[] = []
+    const noticeIds: number[] = []
+    let applied = true
+    let noticeId: number | null = null
+    const note = (n: NoticeDraft) => {
+      if (noticeId === null) {
+        noticeId = this.insertNotice(n, f.finishedAt)
+        noticeIds.push(noticeId)
       }
-      for (const [i, k] of keys.entries()) {
-        const cur = this.s.current.get(k.entryId, k.destination) as { status: DeliveryStatus; claimed_by: string | null; attempts: number; first_attempt_at: string | null } | undefined
-        const attempt = (cur?.attempts ?? 0) + 1
-        const first = cur?.first_attempt_at ?? f.startedAt
-        const ours = cur?.status === 'sending' && cur.claimed_by === claimer
-        const next = outcome.result === 'retry' ? outcome.nextAttemptAt : null
-        // The attempt is logged even when the claim was taken from us: it is what happened on the wire.
-        this.s.attempt.run(k.entryId, k.destination, attempt, f.startedAt, f.finishedAt, outcome.result, f.error, f.httpStatus, f.smtpResponse, f.messageKey, f.messageSize, next, claimer)
-        if (!ours) {
-          applied = false
-          continue
-        }
-        switch (outcome.result) {
-          case 'sent':
-            this.s.sent.run(attempt, first, f.finishedAt, f.finishedAt, k.entryId, k.destination)
-            break
-          case 'retry':
-            this.s.retry.run(attempt, first, outcome.nextAttemptAt, f.finishedAt, f.error, k.entryId, k.destination)
-            break
-          case 'uncertain':
-            this.s.final.run('uncertain', attempt, first, f.finishedAt, f.error, k.entryId, k.destination)
-            note(outcome.notice)
-            break
-          case 'dead': {
-            this.s.final.run('dead', attempt, first, f.finishedAt, f.error, k.entryId, k.destination)
-            const fb = outcome.fallbacks[i]!
-            if (fb.action === 'email') {
-              const created = this.s.addFallbackDelivery.run(k.entryId, fb.destination, f.finishedAt, f.finishedAt, k.destination).changes === 1
-              const action = created ? 'email' : 'covered'
-              const reason = created ? fb.reason : `${fb.reason}; ${fb.destination} already has this alert`
-              this.s.fallback.run(k.entryId, k.destination, action, fb.destination, reason, null, f.finishedAt)
-              fallbacks.push({ entryId: k.entryId, failedDestination: k.destination, action, target: fb.destination })
-            } else {
-              const id = note(fb.notice)
-              this.s.fallback.run(k.entryId, k.destination, 'notice', null, fb.reason, id, f.finishedAt)
-              fallbacks.push({ entryId: k.entryId, failedDestination: k.destination, action: 'notice', target: null })
-            }
-            break
+      return noticeId
+    }
+    for (const [i, k] of keys.entries()) {
+      const cur = this.s.current.get(k.entryId, k.destination) as { status: DeliveryStatus; claimed_by: string | null; attempts: number; first_attempt_at: string | null } | undefined
+      const attempt = (cur?.attempts ?? 0) + 1
+      const first = cur?.first_attempt_at ?? f.startedAt
+      const ours = cur?.status === 'sending' && cur.claimed_by === claimer
+      const next = outcome.result === 'retry' ? outcome.nextAttemptAt : null
+      // The attempt is logged even when the claim was taken from us: it is what happened on the wire.
+      this.s.attempt.run(k.entryId, k.destination, attempt, f.startedAt, f.finishedAt, outcome.result, f.error, f.httpStatus, f.smtpResponse, f.messageKey, f.messageSize, next, claimer)
+      if (!ours) {
+        applied = false
+        continue
+      }
+      switch (outcome.result) {
+        case 'sent':
+          this.s.sent.run(attempt, first, f.finishedAt, f.finishedAt, k.entryId, k.destination)
+          break
+        case 'retry':
+          this.s.retry.run(attempt, first, outcome.nextAttemptAt, f.finishedAt, f.error, k.entryId, k.destination)
+          break
+        case 'uncertain':
+          this.s.final.run('uncertain', attempt, first, f.finishedAt, f.error, k.entryId, k.destination)
+          note(outcome.notice)
+          break
+        case 'dead': {
+          this.s.final.run('dead', attempt, first, f.finishedAt, f.error, k.entryId, k.destination)
+          const fb = outcome.fallbacks[i]!
+          if (fb.action === 'email') {
+            const created = this.s.addFallbackDelivery.run(k.entryId, fb.destination, f.finishedAt, f.finishedAt, k.destination).changes === 1
+            const action = created ? 'email' : 'covered'
+            const reason = created ? fb.reason : `${fb.reason}; ${fb.destination} already has this alert`
+            this.s.fallback.run(k.entryId, k.destination, action, fb.destination, reason, null, f.finishedAt)
+            fallbacks.push({ entryId: k.entryId, failedDestination: k.destination, action, target: fb.destination })
+          } else {
+            const id = note(fb.notice)
+            this.s.fallback.run(k.entryId, k.destination, 'notice', null, fb.reason, id, f.finishedAt)
+            fallbacks.push({ entryId: k.entryId, failedDestination: k.destination, action: 'notice', target: null })
           }
+          break
         }
       }
-      return { applied, fallbacks, noticeIds }
-    }).immediate()
+    }
+    return { applied, fallbacks, noticeIds }
   }
 
   private insertNotice(n: NoticeDraft, now: string): number {
