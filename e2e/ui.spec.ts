@@ -146,7 +146,7 @@ describe.skipIf(missing !== null)('Triage Desk in Chromium against `triage serve
     await page.keyboard.press('Escape')
     await detail.waitFor({ state: 'detached' })
     await page.locator('#audit-search').fill('')
-    await page.getByRole('row').nth(30).waitFor()
+    await page.getByRole('row').nth(20).waitFor()
     await shot('audit')
   })
 

@@ -1,14 +1,14 @@
 // Audit browser: the whole audit trail in a virtualized table. Filtering, sorting and search happen on the
 // server; pages are keyset pages loaded as the officer scrolls, so a million entries scroll as smoothly as ten.
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState, type VisibilityState } from '@tanstack/react-table'
-import { useVirtualizer } from '@tanstack/react-virtual'
 import type { AuditFilter, AuditRow, AuditSort } from '../../../src-main/api/contract.js'
 import { call } from '../api/client.js'
 import { errorText, useApi, useEvent } from '../api/hooks.js'
 import { navigate } from '../router.js'
 import { Badge, Banner, Button, Chips, fmtDuration, fmtNum, fmtTime, Input, Select, SeverityBadge, type SeverityName } from '../ui/index.js'
 import { AlertDetail } from './AlertDetail.js'
+import { GridBody } from './AuditGrid.js'
 
 const PAGE = 200
 const SEVERITIES: ReadonlyArray<{ value: SeverityName; label: string }> = [
@@ -80,7 +80,6 @@ export function Audit({ params }: { params: URLSearchParams }) {
   const [pending, setPending] = useState(0)
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState<string | null>(null)
-  const [active, setActive] = useState(0)
   const selectedId = params.get('id') ? Number(params.get('id')) : null
   const facets = useApi('auditFacets', {}, { reloadOn: ['runFinished'] })
   const generation = useRef(0)
@@ -114,7 +113,6 @@ export function Audit({ params }: { params: URLSearchParams }) {
         setCursor(page.next_cursor)
         if (reset) {
           setTotal(page.total)
-          setActive(0)
           scroller.current?.scrollTo({ top: 0 })
         }
         setPending(page.search_pending)
@@ -166,46 +164,14 @@ export function Audit({ params }: { params: URLSearchParams }) {
     }
   })
 
-  const hasMore = cursor !== null
-  const virtualizer = useVirtualizer({
-    count: rows.length + (hasMore ? 1 : 0),
-    getScrollElement: () => scroller.current,
-    estimateSize: () => 36,
-    overscan: 16
-  })
-  const items = virtualizer.getVirtualItems()
-  const lastIndex = items.at(-1)?.index ?? 0
-  useEffect(() => {
-    if (hasMore && !loading && lastIndex >= rows.length - 40) void load(false)
-  }, [lastIndex, hasMore, loading, rows.length, load])
-
-  const open = (id: number) => navigate('audit', { ...Object.fromEntries(params), id })
+  const open = useCallback((id: number) => navigate('audit', { ...Object.fromEntries(params), id }), [params])
   const close = () => {
     const p = Object.fromEntries(params)
     delete p.id
     navigate('audit', p)
     scroller.current?.focus()
   }
-
-  const onGridKey = (e: KeyboardEvent) => {
-    if (!rows.length) return
-    const move = (to: number) => {
-      const i = Math.max(0, Math.min(rows.length - 1, to))
-      setActive(i)
-      virtualizer.scrollToIndex(i, { align: 'auto' })
-      e.preventDefault()
-    }
-    if (e.key === 'ArrowDown' || e.key === 'j') move(active + 1)
-    else if (e.key === 'ArrowUp' || e.key === 'k') move(active - 1)
-    else if (e.key === 'PageDown') move(active + 15)
-    else if (e.key === 'PageUp') move(active - 15)
-    else if (e.key === 'Home') move(0)
-    else if (e.key === 'End') move(rows.length - 1)
-    else if (e.key === 'Enter' && rows[active]) {
-      open(rows[active].id)
-      e.preventDefault()
-    }
-  }
+  const loadMore = useCallback(() => void load(false), [load])
 
   const set = (patch: Partial<AuditFilter>) => setFilter((f) => {
     const next = { ...f, ...patch }
@@ -299,53 +265,20 @@ export function Audit({ params }: { params: URLSearchParams }) {
               )
             })}
           </div>
-          <div
-            className="grid-body"
-            ref={scroller}
-            tabIndex={0}
-            onKeyDown={onGridKey}
-            onScroll={(e) => head.current && (head.current.scrollLeft = e.currentTarget.scrollLeft)}
-            aria-activedescendant={rows[active] ? `audit-row-${rows[active].id}` : undefined}
-          >
-            {!loading && rows.length === 0 && !error && (
-              <div className="empty">
-                <h2>No audit entries match</h2>
-                <p>{activeFilters ? 'Change or clear the filters.' : 'Import files or run triage to fill the audit trail.'}</p>
-              </div>
-            )}
-            <div className="grid-canvas" style={{ height: virtualizer.getTotalSize() }}>
-              {items.map((v) => {
-                const row = table.getRowModel().rows[v.index]
-                if (!row)
-                  return (
-                    <div key="loader" className="grid-row grid-loader" style={{ transform: `translateY(${v.start}px)` }}>
-                      Loading more…
-                    </div>
-                  )
-                const r = row.original
-                return (
-                  <div
-                    key={r.id}
-                    id={`audit-row-${r.id}`}
-                    role="row"
-                    aria-selected={r.id === selectedId}
-                    className={`grid-row ${v.index === active ? 'grid-row-active' : ''} ${r.id === selectedId ? 'grid-row-selected' : ''}`}
-                    style={{ transform: `translateY(${v.start}px)`, gridTemplateColumns: template }}
-                    onClick={() => {
-                      setActive(v.index)
-                      open(r.id)
-                    }}
-                  >
-                    {row.getVisibleCells().map((c) => (
-                      <div key={c.id} role="gridcell" className="grid-td">
-                        {flexRender(c.column.columnDef.cell, c.getContext())}
-                      </div>
-                    ))}
-                  </div>
-                )
-              })}
-            </div>
-          </div>
+          <GridBody
+            key={queryKey}
+            table={table}
+            rows={rows}
+            hasMore={cursor !== null}
+            loading={loading}
+            onMore={loadMore}
+            selectedId={selectedId}
+            template={template}
+            scroller={scroller}
+            head={head}
+            onOpen={open}
+            empty={!loading && rows.length === 0 && !error ? (activeFilters ? 'Change or clear the filters.' : 'Import files or run triage to fill the audit trail.') : null}
+          />
         </div>
         <p className="faint small shortcuts-hint">
           <kbd>/</kbd> search · <kbd>↑</kbd> <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> close the detail
