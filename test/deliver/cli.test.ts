@@ -131,11 +131,11 @@ describe('a run that fails as a whole', () => {
     expect(r.stderr).toContain('does not exist')
     expect(smtp.accepted).toHaveLength(1)
     const mail = await parseMail(smtp.accepted[0]!)
-    expect(mail.subject).toBe('[CRITICAL] Alert Orchestrator Failed: Triage Desk run')
+    expect(mail.subject).toBe('[CRITICAL] Alert Orchestrator Failed: Triage Desk inbox run')
     expect(smtp.accepted[0]!.to.sort()).toEqual(['cco@bank.test', 'leads@bank.test'])
     expect(mail.text).toContain('unmounted-share')
     const db = new Database(w.db, { readonly: true })
-    expect(db.prepare("SELECT kind, title FROM delivery_notices").all()).toEqual([{ kind: 'run_failed', title: 'Triage Desk run failed' }])
+    expect(db.prepare("SELECT kind, title FROM delivery_notices").all()).toEqual([{ kind: 'run_failed', title: 'Triage Desk inbox run failed' }])
     db.close()
   })
 

@@ -67,7 +67,7 @@ export async function notifyRunFailure(i: FailureNoticeInput): Promise<FailureNo
   const secrets = base ? secretValues(base.delivery, env) : []
   const errors = i.errors.map((e) => redact(e, secrets))
   const list = base?.delivery.failure_notice_list ?? null
-  const what = `Triage Desk ${i.trigger}${i.runId ? ` run ${i.runId}` : ''}`
+  const what = `Triage Desk ${i.trigger === 'run' ? 'inbox run' : i.trigger}${i.runId ? ` #${i.runId}` : ''}`
   const result: FailureNoticeResult = { email: 'not_configured', to: list ? `email:${list}` : null, error: null, notice_id: null }
 
   if (base && base.dryRun) result.email = 'dry_run'
