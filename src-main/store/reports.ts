@@ -17,18 +17,31 @@ export interface ChainHead {
   last_hash: string
 }
 
-/** The facts of one audit entry the SLA figures need, as a tuple (fast to read 1M of them). */
+/**
+ * The facts of one audit entry the SLA figures need, as a tuple of mostly numbers: reading 1M rows is
+ * dominated by the values handed to JavaScript, and strings cost most. A coded column holds an index into the
+ * dictionary of EntryFacts, or the value itself when it is not in the dictionary.
+ */
 export type EntryFact = [
   id: number,
-  severity: Severity,
-  source_kind: string,
-  source_file: string,
-  triaged_at: string,
+  /** Index into SEVERITIES (low, medium, high, critical). */
+  severity: number,
+  source_kind: number | string,
+  source_file: number | string,
+  /** The UTC day of triaged_at, as days since 1970-01-01. */
+  day: number,
   sla_seconds: number,
   sla_target_seconds: number,
   sla_breached: number,
-  ruleset_version: string
+  ruleset_version: number | string
 ]
+
+export interface EntryFacts {
+  kinds: readonly string[]
+  files: readonly string[]
+  versions: readonly string[]
+  rows: Rows<EntryFact>
+}
 
 export interface EntryBrief {
   id: number
@@ -133,10 +146,13 @@ export interface TableStream {
 export interface ReportQueries {
   chainHead(): MaybePromise<ChainHead>
   /** Every audit entry triaged in the period (any order). */
-  entryFacts(p: Period): Rows<EntryFact>
+  entryFacts(p: Period): MaybePromise<EntryFacts>
   entryBriefs(ids: number[]): MaybePromise<EntryBrief[]>
-  /** Deliveries of the entries triaged in the period, by destination and status. */
-  deliveryCounts(p: Period, range: EntryRange): MaybePromise<DeliveryCount[]>
+  /**
+   * Deliveries of the entries triaged in the period, by destination and status. `wholeRange`: every entry of
+   * the range was triaged in the period (the usual case), so no entry needs to be looked at.
+   */
+  deliveryCounts(p: Period, range: EntryRange, wholeRange: boolean): MaybePromise<DeliveryCount[]>
   /** Attempts and fallbacks of the entries triaged in the period; null when the store keeps no delivery logs. */
   attemptCounts(p: Period, range: EntryRange): MaybePromise<AttemptCount[] | null>
   /** Fallbacks of the entries triaged in the period, in id order; null when the store keeps no fallback log. */

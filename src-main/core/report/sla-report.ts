@@ -86,7 +86,6 @@ export interface ReportOptions {
 }
 
 const FAILED_STATUSES = new Set(['failed', 'dead', 'uncertain'])
-const zero = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0 })
 /** Highest severity first: the order every table and chart uses. */
 export const SEVERITY_ORDER: Severity[] = [...SEVERITIES].reverse()
 
@@ -130,81 +129,89 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
   const generated_at = (opts.now ?? new Date()).toISOString()
   const chain_head = await q.chainHead()
 
-  const bySeverity = zero()
-  const bySource = new Map<string, SeverityCounts>()
-  const byFile = new Map<string, { source_kind: string; source_file: string; total: number }>()
-  const times = Object.fromEntries(SEVERITIES.map((s) => [s, new Numbers()])) as Record<Severity, Numbers>
-  const targets = Object.fromEntries(SEVERITIES.map((s) => [s, new Set<number>()])) as Record<Severity, Set<number>>
-  const breachCount = zero()
+  // One pass over the entries of the period, aggregating into arrays and maps keyed by small numbers.
+  const facts = await q.entryFacts(period)
+  const name = (v: number | string, dict: readonly string[]) => (typeof v === 'number' ? dict[v]! : v)
+  const bySeverity = [0, 0, 0, 0] // index: SEVERITIES
+  const bySource = new Map<number | string, number[]>()
+  const byFile = new Map<number | string, { kind: number | string; total: number }>()
+  const times = SEVERITIES.map(() => new Numbers())
+  const targets = SEVERITIES.map(() => new Set<number>())
+  const breachCount = [0, 0, 0, 0]
   const worst = new TopK(limit)
-  const perDay = new Map<string, SeverityCounts>()
-  const perRuleSet = new Map<string, { entries: number; first: string; last: string }>()
+  const perDay = new Map<number, number[]>()
+  const perRuleSet = new Map<number | string, { entries: number; firstId: number; lastId: number }>()
   let count = 0
   let firstId = Infinity
   let lastId = -Infinity
 
-  await eachRow(q.entryFacts(period), ([id, severity, kind, file, triagedAt, slaSeconds, target, breached, version]) => {
+  await eachRow(facts.rows, ([id, sev, kind, file, day, slaSeconds, target, breached, version]) => {
     count++
     if (id < firstId) firstId = id
     if (id > lastId) lastId = id
-    bySeverity[severity]++
+    bySeverity[sev]!++
     let src = bySource.get(kind)
-    if (!src) bySource.set(kind, (src = zero()))
-    src[severity]++
-    const fileKey = `${kind}\u0000${file}`
-    const f = byFile.get(fileKey)
+    if (!src) bySource.set(kind, (src = [0, 0, 0, 0]))
+    src[sev]!++
+    const f = byFile.get(file)
     if (f) f.total++
-    else byFile.set(fileKey, { source_kind: kind, source_file: file, total: 1 })
-    times[severity].push(slaSeconds)
-    targets[severity].add(target)
+    else byFile.set(file, { kind, total: 1 })
+    times[sev]!.push(slaSeconds)
+    targets[sev]!.add(target)
     if (breached) {
-      breachCount[severity]++
+      breachCount[sev]!++
       worst.push(slaSeconds - target, id)
     }
-    const day = triagedAt.slice(0, 10)
     let d = perDay.get(day)
-    if (!d) perDay.set(day, (d = zero()))
-    d[severity]++
+    if (!d) perDay.set(day, (d = [0, 0, 0, 0]))
+    d[sev]!++
     const rs = perRuleSet.get(version)
-    if (!rs) perRuleSet.set(version, { entries: 1, first: triagedAt, last: triagedAt })
+    if (!rs) perRuleSet.set(version, { entries: 1, firstId: id, lastId: id })
     else {
       rs.entries++
-      if (triagedAt < rs.first) rs.first = triagedAt
-      if (triagedAt > rs.last) rs.last = triagedAt
+      if (id < rs.firstId) rs.firstId = id
+      if (id > rs.lastId) rs.lastId = id
     }
   })
   const range: EntryRange | null = count ? { first_id: firstId, last_id: lastId } : null
+  const counts = (a: number[]): SeverityCounts => Object.fromEntries(SEVERITIES.map((s, i) => [s, a[i]!])) as SeverityCounts
+  const sevIndex = (s: Severity) => SEVERITIES.indexOf(s)
 
   const time_to_triage: TimeToTriage[] = SEVERITY_ORDER.map((s) => {
-    const sorted = times[s].sorted()
+    const i = sevIndex(s)
+    const sorted = times[i]!.sorted()
     return {
       severity: s,
       count: sorted.length,
       p50: percentile(sorted as unknown as number[], 50),
       p95: percentile(sorted as unknown as number[], 95),
       max: sorted.length ? sorted[sorted.length - 1]! : null,
-      targets: [...targets[s]].sort((a, b) => a - b),
-      breaches: breachCount[s]
+      targets: [...targets[i]!].sort((a, b) => a - b),
+      breaches: breachCount[i]!
     }
   })
 
+  // Rule sets: the first and last alert each classified, found by id (cheaper than reading every triaged_at).
+  const ruleSetIds = [...perRuleSet.values()].flatMap((r) => [r.firstId, r.lastId])
   const worstIds = worst.result()
-  const briefs = new Map((await q.entryBriefs(worstIds.map(([, id]) => id))).map((b) => [b.id, b]))
+  const briefs = new Map((await q.entryBriefs([...new Set([...worstIds.map(([, id]) => id), ...ruleSetIds])])).map((b) => [b.id, b]))
   const shownBreaches: Breach[] = worstIds.flatMap(([overrun, id]) => {
     const b = briefs.get(id)
     return b ? [{ ...b, overrun_seconds: overrun }] : []
   })
 
   // Days with no alert still get a bar, so a quiet day is visible; long periods start at the first active day.
-  const days = [...perDay.keys()].sort()
+  const dayName = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10)
+  const days = [...perDay.keys()].sort((a, b) => a - b).map(dayName)
+  const perDayByName = new Map([...perDay].map(([d, c]) => [dayName(d), c]))
   const span = periodDays(period)
   const dayList = span.count <= 92 ? daysBetween(span.first, span.last) : days.length ? daysBetween(days[0]!, days.at(-1)!) : []
   const volume_per_day = dayList.map((day) => {
-    const counts = perDay.get(day) ?? zero()
-    return { day, counts, total: SEVERITIES.reduce((t, s) => t + counts[s], 0) }
+    const c = perDayByName.get(day) ?? [0, 0, 0, 0]
+    return { day, counts: counts(c), total: c.reduce((t, n) => t + n, 0) }
   })
 
-  const deliveries = await deliveryLines(q, period, range, limit)
+  const deliveries = await deliveryLines(q, period, range, count, limit)
 
   const duplicateGroups = await q.duplicateCount(period)
   const quarantineGroups = await q.quarantineCount(period)
@@ -222,11 +229,12 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
   const runs = await q.runs(period)
   const runsPerVersion = new Map<string, number>()
   for (const r of runs) if (r.ruleset_version) runsPerVersion.set(r.ruleset_version, (runsPerVersion.get(r.ruleset_version) ?? 0) + 1)
-  const versions = [...new Set([...perRuleSet.keys(), ...runsPerVersion.keys()])]
+  const usedBy = new Map([...perRuleSet].map(([v, r]) => [name(v, facts.versions), r]))
+  const versions = [...new Set([...usedBy.keys(), ...runsPerVersion.keys()])]
   const records = new Map((await q.rulesets(versions)).map((r) => [r.version, r]))
   const rulesets: RuleSetInForce[] = versions
     .map((v) => {
-      const used = perRuleSet.get(v)
+      const used = usedBy.get(v)
       const rec = records.get(v)
       return {
         version: v,
@@ -235,22 +243,26 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
         first_used_at: rec?.first_used_at ?? null,
         entries: used?.entries ?? 0,
         runs: runsPerVersion.get(v) ?? 0,
-        first_triaged_at: used?.first ?? null,
-        last_triaged_at: used?.last ?? null
+        first_triaged_at: used ? (briefs.get(used.firstId)?.triaged_at ?? null) : null,
+        last_triaged_at: used ? (briefs.get(used.lastId)?.triaged_at ?? null) : null
       }
     })
     .sort((a, b) => (a.first_used_at ?? '').localeCompare(b.first_used_at ?? '') || a.version.localeCompare(b.version))
 
-  const breaches = SEVERITIES.reduce((t, s) => t + breachCount[s], 0)
+  const breaches = breachCount.reduce((t, n) => t + n, 0)
   return {
     period: { ...period, basis: 'triaged_at' },
     generated_at,
     chain_head,
     entries: { in_period: count, range },
     totals: { received: count + duplicates.total + quarantine.total, triaged: count, duplicates: duplicates.total, quarantined: quarantine.total, breaches },
-    by_severity: bySeverity,
-    by_source: [...bySource].map(([source_kind, counts]) => ({ source_kind, counts, total: SEVERITIES.reduce((t, s) => t + counts[s], 0) })).sort((a, b) => a.source_kind.localeCompare(b.source_kind)),
-    by_source_file: [...byFile.values()].sort((a, b) => b.total - a.total || a.source_file.localeCompare(b.source_file)),
+    by_severity: counts(bySeverity),
+    by_source: [...bySource]
+      .map(([kind, c]) => ({ source_kind: name(kind, facts.kinds), counts: counts(c), total: c.reduce((t, n) => t + n, 0) }))
+      .sort((a, b) => a.source_kind.localeCompare(b.source_kind)),
+    by_source_file: [...byFile]
+      .map(([file, f]) => ({ source_kind: name(f.kind, facts.kinds), source_file: name(file, facts.files), total: f.total }))
+      .sort((a, b) => b.total - a.total || a.source_file.localeCompare(b.source_file)),
     time_to_triage,
     breaches: { total: breaches, shown: shownBreaches },
     volume_per_day,
@@ -262,7 +274,7 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
   }
 }
 
-async function deliveryLines(q: ReportQueries, period: Period, range: EntryRange | null, limit: number): Promise<SlaReport['deliveries']> {
+async function deliveryLines(q: ReportQueries, period: Period, range: EntryRange | null, inPeriod: number, limit: number): Promise<SlaReport['deliveries']> {
   // With no entry in the period, an empty range still tells whether the database keeps delivery logs.
   const r = range ?? { first_id: 1, last_id: 0 }
   const lines = new Map<string, DeliveryLine>()
@@ -272,7 +284,7 @@ async function deliveryLines(q: ReportQueries, period: Period, range: EntryRange
     return l
   }
   if (range)
-    for (const c of await q.deliveryCounts(period, range)) {
+    for (const c of await q.deliveryCounts(period, range, inPeriod === range.last_id - range.first_id + 1)) {
       const l = line(c.destination)
       l.total += c.count
       l.by_status[c.status] = (l.by_status[c.status] ?? 0) + c.count
