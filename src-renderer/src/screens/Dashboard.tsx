@@ -75,7 +75,7 @@ export function Dashboard() {
             <dt>Inbox folder</dt>
             <dd>{s.inbox ? <span className="mono">{s.inbox}</span> : <span className="muted">not set — <a href="#/settings">choose one in Settings</a></span>}</dd>
             <dt>Health</dt>
-            <dd><Badge tone={s.health.status === 'ok' ? 'ok' : s.health.status === 'warn' ? 'warn' : 'neutral'}>{s.health.status}</Badge> <span className="muted small">{s.health.message}</span></dd>
+            <dd><Badge tone={s.health.status === 'ok' ? 'ok' : s.health.status === 'warn' ? 'warn' : 'neutral'}>{s.health.status}</Badge> {s.health.status !== 'warn' && <span className="muted small">{s.health.message}</span>}</dd>
             <dt>Deliveries</dt>
             <dd>{s.dry_run ? <Badge tone="warn">dry-run: recorded, not sent</Badge> : <Badge tone="ok">sent for real</Badge>}</dd>
           </dl>
