@@ -49,19 +49,19 @@ function filterFromParams(p: URLSearchParams): AuditFilter {
 
 const col = createColumnHelper<AuditRow>()
 const columns = [
-  col.accessor('severity', { header: 'Severity', size: 96, cell: (c) => <SeverityBadge severity={c.getValue()} /> }),
+  col.accessor('severity', { header: 'Severity', size: 110, cell: (c) => <SeverityBadge severity={c.getValue()} /> }),
   col.accessor('id', { header: 'Entry', size: 80, cell: (c) => <span className="num">#{c.getValue()}</span> }),
   col.accessor('created_at', { id: 'created_at', header: 'Alert time', size: 180, cell: (c) => <span className="num">{fmtTime(c.getValue())}</span> }),
   col.accessor('title', { header: 'Alert', size: 240, cell: (c) => <span className="clip" title={c.getValue()}>{c.getValue()}</span> }),
   col.display({
-    id: 'source', header: 'Source', size: 210,
+    id: 'source', header: 'Source', size: 190,
     cell: (c) => {
       const r = c.row.original
       return <span className="clip faint-strong" title={`${r.source_file} ${r.source_locator}`}>{r.source_kind === 'email' ? '✉' : '⇄'} {r.source_file} · {r.source_locator}</span>
     }
   }),
   col.display({
-    id: 'sla', header: 'SLA', size: 112,
+    id: 'sla', header: 'SLA', size: 124,
     cell: (c) => {
       const r = c.row.original
       return r.sla_breached ? <Badge tone="danger" title={`target ${fmtDuration(r.sla_target_seconds * 1000)}`}>breached</Badge> : <Badge tone="ok">{fmtDuration(r.sla_seconds * 1000)}</Badge>
