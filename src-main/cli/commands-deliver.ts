@@ -26,6 +26,14 @@ interface DeliverOpts {
 }
 
 const defaultDb = () => join(appDataDir(), 'triage.db')
+
+function currentUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    return 'unknown'
+  }
+}
 const n = (x: number) => x.toLocaleString('en-US')
 
 function makeLogger(o: { logFile?: string; verbose?: boolean }): Logger {
@@ -145,7 +153,11 @@ export async function triageThenDeliver<O extends RunOpts>(
     const delivery: DeliveryOutcome =
       o.deliver === false ? { mode: 'skipped', ...emptyReport() }
       : summary.dry_run ? { mode: 'dry_run', ...emptyReport() }
-      : await drain(outbox, loaded, log)
+      : await drain(outbox, loaded, log).catch(async (e: unknown) => {
+          // The database failed while delivering: the run as a whole failed to deliver.
+          await notifyRunFailure({ settings: loaded.settings, outbox, runId: summary.run_id, trigger, errors: [`delivery: ${(e as Error).message}`], logger: log }).catch(() => undefined)
+          throw e
+        })
     h.print(o, { ...summaryJson(summary), delivery, failure_notice: failure }, `${summaryText(summary)}\n${deliveryText(delivery)}${failureText(failure)}`)
     if (summary.status !== 'ok') process.exitCode = 3
     return summary
@@ -174,7 +186,7 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--log-file <path>', 'append structured logs (JSON lines) to this file')
     .option('--verbose', 'also write info-level logs to stderr')
     .option('--resolve <alert:destination=decision>', 'first settle an uncertain delivery: "sent" (it did arrive) or "resend" (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
-    .option('--by <name>', 'who settles uncertain deliveries (recorded)', userInfo().username)
+    .option('--by <name>', 'who settles uncertain deliveries (recorded)', currentUser())
     .action(async (o: DeliverOpts) => {
       const resolutions = o.resolve.map(parseResolution)
       const db = resolve(o.db ?? defaultDb())

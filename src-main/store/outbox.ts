@@ -125,7 +125,7 @@ export interface Outbox {
    * Marks 'sending' rows of dispatchers that are gone (dead process on this host, or a claim older than
    * staleBefore) as 'uncertain', logs an attempt and a notice for each message. Returns them.
    */
-  recoverInterrupted(self: string, isGone: (claimedBy: string) => boolean, staleBefore: string, now: string): MaybePromise<InterruptedDelivery[]>
+  recoverInterrupted(isGone: (claimedBy: string) => boolean, staleBefore: string, now: string): MaybePromise<InterruptedDelivery[]>
   /**
    * Deliveries due at `now` (pending, or failed and due for a retry) in (next attempt, alert, destination) order,
    * after `after` when given: a drain walks the whole due set page by page with it.

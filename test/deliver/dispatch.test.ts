@@ -204,14 +204,15 @@ describe('Slack peer behaviours', () => {
   })
 
   it('paces messages to one webhook at the configured rate', async () => {
-    const t = await setup([{ id: 'A', risk: 95 }, { id: 'B', risk: 95 }, { id: 'C', risk: 95 }], { slack: { rate_limit_per_second: 4, webhooks: {} } })
+    const five = ['A', 'B', 'C', 'D', 'E'].map((id) => ({ id, risk: 95 }))
+    const t = await setup(five, { slack: { rate_limit_per_second: 5, webhooks: {} } })
     // webhooks from the environment, as the CLI would get them
     const env = { TRIAGE_SLACK_WEBHOOK_COMPLIANCE_CRITICAL: slack.url('compliance-critical') }
     await drainOutbox({ outbox: t.outbox, settings: t.settings, env })
-    expect(slack.accepted('compliance-critical')).toHaveLength(3)
+    expect(slack.accepted('compliance-critical')).toHaveLength(5)
     const times = slack.requests.map((r) => r.at)
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(200)
-    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(200)
+    // 5 messages at 5 per second: the last leaves at least 4 intervals (800 ms) after the first (10% slack for arrival jitter)
+    expect(times[4]! - times[0]!).toBeGreaterThanOrEqual(720)
   })
 })
 

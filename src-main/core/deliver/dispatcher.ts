@@ -145,7 +145,8 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
   const results = new GroupCommit<{ keys: DeliveryKey[]; facts: AttemptFacts; outcome: Completion }, CompleteResult>((items) => outbox.completeBatch(items, PROCESS_CLAIMER))
 
   try {
-    const recovered = await outbox.recoverInterrupted(PROCESS_CLAIMER, (c) => claimerGone(c), iso(Date.now() - CLAIM_LEASE_MS), iso(Date.now()))
+    // Drains are serialized per process, so a 'sending' row of our own here is from an earlier drain that failed midway.
+    const recovered = await outbox.recoverInterrupted((c) => c === PROCESS_CLAIMER || claimerGone(c), iso(Date.now() - CLAIM_LEASE_MS), iso(Date.now()))
     for (const r of recovered) {
       tally(r.destination).uncertain++
       log.warn('delivery.uncertain', { entry_id: r.entryId, destination: r.destination, why: 'interrupted', claimed_by: r.claimedBy })
@@ -163,34 +164,54 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
       return { key, destination: u.destination, runId: rows[0]!.entry.runId, digest, alerts, severity: highest(alerts), fallbackOf: rows[0]!.fallbackOf }
     }
 
-    const send = async (m: Message): Promise<SendResult> => {
-      const i = m.destination.indexOf(':')
-      const kind = m.destination.slice(0, i)
-      const name = m.destination.slice(i + 1)
+    type Target = { kind: 'slack'; url: string } | { kind: 'email'; to: string[] } | { kind: 'unusable'; why: string }
+
+    /** Where a destination's messages go, or why they cannot go anywhere (a setting is missing). */
+    const target = (destination: string): Target => {
+      const i = destination.indexOf(':')
+      const kind = destination.slice(0, i)
+      const name = destination.slice(i + 1)
       if (kind === 'slack') {
-        let url: string | undefined
         try {
-          url = webhookFor(d, name, env)
+          const url = webhookFor(d, name, env)
+          return url ? { kind: 'slack', url } : { kind: 'unusable', why: `no webhook URL for ${destination}: set delivery.slack.webhooks.${name} or ${webhookEnvName(name)}` }
         } catch (e) {
-          return failed((e as Error).message, { permanent: true })
+          return { kind: 'unusable', why: (e as Error).message }
         }
-        if (!url) return failed(`no webhook URL for ${m.destination}: set delivery.slack.webhooks.${name} or ${webhookEnvName(name)}`, { permanent: true })
-        await limiter.take(url)
-        const r = await transport.slack(url, slackPayload(m), { 'X-Idempotency-Key': m.key, 'X-Triage-Alerts': alertIdsHeader(m) })
-        if (!r.ok && r.retryAfterMs) limiter.pause(url, r.retryAfterMs)
-        return r
       }
       if (kind === 'email') {
-        if (!transport.emailConfigured) return failed('e-mail is not configured (delivery.smtp.host is empty)', { permanent: true })
+        if (!transport.emailConfigured) return { kind: 'unusable', why: 'e-mail is not configured (delivery.smtp.host is empty)' }
         const to = d.lists[name]
-        if (!to) return failed(`no distribution list "${name}" (set delivery.lists.${name})`, { permanent: true })
-        return transport.email(to, emailContent(m, o.settings.organisation))
+        return to ? { kind: 'email', to } : { kind: 'unusable', why: `no distribution list "${name}" (set delivery.lists.${name})` }
       }
-      return failed(`unknown kind of destination: ${m.destination}`, { permanent: true })
+      return { kind: 'unusable', why: `unknown kind of destination: ${destination}` }
+    }
+
+    const send = async (t: Target, m: Message): Promise<SendResult> => {
+      if (t.kind === 'unusable') return failed(t.why, { permanent: true })
+      let payload: unknown
+      try {
+        payload = t.kind === 'slack' ? slackPayload(m) : emailContent(m, o.settings.organisation)
+      } catch (e) {
+        return failed(`cannot compose the message: ${(e as Error).message}`, { permanent: true })
+      }
+      try {
+        if (t.kind === 'email') return await transport.email(t.to, payload as ReturnType<typeof emailContent>)
+        const r = await transport.slack(t.url, payload, { 'X-Idempotency-Key': m.key, 'X-Triage-Alerts': alertIdsHeader(m) })
+        if (!r.ok && r.retryAfterMs) limiter.pause(t.url, r.retryAfterMs)
+        return r
+      } catch (e) {
+        // A sender bug: nothing proves the message did not leave, so it is not retried.
+        return failed(`unexpected error while sending: ${(e as Error).message}`, { uncertain: true })
+      }
     }
 
     const deliverUnit = async (u: Unit): Promise<void> => {
       if (o.signal?.aborted) return
+      const to = target(u.destination)
+      // A long pause (429 Retry-After) is waited out before claiming, so a claim is never held through it; the
+      // pacing slot (at most one interval) is taken after the claim, right before the message leaves.
+      if (to.kind === 'slack') await limiter.ready(to.url)
       const planned = message(u, u.rows)
       const startMs = Date.now()
       const got = await claims.submit({ keys: u.rows.map(({ entryId, destination }) => ({ entryId, destination })), messageKey: planned.key })
@@ -198,13 +219,8 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
       const gotIds = new Set(got.map((k) => `${k.entryId}|${k.destination}`))
       const rows = u.rows.filter((r) => gotIds.has(`${r.entryId}|${r.destination}`))
       const m = rows.length === u.rows.length ? planned : message(u, rows)
-      let r: SendResult
-      try {
-        r = await send(m)
-      } catch (e) {
-        // A bug in composing or sending: nothing proves the message did not leave, so it is not retried.
-        r = failed(`unexpected error while sending: ${(e as Error).message}`, { uncertain: true })
-      }
+      if (to.kind === 'slack') await limiter.take(to.url)
+      const r = await send(to, m)
       const endMs = Date.now()
       const error = r.ok ? r.note : redact(r.error, secrets)
       const outcome = decide(d, rows, m, r, error, startMs, endMs, o.settings, random)

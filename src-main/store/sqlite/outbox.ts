@@ -79,11 +79,11 @@ export class SqliteOutbox implements Outbox {
     }
   }
 
-  recoverInterrupted(self: string, isGone: (claimedBy: string) => boolean, staleBefore: string, now: string): InterruptedDelivery[] {
+  recoverInterrupted(isGone: (claimedBy: string) => boolean, staleBefore: string, now: string): InterruptedDelivery[] {
     return this.db.transaction(() => {
       type Row = { entry_id: number; destination: string; claimed_by: string | null; claimed_at: string | null; message_key: string | null; attempts: number; first_attempt_at: string | null; severity: Severity; title: string }
       const rows = (this.s.sending.all() as Row[]).filter(
-        (r) => r.claimed_by !== self && (r.claimed_by === null || isGone(r.claimed_by) || (r.claimed_at ?? '') < staleBefore)
+        (r) => r.claimed_by === null || isGone(r.claimed_by) || (r.claimed_at ?? '') < staleBefore
       )
       const error = 'the process sending it ended before the result was recorded: the destination may or may not have received it'
       const byMessage = new Map<string, Row[]>()

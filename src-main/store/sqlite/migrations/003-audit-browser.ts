@@ -56,7 +56,8 @@ CREATE TABLE browse_runs (
 );
 
 -- Free text over title/subject, body and ids. Contentless and without positions (detail = none): it stores
--- only which entries hold each word, the smallest and fastest form; rowid = audit entry id.
-CREATE VIRTUAL TABLE browse_search USING fts5 (title, body, ids, content = '', detail = none, tokenize = 'porter unicode61 remove_diacritics 2');
+-- only which entries hold each word (no positions, no sizes: nothing here ranks), the smallest and fastest form;
+-- rowid = audit entry id.
+CREATE VIRTUAL TABLE browse_search USING fts5 (title, body, ids, content = '', detail = none, columnsize = 0, tokenize = 'porter unicode61 remove_diacritics 2');
 `
 }
