@@ -116,8 +116,8 @@ export function Import() {
 
       {(phase === 'staging' || phase === 'preview' || phase === 'running') && (
         <>
-          {files.map((f) => (
-            <FileCard key={f.name} f={f} />
+          {files.map((f, i) => (
+            <FileCard key={`${i}:${f.name}`} f={f} />
           ))}
           {csv?.preview && phase !== 'running' && (
             <MappingEditor preview={csv.preview} mapping={mapping} onChange={remap} remember={remember} onRemember={setRemember} />
