@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { afterFailure, type RetryPolicy } from '../../src-main/core/deliver/index.js'
-import { claimerGone } from '../../src-main/core/deliver/dispatcher.js'
+import { claimerGone } from '../../src-main/core/deliver/claimer.js'
 import { hostname } from 'node:os'
 import { spawnSync } from 'node:child_process'
 

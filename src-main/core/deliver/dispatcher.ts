@@ -6,45 +6,21 @@
 // Exactly one successful send per (alert, destination): a delivery is only sent from 'pending'/'failed', and the
 // claim is committed before the network call. Whatever happens after the claim, the row is never sent again
 // automatically unless the peer's answer proved it was not delivered.
-import { hash, randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
-import type { AttemptFacts, CompleteResult, Completion, DeliveryKey, DueCursor, DueDelivery, Fallback, NoticeDraft, Outbox } from '../../store/outbox.js'
+import { hash } from 'node:crypto'
+import type { AttemptFacts, CompleteResult, Completion, DeliveryKey, DueCursor, DueDelivery, Outbox } from '../../store/outbox.js'
 import type { Settings } from '../config/schema.js'
+import type { Severity } from '../model.js'
 import { silentLogger, type Logger } from '../log.js'
-import { SEVERITY_LABEL as LABEL, alertFacts, alertIdsHeader, highest, oneLine, severityCounts, type Message } from './compose/message.js'
+import { alertFacts, alertIdsHeader, highest, type Message } from './compose/message.js'
 import { slackPayload, SLACK_DIGEST_MAX } from './compose/slack.js'
 import { emailContent } from './compose/email.js'
-import { afterFailure } from './backoff.js'
+import { claimerGone, PROCESS_CLAIMER } from './claimer.js'
+import { decide } from './outcome.js'
 import { RateLimiter } from './rate-limit.js'
 import { GroupCommit } from './group-commit.js'
 import { failed, type SendResult } from './senders/result.js'
 import { createTransport, type Transport } from './transport.js'
-import { deliverySettings, redact, secretValues, webhookEnvName, webhookFor, type DeliverySettings, type Env } from './settings.js'
-import type { Severity } from '../model.js'
-
-/** Who claims deliveries: one id per process ("<host>:<pid>:<random>"), shared by every drain in it. */
-export const PROCESS_CLAIMER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** A claimer is gone when it ran on this host and its process is dead (or is an earlier process with our pid). */
-export function claimerGone(claimedBy: string, self = PROCESS_CLAIMER): boolean {
-  const parts = claimedBy.split(':')
-  const token = parts.pop()
-  const pid = Number(parts.pop())
-  const host = parts.join(':')
-  const [selfHost, selfPid] = self.split(':')
-  if (host !== selfHost || !Number.isInteger(pid)) return false // another machine: only the claim's age can tell
-  if (pid === Number(selfPid)) return `${host}:${pid}:${token}` !== self
-  return !processAlive(pid)
-}
+import { deliverySettings, redact, secretValues, webhookEnvName, webhookFor, type Env } from './settings.js'
 
 export interface DestinationTally {
   sent: number
@@ -328,43 +304,4 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
     report.duration_ms = Date.now() - started
   }
   return report
-}
-
-function fallbackList(d: DeliverySettings, settings: Settings, severity: Severity): string {
-  const own = settings.routing[severity].find((x) => x.startsWith('email:'))
-  return d.fallback.email[severity] ?? (own ? own.slice('email:'.length) : d.fallback.default_list)
-}
-
-function decide(
-  d: DeliverySettings, rows: DueDelivery[], m: Message, r: SendResult, error: string | null, startMs: number, endMs: number, settings: Settings, random: () => number
-): Completion {
-  if (r.ok) return { result: 'sent' }
-  const what = m.digest ? `${m.alerts.length} alerts (${severityCounts(m.alerts)})` : `[${LABEL[m.severity]}] ${oneLine(m.alerts[0]!.title, 120)}`
-  const ids = m.alerts.map((a) => a.id)
-  if (r.uncertain) {
-    return {
-      result: 'uncertain',
-      notice: {
-        kind: 'uncertain', severity: m.severity, title: `Delivery uncertain: ${what} → ${m.destination}`,
-        detail: `${error}. It will not be resent automatically: check ${m.destination}, then confirm it arrived or ask for it to be sent again (triage deliver --resolve).`,
-        destination: m.destination, entryIds: ids, runId: m.runId
-      }
-    }
-  }
-  // A digest's members may differ in history (a retried row joined fresh ones): the most-tried one decides.
-  const attempt = Math.max(...rows.map((x) => x.attempts)) + 1
-  const first = Math.min(...rows.map((x) => (x.firstAttemptAt ? Date.parse(x.firstAttemptAt) : startMs)))
-  const decision = r.permanent ? { kind: 'dead' as const, why: 'the destination refused it (retrying cannot help)' } : afterFailure(d.retry, attempt, first, endMs, r.retryAfterMs, random)
-  if (decision.kind === 'retry') return { result: 'retry', nextAttemptAt: iso(decision.at) }
-  const notice: NoticeDraft = {
-    kind: 'undelivered', severity: m.severity, title: `Not delivered: ${what} → ${m.destination}`,
-    detail: `${m.destination} failed: ${decision.why}; last error: ${error}.${m.fallbackOf ? ` This e-mail was the fallback for ${m.fallbackOf}, which failed too.` : ''} Nobody was told by e-mail: open ${ids.length === 1 ? `alert #${ids[0]}` : 'these alerts'} in Triage Desk.`,
-    destination: m.destination, entryIds: ids, runId: m.runId
-  }
-  const fallbacks = rows.map((row): Fallback =>
-    row.destination.startsWith('slack:')
-      ? { action: 'email', destination: `email:${fallbackList(d, settings, row.entry.severity)}`, reason: `${row.destination} failed: ${decision.why}; last error: ${error}` }
-      : { action: 'notice', reason: `${row.destination} failed: ${decision.why}; last error: ${error}`, notice }
-  )
-  return { result: 'dead', fallbacks }
 }
