@@ -100,6 +100,21 @@ describe('digests', () => {
     for (const id of smtp.accepted[0]!.alerts) expect(mail.text).toContain(`#${id}`)
   })
 
+  it('a large run is split into digests of at most max_items, each alert in exactly one, within Slack and RFC 5322 limits', async () => {
+    const t = await setup([
+      ...Array.from({ length: 250 }, (_, i) => ({ id: `M${i}`, risk: 50 })),
+      ...Array.from({ length: 250 }, (_, i) => ({ id: `L${i}`, risk: 10 }))
+    ])
+    expect(await t.drain()).toMatchObject({ sent: 500, messages: 6 })
+    const posts = slack.accepted('compliance-info')
+    expect(posts.map((p) => p.alerts.length)).toEqual([100, 100, 50])
+    expect(new Set(posts.flatMap((p) => p.alerts)).size).toBe(250)
+    for (const p of posts) expect(p.payload.blocks.length).toBeLessThanOrEqual(50)
+    expect(smtp.accepted.map((m) => m.alerts.length)).toEqual([100, 100, 50])
+    expect(new Set(smtp.accepted.flatMap((m) => m.alerts)).size).toBe(250)
+    for (const m of smtp.accepted) expect(Math.max(...m.raw.split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(998)
+  })
+
   it('with digests off, each alert is its own message', async () => {
     const t = await setup(Array.from({ length: 3 }, (_, i) => ({ id: `M${i}`, risk: 50 })), { digest: { severities: [] } })
     expect(await t.drain()).toMatchObject({ sent: 3, messages: 3 })

@@ -69,7 +69,7 @@ export class SlackPeer {
       const post: SlackPost = {
         channel,
         key: String(req.headers['x-idempotency-key'] ?? ''),
-        alerts: String(req.headers['x-triage-alerts'] ?? '').split(',').filter(Boolean).map(Number),
+        alerts: String(req.headers['x-triage-alerts'] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number),
         payload,
         status: 'hang' in b ? 'hang' : b.status,
         at: Date.now()

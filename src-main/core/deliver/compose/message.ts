@@ -114,5 +114,5 @@ export function severityCounts(alerts: AlertFacts[]): string {
   return (['critical', 'high', 'medium', 'low'] as const).filter((s) => n[s]).map((s) => `${n[s]} ${s}`).join(', ')
 }
 
-/** The alerts a message carries, as the X-Triage-Alerts header: ids, comma-separated. */
-export const alertIdsHeader = (m: Message) => m.alerts.map((a) => a.id).join(',')
+/** The alerts a message carries, as the X-Triage-Alerts header: ids separated by ", ". */
+export const alertIdsHeader = (m: Message) => m.alerts.map((a) => a.id).join(', ') // the space lets e-mail fold a long list
