@@ -47,10 +47,10 @@ export function deliveryText(d: DeliveryOutcome): string {
   if (d.mode === 'dry_run') return 'delivery: DRY-RUN, nothing sent (set dry_run: false in the settings to deliver)'
   if (d.mode === 'skipped') return 'delivery: skipped (--no-deliver); `triage deliver` sends what is due'
   const lines = [
-    `delivery: LIVE · ${n(d.sent)} sent in ${n(d.messages)} messages · ${n(d.retry)} to retry · ${n(d.dead)} dead · ${n(d.uncertain)} uncertain · ${(d.duration_ms / 1000).toFixed(2)} s`
+    `delivery: LIVE · ${n(d.sent)} sent in ${n(d.messages)} messages · ${n(d.dead)} dead · ${n(d.uncertain)} uncertain · ${n(d.waiting)} waiting for a retry · ${(d.duration_ms / 1000).toFixed(2)} s`
   ]
   for (const [dest, t] of Object.entries(d.by_destination).sort(([a], [b]) => a.localeCompare(b)))
-    lines.push(`  ${dest.padEnd(28)} sent ${n(t.sent)}${t.retry ? ` · retry ${n(t.retry)}` : ''}${t.dead ? ` · DEAD ${n(t.dead)}` : ''}${t.uncertain ? ` · UNCERTAIN ${n(t.uncertain)}` : ''}`)
+    lines.push(`  ${dest.padEnd(28)} sent ${n(t.sent)}${t.retry ? ` · ${n(t.retry)} failed attempts rescheduled` : ''}${t.dead ? ` · DEAD ${n(t.dead)}` : ''}${t.uncertain ? ` · UNCERTAIN ${n(t.uncertain)}` : ''}`)
   const fb = d.fallbacks
   if (fb.email || fb.covered || fb.notice) lines.push(`  fallbacks: ${n(fb.email)} to e-mail, ${n(fb.covered)} already covered by e-mail, ${n(fb.notice)} shown in the app only`)
   if (d.recovered) lines.push(`  ${n(d.recovered)} left 'sending' by an interrupted process are now UNCERTAIN (never resent automatically)`)

@@ -133,6 +133,8 @@ export interface Outbox {
   due(now: string, limit: number, after?: DueCursor): MaybePromise<DueDelivery[]>
   /** The earliest next attempt among pending/failed deliveries, or null. */
   nextDueAt(): MaybePromise<string | null>
+  /** How many deliveries are still waiting to be sent (pending, or failed with a retry scheduled). */
+  waitingCount(): MaybePromise<number>
   /** Marks deliveries 'sending' for `claimer` (committed before returning). Returns the ones it got. */
   claim(keys: DeliveryKey[], claimer: string, messageKey: string, now: string): MaybePromise<DeliveryKey[]>
   /** claim for several messages in one transaction (one disk sync): result i is what message i got. */

@@ -40,7 +40,7 @@ describe('a critical alert', () => {
   it('reaches Slack as Block Kit and the leads list as one e-mail, each exactly once, carrying its idempotency key', async () => {
     const t = await setup([{ id: 'T1', risk: 95, amount: 250000 }])
     const r = await t.drain()
-    expect(r).toMatchObject({ sent: 2, messages: 2, retry: 0, dead: 0, uncertain: 0 })
+    expect(r).toMatchObject({ sent: 2, messages: 2, retry: 0, waiting: 0, dead: 0, uncertain: 0, next_attempt_at: null })
 
     const hash = entryHash(t.outbox, 1)
     const [post, ...more] = slack.accepted('compliance-critical')
@@ -244,6 +244,18 @@ describe('SMTP peer behaviours', () => {
     expect(t.outbox.db.prepare('SELECT action, notice_id FROM delivery_fallbacks').all()).toEqual([{ action: 'notice', notice_id: notice!.id }])
     expect(t.outbox.acknowledgeNotice(notice!.id, 'officer', new Date().toISOString())).toBe(true)
     expect(t.outbox.openNotices()).toEqual([])
+  })
+
+  it('a retry due after the drain ends waits in the outbox (next_attempt_at says when) and a later drain sends it', async () => {
+    const t = await setup([{ id: 'L1', risk: 10 }], { linger_seconds: 0, retry: { base_seconds: 1, max_delay_seconds: 5, window_minutes: 1, max_attempts: 5 } })
+    smtp.script = ['tempfail']
+    const first = await t.drain()
+    expect(first).toMatchObject({ sent: 0, retry: 1, waiting: 1 })
+    expect(first.next_attempt_at).not.toBeNull()
+    expect(deliveries(t.outbox)[0]).toMatchObject({ status: 'failed', attempts: 1 })
+    await new Promise((r) => setTimeout(r, Date.parse(first.next_attempt_at!) - Date.now() + 20))
+    expect(await t.drain()).toMatchObject({ sent: 1, waiting: 0 })
+    expect(smtp.accepted).toHaveLength(1)
   })
 
   it('4xx: retried, then delivered once', async () => {

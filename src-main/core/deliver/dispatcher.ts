@@ -34,8 +34,10 @@ export interface DrainReport {
   messages: number
   /** deliveries (alert × destination) confirmed sent */
   sent: number
-  /** deliveries that failed and are scheduled again */
+  /** failed attempts that were rescheduled (a delivery retried twice counts twice) */
   retry: number
+  /** deliveries still waiting when the drain ended (pending, or failed with a retry scheduled) */
+  waiting: number
   /** deliveries that used up their attempts (their fallback fired) */
   dead: number
   /** deliveries that may or may not have arrived: never resent automatically */
@@ -70,7 +72,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export const emptyReport = (): DrainReport => ({
-  messages: 0, sent: 0, retry: 0, dead: 0, uncertain: 0, recovered: 0, fallbacks: { email: 0, covered: 0, notice: 0 }, notices: 0,
+  messages: 0, sent: 0, retry: 0, waiting: 0, dead: 0, uncertain: 0, recovered: 0, fallbacks: { email: 0, covered: 0, notice: 0 }, notices: 0,
   by_destination: {}, next_attempt_at: null, duration_ms: 0
 })
 
@@ -224,7 +226,7 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
         case 'dead':
           report.dead += n
           t.dead += n
-          log.error('delivery.dead', { ...fields, error, fallbacks: done.fallbacks.map((f) => `${f.action}${f.target ? `:${f.target}` : ''}`) })
+          log.error('delivery.dead', { ...fields, error, fallbacks: [...new Set(done.fallbacks.map((f) => (f.target ? `${f.action} → ${f.target}` : f.action)))] })
           break
         case 'uncertain':
           report.uncertain += n
@@ -299,6 +301,7 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
       }
       await sleep(Math.max(5, wait))
     }
+    report.waiting = await outbox.waitingCount()
   } finally {
     if (!o.transport) transport.close()
     report.duration_ms = Date.now() - started

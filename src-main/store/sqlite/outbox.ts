@@ -57,6 +57,8 @@ export class SqliteOutbox implements Outbox {
         AND (d.next_attempt_at, d.entry_id, d.destination) > (?, ?, ?) ORDER BY d.next_attempt_at, d.entry_id, d.destination LIMIT ?`),
       nextDue: db.prepare(`SELECT d.next_attempt_at FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL
         AND d.status <> 'sending' ORDER BY d.next_attempt_at LIMIT 1`).pluck(),
+      waiting: db.prepare(`SELECT count(*) FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL
+        AND d.status <> 'sending'`).pluck(),
       claim: db.prepare(`UPDATE deliveries SET status = 'sending', claimed_by = ?, claimed_at = ?, message_key = ?, updated_at = ?
         WHERE entry_id = ? AND destination = ? AND status IN ('pending', 'failed')`),
       current: db.prepare('SELECT status, claimed_by, attempts, first_attempt_at FROM deliveries WHERE entry_id = ? AND destination = ?'),
@@ -119,6 +121,10 @@ export class SqliteOutbox implements Outbox {
 
   nextDueAt(): string | null {
     return (this.s.nextDue.get() as string | undefined) ?? null
+  }
+
+  waitingCount(): number {
+    return this.s.waiting.get() as number
   }
 
   claim(keys: DeliveryKey[], claimer: string, messageKey: string, now: string): DeliveryKey[] {
