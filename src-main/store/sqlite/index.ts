@@ -32,8 +32,8 @@ function processAlive(pid: number | null): boolean {
 }
 
 export function openDatabase(path: string, opts: SqliteOptions = {}): Database.Database {
-  const file = resolve(path)
-  if (!opts.readonly) mkdirSync(dirname(file), { recursive: true })
+  const file = path === ':memory:' ? path : resolve(path)
+  if (!opts.readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   let db: Database.Database
   try {
     db = new Database(file, {
@@ -98,7 +98,7 @@ export class SqliteStore implements TriageStore {
   private readonly stmt
 
   constructor(path: string, opts: SqliteOptions = {}) {
-    this.location = resolve(path)
+    this.location = path === ':memory:' ? path : resolve(path)
     this.db = openDatabase(path, opts)
     if (!opts.readonly) migrate(this.db)
     const db = this.db
