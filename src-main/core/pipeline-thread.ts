@@ -18,9 +18,6 @@ export interface WireBatch {
   items: WireItem[]
 }
 
-// A small young generation keeps the worker's garbage (one batch at a time) from inflating RSS.
-const resourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 }
-
 type Message = WireBatch | { done: true } | { error: string }
 
 function startWorker(data: Omit<PipelineWorkerData, 'window'> & { window?: number }): Worker {
@@ -29,13 +26,13 @@ function startWorker(data: Omit<PipelineWorkerData, 'window'> & { window?: numbe
   // From source the entry is TypeScript (registered through tsx); in the built app it is a bundled sibling.
   if (here.endsWith('.ts')) {
     const entry = pathToFileURL(join(dirname(here), 'pipeline-worker.ts')).href
-    return new Worker(join(dirname(here), 'worker-bootstrap.mjs'), { workerData: { ...workerData, entry }, resourceLimits })
+    return new Worker(join(dirname(here), 'worker-bootstrap.mjs'), { workerData: { ...workerData, entry } })
   }
   // Bundled (electron-vite): a sibling of the main bundle, or one level up when this code sits in a shared chunk.
   const name = ['pipeline-worker', 'js'].join('.')
   const bundled = [join(dirname(here), name), join(dirname(here), '..', name)].find((p) => existsSync(p))
   if (!bundled) throw new Error(`cannot find the pipeline worker (${name}) next to ${here}`)
-  return new Worker(bundled, { workerData, resourceLimits })
+  return new Worker(bundled, { workerData })
 }
 
 function decode(m: WireBatch): PreparedBatch {
