@@ -7,7 +7,7 @@ import type {
   AttemptFacts, CompleteResult, Completion, DeliveryKey, DeliveryRow, DeliveryStatus, DueCursor, DueDelivery, FallbackTaken,
   InterruptedDelivery, Notice, NoticeDraft, Outbox
 } from '../outbox.js'
-import { migrate, openDatabase } from './index.js'
+import { migrate, openDatabase, StoreError } from './index.js'
 
 const DUE_COLUMNS = `d.entry_id, d.destination, d.next_attempt_at, d.status, d.attempts, d.first_attempt_at, d.fallback_of,
   a.hash, a.run_id, a.severity, a.title, a.external_id, a.reason, a.matched_rules, a.ruleset_version, a.created_at,
@@ -43,12 +43,19 @@ export class SqliteOutbox implements Outbox {
   readonly db: Database.Database
   private readonly s
 
-  /** Opens the outbox of the database at `path` (migrated to the current schema). */
-  constructor(path: string) {
-    this.db = openDatabase(path)
+  private readonly owned: boolean
+
+  /**
+   * The outbox of the database file at `path`, on its own connection (migrated to the current schema). An in-memory
+   * store cannot be opened twice: pass its connection instead (then closing the outbox leaves it open).
+   */
+  constructor(source: string | Database.Database) {
+    if (typeof source === 'string' && source === ':memory:') throw new StoreError('an in-memory database has no second connection: pass the store\'s db to SqliteOutbox')
+    this.owned = typeof source === 'string'
+    this.db = typeof source === 'string' ? openDatabase(source) : source
     migrate(this.db)
     // TRIAGE_OUTBOX_SYNC=NORMAL trades that power-loss guarantee for speed (kill -9 is still safe): for benchmarks.
-    this.db.pragma(`synchronous = ${process.env.TRIAGE_OUTBOX_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL'}`)
+    if (this.owned) this.db.pragma(`synchronous = ${process.env.TRIAGE_OUTBOX_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL'}`)
     const db = this.db
     this.s = {
       due: db.prepare(`SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE ${DUE_WHERE}
@@ -260,6 +267,6 @@ export class SqliteOutbox implements Outbox {
   }
 
   close(): void {
-    if (this.db.open) this.db.close()
+    if (this.owned && this.db.open) this.db.close()
   }
 }
