@@ -18,29 +18,24 @@ export interface ChainHead {
 }
 
 /**
- * The facts of one audit entry the SLA figures need, as a tuple of mostly numbers: reading 1M rows is
- * dominated by the values handed to JavaScript, and strings cost most. A coded column holds an index into the
- * dictionary of EntryFacts, or the value itself when it is not in the dictionary.
+ * What the SLA figures need about the audit entries of a period, one chunk of entries at a time, already
+ * counted: handing 1M rows to JavaScript one by one costs more than reading them from the database.
  */
-export type EntryFact = [
-  id: number,
-  /** Index into SEVERITIES (low, medium, high, critical). */
-  severity: number,
-  source_kind: number | string,
-  source_file: number | string,
-  /** The UTC day of triaged_at, as days since 1970-01-01. */
-  day: number,
-  sla_seconds: number,
-  sla_target_seconds: number,
-  sla_breached: number,
-  ruleset_version: number | string
-]
-
-export interface EntryFacts {
-  kinds: readonly string[]
-  files: readonly string[]
-  versions: readonly string[]
-  rows: Rows<EntryFact>
+export interface FactChunk {
+  /** Entries of the period in this chunk, and the smallest and largest id among them. */
+  count: number
+  first_id: number
+  last_id: number
+  /** Entries per severity, source, UTC day of triaged_at (YYYY-MM-DD) and rule-set version. */
+  groups: Array<{ severity: Severity; source_kind: string; source_file: string; day: string; ruleset_version: string; count: number }>
+  /** Every time to triage, per severity (unsorted): exact percentiles need them all. */
+  sla_seconds: Record<Severity, number[]>
+  /** The distinct SLA targets recorded, per severity. */
+  targets: Record<Severity, number[]>
+  /** The breaches, per severity: entry ids and seconds past the target, in the same order. */
+  breaches: Record<Severity, { id: number[]; overrun: number[] }>
+  /** The first and last entry each rule-set version classified in this chunk. */
+  ruleset_ids: Array<{ version: string; first_id: number; last_id: number }>
 }
 
 export interface EntryBrief {
@@ -145,8 +140,8 @@ export interface TableStream {
 
 export interface ReportQueries {
   chainHead(): MaybePromise<ChainHead>
-  /** Every audit entry triaged in the period (any order). */
-  entryFacts(p: Period): MaybePromise<EntryFacts>
+  /** The audit entries triaged in the period, counted a chunk at a time. */
+  entryFacts(p: Period): Rows<FactChunk>
   entryBriefs(ids: number[]): MaybePromise<EntryBrief[]>
   /**
    * Deliveries of the entries triaged in the period, by destination and status. `wholeRange`: every entry of

@@ -125,6 +125,25 @@ describe('SLA report figures', () => {
   })
 })
 
+describe('figures without the dictionaries', () => {
+  it('are the same when files, destinations and rule sets are missing from the runs table (the slow path)', async () => {
+    // The queries code file names, destinations and rule-set versions as numbers using the runs and rulesets
+    // tables; values not found there (a file that failed mid-run, a store with hundreds of files) come through as is.
+    const copy = join(dir, 'no-dictionaries.db')
+    store.db.exec(`VACUUM INTO '${copy}'`)
+    const { openDatabase } = await import('../../src-main/store/sqlite/index.js')
+    const db = openDatabase(copy)
+    try {
+      db.exec("UPDATE runs SET files = '[]', deliveries = '{}'; DELETE FROM rulesets")
+      const plain = await buildSlaReport(new SqliteReportQueries(db), parsePeriod(...PERIOD_ARGS), { limit: 100, now: new Date(report.generated_at) })
+      const same = (r: SlaReport) => ({ ...r, rulesets: r.rulesets.map((x) => [x.version, x.entries]) })
+      expect(same(plain)).toEqual(same(report))
+    } finally {
+      db.close()
+    }
+  })
+})
+
 describe('SLA report PDF (read back with pdftotext)', () => {
   it('the cover names the organisation, the period, the generation time and the chain head hash', () => {
     const cover = pdfPages[0]!

@@ -88,6 +88,7 @@ export interface ReportOptions {
 const FAILED_STATUSES = new Set(['failed', 'dead', 'uncertain'])
 /** Highest severity first: the order every table and chart uses. */
 export const SEVERITY_ORDER: Severity[] = [...SEVERITIES].reverse()
+const zero = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0 })
 
 /** Growable Float64Array: 1M times-to-triage as 8 MB, sorted numerically in place. */
 class Numbers {
@@ -129,70 +130,71 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
   const generated_at = (opts.now ?? new Date()).toISOString()
   const chain_head = await q.chainHead()
 
-  // One pass over the entries of the period, aggregating into arrays and maps keyed by small numbers.
-  const facts = await q.entryFacts(period)
-  const name = (v: number | string, dict: readonly string[]) => (typeof v === 'number' ? dict[v]! : v)
-  const bySeverity = [0, 0, 0, 0] // index: SEVERITIES
-  const bySource = new Map<number | string, number[]>()
-  const byFile = new Map<number | string, { kind: number | string; total: number }>()
-  const times = SEVERITIES.map(() => new Numbers())
-  const targets = SEVERITIES.map(() => new Set<number>())
-  const breachCount = [0, 0, 0, 0]
+  // One pass over the entries of the period, which the store hands over a chunk at a time, already counted.
+  const bySeverity = zero()
+  const bySource = new Map<string, SeverityCounts>()
+  const byFile = new Map<string, { source_kind: string; source_file: string; total: number }>()
+  const times = Object.fromEntries(SEVERITIES.map((s) => [s, new Numbers()])) as Record<Severity, Numbers>
+  const targets = Object.fromEntries(SEVERITIES.map((s) => [s, new Set<number>()])) as Record<Severity, Set<number>>
+  const breachCount = zero()
   const worst = new TopK(limit)
-  const perDay = new Map<number, number[]>()
-  const perRuleSet = new Map<number | string, { entries: number; firstId: number; lastId: number }>()
+  const perDay = new Map<string, SeverityCounts>()
+  const perRuleSet = new Map<string, { entries: number; firstId: number | null; lastId: number | null }>()
   let count = 0
   let firstId = Infinity
   let lastId = -Infinity
 
-  await eachRow(facts.rows, ([id, sev, kind, file, day, slaSeconds, target, breached, version]) => {
-    count++
-    if (id < firstId) firstId = id
-    if (id > lastId) lastId = id
-    bySeverity[sev]!++
-    let src = bySource.get(kind)
-    if (!src) bySource.set(kind, (src = [0, 0, 0, 0]))
-    src[sev]!++
-    const f = byFile.get(file)
-    if (f) f.total++
-    else byFile.set(file, { kind, total: 1 })
-    times[sev]!.push(slaSeconds)
-    targets[sev]!.add(target)
-    if (breached) {
-      breachCount[sev]!++
-      worst.push(slaSeconds - target, id)
+  await eachRow(q.entryFacts(period), (c) => {
+    count += c.count
+    firstId = Math.min(firstId, c.first_id)
+    lastId = Math.max(lastId, c.last_id)
+    for (const g of c.groups) {
+      bySeverity[g.severity] += g.count
+      let src = bySource.get(g.source_kind)
+      if (!src) bySource.set(g.source_kind, (src = zero()))
+      src[g.severity] += g.count
+      const fileKey = `${g.source_kind}\u0000${g.source_file}`
+      const f = byFile.get(fileKey)
+      if (f) f.total += g.count
+      else byFile.set(fileKey, { source_kind: g.source_kind, source_file: g.source_file, total: g.count })
+      let d = perDay.get(g.day)
+      if (!d) perDay.set(g.day, (d = zero()))
+      d[g.severity] += g.count
+      const rs = perRuleSet.get(g.ruleset_version)
+      if (rs) rs.entries += g.count
+      else perRuleSet.set(g.ruleset_version, { entries: g.count, firstId: null, lastId: null })
     }
-    let d = perDay.get(day)
-    if (!d) perDay.set(day, (d = [0, 0, 0, 0]))
-    d[sev]!++
-    const rs = perRuleSet.get(version)
-    if (!rs) perRuleSet.set(version, { entries: 1, firstId: id, lastId: id })
-    else {
-      rs.entries++
-      if (id < rs.firstId) rs.firstId = id
-      if (id > rs.lastId) rs.lastId = id
+    for (const s of SEVERITIES) {
+      for (const v of c.sla_seconds[s]) times[s].push(v)
+      for (const t of c.targets[s]) targets[s].add(t)
+      const b = c.breaches[s]
+      breachCount[s] += b.id.length
+      for (let i = 0; i < b.id.length; i++) worst.push(b.overrun[i]!, b.id[i]!)
+    }
+    for (const r of c.ruleset_ids) {
+      const rs = perRuleSet.get(r.version)
+      if (!rs) continue
+      rs.firstId = rs.firstId === null ? r.first_id : Math.min(rs.firstId, r.first_id)
+      rs.lastId = rs.lastId === null ? r.last_id : Math.max(rs.lastId, r.last_id)
     }
   })
   const range: EntryRange | null = count ? { first_id: firstId, last_id: lastId } : null
-  const counts = (a: number[]): SeverityCounts => Object.fromEntries(SEVERITIES.map((s, i) => [s, a[i]!])) as SeverityCounts
-  const sevIndex = (s: Severity) => SEVERITIES.indexOf(s)
 
   const time_to_triage: TimeToTriage[] = SEVERITY_ORDER.map((s) => {
-    const i = sevIndex(s)
-    const sorted = times[i]!.sorted()
+    const sorted = times[s].sorted()
     return {
       severity: s,
       count: sorted.length,
       p50: percentile(sorted as unknown as number[], 50),
       p95: percentile(sorted as unknown as number[], 95),
       max: sorted.length ? sorted[sorted.length - 1]! : null,
-      targets: [...targets[i]!].sort((a, b) => a - b),
-      breaches: breachCount[i]!
+      targets: [...targets[s]].sort((a, b) => a - b),
+      breaches: breachCount[s]
     }
   })
 
   // Rule sets: the first and last alert each classified, found by id (cheaper than reading every triaged_at).
-  const ruleSetIds = [...perRuleSet.values()].flatMap((r) => [r.firstId, r.lastId])
+  const ruleSetIds = [...perRuleSet.values()].flatMap((r) => (r.firstId === null || r.lastId === null ? [] : [r.firstId, r.lastId]))
   const worstIds = worst.result()
   const briefs = new Map((await q.entryBriefs([...new Set([...worstIds.map(([, id]) => id), ...ruleSetIds])])).map((b) => [b.id, b]))
   const shownBreaches: Breach[] = worstIds.flatMap(([overrun, id]) => {
@@ -201,14 +203,12 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
   })
 
   // Days with no alert still get a bar, so a quiet day is visible; long periods start at the first active day.
-  const dayName = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10)
-  const days = [...perDay.keys()].sort((a, b) => a - b).map(dayName)
-  const perDayByName = new Map([...perDay].map(([d, c]) => [dayName(d), c]))
+  const days = [...perDay.keys()].sort()
   const span = periodDays(period)
   const dayList = span.count <= 92 ? daysBetween(span.first, span.last) : days.length ? daysBetween(days[0]!, days.at(-1)!) : []
   const volume_per_day = dayList.map((day) => {
-    const c = perDayByName.get(day) ?? [0, 0, 0, 0]
-    return { day, counts: counts(c), total: c.reduce((t, n) => t + n, 0) }
+    const counts = perDay.get(day) ?? zero()
+    return { day, counts, total: SEVERITIES.reduce((t, s) => t + counts[s], 0) }
   })
 
   const deliveries = await deliveryLines(q, period, range, count, limit)
@@ -229,12 +229,11 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
   const runs = await q.runs(period)
   const runsPerVersion = new Map<string, number>()
   for (const r of runs) if (r.ruleset_version) runsPerVersion.set(r.ruleset_version, (runsPerVersion.get(r.ruleset_version) ?? 0) + 1)
-  const usedBy = new Map([...perRuleSet].map(([v, r]) => [name(v, facts.versions), r]))
-  const versions = [...new Set([...usedBy.keys(), ...runsPerVersion.keys()])]
+  const versions = [...new Set([...perRuleSet.keys(), ...runsPerVersion.keys()])]
   const records = new Map((await q.rulesets(versions)).map((r) => [r.version, r]))
   const rulesets: RuleSetInForce[] = versions
     .map((v) => {
-      const used = usedBy.get(v)
+      const used = perRuleSet.get(v)
       const rec = records.get(v)
       return {
         version: v,
@@ -243,26 +242,24 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
         first_used_at: rec?.first_used_at ?? null,
         entries: used?.entries ?? 0,
         runs: runsPerVersion.get(v) ?? 0,
-        first_triaged_at: used ? (briefs.get(used.firstId)?.triaged_at ?? null) : null,
-        last_triaged_at: used ? (briefs.get(used.lastId)?.triaged_at ?? null) : null
+        first_triaged_at: used?.firstId ? (briefs.get(used.firstId)?.triaged_at ?? null) : null,
+        last_triaged_at: used?.lastId ? (briefs.get(used.lastId)?.triaged_at ?? null) : null
       }
     })
     .sort((a, b) => (a.first_used_at ?? '').localeCompare(b.first_used_at ?? '') || a.version.localeCompare(b.version))
 
-  const breaches = breachCount.reduce((t, n) => t + n, 0)
+  const breaches = SEVERITIES.reduce((t, s) => t + breachCount[s], 0)
   return {
     period: { ...period, basis: 'triaged_at' },
     generated_at,
     chain_head,
     entries: { in_period: count, range },
     totals: { received: count + duplicates.total + quarantine.total, triaged: count, duplicates: duplicates.total, quarantined: quarantine.total, breaches },
-    by_severity: counts(bySeverity),
+    by_severity: bySeverity,
     by_source: [...bySource]
-      .map(([kind, c]) => ({ source_kind: name(kind, facts.kinds), counts: counts(c), total: c.reduce((t, n) => t + n, 0) }))
+      .map(([source_kind, counts]) => ({ source_kind, counts, total: SEVERITIES.reduce((t, s) => t + counts[s], 0) }))
       .sort((a, b) => a.source_kind.localeCompare(b.source_kind)),
-    by_source_file: [...byFile]
-      .map(([file, f]) => ({ source_kind: name(f.kind, facts.kinds), source_file: name(file, facts.files), total: f.total }))
-      .sort((a, b) => b.total - a.total || a.source_file.localeCompare(b.source_file)),
+    by_source_file: [...byFile.values()].sort((a, b) => b.total - a.total || a.source_file.localeCompare(b.source_file)),
     time_to_triage,
     breaches: { total: breaches, shown: shownBreaches },
     volume_per_day,
