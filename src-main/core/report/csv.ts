@@ -15,12 +15,15 @@ import { createHash } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import type { TableStream } from '../../store/reports.js'
 
-const RISKY_START = /^[=+\-@\t\r'\uFF1D\uFF0B\uFF0D\uFF20]/
 /** Plain numbers (e.g. -12.5) are not formulas and stay numbers for the spreadsheet. */
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/
 
+/** First characters that make a cell risky (= + - @ tab CR, the full-width forms) or need escaping ('). */
+const RISKY_CODES = new Set([...'=+-@\t\r\'\uFF1D\uFF0B\uFF0D\uFF20'].map((c) => c.charCodeAt(0)))
+
 export function neutraliseCell(s: string): string {
-  return RISKY_START.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s
+  // The first character decides; most cells are plain and leave at the first test (this runs for every cell).
+  return RISKY_CODES.has(s.charCodeAt(0)) && !PLAIN_NUMBER.test(s) ? `'${s}` : s
 }
 
 /** The exact stored value of a neutralised cell. */
@@ -32,7 +35,8 @@ export function restoreCell(s: string): string {
 export function cellText(v: unknown): string {
   if (v === null || v === undefined) return ''
   if (typeof v === 'string') return neutraliseCell(v)
-  if (typeof v === 'number' || typeof v === 'bigint') return neutraliseCell(String(v))
+  if (typeof v === 'number') return v < 0 || Number.isNaN(v) ? neutraliseCell(String(v)) : String(v)
+  if (typeof v === 'bigint') return neutraliseCell(String(v))
   if (Buffer.isBuffer(v)) return v.toString('hex')
   if (typeof v === 'boolean') return v ? 'true' : 'false'
   return neutraliseCell(JSON.stringify(v))
