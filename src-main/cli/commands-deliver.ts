@@ -92,6 +92,7 @@ interface RunOpts {
   logFile?: string
   verbose?: boolean
   dryRun?: boolean
+  parallel?: boolean
   /** false with --no-deliver */
   deliver?: boolean
 }
@@ -137,7 +138,10 @@ export async function triageThenDeliver<O extends RunOpts>(
     let summary: RunSummary
     try {
       const files = await plan(store)
-      summary = await executeRun({ store, settings: loaded.settings, ruleSet, trigger, logger: log, onProgress: (p) => bar.update(p.counts.received, p.file) }, files)
+      summary = await executeRun(
+        { store, settings: loaded.settings, ruleSet, trigger, logger: log, parallel: o.parallel ? 'auto' : 'never', onProgress: (p) => bar.update(p.counts.received, p.file) },
+        files
+      )
     } catch (e) {
       if (unattended) {
         outbox = openOutboxIfExists(store.location)
