@@ -79,6 +79,8 @@ async function phase<T>(name: string, fn: () => Promise<T>): Promise<{ ms: numbe
 const per100k = (p: { ms: number; cpu: number }, rows: number) =>
   `${((p.ms / rows) * 100).toFixed(2)} s wall, ${((p.cpu / rows) * 100).toFixed(2)} s CPU per 100k rows`
 
+// A yardstick for this machine at this moment: the bare scan every period query starts from.
+const scan = await phase('yardstick: count(*) over the period (bare scan)', async () => db.prepare('SELECT count(*) FROM audit_entries WHERE triaged_at >= @from AND triaged_at < @to').pluck().get(period))
 console.log('\nphases')
 const alertCsv = await phase('alert CSV (report --format csv)', () => exportReport(q, period, join(out, 'alerts.csv'), { format: 'csv', organisation: 'Bench' }))
 const auditCsv = await phase('audit CSV (pack file, every stored field)', async () => {
@@ -113,5 +115,6 @@ console.log(`  PDF summary      ${(pdf.ms / 1000).toFixed(2)} s wall, ${(pdf.cpu
 console.log(`  PDF appendix     ${fmt((appendixRows / appendix.ms) * 1000)} alerts/s, ${appendix.value.pages} pages (optional; all ${fmt(entries)} alerts would be ~${fmt((entries / appendixRows) * appendix.value.pages)} pages)`)
 console.log(`  export-pack      ${(pack.ms / 1000).toFixed(2)} s wall, ${mb(pack.value.manifest.files.reduce((t, f) => t + f.bytes, 0))} in ${pack.value.manifest.files.length} files: ${per100k(pack, pack.value.manifest.audit_segment.count)}`)
 console.log(`  verify-pack      ${(verify.ms / 1000).toFixed(2)} s wall, ${verify.value.ok ? 'ok' : `FAILED: ${verify.value.problems[0]?.problem}`}: ${per100k(verify, verify.value.entries_checked)}`)
+console.log(`  yardstick        bare table scan ${(scan.ms / 1000).toFixed(2)} s wall, ${(scan.cpu / 1000).toFixed(2)} s CPU: the figures cost ${(figures.cpu / scan.cpu).toFixed(1)}× that, the PDF summary ${(pdf.cpu / scan.cpu).toFixed(1)}×`)
 console.log(`  machine load     ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1/5/15 min) on ${cpus().length} cores: wall times stretch with other work`)
 console.log(`  process max RSS  ${mb(process.resourceUsage().maxRSS * 1024)} (whole run; streamed writes keep it flat as rows grow)`)

@@ -59,8 +59,25 @@ export function ensureSpace(doc: Doc, height: number): void {
   if (doc.y + height > BOTTOM) doc.addPage()
 }
 
+/** Sections as they are drawn, with their page (0-based), for the contents on the cover. */
+const sections = new WeakMap<Doc, Array<{ title: string; page: number }>>()
+const pagesSeen = new WeakMap<Doc, number>()
+
+/** Counts pages as they are added (works whether or not pages are kept in memory). */
+export function trackPages(doc: Doc): void {
+  pagesSeen.set(doc, 1)
+  doc.on('pageAdded', () => pagesSeen.set(doc, (pagesSeen.get(doc) ?? 1) + 1))
+}
+
+export function sectionsOf(doc: Doc): Array<{ title: string; page: number }> {
+  return sections.get(doc) ?? []
+}
+
 export function heading(doc: Doc, text: string, space = 120): void {
   ensureSpace(doc, space)
+  const list = sections.get(doc) ?? []
+  list.push({ title: text, page: (pagesSeen.get(doc) ?? 1) - 1 })
+  sections.set(doc, list)
   doc.moveDown(0.6)
   doc.font(FONT.bold).fontSize(14).fillColor(INK.accent).text(pdfText(text), PAGE.margin, doc.y, { width: CONTENT_WIDTH })
   doc.moveDown(0.3)

@@ -9,7 +9,7 @@ import { SEVERITY_ORDER, type SlaReport } from '../sla-report.js'
 import type { WrittenFile } from '../csv.js'
 import { timeToTriageChart, volumeChart } from './charts.js'
 import {
-  BOTTOM, CONTENT_WIDTH, FONT, INK, PAGE, createDoc, footer, heading, paragraph, pdfText, subheading, type Doc
+  BOTTOM, CONTENT_WIDTH, FONT, INK, PAGE, createDoc, footer, heading, paragraph, pdfText, sectionsOf, subheading, trackPages, type Doc
 } from './doc.js'
 import { table } from './table.js'
 
@@ -61,6 +61,7 @@ export async function writeReportPdf(report: SlaReport, path: string, opts: PdfO
 /** Draws every page; returns the page count. */
 async function render(doc: Doc, report: SlaReport, opts: PdfOptions, buffered: boolean): Promise<number> {
   const footerText = `${opts.organisation} · SLA and audit report · ${periodLabel(report.period)}`
+  trackPages(doc)
   let pageNo = 1
   if (!buffered) {
     doc.on('pageAdded', () => footer(doc, footerText, ++pageNo, null))
@@ -76,11 +77,28 @@ async function render(doc: Doc, report: SlaReport, opts: PdfOptions, buffered: b
   if (!buffered) return pageNo
 
   const range = doc.bufferedPageRange()
+  doc.switchToPage(range.start)
+  contents(doc, sectionsOf(doc))
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i)
     footer(doc, footerText, i + 1, range.count)
   }
   return range.count
+}
+
+/** The contents, in the space left on the cover (the page numbers are known once every page is drawn). */
+function contents(doc: Doc, list: Array<{ title: string; page: number }>): void {
+  const bottom = doc.page.margins.bottom
+  doc.page.margins.bottom = 0
+  let y = PAGE.height - PAGE.margin - 40 - list.length * 15
+  doc.font(FONT.bold).fontSize(10).fillColor(INK.accent).text('Contents', PAGE.margin, y - 20, { lineBreak: false })
+  for (const s of list) {
+    doc.font(FONT.regular).fontSize(9).fillColor(INK.text).text(pdfText(s.title), PAGE.margin, y, { lineBreak: false })
+    doc.text(String(s.page + 1), PAGE.margin, y, { width: 260, align: 'right', lineBreak: false })
+    doc.moveTo(PAGE.margin, y + 12).lineTo(PAGE.margin + 260, y + 12).lineWidth(0.3).strokeColor(INK.rule).stroke()
+    y += 15
+  }
+  doc.page.margins.bottom = bottom
 }
 
 function cover(doc: Doc, r: SlaReport, organisation: string): void {
