@@ -260,6 +260,144 @@ export const settingsUpdateSchema = z
   })
   .strict()
 
+// ── reports and the examiner pack (issue 6) ──────────────────────────────────────────────────────────────────
+
+/** YYYY-MM-DD (a UTC day; both ends inclusive) or an ISO 8601 timestamp with Z or an offset (to exclusive). */
+const periodBound = (name: 'from' | 'to') =>
+  z
+    .string()
+    .trim()
+    .min(1, `choose the ${name === 'from' ? 'first' : 'last'} day of the period`)
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/i, 'expected a day as YYYY-MM-DD (UTC) or an ISO 8601 timestamp with Z or an offset')
+
+/** The reporting period, as `triage report --from --to` takes it: UTC days, both inclusive. */
+export const reportPeriodSchema = z.object({ from: periodBound('from'), to: periodBound('to') })
+/** Ties the progress events of one export to the screen that asked for it. */
+const jobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only (at most 64)')
+export const exportFormatSchema = z.enum(['pdf', 'csv'])
+export const exportKindSchema = z.enum(['pdf', 'csv', 'pack'])
+
+const severityCounts = bySeverity
+const periodOut = z.object({ from: z.string(), to: z.string() })
+const chainHeadSchema = z.object({ count: z.number(), last_id: z.number(), last_hash: z.string() })
+
+export const slaReportSchema = z.object({
+  period: periodOut.extend({ basis: z.literal('triaged_at') }),
+  /** "2026-11-01 to 2026-11-30 (UTC days, inclusive)" */
+  label: z.string(),
+  generated_at: z.string(),
+  chain_head: chainHeadSchema,
+  entries: z.object({ in_period: z.number(), range: z.object({ first_id: z.number(), last_id: z.number() }).nullable() }),
+  totals: z.object({ received: z.number(), triaged: z.number(), duplicates: z.number(), quarantined: z.number(), breaches: z.number() }),
+  by_severity: severityCounts,
+  by_source: z.array(z.object({ source_kind: z.string(), counts: severityCounts, total: z.number() })),
+  by_source_file: z.array(z.object({ source_kind: z.string(), source_file: z.string(), total: z.number() })),
+  /** Seconds; p50/p95/max are null when no alert of that severity was triaged in the period. */
+  time_to_triage: z.array(
+    z.object({
+      severity: severitySchema, count: z.number(), p50: z.number().nullable(), p95: z.number().nullable(), max: z.number().nullable(),
+      /** the SLA target(s) recorded with the entries (more than one when the settings changed in the period) */
+      targets: z.array(z.number()), breaches: z.number()
+    })
+  ),
+  /** worst first (largest overrun past the target); `shown` is capped by the input's limit */
+  breaches: z.object({
+    total: z.number(),
+    shown: z.array(
+      z.object({
+        id, external_id: z.string(), title: z.string(), severity: severitySchema, source_kind: z.string(), created_at: z.string(),
+        triaged_at: z.string(), sla_seconds: z.number(), sla_target_seconds: z.number(), overrun_seconds: z.number()
+      })
+    )
+  }),
+  volume_per_day: z.array(z.object({ day: z.string(), counts: severityCounts, total: z.number() })),
+  deliveries: z.object({
+    lines: z.array(
+      z.object({
+        destination: z.string(), total: z.number(), by_status: z.record(z.string(), z.number()), failures: z.number(), attempts: z.number(),
+        failed_attempts: z.number().nullable(), fallbacks: z.number().nullable()
+      })
+    ),
+    /** false: the database keeps no delivery-attempt log (fallbacks unknown) */
+    attempt_log: z.boolean(),
+    total: z.number(),
+    failures: z.number(),
+    fallbacks: z.number().nullable(),
+    fallback_rows: z.array(
+      z.object({ id: z.number(), entry_id: z.number(), failed_destination: z.string(), action: z.string(), target: z.string().nullable(), reason: z.string(), created_at: z.string() })
+    )
+  }),
+  duplicates: z.object({
+    total: z.number(),
+    by_source_file: z.array(z.object({ source_kind: z.string(), source_file: z.string(), count: z.number() })),
+    shown: z.array(
+      z.object({
+        id: z.number(), run_id: z.number(), original_entry_id: z.number(), source_kind: z.string(), source_file: z.string(), source_locator: z.string(),
+        external_id: z.string(), created_at: z.string(), received_at: z.string()
+      })
+    )
+  }),
+  quarantine: z.object({
+    total: z.number(),
+    by_field: z.array(z.object({ source_kind: z.string(), field: z.string().nullable(), count: z.number() })),
+    /** raw cut at 1,000 characters (raw_truncated says so): the whole record is in the Quarantine screen and the pack */
+    shown: z.array(
+      z.object({
+        id: z.number(), run_id: z.number(), source_kind: z.string(), source_file: z.string(), source_locator: z.string(), field: z.string().nullable(),
+        reason: z.string(), raw: z.string(), raw_truncated: z.boolean(), received_at: z.string()
+      })
+    )
+  }),
+  rulesets: z.array(
+    z.object({
+      version: z.string(), name: z.string().nullable(), path: z.string().nullable(), first_used_at: z.string().nullable(), entries: z.number(),
+      runs: z.number(), first_triaged_at: z.string().nullable(), last_triaged_at: z.string().nullable()
+    })
+  ),
+  runs: z.object({ total: z.number() })
+})
+
+/** A file written under the app's exports folder. */
+export const exportedFileSchema = z.object({
+  /** where it is on the host (absolute) */
+  path: z.string(),
+  /** its path inside the exports folder, '/'-separated: what the HTTP download endpoint takes */
+  name: z.string(),
+  bytes: z.number(),
+  sha256: z.string(),
+  /** data rows (CSV) or alerts covered (PDF); null for other files */
+  rows: z.number().nullable()
+})
+
+export const exportReportResultSchema = exportedFileSchema.extend({
+  format: exportFormatSchema,
+  period: periodOut,
+  label: z.string(),
+  pages: z.number().nullable(),
+  duration_ms: z.number()
+})
+
+export const exportPackResultSchema = z.object({
+  /** the pack folder (absolute) and its path inside the exports folder */
+  path: z.string(),
+  name: z.string(),
+  /** all files together */
+  bytes: z.number(),
+  /** send this separately from the pack: it lets the examiner check the manifest itself */
+  manifest_sha256: z.string(),
+  chain_head: chainHeadSchema,
+  audit_segment: z.object({ first_id: z.number().nullable(), last_id: z.number().nullable(), count: z.number(), last_hash: z.string().nullable() }),
+  files: z.array(exportedFileSchema.extend({ /** inside the pack */ file: z.string() })),
+  period: periodOut,
+  label: z.string(),
+  duration_ms: z.number()
+})
+
+export type SlaReportView = z.infer<typeof slaReportSchema>
+export type ExportedFile = z.infer<typeof exportedFileSchema>
+export type ExportReportResult = z.infer<typeof exportReportResultSchema>
+export type ExportPackResult = z.infer<typeof exportPackResultSchema>
+
 // ── the methods ──────────────────────────────────────────────────────────────────────────────────────────────
 
 export const api = {
@@ -306,6 +444,33 @@ export const api = {
       problem: z.string().nullable(),
       accounting: z.array(z.string())
     })
+  },
+  /** The SLA report's figures for a period (read from a snapshot; may run while a run is in progress). */
+  slaReport: {
+    input: reportPeriodSchema.extend({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    output: slaReportSchema
+  },
+  /**
+   * Writes the SLA report (PDF, or CSV with one row per alert) into the exports folder, with exportProgress
+   * events. One export at a time (a second is refused with code "busy"); exports do not wait for runs.
+   */
+  exportReport: {
+    input: reportPeriodSchema
+      .extend({
+        format: exportFormatSchema,
+        /** CSV: start with a UTF-8 byte-order mark (for spreadsheets) */
+        bom: z.boolean().default(false),
+        /** PDF: add one line per alert after the summary (long for large periods) */
+        appendix: z.boolean().default(false),
+        job_id: jobId.optional()
+      })
+      .strict(),
+    output: exportReportResultSchema
+  },
+  /** Writes the examiner pack (report, CSVs, rule sets, manifest with SHA-256) into a new folder under exports. */
+  exportPack: {
+    input: reportPeriodSchema.extend({ bom: z.boolean().default(false), appendix: z.boolean().default(false), job_id: jobId.optional() }).strict(),
+    output: exportPackResultSchema
   }
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>
 
@@ -372,7 +537,18 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   /** the run could not complete at all (database error, bad rule set); file errors arrive in runFinished */
   z.object({ type: z.literal('runFailed'), trigger: z.string(), message: z.string() }),
   z.object({ type: z.literal('settingsChanged'), settings: publicSettingsSchema }),
-  z.object({ type: z.literal('searchIndex'), indexed_upto: z.number(), pending: z.number() })
+  z.object({ type: z.literal('searchIndex'), indexed_upto: z.number(), pending: z.number() }),
+  /** an export (exportReport / exportPack) writing: step is the file or stage; total 0 when not known ahead */
+  z.object({
+    type: z.literal('exportProgress'),
+    job_id: z.string().nullable(),
+    kind: exportKindSchema,
+    step: z.string(),
+    done: z.number(),
+    total: z.number(),
+    /** 0..1 for the step, null when unknown */
+    fraction: z.number().nullable()
+  })
 ])
 export type ApiEvent = z.infer<typeof apiEventSchema>
 export type EventOf<T extends ApiEvent['type']> = Extract<ApiEvent, { type: T }>
@@ -391,7 +567,9 @@ export interface TriageDeskBridge {
   pathForFile(file: File): string
   /** optional native folder picker for the inbox (null when cancelled) */
   chooseFolder?(): Promise<string | null>
+  /** Desktop only: shows an exported file or pack in the system file manager (main checks it is under the exports folder). */
+  showInFolder?(path: string): Promise<boolean>
 }
 
 /** IPC channel names used by the preload and the main process. */
-export const IPC = { invoke: 'triage:invoke', event: 'triage:event', chooseFolder: 'triage:choose-folder' } as const
+export const IPC = { invoke: 'triage:invoke', event: 'triage:event', chooseFolder: 'triage:choose-folder', showInFolder: 'triage:show-in-folder' } as const

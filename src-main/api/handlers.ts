@@ -21,6 +21,7 @@ import {
 import { ApiError, describeZodError } from './errors.js'
 import { estimateRecords } from './estimate.js'
 import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
+import { createReportHandlers, type ReportContext } from './reports.js'
 
 export interface SettingsProvider {
   /** The current settings, secrets included (the engine needs them), and the folder relative paths resolve from. */
@@ -41,6 +42,10 @@ export interface HandlerContext {
   nextRunAt?(): string | null
   schedulePaused?(): boolean
   logger?: Logger
+  /** Where reports and examiner packs are written (default <app data>/exports); the HTTP download serves only from here. */
+  exportsDir?: string
+  /** A read-only connection to the store's database for reports (default: opened from the store's file). */
+  openReadOnly?: ReportContext['openReadOnly']
 }
 
 export interface Handlers {
@@ -52,6 +57,8 @@ export interface Handlers {
   isRunning(): boolean
   /** Stops background work (search indexing). The store stays open: its owner closes it. */
   close(): void
+  /** The folder exports are written to (absolute). */
+  readonly exportsDir?: string
 }
 
 type Impl = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> }
@@ -83,6 +90,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   let running: { trigger: string; started_at: string; files: string[] } | null = null
   let indexTimer: NodeJS.Immediate | null = null
   let closed = false
+  const reports = createReportHandlers({
+    store, emit: ctx.emit, exportsDir: ctx.exportsDir, openReadOnly: ctx.openReadOnly,
+    organisation: async () => (await current()).settings.organisation
+  })
 
   // ── background indexing of new audit entries for the browser (never on the import path) ────────────────
   let lastIndexEvent = 0
@@ -334,7 +345,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null,
         problem: r.problem?.problem ?? null, accounting: r.accounting.problems
       }
-    }
+    },
+
+    slaReport: (i) => reports.slaReport(i),
+    exportReport: (i) => reports.exportReport(i),
+    exportPack: (i) => reports.exportPack(i)
   }
 
   async function rememberMapping(mapping: Partial<Record<(typeof TRANSACTION_FIELDS)[number], string>>): Promise<void> {
@@ -369,6 +384,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return r.data as never
     },
     isRunning: () => running !== null,
+    exportsDir: reports.exportsDir,
     close() {
       closed = true
       if (indexTimer) clearImmediate(indexTimer)

@@ -5,14 +5,19 @@
 //   GET  /api/events          Server-Sent Events, one ApiEvent per message (token in ?token=: EventSource
 //                             cannot set headers)
 //   POST /api/upload?name=f   the bytes of a dropped file, streamed to the uploads folder → { path }
+//   GET  /api/download?name=n an export (report or examiner pack, as a ZIP) from the exports folder only; the
+//                             token may come in ?token= so a plain link downloads it
 import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { basename, extname, join, normalize, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { appDataDir } from '../core/config/index.js'
 import { SUPPORTED_EXTENSIONS } from '../core/ingest/index.js'
 import type { ApiEvent, ErrorCode, Reply } from './contract.js'
+import { lookupExport } from './exports-path.js'
 import type { Handlers } from './handlers.js'
+import { zipFolder, ZipTooLarge } from './zip.js'
 
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
@@ -31,6 +36,8 @@ export interface HttpOptions {
   rendererDir: string | null
   /** Where uploaded files are kept (they stay: the examiner may ask for the original file). */
   uploadDir: string
+  /** The only folder /api/download serves from (default: the handlers' exports folder). */
+  exportsDir?: string
   port?: number
   token?: string
   log?(event: string, fields: Record<string, unknown>): void
@@ -76,6 +83,7 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
 
     if (url.pathname === '/api/events' && req.method === 'GET') return openEvents(req, res)
     if (url.pathname === '/api/upload' && req.method === 'POST') return upload(req, res, url)
+    if (url.pathname === '/api/download') return download(req, res, url)
     const method = url.pathname.slice('/api/'.length)
     if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'invalid_input', message: `use POST /api/${method}` } })
     let input: unknown
@@ -110,6 +118,38 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
     const path = join(dir, name)
     await pipeline(req, createWriteStream(path))
     sendJson(res, 200, { ok: true, data: { path } } satisfies Reply)
+  }
+
+  async function download(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false, error: { code: 'invalid_input', message: 'use GET /api/download?name=…' } })
+    const exportsDir = o.exportsDir ?? o.handlers.exportsDir ?? join(appDataDir(), 'exports')
+    const name = url.searchParams.get('name') ?? ''
+    const found = lookupExport(exportsDir, name)
+    if (!found.ok) return sendJson(res, found.status, { ok: false, error: { code: found.status === 404 ? 'not_found' : 'invalid_input', message: `download: ${found.message}` } })
+    let body: { bytes: number; stream: NodeJS.ReadableStream | null; file: string; type: string }
+    if (found.isDirectory) {
+      try {
+        const zip = await zipFolder(found.path, basename(found.path))
+        body = { bytes: zip.bytes, stream: zip.stream, file: `${basename(found.path)}.zip`, type: 'application/zip' }
+      } catch (e) {
+        if (e instanceof ZipTooLarge) return sendJson(res, 422, { ok: false, error: { code: 'user_error', message: `download: ${e.message}` } })
+        throw e
+      }
+    } else {
+      body = { bytes: found.bytes, stream: null, file: basename(found.path), type: DOWNLOAD_TYPES[extname(found.path).toLowerCase()] ?? 'application/octet-stream' }
+    }
+    res.writeHead(200, {
+      'Content-Type': body.type,
+      'Content-Length': body.bytes,
+      'Content-Disposition': contentDisposition(body.file),
+      // Opened by mistake as a page, it can run nothing.
+      'Content-Security-Policy': "default-src 'none'; sandbox"
+    })
+    if (req.method === 'HEAD') {
+      ;(body.stream as { destroy?: () => void } | null)?.destroy?.()
+      return void res.end()
+    }
+    await pipeline(body.stream ?? createReadStream(found.path), res)
   }
 
   function serveStatic(pathname: string, res: ServerResponse): void {
@@ -150,6 +190,17 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
         server.closeAllConnections()
       })
   }
+}
+
+const DOWNLOAD_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf', '.csv': 'text/csv; charset=utf-8', '.json': 'application/json', '.txt': 'text/plain; charset=utf-8',
+  '.yaml': 'application/yaml', '.yml': 'application/yaml'
+}
+
+/** attachment; filename="ascii fallback"; filename*=UTF-8''exact (RFC 6266) */
+export function contentDisposition(file: string): string {
+  const ascii = file.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -1,8 +1,11 @@
 // The main process's IPC: it relays the window's API calls to the engine after checking who sent them and
 // validating method and input with the contract's zod schemas. It never does the work itself.
-import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron'
+import { dialog, ipcMain, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron'
+import { join } from 'node:path'
 import { z } from 'zod'
 import { IPC, type Method, type Reply } from '../api/contract.js'
+import { lookupExport } from '../api/exports-path.js'
+import { appDataDir } from '../core/config/index.js'
 import { checkCall, isTrustedSender } from './ipc-validation.js'
 
 /** Methods that take the engine's run lock: the schedule waits for them. */
@@ -20,6 +23,8 @@ export interface IpcDeps {
 const refused = (message: string): Reply => ({ ok: false, error: { code: 'invalid_input', message } })
 /** chooseFolder takes no argument: the window cannot steer the dialog (title, default path). */
 const chooseFolderArgs = z.tuple([])
+/** showInFolder takes one path, which must be under the exports folder (checked again after resolving symlinks). */
+const showInFolderArgs = z.tuple([z.string().min(1).max(4096)])
 
 export function registerIpc(deps: IpcDeps): void {
   const trusted = (event: IpcMainInvokeEvent, channel: string) => {
@@ -50,5 +55,17 @@ export function registerIpc(deps: IpcDeps): void {
     const options = { title: 'Choose the inbox folder', properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'> }
     const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
     return r.canceled ? null : (r.filePaths[0] ?? null)
+  })
+
+  ipcMain.handle(IPC.showInFolder, async (event, ...args: unknown[]): Promise<boolean> => {
+    const parsed = showInFolderArgs.safeParse(args)
+    if (!trusted(event, IPC.showInFolder) || !parsed.success) return false
+    const found = lookupExport(join(appDataDir(), 'exports'), parsed.data[0], { absolute: true })
+    if (!found.ok) {
+      deps.log('warn', 'ipc.show_in_folder_refused', { message: found.message.slice(0, 300) })
+      return false
+    }
+    shell.showItemInFolder(found.path)
+    return true
   })
 }
