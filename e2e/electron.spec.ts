@@ -84,7 +84,7 @@ describe.skipIf(electron.skip !== null)('desktop app (Electron)', () => {
       require: typeof (window as unknown as { require?: unknown }).require,
       process: typeof (window as unknown as { process?: unknown }).process
     }))
-    expect(exposed).toEqual({ bridge: ['chooseFolder', 'invoke', 'onEvent', 'pathForFile'], require: 'undefined', process: 'undefined' })
+    expect(exposed).toEqual({ bridge: ['chooseFolder', 'invoke', 'onEvent', 'pathForFile', 'showInFolder'], require: 'undefined', process: 'undefined' })
   })
 
   it('answers the API through IPC and refuses what the contract does not allow', async () => {
