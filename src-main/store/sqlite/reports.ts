@@ -37,6 +37,11 @@ const LOG_TABLES: Record<DeliveryLog, string> = {
   notices: 'delivery_notices'
 }
 
+/**
+ * Give it a connection of its own, read-only: openDatabase(path, { readonly: true }). Exports keep a read
+ * transaction open and a statement iterating across awaits, which must not mix with the engine's writes on
+ * a shared connection.
+ */
 export class SqliteReportQueries implements ReportQueries {
   private readonly logs: Set<DeliveryLog>
 
