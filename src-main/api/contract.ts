@@ -8,6 +8,10 @@ import { z } from 'zod'
 import { SEVERITIES } from '../core/model.js'
 import type { Settings } from '../core/config/schema.js'
 import type { TransactionField } from '../core/ingest/csv.js'
+import {
+  acknowledgeNoticeInputSchema, acknowledgeNoticeOutputSchema, deliveryChangedEventSchema, deliveryStatusInputSchema, deliveryStatusSchema,
+  resolveUncertainInputSchema, resolveUncertainOutputSchema
+} from './delivery-contract.js'
 
 // ── vocabulary ───────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -434,6 +438,12 @@ export const api = {
   updateSettings: { input: settingsUpdateSchema, output: settingsViewSchema },
   /** First-launch setup: triages the bundled sample inbox (dry-run is kept as set). */
   loadSampleData: { input: noInput, output: runOutcomeSchema },
+  /** Live or dry-run, the outbox by status, open delivery notices and uncertain deliveries (issue 5). */
+  deliveryStatus: { input: deliveryStatusInputSchema, output: deliveryStatusSchema },
+  /** An officer has seen a delivery notice (undelivered, uncertain, run failed): it leaves the banner. */
+  acknowledgeNotice: { input: acknowledgeNoticeInputSchema, output: acknowledgeNoticeOutputSchema },
+  /** An officer's decision on an uncertain delivery: it did arrive (sent), or send it again (resend). */
+  resolveUncertain: { input: resolveUncertainInputSchema, output: resolveUncertainOutputSchema },
   verifyChain: {
     input: noInput,
     output: z.object({
@@ -499,6 +509,7 @@ export type AlertDetail = z.infer<typeof alertDetailSchema>
 export type QuarantineItem = z.infer<typeof quarantineItemSchema>
 export type AuditFacets = z.infer<typeof auditFacetsSchema>
 export type SettingsView = z.infer<typeof settingsViewSchema>
+export type { DeliveryMode, DeliveryNotice, DeliveryStatusView, UncertainDelivery } from './delivery-contract.js'
 
 // ── replies: the same envelope on both transports ────────────────────────────────────────────────────────────
 
@@ -537,6 +548,7 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   /** the run could not complete at all (database error, bad rule set); file errors arrive in runFinished */
   z.object({ type: z.literal('runFailed'), trigger: z.string(), message: z.string() }),
   z.object({ type: z.literal('settingsChanged'), settings: publicSettingsSchema }),
+  deliveryChangedEventSchema,
   z.object({ type: z.literal('searchIndex'), indexed_upto: z.number(), pending: z.number() }),
   /** an export (exportReport / exportPack) writing: step is the file or stage; total 0 when not known ahead */
   z.object({

@@ -22,6 +22,7 @@ import { ApiError, describeZodError } from './errors.js'
 import { estimateRecords } from './estimate.js'
 import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 import { createReportHandlers, type ReportContext } from './reports.js'
+import { createDeliveryService, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
 
 export interface SettingsProvider {
   /** The current settings, secrets included (the engine needs them), and the folder relative paths resolve from. */
@@ -46,6 +47,8 @@ export interface HandlerContext {
   exportsDir?: string
   /** A read-only connection to the store's database for reports (default: opened from the store's file). */
   openReadOnly?: ReportContext['openReadOnly']
+  /** Delivery tuning (tests shorten the failure notice's pauses; the app records its OS account as "by"). */
+  delivery?: Pick<DeliveryServiceContext, 'watchMs' | 'failureRetryDelayMs' | 'defaultBy'>
 }
 
 export interface Handlers {
@@ -59,6 +62,8 @@ export interface Handlers {
   close(): void
   /** The folder exports are written to (absolute). */
   readonly exportsDir?: string
+  /** The background delivery of the outbox: kick it (dry-run switched off), or wait until it is idle. */
+  readonly deliveries?: Pick<DeliveryService, 'kick' | 'idle'>
 }
 
 type Impl = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> }
@@ -94,6 +99,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     store, emit: ctx.emit, exportsDir: ctx.exportsDir, openReadOnly: ctx.openReadOnly,
     organisation: async () => (await current()).settings.organisation
   })
+  const deliveries = createDeliveryService({ store, settings: () => current(), emit: ctx.emit, logger: log, ...ctx.delivery })
 
   // ── background indexing of new audit entries for the browser (never on the import path) ────────────────
   let lastIndexEvent = 0
@@ -178,9 +184,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const q = queries.listQuarantine({ runId: summary.run_id, limit: 100 })
       running = null
       ctx.emit({ type: 'runFinished', summary: result })
+      deliveries.afterRun(trigger, summary) // failure notice, then the outbox drained in the background (live only)
       return { summary: result, quarantine: { items: q.items, total: q.total } }
     } catch (e) {
       if (running) ctx.emit({ type: 'runFailed', trigger, message: messageOf(e) })
+      deliveries.runFailed(trigger, messageOf(e))
       throw e
     } finally {
       running = null
@@ -349,7 +357,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
 
     slaReport: (i) => reports.slaReport(i),
     exportReport: (i) => reports.exportReport(i),
-    exportPack: (i) => reports.exportPack(i)
+    exportPack: (i) => reports.exportPack(i),
+
+    deliveryStatus: (i) => deliveries.status(i.limit),
+    acknowledgeNotice: (i) => deliveries.acknowledge(i.id, i.by),
+    resolveUncertain: (i) => deliveries.resolve(i.alert_id, i.destination, i.decision, i.by)
   }
 
   async function rememberMapping(mapping: Partial<Record<(typeof TRANSACTION_FIELDS)[number], string>>): Promise<void> {
@@ -385,8 +397,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
     isRunning: () => running !== null,
     exportsDir: reports.exportsDir,
+    deliveries: { kick: deliveries.kick, idle: deliveries.idle },
     close() {
       closed = true
+      deliveries.close()
       if (indexTimer) clearImmediate(indexTimer)
       indexTimer = null
     }
