@@ -82,13 +82,13 @@ const per100k = (p: { ms: number; cpu: number }, rows: number) =>
 // A yardstick for this machine at this moment: the bare scan every period query starts from.
 const scan = await phase('yardstick: count(*) over the period (bare scan)', async () => db.prepare('SELECT count(*) FROM audit_entries WHERE triaged_at >= @from AND triaged_at < @to').pluck().get(period))
 console.log('\nphases')
+const figures = await phase('report figures (buildSlaReport)', () => buildSlaReport(q, period))
+const pdf = await phase('PDF summary, no appendix (figures + render)', () => exportReport(q, period, join(out, 'report.pdf'), { format: 'pdf', organisation: 'Bench' }))
 const alertCsv = await phase('alert CSV (report --format csv)', () => exportReport(q, period, join(out, 'alerts.csv'), { format: 'csv', organisation: 'Bench' }))
 const auditCsv = await phase('audit CSV (pack file, every stored field)', async () => {
   const { writeCsv } = await import('../src-main/core/report/csv.js')
   return writeCsv(join(out, 'audit.csv'), q.auditTable({ first_id: 1, last_id: entries }))
 })
-const figures = await phase('report figures (buildSlaReport)', () => buildSlaReport(q, period))
-const pdf = await phase('PDF summary, no appendix (figures + render)', () => exportReport(q, period, join(out, 'report.pdf'), { format: 'pdf', organisation: 'Bench' }))
 const appendixRows = Math.min(50_000, entries)
 const appendix = await phase(`PDF with appendix, first ${fmt(appendixRows)} alerts`, () => {
   const t = q.alertTable(period)

@@ -94,13 +94,14 @@ const zero = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0 })
 class Numbers {
   private a = new Float64Array(1024)
   n = 0
-  push(v: number) {
-    if (this.n === this.a.length) {
-      const b = new Float64Array(this.a.length * 2)
-      b.set(this.a)
+  pushAll(values: ArrayLike<number>) {
+    if (this.n + values.length > this.a.length) {
+      const b = new Float64Array(Math.max(this.a.length * 2, this.n + values.length))
+      b.set(this.a.subarray(0, this.n))
       this.a = b
     }
-    this.a[this.n++] = v
+    this.a.set(values, this.n)
+    this.n += values.length
   }
   sorted(): Float64Array {
     return this.a.subarray(0, this.n).sort()
@@ -165,7 +166,7 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
       else perRuleSet.set(g.ruleset_version, { entries: g.count, firstId: null, lastId: null })
     }
     for (const s of SEVERITIES) {
-      for (const v of c.sla_seconds[s]) times[s].push(v)
+      times[s].pushAll(c.sla_seconds[s])
       for (const t of c.targets[s]) targets[s].add(t)
       const b = c.breaches[s]
       breachCount[s] += b.id.length

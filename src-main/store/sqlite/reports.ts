@@ -101,20 +101,14 @@ export class SqliteReportQueries implements ReportQueries {
         const targets = SEVERITIES.map((_, i) => [r[6 + 2 * i] as number | null, r[7 + 2 * i] as number | null] as const)
         const mixed = targets.some(([a, b]) => a !== b)
         const exactOverruns = mixed ? (JSON.parse(overruns.get(params) as string) as number[]) : null
-        const chunk: FactChunk = {
-          count,
-          first_id: r[1] as number,
-          last_id: r[2] as number,
-          groups: [],
-          sla_seconds: { low: [], medium: [], high: [], critical: [] },
-          targets: Object.fromEntries(SEVERITIES.map((s, i) => [s, [...new Set(targets[i]!.filter((t): t is number => t !== null))]])) as FactChunk['targets'],
-          breaches: { low: { id: [], overrun: [] }, medium: { id: [], overrun: [] }, high: { id: [], overrun: [] }, critical: { id: [], overrun: [] } },
-          ruleset_ids: V.flatMap((version, i) => {
-            const a = r[6 + 2 * SEVERITIES.length + 2 * i] as number | null
-            return a === null ? [] : [{ version, first_id: a, last_id: r[7 + 2 * SEVERITIES.length + 2 * i] as number }]
-          })
-        }
+        const slaBy: number[][] = [[], [], [], []]
+        const breachIdBy: number[][] = [[], [], [], []]
+        const overrunBy: number[][] = [[], [], [], []]
+        const groups: FactChunk['groups'] = []
         const tally = new Map<number, number>()
+        // Neighbouring entries mostly share a key (same run, file and day): count runs of it before the map.
+        let runKey = -1
+        let runLength = 0
         let b = 0
         for (let i = 0; i < keys.length; i++) {
           const k = keys[i]!
@@ -122,22 +116,40 @@ export class SqliteReportQueries implements ReportQueries {
           if (typeof k === 'number') {
             breached = k % 2
             const g = (k - breached) / 2
-            tally.set(g, (tally.get(g) ?? 0) + 1)
+            if (g === runKey) runLength++
+            else {
+              if (runLength) tally.set(runKey, (tally.get(runKey) ?? 0) + runLength)
+              runKey = g
+              runLength = 1
+            }
             sev = g % 4
           } else {
             const [sv, kind, file, day, version, br] = k
-            chunk.groups.push({ severity: SEVERITIES[sv]!, source_kind: kind, source_file: file, day: dayName(day), ruleset_version: version, count: 1 })
+            groups.push({ severity: SEVERITIES[sv]!, source_kind: kind, source_file: file, day: dayName(day), ruleset_version: version, count: 1 })
             sev = sv
             breached = br
           }
-          const severity = SEVERITIES[sev]!
-          chunk.sla_seconds[severity].push(sla[i]!)
+          slaBy[sev]!.push(sla[i]!)
           if (breached) {
-            const br = chunk.breaches[severity]
-            br.id.push(breachIds[b]!)
-            br.overrun.push(exactOverruns ? exactOverruns[b]! : sla[i]! - targets[sev]![0]!)
+            breachIdBy[sev]!.push(breachIds[b]!)
+            overrunBy[sev]!.push(exactOverruns ? exactOverruns[b]! : sla[i]! - targets[sev]![0]!)
             b++
           }
+        }
+        if (runLength) tally.set(runKey, (tally.get(runKey) ?? 0) + runLength)
+        const perSeverity = <T>(f: (i: number) => T) => Object.fromEntries(SEVERITIES.map((s, i) => [s, f(i)])) as Record<Severity, T>
+        const chunk: FactChunk = {
+          count,
+          first_id: r[1] as number,
+          last_id: r[2] as number,
+          groups,
+          sla_seconds: perSeverity((i) => slaBy[i]!),
+          targets: perSeverity((i) => [...new Set(targets[i]!.filter((t): t is number => t !== null))]),
+          breaches: perSeverity((i) => ({ id: breachIdBy[i]!, overrun: overrunBy[i]! })),
+          ruleset_ids: V.flatMap((version, i) => {
+            const a = r[6 + 2 * SEVERITIES.length + 2 * i] as number | null
+            return a === null ? [] : [{ version, first_id: a, last_id: r[7 + 2 * SEVERITIES.length + 2 * i] as number }]
+          })
         }
         for (const [k, n] of tally) {
           const sev = k % 4
