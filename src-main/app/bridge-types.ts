@@ -6,7 +6,9 @@ import { auditFilterSchema, type ApiEvent, type TriageDeskBridge } from '../api/
 /** A screen to show: the audit browser on one entry, or filtered (e.g. one run's critical alerts). */
 export const navigateTargetSchema = z.union([
   z.object({ view: z.literal('audit'), entry_id: z.number().int().positive() }).strict(),
-  z.object({ view: z.literal('audit'), filter: auditFilterSchema }).strict()
+  z.object({ view: z.literal('audit'), filter: auditFilterSchema }).strict(),
+  /** the Deliveries screen: delivery notices to acknowledge, uncertain deliveries to resolve */
+  z.object({ view: z.literal('deliveries') }).strict()
 ])
 export type NavigateTarget = z.infer<typeof navigateTargetSchema>
 
@@ -28,6 +30,7 @@ export const isShellEvent = (e: { type: string }): e is ShellEvent => e.type ===
  * window on this URL, so a notification click lands on the alert even before the page subscribes to events.
  */
 export function navigateHash(target: NavigateTarget): string {
+  if (target.view === 'deliveries') return '#/deliveries'
   const q = new URLSearchParams()
   if ('entry_id' in target) q.set('id', String(target.entry_id))
   else

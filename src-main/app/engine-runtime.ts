@@ -91,6 +91,7 @@ export function runEngine(port: EnginePort): void {
         return
       case 'settings':
         loaded = toLoaded(m.settings)
+        handlers?.deliveries?.kick('settings') // dry-run switched off (tray): send what waits now; a no-op in dry-run
         return
       case 'schedule':
         schedule = m.schedule

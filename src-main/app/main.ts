@@ -120,6 +120,8 @@ class Desktop {
         } else if (event.type === 'runFailed') {
           this.lastRun = { at: new Date().toISOString(), status: 'failed', text: event.message }
           this.refreshTray()
+        } else if (event.type === 'deliveryChanged' && event.new_notices.length) {
+          this.notifier.deliveryNotices(event.new_notices)
         }
       },
       saveSettings: (next) => this.settings.update(next as Settings),

@@ -1,9 +1,11 @@
-// Native notifications: new critical alerts after every run (grouped when many), and the few shell messages the
-// tray cannot show otherwise (a refused or failed manual run). A click opens the window on the alert.
+// Native notifications: new critical alerts after every run (grouped when many), new delivery notices (an alert
+// nobody was told about, an uncertain delivery, a failed run), and the few shell messages the tray cannot show
+// otherwise (a refused or failed manual run). A click opens the window on the alert or on the Deliveries screen.
 import { Notification } from 'electron'
-import type { Method, Reply, RunResult } from '../api/contract.js'
+import type { DeliveryNotice, Method, Reply, RunResult } from '../api/contract.js'
 import type { NavigateTarget } from './bridge-types.js'
 import { criticalNotifications, MAX_SINGLE_NOTIFICATIONS, type CriticalAlert } from './notifications.js'
+import { deliveryNotifications } from './delivery-notifications.js'
 
 export interface NotifierDeps {
   icon: string
@@ -26,6 +28,11 @@ export class Notifier {
     let alerts: CriticalAlert[] = summary.new_critical.map((id) => ({ id }))
     if (count <= MAX_SINGLE_NOTIFICATIONS) alerts = await Promise.all(alerts.map((a) => this.withTitle(a)))
     for (const n of criticalNotifications({ runId: summary.run_id, count, dryRun: summary.dry_run, alerts })) this.show(n.title, n.body, n.target)
+  }
+
+  /** Notices the engine announced as new (deliveryChanged.new_notices): e-mail dead, uncertain, run failed. */
+  deliveryNotices(notices: DeliveryNotice[]): void {
+    for (const n of deliveryNotifications(notices)) this.show(n.title, n.body, n.target)
   }
 
   message(title: string, body: string): void {
