@@ -7,6 +7,8 @@ import { navigate, useRoute, type Screen } from './router.js'
 import { Badge, Banner, fmtNum, ProgressBar } from './ui/index.js'
 import { Audit } from './screens/Audit.js'
 import { Dashboard } from './screens/Dashboard.js'
+import { Deliveries } from './screens/Deliveries.js'
+import { DeliveryBanner } from './screens/DeliveryBanner.js'
 import { Import } from './screens/Import.js'
 import { Quarantine } from './screens/Quarantine.js'
 import { Runs } from './screens/Runs.js'
@@ -19,7 +21,8 @@ const NAV: Array<{ screen: Screen; label: string; key: string }> = [
   { screen: 'audit', label: 'Audit browser', key: '3' },
   { screen: 'runs', label: 'Runs', key: '4' },
   { screen: 'quarantine', label: 'Quarantine', key: '5' },
-  { screen: 'settings', label: 'Settings', key: '6' }
+  { screen: 'deliveries', label: 'Deliveries', key: '6' },
+  { screen: 'settings', label: 'Settings', key: '7' }
 ]
 
 export function App() {
@@ -92,6 +95,7 @@ export function App() {
             <strong>DRY-RUN</strong> Alerts are triaged and recorded; nothing is sent to Slack or e-mail. <a href="#/settings">Change in Settings</a>
           </div>
         )}
+        <DeliveryBanner onDeliveriesScreen={route.screen === 'deliveries'} />
         {live.running && (
           <div className="run-strip" role="status" aria-live="polite">
             <Badge tone="warn">running</Badge>
@@ -109,6 +113,7 @@ export function App() {
           {route.screen === 'audit' && <Audit params={route.params} />}
           {route.screen === 'runs' && <Runs />}
           {route.screen === 'quarantine' && <Quarantine params={route.params} />}
+          {route.screen === 'deliveries' && <Deliveries />}
           {route.screen === 'settings' && <Settings />}
           {route.screen === 'setup' && <Setup />}
         </main>

@@ -5,6 +5,8 @@ import { errorText, useApi } from '../api/hooks.js'
 import { navigate } from '../router.js'
 import { Badge, Banner, Button, Card, fmtAgo, fmtDuration, fmtNum, fmtTime, SEVERITY_LABEL, Stat, type SeverityName } from '../ui/index.js'
 import type { Output } from '../api/client.js'
+import { DeliveryCard } from './DeliveryCard.js'
+import { ModeMark } from './delivery-status.js'
 
 const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
 
@@ -32,7 +34,7 @@ export function Dashboard() {
     <div className="stack">
       <header className="page-head">
         <div>
-          <h1>Dashboard</h1>
+          <h1 className="row">Dashboard <ModeMark mode={s.dry_run ? 'dry_run' : 'live'} /></h1>
           <p className="muted">{s.organisation} · {fmtNum(s.total_entries)} audit entries</p>
         </div>
         <div className="row">
@@ -65,6 +67,7 @@ export function Dashboard() {
       </div>
 
       <div className="grid dash-grid-2">
+        <DeliveryCard />
         <LastRun run={s.last_run} />
         <Card title="Schedule">
           <dl className="kv">
@@ -76,8 +79,6 @@ export function Dashboard() {
             <dd>{s.inbox ? <span className="mono">{s.inbox}</span> : <span className="muted">not set — <a href="#/settings">choose one in Settings</a></span>}</dd>
             <dt>Health</dt>
             <dd><Badge tone={s.health.status === 'ok' ? 'ok' : s.health.status === 'warn' ? 'warn' : 'neutral'}>{s.health.status}</Badge> {s.health.status !== 'warn' && <span className="muted small">{s.health.message}</span>}</dd>
-            <dt>Deliveries</dt>
-            <dd>{s.dry_run ? <Badge tone="warn">dry-run: recorded, not sent</Badge> : <Badge tone="ok">sent for real</Badge>}</dd>
           </dl>
         </Card>
       </div>

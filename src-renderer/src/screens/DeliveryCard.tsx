@@ -1,0 +1,40 @@
+// The dashboard's delivery card: LIVE or DRY-RUN at a glance, what the outbox sent and holds, what needs attention.
+import { navigate } from '../router.js'
+import { Button, Card, fmtAgo, fmtNum, fmtTime, Stat } from '../ui/index.js'
+import { attentionText, ModeMark, useDeliveryStatus } from './delivery-status.js'
+
+export function DeliveryCard() {
+  const { data: s, error } = useDeliveryStatus(100)
+  if (!s) return <Card title="Deliveries">{error ? <p className="tone-danger">{error}</p> : <p className="muted">Loading…</p>}</Card>
+  const attention = attentionText(s)
+  const waiting = s.outbox.pending + s.outbox.failed
+  return (
+    <Card title="Deliveries" sub={s.mode === 'live' ? 'sent to Slack and e-mail as alerts are triaged' : 'recorded with their destinations; nothing is sent'} actions={<ModeMark mode={s.mode} size="lg" />}>
+      <div className="stack-sm">
+        {s.mode === 'live' ? (
+          <div className="delivery-stats">
+            <Stat label="sent" value={fmtNum(s.outbox.sent)} />
+            <Stat label="waiting" value={fmtNum(waiting)} tone={waiting ? 'warn' : undefined} note={s.next_attempt_at ? `next ${fmtAgo(s.next_attempt_at)}` : undefined} />
+            <Stat label="dead" value={fmtNum(s.outbox.dead)} tone={s.outbox.dead ? 'danger' : undefined} note="fallback fired" />
+            <Stat label="uncertain" value={fmtNum(s.outbox.uncertain)} tone={s.outbox.uncertain ? 'warn' : undefined} />
+          </div>
+        ) : (
+          <p className="small">
+            <strong>{fmtNum(s.outbox.dry_run)}</strong> deliveries recorded in dry-run. Turn dry-run off in <a href="#/settings">Settings</a> (or the tray) to send new alerts.
+          </p>
+        )}
+        {s.draining && <p className="small muted">Sending now…</p>}
+        {!s.draining && s.last_drain && (
+          <p className="small muted">
+            Last delivery pass {fmtTime(s.last_drain.finished_at)}: {s.last_drain.error ? <span className="tone-danger">failed: {s.last_drain.error}</span> : `${fmtNum(s.last_drain.sent)} sent in ${fmtNum(s.last_drain.messages)} messages`}
+          </p>
+        )}
+        <div className="row">
+          {attention ? <span className="small tone-danger">{attention}</span> : <span className="small muted">Nothing needs attention.</span>}
+          <span className="spacer" />
+          <Button size="sm" variant={attention ? 'primary' : 'default'} onClick={() => navigate('deliveries')}>{attention ? 'Review' : 'Open'}</Button>
+        </div>
+      </div>
+    </Card>
+  )
+}
