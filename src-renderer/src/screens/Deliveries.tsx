@@ -5,7 +5,7 @@ import { useState } from 'react'
 import { call } from '../api/client.js'
 import { errorText } from '../api/hooks.js'
 import { Badge, Banner, Button, Card, EmptyState, fmtAgo, fmtNum, fmtTime, SeverityBadge, Stat } from '../ui/index.js'
-import { KIND_LABEL, ModeMark, useDeliveryStatus, type DeliveryNoticeView, type DeliveryStatus } from './delivery-status.js'
+import { drainText, KIND_LABEL, ModeMark, useDeliveryStatus, type DeliveryNoticeView, type DeliveryStatus } from './delivery-status.js'
 
 type Uncertain = DeliveryStatus['uncertain'][number]
 const keyOf = (u: Uncertain) => `${u.alert_id}|${u.destination}`
@@ -78,45 +78,11 @@ export function Deliveries() {
               <span className="tone-danger">failed: {s.last_drain.error}</span>
             ) : (
               <>
-                {fmtNum(s.last_drain.sent)} sent in {fmtNum(s.last_drain.messages)} messages · {fmtNum(s.last_drain.dead)} dead · {fmtNum(s.last_drain.uncertain)} uncertain · {fmtNum(s.last_drain.waiting)} waiting
+                {drainText(s.last_drain)}
               </>
             )}
           </p>
         )}
-      </Card>
-
-      <Card title="Needs attention" sub="notices stay here and in the banner until acknowledged" actions={<span className="stat-value small num">{fmtNum(s.notices_total)}</span>}>
-        {s.notices.length === 0 ? (
-          <EmptyState title="Nothing needs attention">
-            <p className="muted">Every alert reached a destination or its fallback, and no run failed.</p>
-          </EmptyState>
-        ) : (
-          <ul className="notice-list" aria-label="Open delivery notices">
-            {s.notices.map((n) => (
-              <li key={n.id} className="notice-item">
-                <div className="notice-head">
-                  <Badge tone={n.kind === 'uncertain' ? 'warn' : 'danger'}>{KIND_LABEL[n.kind]}</Badge>
-                  {n.severity && <SeverityBadge severity={n.severity} />}
-                  <span className="notice-title">{n.title}</span>
-                  <span className="spacer" />
-                  <span className="small muted nowrap" title={fmtTime(n.created_at)}>{fmtAgo(n.created_at)}</span>
-                  <Button size="sm" onClick={() => void acknowledge(n)} disabled={busy !== null} aria-label={`Acknowledge notice ${n.id}: ${n.title}`}>
-                    {busy === `notice-${n.id}` ? 'Acknowledging…' : 'Acknowledge'}
-                  </Button>
-                </div>
-                <p className="notice-detail pre-line">{n.detail}</p>
-                {(n.alert_ids.length > 0 || n.run_id) && (
-                  <p className="small muted">
-                    {n.alert_ids.length > 0 && <>Alerts: {n.alert_ids.slice(0, 20).map((id, i) => <span key={id}>{i > 0 && ', '}<a href={`#/audit?id=${id}`}>#{id}</a></span>)}{n.alert_ids.length > 20 && ` and ${n.alert_ids.length - 20} more`}</>}
-                    {n.alert_ids.length > 0 && n.run_id && ' · '}
-                    {n.run_id && <>run {n.run_id}</>}
-                  </p>
-                )}
-              </li>
-            ))}
-          </ul>
-        )}
-        {s.notices_total > s.notices.length && <p className="small muted">Showing the newest {fmtNum(s.notices.length)} of {fmtNum(s.notices_total)}.</p>}
       </Card>
 
       <Card title="Uncertain deliveries" sub="the peer may or may not have received these; they are never resent automatically">
@@ -147,6 +113,42 @@ export function Deliveries() {
         )}
         {s.uncertain_total > s.uncertain.length && <p className="small muted">Showing {fmtNum(s.uncertain.length)} of {fmtNum(s.uncertain_total)}.</p>}
       </Card>
+
+      <Card title="Needs attention" sub="notices stay here and in the banner until acknowledged" actions={<span className="stat-value small num">{fmtNum(s.notices_total)}</span>}>
+        {s.notices.length === 0 ? (
+          <EmptyState title="Nothing needs attention">
+            <p className="muted">Every alert reached a destination or its fallback, and no run failed.</p>
+          </EmptyState>
+        ) : (
+          <ul className="notice-list" aria-label="Open delivery notices">
+            {s.notices.map((n) => (
+              <li key={n.id} className="notice-item">
+                <div className="notice-head">
+                  <Badge tone={n.kind === 'uncertain' ? 'warn' : 'danger'}>{KIND_LABEL[n.kind]}</Badge>
+                  {n.severity && <SeverityBadge severity={n.severity} />}
+                  <span className="notice-title">{n.title.replace(/^(Not delivered|Delivery uncertain): /, '')}</span>
+                  <span className="spacer" />
+                  <span className="small muted nowrap" title={fmtTime(n.created_at)}>{fmtAgo(n.created_at)}</span>
+                  <Button size="sm" onClick={() => void acknowledge(n)} disabled={busy !== null} aria-label={`Acknowledge notice ${n.id}: ${n.title}`}>
+                    {busy === `notice-${n.id}` ? 'Acknowledging…' : 'Acknowledge'}
+                  </Button>
+                </div>
+                <p className="notice-detail pre-line">{n.detail}</p>
+                {n.kind === 'uncertain' && <p className="small">Check with the recipient, decide under <em>Uncertain deliveries</em> above (mark sent or resend), then acknowledge this notice.</p>}
+                {(n.alert_ids.length > 0 || n.run_id) && (
+                  <p className="small muted">
+                    {n.alert_ids.length > 0 && <>Alerts: {n.alert_ids.slice(0, 20).map((id, i) => <span key={id}>{i > 0 && ', '}<a href={`#/audit?id=${id}`}>#{id}</a></span>)}{n.alert_ids.length > 20 && ` and ${n.alert_ids.length - 20} more`}</>}
+                    {n.alert_ids.length > 0 && n.run_id && ' · '}
+                    {n.run_id && <>run {n.run_id}</>}
+                  </p>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+        {s.notices_total > s.notices.length && <p className="small muted">Showing the newest {fmtNum(s.notices.length)} of {fmtNum(s.notices_total)}.</p>}
+      </Card>
+
     </div>
   )
 }
@@ -159,18 +161,18 @@ function UncertainRow({ u, busy, onResolve }: { u: Uncertain; busy: string | nul
     <tr>
       <td><a href={`#/audit?id=${u.alert_id}`}>#{u.alert_id}</a> <span className="clip small">{u.title}</span></td>
       <td><SeverityBadge severity={u.severity} /></td>
-      <td className="mono small">{u.destination}</td>
+      <td className="mono small nowrap">{u.destination}</td>
       <td className="num">{u.attempts}</td>
       <td className="small">{u.last_error ?? '—'}</td>
       <td className="small nowrap">{fmtAgo(u.updated_at)}</td>
       <td className="nowrap">
         {confirm === null ? (
-          <div className="row">
+          <div className="row nowrap-row">
             <Button size="sm" onClick={() => setConfirm('sent')} disabled={busy !== null}>Mark sent</Button>
             <Button size="sm" onClick={() => setConfirm('resend')} disabled={busy !== null}>Resend</Button>
           </div>
         ) : (
-          <div className="row">
+          <div className="row nowrap-row">
             <span className="small">{confirm === 'sent' ? 'It arrived?' : 'Send again? It may arrive twice.'}</span>
             <Button size="sm" variant="primary" disabled={busy !== null} onClick={() => void onResolve(u, confirm).finally(() => setConfirm(null))}>
               {mine ? 'Saving…' : confirm === 'sent' ? 'Yes, mark sent' : 'Yes, resend'}

@@ -1,7 +1,7 @@
 // The dashboard's delivery card: LIVE or DRY-RUN at a glance, what the outbox sent and holds, what needs attention.
 import { navigate } from '../router.js'
-import { Button, Card, fmtAgo, fmtNum, fmtTime, Stat } from '../ui/index.js'
-import { attentionText, ModeMark, useDeliveryStatus } from './delivery-status.js'
+import { Button, Card, fmtAgo, fmtNum, Stat } from '../ui/index.js'
+import { attentionText, drainText, ModeMark, useDeliveryStatus } from './delivery-status.js'
 
 export function DeliveryCard() {
   const { data: s, error } = useDeliveryStatus(100)
@@ -26,7 +26,7 @@ export function DeliveryCard() {
         {s.draining && <p className="small muted">Sending now…</p>}
         {!s.draining && s.last_drain && (
           <p className="small muted">
-            Last delivery pass {fmtTime(s.last_drain.finished_at)}: {s.last_drain.error ? <span className="tone-danger">failed: {s.last_drain.error}</span> : `${fmtNum(s.last_drain.sent)} sent in ${fmtNum(s.last_drain.messages)} messages`}
+            Last delivery pass {fmtAgo(s.last_drain.finished_at)}: {s.last_drain.error ? <span className="tone-danger">failed: {s.last_drain.error}</span> : drainText(s.last_drain)}
           </p>
         )}
         <div className="row">

@@ -1,11 +1,13 @@
 // Delivery status shared by the banner, the dashboard card and the Deliveries screen: one hook over
 // deliveryStatus (reloaded on the engine's deliveryChanged event) and the LIVE / DRY-RUN mark.
 import { useApi } from '../api/hooks.js'
+import { fmtNum } from '../ui/index.js'
 import type { ApiEvent, Output } from '../api/client.js'
 import './deliveries.css'
 
 export type DeliveryStatus = Output<'deliveryStatus'>
 export type DeliveryNoticeView = DeliveryStatus['notices'][number]
+type Drain = NonNullable<DeliveryStatus['last_drain']>
 
 const RELOAD: ApiEvent['type'][] = ['deliveryChanged', 'runFinished', 'runFailed', 'settingsChanged']
 
@@ -42,4 +44,15 @@ export function attentionText(s: DeliveryStatus): string | null {
   const rest = s.notices_total - counted
   if (rest > 0) parts.push(plural(rest, 'notice to acknowledge', 'notices to acknowledge'))
   return parts.length ? parts.join(' · ') : null
+}
+
+/** "2 sent in 2 messages · 1 dead · 1 waiting", or "nothing was due". */
+export function drainText(d: Drain): string {
+  const parts = [
+    d.sent && `${fmtNum(d.sent)} sent in ${fmtNum(d.messages)} message${d.messages === 1 ? '' : 's'}`,
+    d.dead && `${fmtNum(d.dead)} dead`,
+    d.uncertain && `${fmtNum(d.uncertain)} uncertain`,
+    d.waiting && `${fmtNum(d.waiting)} waiting for a retry`
+  ].filter(Boolean)
+  return parts.length ? parts.join(' · ') : 'nothing was due'
 }
