@@ -11,7 +11,7 @@ import { drainOutbox, notifyRunFailure, type DrainReport } from '../core/deliver
 import { silentLogger, type Logger } from '../core/log.js'
 import type { Notice } from '../store/outbox.js'
 import type { SqliteStore } from '../store/sqlite/index.js'
-import { DeliveryView } from '../store/sqlite/delivery-view.js'
+import { DeliveryCounts, DeliveryView } from '../store/sqlite/delivery-view.js'
 import { SqliteOutbox } from '../store/sqlite/outbox.js'
 import type { ApiEvent } from './contract.js'
 import type { DeliveryMode, DeliveryNotice, DeliveryStatusView, DrainSummary } from './delivery-contract.js'
@@ -82,6 +82,7 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
   // Its own connection (synchronous=FULL for the claim marks); an in-memory store can only share its own.
   const outbox = new SqliteOutbox(store.location === ':memory:' ? store.db : store.location)
   const view = new DeliveryView(outbox.db)
+  const counter = new DeliveryCounts(outbox.db, { counts: () => outbox.statusCounts(), uncertain: (n) => outbox.list('uncertain', n) })
   const abort = new AbortController()
   const defaultBy = ctx.defaultBy ?? osUser()
   let closed = false
@@ -267,7 +268,7 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
 
     async status(limit) {
       const s = await settingsOrNull()
-      const counts = outbox.statusCounts()
+      const { counts, uncertain } = counter.get()
       return {
         mode: s ? (s.dry_run ? 'dry_run' : 'live') : (lastMode ?? 'dry_run'),
         outbox: counts,
@@ -277,7 +278,7 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
         last_drain: lastDrain,
         notices: outbox.openNotices(limit).map(toNotice),
         notices_total: view.openNoticeCount(),
-        uncertain: outbox.list('uncertain', limit).map((r) => ({
+        uncertain: uncertain.slice(0, limit).map((r) => ({
           alert_id: r.entryId, destination: r.destination, severity: r.severity, title: r.title, attempts: r.attempts, updated_at: r.updatedAt, last_error: r.lastError
         })),
         uncertain_total: counts.uncertain
