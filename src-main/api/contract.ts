@@ -4,6 +4,7 @@
 //
 // Browser-safe on purpose: this file is bundled into the renderer, so it imports only zod, types, and the
 // plain vocabulary in core/model.ts (no node:*). Change it additively only: the Electron shell depends on it.
+import './zod-config.js' // first: before any schema is built (see the file)
 import { z } from 'zod'
 import { SEVERITIES } from '../core/model.js'
 import type { Settings } from '../core/config/schema.js'

@@ -11,6 +11,7 @@ import { Deliveries } from './screens/Deliveries.js'
 import { DeliveryBanner } from './screens/DeliveryBanner.js'
 import { Import } from './screens/Import.js'
 import { Quarantine } from './screens/Quarantine.js'
+import { Reports } from './screens/Reports.js'
 import { Runs } from './screens/Runs.js'
 import { Settings } from './screens/Settings.js'
 import { Setup, SETUP_DONE_KEY } from './screens/Setup.js'
@@ -22,7 +23,8 @@ const NAV: Array<{ screen: Screen; label: string; key: string }> = [
   { screen: 'runs', label: 'Runs', key: '4' },
   { screen: 'quarantine', label: 'Quarantine', key: '5' },
   { screen: 'deliveries', label: 'Deliveries', key: '6' },
-  { screen: 'settings', label: 'Settings', key: '7' }
+  { screen: 'reports', label: 'Reports', key: '7' },
+  { screen: 'settings', label: 'Settings', key: '8' }
 ]
 
 export function App() {
@@ -86,7 +88,7 @@ export function App() {
         </ul>
         <div className="sidebar-foot faint small">
           <p><kbd>/</kbd> search</p>
-          <p><kbd>Alt</kbd>+<kbd>1</kbd>…<kbd>6</kbd> screens</p>
+          <p><kbd>Alt</kbd>+<kbd>1</kbd>…<kbd>{NAV.length}</kbd> screens</p>
         </div>
       </nav>
       <div className="main">
@@ -114,6 +116,7 @@ export function App() {
           {route.screen === 'runs' && <Runs />}
           {route.screen === 'quarantine' && <Quarantine params={route.params} />}
           {route.screen === 'deliveries' && <Deliveries />}
+          {route.screen === 'reports' && <Reports params={route.params} />}
           {route.screen === 'settings' && <Settings />}
           {route.screen === 'setup' && <Setup />}
         </main>

@@ -57,6 +57,8 @@ function takeToken(): string {
 function httpTransport(): Transport {
   const token = takeToken()
   const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }
+  const listeners = new Set<(e: ApiEvent) => void>()
+  let source: EventSource | null = null
   return {
     kind: 'http',
     async invoke(method, input) {
@@ -71,15 +73,34 @@ function httpTransport(): Transport {
       return body as Reply
     },
     onEvent(cb) {
-      const source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`)
-      source.onmessage = (m) => {
-        try {
-          cb(JSON.parse(m.data as string) as ApiEvent)
-        } catch {
-          // a malformed frame is dropped; the next one is independent
+      // One EventSource for every subscriber: each one holds an HTTP/1.1 connection, and the browser allows six
+      // per host, so one per subscriber would leave API calls queued forever once six screens listen.
+      listeners.add(cb)
+      if (!source) {
+        source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`)
+        source.onmessage = (m) => {
+          let e: ApiEvent
+          try {
+            e = JSON.parse(m.data as string) as ApiEvent
+          } catch {
+            return // a malformed frame is dropped; the next one is independent
+          }
+          for (const l of [...listeners]) {
+            try {
+              l(e)
+            } catch {
+              // one subscriber's failure must not starve the others
+            }
+          }
         }
       }
-      return () => source.close()
+      return () => {
+        listeners.delete(cb)
+        if (listeners.size === 0 && source) {
+          source.close()
+          source = null
+        }
+      }
     },
     stageFile(file, onProgress) {
       // XHR, not fetch: it reports upload progress, which matters for a 1 GB export.

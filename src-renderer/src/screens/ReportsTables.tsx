@@ -1,0 +1,309 @@
+// The Reports screen's tables: severity by source, time to triage, breaches (each alert opens in the audit
+// browser), deliveries by destination, the suppression ledger (duplicates and quarantine reasons), rule sets.
+import type { ReactNode } from 'react'
+import type { Output } from '../api/client.js'
+import { Badge, fmtNum, fmtTime, SEVERITY_LABEL, SeverityBadge, type SeverityName } from '../ui/index.js'
+
+type Report = Output<'slaReport'>
+const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
+const shortTime = new Intl.DateTimeFormat('en-GB', { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+/** "24 Nov, 06:26" in the officer's time zone; the exact UTC time is in the cell's tooltip. */
+const fmtShortTime = (iso: string) => shortTime.format(new Date(iso))
+const KIND = { transaction: 'Transactions (CSV)', email: 'Vendor e-mails' } as Record<string, string>
+const kindName = (k: string) => KIND[k] ?? k
+
+function Table({ caption, children, className = '' }: { caption: string; children: ReactNode; className?: string }) {
+  return (
+    <div className={`table-wrap ${className}`}>
+      <table className="table">
+        <caption className="visually-hidden">{caption}</caption>
+        {children}
+      </table>
+    </div>
+  )
+}
+
+export function SeverityBySource({ report }: { report: Report }) {
+  return (
+    <Table caption="Alerts by severity and source">
+      <thead>
+        <tr>
+          <th scope="col">Source</th>
+          {ORDER.map((s) => <th key={s} scope="col" className="num">{SEVERITY_LABEL[s]}</th>)}
+          <th scope="col" className="num">Total</th>
+        </tr>
+      </thead>
+      <tbody>
+        {report.by_source.map((r) => (
+          <tr key={r.source_kind}>
+            <th scope="row">{kindName(r.source_kind)}</th>
+            {ORDER.map((s) => <td key={s} className="num">{fmtNum(r.counts[s])}</td>)}
+            <td className="num">{fmtNum(r.total)}</td>
+          </tr>
+        ))}
+        <tr className="total-row">
+          <th scope="row">All sources</th>
+          {ORDER.map((s) => <td key={s} className="num">{fmtNum(report.by_severity[s])}</td>)}
+          <td className="num">{fmtNum(report.totals.triaged)}</td>
+        </tr>
+      </tbody>
+    </Table>
+  )
+}
+
+/** Compact durations for narrow tables: seconds only under a minute, two units at most. */
+export function shortDuration(s: number | null): string {
+  if (s === null) return '—'
+  if (s < 60) return `${Math.round(s)} s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m} min`
+  const h = Math.floor(m / 60)
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`
+  return h % 24 ? `${Math.floor(h / 24)} d ${h % 24} h` : `${h / 24} d`
+}
+
+/** Severities across (as on the chart above it), figures down. */
+export function TimeToTriageTable({ report }: { report: Report }) {
+  const t = ORDER.map((s) => report.time_to_triage.find((x) => x.severity === s)!).filter(Boolean)
+  const rows: Array<[string, (x: (typeof t)[number]) => ReactNode]> = [
+    ['Alerts', (x) => fmtNum(x.count)],
+    ['p50', (x) => shortDuration(x.p50)],
+    ['p95', (x) => shortDuration(x.p95)],
+    ['Max', (x) => shortDuration(x.max)],
+    ['SLA target', (x) => (x.targets.length ? x.targets.map((v) => shortDuration(v)).join(' / ') : '—')],
+    ['Breaches', (x) => (x.breaches ? <span className="tone-danger">{fmtNum(x.breaches)}</span> : '0')]
+  ]
+  return (
+    <Table caption="Time to triage per severity against its SLA target" className="table-compact">
+      <thead>
+        <tr>
+          <th scope="col"><span className="visually-hidden">Figure</span></th>
+          {t.map((x) => <th key={x.severity} scope="col" className="num">{SEVERITY_LABEL[x.severity]}</th>)}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([label, cell]) => (
+          <tr key={label}>
+            <th scope="row">{label}</th>
+            {t.map((x) => <td key={x.severity} className="num nowrap">{cell(x)}</td>)}
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  )
+}
+
+export function BreachesTable({ report }: { report: Report }) {
+  const b = report.breaches
+  if (!b.total) return <p className="muted">No SLA breach in this period: every alert was triaged within its target.</p>
+  return (
+    <>
+      <p className="small muted">
+        {b.shown.length < b.total ? `The ${fmtNum(b.shown.length)} worst of ${fmtNum(b.total)} breaches (all are in the CSV export and the examiner pack). ` : ''}
+        Worst first, by time past the target. Open an alert to see its rules, deliveries and hash.
+      </p>
+      <Table caption="SLA breaches, worst first" className="table-scroll table-compact">
+        <thead>
+          <tr>
+            <th scope="col">Alert</th>
+            <th scope="col">Severity</th>
+            <th scope="col">Title</th>
+            <th scope="col">Alert time</th>
+            <th scope="col">Triaged</th>
+            <th scope="col" className="num">Time to triage</th>
+            <th scope="col" className="num">Target</th>
+            <th scope="col" className="num">Past target</th>
+          </tr>
+        </thead>
+        <tbody>
+          {b.shown.map((r) => (
+            <tr key={r.id}>
+              <td className="nowrap">
+                <a href={`#/audit?id=${r.id}`} title="Open this alert in the audit browser" aria-label={`Open alert ${r.id} in the audit browser`}>#{r.id}</a>
+              </td>
+              <td><SeverityBadge severity={r.severity} /></td>
+              <td className="breach-title">
+                <span className="clip" title={r.title}>{r.title}</span>
+                <span className="faint small mono clip" title={r.external_id}>{r.external_id}</span>
+              </td>
+              <td className="nowrap num" title={r.created_at}>{fmtShortTime(r.created_at)}</td>
+              <td className="nowrap num" title={r.triaged_at}>{fmtShortTime(r.triaged_at)}</td>
+              <td className="num nowrap">{shortDuration(r.sla_seconds)}</td>
+              <td className="num nowrap">{shortDuration(r.sla_target_seconds)}</td>
+              <td className="num nowrap tone-danger">+{shortDuration(r.overrun_seconds)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </>
+  )
+}
+
+const STATUS_COLUMNS: Array<{ label: string; statuses: string[]; tone?: 'danger' | 'warn' }> = [
+  { label: 'Sent', statuses: ['sent'] },
+  { label: 'Dry-run', statuses: ['dry_run'] },
+  { label: 'Waiting', statuses: ['pending', 'sending'], tone: 'warn' },
+  { label: 'Failed', statuses: ['failed', 'dead', 'uncertain'], tone: 'danger' }
+]
+
+export function DeliveriesTable({ report }: { report: Report }) {
+  const d = report.deliveries
+  if (!d.lines.length) return <p className="muted">No delivery for the alerts of this period.</p>
+  return (
+    <>
+      <Table caption="Deliveries by destination">
+        <thead>
+          <tr>
+            <th scope="col">Destination</th>
+            <th scope="col" className="num">Deliveries</th>
+            {STATUS_COLUMNS.map((c) => <th key={c.label} scope="col" className="num">{c.label}</th>)}
+            <th scope="col" className="num" title="Attempts that did not succeed (retries included)">Failed attempts</th>
+            <th scope="col" className="num" title="A dead delivery sent another way (Slack → e-mail, e-mail → notice)">Fallbacks</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.lines.map((l) => (
+            <tr key={l.destination}>
+              <th scope="row" className="mono">{l.destination}</th>
+              <td className="num">{fmtNum(l.total)}</td>
+              {STATUS_COLUMNS.map((c) => {
+                const n = c.statuses.reduce((t, s) => t + (l.by_status[s] ?? 0), 0)
+                return <td key={c.label} className={`num ${n && c.tone ? `tone-${c.tone}` : ''}`}>{fmtNum(n)}</td>
+              })}
+              <td className="num">{l.failed_attempts === null ? '—' : fmtNum(l.failed_attempts)}</td>
+              <td className="num">{l.fallbacks === null ? '—' : fmtNum(l.fallbacks)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+      {!d.attempt_log && <p className="small muted">This database keeps no delivery-attempt log: failed attempts and fallbacks are unknown (—).</p>}
+      {d.fallback_rows.length > 0 && (
+        <details className="ledger-details">
+          <summary>{fmtNum(d.fallbacks ?? d.fallback_rows.length)} fallbacks taken</summary>
+          <ul className="ledger-list">
+            {d.fallback_rows.map((f) => (
+              <li key={f.id}>
+                <a href={`#/audit?id=${f.entry_id}`}>#{f.entry_id}</a> <span className="mono">{f.failed_destination}</span> → {f.action}{f.target ? ` (${f.target})` : ''}: <span className="muted">{f.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
+  )
+}
+
+/** Nothing that stopped an alert is hidden: every duplicate and every quarantined record, with its reason. */
+export function SuppressionLedger({ report }: { report: Report }) {
+  const { duplicates: dup, quarantine: q } = report
+  return (
+    <div className="grid ledger-grid">
+      <section aria-labelledby="ledger-dup">
+        <h3 id="ledger-dup" className="ledger-head">Duplicates suppressed <span className="num">{fmtNum(dup.total)}</span></h3>
+        {dup.total === 0 ? (
+          <p className="muted small">No duplicate in this period.</p>
+        ) : (
+          <>
+            <Table caption="Duplicates by source file">
+              <thead>
+                <tr>
+                  <th scope="col">Source file</th>
+                  <th scope="col" className="num">Duplicates</th>
+                </tr>
+              </thead>
+              <tbody>
+                {dup.by_source_file.map((f) => (
+                  <tr key={`${f.source_kind}/${f.source_file}`}>
+                    <td><span className="clip" title={f.source_file}>{f.source_file}</span><span className="faint small">{kindName(f.source_kind)}</span></td>
+                    <td className="num">{fmtNum(f.count)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+            <details className="ledger-details">
+              <summary>Each duplicate and the alert it repeats{dup.shown.length < dup.total ? ` (first ${fmtNum(dup.shown.length)})` : ''}</summary>
+              <ul className="ledger-list">
+                {dup.shown.map((d) => (
+                  <li key={d.id}>
+                    <span className="mono">{d.external_id}</span> <span className="faint">{d.source_file} · {d.source_kind === 'transaction' ? 'row' : 'message'} {d.source_locator}</span> repeats{' '}
+                    <a href={`#/audit?id=${d.original_entry_id}`} aria-label={`alert ${d.original_entry_id}, open in the audit browser`}>#{d.original_entry_id}</a>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          </>
+        )}
+      </section>
+      <section aria-labelledby="ledger-q">
+        <h3 id="ledger-q" className="ledger-head">Quarantined <span className="num">{fmtNum(q.total)}</span></h3>
+        {q.total === 0 ? (
+          <p className="muted small">Nothing quarantined in this period.</p>
+        ) : (
+          <>
+            <Table caption="Quarantined records by field">
+              <thead>
+                <tr>
+                  <th scope="col">Source</th>
+                  <th scope="col">Field</th>
+                  <th scope="col" className="num">Records</th>
+                </tr>
+              </thead>
+              <tbody>
+                {q.by_field.map((f) => (
+                  <tr key={`${f.source_kind}/${f.field}`}>
+                    <td>{kindName(f.source_kind)}</td>
+                    <td><Badge tone="danger" plain>{f.field ?? 'record'}</Badge></td>
+                    <td className="num">{fmtNum(f.count)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+            <ul className="ledger-list ledger-reasons" aria-label="Quarantine reasons">
+              {q.shown.map((r) => (
+                <li key={r.id}>
+                  <span className="quarantine-reason">{r.reason}</span>
+                  <span className="faint small">
+                    {' '}· {r.source_file} {r.source_kind === 'transaction' ? 'row' : 'message'} {r.source_locator} · <a href={`#/quarantine?run=${r.run_id}`}>run {r.run_id}</a>
+                  </span>
+                </li>
+              ))}
+            </ul>
+            {q.shown.length < q.total && <p className="small muted">The first {fmtNum(q.shown.length)} of {fmtNum(q.total)}; all are in the Quarantine screen and the examiner pack.</p>}
+          </>
+        )}
+      </section>
+    </div>
+  )
+}
+
+export function RuleSetsTable({ report }: { report: Report }) {
+  if (!report.rulesets.length) return <p className="muted">No rule set was in force: nothing was triaged in this period.</p>
+  return (
+    <Table caption="Rule-set versions in force">
+      <thead>
+        <tr>
+          <th scope="col">Version</th>
+          <th scope="col">Name</th>
+          <th scope="col" className="num">Alerts classified</th>
+          <th scope="col" className="num">Runs</th>
+          <th scope="col">First used</th>
+          <th scope="col">Last alert</th>
+          <th scope="col">Loaded from</th>
+        </tr>
+      </thead>
+      <tbody>
+        {report.rulesets.map((r) => (
+          <tr key={r.version}>
+            <th scope="row" className="mono">{r.version}</th>
+            <td>{r.name ?? <span className="faint">unnamed</span>}</td>
+            <td className="num">{fmtNum(r.entries)}</td>
+            <td className="num">{fmtNum(r.runs)}</td>
+            <td className="nowrap num">{fmtTime(r.first_triaged_at ?? r.first_used_at)}</td>
+            <td className="nowrap num">{fmtTime(r.last_triaged_at)}</td>
+            <td><span className="mono small clip" title={r.path ?? ''}>{r.path ?? '—'}</span></td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  )
+}
