@@ -116,13 +116,20 @@ export function runEngine(port: EnginePort): void {
         )
         return
       }
-      case 'shutdown':
-        handlers?.close()
-        store?.close()
-        log.info('engine.closed', {})
-        port.post({ type: 'closed' })
-        port.exit(0)
+      case 'shutdown': {
+        // A message already on its way to Slack or SMTP gets a moment to record its result; otherwise the next
+        // start records it as uncertain (never resent on a guess). Main kills the engine after 5 s anyway.
+        const h = handlers
+        h?.close()
+        const settled = h?.deliveries ? Promise.race([h.deliveries.idle(), new Promise((r) => setTimeout(r, 3000))]) : Promise.resolve()
+        void settled.finally(() => {
+          store?.close()
+          log.info('engine.closed', {})
+          port.post({ type: 'closed' })
+          port.exit(0)
+        })
         return
+      }
     }
   }
 
