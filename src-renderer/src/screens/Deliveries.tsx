@@ -57,7 +57,7 @@ export function Deliveries() {
       </header>
       {s.mode === 'dry_run' && (
         <Banner tone="warn">
-          <strong>Dry-run.</strong> Alerts are recorded with their destinations; nothing is sent. Turn dry-run off in <a href="#/settings">Settings</a> or the tray to deliver new alerts.
+          <strong>Dry-run.</strong> Alerts are recorded with their destinations; nothing is sent. Turn dry-run off in <a href="#/settings">Settings</a> (in the desktop app, also from the tray) to deliver new alerts.
         </Banner>
       )}
       {error && <Banner tone="danger">{error}</Banner>}

@@ -20,7 +20,7 @@ export function DeliveryCard() {
           </div>
         ) : (
           <p className="small">
-            <strong>{fmtNum(s.outbox.dry_run)}</strong> deliveries recorded in dry-run. Turn dry-run off in <a href="#/settings">Settings</a> (or the tray) to send new alerts.
+            <strong>{fmtNum(s.outbox.dry_run)}</strong> deliveries recorded in dry-run. Turn dry-run off in <a href="#/settings">Settings</a> to send new alerts.
           </p>
         )}
         {s.draining && <p className="small muted">Sending now…</p>}
