@@ -76,6 +76,12 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
   const problems: string[] = []
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) })
   const origin = () => new URL(served.url).origin
+  /** Scrolls the content pane (not the window) so the heading is at its top. */
+  const scrollToHeading = (name: string | RegExp) =>
+    page.getByRole('heading', { name }).first().evaluate((h) => {
+      const pane = h.closest('.content')!
+      pane.scrollTop += h.getBoundingClientRect().top - pane.getBoundingClientRect().top - 16
+    })
   /** Figures counted straight from the database file, independently of the report code. */
   const sql = (from: string, to: string) => {
     const db = openDatabase(served.db, { readonly: true })
@@ -204,8 +210,14 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
     expect(pdf.replaceAll(',', '')).toContain(String(sql(from, today).triaged))
   })
 
-  it('exports the examiner pack and downloads it as one ZIP', async () => {
+  it('exports the examiner pack (with the per-alert appendix: a longer export, its progress shown) and downloads it as one ZIP', async () => {
+    await page.getByLabel(/Per-alert appendix in the PDF/).check()
     await page.getByRole('button', { name: 'Export examiner pack' }).click()
+    const progress = page.getByRole('progressbar', { name: 'Examiner pack export progress' })
+    await progress.waitFor()
+    expect(await page.getByRole('button', { name: 'Export PDF' }).isDisabled()).toBe(true) // one export at a time
+    await scrollToHeading('Export')
+    await shot('reports-progress')
     const result = page.getByRole('status', { name: 'Export result' })
     await result.getByText('Examiner pack written').waitFor({ timeout: 60_000 })
     expect(await result.textContent()).toMatch(/Manifest SHA-256[0-9a-f]{64}/)
@@ -215,12 +227,12 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
     const zip = join(served.home, 'pack.zip')
     await download.saveAs(zip)
     expect(execFileSync('unzip', ['-t', zip], { encoding: 'utf8' })).toContain('No errors detected')
-    await page.locator('.export-card').scrollIntoViewIfNeeded()
+    await scrollToHeading('Export')
     await shot('reports-pack')
-    await page.getByRole('heading', { name: 'Volume per day' }).evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await scrollToHeading('Volume per day')
     await page.locator('.content').evaluate((el) => el.scrollBy(0, 300))
     await shot('reports-tables')
-    await page.getByRole('heading', { name: 'Suppression ledger' }).evaluate((el) => el.scrollIntoView({ block: 'start' }))
+    await scrollToHeading('Deliveries by destination')
     await shot('reports-ledger')
   })
 

@@ -70,10 +70,12 @@ export function TimeToTriageChart({ report }: { report: Report }) {
   if (!rows.length) return <p className="muted chart-empty">No alert was triaged in this period.</p>
   const top = Math.max(...rows.map((r) => r.p95))
   const log = top > 1000
-  // Log axis: one tick per power of ten (1 %, 10 %, 100 % = the target, 10×, 100×…).
-  const logTicks = log ? Array.from({ length: Math.ceil(Math.log10(top)) + 1 }, (_, i) => 10 ** i) : undefined
+  // Log axis: one tick per power of ten (…, 1 %, 10 %, 100 % = the target, 10×, 100×…), from the smallest bar.
+  const lowest = Math.min(...rows.flatMap((r) => [r.p50, r.p95]).filter((v) => v > 0), 100)
+  const first = Math.floor(Math.log10(Math.max(lowest, 0.01)))
+  const logTicks = log ? Array.from({ length: Math.ceil(Math.log10(top)) - first + 1 }, (_, i) => 10 ** (first + i)) : undefined
   const tick = { fontSize: t.font, fill: t.muted }
-  const pctText = (v: number) => (v >= 1000 ? `${fmtNum(Math.round(v / 100))}×` : `${Math.round(v)} %`)
+  const pctText = (v: number) => (v >= 1000 ? `${fmtNum(Math.round(v / 100))}×` : v < 1 ? `${Number(v.toPrecision(1))} %` : `${Math.round(v)} %`)
   const summary = rows.map((r) => `${r.severity}: p50 ${secs(r.p50s)}, p95 ${secs(r.p95s)}, target ${secs(r.target)}`).join('; ')
   return (
     <figure className="chart" role="img" aria-label={`Time to triage against the SLA target. ${summary}.`}>
@@ -82,7 +84,7 @@ export function TimeToTriageChart({ report }: { report: Report }) {
         <XAxis dataKey="severity" tick={tick} tickLine={false} axisLine={{ stroke: t.grid }} />
         <YAxis
           tick={tick} tickLine={false} axisLine={false} width={56}
-          scale={log ? 'log' : 'linear'} domain={log ? [1, logTicks!.at(-1)!] : [0, (max: number) => Math.max(150, Math.ceil(max / 50) * 50)]}
+          scale={log ? 'log' : 'linear'} domain={log ? [logTicks![0]!, logTicks!.at(-1)!] : [0, (max: number) => Math.max(150, Math.ceil(max / 50) * 50)]}
           ticks={logTicks} allowDataOverflow={log} tickFormatter={pctText}
         />
         <Tooltip

@@ -122,7 +122,7 @@ export function BreachesTable({ report }: { report: Report }) {
                 <a href={`#/audit?id=${r.id}`} title="Open this alert in the audit browser" aria-label={`Open alert ${r.id} in the audit browser`}>#{r.id}</a>
               </td>
               <td><SeverityBadge severity={r.severity} /></td>
-              <td className="breach-title">
+              <td className="shrink-cell">
                 <span className="clip" title={r.title}>{r.title}</span>
                 <span className="faint small mono clip" title={r.external_id}>{r.external_id}</span>
               </td>
@@ -261,10 +261,8 @@ export function SuppressionLedger({ report }: { report: Report }) {
             <ul className="ledger-list ledger-reasons" aria-label="Quarantine reasons">
               {q.shown.map((r) => (
                 <li key={r.id}>
-                  <span className="quarantine-reason">{r.reason}</span>
-                  <span className="faint small">
-                    {' '}· {r.source_file} {r.source_kind === 'transaction' ? 'row' : 'message'} {r.source_locator} · <a href={`#/quarantine?run=${r.run_id}`}>run {r.run_id}</a>
-                  </span>
+                  {/* the reason names the file, the row and the field already */}
+                  {r.reason} <a className="small" href={`#/quarantine?run=${r.run_id}`} aria-label={`run ${r.run_id}: open its quarantine`}>run {r.run_id}</a>
                 </li>
               ))}
             </ul>
@@ -295,12 +293,12 @@ export function RuleSetsTable({ report }: { report: Report }) {
         {report.rulesets.map((r) => (
           <tr key={r.version}>
             <th scope="row" className="mono">{r.version}</th>
-            <td>{r.name ?? <span className="faint">unnamed</span>}</td>
+            <td className="nowrap">{r.name ?? <span className="faint">unnamed</span>}</td>
             <td className="num">{fmtNum(r.entries)}</td>
             <td className="num">{fmtNum(r.runs)}</td>
             <td className="nowrap num">{fmtTime(r.first_triaged_at ?? r.first_used_at)}</td>
             <td className="nowrap num">{fmtTime(r.last_triaged_at)}</td>
-            <td><span className="mono small clip" title={r.path ?? ''}>{r.path ?? '—'}</span></td>
+            <td className="shrink-cell"><span className="mono small clip" title={r.path ?? ''}>{r.path ?? '—'}</span></td>
           </tr>
         ))}
       </tbody>
