@@ -113,7 +113,7 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
       document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sample} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`))
     })
     page = await context.newPage()
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`))
+    page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`console ${m.type()}: ${m.text()}`))
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
   }, 180_000)
 
@@ -236,7 +236,7 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
     await shot('reports-ledger')
   })
 
-  it('raised no console error and no Content-Security-Policy violation', () => {
+  it('raised no console error or warning and no Content-Security-Policy violation', () => {
     expect(problems).toEqual([])
   })
 })

@@ -15,7 +15,7 @@ import { appDataDir } from '../core/config/index.js'
 import { buildSlaReport, exportReport, parsePeriod, periodLabel, ReportError, writeExaminerPack } from '../core/report/index.js'
 import { periodDays } from '../core/report/period.js'
 import type { SlaReport } from '../core/report/sla-report.js'
-import type { Period } from '../store/reports.js'
+import type { Period, ReportQueries } from '../store/reports.js'
 import { openDatabase, type SqliteStore } from '../store/sqlite/index.js'
 import { SqliteReportQueries } from '../store/sqlite/reports.js'
 import type { ApiEvent, ExportPackResult, ExportReportResult, ParsedInput, SlaReportView } from './contract.js'
@@ -43,6 +43,29 @@ function loadedSqliteBinding(): string | undefined {
   return Object.keys(cache).find((k) => k.endsWith('better_sqlite3.node'))
 }
 
+/**
+ * The report's figures are read a chunk of entries at a time (100,000 per chunk), synchronously. The handlers
+ * share one event loop with every other API call (and, in `triage serve`, the HTTP server), so between two
+ * chunks the loop gets a turn: an officer browsing the audit trail during a 1M-entry export waits for one chunk,
+ * not for the whole report.
+ */
+function yielding(q: SqliteReportQueries): ReportQueries {
+  return new Proxy(q, {
+    get(target, prop) {
+      if (prop === 'entryFacts') return (p: Period) => oneTurnBetween(target.entryFacts(p))
+      const v = Reflect.get(target, prop, target) as unknown
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    }
+  })
+}
+
+async function* oneTurnBetween<T>(chunks: Iterable<T>): AsyncGenerator<T> {
+  for (const c of chunks) {
+    yield c
+    await new Promise<void>((ok) => setImmediate(ok))
+  }
+}
+
 /** "from" / "to" as the API names them (core/report speaks the CLI's --from / --to). */
 function periodOf(method: string, i: { from: string; to: string }): Period {
   try {
@@ -66,23 +89,23 @@ export function createReportHandlers(ctx: ReportContext) {
   const exportsDir = resolve(ctx.exportsDir ?? join(appDataDir(), 'exports'))
   let exporting: { kind: ExportKind; label: string; started_at: string } | null = null
 
-  function openReader(): { q: SqliteReportQueries; close(): void } {
+  function openReader(): { q: ReportQueries; close(): void } {
     if (ctx.openReadOnly) {
       const db = ctx.openReadOnly()
-      return { q: new SqliteReportQueries(db), close: () => db.close() }
+      return { q: yielding(new SqliteReportQueries(db)), close: () => db.close() }
     }
     // An in-memory database has no second connection: read through the store's own (tests only).
-    if (ctx.store.location === ':memory:') return { q: new SqliteReportQueries(ctx.store.db), close: () => {} }
+    if (ctx.store.location === ':memory:') return { q: yielding(new SqliteReportQueries(ctx.store.db)), close: () => {} }
     const db = openDatabase(ctx.store.location, { readonly: true, nativeBinding: loadedSqliteBinding() })
     try {
-      return { q: new SqliteReportQueries(db), close: () => db.close() }
+      return { q: yielding(new SqliteReportQueries(db)), close: () => db.close() }
     } catch (e) {
       db.close()
       throw e
     }
   }
 
-  async function withReader<T>(fn: (q: SqliteReportQueries) => Promise<T>): Promise<T> {
+  async function withReader<T>(fn: (q: ReportQueries) => Promise<T>): Promise<T> {
     const r = openReader()
     try {
       return await fn(r.q)
