@@ -1,9 +1,9 @@
 // triage deliver: drain the outbox once. Also the "deliver after triage" step of `triage run` / `triage import`.
 import { existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { appDataDir, loadSettings, type LoadedSettings } from '../core/config/index.js'
+import { defaultDatabasePath, loadSettings, type LoadedSettings } from '../core/config/index.js'
 import type { RuleSet } from '../core/classify/index.js'
 import { createLogger, type Logger } from '../core/log.js'
 import { executeRun, type RunSummary } from '../core/run.js'
@@ -25,7 +25,7 @@ interface DeliverOpts {
   by: string
 }
 
-const defaultDb = () => join(appDataDir(), 'triage.db')
+const defaultDb = defaultDatabasePath
 
 function currentUser(): string {
   try {

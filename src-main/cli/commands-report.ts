@@ -1,8 +1,8 @@
 // triage report / export-pack / verify-pack (issue 6).
 // Exit codes: 0 ok · 1 verify-pack found a problem (or the audit trail is broken) · 2 user mistake.
-import { extname, join, resolve } from 'node:path'
+import { extname, resolve } from 'node:path'
 import { Command, Option } from 'commander'
-import { appDataDir, loadSettings } from '../core/config/index.js'
+import { defaultDatabasePath, loadSettings } from '../core/config/index.js'
 import {
   exportReport, parsePeriod, periodLabel, ReportError, verifyPack, writeExaminerPack, type ReportFormat
 } from '../core/report/index.js'
@@ -24,7 +24,7 @@ interface ReportOpts {
   json?: boolean
 }
 
-const defaultDb = () => join(appDataDir(), 'triage.db')
+const defaultDb = defaultDatabasePath
 
 /** Reports only read: a read-only connection of their own, so the app or a run can keep writing. */
 function openQueries(path: string | undefined) {

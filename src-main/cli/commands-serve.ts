@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
-import { appDataDir, resourcesDir } from '../core/config/index.js'
+import { appDataDir, defaultDatabasePath, resourcesDir } from '../core/config/index.js'
 import { createLogger } from '../core/log.js'
 import { SqliteStore } from '../store/sqlite/index.js'
 import { createEventBus } from '../api/event-bus.js'
@@ -32,7 +32,7 @@ export function registerServeCommand(program: Command): void {
       const port = Number(o.port)
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${o.port}: expected a port number (0-65535)`)
       const logger = createLogger({ file: o.logFile, level: 'info', stderr: !o.logFile })
-      const store = new SqliteStore(o.db ?? join(appDataDir(), 'triage.db'))
+      const store = new SqliteStore(o.db ?? defaultDatabasePath())
       const bus = createEventBus()
       const handlers = createHandlers({ store, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger })
       // TRIAGE_RENDERER_DIR: a renderer built elsewhere (the UI tests build their own copy).

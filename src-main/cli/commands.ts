@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Command, Option } from 'commander'
-import { appDataDir, loadSettings, resourcesDir, rulesPath } from '../core/config/index.js'
+import { defaultDatabasePath, loadSettings, resourcesDir, rulesPath } from '../core/config/index.js'
 import { loadRuleSet } from '../core/classify/index.js'
 import { createLogger, type Logger } from '../core/log.js'
 import { executeRun, explicitFiles, pendingInboxFiles, type RunSummary } from '../core/run.js'
@@ -19,7 +19,7 @@ interface CommonOpts {
   dryRun?: boolean
 }
 
-const defaultDb = () => join(appDataDir(), 'triage.db')
+const defaultDb = defaultDatabasePath
 
 function common(cmd: Command, opts: { config?: boolean } = {}): Command {
   cmd.option('--db <path>', 'SQLite database file (default: the desktop app\'s database)')

@@ -24,6 +24,9 @@ export function appDataDir(): string {
   }
 }
 
+/** The database the desktop app uses, and the CLI's default: `<app data>/triage.db`. */
+export const defaultDatabasePath = (): string => join(appDataDir(), 'triage.db')
+
 export interface LoadedSettings {
   settings: Settings
   /** The folder relative paths in the settings are read from. */
