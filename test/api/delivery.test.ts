@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiEvent } from '../../src-main/api/contract.js'
-import { SlackPeer, SmtpPeer, parseMail } from '../deliver/peers.js'
+import { parseMail, resetPeers, startPeers, stopPeers, type SlackPeer, type SmtpPeer } from '../deliver/peers.js'
 import { liveSettings, transactionsCsv, type PeerPorts, type Txn } from '../deliver/fixture.js'
 import { settings } from '../helpers.js'
 import { deliveryHarness, type DeliveryHarness } from './delivery-harness.js'
@@ -16,27 +16,15 @@ let smtp: SmtpPeer
 let ports: PeerPorts
 let h: DeliveryHarness | null = null
 
-beforeAll(async () => {
-  slack = await new SlackPeer().start()
-  smtp = await new SmtpPeer().start()
-  ports = { slackUrl: (c) => slack.url(c), smtpPort: smtp.port }
-})
-afterAll(async () => {
-  await slack.stop()
-  await smtp.stop()
-})
+beforeAll(async () => ({ slack, smtp, ports } = await startPeers()))
+afterAll(() => stopPeers(slack, smtp))
 afterEach(async () => {
   if (h) {
     await h.idle()
     h.close()
   }
   h = null
-  slack.requests = []
-  slack.script.clear()
-  slack.fallback = { status: 200, body: 'ok' }
-  smtp.accepted = []
-  smtp.droppedAfterData = []
-  smtp.script = []
+  resetPeers(slack, smtp)
 })
 
 const live = (patch: Record<string, unknown> = {}) => liveSettings(ports, patch)

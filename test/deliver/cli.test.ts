@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { ROOT, tempDir } from '../helpers.js'
-import { SlackPeer, SmtpPeer, parseMail } from './peers.js'
+import { parseMail, resetPeers, startPeers, stopPeers, SmtpPeer, type SlackPeer } from './peers.js'
 import { deliveryConfig, transactionsCsv, type PeerPorts } from './fixture.js'
 
 interface Run {
@@ -29,20 +29,10 @@ function triage(args: string[], env: Record<string, string> = {}): Promise<Run> 
 let slack: SlackPeer
 let smtp: SmtpPeer
 let ports: PeerPorts
-beforeAll(async () => {
-  slack = await new SlackPeer().start()
-  smtp = await new SmtpPeer().start()
-  ports = { slackUrl: (c) => slack.url(c), smtpPort: smtp.port }
-})
-afterAll(async () => {
-  await slack.stop()
-  await smtp.stop()
-})
+beforeAll(async () => ({ slack, smtp, ports } = await startPeers()))
+afterAll(() => stopPeers(slack, smtp))
 afterEach(() => {
-  slack.requests = []
-  slack.script.clear()
-  smtp.accepted = []
-  smtp.script = []
+  resetPeers(slack, smtp)
 })
 
 function workspace(config: Record<string, unknown>) {

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { drainOutbox } from '../../src-main/core/deliver/index.js'
 import { SqliteOutbox } from '../../src-main/store/sqlite/outbox.js'
-import { SlackPeer, SmtpPeer, parseMail } from './peers.js'
+import { parseMail, resetPeers, startPeers, stopPeers, type SlackPeer, type SmtpPeer } from './peers.js'
 import { attempts, deliveries, entryHash, liveDb, liveSettings, mailboxJson, transactionsCsv, type PeerPorts } from './fixture.js'
 
 let slack: SlackPeer
@@ -10,22 +10,10 @@ let smtp: SmtpPeer
 let ports: PeerPorts
 const open: SqliteOutbox[] = []
 
-beforeAll(async () => {
-  slack = await new SlackPeer().start()
-  smtp = await new SmtpPeer().start()
-  ports = { slackUrl: (c) => slack.url(c), smtpPort: smtp.port }
-})
-afterAll(async () => {
-  await slack.stop()
-  await smtp.stop()
-})
+beforeAll(async () => ({ slack, smtp, ports } = await startPeers()))
+afterAll(() => stopPeers(slack, smtp))
 afterEach(() => {
-  slack.requests = []
-  slack.script.clear()
-  slack.fallback = { status: 200, body: 'ok' }
-  smtp.accepted = []
-  smtp.droppedAfterData = []
-  smtp.script = []
+  resetPeers(slack, smtp)
   for (const o of open.splice(0)) o.close()
 })
 

@@ -3,6 +3,7 @@
 import http from 'node:http'
 import net from 'node:net'
 import { SMTPServer, type SMTPServerSession } from 'smtp-server'
+import type { PeerPorts } from './fixture.js'
 import { simpleParser, type ParsedMail } from 'mailparser'
 
 // ── Slack ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -192,4 +193,26 @@ export async function closedPort(): Promise<number> {
   const port = (s.address() as net.AddressInfo).port
   await new Promise<void>((r) => s.close(() => r()))
   return port
+}
+
+/** A Slack-like and an SMTP peer on 127.0.0.1 for one test file, and the ports the delivery settings point at. */
+export async function startPeers(): Promise<{ slack: SlackPeer; smtp: SmtpPeer; ports: PeerPorts }> {
+  const slack = await new SlackPeer().start()
+  const smtp = await new SmtpPeer().start()
+  return { slack, smtp, ports: { slackUrl: (c) => slack.url(c), smtpPort: smtp.port } }
+}
+
+export async function stopPeers(slack: SlackPeer | undefined, smtp: SmtpPeer | undefined): Promise<void> {
+  await slack?.stop()
+  await smtp?.stop()
+}
+
+/** Forget what the peers received and how they were told to answer (between tests). */
+export function resetPeers(slack: SlackPeer, smtp: SmtpPeer): void {
+  slack.requests = []
+  slack.script.clear()
+  slack.fallback = { status: 200, body: 'ok' }
+  smtp.accepted = []
+  smtp.droppedAfterData = []
+  smtp.script = []
 }

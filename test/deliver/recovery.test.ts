@@ -4,21 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { hostname } from 'node:os'
 import { drainOutbox } from '../../src-main/core/deliver/index.js'
-import { SlackPeer, SmtpPeer } from './peers.js'
+import { startPeers, stopPeers, type SlackPeer, type SmtpPeer } from './peers.js'
 import { attempts, deliveries, liveDb, liveSettings, transactionsCsv, type PeerPorts } from './fixture.js'
 
 let slack: SlackPeer
 let smtp: SmtpPeer
 let ports: PeerPorts
-beforeAll(async () => {
-  slack = await new SlackPeer().start()
-  smtp = await new SmtpPeer().start()
-  ports = { slackUrl: (c) => slack.url(c), smtpPort: smtp.port }
-})
-afterAll(async () => {
-  await slack.stop()
-  await smtp.stop()
-})
+beforeAll(async () => ({ slack, smtp, ports } = await startPeers()))
+afterAll(() => stopPeers(slack, smtp))
 
 const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
 
