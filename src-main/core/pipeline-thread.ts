@@ -3,20 +3,9 @@ import { existsSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { Candidate, PreparedItem, Triaged } from '../store/store.js'
-import type { Quarantine, Severity, SourceKind } from './model.js'
 import type { PreparedBatch } from './pipeline.js'
+import { decodeBatch, type WireBatch } from './pipeline-wire.js'
 import type { PipelineWorkerData } from './pipeline-worker.js'
-
-/** A candidate on the wire: [createdAtMs, contentHash, severity, destinations, entry]; fingerprints travel in `fps`. */
-export type WireItem = [number, string, Severity, string[], Triaged['entry']] | { type: 'quarantine'; quarantine: Quarantine }
-export interface WireBatch {
-  records: number
-  triagedAtMs: number
-  triagedAt: string
-  fps: ArrayBuffer
-  items: WireItem[]
-}
 
 type Message = WireBatch | { done: true } | { error: string }
 
@@ -33,25 +22,6 @@ function startWorker(data: Omit<PipelineWorkerData, 'window'> & { window?: numbe
   const bundled = [join(dirname(here), name), join(dirname(here), '..', name)].find((p) => existsSync(p))
   if (!bundled) throw new Error(`cannot find the pipeline worker (${name}) next to ${here}`)
   return new Worker(bundled, { workerData })
-}
-
-function decode(m: WireBatch): PreparedBatch {
-  const items: PreparedItem[] = m.items.map((w, i) => {
-    if (!Array.isArray(w)) return w
-    const [createdAtMs, contentHash, severity, destinations, entry] = w
-    const c: Candidate = {
-      type: 'alert',
-      fingerprint: Buffer.from(m.fps, i * 32, 32),
-      createdAtMs,
-      kind: entry.source_kind as SourceKind,
-      origin: { file: entry.source_file, locator: entry.source_locator },
-      externalId: entry.external_id,
-      createdAt: entry.created_at,
-      pre: { severity, destinations, entry, contentHash }
-    }
-    return c
-  })
-  return { items, records: m.records, triagedAtMs: m.triagedAtMs, triagedAt: m.triagedAt }
 }
 
 /** Prepared batches of one file, computed in a worker thread; at most `window` batches are in flight. */
@@ -82,7 +52,7 @@ export async function* prepareBatchesInWorker(data: Omit<PipelineWorkerData, 'wi
       if ('done' in m) return
       if ('error' in m) throw new Error(m.error)
       worker.postMessage('more')
-      yield decode(m)
+      yield decodeBatch(m)
     }
   } finally {
     await worker.terminate()

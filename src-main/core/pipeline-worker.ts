@@ -3,9 +3,9 @@
 // Classification is speculative here: the main thread uses it only for alerts that turn out to be new.
 import { parentPort, workerData } from 'node:worker_threads'
 import { parseRuleSet } from './classify/ruleset.js'
-import { createEngine, prepareBatches, type Prepared, type SourceFile } from './pipeline.js'
+import { createEngine, prepareBatches, type SourceFile } from './pipeline.js'
 import type { Settings } from './config/schema.js'
-import type { WireBatch, WireItem } from './pipeline-thread.js'
+import { encodeBatch } from './pipeline-wire.js'
 
 export interface PipelineWorkerData {
   settings: Settings
@@ -32,17 +32,10 @@ port.on('message', (m) => {
 try {
   const engine = createEngine(data.settings, parseRuleSet(data.ruleSource, data.rulePath))
   for await (const b of prepareBatches(engine, data.file, data.batchSize)) {
-    const fps = new Uint8Array(32 * b.items.length)
-    const items: WireItem[] = b.items.map((item, i) => {
-      if (item.type === 'quarantine') return item
-      fps.set(item.fingerprint, i * 32)
-      const t = engine.triage(item as Prepared, b.triagedAtMs, b.triagedAt)
-      return [item.createdAtMs, t.contentHash, t.severity, t.destinations, t.entry]
-    })
+    const msg = encodeBatch(engine, b)
     while (credits === 0) await new Promise<void>((r) => (wake = r))
     credits--
-    const msg: WireBatch = { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, fps: fps.buffer, items }
-    port.postMessage(msg, [fps.buffer])
+    port.postMessage(msg, [msg.fps])
   }
   port.postMessage({ done: true })
 } catch (e) {

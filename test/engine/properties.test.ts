@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { join } from 'node:path'
 import { createNormalizer } from '../../src-main/core/normalize/index.js'
-import { createFingerprinter, DEFAULT_FINGERPRINT_FIELDS } from '../../src-main/core/dedup/index.js'
+import { canonicalJson, createFingerprinter, DEFAULT_FINGERPRINT_FIELDS } from '../../src-main/core/dedup/index.js'
+import { parseTimestamp } from '../../src-main/core/normalize/time.js'
+import { createHash } from 'node:crypto'
 import { SqliteStore } from '../../src-main/store/sqlite/index.js'
 import type { Alert, RawRecord } from '../../src-main/core/model.js'
 import { CSV_HEADER, importFiles, tempDir, writeFile } from '../helpers.js'
@@ -68,6 +70,39 @@ describe('fingerprint', () => {
       }),
       { numRuns: 200 }
     )
+  })
+})
+
+describe('fast paths equal their definitions', () => {
+  it('fingerprint = SHA-256 of canonicalJson of the configured fields, whatever they hold', () => {
+    const fields = { transaction: [...DEFAULT_FINGERPRINT_FIELDS.transaction, 'extra.branch', 'extra.7'], email: DEFAULT_FINGERPRINT_FIELDS.email }
+    const fp = createFingerprinter(fields)
+    const fpDefault = createFingerprinter(DEFAULT_FINGERPRINT_FIELDS)
+    const pick = (a: Alert, fs: string[]) =>
+      Object.fromEntries(['kind', ...fs].map((f) => [f, (f.startsWith('extra.') ? (a as { extra?: Record<string, unknown> }).extra?.[f.slice(6)] : (a as unknown as Record<string, unknown>)[f]) ?? null]))
+    const sha = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest()
+    fc.assert(
+      fc.property(rawTransaction, fc.option(fc.string(), { nil: undefined }), fc.option(fc.string(), { nil: undefined }), (raw, branch, seven) => {
+        const n = normalize(asRaw(raw))
+        if (!n.ok) return
+        const a = { ...n.alert, extra: { ...(branch === undefined ? {} : { branch }), ...(seven === undefined ? {} : { 7: seven }) } } as Alert
+        expect(fp(a).equals(sha(pick(a, fields.transaction)))).toBe(true)
+        expect(fpDefault(a).equals(sha(pick(a, DEFAULT_FINGERPRINT_FIELDS.transaction)))).toBe(true)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it('a canonical UTC timestamp parses as the general parser reads it', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1970-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }), fc.constantFrom('UTC', 'Europe/Paris'), (d, zone) => {
+        const iso = d.toISOString()
+        // same instant written with an explicit +00:00 offset takes the general path
+        expect(parseTimestamp(iso, zone)).toEqual(parseTimestamp(iso.replace('Z', '+00:00'), zone))
+      }),
+      { numRuns: 300 }
+    )
+    for (const bad of ['2026-02-30T10:00:00.000Z', '2026-13-01T10:00:00.000Z', '2026-11-24T24:00:00.000Z']) expect(parseTimestamp(bad).ok).toBe(false)
   })
 })
 

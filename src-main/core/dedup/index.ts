@@ -33,10 +33,26 @@ export function createFingerprinter(fields: Record<SourceKind, string[]>): (a: A
       get: f === 'kind' ? (a: Alert) => a.kind : f.startsWith('extra.') ? (a: Alert) => (a.kind === 'transaction' ? a.extra[f.slice(6)] : undefined) : (a: Alert) => (a as unknown as Record<string, unknown>)[f]
     }))
   const plans = { transaction: plan('transaction'), email: plan('email') }
-  return (a) => {
+  const slow = (a: Alert) => {
     let json = '{'
     for (const p of plans[a.kind]) json += `${json.length > 1 ? ',' : ''}${p.key}:${canonicalJson(p.get(a) ?? null)}`
-    return hash('sha256', `${json}}`, 'buffer') as unknown as Buffer
+    return `${json}}`
+  }
+  // Usual case, same bytes: every value a primitive, so one JSON.stringify of an object built in sorted key
+  // order (V8 keeps insertion order for keys that are not array indexes) is the canonical JSON.
+  const fast = Object.values(plans).every((ps) => ps.every((p) => !/^(0|[1-9]\d*)$/.test(JSON.parse(p.key) as string)))
+  const names = { transaction: plans.transaction.map((p) => JSON.parse(p.key) as string), email: plans.email.map((p) => JSON.parse(p.key) as string) }
+  return (a) => {
+    if (!fast) return hash('sha256', slow(a), 'buffer') as unknown as Buffer
+    const ps = plans[a.kind]
+    const keys = names[a.kind]
+    const o: Record<string, unknown> = {}
+    for (let i = 0; i < ps.length; i++) {
+      const v = ps[i]!.get(a) ?? null
+      if (typeof v === 'object' && v !== null) return hash('sha256', slow(a), 'buffer') as unknown as Buffer
+      o[keys[i]!] = v
+    }
+    return hash('sha256', JSON.stringify(o), 'buffer') as unknown as Buffer
   }
 }
 

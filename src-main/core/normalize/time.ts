@@ -71,6 +71,12 @@ export type TimeResult = { ok: true; iso: string; ms: number } | { ok: false; me
 /** Parse a timestamp to UTC. Accepts ISO 8601 / RFC 3339 (with or without offset, 'T' or space). */
 export function parseTimestamp(input: string, zone = 'UTC'): TimeResult {
   const s = input.trim()
+  // Fast path for what most exports hold, already canonical UTC ("2026-11-24T19:23:40.850Z"): exact when it
+  // reads back identically (an impossible date like 02-30 would not).
+  if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */) {
+    const ms = Date.parse(s)
+    if (ms === ms && new Date(ms).toISOString() === s) return { ok: true, iso: s, ms }
+  }
   const m = ISO_LIKE.exec(s)
   if (!m) return { ok: false, message: `not an ISO 8601 timestamp: ${JSON.stringify(clip(s))}` }
   const [, y, mo, d, h = '00', mi = '00', se = '00', frac = '', off] = m
