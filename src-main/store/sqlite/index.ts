@@ -46,8 +46,8 @@ export function openDatabase(path: string, opts: SqliteOptions = {}): Database.D
   }
   db.pragma('busy_timeout = 10000')
   if (!opts.readonly) {
-    // A new database gets 16 KB pages (must be set before the first table): ~1 KB audit rows, a quarter of the
-    // WAL frames and page writes of the 4 KB default; bulk imports measured ~14% faster.
+    // A new database gets 16 KB pages (must be set before the first table): for ~1 KB audit rows, a quarter of
+    // the WAL frames of the 4 KB default; a 1M-row import measured ~14% faster.
     if (file !== ':memory:' && db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() === 0) db.pragma('page_size = 16384')
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
