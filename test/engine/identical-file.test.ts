@@ -36,6 +36,38 @@ describe('a byte-identical file read again', () => {
     expect(bulk.verify.ok).toBe(true)
   })
 
+  it('replays an earlier import of only new alerts, only duplicates, or both, in record order', async () => {
+    const ROWS = [
+      'T1,C1,100,USD,GB,card,10,2026-11-24T10:00:00Z',
+      'T2,C1,200,USD,GB,card,10,2026-11-24T10:00:00Z',
+      'T3,C1,5,USD,NG,wire,95,2026-11-24T11:00:00Z'
+    ]
+    const unique = `${CSV_HEADER}\n${ROWS.join('\n')}\n`
+    const sameAlertsOtherBytes = `${CSV_HEADER}\r\n${ROWS.join('\r\n')}\r\n` // every row a duplicate of `unique`
+    const mixed = `${CSV_HEADER}\n${ROWS[0]}\nT9,C9,1,USD,GB,card,1,2026-11-24T12:00:00Z\n${ROWS[0]}\n`
+    const read = async (recognizeIdenticalFiles: boolean) => {
+      const dir = tempDir()
+      const store = new SqliteStore(join(dir, 't.db'))
+      const run = (name: string, content: string) =>
+        executeRun({ store, settings: settings(), ruleSet: defaultRules(), trigger: 'test', recognizeIdenticalFiles }, explicitFiles([writeFile(dir, name, content)]))
+      await run('unique.csv', unique)
+      const onlyEntries = await run('unique-again.csv', unique) // earlier import: new alerts only
+      await run('crlf.csv', sameAlertsOtherBytes)
+      const onlyDuplicates = await run('crlf-again.csv', sameAlertsOtherBytes) // earlier import: duplicates only
+      await run('mixed.csv', mixed)
+      const both = await run('mixed-again.csv', mixed) // earlier import: both
+      const rows = store.db.prepare('SELECT run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at FROM duplicates ORDER BY id').all()
+      const ok = store.verify().ok
+      store.close()
+      return { summaries: [onlyEntries, onlyDuplicates, both].map((r) => [r.received, r.duplicates]), rows, ok }
+    }
+    const bulk = await read(true)
+    const perRecord = await read(false)
+    expect(bulk.summaries).toEqual([[3, 3], [3, 3], [3, 3]])
+    expect(bulk.rows).toEqual(perRecord.rows)
+    expect(bulk.ok).toBe(true)
+  })
+
   it('is read record by record when the ingest settings changed', async () => {
     const s = settings()
     const dir = tempDir()

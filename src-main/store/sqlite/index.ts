@@ -263,17 +263,22 @@ export class SqliteStore implements TriageStore {
   replayFileImport(runId: number, earlier: FileImport, displayName: string, receivedAt: string): BatchOutcome {
     const f = this.db.prepare('SELECT * FROM file_imports WHERE id = ?').get(earlier.id) as Record<string, number | string>
     const run = () => {
-      // Rows of that file in that run; the id ranges bound the scan, run and file name make it exact.
+      // Rows of that file in that run; the id ranges bound the scan, run and file name make it exact. Within one
+      // import, ids follow record order, so only a mix of entries and duplicates needs sorting back into file order.
+      const fromEntries = `SELECT id AS original, source_kind, source_locator, external_id, created_at FROM audit_entries
+        WHERE id BETWEEN @entries_from AND @entries_to AND run_id = @run_id AND source_file = @display_name`
+      const fromDuplicates = `SELECT original_entry_id AS original, source_kind, source_locator, external_id, created_at FROM duplicates
+        WHERE id BETWEEN @duplicates_from AND @duplicates_to AND run_id = @run_id AND source_file = @display_name`
+      const hasEntries = Number(f.entries_to) >= Number(f.entries_from)
+      const hasDuplicates = Number(f.duplicates_to) >= Number(f.duplicates_from)
+      const source =
+        hasEntries && hasDuplicates ? `SELECT * FROM (${fromEntries} UNION ALL ${fromDuplicates}) ORDER BY CAST(source_locator AS INTEGER)`
+        : hasEntries ? `${fromEntries} ORDER BY id`
+        : `${fromDuplicates} ORDER BY id`
       const dups = this.db
         .prepare(`INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
-          SELECT ?, original, source_kind, ?, source_locator, external_id, created_at, ? FROM (
-            SELECT id AS original, source_kind, source_locator, external_id, created_at FROM audit_entries
-              WHERE id BETWEEN ? AND ? AND run_id = ? AND source_file = ?
-            UNION ALL
-            SELECT original_entry_id, source_kind, source_locator, external_id, created_at FROM duplicates
-              WHERE id BETWEEN ? AND ? AND run_id = ? AND source_file = ?)
-          ORDER BY CAST(source_locator AS INTEGER)`)
-        .run(runId, displayName, receivedAt, f.entries_from, f.entries_to, f.run_id, f.display_name, f.duplicates_from, f.duplicates_to, f.run_id, f.display_name).changes
+          SELECT @into_run, original, source_kind, @into_file, source_locator, external_id, created_at, @received_at FROM (${source})`)
+        .run({ ...f, into_run: runId, into_file: displayName, received_at: receivedAt }).changes
       const quarantined = this.db
         .prepare(`INSERT INTO quarantine (run_id, source_kind, source_file, source_locator, field, reason, raw, received_at)
           SELECT ?, source_kind, ?, source_locator, field, ? || substr(reason, length(source_file) + 1), raw, ? FROM quarantine
