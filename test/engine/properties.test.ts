@@ -78,6 +78,7 @@ describe('fast paths equal their definitions', () => {
     const fields = { transaction: [...DEFAULT_FINGERPRINT_FIELDS.transaction, 'extra.branch', 'extra.7'], email: DEFAULT_FINGERPRINT_FIELDS.email }
     const fp = createFingerprinter(fields)
     const fpDefault = createFingerprinter(DEFAULT_FINGERPRINT_FIELDS)
+    const fpOdd = createFingerprinter({ ...fields, transaction: [...DEFAULT_FINGERPRINT_FIELDS.transaction, '__proto__'] })
     const pick = (a: Alert, fs: string[]) =>
       Object.fromEntries(['kind', ...fs].map((f) => [f, (f.startsWith('extra.') ? (a as { extra?: Record<string, unknown> }).extra?.[f.slice(6)] : (a as unknown as Record<string, unknown>)[f]) ?? null]))
     const sha = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest()
@@ -88,6 +89,7 @@ describe('fast paths equal their definitions', () => {
         const a = { ...n.alert, extra: { ...(branch === undefined ? {} : { branch }), ...(seven === undefined ? {} : { 7: seven }) } } as Alert
         expect(fp(a).equals(sha(pick(a, fields.transaction)))).toBe(true)
         expect(fpDefault(a).equals(sha(pick(a, DEFAULT_FINGERPRINT_FIELDS.transaction)))).toBe(true)
+        expect(fpOdd(a).equals(sha(pick(a, [...DEFAULT_FINGERPRINT_FIELDS.transaction, '__proto__'])))).toBe(true)
       }),
       { numRuns: 300 }
     )

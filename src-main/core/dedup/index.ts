@@ -39,8 +39,9 @@ export function createFingerprinter(fields: Record<SourceKind, string[]>): (a: A
     return `${json}}`
   }
   // Usual case, same bytes: every value a primitive, so one JSON.stringify of an object built in sorted key
-  // order (V8 keeps insertion order for keys that are not array indexes) is the canonical JSON.
-  const fast = Object.values(plans).every((ps) => ps.every((p) => !/^(0|[1-9]\d*)$/.test(JSON.parse(p.key) as string)))
+  // order (V8 keeps insertion order for keys that are not array indexes; "__proto__" would not become a key) is
+  // the canonical JSON.
+  const fast = Object.values(plans).every((ps) => ps.every((p) => !/^(0|[1-9]\d*|__proto__)$/.test(JSON.parse(p.key) as string)))
   const names = { transaction: plans.transaction.map((p) => JSON.parse(p.key) as string), email: plans.email.map((p) => JSON.parse(p.key) as string) }
   return (a) => {
     if (!fast) return hash('sha256', slow(a), 'buffer') as unknown as Buffer
