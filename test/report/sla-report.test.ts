@@ -203,4 +203,20 @@ describe('SLA report PDF (read back with pdftotext)', () => {
       if (headers[title]) expect(after, `header of ${title} repeated`).toContain(headers[title])
     }
   })
+
+  it('sets text the built-in fonts cannot show (Cyrillic, Greek, Polish) in an embedded font, readable as text', async () => {
+    const ORG = 'Банк Пример · Τράπεζα · Bank Śląski'
+    const ID = 'ТХ-Łódź-Αθήνα-0001'
+    const first = report.breaches.shown[0]!
+    const unicode: SlaReport = { ...report, breaches: { ...report.breaches, shown: [{ ...first, external_id: ID }, ...report.breaches.shown.slice(1)] } }
+    const pdf = join(dir, 'unicode.pdf')
+    await writeReportPdf(unicode, pdf, { organisation: ORG })
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
+    expect(text).toContain(ORG)
+    expect(text.replace(/\s+/g, '')).toContain(ID)
+    expect(text).not.toContain('?????')
+    const fonts = execFileSync('pdffonts', [pdf], { encoding: 'utf8' })
+    expect(fonts).toMatch(/DejaVuSans\b/)
+    expect(fonts).toMatch(/DejaVuSansMono/)
+  })
 })

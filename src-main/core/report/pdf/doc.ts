@@ -1,5 +1,6 @@
 // The page and its furniture: A4, the built-in Helvetica/Courier fonts (text stays extractable), footers with
 // page numbers, headings that never sit alone at the bottom of a page.
+import { createRequire } from 'node:module'
 import PDFDocument from 'pdfkit'
 import type { Severity } from '../../model.js'
 
@@ -14,31 +15,63 @@ export const INK = { text: '#1f2933', muted: '#616e7c', rule: '#cbd2d9', header:
 export const SEVERITY_COLOUR: Record<Severity, string> = { critical: '#7f1d1d', high: '#dc2626', medium: '#f59e0b', low: '#60a5fa' }
 
 export function createDoc(meta: { title: string; author: string; subject: string }, bufferPages: boolean): Doc {
-  return new PDFDocument({
+  const doc = new PDFDocument({
     size: 'A4',
     margin: PAGE.margin,
     bufferPages,
     info: { Title: meta.title, Author: meta.author, Subject: meta.subject, Creator: 'Triage Desk', Producer: 'Triage Desk (pdfkit)' },
     pdfVersion: '1.7'
   })
+  return withUnicodeFallback(doc)
 }
 
-// The built-in fonts encode WinAnsi (Latin-1 plus a few signs). Anything else is shown as its closest Latin
-// letter or "?" rather than garbage; the CSV files carry every character exactly.
-const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ')
-const SIMPLE = /^[\x20-\x7e]*$/
-export function pdfText(s: string): string {
-  if (SIMPLE.test(s)) return s
-  let out = ''
-  for (const ch of s.replace(/\r\n?|\n|\t/g, ' ')) {
-    const c = ch.codePointAt(0)!
-    if ((c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xff) || WIN_ANSI_EXTRA.has(ch)) out += ch
-    else {
-      const base = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
-      out += /^[\x20-\x7e]+$/.test(base) ? base : '?'
+// The built-in fonts encode WinAnsi (Latin-1 plus a few signs) only. A text with any other character (a vendor
+// name in Cyrillic or Greek, a Polish customer) is set in the matching DejaVu font instead, embedded and
+// subset; text that the built-in fonts can show keeps them (small files, fast layout).
+const WIN_ANSI = /^[\x20-\x7e\xa0-\xff€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]*$/
+const DEJAVU: Record<string, string> = {
+  [FONT.regular]: 'DejaVuSans.ttf',
+  [FONT.bold]: 'DejaVuSans-Bold.ttf',
+  [FONT.mono]: 'DejaVuSansMono.ttf',
+  [FONT.monoBold]: 'DejaVuSansMono-Bold.ttf'
+}
+let dejavuDir: string | null = null
+function dejavu(file: string): string {
+  dejavuDir ??= createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json').replace(/package\.json$/, 'ttf/')
+  return dejavuDir + file
+}
+
+function withUnicodeFallback(doc: Doc): Doc {
+  const d = doc as unknown as Record<'font' | 'text' | 'widthOfString' | 'heightOfString', (...a: unknown[]) => unknown>
+  const setFont = d.font.bind(doc)
+  let current = FONT.regular
+  let inside = false // pdfkit measures words with widthOfString while laying out text(): keep the font it chose
+  d.font = (src: unknown, ...rest: unknown[]) => {
+    if (typeof src === 'string') current = src
+    return setFont(src, ...rest)
+  }
+  for (const method of ['text', 'widthOfString', 'heightOfString'] as const) {
+    const original = d[method].bind(doc)
+    d[method] = (text: unknown, ...rest: unknown[]) => {
+      const file = DEJAVU[current]
+      if (inside || typeof text !== 'string' || !file || WIN_ANSI.test(text)) return original(text, ...rest)
+      const back = current
+      inside = true
+      setFont(dejavu(file))
+      try {
+        return original(text, ...rest)
+      } finally {
+        setFont(back)
+        inside = false
+      }
     }
   }
-  return out
+  return doc
+}
+
+/** One line of text for the PDF: line breaks and tabs become spaces, other control characters are dropped. */
+export function pdfText(s: string): string {
+  return s.replace(/\r\n?|\n|\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
 }
 
 /** Cuts text to fit a width, ending in "…". */
@@ -108,7 +141,7 @@ export function footer(doc: Doc, left: string, pageNo: number, total: number | n
   doc.save()
   doc.moveTo(PAGE.margin, fy - 5).lineTo(PAGE.width - PAGE.margin, fy - 5).lineWidth(0.5).strokeColor(INK.rule).stroke()
   doc.font(FONT.regular).fontSize(7.5).fillColor(INK.muted)
-  doc.text(pdfText(left), PAGE.margin, fy, { width: CONTENT_WIDTH - 90, lineBreak: false })
+  doc.text(fit(doc, pdfText(left), CONTENT_WIDTH - 96), PAGE.margin, fy, { width: CONTENT_WIDTH - 90, lineBreak: false })
   const label = total === null ? `Page ${pageNo}` : `Page ${pageNo} of ${total}`
   doc.text(label, PAGE.width - PAGE.margin - 90, fy, { width: 90, align: 'right', lineBreak: false })
   doc.restore()
