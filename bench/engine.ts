@@ -36,8 +36,9 @@ console.log(`Triage Desk benchmark · ${fmt(ROWS)} transaction rows · node ${pr
 if (!existsSync(csv)) await phase('generate CSV', () => writeTransactionsCsv(csv, ROWS, 42))
 console.log(`  input: ${csv} (${mb(statSync(csv).size)})`)
 
+const clear = (p: string) => { for (const s of ['', '-wal', '-shm']) rmSync(p + s, { force: true }) }
 const dbPath = join(dir, 'bench.db')
-for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true })
+clear(dbPath)
 const settings = defaultSettings()
 const ruleSet = loadRuleSet(join(resourcesDir(), 'rules', 'default.yaml'))
 const store = new SqliteStore(dbPath)
@@ -50,7 +51,6 @@ store.close()
 
 // The same import with --parallel (ingest → classify in a worker thread), into a fresh database.
 const parallelPath = join(dir, 'bench-parallel.db')
-const clear = (p: string) => { for (const s of ['', '-wal', '-shm']) rmSync(p + s, { force: true }) }
 clear(parallelPath)
 const pstore = new SqliteStore(parallelPath)
 const cpu0 = process.cpuUsage()
@@ -70,7 +70,7 @@ for await (const rec of readSource(csv, 'ref.csv', 'csv', {})) {
   if (prepared.length >= 200_000) break
 }
 const refPath = join(dir, 'raw.db')
-for (const s of ['', '-wal', '-shm']) rmSync(refPath + s, { force: true })
+clear(refPath)
 const raw = openDatabase(refPath)
 migrate(raw)
 raw.exec('DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete; INSERT INTO runs (id, started_at, status, trigger, dry_run) VALUES (1, 0, \'ok\', \'bench\', 1)')

@@ -42,18 +42,23 @@ export const publicSettingsSchema = z.custom<Settings>((v) => typeof v === 'obje
 export const runStatusSchema = z.enum(['running', 'ok', 'failed', 'aborted'])
 export const runTriggerSchema = z.enum(['manual', 'schedule', 'resume'])
 
+/** What a run counted: every record received is triaged, a duplicate or quarantined. */
+const runCounts = {
+  received: z.number(),
+  triaged: z.number(),
+  duplicates: z.number(),
+  quarantined: z.number(),
+  by_severity: bySeverity,
+  deliveries: z.record(z.string(), z.number())
+}
+
 /** A finished run as returned by runNow / importFiles / loadSampleData and the runFinished event. */
 export const runResultSchema = z.object({
   run_id: id,
   trigger: z.string(),
   status: runStatusSchema,
   dry_run: z.boolean(),
-  received: z.number(),
-  triaged: z.number(),
-  duplicates: z.number(),
-  quarantined: z.number(),
-  by_severity: bySeverity,
-  deliveries: z.record(z.string(), z.number()),
+  ...runCounts,
   duration_ms: z.number(),
   files: z.array(z.string()),
   errors: z.array(z.string()),
@@ -91,12 +96,7 @@ export const runRowSchema = z.object({
   trigger: z.string(),
   dry_run: z.boolean(),
   ruleset_version: z.string().nullable(),
-  received: z.number(),
-  triaged: z.number(),
-  duplicates: z.number(),
-  quarantined: z.number(),
-  by_severity: bySeverity,
-  deliveries: z.record(z.string(), z.number()),
+  ...runCounts,
   files: z.array(z.string()),
   errors: z.array(z.string())
 })

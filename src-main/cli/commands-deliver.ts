@@ -85,13 +85,17 @@ async function drain(outbox: SqliteOutbox, loaded: LoadedSettings, log: Logger):
   }
 }
 
-interface RunOpts {
+/** Options every triage command takes. */
+export interface CommonOpts {
   db?: string
   config?: string
   json?: boolean
   logFile?: string
   verbose?: boolean
   dryRun?: boolean
+}
+
+interface RunOpts extends CommonOpts {
   parallel?: boolean
   /** false with --no-deliver */
   deliver?: boolean

@@ -24,14 +24,12 @@ export interface WireBatch {
 }
 
 /** Worker side: prepare → speculative triage (used only for alerts the store finds new) → wire form. */
-export function encodeBatch(engine: Engine, b: PreparedBatch): WireBatch {
+export function encodeBatch(engine: Engine, b: PreparedBatch, sourceFile: string): WireBatch {
   const order = new Int32Array(b.items.length)
   const alerts = b.items.filter((i) => i.type === 'alert').length
   const fps = new Uint8Array(32 * alerts)
   const values: Array<string | number> = new Array(FIELDS * alerts)
   const quarantine: Quarantine[] = []
-  let sourceFile = ''
-  let rulesetVersion = engine.ruleSet.version
   let a = 0
   b.items.forEach((item, i) => {
     if (item.type === 'quarantine') {
@@ -42,8 +40,6 @@ export function encodeBatch(engine: Engine, b: PreparedBatch): WireBatch {
     fps.set(item.fingerprint, a * 32)
     const t = engine.triage(item as Prepared, b.triagedAtMs, b.triagedAt)
     const e = t.entry
-    sourceFile = e.source_file
-    rulesetVersion = e.ruleset_version
     const o = a * FIELDS
     values[o] = item.createdAtMs
     values[o + 1] = t.contentHash
@@ -63,7 +59,7 @@ export function encodeBatch(engine: Engine, b: PreparedBatch): WireBatch {
     values[o + 15] = e.raw
     a++
   })
-  return { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, order, fps: fps.buffer, values, quarantine, sourceFile, rulesetVersion }
+  return { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, order, fps: fps.buffer, values, quarantine, sourceFile, rulesetVersion: engine.ruleSet.version }
 }
 
 /** Main-thread side: back to prepared items whose triage is already decided. */

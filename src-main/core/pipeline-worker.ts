@@ -32,7 +32,7 @@ port.on('message', (m) => {
 try {
   const engine = createEngine(data.settings, parseRuleSet(data.ruleSource, data.rulePath))
   for await (const b of prepareBatches(engine, data.file, data.batchSize)) {
-    const msg = encodeBatch(engine, b)
+    const msg = encodeBatch(engine, b, data.file.displayName)
     while (credits === 0) await new Promise<void>((r) => (wake = r))
     credits--
     port.postMessage(msg, [msg.fps])

@@ -39,7 +39,7 @@ export interface RunContext {
   onProgress?: (p: FileProgress & { counts: Counts }) => void
   /**
    * Prepare records in a worker thread ('auto': files over 8 MB). Off by default: on the 2-core machine measured
-   * it imports ~35% faster but takes ~140 MB more memory (over the 300 MB budget) and ~15% more CPU per alert.
+   * it imports ~60% faster at 1M rows but takes ~190 MB more memory (over the 300 MB budget) and ~20% more CPU per alert.
    */
   parallel?: 'auto' | 'always' | 'never'
   /** Record a byte-identical re-read file as duplicates in one statement (default true). */

@@ -29,6 +29,7 @@ export function createFingerprinter(fields: Record<SourceKind, string[]>): (a: A
   // identical to canonicalJson({kind, ...picked fields}).
   const plan = (kind: SourceKind) =>
     [...new Set(['kind', ...fields[kind]])].sort().map((f) => ({
+      name: f,
       key: JSON.stringify(f),
       get: f === 'kind' ? (a: Alert) => a.kind : f.startsWith('extra.') ? (a: Alert) => (a.kind === 'transaction' ? a.extra[f.slice(6)] : undefined) : (a: Alert) => (a as unknown as Record<string, unknown>)[f]
     }))
@@ -41,17 +42,14 @@ export function createFingerprinter(fields: Record<SourceKind, string[]>): (a: A
   // Usual case, same bytes: every value a primitive, so one JSON.stringify of an object built in sorted key
   // order (V8 keeps insertion order for keys that are not array indexes; "__proto__" would not become a key) is
   // the canonical JSON.
-  const fast = Object.values(plans).every((ps) => ps.every((p) => !/^(0|[1-9]\d*|__proto__)$/.test(JSON.parse(p.key) as string)))
-  const names = { transaction: plans.transaction.map((p) => JSON.parse(p.key) as string), email: plans.email.map((p) => JSON.parse(p.key) as string) }
+  const fast = Object.values(plans).every((ps) => ps.every((p) => !/^(0|[1-9]\d*|__proto__)$/.test(p.name)))
   return (a) => {
     if (!fast) return hash('sha256', slow(a), 'buffer') as unknown as Buffer
-    const ps = plans[a.kind]
-    const keys = names[a.kind]
     const o: Record<string, unknown> = {}
-    for (let i = 0; i < ps.length; i++) {
-      const v = ps[i]!.get(a) ?? null
+    for (const p of plans[a.kind]) {
+      const v = p.get(a) ?? null
       if (typeof v === 'object' && v !== null) return hash('sha256', slow(a), 'buffer') as unknown as Buffer
-      o[keys[i]!] = v
+      o[p.name] = v
     }
     return hash('sha256', JSON.stringify(o), 'buffer') as unknown as Buffer
   }
