@@ -22,6 +22,8 @@ export interface TransactionAlert {
   created_at: string // UTC ISO 8601
   /** Columns the export had beyond the known ones, kept verbatim. */
   extra: Record<string, string>
+  /** What normalization had to change or infer to store this alert (absent when nothing). */
+  notes?: string[]
 }
 
 /** A normalized vendor e-mail alert (JSON export entry, .eml or one .mbox message). */
@@ -33,6 +35,8 @@ export interface EmailAlert {
   body: string
   severity_hint: string | null
   created_at: string // UTC ISO 8601
+  /** What normalization had to change or infer to store this alert (absent when nothing). */
+  notes?: string[]
 }
 
 export type Alert = TransactionAlert | EmailAlert
@@ -40,8 +44,23 @@ export type Alert = TransactionAlert | EmailAlert
 /** Where an item came from: enough for an examiner to find it in the original file. */
 export interface Origin {
   file: string
-  /** 1-based data row for CSV (header excluded), 1-based message/element index for e-mail sources. */
+  /**
+   * Where in the file: the physical line a CSV record starts on (1-based, header included), the 1-based
+   * message/element index for e-mail sources, 'file' for the file as a whole.
+   */
   locator: string
+}
+
+/** The source bytes of a record when its text alone cannot stand for them. */
+export interface RawFacts {
+  /** Byte length of the whole record in the source file. */
+  size: number
+  /** SHA-256 (hex) of the whole record's source bytes. */
+  sha256: string
+  /** True when `raw` holds only the first RAW_KEEP_BYTES of the record (it was over the size cap). */
+  truncated: boolean
+  /** The exact source bytes (at most RAW_KEEP_BYTES), kept when they are not valid text in the source's encoding. */
+  bytes?: Buffer
 }
 
 /** One record as read from a source, before validation. */
@@ -56,6 +75,10 @@ export interface RawRecord {
   extra?: Record<string, string>
   /** A problem the reader already found (e.g. wrong column count, unparseable e-mail). */
   readError?: { field: string | null; message: string }
+  /** Size and hash of the source bytes (always set by the readers; bytes/truncated for records raw cannot hold). */
+  rawFacts?: RawFacts
+  /** How the reader had to interpret the record (e.g. a lenient quote), carried into the alert's notes. */
+  notes?: string[]
 }
 
 export interface Quarantine {
@@ -64,6 +87,7 @@ export interface Quarantine {
   field: string | null
   reason: string
   raw: string
+  rawFacts?: RawFacts
 }
 
 export interface MatchedRule {

@@ -5,7 +5,9 @@ import { DEFAULT_FINGERPRINT_FIELDS } from '../dedup/index.js'
 import { DEFAULT_ROUTING } from '../route/index.js'
 import { TRANSACTION_FIELDS } from '../ingest/csv.js'
 import { deliverySettingsSchema } from '../deliver/settings.js'
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RECORD_BYTES, isKnownEncoding } from '../ingest/bytes.js'
 
+const encoding = z.string().refine(isKnownEncoding, { error: (iss) => `${JSON.stringify(iss.input)} is not a known text encoding (e.g. utf-8, windows-1252, iso-8859-1)` })
 const zone = z.string().refine(isValidTimeZone, { error: (iss) => `${JSON.stringify(iss.input)} is not a known IANA time zone` })
 const destination = z.string().regex(/^(slack|email):[a-z0-9][a-z0-9._-]*$/i, 'a destination looks like slack:<channel> or email:<list>')
 const destinations = z.array(destination) as unknown as z.ZodType<Array<`slack:${string}` | `email:${string}`>>
@@ -25,12 +27,26 @@ export const settingsSchema = z
           .object({
             columns: z.partialRecord(z.enum(TRANSACTION_FIELDS), z.string().min(1)).default({}),
             delimiter: z.string().length(1).default(','),
+            /** The decimal mark of numbers; 'auto': ',' when the delimiter is ';' (European exports), else '.'. */
+            decimal: z.enum(['auto', '.', ',']).default('auto'),
+            /** The file's text encoding when it has no byte-order mark (UTF-8 is read strictly). */
+            encoding: encoding.default('utf-8'),
+            /** A record bigger than this (bytes) is quarantined as one record. */
+            max_record_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_MAX_RECORD_BYTES),
             timezone: zone.default('UTC')
           })
-          .default({ columns: {}, delimiter: ',', timezone: 'UTC' }),
-        email: z.object({ timezone: zone.default('UTC') }).default({ timezone: 'UTC' })
+          .prefault({}),
+        email: z
+          .object({
+            /** Charset for 8-bit message text that declares none, and for mailbox JSON without a BOM. */
+            encoding: encoding.default('utf-8'),
+            /** A message (or mailbox-JSON element) bigger than this (bytes) is quarantined as one record. */
+            max_message_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_MESSAGE_BYTES),
+            timezone: zone.default('UTC')
+          })
+          .prefault({})
       })
-      .default({ csv: { columns: {}, delimiter: ',', timezone: 'UTC' }, email: { timezone: 'UTC' } }),
+      .prefault({}),
     dedup: z
       .object({
         window_hours: z.number().positive().default(24),
