@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { defaultSettings, resourcesDir } from '../src-main/core/config/index.js'
 import { loadRuleSet, compileRuleSet } from '../src-main/core/classify/index.js'
 import { createEngine, type Prepared } from '../src-main/core/pipeline.js'
-import { readSource } from '../src-main/core/ingest/index.js'
+import { FileTap, readSource } from '../src-main/core/ingest/index.js'
 import { createNormalizer } from '../src-main/core/normalize/index.js'
 import { createFingerprinter } from '../src-main/core/dedup/index.js'
 import { contentHash } from '../src-main/core/audit/chain.js'
@@ -12,7 +12,7 @@ const settings = defaultSettings()
 const rs = loadRuleSet(join(resourcesDir(), 'rules', 'default.yaml'))
 const engine = createEngine(settings, rs)
 const recs: RawRecord[] = []
-for await (const r of readSource(resolve('bench-data', 'transactions-200000.csv'), 'x.csv', 'csv', engine.csv)) recs.push(r)
+for await (const r of readSource(new FileTap(resolve('bench-data', 'transactions-200000.csv')), 'x.csv', 'csv', engine.sources)) recs.push(r)
 const N = recs.length
 const t = (name: string, fn: () => void) => { for (let k = 0; k < 2; k++) { const s = performance.now(); fn(); const ms = performance.now() - s; if (k) console.log(`${name.padEnd(24)} ${(ms * 1000 / N).toFixed(2)} µs/rec`) } }
 const normalize = createNormalizer({ timezone: { transaction: 'UTC', email: 'UTC' } })

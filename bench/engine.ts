@@ -8,7 +8,7 @@ import { defaultSettings, resourcesDir } from '../src-main/core/config/index.js'
 import { loadRuleSet } from '../src-main/core/classify/index.js'
 import { executeRun, explicitFiles } from '../src-main/core/run.js'
 import { createEngine, type Prepared } from '../src-main/core/pipeline.js'
-import { readSource } from '../src-main/core/ingest/index.js'
+import { FileTap, readSource } from '../src-main/core/ingest/index.js'
 import { SqliteStore, openDatabase, migrate } from '../src-main/store/sqlite/index.js'
 import type { Candidate, Triaged } from '../src-main/store/store.js'
 
@@ -64,7 +64,7 @@ const engine = createEngine(settings, ruleSet)
 const prepared: Array<Triaged & { c: Candidate }> = []
 const now = Date.now()
 const iso = new Date(now).toISOString()
-for await (const rec of readSource(csv, 'ref.csv', 'csv', {})) {
+for await (const rec of readSource(new FileTap(csv), 'ref.csv', 'csv', {})) {
   const p = engine.prepare(rec)
   if (p.type === 'alert') prepared.push({ ...engine.triage(p as Prepared, now, iso), c: p })
   if (prepared.length >= 200_000) break

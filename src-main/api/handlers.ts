@@ -9,7 +9,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path'
 import cron from 'node-cron'
 import { ConfigError, resourcesDir, rulesPath, settingsSchema, type LoadedSettings, type Settings } from '../core/config/index.js'
 import { loadRuleSet, RuleSetError } from '../core/classify/index.js'
-import { detectFormat, planHeader, previewCsv, readSource, SUPPORTED_EXTENSIONS } from '../core/ingest/index.js'
+import { detectFormat, FileTap, planHeader, previewCsv, readSource, SUPPORTED_EXTENSIONS } from '../core/ingest/index.js'
 import { silentLogger, type Logger } from '../core/log.js'
 import { executeRun, explicitFiles, InputError, pendingInboxFiles, type RunSummary } from '../core/run.js'
 import { StoreError, type SqliteStore } from '../store/sqlite/index.js'
@@ -277,7 +277,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       }
       const header = ['created_at', 'vendor', 'subject', 'message_id']
       const rows: string[][] = []
-      for await (const rec of readSource(path, basename(path), format, {})) {
+      for await (const rec of readSource(new FileTap(path), basename(path), format, {})) {
         const f = rec.fields
         rows.push(rec.readError ? ['', '', `unreadable: ${rec.readError.message}`, ''] : header.map((h) => (f[h] === undefined || f[h] === null ? '' : String(f[h]))))
         if (rows.length >= i.rows) break

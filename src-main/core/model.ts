@@ -88,6 +88,8 @@ export interface Quarantine {
   reason: string
   raw: string
   rawFacts?: RawFacts
+  /** The fields the reader could extract (canonical names, plus `extra` for CSV), a correction's starting point. */
+  fields?: Record<string, unknown>
 }
 
 export interface MatchedRule {

@@ -4,6 +4,7 @@
 import type { Candidate, PreparedItem } from '../store/store.js'
 import type { Quarantine, Severity, SourceKind } from './model.js'
 import type { Engine, Prepared, PreparedBatch } from './pipeline.js'
+import type { FileRead } from './ingest/bytes.js'
 
 /** Values per alert in `WireBatch.values`, in this order. */
 const FIELDS = 16
@@ -21,6 +22,8 @@ export interface WireBatch {
   /** Constant within a batch: one file, one rule set. */
   sourceFile: string
   rulesetVersion: string
+  /** On the last batch: what was read. */
+  read?: FileRead
 }
 
 /** Worker side: prepare → speculative triage (used only for alerts the store finds new) → wire form. */
@@ -59,7 +62,7 @@ export function encodeBatch(engine: Engine, b: PreparedBatch, sourceFile: string
     values[o + 15] = e.raw
     a++
   })
-  return { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, order, fps: fps.buffer, values, quarantine, sourceFile, rulesetVersion: engine.ruleSet.version }
+  return { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, order, fps: fps.buffer, values, quarantine, sourceFile, rulesetVersion: engine.ruleSet.version, ...(b.read ? { read: b.read } : {}) }
 }
 
 /** Main-thread side: back to prepared items whose triage is already decided. */
@@ -115,5 +118,5 @@ export function decodeBatch(m: WireBatch): PreparedBatch {
     items[i] = c
     a++
   }
-  return { items, records: m.records, triagedAtMs: m.triagedAtMs, triagedAt: m.triagedAt }
+  return { items, records: m.records, triagedAtMs: m.triagedAtMs, triagedAt: m.triagedAt, ...(m.read ? { read: m.read } : {}) }
 }

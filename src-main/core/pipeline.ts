@@ -6,7 +6,7 @@
 // transaction per batch and asks `triage` (classify → route → sla) only for new alerts, then seals the audit
 // entry into the hash chain and writes its outbox rows in that same transaction.
 import type { BatchOutcome, Candidate, PreparedItem, Triaged, TriageStore } from '../store/store.js'
-import { readSource, type SourceFormat, type CsvOptions } from './ingest/index.js'
+import { FileTap, readSource, type FileRead, type SourceFormat, type SourceOptions } from './ingest/index.js'
 import { createNormalizer } from './normalize/index.js'
 import { createFingerprinter } from './dedup/index.js'
 import { compileRuleSet, type RuleSet } from './classify/index.js'
@@ -22,7 +22,7 @@ export type Prepared = Candidate & { alert: Alert; raw: string }
 export interface Engine {
   ruleSet: RuleSet
   dryRun: boolean
-  csv: CsvOptions
+  sources: SourceOptions
   dedupWindowMs: number
   prepare(rec: RawRecord): PreparedItem | Prepared
   triage(c: Prepared, triagedAtMs: number, triagedAt: string): Triaged
@@ -43,7 +43,10 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
   // normalize → dedup fingerprint: cheap, done for every record.
   function prepare(rec: RawRecord): Exclude<PreparedItem, Candidate> | Prepared {
     const n = normalize(rec)
-    if (!n.ok) return { type: 'quarantine', quarantine: n.quarantine }
+    if (!n.ok) {
+      const fields = rec.extra && Object.keys(rec.extra).length ? { ...rec.fields, extra: rec.extra } : rec.fields
+      return { type: 'quarantine', quarantine: { ...n.quarantine, ...(rec.rawFacts ? { rawFacts: rec.rawFacts } : {}), fields } }
+    }
     const alert = n.alert
     return {
       type: 'alert',
@@ -90,7 +93,15 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
   return {
     ruleSet,
     dryRun: settings.dry_run,
-    csv: { columns: settings.sources.csv.columns, delimiter: settings.sources.csv.delimiter },
+    sources: {
+      csv: {
+        columns: settings.sources.csv.columns,
+        delimiter: settings.sources.csv.delimiter,
+        encoding: settings.sources.csv.encoding,
+        maxRecordBytes: settings.sources.csv.max_record_bytes
+      },
+      email: { encoding: settings.sources.email.encoding, maxMessageBytes: settings.sources.email.max_message_bytes }
+    },
     dedupWindowMs: settings.dedup.window_hours * 3_600_000,
     prepare,
     triage
@@ -116,6 +127,8 @@ export interface PreparedBatch {
   records: number
   triagedAtMs: number
   triagedAt: string
+  /** On the last batch of a file: what was read (hash of the bytes read, and whether the file changed meanwhile). */
+  read?: FileRead
 }
 
 export interface SourceFile {
@@ -126,24 +139,36 @@ export interface SourceFile {
   skipRecords?: number
 }
 
-/** ingest → normalize → fingerprint, in this thread, a batch at a time. */
+/**
+ * ingest → normalize → fingerprint, in this thread, a batch at a time. A batch closes at `batchSize` records or
+ * when its raw text passes BATCH_MAX_CHARS, so large records cannot pile up. The last batch (possibly empty)
+ * carries what was read.
+ */
 export async function* prepareBatches(engine: Engine, f: SourceFile, batchSize = BATCH_SIZE): AsyncGenerator<PreparedBatch> {
   let items: PreparedItem[] = []
+  let chars = 0
   let records = 0
   let triagedAtMs = 0
   const skip = f.skipRecords ?? 0
-  for await (const rec of readSource(f.path, f.displayName, f.format, engine.csv)) {
+  const tap = new FileTap(f.path)
+  for await (const rec of readSource(tap, f.displayName, f.format, engine.sources)) {
     records++
     if (records <= skip) continue
     if (items.length === 0) triagedAtMs = Date.now()
     items.push(engine.prepare(rec))
-    if (items.length >= batchSize) {
+    chars += rec.raw.length
+    if (items.length >= batchSize || chars >= BATCH_MAX_CHARS) {
       yield { items, records, triagedAtMs, triagedAt: new Date(triagedAtMs).toISOString() }
       items = []
+      chars = 0
     }
   }
-  if (items.length) yield { items, records, triagedAtMs, triagedAt: new Date(triagedAtMs).toISOString() }
+  if (items.length === 0) triagedAtMs = Date.now()
+  yield { items, records, triagedAtMs, triagedAt: new Date(triagedAtMs).toISOString(), read: tap.finish() }
 }
+
+/** Raw text held by one batch at most (the records' own copies of it; about twice this in memory). */
+export const BATCH_MAX_CHARS = 16 * 1024 * 1024
 
 export interface TriageFileOptions extends SourceFile {
   store: TriageStore
@@ -155,9 +180,15 @@ export interface TriageFileOptions extends SourceFile {
   onBatch?: (outcome: BatchOutcome, progress: FileProgress) => void
 }
 
-/** Commits one file's prepared batches: dedup → (classify → route → sla) → audit + outbox, one transaction per batch. */
-export async function triageFile(o: TriageFileOptions): Promise<void> {
+/**
+ * Commits one file's prepared batches: dedup → (classify → route → sla) → audit + outbox, one transaction per batch.
+ * Returns what was read.
+ */
+export async function triageFile(o: TriageFileOptions): Promise<FileRead> {
+  let read: FileRead | undefined
   for await (const b of o.batches ?? prepareBatches(o.engine, o)) {
+    if (b.read) read = b.read
+    if (!b.items.length) continue
     const outcome = await o.store.commitBatch(o.runId, b.items, {
       dedupWindowMs: o.engine.dedupWindowMs,
       dryRun: o.engine.dryRun,
@@ -167,4 +198,6 @@ export async function triageFile(o: TriageFileOptions): Promise<void> {
     })
     o.onBatch?.(outcome, { file: o.displayName, records: b.records })
   }
+  if (!read) throw new Error(`${o.displayName}: the reader stopped before the end of the file`)
+  return read
 }

@@ -14,6 +14,9 @@ import { silentLogger, type Logger } from './log.js'
 
 export class InputError extends Error {}
 
+/** A file changed while it was read (still being written, replaced by a sync client). */
+export class FileChangedError extends Error {}
+
 export interface RunSummary {
   run_id: number
   status: RunRecord['status']
@@ -138,9 +141,11 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
         ctx.onProgress?.({ ...progress, counts })
       }
       // A byte-identical file read before with the same ingest settings: each record is a duplicate of what
-      // it produced then, recorded in one statement instead of re-reading every row.
-      const sha256 = skip === 0 && ctx.recognizeIdenticalFiles !== false ? await sha256File(f.path) : null
-      const earlier = sha256 ? await store.findFileImport(sha256, settingsKey) : null
+      // it produced then, recorded in one statement instead of re-reading every row. The lookup hash is of the
+      // file as it is now; what gets registered is only ever the hash of the bytes a full, unchanged read saw.
+      const recognize = skip === 0 && ctx.recognizeIdenticalFiles !== false
+      const now = recognize ? await sha256File(f.path) : null
+      const earlier = now && !now.changed ? await store.findFileImport(now.sha256, settingsKey) : null
       if (earlier) {
         const o = await store.replayFileImport(runId, earlier, f.displayName, new Date().toISOString())
         onBatch(o, { file: f.displayName, records: o.duplicates + o.quarantined })
@@ -150,7 +155,7 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
         const source = { path: f.path, displayName: f.displayName, format: detectFormat(f.path)!, skipRecords: skip }
         const mode = ctx.parallel ?? 'never'
         const inWorker = mode === 'always' || (mode === 'auto' && statSync(f.path).size >= PARALLEL_MIN_BYTES)
-        await triageFile({
+        const read = await triageFile({
           store,
           engine,
           runId,
@@ -161,9 +166,16 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
           fileId,
           onBatch
         })
-        if (sha256) {
+        if (read.changed) {
+          // What was read is triaged and kept, but it is not the file as it is now: never register it as
+          // identical, and say so (the run fails, the app shows a notice) so the file is imported again.
+          throw new FileChangedError(
+            `${read.changed}: ${counts.received - before.received} records were read and kept, but the file may hold more; import it again once it is complete`
+          )
+        }
+        if (recognize && now && now.sha256 === read.sha256) {
           const records = counts.received - before.received
-          await store.recordFileImport({ runId, displayName: f.displayName, sha256, settingsKey, records, before: marks, after: await store.importMarks() })
+          await store.recordFileImport({ runId, displayName: f.displayName, sha256: read.sha256, settingsKey, records, before: marks, after: await store.importMarks() })
         }
       }
       if (fileId !== undefined) await store.finishFile(fileId)

@@ -83,6 +83,8 @@ export interface ImportMarks {
   entries: number
   duplicates: number
   quarantine: number
+  /** quarantine_repeats: records whose bytes were quarantined before (counted as duplicates). */
+  repeats: number
 }
 
 export interface FileImportRecord {

@@ -71,7 +71,7 @@ describe('import and the audit browser', () => {
     const out = await ok('importFiles', { paths: [file] })
     expect(out.summary).toMatchObject({ status: 'ok', received: 4, triaged: 2, duplicates: 1, quarantined: 1, trigger: 'import' })
     expect(out.quarantine.total).toBe(1)
-    expect(out.quarantine.items[0]).toMatchObject({ source_file: 'alerts.csv', source_locator: '3', field: 'amount' })
+    expect(out.quarantine.items[0]).toMatchObject({ source_file: 'alerts.csv', source_locator: '4', field: 'amount' })
     expect(out.quarantine.items[0]!.reason).toMatch(/amount/)
     const types = h.events.map((e) => e.type)
     expect(types[0]).toBe('runStarted')

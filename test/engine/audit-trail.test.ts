@@ -108,6 +108,6 @@ describe('every alert that enters is accounted for', () => {
     await importFiles(store, [writeFile(dir, 'again.csv', `${CSV_HEADER}\n${rows(1, 3)}\n`)])
     const dup = store.db.prepare('SELECT original_entry_id, source_file, source_locator FROM duplicates').get()
     const original = store.db.prepare("SELECT id FROM audit_entries WHERE external_id = 'T3'").pluck().get()
-    expect(dup).toEqual({ original_entry_id: original, source_file: 'again.csv', source_locator: '1' })
+    expect(dup).toEqual({ original_entry_id: original, source_file: 'again.csv', source_locator: '2' })
   })
 })

@@ -52,7 +52,7 @@ describe('normalize a transaction', () => {
     expect(r.ok).toBe(false)
     if (r.ok) return
     expect(r.quarantine.field).toBe(field)
-    expect(r.quarantine.reason).toContain(`export.csv row 7, field ${field}: `)
+    expect(r.quarantine.reason).toContain(`export.csv line 7, field ${field}: `)
     expect(r.quarantine.reason).toContain(message)
     expect(r.quarantine.raw).toBe('raw line')
   })

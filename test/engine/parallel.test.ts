@@ -33,7 +33,7 @@ describe('pipeline worker thread', () => {
     expect(always).toEqual(never)
     expect(never!.first).toMatchObject({ received: 6_002, quarantined: 1 })
     expect(never!.first.duplicates).toBeGreaterThan(500)
-    expect(never!.again).toMatchObject({ triaged: 0, duplicates: never!.first.triaged + never!.first.duplicates, quarantined: 1 })
+    expect(never!.again).toMatchObject({ triaged: 0, duplicates: never!.first.received, quarantined: 0 })
     expect(always!.verify).toBe(true)
   })
 })

@@ -7,7 +7,7 @@ import iconv from 'iconv-lite'
 import type { RawFacts } from '../model.js'
 
 /** A record bigger than this is one quarantine record; the reader skips to the next record without holding it. */
-export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024
+export const DEFAULT_MAX_RECORD_BYTES = 4 * 1024 * 1024
 /** An e-mail message (.eml, one .mbox message) may be bigger: attachments. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 /** What a quarantine record keeps of a record over the cap (its full size and SHA-256 are kept too). */

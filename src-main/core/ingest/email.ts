@@ -1,45 +1,16 @@
-// Vendor e-mail sources: mailbox export JSON, single .eml messages and .mbox mailboxes.
-import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+// Vendor e-mail sources: single .eml messages and .mbox mailboxes.
+
+export interface EmailOptions {
+  /** Charset for 8-bit text that declares none (default utf-8). */
+  encoding?: string
+  /** A message bigger than this (bytes) is one quarantine record. */
+  maxMessageBytes?: number
+}
+import { Readable } from 'node:stream'
 import { createInterface } from 'node:readline'
+import type { FileTap } from './bytes.js'
 import { simpleParser } from 'mailparser'
 import type { RawRecord } from '../model.js'
-
-const EXPORT_FIELDS = ['message_id', 'vendor', 'subject', 'body', 'severity_hint', 'created_at'] as const
-
-/** Mailbox export: a JSON array of {message_id, vendor, subject, body, severity_hint, created_at}. */
-export async function* readMailboxExport(path: string, displayName: string): AsyncGenerator<RawRecord> {
-  const text = await readFile(path, 'utf8')
-  let data: unknown
-  try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (e) {
-    yield fileError(displayName, text, `the file is not valid JSON (${(e as Error).message})`)
-    return
-  }
-  if (!Array.isArray(data)) {
-    yield fileError(displayName, text, 'expected a JSON array of messages')
-    return
-  }
-  let i = 0
-  for (const item of data) {
-    i++
-    const origin = { file: displayName, locator: String(i) }
-    const raw = JSON.stringify(item)
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      yield { kind: 'email', origin, raw, fields: {}, readError: { field: null, message: 'expected an object with message_id, subject, created_at' } }
-      continue
-    }
-    const obj = item as Record<string, unknown>
-    const fields: Record<string, unknown> = {}
-    for (const f of EXPORT_FIELDS) fields[f] = obj[f]
-    yield { kind: 'email', origin, raw, fields }
-  }
-}
-
-function fileError(file: string, raw: string, message: string): RawRecord {
-  return { kind: 'email', origin: { file, locator: 'file' }, raw: raw.slice(0, 1024 * 1024), fields: {}, readError: { field: null, message } }
-}
 
 /** One RFC 822 message → RawRecord with the export's field names. */
 export async function parseMessage(source: string, file: string, locator: string): Promise<RawRecord> {
@@ -69,13 +40,15 @@ export async function parseMessage(source: string, file: string, locator: string
   }
 }
 
-export async function* readEml(path: string, displayName: string): AsyncGenerator<RawRecord> {
-  yield await parseMessage(await readFile(path, 'utf8'), displayName, '1')
+export async function* readEml(tap: FileTap, displayName: string, _opts: EmailOptions = {}): AsyncGenerator<RawRecord> {
+  const parts: Buffer[] = []
+  for await (const c of tap.chunks()) parts.push(c)
+  yield await parseMessage(Buffer.concat(parts).toString('utf8'), displayName, '1')
 }
 
 /** mbox (mboxrd/mboxo): messages separated by "From " lines; streamed line by line. */
-export async function* readMbox(path: string, displayName: string): AsyncGenerator<RawRecord> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })
+export async function* readMbox(tap: FileTap, displayName: string, _opts: EmailOptions = {}): AsyncGenerator<RawRecord> {
+  const lines = createInterface({ input: Readable.from(tap.chunks()).setEncoding('utf8'), crlfDelay: Infinity })
   let current: string[] | null = null
   let n = 0
   let prevBlank = true

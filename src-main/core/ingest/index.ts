@@ -1,10 +1,11 @@
-// Stage 1: ingest. A file in, raw records out (untrusted, not yet validated).
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+// Stage 1: ingest. A file in, raw records out (untrusted, not yet validated). Every reader takes the file's bytes
+// from one FileTap, so the file's hash is of exactly the bytes that were read.
 import { extname } from 'node:path'
 import type { RawRecord } from '../model.js'
+import type { FileTap } from './bytes.js'
 import { readTransactionsCsv, type CsvOptions } from './csv.js'
-import { readEml, readMailboxExport, readMbox } from './email.js'
+import { readEml, readMbox, type EmailOptions } from './email.js'
+import { readMailboxJson } from './mailbox-json.js'
 
 export type SourceFormat = 'csv' | 'mailbox-json' | 'eml' | 'mbox'
 
@@ -15,24 +16,24 @@ export function detectFormat(path: string): SourceFormat | null {
   return BY_EXTENSION[extname(path).toLowerCase()] ?? null
 }
 
-export function readSource(path: string, displayName: string, format: SourceFormat, csv: CsvOptions): AsyncGenerator<RawRecord> {
+export interface SourceOptions {
+  csv: CsvOptions
+  email: EmailOptions
+}
+
+export function readSource(tap: FileTap, displayName: string, format: SourceFormat, opts: Partial<SourceOptions> = {}): AsyncGenerator<RawRecord> {
   switch (format) {
     case 'csv':
-      return readTransactionsCsv(path, displayName, csv)
+      return readTransactionsCsv(tap, displayName, opts.csv ?? {})
     case 'mailbox-json':
-      return readMailboxExport(path, displayName)
+      return readMailboxJson(tap, displayName, opts.email ?? {})
     case 'eml':
-      return readEml(path, displayName)
+      return readEml(tap, displayName, opts.email ?? {})
     case 'mbox':
-      return readMbox(path, displayName)
+      return readMbox(tap, displayName, opts.email ?? {})
   }
 }
 
 export { previewCsv, planHeader, TRANSACTION_FIELDS, type CsvOptions, type TransactionField } from './csv.js'
-
-/** SHA-256 of a file's bytes, streamed. */
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256')
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer)
-  return h.digest('hex')
-}
+export type { EmailOptions } from './email.js'
+export { FileTap, sha256File, type FileRead } from './bytes.js'

@@ -30,7 +30,7 @@ export function createNormalizer(opts: NormalizeOptions): (rec: RawRecord) => No
 }
 
 function reject(rec: RawRecord, field: string | null, message: string): Normalized {
-  const where = rec.origin.locator === 'file' ? '' : ` ${rec.kind === 'transaction' ? 'row' : 'message'} ${rec.origin.locator}`
+  const where = rec.origin.locator === 'file' ? '' : ` ${rec.kind === 'transaction' ? 'line' : 'message'} ${rec.origin.locator}`
   return {
     ok: false,
     quarantine: { origin: rec.origin, kind: rec.kind, field, raw: rec.raw, reason: `${rec.origin.file}${where}${field ? `, field ${field}` : ''}: ${message}` }

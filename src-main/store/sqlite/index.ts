@@ -1,5 +1,6 @@
 // The SQLite store: one file, WAL, every batch in one immediate transaction.
 import Database from 'better-sqlite3'
+import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
@@ -115,8 +116,11 @@ export class SqliteStore implements TriageStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertDuplicate: db.prepare(`INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertQuarantine: db.prepare(`INSERT INTO quarantine (run_id, source_kind, source_file, source_locator, field, reason, raw, received_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertQuarantine: db.prepare(`INSERT INTO quarantine (run_id, source_kind, source_file, source_locator, field, reason, raw, received_at,
+        raw_size, raw_sha256, raw_truncated, raw_bytes, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      findQuarantined: db.prepare('SELECT id FROM quarantine WHERE raw_sha256 = ? AND source_kind = ? ORDER BY id LIMIT 1').pluck(),
+      insertRepeat: db.prepare(`INSERT INTO quarantine_repeats (run_id, quarantine_id, source_kind, source_file, source_locator, received_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
       // The batch's outbox rows in one statement, from the destinations recorded on its entries: far cheaper
       // than a statement per (entry, destination) on bulk imports.
       insertDeliveries: db.prepare(`INSERT INTO deliveries (entry_id, destination, status, next_attempt_at)
@@ -152,7 +156,19 @@ export class SqliteStore implements TriageStore {
       for (const item of items) {
         if (item.type === 'quarantine') {
           const q = item.quarantine
-          s.insertQuarantine.run(runId, q.kind, q.origin.file, q.origin.locator, q.field, q.reason, q.raw, opts.receivedAt)
+          const f = q.rawFacts
+          const sha256 = f?.sha256 ?? createHash('sha256').update(q.raw).digest('hex')
+          // The same bytes quarantined before (a re-import): a repeat of that record, counted as a duplicate.
+          const earlier = s.findQuarantined.get(sha256, q.kind) as number | undefined
+          if (earlier !== undefined) {
+            s.insertRepeat.run(runId, earlier, q.kind, q.origin.file, q.origin.locator, opts.receivedAt)
+            out.duplicates++
+            continue
+          }
+          const fields = q.fields && Object.keys(q.fields).length ? JSON.stringify(q.fields) : null
+          const bytes = f?.bytes ? (Buffer.isBuffer(f.bytes) ? f.bytes : Buffer.from(f.bytes)) : null
+          s.insertQuarantine.run(runId, q.kind, q.origin.file, q.origin.locator, q.field, q.reason, q.raw, opts.receivedAt,
+            f?.size ?? Buffer.byteLength(q.raw), sha256, f?.truncated ? 1 : 0, bytes, fields)
           out.quarantined++
           continue
         }
@@ -241,15 +257,15 @@ export class SqliteStore implements TriageStore {
 
   importMarks(): ImportMarks {
     const max = (t: string) => (this.db.prepare(`SELECT coalesce(max(rowid), 0) FROM ${t}`).pluck().get() as number) ?? 0
-    return { entries: max('audit_entries'), duplicates: max('duplicates'), quarantine: max('quarantine') }
+    return { entries: max('audit_entries'), duplicates: max('duplicates'), quarantine: max('quarantine'), repeats: max('quarantine_repeats') }
   }
 
   recordFileImport(r: FileImportRecord): void {
     this.db
       .prepare(`INSERT INTO file_imports (run_id, display_name, sha256, settings_key, records, entries_from, entries_to, duplicates_from,
-        duplicates_to, quarantine_from, quarantine_to, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        duplicates_to, quarantine_from, quarantine_to, repeats_from, repeats_to, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(r.runId, r.displayName, r.sha256, r.settingsKey, r.records, r.before.entries + 1, r.after.entries, r.before.duplicates + 1,
-        r.after.duplicates, r.before.quarantine + 1, r.after.quarantine, now())
+        r.after.duplicates, r.before.quarantine + 1, r.after.quarantine, r.before.repeats + 1, r.after.repeats, now())
   }
 
   findFileImport(sha256: string, settingsKey: string): FileImport | null {
@@ -279,14 +295,20 @@ export class SqliteStore implements TriageStore {
         .prepare(`INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
           SELECT @into_run, original, source_kind, @into_file, source_locator, external_id, created_at, @received_at FROM (${source})`)
         .run({ ...f, into_run: runId, into_file: displayName, received_at: receivedAt }).changes
-      const quarantined = this.db
-        .prepare(`INSERT INTO quarantine (run_id, source_kind, source_file, source_locator, field, reason, raw, received_at)
-          SELECT ?, source_kind, ?, source_locator, field, ? || substr(reason, length(source_file) + 1), raw, ? FROM quarantine
-          WHERE id BETWEEN ? AND ? AND run_id = ? AND source_file = ? ORDER BY id`)
-        .run(runId, displayName, displayName, receivedAt, f.quarantine_from, f.quarantine_to, f.run_id, f.display_name).changes
-      if (dups + quarantined !== f.records) throw new StoreError(`replaying ${displayName}: expected ${f.records} records from run ${f.run_id} but found ${dups + quarantined}`)
-      this.stmt.addRunCounts.run(f.records, 0, dups, quarantined, 0, 0, 0, 0, this.stmt.runDeliveries.get(runId) as string, runId)
-      return { ...emptyCounts(), duplicates: dups, quarantined, newCritical: [] }
+      // What that file quarantined is quarantined already: each such record is a repeat of its quarantine record.
+      const repeats = this.db
+        .prepare(`INSERT INTO quarantine_repeats (run_id, quarantine_id, source_kind, source_file, source_locator, received_at)
+          SELECT @into_run, quarantine_id, source_kind, @into_file, source_locator, @received_at FROM (
+            SELECT id AS quarantine_id, source_kind, source_locator, id AS k FROM quarantine
+              WHERE id BETWEEN @quarantine_from AND @quarantine_to AND run_id = @run_id AND source_file = @display_name
+            UNION ALL
+            SELECT quarantine_id, source_kind, source_locator, quarantine_id AS k FROM quarantine_repeats
+              WHERE id BETWEEN @repeats_from AND @repeats_to AND run_id = @run_id AND source_file = @display_name)
+          ORDER BY CAST(source_locator AS INTEGER), k`)
+        .run({ ...f, into_run: runId, into_file: displayName, received_at: receivedAt }).changes
+      if (dups + repeats !== f.records) throw new StoreError(`replaying ${displayName}: expected ${f.records} records from run ${f.run_id} but found ${dups + repeats}`)
+      this.stmt.addRunCounts.run(f.records, 0, dups + repeats, 0, 0, 0, 0, 0, this.stmt.runDeliveries.get(runId) as string, runId)
+      return { ...emptyCounts(), duplicates: dups + repeats, quarantined: 0, newCritical: [] }
     }
     return this.db.transaction(run).immediate()
   }
@@ -334,7 +356,10 @@ export class SqliteStore implements TriageStore {
     const problems: string[] = []
     const per = (table: string) =>
       new Map((this.db.prepare(`SELECT run_id, count(*) n FROM ${table} GROUP BY run_id`).all() as Array<{ run_id: number; n: number }>).map((r) => [r.run_id, r.n]))
-    const entries = per('audit_entries'), dups = per('duplicates'), quar = per('quarantine')
+    const entries = per('audit_entries'), quar = per('quarantine')
+    // A run's duplicates are duplicates of alerts plus repeats of records quarantined before.
+    const dups = per('duplicates')
+    for (const [run, n] of per('quarantine_repeats')) dups.set(run, (dups.get(run) ?? 0) + n)
     for (const r of this.db.prepare('SELECT id, received, triaged, duplicates, quarantined FROM runs').all() as Array<Record<string, number>>) {
       const id = r.id!
       if (r.received !== r.triaged! + r.duplicates! + r.quarantined!)
