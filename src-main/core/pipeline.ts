@@ -29,7 +29,11 @@ export interface Engine {
 }
 
 export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
-  const normalize = createNormalizer({ timezone: { transaction: settings.sources.csv.timezone, email: settings.sources.email.timezone } })
+  const csv = settings.sources.csv
+  const normalize = createNormalizer({
+    timezone: { transaction: csv.timezone, email: settings.sources.email.timezone },
+    numbers: csv.decimal === 'auto' ? { decimal: csv.delimiter === ';' ? ',' : '.', inferred: true } : { decimal: csv.decimal, inferred: false }
+  })
   const fingerprint = createFingerprinter(settings.dedup.fields)
   const classify = compileRuleSet(ruleSet)
   const routing: RoutingMatrix = settings.routing

@@ -31,6 +31,8 @@ export interface CsvRecordBytes {
   unterminatedQuote: boolean
   /** Has at least one quote character (needs the CSV parser, not a plain split). */
   quoted: boolean
+  /** The file's line ends: LF/CRLF, or lone CR (old Mac exports). */
+  crLineEnds: boolean
 }
 
 /**
@@ -49,9 +51,11 @@ export async function* splitCsvRecords(chunks: AsyncIterable<Buffer>, delimiter:
   let inQuotes = false
   let quotePending = false // a quote seen inside a quoted field: closes it unless the next byte is a quote too
   let fieldStart = true
-  let skipLf = false // the record ended at a CR: an LF right after it is part of that line end
   let strayQuote = false
   let quoted = false
+  // Line ends, detected like csv-parse does from the first one in the file: LF or CRLF (a CR elsewhere is data),
+  // or, for old Mac exports whose first line ends in a lone CR, CR.
+  let crMode: boolean | null = null
 
   const append = (buf: Buffer, from: number, to: number) => {
     if (to <= from) return
@@ -98,7 +102,8 @@ export async function* splitCsvRecords(chunks: AsyncIterable<Buffer>, delimiter:
             ...(digest ? { sha256: (digest as RecordDigest).digest() } : {}),
             strayQuote,
             unterminatedQuote: unterminated,
-            quoted
+            quoted,
+            crLineEnds: crMode === true
           }
     parts = []
     kept = 0
@@ -111,19 +116,28 @@ export async function* splitCsvRecords(chunks: AsyncIterable<Buffer>, delimiter:
     return rec
   }
 
+  const trimLastCr = () => {
+    if (digest) {
+      size-- // an oversize record's hash covers the CR; its size does not
+      return
+    }
+    const last = parts.at(-1)
+    if (last?.length && last[last.length - 1] === CR) {
+      parts[parts.length - 1] = last.subarray(0, last.length - 1)
+      kept--
+      size--
+    }
+  }
   for await (const chunk of chunks) {
+    if (crMode === null) {
+      const lf = chunk.indexOf(LF)
+      const cr = chunk.indexOf(CR)
+      if (cr >= 0 && (lf < 0 || cr < lf) && chunk[cr + 1] !== LF && cr + 1 < chunk.length) crMode = true
+      else if (lf >= 0 || cr >= 0) crMode = false
+    }
     let segStart = 0 // start of the part of this chunk that belongs to the current record
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!
-      if (skipLf) {
-        skipLf = false
-        if (b === LF) {
-          offset++
-          recOffset = offset
-          segStart = i + 1
-          continue
-        }
-      }
       if (quotePending) {
         quotePending = false
         if (b === QUOTE) {
@@ -134,19 +148,19 @@ export async function* splitCsvRecords(chunks: AsyncIterable<Buffer>, delimiter:
       }
       if (inQuotes) {
         if (b === QUOTE) quotePending = true
-        else if (b === LF) line++
+        else if (b === LF || (crMode && b === CR)) line++
         offset++
         continue
       }
-      if (b === LF || b === CR) {
-        append(chunk, segStart, i)
+      if (b === LF || (crMode && b === CR)) {
+        append(chunk, segStart, b === LF && i > segStart && chunk[i - 1] === CR ? i - 1 : i)
+        if (b === LF && i === segStart) trimLastCr() // a CRLF split across two chunks
         const r = take(line, false)
         line++
         offset++
         recLine = line
         recOffset = offset
         segStart = i + 1
-        if (b === CR) skipLf = true
         if (r) yield r
         continue
       }

@@ -76,7 +76,7 @@ export async function* readTransactionsCsv(tap: FileTap, displayName: string, op
       continue
     }
     const raw = (decodeText(r.bytes, encoding) as { text: string }).text
-    const cells = r.quoted ? parseQuoted(raw, delimiter) : raw.split(delimiter)
+    const cells = r.quoted ? parseQuoted(raw, delimiter, r.crLineEnds ? '\r' : '\n') : raw.split(delimiter)
     if (!Array.isArray(cells)) {
       yield { kind: 'transaction', origin, raw, fields: {}, readError: { field: null, message: cells.error } }
       continue
@@ -132,7 +132,7 @@ function recordProblem(r: CsvRecordBytes, encoding: string, maxRecordBytes: numb
       : `record of ${r.size} bytes (${lines}) is over the ${maxRecordBytes}-byte limit (sources.csv.max_record_bytes)`
     const d = decodeText(r.bytes, encoding)
     return {
-      message: `${why}; its first ${r.bytes.length} bytes, size and SHA-256 are kept`,
+      message: `${why}; ${r.bytes.length < r.size ? `its first ${r.bytes.length} bytes` : 'its bytes'}, size and SHA-256 are kept`,
       raw: d.ok ? d.text : lossyText(r.bytes),
       facts: { size: r.size, sha256: r.sha256!, truncated: true, ...(d.ok ? {} : { bytes: r.bytes }) }
     }
@@ -164,9 +164,9 @@ function recordProblem(r: CsvRecordBytes, encoding: string, maxRecordBytes: numb
 }
 
 /** One record with quotes, split into fields by csv-parse (lenient about quotes inside unquoted fields). */
-function parseQuoted(text: string, delimiter: string): string[] | { error: string } {
+function parseQuoted(text: string, delimiter: string, lineEnd: string): string[] | { error: string } {
   try {
-    const rows = parseSync(text, { delimiter, relax_quotes: true, relax_column_count: true, record_delimiter: ['\r\n', '\n', '\r'] }) as string[][]
+    const rows = parseSync(text, { delimiter, relax_quotes: true, relax_column_count: true, record_delimiter: lineEnd }) as string[][]
     if (rows.length !== 1) return { error: `the record reads as ${rows.length} CSV records; check its quotes` }
     return rows[0]!
   } catch (e) {

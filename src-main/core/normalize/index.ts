@@ -1,16 +1,18 @@
 // Stage 2: normalize. Raw record in, a typed alert or a quarantine record out; never throws for bad data.
 import type { Alert, Quarantine, RawRecord } from '../model.js'
-import { emailSchema, transactionSchema } from './schemas.js'
+import { emailSchema, transactionSchema, type NumberFormat } from './schemas.js'
 
 export type Normalized = { ok: true; alert: Alert } | { ok: false; quarantine: Quarantine }
 
 export interface NormalizeOptions {
   /** IANA zone for timestamps without an offset, per source kind. */
   timezone: { transaction: string; email: string }
+  /** How CSV numbers are written (default: decimal point, stated). */
+  numbers?: NumberFormat
 }
 
 export function createNormalizer(opts: NormalizeOptions): (rec: RawRecord) => Normalized {
-  const tx = transactionSchema(opts.timezone.transaction)
+  const tx = transactionSchema(opts.timezone.transaction, opts.numbers)
   const email = emailSchema(opts.timezone.email)
   return (rec) => {
     if (rec.readError) return reject(rec, rec.readError.field, rec.readError.message)
