@@ -84,8 +84,8 @@ export function registerCommands(program: Command): void {
       bar.done()
       const text = r.ok
         ? `audit trail intact: ${r.entries.toLocaleString('en-US')} entries, head ${r.head.last_hash}`
-        : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}`
-      print(o, { ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null, problem: r.problem?.problem ?? null, accounting: r.accounting.problems }, text)
+        : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}${r.resolutions.problem ? `\nquarantine resolutions: ${r.resolutions.problem.problem}` : ''}`
+      print(o, { ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null, problem: r.problem?.problem ?? null, accounting: r.accounting.problems, resolutions: r.resolutions.count, resolution_problem: r.resolutions.problem?.problem ?? null }, text)
       if (!r.ok) process.exitCode = 1
     } finally {
       store.close()

@@ -9,6 +9,7 @@ import { registerCommands } from './commands.js'
 import { registerDeliveryCommands } from './commands-deliver.js'
 import { registerReportCommands } from './commands-report.js'
 import { registerServeCommand } from './commands-serve.js'
+import { registerQuarantineCommands } from './commands-quarantine.js'
 import { UserError } from './errors.js'
 
 const program = new Command()
@@ -22,6 +23,7 @@ registerCommands(program)
 registerDeliveryCommands(program)
 registerReportCommands(program)
 registerServeCommand(program)
+registerQuarantineCommands(program)
 
 try {
   await program.parseAsync(process.argv)

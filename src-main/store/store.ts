@@ -1,6 +1,7 @@
 // Persistence behind one interface. SQLite (better-sqlite3) is the default; a PostgreSQL store for teams
 // implements the same interface. Methods may return promises so an async backend fits.
 import type { UnsealedEntry, ChainProblem } from '../core/audit/chain.js'
+import type { ResolutionRow } from '../core/audit/resolution-chain.js'
 import type { Alert, Counts, Origin, Quarantine, Severity, SourceKind } from '../core/model.js'
 import type { RuleSet } from '../core/classify/ruleset.js'
 
@@ -112,7 +113,42 @@ export interface VerifyResult {
   problem: ChainProblem | null
   /** received = triaged + duplicates + quarantined, per run and in total */
   accounting: { ok: boolean; problems: string[] }
+  /** The chain of quarantine resolutions. */
+  resolutions: { count: number; problem: ChainProblem | null }
 }
+
+/** A quarantine record as stored, with what became of it. */
+export interface QuarantineRecord {
+  id: number
+  run_id: number
+  source_kind: SourceKind
+  source_file: string
+  source_locator: string
+  field: string | null
+  reason: string
+  raw: string
+  received_at: string
+  /** The fields the reader could extract (a correction starts from them), or null. */
+  fields: Record<string, unknown> | null
+  raw_size: number | null
+  raw_sha256: string | null
+  raw_truncated: boolean
+  /** The same bytes received again later (counted as duplicates of this record). */
+  repeats: number
+  resolution: ResolutionRow | null
+}
+
+interface ResolutionBase {
+  quarantineId: number
+  by: string
+  reason: string
+  resolvedAt: string
+}
+
+/** An officer's decision on a quarantine record. A correction is triaged as usual, in a run of its own. */
+export type ResolutionRequest =
+  | (ResolutionBase & { action: 'dismissed' })
+  | (ResolutionBase & { action: 'corrected'; correction: Record<string, string>; item: Candidate; run: RunStart; batch: BatchOptions })
 
 export interface TriageStore {
   readonly location: string
@@ -130,6 +166,9 @@ export interface TriageStore {
   findFileImport(sha256: string, settingsKey: string): MaybePromise<FileImport | null>
   /** Records every record of an identical file read before as a duplicate of what it produced then. */
   replayFileImport(runId: number, earlier: FileImport, displayName: string, receivedAt: string): MaybePromise<BatchOutcome>
+  quarantineRecord(id: number): MaybePromise<QuarantineRecord | null>
+  /** Records the resolution (and, for a correction, triages the corrected record) in one transaction. */
+  resolveQuarantine(req: ResolutionRequest): MaybePromise<ResolutionRow>
   totals(): MaybePromise<Counts>
   verify(onProgress?: (done: number, total: number) => void): MaybePromise<VerifyResult>
   close(): MaybePromise<void>

@@ -5,10 +5,11 @@ import { mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { ChainVerifier, linkHash, type AuditEntryRow } from '../../core/audit/chain.js'
+import { resolutionHash, ResolutionVerifier, type ResolutionRow } from '../../core/audit/resolution-chain.js'
 import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
 import type {
-  BatchOptions, BatchOutcome, FileIdentity, FileImport, FileImportRecord, FileState, ImportMarks, PreparedItem, RunRecord, RunStart,
-  TriageStore, VerifyResult
+  BatchOptions, BatchOutcome, FileIdentity, FileImport, FileImportRecord, FileState, ImportMarks, PreparedItem, QuarantineRecord,
+  ResolutionRequest, RunRecord, RunStart, TriageStore, VerifyResult
 } from '../store.js'
 import { MIGRATIONS } from './migrations/index.js'
 
@@ -313,6 +314,51 @@ export class SqliteStore implements TriageStore {
     return this.db.transaction(run).immediate()
   }
 
+  quarantineRecord(id: number): QuarantineRecord | null {
+    const r = this.db.prepare(`SELECT id, run_id, source_kind, source_file, source_locator, field, reason, raw, received_at, fields, raw_size,
+      raw_sha256, raw_truncated FROM quarantine WHERE id = ?`).get(id) as (Omit<QuarantineRecord, 'fields' | 'raw_truncated' | 'repeats' | 'resolution'> & { fields: string | null; raw_truncated: number }) | undefined
+    if (!r) return null
+    const repeats = this.db.prepare('SELECT count(*) FROM quarantine_repeats WHERE quarantine_id = ?').pluck().get(id) as number
+    const resolution = (this.db.prepare('SELECT * FROM quarantine_resolutions WHERE quarantine_id = ?').get(id) as ResolutionRow | undefined) ?? null
+    return { ...r, fields: r.fields ? (JSON.parse(r.fields) as Record<string, unknown>) : null, raw_truncated: r.raw_truncated === 1, repeats, resolution }
+  }
+
+  resolveQuarantine(req: ResolutionRequest): ResolutionRow {
+    return this.db.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM quarantine WHERE id = ?').get(req.quarantineId)) throw new StoreError(`quarantine record ${req.quarantineId} does not exist`)
+      const done = this.db.prepare('SELECT action, resolved_by, resolved_at FROM quarantine_resolutions WHERE quarantine_id = ?').get(req.quarantineId) as
+        | { action: string; resolved_by: string; resolved_at: string }
+        | undefined
+      if (done) throw new StoreError(`quarantine record ${req.quarantineId} was already resolved (${done.action} by ${done.resolved_by} at ${done.resolved_at})`)
+      let entryId: number | null = null
+      let runId: number | null = null
+      let outcome: ResolutionRow['outcome'] = 'dismissed'
+      if (req.action === 'corrected') {
+        // The corrected record goes through dedup → triage → audit like any record, in a run of its own.
+        runId = this.startRun(req.run)
+        const o = this.commitBatch(runId, [req.item], req.batch)
+        if (o.triaged) {
+          entryId = (this.stmt.head.get() as { last_id: number }).last_id
+          outcome = 'triaged'
+        } else {
+          entryId = this.db.prepare('SELECT original_entry_id FROM duplicates WHERE run_id = ?').pluck().get(runId) as number
+          outcome = 'duplicate'
+        }
+        this.finishRun(runId, 'ok', [], [`quarantine record ${req.quarantineId}`])
+      }
+      const head = this.db.prepare('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1').get() as { count: number; last_id: number; last_hash: string }
+      const unsealed = {
+        id: head.last_id + 1, quarantine_id: req.quarantineId, action: req.action, resolved_by: req.by, reason: req.reason,
+        correction: req.action === 'corrected' ? JSON.stringify(req.correction) : null, entry_id: entryId, outcome, run_id: runId, resolved_at: req.resolvedAt
+      }
+      const row: ResolutionRow = { ...unsealed, prev_hash: head.last_hash, hash: resolutionHash(head.last_hash, unsealed) }
+      this.db.prepare(`INSERT INTO quarantine_resolutions (id, quarantine_id, action, resolved_by, reason, correction, entry_id, outcome, run_id, resolved_at,
+        prev_hash, hash) VALUES (@id, @quarantine_id, @action, @resolved_by, @reason, @correction, @entry_id, @outcome, @run_id, @resolved_at, @prev_hash, @hash)`).run(row)
+      this.db.prepare('UPDATE resolution_head SET count = ?, last_id = ?, last_hash = ? WHERE singleton = 1').run(head.count + 1, row.id, row.hash)
+      return row
+    }).immediate()
+  }
+
   totals(): Counts {
     const r = this.db
       .prepare(`SELECT coalesce(sum(received),0) received, coalesce(sum(triaged),0) triaged, coalesce(sum(duplicates),0) duplicates,
@@ -348,7 +394,29 @@ export class SqliteStore implements TriageStore {
     const problem = v.finish(head)
     onProgress?.(n, total)
     const accounting = this.checkAccounting()
-    return { ok: problem === null && accounting.ok, entries: v.head.count, head: v.head, problem, accounting }
+    const rv = new ResolutionVerifier()
+    let resolutions = 0
+    let resolutionProblem = null
+    // A read-only copy of a trail from before migration 5 has no resolutions to check.
+    if (this.hasTable('quarantine_resolutions')) {
+      for (const r of this.db.prepare('SELECT * FROM quarantine_resolutions ORDER BY id').iterate() as Iterable<ResolutionRow>) {
+        if (!rv.push(r)) break
+        resolutions++
+      }
+      resolutionProblem = rv.finish(this.db.prepare('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1').get() as { count: number; last_id: number; last_hash: string })
+    }
+    return {
+      ok: problem === null && accounting.ok && resolutionProblem === null,
+      entries: v.head.count,
+      head: v.head,
+      problem,
+      accounting,
+      resolutions: { count: resolutions, problem: resolutionProblem }
+    }
+  }
+
+  private hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined
   }
 
   /** received = triaged + duplicates + quarantined for every run, and the rows exist to back each count. */
@@ -359,7 +427,7 @@ export class SqliteStore implements TriageStore {
     const entries = per('audit_entries'), quar = per('quarantine')
     // A run's duplicates are duplicates of alerts plus repeats of records quarantined before.
     const dups = per('duplicates')
-    for (const [run, n] of per('quarantine_repeats')) dups.set(run, (dups.get(run) ?? 0) + n)
+    if (this.hasTable('quarantine_repeats')) for (const [run, n] of per('quarantine_repeats')) dups.set(run, (dups.get(run) ?? 0) + n)
     for (const r of this.db.prepare('SELECT id, received, triaged, duplicates, quarantined FROM runs').all() as Array<Record<string, number>>) {
       const id = r.id!
       if (r.received !== r.triaged! + r.duplicates! + r.quarantined!)

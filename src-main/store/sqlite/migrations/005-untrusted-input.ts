@@ -48,5 +48,13 @@ CREATE TABLE quarantine_resolutions (
   hash TEXT NOT NULL
 );
 ${appendOnly('quarantine_resolutions')}
+-- The head of the resolutions' chain, kept apart (as chain_head is) so removing resolutions from the end is detected.
+CREATE TABLE resolution_head (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  count INTEGER NOT NULL,
+  last_id INTEGER NOT NULL,
+  last_hash TEXT NOT NULL
+);
+INSERT INTO resolution_head VALUES (1, 0, 0, '${'0'.repeat(64)}');
 `
 }

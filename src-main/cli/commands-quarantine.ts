@@ -1,0 +1,100 @@
+// triage quarantine: list the records that did not get in, and give each an end (a correction or a dismissal).
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { Command } from 'commander'
+import { defaultDatabasePath, loadSettings, rulesPath } from '../core/config/index.js'
+import { loadRuleSet } from '../core/classify/index.js'
+import { parseFixes, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
+import { SqliteStore } from '../store/sqlite/index.js'
+import type { QuarantineRecord } from '../store/store.js'
+import { UserError } from './errors.js'
+
+interface Opts {
+  db?: string
+  config?: string
+  json?: boolean
+}
+
+function openStore(o: Opts): SqliteStore {
+  const path = resolve(o.db ?? defaultDatabasePath())
+  if (!existsSync(path)) throw new UserError(`no database at ${path}; check --db or run an import first`)
+  return new SqliteStore(path)
+}
+
+const print = (o: Opts, json: unknown, text: string) => process.stdout.write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`)
+
+function describe(q: QuarantineRecord): string {
+  const r = q.resolution
+  const state = r ? `${r.action} by ${r.resolved_by} at ${r.resolved_at}${r.entry_id ? ` → audit entry ${r.entry_id}${r.outcome === 'duplicate' ? ' (a duplicate of it)' : ''}` : ''}: ${r.reason}` : 'open'
+  const size = q.raw_truncated ? `\nraw: first ${q.raw.length} characters of ${q.raw_size} bytes (SHA-256 ${q.raw_sha256})` : ''
+  return [
+    `quarantine record ${q.id} (${q.source_kind}, run ${q.run_id}, received ${q.received_at})`,
+    `where: ${q.source_file} ${q.source_kind === 'transaction' ? 'line' : 'message'} ${q.source_locator}`,
+    `reason: ${q.reason}`,
+    `status: ${state}`,
+    q.repeats ? `received again: ${q.repeats} time(s) (counted as duplicates of this record)` : '',
+    `fields read: ${q.fields ? JSON.stringify(q.fields) : '(none)'}`,
+    `raw: ${q.raw.length > 2000 ? `${q.raw.slice(0, 2000)}…` : q.raw}${size}`
+  ]
+    .filter(Boolean)
+    .join('\n')
+}
+
+export function registerQuarantineCommands(program: Command): void {
+  const cmd = program.command('quarantine').description('records that did not get in: show them, correct or dismiss them')
+
+  cmd
+    .command('show')
+    .description('one quarantine record: where it came from, why, what was read, and what became of it')
+    .argument('<id>', 'quarantine record id', (v) => Number(v))
+    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--json', 'print one JSON object on stdout')
+    .action((id: number, o: Opts) => {
+      const store = openStore(o)
+      try {
+        const q = store.quarantineRecord(id)
+        if (!q) throw new UserError(`quarantine record ${id} does not exist`)
+        print(o, q, describe(q))
+      } finally {
+        store.close()
+      }
+    })
+
+  cmd
+    .command('resolve')
+    .description('end a quarantine record: --fix field=value … submits a corrected record (triaged as usual), --dismiss --reason <text> dismisses it')
+    .argument('<id>', 'quarantine record id', (v) => Number(v))
+    .option('--fix <field=value>', 'a corrected field value (repeat for several fields)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--dismiss', 'dismiss the record instead of correcting it (needs --reason)')
+    .option('--reason <text>', 'why (required for --dismiss; for a correction, optional)')
+    .requiredOption('--by <name>', 'the officer resolving the record (recorded in the trail)')
+    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--config <path>', "settings file, JSON or YAML (default: the desktop app's settings)")
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (id: number, o: Opts & { fix: string[]; dismiss?: boolean; reason?: string; by: string }) => {
+      if (!Number.isInteger(id) || id < 1) throw new UserError('the quarantine record id is a positive whole number')
+      if (o.dismiss && o.fix.length) throw new UserError('use either --fix (a correction) or --dismiss, not both')
+      if (!o.dismiss && !o.fix.length) throw new UserError('say what to do: --fix field=value … (a correction) or --dismiss --reason <text>')
+      const loaded = await loadSettings(o.config)
+      const ruleSet = loadRuleSet(rulesPath(loaded))
+      const store = openStore(o)
+      try {
+        const q = store.quarantineRecord(id)
+        if (!q) throw new UserError(`quarantine record ${id} does not exist`)
+        const { resolution } = await resolveQuarantine(
+          { store, settings: loaded.settings, ruleSet },
+          o.dismiss ? { id, by: o.by, action: 'dismissed', reason: o.reason ?? '' } : { id, by: o.by, action: 'corrected', fixes: parseFixes(q.source_kind, o.fix), reason: o.reason }
+        )
+        const text =
+          resolution.action === 'dismissed'
+            ? `quarantine record ${id} dismissed by ${resolution.resolved_by}: ${resolution.reason}`
+            : `quarantine record ${id} corrected by ${resolution.resolved_by}: ${resolution.outcome === 'triaged' ? `triaged as audit entry ${resolution.entry_id}` : `a duplicate of audit entry ${resolution.entry_id}`} (run ${resolution.run_id})`
+        print(o, resolution, text)
+      } catch (e) {
+        if (e instanceof ResolutionError) throw new UserError(e.message)
+        throw e
+      } finally {
+        store.close()
+      }
+    })
+}
