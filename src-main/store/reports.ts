@@ -1,5 +1,6 @@
 // What the SLA report and the examiner pack read from a store. SQLite implements it in sqlite/reports.ts;
 // a PostgreSQL store would implement the same queries. Streams are iterables so 1M rows are never held.
+import type { ResolutionRow } from '../core/audit/resolution-chain.js'
 import type { Severity } from '../core/model.js'
 
 type MaybePromise<T> = T | Promise<T>
@@ -104,6 +105,9 @@ export interface QuarantineRow {
   received_at: string
 }
 
+/** An officer's resolution of a quarantine record (the row as chained). */
+export type { ResolutionRow } from '../core/audit/resolution-chain.js'
+
 export interface RunBrief {
   id: number
   started_at: string
@@ -156,6 +160,12 @@ export interface ReportQueries {
   duplicates(p: Period, limit: number): MaybePromise<DuplicateRow[]>
   quarantineCount(p: Period): MaybePromise<Array<{ source_kind: string; field: string | null; count: number }>>
   quarantine(p: Period, limit: number): MaybePromise<QuarantineRow[]>
+  /** Records received in the period whose bytes were quarantined before (counted as duplicates). */
+  quarantineRepeatCount(p: Period): MaybePromise<number>
+  /** Resolutions of quarantine records made in the period, by action, and the first `limit` of them. */
+  resolutions(p: Period, limit: number): MaybePromise<{ corrected: number; dismissed: number; shown: ResolutionRow[] }>
+  /** The head of the resolutions' chain now. */
+  resolutionHead(): MaybePromise<ChainHead>
   /** Runs that overlap the period. */
   runs(p: Period): MaybePromise<RunBrief[]>
   rulesets(versions: string[]): MaybePromise<RuleSetRecord[]>
@@ -174,5 +184,8 @@ export interface ReportQueries {
   deliveryLogTables(range: EntryRange, p: Period): Array<{ log: DeliveryLog; table: TableStream }>
   duplicateTable(p: Period): TableStream
   quarantineTable(p: Period): TableStream
+  quarantineRepeatTable(p: Period): TableStream
+  /** Every resolution up to the head, in id order (the whole chain: an examiner recomputes it from genesis). */
+  resolutionTable(): TableStream
   runTable(p: Period): TableStream
 }

@@ -3,7 +3,11 @@
 // bytes repeats the record instead of quarantining it again.
 import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
 import Database from 'better-sqlite3'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { parse } from 'csv-parse/sync'
+import { stringify } from 'csv-stringify/sync'
 import { CSV_HEADER, cli, tempDir, writeFile } from '../helpers.js'
 
 const CONTENT = `${CSV_HEADER}\nT1,C1,100,USD,GB,card,10,2026-11-24T10:00:00Z\nT2,C1,xx,USD,NG,wire,95,2026-11-24T10:00:00Z\nT3,C1,5,USD,GB,card,10,not-a-date\n`
@@ -72,4 +76,34 @@ describe('triage quarantine resolve', () => {
     expect(cli(['quarantine', 'show', '1', '--db', db], { env }).stdout).toContain('received again: 1 time(s) (counted as duplicates of this record)')
     expect(cli(['verify', '--db', db, '--json'], { env }).json()).toMatchObject({ ok: true })
   })
+
+  it('resolutions and repeats go into the examiner pack; verify-pack recomputes their chain and names an edited row', () => {
+    const { dir, db, env, file } = setup()
+    cli(['quarantine', 'resolve', '1', '--fix', 'amount=100', '--by', 'alice', '--db', db], { env })
+    cli(['quarantine', 'resolve', '2', '--dismiss', '--reason', 'vendor test row', '--by', 'bob', '--db', db], { env })
+    cli(['import', file, '--db', db], { env })
+    const today = new Date().toISOString().slice(0, 10)
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+    const pack = join(dir, 'pack')
+    const e = cli(['export-pack', '--db', db, '--from', today, '--to', tomorrow, '--out', pack], { env })
+    expect(e.stderr).toBe('')
+    expect(e.status).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8'))
+    expect(manifest.quarantine_resolutions).toMatchObject({ file: 'quarantine-resolutions.csv', head: { count: 2, last_id: 2 } })
+    const resolutions = parse(readFileSync(join(pack, 'quarantine-resolutions.csv')), { bom: true }) as string[][]
+    expect(resolutions.map((r) => [r[1], r[2], r[3], r[7]])).toEqual([['quarantine_id', 'action', 'resolved_by', 'outcome'], ['1', 'corrected', 'alice', 'triaged'], ['2', 'dismissed', 'bob', 'dismissed']])
+    expect((parse(readFileSync(join(pack, 'quarantine-repeats.csv')), { bom: true }) as string[][]).length).toBe(1 + 2)
+    const text = execPdfText(join(pack, 'report.pdf'))
+    expect(text).toContain('Quarantine resolutions in the period: 1 corrected, 1 dismissed')
+    expect(cli(['verify-pack', pack], { env }).status).toBe(0)
+    resolutions[2]![4] = 'a different reason'
+    writeFileSync(join(pack, 'quarantine-resolutions.csv'), stringify(resolutions, { record_delimiter: '\r\n' }))
+    const bad = cli(['verify-pack', pack, '--json'], { env })
+    expect(bad.status).toBe(1)
+    expect(bad.json().problems).toContainEqual(expect.objectContaining({ file: 'quarantine-resolutions.csv', problem: 'row 2: resolution 2 was modified after it was recorded (hash mismatch)' }))
+  })
 })
+
+function execPdfText(pdf: string): string {
+  return execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ')
+}

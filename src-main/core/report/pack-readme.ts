@@ -17,7 +17,13 @@ delivery-*.csv         The delivery logs, when the database keeps them: every at
                        every fallback taken (delivery-fallbacks), officers' decisions on uncertain deliveries
                        (delivery-resolutions) and the notices raised in the period (delivery-notices).
 duplicates.csv         Records suppressed as duplicates, each with the audit entry it repeats.
-quarantine.csv         Records rejected at validation, with the field, the reason and the raw record.
+quarantine.csv         Records rejected at validation, with the field, the reason and the raw record (raw_size and
+                       raw_sha256 of the source bytes; raw_bytes, in hex, where the text cannot stand for them;
+                       raw_truncated = 1 where a record over the size cap kept only its first bytes).
+quarantine-repeats.csv Records received again whose bytes were quarantined before (counted as duplicates).
+quarantine-resolutions.csv
+                       Every officer's resolution of a quarantine record up to export: corrected (entry_id is
+                       the audit entry the corrected record became, or repeats) or dismissed with a reason.
 runs.csv               The runs that overlap the period, with their counts.
 rulesets/              Each rule-set file in force, named by its version.
 
@@ -56,6 +62,11 @@ By hand:
 3. The first row's prev_hash must equal audit_segment.anchor_prev_hash in the manifest; every later row's
    prev_hash must equal the hash of the row before; ids must run from first_id to last_id without a gap;
    the last row's hash must equal audit_segment.last_hash.
-4. To tie the pack to the institution's live audit trail, compare audit_segment.last_hash (and the chain
+4. quarantine-resolutions.csv is a chain of its own, from genesis (64 zeros):
+     hash = SHA-256( prev_hash + F(id) + F(quarantine_id) + F(action) + F(resolved_by) + F(reason)
+                     + F(correction) + F(entry_id) + F(outcome) + F(run_id) + F(resolved_at) )
+   with F as above, except that an empty correction, entry_id or run_id cell (no value) is F = NUL + "-".
+   The last row's hash must equal quarantine_resolutions.head.last_hash in the manifest.
+5. To tie the pack to the institution's live audit trail, compare audit_segment.last_hash (and the chain
    head printed on the report's cover) with the trail itself: the hash of an entry never changes.
 `

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { createHash } from 'node:crypto'
 import { basename, dirname, join, resolve } from 'node:path'
 import { CHAIN_FORMAT, GENESIS_HASH } from '../audit/chain.js'
+import { RESOLUTION_CHAIN_FORMAT } from '../audit/resolution-chain.js'
 import type { ChainHead, DeliveryLog, Period, ReportQueries, Rows, TableStream } from '../../store/reports.js'
 import { writeCsv, type WrittenFile } from './csv.js'
 import { ReportError } from './period.js'
@@ -27,6 +28,8 @@ export const PACK_FILES = {
   notices: 'delivery-notices.csv',
   duplicates: 'duplicates.csv',
   quarantine: 'quarantine.csv',
+  quarantineRepeats: 'quarantine-repeats.csv',
+  quarantineResolutions: 'quarantine-resolutions.csv',
   runs: 'runs.csv',
   rulesets: 'rulesets'
 } as const
@@ -50,6 +53,8 @@ export interface PackManifest {
   audit_segment: SegmentSpec & { file: string; entries_in_period: number }
   csv: { encoding: 'UTF-8'; bom: boolean; record_delimiter: 'CRLF'; cells: string }
   rulesets: Array<{ version: string; name: string; file: string }>
+  /** Every quarantine resolution up to export, a chain from genesis to this head (absent in packs before it). */
+  quarantine_resolutions?: { file: string; chain_format: string; head: ChainHead }
   files: ManifestFile[]
 }
 
@@ -144,6 +149,11 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
     'Duplicates received in the period, each linked to the audit entry it repeats (original_entry_id).')
   add(await writeCsv(join(dir, PACK_FILES.quarantine), q.quarantineTable(period), { bom: opts.bom, onProgress: progress(PACK_FILES.quarantine, report.quarantine.total) }),
     'Quarantined records received in the period: the field, the reason and the raw record.')
+  add(await writeCsv(join(dir, PACK_FILES.quarantineRepeats), q.quarantineRepeatTable(period), { bom: opts.bom }),
+    'Records received in the period whose bytes were quarantined before: each repeats the quarantine record quarantine_id (counted as a duplicate).')
+  const resolutionHead = await q.resolutionHead()
+  add(await writeCsv(join(dir, PACK_FILES.quarantineResolutions), q.resolutionTable(), { bom: opts.bom }),
+    "Every officer's resolution of a quarantine record up to export (corrected: the audit entry it became; dismissed: the reason), hash-chained from genesis.")
   add(await writeCsv(join(dir, PACK_FILES.runs), q.runTable(period), { bom: opts.bom }), 'Runs that overlap the period, with their counts (received = triaged + duplicates + quarantined).')
 
   const rulesets: PackManifest['rulesets'] = []
@@ -178,6 +188,7 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
     audit_segment: { file: PACK_FILES.audit, ...segment, entries_in_period: report.entries.in_period },
     csv: { encoding: 'UTF-8', bom: Boolean(opts.bom), record_delimiter: 'CRLF', cells: CELL_RULE },
     rulesets,
+    quarantine_resolutions: { file: PACK_FILES.quarantineResolutions, chain_format: RESOLUTION_CHAIN_FORMAT, head: resolutionHead },
     files
   }
   const text = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8')

@@ -3,7 +3,7 @@
 import { SEVERITIES, type Severity } from '../model.js'
 import { percentile } from '../sla/index.js'
 import type {
-  ChainHead, DuplicateRow, EntryBrief, EntryRange, FallbackRow, Period, QuarantineRow, ReportQueries, RunBrief
+  ChainHead, DuplicateRow, EntryBrief, EntryRange, FallbackRow, Period, QuarantineRow, ReportQueries, ResolutionRow, RunBrief
 } from '../../store/reports.js'
 import { daysBetween, periodDays } from './period.js'
 import { eachRow } from './rows.js'
@@ -74,7 +74,15 @@ export interface SlaReport {
     fallback_rows: FallbackRow[]
   }
   duplicates: { total: number; by_source_file: Array<{ source_kind: string; source_file: string; count: number }>; shown: DuplicateRow[] }
-  quarantine: { total: number; by_field: Array<{ source_kind: string; field: string | null; count: number }>; shown: QuarantineRow[] }
+  quarantine: {
+    total: number
+    by_field: Array<{ source_kind: string; field: string | null; count: number }>
+    shown: QuarantineRow[]
+    /** Records received again whose bytes were quarantined before (within duplicates.total). */
+    repeats: number
+    /** Officers' resolutions made in the period: corrected records (triaged) and dismissals. */
+    resolutions: { corrected: number; dismissed: number; shown: ResolutionRow[] }
+  }
   rulesets: RuleSetInForce[]
   runs: { total: number; shown: RunBrief[] }
 }
@@ -224,7 +232,9 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
   const quarantine = {
     total: quarantineGroups.reduce((t, g) => t + g.count, 0),
     by_field: quarantineGroups,
-    shown: await q.quarantine(period, limit)
+    shown: await q.quarantine(period, limit),
+    repeats: await q.quarantineRepeatCount(period),
+    resolutions: await q.resolutions(period, limit)
   }
 
   const runs = await q.runs(period)

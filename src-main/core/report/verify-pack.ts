@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { parseRuleSet } from '../classify/ruleset.js'
 import type { ReportQueries } from '../../store/reports.js'
 import { restoreCell } from './csv.js'
+import { RESOLUTION_FIELDS, ResolutionVerifier, type ResolutionRow } from '../audit/resolution-chain.js'
 import { PACK_FILES, PACK_FORMAT, type PackManifest } from './pack.js'
 import { ReportError } from './period.js'
 import { AUDIT_CSV_COLUMNS, SegmentVerifier } from './segment.js'
@@ -53,6 +54,9 @@ const manifestSchema = z.object({
   }),
   csv: z.object({ encoding: z.literal('UTF-8'), bom: z.boolean(), record_delimiter: z.literal('CRLF'), cells: z.string() }),
   rulesets: z.array(z.object({ version: z.string(), name: z.string(), file: z.string() })),
+  quarantine_resolutions: z
+    .object({ file: z.string(), chain_format: z.string(), head: z.object({ count: z.number().int(), last_id: z.number().int(), last_hash: hex64 }) })
+    .optional(),
   files: z.array(z.object({ path: z.string(), sha256: hex64, bytes: z.number().int(), rows: z.number().int().optional(), description: z.string() }))
 })
 
@@ -102,7 +106,11 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
       continue
     }
     opts.onProgress?.(f.path, 0)
-    const check = f.path === seg.file ? auditCheck(manifest, problems) : f.path.endsWith('.csv') ? rowCount(f.path, f.rows, problems) : undefined
+    const check =
+      f.path === seg.file ? auditCheck(manifest, problems)
+      : f.path === manifest.quarantine_resolutions?.file ? resolutionCheck(manifest.quarantine_resolutions, f.rows, problems)
+      : f.path.endsWith('.csv') ? rowCount(f.path, f.rows, problems)
+      : undefined
     const { sha256, bytes } = await hashFile(path, check)
     result.files_checked++
     if (sha256 !== f.sha256)
@@ -215,6 +223,46 @@ function auditCheck(m: PackManifest, problems: PackProblem[]): CsvCheck {
       const packed = new Set(m.rulesets.map((r) => r.version))
       for (const ver of versions) if (!packed.has(ver)) problems.push({ file: PACK_FILES.rulesets, problem: `rule-set version ${ver} classified entries of the segment but its file is not in the pack` })
     }
+  })()
+  return { parser, done, count: () => rows }
+}
+
+/** The quarantine resolutions: the whole chain from genesis, recomputed, ending at the head the manifest records. */
+function resolutionCheck(spec: NonNullable<PackManifest['quarantine_resolutions']>, expected: number | undefined, problems: PackProblem[]): CsvCheck {
+  const file = spec.file
+  const columns = [...RESOLUTION_FIELDS, 'prev_hash', 'hash']
+  const v = new ResolutionVerifier()
+  let rows = -1
+  const parser = parse({ bom: true, relax_column_count: true })
+  const nullable = new Set(['correction', 'entry_id', 'run_id'])
+  const numeric = new Set(['id', 'quarantine_id', 'entry_id', 'run_id'])
+  const done = (async () => {
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (rows++ === -1) {
+          if (record.join(',') !== columns.join(',')) {
+            problems.push({ file, row: 0, line: 1, problem: `the header is not the resolution columns (${columns.join(',')})` })
+            v.problem = { id: 0, position: 0, problem: 'bad header' }
+          }
+          continue
+        }
+        if (v.problem) continue
+        const values = record.map(restoreCell)
+        const row = Object.fromEntries(columns.map((c, i) => {
+          const x = values[i] ?? ''
+          return [c, nullable.has(c) && x === '' ? null : numeric.has(c) ? Number(x) : x]
+        })) as unknown as ResolutionRow
+        if (!v.push(row)) problems.push({ file, row: rows, problem: `row ${rows}: ${v.problem!.problem}` })
+      }
+    } catch (e) {
+      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(e as Error).message}` })
+      return
+    }
+    if (!v.problem) {
+      const end = v.finish(spec.head)
+      if (end) problems.push({ file, problem: end.problem })
+    }
+    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
   })()
   return { parser, done, count: () => rows }
 }

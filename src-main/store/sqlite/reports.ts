@@ -6,6 +6,9 @@ import type {
   QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, TableStream
 } from '../reports.js'
 import { AUDIT_CSV_COLUMNS } from '../../core/report/segment.js'
+import { RESOLUTION_FIELDS, type ResolutionRow } from '../../core/audit/resolution-chain.js'
+
+const QUARANTINE_REPEAT_COLUMNS = ['id', 'run_id', 'quarantine_id', 'source_kind', 'source_file', 'source_locator', 'received_at']
 import { SEVERITIES, type Severity } from '../../core/model.js'
 
 /** The audit entry columns in hash order (see core/audit/chain.ts), then the two chain links. */
@@ -267,10 +270,36 @@ export class SqliteReportQueries implements ReportQueries {
   }
 
   duplicateCount(p: Period) {
+    // Duplicates of alerts, and repeats of records quarantined before (both counted as duplicates by the runs).
+    const repeats = this.has('quarantine_repeats')
+      ? `UNION ALL SELECT source_kind, source_file FROM quarantine_repeats WHERE received_at >= @from AND received_at < @to`
+      : ''
     return this.db
-      .prepare(`SELECT source_kind, source_file, count(*) count FROM duplicates WHERE received_at >= @from AND received_at < @to
-        GROUP BY source_kind, source_file ORDER BY count DESC, source_file`)
+      .prepare(`SELECT source_kind, source_file, count(*) count FROM (SELECT source_kind, source_file FROM duplicates
+        WHERE received_at >= @from AND received_at < @to ${repeats}) GROUP BY source_kind, source_file ORDER BY count DESC, source_file`)
       .all(p) as Array<{ source_kind: string; source_file: string; count: number }>
+  }
+
+  quarantineRepeatCount(p: Period): number {
+    if (!this.has('quarantine_repeats')) return 0
+    return this.db.prepare('SELECT count(*) FROM quarantine_repeats WHERE received_at >= @from AND received_at < @to').pluck().get(p) as number
+  }
+
+  resolutions(p: Period, limit: number): { corrected: number; dismissed: number; shown: ResolutionRow[] } {
+    if (!this.has('quarantine_resolutions')) return { corrected: 0, dismissed: 0, shown: [] }
+    const where = 'resolved_at >= @from AND resolved_at < @to'
+    const by = new Map((this.db.prepare(`SELECT action, count(*) n FROM quarantine_resolutions WHERE ${where} GROUP BY action`).all(p) as Array<{ action: string; n: number }>).map((r) => [r.action, r.n]))
+    const shown = this.db.prepare(`SELECT * FROM quarantine_resolutions WHERE ${where} ORDER BY id LIMIT @limit`).all({ ...p, limit }) as ResolutionRow[]
+    return { corrected: by.get('corrected') ?? 0, dismissed: by.get('dismissed') ?? 0, shown }
+  }
+
+  resolutionHead(): ChainHead {
+    if (!this.has('resolution_head')) return { count: 0, last_id: 0, last_hash: '0'.repeat(64) }
+    return this.db.prepare('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1').get() as ChainHead
+  }
+
+  private has(table: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(table) !== undefined
   }
 
   duplicates(p: Period, limit: number): DuplicateRow[] {
@@ -365,6 +394,17 @@ export class SqliteReportQueries implements ReportQueries {
 
   quarantineTable(p: Period): TableStream {
     return this.table('quarantine', 'received_at >= @from AND received_at < @to ORDER BY id', p)
+  }
+
+  quarantineRepeatTable(p: Period): TableStream {
+    if (!this.has('quarantine_repeats')) return { columns: QUARANTINE_REPEAT_COLUMNS, rows: [] }
+    return this.table('quarantine_repeats', 'received_at >= @from AND received_at < @to ORDER BY id', p)
+  }
+
+  resolutionTable(): TableStream {
+    if (!this.has('quarantine_resolutions')) return { columns: ['id', ...RESOLUTION_FIELDS.slice(1), 'prev_hash', 'hash'], rows: [] }
+    const stmt = this.db.prepare(`SELECT ${[...RESOLUTION_FIELDS, 'prev_hash', 'hash'].join(', ')} FROM quarantine_resolutions ORDER BY id`).raw()
+    return { columns: stmt.columns().map((c) => c.name), rows: stmt.iterate() as Iterable<unknown[]> }
   }
 
   runTable(p: Period): TableStream {

@@ -312,6 +312,25 @@ function ledger(doc: Doc, r: SlaReport): void {
       { title: 'Quarantined rows' }
     )
   }
+  const rq = r.quarantine
+  if (rq.repeats) paragraph(doc, `${num(rq.repeats)} records received in the period repeat records quarantined before (the same bytes); they are counted as duplicates and listed in quarantine-repeats.csv.`, { size: 8.5 })
+  const res = rq.resolutions
+  subheading(doc, `Quarantine resolutions in the period: ${num(res.corrected)} corrected, ${num(res.dismissed)} dismissed`)
+  if (res.shown.length) {
+    if (res.shown.length < res.corrected + res.dismissed) paragraph(doc, `First ${num(res.shown.length)} listed; all are in quarantine-resolutions.csv of the examiner pack.`, { colour: INK.muted, size: 8 })
+    table(
+      doc,
+      [
+        { header: 'record', width: 0.9, align: 'right', mono: true }, { header: 'resolved (UTC)', width: 1.9 }, { header: 'by', width: 1.4, wrap: true },
+        { header: 'action', width: 1.2 }, { header: 'result / reason', width: 4.4, wrap: true }
+      ],
+      res.shown.map((x) => [
+        String(x.quarantine_id), utc(x.resolved_at), x.resolved_by, x.action,
+        x.action === 'corrected' ? `${x.outcome === 'triaged' ? 'triaged as' : 'duplicate of'} entry ${x.entry_id}: ${x.reason}` : x.reason
+      ]),
+      { title: 'Quarantine resolutions' }
+    )
+  }
 }
 
 function rulesAndRuns(doc: Doc, r: SlaReport): void {
