@@ -124,14 +124,14 @@ function readErrorRecord(file: string, locator: string, raw: string, message: st
 }
 
 /**
- * The charset for text that declares none and is not valid UTF-8: the one charset the message declares elsewhere
- * (the same mailer wrote both), else sources.email.encoding when it is not UTF-8, else none (read as UTF-8, with
+ * The charset for text that declares none and is not valid UTF-8: sources.email.encoding when it is not UTF-8,
+ * else the one charset the message declares elsewhere (the same mailer wrote both), else none (read as UTF-8, with
  * U+FFFD, and said).
  */
 function fallbackCharset(declared: Set<string>, setting: string): string | null {
+  if (!isUtf8(setting) && isAsciiCompatible(setting)) return setting
   const others = [...declared].filter((c) => !isUtf8(c) && !/^(us-?)?ascii$/i.test(c) && isKnownEncoding(c) && isAsciiCompatible(c))
-  if (others.length === 1) return others[0]!
-  return !isUtf8(setting) && isAsciiCompatible(setting) ? setting : null
+  return others.length === 1 ? others[0]! : null
 }
 
 /** A message's text for display and storage: the bytes decoded as best known, and whether that is exact. */
@@ -162,7 +162,7 @@ function headText(bytes: Buffer, cut: boolean, opts: EmailOptions): { raw: strin
   }
   const setting = opts.encoding ?? 'utf-8'
   const r = rawText(b, !isUtf8(setting) && isAsciiCompatible(setting) ? setting : null)
-  return { raw: r.raw, exact: r.exact && b.length === bytes.length }
+  return { raw: r.raw, exact: r.exact } // a prefix of the message, and said to be (truncated)
 }
 
 /** The record for one message's bytes, as read by readEml/readMbox. */
@@ -375,8 +375,36 @@ function entity(msg: Buffer, start: number, end: number, undeclared: string | nu
       changed = true
     }
   }
+  if (root) {
+    const guarded = guardSubject(text)
+    if (guarded !== text) {
+      text = guarded
+      changed = true
+    }
+  }
   if (changed) edits.push({ start, end: headerEnd, with: Buffer.from(text, 'utf8') })
   return root ? headers : []
+}
+
+/**
+ * mailparser trims a header value while it still holds the raw bytes as Latin-1 characters, so a UTF-8 value whose
+ * last byte is 0xA0 (1 in 64 non-ASCII characters: 㨠, ठ, a no-break space) loses that byte and ends in U+FFFD. A
+ * Subject ending that way gets its last word written as an RFC 2047 encoded word, which decodes to the same text.
+ */
+function guardSubject(text: string): string {
+  const m = /^(subject[ \t]*:)([^\n]*(?:\n[ \t][^\n]*)*)/im.exec(text)
+  if (!m) return text
+  const value = m[2]!.replace(/\r$/, '')
+  const tail = /([ \t]*)([^ \t\r\n]+)([ \t\r\n]*)$/.exec(value)
+  if (!tail) return text
+  const word = Buffer.from(tail[2]!, 'utf8')
+  if (word[word.length - 1] !== 0xa0) return text
+  // The space before an encoded word that follows another one is not part of the text: carry it inside.
+  const before = value.slice(0, tail.index)
+  const carry = /\?=$/.test(before) ? tail[1]! : ''
+  const encoded = `${before}${carry ? ' ' : tail[1]}=?UTF-8?B?${Buffer.from(carry + tail[2]!, 'utf8').toString('base64')}?=${tail[3]}`
+  const start = m.index + m[1]!.length
+  return text.slice(0, start) + encoded + text.slice(start + value.length)
 }
 
 function unfold(text: string): Array<{ key: string; value: string }> {
