@@ -166,6 +166,15 @@ describe('.eml: bytes to mailparser, charsets', () => {
     expect(q.quarantine[0]!.raw_bytes && Buffer.compare(q.quarantine[0]!.raw_bytes, nodate)).toBe(0)
   })
 
+  it('a raw UTF-8 Subject whose last byte is 0xA0 (㨠, ठ) is stored whole, not cut to U+FFFD by mailparser', async () => {
+    for (const subject of ['Match 㨠', 'ठ', '=?UTF-8?Q?x?= ठ', 'Treffer für Müller 㨠 ']) {
+      const r = await importMail('a0.eml', message('a0', subject, 'Tue, 24 Nov 2026 10:00:00 +0000', 'x'))
+      accounted(r, 1)
+      expect(r.payloads[0]!.subject).toBe(subject.replace('=?UTF-8?Q?x?=', 'x').trim())
+      expect(r.entries[0]!.raw).toContain(`Subject: ${subject}`)
+    }
+  })
+
   it('every record sets rawFacts size and SHA-256 of the message bytes', async () => {
     const bytes = Buffer.from(message('ok', 'Plain', 'Tue, 24 Nov 2026 10:00:00 +0000', 'Body ✓'))
     const dir = tempDir('triage-email-')
@@ -256,6 +265,14 @@ describe('mbox structure', () => {
     const r = await importMail('escaped.mbox', `From a@v Tue Nov 24 10:00:00 2026\n${message('e', 'Escaped', 'Tue, 24 Nov 2026 10:00:00 +0000', body)}\n`)
     accounted(r, 1)
     expect(r.payloads[0]!.body).toBe('Body\nFrom the desk\n>From a quote\n>>From deeper\n> From not escaped\nFrom: not a separator after a text line')
+  })
+
+  it('a UTF-8 byte-order mark is not part of the first message (.mbox and .eml)', async () => {
+    const r = await importMail('bom.mbox', `\uFEFFFrom a@v Tue Nov 24 10:00:00 2026\n${M1}\n\nFrom b@v Tue Nov 24 10:05:00 2026\n${M2}\n`)
+    accounted(r, 2)
+    expect(r.entries.map((e) => e.raw)).toEqual([M1, M2])
+    const e = await importMail('bom.eml', `\uFEFF${M1}`)
+    expect(e.payloads[0]).toMatchObject({ subject: 'First', vendor: 'alerts@a.example' })
   })
 
   it('a postmark "From " line starts a message even without a blank line before it', async () => {

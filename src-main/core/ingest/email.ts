@@ -480,10 +480,16 @@ function transferDecoded(body: Buffer, cte: string): Buffer {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+const hasUtf8Bom = (b: Buffer) => b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf
+
 export async function* readEml(tap: FileTap, displayName: string, opts: EmailOptions = {}): AsyncGenerator<RawRecord> {
   const m = new MessageBytes(opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, false)
   let offset = 0
-  for await (const c of tap.chunks()) {
+  for await (let c of tap.chunks()) {
+    if (offset === 0 && hasUtf8Bom(c)) {
+      c = c.subarray(3) // not part of the message
+      offset = 3
+    }
     m.push(c, offset)
     offset += c.length
   }
@@ -573,7 +579,7 @@ export async function* readMbox(tap: FileTap, displayName: string, opts: EmailOp
 
   let offset = 0
   for await (const chunk of tap.chunks()) {
-    let i = 0
+    let i = offset === 0 && hasUtf8Bom(chunk) ? 3 : 0 // a byte-order mark is not part of the first message
     while (i < chunk.length) {
       if (pendingCR >= 0) {
         const crAt = pendingCR
