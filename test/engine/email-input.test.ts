@@ -339,6 +339,14 @@ describe('created_at: never "now"', () => {
     expect(r.quarantine.map((q) => [q.source_locator, q.field, q.reason])).toEqual([['2', 'created_at', 'nodate.mbox message 2, field created_at: no Date header, and no Received header to take the time from']])
   })
 
+  it('an ISO 8601 Date header is read (in sources.email.timezone when it has no offset) and said', async () => {
+    const s = settings()
+    s.sources.email.timezone = 'Europe/Paris'
+    const r = await importMail('iso.eml', message('iso', 'ISO date', '2026-11-24 10:00:00', 'x'), s)
+    accounted(r, 1)
+    expect(r.payloads[0]).toMatchObject({ created_at: '2026-11-24T09:00:00.000Z', notes: ['the Date header "2026-11-24 10:00:00" is not an RFC 5322 date; it was read as ISO 8601'] })
+  })
+
   it('a valid Date header is used as written, year 0042 included; the import time is never used', async () => {
     const r = await importMail('old.eml', message('old', 'Ancient', 'Mon, 1 Jan 0042 00:00:00 +0000', 'x'))
     accounted(r, 1)

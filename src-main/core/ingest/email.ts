@@ -250,7 +250,7 @@ function createdAt(headers: Array<{ key: string; value: string }>): CreatedAt {
     const r = parseRfc5322Date(v)
     if (r.ok) return { ok: true, value: r.iso }
     if (parseTimestamp(v).ok) return { ok: true, value: v, note: `the Date header ${JSON.stringify(clip(v))} is not an RFC 5322 date; it was read as ISO 8601` }
-    why = `the Date header ${JSON.stringify(clip(v))} cannot be read`
+    why = `the Date header ${JSON.stringify(clip(v, 200))} cannot be read`
     missing = `the Date header ${JSON.stringify(clip(v))} cannot be read as an RFC 5322 date`
   } else {
     why = 'the message has no Date header'
@@ -266,7 +266,7 @@ function createdAt(headers: Array<{ key: string; value: string }>): CreatedAt {
       ok: false,
       message: `${missing}, and the time of the first Received header ${stamp ? `(${JSON.stringify(clip(stamp))}) cannot be read either` : `cannot be found (no ";" date in ${JSON.stringify(clip(received.value.trim()))})`}`
     }
-  return { ok: true, value: r.iso, note: `created_at taken from the first Received header (${date ? `the Date header ${JSON.stringify(clip(date.value.trim(), 200))} cannot be read` : 'the message has no Date header'})` }
+  return { ok: true, value: r.iso, note: `created_at taken from the first Received header (${why})` }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
