@@ -312,7 +312,7 @@ function isValidUtf8(b: Buffer): boolean {
 }
 
 /** Reads one MIME entity in [start, end); returns its headers (unfolded). Records edits for undeclared text. */
-function entity(msg: Buffer, start: number, end: number, undeclared: string | null, edits: Edit[], charsets: Set<string>, depth: number, root: boolean): Array<{ key: string; value: string }> {
+function entity(msg: Buffer, start: number, end: number, undeclared: string | null, edits: Edit[], charsets: Set<string>, depth: number, root: boolean, inDigest = false): Array<{ key: string; value: string }> {
   // The header block ends at the first empty line.
   let pos = start
   let headerEnd = end
@@ -349,7 +349,8 @@ function entity(msg: Buffer, start: number, end: number, undeclared: string | nu
   let { text, transcoded: changed } = readLines(null)
   let headers = unfold(text)
   const ct = headers.find((h) => h.key === 'content-type')?.value ?? ''
-  const type = (ct.split(';')[0] ?? '').trim().toLowerCase() || 'text/plain'
+  // RFC 2046 5.1.5: a part of a multipart/digest without a Content-Type is a message/rfc822.
+  const type = (ct.split(';')[0] ?? '').trim().toLowerCase() || (inDigest ? 'message/rfc822' : 'text/plain')
   const charset = param(ct, 'charset')
   if (charset) charsets.add(charset.toLowerCase())
   // Header lines that are not valid UTF-8 are 8-bit text in the entity's own charset, else the fallback one.
@@ -360,7 +361,7 @@ function entity(msg: Buffer, start: number, end: number, undeclared: string | nu
   }
   if (/^multipart\//.test(type)) {
     const boundary = param(ct, 'boundary')
-    if (boundary && depth < MAX_DEPTH) for (const [s, e] of parts(msg, bodyStart, end, boundary)) entity(msg, s, e, undeclared, edits, charsets, depth + 1, false)
+    if (boundary && depth < MAX_DEPTH) for (const [s, e] of parts(msg, bodyStart, end, boundary)) entity(msg, s, e, undeclared, edits, charsets, depth + 1, false, type === 'multipart/digest')
   } else if (undeclared && !charset && type.startsWith('text/')) {
     const cte = (headers.find((h) => h.key === 'content-transfer-encoding')?.value ?? '').trim().toLowerCase()
     if (!isValidUtf8(transferDecoded(msg.subarray(bodyStart, end), cte))) {
@@ -375,7 +376,8 @@ function entity(msg: Buffer, start: number, end: number, undeclared: string | nu
       changed = true
     }
   }
-  if (root) {
+  // (Only when the text stands for the bytes: invalid UTF-8 read as Latin-1 just to find the headers does not.)
+  if (root && (changed || isValidUtf8(block))) {
     const guarded = guardSubject(text)
     if (guarded !== text) {
       text = guarded
