@@ -113,12 +113,12 @@ describe('vendor e-mail sources', () => {
     ])
   })
 
-  it('a file that is not JSON is one quarantine record holding its content', async () => {
+  it('a mailbox export cut short is one quarantine record holding the partial message', async () => {
     const f = writeFile(dir, 'broken.json', '[{"message_id": ')
     const s = await importFiles(store, [f])
     expect(s).toMatchObject({ received: 1, quarantined: 1 })
-    expect(quarantine()[0]).toMatchObject({ source_locator: 'file', raw: '[{"message_id": ' })
-    expect(quarantine()[0]!.reason).toMatch(/^broken\.json: the file is not valid JSON/)
+    expect(quarantine()[0]).toMatchObject({ source_locator: '1', raw: '{"message_id": ' })
+    expect(quarantine()[0]!.reason).toMatch(/^broken\.json message 1: the file ends inside message 1/)
   })
 
   it('.eml and .mbox messages become alerts; a message without a Date is quarantined', async () => {
@@ -136,6 +136,6 @@ describe('vendor e-mail sources', () => {
     expect(a).toMatchObject({ message_id: 'abc@vendor.example', vendor: 'alerts@vendor.example', subject: 'Sanctions list match', severity_hint: 'high', created_at: '2026-11-24T09:00:00.000Z' })
     expect(a.body).toContain('Match for Ivan')
     expect(b).toMatchObject({ subject: 'Suspicious transfer', body: 'Body one\nFrom the desk' })
-    expect(quarantine()[0]!.reason).toBe('box.mbox message 2, field created_at: is required but missing')
+    expect(quarantine()[0]!.reason).toBe('box.mbox message 2, field created_at: no Date header, and no Received header to take the time from')
   })
 })
