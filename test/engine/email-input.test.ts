@@ -383,6 +383,23 @@ describe('generated mailboxes (property)', () => {
   ).map((l) => l.replace(/[\r\n]/g, ' '))
   const msg = fc.record({ subject: fc.string({ unit: 'binary', maxLength: 60 }), rawSubject: fc.boolean(), body: fc.array(line, { maxLength: 8 }) })
 
+  it('8-bit ISO-8859-1 .eml files (no charset declared, not also valid UTF-8) store subject and body as written with encoding iso-8859-1', async () => {
+    const latinChar = fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f && (c < 0x80 || c >= 0xa0)).map((c) => String.fromCharCode(c))
+    // Text whose Latin-1 bytes happen to be valid UTF-8 too ("Â\u00a0") is read as UTF-8, by rule: not generated here.
+    const notUtf8 = (t: string) => !/[^\x00-\x7f]/.test(t) || !new TextDecoder('utf-8', { fatal: false }).decode(latin1(t)).match(/^[^\uFFFD]*$/)
+    const text = fc.string({ unit: latinChar, minLength: 1, maxLength: 50 }).filter((t) => !t.includes('=?') && t.trim() !== '' && notUtf8(t))
+    await fc.assert(
+      fc.asyncProperty(text, text, fc.boolean(), async (subject, body, crlf) => {
+        const bytes = latin1(message('p', subject, 'Tue, 24 Nov 2026 10:00:00 +0000', body, [], crlf ? '\r\n' : '\n'))
+        const r = await importMail('latin.eml', bytes, withEncoding('iso-8859-1'))
+        accounted(r, 1)
+        expect(r.payloads[0]).toMatchObject({ subject: subject.trim(), body: body.trim() })
+        expect(r.entries[0]!.raw).toBe(bytes.toString('latin1'))
+      }),
+      { numRuns: 50 }
+    )
+  }, 120_000)
+
   it('received = messages written, each subject stored as written or quarantined naming the message, verify intact', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(msg, { minLength: 1, maxLength: 6 }), fc.boolean(), fc.boolean(), async (msgs, crlf, leadingFrom) => {
