@@ -1,9 +1,11 @@
 // Vendor e-mail sources: single .eml messages and .mbox mailboxes, read as bytes.
 //
-//  - A message's bytes go to mailparser as a Buffer, never decoded first. Text that declares no charset is read as
-//    UTF-8 when it is valid UTF-8, else in `encoding` (sources.email.encoding): such parts are given that charset
-//    and 8-bit header lines are transcoded before mailparser sees them (mailparser itself reads undeclared text,
-//    and every raw header byte, as UTF-8).
+//  - A message's bytes go to mailparser as a Buffer, never decoded first. Text that declares no charset (a text
+//    part without charset=, a raw 8-bit header line) is read as UTF-8 when it is valid UTF-8, else in `encoding`
+//    (sources.email.encoding) when that is not UTF-8, else in the one charset the message declares elsewhere: such
+//    parts are given that charset and such header lines transcoded to UTF-8 before mailparser sees them
+//    (mailparser itself reads undeclared text, and every raw header byte, as UTF-8). Text still not readable is
+//    read with U+FFFD, and the record's notes say so and its rawFacts keep the exact bytes.
 //  - A message over `maxMessageBytes` is one quarantine record (its first RAW_KEEP_BYTES, full size and SHA-256);
 //    the rest of it is hashed, not held, and reading resumes at the next message.
 //  - mbox is split on the bytes: a "From " line at the start of the file, after a blank line, or in the postmark
