@@ -77,7 +77,8 @@ export function registerCommands(program: Command): void {
     })
 
   common(program.command('verify').description('check the audit trail: hash chain, append-only head and run accounting'), { config: false }).action((o: CommonOpts) => {
-    const store = new SqliteStore(o.db ?? defaultDb())
+    // Read-only: a mistyped path creates nothing, and an examiner's read-only copy verifies.
+    const store = new SqliteStore(o.db ?? defaultDb(), { readonly: true })
     try {
       const bar = new ProgressBar('verify')
       const r = store.verify((done) => bar.update(done))
@@ -93,7 +94,7 @@ export function registerCommands(program: Command): void {
   })
 
   common(program.command('stats').description('totals over the whole database'), { config: false }).action((o: CommonOpts) => {
-    const store = new SqliteStore(o.db ?? defaultDb())
+    const store = new SqliteStore(o.db ?? defaultDb(), { readonly: true })
     try {
       const t = store.totals()
       print(o, { received: t.received, triaged: t.triaged, duplicates: t.duplicates, quarantined: t.quarantined, by_severity: t.by_severity, deliveries: t.deliveries }, countsText(t))

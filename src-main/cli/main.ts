@@ -29,6 +29,12 @@ try {
   await program.parseAsync(process.argv)
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2)
+  // A database file damaged under us (truncated, overwritten): a verdict, not an internal error.
+  const code = (e as { code?: string }).code
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    process.stderr.write(`triage: the database file is damaged (SQLite: ${(e as Error).message}); the audit trail in it cannot be verified\n`)
+    process.exit(1)
+  }
   const known = e instanceof UserError || e instanceof ConfigError || e instanceof RuleSetError || e instanceof InputError || e instanceof StoreError
   process.stderr.write(`triage: ${known ? '' : 'unexpected error: '}${(e as Error).message}\n`)
   if (!known && process.env.TRIAGE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`)

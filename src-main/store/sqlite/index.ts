@@ -1,7 +1,7 @@
 // The SQLite store: one file, WAL, every batch in one immediate transaction.
 import Database from 'better-sqlite3'
 import { createHash } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { ChainVerifier, linkHash, type AuditEntryRow } from '../../core/audit/chain.js'
@@ -36,6 +36,7 @@ function processAlive(pid: number | null): boolean {
 export function openDatabase(path: string, opts: SqliteOptions = {}): Database.Database {
   const file = path === ':memory:' ? path : resolve(path)
   if (!opts.readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (opts.readonly && file !== ':memory:' && !existsSync(file)) throw new StoreError(`no database at ${file}; check --db or run an import first`)
   let db: Database.Database
   try {
     db = new Database(file, {
@@ -45,6 +46,16 @@ export function openDatabase(path: string, opts: SqliteOptions = {}): Database.D
     })
   } catch (e) {
     throw new StoreError(`cannot open database ${file}: ${(e as Error).message}`)
+  }
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_schema').get()
+  } catch (e) {
+    db.close()
+    throw new StoreError(`${file} is not a Triage Desk database (SQLite: ${(e as Error).message})`)
+  }
+  if (opts.readonly && file !== ':memory:' && !db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'schema_migrations'").get()) {
+    db.close()
+    throw new StoreError(`${file} is ${statSync(file).size === 0 ? 'empty, so it is' : 'a SQLite file but'} not a Triage Desk database (it has no audit trail)`)
   }
   db.pragma('busy_timeout = 10000')
   if (!opts.readonly) {
