@@ -1,7 +1,7 @@
 // The real `triage` command, spawned as a process: report, export-pack and verify-pack, their output and exit
 // codes (0 ok, 1 the pack fails verification, 2 a user mistake, one line on stderr).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
@@ -67,7 +67,8 @@ describe('triage report', () => {
     }
     const r = triage(['report', '--db', join(dir, 'nope.db'), '--from', '2026-11-02', '--to', '2026-11-05', '--out', join(dir, 'x.pdf')])
     expect(r.status).toBe(2)
-    expect(r.stderr).toMatch(/^triage: cannot open database .*nope\.db/)
+    expect(r.stderr).toMatch(/^triage: no database at .*nope\.db; check --db or run an import first\n$/)
+    expect(existsSync(join(dir, 'nope.db'))).toBe(false)
   })
 })
 
