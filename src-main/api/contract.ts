@@ -6,7 +6,8 @@
 // plain vocabulary in core/model.ts (no node:*). Change it additively only: the Electron shell depends on it.
 import './zod-config.js' // first: before any schema is built (see the file)
 import { z } from 'zod'
-import { SEVERITIES } from '../core/model.js'
+import { EMAIL_FIELDS, SEVERITIES } from '../core/model.js'
+export { EMAIL_FIELDS }
 import type { Settings } from '../core/config/schema.js'
 import type { TransactionField } from '../core/ingest/csv.js'
 import {
@@ -78,8 +79,57 @@ export const quarantineItemSchema = z.object({
   /** The raw record, cut at 4,000 characters (raw_truncated says so). */
   raw: z.string(),
   raw_truncated: z.boolean(),
-  received_at: z.string()
+  received_at: z.string(),
+  /** open: waiting for an officer · corrected: a corrected record was triaged · dismissed: ended with a reason */
+  status: z.enum(['open', 'corrected', 'dismissed'])
 })
+
+/** An officer's decision on a quarantine record, as recorded (append-only, hash-chained). */
+export const quarantineResolutionSchema = z.object({
+  id,
+  quarantine_id: id,
+  action: z.enum(['corrected', 'dismissed']),
+  resolved_by: z.string(),
+  reason: z.string(),
+  /** The fields the officer set (corrected), or null. */
+  correction: z.record(z.string(), z.string()).nullable(),
+  /** The audit entry the corrected record became (triaged) or repeats (duplicate). */
+  entry_id: id.nullable(),
+  outcome: z.enum(['triaged', 'duplicate', 'dismissed']),
+  run_id: id.nullable(),
+  resolved_at: z.string(),
+  hash: z.string()
+})
+
+/** One quarantine record in full: what was read, what a correction starts from, and what became of it. */
+export const quarantineDetailSchema = quarantineItemSchema.extend({
+  /** The fields the reader could extract, as text (a correction starts from them), or null. */
+  fields: z.record(z.string(), z.string()).nullable(),
+  /** The fields a correction may set for this record's kind. */
+  correctable_fields: z.array(z.string()),
+  /** Size and SHA-256 of the record's bytes as read; stored_truncated: only the first part of them was kept. */
+  raw_size: z.number().nullable(),
+  raw_sha256: z.string().nullable(),
+  stored_truncated: z.boolean(),
+  /** The same bytes received again later (counted as duplicates of this record). */
+  repeats: z.number(),
+  resolution: quarantineResolutionSchema.nullable()
+})
+
+/** Who decides (default: the OS account the app or `triage serve` runs under). */
+const officer = z.string().trim().min(1, 'say who decides (a name or initials)').max(100, 'at most 100 characters').optional()
+export const resolveQuarantineInputSchema = z.discriminatedUnion('action', [
+  z.object({ id, action: z.literal('dismiss'), reason: z.string().trim().min(1, 'a dismissal needs a reason').max(2000), by: officer }).strict(),
+  z
+    .object({
+      id,
+      action: z.literal('correct'),
+      fixes: z.record(z.string().min(1), z.string().max(100_000)).refine((f) => Object.keys(f).length > 0, 'change at least one field'),
+      reason: z.string().trim().max(2000).optional(),
+      by: officer
+    })
+    .strict()
+])
 
 /** What a run produced, with its quarantine records (the first 100) so the officer sees each reason. */
 export const runOutcomeSchema = z.object({
@@ -122,6 +172,8 @@ export const summarySchema = z.object({
   open_breaches: z.number(),
   total_entries: z.number(),
   quarantined_total: z.number(),
+  /** quarantine records still waiting for an officer (no correction or dismissal yet) */
+  quarantine_open: z.number(),
   last_run: runRowSchema.nullable(),
   /** next scheduled run, provided by the host (null in headless mode or when paused) */
   next_run_at: z.string().nullable(),
@@ -432,9 +484,24 @@ export const api = {
   auditFacets: { input: noInput, output: auditFacetsSchema },
   getAlert: { input: z.object({ id }).strict(), output: alertDetailSchema },
   listQuarantine: {
-    input: z.object({ run_id: id.optional(), before_id: id.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
-    output: z.object({ items: z.array(quarantineItemSchema), next_before_id: id.nullable(), total: z.number() })
+    input: z
+      .object({
+        run_id: id.optional(),
+        before_id: id.optional(),
+        /** open: only records still waiting for an officer (default all) */
+        status: z.enum(['all', 'open']).default('all'),
+        limit: z.number().int().min(1).max(500).default(100)
+      })
+      .strict(),
+    /** total: quarantined in the run (or in all runs); open: of those, still without a resolution */
+    output: z.object({ items: z.array(quarantineItemSchema), next_before_id: id.nullable(), total: z.number(), open: z.number() })
   },
+  getQuarantine: { input: z.object({ id }).strict(), output: quarantineDetailSchema },
+  /**
+   * Gives a quarantine record its end: a corrected record (triaged as usual, in a run of its own, linked to the
+   * record) or a dismissal with a reason. Once per record; refused with "busy" while a run is in progress.
+   */
+  resolveQuarantine: { input: resolveQuarantineInputSchema, output: quarantineDetailSchema },
   getSettings: { input: noInput, output: settingsViewSchema },
   updateSettings: { input: settingsUpdateSchema, output: settingsViewSchema },
   /** First-launch setup: triages the bundled sample inbox (dry-run is kept as set). */
@@ -508,6 +575,7 @@ export type AuditRow = z.infer<typeof auditRowSchema>
 export type AuditPage = z.infer<typeof auditPageSchema>
 export type AlertDetail = z.infer<typeof alertDetailSchema>
 export type QuarantineItem = z.infer<typeof quarantineItemSchema>
+export type QuarantineDetail = z.infer<typeof quarantineDetailSchema>
 export type AuditFacets = z.infer<typeof auditFacetsSchema>
 export type SettingsView = z.infer<typeof settingsViewSchema>
 export type { DeliveryMode, DeliveryNotice, DeliveryStatusView, UncertainDelivery } from './delivery-contract.js'
@@ -548,6 +616,7 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runFinished'), summary: runResultSchema }),
   /** the run could not complete at all (database error, bad rule set); file errors arrive in runFinished */
   z.object({ type: z.literal('runFailed'), trigger: z.string(), message: z.string() }),
+  z.object({ type: z.literal('quarantineResolved'), id, action: z.enum(['corrected', 'dismissed']), run_id: id.nullable() }),
   z.object({ type: z.literal('settingsChanged'), settings: publicSettingsSchema }),
   deliveryChangedEventSchema,
   z.object({ type: z.literal('searchIndex'), indexed_upto: z.number(), pending: z.number() }),

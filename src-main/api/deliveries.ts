@@ -63,7 +63,8 @@ const DRAIN_ERROR_RETRY_MS = 60_000
 /** notifyRunFailure's wording: "Triage Desk <what> #12 failed" ('run' reads "inbox run"). */
 const FAILURE_NAME: Record<string, string> = { manual: 'run', schedule: 'scheduled inbox run', resume: 'inbox run (after the machine resumed)', import: 'import', sample: 'sample data load' }
 
-function osUser(): string {
+/** The OS account's name: who decided, when the person did not say. */
+export function osUser(): string {
   try {
     return userInfo().username || 'unknown'
   } catch {

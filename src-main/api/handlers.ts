@@ -22,7 +22,9 @@ import { ApiError, describeZodError } from './errors.js'
 import { estimateRecords } from './estimate.js'
 import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 import { createReportHandlers, type ReportContext } from './reports.js'
-import { createDeliveryService, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
+import { createDeliveryService, osUser, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
+import { correctableFields, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
+import type { QuarantineRecord } from '../store/store.js'
 
 export interface SettingsProvider {
   /** The current settings, secrets included (the engine needs them), and the folder relative paths resolve from. */
@@ -226,6 +228,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         open_breaches: d.open_breaches,
         total_entries: d.total_entries,
         quarantined_total: d.quarantined_total,
+        quarantine_open: d.quarantine_open,
         last_run: d.last_run,
         next_run_at: ctx.nextRunAt?.() ?? null,
         schedule: { expression: loaded.settings.schedule, paused: ctx.schedulePaused?.() ?? false },
@@ -304,7 +307,41 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return a
     },
 
-    listQuarantine: (i) => queries.listQuarantine({ runId: i.run_id, beforeId: i.before_id, limit: i.limit }),
+    listQuarantine: (i) => queries.listQuarantine({ runId: i.run_id, beforeId: i.before_id, status: i.status, limit: i.limit }),
+
+    getQuarantine(i) {
+      const q = store.quarantineRecord(i.id)
+      if (!q) throw new ApiError('not_found', `quarantine record ${i.id} does not exist`)
+      return quarantineDetail(q)
+    },
+
+    async resolveQuarantine(i) {
+      // A correction is a run of its own (dedup, classify, route, audit): it takes the run lock like any run.
+      if (running) {
+        const at = new Date(running.started_at).toLocaleTimeString('en-GB')
+        throw new ApiError('busy', `a run is already in progress (${running.trigger}, started ${at}); wait for it to finish, then try again`)
+      }
+      running = { trigger: 'quarantine', started_at: new Date().toISOString(), files: [] }
+      try {
+        const loaded = await current()
+        const by = i.by ?? ctx.delivery?.defaultBy ?? osUser()
+        const { resolution } = await resolveQuarantine(
+          { store, settings: loaded.settings, ruleSet: loadRuleSet(rulesPath(loaded)) },
+          i.action === 'dismiss' ? { id: i.id, by, action: 'dismissed', reason: i.reason } : { id: i.id, by, action: 'corrected', fixes: i.fixes, reason: i.reason }
+        )
+        log.info('quarantine.resolved', { quarantine_id: i.id, action: resolution.action, outcome: resolution.outcome, entry_id: resolution.entry_id, run_id: resolution.run_id, by })
+        running = null
+        ctx.emit({ type: 'quarantineResolved', id: i.id, action: resolution.action, run_id: resolution.run_id })
+        if (resolution.run_id !== null && !loaded.settings.dry_run) deliveries.kick('quarantine')
+        return quarantineDetail(store.quarantineRecord(i.id)!)
+      } catch (e) {
+        if (e instanceof ResolutionError) throw new ApiError(/does not exist/.test(e.message) ? 'not_found' : 'user_error', e.message)
+        throw e
+      } finally {
+        running = null
+        indexInBackground()
+      }
+    },
 
     async getSettings() {
       return view(await current())
@@ -404,6 +441,28 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       if (indexTimer) clearImmediate(indexTimer)
       indexTimer = null
     }
+  }
+}
+
+const RAW_SHOWN = 4000
+
+/** A quarantine record as the contract shapes it: raw cut for the screen, fields as text, the resolution parsed. */
+function quarantineDetail(q: QuarantineRecord): Output<'getQuarantine'> {
+  const r = q.resolution
+  const text = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))
+  const fields = q.fields ? Object.fromEntries(Object.entries(q.fields).filter(([k]) => k !== 'extra').map(([k, v]) => [k, text(v)])) : null
+  return {
+    id: q.id, run_id: q.run_id, source_kind: q.source_kind, source_file: q.source_file, source_locator: q.source_locator, field: q.field, reason: q.reason,
+    raw: q.raw.slice(0, RAW_SHOWN), raw_truncated: q.raw.length > RAW_SHOWN, received_at: q.received_at, status: r ? r.action : 'open',
+    fields, correctable_fields: [...correctableFields(q.source_kind)], raw_size: q.raw_size, raw_sha256: q.raw_sha256, stored_truncated: q.raw_truncated,
+    repeats: q.repeats,
+    resolution: r
+      ? {
+          id: r.id, quarantine_id: r.quarantine_id, action: r.action, resolved_by: r.resolved_by, reason: r.reason,
+          correction: r.correction ? (JSON.parse(r.correction) as Record<string, string>) : null, entry_id: r.entry_id, outcome: r.outcome,
+          run_id: r.run_id, resolved_at: r.resolved_at, hash: r.hash
+        }
+      : null
   }
 }
 

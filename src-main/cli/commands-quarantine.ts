@@ -6,6 +6,7 @@ import { defaultDatabasePath, loadSettings, rulesPath } from '../core/config/ind
 import { loadRuleSet } from '../core/classify/index.js'
 import { parseFixes, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
 import { SqliteStore } from '../store/sqlite/index.js'
+import { SqliteAuditQueries } from '../store/sqlite/queries.js'
 import type { QuarantineRecord } from '../store/store.js'
 import { UserError } from './errors.js'
 
@@ -15,10 +16,10 @@ interface Opts {
   json?: boolean
 }
 
-function openStore(o: Opts): SqliteStore {
+function openStore(o: Opts, readonly = false): SqliteStore {
   const path = resolve(o.db ?? defaultDatabasePath())
   if (!existsSync(path)) throw new UserError(`no database at ${path}; check --db or run an import first`)
-  return new SqliteStore(path)
+  return new SqliteStore(path, { readonly })
 }
 
 const print = (o: Opts, json: unknown, text: string) => process.stdout.write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`)
@@ -44,13 +45,35 @@ export function registerQuarantineCommands(program: Command): void {
   const cmd = program.command('quarantine').description('records that did not get in: show them, correct or dismiss them')
 
   cmd
+    .command('list')
+    .description('the quarantine records, newest first: id, status, where and why')
+    .option('--open', 'only the records still waiting for a correction or a dismissal')
+    .option('--run <id>', 'only the records of one run', (v) => Number(v))
+    .option('--limit <n>', 'at most this many (default 100, at most 500)', (v) => Number(v), 100)
+    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--json', 'print one JSON object on stdout')
+    .action((o: Opts & { open?: boolean; run?: number; limit: number }) => {
+      if (o.run !== undefined && !(Number.isInteger(o.run) && o.run > 0)) throw new UserError('--run takes a run id (a positive whole number)')
+      if (!(Number.isInteger(o.limit) && o.limit >= 1 && o.limit <= 500)) throw new UserError('--limit takes a whole number from 1 to 500')
+      const store = openStore(o, true)
+      try {
+        const page = new SqliteAuditQueries(store.db).listQuarantine({ runId: o.run, status: o.open ? 'open' : 'all', limit: o.limit })
+        const lines = page.items.map((q) => `${String(q.id).padStart(6)}  ${q.status.padEnd(9)}  ${q.reason}`)
+        const head = `${page.open} open of ${page.total} quarantined${o.run ? ` in run ${o.run}` : ''}${page.next_before_id ? ` (showing the newest ${page.items.length})` : ''}`
+        print(o, page, [head, ...lines].join('\n'))
+      } finally {
+        store.close()
+      }
+    })
+
+  cmd
     .command('show')
     .description('one quarantine record: where it came from, why, what was read, and what became of it')
     .argument('<id>', 'quarantine record id', (v) => Number(v))
     .option('--db <path>', "SQLite database file (default: the desktop app's database)")
     .option('--json', 'print one JSON object on stdout')
     .action((id: number, o: Opts) => {
-      const store = openStore(o)
+      const store = openStore(o, true)
       try {
         const q = store.quarantineRecord(id)
         if (!q) throw new UserError(`quarantine record ${id} does not exist`)

@@ -97,7 +97,9 @@ export function registerCommands(program: Command): void {
     const store = new SqliteStore(o.db ?? defaultDb(), { readonly: true })
     try {
       const t = store.totals()
-      print(o, { received: t.received, triaged: t.triaged, duplicates: t.duplicates, quarantined: t.quarantined, by_severity: t.by_severity, deliveries: t.deliveries }, countsText(t))
+      const q = store.quarantineStatus()
+      const qText = t.quarantined ? `\nquarantine   ${q.open} open, ${q.corrected} corrected, ${q.dismissed} dismissed${q.open ? '  (triage quarantine show <id> · resolve <id>)' : ''}` : ''
+      print(o, { received: t.received, triaged: t.triaged, duplicates: t.duplicates, quarantined: t.quarantined, by_severity: t.by_severity, deliveries: t.deliveries, quarantine: q }, countsText(t) + qText)
     } finally {
       store.close()
     }

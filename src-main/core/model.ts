@@ -141,3 +141,6 @@ export function groupThousands(n: number): string {
   for (let i = 0; i < int.length; i++) out += (i > 0 && (int.length - i) % 3 === 0 ? ',' : '') + int[i]
   return (n < 0 ? '-' : '') + out + (dot < 0 ? '' : s.slice(dot))
 }
+
+/** The canonical fields of an e-mail alert (mailbox JSON keys; .eml/.mbox headers map onto them). */
+export const EMAIL_FIELDS = ['message_id', 'vendor', 'subject', 'body', 'severity_hint', 'created_at'] as const

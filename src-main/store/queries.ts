@@ -21,6 +21,7 @@ export interface DashboardFigures {
   open_breaches: number
   total_entries: number
   quarantined_total: number
+  quarantine_open: number
   last_run: RunRow | null
   last_success_at: string | null
   runs: number
@@ -34,6 +35,6 @@ export interface AuditQueries {
   facets(): AuditFacets
   getAlert(id: number): AlertDetail | null
   listRuns(limit: number, beforeId?: number): { runs: RunRow[]; next_before_id: number | null }
-  listQuarantine(o: { runId?: number; beforeId?: number; limit: number }): { items: QuarantineItem[]; next_before_id: number | null; total: number }
+  listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): { items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }
   dashboard(now: Date): DashboardFigures
 }

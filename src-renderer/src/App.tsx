@@ -29,7 +29,7 @@ const NAV: Array<{ screen: Screen; label: string; key: string }> = [
 
 export function App() {
   const route = useRoute()
-  const summary = useApi('summary', {}, { reloadOn: ['runFinished', 'runFailed', 'settingsChanged'] })
+  const summary = useApi('summary', {}, { reloadOn: ['runFinished', 'runFailed', 'settingsChanged', 'quarantineResolved'] })
   const live = useLive()
   const s = summary.data
 
@@ -81,7 +81,7 @@ export function App() {
             <li key={n.screen}>
               <a href={`#/${n.screen}`} aria-current={route.screen === n.screen ? 'page' : undefined} className="nav-link" title={`Alt+${n.key}`}>
                 {n.label}
-                {n.screen === 'quarantine' && s && s.quarantined_total > 0 && <span className="nav-count num">{fmtNum(s.quarantined_total)}</span>}
+                {n.screen === 'quarantine' && s && s.quarantine_open > 0 && <span className="nav-count num" title="open quarantine records">{fmtNum(s.quarantine_open)}</span>}
               </a>
             </li>
           ))}

@@ -248,3 +248,54 @@ describe('typed in-process calls', () => {
     expect(v).toMatchObject({ ok: true, entries: 0 })
   })
 })
+
+describe('quarantine', () => {
+  it('shows a record in full, corrects one (triaged, linked, counted) and dismisses another; a second resolution is refused', async () => {
+    h = harness()
+    const rows = [...sampleRows, { ...sampleRows[1]!, txn_id: 'T4', risk_score: 150 }]
+    const out = await ok('importFiles', { paths: [writeFile(h.dir, 'q.csv', transactionsCsv(rows))] })
+    expect(out.summary.quarantined).toBe(2)
+    expect(out.quarantine.items.every((q) => q.status === 'open')).toBe(true)
+    const [risk, amount] = out.quarantine.items // newest first: line 5 (risk_score), then line 4 (amount)
+    expect(risk).toMatchObject({ field: 'risk_score', source_locator: '5' })
+    const d = await ok('getQuarantine', { id: amount!.id })
+    expect(d).toMatchObject({ status: 'open', field: 'amount', resolution: null, repeats: 0, stored_truncated: false })
+    expect(d.fields).toMatchObject({ txn_id: 'T3', amount: 'l2O', currency: 'EUR' })
+    expect(d.correctable_fields).toEqual(['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'])
+    expect(d.raw_sha256).toMatch(/^[0-9a-f]{64}$/)
+
+    await expectError('resolveQuarantine', { id: amount!.id, action: 'correct', fixes: {}, by: 'AB' }, 'invalid_input', /fixes: change at least one field/)
+    await expectError('resolveQuarantine', { id: amount!.id, action: 'dismiss', reason: '  ', by: 'AB' }, 'invalid_input', /reason: a dismissal needs a reason/)
+    await expectError('resolveQuarantine', { id: amount!.id, action: 'correct', fixes: { amount: 'still bad' }, by: 'AB' }, 'user_error', /still not valid.*amount.*nothing was recorded/)
+    await expectError('resolveQuarantine', { id: amount!.id, action: 'correct', fixes: { colour: 'red' }, by: 'AB' }, 'user_error', /colour is not a field of a transaction alert/)
+    await expectError('resolveQuarantine', { id: 9999, action: 'dismiss', reason: 'x', by: 'AB' }, 'not_found', /quarantine record 9999 does not exist/)
+
+    const fixed = await ok('resolveQuarantine', { id: amount!.id, action: 'correct', fixes: { amount: '120.00' }, by: 'Ana Berg' })
+    expect(fixed.status).toBe('corrected')
+    expect(fixed.resolution).toMatchObject({ action: 'corrected', outcome: 'triaged', resolved_by: 'Ana Berg', correction: { amount: '120.00' } })
+    const alert = await ok('getAlert', { id: fixed.resolution!.entry_id! })
+    expect(alert.entry.external_id).toBe('T3')
+    expect(h.events.some((e) => e.type === 'quarantineResolved' && e.id === amount!.id && e.action === 'corrected')).toBe(true)
+
+    const dismissed = await ok('resolveQuarantine', { id: risk!.id, action: 'dismiss', reason: 'test row from the vendor, confirmed by phone' })
+    expect(dismissed.resolution).toMatchObject({ action: 'dismissed', outcome: 'dismissed', entry_id: null, reason: 'test row from the vendor, confirmed by phone' })
+    expect(dismissed.resolution!.resolved_by.length).toBeGreaterThan(0) // the OS account when nobody is named
+    await expectError('resolveQuarantine', { id: risk!.id, action: 'dismiss', reason: 'again', by: 'AB' }, 'user_error', /already resolved \(dismissed by/)
+
+    const all = await ok('listQuarantine', {})
+    expect(all).toMatchObject({ total: 2, open: 0 })
+    expect(all.items.map((q) => q.status).sort()).toEqual(['corrected', 'dismissed'])
+    expect((await ok('listQuarantine', { status: 'open' })).items).toEqual([])
+    expect((await ok('verifyChain', {})).ok).toBe(true)
+  })
+
+  it('refuses a resolution while a run is in progress (code busy)', async () => {
+    h = harness()
+    const out = await ok('importFiles', { paths: [writeFile(h.dir, 'q.csv', transactionsCsv(sampleRows))] })
+    const big = writeFile(h.dir, 'big.csv', transactionsCsv(Array.from({ length: 6000 }, (_, i) => ({ txn_id: `B${i}`, amount: i, currency: 'EUR', risk_score: 1, created_at: '2026-11-24T10:00:00Z' }))))
+    const run = h.handlers.call('importFiles', { paths: [big] })
+    await expectError('resolveQuarantine', { id: out.quarantine.items[0]!.id, action: 'dismiss', reason: 'x', by: 'AB' }, 'busy', /a run is already in progress/)
+    await run
+    expect((await ok('listQuarantine', { status: 'open' })).items).toHaveLength(1)
+  })
+})

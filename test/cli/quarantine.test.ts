@@ -55,6 +55,12 @@ describe('triage quarantine resolve', () => {
     expect(again.stderr).toMatch(/^triage: quarantine record 2 was already resolved \(dismissed by bob at \d{4}-/)
     expect(cli(['quarantine', 'resolve', '99', '--dismiss', '--reason', 'x', '--by', 'bob', '--db', db], { env }).stderr.trim()).toBe('triage: quarantine record 99 does not exist')
     expect(cli(['verify', '--db', db, '--json'], { env }).json()).toMatchObject({ ok: true })
+    const list = cli(['quarantine', 'list', '--db', db], { env }).stdout.split('\n')
+    expect(list[0]).toBe('1 open of 2 quarantined')
+    expect(list[1]).toMatch(/^ +2 {2}dismissed {2}export\.csv line 4, field created_at/)
+    expect(list[2]).toMatch(/^ +1 {2}open {7}export\.csv line 3, field amount/)
+    expect(cli(['quarantine', 'list', '--open', '--db', db, '--json'], { env }).json()).toMatchObject({ open: 1, total: 2, items: [{ id: 1, status: 'open' }] })
+    expect(cli(['stats', '--db', db], { env }).stdout).toContain('quarantine   1 open, 0 corrected, 1 dismissed')
   })
 
   it('an edited resolution is caught by verify even with the append-only triggers dropped', () => {

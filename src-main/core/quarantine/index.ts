@@ -5,11 +5,11 @@ import type { ResolutionRow } from '../audit/resolution-chain.js'
 import type { RuleSet } from '../classify/index.js'
 import type { Settings } from '../config/schema.js'
 import { TRANSACTION_FIELDS } from '../ingest/csv.js'
-import type { RawRecord } from '../model.js'
+import { EMAIL_FIELDS, type RawRecord } from '../model.js'
 import { createEngine, type Prepared } from '../pipeline.js'
 import type { QuarantineRecord, TriageStore } from '../../store/store.js'
 
-export const EMAIL_FIELDS = ['message_id', 'vendor', 'subject', 'body', 'severity_hint', 'created_at'] as const
+export { EMAIL_FIELDS }
 
 /** A resolution the officer cannot make as asked (unknown record, already resolved, correction still invalid). */
 export class ResolutionError extends Error {}
@@ -30,9 +30,12 @@ export interface ResolveResult {
   record: QuarantineRecord
 }
 
+/** The fields a correction may set for a record of this kind. */
+export const correctableFields = (kind: QuarantineRecord['source_kind']): readonly string[] => (kind === 'transaction' ? TRANSACTION_FIELDS : EMAIL_FIELDS)
+
 /** `field=value` arguments → a correction; the field must be one the record's kind has. */
 export function parseFixes(kind: QuarantineRecord['source_kind'], pairs: string[]): Record<string, string> {
-  const allowed: readonly string[] = kind === 'transaction' ? TRANSACTION_FIELDS : EMAIL_FIELDS
+  const allowed = correctableFields(kind)
   const out: Record<string, string> = {}
   for (const p of pairs) {
     const eq = p.indexOf('=')
@@ -62,7 +65,7 @@ export async function resolveQuarantine(ctx: ResolveContext, input: ResolveInput
     return { resolution, record }
   }
   if (!Object.keys(input.fixes).length) throw new ResolutionError('a correction needs at least one --fix field=value')
-  const allowed: readonly string[] = record.source_kind === 'transaction' ? TRANSACTION_FIELDS : EMAIL_FIELDS
+  const allowed = correctableFields(record.source_kind)
   for (const f of Object.keys(input.fixes)) if (!allowed.includes(f)) throw new ResolutionError(`${f} is not a field of a ${record.source_kind} alert`)
   const { extra, ...known } = (record.fields ?? {}) as Record<string, unknown> & { extra?: Record<string, string> }
   const fields: Record<string, unknown> = {}

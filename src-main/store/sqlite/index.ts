@@ -426,6 +426,15 @@ export class SqliteStore implements TriageStore {
     }
   }
 
+  /** Quarantine records by their end: still open, corrected, dismissed. */
+  quarantineStatus(): { open: number; corrected: number; dismissed: number } {
+    const total = this.db.prepare('SELECT count(*) FROM quarantine').pluck().get() as number
+    const by = this.hasTable('quarantine_resolutions')
+      ? (this.db.prepare("SELECT coalesce(sum(action = 'corrected'), 0) corrected, coalesce(sum(action = 'dismissed'), 0) dismissed FROM quarantine_resolutions").get() as { corrected: number; dismissed: number })
+      : { corrected: 0, dismissed: 0 }
+    return { open: total - by.corrected - by.dismissed, ...by }
+  }
+
   private hasTable(name: string): boolean {
     return this.db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined
   }

@@ -490,19 +490,25 @@ export class SqliteAuditQueries implements AuditQueries {
     return { runs, next_before_id: rows.length > limit ? runs.at(-1)!.id : null }
   }
 
-  listQuarantine(o: { runId?: number; beforeId?: number; limit: number }): { items: QuarantineItem[]; next_before_id: number | null; total: number } {
+  listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): { items: QuarantineItem[]; next_before_id: number | null; total: number; open: number } {
     const where: string[] = []
     const params: unknown[] = []
-    if (o.runId) where.push('run_id = ?') && params.push(o.runId)
-    if (o.beforeId) where.push('id < ?') && params.push(o.beforeId)
+    if (o.runId) where.push('q.run_id = ?') && params.push(o.runId)
+    if (o.beforeId) where.push('q.id < ?') && params.push(o.beforeId)
+    if (o.status === 'open') where.push('r.id IS NULL')
     const rows = this.db
-      .prepare(`SELECT id, run_id, source_kind, source_file, source_locator, field, reason, substr(raw, 1, ${RAW_LIMIT + 1}) AS raw, received_at
-        FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
+      .prepare(`SELECT q.id, q.run_id, q.source_kind, q.source_file, q.source_locator, q.field, q.reason, substr(q.raw, 1, ${RAW_LIMIT + 1}) AS raw,
+        q.received_at, coalesce(r.action, 'open') AS status
+        FROM quarantine q LEFT JOIN quarantine_resolutions r ON r.quarantine_id = q.id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY q.id DESC LIMIT ?`)
       .all(...params, o.limit + 1) as Array<Omit<QuarantineItem, 'raw_truncated'>>
     const items = rows.slice(0, o.limit).map((r) => ({ ...r, raw: r.raw.slice(0, RAW_LIMIT), raw_truncated: r.raw.length > RAW_LIMIT }))
-    // Totals come from the runs' counts: no COUNT(*) over the quarantine table.
+    // Totals come from the runs' counts (no COUNT(*) over the quarantine table); resolutions are few.
     const total = this.db.prepare(`SELECT coalesce(sum(quarantined), 0) FROM runs ${o.runId ? 'WHERE id = ?' : ''}`).pluck().get(...(o.runId ? [o.runId] : [])) as number
-    return { items, next_before_id: rows.length > o.limit ? items.at(-1)!.id : null, total }
+    const resolved = (o.runId
+      ? this.db.prepare('SELECT count(*) FROM quarantine_resolutions r JOIN quarantine q ON q.id = r.quarantine_id WHERE q.run_id = ?').pluck().get(o.runId)
+      : this.db.prepare('SELECT count(*) FROM quarantine_resolutions').pluck().get()) as number
+    return { items, next_before_id: rows.length > o.limit ? items.at(-1)!.id : null, total, open: total - resolved }
   }
 
   dashboard(now: Date): DashboardFigures {
@@ -523,13 +529,15 @@ export class SqliteAuditQueries implements AuditQueries {
     const tail = this.pending() <= 200_000
       ? (this.db.prepare('SELECT count(*) FROM audit_entries WHERE id > ? AND sla_breached = 1').pluck().get(upto) as number)
       : 0
+    const quarantined = this.db.prepare('SELECT coalesce(sum(quarantined), 0) FROM runs').pluck().get() as number
     const last = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as Parameters<typeof runFromRow>[0] | undefined
     return {
       today,
       last_7_days: week,
       open_breaches: indexedBreaches + tail,
       total_entries: this.s.count.get() as number,
-      quarantined_total: this.db.prepare('SELECT coalesce(sum(quarantined), 0) FROM runs').pluck().get() as number,
+      quarantined_total: quarantined,
+      quarantine_open: quarantined - (this.db.prepare('SELECT count(*) FROM quarantine_resolutions').pluck().get() as number),
       last_run: last ? runRow(last) : null,
       last_success_at: this.db.prepare("SELECT max(finished_at) FROM runs WHERE status = 'ok'").pluck().get() as string | null,
       runs: this.db.prepare('SELECT count(*) FROM runs').pluck().get() as number

@@ -11,7 +11,7 @@ import { ModeMark } from './delivery-status.js'
 const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
 
 export function Dashboard() {
-  const summary = useApi('summary', {}, { reloadOn: ['runFinished', 'runStarted', 'runFailed', 'settingsChanged'] })
+  const summary = useApi('summary', {}, { reloadOn: ['runFinished', 'runStarted', 'runFailed', 'settingsChanged', 'quarantineResolved'] })
   const [runError, setRunError] = useState<string | null>(null)
   const [starting, setStarting] = useState(false)
   const s = summary.data
@@ -57,11 +57,11 @@ export function Dashboard() {
             <Button size="sm" onClick={() => navigate('audit', { breached: 1 })} disabled={!s.open_breaches}>Show them</Button>
           </div>
         </Card>
-        <Card title="Quarantine" sub="records that could not be read or validated">
+        <Card title="Quarantine" sub="records that could not be read or validated, waiting for a correction or a dismissal">
           <div className="row">
-            <Stat label="records" value={fmtNum(s.quarantined_total)} />
+            <Stat label="open" value={<span className={s.quarantine_open ? 'tone-warn' : ''}>{fmtNum(s.quarantine_open)}</span>} note={`of ${fmtNum(s.quarantined_total)} quarantined`} />
             <span className="spacer" />
-            <Button size="sm" onClick={() => navigate('quarantine')} disabled={!s.quarantined_total}>Review</Button>
+            <Button size="sm" onClick={() => navigate('quarantine', s.quarantine_open ? {} : { show: 'all' })} disabled={!s.quarantined_total}>Review</Button>
           </div>
         </Card>
       </div>
