@@ -10,7 +10,7 @@ import { executeRun, explicitFiles } from '../src-main/core/run.js'
 import { createEngine, type Prepared } from '../src-main/core/pipeline.js'
 import { FileTap, readSource } from '../src-main/core/ingest/index.js'
 import { SqliteStore, openDatabase, migrate } from '../src-main/store/sqlite/index.js'
-import type { Candidate, Triaged } from '../src-main/store/store.js'
+import type { Candidate, Triaged } from '../src-main/core/ports/triage-store.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
 const dir = resolve('bench-data')

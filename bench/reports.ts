@@ -12,7 +12,7 @@ import { loadRuleSet } from '../src-main/core/classify/index.js'
 import { executeRun, explicitFiles } from '../src-main/core/run.js'
 import { buildSlaReport, exportReport, verifyPack, writeExaminerPack, type SlaReport } from '../src-main/core/report/index.js'
 import { writeReportPdf } from '../src-main/core/report/pdf/report-pdf.js'
-import type { Period } from '../src-main/store/reports.js'
+import type { Period } from '../src-main/core/ports/reports.js'
 import { openDatabase, SqliteStore } from '../src-main/store/sqlite/index.js'
 import { SqliteReportQueries } from '../src-main/store/sqlite/reports.js'
 

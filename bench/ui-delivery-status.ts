@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { DeliveryCounts } from '../src-main/store/sqlite/delivery-view.js'
-import type { DeliveryRow, DeliveryStatus } from '../src-main/store/outbox.js'
+import type { DeliveryRow, DeliveryStatus } from '../src-main/core/ports/outbox.js'
 
 const ROWS = Number(process.env.BENCH_QUERY_ROWS ?? 1_000_000)
 const ITER = Number(process.env.BENCH_STATUS_ITER ?? 20)

@@ -24,7 +24,7 @@ import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPa
 import { createReportHandlers, type ReportContext } from './reports.js'
 import { createDeliveryService, osUser, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
 import { correctableFields, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
-import type { QuarantineRecord } from '../store/store.js'
+import type { QuarantineRecord } from '../core/ports/triage-store.js'
 
 export interface SettingsProvider {
   /** The current settings, secrets included (the engine needs them), and the folder relative paths resolve from. */

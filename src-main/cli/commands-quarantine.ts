@@ -7,7 +7,7 @@ import { loadRuleSet } from '../core/classify/index.js'
 import { parseFixes, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
 import { SqliteStore } from '../store/sqlite/index.js'
 import { SqliteAuditQueries } from '../store/sqlite/queries.js'
-import type { QuarantineRecord } from '../store/store.js'
+import type { QuarantineRecord } from '../core/ports/triage-store.js'
 import { UserError } from './errors.js'
 
 interface Opts {

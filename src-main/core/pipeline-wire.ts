@@ -1,7 +1,7 @@
 // How prepared batches cross from the pipeline worker thread to the main thread. Flat arrays of primitives and
 // one transferred buffer of fingerprints: structured clone copies them far faster than an object per alert,
 // and the main thread (which also writes SQLite) is the one that must stay light.
-import type { Candidate, PreparedItem } from '../store/store.js'
+import type { Candidate, PreparedItem } from './ports/triage-store.js'
 import type { Quarantine, Severity, SourceKind } from './model.js'
 import type { Engine, Prepared, PreparedBatch } from './pipeline.js'
 import type { FileRead } from './ingest/bytes.js'

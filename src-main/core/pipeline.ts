@@ -5,7 +5,7 @@
 // normalize and the fingerprint run for every record; the store answers dedup's "seen before?" inside one
 // transaction per batch and asks `triage` (classify → route → sla) only for new alerts, then seals the audit
 // entry into the hash chain and writes its outbox rows in that same transaction.
-import type { BatchOutcome, Candidate, PreparedItem, Triaged, TriageStore } from '../store/store.js'
+import type { BatchOutcome, Candidate, PreparedItem, Triaged, TriageStore } from './ports/triage-store.js'
 import { FileTap, readSource, type FileRead, type SourceFormat, type SourceOptions } from './ingest/index.js'
 import { createNormalizer } from './normalize/index.js'
 import { createFingerprinter } from './dedup/index.js'

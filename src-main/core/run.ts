@@ -2,7 +2,7 @@
 // Every record that enters is accounted for in the run's counts: triaged, duplicate or quarantined.
 import { readdirSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
-import type { BatchOutcome, TriageStore, RunRecord } from '../store/store.js'
+import type { BatchOutcome, TriageStore, RunRecord } from './ports/triage-store.js'
 import { BATCH_SIZE, createEngine, triageFile, type FileProgress } from './pipeline.js'
 import { prepareBatchesInWorker } from './pipeline-thread.js'
 import { detectFormat, sha256File, SUPPORTED_EXTENSIONS } from './ingest/index.js'

@@ -7,7 +7,7 @@
 // claim is committed before the network call. Whatever happens after the claim, the row is never sent again
 // automatically unless the peer's answer proved it was not delivered.
 import { hash } from 'node:crypto'
-import type { AttemptFacts, CompleteResult, Completion, DeliveryKey, DueCursor, DueDelivery, Outbox } from '../../store/outbox.js'
+import type { AttemptFacts, CompleteResult, Completion, DeliveryKey, DueCursor, DueDelivery, Outbox } from '../ports/outbox.js'
 import type { Settings } from '../config/schema.js'
 import type { Severity } from '../model.js'
 import { silentLogger, type Logger } from '../log.js'

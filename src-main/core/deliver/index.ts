@@ -1,5 +1,5 @@
 // Stage 7: deliver. The public face of delivery for the CLI and the desktop shell.
-import type { DeliveryKey, DeliveryRow, Notice, Outbox } from '../../store/outbox.js'
+import type { DeliveryKey, DeliveryRow, Notice, Outbox } from '../ports/outbox.js'
 
 export { drainOutbox, emptyReport, type DrainReport, type DrainOptions, type DestinationTally } from './dispatcher.js'
 export { claimerGone, PROCESS_CLAIMER } from './claimer.js'

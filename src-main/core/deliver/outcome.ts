@@ -1,6 +1,6 @@
 // What a send attempt means for the outbox: sent, retry later (backoff), dead (its fallback fires), or uncertain
 // (a notice asks an officer to check). Slack dead → e-mail to the severity's list; e-mail dead → a notice for the app.
-import type { Completion, DueDelivery, Fallback, NoticeDraft } from '../../store/outbox.js'
+import type { Completion, DueDelivery, Fallback, NoticeDraft } from '../ports/outbox.js'
 import type { Settings } from '../config/schema.js'
 import type { Severity } from '../model.js'
 import { SEVERITY_LABEL as LABEL, oneLine, severityCounts, type Message } from './compose/message.js'

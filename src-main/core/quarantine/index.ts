@@ -7,7 +7,7 @@ import type { Settings } from '../config/schema.js'
 import { TRANSACTION_FIELDS } from '../ingest/csv.js'
 import { EMAIL_FIELDS, type RawRecord } from '../model.js'
 import { createEngine, type Prepared } from '../pipeline.js'
-import type { QuarantineRecord, TriageStore } from '../../store/store.js'
+import type { QuarantineRecord, TriageStore } from '../ports/triage-store.js'
 
 export { EMAIL_FIELDS }
 

@@ -13,7 +13,7 @@
 // open and exact enough to recompute every entry's hash.
 import { createHash } from 'node:crypto'
 import { open } from 'node:fs/promises'
-import type { TableStream } from '../../store/reports.js'
+import type { TableStream } from '../ports/reports.js'
 
 /** Plain numbers (e.g. -12.5) are not formulas and stay numbers for the spreadsheet. */
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/

@@ -2,7 +2,7 @@
 // JSON (the figures), with progress for large periods.
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
-import type { Period, ReportQueries } from '../../store/reports.js'
+import type { Period, ReportQueries } from '../ports/reports.js'
 import { writeCsv, type WrittenFile } from './csv.js'
 import { writeReportPdf } from './pdf/report-pdf.js'
 import { buildSlaReport, type SlaReport } from './sla-report.js'

@@ -1,4 +1,4 @@
-import type { Rows } from '../../store/reports.js'
+import type { Rows } from '../ports/reports.js'
 
 /** Visits every row; a synchronous source (better-sqlite3) is walked without a microtask per row. */
 export async function eachRow<T>(rows: Rows<T>, visit: (row: T) => void): Promise<void> {

@@ -4,7 +4,7 @@ import { SEVERITIES, type Severity } from '../model.js'
 import { percentile } from '../sla/index.js'
 import type {
   ChainHead, DuplicateRow, EntryBrief, EntryRange, FallbackRow, Period, QuarantineRow, ReportQueries, ResolutionRow, RunBrief
-} from '../../store/reports.js'
+} from '../ports/reports.js'
 import { daysBetween, periodDays } from './period.js'
 import { eachRow } from './rows.js'
 

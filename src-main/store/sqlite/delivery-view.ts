@@ -3,7 +3,7 @@
 // changed), and the outbox counted by status without a full scan per request. Read-only; the outbox
 // (sqlite/outbox.ts) does every write.
 import type Database from 'better-sqlite3'
-import type { DeliveryRow, DeliveryStatus } from '../outbox.js'
+import type { DeliveryRow, DeliveryStatus } from '../../core/ports/outbox.js'
 
 export interface NoticeAck {
   id: number

@@ -10,7 +10,7 @@ import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/
 import type {
   BatchOptions, BatchOutcome, FileIdentity, FileImport, FileImportRecord, FileState, ImportMarks, PreparedItem, QuarantineRecord,
   ResolutionRequest, RunRecord, RunStart, TriageStore, VerifyResult
-} from '../store.js'
+} from '../../core/ports/triage-store.js'
 import { MIGRATIONS } from './migrations/index.js'
 
 export class StoreError extends Error {}

@@ -6,7 +6,7 @@ import type { Severity } from '../../core/model.js'
 import type {
   AttemptFacts, CompleteResult, Completion, DeliveryKey, DeliveryRow, DeliveryStatus, DueCursor, DueDelivery, FallbackTaken,
   InterruptedDelivery, Notice, NoticeDraft, Outbox
-} from '../outbox.js'
+} from '../../core/ports/outbox.js'
 import { migrate, openDatabase, StoreError } from './index.js'
 
 const DUE_COLUMNS = `d.entry_id, d.destination, d.next_attempt_at, d.status, d.attempts, d.first_attempt_at, d.fallback_of,

@@ -11,7 +11,7 @@ import { SEVERITIES, type Severity } from '../../core/model.js'
 import type {
   AlertDetail, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow
 } from '../../api/contract.js'
-import type { AuditQueries, DashboardFigures, IndexProgress } from '../queries.js'
+import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
 
 /** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3'
 import type {
   AttemptCount, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
   QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, TableStream
-} from '../reports.js'
+} from '../../core/ports/reports.js'
 import { AUDIT_CSV_COLUMNS } from '../../core/report/segment.js'
 import { RESOLUTION_FIELDS, type ResolutionRow } from '../../core/audit/resolution-chain.js'
 

@@ -2,7 +2,7 @@
 // matched, the reason, and how to open it in the app. Everything from the alert is untrusted text: each channel
 // escapes it for its own markup.
 import { groupThousands, isSeverity, severityRank, type Severity } from '../../model.js'
-import type { DueDelivery } from '../../../store/outbox.js'
+import type { DueDelivery } from '../../ports/outbox.js'
 
 export interface AlertFacts {
   id: number

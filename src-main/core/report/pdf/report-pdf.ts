@@ -2,7 +2,7 @@
 // request, one line per alert (the appendix). Written as a stream; SHA-256 computed on the way out.
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import type { TableStream } from '../../../store/reports.js'
+import type { TableStream } from '../../ports/reports.js'
 import { duration, num, pct, utc } from '../format.js'
 import { periodLabel } from '../period.js'
 import { SEVERITY_ORDER, type SlaReport } from '../sla-report.js'

@@ -1,7 +1,7 @@
 // What the SLA report and the examiner pack read from a store. SQLite implements it in sqlite/reports.ts;
 // a PostgreSQL store would implement the same queries. Streams are iterables so 1M rows are never held.
-import type { ResolutionRow } from '../core/audit/resolution-chain.js'
-import type { Severity } from '../core/model.js'
+import type { ResolutionRow } from '../audit/resolution-chain.js'
+import type { Severity } from '../model.js'
 
 type MaybePromise<T> = T | Promise<T>
 export type Rows<T> = Iterable<T> | AsyncIterable<T>
@@ -106,7 +106,7 @@ export interface QuarantineRow {
 }
 
 /** An officer's resolution of a quarantine record (the row as chained). */
-export type { ResolutionRow } from '../core/audit/resolution-chain.js'
+export type { ResolutionRow } from '../audit/resolution-chain.js'
 
 export interface RunBrief {
   id: number

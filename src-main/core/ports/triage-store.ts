@@ -1,9 +1,9 @@
 // Persistence behind one interface. SQLite (better-sqlite3) is the default; a PostgreSQL store for teams
 // implements the same interface. Methods may return promises so an async backend fits.
-import type { UnsealedEntry, ChainProblem } from '../core/audit/chain.js'
-import type { ResolutionRow } from '../core/audit/resolution-chain.js'
-import type { Alert, Counts, Origin, Quarantine, Severity, SourceKind } from '../core/model.js'
-import type { RuleSet } from '../core/classify/ruleset.js'
+import type { UnsealedEntry, ChainProblem } from '../audit/chain.js'
+import type { ResolutionRow } from '../audit/resolution-chain.js'
+import type { Alert, Counts, Origin, Quarantine, Severity, SourceKind } from '../model.js'
+import type { RuleSet } from '../classify/ruleset.js'
 
 type MaybePromise<T> = T | Promise<T>
 

@@ -4,7 +4,7 @@
 // The guarantee rests on three writes per delivery, each committed before the next step:
 //   claim (status 'sending', with the claimer) → the network call → complete (sent / retry / dead / uncertain).
 // A 'sending' row whose claimer is gone is made 'uncertain', never sent again automatically.
-import type { Severity } from '../core/model.js'
+import type { Severity } from '../model.js'
 
 type MaybePromise<T> = T | Promise<T>
 

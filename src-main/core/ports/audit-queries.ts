@@ -3,9 +3,9 @@
 // answer these differently (e.g. PostgreSQL full-text search) without touching the pipeline.
 import type {
   AlertDetail, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
-} from '../api/contract.js'
+} from '../../api/contract.js'
 
-export type { AuditFacets } from '../api/contract.js'
+export type { AuditFacets } from '../../api/contract.js'
 
 export interface IndexProgress {
   /** entries brought into the browse indexes by this call */
