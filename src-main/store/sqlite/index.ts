@@ -13,7 +13,9 @@ import type {
 } from '../../core/ports/triage-store.js'
 import { MIGRATIONS } from './migrations/index.js'
 
-export class StoreError extends Error {}
+import { StoreError } from '../errors.js'
+
+export { StoreError }
 
 export interface SqliteOptions {
   readonly?: boolean
