@@ -512,6 +512,11 @@ export const api = {
   acknowledgeNotice: { input: acknowledgeNoticeInputSchema, output: acknowledgeNoticeOutputSchema },
   /** An officer's decision on an uncertain delivery: it did arrive (sent), or send it again (resend). */
   resolveUncertain: { input: resolveUncertainInputSchema, output: resolveUncertainOutputSchema },
+  /** What all runs counted, summed over the runs table (one row per run, so cheap at any size); read by /metrics. */
+  totals: {
+    input: noInput,
+    output: z.object({ received: z.number(), triaged: z.number(), duplicates: z.number(), quarantined: z.number(), by_severity: bySeverity })
+  },
   verifyChain: {
     input: noInput,
     output: z.object({

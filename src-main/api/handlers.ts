@@ -384,6 +384,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         return (await pendingInboxFiles(store, inbox)).map((f) => ({ ...f, track: false }))
       }),
 
+    async totals() {
+      const t = await store.totals()
+      return { received: t.received, triaged: t.triaged, duplicates: t.duplicates, quarantined: t.quarantined, by_severity: t.by_severity }
+    },
+
     verifyChain() {
       const r = store.verify()
       return {
