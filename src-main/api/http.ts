@@ -7,6 +7,8 @@
 //   POST /api/upload?name=f   the bytes of a dropped file, streamed to the uploads folder → { path }
 //   GET  /api/download?name=n an export (report or examiner pack, as a ZIP) from the exports folder only; the
 //                             token may come in ?token= so a plain link downloads it
+//   GET  /healthz             no token, any Host: check names and statuses only (api/health.ts)
+//   GET  /metrics             Prometheus text, token required (api/metrics.ts)
 import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
@@ -17,6 +19,8 @@ import { SUPPORTED_EXTENSIONS } from '../core/ingest/index.js'
 import type { ApiEvent, ErrorCode, Reply } from './contract.js'
 import { lookupExport } from './exports-path.js'
 import type { Handlers } from './handlers.js'
+import { createHealthEndpoint } from './health.js'
+import { createMetrics } from './metrics.js'
 import { zipFolder, ZipTooLarge } from './zip.js'
 
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -55,6 +59,8 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
   const tokenBuf = Buffer.from(token)
   const sse = new Set<ServerResponse>()
   let port = 0
+  const health = createHealthEndpoint(o.handlers)
+  const metrics = createMetrics(o.handlers, o.subscribe)
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
     const header = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token') ?? ''
@@ -76,11 +82,14 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
     res.setHeader('X-Content-Type-Options', 'nosniff')
     res.setHeader('Referrer-Policy', 'no-referrer')
     res.setHeader('Cache-Control', 'no-store')
+    // Before the Host check: a monitor behind a proxy may send its own Host, and the answer holds no data.
+    if ((req.url ?? '').split('?')[0] === '/healthz') return health(req, res)
     if (!hostOk(req)) return sendText(res, 421, 'wrong Host header: use http://127.0.0.1:PORT/')
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
-    if (!url.pathname.startsWith('/api/')) return serveStatic(url.pathname, res)
+    if (!url.pathname.startsWith('/api/') && url.pathname !== '/metrics') return serveStatic(url.pathname, res)
     if (!authorized(req, url)) return sendJson(res, 401, { ok: false, error: { code: 'user_error', message: 'missing or wrong token: open the URL printed by `triage serve` (it ends with #token=…)' } })
 
+    if (url.pathname === '/metrics') return metrics.serve(req, res)
     if (url.pathname === '/api/events' && req.method === 'GET') return openEvents(req, res)
     if (url.pathname === '/api/upload' && req.method === 'POST') return upload(req, res, url)
     if (url.pathname === '/api/download') return download(req, res, url)
@@ -184,6 +193,7 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
     close: () =>
       new Promise<void>((ok) => {
         unsubscribe()
+        metrics.close()
         for (const res of sse) res.end()
         sse.clear()
         server.close(() => ok())
