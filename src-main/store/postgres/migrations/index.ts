@@ -1,0 +1,11 @@
+// Numbered, forward-only schema migrations, the same numbers and names as store/sqlite/migrations/. Never edit a
+// shipped migration: add the next number (to both dialects).
+import { m001 } from './001-audit-trail.js'
+import { m002 } from './002-delivery-attempts.js'
+import { m003 } from './003-audit-browser.js'
+import { m004 } from './004-report-period.js'
+import { m005 } from './005-untrusted-input.js'
+
+export type { Migration } from './migration.js'
+
+export const MIGRATIONS = [m001, m002, m003, m004, m005]
