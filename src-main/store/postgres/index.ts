@@ -100,13 +100,15 @@ const INSERT_REPEATS = `
 INSERT INTO quarantine_repeats (run_id, quarantine_id, source_kind, source_file, source_locator, received_at)
 SELECT $1::bigint, u.q, u.k, u.f, u.l, $2::text FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[]) AS u(q, k, f, l)`
 
-// For each candidate (by its position in the batch), the earliest alert with its fingerprint inside the window.
+// For each candidate (by its position in the batch), the earliest alert with its fingerprint inside the window. The
+// window is whole milliseconds ($3 = ceil(window)): for integer times, ms > c - w ⇔ ms > c - ceil(w), and likewise
+// below, so it is exactly SQLite's test, and the whole condition is an index range on (fingerprint, created_at_ms).
 const FIND_ORIGINALS = `
 SELECT u.ord::int AS ord, m.id, m.created_at_ms
-FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(fp, ms, ord)
+FROM unnest($1::bytea[], $2::bigint[]) WITH ORDINALITY AS u(fp, ms, ord)
 CROSS JOIN LATERAL (
   SELECT e.id, e.created_at_ms FROM audit_entries e
-  WHERE e.fingerprint = decode(u.fp, 'hex') AND e.created_at_ms > u.ms - $3::float8 AND e.created_at_ms < u.ms + $3::float8
+  WHERE e.fingerprint = u.fp AND e.created_at_ms > u.ms - $3::bigint AND e.created_at_ms < u.ms + $3::bigint
   ORDER BY e.created_at_ms, e.id LIMIT 1
 ) m`
 
@@ -263,19 +265,19 @@ export class PostgresStore implements TriageStore {
     let { count, last_id: lastId, last_hash: lastHash } = start
 
     // Dedup: the earliest alert already stored for each candidate's fingerprint and window, in one query.
-    const candFp: string[] = [], candMs: number[] = [], candAt: number[] = []
+    const candFp: Buffer[] = [], candMs: number[] = [], candAt: number[] = []
     const fps = new Map<PreparedItem, string>()
     items.forEach((it, i) => {
       if (it.type !== 'alert') return
       const fp = hex(it.fingerprint)
       fps.set(it, fp)
-      candFp.push(fp)
+      candFp.push(Buffer.from(fp, 'hex'))
       candMs.push(it.createdAtMs)
       candAt.push(i)
     })
     const stored = new Map<number, { id: number; ms: number }>()
     if (candFp.length) {
-      const r = await c.query<{ ord: number; id: number; created_at_ms: number }>(FIND_ORIGINALS, [candFp, candMs, opts.dedupWindowMs])
+      const r = await c.query<{ ord: number; id: number; created_at_ms: number }>(FIND_ORIGINALS, [candFp, candMs, Math.ceil(opts.dedupWindowMs)])
       for (const row of r.rows) stored.set(candAt[row.ord - 1]!, { id: row.id, ms: row.created_at_ms })
     }
 
