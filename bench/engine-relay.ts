@@ -13,6 +13,7 @@ import { createHandlers } from '../src-main/api/handlers.js'
 import type { Method } from '../src-main/api/contract.js'
 import { defaultSettings } from '../src-main/core/config/index.js'
 import { SqliteStore } from '../src-main/store/sqlite/index.js'
+import { SqliteTrail } from '../src-main/store/sqlite/trail.js'
 import { EngineHost } from '../src-main/app/engine-host.js'
 
 const ROWS = Number(process.env.BENCH_RELAY_ROWS ?? 200_000)
@@ -69,7 +70,7 @@ try {
 
   // 2. Call latency through the relay vs in-process (a second connection to the same database).
   const store = new SqliteStore(dbPath)
-  const direct = createHandlers({ store, settings: { get: () => settings, update: () => {}, writable: false }, emit: () => {} })
+  const direct = createHandlers({ trail: new SqliteTrail(store), settings: { get: () => settings, update: () => {}, writable: false }, emit: () => {} })
   const shapes: Array<[Method, unknown]> = [
     ['summary', {}],
     ['queryAudit', { limit: 100 }],

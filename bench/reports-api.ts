@@ -14,6 +14,7 @@ import { defaultSettings, resourcesDir } from '../src-main/core/config/index.js'
 import { loadRuleSet } from '../src-main/core/classify/index.js'
 import { executeRun, explicitFiles } from '../src-main/core/run.js'
 import { SqliteStore } from '../src-main/store/sqlite/index.js'
+import { SqliteTrail } from '../src-main/store/sqlite/trail.js'
 
 const ROWS = Number(process.env.BENCH_API_ROWS ?? 100_000)
 const dir = resolve('bench-data')
@@ -41,7 +42,7 @@ const exportsDir = join(dir, 'reports-api-exports')
 rmSync(exportsDir, { recursive: true, force: true })
 const store = new SqliteStore(dbPath)
 const handlers = createHandlers({
-  store, exportsDir, emit: () => {},
+  trail: new SqliteTrail(store), exportsDir, emit: () => {},
   settings: { get: () => ({ settings: defaultSettings(), baseDir: dir, source: 'bench' }), update: () => {}, writable: false }
 })
 const span = store.db.prepare('SELECT min(triaged_at), max(triaged_at), count(*) FROM audit_entries').raw().get() as [string, string, number]

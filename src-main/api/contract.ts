@@ -14,6 +14,7 @@ import {
   acknowledgeNoticeInputSchema, acknowledgeNoticeOutputSchema, deliveryChangedEventSchema, deliveryStatusInputSchema, deliveryStatusSchema,
   resolveUncertainInputSchema, resolveUncertainOutputSchema
 } from './delivery-contract.js'
+import { ERROR_CODES } from '../core/errors.js'
 
 // ── vocabulary ───────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -591,7 +592,7 @@ export type { DeliveryMode, DeliveryNotice, DeliveryStatusView, UncertainDeliver
  * invalid_input: the input failed validation (message names the field) · busy: a run is in progress ·
  * not_found · user_error: a mistake the officer can fix (missing file, no inbox set) · internal: a bug
  */
-export const errorCodeSchema = z.enum(['invalid_input', 'busy', 'not_found', 'user_error', 'internal'])
+export const errorCodeSchema = z.enum(ERROR_CODES)
 export type ErrorCode = z.infer<typeof errorCodeSchema>
 export const apiErrorSchema = z.object({ code: errorCodeSchema, message: z.string() })
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>

@@ -10,15 +10,13 @@ import type { LoadedSettings, Settings } from '../core/config/index.js'
 import { drainOutbox, notifyRunFailure, type DrainReport } from '../core/deliver/index.js'
 import { silentLogger, type Logger } from '../core/log.js'
 import type { Notice } from '../core/ports/outbox.js'
-import type { SqliteStore } from '../store/sqlite/index.js'
-import { DeliveryCounts, DeliveryView } from '../store/sqlite/delivery-view.js'
-import { SqliteOutbox } from '../store/sqlite/outbox.js'
+import type { OutboxSession, Trail } from '../core/ports/trail.js'
 import type { ApiEvent } from './contract.js'
 import type { DeliveryMode, DeliveryNotice, DeliveryStatusView, DrainSummary } from './delivery-contract.js'
 import { ApiError } from './errors.js'
 
 export interface DeliveryServiceContext {
-  store: SqliteStore
+  trail: Trail
   settings(): Promise<LoadedSettings>
   emit(event: ApiEvent): void
   logger?: Logger
@@ -79,11 +77,17 @@ export const toNotice = (n: Notice): DeliveryNotice => ({
 
 export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryService {
   const log = ctx.logger ?? silentLogger
-  const { store } = ctx
-  // Its own connection (synchronous=FULL for the claim marks); an in-memory store can only share its own.
-  const outbox = new SqliteOutbox(store.location === ':memory:' ? store.db : store.location)
-  const view = new DeliveryView(outbox.db)
-  const counter = new DeliveryCounts(outbox.db, { counts: () => outbox.statusCounts(), uncertain: (n) => outbox.list('uncertain', n) })
+  // The outbox on a connection of its own (durable claim marks), opened once; every use awaits it.
+  let session: OutboxSession | null = null
+  /** Notices up to this id were announced (or existed when the app started: the banner shows those). */
+  let announced = 0
+  const opened = ctx.trail.openOutbox().then(async (o) => {
+    session = o
+    announced = await o.maxNoticeId()
+    return o
+  })
+  opened.catch((e: unknown) => log.error('delivery.outbox_open_failed', { error: (e as Error).message }))
+  const ob = (): Promise<OutboxSession> => opened
   const abort = new AbortController()
   const defaultBy = ctx.defaultBy ?? osUser()
   let closed = false
@@ -93,8 +97,6 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
   let retryTimer: NodeJS.Timeout | null = null
   let lastDrain: DrainSummary | null = null
   let lastMode: DeliveryMode | null = null
-  /** Notices up to this id were announced (or existed when the app started: the banner shows those). */
-  let announced = view.maxNoticeId()
   /** Failure notices and other side jobs, so idle() can wait for them. */
   const jobs = new Set<Promise<unknown>>()
   let lastDrainError: { message: string; at: number } | null = null
@@ -117,12 +119,13 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
     const s = await settingsOrNull()
     if (s) lastMode = s.dry_run ? 'dry_run' : 'live'
     try {
-      const max = view.maxNoticeId()
-      const fresh = max > announced ? outbox.openNotices(100).filter((n) => n.id > announced).map(toNotice).reverse() : []
+      const outbox = await ob()
+      const max = await outbox.maxNoticeId()
+      const fresh = max > announced ? (await outbox.openNotices(100)).filter((n) => n.id > announced).map(toNotice).reverse() : []
       announced = Math.max(announced, max)
       ctx.emit({
-        type: 'deliveryChanged', mode: lastMode ?? 'dry_run', draining, waiting: outbox.waitingCount(), next_attempt_at: outbox.nextDueAt(),
-        open_notices: view.openNoticeCount(), new_notices: fresh
+        type: 'deliveryChanged', mode: lastMode ?? 'dry_run', draining, waiting: await outbox.waitingCount(), next_attempt_at: await outbox.nextDueAt(),
+        open_notices: await outbox.openNoticeCount(), new_notices: fresh
       })
     } catch (e) {
       if (!closed) log.warn('delivery.status_failed', { error: (e as Error).message })
@@ -143,7 +146,7 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
   async function failureNotice(trigger: string, runId: number | null, errors: string[]): Promise<void> {
     const settings = await settingsOrNull()
     const r = await notifyRunFailure({
-      settings, outbox, runId, trigger: FAILURE_NAME[trigger] ?? trigger, errors, logger: log,
+      settings, outbox: await ob(), runId, trigger: FAILURE_NAME[trigger] ?? trigger, errors, logger: log,
       ...(ctx.failureRetryDelayMs !== undefined ? { retryDelayMs: ctx.failureRetryDelayMs } : {})
     })
     log.warn('delivery.failure_notice', { trigger, run_id: runId, email: r.email, notice_id: r.notice_id })
@@ -155,7 +158,7 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
     let report: DrainReport | null = null
     let error: string | null = null
     try {
-      report = await drainOutbox({ outbox, settings, logger: log, signal: abort.signal })
+      report = await drainOutbox({ outbox: await ob(), settings, logger: log, signal: abort.signal })
     } catch (e) {
       error = (e as Error).message
     }
@@ -231,9 +234,10 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
         const s = await settingsOrNull()
         const mode: DeliveryMode | null = s ? (s.dry_run ? 'dry_run' : 'live') : null
         const modeChanged = mode !== null && lastMode !== null && mode !== lastMode
-        if (modeChanged || view.maxNoticeId() > announced) await publish()
+        const outbox = await ob()
+        if (modeChanged || (await outbox.maxNoticeId()) > announced) await publish()
         if (mode === 'live') {
-          const next = outbox.nextDueAt()
+          const next = await outbox.nextDueAt()
           if (next && Date.parse(next) <= Date.now()) kick('due')
         }
         if (mode) lastMode = mode
@@ -269,16 +273,17 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
 
     async status(limit) {
       const s = await settingsOrNull()
-      const { counts, uncertain } = counter.get()
+      const outbox = await ob()
+      const { counts, uncertain } = await outbox.statusSummary()
       return {
         mode: s ? (s.dry_run ? 'dry_run' : 'live') : (lastMode ?? 'dry_run'),
         outbox: counts,
-        waiting: outbox.waitingCount(),
-        next_attempt_at: outbox.nextDueAt(),
+        waiting: await outbox.waitingCount(),
+        next_attempt_at: await outbox.nextDueAt(),
         draining,
         last_drain: lastDrain,
-        notices: outbox.openNotices(limit).map(toNotice),
-        notices_total: view.openNoticeCount(),
+        notices: (await outbox.openNotices(limit)).map(toNotice),
+        notices_total: await outbox.openNoticeCount(),
         uncertain: uncertain.slice(0, limit).map((r) => ({
           alert_id: r.entryId, destination: r.destination, severity: r.severity, title: r.title, attempts: r.attempts, updated_at: r.updatedAt, last_error: r.lastError
         })),
@@ -289,8 +294,9 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
     async acknowledge(id, by) {
       const who = by ?? defaultBy
       const now = new Date().toISOString()
-      if (!outbox.acknowledgeNotice(id, who, now)) {
-        const n = view.notice(id)
+      const outbox = await ob()
+      if (!(await outbox.acknowledgeNotice(id, who, now))) {
+        const n = await outbox.notice(id)
         if (!n) throw new ApiError('not_found', `delivery notice ${id} does not exist`)
         throw new ApiError('user_error', `delivery notice ${id} was already acknowledged by ${n.acknowledged_by} at ${n.acknowledged_at}`)
       }
@@ -301,8 +307,9 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
     async resolve(alertId, destination, decision, by) {
       const who = by ?? defaultBy
       const now = new Date().toISOString()
-      if (!outbox.resolveUncertain({ entryId: alertId, destination }, decision === 'sent' ? 'confirmed_sent' : 'resend', who, now)) {
-        const status = view.deliveryStatus(alertId, destination)
+      const outbox = await ob()
+      if (!(await outbox.resolveUncertain({ entryId: alertId, destination }, decision === 'sent' ? 'confirmed_sent' : 'resend', who, now))) {
+        const status = await outbox.deliveryStatus(alertId, destination)
         if (!status) throw new ApiError('not_found', `alert ${alertId} has no delivery to ${destination}`)
         throw new ApiError('user_error', `alert ${alertId} → ${destination} is ${status}, not uncertain: nothing changed`)
       }
@@ -332,7 +339,7 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
       clearInterval(watcher)
       if (retryTimer) clearTimeout(retryTimer)
       // An in-flight send finishes and records its result before the connection closes.
-      void Promise.all([loop, ...jobs]).finally(() => outbox.close())
+      void Promise.all([loop, ...jobs, opened.catch(() => null)]).finally(() => void session?.close())
     }
   }
 }

@@ -1,9 +1,13 @@
 // API errors are values on the wire ({ ok: false, error: { code, message } }); this class carries them in-process.
 import type { ZodError } from 'zod'
-import type { ApiErrorBody, ErrorCode } from './contract.js'
+import { TriageError, type ErrorCode } from '../core/errors.js'
+import type { ApiErrorBody } from './contract.js'
 
-export class ApiError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+export class ApiError extends TriageError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string
+  ) {
     super(message)
   }
 

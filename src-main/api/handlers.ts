@@ -12,8 +12,8 @@ import { loadRuleSet, RuleSetError } from '../core/classify/index.js'
 import { detectFormat, FileTap, planHeader, previewCsv, readSource, SUPPORTED_EXTENSIONS } from '../core/ingest/index.js'
 import { silentLogger, type Logger } from '../core/log.js'
 import { executeRun, explicitFiles, InputError, pendingInboxFiles, type RunSummary } from '../core/run.js'
-import { StoreError, type SqliteStore } from '../store/sqlite/index.js'
-import { QueryError, SqliteAuditQueries } from '../store/sqlite/queries.js'
+import { StoreError } from '../store/errors.js'
+import type { Trail } from '../core/ports/trail.js'
 import {
   api, isMethod, TRANSACTION_FIELDS,
   type ApiEvent, type Input, type Method, type Output, type ParsedInput, type Reply, type RunOutcome, type SettingsView
@@ -25,6 +25,7 @@ import { createReportHandlers, type ReportContext } from './reports.js'
 import { createDeliveryService, osUser, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
 import { correctableFields, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
 import type { QuarantineRecord } from '../core/ports/triage-store.js'
+import { TriageError } from '../core/errors.js'
 
 export interface SettingsProvider {
   /** The current settings, secrets included (the engine needs them), and the folder relative paths resolve from. */
@@ -38,7 +39,8 @@ export interface SettingsProvider {
 }
 
 export interface HandlerContext {
-  store: SqliteStore
+  /** The trail the handlers serve (SQLite or PostgreSQL: see store/open.ts); its owner closes it. */
+  trail: Trail
   settings: SettingsProvider
   emit(event: ApiEvent): void
   /** ISO time of the next scheduled run (the host owns the schedule); absent in headless mode. */
@@ -47,8 +49,6 @@ export interface HandlerContext {
   logger?: Logger
   /** Where reports and examiner packs are written (default <app data>/exports); the HTTP download serves only from here. */
   exportsDir?: string
-  /** A read-only connection to the store's database for reports (default: opened from the store's file). */
-  openReadOnly?: ReportContext['openReadOnly']
   /** Delivery tuning (tests shorten the failure notice's pauses; the app records its OS account as "by"). */
   delivery?: Pick<DeliveryServiceContext, 'watchMs' | 'failureRetryDelayMs' | 'defaultBy'>
 }
@@ -91,35 +91,42 @@ const humanDuration = (ms: number) =>
   ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : ms < 172_800_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 86_400_000)} days`
 
 export function createHandlers(ctx: HandlerContext): Handlers {
-  const { store } = ctx
+  const { trail } = ctx
+  const { store, queries } = trail
   const log = ctx.logger ?? silentLogger
-  const queries = new SqliteAuditQueries(store.db)
   let running: { trigger: string; started_at: string; files: string[] } | null = null
   let indexTimer: NodeJS.Immediate | null = null
   let closed = false
   const reports = createReportHandlers({
-    store, emit: ctx.emit, exportsDir: ctx.exportsDir, openReadOnly: ctx.openReadOnly,
+    trail, emit: ctx.emit, exportsDir: ctx.exportsDir,
     organisation: async () => (await current()).settings.organisation
   })
-  const deliveries = createDeliveryService({ store, settings: () => current(), emit: ctx.emit, logger: log, ...ctx.delivery })
+  const deliveries = createDeliveryService({ trail, settings: () => current(), emit: ctx.emit, logger: log, ...ctx.delivery })
 
   // ── background indexing of new audit entries for the browser (never on the import path) ────────────────
   let lastIndexEvent = 0
   function indexInBackground(): void {
     if (indexTimer || closed) return
-    const tick = () => {
-      indexTimer = null
-      if (closed) return
-      if (running) return // resumed when the run ends
-      const p = queries.catchUp(2_000) // ~0.1 s per tick: API requests are answered between ticks
-      const now = Date.now()
-      if (p.pending === 0 || now - lastIndexEvent > 500) {
-        lastIndexEvent = now
-        ctx.emit({ type: 'searchIndex', indexed_upto: p.indexed_upto, pending: p.pending })
+    const tick = async () => {
+      if (closed || running) {
+        indexTimer = null
+        return // resumed when the run ends
       }
-      if (p.pending > 0) indexTimer = setImmediate(tick)
+      try {
+        const p = await queries.catchUp(2_000) // ~0.1 s per tick: API requests are answered between ticks
+        const now = Date.now()
+        if (p.pending === 0 || now - lastIndexEvent > 500) {
+          lastIndexEvent = now
+          ctx.emit({ type: 'searchIndex', indexed_upto: p.indexed_upto, pending: p.pending })
+        }
+        indexTimer = null
+        if (p.pending > 0 && !closed) indexTimer = setImmediate(() => void tick())
+      } catch (e) {
+        indexTimer = null
+        if (!closed) log.warn('search_index.failed', { error: (e as Error).message })
+      }
     }
-    indexTimer = setImmediate(tick)
+    indexTimer = setImmediate(() => void tick())
   }
 
   async function current(): Promise<LoadedSettings> {
@@ -183,7 +190,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         deliveries: summary.deliveries, duration_ms: summary.duration_ms, files: summary.files, errors: summary.errors,
         new_critical: summary.new_critical.slice(0, NEW_CRITICAL_SHOWN), new_critical_count: summary.new_critical.length
       }
-      const q = queries.listQuarantine({ runId: summary.run_id, limit: 100 })
+      const q = await queries.listQuarantine({ runId: summary.run_id, limit: 100 })
       running = null
       ctx.emit({ type: 'runFinished', summary: result })
       deliveries.afterRun(trigger, summary) // failure notice, then the outbox drained in the background (live only)
@@ -218,7 +225,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   const impl: Impl = {
     async summary() {
       const loaded = await current()
-      const d = queries.dashboard(new Date())
+      const d = await queries.dashboard(new Date())
       return {
         dry_run: loaded.settings.dry_run,
         organisation: loaded.settings.organisation,
@@ -288,29 +295,29 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return { ...base, header, rows, mapping: {}, missing_required: [], extra_columns: [] }
     },
 
-    queryAudit(i) {
-      const page = queries.queryAudit(i)
+    async queryAudit(i) {
+      const page = await queries.queryAudit(i)
       if (page.search_pending > 0) indexInBackground()
       return page
     },
 
     async auditFacets() {
-      const f = queries.facets()
+      const f = await queries.facets()
       const loaded = await current()
       const routed = Object.values(loaded.settings.routing).flat()
       return { source_files: f.source_files, destinations: [...new Set([...f.destinations, ...routed])].sort() }
     },
 
-    getAlert(i) {
-      const a = queries.getAlert(i.id)
+    async getAlert(i) {
+      const a = await queries.getAlert(i.id)
       if (!a) throw new ApiError('not_found', `audit entry ${i.id} does not exist`)
       return a
     },
 
     listQuarantine: (i) => queries.listQuarantine({ runId: i.run_id, beforeId: i.before_id, status: i.status, limit: i.limit }),
 
-    getQuarantine(i) {
-      const q = store.quarantineRecord(i.id)
+    async getQuarantine(i) {
+      const q = await store.quarantineRecord(i.id)
       if (!q) throw new ApiError('not_found', `quarantine record ${i.id} does not exist`)
       return quarantineDetail(q)
     },
@@ -333,7 +340,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         running = null
         ctx.emit({ type: 'quarantineResolved', id: i.id, action: resolution.action, run_id: resolution.run_id })
         if (resolution.run_id !== null && !loaded.settings.dry_run) deliveries.kick('quarantine')
-        return quarantineDetail(store.quarantineRecord(i.id)!)
+        return quarantineDetail((await store.quarantineRecord(i.id))!)
       } catch (e) {
         if (e instanceof ResolutionError) throw new ApiError(/does not exist/.test(e.message) ? 'not_found' : 'user_error', e.message)
         throw e
@@ -389,8 +396,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return { received: t.received, triaged: t.triaged, duplicates: t.duplicates, quarantined: t.quarantined, by_severity: t.by_severity }
     },
 
-    verifyChain() {
-      const r = store.verify()
+    async verifyChain() {
+      const r = await store.verify()
       return {
         ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null,
         problem: r.problem?.problem ?? null, accounting: r.accounting.problems
@@ -477,8 +484,7 @@ function messageOf(e: unknown): string {
 
 function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e
-  if (e instanceof QueryError) return new ApiError('invalid_input', e.message)
-  if (e instanceof InputError || e instanceof ConfigError || e instanceof RuleSetError || e instanceof StoreError) return new ApiError('user_error', e.message)
+  if (e instanceof TriageError) return new ApiError(e.code, e.message)
   if ((e as NodeJS.ErrnoException)?.code === 'SQLITE_BUSY') return new ApiError('busy', 'the database is busy (another process is writing to it); try again in a moment')
   return new ApiError('internal', `unexpected error: ${messageOf(e)}`)
 }

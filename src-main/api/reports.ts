@@ -8,27 +8,23 @@
 // themselves (one at a time, a second is refused with "busy"): they are CPU- and disk-heavy, and one progress
 // bar is what the officer can follow.
 import { existsSync, mkdirSync, statSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join, relative, resolve, sep } from 'node:path'
-import type Database from 'better-sqlite3'
 import { appDataDir } from '../core/config/index.js'
 import { buildSlaReport, exportReport, parsePeriod, periodLabel, ReportError, writeExaminerPack } from '../core/report/index.js'
 import { periodDays } from '../core/report/period.js'
 import type { SlaReport } from '../core/report/sla-report.js'
 import type { Period, ReportQueries } from '../core/ports/reports.js'
-import { openDatabase, type SqliteStore } from '../store/sqlite/index.js'
-import { SqliteReportQueries } from '../store/sqlite/reports.js'
+import type { Trail } from '../core/ports/trail.js'
 import type { ApiEvent, ExportPackResult, ExportReportResult, ParsedInput, SlaReportView } from './contract.js'
 import { ApiError } from './errors.js'
 
 export interface ReportContext {
-  store: SqliteStore
+  /** Each report reads a snapshot of its own (trail.openReports), so an export never waits for a run. */
+  trail: Trail
   emit(event: ApiEvent): void
   organisation(): Promise<string>
   /** Where exports are written; default <app data>/exports. */
   exportsDir?: string
-  /** A read-only connection to the same database (default: opened from the store's file with the same SQLite build). */
-  openReadOnly?: () => Database.Database
 }
 
 const PROGRESS_EVERY_MS = 150
@@ -36,35 +32,6 @@ const RAW_SHOWN = 1_000
 
 type ExportKind = 'pdf' | 'csv' | 'pack'
 const KIND_NAME: Record<ExportKind, string> = { pdf: 'PDF report', csv: 'CSV report', pack: 'examiner pack' }
-
-/** The better-sqlite3 binary this process already loaded (in Electron: the Electron-ABI build the store uses). */
-function loadedSqliteBinding(): string | undefined {
-  const cache = createRequire(import.meta.url).cache
-  return Object.keys(cache).find((k) => k.endsWith('better_sqlite3.node'))
-}
-
-/**
- * The report's figures are read a chunk of entries at a time (100,000 per chunk), synchronously. The handlers
- * share one event loop with every other API call (and, in `triage serve`, the HTTP server), so between two
- * chunks the loop gets a turn: an officer browsing the audit trail during a 1M-entry export waits for one chunk,
- * not for the whole report.
- */
-function yielding(q: SqliteReportQueries): ReportQueries {
-  return new Proxy(q, {
-    get(target, prop) {
-      if (prop === 'entryFacts') return (p: Period) => oneTurnBetween(target.entryFacts(p))
-      const v = Reflect.get(target, prop, target) as unknown
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
-    }
-  })
-}
-
-async function* oneTurnBetween<T>(chunks: Iterable<T>): AsyncGenerator<T> {
-  for (const c of chunks) {
-    yield c
-    await new Promise<void>((ok) => setImmediate(ok))
-  }
-}
 
 /** "from" / "to" as the API names them (core/report speaks the CLI's --from / --to). */
 function periodOf(method: string, i: { from: string; to: string }): Period {
@@ -89,28 +56,12 @@ export function createReportHandlers(ctx: ReportContext) {
   const exportsDir = resolve(ctx.exportsDir ?? join(appDataDir(), 'exports'))
   let exporting: { kind: ExportKind; label: string; started_at: string } | null = null
 
-  function openReader(): { q: ReportQueries; close(): void } {
-    if (ctx.openReadOnly) {
-      const db = ctx.openReadOnly()
-      return { q: yielding(new SqliteReportQueries(db)), close: () => db.close() }
-    }
-    // An in-memory database has no second connection: read through the store's own (tests only).
-    if (ctx.store.location === ':memory:') return { q: yielding(new SqliteReportQueries(ctx.store.db)), close: () => {} }
-    const db = openDatabase(ctx.store.location, { readonly: true, nativeBinding: loadedSqliteBinding() })
-    try {
-      return { q: yielding(new SqliteReportQueries(db)), close: () => db.close() }
-    } catch (e) {
-      db.close()
-      throw e
-    }
-  }
-
   async function withReader<T>(fn: (q: ReportQueries) => Promise<T>): Promise<T> {
-    const r = openReader()
+    const r = await ctx.trail.openReports()
     try {
-      return await fn(r.q)
+      return await fn(r.queries)
     } finally {
-      r.close()
+      await r.close()
     }
   }
 

@@ -1,11 +1,12 @@
-// The engine side of the utilityProcess: opens the SQLite store, hosts the API handlers, and answers the main
+// The engine side of the utilityProcess: opens the trail (store/open.ts: SQLite or PostgreSQL), hosts the API handlers, and answers the main
 // process. Electron-free (the entry, engine-process.ts, adapts process.parentPort), so the same code runs in a
 // plain Node child process in the tests.
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { ConfigError, parseSettings, type LoadedSettings } from '../core/config/index.js'
 import { createLogger, silentLogger, type Logger } from '../core/log.js'
-import { SqliteStore } from '../store/sqlite/index.js'
+import type { Trail } from '../core/ports/trail.js'
+import { openTrail, redactDatabaseUrl } from '../store/open.js'
 import { createHandlers, type Handlers, type SettingsProvider } from '../api/handlers.js'
 import { describeInvalid, toEngineSchema, type FromEngine, type ScheduleInfo, type ToEngine } from './engine-protocol.js'
 
@@ -19,7 +20,7 @@ type Init = Extract<ToEngine, { type: 'init' }>
 
 export function runEngine(port: EnginePort): void {
   let log: Logger = silentLogger
-  let store: SqliteStore | null = null
+  let trail: Trail | null = null
   let handlers: Handlers | null = null
   let loaded: LoadedSettings & { writable: boolean }
   let schedule: ScheduleInfo = { next_run_at: null, paused: false }
@@ -51,7 +52,10 @@ export function runEngine(port: EnginePort): void {
     }
   }
 
-  function init(m: Init): void {
+  let starting = false
+
+  async function init(m: Init): Promise<void> {
+    starting = true
     if (m.logFile) {
       mkdirSync(dirname(m.logFile), { recursive: true })
       log = createLogger({ file: m.logFile, level: 'info' })
@@ -59,9 +63,9 @@ export function runEngine(port: EnginePort): void {
     try {
       loaded = toLoaded(m.settings)
       schedule = m.schedule
-      store = new SqliteStore(m.dbPath, m.nativeBinding ? { nativeBinding: m.nativeBinding } : {})
+      trail = await openTrail(m.dbPath, m.nativeBinding ? { nativeBinding: m.nativeBinding } : {})
       handlers = createHandlers({
-        store,
+        trail,
         settings: provider,
         emit: (event) => port.post({ type: 'event', event }),
         nextRunAt: () => (schedule.paused ? null : schedule.next_run_at),
@@ -70,16 +74,17 @@ export function runEngine(port: EnginePort): void {
       })
     } catch (e) {
       const raw = (e as Error).message
-      const message = raw.includes(m.dbPath) && raw.startsWith('cannot open') ? raw : `cannot open the database ${m.dbPath}: ${raw}`
+      const where = redactDatabaseUrl(m.dbPath)
+      const message = raw.includes(where) && raw.startsWith('cannot open') ? raw : `cannot open the database ${where}: ${raw}`
       log.error('engine.start_failed', { error: message })
-      store?.close()
-      store = null
+      await trail?.close().catch(() => {})
+      trail = null
       failed = message
       port.post({ type: 'fatal', message })
       for (const m of early.splice(0)) handle(m)
       return
     }
-    log.info('engine.ready', { db: m.dbPath, pid: process.pid })
+    log.info('engine.ready', { db: trail.location, pid: process.pid })
     port.post({ type: 'ready' })
     for (const m of early.splice(0)) handle(m)
   }
@@ -87,7 +92,7 @@ export function runEngine(port: EnginePort): void {
   function handle(m: ToEngine): void {
     switch (m.type) {
       case 'init':
-        if (!handlers && failed === null) init(m)
+        if (!handlers && failed === null && !starting) void init(m)
         return
       case 'settings':
         loaded = toLoaded(m.settings)
@@ -123,10 +128,13 @@ export function runEngine(port: EnginePort): void {
         h?.close()
         const settled = h?.deliveries ? Promise.race([h.deliveries.idle(), new Promise((r) => setTimeout(r, 3000))]) : Promise.resolve()
         void settled.finally(() => {
-          store?.close()
-          log.info('engine.closed', {})
-          port.post({ type: 'closed' })
-          port.exit(0)
+          void Promise.resolve(trail?.close())
+            .catch(() => {})
+            .finally(() => {
+              log.info('engine.closed', {})
+              port.post({ type: 'closed' })
+              port.exit(0)
+            })
         })
         return
       }

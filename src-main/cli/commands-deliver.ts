@@ -8,8 +8,9 @@ import type { RuleSet } from '../core/classify/index.js'
 import { createLogger, type Logger } from '../core/log.js'
 import { executeRun, type RunSummary } from '../core/run.js'
 import { drainOutbox, emptyReport, notifyRunFailure, type DrainReport, type FailureNoticeResult } from '../core/deliver/index.js'
-import { SqliteStore } from '../store/sqlite/index.js'
-import { SqliteOutbox } from '../store/sqlite/outbox.js'
+import type { TriageStore } from '../core/ports/triage-store.js'
+import type { OutboxSession, Trail } from '../core/ports/trail.js'
+import { DB_HELP, openExistingTrail } from './trail.js'
 import type { DeliveryRow } from '../core/ports/outbox.js'
 import { summaryJson, summaryText } from './format.js'
 import { ProgressBar } from './progress.js'
@@ -65,17 +66,20 @@ function failureText(f: FailureNoticeResult | null): string {
   return `\nfailure notice: e-mail ${what}${f.notice_id ? `; shown in the app (notice ${f.notice_id})` : ''}`
 }
 
-function openOutboxIfExists(db: string | undefined): SqliteOutbox | null {
-  const file = resolve(db ?? defaultDb())
-  if (!existsSync(file)) return null
+/** The outbox of an existing trail, else null: where a failure notice goes when the run could not start. */
+async function outboxIfExists(db: string | undefined): Promise<{ outbox: OutboxSession; close(): Promise<void> } | null> {
+  const trail = await openExistingTrail(db)
+  if (!trail) return null
   try {
-    return new SqliteOutbox(file)
+    const outbox = await trail.openOutbox()
+    return { outbox, close: async () => { await outbox.close(); await trail.close() } }
   } catch {
+    await trail.close()
     return null
   }
 }
 
-async function drain(outbox: SqliteOutbox, loaded: LoadedSettings, log: Logger): Promise<DeliveryOutcome> {
+async function drain(outbox: OutboxSession, loaded: LoadedSettings, log: Logger): Promise<DeliveryOutcome> {
   const bar = new ProgressBar('deliver')
   try {
     const r = await drainOutbox({ outbox, settings: loaded.settings, logger: log, onMessage: (x) => bar.update(x.sent + x.retry + x.dead + x.uncertain, 'deliveries') })
@@ -103,7 +107,7 @@ interface RunOpts extends CommonOpts {
 
 /** The helpers of commands.ts (settings + rule set + store, logger, output), handed in so both commands share them. */
 export interface CliHelpers<O> {
-  context(o: O): Promise<{ loaded: LoadedSettings; ruleSet: RuleSet; store: SqliteStore }>
+  context(o: O): Promise<{ loaded: LoadedSettings; ruleSet: RuleSet; trail: Trail }>
   logger(o: O): Logger
   print(o: O, json: unknown, text: string): void
 }
@@ -116,7 +120,7 @@ export interface CliHelpers<O> {
 export async function triageThenDeliver<O extends RunOpts>(
   o: O,
   trigger: string,
-  plan: (store: SqliteStore) => Promise<Parameters<typeof executeRun>[1]>,
+  plan: (store: TriageStore) => Promise<Parameters<typeof executeRun>[1]>,
   h: CliHelpers<O>,
   unattended: boolean
 ): Promise<RunSummary> {
@@ -126,18 +130,19 @@ export async function triageThenDeliver<O extends RunOpts>(
     ctx = await h.context(o)
   } catch (e) {
     if (unattended) {
-      const outbox = openOutboxIfExists(o.db)
+      const ob = await outboxIfExists(o.db)
       try {
-        await notifyRunFailure({ settings: null, configPath: o.config, outbox, runId: null, trigger, errors: [(e as Error).message], logger: log })
+        await notifyRunFailure({ settings: null, configPath: o.config, outbox: ob?.outbox ?? null, runId: null, trigger, errors: [(e as Error).message], logger: log })
       } finally {
-        outbox?.close()
+        await ob?.close()
       }
     }
     throw e
   }
-  const { loaded, ruleSet, store } = ctx
+  const { loaded, ruleSet, trail } = ctx
+  const { store } = trail
   const bar = new ProgressBar(trigger)
-  let outbox: SqliteOutbox | null = null
+  let outbox: OutboxSession | null = null
   try {
     let summary: RunSummary
     try {
@@ -148,13 +153,14 @@ export async function triageThenDeliver<O extends RunOpts>(
       )
     } catch (e) {
       if (unattended) {
-        outbox = openOutboxIfExists(store.location)
+        outbox = await trail.openOutbox().catch(() => null)
         await notifyRunFailure({ settings: loaded.settings, outbox, runId: null, trigger, errors: [(e as Error).message], logger: log })
       }
       throw e
     }
     bar.done()
-    outbox = new SqliteOutbox(store.location)
+    outbox = await trail.openOutbox()
+    const ob = outbox
     const failure = summary.status === 'failed'
       ? await notifyRunFailure({ settings: loaded.settings, outbox, runId: summary.run_id, trigger, errors: summary.errors, logger: log })
       : null
@@ -163,7 +169,7 @@ export async function triageThenDeliver<O extends RunOpts>(
       : summary.dry_run ? { mode: 'dry_run', ...emptyReport() }
       : await drain(outbox, loaded, log).catch(async (e: unknown) => {
           // The database failed while delivering: the run as a whole failed to deliver.
-          await notifyRunFailure({ settings: loaded.settings, outbox, runId: summary.run_id, trigger, errors: [`delivery: ${(e as Error).message}`], logger: log }).catch(() => undefined)
+          await notifyRunFailure({ settings: loaded.settings, outbox: ob, runId: summary.run_id, trigger, errors: [`delivery: ${(e as Error).message}`], logger: log }).catch(() => undefined)
           throw e
         })
     h.print(o, { ...summaryJson(summary), delivery, failure_notice: failure }, `${summaryText(summary)}\n${deliveryText(delivery)}${failureText(failure)}`)
@@ -171,8 +177,8 @@ export async function triageThenDeliver<O extends RunOpts>(
     return summary
   } finally {
     bar.done()
-    outbox?.close()
-    store.close()
+    await outbox?.close()
+    await trail.close()
   }
 }
 
@@ -188,7 +194,7 @@ export function registerDeliveryCommands(program: Command): void {
   program
     .command('deliver')
     .description('send what is due in the outbox once: retries, dead letters and fallbacks (nothing is sent in dry-run)')
-    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--db <path|url>', DB_HELP)
     .option('--config <path>', "settings file, JSON or YAML (default: the desktop app's settings)")
     .option('--json', 'print one JSON object on stdout')
     .option('--log-file <path>', 'append structured logs (JSON lines) to this file')
@@ -197,22 +203,23 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--by <name>', 'who settles uncertain deliveries (recorded)', currentUser())
     .action(async (o: DeliverOpts) => {
       const resolutions = o.resolve.map(parseResolution)
-      const db = resolve(o.db ?? defaultDb())
-      if (!existsSync(db)) throw new UserError(`database ${db} does not exist (run \`triage run\` or \`triage import\` first)`)
-      const loaded = await loadSettings(o.config)
-      const log = makeLogger(o)
-      const outbox = new SqliteOutbox(db)
+      const trail = await openExistingTrail(o.db)
+      if (!trail) throw new UserError(`database ${resolve(o.db ?? defaultDb())} does not exist (run \`triage run\` or \`triage import\` first)`)
+      let outbox: OutboxSession | null = null
       try {
+        const loaded = await loadSettings(o.config)
+        const log = makeLogger(o)
+        outbox = await trail.openOutbox()
         const resolved: string[] = []
         for (const r of resolutions) {
-          if (!outbox.resolveUncertain(r, r.decision, o.by, new Date().toISOString()))
+          if (!(await outbox.resolveUncertain(r, r.decision, o.by, new Date().toISOString())))
             throw new UserError(`alert ${r.entryId} → ${r.destination} is not an uncertain delivery (nothing changed)`)
           resolved.push(`${r.entryId}:${r.destination}=${r.decision}`)
         }
         const delivery: DeliveryOutcome = loaded.settings.dry_run ? { mode: 'dry_run', ...emptyReport() } : await drain(outbox, loaded, log)
-        const counts = outbox.statusCounts()
-        const uncertain = outbox.list('uncertain', 50)
-        const notices = outbox.openNotices(1000)
+        const counts = await outbox.statusCounts()
+        const uncertain = await outbox.list('uncertain', 50)
+        const notices = await outbox.openNotices(1000)
         const json = { dry_run: loaded.settings.dry_run, ...delivery, resolved, outbox: counts, uncertain_deliveries: uncertain.map(rowJson), open_notices: notices.length }
         const text = [
           deliveryText(delivery),
@@ -224,7 +231,8 @@ export function registerDeliveryCommands(program: Command): void {
         process.stdout.write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`)
         if (delivery.dead || delivery.uncertain) process.exitCode = 3
       } finally {
-        outbox.close()
+        await outbox?.close()
+        await trail.close()
       }
     })
 }

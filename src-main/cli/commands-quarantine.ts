@@ -2,12 +2,13 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command } from 'commander'
-import { defaultDatabasePath, loadSettings, rulesPath } from '../core/config/index.js'
+import { loadSettings, rulesPath } from '../core/config/index.js'
 import { loadRuleSet } from '../core/classify/index.js'
 import { parseFixes, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
-import { SqliteStore } from '../store/sqlite/index.js'
-import { SqliteAuditQueries } from '../store/sqlite/queries.js'
 import type { QuarantineRecord } from '../core/ports/triage-store.js'
+import type { Trail } from '../core/ports/trail.js'
+import { isDatabaseUrl, openTrail } from '../store/open.js'
+import { databaseOf, DB_HELP } from './trail.js'
 import { UserError } from './errors.js'
 
 interface Opts {
@@ -16,10 +17,11 @@ interface Opts {
   json?: boolean
 }
 
-function openStore(o: Opts, readonly = false): SqliteStore {
-  const path = resolve(o.db ?? defaultDatabasePath())
-  if (!existsSync(path)) throw new UserError(`no database at ${path}; check --db or run an import first`)
-  return new SqliteStore(path, { readonly })
+/** The trail of --db; it must exist (a correction is never the first thing written to a new database). */
+async function openExisting(o: Opts, readonly = false): Promise<Trail> {
+  const database = databaseOf(o.db)
+  if (!isDatabaseUrl(database) && !existsSync(resolve(database))) throw new UserError(`no database at ${resolve(database)}; check --db or run an import first`)
+  return openTrail(database, { readonly })
 }
 
 const print = (o: Opts, json: unknown, text: string) => process.stdout.write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`)
@@ -50,19 +52,19 @@ export function registerQuarantineCommands(program: Command): void {
     .option('--open', 'only the records still waiting for a correction or a dismissal')
     .option('--run <id>', 'only the records of one run', (v) => Number(v))
     .option('--limit <n>', 'at most this many (default 100, at most 500)', (v) => Number(v), 100)
-    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--db <path|url>', DB_HELP)
     .option('--json', 'print one JSON object on stdout')
-    .action((o: Opts & { open?: boolean; run?: number; limit: number }) => {
+    .action(async (o: Opts & { open?: boolean; run?: number; limit: number }) => {
       if (o.run !== undefined && !(Number.isInteger(o.run) && o.run > 0)) throw new UserError('--run takes a run id (a positive whole number)')
       if (!(Number.isInteger(o.limit) && o.limit >= 1 && o.limit <= 500)) throw new UserError('--limit takes a whole number from 1 to 500')
-      const store = openStore(o, true)
+      const trail = await openExisting(o, true)
       try {
-        const page = new SqliteAuditQueries(store.db).listQuarantine({ runId: o.run, status: o.open ? 'open' : 'all', limit: o.limit })
+        const page = await trail.queries.listQuarantine({ runId: o.run, status: o.open ? 'open' : 'all', limit: o.limit })
         const lines = page.items.map((q) => `${String(q.id).padStart(6)}  ${q.status.padEnd(9)}  ${q.reason}`)
         const head = `${page.open} open of ${page.total} quarantined${o.run ? ` in run ${o.run}` : ''}${page.next_before_id ? ` (showing the newest ${page.items.length})` : ''}`
         print(o, page, [head, ...lines].join('\n'))
       } finally {
-        store.close()
+        await trail.close()
       }
     })
 
@@ -70,16 +72,16 @@ export function registerQuarantineCommands(program: Command): void {
     .command('show')
     .description('one quarantine record: where it came from, why, what was read, and what became of it')
     .argument('<id>', 'quarantine record id', (v) => Number(v))
-    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--db <path|url>', DB_HELP)
     .option('--json', 'print one JSON object on stdout')
-    .action((id: number, o: Opts) => {
-      const store = openStore(o, true)
+    .action(async (id: number, o: Opts) => {
+      const trail = await openExisting(o, true)
       try {
-        const q = store.quarantineRecord(id)
+        const q = await trail.store.quarantineRecord(id)
         if (!q) throw new UserError(`quarantine record ${id} does not exist`)
         print(o, q, describe(q))
       } finally {
-        store.close()
+        await trail.close()
       }
     })
 
@@ -91,7 +93,7 @@ export function registerQuarantineCommands(program: Command): void {
     .option('--dismiss', 'dismiss the record instead of correcting it (needs --reason)')
     .option('--reason <text>', 'why (required for --dismiss; for a correction, optional)')
     .requiredOption('--by <name>', 'the officer resolving the record (recorded in the trail)')
-    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--db <path|url>', DB_HELP)
     .option('--config <path>', "settings file, JSON or YAML (default: the desktop app's settings)")
     .option('--json', 'print one JSON object on stdout')
     .action(async (id: number, o: Opts & { fix: string[]; dismiss?: boolean; reason?: string; by: string }) => {
@@ -100,9 +102,10 @@ export function registerQuarantineCommands(program: Command): void {
       if (!o.dismiss && !o.fix.length) throw new UserError('say what to do: --fix field=value … (a correction) or --dismiss --reason <text>')
       const loaded = await loadSettings(o.config)
       const ruleSet = loadRuleSet(rulesPath(loaded))
-      const store = openStore(o)
+      const trail = await openExisting(o)
+      const { store } = trail
       try {
-        const q = store.quarantineRecord(id)
+        const q = await store.quarantineRecord(id)
         if (!q) throw new UserError(`quarantine record ${id} does not exist`)
         const { resolution } = await resolveQuarantine(
           { store, settings: loaded.settings, ruleSet },
@@ -117,7 +120,7 @@ export function registerQuarantineCommands(program: Command): void {
         if (e instanceof ResolutionError) throw new UserError(e.message)
         throw e
       } finally {
-        store.close()
+        await trail.close()
       }
     })
 }

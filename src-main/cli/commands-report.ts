@@ -2,13 +2,13 @@
 // Exit codes: 0 ok · 1 verify-pack found a problem (or the audit trail is broken) · 2 user mistake.
 import { extname, resolve } from 'node:path'
 import { Command, Option } from 'commander'
-import { defaultDatabasePath, loadSettings } from '../core/config/index.js'
+import { loadSettings } from '../core/config/index.js'
 import {
   exportReport, parsePeriod, periodLabel, ReportError, verifyPack, writeExaminerPack, type ReportFormat
 } from '../core/report/index.js'
 import { num } from '../core/report/format.js'
-import { openDatabase } from '../store/sqlite/index.js'
-import { SqliteReportQueries } from '../store/sqlite/reports.js'
+import type { ReportQueries } from '../core/ports/reports.js'
+import { DB_HELP, openCliTrail } from './trail.js'
 import { UserError } from './errors.js'
 import { ProgressBar } from './progress.js'
 
@@ -24,16 +24,22 @@ interface ReportOpts {
   json?: boolean
 }
 
-const defaultDb = defaultDatabasePath
 
-/** Reports only read: a read-only connection of their own, so the app or a run can keep writing. */
-function openQueries(path: string | undefined) {
-  const db = openDatabase(path ?? defaultDb(), { readonly: true })
+/** Reports only read: a read-only snapshot of their own, so the app or a run can keep writing. */
+async function openQueries(db: string | undefined): Promise<{ q: ReportQueries; close(): Promise<void> }> {
+  const trail = await openCliTrail(db, { readonly: true })
   try {
-    return { db, q: new SqliteReportQueries(db) }
+    const r = await trail.openReports()
+    return {
+      q: r.queries,
+      close: async () => {
+        await r.close()
+        await trail.close()
+      }
+    }
   } catch (e) {
-    db.close()
-    throw new UserError(`${resolve(path ?? defaultDb())}: ${(e as Error).message}`)
+    await trail.close()
+    throw e
   }
 }
 
@@ -54,7 +60,7 @@ const kb = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)}
 
 function periodOptions(cmd: Command): Command {
   return cmd
-    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--db <path|url>', DB_HELP)
     .option('--config <path>', "settings file for the organisation name (default: the desktop app's settings)")
     .requiredOption('--from <date>', 'first day of the period, YYYY-MM-DD (UTC), or an ISO 8601 timestamp')
     .requiredOption('--to <date>', 'last day of the period, inclusive, YYYY-MM-DD (UTC), or an ISO 8601 timestamp (exclusive)')
@@ -73,7 +79,7 @@ export function registerReportCommands(program: Command): void {
         const ext = extname(o.out).slice(1).toLowerCase()
         const format: ReportFormat = o.format ?? (ext === 'csv' || ext === 'json' ? ext : 'pdf')
         const { settings } = await loadSettings(o.config)
-        const { db, q } = openQueries(o.db)
+        const { q, close } = await openQueries(o.db)
         const bar = new ProgressBar(`report ${format}`)
         try {
           const r = await exportReport(q, period, resolve(o.out), {
@@ -90,7 +96,7 @@ export function registerReportCommands(program: Command): void {
           )
         } finally {
           bar.done()
-          db.close()
+          await close()
         }
       })
     )
@@ -101,7 +107,7 @@ export function registerReportCommands(program: Command): void {
       userErrors(async () => {
         const period = parsePeriod(o.from, o.to)
         const { settings } = await loadSettings(o.config)
-        const { db, q } = openQueries(o.db)
+        const { q, close } = await openQueries(o.db)
         const bar = new ProgressBar('export-pack')
         try {
           const r = await writeExaminerPack(q, period, o.out, {
@@ -132,7 +138,7 @@ export function registerReportCommands(program: Command): void {
           )
         } finally {
           bar.done()
-          db.close()
+          await close()
         }
       })
     )
@@ -145,7 +151,7 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print one JSON object on stdout')
     .action((dir: string, o: { db?: string; json?: boolean }) =>
       userErrors(async () => {
-        const live = o.db ? openQueries(o.db) : null
+        const live = o.db ? await openQueries(o.db) : null
         const bar = new ProgressBar('verify-pack')
         try {
           const r = await verifyPack(dir, { live: live?.q, onProgress: (step, done) => bar.update(done, step) })
@@ -165,7 +171,7 @@ export function registerReportCommands(program: Command): void {
           if (!r.ok) process.exitCode = 1
         } finally {
           bar.done()
-          live?.db.close()
+          await live?.close()
         }
       })
     )

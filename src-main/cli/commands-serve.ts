@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import { appDataDir, defaultDatabasePath, resourcesDir } from '../core/config/index.js'
 import { createLogger } from '../core/log.js'
-import { SqliteStore } from '../store/sqlite/index.js'
+import { DB_HELP, openCliTrail } from './trail.js'
 import { createEventBus } from '../api/event-bus.js'
 import { createHandlers } from '../api/handlers.js'
 import { startHttpServer } from '../api/http.js'
@@ -23,7 +23,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('serve the Triage Desk UI and API on 127.0.0.1 only; a random token (in the printed URL) guards every request')
-    .option('--db <path>', "SQLite database file (default: the desktop app's database)")
+    .option('--db <path|url>', DB_HELP)
     .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', '4780')
     .option('--config <path>', "settings file, JSON or YAML, read-only here (default: the desktop app's settings)")
     .option('--json', 'print one JSON object ({ url, port, token }) on stdout once listening')
@@ -32,9 +32,9 @@ export function registerServeCommand(program: Command): void {
       const port = Number(o.port)
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${o.port}: expected a port number (0-65535)`)
       const logger = createLogger({ file: o.logFile, level: 'info', stderr: !o.logFile })
-      const store = new SqliteStore(o.db ?? defaultDatabasePath())
+      const trail = await openCliTrail(o.db)
       const bus = createEventBus()
-      const handlers = createHandlers({ store, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger })
+      const handlers = createHandlers({ trail, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger })
       // TRIAGE_RENDERER_DIR: a renderer built elsewhere (the UI tests build their own copy).
       const rendererDir = process.env.TRIAGE_RENDERER_DIR ?? join(dirname(resourcesDir()), 'out', 'renderer')
       if (!existsSync(join(rendererDir, 'index.html')))
@@ -47,16 +47,16 @@ export function registerServeCommand(program: Command): void {
         })
       } catch (e) {
         handlers.close()
-        store.close()
+        await trail.close()
         if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(`port ${port} on 127.0.0.1 is in use: choose another with --port, or --port 0 for any free port`)
         throw e
       }
       const s = server
-      process.stdout.write(o.json ? `${JSON.stringify({ url: s.url, port: s.port, token: s.token })}\n` : `Triage Desk is serving ${store.location}\nopen ${s.url}\n(127.0.0.1 only; the token in the URL is required; Ctrl+C stops)\n`)
+      process.stdout.write(o.json ? `${JSON.stringify({ url: s.url, port: s.port, token: s.token })}\n` : `Triage Desk is serving ${trail.location}\nopen ${s.url}\n(127.0.0.1 only; the token in the URL is required; Ctrl+C stops)\n`)
       const stop = async () => {
         handlers.close()
         await s.close()
-        store.close()
+        await trail.close()
         process.exit(0)
       }
       process.once('SIGINT', () => void stop())

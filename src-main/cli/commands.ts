@@ -5,7 +5,8 @@ import { defaultDatabasePath, loadSettings, resourcesDir, rulesPath } from '../c
 import { loadRuleSet } from '../core/classify/index.js'
 import { createLogger, type Logger } from '../core/log.js'
 import { executeRun, explicitFiles, pendingInboxFiles, type RunSummary } from '../core/run.js'
-import { SqliteStore } from '../store/sqlite/index.js'
+import type { TriageStore } from '../core/ports/triage-store.js'
+import { DB_HELP, openCliTrail, withTrail } from './trail.js'
 import { countsText, summaryJson, summaryText } from './format.js'
 import { triageThenDeliver, type CommonOpts } from './commands-deliver.js'
 import { ProgressBar } from './progress.js'
@@ -14,7 +15,7 @@ import { ProgressBar } from './progress.js'
 const defaultDb = defaultDatabasePath
 
 function common(cmd: Command, opts: { config?: boolean } = {}): Command {
-  cmd.option('--db <path>', 'SQLite database file (default: the desktop app\'s database)')
+  cmd.option('--db <path|url>', DB_HELP)
   if (opts.config !== false) cmd.option('--config <path>', 'settings file, JSON or YAML (default: the desktop app\'s settings)')
   return cmd
     .option('--json', 'print one JSON object on stdout')
@@ -30,16 +31,18 @@ async function context(o: CommonOpts) {
   const loaded = await loadSettings(o.config)
   if (o.dryRun === false) loaded.settings.dry_run = false
   const ruleSet = loadRuleSet(rulesPath(loaded))
-  const store = new SqliteStore(o.db ?? defaultDb())
-  return { loaded, ruleSet, store }
+  const trail = await openCliTrail(o.db)
+  return { loaded, ruleSet, trail }
 }
 
 function print(o: CommonOpts, json: unknown, text: string): void {
   process.stdout.write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`)
 }
 
-async function triage(o: CommonOpts, trigger: string, plan: (store: SqliteStore) => Promise<Parameters<typeof executeRun>[1]>): Promise<RunSummary> {
-  const { loaded, ruleSet, store } = await context(o)
+/** Triage without delivering (the demo): settings, rule set and trail from the options, a summary printed. */
+async function triage(o: CommonOpts, trigger: string, plan: (store: TriageStore) => Promise<Parameters<typeof executeRun>[1]>): Promise<RunSummary> {
+  const { loaded, ruleSet, trail } = await context(o)
+  const { store } = trail
   const bar = new ProgressBar(trigger)
   try {
     const files = await plan(store)
@@ -53,7 +56,7 @@ async function triage(o: CommonOpts, trigger: string, plan: (store: SqliteStore)
     return summary
   } finally {
     bar.done()
-    store.close()
+    await trail.close()
   }
 }
 
@@ -76,33 +79,27 @@ export function registerCommands(program: Command): void {
       await triageThenDeliver(o, 'run', (store) => pendingInboxFiles(store, o.inbox), { context, logger, print }, true)
     })
 
-  common(program.command('verify').description('check the audit trail: hash chain, append-only head and run accounting'), { config: false }).action((o: CommonOpts) => {
+  common(program.command('verify').description('check the audit trail: hash chain, append-only head and run accounting'), { config: false }).action(async (o: CommonOpts) => {
     // Read-only: a mistyped path creates nothing, and an examiner's read-only copy verifies.
-    const store = new SqliteStore(o.db ?? defaultDb(), { readonly: true })
-    try {
+    await withTrail(o.db, { readonly: true }, async ({ store }) => {
       const bar = new ProgressBar('verify')
-      const r = store.verify((done) => bar.update(done))
+      const r = await store.verify((done) => bar.update(done))
       bar.done()
       const text = r.ok
         ? `audit trail intact: ${r.entries.toLocaleString('en-US')} entries, head ${r.head.last_hash}`
         : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}${r.resolutions.problem ? `\nquarantine resolutions: ${r.resolutions.problem.problem}` : ''}`
       print(o, { ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null, problem: r.problem?.problem ?? null, accounting: r.accounting.problems, resolutions: r.resolutions.count, resolution_problem: r.resolutions.problem?.problem ?? null }, text)
       if (!r.ok) process.exitCode = 1
-    } finally {
-      store.close()
-    }
+    })
   })
 
-  common(program.command('stats').description('totals over the whole database'), { config: false }).action((o: CommonOpts) => {
-    const store = new SqliteStore(o.db ?? defaultDb(), { readonly: true })
-    try {
-      const t = store.totals()
-      const q = store.quarantineStatus()
+  common(program.command('stats').description('totals over the whole database'), { config: false }).action(async (o: CommonOpts) => {
+    await withTrail(o.db, { readonly: true }, async ({ store }) => {
+      const t = await store.totals()
+      const q = await store.quarantineStatus()
       const qText = t.quarantined ? `\nquarantine   ${q.open} open, ${q.corrected} corrected, ${q.dismissed} dismissed${q.open ? '  (triage quarantine show <id> · resolve <id>)' : ''}` : ''
       print(o, { received: t.received, triaged: t.triaged, duplicates: t.duplicates, quarantined: t.quarantined, by_severity: t.by_severity, deliveries: t.deliveries, quarantine: q }, countsText(t) + qText)
-    } finally {
-      store.close()
-    }
+    })
   })
 
   program

@@ -1,16 +1,12 @@
 // triage: the headless command over the same core the desktop app uses.
 // Exit codes: 0 ok · 1 verify found tampering · 2 user mistake (missing file, bad config) · 3 run finished with errors.
 import { Command, CommanderError } from 'commander'
-import { ConfigError } from '../core/config/index.js'
-import { RuleSetError } from '../core/classify/index.js'
-import { InputError } from '../core/run.js'
-import { StoreError } from '../store/sqlite/index.js'
+import { TriageError } from '../core/errors.js'
 import { registerCommands } from './commands.js'
 import { registerDeliveryCommands } from './commands-deliver.js'
 import { registerReportCommands } from './commands-report.js'
 import { registerServeCommand } from './commands-serve.js'
 import { registerQuarantineCommands } from './commands-quarantine.js'
-import { UserError } from './errors.js'
 
 const program = new Command()
   .name('triage')
@@ -35,8 +31,8 @@ try {
     process.stderr.write(`triage: the database file is damaged (SQLite: ${(e as Error).message}); the audit trail in it cannot be verified\n`)
     process.exit(1)
   }
-  const known = e instanceof UserError || e instanceof ConfigError || e instanceof RuleSetError || e instanceof InputError || e instanceof StoreError
+  const known = e instanceof TriageError
   process.stderr.write(`triage: ${known ? '' : 'unexpected error: '}${(e as Error).message}\n`)
   if (!known && process.env.TRIAGE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`)
-  process.exit(known ? 2 : 70)
+  process.exit(known ? e.exitCode : 70)
 }

@@ -11,11 +11,12 @@ import { emptyCounts, SEVERITIES, type Counts } from './model.js'
 import type { RuleSet } from './classify/index.js'
 import type { Settings } from './config/schema.js'
 import { silentLogger, type Logger } from './log.js'
+import { UserFacingError } from './errors.js'
 
-export class InputError extends Error {}
+export class InputError extends UserFacingError {}
 
 /** A file changed while it was read (still being written, replaced by a sync client). */
-export class FileChangedError extends Error {}
+export class FileChangedError extends UserFacingError {}
 
 export interface RunSummary {
   run_id: number

@@ -3,6 +3,7 @@
 import { join } from 'node:path'
 import type { LoadedSettings, Settings } from '../../src-main/core/config/index.js'
 import { SqliteStore } from '../../src-main/store/sqlite/index.js'
+import { SqliteTrail } from '../../src-main/store/sqlite/trail.js'
 import { createHandlers, type Handlers, type SettingsProvider } from '../../src-main/api/handlers.js'
 import type { ApiEvent, Input, Method, Output } from '../../src-main/api/contract.js'
 import { tempDir } from '../helpers.js'
@@ -32,7 +33,7 @@ export function deliveryHarness(s: Settings, opts: { watchMs?: number } = {}): D
   }
   const events: ApiEvent[] = []
   const handlers = createHandlers({
-    store, settings: provider, emit: (e) => events.push(e),
+    trail: new SqliteTrail(store), settings: provider, emit: (e) => events.push(e),
     delivery: { failureRetryDelayMs: 10, watchMs: opts.watchMs ?? 60_000, defaultBy: 'officer.test' }
   })
   return {

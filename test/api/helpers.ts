@@ -3,6 +3,7 @@
 import { join } from 'node:path'
 import { defaultSettings, type LoadedSettings, type Settings } from '../../src-main/core/config/index.js'
 import { SqliteStore } from '../../src-main/store/sqlite/index.js'
+import { SqliteTrail } from '../../src-main/store/sqlite/trail.js'
 import { createHandlers, type Handlers, type SettingsProvider } from '../../src-main/api/handlers.js'
 import type { ApiEvent } from '../../src-main/api/contract.js'
 import { tempDir } from '../helpers.js'
@@ -29,7 +30,7 @@ export function harness(opts: { settings?: Partial<Settings>; writable?: boolean
     writable: opts.writable ?? true
   }
   const events: ApiEvent[] = []
-  const handlers = createHandlers({ store, settings: provider, emit: (e) => events.push(e), nextRunAt: opts.nextRunAt })
+  const handlers = createHandlers({ trail: new SqliteTrail(store), settings: provider, emit: (e) => events.push(e), nextRunAt: opts.nextRunAt })
   return {
     dir, store, handlers, events, settings: state,
     close() {

@@ -10,6 +10,7 @@ import { createHandlers } from '../../src-main/api/handlers.js'
 import { startHttpServer, type HttpServer } from '../../src-main/api/http.js'
 import { defaultSettings } from '../../src-main/core/config/index.js'
 import { SqliteStore } from '../../src-main/store/sqlite/index.js'
+import { SqliteTrail } from '../../src-main/store/sqlite/trail.js'
 import { cli, tempDir } from '../helpers.js'
 import { transactionsCsv } from './helpers.js'
 
@@ -30,7 +31,7 @@ async function setup(opts: { renderer?: boolean } = {}): Promise<Setup> {
   const store = new SqliteStore(join(dir, 'triage.db'))
   const bus = createEventBus()
   const handlers = createHandlers({
-    store,
+    trail: new SqliteTrail(store),
     settings: { get: () => ({ settings: defaultSettings(), baseDir: dir, source: 'test' }), update: () => {}, writable: false },
     emit: bus.emit
   })

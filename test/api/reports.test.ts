@@ -17,6 +17,7 @@ import { contentDisposition, startHttpServer, type HttpServer } from '../../src-
 import { defaultSettings, type Settings } from '../../src-main/core/config/index.js'
 import { verifyPack } from '../../src-main/core/report/index.js'
 import { SqliteStore } from '../../src-main/store/sqlite/index.js'
+import { SqliteTrail } from '../../src-main/store/sqlite/trail.js'
 import { tempDir, writeFile } from '../helpers.js'
 import { transactionsCsv } from './helpers.js'
 
@@ -47,7 +48,7 @@ async function setup(opts: { sample?: boolean; http?: boolean } = {}): Promise<H
   const bus = createEventBus()
   bus.subscribe((e) => events.push(e))
   const handlers = createHandlers({
-    store, exportsDir, emit: bus.emit,
+    trail: new SqliteTrail(store), exportsDir, emit: bus.emit,
     settings: { get: () => ({ settings: structuredClone(settings), baseDir: dir, source: 'test' }), update: () => {}, writable: false }
   })
   const server = opts.http ? await startHttpServer({ handlers, subscribe: bus.subscribe, rendererDir: null, uploadDir: join(dir, 'uploads'), port: 0 }) : undefined

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { SEVERITIES } from '../model.js'
 import { canonicalJson } from '../dedup/index.js'
 import { isValidTimeZone } from '../normalize/time.js'
+import { UserFacingError } from '../errors.js'
 
 export type Condition =
   | { all: Condition[] }
@@ -132,7 +133,7 @@ export interface RuleSet {
   path: string | null
 }
 
-export class RuleSetError extends Error {}
+export class RuleSetError extends UserFacingError {}
 
 export function parseRuleSet(text: string, path: string | null): RuleSet {
   let raw: unknown

@@ -6,8 +6,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import { settingsSchema, type Settings } from './schema.js'
+import { UserFacingError } from '../errors.js'
 
-export class ConfigError extends Error {}
+export class ConfigError extends UserFacingError {}
 
 export const APP_NAME = 'Triage Desk'
 

@@ -4,8 +4,16 @@
 import type {
   AlertDetail, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
 } from '../../api/contract.js'
+import { TriageError, type ErrorCode } from '../errors.js'
 
 export type { AuditFacets } from '../../api/contract.js'
+
+type MaybePromise<T> = T | Promise<T>
+
+/** A query the read side cannot answer as asked (a cursor of another sort order, a forged cursor). */
+export class QueryError extends TriageError {
+  readonly code: ErrorCode = 'invalid_input'
+}
 
 export interface IndexProgress {
   /** entries brought into the browse indexes by this call */
@@ -27,14 +35,15 @@ export interface DashboardFigures {
   runs: number
 }
 
+/** Every method may answer synchronously (SQLite) or with a promise (PostgreSQL): callers await. */
 export interface AuditQueries {
   /** Indexes up to maxRows entries not yet in the browse indexes (never triggers: see migration 003). */
-  catchUp(maxRows?: number): IndexProgress
-  pending(): number
-  queryAudit(q: AuditQuery): AuditPage
-  facets(): AuditFacets
-  getAlert(id: number): AlertDetail | null
-  listRuns(limit: number, beforeId?: number): { runs: RunRow[]; next_before_id: number | null }
-  listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): { items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }
-  dashboard(now: Date): DashboardFigures
+  catchUp(maxRows?: number): MaybePromise<IndexProgress>
+  pending(): MaybePromise<number>
+  queryAudit(q: AuditQuery): MaybePromise<AuditPage>
+  facets(): MaybePromise<AuditFacets>
+  getAlert(id: number): MaybePromise<AlertDetail | null>
+  listRuns(limit: number, beforeId?: number): MaybePromise<{ runs: RunRow[]; next_before_id: number | null }>
+  listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): MaybePromise<{ items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }>
+  dashboard(now: Date): MaybePromise<DashboardFigures>
 }

@@ -170,6 +170,8 @@ export interface TriageStore {
   /** Records the resolution (and, for a correction, triages the corrected record) in one transaction. */
   resolveQuarantine(req: ResolutionRequest): MaybePromise<ResolutionRow>
   totals(): MaybePromise<Counts>
+  /** Quarantine records by their end: still open, corrected, dismissed. */
+  quarantineStatus(): MaybePromise<{ open: number; corrected: number; dismissed: number }>
   verify(onProgress?: (done: number, total: number) => void): MaybePromise<VerifyResult>
   close(): MaybePromise<void>
 }

@@ -8,11 +8,12 @@ import { TRANSACTION_FIELDS } from '../ingest/csv.js'
 import { EMAIL_FIELDS, type RawRecord } from '../model.js'
 import { createEngine, type Prepared } from '../pipeline.js'
 import type { QuarantineRecord, TriageStore } from '../ports/triage-store.js'
+import { UserFacingError } from '../errors.js'
 
 export { EMAIL_FIELDS }
 
 /** A resolution the officer cannot make as asked (unknown record, already resolved, correction still invalid). */
-export class ResolutionError extends Error {}
+export class ResolutionError extends UserFacingError {}
 
 export interface ResolveContext {
   store: TriageStore

@@ -1,9 +1,10 @@
 // The reporting period. Dates are UTC days, both ends inclusive ("--from 2026-11-01 --to 2026-11-30" is all
 // of November); full ISO 8601 timestamps are taken as given (from inclusive, to exclusive).
 import type { Period } from '../ports/reports.js'
+import { UserFacingError } from '../errors.js'
 
 /** A mistake in what was asked for (bad date, output folder not empty): the CLI prints it as one line. */
-export class ReportError extends Error {}
+export class ReportError extends UserFacingError {}
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 const DAY_MS = 86_400_000

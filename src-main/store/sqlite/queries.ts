@@ -13,9 +13,10 @@ import type {
 } from '../../api/contract.js'
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
+import { QueryError } from '../../core/ports/audit-queries.js'
 
 /** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */
-export class QueryError extends Error {}
+export { QueryError } from '../../core/ports/audit-queries.js'
 
 const CHUNK = 5_000
 /** Counts stop here: "10,000+" reads as well as an exact figure and never costs a full scan. */

@@ -1,0 +1,29 @@
+// The one place a trail's database is chosen: a file path is SQLite (the embedded default), a postgres:// URL is
+// PostgreSQL (team mode). Every entry point (the CLI, the app's engine process, `triage serve`) opens its trail
+// here from --db or the `database` setting.
+import type { Trail } from '../core/ports/trail.js'
+import { StoreError } from './errors.js'
+import { openSqliteTrail } from './sqlite/trail.js'
+
+export interface OpenTrailOptions {
+  /** Read commands (verify, stats, reports): never create or migrate anything. */
+  readonly?: boolean
+  /** SQLite: the better-sqlite3 binary built for Electron's ABI (the app's engine process). */
+  nativeBinding?: string
+}
+
+/** postgres://… or postgresql://… */
+export const isDatabaseUrl = (database: string): boolean => /^postgres(ql)?:\/\//i.test(database)
+
+/** A database URL without its password, for messages and logs. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
+}
+
+export async function openTrail(database: string, opts: OpenTrailOptions = {}): Promise<Trail> {
+  if (isDatabaseUrl(database)) {
+    throw new StoreError(`${redactDatabaseUrl(database)}: PostgreSQL trails are not available in this build yet`)
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(database)) throw new StoreError(`${redactDatabaseUrl(database)}: not a database this program knows (a file path for SQLite, or postgres://user@host:port/database)`)
+  return openSqliteTrail(database, opts)
+}

@@ -1,0 +1,99 @@
+// The SQLite trail: one database file (or :memory: in tests) behind the Trail port. The store writes on its own
+// connection; the outbox gets a second one (synchronous=FULL for the claim marks) and each report a read-only one
+// (a snapshot of its own, so an export never waits for a run and never sees half of one).
+import { createRequire } from 'node:module'
+import type { Period, ReportQueries } from '../../core/ports/reports.js'
+import type { OutboxSession, ReportSession, Trail } from '../../core/ports/trail.js'
+import { DeliveryCounts, DeliveryView } from './delivery-view.js'
+import { openDatabase, SqliteStore, type SqliteOptions } from './index.js'
+import { SqliteOutbox } from './outbox.js'
+import { SqliteAuditQueries } from './queries.js'
+import { SqliteReportQueries } from './reports.js'
+
+/** The better-sqlite3 binary this process already loaded (in Electron: the Electron-ABI build the store uses). */
+function loadedSqliteBinding(): string | undefined {
+  const cache = createRequire(import.meta.url).cache
+  return Object.keys(cache).find((k) => k.endsWith('better_sqlite3.node'))
+}
+
+async function* oneTurnBetween<T>(chunks: Iterable<T>): AsyncGenerator<T> {
+  for (const c of chunks) {
+    yield c
+    await new Promise<void>((ok) => setImmediate(ok))
+  }
+}
+
+/**
+ * The report's figures are read a chunk of entries at a time (100,000 per chunk), synchronously. The API shares
+ * one event loop with every other call (and, in `triage serve`, the HTTP server), so between two chunks the loop
+ * gets a turn: an officer browsing the audit trail during a 1M-entry export waits for one chunk, not the report.
+ */
+function yielding(q: SqliteReportQueries): ReportQueries {
+  return new Proxy(q, {
+    get(target, prop) {
+      if (prop === 'entryFacts') return (p: Period) => oneTurnBetween(target.entryFacts(p))
+      const v = Reflect.get(target, prop, target) as unknown
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    }
+  })
+}
+
+/** The outbox on its own connection, with the Deliveries screen's reads on the same one. */
+export class SqliteOutboxSession extends SqliteOutbox implements OutboxSession {
+  private readonly view = new DeliveryView(this.db)
+  private readonly counter = new DeliveryCounts(this.db, { counts: () => this.statusCounts(), uncertain: (n) => this.list('uncertain', n) })
+  openNoticeCount = () => this.view.openNoticeCount()
+  notice = (id: number) => this.view.notice(id)
+  maxNoticeId = () => this.view.maxNoticeId()
+  deliveryStatus = (entryId: number, destination: string) => this.view.deliveryStatus(entryId, destination)
+  statusSummary = () => this.counter.get()
+  /** full recounts of the outbox so far (for tests of the cheap path) */
+  get recounts(): number {
+    return this.counter.recounts
+  }
+}
+
+export class SqliteTrail implements Trail {
+  readonly kind = 'sqlite' as const
+  readonly queries: SqliteAuditQueries
+
+  /** Over an open store (tests and benches build one themselves); `openTrail` is the usual way in. */
+  constructor(
+    readonly store: SqliteStore,
+    private readonly opts: Pick<SqliteOptions, 'nativeBinding' | 'readonly'> = {}
+  ) {
+    this.queries = new SqliteAuditQueries(store.db)
+  }
+
+  get location(): string {
+    return this.store.location
+  }
+
+  get readonly(): boolean {
+    return this.opts.readonly ?? false
+  }
+
+  async openOutbox(): Promise<OutboxSession> {
+    // An in-memory database has no second connection: the outbox shares the store's (tests only).
+    return new SqliteOutboxSession(this.store.location === ':memory:' ? this.store.db : this.store.location)
+  }
+
+  async openReports(): Promise<ReportSession> {
+    if (this.store.location === ':memory:') return { queries: yielding(new SqliteReportQueries(this.store.db)), close: () => {} }
+    const db = openDatabase(this.store.location, { readonly: true, nativeBinding: this.opts.nativeBinding ?? loadedSqliteBinding() })
+    try {
+      return { queries: yielding(new SqliteReportQueries(db)), close: () => void db.close() }
+    } catch (e) {
+      db.close()
+      throw e
+    }
+  }
+
+  async close(): Promise<void> {
+    this.store.close()
+  }
+}
+
+export function openSqliteTrail(path: string, opts: SqliteOptions = {}): SqliteTrail {
+  return new SqliteTrail(new SqliteStore(path, opts), opts)
+}
