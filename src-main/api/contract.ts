@@ -10,6 +10,7 @@ import { EMAIL_FIELDS, SEVERITIES } from '../core/model.js'
 export { EMAIL_FIELDS }
 import type { Settings } from '../core/config/schema.js'
 import type { TransactionField } from '../core/ingest/csv.js'
+import type { EntryField } from '../core/audit/entry-fields.js'
 import {
   acknowledgeNoticeInputSchema, acknowledgeNoticeOutputSchema, deliveryChangedEventSchema, deliveryStatusInputSchema, deliveryStatusSchema,
   resolveUncertainInputSchema, resolveUncertainOutputSchema
@@ -292,6 +293,13 @@ export const alertDetailSchema = z.object({
   deliveries: z.array(deliverySchema),
   sla: z.object({ seconds: z.number(), target_seconds: z.number(), breached: z.boolean() })
 })
+
+// An alert's detail carries every stored field of its entry (core/audit/entry-fields.ts): payload, raw and the
+// matched rules decoded beside it. A field added to the entry and not here (or the other way round) fails to compile.
+type DetailFields = keyof z.infer<typeof alertDetailSchema>['entry'] | 'payload' | 'raw' | 'matched_rules'
+type SameEntryFields = [EntryField] extends [DetailFields] ? ([DetailFields] extends [EntryField] ? true : never) : never
+const _sameEntryFields: SameEntryFields = true
+void _sameEntryFields
 
 export const auditFacetsSchema = z.object({
   source_files: z.array(z.string()),

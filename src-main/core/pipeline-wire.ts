@@ -5,9 +5,18 @@ import type { Candidate, PreparedItem } from './ports/triage-store.js'
 import type { Quarantine, Severity, SourceKind } from './model.js'
 import type { Engine, Prepared, PreparedBatch } from './pipeline.js'
 import type { FileRead } from './ingest/bytes.js'
+import { CONTENT_FIELDS, type ContentField, type EntryContent } from './audit/chain.js'
 
-/** Values per alert in `WireBatch.values`, in this order. */
-const FIELDS = 16
+/**
+ * Per alert in `WireBatch.values`: its creation time (ms), its content hash, then the entry's content fields in
+ * chain order (CONTENT_FIELDS) except those sent once per batch (one file, one rule set, one triage time) and the
+ * fingerprint (in `fps`).
+ */
+const PER_BATCH: ReadonlySet<ContentField> = new Set(['source_file', 'ruleset_version', 'triaged_at', 'fingerprint'])
+const WIRE_FIELDS = CONTENT_FIELDS.filter((f) => !PER_BATCH.has(f))
+const FIELDS = 2 + WIRE_FIELDS.length
+/** Position of a content field within an alert's values. */
+const AT = Object.fromEntries(WIRE_FIELDS.map((f, i) => [f, i + 2])) as Record<ContentField, number>
 
 export interface WireBatch {
   records: number
@@ -46,23 +55,17 @@ export function encodeBatch(engine: Engine, b: PreparedBatch, sourceFile: string
     const o = a * FIELDS
     values[o] = item.createdAtMs
     values[o + 1] = t.contentHash
-    values[o + 2] = e.severity
-    values[o + 3] = e.source_kind
-    values[o + 4] = e.source_locator
-    values[o + 5] = e.external_id
-    values[o + 6] = e.title
-    values[o + 7] = e.matched_rules
-    values[o + 8] = e.reason
-    values[o + 9] = e.destinations
-    values[o + 10] = e.created_at
-    values[o + 11] = e.sla_seconds
-    values[o + 12] = e.sla_target_seconds
-    values[o + 13] = e.sla_breached
-    values[o + 14] = e.payload
-    values[o + 15] = e.raw
+    for (let k = 0; k < WIRE_FIELDS.length; k++) values[o + 2 + k] = e[WIRE_FIELDS[k]!]
     a++
   })
   return { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, order, fps: fps.buffer, values, quarantine, sourceFile, rulesetVersion: engine.ruleSet.version, ...(b.read ? { read: b.read } : {}) }
+}
+
+/** An alert's entry content back from its values and the batch's constants. */
+function decodeEntry(v: WireBatch['values'], o: number, m: WireBatch, fingerprint: string): EntryContent {
+  const entry: Partial<Record<ContentField, string | number>> = { source_file: m.sourceFile, ruleset_version: m.rulesetVersion, triaged_at: m.triagedAt, fingerprint }
+  for (let k = 0; k < WIRE_FIELDS.length; k++) entry[WIRE_FIELDS[k]!] = v[o + 2 + k]!
+  return entry as EntryContent
 }
 
 /** Main-thread side: back to prepared items whose triage is already decided. */
@@ -78,42 +81,18 @@ export function decodeBatch(m: WireBatch): PreparedBatch {
       continue
     }
     const o = a * FIELDS
-    const dest = v[o + 9] as string
+    const dest = v[o + AT.destinations] as string
     let list = destinations.get(dest)
     if (!list) destinations.set(dest, (list = JSON.parse(dest) as string[]))
     const c: Candidate = {
       type: 'alert',
       fingerprint: fps.subarray(a * 32, a * 32 + 32),
       createdAtMs: v[o] as number,
-      kind: v[o + 3] as SourceKind,
-      origin: { file: m.sourceFile, locator: v[o + 4] as string },
-      externalId: v[o + 5] as string,
-      createdAt: v[o + 10] as string,
-      pre: {
-        severity: v[o + 2] as Severity,
-        destinations: list,
-        contentHash: v[o + 1] as string,
-        entry: {
-          source_kind: v[o + 3] as string,
-          source_file: m.sourceFile,
-          source_locator: v[o + 4] as string,
-          external_id: v[o + 5] as string,
-          title: v[o + 6] as string,
-          fingerprint: fps.toString('hex', a * 32, a * 32 + 32),
-          severity: v[o + 2] as string,
-          matched_rules: v[o + 7] as string,
-          reason: v[o + 8] as string,
-          ruleset_version: m.rulesetVersion,
-          destinations: dest,
-          created_at: v[o + 10] as string,
-          triaged_at: m.triagedAt,
-          sla_seconds: v[o + 11] as number,
-          sla_target_seconds: v[o + 12] as number,
-          sla_breached: v[o + 13] as number,
-          payload: v[o + 14] as string,
-          raw: v[o + 15] as string
-        }
-      }
+      kind: v[o + AT.source_kind] as SourceKind,
+      origin: { file: m.sourceFile, locator: v[o + AT.source_locator] as string },
+      externalId: v[o + AT.external_id] as string,
+      createdAt: v[o + AT.created_at] as string,
+      pre: { severity: v[o + AT.severity] as Severity, destinations: list, contentHash: v[o + 1] as string, entry: decodeEntry(v, o, m, fps.toString('hex', a * 32, a * 32 + 32)) }
     }
     items[i] = c
     a++

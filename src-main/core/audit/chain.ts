@@ -4,31 +4,9 @@ import { hash } from 'node:crypto'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
-/** The audit entry exactly as stored (one row of audit_entries). */
-export interface AuditEntryRow {
-  id: number
-  run_id: number
-  source_kind: string
-  source_file: string
-  source_locator: string
-  external_id: string
-  title: string
-  fingerprint: string // hex
-  severity: string
-  matched_rules: string // JSON
-  reason: string
-  ruleset_version: string
-  destinations: string // JSON
-  created_at: string
-  triaged_at: string
-  sla_seconds: number
-  sla_target_seconds: number
-  sla_breached: number
-  payload: string // JSON
-  raw: string
-  prev_hash: string
-  hash: string
-}
+import { CONTENT_FIELDS, type AuditEntryRow } from './entry-fields.js'
+
+export { CONTENT_FIELDS, ENTRY_COLUMNS, ENTRY_FIELDS, type AuditEntryRow, type ContentField, type EntryField } from './entry-fields.js'
 
 export type UnsealedEntry = Omit<AuditEntryRow, 'prev_hash' | 'hash'>
 
@@ -43,16 +21,13 @@ const field = (v: string | number) => {
 export type EntryContent = Omit<UnsealedEntry, 'id' | 'run_id'>
 
 /**
- * SHA-256 over every content field, each length-prefixed so field boundaries are unambiguous.
- * Field order is part of the format (CHAIN_FORMAT): never reorder, only append with a new format version.
- * Built as one string and hashed once: it runs for every alert (in the pipeline, before the batch is committed).
+ * SHA-256 over every content field (CONTENT_FIELDS, in that order), each length-prefixed so field boundaries are
+ * unambiguous. Built as one string and hashed once: it runs for every alert (in the pipeline, before the batch
+ * is committed).
  */
 export function contentHash(e: EntryContent): string {
-  const material =
-    field(e.source_kind) + field(e.source_file) + field(e.source_locator) + field(e.external_id) + field(e.title) +
-    field(e.fingerprint) + field(e.severity) + field(e.matched_rules) + field(e.reason) + field(e.ruleset_version) +
-    field(e.destinations) + field(e.created_at) + field(e.triaged_at) + field(e.sla_seconds) + field(e.sla_target_seconds) +
-    field(e.sla_breached) + field(e.payload) + field(e.raw)
+  let material = ''
+  for (const f of CONTENT_FIELDS) material += field(e[f])
   return hash('sha256', material, 'hex')
 }
 

@@ -1,14 +1,10 @@
 // A contiguous piece of the audit chain (the examiner pack's audit CSV), checked without the database: its
 // first entry links to the anchor (the previous entry's hash, recorded in the manifest), every entry's hash is
 // recomputed with the chain format of core/audit/chain.ts, and each entry links to the row before it.
-import { entryHash, type UnsealedEntry } from '../audit/chain.js'
+import { ENTRY_FIELDS, entryHash, type UnsealedEntry } from '../audit/chain.js'
 
-/** Columns of the audit CSV, in the chain's field order, then the two links (see store/sqlite/reports.ts). */
-export const AUDIT_CSV_COLUMNS = [
-  'id', 'run_id', 'source_kind', 'source_file', 'source_locator', 'external_id', 'title', 'fingerprint', 'severity',
-  'matched_rules', 'reason', 'ruleset_version', 'destinations', 'created_at', 'triaged_at', 'sla_seconds',
-  'sla_target_seconds', 'sla_breached', 'payload', 'raw', 'prev_hash', 'hash'
-] as const
+/** Columns of the audit CSV: every stored field of an entry, in the chain's order (core/audit/entry-fields.ts). */
+export const AUDIT_CSV_COLUMNS = ENTRY_FIELDS
 
 const ID = AUDIT_CSV_COLUMNS.indexOf('id')
 const PREV = AUDIT_CSV_COLUMNS.indexOf('prev_hash')

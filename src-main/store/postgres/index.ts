@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto'
 import { hostname } from 'node:os'
 import type pg from 'pg'
-import { ChainVerifier, linkHash, type AuditEntryRow } from '../../core/audit/chain.js'
+import { ChainVerifier, CONTENT_FIELDS, ENTRY_COLUMNS, ENTRY_FIELDS, linkHash, type AuditEntryRow } from '../../core/audit/chain.js'
+import type { EntryKind } from '../../core/audit/entry-fields.js'
 import { resolutionHash, ResolutionVerifier, type ResolutionRow } from '../../core/audit/resolution-chain.js'
 import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
 import type {
@@ -66,23 +67,20 @@ function runFromRow(r: RunRow): RunRecord {
 }
 
 // One statement writes the batch's audit entries and their outbox rows (one per destination recorded on the entry).
+// The columns are every field of the entry in chain order (ENTRY_FIELDS; run_id is the batch's, $1), then the
+// indexed creation time; each is one array parameter of unnest, typed by how the field is stored.
+const PG_ARRAY: Record<EntryKind, string> = { text: 'text[]', json: 'text[]', hex: 'text[]', integer: 'bigint[]', real: 'float8[]', flag: 'int[]' }
+const ENTRY_INSERT_COLUMNS = [...ENTRY_FIELDS.filter((f) => f !== 'run_id'), 'created_at_ms'] as const
+const kindOf = (c: (typeof ENTRY_INSERT_COLUMNS)[number]): EntryKind => (c === 'created_at_ms' ? 'integer' : ENTRY_COLUMNS[c])
 const INSERT_ENTRIES = `
 WITH e AS (
-  INSERT INTO audit_entries (id, run_id, source_kind, source_file, source_locator, external_id, title, fingerprint, severity,
-    matched_rules, reason, ruleset_version, destinations, created_at, created_at_ms, triaged_at, sla_seconds,
-    sla_target_seconds, sla_breached, payload, raw, prev_hash, hash)
-  SELECT u.id, $1::bigint, u.source_kind, u.source_file, u.source_locator, u.external_id, u.title, decode(u.fp, 'hex'), u.severity,
-    u.matched_rules, u.reason, u.ruleset_version, u.destinations, u.created_at, u.created_at_ms, u.triaged_at, u.sla_seconds,
-    u.sla_target_seconds, u.sla_breached, u.payload, u.raw, u.prev_hash, u.hash
-  FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-    $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[], $17::float8[], $18::bigint[], $19::int[],
-    $20::text[], $21::text[], $22::text[], $23::text[])
-    AS u(id, source_kind, source_file, source_locator, external_id, title, fp, severity, matched_rules, reason, ruleset_version,
-      destinations, created_at, created_at_ms, triaged_at, sla_seconds, sla_target_seconds, sla_breached, payload, raw, prev_hash, hash)
+  INSERT INTO audit_entries (run_id, ${ENTRY_INSERT_COLUMNS.join(', ')})
+  SELECT $1::bigint, ${ENTRY_INSERT_COLUMNS.map((c) => (kindOf(c) === 'hex' ? `decode(u.${c}, 'hex')` : `u.${c}`)).join(', ')}
+  FROM unnest(${ENTRY_INSERT_COLUMNS.map((c, i) => `$${i + 2}::${PG_ARRAY[kindOf(c)]}`).join(', ')}) AS u(${ENTRY_INSERT_COLUMNS.join(', ')})
   RETURNING id, destinations
 )
 INSERT INTO deliveries (entry_id, destination, status, next_attempt_at)
-SELECT e.id, d.value, $24, $25 FROM e CROSS JOIN LATERAL jsonb_array_elements_text(e.destinations::jsonb) AS d(value)`
+SELECT e.id, d.value, $${ENTRY_INSERT_COLUMNS.length + 2}, $${ENTRY_INSERT_COLUMNS.length + 3} FROM e CROSS JOIN LATERAL jsonb_array_elements_text(e.destinations::jsonb) AS d(value)`
 
 const INSERT_DUPLICATES = `
 INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
@@ -313,13 +311,7 @@ export class PostgresStore implements TriageStore {
       qIds = r.rows.map((x) => x.id).sort((a, b) => a - b)
     }
 
-    const E = {
-      id: [] as number[], source_kind: [] as string[], source_file: [] as string[], source_locator: [] as string[], external_id: [] as string[],
-      title: [] as string[], fp: [] as string[], severity: [] as string[], matched_rules: [] as string[], reason: [] as string[],
-      ruleset_version: [] as string[], destinations: [] as string[], created_at: [] as string[], created_at_ms: [] as number[],
-      triaged_at: [] as string[], sla_seconds: [] as number[], sla_target_seconds: [] as number[], sla_breached: [] as number[],
-      payload: [] as string[], raw: [] as string[], prev_hash: [] as string[], hash: [] as string[]
-    }
+    const E = Object.fromEntries(ENTRY_INSERT_COLUMNS.map((c) => [c, [] as unknown[]])) as Record<(typeof ENTRY_INSERT_COLUMNS)[number], unknown[]>
     const D = { o: [] as number[], k: [] as string[], f: [] as string[], l: [] as string[], x: [] as string[], c: [] as string[] }
     const Q = {
       id: [] as number[], k: [] as string[], f: [] as string[], l: [] as string[], field: [] as Array<string | null>, reason: [] as string[],
@@ -368,12 +360,14 @@ export class PostgresStore implements TriageStore {
       const e = t.entry
       const id = lastId + 1
       const hash = linkHash(lastHash, id, runId, t.contentHash)
-      E.id.push(id); E.source_kind.push(e.source_kind); E.source_file.push(toPg(e.source_file)); E.source_locator.push(toPg(e.source_locator))
-      E.external_id.push(toPg(e.external_id)); E.title.push(toPg(e.title)); E.fp.push(fp); E.severity.push(e.severity)
-      E.matched_rules.push(toPg(e.matched_rules)); E.reason.push(toPg(e.reason)); E.ruleset_version.push(toPg(e.ruleset_version))
-      E.destinations.push(toPg(e.destinations)); E.created_at.push(toPg(e.created_at)); E.created_at_ms.push(item.createdAtMs)
-      E.triaged_at.push(toPg(e.triaged_at)); E.sla_seconds.push(e.sla_seconds); E.sla_target_seconds.push(e.sla_target_seconds)
-      E.sla_breached.push(e.sla_breached); E.payload.push(toPg(e.payload)); E.raw.push(toPg(e.raw)); E.prev_hash.push(lastHash); E.hash.push(hash)
+      E.id.push(id)
+      for (const f of CONTENT_FIELDS) {
+        const k = ENTRY_COLUMNS[f]
+        E[f].push(f === 'fingerprint' ? fp : k === 'text' || k === 'json' ? toPg(e[f] as string) : e[f])
+      }
+      E.prev_hash.push(lastHash)
+      E.hash.push(hash)
+      E.created_at_ms.push(item.createdAtMs)
       const list = inBatch.get(fp)
       if (list) list.push({ id, ms: item.createdAtMs })
       else inBatch.set(fp, [{ id, ms: item.createdAtMs }])
@@ -388,11 +382,7 @@ export class PostgresStore implements TriageStore {
 
     // Entries before duplicates and quarantine records before repeats: a row may refer to one written in this batch.
     if (E.id.length)
-      await c.query(INSERT_ENTRIES, [
-        runId, E.id, E.source_kind, E.source_file, E.source_locator, E.external_id, E.title, E.fp, E.severity, E.matched_rules, E.reason,
-        E.ruleset_version, E.destinations, E.created_at, E.created_at_ms, E.triaged_at, E.sla_seconds, E.sla_target_seconds, E.sla_breached,
-        E.payload, E.raw, E.prev_hash, E.hash, opts.dryRun ? 'dry_run' : 'pending', opts.dryRun ? null : opts.receivedAt
-      ])
+      await c.query(INSERT_ENTRIES, [runId, ...ENTRY_INSERT_COLUMNS.map((col) => E[col]), opts.dryRun ? 'dry_run' : 'pending', opts.dryRun ? null : opts.receivedAt])
     if (D.o.length) await c.query(INSERT_DUPLICATES, [runId, opts.receivedAt, D.o, D.k, D.f, D.l, D.x, D.c])
     if (Q.id.length)
       await c.query(INSERT_QUARANTINE, [runId, opts.receivedAt, Q.id, Q.k, Q.f, Q.l, Q.field, Q.reason, Q.raw, Q.size, Q.sha, Q.trunc, Q.bytes, Q.fields])

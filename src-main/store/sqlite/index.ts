@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { ChainVerifier, linkHash, type AuditEntryRow } from '../../core/audit/chain.js'
+import { ChainVerifier, CONTENT_FIELDS, ENTRY_FIELDS, linkHash, type AuditEntryRow } from '../../core/audit/chain.js'
 import { resolutionHash, ResolutionVerifier, type ResolutionRow } from '../../core/audit/resolution-chain.js'
 import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
 import type {
@@ -124,10 +124,8 @@ export class SqliteStore implements TriageStore {
       findOriginal: db.prepare('SELECT id FROM audit_entries WHERE fingerprint = ? AND created_at_ms > ? AND created_at_ms < ? ORDER BY created_at_ms LIMIT 1').pluck(),
       head: db.prepare('SELECT count, last_id, last_hash FROM chain_head WHERE singleton = 1'),
       setHead: db.prepare('UPDATE chain_head SET count = ?, last_id = ?, last_hash = ? WHERE singleton = 1'),
-      insertEntry: db.prepare(`INSERT INTO audit_entries (id, run_id, source_kind, source_file, source_locator, external_id, title,
-        fingerprint, severity, matched_rules, reason, ruleset_version, destinations, created_at, created_at_ms, triaged_at,
-        sla_seconds, sla_target_seconds, sla_breached, payload, raw, prev_hash, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      // Every field of the entry in chain order (ENTRY_FIELDS), then the indexed creation time.
+      insertEntry: db.prepare(`INSERT INTO audit_entries (${[...ENTRY_FIELDS, 'created_at_ms'].join(', ')}) VALUES (${[...ENTRY_FIELDS, 0].map(() => '?').join(', ')})`),
       insertDuplicate: db.prepare(`INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertQuarantine: db.prepare(`INSERT INTO quarantine (run_id, source_kind, source_file, source_locator, field, reason, raw, received_at,
@@ -196,11 +194,10 @@ export class SqliteStore implements TriageStore {
         const e = t.entry
         const id = lastId + 1
         const hash = linkHash(lastHash, id, runId, t.contentHash)
-        s.insertEntry.run(
-          id, runId, e.source_kind, e.source_file, e.source_locator, e.external_id, e.title, item.fingerprint,
-          e.severity, e.matched_rules, e.reason, e.ruleset_version, e.destinations, e.created_at, item.createdAtMs,
-          e.triaged_at, e.sla_seconds, e.sla_target_seconds, e.sla_breached, e.payload, e.raw, lastHash, hash
-        )
+        const values: unknown[] = [id, runId]
+        for (const f of CONTENT_FIELDS) values.push(f === 'fingerprint' ? item.fingerprint : e[f])
+        values.push(lastHash, hash, item.createdAtMs)
+        s.insertEntry.run(values)
         for (const d of t.destinations) out.deliveries[d] = (out.deliveries[d] ?? 0) + 1
         lastId = id
         lastHash = hash
