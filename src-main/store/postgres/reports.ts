@@ -1,0 +1,483 @@
+// The SQL behind the SLA report and the examiner pack on a PostgreSQL trail: the same answers as
+// store/sqlite/reports.ts, row for row and byte for byte once written to CSV.
+//
+// One session is one client in one REPEATABLE READ READ ONLY transaction, so every query of an export sees the
+// trail as it was at its first read while engines keep writing. Streams are server-side cursors (DECLARE … FETCH n)
+// inside that transaction, the next page fetched while the current one is written: a 1M-entry export holds one page.
+//
+// Text is stored escaped (store/postgres/text.ts: PostgreSQL text cannot hold U+0000), so every text value read here
+// goes through fromPg. Escaping is compositional (an escape pair starts with U+FFFF, which nothing else contains), so
+// text concatenated in SQL (string_agg, ||) is unescaped once, after it is read.
+//
+// Order: SQLite compares text byte-wise; every ORDER BY on text here says COLLATE "C" (byte order of UTF-8), and
+// SQLite's NULLs-first is spelled out. The period tests on triaged_at keep the column's collation so the index of
+// migration 004 is used: the bounds and the values are ISO 8601 strings of one fixed shape, which every collation
+// orders by time.
+import type pg from 'pg'
+import type {
+  AttemptCount, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
+  QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, TableStream
+} from '../../core/ports/reports.js'
+import type { ReportSession } from '../../core/ports/trail.js'
+import { AUDIT_CSV_COLUMNS } from '../../core/report/segment.js'
+import { RESOLUTION_FIELDS, type ResolutionRow } from '../../core/audit/resolution-chain.js'
+import { SEVERITIES, type Severity } from '../../core/model.js'
+import { redactUrl, storeError } from './connection.js'
+import { fromPg, rowFromPg } from './text.js'
+
+/** Entries per chunk when reading a period's figures (as SQLite's): bounded memory, few round trips. */
+const FACT_CHUNK = 100_000
+/** Rows per FETCH from a cursor. */
+const PAGE_ROWS = 2_000
+/** SQLite's reports keep per-version figures only while the rule sets are few (its dictionary size). */
+const MAX_DICTIONARY = 64
+
+const ESC = '\uffff'
+const IN_PERIOD = 'triaged_at >= $3 AND triaged_at < $4'
+
+export const ALERT_COLUMNS = [
+  'entry_id', 'external_id', 'source_kind', 'source_file', 'source_locator', 'title', 'severity', 'created_at', 'triaged_at',
+  'time_to_triage_seconds', 'sla_target_seconds', 'sla_breached', 'ruleset_version', 'matched_rules', 'destinations', 'deliveries'
+] as const
+
+const LOG_TABLES = {
+  attempts: 'delivery_attempts',
+  fallbacks: 'delivery_fallbacks',
+  resolutions: 'delivery_resolutions',
+  notices: 'delivery_notices'
+} as const satisfies Record<DeliveryLog, string>
+
+/** Tables exported whole (SQLite's SELECT *): their columns are read from the catalog when the session opens. */
+const WHOLE_TABLES = [
+  'deliveries', 'delivery_attempts', 'delivery_fallbacks', 'delivery_resolutions', 'delivery_notices', 'duplicates', 'quarantine',
+  'quarantine_repeats', 'runs'
+] as const
+type WholeTable = (typeof WHOLE_TABLES)[number]
+
+const RESOLUTION_COLUMNS = [...RESOLUTION_FIELDS, 'prev_hash', 'hash']
+
+/** Every stored column of an entry in hash order; the fingerprint as lowercase hex, as SQLite's report writes it. */
+const AUDIT_SELECT = AUDIT_CSV_COLUMNS.map((c) => (c === 'fingerprint' ? "encode(fingerprint, 'hex') AS fingerprint" : c)).join(', ')
+
+function unescapeCells(row: unknown[]): unknown[] {
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i]
+    if (typeof v === 'string' && v.includes(ESC)) row[i] = fromPg(v)
+  }
+  return row
+}
+
+const numbers = (csv: string | null): number[] => (csv === null || csv === '' ? [] : csv.split(',').map(Number))
+/** Rows in the order of `ids` (as SQLite's one-statement-per-id reads return them), missing ids left out. */
+function inOrder<T extends object, K extends keyof T>(ids: readonly T[K][], rows: T[], key: K): T[] {
+  const by = new Map<T[K], T>(rows.map((r) => [r[key], r]))
+  return ids.flatMap((id) => {
+    const r = by.get(id)
+    return r ? [r] : []
+  })
+}
+
+/** Opens a report snapshot: one client of the pool, in one read-only repeatable-read transaction until close(). */
+export async function openPostgresReports(pool: pg.Pool, location = redactUrl(pool.options.connectionString ?? 'PostgreSQL')): Promise<ReportSession> {
+  let client: pg.PoolClient
+  try {
+    client = await pool.connect()
+  } catch (e) {
+    throw storeError(location, e)
+  }
+  try {
+    // Floats as the shortest text that reads back exactly (the default since PostgreSQL 12; a server may set less).
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL extra_float_digits = 1')
+    const queries = await PostgresReportQueries.load(client, location)
+    let closed = false
+    return {
+      queries,
+      close: async () => {
+        if (closed) return
+        closed = true
+        try {
+          await client.query('COMMIT')
+          client.release()
+        } catch (e) {
+          client.release(e as Error) // a broken connection is not returned to the pool
+          throw storeError(location, e)
+        }
+      }
+    }
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {})
+    client.release()
+    throw storeError(location, e)
+  }
+}
+
+export class PostgresReportQueries implements ReportQueries {
+  private cursors = 0
+
+  /** Use openPostgresReports; `columns` are the whole tables' columns in table order. */
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly columns: Record<WholeTable, readonly string[]>,
+    private readonly location = 'PostgreSQL'
+  ) {}
+
+  /** Reads what the queries need from the catalog, on the session's client (inside its transaction). */
+  static async load(client: pg.ClientBase, location?: string): Promise<PostgresReportQueries> {
+    const r = await client.query<{ table: string; columns: string[] }>(
+      `SELECT c.relname::text AS table, array_agg(a.attname::text ORDER BY a.attnum) AS columns
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+       GROUP BY c.relname`,
+      [[...WHOLE_TABLES, 'audit_entries']]
+    )
+    const found = new Map(r.rows.map((x) => [x.table, x.columns]))
+    if (!found.has('audit_entries')) throw new Error('this database has no audit trail (not a Triage Desk database)')
+    const missing = WHOLE_TABLES.filter((t) => !found.has(t))
+    if (missing.length) throw new Error(`this PostgreSQL trail is missing tables (${missing.join(', ')}): open it read-write once to migrate it`)
+    return new PostgresReportQueries(client, Object.fromEntries(WHOLE_TABLES.map((t) => [t, found.get(t)!])) as Record<WholeTable, string[]>, location)
+  }
+
+  private async rows<R extends object>(text: string, values: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.client.query<R & pg.QueryResultRow>(text, values)).rows.map(rowFromPg)
+    } catch (e) {
+      throw storeError(this.location, e)
+    }
+  }
+
+  private async one<R extends object>(text: string, values: unknown[] = []): Promise<R> {
+    return (await this.rows<R>(text, values))[0]!
+  }
+
+  private async raw(text: string, values: unknown[] = []): Promise<unknown[][]> {
+    try {
+      return (await this.client.query<unknown[]>({ text, values, rowMode: 'array' })).rows
+    } catch (e) {
+      throw storeError(this.location, e)
+    }
+  }
+
+  async chainHead(): Promise<ChainHead> {
+    return this.one<ChainHead>('SELECT count, last_id, last_hash FROM chain_head WHERE singleton = 1')
+  }
+
+  /** The smallest and largest id triaged in the period (an index range on triaged_at, migration 004). */
+  private async span(p: Period): Promise<[number | null, number | null]> {
+    const r = await this.one<{ lo: number | null; hi: number | null }>(
+      'SELECT min(id) AS lo, max(id) AS hi FROM audit_entries WHERE triaged_at >= $1 AND triaged_at < $2',
+      [p.from, p.to]
+    )
+    return [r.lo, r.hi]
+  }
+
+  entryFacts(p: Period): AsyncIterable<FactChunk> {
+    // Per chunk of ids, two grouped statements: per severity (counts, every time to triage, the breaches with their
+    // overruns, the targets' extremes) and per (severity, source, file, day, rule set). Numbers come as one
+    // comma-separated text per severity: splitting it is far cheaper than one JavaScript row per entry.
+    const self = this
+    return {
+      async *[Symbol.asyncIterator]() {
+        const versions = (await self.rows<{ version: string }>('SELECT version FROM rulesets ORDER BY version COLLATE "C"')).map((r) => r.version)
+        const V = versions.length <= MAX_DICTIONARY ? versions : []
+        const [lo, hi] = await self.span(p)
+        if (lo === null || hi === null) return
+        const bySeverity = `SELECT severity, count(*) AS n, min(id) AS lo, max(id) AS hi, string_agg(sla_seconds::text, ','),
+            string_agg(id::text, ',' ORDER BY id) FILTER (WHERE sla_breached <> 0),
+            string_agg((sla_seconds - sla_target_seconds)::text, ',' ORDER BY id) FILTER (WHERE sla_breached <> 0),
+            min(sla_target_seconds), max(sla_target_seconds)
+          FROM audit_entries WHERE id BETWEEN $1 AND $2 AND ${IN_PERIOD} GROUP BY severity`
+        // The day of triaged_at: the engine writes it with toISOString, so its first ten characters are the UTC day.
+        const byGroup = `SELECT severity, source_kind, source_file, left(triaged_at, 10), ruleset_version, count(*), min(id), max(id)
+          FROM audit_entries WHERE id BETWEEN $1 AND $2 AND ${IN_PERIOD} GROUP BY 1, 2, 3, 4, 5 ORDER BY min(id)`
+        for (let first = lo; first <= hi; first += FACT_CHUNK) {
+          const params = [first, first + FACT_CHUNK - 1, p.from, p.to]
+          const [sev, grp] = await Promise.all([self.raw(bySeverity, params), self.raw(byGroup, params)])
+          if (!sev.length) continue
+          const perSeverity = <T>(f: (s: Severity) => T) => Object.fromEntries(SEVERITIES.map((s) => [s, f(s)])) as Record<Severity, T>
+          const chunk: FactChunk = {
+            count: 0,
+            first_id: Infinity,
+            last_id: -Infinity,
+            groups: [],
+            sla_seconds: perSeverity(() => []),
+            targets: perSeverity(() => []),
+            breaches: perSeverity(() => ({ id: [], overrun: [] })),
+            ruleset_ids: []
+          }
+          for (const r of sev) {
+            const s = r[0] as Severity
+            chunk.count += r[1] as number
+            chunk.first_id = Math.min(chunk.first_id, r[2] as number)
+            chunk.last_id = Math.max(chunk.last_id, r[3] as number)
+            chunk.sla_seconds[s] = numbers(r[4] as string)
+            chunk.breaches[s] = { id: numbers(r[5] as string | null), overrun: numbers(r[6] as string | null) }
+            chunk.targets[s] = [...new Set([r[7] as number, r[8] as number])]
+          }
+          const ids = new Map<string, { first_id: number; last_id: number }>()
+          for (const r of unescapeRows(grp)) {
+            const version = r[4] as string
+            chunk.groups.push({ severity: r[0] as Severity, source_kind: r[1] as string, source_file: r[2] as string, day: r[3] as string, ruleset_version: version, count: r[5] as number })
+            const v = ids.get(version)
+            if (!v) ids.set(version, { first_id: r[6] as number, last_id: r[7] as number })
+            else (v.first_id = Math.min(v.first_id, r[6] as number)), (v.last_id = Math.max(v.last_id, r[7] as number))
+          }
+          chunk.ruleset_ids = V.flatMap((version) => {
+            const v = ids.get(version)
+            return v ? [{ version, ...v }] : []
+          })
+          yield chunk
+        }
+      }
+    }
+  }
+
+  async entryBriefs(ids: number[]): Promise<EntryBrief[]> {
+    if (!ids.length) return []
+    const rows = await this.rows<EntryBrief>(
+      `SELECT id, external_id, title, severity, source_kind, created_at, triaged_at, sla_seconds, sla_target_seconds
+       FROM audit_entries WHERE id = ANY($1::bigint[])`,
+      [ids]
+    )
+    return inOrder(ids, rows, 'id')
+  }
+
+  async deliveryCounts(p: Period, range: EntryRange, wholeRange: boolean): Promise<DeliveryCount[]> {
+    const rows = wholeRange
+      ? await this.rows<DeliveryCount>(
+          `SELECT destination, status, count(*) AS count, coalesce(sum(attempts), 0)::bigint AS attempts
+           FROM deliveries WHERE entry_id BETWEEN $1 AND $2 GROUP BY destination, status`,
+          [range.first_id, range.last_id]
+        )
+      : await this.rows<DeliveryCount>(
+          `SELECT d.destination, d.status, count(*) AS count, coalesce(sum(d.attempts), 0)::bigint AS attempts
+           FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id
+           WHERE d.entry_id BETWEEN $1 AND $2 AND a.triaged_at >= $3 AND a.triaged_at < $4 GROUP BY d.destination, d.status`,
+          [range.first_id, range.last_id, p.from, p.to]
+        )
+    return rows.sort((a, b) => a.destination.localeCompare(b.destination) || a.status.localeCompare(b.status))
+  }
+
+  private inPeriod(table: string) {
+    return `FROM ${table} x JOIN audit_entries a ON a.id = x.entry_id
+      WHERE x.entry_id BETWEEN $1 AND $2 AND a.triaged_at >= $3 AND a.triaged_at < $4`
+  }
+
+  async attemptCounts(p: Period, range: EntryRange): Promise<AttemptCount[]> {
+    const params = [range.first_id, range.last_id, p.from, p.to]
+    const out = new Map<string, AttemptCount>()
+    const line = (d: string) => out.get(d) ?? out.set(d, { destination: d, attempts: 0, failed_attempts: 0, fallbacks: 0 }).get(d)!
+    const [attempts, fallbacks] = await Promise.all([
+      this.rows<{ destination: string; n: number; failed: number }>(
+        `SELECT x.destination, count(*) AS n, count(*) FILTER (WHERE x.result <> 'sent') AS failed ${this.inPeriod('delivery_attempts')} GROUP BY x.destination`,
+        params
+      ),
+      this.rows<{ destination: string; n: number }>(
+        `SELECT x.failed_destination AS destination, count(*) AS n ${this.inPeriod('delivery_fallbacks')} GROUP BY x.failed_destination`,
+        params
+      )
+    ])
+    for (const r of attempts) {
+      const l = line(r.destination)
+      l.attempts = r.n
+      l.failed_attempts = r.failed
+    }
+    for (const r of fallbacks) line(r.destination).fallbacks = r.n
+    return [...out.values()].sort((a, b) => a.destination.localeCompare(b.destination))
+  }
+
+  async fallbacks(p: Period, range: EntryRange, limit: number): Promise<{ total: number; shown: FallbackRow[] }> {
+    const params = [range.first_id, range.last_id, p.from, p.to]
+    const from = this.inPeriod('delivery_fallbacks')
+    const [total, shown] = await Promise.all([
+      this.one<{ n: number }>(`SELECT count(*) AS n ${from}`, params),
+      this.rows<FallbackRow>(`SELECT x.id, x.entry_id, x.failed_destination, x.action, x.target, x.reason, x.created_at ${from} ORDER BY x.id LIMIT $5`, [...params, limit])
+    ])
+    return { total: total.n, shown }
+  }
+
+  async duplicateCount(p: Period): Promise<Array<{ source_kind: string; source_file: string; count: number }>> {
+    // Duplicates of alerts, and repeats of records quarantined before (both counted as duplicates by the runs).
+    const rows = await this.rows<{ source_kind: string; source_file: string; count: number }>(
+      `SELECT source_kind, source_file, count(*) AS count FROM (
+         SELECT source_kind, source_file FROM duplicates WHERE received_at >= $1 AND received_at < $2
+         UNION ALL SELECT source_kind, source_file FROM quarantine_repeats WHERE received_at >= $1 AND received_at < $2) u
+       GROUP BY source_kind, source_file`,
+      [p.from, p.to]
+    )
+    return rows.sort((a, b) => b.count - a.count || byteOrder(a.source_file, b.source_file) || byteOrder(a.source_kind, b.source_kind))
+  }
+
+  async quarantineRepeatCount(p: Period): Promise<number> {
+    return (await this.one<{ n: number }>('SELECT count(*) AS n FROM quarantine_repeats WHERE received_at >= $1 AND received_at < $2', [p.from, p.to])).n
+  }
+
+  async resolutions(p: Period, limit: number): Promise<{ corrected: number; dismissed: number; shown: ResolutionRow[] }> {
+    const where = 'resolved_at >= $1 AND resolved_at < $2'
+    const [counts, shown] = await Promise.all([
+      this.rows<{ action: string; n: number }>(`SELECT action, count(*) AS n FROM quarantine_resolutions WHERE ${where} GROUP BY action`, [p.from, p.to]),
+      this.rows<ResolutionRow>(`SELECT ${RESOLUTION_COLUMNS.join(', ')} FROM quarantine_resolutions WHERE ${where} ORDER BY id LIMIT $3`, [p.from, p.to, limit])
+    ])
+    const by = new Map(counts.map((r) => [r.action, r.n]))
+    return { corrected: by.get('corrected') ?? 0, dismissed: by.get('dismissed') ?? 0, shown }
+  }
+
+  async resolutionHead(): Promise<ChainHead> {
+    return this.one<ChainHead>('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1')
+  }
+
+  async duplicates(p: Period, limit: number): Promise<DuplicateRow[]> {
+    return this.rows<DuplicateRow>(
+      `SELECT ${this.columns.duplicates.join(', ')} FROM duplicates WHERE received_at >= $1 AND received_at < $2 ORDER BY id LIMIT $3`,
+      [p.from, p.to, limit]
+    )
+  }
+
+  async quarantineCount(p: Period): Promise<Array<{ source_kind: string; field: string | null; count: number }>> {
+    const rows = await this.rows<{ source_kind: string; field: string | null; count: number }>(
+      'SELECT source_kind, field, count(*) AS count FROM quarantine WHERE received_at >= $1 AND received_at < $2 GROUP BY source_kind, field',
+      [p.from, p.to]
+    )
+    // SQLite: ORDER BY count DESC, field (NULL first); ties on both keep (source_kind, field) order.
+    const nullsFirst = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : byteOrder(a, b))
+    return rows.sort((a, b) => b.count - a.count || nullsFirst(a.field, b.field) || byteOrder(a.source_kind, b.source_kind))
+  }
+
+  async quarantine(p: Period, limit: number): Promise<QuarantineRow[]> {
+    return this.rows<QuarantineRow>(
+      `SELECT ${this.columns.quarantine.join(', ')} FROM quarantine WHERE received_at >= $1 AND received_at < $2 ORDER BY id LIMIT $3`,
+      [p.from, p.to, limit]
+    )
+  }
+
+  async runs(p: Period): Promise<RunBrief[]> {
+    return this.rows<RunBrief>(
+      `SELECT id, started_at, finished_at, status, trigger, dry_run, ruleset_version, received, triaged, duplicates, quarantined
+       FROM runs WHERE started_at < $2 AND coalesce(finished_at, started_at) >= $1 ORDER BY id`,
+      [p.from, p.to]
+    )
+  }
+
+  async rulesets(versions: string[]): Promise<RuleSetRecord[]> {
+    if (!versions.length) return []
+    const rows = await this.rows<RuleSetRecord>('SELECT version, name, path, content, first_used_at FROM rulesets WHERE version = ANY($1::text[])', [versions])
+    return inOrder(versions, rows, 'version')
+  }
+
+  async entryLinks(ids: number[]): Promise<Array<{ id: number; prev_hash: string; hash: string }>> {
+    if (!ids.length) return []
+    const rows = await this.rows<{ id: number; prev_hash: string; hash: string }>('SELECT id, prev_hash, hash FROM audit_entries WHERE id = ANY($1::bigint[])', [ids])
+    return inOrder(ids, rows, 'id')
+  }
+
+  /** The session is one repeatable-read transaction: everything it reads is one snapshot already. */
+  async snapshot<T>(fn: () => Promise<T>): Promise<T> {
+    return fn()
+  }
+
+  // Streams for CSV files.
+
+  alertTable(p: Period): TableStream {
+    // Walked in id order over the period's span (the primary key, no sort); matched rules as their ids, in order;
+    // the deliveries in destination order (SQLite reads them from its (entry_id, destination) key).
+    const sql = `SELECT id, external_id, source_kind, source_file, source_locator, title, severity, created_at, triaged_at,
+        sla_seconds, sla_target_seconds, CASE sla_breached WHEN 1 THEN 'yes' ELSE 'no' END, ruleset_version,
+        (SELECT string_agg(j.value ->> 0, ' ' ORDER BY j.n) FROM json_array_elements(a.matched_rules::json) WITH ORDINALITY AS j(value, n)),
+        destinations,
+        (SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id)
+      FROM audit_entries a WHERE id BETWEEN $1 AND $2 AND ${IN_PERIOD} ORDER BY id`
+    const self = this
+    const rows: AsyncIterable<unknown[]> = {
+      async *[Symbol.asyncIterator]() {
+        const [first, last] = await self.span(p)
+        if (first === null || last === null) return
+        yield* self.cursor(sql, [first, last, p.from, p.to])
+      }
+    }
+    return { columns: ALERT_COLUMNS, rows }
+  }
+
+  auditTable(range: EntryRange): TableStream {
+    return {
+      columns: AUDIT_CSV_COLUMNS,
+      rows: this.cursor(`SELECT ${AUDIT_SELECT} FROM audit_entries WHERE id BETWEEN $1 AND $2 ORDER BY id`, [range.first_id, range.last_id])
+    }
+  }
+
+  deliveryTable(range: EntryRange): TableStream {
+    return this.table('deliveries', 'entry_id BETWEEN $1 AND $2 ORDER BY entry_id, destination COLLATE "C"', [range.first_id, range.last_id])
+  }
+
+  deliveryLogTables(range: EntryRange, p: Period): Array<{ log: DeliveryLog; table: TableStream }> {
+    return (Object.keys(LOG_TABLES) as DeliveryLog[]).map((log) => ({
+      log,
+      table:
+        log === 'notices'
+          ? this.table(LOG_TABLES[log], 'created_at >= $1 AND created_at < $2 ORDER BY id', [p.from, p.to])
+          : this.table(LOG_TABLES[log], 'entry_id BETWEEN $1 AND $2 ORDER BY id', [range.first_id, range.last_id])
+    }))
+  }
+
+  duplicateTable(p: Period): TableStream {
+    return this.table('duplicates', 'received_at >= $1 AND received_at < $2 ORDER BY id', [p.from, p.to])
+  }
+
+  quarantineTable(p: Period): TableStream {
+    return this.table('quarantine', 'received_at >= $1 AND received_at < $2 ORDER BY id', [p.from, p.to])
+  }
+
+  quarantineRepeatTable(p: Period): TableStream {
+    return this.table('quarantine_repeats', 'received_at >= $1 AND received_at < $2 ORDER BY id', [p.from, p.to])
+  }
+
+  resolutionTable(): TableStream {
+    return { columns: RESOLUTION_COLUMNS, rows: this.cursor(`SELECT ${RESOLUTION_COLUMNS.join(', ')} FROM quarantine_resolutions ORDER BY id`, []) }
+  }
+
+  runTable(p: Period): TableStream {
+    return this.table('runs', 'started_at < $2 AND coalesce(finished_at, started_at) >= $1 ORDER BY id', [p.from, p.to])
+  }
+
+  private table(name: WholeTable, where: string, values: unknown[]): TableStream {
+    const columns = this.columns[name]
+    return { columns, rows: this.cursor(`SELECT ${columns.join(', ')} FROM ${name} WHERE ${where}`, values) }
+  }
+
+  /**
+   * The rows of a query through a cursor of the session's transaction, a page at a time; the next page is asked for
+   * before the current one is handed over, so the database works while the CSV is written. Opened when iteration
+   * starts, closed when it ends (or is abandoned).
+   */
+  private cursor(sql: string, values: unknown[]): AsyncIterable<unknown[]> {
+    const self = this
+    return {
+      async *[Symbol.asyncIterator]() {
+        const name = `report_rows_${++self.cursors}`
+        await self.raw(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, values)
+        const page = () => self.raw(`FETCH ${PAGE_ROWS} FROM ${name}`)
+        let next: Promise<unknown[][]> | null = page()
+        try {
+          while (next) {
+            const rows: unknown[][] = await next
+            next = rows.length === PAGE_ROWS ? page() : null
+            next?.catch(() => {}) // awaited on the next turn; a consumer that stops early must not leave it unhandled
+            for (const r of rows) yield unescapeCells(r)
+          }
+        } finally {
+          if (next) await next.catch(() => {})
+          await self.raw(`CLOSE ${name}`).catch(() => {})
+        }
+      }
+    }
+  }
+}
+
+function unescapeRows(rows: unknown[][]): unknown[][] {
+  for (const r of rows) unescapeCells(r)
+  return rows
+}
+
+/** SQLite's text order (memcmp of UTF-8), which for valid strings is code-point order. */
+function byteOrder(a: string, b: string): number {
+  if (a === b) return 0
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+}
