@@ -1,6 +1,7 @@
 // Connecting to a PostgreSQL trail: one pool per store, bigint columns read as numbers (ids, counts and epoch
 // milliseconds stay far below 2^53), passwords never in a message, and the numbered migrations applied under an
 // advisory lock so engines starting at once apply each migration exactly once.
+import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { StoreError } from '../errors.js'
 import { MIGRATIONS } from './migrations/index.js'
@@ -31,9 +32,31 @@ export function storeError(location: string, e: unknown): Error {
   return err
 }
 
-export function createPool(url: string, opts: { readonly?: boolean; pool?: number }): pg.Pool {
+/** TLS to the server: off · require (encrypted, the certificate not checked) · verify-full (CA and host name checked). */
+export type PgTls = 'off' | 'require' | 'verify-full'
+
+export interface PoolOptions {
+  readonly?: boolean
+  pool?: number
+  /** The password when the URL has none (the app's encrypted secret); else libpq's PGPASSWORD / ~/.pgpass rules apply. */
+  password?: string
+  tls?: PgTls
+  /** PEM file of the CA that signed the server's certificate (verify-full); default: the system's CAs. */
+  caFile?: string
+}
+
+function tlsOption(o: PoolOptions): pg.PoolConfig['ssl'] {
+  if (!o.tls || o.tls === 'off') return undefined
+  if (o.tls === 'require') return { rejectUnauthorized: false }
+  return { rejectUnauthorized: true, ...(o.caFile ? { ca: readFileSync(o.caFile, 'utf8') } : {}) }
+}
+
+export function createPool(url: string, opts: PoolOptions): pg.Pool {
+  const ssl = tlsOption(opts)
   const pool = new pg.Pool({
     connectionString: url,
+    ...(opts.password ? { password: opts.password } : {}),
+    ...(ssl ? { ssl } : {}),
     max: opts.pool ?? 4,
     types,
     application_name: 'triage-desk',

@@ -15,12 +15,12 @@ import type {
   ResolutionRequest, RunRecord, RunStart, TriageStore, VerifyResult
 } from '../../core/ports/triage-store.js'
 import { StoreError } from '../errors.js'
-import { checkTrail, createPool, migrate, redactUrl, storeError, TRAIL_LOCK } from './connection.js'
+import { checkTrail, createPool, migrate, redactUrl, storeError, TRAIL_LOCK, type PoolOptions } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 
 export { redactUrl } from './connection.js'
 
-export interface PostgresOptions {
+export interface PostgresOptions extends PoolOptions {
   /** Never migrate or write; a database without a trail is an error. */
   readonly?: boolean
   /** Connections in the pool (default 4). */
