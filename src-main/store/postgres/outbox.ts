@@ -249,9 +249,10 @@ export class PostgresOutbox implements OutboxSession {
     return this.tx(async (c) => {
       type Row = { entry_id: number; destination: string; claimed_by: string | null; claimed_at: string | null; message_key: string | null; attempts: number; first_attempt_at: string | null; severity: Severity; title: string }
       // SKIP LOCKED: a row locked now is being claimed or completed by a live engine, so it is not interrupted.
+      // By claimer, then alert (the order SQLite's walk of deliveries_sending gives), so the notices come in the same order.
       const sending = (await c.query<Row>(`SELECT d.entry_id, d.destination, d.claimed_by, d.claimed_at, d.message_key, d.attempts, d.first_attempt_at, a.severity, a.title
         FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE d.status = 'sending'
-        ORDER BY d.entry_id, d.destination COLLATE "C" FOR UPDATE OF d SKIP LOCKED`)).rows.map(rowFromPg)
+        ORDER BY d.claimed_by COLLATE "C" NULLS FIRST, d.entry_id, d.destination COLLATE "C" FOR UPDATE OF d SKIP LOCKED`)).rows.map(rowFromPg)
       // isGone judges this host's claimers by their pid; another host's claim is only ever gone by its age.
       const rows = sending.filter((r) => r.claimed_by === null || isGone(r.claimed_by) || (r.claimed_at ?? '') < staleBefore)
       if (!rows.length) return []
