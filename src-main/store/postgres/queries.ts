@@ -1,0 +1,686 @@
+// The audit browser's queries over PostgreSQL: the same answers as store/sqlite/queries.ts (rows, order, cursors,
+// capped counts, search results), got PostgreSQL's way:
+// - the browse tables of migration 003 (narrow facet rows with covering indexes, per-run id ranges, one tsvector
+//   per entry under a GIN index) are filled by catchUp(); audit_entries gets no index, so imports stay as fast.
+// - the planner picks the index: no hand-chosen plans, no temp staging tables, no per-facet counts kept for planning.
+// - catchUp is safe with several engines: one chunk at a time under the browse_state row lock, inserts idempotent.
+//
+// Search words are FTS5's. SQLite tokenizes with 'porter unicode61 remove_diacritics 2' (Porter stems, Unicode case
+// folding, diacritics removed); PostgreSQL's parsers and Snowball stemmers would find other entries for the same
+// words (e-mail addresses kept whole, porter2 stems, other folding). So the terms are made by that very tokenizer,
+// in an in-memory SQLite database, and stored as tsvector lexemes; a search is a tsquery of the same terms, each a
+// lexeme or a prefix (:*). Matching is GIN's: every term must be present, exactly as FTS5 answers an AND query.
+import Database from 'better-sqlite3'
+import type pg from 'pg'
+import { parseRuleSet } from '../../core/classify/ruleset.js'
+import type { Severity } from '../../core/model.js'
+import type {
+  AlertDetail, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow
+} from '../../api/contract.js'
+import { QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
+import { storeError } from './connection.js'
+import { fromPg, rowFromPg, toPg } from './text.js'
+
+// The same limits as SQLite's (store/sqlite/queries.ts): the answers must be the same.
+const CHUNK = 5_000
+const COUNT_CAP = 10_000
+const SMALL_SET = 5_000
+const RAW_LIMIT = 4_000
+/** A tsvector lexeme holds at most 2,047 bytes: longer terms keep their start (a search word, ≤ 200 characters,
+ * matches them as a prefix only, and a prefix this long still matches the same). */
+const MAX_TERM_BYTES = 2_000
+/** A tsvector holds at most 1 MiB of lexemes: an entry with more distinct words keeps the first (a known limit). */
+const MAX_DOC_BYTES = 1_000_000
+const TOKENIZE = "tokenize = 'porter unicode61 remove_diacritics 2'"
+
+const SEV: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 }
+
+interface Cursor {
+  by: AuditQuery['sort']['by']
+  dir: AuditQuery['sort']['dir']
+  key: number | null
+  id: number
+}
+
+// Cursors are SQLite's, byte for byte: a page's cursor means the same on either store.
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.by, c.dir, c.key, c.id])).toString('base64url')
+
+function decodeCursor(s: string, sort: AuditQuery['sort']): Cursor {
+  try {
+    const [by, dir, key, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [Cursor['by'], Cursor['dir'], number | null, number]
+    if (by !== sort.by || dir !== sort.dir) throw new QueryError('the cursor belongs to a different sort order; start again from the first page')
+    if (!Number.isInteger(id) || (key !== null && typeof key !== 'number')) throw new Error()
+    return { by, dir, key, id }
+  } catch (e) {
+    if (e instanceof QueryError) throw e
+    throw new QueryError('the cursor is not valid; start again from the first page')
+  }
+}
+
+/** User text → words → their letter-and-digit parts, as SQLite's ftsQuery splits it; null: nothing to search. */
+function searchWords(text: string | undefined): string[][] | null {
+  if (!text) return null
+  const words = text
+    .split(/\s+/)
+    .map((w) => w.match(/[\p{L}\p{N}]+/gu) ?? [])
+    .filter((t) => t.length > 0)
+  return words.length ? words : null
+}
+
+/** SQLite's BINARY order (UTF-8 bytes), which is not JavaScript's (UTF-16 units). */
+const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+
+/** The text json_extract gives for a payload field, as SQLite concatenates it. */
+function jsonText(v: unknown): string {
+  if (v === null || v === undefined) return ''
+  if (typeof v === 'string') return v
+  if (typeof v === 'boolean') return v ? '1' : '0'
+  if (typeof v === 'number') return String(v)
+  return JSON.stringify(v)
+}
+
+function cutBytes(term: string, max: number): string {
+  if (Buffer.byteLength(term) <= max) return term
+  let out = ''
+  let n = 0
+  for (const ch of term) {
+    n += Buffer.byteLength(ch)
+    if (n > max) break
+    out += ch
+  }
+  return out
+}
+
+/** FTS5's tokenizer, as the SQLite store indexes and searches with it, run in a private in-memory database. */
+class Fts5Terms {
+  private db: Database.Database | null = null
+  private s!: {
+    addDoc: Database.Statement; docTerms: Database.Statement; clearDocs: Database.Statement
+    addWord: Database.Statement; wordTerms: Database.Statement; clearWords: Database.Statement
+  }
+
+  private open() {
+    if (this.db) return
+    const db = new Database(':memory:', { nativeBinding: process.env.TRIAGE_SQLITE_BINDING })
+    db.exec(`CREATE VIRTUAL TABLE doc USING fts5 (title, body, ids, content = '', detail = none, columnsize = 0, ${TOKENIZE});
+      CREATE VIRTUAL TABLE doc_terms USING fts5vocab (doc, 'instance');
+      CREATE VIRTUAL TABLE word USING fts5 (w, content = '', ${TOKENIZE});
+      CREATE VIRTUAL TABLE word_terms USING fts5vocab (word, 'instance');`)
+    this.s = {
+      addDoc: db.prepare('INSERT INTO doc (rowid, title, body, ids) VALUES (?, ?, ?, ?)'),
+      docTerms: db.prepare('SELECT doc, term FROM doc_terms'),
+      clearDocs: db.prepare("INSERT INTO doc (doc) VALUES ('delete-all')"),
+      addWord: db.prepare('INSERT INTO word (rowid, w) VALUES (?, ?)'),
+      wordTerms: db.prepare('SELECT doc, term FROM word_terms ORDER BY doc, "offset"'),
+      clearWords: db.prepare("INSERT INTO word (word) VALUES ('delete-all')")
+    }
+    this.db = db
+  }
+
+  /** Each document's distinct terms. */
+  documents(docs: Array<{ id: number; title: string; body: string; ids: string }>): Map<number, string[]> {
+    this.open()
+    const out = new Map<number, Set<string>>(docs.map((d) => [d.id, new Set()]))
+    this.db!.transaction(() => {
+      for (const d of docs) this.s.addDoc.run(d.id, d.title, d.body, d.ids)
+      for (const r of this.s.docTerms.iterate() as Iterable<{ doc: number; term: string }>) out.get(r.doc)?.add(cutBytes(r.term, MAX_TERM_BYTES))
+      this.s.clearDocs.run()
+    })()
+    return new Map([...out].map(([id, terms]) => [id, [...terms]]))
+  }
+
+  /** Each token's terms, in order (a letters-and-digits token is nearly always one term). */
+  tokens(tokens: string[]): string[][] {
+    this.open()
+    const out = tokens.map((): string[] => [])
+    this.db!.transaction(() => {
+      tokens.forEach((t, i) => this.s.addWord.run(i + 1, t))
+      for (const r of this.s.wordTerms.iterate() as Iterable<{ doc: number; term: string }>) out[r.doc - 1]!.push(r.term)
+      this.s.clearWords.run()
+    })()
+    return out
+  }
+
+  close() {
+    this.db?.close()
+    this.db = null
+  }
+}
+
+const lexeme = (t: string) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
+
+interface EntryRow {
+  id: number; run_id: number; severity: Severity; source_kind: 'transaction' | 'email'; source_file: string; source_locator: string
+  external_id: string; title: string; created_at: string; triaged_at: string; sla_seconds: number; sla_target_seconds: number
+  sla_breached: number; destinations: string; reason: string
+}
+
+const ROW_COLUMNS = `id, run_id, severity, source_kind, source_file, source_locator, external_id, title, created_at, triaged_at,
+  sla_seconds, sla_target_seconds, sla_breached, destinations, reason`
+
+/** Expects a row already unescaped (rowFromPg). */
+function toRow(r: EntryRow): AuditRow {
+  return {
+    id: r.id, run_id: r.run_id, severity: r.severity, source_kind: r.source_kind, source_file: r.source_file,
+    source_locator: r.source_locator, external_id: r.external_id, title: r.title, created_at: r.created_at,
+    triaged_at: r.triaged_at, sla_seconds: r.sla_seconds, sla_target_seconds: r.sla_target_seconds,
+    sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason
+  }
+}
+
+interface DbRun {
+  id: number; started_at: string; finished_at: string | null; status: RunRow['status']; trigger: string; dry_run: number
+  ruleset_version: string | null; received: number; triaged: number; duplicates: number; quarantined: number
+  critical: number; high: number; medium: number; low: number; deliveries: string; files: string; errors: string
+}
+
+/** Only the columns the store escapes are unescaped (deliveries is JSON of counts, written as is). */
+function runRow(row: DbRun): RunRow {
+  const r = { ...row, trigger: fromPg(row.trigger), files: fromPg(row.files), errors: fromPg(row.errors) }
+  return {
+    id: r.id, started_at: r.started_at, finished_at: r.finished_at,
+    duration_ms: r.finished_at ? Date.parse(r.finished_at) - Date.parse(r.started_at) : null,
+    status: r.status, trigger: r.trigger, dry_run: r.dry_run === 1, ruleset_version: r.ruleset_version,
+    received: r.received, triaged: r.triaged, duplicates: r.duplicates, quarantined: r.quarantined,
+    by_severity: { critical: r.critical, high: r.high, medium: r.medium, low: r.low },
+    deliveries: JSON.parse(r.deliveries) as Record<string, number>,
+    files: JSON.parse(r.files) as string[], errors: JSON.parse(r.errors) as string[]
+  }
+}
+
+/** A filter as conditions on browse_facets b with their parameters. */
+interface Plan {
+  where: string[]
+  params: unknown[]
+}
+
+interface Hit {
+  id: number
+  sev: number
+  created_ms: number
+}
+
+type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>
+
+export class PostgresAuditQueries implements AuditQueries {
+  private readonly terms = new Fts5Terms()
+  private readonly ruleDescriptions = new Map<string, Map<string, string>>()
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  private async q<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows
+    } catch (e) {
+      throw storeError('audit queries', e)
+    }
+  }
+
+  private async one<T>(text: string, values?: unknown[]): Promise<T> {
+    const r = (await this.q<{ v: T }>(text, values))[0]
+    return r!.v
+  }
+
+  /** Closes the in-memory tokenizer (the pool belongs to the store). */
+  close(): void {
+    this.terms.close()
+  }
+
+  // ── the browse indexes ────────────────────────────────────────────────────────────────────────────────────
+
+  async pending(): Promise<number> {
+    const r = (await this.q<{ head: number; upto: number }>(
+      'SELECT h.last_id AS head, s.indexed_upto AS upto FROM chain_head h, browse_state s WHERE h.singleton = 1 AND s.singleton = 1'
+    ))[0]!
+    return Math.max(0, r.head - r.upto)
+  }
+
+  async catchUp(maxRows = Number.POSITIVE_INFINITY): Promise<IndexProgress> {
+    let indexed = 0
+    while (indexed < maxRows) {
+      const n = await this.step(maxRows - indexed)
+      if (!n) break
+      indexed += n
+    }
+    const r = (await this.q<{ head: number; upto: number }>(
+      'SELECT h.last_id AS head, s.indexed_upto AS upto FROM chain_head h, browse_state s WHERE h.singleton = 1 AND s.singleton = 1'
+    ))[0]!
+    return { indexed, pending: Math.max(0, r.head - r.upto), indexed_upto: r.upto }
+  }
+
+  /**
+   * Indexes the next chunk in one transaction. The browse_state row is locked first, so engines catching up at
+   * once take turns: the next one reads the advanced indexed_upto and indexes the chunk after. Rows keyed by entry
+   * id are inserted ON CONFLICT DO NOTHING all the same; the per-file and per-run sums are only ever added under
+   * that lock, so they are counted once. Chunks are SQLite's (the same boundaries for the same calls).
+   */
+  private async step(budget: number): Promise<number> {
+    let c: pg.PoolClient
+    try {
+      c = await this.pool.connect()
+    } catch (e) {
+      throw storeError('audit queries', e)
+    }
+    let broken = false
+    try {
+      await c.query('BEGIN')
+      const upto = (await c.query<{ v: number }>('SELECT indexed_upto AS v FROM browse_state WHERE singleton = 1 FOR UPDATE')).rows[0]!.v
+      const head = (await c.query<{ v: number }>('SELECT last_id AS v FROM chain_head WHERE singleton = 1')).rows[0]!.v
+      let n = 0
+      if (upto < head) {
+        const hi = Math.min(head, upto + Math.min(CHUNK, budget))
+        await this.indexChunk((text, values) => c.query(text, values).then((r) => r.rows), upto, hi)
+        await c.query('UPDATE browse_state SET indexed_upto = $1 WHERE singleton = 1', [hi])
+        n = hi - upto
+      }
+      await c.query('COMMIT')
+      return n
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {
+        broken = true
+      })
+      throw storeError('audit queries', e)
+    } finally {
+      c.release(broken)
+    }
+  }
+
+  private async indexChunk(query: Query, lo: number, hi: number): Promise<void> {
+    const rows = (await query<{
+      id: number; run_id: number; severity: Severity; source_kind: string; source_file: string; created_at_ms: number; sla_breached: number
+      destinations: string; title: string; external_id: string; payload: string
+    }>(`SELECT id, run_id, severity, source_kind, source_file, created_at_ms, sla_breached, destinations, title, external_id, payload
+        FROM audit_entries WHERE id > $1 AND id <= $2 ORDER BY id`, [lo, hi])).map(rowFromPg)
+    if (!rows.length) return
+
+    // Files: ids in first-indexed order, new names of one chunk in SQLite's (byte) order, as SQLite's GROUP BY gives.
+    const perFile = new Map<string, number>()
+    for (const r of rows) perFile.set(r.source_file, (perFile.get(r.source_file) ?? 0) + 1)
+    const names = [...perFile.keys()].sort(byBytes)
+    const fileIds = new Map(
+      (await query<{ id: number; name: string }>(
+        `INSERT INTO browse_files (name, entries) SELECT u.name, u.entries FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(name, entries, o)
+         ORDER BY u.o ON CONFLICT (name) DO UPDATE SET entries = browse_files.entries + excluded.entries RETURNING id, name`,
+        [names.map((n) => toPg(n)), names.map((n) => perFile.get(n)!)]
+      )).map((f) => [fromPg(f.name), f.id])
+    )
+
+    // Destinations: a bit each (up to 63), given in the order SQLite gives them; an entry's mask has its bits.
+    const bits = new Map((await query<{ bit: number; name: string }>('SELECT bit, name FROM browse_destinations')).map((d) => [fromPg(d.name), d.bit]))
+    const added: Array<{ bit: number; name: string }> = []
+    const masks = new Map<string, bigint>()
+    for (const r of rows) {
+      if (masks.has(r.destinations)) continue
+      let mask = 0n
+      for (const name of JSON.parse(r.destinations) as string[]) {
+        let bit = bits.get(name)
+        if (bit === undefined && bits.size < 63) {
+          bit = bits.size
+          bits.set(name, bit)
+          added.push({ bit, name })
+        }
+        if (bit !== undefined) mask |= 1n << BigInt(bit)
+      }
+      masks.set(r.destinations, mask)
+    }
+    if (added.length)
+      await query('INSERT INTO browse_destinations (bit, name) SELECT * FROM unnest($1::int[], $2::text[]) ON CONFLICT DO NOTHING', [
+        added.map((d) => d.bit), added.map((d) => toPg(d.name))
+      ])
+
+    await query(
+      `INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::bigint[], $7::int[], $8::bigint[])
+       ON CONFLICT (id) DO NOTHING`,
+      [rows.map((r) => r.id), rows.map((r) => r.run_id), rows.map((r) => SEV[r.severity]), rows.map((r) => (r.source_kind === 'email' ? 1 : 0)),
+        rows.map((r) => fileIds.get(r.source_file)!), rows.map((r) => r.created_at_ms), rows.map((r) => r.sla_breached),
+        rows.map((r) => masks.get(r.destinations)!.toString())]
+    )
+
+    // Free text: title, e-mail body, ids (external id, customer, vendor), as the SQLite store indexes them.
+    const docs = rows.map((r) => {
+      const p = JSON.parse(r.payload) as Record<string, unknown>
+      return {
+        id: r.id, title: r.title, body: r.source_kind === 'email' ? jsonText(p.body) : '',
+        ids: `${r.external_id} ${jsonText(p.customer_id)} ${jsonText(p.vendor)}`
+      }
+    })
+    const terms = this.terms.documents(docs)
+    const joined = rows.map((r) => {
+      let bytes = 0
+      const keep: string[] = []
+      for (const t of terms.get(r.id) ?? []) {
+        bytes += Buffer.byteLength(t) + 8
+        if (bytes > MAX_DOC_BYTES) break
+        keep.push(t)
+      }
+      return keep.join(' ') // terms are letters, digits and marks: never a space
+    })
+    await query(
+      `INSERT INTO browse_search (id, words) SELECT u.id, array_to_tsvector(string_to_array(u.t, ' ')) FROM unnest($1::bigint[], $2::text[]) AS u(id, t)
+       ON CONFLICT (id) DO NOTHING`,
+      [rows.map((r) => r.id), joined]
+    )
+
+    const perRun = new Map<number, { first: number; last: number; entries: number; breached: number }>()
+    for (const r of rows) {
+      const x = perRun.get(r.run_id) ?? { first: r.id, last: r.id, entries: 0, breached: 0 }
+      x.first = Math.min(x.first, r.id)
+      x.last = Math.max(x.last, r.id)
+      x.entries++
+      x.breached += r.sla_breached
+      perRun.set(r.run_id, x)
+    }
+    const runs = [...perRun]
+    await query(
+      `INSERT INTO browse_runs (run_id, first_id, last_id, entries, breached) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+       ON CONFLICT (run_id) DO UPDATE SET first_id = least(browse_runs.first_id, excluded.first_id), last_id = greatest(browse_runs.last_id, excluded.last_id),
+         entries = browse_runs.entries + excluded.entries, breached = browse_runs.breached + excluded.breached`,
+      [runs.map(([id]) => id), runs.map(([, x]) => x.first), runs.map(([, x]) => x.last), runs.map(([, x]) => x.entries), runs.map(([, x]) => x.breached)]
+    )
+  }
+
+  // ── the audit browser ─────────────────────────────────────────────────────────────────────────────────────
+
+  async queryAudit(q: AuditQuery): Promise<AuditPage> {
+    const f = q.filter
+    const words = searchWords(f.search)
+    const filtered = Boolean(
+      words || f.severity?.length || f.source_kind || f.source_file || f.run_id || f.from || f.to || f.sla_breached !== undefined || f.destination
+    )
+    const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : null
+    if (!filtered && q.sort.by === 'id') return this.plainPage(q, cursor)
+
+    // As SQLite: filters read the browse indexes, brought up to date first (bounded; the rest is search_pending).
+    await this.catchUp(20_000)
+    const plan = await this.plan(q, words)
+    const none = async (): Promise<AuditPage> => ({ rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: await this.pending() })
+    if (!plan) return none()
+
+    const hits = await this.hits(plan, q, cursor)
+    const more = hits.length > q.limit
+    const page = hits.slice(0, q.limit)
+    const last = page.at(-1)
+    // SQLite answers a filter it knows matches nothing with a count even past the first page; so do we.
+    if (!page.length && cursor && q.count && (await this.knownEmpty(q))) return none()
+    const key = (h: Hit) => (q.sort.by === 'severity' ? h.sev : q.sort.by === 'created_at' ? h.created_ms : null)
+    return {
+      rows: await this.rowsByIds(page.map((h) => h.id)),
+      next_cursor: more && last ? encodeCursor({ by: q.sort.by, dir: q.sort.dir, key: key(last), id: last.id }) : null,
+      total: q.count && !cursor ? await this.count(plan) : null,
+      search_pending: await this.pending()
+    }
+  }
+
+  /** No filter, id order: straight from audit_entries, so even unindexed entries show at once. */
+  private async plainPage(q: AuditQuery, cursor: Cursor | null): Promise<AuditPage> {
+    const desc = q.sort.dir === 'desc'
+    const rows = await this.q<EntryRow>(
+      `SELECT ${ROW_COLUMNS} FROM audit_entries ${cursor ? `WHERE id ${desc ? '<' : '>'} $2` : ''} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT $1`,
+      cursor ? [q.limit + 1, cursor.id] : [q.limit + 1]
+    )
+    const more = rows.length > q.limit
+    const page = rows.slice(0, q.limit).map((r) => toRow(rowFromPg(r)))
+    const last = page.at(-1)
+    const total = q.count && !cursor ? { value: await this.one<number>('SELECT count AS v FROM chain_head WHERE singleton = 1'), exact: true } : null
+    return {
+      rows: page,
+      next_cursor: more && last ? encodeCursor({ by: 'id', dir: q.sort.dir, key: null, id: last.id }) : null,
+      total,
+      search_pending: await this.pending()
+    }
+  }
+
+  /** The tsquery for the words: every term, and (prefix) the last part of each word of 3+ characters as a prefix. */
+  private tsquery(words: string[][], prefix: boolean): string | null {
+    const flat = words.flat()
+    const terms = this.terms.tokens(flat)
+    if (terms.some((t) => t.length === 0)) return null // a part FTS5 reads as no word: SQLite finds nothing for it
+    let i = 0
+    const out: string[] = []
+    for (const tokens of words) {
+      tokens.forEach((t, j) => {
+        const parts = terms[i++]!
+        parts.forEach((p, k) => out.push(lexeme(p) + (prefix && j === tokens.length - 1 && k === parts.length - 1 && t.length >= 3 ? ':*' : '')))
+      })
+    }
+    return out.join(' & ')
+  }
+
+  /** The filter as conditions on browse_facets b; null when it can match nothing (as SQLite's facetFilter). */
+  private async plan(q: AuditQuery, words: string[][] | null): Promise<Plan | null> {
+    const f = q.filter
+    const where: string[] = []
+    const params: unknown[] = []
+    const p = (v: unknown) => {
+      params.push(v)
+      return `$${params.length}`
+    }
+    const sevs = [...new Set(f.severity ?? [])].map((s) => SEV[s])
+    if (sevs.length && sevs.length < 4) where.push(sevs.length === 1 ? `b.sev = ${sevs[0]}` : `b.sev IN (${sevs.join(', ')})`)
+    if (f.source_kind) where.push(`b.kind = ${f.source_kind === 'email' ? 1 : 0}`)
+    if (f.source_file) {
+      const file = (await this.q<{ id: number }>('SELECT id FROM browse_files WHERE name = $1', [toPg(f.source_file)]))[0]
+      if (!file) return null
+      where.push(`b.file_id = ${file.id}`)
+    }
+    if (f.run_id) {
+      const r = (await this.q<{ first_id: number; last_id: number }>('SELECT first_id, last_id FROM browse_runs WHERE run_id = $1', [f.run_id]))[0]
+      if (!r) return null
+      // The run's id range bounds the primary-key scan; run_id makes it exact.
+      where.push(`b.id BETWEEN ${r.first_id} AND ${r.last_id}`, `b.run_id = ${f.run_id}`)
+    }
+    if (f.sla_breached !== undefined) where.push(`b.breached = ${f.sla_breached ? 1 : 0}`)
+    if (f.destination) {
+      const bit = (await this.q<{ bit: number }>('SELECT bit FROM browse_destinations WHERE name = $1', [toPg(f.destination)]))[0]?.bit
+      if (bit === undefined) return null
+      where.push(`(b.dest & ${(1n << BigInt(bit)).toString()}) <> 0`)
+    }
+    if (f.from) where.push(`b.created_ms >= ${Date.parse(f.from)}`)
+    if (f.to) where.push(`b.created_ms < ${Date.parse(f.to)}`)
+    if (words) {
+      // SQLite's rule, kept for equal answers: exact (stemmed) words; only when they find fewer entries than a
+      // page is the last part of each word also prefix-matched.
+      const countMatches = (m: string) =>
+        this.one<number>(`SELECT count(*) AS v FROM (SELECT 1 FROM browse_search WHERE words @@ $1::tsquery LIMIT ${SMALL_SET + 1}) x`, [m])
+      let match = this.tsquery(words, false)
+      if (match === null) return null
+      let size = await countMatches(match)
+      const widened = this.tsquery(words, true)
+      if (widened && widened !== match && size < q.limit + 1) {
+        match = widened
+        size = await countMatches(widened)
+      }
+      if (size === 0) return null
+      where.push(`b.id IN (SELECT s.id FROM browse_search s WHERE s.words @@ ${p(match)}::tsquery)`)
+    }
+    return { where, params }
+  }
+
+  /** The conditions SQLite checks up front and answers "nothing" for, with a count: asked only for an empty page. */
+  private async knownEmpty(q: AuditQuery): Promise<boolean> {
+    const f = q.filter
+    const none = async (cond: string) => !(await this.q(`SELECT 1 FROM browse_facets b WHERE ${cond} LIMIT 1`)).length
+    const sevs = [...new Set(f.severity ?? [])]
+    if (sevs.length === 1 && (await none(`b.sev = ${SEV[sevs[0]!]}`))) return true
+    if (f.source_kind && (await none(`b.kind = ${f.source_kind === 'email' ? 1 : 0}`))) return true
+    if (f.sla_breached === true && (await none('b.breached = 1'))) return true
+    if ((f.from || f.to) && (await none([f.from ? `b.created_ms >= ${Date.parse(f.from)}` : 'true', f.to ? `b.created_ms < ${Date.parse(f.to)}` : 'true'].join(' AND '))))
+      return true
+    return false
+  }
+
+  /** The page's entries in (key, id) order, after the cursor; the planner picks the index. */
+  private hits(plan: Plan, q: AuditQuery, cursor: Cursor | null): Promise<Hit[]> {
+    const where = [...plan.where]
+    const params = [...plan.params]
+    const dir = q.sort.dir
+    const cmp = dir === 'desc' ? '<' : '>'
+    const keyCol = q.sort.by === 'severity' ? 'b.sev' : q.sort.by === 'created_at' ? 'b.created_ms' : null
+    if (cursor) {
+      if (keyCol) {
+        params.push(cursor.key, cursor.id)
+        where.push(`(${keyCol}, b.id) ${cmp} ($${params.length - 1}::bigint, $${params.length}::bigint)`)
+      } else {
+        params.push(cursor.id)
+        where.push(`b.id ${cmp} $${params.length}`)
+      }
+    }
+    params.push(q.limit + 1)
+    const order = keyCol ? `${keyCol} ${dir}, b.id ${dir}` : `b.id ${dir}`
+    return this.q<Hit>(
+      `SELECT b.id, b.sev, b.created_ms FROM browse_facets b ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.length}`,
+      params
+    )
+  }
+
+  /** Matches counted up to COUNT_CAP. */
+  private async count(plan: Plan): Promise<{ value: number; exact: boolean }> {
+    const n = await this.one<number>(
+      `SELECT count(*) AS v FROM (SELECT 1 FROM browse_facets b ${plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : ''} LIMIT ${COUNT_CAP + 1}) x`,
+      plan.params
+    )
+    return n > COUNT_CAP ? { value: COUNT_CAP, exact: false } : { value: n, exact: true }
+  }
+
+  private async rowsByIds(ids: number[]): Promise<AuditRow[]> {
+    if (!ids.length) return []
+    const rows = await this.q<EntryRow>(`SELECT ${ROW_COLUMNS} FROM audit_entries WHERE id = ANY($1::bigint[])`, [ids])
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    return ids.flatMap((id) => {
+      const r = byId.get(id)
+      return r ? [toRow(rowFromPg(r))] : []
+    })
+  }
+
+  async facets(): Promise<AuditFacets> {
+    await this.catchUp(20_000)
+    const files = await this.q<{ name: string }>('SELECT name FROM browse_files ORDER BY id DESC LIMIT 1000')
+    const destinations = await this.q<{ name: string }>('SELECT name FROM browse_destinations')
+    return {
+      source_files: files.map((f) => fromPg(f.name)),
+      destinations: destinations.map((d) => fromPg(d.name)).sort(byBytes)
+    }
+  }
+
+  // ── one alert ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  async getAlert(id: number): Promise<AlertDetail | null> {
+    const row = (await this.q<EntryRow & { fingerprint: Buffer; matched_rules: string; ruleset_version: string; payload: string; raw: string; prev_hash: string; hash: string }>(
+      'SELECT * FROM audit_entries WHERE id = $1', [id]
+    ))[0]
+    if (!row) return null
+    const e = rowFromPg(row)
+    const rsRow = (await this.q<{ version: string; name: string; path: string | null; content: string }>(
+      'SELECT version, name, path, content FROM rulesets WHERE version = $1', [e.ruleset_version]
+    ))[0]
+    const rs = rsRow ? rowFromPg(rsRow) : undefined
+    const descriptions = rs ? this.descriptionsOf(rs) : new Map<string, string>()
+    const matched = (JSON.parse(e.matched_rules) as Array<[string, Severity]>).map(([rid, severity]) => ({
+      id: rid, severity, description: descriptions.get(rid) ?? null
+    }))
+    const deliveries = (await this.q<AlertDetail['deliveries'][number]>(
+      'SELECT destination, status, attempts, next_attempt_at, updated_at, last_error FROM deliveries WHERE entry_id = $1', [id]
+    )).map(rowFromPg).sort((a, b) => byBytes(a.destination, b.destination))
+    return {
+      entry: { ...toRow(e), fingerprint: Buffer.isBuffer(e.fingerprint) ? e.fingerprint.toString('hex') : String(e.fingerprint), ruleset_version: e.ruleset_version, prev_hash: e.prev_hash, hash: e.hash },
+      payload: JSON.parse(e.payload) as Record<string, unknown>,
+      raw: e.raw,
+      matched_rules: matched,
+      reason: e.reason,
+      ruleset: { version: e.ruleset_version, name: rs?.name ?? null, path: rs?.path ?? null },
+      deliveries,
+      sla: { seconds: e.sla_seconds, target_seconds: e.sla_target_seconds, breached: e.sla_breached === 1 }
+    }
+  }
+
+  /** Rule id → description, from the rule set exactly as recorded for the run (not today's file). */
+  private descriptionsOf(rs: { version: string; path: string | null; content: string }): Map<string, string> {
+    let m = this.ruleDescriptions.get(rs.version)
+    if (!m) {
+      m = new Map()
+      try {
+        const doc = parseRuleSet(rs.content, rs.path).document
+        for (const r of [...doc.rules, ...doc.escalations]) m.set(r.id, r.description)
+      } catch {
+        // a recorded rule set that no longer parses (older format): show the ids without descriptions
+      }
+      this.ruleDescriptions.set(rs.version, m)
+    }
+    return m
+  }
+
+  // ── runs, quarantine, dashboard ───────────────────────────────────────────────────────────────────────────
+
+  async listRuns(limit: number, beforeId?: number): Promise<{ runs: RunRow[]; next_before_id: number | null }> {
+    const rows = await this.q<DbRun>(
+      `SELECT * FROM runs ${beforeId ? 'WHERE id < $2' : ''} ORDER BY id DESC LIMIT $1`,
+      beforeId ? [limit + 1, beforeId] : [limit + 1]
+    )
+    const runs = rows.slice(0, limit).map(runRow)
+    return { runs, next_before_id: rows.length > limit ? runs.at(-1)!.id : null }
+  }
+
+  async listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): Promise<{ items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }> {
+    const where: string[] = []
+    const params: unknown[] = [o.limit + 1]
+    if (o.runId) where.push(`q.run_id = $${params.push(o.runId)}`)
+    if (o.beforeId) where.push(`q.id < $${params.push(o.beforeId)}`)
+    if (o.status === 'open') where.push('r.id IS NULL')
+    // RAW_LIMIT + 1 characters of the text as stored; an escaped character takes two, so read twice as many.
+    const rows = await this.q<Omit<QuarantineItem, 'raw_truncated'>>(
+      `SELECT q.id, q.run_id, q.source_kind, q.source_file, q.source_locator, q.field, q.reason, substr(q.raw, 1, ${2 * (RAW_LIMIT + 1)}) AS raw,
+        q.received_at, coalesce(r.action, 'open') AS status
+        FROM quarantine q LEFT JOIN quarantine_resolutions r ON r.quarantine_id = q.id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY q.id DESC LIMIT $1`,
+      params
+    )
+    const items = rows.slice(0, o.limit).map((row) => {
+      const r = rowFromPg(row)
+      // SQLite's substr counts characters (code points); the cut and the flag are then UTF-16 lengths, as there.
+      const raw = [...r.raw].slice(0, RAW_LIMIT + 1).join('')
+      return { ...r, raw: raw.slice(0, RAW_LIMIT), raw_truncated: raw.length > RAW_LIMIT }
+    })
+    const total = await this.one<number>(`SELECT coalesce(sum(quarantined), 0) AS v FROM runs ${o.runId ? 'WHERE id = $1' : ''}`, o.runId ? [o.runId] : [])
+    const resolved = o.runId
+      ? await this.one<number>('SELECT count(*) AS v FROM quarantine_resolutions r JOIN quarantine q ON q.id = r.quarantine_id WHERE q.run_id = $1', [o.runId])
+      : await this.one<number>('SELECT count(*) AS v FROM quarantine_resolutions')
+    return { items, next_before_id: rows.length > o.limit ? items.at(-1)!.id : null, total, open: total - resolved }
+  }
+
+  async dashboard(now: Date): Promise<DashboardFigures> {
+    const midnight = new Date(now)
+    midnight.setHours(0, 0, 0, 0)
+    const weekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString()
+    // Times are ISO 8601 text: compared byte by byte (COLLATE "C"), as SQLite compares them.
+    const since = async (t: string) => (await this.q<DashboardFigures['today']>(
+      `SELECT coalesce(sum(critical), 0) AS critical, coalesce(sum(high), 0) AS high, coalesce(sum(medium), 0) AS medium,
+        coalesce(sum(low), 0) AS low, coalesce(sum(triaged), 0) AS total FROM runs WHERE started_at COLLATE "C" >= $1`, [t]
+    ))[0]!
+    const today = await since(midnight.toISOString())
+    const week = await since(weekAgo)
+    await this.catchUp(20_000)
+    const { upto, pending } = (await this.q<{ upto: number; pending: number }>(
+      'SELECT s.indexed_upto AS upto, greatest(h.last_id - s.indexed_upto, 0) AS pending FROM chain_head h, browse_state s WHERE h.singleton = 1 AND s.singleton = 1'
+    ))[0]!
+    const indexedBreaches = await this.one<number>(
+      'SELECT coalesce(sum(b.breached), 0) AS v FROM browse_runs b JOIN runs r ON r.id = b.run_id WHERE r.started_at COLLATE "C" >= $1', [weekAgo]
+    )
+    // Entries not indexed yet (a huge import still being indexed): counted directly, but only a bounded tail.
+    const tail = pending <= 200_000 ? await this.one<number>('SELECT count(*) AS v FROM audit_entries WHERE id > $1 AND sla_breached = 1', [upto]) : 0
+    const quarantined = await this.one<number>('SELECT coalesce(sum(quarantined), 0) AS v FROM runs')
+    const last = (await this.q<DbRun>('SELECT * FROM runs ORDER BY id DESC LIMIT 1'))[0]
+    const lastSuccess = await this.one<string | null>(`SELECT max(finished_at COLLATE "C") AS v FROM runs WHERE status = 'ok'`)
+    return {
+      today,
+      last_7_days: week,
+      open_breaches: indexedBreaches + tail,
+      total_entries: await this.one<number>('SELECT count AS v FROM chain_head WHERE singleton = 1'),
+      quarantined_total: quarantined,
+      quarantine_open: quarantined - (await this.one<number>('SELECT count(*) AS v FROM quarantine_resolutions')),
+      last_run: last ? runRow(last) : null,
+      last_success_at: fromPg(lastSuccess),
+      runs: await this.one<number>('SELECT count(*) AS v FROM runs')
+    }
+  }
+}
