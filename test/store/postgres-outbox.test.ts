@@ -290,6 +290,77 @@ describe.each(STORES)('the outbox on %s', (name, open) => {
   })
 })
 
+describe.skipIf(unavailable !== null)('several engines draining one PostgreSQL outbox', () => {
+  const CHILD = join(import.meta.dirname, 'pg-drain-child.ts')
+
+  function engine(url: string, s: Settings) {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, url, JSON.stringify(s)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    let onReady: () => void = () => {}
+    const ready = new Promise<void>((ok) => (onReady = ok))
+    child.stdout.on('data', (d: Buffer) => {
+      out += d
+      if (out.startsWith('ready\n')) onReady()
+    })
+    child.stderr.on('data', (d: Buffer) => (err += d))
+    const done = new Promise<{ code: number | null; report: DrainReport | null; err: string }>((ok) =>
+      child.on('exit', (code) => ok({ code, report: code === 0 ? (JSON.parse(out.trim().split('\n').at(-1)!) as DrainReport) : null, err }))
+    )
+    return { child, ready, done, go: () => child.stdin.end('go\n') }
+  }
+
+  it('two engine processes at once: every alert × destination is received exactly once, none missing, no idempotency key twice', async () => {
+    resetPeers(slack, smtp)
+    // a little latency at the peers so the two engines' sends overlap; a few 500s so some deliveries are retried
+    slack.jitterMs = 4
+    smtp.jitterMs = 4
+    slack.script.set('compliance-high', Array.from({ length: 5 }, () => ({ status: 500, body: 'internal_error' })))
+    const s = liveSettings(ports)
+    const db = await createDatabase('triage_outbox_race')
+    dropped.push(db)
+    const store = await PostgresStore.open(db.url)
+    const txns: Txn[] = Array.from({ length: 800 }, (_, i) => ({ id: `R${i}`, risk: [95, 80, 50, 10][i % 4]! }))
+    try {
+      const dir = tempDir('triage-outbox-race-')
+      expect((await executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test' }, explicitFiles([transactionsCsv(dir, txns)]))).status).toBe('ok')
+    } finally {
+      await store.close()
+    }
+    const all = (await sql<{ entry_id: number; destination: string }>(db.url, 'SELECT entry_id, destination FROM deliveries ORDER BY entry_id, destination')).map((r) => `${r.entry_id}|${r.destination}`)
+    expect(all).toHaveLength(1200)
+
+    const engines = [engine(db.url, s), engine(db.url, s)]
+    await Promise.all(engines.map((e) => e.ready))
+    const started = Date.now()
+    for (const e of engines) e.go()
+    const results = await Promise.all(engines.map((e) => e.done))
+    const ms = Date.now() - started
+    slack.jitterMs = 0
+    smtp.jitterMs = 0
+    for (const r of results) expect(r.code, r.err).toBe(0)
+    const reports = results.map((r) => r.report!)
+
+    const got = received()
+    expect(Object.keys(got).sort()).toEqual([...all].sort())
+    expect(Object.entries(got).filter(([, n]) => n !== 1)).toEqual([])
+    const slackKeys = slack.accepted().map((p) => p.key)
+    const mailKeys = smtp.accepted.map((m) => m.key)
+    expect(new Set(slackKeys).size).toBe(slackKeys.length)
+    expect(new Set(mailKeys).size).toBe(mailKeys.length)
+
+    expect(reports.reduce((n, r) => n + r.sent, 0)).toBe(1200)
+    expect(reports.reduce((n, r) => n + r.uncertain + r.dead, 0)).toBe(0)
+    // both engines did part of the work, and the outbox agrees with the peers
+    for (const r of reports) expect(r.messages).toBeGreaterThan(0)
+    expect(await sql(db.url, "SELECT status, count(*)::int AS n FROM deliveries GROUP BY status")).toEqual([{ status: 'sent', n: 1200 }])
+    expect(await sql(db.url, "SELECT entry_id, destination FROM delivery_attempts WHERE result = 'sent' GROUP BY entry_id, destination HAVING count(*) <> 1")).toEqual([])
+    expect((await sql<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM delivery_attempts WHERE result = 'retry'"))[0]!.n).toBe(reports.reduce((n, r) => n + r.retry, 0))
+    const messages = reports.reduce((n, r) => n + r.messages, 0)
+    console.log(`two engines drained ${messages} messages (${reports.map((r) => r.messages).join(' + ')}) for 1200 deliveries in ${ms} ms: ${Math.round((messages * 1000) / ms)} messages/s`)
+  })
+})
+
 describe.skipIf(unavailable !== null)('PostgreSQL and SQLite observed the same', () => {
   for (const scenario of ['mix', 'retry-dead-fallback', 'covered', 'notice', 'uncertain', 'tempfail'])
     it(scenario, () => {
