@@ -6,7 +6,7 @@ import { dirname } from 'node:path'
 import { ConfigError, parseSettings, type LoadedSettings } from '../core/config/index.js'
 import { createLogger, silentLogger, type Logger } from '../core/log.js'
 import type { Trail } from '../core/ports/trail.js'
-import { openTrail, redactDatabaseUrl } from '../store/open.js'
+import { openTrail, redactDatabaseUrl, trailOptionsOf } from '../store/open.js'
 import { createHandlers, type Handlers, type SettingsProvider } from '../api/handlers.js'
 import { describeInvalid, toEngineSchema, type FromEngine, type ScheduleInfo, type ToEngine } from './engine-protocol.js'
 
@@ -56,6 +56,7 @@ export function runEngine(port: EnginePort): void {
 
   async function init(m: Init): Promise<void> {
     starting = true
+    let database = m.dbPath
     if (m.logFile) {
       mkdirSync(dirname(m.logFile), { recursive: true })
       log = createLogger({ file: m.logFile, level: 'info' })
@@ -63,7 +64,9 @@ export function runEngine(port: EnginePort): void {
     try {
       loaded = toLoaded(m.settings)
       schedule = m.schedule
-      trail = await openTrail(m.dbPath, m.nativeBinding ? { nativeBinding: m.nativeBinding } : {})
+      // The settings' database (a team's PostgreSQL trail, or another SQLite file) or the app's own triage.db.
+      database = loaded.settings.database.url || m.dbPath
+      trail = await openTrail(database, { ...trailOptionsOf(loaded.settings.database), ...(m.nativeBinding ? { nativeBinding: m.nativeBinding } : {}) })
       handlers = createHandlers({
         trail,
         settings: provider,
@@ -74,7 +77,7 @@ export function runEngine(port: EnginePort): void {
       })
     } catch (e) {
       const raw = (e as Error).message
-      const where = redactDatabaseUrl(m.dbPath)
+      const where = redactDatabaseUrl(database)
       const message = raw.includes(where) && raw.startsWith('cannot open') ? raw : `cannot open the database ${where}: ${raw}`
       log.error('engine.start_failed', { error: message })
       await trail?.close().catch(() => {})

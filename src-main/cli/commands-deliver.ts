@@ -68,7 +68,7 @@ function failureText(f: FailureNoticeResult | null): string {
 
 /** The outbox of an existing trail, else null: where a failure notice goes when the run could not start. */
 async function outboxIfExists(db: string | undefined): Promise<{ outbox: OutboxSession; close(): Promise<void> } | null> {
-  const trail = await openExistingTrail(db)
+  const trail = await openExistingTrail({ db })
   if (!trail) return null
   try {
     const outbox = await trail.openOutbox()
@@ -203,7 +203,7 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--by <name>', 'who settles uncertain deliveries (recorded)', currentUser())
     .action(async (o: DeliverOpts) => {
       const resolutions = o.resolve.map(parseResolution)
-      const trail = await openExistingTrail(o.db)
+      const trail = await openExistingTrail(o)
       if (!trail) throw new UserError(`database ${resolve(o.db ?? defaultDb())} does not exist (run \`triage run\` or \`triage import\` first)`)
       let outbox: OutboxSession | null = null
       try {

@@ -7,8 +7,7 @@ import { loadRuleSet } from '../core/classify/index.js'
 import { parseFixes, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
 import type { QuarantineRecord } from '../core/ports/triage-store.js'
 import type { Trail } from '../core/ports/trail.js'
-import { isDatabaseUrl, openTrail } from '../store/open.js'
-import { databaseOf, DB_HELP } from './trail.js'
+import { DB_HELP, openExisting } from './trail.js'
 import { UserError } from './errors.js'
 
 interface Opts {
@@ -17,12 +16,7 @@ interface Opts {
   json?: boolean
 }
 
-/** The trail of --db; it must exist (a correction is never the first thing written to a new database). */
-async function openExisting(o: Opts, readonly = false): Promise<Trail> {
-  const database = databaseOf(o.db)
-  if (!isDatabaseUrl(database) && !existsSync(resolve(database))) throw new UserError(`no database at ${resolve(database)}; check --db or run an import first`)
-  return openTrail(database, { readonly })
-}
+const openExistingTrail = (o: Opts, readonly = false): Promise<Trail> => openExisting(o, { readonly })
 
 const print = (o: Opts, json: unknown, text: string) => process.stdout.write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`)
 
@@ -57,7 +51,7 @@ export function registerQuarantineCommands(program: Command): void {
     .action(async (o: Opts & { open?: boolean; run?: number; limit: number }) => {
       if (o.run !== undefined && !(Number.isInteger(o.run) && o.run > 0)) throw new UserError('--run takes a run id (a positive whole number)')
       if (!(Number.isInteger(o.limit) && o.limit >= 1 && o.limit <= 500)) throw new UserError('--limit takes a whole number from 1 to 500')
-      const trail = await openExisting(o, true)
+      const trail = await openExistingTrail(o, true)
       try {
         const page = await trail.queries.listQuarantine({ runId: o.run, status: o.open ? 'open' : 'all', limit: o.limit })
         const lines = page.items.map((q) => `${String(q.id).padStart(6)}  ${q.status.padEnd(9)}  ${q.reason}`)
@@ -75,7 +69,7 @@ export function registerQuarantineCommands(program: Command): void {
     .option('--db <path|url>', DB_HELP)
     .option('--json', 'print one JSON object on stdout')
     .action(async (id: number, o: Opts) => {
-      const trail = await openExisting(o, true)
+      const trail = await openExistingTrail(o, true)
       try {
         const q = await trail.store.quarantineRecord(id)
         if (!q) throw new UserError(`quarantine record ${id} does not exist`)
@@ -102,7 +96,7 @@ export function registerQuarantineCommands(program: Command): void {
       if (!o.dismiss && !o.fix.length) throw new UserError('say what to do: --fix field=value … (a correction) or --dismiss --reason <text>')
       const loaded = await loadSettings(o.config)
       const ruleSet = loadRuleSet(rulesPath(loaded))
-      const trail = await openExisting(o)
+      const trail = await openExistingTrail(o)
       const { store } = trail
       try {
         const q = await store.quarantineRecord(id)

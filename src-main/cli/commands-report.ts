@@ -8,7 +8,7 @@ import {
 } from '../core/report/index.js'
 import { num } from '../core/report/format.js'
 import type { ReportQueries } from '../core/ports/reports.js'
-import { DB_HELP, openCliTrail } from './trail.js'
+import { DB_HELP, openCliTrail, type DbOpts } from './trail.js'
 import { UserError } from './errors.js'
 import { ProgressBar } from './progress.js'
 
@@ -26,8 +26,8 @@ interface ReportOpts {
 
 
 /** Reports only read: a read-only snapshot of their own, so the app or a run can keep writing. */
-async function openQueries(db: string | undefined): Promise<{ q: ReportQueries; close(): Promise<void> }> {
-  const trail = await openCliTrail(db, { readonly: true })
+async function openQueries(o: DbOpts): Promise<{ q: ReportQueries; close(): Promise<void> }> {
+  const trail = await openCliTrail(o, { readonly: true })
   try {
     const r = await trail.openReports()
     return {
@@ -79,7 +79,7 @@ export function registerReportCommands(program: Command): void {
         const ext = extname(o.out).slice(1).toLowerCase()
         const format: ReportFormat = o.format ?? (ext === 'csv' || ext === 'json' ? ext : 'pdf')
         const { settings } = await loadSettings(o.config)
-        const { q, close } = await openQueries(o.db)
+        const { q, close } = await openQueries(o)
         const bar = new ProgressBar(`report ${format}`)
         try {
           const r = await exportReport(q, period, resolve(o.out), {
@@ -107,7 +107,7 @@ export function registerReportCommands(program: Command): void {
       userErrors(async () => {
         const period = parsePeriod(o.from, o.to)
         const { settings } = await loadSettings(o.config)
-        const { q, close } = await openQueries(o.db)
+        const { q, close } = await openQueries(o)
         const bar = new ProgressBar('export-pack')
         try {
           const r = await writeExaminerPack(q, period, o.out, {
@@ -151,7 +151,7 @@ export function registerReportCommands(program: Command): void {
     .option('--json', 'print one JSON object on stdout')
     .action((dir: string, o: { db?: string; json?: boolean }) =>
       userErrors(async () => {
-        const live = o.db ? await openQueries(o.db) : null
+        const live = o.db ? await openQueries({ db: o.db }) : null
         const bar = new ProgressBar('verify-pack')
         try {
           const r = await verifyPack(dir, { live: live?.q, onProgress: (step, done) => bar.update(done, step) })

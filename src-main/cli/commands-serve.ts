@@ -32,7 +32,7 @@ export function registerServeCommand(program: Command): void {
       const port = Number(o.port)
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${o.port}: expected a port number (0-65535)`)
       const logger = createLogger({ file: o.logFile, level: 'info', stderr: !o.logFile })
-      const trail = await openCliTrail(o.db)
+      const trail = await openCliTrail(o)
       const bus = createEventBus()
       const handlers = createHandlers({ trail, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger })
       // TRIAGE_RENDERER_DIR: a renderer built elsewhere (the UI tests build their own copy).

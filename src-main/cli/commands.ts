@@ -31,7 +31,7 @@ async function context(o: CommonOpts) {
   const loaded = await loadSettings(o.config)
   if (o.dryRun === false) loaded.settings.dry_run = false
   const ruleSet = loadRuleSet(rulesPath(loaded))
-  const trail = await openCliTrail(o.db)
+  const trail = await openCliTrail(o, {}, loaded)
   return { loaded, ruleSet, trail }
 }
 
@@ -81,7 +81,7 @@ export function registerCommands(program: Command): void {
 
   common(program.command('verify').description('check the audit trail: hash chain, append-only head and run accounting'), { config: false }).action(async (o: CommonOpts) => {
     // Read-only: a mistyped path creates nothing, and an examiner's read-only copy verifies.
-    await withTrail(o.db, { readonly: true }, async ({ store }) => {
+    await withTrail(o, { readonly: true }, async ({ store }) => {
       const bar = new ProgressBar('verify')
       const r = await store.verify((done) => bar.update(done))
       bar.done()
@@ -94,7 +94,7 @@ export function registerCommands(program: Command): void {
   })
 
   common(program.command('stats').description('totals over the whole database'), { config: false }).action(async (o: CommonOpts) => {
-    await withTrail(o.db, { readonly: true }, async ({ store }) => {
+    await withTrail(o, { readonly: true }, async ({ store }) => {
       const t = await store.totals()
       const q = await store.quarantineStatus()
       const qText = t.quarantined ? `\nquarantine   ${q.open} open, ${q.corrected} corrected, ${q.dismissed} dismissed${q.open ? '  (triage quarantine show <id> · resolve <id>)' : ''}` : ''

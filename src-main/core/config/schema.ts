@@ -21,6 +21,30 @@ export const settingsSchema = z
     rules_file: z.string().default(''),
     inbox: z.string().default(''),
     schedule: z.string().default('*/15 * * * *'),
+    /**
+     * Where the trail is. url '' is the embedded SQLite file (the app's triage.db); a file path is another SQLite
+     * file; postgres://user@host:port/database is a team's shared trail on PostgreSQL (--db overrides it).
+     */
+    database: z
+      .object({
+        url: z
+          .string()
+          .trim()
+          .default('')
+          .refine((v) => v === '' || /^postgres(ql)?:\/\//i.test(v) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(v), {
+            error: 'a SQLite file path, or postgres://user@host:port/database'
+          })
+          .refine((v) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/i.test(v), {
+            error: 'leave the password out of the URL (it would be stored in clear): set database.password (kept encrypted by the app) or PGPASSWORD'
+          }),
+        /** The PostgreSQL password (the app keeps it encrypted; never logged). Empty: PGPASSWORD or ~/.pgpass. */
+        password: z.string().default(''),
+        /** TLS to PostgreSQL: off · require (encrypted) · verify-full (certificate and host name checked). */
+        tls: z.enum(['off', 'require', 'verify-full']).default('off'),
+        /** PEM file of the CA for verify-full (empty: the system's CAs). */
+        ca_file: z.string().default('')
+      })
+      .prefault({}),
     sources: z
       .object({
         csv: z

@@ -3,7 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react'
 import { TRANSACTION_FIELDS } from '../../../src-main/api/contract.js'
 import { call, transport, type Output } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
-import { Badge, Banner, Button, Card, Checkbox, Field, Input, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
+import { Badge, Banner, Button, Card, Checkbox, Field, Input, Select, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
 
 type View = Output<'getSettings'>
 type S = View['settings']
@@ -45,7 +45,8 @@ export function Settings() {
         patch: {
           organisation: draft.organisation, dry_run: draft.dry_run, inbox: draft.inbox, schedule: draft.schedule, rules_file: draft.rules_file,
           sla_minutes: draft.sla_minutes, routing: draft.routing, dedup: { window_hours: draft.dedup.window_hours },
-          sources: { csv: { delimiter: draft.sources.csv.delimiter, timezone: draft.sources.csv.timezone, columns: draft.sources.csv.columns }, email: draft.sources.email }
+          sources: { csv: { delimiter: draft.sources.csv.delimiter, timezone: draft.sources.csv.timezone, columns: draft.sources.csv.columns }, email: draft.sources.email },
+          database: { url: draft.database.url, tls: draft.database.tls, ca_file: draft.database.ca_file }
         },
         secrets: secretPatch
       })
@@ -123,6 +124,24 @@ export function Settings() {
           </Field>
           <Field label="Rule set file" htmlFor="s-rules" hint="Empty: the bundled default rule set.">
             <Input id="s-rules" className="input mono" value={draft.rules_file} disabled={ro} onChange={(e) => set((s) => void (s.rules_file = e.target.value))} />
+          </Field>
+        </div>
+      </Card>
+
+      <Card title="Audit trail database" sub="Where the trail is kept. Empty: this computer's own file. A team shares one PostgreSQL database. Takes effect when the app restarts.">
+        <div className="form-grid">
+          <Field label="Database" htmlFor="s-db-url" hint="A SQLite file path, or postgres://user@host:5432/database (the password goes in Secrets: database.password).">
+            <Input id="s-db-url" className="input mono" value={draft.database.url} disabled={ro} placeholder="(this computer's triage.db)" onChange={(e) => set((s) => void (s.database.url = e.target.value))} />
+          </Field>
+          <Field label="TLS to PostgreSQL" htmlFor="s-db-tls" hint="verify-full checks the server's certificate and name.">
+            <Select id="s-db-tls" value={draft.database.tls} disabled={ro} onChange={(e) => set((s) => void (s.database.tls = e.target.value as S['database']['tls']))}>
+              <option value="off">off</option>
+              <option value="require">require (encrypted)</option>
+              <option value="verify-full">verify-full (encrypted, certificate checked)</option>
+            </Select>
+          </Field>
+          <Field label="CA certificate file (PEM)" htmlFor="s-db-ca" hint="For verify-full with a private CA; empty: the system's CAs.">
+            <Input id="s-db-ca" className="input mono" value={draft.database.ca_file} disabled={ro} onChange={(e) => set((s) => void (s.database.ca_file = e.target.value))} />
           </Field>
         </div>
       </Card>
