@@ -237,14 +237,19 @@ export class PostgresAuditQueries implements AuditQueries {
 
   async catchUp(maxRows = Number.POSITIVE_INFINITY): Promise<IndexProgress> {
     let indexed = 0
-    while (indexed < maxRows) {
-      const n = await this.step(maxRows - indexed)
-      if (!n) break
-      indexed += n
-    }
-    const r = (await this.q<{ head: number; upto: number }>(
+    const state = async () => (await this.q<{ head: number; upto: number }>(
       'SELECT h.last_id AS head, s.indexed_upto AS upto FROM chain_head h, browse_state s WHERE h.singleton = 1 AND s.singleton = 1'
     ))[0]!
+    // Current already (nearly every query): one round trip, no transaction, no lock.
+    let r = await state()
+    if (r.upto < r.head) {
+      while (indexed < maxRows) {
+        const n = await this.step(maxRows - indexed)
+        if (!n) break
+        indexed += n
+      }
+      r = await state()
+    }
     return { indexed, pending: Math.max(0, r.head - r.upto), indexed_upto: r.upto }
   }
 
@@ -392,12 +397,13 @@ export class PostgresAuditQueries implements AuditQueries {
     if (!filtered && q.sort.by === 'id') return this.plainPage(q, cursor)
 
     // As SQLite: filters read the browse indexes, brought up to date first (bounded; the rest is search_pending).
-    await this.catchUp(20_000)
+    const { pending } = await this.catchUp(20_000)
     const plan = await this.plan(q, words)
-    const none = async (): Promise<AuditPage> => ({ rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: await this.pending() })
+    const none = (): AuditPage => ({ rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: pending })
     if (!plan) return none()
 
-    const hits = await this.hits(plan, q, cursor)
+    // The page (with its rows) and the capped count at once, on two connections.
+    const [hits, total] = await Promise.all([this.hits(plan, q, cursor), q.count && !cursor ? this.count(plan) : null])
     const more = hits.length > q.limit
     const page = hits.slice(0, q.limit)
     const last = page.at(-1)
@@ -405,10 +411,10 @@ export class PostgresAuditQueries implements AuditQueries {
     if (!page.length && cursor && q.count && (await this.knownEmpty(q))) return none()
     const key = (h: Hit) => (q.sort.by === 'severity' ? h.sev : q.sort.by === 'created_at' ? h.created_ms : null)
     return {
-      rows: await this.rowsByIds(page.map((h) => h.id)),
+      rows: page.map((h) => toRow(rowFromPg(h))),
       next_cursor: more && last ? encodeCursor({ by: q.sort.by, dir: q.sort.dir, key: key(last), id: last.id }) : null,
-      total: q.count && !cursor ? await this.count(plan) : null,
-      search_pending: await this.pending()
+      total,
+      search_pending: pending
     }
   }
 
@@ -511,7 +517,7 @@ export class PostgresAuditQueries implements AuditQueries {
   }
 
   /** The page's entries in (key, id) order, after the cursor; the planner picks the index. */
-  private hits(plan: Plan, q: AuditQuery, cursor: Cursor | null): Promise<Hit[]> {
+  private hits(plan: Plan, q: AuditQuery, cursor: Cursor | null): Promise<Array<Hit & EntryRow>> {
     const where = [...plan.where]
     const params = [...plan.params]
     const dir = q.sort.dir
@@ -527,9 +533,13 @@ export class PostgresAuditQueries implements AuditQueries {
       }
     }
     params.push(q.limit + 1)
-    const order = keyCol ? `${keyCol} ${dir}, b.id ${dir}` : `b.id ${dir}`
-    return this.q<Hit>(
-      `SELECT b.id, b.sev, b.created_ms FROM browse_facets b ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.length}`,
+    const order = (k: string | null, id: string) => (k ? `${k} ${dir}, ${id} ${dir}` : `${id} ${dir}`)
+    // The matching ids first (from browse_facets' indexes), then their audit rows, in one round trip.
+    return this.q<Hit & EntryRow>(
+      `SELECT h.sev, h.created_ms, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}
+       FROM (SELECT b.id, b.sev, b.created_ms FROM browse_facets b ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY ${order(keyCol, 'b.id')} LIMIT $${params.length}) h
+       JOIN audit_entries e ON e.id = h.id ORDER BY ${order(keyCol && keyCol.replace('b.', 'h.'), 'h.id')}`,
       params
     )
   }
@@ -541,16 +551,6 @@ export class PostgresAuditQueries implements AuditQueries {
       plan.params
     )
     return n > COUNT_CAP ? { value: COUNT_CAP, exact: false } : { value: n, exact: true }
-  }
-
-  private async rowsByIds(ids: number[]): Promise<AuditRow[]> {
-    if (!ids.length) return []
-    const rows = await this.q<EntryRow>(`SELECT ${ROW_COLUMNS} FROM audit_entries WHERE id = ANY($1::bigint[])`, [ids])
-    const byId = new Map(rows.map((r) => [r.id, r]))
-    return ids.flatMap((id) => {
-      const r = byId.get(id)
-      return r ? [toRow(rowFromPg(r))] : []
-    })
   }
 
   async facets(): Promise<AuditFacets> {
