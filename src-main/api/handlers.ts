@@ -188,7 +188,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         run_id: summary.run_id, trigger, status: summary.status, dry_run: summary.dry_run, received: summary.received,
         triaged: summary.triaged, duplicates: summary.duplicates, quarantined: summary.quarantined, by_severity: summary.by_severity,
         deliveries: summary.deliveries, duration_ms: summary.duration_ms, files: summary.files, errors: summary.errors,
-        new_critical: summary.new_critical.slice(0, NEW_CRITICAL_SHOWN), new_critical_count: summary.new_critical.length
+        new_critical: summary.new_critical.slice(0, NEW_CRITICAL_SHOWN), new_critical_count: summary.new_critical_count
       }
       const q = await queries.listQuarantine({ runId: summary.run_id, limit: 100 })
       running = null

@@ -31,8 +31,14 @@ export interface RunSummary {
   duration_ms: number
   files: string[]
   errors: string[]
+  /** ids of the run's new critical alerts, the first NEW_CRITICAL_KEPT of them (a 10M-row import must not hold all) */
   new_critical: number[]
+  /** how many new critical alerts the run triaged */
+  new_critical_count: number
 }
+
+/** New critical alert ids a run summary keeps (notifications name a few; the count is exact). */
+export const NEW_CRITICAL_KEPT = 1000
 
 export interface RunContext {
   store: TriageStore
@@ -116,6 +122,7 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
   const settingsKey = ingestSettingsKey(ctx.settings)
   const counts = emptyCounts()
   const newCritical: number[] = []
+  let newCriticalCount = 0
   const errors: string[] = []
   const done: string[] = []
   for (const f of files) {
@@ -138,7 +145,8 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
         counts.received += o.triaged + o.duplicates + o.quarantined
         for (const s of SEVERITIES) counts.by_severity[s] += o.by_severity[s]
         for (const [d, n] of Object.entries(o.deliveries)) counts.deliveries[d] = (counts.deliveries[d] ?? 0) + n
-        newCritical.push(...o.newCritical)
+        newCriticalCount += o.newCritical.length
+        if (newCritical.length < NEW_CRITICAL_KEPT) newCritical.push(...o.newCritical.slice(0, NEW_CRITICAL_KEPT - newCritical.length))
         ctx.onProgress?.({ ...progress, counts })
       }
       // A byte-identical file read before with the same ingest settings: each record is a duplicate of what
@@ -210,8 +218,9 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
     duration_ms: Date.now() - started,
     files: done,
     errors,
-    new_critical: newCritical
+    new_critical: newCritical,
+    new_critical_count: newCriticalCount
   }
-  log.info('run.finish', { ...summary, new_critical: newCritical.length })
+  log.info('run.finish', { ...summary, new_critical: newCriticalCount, new_critical_count: undefined })
   return summary
 }

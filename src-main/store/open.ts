@@ -37,7 +37,8 @@ export function redactDatabaseUrl(url: string): string {
 
 export async function openTrail(database: string, opts: OpenTrailOptions = {}): Promise<Trail> {
   if (isDatabaseUrl(database)) {
-    throw new StoreError(`${redactDatabaseUrl(database)}: PostgreSQL trails are not available in this build yet`)
+    const { openPostgresTrail } = await import('./postgres/trail.js')
+    return openPostgresTrail(database, opts)
   }
   if (opts.mustExist && database !== ':memory:' && !existsSync(resolve(database))) throw new StoreError(`no database at ${resolve(database)}; check --db or run an import first`)
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(database)) throw new StoreError(`${redactDatabaseUrl(database)}: not a database this program knows (a file path for SQLite, or postgres://user@host:port/database)`)

@@ -1,0 +1,47 @@
+// The PostgreSQL trail (team mode): one database shared by several engines (workstations, a server running the
+// schedule). The write path, the read side, the outbox and report snapshots share one pool; the trail owns it.
+import type { OutboxSession, ReportSession, Trail } from '../../core/ports/trail.js'
+import type { OpenTrailOptions } from '../open.js'
+import { PostgresStore } from './index.js'
+import { PostgresOutbox } from './outbox.js'
+import { PostgresAuditQueries } from './queries.js'
+import { openPostgresReports } from './reports.js'
+
+export class PostgresTrail implements Trail {
+  readonly kind = 'postgres' as const
+  readonly queries: PostgresAuditQueries
+
+  constructor(readonly store: PostgresStore) {
+    this.queries = new PostgresAuditQueries(store.pool)
+  }
+
+  get location(): string {
+    return this.store.location
+  }
+
+  get readonly(): boolean {
+    return this.store.readonly
+  }
+
+  openOutbox(): Promise<OutboxSession> {
+    return PostgresOutbox.open(this.store.pool)
+  }
+
+  openReports(): Promise<ReportSession> {
+    return openPostgresReports(this.store.pool, this.store.location)
+  }
+
+  close(): Promise<void> {
+    return this.store.close()
+  }
+}
+
+export async function openPostgresTrail(url: string, opts: OpenTrailOptions = {}): Promise<PostgresTrail> {
+  const store = await PostgresStore.open(url, {
+    ...(opts.readonly ? { readonly: true } : {}),
+    ...(opts.password ? { password: opts.password } : {}),
+    ...(opts.tls ? { tls: opts.tls } : {}),
+    ...(opts.caFile ? { caFile: opts.caFile } : {})
+  })
+  return new PostgresTrail(store)
+}
