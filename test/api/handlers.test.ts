@@ -5,10 +5,12 @@ import { join } from 'node:path'
 import { api, type Method } from '../../src-main/api/contract.js'
 import { ApiError } from '../../src-main/api/errors.js'
 import { writeFile } from '../helpers.js'
-import { harness, transactionsCsv, type Harness } from './helpers.js'
+import { harness, STORE_KINDS, transactionsCsv, type Harness } from './helpers.js'
 
 let h: Harness
-afterEach(() => h?.close())
+afterEach(async () => {
+  await h?.close()
+})
 
 const expectError = async (method: string, input: unknown, code: string, message: RegExp) => {
   const r = await h.handlers.call(method, input)
@@ -32,9 +34,10 @@ const sampleRows = [
   { txn_id: 'T3', customer_id: 'C3', amount: 'l2O', currency: 'EUR', country: 'DE', txn_type: 'card', risk_score: 5, created_at: '2026-11-24T10:02:00Z' }
 ]
 
+describe.each(STORE_KINDS)('on %s', (kind) => {
 describe('input validation', () => {
   it('refuses a bad value with the method and the field named, and never throws', async () => {
-    h = harness()
+    h = await harness({ kind })
     await expectError('queryAudit', { filter: { severity: ['urgent'] } }, 'invalid_input', /^queryAudit: filter\.severity\.0: .*"critical"/)
     await expectError('getAlert', { id: 'abc' }, 'invalid_input', /^getAlert: id: .*number/)
     await expectError('importFiles', { paths: [] }, 'invalid_input', /^importFiles: paths: choose at least one file/)
@@ -44,19 +47,19 @@ describe('input validation', () => {
   })
 
   it('refuses unknown fields and unknown methods by name', async () => {
-    h = harness()
+    h = await harness({ kind })
     await expectError('summary', { everything: true }, 'invalid_input', /^summary: .*everything/)
     await expectError('dropDatabase', {}, 'invalid_input', /unknown method "dropDatabase"/)
     await expectError('__proto__', {}, 'invalid_input', /unknown method/)
   })
 
   it('refuses a forged keyset cursor with a message, not a crash', async () => {
-    h = harness()
+    h = await harness({ kind })
     await expectError('queryAudit', { cursor: 'not-a-cursor', filter: { severity: ['critical'] } }, 'invalid_input', /cursor is not valid/)
   })
 
   it('reports a missing file and an unsupported file type as the officer\'s mistake', async () => {
-    h = harness()
+    h = await harness({ kind })
     await expectError('importFiles', { paths: [join(h.dir, 'nope.csv')] }, 'user_error', /nope\.csv does not exist/)
     await expectError('previewFile', { path: writeFile(h.dir, 'notes.txt', 'x') }, 'user_error', /notes\.txt: unsupported file type/)
     await expectError('getAlert', { id: 424242 }, 'not_found', /audit entry 424242 does not exist/)
@@ -66,7 +69,7 @@ describe('input validation', () => {
 
 describe('import and the audit browser', () => {
   it('triages a CSV, returns the counts with each quarantine reason, and emits progress then the finished run', async () => {
-    h = harness()
+    h = await harness({ kind })
     const file = writeFile(h.dir, 'alerts.csv', transactionsCsv([...sampleRows, sampleRows[0]!]))
     const out = await ok('importFiles', { paths: [file] })
     expect(out.summary).toMatchObject({ status: 'ok', received: 4, triaged: 2, duplicates: 1, quarantined: 1, trigger: 'import' })
@@ -81,7 +84,7 @@ describe('import and the audit browser', () => {
   })
 
   it('finds an alert by free-text search over ids and titles, then opens its detail with rules, deliveries and hashes', async () => {
-    h = harness()
+    h = await harness({ kind })
     await ok('importFiles', { paths: [writeFile(h.dir, 'a.csv', transactionsCsv(sampleRows))] })
     const page = await ok('queryAudit', { filter: { search: 'C1' }, count: true })
     expect(page.rows.map((r) => r.external_id)).toEqual(['T1'])
@@ -98,7 +101,7 @@ describe('import and the audit browser', () => {
   })
 
   it('pages through a filter with keyset cursors: every match once, in order, no overlap', async () => {
-    h = harness()
+    h = await harness({ kind })
     const rows = Array.from({ length: 53 }, (_, i) => ({
       txn_id: `T${i}`, customer_id: `C${i}`, amount: 100 + i, currency: 'EUR', country: i % 2 ? 'DE' : 'IR', txn_type: 'wire',
       risk_score: i % 3 === 0 ? 95 : 10, created_at: new Date(Date.UTC(2026, 10, 24, 0, 0, 0) + ((i * 7919) % 53) * 60_000).toISOString()
@@ -121,7 +124,7 @@ describe('import and the audit browser', () => {
   })
 
   it('previews a CSV whose headers differ, imports it with a corrected mapping and remembers the mapping', async () => {
-    h = harness()
+    h = await harness({ kind })
     const file = writeFile(h.dir, 'vendor.csv', 'Ref,Client,Amt,Ccy,Ctry,Kind,Score,When\nX1,C9,900000,USD,IR,wire,99,2026-11-24T10:00:00Z\n')
     const before = await ok('previewFile', { path: file })
     expect(before.header).toEqual(['Ref', 'Client', 'Amt', 'Ccy', 'Ctry', 'Kind', 'Score', 'When'])
@@ -141,7 +144,7 @@ describe('import and the audit browser', () => {
 
 describe('runs', () => {
   it('refuses a second run while one is in progress (code busy) and accepts it afterwards', async () => {
-    h = harness()
+    h = await harness({ kind })
     const big = writeFile(h.dir, 'big.csv', transactionsCsv(Array.from({ length: 6000 }, (_, i) => ({ txn_id: `B${i}`, amount: i, currency: 'EUR', risk_score: 1, created_at: '2026-11-24T10:00:00Z' }))))
     const small = writeFile(h.dir, 'small.csv', transactionsCsv(sampleRows))
     const first = h.handlers.call('importFiles', { paths: [big] })
@@ -158,7 +161,7 @@ describe('runs', () => {
   })
 
   it('triages the inbox folder on runNow and lists the run with its counts and duration', async () => {
-    h = harness()
+    h = await harness({ kind })
     writeFile(h.dir, 'in.csv', transactionsCsv(sampleRows))
     h.settings.current.inbox = h.dir
     const out = await ok('runNow', { trigger: 'schedule' })
@@ -170,7 +173,7 @@ describe('runs', () => {
   })
 
   it('reports new critical alerts in the finished run, for notifications', async () => {
-    h = harness()
+    h = await harness({ kind })
     const out = await ok('importFiles', { paths: [writeFile(h.dir, 'c.csv', transactionsCsv(sampleRows))] })
     expect(out.summary.new_critical_count).toBe(1)
     expect(out.summary.new_critical).toHaveLength(1)
@@ -180,7 +183,7 @@ describe('runs', () => {
 
 describe('dashboard', () => {
   it('says the database is empty before the first run, then counts what was triaged today', async () => {
-    h = harness({ nextRunAt: () => '2026-11-25T12:15:00.000Z' })
+    h = await harness({ ...{ nextRunAt: () => '2026-11-25T12:15:00.000Z' }, kind })
     const empty = await ok('summary', {})
     expect(empty).toMatchObject({ empty: true, dry_run: true, total_entries: 0, health: { status: 'idle' }, next_run_at: '2026-11-25T12:15:00.000Z' })
     await ok('loadSampleData', {})
@@ -193,9 +196,9 @@ describe('dashboard', () => {
   })
 
   it('warns when no run succeeded in two schedule periods', async () => {
-    h = harness({ settings: { schedule: '*/15 * * * *' } })
+    h = await harness({ ...{ settings: { schedule: '*/15 * * * *' } }, kind })
     await ok('loadSampleData', {})
-    h.store.db.prepare('UPDATE runs SET started_at = ?, finished_at = ?').run('2026-01-01T09:00:00.000Z', '2026-01-01T09:01:00.000Z')
+    await h.exec('UPDATE runs SET started_at = ?, finished_at = ?', ['2026-01-01T09:00:00.000Z', '2026-01-01T09:01:00.000Z'])
     const s = await ok('summary', {})
     expect(s.health.status).toBe('warn')
     expect(s.health.message).toMatch(/No successful run for .* more than two schedule periods \(15 min each\)/)
@@ -204,7 +207,7 @@ describe('dashboard', () => {
 
 describe('settings', () => {
   it('never returns a secret, only whether it is set, and keeps it when the form saves blanks', async () => {
-    h = harness({ settings: { delivery: { smtp: { host: 'mail.example', password: 's3cret' }, slack: { webhooks: { alerts: 'https://hooks.example/T/B/X' } } } } as never })
+    h = await harness({ ...{ settings: { delivery: { smtp: { host: 'mail.example', password: 's3cret' }, slack: { webhooks: { alerts: 'https://hooks.example/T/B/X' } } } } as never }, kind })
     const v = await ok('getSettings', {})
     expect(JSON.stringify(v)).not.toContain('s3cret')
     expect(JSON.stringify(v)).not.toContain('hooks.example')
@@ -218,7 +221,7 @@ describe('settings', () => {
   })
 
   it('refuses invalid settings with the field named and stores nothing', async () => {
-    h = harness()
+    h = await harness({ kind })
     await expectError('updateSettings', { patch: { sla_minutes: { critical: -5 } } }, 'invalid_input', /^settings: sla_minutes\.critical: /)
     await expectError('updateSettings', { patch: { schedule: 'every day' } }, 'invalid_input', /schedule: "every day" is not a valid cron expression/)
     await expectError('updateSettings', { patch: { inbox: join(h.dir, 'missing') } }, 'user_error', /inbox: the folder .*missing does not exist/)
@@ -228,12 +231,12 @@ describe('settings', () => {
   })
 
   it('says so when the settings are read-only here', async () => {
-    h = harness({ writable: false })
+    h = await harness({ ...{ writable: false }, kind })
     await expectError('updateSettings', { patch: { dry_run: false } }, 'user_error', /read-only here/)
   })
 
   it('turns dry-run off only when asked, and tells every listener', async () => {
-    h = harness()
+    h = await harness({ kind })
     const v = await ok('updateSettings', { patch: { dry_run: false } })
     expect(v.settings.dry_run).toBe(false)
     expect(h.events.at(-1)).toMatchObject({ type: 'settingsChanged', settings: { dry_run: false } })
@@ -242,7 +245,7 @@ describe('settings', () => {
 
 describe('typed in-process calls', () => {
   it('invoke throws an ApiError carrying the code and message', async () => {
-    h = harness()
+    h = await harness({ kind })
     await expect(h.handlers.invoke('getAlert', { id: 99 })).rejects.toSatisfy((e: unknown) => e instanceof ApiError && e.code === 'not_found')
     const v = await h.handlers.invoke('verifyChain', {})
     expect(v).toMatchObject({ ok: true, entries: 0 })
@@ -251,7 +254,7 @@ describe('typed in-process calls', () => {
 
 describe('quarantine', () => {
   it('shows a record in full, corrects one (triaged, linked, counted) and dismisses another; a second resolution is refused', async () => {
-    h = harness()
+    h = await harness({ kind })
     const rows = [...sampleRows, { ...sampleRows[1]!, txn_id: 'T4', risk_score: 150 }]
     const out = await ok('importFiles', { paths: [writeFile(h.dir, 'q.csv', transactionsCsv(rows))] })
     expect(out.summary.quarantined).toBe(2)
@@ -290,7 +293,7 @@ describe('quarantine', () => {
   })
 
   it('refuses a resolution while a run is in progress (code busy)', async () => {
-    h = harness()
+    h = await harness({ kind })
     const out = await ok('importFiles', { paths: [writeFile(h.dir, 'q.csv', transactionsCsv(sampleRows))] })
     const big = writeFile(h.dir, 'big.csv', transactionsCsv(Array.from({ length: 6000 }, (_, i) => ({ txn_id: `B${i}`, amount: i, currency: 'EUR', risk_score: 1, created_at: '2026-11-24T10:00:00Z' }))))
     const run = h.handlers.call('importFiles', { paths: [big] })
@@ -298,4 +301,5 @@ describe('quarantine', () => {
     await run
     expect((await ok('listQuarantine', { status: 'open' })).items).toHaveLength(1)
   })
+})
 })

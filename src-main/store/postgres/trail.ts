@@ -31,8 +31,9 @@ export class PostgresTrail implements Trail {
     return openPostgresReports(this.store.pool, this.store.location)
   }
 
-  close(): Promise<void> {
-    return this.store.close()
+  async close(): Promise<void> {
+    this.queries.close()
+    await this.store.close()
   }
 }
 
