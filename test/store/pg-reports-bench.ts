@@ -70,14 +70,14 @@ async function measure(name: string, open: () => Promise<ReportSession>, period:
       await s.close()
     }
   }
-  await timed('figures', (s) => buildSlaReport(s.queries, period))
-  await timed('alert CSV', (s) => exportReport(s.queries, period, `${out}-alerts.csv`, { format: 'csv', organisation: 'Bench' }))
+  const figures = JSON.stringify(await timed('figures', (s) => buildSlaReport(s.queries, period)))
+  const alerts = await timed('alert CSV', (s) => exportReport(s.queries, period, `${out}-alerts.csv`, { format: 'csv', organisation: 'Bench' }))
   const pack = await timed('export-pack', (s) => writeExaminerPack(s.queries, period, `${out}-pack`, { organisation: 'Bench' }))
   const v = await timed('verify-pack --db', (s) => verifyPack(`${out}-pack`, { live: s.queries }))
   if (!v.ok || !v.live_checked) throw new Error(`${name}: the pack does not verify: ${JSON.stringify(v.problems.slice(0, 3))}`)
   const audit = pack.manifest.files.find((f) => f.path === 'audit-entries.csv')!
   row['audit CSV'] = `${fmt(audit.rows ?? 0)} rows, ${(audit.bytes / 1024 / 1024).toFixed(0)} MB`
-  return { row, manifest: pack.manifest_sha256 }
+  return { row, manifest: pack.manifest_sha256, figures, alerts: alerts.sha256 }
 }
 
 console.log(`PostgreSQL vs SQLite reports · ${fmt(ROWS)} transaction rows · node ${process.version} · ${cpus().length} cores · load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
@@ -94,7 +94,8 @@ try {
   const rows = [await measure('sqlite', () => trail.openReports(), period), await measure('postgres', () => openPostgresReports(pgStore.pool), period)]
   console.log(`  SQLite file ${(statSync(join(dir, 'trail.db')).size / 1024 / 1024).toFixed(0)} MB; period ${period.from} to ${period.to}`)
   console.table(rows.map((r) => r.row))
-  console.log(`  packs ${rows[0]!.manifest === rows[1]!.manifest ? 'identical' : 'DIFFERENT'} (manifest SHA-256 ${rows[1]!.manifest})`)
+  const same = (k: 'manifest' | 'figures' | 'alerts') => (rows[0]![k] === rows[1]![k] ? 'identical' : 'DIFFERENT')
+  console.log(`  packs ${same('manifest')} (manifest SHA-256 ${rows[1]!.manifest}); figures ${same('figures')}; alert CSV ${same('alerts')}`)
   console.log(`  peak RSS of this process (both stores, import included): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`)
   lite.close()
   await pgStore.close()

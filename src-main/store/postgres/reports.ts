@@ -184,9 +184,6 @@ export class PostgresReportQueries implements ReportQueries {
   }
 
   entryFacts(p: Period): AsyncIterable<FactChunk> {
-    // Per chunk of ids, two grouped statements: per severity (counts, every time to triage, the breaches with their
-    // overruns, the targets' extremes) and per (severity, source, file, day, rule set). Numbers come as one
-    // comma-separated text per severity: splitting it is far cheaper than one JavaScript row per entry.
     const self = this
     return {
       async *[Symbol.asyncIterator]() {
@@ -194,19 +191,21 @@ export class PostgresReportQueries implements ReportQueries {
         const V = versions.length <= MAX_DICTIONARY ? versions : []
         const [lo, hi] = await self.span(p)
         if (lo === null || hi === null) return
-        const bySeverity = `SELECT severity, count(*) AS n, min(id) AS lo, max(id) AS hi, string_agg(sla_seconds::text, ','),
-            string_agg(id::text, ',' ORDER BY id) FILTER (WHERE sla_breached <> 0),
-            string_agg((sla_seconds - sla_target_seconds)::text, ',' ORDER BY id) FILTER (WHERE sla_breached <> 0),
-            min(sla_target_seconds), max(sla_target_seconds)
-          FROM audit_entries WHERE id BETWEEN $1 AND $2 AND ${IN_PERIOD} GROUP BY severity`
+        // One grouped statement per chunk, by (severity, source, file, day, rule set), in id order of each group's
+        // first entry (SQLite's order). Numbers come as comma-separated text per group: splitting it is far cheaper
+        // than one JavaScript row per entry. A group's aggregates see its rows in one order, so breach ids and
+        // overruns line up; no ORDER BY inside them, so PostgreSQL can hash the groups without sorting the chunk.
         // The day of triaged_at: the engine writes it with toISOString, so its first ten characters are the UTC day.
-        const byGroup = `SELECT severity, source_kind, source_file, left(triaged_at, 10), ruleset_version, count(*), min(id), max(id)
+        const sql = `SELECT severity, source_kind, source_file, left(triaged_at, 10), ruleset_version, count(*), min(id), max(id),
+            string_agg(sla_seconds::text, ','),
+            string_agg(id::text, ',') FILTER (WHERE sla_breached <> 0),
+            string_agg((sla_seconds - sla_target_seconds)::text, ',') FILTER (WHERE sla_breached <> 0),
+            min(sla_target_seconds), max(sla_target_seconds)
           FROM audit_entries WHERE id BETWEEN $1 AND $2 AND ${IN_PERIOD} GROUP BY 1, 2, 3, 4, 5 ORDER BY min(id)`
+        const perSeverity = <T>(f: (s: Severity) => T) => Object.fromEntries(SEVERITIES.map((s) => [s, f(s)])) as Record<Severity, T>
         for (let first = lo; first <= hi; first += FACT_CHUNK) {
-          const params = [first, first + FACT_CHUNK - 1, p.from, p.to]
-          const [sev, grp] = await Promise.all([self.raw(bySeverity, params), self.raw(byGroup, params)])
-          if (!sev.length) continue
-          const perSeverity = <T>(f: (s: Severity) => T) => Object.fromEntries(SEVERITIES.map((s) => [s, f(s)])) as Record<Severity, T>
+          const groups = unescapeRows(await self.raw(sql, [first, first + FACT_CHUNK - 1, p.from, p.to]))
+          if (!groups.length) continue
           const chunk: FactChunk = {
             count: 0,
             first_id: Infinity,
@@ -217,23 +216,28 @@ export class PostgresReportQueries implements ReportQueries {
             breaches: perSeverity(() => ({ id: [], overrun: [] })),
             ruleset_ids: []
           }
-          for (const r of sev) {
-            const s = r[0] as Severity
-            chunk.count += r[1] as number
-            chunk.first_id = Math.min(chunk.first_id, r[2] as number)
-            chunk.last_id = Math.max(chunk.last_id, r[3] as number)
-            chunk.sla_seconds[s] = numbers(r[4] as string)
-            chunk.breaches[s] = { id: numbers(r[5] as string | null), overrun: numbers(r[6] as string | null) }
-            chunk.targets[s] = [...new Set([r[7] as number, r[8] as number])]
-          }
+          const targets = perSeverity((): [number, number] => [Infinity, -Infinity])
           const ids = new Map<string, { first_id: number; last_id: number }>()
-          for (const r of unescapeRows(grp)) {
+          for (const r of groups) {
+            const s = r[0] as Severity
             const version = r[4] as string
-            chunk.groups.push({ severity: r[0] as Severity, source_kind: r[1] as string, source_file: r[2] as string, day: r[3] as string, ruleset_version: version, count: r[5] as number })
+            const [n, a, b] = [r[5] as number, r[6] as number, r[7] as number]
+            chunk.groups.push({ severity: s, source_kind: r[1] as string, source_file: r[2] as string, day: r[3] as string, ruleset_version: version, count: n })
+            chunk.count += n
+            chunk.first_id = Math.min(chunk.first_id, a)
+            chunk.last_id = Math.max(chunk.last_id, b)
+            append(chunk.sla_seconds[s], numbers(r[8] as string))
+            append(chunk.breaches[s].id, numbers(r[9] as string | null))
+            append(chunk.breaches[s].overrun, numbers(r[10] as string | null))
+            const t = targets[s]
+            t[0] = Math.min(t[0], r[11] as number)
+            t[1] = Math.max(t[1], r[12] as number)
             const v = ids.get(version)
-            if (!v) ids.set(version, { first_id: r[6] as number, last_id: r[7] as number })
-            else (v.first_id = Math.min(v.first_id, r[6] as number)), (v.last_id = Math.max(v.last_id, r[7] as number))
+            if (!v) ids.set(version, { first_id: a, last_id: b })
+            else (v.first_id = Math.min(v.first_id, a)), (v.last_id = Math.max(v.last_id, b))
           }
+          // As SQLite reports them: the smallest and largest target of the chunk, per severity.
+          for (const s of SEVERITIES) if (targets[s][0] !== Infinity) chunk.targets[s] = [...new Set(targets[s])]
           chunk.ruleset_ids = V.flatMap((version) => {
             const v = ids.get(version)
             return v ? [{ version, ...v }] : []
@@ -390,8 +394,10 @@ export class PostgresReportQueries implements ReportQueries {
   // Streams for CSV files.
 
   alertTable(p: Period): TableStream {
-    // Walked in id order over the period's span (the primary key, no sort); matched rules as their ids, in order;
-    // the deliveries in destination order (SQLite reads them from its (entry_id, destination) key).
+    // Read in id windows over the period's span, each window one small statement of the snapshot: whatever plan
+    // PostgreSQL picks for a window (before ANALYZE has seen a fresh import it picks a bitmap scan and a sort), it
+    // never sorts the period. Matched rules as their ids, in order; deliveries in destination order (SQLite reads
+    // them from its (entry_id, destination) key).
     const sql = `SELECT id, external_id, source_kind, source_file, source_locator, title, severity, created_at, triaged_at,
         sla_seconds, sla_target_seconds, CASE sla_breached WHEN 1 THEN 'yes' ELSE 'no' END, ruleset_version,
         (SELECT string_agg(j.value ->> 0, ' ' ORDER BY j.n) FROM json_array_elements(a.matched_rules::json) WITH ORDINALITY AS j(value, n)),
@@ -403,7 +409,18 @@ export class PostgresReportQueries implements ReportQueries {
       async *[Symbol.asyncIterator]() {
         const [first, last] = await self.span(p)
         if (first === null || last === null) return
-        yield* self.cursor(sql, [first, last, p.from, p.to])
+        const page = (from: number) => self.raw(sql, [from, Math.min(last, from + PAGE_ROWS - 1), p.from, p.to])
+        let next: Promise<unknown[][]> | null = page(first)
+        try {
+          for (let from = first; next; from += PAGE_ROWS) {
+            const rows: unknown[][] = await next
+            next = from + PAGE_ROWS <= last ? page(from + PAGE_ROWS) : null
+            next?.catch(() => {}) // awaited on the next turn; a consumer that stops early must not leave it unhandled
+            for (const r of rows) yield unescapeCells(r)
+          }
+        } finally {
+          if (next) await next.catch(() => {})
+        }
       }
     }
     return { columns: ALERT_COLUMNS, rows }
@@ -482,6 +499,10 @@ export class PostgresReportQueries implements ReportQueries {
       }
     }
   }
+}
+
+function append(to: number[], from: number[]): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i]!)
 }
 
 function unescapeRows(rows: unknown[][]): unknown[][] {
