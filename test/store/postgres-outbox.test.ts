@@ -361,6 +361,89 @@ describe.skipIf(unavailable !== null)('several engines draining one PostgreSQL o
   })
 })
 
+describe.skipIf(unavailable !== null)('the PostgreSQL status summary', () => {
+  it('equals a full count after imports, claims, drains and resolutions; new alerts alone are added; a lower id committed late is seen; the logs stay append-only', async () => {
+    resetPeers(slack, smtp)
+    const db = await createDatabase('triage_outbox_counts')
+    dropped.push(db)
+    const store = await PostgresStore.open(db.url)
+    const outbox = await PostgresOutbox.open(store.pool)
+    const dir = tempDir('triage-outbox-counts-')
+    const live = liveSettings(ports)
+    const check = async () => {
+      const summary = await outbox.statusSummary()
+      expect(summary.counts).toEqual(await outbox.statusCounts())
+      expect(summary.uncertain.map((u) => u.entryId).sort()).toEqual((await outbox.list('uncertain', 500)).map((u) => u.entryId).sort())
+      return summary
+    }
+    const imp = (name: string, txns: Txn[], s: Settings) => executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test' }, explicitFiles([transactionsCsv(dir, txns, name)]))
+    try {
+      await check()
+      const base = outbox.recounts
+      for (let i = 0; i < 3; i++) {
+        await imp(`dry-${i}.csv`, [{ id: `D${i}a`, risk: 95 }, { id: `D${i}b`, risk: 10 }], { ...live, dry_run: true })
+        await check()
+      }
+      expect(outbox.recounts).toBe(base) // dry-run imports: added, never recounted
+      await imp('live.csv', [{ id: 'L1', risk: 95 }, { id: 'L2', risk: 80 }, { id: 'L3', risk: 95 }], live)
+      expect((await check()).counts.pending).toBe(6)
+      expect(outbox.recounts).toBe(base)
+
+      // a claim alone (no attempt logged) is noticed through the waiting number
+      const now = new Date().toISOString()
+      const [k] = await outbox.claim([{ entryId: 7, destination: 'slack:compliance-critical' }], 'test-claimer', 'k', now)
+      expect(k).toBeDefined()
+      expect((await check()).counts.sending).toBe(1)
+      const facts = { startedAt: now, finishedAt: now, error: 'no answer', httpStatus: null, smtpResponse: null, messageKey: 'k', messageSize: 1 }
+      await outbox.complete([k!], 'test-claimer', facts, { result: 'uncertain', notice: { kind: 'uncertain', severity: 'critical', title: 't', detail: 'd', destination: 'slack:compliance-critical', entryIds: [7], runId: null } })
+      expect((await check()).uncertain.map((u) => u.entryId)).toEqual([7])
+
+      // Two engines completing at once: the attempt with the lower id commits after the higher one was counted.
+      const a = { entryId: 7, destination: 'email:compliance-leads' }
+      const b = { entryId: 8, destination: 'slack:compliance-high' }
+      await outbox.claim([a], 'engine-a', 'ka', now)
+      await outbox.claim([b], 'engine-b', 'kb', now)
+      const late = await store.pool.connect()
+      try {
+        await late.query('BEGIN')
+        // engine A's transaction draws its attempt id first and stays open
+        await late.query(`INSERT INTO delivery_attempts (entry_id, destination, attempt, started_at, finished_at, result, message_key, message_size, process)
+          VALUES (7, 'email:compliance-leads', 1, $1, $1, 'sent', 'ka', 1, 'engine-a')`, [now])
+        await late.query("UPDATE deliveries SET status = 'sent', sent_at = $1, claimed_by = NULL WHERE entry_id = 7 AND destination = 'email:compliance-leads'", [now])
+        // engine B completes (a higher id) and commits; the summary sees B, not A
+        expect((await outbox.complete([b], 'engine-b', { ...facts, error: null }, { result: 'sent' })).applied).toBe(true)
+        expect((await check()).counts.sending).toBe(1)
+        await late.query('COMMIT')
+      } finally {
+        late.release()
+      }
+      expect((await check()).counts.sending).toBe(0)
+
+      await drainOutbox({ outbox, settings: live })
+      expect((await check()).counts).toMatchObject({ pending: 0, sending: 0, uncertain: 1, dry_run: 9 })
+      await outbox.resolveUncertain({ entryId: 7, destination: 'slack:compliance-critical' }, 'confirmed_sent', 'officer', new Date().toISOString())
+      const last = await check()
+      expect(last.counts.uncertain).toBe(0)
+      expect(last.uncertain).toEqual([])
+      const before = outbox.recounts
+      await check()
+      expect(outbox.recounts).toBe(before) // nothing changed: not counted again
+
+      // the logs the outbox wrote stay append-only
+      const [n] = await outbox.openNotices()
+      expect(await outbox.acknowledgeNotice(n!.id, 'officer', new Date().toISOString())).toBe(true)
+      for (const [table, col] of [['delivery_attempts', 'id'], ['delivery_notices', 'id'], ['delivery_notice_acks', 'notice_id'], ['delivery_resolutions', 'id']]) {
+        expect((await sql<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM ${table}`))[0]!.n).toBeGreaterThan(0)
+        await expect(sql(db.url, `UPDATE ${table} SET ${col} = ${col}`)).rejects.toThrow(/append-only/)
+        await expect(sql(db.url, `DELETE FROM ${table}`)).rejects.toThrow(/append-only/)
+      }
+    } finally {
+      await outbox.close()
+      await store.close()
+    }
+  })
+})
+
 describe.skipIf(unavailable !== null)('PostgreSQL and SQLite observed the same', () => {
   for (const scenario of ['mix', 'retry-dead-fallback', 'covered', 'notice', 'uncertain', 'tempfail'])
     it(scenario, () => {
