@@ -474,6 +474,14 @@ export const api = {
   },
   /** Triages the inbox folder now. Refused with code "busy" while another run is in progress. */
   runNow: { input: z.object({ trigger: runTriggerSchema.default('manual') }).strict(), output: runOutcomeSchema },
+  /**
+   * The schedule asks before its run: engines sharing one trail (team mode) run each scheduled slot once. claimed:
+   * this engine runs it; else `engine` (host:pid) did, and this one skips the slot.
+   */
+  claimScheduleSlot: {
+    input: z.object({ slot: isoTime }).strict(),
+    output: z.object({ claimed: z.boolean(), engine: z.string(), claimed_at: z.string() })
+  },
   /** Triages the given files (paths on the host). Progress comes as importProgress events. */
   importFiles: {
     input: z

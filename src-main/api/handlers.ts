@@ -5,6 +5,7 @@
 // run asked for while one is in progress is REFUSED at once with code "busy" and a message saying what is
 // running (the Electron schedule queues its slot instead; a person sees the message and tries again).
 import { statSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { basename, isAbsolute, join, resolve } from 'node:path'
 import cron from 'node-cron'
 import { ConfigError, resourcesDir, rulesPath, settingsSchema, type LoadedSettings, type Settings } from '../core/config/index.js'
@@ -246,6 +247,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
 
     listRuns: (i) => queries.listRuns(i.limit, i.before_id),
+
+    claimScheduleSlot: (i) => store.claimScheduleSlot(new Date(i.slot).toISOString(), `${hostname()}:${process.pid}`, new Date().toISOString()),
 
     runNow: (i) =>
       withRun(i.trigger, async (loaded) => {

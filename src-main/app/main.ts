@@ -133,7 +133,7 @@ class Desktop {
     const saved = scheduleStateSchema.safeParse(this.appState.get('schedule'))
     if (saved.success) state = saved.data
     const schedulerDeps = {
-      runTriage: (trigger: RunTrigger) => this.runTriage(trigger),
+      runTriage: (trigger: RunTrigger, slot: string | null) => this.runTriage(trigger, slot),
       createCron: nodeCronTimer,
       now: () => new Date(),
       save: (s: ScheduleState) => this.appState.set('schedule', s),
@@ -243,11 +243,22 @@ class Desktop {
   }
 
   /** One inbox run for the schedule or the tray, through the engine (whose lock also guards imports). */
-  private async runTriage(trigger: RunTrigger): Promise<RunOutcome> {
+  private async runTriage(trigger: RunTrigger, slot: string | null): Promise<RunOutcome> {
     if (!this.settings.get().settings.inbox) {
       const text = 'no inbox folder is set: choose one in the app (Settings or first-launch setup)'
       this.lastRun = { at: new Date().toISOString(), status: 'failed', text }
       return { status: 'failed', text }
+    }
+    if (slot) {
+      // Team mode: the engines sharing the trail run each slot once; a slot another engine claimed is skipped.
+      // If the claim cannot be asked (database trouble), run anyway: dedup makes a second run harmless.
+      const claim = await this.engine.call('claimScheduleSlot', { slot })
+      if (claim.ok && !(claim.data as { claimed: boolean }).claimed) {
+        const c = claim.data as { engine: string; claimed_at: string }
+        const text = `the ${new Date(slot).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })} slot was run by ${c.engine} (another engine on this trail)`
+        this.log.info('schedule.slot_skipped', { slot, engine: c.engine })
+        return { status: 'ok', text }
+      }
     }
     const reply = await this.engine.call('runNow', { trigger })
     if (reply.ok) {

@@ -48,7 +48,11 @@ export interface CronHandle {
 }
 
 export interface SchedulerDeps {
-  runTriage(trigger: RunTrigger): Promise<RunOutcome>
+  /**
+   * One inbox run. `slot`: the scheduled time it is for (schedule and catch-up runs; null for a manual run), so
+   * engines sharing a team's trail run each slot once (the API's claimScheduleSlot).
+   */
+  runTriage(trigger: RunTrigger, slot: string | null): Promise<RunOutcome>
   createCron(expression: string, onSlot: () => void, onMissed: () => void): CronHandle
   now(): Date
   save(state: ScheduleState): void
@@ -231,7 +235,7 @@ export class Scheduler {
     const run = (async (): Promise<RunOutcome> => {
       let outcome: RunOutcome
       try {
-        outcome = await this.deps.runTriage(trigger)
+        outcome = await this.deps.runTriage(trigger, trigger === 'manual' ? null : before.dueAt)
       } catch (e) {
         outcome = { status: 'failed', text: (e as Error).message }
       }

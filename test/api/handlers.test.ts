@@ -160,6 +160,18 @@ describe('runs', () => {
     expect(await h.handlers.call('importFiles', { paths: [small] })).toMatchObject({ ok: true })
   })
 
+  it('gives each scheduled slot to one engine: the first claim wins, every later one is told who has it', async () => {
+    h = await harness({ kind })
+    const slot = '2026-11-24T10:15:00.000Z'
+    const claims = await Promise.all(Array.from({ length: 8 }, () => ok('claimScheduleSlot', { slot })))
+    expect(claims.filter((c) => c.claimed)).toHaveLength(1)
+    expect(new Set(claims.map((c) => `${c.engine}|${c.claimed_at}`)).size).toBe(1)
+    expect(claims[0]!.engine).toMatch(/^.+:\d+$/)
+    expect((await ok('claimScheduleSlot', { slot: '2026-11-24T10:15:00Z' })).claimed).toBe(false) // the same instant, written another way
+    expect((await ok('claimScheduleSlot', { slot: '2026-11-24T10:30:00.000Z' })).claimed).toBe(true)
+    await expectError('claimScheduleSlot', { slot: 'soon' }, 'invalid_input', /^claimScheduleSlot: slot: /)
+  })
+
   it('triages the inbox folder on runNow and lists the run with its counts and duration', async () => {
     h = await harness({ kind })
     writeFile(h.dir, 'in.csv', transactionsCsv(sampleRows))

@@ -15,6 +15,7 @@ function harness(opts: { state?: Partial<ScheduleState>; expression?: string } =
   let next: number | null = T0 + 15 * min
   let timer: { onSlot: () => void; onMissed: () => void } | null = null
   const triggers: RunTrigger[] = []
+  const slots: Array<string | null> = []
   const pending: Array<(o: RunOutcome) => void> = []
   let saved: ScheduleState = { ...initialScheduleState(), ...opts.state }
   const scheduler = new Scheduler(opts.expression ?? '*/15 * * * *', saved, {
@@ -23,8 +24,9 @@ function harness(opts: { state?: Partial<ScheduleState>; expression?: string } =
       timer = { onSlot, onMissed }
       return { nextRun: () => (next === null ? null : new Date(next)), stop: () => (timer = null) }
     },
-    runTriage: (t) => {
+    runTriage: (t, slot) => {
       triggers.push(t)
+      slots.push(slot)
       return new Promise((resolve) => pending.push(resolve))
     },
     save: (s) => (saved = s)
@@ -33,6 +35,7 @@ function harness(opts: { state?: Partial<ScheduleState>; expression?: string } =
   return {
     scheduler,
     triggers,
+    slots,
     get saved() { return saved },
     get armed() { return timer !== null },
     at(ms: number) { now = ms },
@@ -111,6 +114,9 @@ describe('Scheduler', () => {
     await h.finish()
     expect(h.triggers).toEqual(['schedule', 'schedule'])
     expect(h.scheduler.status()).toMatchObject({ running: false, queued: false })
+    // Each run names the slot it is for (engines sharing a trail claim it): the first the 15-minute slot.
+    expect(h.slots[0]).toBe(new Date(T0 + 15 * min).toISOString())
+    expect(h.slots[1]).toMatch(/^2026-|^\d{4}-/)
   })
 
   it('refuses a manual run during a run with a message instead of starting a second one', async () => {

@@ -170,6 +170,11 @@ export interface TriageStore {
   /** Records the resolution (and, for a correction, triages the corrected record) in one transaction. */
   resolveQuarantine(req: ResolutionRequest): MaybePromise<ResolutionRow>
   totals(): MaybePromise<Counts>
+  /**
+   * Claims a scheduled slot (its ISO time) for `engine`: true for the first engine to ask, false (with who has
+   * it) for every other. Engines sharing one trail run each slot once.
+   */
+  claimScheduleSlot(slot: string, engine: string, at: string): MaybePromise<{ claimed: boolean; engine: string; claimed_at: string }>
   /** Quarantine records by their end: still open, corrected, dismissed. */
   quarantineStatus(): MaybePromise<{ open: number; corrected: number; dismissed: number }>
   verify(onProgress?: (done: number, total: number) => void): MaybePromise<VerifyResult>

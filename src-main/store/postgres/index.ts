@@ -533,6 +533,17 @@ export class PostgresStore implements TriageStore {
     })
   }
 
+  async claimScheduleSlot(slot: string, engine: string, at: string): Promise<{ claimed: boolean; engine: string; claimed_at: string }> {
+    // One statement: the primary key decides, whichever engine's INSERT commits first owns the slot.
+    const ins = await this.q<{ engine: string; claimed_at: string }>(
+      'INSERT INTO schedule_slots (slot, engine, claimed_at) VALUES ($1, $2, $3) ON CONFLICT (slot) DO NOTHING RETURNING engine, claimed_at',
+      [toPg(slot), toPg(engine), toPg(at)]
+    )
+    if (ins[0]) return { claimed: true, engine: fromPg(ins[0].engine), claimed_at: fromPg(ins[0].claimed_at) }
+    const r = (await this.q<{ engine: string; claimed_at: string }>('SELECT engine, claimed_at FROM schedule_slots WHERE slot = $1', [toPg(slot)]))[0]!
+    return { claimed: false, engine: fromPg(r.engine), claimed_at: fromPg(r.claimed_at) }
+  }
+
   /** Quarantine records by their end: still open, corrected, dismissed. */
   async quarantineStatus(): Promise<{ open: number; corrected: number; dismissed: number }> {
     const total = (await this.q<{ n: number }>('SELECT count(*) AS n FROM quarantine'))[0]!.n

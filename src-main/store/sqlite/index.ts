@@ -425,6 +425,12 @@ export class SqliteStore implements TriageStore {
     }
   }
 
+  claimScheduleSlot(slot: string, engine: string, at: string): { claimed: boolean; engine: string; claimed_at: string } {
+    const claimed = this.db.prepare('INSERT INTO schedule_slots (slot, engine, claimed_at) VALUES (?, ?, ?) ON CONFLICT (slot) DO NOTHING').run(slot, engine, at).changes === 1
+    const r = this.db.prepare('SELECT engine, claimed_at FROM schedule_slots WHERE slot = ?').get(slot) as { engine: string; claimed_at: string }
+    return { claimed, ...r }
+  }
+
   /** Quarantine records by their end: still open, corrected, dismissed. */
   quarantineStatus(): { open: number; corrected: number; dismissed: number } {
     const total = this.db.prepare('SELECT count(*) FROM quarantine').pluck().get() as number
