@@ -20,6 +20,7 @@ registerDeliveryCommands(program)
 registerReportCommands(program)
 registerServeCommand(program)
 registerQuarantineCommands(program)
+await import('./commands-copy.js').then((m) => m.registerCopyCommand(program))
 
 try {
   await program.parseAsync(process.argv)
