@@ -6,21 +6,28 @@
 // plain vocabulary in core/model.ts (no node:*). Change it additively only: the Electron shell depends on it.
 import './zod-config.js' // first: before any schema is built (see the file)
 import { z } from 'zod'
+import {
+  alertDetailSchema, auditFacetsSchema, auditFilterSchema, auditPageSchema, auditQuerySchema, auditRowSchema, auditSortSchema, bySeverity,
+  deliverySchema, id, isoTime, quarantineItemSchema, runCounts, runRowSchema, runStatusSchema, severitySchema, sourceKindSchema
+} from '../core/ports/read-model.js'
 import { EMAIL_FIELDS, SEVERITIES } from '../core/model.js'
 export { EMAIL_FIELDS }
 import type { Settings } from '../core/config/schema.js'
 import type { TransactionField } from '../core/ingest/csv.js'
-import type { EntryField } from '../core/audit/entry-fields.js'
 import {
   acknowledgeNoticeInputSchema, acknowledgeNoticeOutputSchema, deliveryChangedEventSchema, deliveryStatusInputSchema, deliveryStatusSchema,
   resolveUncertainInputSchema, resolveUncertainOutputSchema
 } from './delivery-contract.js'
 import { ERROR_CODES } from '../core/errors.js'
 
+export {
+  alertDetailSchema, auditFacetsSchema, auditFilterSchema, auditPageSchema, auditQuerySchema, auditRowSchema, auditSortSchema, deliverySchema,
+  quarantineItemSchema, runRowSchema, runStatusSchema, severitySchema, sourceKindSchema
+} from '../core/ports/read-model.js'
+export type { AlertDetail, AuditFacets, AuditFilter, AuditPage, AuditQuery, AuditRow, AuditSort, QuarantineItem, RunRow } from '../core/ports/read-model.js'
+
 // ── vocabulary ───────────────────────────────────────────────────────────────────────────────────────────────
 
-export const severitySchema = z.enum(SEVERITIES)
-export const sourceKindSchema = z.enum(['transaction', 'email'])
 export const sourceFormatSchema = z.enum(['csv', 'mailbox-json', 'eml', 'mbox'])
 /** The canonical CSV columns (mirrors core/ingest/csv.ts, which imports node:fs and cannot be bundled). */
 export const TRANSACTION_FIELDS = ['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'] as const
@@ -32,9 +39,6 @@ export const transactionFieldSchema = z.enum(TRANSACTION_FIELDS)
 /** canonical field → header name in the export (case-insensitive), as in settings.sources.csv.columns */
 export const csvMappingSchema = z.partialRecord(transactionFieldSchema, z.string().trim().min(1, 'a column name cannot be empty'))
 
-const isoTime = z.iso.datetime({ offset: true })
-const id = z.number().int().positive()
-const bySeverity = z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
 const noInput = z.object({}).strict()
 
 /** Settings as the UI sees them: the schema of core/config/schema.ts, with every secret replaced by ''. */
@@ -42,18 +46,7 @@ export const publicSettingsSchema = z.custom<Settings>((v) => typeof v === 'obje
 
 // ── runs ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-export const runStatusSchema = z.enum(['running', 'ok', 'failed', 'aborted'])
 export const runTriggerSchema = z.enum(['manual', 'schedule', 'resume'])
-
-/** What a run counted: every record received is triaged, a duplicate or quarantined. */
-const runCounts = {
-  received: z.number(),
-  triaged: z.number(),
-  duplicates: z.number(),
-  quarantined: z.number(),
-  by_severity: bySeverity,
-  deliveries: z.record(z.string(), z.number())
-}
 
 /** A finished run as returned by runNow / importFiles / loadSampleData and the runFinished event. */
 export const runResultSchema = z.object({
@@ -70,23 +63,6 @@ export const runResultSchema = z.object({
   new_critical_count: z.number()
 })
 
-export const quarantineItemSchema = z.object({
-  id,
-  run_id: id,
-  source_kind: sourceKindSchema,
-  source_file: z.string(),
-  source_locator: z.string(),
-  field: z.string().nullable(),
-  reason: z.string(),
-  /** The raw record, cut at 4,000 characters (raw_truncated says so). */
-  raw: z.string(),
-  raw_truncated: z.boolean(),
-  received_at: z.string(),
-  /** open: waiting for an officer · corrected: a corrected record was triaged · dismissed: ended with a reason */
-  status: z.enum(['open', 'corrected', 'dismissed'])
-})
-
-/** An officer's decision on a quarantine record, as recorded (append-only, hash-chained). */
 export const quarantineResolutionSchema = z.object({
   id,
   quarantine_id: id,
@@ -139,20 +115,6 @@ export const runOutcomeSchema = z.object({
   quarantine: z.object({ items: z.array(quarantineItemSchema), total: z.number() })
 })
 
-export const runRowSchema = z.object({
-  id,
-  started_at: z.string(),
-  finished_at: z.string().nullable(),
-  duration_ms: z.number().nullable(),
-  status: runStatusSchema,
-  trigger: z.string(),
-  dry_run: z.boolean(),
-  ruleset_version: z.string().nullable(),
-  ...runCounts,
-  files: z.array(z.string()),
-  errors: z.array(z.string())
-})
-
 // ── dashboard ────────────────────────────────────────────────────────────────────────────────────────────────
 
 export const healthSchema = z.object({
@@ -203,107 +165,6 @@ export const previewSchema = z.object({
   extra_columns: z.array(z.string()),
   /** a rough record count from the file size, for the progress bar (null when unknown) */
   estimated_records: z.number().nullable()
-})
-
-// ── audit browser ────────────────────────────────────────────────────────────────────────────────────────────
-
-export const auditFilterSchema = z
-  .object({
-    severity: z.array(severitySchema).max(4).optional(),
-    source_kind: sourceKindSchema.optional(),
-    source_file: z.string().min(1).optional(),
-    run_id: id.optional(),
-    /** alert time (created_at) range, ISO 8601, from inclusive, to exclusive */
-    from: isoTime.optional(),
-    to: isoTime.optional(),
-    sla_breached: z.boolean().optional(),
-    destination: z.string().min(1).optional(),
-    /** free text over subject/title, body and ids (txn, customer, message id, vendor); words are ANDed, prefix-matched */
-    search: z.string().trim().max(200, 'search text is limited to 200 characters').optional()
-  })
-  .strict()
-  .refine((f) => !f.from || !f.to || Date.parse(f.from) < Date.parse(f.to), { message: '"from" must be before "to"', path: ['from'] })
-
-export const auditSortSchema = z
-  .object({ by: z.enum(['id', 'created_at', 'severity']).default('id'), dir: z.enum(['asc', 'desc']).default('desc') })
-  .strict()
-
-export const auditQuerySchema = z
-  .object({
-    filter: auditFilterSchema.default({}),
-    sort: auditSortSchema.default({ by: 'id', dir: 'desc' }),
-    /** next_cursor of the previous page (keyset pagination; opaque) */
-    cursor: z.string().max(200).nullable().optional(),
-    limit: z.number().int().min(1).max(500).default(100),
-    /** count matches (capped; only worth asking for on the first page) */
-    count: z.boolean().default(false)
-  })
-  .strict()
-
-export const auditRowSchema = z.object({
-  id,
-  run_id: id,
-  severity: severitySchema,
-  source_kind: sourceKindSchema,
-  source_file: z.string(),
-  source_locator: z.string(),
-  external_id: z.string(),
-  title: z.string(),
-  created_at: z.string(),
-  triaged_at: z.string(),
-  sla_seconds: z.number(),
-  sla_target_seconds: z.number(),
-  sla_breached: z.boolean(),
-  destinations: z.array(z.string()),
-  reason: z.string()
-})
-
-export const auditPageSchema = z.object({
-  rows: z.array(auditRowSchema),
-  next_cursor: z.string().nullable(),
-  /** matches, counted up to a cap (exact: false means "at least value") ; null when not asked */
-  total: z.object({ value: z.number(), exact: z.boolean() }).nullable(),
-  /** audit entries not yet in the search index (search results may miss them until indexed) */
-  search_pending: z.number()
-})
-
-export const deliverySchema = z.object({
-  destination: z.string(),
-  status: z.string(),
-  attempts: z.number(),
-  next_attempt_at: z.string().nullable(),
-  updated_at: z.string().nullable(),
-  last_error: z.string().nullable()
-})
-
-export const alertDetailSchema = z.object({
-  entry: auditRowSchema.extend({
-    fingerprint: z.string(),
-    ruleset_version: z.string(),
-    prev_hash: z.string(),
-    hash: z.string()
-  }),
-  /** the normalized alert (core/model.ts Alert) */
-  payload: z.record(z.string(), z.unknown()),
-  /** the record exactly as read from the source: untrusted text, render as text only */
-  raw: z.string(),
-  matched_rules: z.array(z.object({ id: z.string(), severity: severitySchema, description: z.string().nullable() })),
-  reason: z.string(),
-  ruleset: z.object({ version: z.string(), name: z.string().nullable(), path: z.string().nullable() }),
-  deliveries: z.array(deliverySchema),
-  sla: z.object({ seconds: z.number(), target_seconds: z.number(), breached: z.boolean() })
-})
-
-// An alert's detail carries every stored field of its entry (core/audit/entry-fields.ts): payload, raw and the
-// matched rules decoded beside it. A field added to the entry and not here (or the other way round) fails to compile.
-type DetailFields = keyof z.infer<typeof alertDetailSchema>['entry'] | 'payload' | 'raw' | 'matched_rules'
-type SameEntryFields = [EntryField] extends [DetailFields] ? ([DetailFields] extends [EntryField] ? true : never) : never
-const _sameEntryFields: SameEntryFields = true
-void _sameEntryFields
-
-export const auditFacetsSchema = z.object({
-  source_files: z.array(z.string()),
-  destinations: z.array(z.string())
 })
 
 // ── settings ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -587,18 +448,9 @@ export const isMethod = (m: unknown): m is Method => typeof m === 'string' && Ob
 
 export type RunResult = z.infer<typeof runResultSchema>
 export type RunOutcome = z.infer<typeof runOutcomeSchema>
-export type RunRow = z.infer<typeof runRowSchema>
 export type Summary = z.infer<typeof summarySchema>
 export type Preview = z.infer<typeof previewSchema>
-export type AuditFilter = z.infer<typeof auditFilterSchema>
-export type AuditSort = z.infer<typeof auditSortSchema>
-export type AuditQuery = z.infer<typeof auditQuerySchema>
-export type AuditRow = z.infer<typeof auditRowSchema>
-export type AuditPage = z.infer<typeof auditPageSchema>
-export type AlertDetail = z.infer<typeof alertDetailSchema>
-export type QuarantineItem = z.infer<typeof quarantineItemSchema>
 export type QuarantineDetail = z.infer<typeof quarantineDetailSchema>
-export type AuditFacets = z.infer<typeof auditFacetsSchema>
 export type SettingsView = z.infer<typeof settingsViewSchema>
 export type { DeliveryMode, DeliveryNotice, DeliveryStatusView, UncertainDelivery } from './delivery-contract.js'
 

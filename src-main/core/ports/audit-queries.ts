@@ -3,10 +3,10 @@
 // answer these differently (e.g. PostgreSQL full-text search) without touching the pipeline.
 import type {
   AlertDetail, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
-} from '../../api/contract.js'
+} from './read-model.js'
 import { TriageError, type ErrorCode } from '../errors.js'
 
-export type { AuditFacets } from '../../api/contract.js'
+export type { AuditFacets } from './read-model.js'
 
 type MaybePromise<T> = T | Promise<T>
 

@@ -16,7 +16,7 @@ import { parseRuleSet } from '../../core/classify/ruleset.js'
 import type { Severity } from '../../core/model.js'
 import type {
   AlertDetail, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow
-} from '../../api/contract.js'
+} from '../../core/ports/read-model.js'
 import { QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
 import { storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'

@@ -10,7 +10,7 @@ import { parseRuleSet } from '../../core/classify/ruleset.js'
 import { SEVERITIES, type Severity } from '../../core/model.js'
 import type {
   AlertDetail, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow
-} from '../../api/contract.js'
+} from '../../core/ports/read-model.js'
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
 import { QueryError } from '../../core/ports/audit-queries.js'

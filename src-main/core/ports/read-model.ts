@@ -1,0 +1,170 @@
+// The read model: what the audit browser, the runs list, the quarantine list and the alert detail return, as zod
+// schemas (the API contract serves them as they are; the stores' AuditQueries answer in these shapes). In core so
+// the ports (core/ports/audit-queries.ts) and the stores depend on core, never on the API. Browser-safe: zod,
+// types and core/model.ts only.
+import '../zod-config.js' // first: before any schema is built
+import { z } from 'zod'
+import { SEVERITIES } from '../model.js'
+import type { EntryField } from '../audit/entry-fields.js'
+
+export const severitySchema = z.enum(SEVERITIES)
+export const sourceKindSchema = z.enum(['transaction', 'email'])
+
+export const isoTime = z.iso.datetime({ offset: true })
+export const id = z.number().int().positive()
+export const bySeverity = z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
+
+export const runStatusSchema = z.enum(['running', 'ok', 'failed', 'aborted'])
+
+/** What a run counted: every record received is triaged, a duplicate or quarantined. */
+export const runCounts = {
+  received: z.number(),
+  triaged: z.number(),
+  duplicates: z.number(),
+  quarantined: z.number(),
+  by_severity: bySeverity,
+  deliveries: z.record(z.string(), z.number())
+}
+
+export const quarantineItemSchema = z.object({
+  id,
+  run_id: id,
+  source_kind: sourceKindSchema,
+  source_file: z.string(),
+  source_locator: z.string(),
+  field: z.string().nullable(),
+  reason: z.string(),
+  /** The raw record, cut at 4,000 characters (raw_truncated says so). */
+  raw: z.string(),
+  raw_truncated: z.boolean(),
+  received_at: z.string(),
+  /** open: waiting for an officer · corrected: a corrected record was triaged · dismissed: ended with a reason */
+  status: z.enum(['open', 'corrected', 'dismissed'])
+})
+
+/** An officer's decision on a quarantine record, as recorded (append-only, hash-chained). */
+export const runRowSchema = z.object({
+  id,
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  status: runStatusSchema,
+  trigger: z.string(),
+  dry_run: z.boolean(),
+  ruleset_version: z.string().nullable(),
+  ...runCounts,
+  files: z.array(z.string()),
+  errors: z.array(z.string())
+})
+
+// ── audit browser ────────────────────────────────────────────────────────────────────────────────────────────
+
+export const auditFilterSchema = z
+  .object({
+    severity: z.array(severitySchema).max(4).optional(),
+    source_kind: sourceKindSchema.optional(),
+    source_file: z.string().min(1).optional(),
+    run_id: id.optional(),
+    /** alert time (created_at) range, ISO 8601, from inclusive, to exclusive */
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    sla_breached: z.boolean().optional(),
+    destination: z.string().min(1).optional(),
+    /** free text over subject/title, body and ids (txn, customer, message id, vendor); words are ANDed, prefix-matched */
+    search: z.string().trim().max(200, 'search text is limited to 200 characters').optional()
+  })
+  .strict()
+  .refine((f) => !f.from || !f.to || Date.parse(f.from) < Date.parse(f.to), { message: '"from" must be before "to"', path: ['from'] })
+
+export const auditSortSchema = z
+  .object({ by: z.enum(['id', 'created_at', 'severity']).default('id'), dir: z.enum(['asc', 'desc']).default('desc') })
+  .strict()
+
+export const auditQuerySchema = z
+  .object({
+    filter: auditFilterSchema.default({}),
+    sort: auditSortSchema.default({ by: 'id', dir: 'desc' }),
+    /** next_cursor of the previous page (keyset pagination; opaque) */
+    cursor: z.string().max(200).nullable().optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+    /** count matches (capped; only worth asking for on the first page) */
+    count: z.boolean().default(false)
+  })
+  .strict()
+
+export const auditRowSchema = z.object({
+  id,
+  run_id: id,
+  severity: severitySchema,
+  source_kind: sourceKindSchema,
+  source_file: z.string(),
+  source_locator: z.string(),
+  external_id: z.string(),
+  title: z.string(),
+  created_at: z.string(),
+  triaged_at: z.string(),
+  sla_seconds: z.number(),
+  sla_target_seconds: z.number(),
+  sla_breached: z.boolean(),
+  destinations: z.array(z.string()),
+  reason: z.string()
+})
+
+export const auditPageSchema = z.object({
+  rows: z.array(auditRowSchema),
+  next_cursor: z.string().nullable(),
+  /** matches, counted up to a cap (exact: false means "at least value") ; null when not asked */
+  total: z.object({ value: z.number(), exact: z.boolean() }).nullable(),
+  /** audit entries not yet in the search index (search results may miss them until indexed) */
+  search_pending: z.number()
+})
+
+export const deliverySchema = z.object({
+  destination: z.string(),
+  status: z.string(),
+  attempts: z.number(),
+  next_attempt_at: z.string().nullable(),
+  updated_at: z.string().nullable(),
+  last_error: z.string().nullable()
+})
+
+export const alertDetailSchema = z.object({
+  entry: auditRowSchema.extend({
+    fingerprint: z.string(),
+    ruleset_version: z.string(),
+    prev_hash: z.string(),
+    hash: z.string()
+  }),
+  /** the normalized alert (core/model.ts Alert) */
+  payload: z.record(z.string(), z.unknown()),
+  /** the record exactly as read from the source: untrusted text, render as text only */
+  raw: z.string(),
+  matched_rules: z.array(z.object({ id: z.string(), severity: severitySchema, description: z.string().nullable() })),
+  reason: z.string(),
+  ruleset: z.object({ version: z.string(), name: z.string().nullable(), path: z.string().nullable() }),
+  deliveries: z.array(deliverySchema),
+  sla: z.object({ seconds: z.number(), target_seconds: z.number(), breached: z.boolean() })
+})
+
+// An alert's detail carries every stored field of its entry (core/audit/entry-fields.ts): payload, raw and the
+// matched rules decoded beside it. A field added to the entry and not here (or the other way round) fails to compile.
+type DetailFields = keyof z.infer<typeof alertDetailSchema>['entry'] | 'payload' | 'raw' | 'matched_rules'
+type SameEntryFields = [EntryField] extends [DetailFields] ? ([DetailFields] extends [EntryField] ? true : never) : never
+const _sameEntryFields: SameEntryFields = true
+void _sameEntryFields
+
+export const auditFacetsSchema = z.object({
+  source_files: z.array(z.string()),
+  destinations: z.array(z.string())
+})
+
+
+export type RunRow = z.infer<typeof runRowSchema>
+export type AuditFilter = z.infer<typeof auditFilterSchema>
+export type AuditSort = z.infer<typeof auditSortSchema>
+export type AuditQuery = z.infer<typeof auditQuerySchema>
+export type AuditRow = z.infer<typeof auditRowSchema>
+export type AuditPage = z.infer<typeof auditPageSchema>
+export type AlertDetail = z.infer<typeof alertDetailSchema>
+export type QuarantineItem = z.infer<typeof quarantineItemSchema>
+export type AuditFacets = z.infer<typeof auditFacetsSchema>
