@@ -175,7 +175,9 @@ export const settingsViewSchema = z.object({
   secrets: z.array(z.object({ path: z.string(), set: z.boolean() })),
   /** where the settings live (file path) and whether the UI may change them */
   source: z.string(),
-  writable: z.boolean()
+  writable: z.boolean(),
+  /** the trail this engine has open now: its store and where it is (a file path, or a URL without its password) */
+  trail: z.object({ kind: z.enum(['sqlite', 'postgres']), location: z.string() })
 })
 
 export const settingsUpdateSchema = z

@@ -139,7 +139,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       settings: redactSecrets(loaded.settings),
       secrets: secretPaths(loaded.settings),
       source: loaded.source,
-      writable: ctx.settings.writable
+      writable: ctx.settings.writable,
+      trail: { kind: trail.kind, location: trail.location }
     }
   }
 

@@ -72,7 +72,6 @@ export function Quarantine({ params }: { params: URLSearchParams }) {
                 <div className="row">
                   <Badge tone="danger" plain>{q.field ?? 'record'}</Badge>
                   <span className="quarantine-reason">{q.reason}</span>
-                  <span className="spacer" />
                   <Badge tone={q.status === 'open' ? 'warn' : 'neutral'}>{STATUS_LABEL[q.status]}</Badge>
                   <Button size="sm" variant={q.status === 'open' ? 'default' : 'ghost'} aria-expanded={open === q.id} aria-controls={`q-${q.id}`} onClick={() => { setDone(null); setOpen(open === q.id ? null : q.id) }}>
                     {open === q.id ? 'Close' : q.status === 'open' ? 'Resolve…' : 'Details'}

@@ -129,6 +129,9 @@ export function Settings() {
       </Card>
 
       <Card title="Audit trail database" sub="Where the trail is kept. Empty: this computer's own file. A team shares one PostgreSQL database. Takes effect when the app restarts.">
+        <p className="small">
+          Open now: <strong>{view.data.trail.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong> <span className="mono">{view.data.trail.location}</span>
+        </p>
         <div className="form-grid">
           <Field label="Database" htmlFor="s-db-url" hint="A SQLite file path, or postgres://user@host:5432/database (the password goes in Secrets: database.password).">
             <Input id="s-db-url" className="input mono" value={draft.database.url} disabled={ro} placeholder="(this computer's triage.db)" onChange={(e) => set((s) => void (s.database.url = e.target.value))} />
