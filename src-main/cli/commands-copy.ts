@@ -66,12 +66,12 @@ export function registerCopyCommand(program: Command): void {
         onVerify: (done) => bar.update(done, 'verifying the copy')
       })
       bar.done()
-      const secs = r.durationMs / 1000
+      const secs = r.copyMs / 1000
       const already = r.tables.reduce((a, t) => a + (t.table === 'runs' || t.table === 'ingested_files' ? 0 : t.before), 0)
       const entries = r.verify.entries
       if (o.json) {
         process.stdout.write(`${JSON.stringify({
-          ok: r.ok, from: r.from, to: r.to, written: r.written, resumed: r.resumed, duration_ms: r.durationMs, entries, head_hash: r.verify.head.last_hash,
+          ok: r.ok, from: r.from, to: r.to, written: r.written, resumed: r.resumed, copy_ms: r.copyMs, duration_ms: r.durationMs, entries, head_hash: r.verify.head.last_hash,
           resolutions: r.verify.resolutions.count, tables: Object.fromEntries(r.tables.map((t) => [t.table, { source: t.source, target: t.target, written: t.written }])),
           problems: r.problems
         })}\n`)
@@ -79,7 +79,7 @@ export function registerCopyCommand(program: Command): void {
         process.stdout.write(
           `copied ${n(r.written)} rows of ${r.tables.length} tables from ${r.from} to ${r.to} in ${secs.toFixed(1)} s (${n(Math.round(r.written / Math.max(secs, 0.001)))} rows/s)` +
             `${r.resumed ? `, resuming a partial copy (${n(already)} rows were there already)` : ''}\n` +
-            `verified intact: ${n(entries)} entries, head ${r.verify.head.last_hash}, ${n(r.verify.resolutions.count)} quarantine resolutions; row counts and heads equal the source's\n`
+            `verified intact (${((r.durationMs - r.copyMs) / 1000).toFixed(1)} s): ${n(entries)} entries, head ${r.verify.head.last_hash}, ${n(r.verify.resolutions.count)} quarantine resolutions; row counts and heads equal the source's\n`
         )
       } else {
         process.stdout.write(`COPY DOES NOT VERIFY: ${r.to}\n${r.problems.map((p) => `  ${p}`).join('\n')}\n`)

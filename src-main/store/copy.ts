@@ -116,6 +116,9 @@ interface Side {
   advanceSequences(): Promise<void>
   /** Something that says two connections reach the same database (PostgreSQL), or null. */
   identity(): Promise<string | null>
+  /** SQLite answers synchronously: its work cannot overlap the other side's unless that side's request is sent first. */
+  readonly synchronous: boolean
+  release(): Promise<void>
 }
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`
@@ -124,6 +127,7 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`
 
 class SqliteSide implements Side {
   readonly kind = 'sqlite' as const
+  readonly synchronous = true
   private readonly stmts = new Map<string, Database.Statement>()
 
   constructor(
@@ -211,6 +215,10 @@ class SqliteSide implements Side {
   async identity(): Promise<string | null> {
     return null
   }
+
+  async release(): Promise<void> {
+    await this.end()
+  }
 }
 
 // --- PostgreSQL ----------------------------------------------------------------------------------------------------
@@ -221,6 +229,7 @@ const PG_ARRAY: Record<string, string> = {
 
 class PostgresSide implements Side {
   readonly kind = 'postgres' as const
+  readonly synchronous = false
   /** The snapshot's connection (source), held from begin to end. */
   private snap: pg.PoolClient | null = null
   private readonly columnCache = new Map<string, Column[] | null>()
@@ -329,27 +338,35 @@ class PostgresSide implements Side {
       for (let r = 0; r < rows.length; r++) out[r] = pgValue(this.location, table, c, rows[r]![i]!)
       return out
     })
-    const sql = `INSERT INTO ${q(table)} (${cols.map((c) => q(c.name)).join(', ')}) SELECT * FROM unnest(${params.join(', ')})${on}`
-    let c: pg.PoolClient
-    try {
-      c = await this.pool.connect()
-    } catch (e) {
-      throw storeError(this.location, e)
+    // One statement is one transaction (a page commits whole or not at all), sent at once, so the source's next page
+    // is read while the server writes this one. It takes the trail's lock first, as every writer of a PostgreSQL
+    // trail does: no engine's batch interleaves with a page.
+    const sql = `WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${TRAIL_LOCK}))
+      INSERT INTO ${q(table)} (${cols.map((c) => q(c.name)).join(', ')}) SELECT * FROM unnest(${params.join(', ')}) WHERE EXISTS (SELECT 1 FROM lock)${on}`
+    if (!this.writer) {
+      try {
+        this.writer = await this.pool.connect()
+      } catch (e) {
+        throw storeError(this.location, e)
+      }
     }
-    let broken = false
+    const c = this.writer
     try {
-      // The trail's lock, as every writer of a PostgreSQL trail takes it: no engine interleaves with a page.
-      await c.query(`BEGIN; SELECT pg_advisory_xact_lock(${TRAIL_LOCK})`)
       await c.query(sql, columns)
-      await c.query('COMMIT')
     } catch (e) {
-      await c.query('ROLLBACK').catch(() => {
-        broken = true
-      })
+      this.writer = null
+      c.release(true)
       throw storeError(this.location, e)
-    } finally {
-      c.release(broken)
     }
+  }
+
+  /** The connection pages are written on, held for the copy. */
+  private writer: pg.PoolClient | null = null
+
+  async release(): Promise<void> {
+    await this.end()
+    this.writer?.release()
+    this.writer = null
   }
 
   async head(table: string): Promise<Head | null> {
@@ -482,6 +499,9 @@ export interface CopyReport {
   written: number
   /** the target already held part of the trail */
   resumed: boolean
+  /** copying, until the heads were set */
+  copyMs: number
+  /** the whole command: copying, comparing and the target's verify */
   durationMs: number
   heads: Record<string, Head | null>
   verify: VerifyResult
@@ -511,6 +531,7 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
   const source = await openTrail(o.from, { ...o.fromOptions, readonly: true, mustExist: true })
   let target: Trail | null = null
   let src: Side | null = null
+  let dst: Side | null = null
   try {
     src = sideOf(source)
     const { MIGRATIONS } = source.kind === 'postgres' ? await import('./postgres/migrations/index.js') : await import('./sqlite/migrations/index.js')
@@ -519,12 +540,13 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
     if (version > latest) throw new StoreError(`${source.location}: database schema version ${version} is newer than this program knows (${latest}); upgrade Triage Desk`)
 
     target = await openTrail(o.to, o.toOptions ?? {})
-    const dst = sideOf(target)
+    dst = sideOf(target)
     if (src.kind === 'postgres' && dst.kind === 'postgres') {
       const [a, b] = [await src.identity(), await dst.identity()]
       if (a && a === b) throw new StoreError(`--from and --to reach the same database (${dst.location}); copy into another one`)
     }
 
+    const from = src, to = dst
     await src.begin()
     // A table the copier does not know would be left behind silently: refuse instead (a new migration must say how
     // its tables are copied, here).
@@ -557,18 +579,22 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
     const tables: TableReport[] = []
     for (const p of plans) {
       const { spec, cols } = p
-      let after = p.after
       let mine = 0
-      for (;;) {
-        const { rows, cursor } = await src.page(spec.name, cols, spec.key, after, pageRows)
-        if (!rows.length) break
-        await dst.write(spec.name, cols, spec.key, rows, p.conflict)
+      let page = await src.page(spec.name, cols, spec.key, p.after, pageRows)
+      while (page.rows.length) {
+        // One page written while the next is read; pages are committed in order, one at a time. Whichever side
+        // answers asynchronously (PostgreSQL) is asked first, so the synchronous one (SQLite) works meanwhile.
+        const { rows, cursor } = page
+        const readNext = () =>
+          rows.length < pageRows ? Promise.resolve({ rows: [] as Row[], cursor: null }) : from.page(spec.name, cols, spec.key, { cols: spec.key, values: cursor!, op: '>' }, pageRows)
+        const writing = to.synchronous ? null : to.write(spec.name, cols, spec.key, rows, p.conflict)
+        const reading = readNext()
+        const [, next] = await Promise.all([writing ?? to.write(spec.name, cols, spec.key, rows, p.conflict), reading])
         written += rows.length
         mine += rows.length
         o.onProgress?.({ table: spec.name, copied: written, total, written: mine, tableDone: false })
         o.onPage?.(++pages)
-        if (rows.length < pageRows) break
-        after = { cols: spec.key, values: cursor!, op: '>' }
+        page = next
       }
       o.onProgress?.({ table: spec.name, copied: written, total, written: mine, tableDone: true })
       tables.push({ table: spec.name, source: totals.get(spec.name)!, target: 0, written: mine, before: p.before })
@@ -583,6 +609,7 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
     }
     await dst.advanceSequences()
     await src.end()
+    const copyMs = Date.now() - started
 
     // Done means verified: the target's own verify, and its heads and counts against the source's snapshot.
     const problems: string[] = []
@@ -606,10 +633,11 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
     }
     return {
       from: source.location, to: target.location, fromKind: source.kind, toKind: target.kind, tables, written,
-      resumed: plans.some((p) => p.before > 0), durationMs: Date.now() - started, heads, verify, ok: verify.ok && problems.length === 0, problems
+      resumed: plans.some((p) => p.before > 0), copyMs, durationMs: Date.now() - started, heads, verify, ok: verify.ok && problems.length === 0, problems
     }
   } finally {
-    await src?.end().catch(() => {})
+    await src?.release().catch(() => {})
+    await dst?.release().catch(() => {})
     await target?.close()
     await source.close()
   }
