@@ -7,6 +7,7 @@ import { registerDeliveryCommands } from './commands-deliver.js'
 import { registerReportCommands } from './commands-report.js'
 import { registerServeCommand } from './commands-serve.js'
 import { registerQuarantineCommands } from './commands-quarantine.js'
+import { registerWatchCommand } from './commands-watch.js'
 
 const program = new Command()
   .name('triage')
@@ -20,6 +21,7 @@ registerDeliveryCommands(program)
 registerReportCommands(program)
 registerServeCommand(program)
 registerQuarantineCommands(program)
+registerWatchCommand(program)
 await import('./commands-copy.js').then((m) => m.registerCopyCommand(program))
 
 try {

@@ -3,11 +3,11 @@
 import { readdirSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import type { BatchOutcome, TriageStore, RunRecord } from './ports/triage-store.js'
-import { BATCH_SIZE, createEngine, triageFile, type FileProgress } from './pipeline.js'
+import { BATCH_SIZE, createEngine, triageFile, type FileProgress, type Prepared } from './pipeline.js'
 import { prepareBatchesInWorker } from './pipeline-thread.js'
 import { detectFormat, sha256File, SUPPORTED_EXTENSIONS } from './ingest/index.js'
 import { ingestSettingsKey } from './dedup/index.js'
-import { emptyCounts, SEVERITIES, type Counts } from './model.js'
+import { emptyCounts, SEVERITIES, type Counts, type RawRecord } from './model.js'
 import type { RuleSet } from './classify/index.js'
 import type { Settings } from './config/schema.js'
 import { silentLogger, type Logger } from './log.js'
@@ -222,5 +222,53 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
     new_critical_count: newCriticalCount
   }
   log.info('run.finish', { ...summary, new_critical: newCriticalCount, new_critical_count: undefined })
+  return summary
+}
+
+/**
+ * A run over one batch from a live source (trigger "watch"): its records are triaged like a file's and committed
+ * with the source's new cursor, in transactions of at most BATCH_SIZE records (the cursor goes with the last). A
+ * crash between two of them re-reads the batch from the old cursor: what was committed is then a duplicate of
+ * itself, never triaged twice. Throws when the batch could not be committed (the source must not acknowledge it).
+ */
+export async function executeSourceBatch(ctx: RunContext, source: string, batch: { records: RawRecord[]; cursor: string; label: string }): Promise<RunSummary> {
+  const log = ctx.logger ?? silentLogger
+  const started = Date.now()
+  const { store } = ctx
+  const engine = createEngine(ctx.settings, ctx.ruleSet)
+  const runId = await store.startRun({ trigger: ctx.trigger, dryRun: engine.dryRun, ruleSet: ctx.ruleSet })
+  const newCritical: number[] = []
+  let newCriticalCount = 0
+  try {
+    for (let i = 0; i < batch.records.length || i === 0; i += BATCH_SIZE) {
+      const chunk = batch.records.slice(i, i + BATCH_SIZE)
+      const last = i + BATCH_SIZE >= batch.records.length
+      const triagedAtMs = Date.now()
+      const triagedAt = new Date(triagedAtMs).toISOString()
+      const items = chunk.map((r) => engine.prepare(r))
+      const o = await store.commitBatch(runId, items, {
+        dedupWindowMs: engine.dedupWindowMs,
+        dryRun: engine.dryRun,
+        receivedAt: triagedAt,
+        triage: (c) => engine.triage(c as Prepared, triagedAtMs, triagedAt),
+        ...(last ? { cursor: { source, value: batch.cursor } } : {})
+      })
+      newCriticalCount += o.newCritical.length
+      if (newCritical.length < NEW_CRITICAL_KEPT) newCritical.push(...o.newCritical.slice(0, NEW_CRITICAL_KEPT - newCritical.length))
+      if (last) break
+    }
+  } catch (e) {
+    await Promise.resolve().then(() => store.finishRun(runId, 'failed', [`${batch.label}: ${(e as Error).message}`], [])).catch(() => undefined)
+    log.error('source.batch_failed', { run_id: runId, source, error: (e as Error).message })
+    throw e
+  }
+  const record = await store.finishRun(runId, 'ok', [], [batch.label])
+  const summary: RunSummary = {
+    run_id: runId, status: record.status, dry_run: engine.dryRun, received: record.counts.received, triaged: record.counts.triaged,
+    duplicates: record.counts.duplicates, quarantined: record.counts.quarantined, by_severity: record.counts.by_severity,
+    deliveries: record.counts.deliveries, duration_ms: Date.now() - started, files: [batch.label], errors: [],
+    new_critical: newCritical, new_critical_count: newCriticalCount
+  }
+  log.info('run.finish', { ...summary, source, new_critical: newCriticalCount, new_critical_count: undefined })
   return summary
 }

@@ -60,7 +60,9 @@ export const COPIED_TABLES: readonly TableSpec[] = [
   { name: 'ingested_files', key: ['id'], mode: 'resync', identity: ['id', 'path', 'size', 'mtime_ms'] },
   { name: 'file_imports', key: ['id'], mode: 'append' },
   // migration 006 (team schedule): copied when both databases have it
-  { name: 'schedule_slots', key: ['slot'], mode: 'text-key' }
+  { name: 'schedule_slots', key: ['slot'], mode: 'text-key' },
+  // migration 007 (live sources): append-only, the newest row per source is its cursor
+  { name: 'source_cursors', key: ['id'], mode: 'append' }
 ]
 
 /** Singleton rows, set last: the recorded heads of the two hash chains. */

@@ -42,6 +42,8 @@ export interface BatchOptions {
   receivedAt: string
   /** Inbox progress committed with the batch, so a crash resumes after the last committed record. */
   file?: { id: number; recordsDone: number }
+  /** A live source's new cursor, committed with the batch (a restart continues exactly after it). */
+  cursor?: { source: string; value: string }
 }
 
 export interface BatchOutcome extends Omit<Counts, 'received'> {
@@ -175,6 +177,8 @@ export interface TriageStore {
    * it) for every other. Engines sharing one trail run each slot once.
    */
   claimScheduleSlot(slot: string, engine: string, at: string): MaybePromise<{ claimed: boolean; engine: string; claimed_at: string }>
+  /** A live source's cursor as last committed (null: never read). */
+  sourceCursor(source: string): MaybePromise<string | null>
   /** Quarantine records by their end: still open, corrected, dismissed. */
   quarantineStatus(): MaybePromise<{ open: number; corrected: number; dismissed: number }>
   verify(onProgress?: (done: number, total: number) => void): MaybePromise<VerifyResult>

@@ -391,6 +391,8 @@ export class PostgresStore implements TriageStore {
     const runDeliveries = JSON.parse(start.deliveries) as Record<string, number>
     for (const [d, n] of Object.entries(out.deliveries)) runDeliveries[d] = (runDeliveries[d] ?? 0) + n
     const b = out.by_severity
+    if (opts.cursor)
+      await c.query('INSERT INTO source_cursors (source, cursor, run_id, committed_at) VALUES ($1, $2, $3, $4)', [toPg(opts.cursor.source), toPg(opts.cursor.value), runId, now()])
     await c.query(FINISH_BATCH, [
       count, lastId, lastHash, opts.file?.recordsDone ?? null, opts.file?.id ?? null,
       items.length, out.triaged, out.duplicates, out.quarantined, b.critical, b.high, b.medium, b.low, JSON.stringify(runDeliveries), runId
@@ -542,6 +544,11 @@ export class PostgresStore implements TriageStore {
     if (ins[0]) return { claimed: true, engine: fromPg(ins[0].engine), claimed_at: fromPg(ins[0].claimed_at) }
     const r = (await this.q<{ engine: string; claimed_at: string }>('SELECT engine, claimed_at FROM schedule_slots WHERE slot = $1', [toPg(slot)]))[0]!
     return { claimed: false, engine: fromPg(r.engine), claimed_at: fromPg(r.claimed_at) }
+  }
+
+  async sourceCursor(source: string): Promise<string | null> {
+    const r = await this.q<{ cursor: string }>('SELECT cursor FROM source_cursors WHERE source = $1 ORDER BY id DESC LIMIT 1', [toPg(source)])
+    return r[0] ? fromPg(r[0].cursor) : null
   }
 
   /** Quarantine records by their end: still open, corrected, dismissed. */

@@ -213,6 +213,7 @@ export class SqliteStore implements TriageStore {
       const b = out.by_severity
       s.addRunCounts.run(items.length, out.triaged, out.duplicates, out.quarantined, b.critical, b.high, b.medium, b.low, JSON.stringify(runDeliveries), runId)
       if (opts.file) s.fileProgress.run(opts.file.recordsDone, opts.file.id)
+      if (opts.cursor) this.db.prepare('INSERT INTO source_cursors (source, cursor, run_id, committed_at) VALUES (?, ?, ?, ?)').run(opts.cursor.source, opts.cursor.value, runId, now())
       return out
     }
     return this.db.transaction(run).immediate()
@@ -429,6 +430,10 @@ export class SqliteStore implements TriageStore {
     const claimed = this.db.prepare('INSERT INTO schedule_slots (slot, engine, claimed_at) VALUES (?, ?, ?) ON CONFLICT (slot) DO NOTHING').run(slot, engine, at).changes === 1
     const r = this.db.prepare('SELECT engine, claimed_at FROM schedule_slots WHERE slot = ?').get(slot) as { engine: string; claimed_at: string }
     return { claimed, ...r }
+  }
+
+  sourceCursor(source: string): string | null {
+    return (this.db.prepare('SELECT cursor FROM source_cursors WHERE source = ? ORDER BY id DESC LIMIT 1').pluck().get(source) as string | undefined) ?? null
   }
 
   /** Quarantine records by their end: still open, corrected, dismissed. */
