@@ -1,0 +1,520 @@
+// The transaction-monitoring system's alert table as a live source (issue 12). Every interval the source runs the
+// DBA's query with $1 = the last cursor value committed, maps each row to a transaction record exactly as a CSV
+// row of the same values would be read, and hands the result over as one batch; the batch's cursor is the last
+// row's cursor value. Nothing is acknowledged at the far end (the table is read-only to us): the committed cursor
+// alone says what has been triaged, so a restart continues after it, nothing twice, nothing lost.
+//
+// The query's contract, as the settings' help says it to the DBA:
+//   · exactly one parameter, $1: the cursor value of the last row triaged; on the very first read, the lowest
+//     value of $1's type (the smallest integer, -infinity for numbers and timestamps, '' for text, the nil UUID),
+//     so `where id > $1` reads from the beginning. To start elsewhere, say so in SQL:
+//     `where id > greatest($1, 1000000)`. For a type without a known lowest value $1 is NULL on the first read,
+//     and the query must handle `$1 IS NULL`.
+//   · rows after $1 only (`>`, not `>=`), in cursor order (ORDER BY the cursor column), with a LIMIT: a result of
+//     the LIMIT is a backlog, read at once batch after batch.
+//   · the cursor column must be unique and only grow (an id from a sequence; a timestamp shared by two rows can
+//     split across two results and one of them would be skipped). Rows with a cursor value below one already
+//     read (a sequence value committed late) are not seen: read from a view that lags a few seconds when that
+//     matters.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import pg from 'pg'
+import { z } from 'zod'
+import type { RawRecord } from '../model.js'
+import { DEFAULT_MAX_RECORD_BYTES, RAW_KEEP_BYTES } from '../ingest/bytes.js'
+import { planHeader, TRANSACTION_FIELDS, type TransactionField } from '../ingest/csv.js'
+import type { LiveSource, SourceBatch, SourceRunContext, SourceState, TestableSource } from './source.js'
+
+/** One entry of `databases:` in the settings file. */
+export const databaseSourceSchema = z
+  .object({
+    /** Letters, digits, . _ - (the source is "database:<name>", its env URL TRIAGE_DB_URL_<NAME>). */
+    name: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'a name of letters, digits, ".", "_" or "-" (at most 64)' }),
+    /** postgres://user[:password]@host[:port]/database; a secret. Empty: the environment's TRIAGE_DB_URL_<NAME>. */
+    url: z
+      .string()
+      .trim()
+      .default('')
+      .refine((v) => v === '' || /^postgres(ql)?:\/\//i.test(v), { error: 'a PostgreSQL URL: postgres://user@host:port/database' }),
+    /** The password when the URL has none (the app's encrypted secret); else libpq's PGPASSWORD / ~/.pgpass rules. */
+    password: z.string().default(''),
+    /** TLS to the server: off · require (encrypted) · verify-full (certificate and host name checked). */
+    tls: z.enum(['off', 'require', 'verify-full']).default('off'),
+    /** PEM file of the CA for verify-full (empty: the system's CAs). */
+    ca_file: z.string().default(''),
+    /** Rows after $1 (the cursor), in cursor order, with a LIMIT: "select * from tm_alerts where id > $1 order by id limit 5000". */
+    query: z
+      .string()
+      .trim()
+      .min(1)
+      .refine((q) => [...q.matchAll(/\$(\d+)/g)].some((m) => m[1] === '1'), { error: 'the query must select the rows after $1 (the cursor value), e.g. where id > $1' })
+      .refine((q) => [...q.matchAll(/\$(\d+)/g)].every((m) => m[1] === '1'), { error: 'the query takes exactly one parameter, $1 (the cursor value)' })
+      .refine((q) => /\blimit\s+\d+/i.test(q) || /\bfetch\s+(first|next)\s+\d+/i.test(q), {
+        error: 'the query needs a LIMIT (e.g. limit 5000), so a backlog arrives in batches instead of all at once'
+      }),
+    /** The column the next query continues after (unique, increasing: the id). */
+    cursor: z.string().trim().min(1),
+    interval_seconds: z.number().min(0.1).max(86_400).default(30),
+    /** Like sources.csv.columns: canonical field → column name (case-insensitive); unmapped fields match their own name. */
+    columns: z.partialRecord(z.enum(TRANSACTION_FIELDS), z.string().min(1)).default({})
+  })
+  .strict()
+
+export type DatabaseSourceConfig = z.output<typeof databaseSourceSchema>
+
+/** TRIAGE_DB_URL_<NAME upper, non-alphanumerics as _>: where the URL comes from when the settings hold none. */
+export const databaseUrlEnv = (name: string): string => `TRIAGE_DB_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
+
+export interface DatabaseSourceOptions {
+  /** Where TRIAGE_DB_URL_<NAME> is looked up (default process.env). */
+  env?: Record<string, string | undefined>
+  /** First and longest wait after a failure (default 1 s and 60 s; doubled per failure in a row). */
+  backoffMs?: { min: number; max: number }
+  /** A row bigger than this (bytes, as its CSV line) is one quarantine record (default as sources.csv). */
+  maxRecordBytes?: number
+  /** The server cancels a query running longer than this (default 120 s). */
+  statementTimeoutMs?: number
+}
+
+// --- The server's text, typed --------------------------------------------------------------------------------
+
+const OID = {
+  int2: 21,
+  int4: 23,
+  int8: 20,
+  oid: 26,
+  numeric: 1700,
+  float4: 700,
+  float8: 701,
+  text: 25,
+  varchar: 1043,
+  bpchar: 1042,
+  name: 19,
+  uuid: 2950,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184
+} as const
+
+const INTEGER_TYPES: ReadonlySet<number> = new Set([OID.int2, OID.int4, OID.int8, OID.oid])
+const NUMBER_TYPES: ReadonlySet<number> = new Set([...INTEGER_TYPES, OID.numeric, OID.float4, OID.float8])
+/** ISO dates and timestamps (DateStyle ISO, TimeZone UTC) sort as text in time order (years 1000-9999). */
+const TIME_TYPES: ReadonlySet<number> = new Set([OID.date, OID.timestamp, OID.timestamptz])
+
+/** $1 on the first read: the lowest value of its type, so `col > $1` selects from the beginning (null: none known). */
+function startValue(paramType: number): string | null {
+  switch (paramType) {
+    case OID.int2:
+      return '-32768'
+    case OID.int4:
+      return '-2147483648'
+    case OID.int8:
+      return '-9223372036854775808'
+    case OID.oid:
+      return '0' // an oid is unsigned; 0 is InvalidOid, never a row's
+    case OID.numeric:
+      return '-1e1000' // below any value a column holds (-Infinity is PostgreSQL 14+ only)
+    case OID.float4:
+    case OID.float8:
+    case OID.date:
+    case OID.timestamp:
+    case OID.timestamptz:
+      return '-infinity'
+    case OID.text:
+    case OID.varchar:
+    case OID.bpchar:
+    case OID.name:
+      return ''
+    case OID.uuid:
+      return '00000000-0000-0000-0000-000000000000'
+    default:
+      return null
+  }
+}
+
+/** -1 / 0 / 1 for two cursor values of a type whose order is known here, null for others (text: the collation's). */
+function compareCursor(type: number, a: string, b: string): number | null {
+  if (INTEGER_TYPES.has(type)) {
+    const x = BigInt(a), y = BigInt(b)
+    return x < y ? -1 : x > y ? 1 : 0
+  }
+  if (type === OID.numeric || type === OID.float4 || type === OID.float8) {
+    const x = Number(a), y = Number(b)
+    return Number.isFinite(x) && Number.isFinite(y) ? Math.sign(x - y) : null
+  }
+  if (TIME_TYPES.has(type) && /^\d{4}-/.test(a) && /^\d{4}-/.test(b) && !/BC$/.test(a) && !/BC$/.test(b)) return a < b ? -1 : a > b ? 1 : 0
+  return null
+}
+
+/** "2026-03-01 09:30:00.123456+00" → "2026-03-01T09:30:00.123456+00:00" (timestamps, for the normalizer). */
+function isoTimestamp(type: number, v: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2})?(:\d{2})?(:\d{2})?$/.exec(v)
+  if (!m || m[5]) return v // BC, years past 9999, an offset in seconds: the normalizer says what is wrong
+  const [, date, time, oh, om] = m
+  if (type === OID.timestamptz && oh) return `${date}T${time}${oh}${om ?? ':00'}`
+  return type === OID.timestamp ? `${date}T${time}` : v
+}
+
+/**
+ * What the normalizer is given for a canonical field. amount and risk_score of a numeric column are given as the
+ * number the server wrote: its text always has a decimal point, and sources.csv.decimal (a setting for CSV
+ * exports) set to "," would read "1.500" as 1500. A number in text (varchar) is read under the CSV rules.
+ */
+function fieldValue(field: TransactionField, type: number, v: string | null): unknown {
+  if (v === null) return null
+  if ((field === 'amount' || field === 'risk_score') && NUMBER_TYPES.has(type)) {
+    const n = Number(v)
+    return Number.isFinite(n) ? n : v // NaN / Infinity stay text: the normalizer names them
+  }
+  if (TIME_TYPES.has(type)) return isoTimestamp(type, v)
+  return v
+}
+
+/** A CSV line as PostgreSQL's COPY … CSV writes it: NULL is nothing, an empty string is "". */
+function csvLine(values: Array<string | null>): string {
+  return values.map((v) => (v === null ? '' : v === '' || /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(',')
+}
+
+// --- Secrets ----------------------------------------------------------------------------------------------------
+
+/** Replaces each secret (and any postgres://user:password@ in the text) with ***. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@/\s]*@/gi, '$1:***@')
+  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***')
+  return out
+}
+
+function urlSecrets(url: string, password: string): string[] {
+  const out = [password]
+  try {
+    const u = new URL(url)
+    if (u.password) out.push(u.password, decodeURIComponent(u.password))
+  } catch {
+    // not a URL: the connect error says so; the regex in redactSecrets still hides user:password@
+  }
+  return out.filter((s) => s !== '')
+}
+
+/** host:port/database of the URL, for logs (never the user's password). */
+function whereIs(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`
+  } catch {
+    return '(unreadable URL)'
+  }
+}
+
+// --- The source -------------------------------------------------------------------------------------------------
+
+/** Each value as the server's text: the row's CSV line, the cursor and the normalizer all see what the DBA sees. */
+const TEXT_TYPES: pg.CustomTypesConfig = { getTypeParser: (() => (v: string) => v) as unknown as pg.CustomTypesConfig['getTypeParser'] }
+
+class SourceError extends Error {}
+class CommitError extends Error {}
+
+interface QueryPlan {
+  /** $1's type (an OID) and the value it takes on the first read. */
+  paramType: number
+  start: string | null
+}
+
+interface Result {
+  names: string[]
+  types: number[]
+  rows: Array<Array<string | null>>
+}
+
+export class DatabaseSource implements LiveSource, TestableSource {
+  readonly id: string
+  readonly label: string
+  private readonly secrets: string[]
+  private readonly url: string
+  private readonly opts: Required<DatabaseSourceOptions>
+
+  constructor(private readonly config: DatabaseSourceConfig, opts: DatabaseSourceOptions = {}) {
+    this.id = `database:${config.name}`
+    this.label = `database ${config.name}`
+    this.opts = {
+      env: opts.env ?? process.env,
+      backoffMs: opts.backoffMs ?? { min: 1000, max: 60_000 },
+      maxRecordBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+      statementTimeoutMs: opts.statementTimeoutMs ?? 120_000
+    }
+    this.url = config.url || this.opts.env[databaseUrlEnv(config.name)] || ''
+    this.secrets = urlSecrets(this.url, config.password)
+  }
+
+  private redact(e: unknown): string {
+    const msg = e instanceof Error ? e.message || String(e) : String(e)
+    return redactSecrets(msg, this.secrets)
+  }
+
+  private async connect(): Promise<pg.Client> {
+    if (!this.url) throw new SourceError(`no database URL: set databases[${this.config.name}].url or ${databaseUrlEnv(this.config.name)}`)
+    const tls = this.config.tls
+    const ssl = tls === 'off' ? undefined : tls === 'require' ? { rejectUnauthorized: false } : { rejectUnauthorized: true, ...(this.config.ca_file ? { ca: readFileSync(this.config.ca_file, 'utf8') } : {}) }
+    const client = new pg.Client({
+      connectionString: this.url,
+      ...(this.config.password ? { password: this.config.password } : {}),
+      ...(ssl ? { ssl } : {}),
+      types: TEXT_TYPES,
+      application_name: 'triage-desk-source',
+      // Read-only: the server refuses any write, even one a query smuggles in. ISO dates in UTC: the text the
+      // normalizer and the cursor comparison rely on, whatever the role's own DateStyle and TimeZone.
+      options: '-c default_transaction_read_only=on -c DateStyle=ISO,MDY -c TimeZone=UTC -c IntervalStyle=iso_8601',
+      statement_timeout: this.opts.statementTimeoutMs,
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true
+    })
+    client.on('error', () => {}) // a dropped connection fails the next query, which is retried
+    try {
+      await client.connect()
+    } catch (e) {
+      await client.end().catch(() => {})
+      throw e
+    }
+    return client
+  }
+
+  /** Checks the query has exactly one parameter and learns its type (PREPARE, without running the query). */
+  private async plan(c: pg.Client): Promise<QueryPlan> {
+    await c.query(`PREPARE triage_desk_probe AS ${this.config.query.replace(/;\s*$/, '')}`)
+    try {
+      const r = await c.query<{ types: string }>("SELECT parameter_types::oid[]::text AS types FROM pg_prepared_statements WHERE name = 'triage_desk_probe'")
+      const types = (r.rows[0]?.types ?? '{}').replace(/[{}]/g, '').split(',').filter(Boolean).map(Number)
+      if (types.length !== 1) throw new SourceError(`the query takes ${types.length} parameters; it must take exactly one, $1 (the cursor value)`)
+      return { paramType: types[0]!, start: startValue(types[0]!) }
+    } finally {
+      await c.query('DEALLOCATE triage_desk_probe').catch(() => {})
+    }
+  }
+
+  private async select(c: pg.Client, value: string | null): Promise<Result> {
+    const r = await c.query<unknown[]>({ text: this.config.query, values: [value], rowMode: 'array' })
+    return { names: r.fields.map((f) => f.name), types: r.fields.map((f) => f.dataTypeID), rows: r.rows as Array<Array<string | null>> }
+  }
+
+  private cursorIndex(names: string[]): number {
+    const want = this.config.cursor.toLowerCase()
+    const i = names.findIndex((n) => n.toLowerCase() === want)
+    if (i < 0) throw new SourceError(`the query returns no cursor column ${this.config.cursor} (columns: ${names.join(', ')})`)
+    return i
+  }
+
+  /** The result as one batch (and its last cursor value), or a SourceError when its rows cannot be cursored. */
+  private toBatch(res: Result, after: string | null): { batch: SourceBatch; last: string } {
+    const ci = this.cursorIndex(res.names)
+    const ctype = res.types[ci]!
+    const plan = planHeader(res.names, this.config.columns)
+    const col = this.config.cursor
+    const records: RawRecord[] = []
+    let prev = after
+    for (const [n, row] of res.rows.entries()) {
+      const cv = row[ci]
+      if (cv === null || cv === undefined)
+        throw new SourceError(`row ${n + 1} of the result has no value in the cursor column ${col}; the query must leave such rows out (where ${col} is not null)`)
+      if (prev !== null) {
+        const cmp = compareCursor(ctype, prev, cv)
+        if (cmp !== null && cmp >= 0)
+          throw new SourceError(
+            n === 0 && prev === after
+              ? `the query returned ${col}=${cv}, not after the cursor ${col}=${after}: it must select only the rows after $1 (${col} > $1)`
+              : `the rows are not in cursor order (${col}=${cv} after ${col}=${prev}): the query must ORDER BY ${col}`
+          )
+      }
+      prev = cv
+      records.push(this.record(plan, res, row, `${col}=${cv}`))
+    }
+    const last = res.rows.at(-1)![ci]!
+    return { batch: { records, cursor: encodeCursor(ctype, last), label: this.label }, last }
+  }
+
+  private record(plan: ReturnType<typeof planHeader>, res: Result, row: Array<string | null>, locator: string): RawRecord {
+    const origin = { file: this.label, locator }
+    const raw = csvLine(row)
+    const bytes = Buffer.from(raw, 'utf8')
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    if (bytes.length > this.opts.maxRecordBytes) {
+      const kept = bytes.subarray(0, RAW_KEEP_BYTES).toString('utf8')
+      return {
+        kind: 'transaction',
+        origin,
+        raw: kept,
+        fields: {},
+        readError: { field: null, message: `row of ${bytes.length} bytes (as a CSV line) is over the ${this.opts.maxRecordBytes}-byte limit; its first ${RAW_KEEP_BYTES} bytes, size and SHA-256 are kept` },
+        rawFacts: { size: bytes.length, sha256, truncated: true }
+      }
+    }
+    const fields: Record<string, unknown> = {}
+    for (const [i, f] of plan.known) fields[f] = fieldValue(f, res.types[i]!, row[i] ?? null)
+    const extra: Record<string, string> = {}
+    for (const [i, h] of plan.extra) {
+      const v = row[i] ?? ''
+      // A column named __proto__ is data like any other: define it, do not set the prototype.
+      if (h === '__proto__') Object.defineProperty(extra, h, { value: v, enumerable: true, writable: true, configurable: true })
+      else extra[h] = v
+    }
+    const rec: RawRecord = { kind: 'transaction', origin, raw, fields, extra, rawFacts: { size: bytes.length, sha256, truncated: false } }
+    if (plan.missingRequired.length) {
+      const f = plan.missingRequired[0]!
+      rec.readError = { field: f, message: `the query returns no column for ${f} (columns: ${res.names.join(', ')}); map it in databases[${this.config.name}].columns` }
+    }
+    return rec
+  }
+
+  async run(ctx: SourceRunContext): Promise<void> {
+    const { signal } = ctx
+    let cursor: string | null
+    let state: SourceState | null = null
+    const setState = (status: SourceState['status'], last_error: string | null, backlog: number | null) => {
+      if (state && state.status === status && state.last_error === last_error && state.backlog === backlog) return
+      state = { status, since: state?.status === status ? state.since : new Date().toISOString(), last_error, backlog }
+      ctx.onState(state)
+    }
+    setState('waiting', null, null)
+    try {
+      cursor = decodeCursor(ctx.cursor)
+    } catch (e) {
+      // Nothing sensible to read after: wait for the cursor to be reset, saying why.
+      setState('failing', this.redact(e), null)
+      ctx.log.error('source.database.cursor', { source: this.id, error: this.redact(e) })
+      await sleep(Number.POSITIVE_INFINITY, signal)
+      return
+    }
+
+    let client: pg.Client | null = null
+    let plan: QueryPlan | null = null
+    let failures = 0
+    const drop = () => {
+      const c = client
+      client = null
+      plan = null
+      if (c) void c.end().catch(() => {})
+    }
+    // Shutdown ends a query in flight (its rows are not committed, the cursor stays); a batch in onBatch is awaited.
+    let inBatch = false
+    const onAbort = () => {
+      if (!inBatch) drop()
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      while (!signal.aborted) {
+        let wait = this.config.interval_seconds * 1000
+        try {
+          if (!client) {
+            client = await this.connect()
+            if (signal.aborted) break
+            ctx.log.info('source.database.connected', { source: this.id, database: whereIs(this.url) })
+          }
+          plan ??= await this.plan(client)
+          const res = await this.select(client, cursor ?? plan.start)
+          if (signal.aborted) break
+          if (res.rows.length === 0) {
+            setState('connected', null, 0)
+          } else {
+            const { batch, last } = this.toBatch(res, cursor)
+            inBatch = true
+            try {
+              await ctx.onBatch(batch)
+            } catch (e) {
+              // Not committed: keep the cursor, read the same rows again after a pause.
+              throw new CommitError(`the rows after ${cursor === null ? 'the start' : `${this.config.cursor}=${cursor}`} could not be committed: ${this.redact(e)}`)
+            } finally {
+              inBatch = false
+            }
+            cursor = last
+            setState('connected', null, null)
+            // A non-empty result may mean more is waiting (a full LIMIT certainly does): ask again at once.
+            wait = 0
+          }
+          failures = 0
+        } catch (e) {
+          if (signal.aborted) break
+          const message = this.redact(e)
+          failures++
+          wait = Math.min(this.opts.backoffMs.max, this.opts.backoffMs.min * 2 ** Math.min(failures - 1, 20))
+          setState('failing', message, null)
+          ctx.log.warn('source.database.failing', { source: this.id, error: message, retry_in_ms: wait })
+          // The server said no (syntax, a missing table, a permission) or the rows cannot be cursored: plan again
+          // on the same connection, the table may change. Anything else (a lost connection): connect again.
+          if (e instanceof CommitError) {
+            // the store's problem: the connection and plan are fine
+          } else if (e instanceof SourceError || e instanceof pg.DatabaseError) plan = null
+          else drop()
+        }
+        if (wait > 0) await sleep(wait, signal)
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+      drop()
+    }
+  }
+
+  /** Settings' "Test connection": runs the query once (from the start) in a transaction that is rolled back. */
+  async test(signal?: AbortSignal): Promise<{ ok: boolean; message: string }> {
+    let client: pg.Client | null = null
+    const onAbort = () => void client?.end().catch(() => {})
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      client = await this.connect()
+      await client.query('BEGIN READ ONLY')
+      const plan = await this.plan(client)
+      const res = await this.select(client, plan.start)
+      await client.query('ROLLBACK')
+      const names = res.names
+      const lower = names.map((n) => n.toLowerCase())
+      const problems: string[] = []
+      if (!lower.includes(this.config.cursor.toLowerCase())) problems.push(`no cursor column ${this.config.cursor}`)
+      for (const f of ['txn_id', 'created_at'] as const) {
+        const want = this.config.columns[f] ?? f
+        if (!lower.includes(want.toLowerCase())) problems.push(`no column ${want} for ${f}${this.config.columns[f] ? '' : ` (map it in columns.${f})`}`)
+      }
+      const found = `${res.rows.length} row${res.rows.length === 1 ? '' : 's'} from the start, columns: ${names.join(', ')}`
+      if (problems.length) return { ok: false, message: `connected to ${whereIs(this.url)}; the query returned ${found}; but ${problems.join('; ')}` }
+      const start = plan.start === null ? 'NULL (the query must handle $1 IS NULL)' : JSON.stringify(plan.start)
+      return { ok: true, message: `connected to ${whereIs(this.url)} (read-only); the query returned ${found}; cursor ${this.config.cursor}, first read with $1 = ${start}` }
+    } catch (e) {
+      return { ok: false, message: signal?.aborted ? 'cancelled' : this.redact(e) }
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      await (client as pg.Client | null)?.end().catch(() => {})
+    }
+  }
+}
+
+/** The last row's cursor value as JSON: a number for integers a double holds exactly, else the server's text. */
+export function encodeCursor(type: number, text: string): string {
+  if (INTEGER_TYPES.has(type) && /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text))) return JSON.stringify(Number(text))
+  return JSON.stringify(text)
+}
+
+/** The committed cursor back as $1's text (null: never read). */
+export function decodeCursor(cursor: string | null): string | null {
+  if (cursor === null) return null
+  let v: unknown
+  try {
+    v = JSON.parse(cursor)
+  } catch {
+    throw new Error(`the committed cursor ${JSON.stringify(cursor.slice(0, 80))} is not one a database source writes; reset the source's cursor`)
+  }
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v)
+  if (typeof v === 'string') return v
+  throw new Error(`the committed cursor ${JSON.stringify(cursor.slice(0, 80))} is not one a database source writes; reset the source's cursor`)
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const t = Number.isFinite(ms) ? setTimeout(done, ms) : null
+    function done() {
+      if (t) clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
