@@ -12,6 +12,7 @@ import type { RuleSet } from './classify/index.js'
 import type { Settings } from './config/schema.js'
 import { silentLogger, type Logger } from './log.js'
 import { UserFacingError } from './errors.js'
+import { ignoredName } from './sources/names.js'
 
 export class InputError extends UserFacingError {}
 
@@ -78,7 +79,7 @@ export async function pendingInboxFiles(store: TriageStore, inbox: string): Prom
   const found: Array<{ path: string; mtime: number }> = []
   const walk = (dir: string) => {
     for (const d of readdirSync(dir, { withFileTypes: true })) {
-      if (d.name.startsWith('.')) continue
+      if (ignoredName(d.name)) continue // hidden, partial (*.part, *.tmp) and lock (~$*) files
       const p = join(dir, d.name)
       if (d.isDirectory()) walk(p)
       else if (d.isFile() && detectFormat(p)) found.push({ path: p, mtime: statSync(p).mtimeMs })

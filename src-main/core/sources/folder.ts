@@ -3,15 +3,11 @@
 // handed over once its size has stayed the same for a moment (a file renamed in, complete, is stable at once).
 // What is read, and that it is read once, is the inbox run's business (core/run.ts: file identity and resume);
 // this only says "look now".
-import { basename } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import { detectFormat } from '../ingest/index.js'
+import { ignoredName } from './names.js'
 
-/** Names that are never alerts files: being written, or an editor's or sync client's own. */
-export function ignoredName(path: string): boolean {
-  const name = basename(path)
-  return name.startsWith('.') || name.startsWith('~$') || /\.(tmp|temp|part|partial|crdownload|download|swp|lock)$/i.test(name)
-}
+export { ignoredName }
 
 export interface FolderWatchOptions {
   /** How long a file's size must stay the same before it is read (ms; default 250). */
