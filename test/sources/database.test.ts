@@ -319,6 +319,28 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
     expect(noCursor.message).toMatch(/no cursor column seq/)
   })
 
+  it('an unreachable server is a failing state retried with backoff; shutdown ends a query in flight without committing it', async () => {
+    const h = harness()
+    const down = new DatabaseSource(databaseSourceSchema.parse({ name: 'tm', url: 'postgres://u:Sup3rS3cretPW@127.0.0.1:1/tm', query: QUERY, cursor: 'id' }), FAST)
+    const rd = down.run(h.ctx)
+    await until('two failures logged', () => h.logs.filter((l) => l.includes('source.database.failing')).length >= 2)
+    h.stop()
+    await rd
+    expect(h.states.find((s) => s.status === 'failing')!.last_error).toMatch(/ECONNREFUSED/)
+    expect(JSON.stringify(h)).not.toContain('Sup3rS3cretPW')
+    expect(JSON.stringify(h.logs)).not.toContain('Sup3rS3cretPW')
+
+    const hs = harness()
+    const slow = source({ query: 'select *, pg_sleep(10) from tm_alerts where id > $1 order by id limit 1' }).run(hs.ctx)
+    await new Promise((r) => setTimeout(r, 300))
+    const t0 = Date.now()
+    hs.stop()
+    await slow
+    expect(Date.now() - t0).toBeLessThan(1000)
+    expect(hs.batches).toHaveLength(0)
+    expect(hs.states.every((s) => s.status !== 'failing')).toBe(true)
+  })
+
   it('validates the settings entry', () => {
     const base = { name: 'tm', query: QUERY, cursor: 'id' }
     expect(databaseSourceSchema.parse(base)).toMatchObject({ url: '', interval_seconds: 30, columns: {}, tls: 'off' })

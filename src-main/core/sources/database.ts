@@ -16,6 +16,8 @@
 //     split across two results and one of them would be skipped). Rows with a cursor value below one already
 //     read (a sequence value committed late) are not seen: read from a view that lags a few seconds when that
 //     matters.
+// Values are read as the server's text (DateStyle ISO, TimeZone UTC); a timestamptz reaches the normalizer as ISO
+// 8601 with its offset, a timestamp without time zone as local time read in sources.csv.timezone, as in a CSV.
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import pg from 'pg'
