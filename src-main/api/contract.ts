@@ -115,6 +115,15 @@ export const runOutcomeSchema = z.object({
   quarantine: z.object({ items: z.array(quarantineItemSchema), total: z.number() })
 })
 
+/** A live source's state (issue 12): the watched folder, a mailbox, the monitoring database. */
+export const sourceStateSchema = z.object({
+  source: z.string(),
+  status: z.enum(['connected', 'waiting', 'failing']),
+  since: z.string(),
+  last_error: z.string().nullable(),
+  backlog: z.number().nullable()
+})
+
 // ── dashboard ────────────────────────────────────────────────────────────────────────────────────────────────
 
 export const healthSchema = z.object({
@@ -341,6 +350,11 @@ export const api = {
    * The schedule asks before its run: engines sharing one trail (team mode) run each scheduled slot once. claimed:
    * this engine runs it; else `engine` (host:pid) did, and this one skips the slot.
    */
+  /** What is watched and each source's state: connected / waiting / failing since …, the last error, the backlog. */
+  sourceStatus: {
+    input: noInput,
+    output: z.object({ watching: z.boolean(), sources: z.array(sourceStateSchema) })
+  },
   claimScheduleSlot: {
     input: z.object({ slot: isoTime }).strict(),
     output: z.object({ claimed: z.boolean(), engine: z.string(), claimed_at: z.string() })
@@ -492,6 +506,7 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runFinished'), summary: runResultSchema }),
   /** the run could not complete at all (database error, bad rule set); file errors arrive in runFinished */
   z.object({ type: z.literal('runFailed'), trigger: z.string(), message: z.string() }),
+  sourceStateSchema.extend({ type: z.literal('sourceChanged') }),
   z.object({ type: z.literal('quarantineResolved'), id, action: z.enum(['corrected', 'dismissed']), run_id: id.nullable() }),
   z.object({ type: z.literal('settingsChanged'), settings: publicSettingsSchema }),
   deliveryChangedEventSchema,

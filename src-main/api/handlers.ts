@@ -15,6 +15,8 @@ import { silentLogger, type Logger } from '../core/log.js'
 import { executeRun, explicitFiles, InputError, pendingInboxFiles, type RunSummary } from '../core/run.js'
 import { StoreError } from '../store/errors.js'
 import type { Trail } from '../core/ports/trail.js'
+import { watchSources } from '../core/watch.js'
+import { buildSources, type SourceState } from '../core/sources/index.js'
 import {
   api, isMethod, TRANSACTION_FIELDS,
   type ApiEvent, type Input, type Method, type Output, type ParsedInput, type Reply, type RunOutcome, type SettingsView
@@ -52,6 +54,11 @@ export interface HandlerContext {
   exportsDir?: string
   /** Delivery tuning (tests shorten the failure notice's pauses; the app records its OS account as "by"). */
   delivery?: Pick<DeliveryServiceContext, 'watchMs' | 'failureRetryDelayMs' | 'defaultBy'>
+  /**
+   * Triage arrivals as they come (`triage serve --watch`, the desktop app's engine): the settings' inbox folder and
+   * live sources, each arrival a run with trigger "watch", queued behind any other run (never refused).
+   */
+  watch?: boolean
 }
 
 export interface Handlers {
@@ -186,12 +193,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         },
         files
       )
-      const result = {
-        run_id: summary.run_id, trigger, status: summary.status, dry_run: summary.dry_run, received: summary.received,
-        triaged: summary.triaged, duplicates: summary.duplicates, quarantined: summary.quarantined, by_severity: summary.by_severity,
-        deliveries: summary.deliveries, duration_ms: summary.duration_ms, files: summary.files, errors: summary.errors,
-        new_critical: summary.new_critical.slice(0, NEW_CRITICAL_SHOWN), new_critical_count: summary.new_critical_count
-      }
+      const result = resultOf(summary, trigger)
       const q = await queries.listQuarantine({ runId: summary.run_id, limit: 100 })
       running = null
       ctx.emit({ type: 'runFinished', summary: result })
@@ -206,6 +208,48 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       indexInBackground()
     }
   }
+
+  // ── watching: the inbox folder and live sources, each arrival a run queued behind any other ────────────────
+  let watching: AbortController | null = null
+  const sourceStates = new Map<string, SourceState>()
+  async function startWatching(): Promise<void> {
+    const loaded = await current()
+    const inbox = loaded.settings.inbox && loaded.settings.watch.inbox ? resolve(loaded.baseDir, loaded.settings.inbox) : undefined
+    const sources = buildSources(loaded.settings, { log })
+    if (!inbox && !sources.length) return
+    watching = new AbortController()
+    let settings = loaded.settings
+    let ruleSet = loadRuleSet(rulesPath(loaded))
+    const done = watchSources({
+      store, logger: log, inbox, sources, signal: watching.signal,
+      settings: () => settings,
+      ruleSet: () => ruleSet,
+      onState: (id, state) => {
+        sourceStates.set(id, state)
+        ctx.emit({ type: 'sourceChanged', source: id, ...state })
+      },
+      // Queued behind an import, an inbox run or a correction: never refused, never overlapping.
+      exclusive: async (fn) => {
+        while (running) await new Promise((r) => setTimeout(r, 25))
+        running = { trigger: 'watch', started_at: new Date().toISOString(), files: [] }
+        try {
+          const l = await current()
+          settings = l.settings
+          ruleSet = loadRuleSet(rulesPath(l))
+          return await fn()
+        } finally {
+          running = null
+          indexInBackground()
+        }
+      },
+      afterRun: (summary) => {
+        ctx.emit({ type: 'runFinished', summary: resultOf(summary, 'watch') })
+        deliveries.afterRun('watch', summary)
+      }
+    })
+    done.catch((e: unknown) => log.error('watch.failed', { error: (e as Error).message }))
+  }
+  if (ctx.watch) void startWatching().catch((e: unknown) => log.error('watch.start_failed', { error: (e as Error).message }))
 
   async function health(loaded: LoadedSettings, lastSuccessAt: string | null, runs: number): Promise<Output<'summary'>['health']> {
     if (runs === 0) return { status: 'idle', message: 'No run yet.', last_success_at: null }
@@ -248,6 +292,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
 
     listRuns: (i) => queries.listRuns(i.limit, i.before_id),
+
+    sourceStatus: () => ({
+      watching: watching !== null && !watching.signal.aborted,
+      sources: [...sourceStates].map(([source, s]) => ({ source, ...s }))
+    }),
 
     claimScheduleSlot: (i) => store.claimScheduleSlot(new Date(i.slot).toISOString(), `${hostname()}:${process.pid}`, new Date().toISOString()),
 
@@ -453,6 +502,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     deliveries: { kick: deliveries.kick, idle: deliveries.idle },
     close() {
       closed = true
+      watching?.abort()
       deliveries.close()
       if (indexTimer) clearImmediate(indexTimer)
       indexTimer = null
@@ -461,6 +511,16 @@ export function createHandlers(ctx: HandlerContext): Handlers {
 }
 
 const RAW_SHOWN = 4000
+
+/** A run summary as the contract shapes it (the first new critical ids, the exact count). */
+function resultOf(summary: RunSummary, trigger: string): Output<'runNow'>['summary'] {
+  return {
+    run_id: summary.run_id, trigger, status: summary.status, dry_run: summary.dry_run, received: summary.received,
+    triaged: summary.triaged, duplicates: summary.duplicates, quarantined: summary.quarantined, by_severity: summary.by_severity,
+    deliveries: summary.deliveries, duration_ms: summary.duration_ms, files: summary.files, errors: summary.errors,
+    new_critical: summary.new_critical.slice(0, NEW_CRITICAL_SHOWN), new_critical_count: summary.new_critical_count
+  }
+}
 
 /** A quarantine record as the contract shapes it: raw cut for the screen, fields as text, the resolution parsed. */
 function quarantineDetail(q: QuarantineRecord): Output<'getQuarantine'> {

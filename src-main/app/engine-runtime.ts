@@ -73,7 +73,9 @@ export function runEngine(port: EnginePort): void {
         emit: (event) => port.post({ type: 'event', event }),
         nextRunAt: () => (schedule.paused ? null : schedule.next_run_at),
         schedulePaused: () => schedule.paused,
-        logger: log
+        logger: log,
+        // The app watches the inbox folder and the live sources; the schedule stays as the safety net.
+        watch: true
       })
     } catch (e) {
       const raw = (e as Error).message

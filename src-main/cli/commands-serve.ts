@@ -17,6 +17,7 @@ interface ServeOpts {
   config?: string
   json?: boolean
   logFile?: string
+  watch?: boolean
 }
 
 export function registerServeCommand(program: Command): void {
@@ -27,6 +28,7 @@ export function registerServeCommand(program: Command): void {
     .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', '4780')
     .option('--config <path>', "settings file, JSON or YAML, read-only here (default: the desktop app's settings)")
     .option('--json', 'print one JSON object ({ url, port, token }) on stdout once listening')
+    .option('--watch', "also triage arrivals as they come: the settings' inbox folder and live sources (headless server mode)")
     .option('--log-file <path>', 'append structured logs (JSON lines) to this file')
     .action(async (o: ServeOpts) => {
       const port = Number(o.port)
@@ -34,7 +36,7 @@ export function registerServeCommand(program: Command): void {
       const logger = createLogger({ file: o.logFile, level: 'info', stderr: !o.logFile })
       const trail = await openCliTrail(o)
       const bus = createEventBus()
-      const handlers = createHandlers({ trail, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger })
+      const handlers = createHandlers({ trail, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger, watch: Boolean(o.watch) })
       // TRIAGE_RENDERER_DIR: a renderer built elsewhere (the UI tests build their own copy).
       const rendererDir = process.env.TRIAGE_RENDERER_DIR ?? join(dirname(resourcesDir()), 'out', 'renderer')
       if (!existsSync(join(rendererDir, 'index.html')))

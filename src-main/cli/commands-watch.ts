@@ -66,7 +66,7 @@ export function registerWatchCommand(program: Command): void {
           afterRun: async (summary) => {
             let delivery = null
             if (!summary.dry_run && o.deliver !== false) delivery = await drainOutbox({ outbox, settings: loaded.settings, logger: log, signal: ac.signal })
-            print({ ...summaryJson(summary), delivery }, `${line(summary)}${delivery ? ` · delivered ${delivery.sent}` : ''}`)
+            print({ ...summaryJson(summary), files: summary.files, delivery }, `${line(summary)}${delivery ? ` · delivered ${delivery.sent}` : ''}`)
           }
         })
         print(

@@ -24,6 +24,8 @@ export interface WatchOptions {
   /** After every run (trigger "watch"): deliver, print. Awaited before the next run starts. */
   afterRun(summary: RunSummary): Promise<void> | void
   onState?(source: string, state: SourceState): void
+  /** Runs `fn` when no other run is in progress (the host's run lock); default: watch's own queue. */
+  exclusive?<T>(fn: () => Promise<T>): Promise<T>
 }
 
 export async function watchSources(o: WatchOptions): Promise<void> {
@@ -31,7 +33,7 @@ export async function watchSources(o: WatchOptions): Promise<void> {
   // One run at a time, in the order asked: a promise chain.
   let chain: Promise<unknown> = Promise.resolve()
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = chain.then(fn, fn)
+    const next = chain.then(() => (o.exclusive ? o.exclusive(fn) : fn()))
     chain = next.catch(() => undefined)
     return next
   }

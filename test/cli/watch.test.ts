@@ -10,9 +10,13 @@ import Database from 'better-sqlite3'
 import { ROOT, tempDir } from '../helpers.js'
 import { resetPeers, startPeers, stopPeers, type SlackPeer, type SmtpPeer } from '../deliver/peers.js'
 import { deliveryConfig, type PeerPorts } from '../deliver/fixture.js'
+import { createDatabase, pgUnavailable, sql } from '../store/pg.js'
 
 const HEADER = 'txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at'
 const row = (id: string, risk = 95) => `${id},C1,250000,USD,IR,wire,${risk},${new Date().toISOString()}`
+
+const pgMissing = await pgUnavailable()
+if (pgMissing) console.warn(`[watch.test.ts] the monitoring-database source test is skipped: ${pgMissing}`)
 
 let slack: SlackPeer
 let smtp: SmtpPeer
@@ -27,12 +31,12 @@ interface Watcher {
   exited: Promise<number | null>
 }
 
-function workspace(live: boolean) {
+function workspace(live: boolean, extra: Record<string, unknown> = {}) {
   const dir = tempDir('triage-watch-')
   const inbox = join(dir, 'inbox')
   mkdirSync(inbox)
   const cfg = join(dir, 'settings.json')
-  writeFileSync(cfg, JSON.stringify(live ? { dry_run: false, delivery: deliveryConfig(ports) } : { dry_run: true }))
+  writeFileSync(cfg, JSON.stringify({ ...(live ? { dry_run: false, delivery: deliveryConfig(ports) } : { dry_run: true }), ...extra }))
   return { dir, inbox, cfg, db: join(dir, 't.db'), home: join(dir, 'home') }
 }
 
@@ -172,5 +176,42 @@ describe('triage watch', () => {
     v.stdout.on('data', (d: Buffer) => (out += d.toString()))
     expect(await new Promise((r) => v.on('exit', r))).toBe(0)
     expect(JSON.parse(out)).toMatchObject({ ok: true, entries: expected.length })
+  })
+
+  it.skipIf(pgMissing !== null)('reads the monitoring database after its cursor: new rows as they are inserted, across a restart and a kill -9, each once', async () => {
+    const tm = await createDatabase('triage_tm')
+    try {
+      await sql(tm.url, `CREATE TABLE tm_alerts (id bigserial PRIMARY KEY, txn_id text NOT NULL, customer_id text, amount numeric(18,2), currency text,
+        country text, txn_type text, risk_score integer, created_at timestamptz NOT NULL)`)
+      const insert = (from: number, n: number) =>
+        sql(tm.url, `INSERT INTO tm_alerts (txn_id, customer_id, amount, currency, country, txn_type, risk_score, created_at) VALUES ${Array.from({ length: n }, (_, k) => `('DB${from + k}', 'C1', 100.50, 'EUR', 'DE', 'wire', 10, now())`).join(',')}`)
+      await insert(0, 120)
+      const w = workspace(false, {
+        sources: { databases: [{ name: 'tm', url: tm.url, query: 'select * from tm_alerts where id > $1 order by id limit 50', cursor: 'id', interval_seconds: 0.2 }] }
+      })
+      let wt = await watch(w)
+      await until('the first rows', () => entries(w.db).length === 120)
+      await insert(120, 30)
+      await until('rows inserted later', () => entries(w.db).length === 150)
+      wt.proc.kill('SIGTERM')
+      expect(await wt.exited).toBe(0)
+      await insert(150, 40) // while nobody watches
+      wt = await watch(w)
+      await until('rows from while it was stopped', () => entries(w.db).length === 190)
+      wt.proc.kill('SIGKILL')
+      await wt.exited
+      await insert(190, 10)
+      wt = await watch(w)
+      await until('rows after the kill', () => entries(w.db).length >= 200)
+      await new Promise((r) => setTimeout(r, 600))
+      wt.proc.kill('SIGTERM')
+      expect(await wt.exited).toBe(0)
+      const all = entries(w.db)
+      expect(all).toHaveLength(200)
+      expect(new Set(all)).toEqual(new Set(Array.from({ length: 200 }, (_, i) => `DB${i}`)))
+      expect(wt.runs.every((r) => r.files[0] === 'database tm')).toBe(true)
+    } finally {
+      await tm.drop()
+    }
   })
 })

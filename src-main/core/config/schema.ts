@@ -6,6 +6,7 @@ import { DEFAULT_ROUTING } from '../route/index.js'
 import { TRANSACTION_FIELDS } from '../ingest/csv.js'
 import { deliverySettingsSchema } from '../deliver/settings.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RECORD_BYTES, isKnownEncoding } from '../ingest/bytes.js'
+import { databaseSourceSchema } from '../sources/database.js'
 
 const encoding = z.string().refine(isKnownEncoding, { error: (iss) => `${JSON.stringify(iss.input)} is not a known text encoding (e.g. utf-8, windows-1252, iso-8859-1)` })
 const zone = z.string().refine(isValidTimeZone, { error: (iss) => `${JSON.stringify(iss.input)} is not a known IANA time zone` })
@@ -68,9 +69,16 @@ export const settingsSchema = z
             max_message_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_MESSAGE_BYTES),
             timezone: zone.default('UTC')
           })
-          .prefault({})
+          .prefault({}),
+        /** The transaction-monitoring system's alert table(s), read continuously (`triage watch`, the app). */
+        databases: z
+          .array(databaseSourceSchema)
+          .default([])
+          .refine((l) => new Set(l.map((d) => d.name)).size === l.length, { error: 'two sources.databases have the same name' })
       })
       .prefault({}),
+    /** Running continuously (`triage watch`, `triage serve --watch`, the app): react to inbox files as they appear. */
+    watch: z.object({ inbox: z.boolean().default(true) }).prefault({}),
     dedup: z
       .object({
         window_hours: z.number().positive().default(24),
