@@ -40,6 +40,8 @@ export interface DeliveryService {
   afterRun(trigger: string, run: RunFacts): void
   /** A run that could not complete at all (bad rule set, database error). Returns at once. */
   runFailed(trigger: string, message: string): void
+  /** A live source failing for a while (issue 12): the failure notice (banner, tray, e-mail to the leads). Returns at once. */
+  sourceFailing(source: string, message: string): void
   /** Drain now (live only); a drain asked for during one runs right after it. */
   kick(reason: string): void
   status(limit: number): Promise<DeliveryStatusView>
@@ -267,6 +269,11 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
     runFailed(trigger, message) {
       if (closed || !UNATTENDED.has(trigger)) return
       track(failureNotice(trigger, null, [message]))
+    },
+
+    sourceFailing(source, message) {
+      if (closed) return
+      track(failureNotice(`source ${source}`, null, [message]))
     },
 
     kick,

@@ -79,6 +79,8 @@ export interface Handlers {
 type Impl = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> }
 
 const PROGRESS_EVERY_MS = 150
+/** A live source failing this long raises the failure notice (banner, tray, e-mail to the leads). */
+const SOURCE_FAILING_NOTICE_MS = 5 * 60_000
 const NEW_CRITICAL_SHOWN = 100
 
 /** The longest gap between the next few slots of a cron expression (a weekday schedule spans the weekend). */
@@ -212,6 +214,22 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   // ── watching: the inbox folder and live sources, each arrival a run queued behind any other ────────────────
   let watching: AbortController | null = null
   const sourceStates = new Map<string, SourceState>()
+  /** Sources already told about (failure notice) for their current failing spell. */
+  const told = new Set<string>()
+  const failingCheck = setInterval(() => {
+    const now = Date.now()
+    for (const [id, s] of sourceStates) {
+      if (s.status !== 'failing') {
+        told.delete(id)
+        continue
+      }
+      if (told.has(id) || now - Date.parse(s.since) < SOURCE_FAILING_NOTICE_MS) continue
+      told.add(id)
+      log.warn('source.failing_notice', { source: id, since: s.since, error: s.last_error })
+      deliveries.sourceFailing(id, `failing since ${s.since}: ${s.last_error ?? 'no answer'}`)
+    }
+  }, 15_000)
+  failingCheck.unref()
   async function startWatching(): Promise<void> {
     const loaded = await current()
     const inbox = loaded.settings.inbox && loaded.settings.watch.inbox ? resolve(loaded.baseDir, loaded.settings.inbox) : undefined
@@ -503,6 +521,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     close() {
       closed = true
       watching?.abort()
+      clearInterval(failingCheck)
       deliveries.close()
       if (indexTimer) clearImmediate(indexTimer)
       indexTimer = null
