@@ -73,6 +73,18 @@ export class FileTap {
   }
 }
 
+/** What a reader takes its bytes from: a FileTap, or bytes already in memory (bytesTap). */
+export type ByteSource = Pick<FileTap, 'chunks'>
+
+/** Bytes already in memory (an e-mail attachment) as a reader's source, handed out in 64 KiB chunks. */
+export function bytesTap(bytes: Buffer, chunkSize = 1 << 16): ByteSource {
+  return {
+    async *chunks() {
+      for (let at = 0; at < bytes.length; at += chunkSize) yield bytes.subarray(at, at + chunkSize)
+    }
+  }
+}
+
 /** Hash of a file's bytes as they are now, without a reader (to look up an identical earlier import). */
 export async function sha256File(path: string): Promise<FileRead> {
   const tap = new FileTap(path, 1 << 20)

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse'
 import { parse as parseSync } from 'csv-parse/sync'
 import iconv from 'iconv-lite'
 import type { RawFacts, RawRecord } from '../model.js'
-import { decodeText, DEFAULT_MAX_RECORD_BYTES, detectBom, isAsciiCompatible, lossyText, type FileTap } from './bytes.js'
+import { decodeText, DEFAULT_MAX_RECORD_BYTES, detectBom, isAsciiCompatible, lossyText, type ByteSource } from './bytes.js'
 import { splitCsvRecords, type CsvRecordBytes } from './csv-records.js'
 
 export const TRANSACTION_FIELDS = ['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'] as const
@@ -61,7 +61,7 @@ export function planHeader(header: string[], columns: CsvOptions['columns'] = {}
  * Yields one RawRecord per record of the file, the header line included when it cannot serve as a header (so a
  * file without a header loses nothing). Malformed records come out with readError set, never as exceptions.
  */
-export async function* readTransactionsCsv(tap: FileTap, displayName: string, opts: CsvOptions = {}): AsyncGenerator<RawRecord> {
+export async function* readTransactionsCsv(tap: ByteSource, displayName: string, opts: CsvOptions = {}): AsyncGenerator<RawRecord> {
   const delimiter = opts.delimiter ?? ','
   if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f || delimiter === '"' || delimiter === '\n' || delimiter === '\r')
     throw new Error(`the CSV delimiter must be one ASCII character other than a quote or a line break, got ${JSON.stringify(delimiter)}`)

@@ -486,6 +486,17 @@ function transferDecoded(body: Buffer, cte: string): Buffer {
 
 const hasUtf8Bom = (b: Buffer) => b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf
 
+/**
+ * One message's bytes read exactly as readEml reads an .eml file (byte-order mark, size cap, NUL and empty checks,
+ * then parseMessage), for messages that do not come from a file: an IMAP mailbox's (sources/imap.ts).
+ */
+export async function readMessage(bytes: Buffer, file: string, locator: string, opts: EmailOptions = {}): Promise<RawRecord> {
+  const m = new MessageBytes(opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, false)
+  const bom = hasUtf8Bom(bytes) ? 3 : 0
+  m.push(bytes.subarray(bom), bom)
+  return messageRecord(m, file, locator, opts, 'e-mail message')
+}
+
 export async function* readEml(tap: FileTap, displayName: string, opts: EmailOptions = {}): AsyncGenerator<RawRecord> {
   const m = new MessageBytes(opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, false)
   let offset = 0
