@@ -355,6 +355,11 @@ export const api = {
     input: noInput,
     output: z.object({ watching: z.boolean(), sources: z.array(sourceStateSchema) })
   },
+  /** Settings' "Test connection": connects to one configured source (by id, e.g. "database:tm") and says what it found. */
+  testSource: {
+    input: z.object({ source: z.string().min(1).max(200) }).strict(),
+    output: z.object({ ok: z.boolean(), message: z.string() })
+  },
   claimScheduleSlot: {
     input: z.object({ slot: isoTime }).strict(),
     output: z.object({ claimed: z.boolean(), engine: z.string(), claimed_at: z.string() })

@@ -16,7 +16,7 @@ import { executeRun, explicitFiles, InputError, pendingInboxFiles, type RunSumma
 import { StoreError } from '../store/errors.js'
 import type { Trail } from '../core/ports/trail.js'
 import { watchSources } from '../core/watch.js'
-import { buildSources, type SourceState } from '../core/sources/index.js'
+import { buildSources, type LiveSource, type SourceState, type TestableSource } from '../core/sources/index.js'
 import {
   api, isMethod, TRANSACTION_FIELDS,
   type ApiEvent, type Input, type Method, type Output, type ParsedInput, type Reply, type RunOutcome, type SettingsView
@@ -310,6 +310,20 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
 
     listRuns: (i) => queries.listRuns(i.limit, i.before_id),
+
+    async testSource(i) {
+      const loaded = await current()
+      const s = buildSources(loaded.settings, { log }).find((x) => x.id === i.source)
+      if (!s) throw new ApiError('not_found', `no source ${i.source} in the settings (sources: ${buildSources(loaded.settings, { log }).map((x) => x.id).join(', ') || 'none'})`)
+      if (!('test' in s)) throw new ApiError('user_error', `${i.source} cannot be tested from here`)
+      const ac = new AbortController()
+      const t = setTimeout(() => ac.abort(), 20_000)
+      try {
+        return await (s as LiveSource & TestableSource).test(ac.signal)
+      } finally {
+        clearTimeout(t)
+      }
+    },
 
     sourceStatus: () => ({
       watching: watching !== null && !watching.signal.aborted,

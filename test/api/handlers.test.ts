@@ -160,6 +160,12 @@ describe('runs', () => {
     expect(await h.handlers.call('importFiles', { paths: [small] })).toMatchObject({ ok: true })
   })
 
+  it('says nothing is watched unless asked, and a source that is not configured cannot be tested', async () => {
+    h = await harness({ kind })
+    expect(await ok('sourceStatus', {})).toEqual({ watching: false, sources: [] })
+    await expectError('testSource', { source: 'database:tm' }, 'not_found', /no source database:tm in the settings \(sources: none\)/)
+  })
+
   it('gives each scheduled slot to one engine: the first claim wins, every later one is told who has it', async () => {
     h = await harness({ kind })
     const slot = '2026-11-24T10:15:00.000Z'

@@ -3,7 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react'
 import { TRANSACTION_FIELDS } from '../../../src-main/api/contract.js'
 import { call, transport, type Output } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
-import { Badge, Banner, Button, Card, Checkbox, Field, Input, Select, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
+import { Badge, Banner, Button, Card, Checkbox, Field, fmtTime, Input, Select, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
 
 type View = Output<'getSettings'>
 type S = View['settings']
@@ -149,6 +149,8 @@ export function Settings() {
         </div>
       </Card>
 
+      <SourcesCard databases={view.data.settings.sources.databases.map((d) => d.name)} inbox={view.data.settings.inbox} watchInbox={view.data.settings.watch.inbox} />
+
       <Card title="SLA targets" sub="Minutes from the alert's time to triage, per severity.">
         <div className="form-grid form-grid-4">
           {SEVS.map((k) => (
@@ -241,5 +243,54 @@ function SecretRow({ label, set, ro, children }: { label: string; set: boolean; 
       <Badge tone={set ? 'ok' : 'neutral'}>{set ? 'set' : 'not set'}</Badge>
       <div className="row nowrap-row">{ro ? null : children}</div>
     </div>
+  )
+}
+
+const STATE_TONE = { connected: 'ok', waiting: 'neutral', failing: 'danger' } as const
+
+/** The live sources: what is watched, each one's state, and "Test connection" (sources are set in the settings file). */
+function SourcesCard({ databases, inbox, watchInbox }: { databases: string[]; inbox: string; watchInbox: boolean }) {
+  const status = useApi('sourceStatus', {}, { reloadOn: ['sourceChanged', 'settingsChanged'] })
+  const [tested, setTested] = useState<Record<string, { ok: boolean; message: string } | 'testing'>>({})
+  const ids = [...(inbox && watchInbox ? ['folder'] : []), ...databases.map((n) => `database:${n}`)]
+  const test = async (id: string) => {
+    setTested((t) => ({ ...t, [id]: 'testing' }))
+    try {
+      const r = await call('testSource', { source: id })
+      setTested((t) => ({ ...t, [id]: r }))
+    } catch (e) {
+      setTested((t) => ({ ...t, [id]: { ok: false, message: errorText(e) } }))
+    }
+  }
+  return (
+    <Card title="Live sources" sub="Read continuously while the app runs (and by triage watch): the inbox folder as files appear, the monitoring database after its cursor. Configured under sources in the settings file.">
+      {ids.length === 0 ? (
+        <p className="muted small">Nothing is watched: set an inbox folder, or add sources.databases to the settings file.</p>
+      ) : (
+        <ul className="source-list">
+          {ids.map((id) => {
+            const s = status.data?.sources.find((x) => x.source === id)
+            const t = tested[id]
+            return (
+              <li key={id} className="source-item">
+                <div className="row">
+                  <span className="mono">{id}</span>
+                  <Badge tone={s ? STATE_TONE[s.status] : 'neutral'}>{s ? s.status : status.data?.watching ? 'starting' : 'not watched here'}</Badge>
+                  {s && <span className="faint small">since {fmtTime(s.since)}{s.backlog ? ` · ${s.backlog} waiting` : ''}</span>}
+                  <span className="spacer" />
+                  {id !== 'folder' && (
+                    <Button size="sm" onClick={() => void test(id)} disabled={t === 'testing'}>
+                      {t === 'testing' ? 'Testing…' : 'Test connection'}
+                    </Button>
+                  )}
+                </div>
+                {s?.last_error && <p className="small tone-danger">{s.last_error}</p>}
+                {t && t !== 'testing' && <Banner tone={t.ok ? 'ok' : 'danger'}>{t.message}</Banner>}
+              </li>
+            )
+          })}
+        </ul>
+      )}
+    </Card>
   )
 }
