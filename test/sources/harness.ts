@@ -70,7 +70,7 @@ export class SourceHarness {
           throw new Error('the store is locked (test)')
         }
         this.cursor = b.cursor
-        this.batches.push(this.keepRecords ? b : { ...b, records: b.records.filter((r) => r.kind === 'email').map((r) => ({ ...r, raw: '', rawFacts: undefined })) })
+        this.batches.push(this.keepRecords ? b : { ...b, records: b.records.filter((r) => r.kind === 'email').map((r) => ({ kind: r.kind, origin: r.origin, raw: '', fields: { message_id: r.fields.message_id } })) })
         this.onCommit?.(b)
         this.changed()
       }

@@ -124,6 +124,10 @@ interface Cursor {
 class CommitFailed extends Error {}
 /** A command got no answer in time. */
 class NoAnswer extends Error {}
+/** The token endpoint gave no access token. */
+class TokenRefused extends Error {
+  readonly authenticationFailed = true
+}
 
 const DEFAULT_BATCH = 200
 const DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
@@ -275,7 +279,7 @@ export class ImapSource implements LiveSource, TestableSource {
     const code = err?.code ?? ''
     const text = err?.responseText ?? err?.message ?? String(e)
     let msg: string
-    if (e instanceof NoAnswer || e instanceof CommitFailed) msg = err.message
+    if (e instanceof NoAnswer || e instanceof CommitFailed || e instanceof TokenRefused) msg = err.message
     else if (err?.authenticationFailed) msg = `the server refused the login of ${c.user}${this.tokens ? ' (XOAUTH2)' : ''}: ${text}`
     else if (code === 'ECONNREFUSED') msg = `cannot connect to ${this.where}: connection refused (is the host and port right?)`
     else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') msg = `cannot connect to ${this.where}: host ${c.host} not found`
@@ -283,8 +287,8 @@ export class ImapSource implements LiveSource, TestableSource {
       msg = `cannot connect to ${this.where}: no answer (timed out)`
     else if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') msg = `cannot connect to ${this.where}: host unreachable`
     else if (/^(ERR_SSL|ERR_TLS|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code) || /ssl|tls|certificate/i.test(err?.message ?? ''))
-      msg = `TLS with ${this.where} failed: ${err.message}${c.secure ? ' (secure: true expects TLS from the first byte, port 993; for port 143 use secure: false with starttls)' : ''}`
-    else if (err?.serverResponseCode === 'NONEXISTENT' || (/^\S+ (SELECT|EXAMINE|STATUS)/.test(err?.executedCommand ?? '') && /exist/i.test(text)))
+      msg = `TLS with ${this.where} failed: ${/SSL routines:[^:]*:([^:]+)/.exec(err.message)?.[1] ?? err.message}${c.secure ? ' (secure: true expects TLS from the first byte, port 993; for port 143 use secure: false with starttls)' : ''}`
+    else if (err?.serverResponseCode === 'NONEXISTENT' || /doesn't exist|does not exist|no such (mailbox|folder)|unknown mailbox/i.test(text))
       msg = `no folder ${JSON.stringify(c.folder)} on ${this.where}: ${text}`
     else if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'NoConnection' || /connection not available|closed/i.test(err?.message ?? ''))
       msg = `the connection to ${this.where} was lost (${err.message})`
@@ -616,7 +620,7 @@ class AccessTokens {
       const why = typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : res.ok ? 'no access_token in the answer' : `HTTP ${res.status}`
       let msg = `XOAUTH2: the token endpoint ${where} refused to give an access token (${why})`
       for (const s of this.secrets()) msg = msg.split(s).join('[secret]')
-      throw Object.assign(new Error(msg), { authenticationFailed: true })
+      throw new TokenRefused(msg)
     }
     const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in) || 3600
     // A minute early, and never longer than the token lives.
