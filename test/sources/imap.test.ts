@@ -14,7 +14,7 @@ import { createNormalizer } from '../../src-main/core/normalize/index.js'
 import type { RawRecord } from '../../src-main/core/model.js'
 import { ImapSource, mailboxSourceSchema, type ImapSourceOptions, type MailboxSettings } from '../../src-main/core/sources/imap.js'
 import { tempDir } from '../helpers.js'
-import { Dovecot, hasDovecot, message } from './dovecot.js'
+import { Dovecot, freePort, hasDovecot, message } from './dovecot.js'
 import { SourceHarness } from './harness.js'
 
 const skip = !hasDovecot()
@@ -305,6 +305,18 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
     expect(peak - rss0).toBeLessThan(256 * 2 ** 20)
   }, 90_000)
 
+  it('an unreachable server: failing with the reason, backoff doubling to its cap, and stop() returns at once', async () => {
+    const h = new SourceHarness()
+    h.start(new ImapSource(config({ port: await freePort() }), { ...FAST, backoff: { initialMs: 50, maxMs: 400 } }))
+    await h.until(() => h.logs.filter((l) => l.event === 'source.failing').length >= 6, 10_000, 'six attempts')
+    const t0 = Date.now()
+    await h.stop()
+    expect(Date.now() - t0).toBeLessThan(500)
+    expect(h.logs.filter((l) => l.event === 'source.failing').slice(0, 6).map((l) => l.fields.retry_in_ms)).toEqual([50, 100, 200, 400, 400, 400])
+    expect(h.states).toHaveLength(1) // one 'failing' state: since stays when only the attempt repeats
+    expect(h.state).toMatchObject({ status: 'failing', last_error: expect.stringMatching(/connection refused/) })
+  })
+
   it('test() reports the message count, and says clearly what failed', async () => {
     await seed('Probe', ['p1@v', 'p2@v'])
     const ok = await new ImapSource(config({ folder: 'Probe', after: 'move:ProbeDone' })).test()
@@ -316,7 +328,7 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
     expect(badAuth.message).not.toContain('wrong-password')
     const noFolder = await new ImapSource(config({ folder: 'Nope' })).test()
     expect(noFolder).toMatchObject({ ok: false, message: expect.stringMatching(/no folder "Nope"/) })
-    const closed = await new ImapSource(config({ port: await (await import('./dovecot.js')).freePort() })).test()
+    const closed = await new ImapSource(config({ port: await freePort() })).test()
     expect(closed).toMatchObject({ ok: false, message: expect.stringMatching(/connection refused/) })
     const tls = await new ImapSource(config({ secure: true, starttls: 'required' }), { commandTimeoutMs: 3000 }).test()
     expect(tls).toMatchObject({ ok: false, message: expect.stringMatching(/TLS/) })

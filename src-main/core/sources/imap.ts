@@ -234,10 +234,14 @@ export class ImapSource implements LiveSource, TestableSource {
       })
     let client = make()
     client.on('error', () => undefined) // reported through the command that fails, or 'close'
+    // Stopping does not wait for a connection attempt to time out.
+    const onAbort = () => client.close()
+    signal?.addEventListener('abort', onAbort)
     try {
       await client.connect()
     } catch (e) {
       client.close()
+      if (signal?.aborted) throw e
       // An expired or revoked access token: ask for a new one once.
       if (!this.tokens || !(e as { authenticationFailed?: boolean }).authenticationFailed) throw e
       this.tokens.invalidate()
@@ -250,6 +254,8 @@ export class ImapSource implements LiveSource, TestableSource {
         client.close()
         throw e2
       }
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
     }
     return client
   }
