@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { drainOutbox, deliverySettingsSchema } from '../../src-main/core/deliver/index.js'
-import { executeRun, explicitFiles, pendingInboxFiles } from '../../src-main/core/run.js'
+import { executeRun, executeSourceBatch, explicitFiles, pendingInboxFiles } from '../../src-main/core/run.js'
 import { resolveQuarantine } from '../../src-main/core/quarantine/index.js'
 import { SqliteStore } from '../../src-main/store/sqlite/index.js'
 import { SqliteOutbox } from '../../src-main/store/sqlite/outbox.js'
@@ -72,6 +72,12 @@ async function buildTrail(db: string, dir: string, peers: { slack: SlackPeer; sm
   // A claimed schedule slot (team mode), where this schema has them.
   if (store.db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'schedule_slots'").get())
     store.db.prepare('INSERT INTO schedule_slots (slot, engine, claimed_at) VALUES (?, ?, ?)').run('2026-11-24T10:00:00.000Z', 'host:1 \u0000', new Date().toISOString())
+  // A live source's batch, committed with its cursor (source_cursors).
+  await executeSourceBatch({ store, settings: s, ruleSet: rules, trigger: 'watch' }, 'database:tm', {
+    label: 'database tm',
+    cursor: '42',
+    records: [{ kind: 'transaction', origin: { file: 'database tm', locator: 'id=42' }, raw: 'TM42,C1,100,EUR,DE,wire,10,2026-11-24T10:00:00Z', fields: { txn_id: 'TM42', customer_id: 'C1', amount: '100', currency: 'EUR', country: 'DE', txn_type: 'wire', risk_score: '10', created_at: '2026-11-24T10:00:00Z' }, extra: {} }]
+  })
   const ctx = { store, settings: s, ruleSet: rules }
   await resolveQuarantine(ctx, { id: 1, by: 'officer', action: 'corrected', fixes: { amount: '1200.00' } })
   await resolveQuarantine(ctx, { id: 2, by: 'officer \u0000 two', action: 'dismissed', reason: 'a NUL \u0000 row' })
