@@ -233,7 +233,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   async function startWatching(): Promise<void> {
     const loaded = await current()
     const inbox = loaded.settings.inbox && loaded.settings.watch.inbox ? resolve(loaded.baseDir, loaded.settings.inbox) : undefined
-    const sources = buildSources(loaded.settings, { log })
+    const sources = await buildSources(loaded.settings, { log })
     if (!inbox && !sources.length) return
     watching = new AbortController()
     let settings = loaded.settings
@@ -313,8 +313,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
 
     async testSource(i) {
       const loaded = await current()
-      const s = buildSources(loaded.settings, { log }).find((x) => x.id === i.source)
-      if (!s) throw new ApiError('not_found', `no source ${i.source} in the settings (sources: ${buildSources(loaded.settings, { log }).map((x) => x.id).join(', ') || 'none'})`)
+      const all = await buildSources(loaded.settings, { log })
+      const s = all.find((x) => x.id === i.source)
+      if (!s) throw new ApiError('not_found', `no source ${i.source} in the settings (sources: ${all.map((x) => x.id).join(', ') || 'none'})`)
       if (!('test' in s)) throw new ApiError('user_error', `${i.source} cannot be tested from here`)
       const ac = new AbortController()
       const t = setTimeout(() => ac.abort(), 20_000)

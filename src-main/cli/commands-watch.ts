@@ -44,7 +44,7 @@ export function registerWatchCommand(program: Command): void {
       const ruleSet = loadRuleSet(rulesPath(loaded))
       const inboxSetting = o.inbox ?? loaded.settings.inbox
       const inbox = inboxSetting ? (isAbsolute(inboxSetting) || o.inbox ? resolve(inboxSetting) : resolve(loaded.baseDir, inboxSetting)) : undefined
-      const sources = buildSources(loaded.settings, { log })
+      const sources = await buildSources(loaded.settings, { log })
       if (!inbox && !sources.length) throw new UserError('nothing to watch: give --inbox <dir>, set inbox in the settings, or configure sources.mailboxes / sources.databases')
       const trail = await openCliTrail(o, {}, loaded)
       const outbox = await trail.openOutbox()

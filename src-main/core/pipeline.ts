@@ -97,18 +97,23 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
   return {
     ruleSet,
     dryRun: settings.dry_run,
-    sources: {
-      csv: {
-        columns: settings.sources.csv.columns,
-        delimiter: settings.sources.csv.delimiter,
-        encoding: settings.sources.csv.encoding,
-        maxRecordBytes: settings.sources.csv.max_record_bytes
-      },
-      email: { encoding: settings.sources.email.encoding, maxMessageBytes: settings.sources.email.max_message_bytes }
-    },
+    sources: readerOptions(settings),
     dedupWindowMs: settings.dedup.window_hours * 3_600_000,
     prepare,
     triage
+  }
+}
+
+/** How the readers read (sources.csv, sources.email): for files and for what live sources hand over alike. */
+export function readerOptions(settings: Settings): SourceOptions {
+  return {
+    csv: {
+      columns: settings.sources.csv.columns,
+      delimiter: settings.sources.csv.delimiter,
+      encoding: settings.sources.csv.encoding,
+      maxRecordBytes: settings.sources.csv.max_record_bytes
+    },
+    email: { encoding: settings.sources.email.encoding, maxMessageBytes: settings.sources.email.max_message_bytes }
   }
 }
 

@@ -6,7 +6,7 @@ import { DEFAULT_ROUTING } from '../route/index.js'
 import { TRANSACTION_FIELDS } from '../ingest/csv.js'
 import { deliverySettingsSchema } from '../deliver/settings.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RECORD_BYTES, isKnownEncoding } from '../ingest/bytes.js'
-import { databaseSourceSchema } from '../sources/database.js'
+import { databaseSourceSchema, mailboxSourceSchema } from '../sources/settings.js'
 
 const encoding = z.string().refine(isKnownEncoding, { error: (iss) => `${JSON.stringify(iss.input)} is not a known text encoding (e.g. utf-8, windows-1252, iso-8859-1)` })
 const zone = z.string().refine(isValidTimeZone, { error: (iss) => `${JSON.stringify(iss.input)} is not a known IANA time zone` })
@@ -70,6 +70,11 @@ export const settingsSchema = z
             timezone: zone.default('UTC')
           })
           .prefault({}),
+        /** Vendor alert mailboxes over IMAP, read continuously (`triage watch`, the app). */
+        mailboxes: z
+          .array(mailboxSourceSchema)
+          .default([])
+          .refine((l) => new Set(l.map((m) => m.name)).size === l.length, { error: 'two sources.mailboxes have the same name' }),
         /** The transaction-monitoring system's alert table(s), read continuously (`triage watch`, the app). */
         databases: z
           .array(databaseSourceSchema)

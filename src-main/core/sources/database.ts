@@ -27,45 +27,8 @@ import { DEFAULT_MAX_RECORD_BYTES, RAW_KEEP_BYTES } from '../ingest/bytes.js'
 import { planHeader, TRANSACTION_FIELDS, type TransactionField } from '../ingest/csv.js'
 import type { LiveSource, SourceBatch, SourceRunContext, SourceState, TestableSource } from './source.js'
 
-/** One entry of `databases:` in the settings file. */
-export const databaseSourceSchema = z
-  .object({
-    /** Letters, digits, . _ - (the source is "database:<name>", its env URL TRIAGE_DB_URL_<NAME>). */
-    name: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'a name of letters, digits, ".", "_" or "-" (at most 64)' }),
-    /** postgres://user[:password]@host[:port]/database; a secret. Empty: the environment's TRIAGE_DB_URL_<NAME>. */
-    url: z
-      .string()
-      .trim()
-      .default('')
-      .refine((v) => v === '' || /^postgres(ql)?:\/\//i.test(v), { error: 'a PostgreSQL URL: postgres://user@host:port/database' }),
-    /** The password when the URL has none (the app's encrypted secret); else libpq's PGPASSWORD / ~/.pgpass rules. */
-    password: z.string().default(''),
-    /** TLS to the server: off · require (encrypted) · verify-full (certificate and host name checked). */
-    tls: z.enum(['off', 'require', 'verify-full']).default('off'),
-    /** PEM file of the CA for verify-full (empty: the system's CAs). */
-    ca_file: z.string().default(''),
-    /** Rows after $1 (the cursor), in cursor order, with a LIMIT: "select * from tm_alerts where id > $1 order by id limit 5000". */
-    query: z
-      .string()
-      .trim()
-      .min(1)
-      .refine((q) => [...q.matchAll(/\$(\d+)/g)].some((m) => m[1] === '1'), { error: 'the query must select the rows after $1 (the cursor value), e.g. where id > $1' })
-      .refine((q) => [...q.matchAll(/\$(\d+)/g)].every((m) => m[1] === '1'), { error: 'the query takes exactly one parameter, $1 (the cursor value)' })
-      .refine((q) => /\blimit\s+\d+/i.test(q) || /\bfetch\s+(first|next)\s+\d+/i.test(q), {
-        error: 'the query needs a LIMIT (e.g. limit 5000), so a backlog arrives in batches instead of all at once'
-      }),
-    /** The column the next query continues after (unique, increasing: the id). */
-    cursor: z.string().trim().min(1),
-    interval_seconds: z.number().min(0.1).max(86_400).default(30),
-    /** Like sources.csv.columns: canonical field → column name (case-insensitive); unmapped fields match their own name. */
-    columns: z.partialRecord(z.enum(TRANSACTION_FIELDS), z.string().min(1)).default({})
-  })
-  .strict()
-
-export type DatabaseSourceConfig = z.output<typeof databaseSourceSchema>
+export { databaseSourceSchema, type DatabaseSourceConfig } from './settings.js'
+import { databaseSourceSchema, type DatabaseSourceConfig } from './settings.js'
 
 /** TRIAGE_DB_URL_<NAME upper, non-alphanumerics as _>: where the URL comes from when the settings hold none. */
 export const databaseUrlEnv = (name: string): string => `TRIAGE_DB_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`

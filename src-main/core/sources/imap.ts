@@ -27,64 +27,8 @@ import { readTransactionsCsv, type CsvOptions } from '../ingest/csv.js'
 import { readMessage, type EmailOptions } from '../ingest/email.js'
 import type { LiveSource, SourceRunContext, SourceState, TestableSource } from './source.js'
 
-// ---------------------------------------------------------------------------------------------------------------
-// Settings of one mailbox (sources.mailboxes[] in the settings file).
-
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { error: 'an http(s):// URL' })
-
-export const mailboxSourceSchema = z
-  .object({
-    /** Names the source ("mailbox:<name>") and the env variable of its password. */
-    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, "." "_" "-"'),
-    host: z.string().trim().min(1),
-    /** Default: 993 with secure, else 143. */
-    port: z.number().int().min(1).max(65535).optional(),
-    /** TLS from the first byte (IMAPS, port 993); false: plain connection upgraded per starttls (port 143). */
-    secure: z.boolean().default(true),
-    /** With secure: false. required: fail unless the server upgrades; opportunistic: upgrade if offered; off: never. */
-    starttls: z.enum(['required', 'opportunistic', 'off']).default('required'),
-    user: z.string().min(1),
-    /** Secret. Empty: the env variable TRIAGE_IMAP_PASSWORD_<NAME> (upper case, other characters "_"). */
-    password: z.string().default(''),
-    /** XOAUTH2 instead of a password; used when token_url is set. refresh_token and client_secret are secrets. */
-    oauth2: z
-      .object({
-        token_url: z.union([z.literal(''), httpUrl]).default(''),
-        client_id: z.string().default(''),
-        client_secret: z.string().default(''),
-        /** refresh_token grant when set, else client_credentials (needs client_secret). */
-        refresh_token: z.string().default(''),
-        scope: z.string().default('')
-      })
-      .prefault({}),
-    folder: z.string().min(1).default('INBOX'),
-    /** What happens to a message once triaged: \Seen set, moved to a folder (created if missing), or left as it is. */
-    after: z
-      .string()
-      .regex(/^(seen|keep|move:.+)$/, 'seen, keep or move:<folder>')
-      .default('seen') as unknown as z.ZodDefault<z.ZodType<'seen' | 'keep' | `move:${string}`>>,
-    /** csv: CSV attachments are read as transaction exports, their records in the message's batch. */
-    attachments: z.enum(['csv', 'none']).default('csv')
-  })
-  .superRefine((m, ctx) => {
-    if (m.secure && m.starttls !== 'required')
-      ctx.addIssue({ code: 'custom', path: ['starttls'], message: 'starttls applies only with secure: false (secure: true is TLS from the first byte)' })
-    if (m.after.startsWith('move:') && m.after.slice(5) === m.folder) ctx.addIssue({ code: 'custom', path: ['after'], message: 'move: to a folder other than the one read' })
-    const o = m.oauth2
-    if (o.token_url) {
-      if (!o.client_id) ctx.addIssue({ code: 'custom', path: ['oauth2', 'client_id'], message: 'XOAUTH2 needs a client_id' })
-      if (!o.refresh_token && !o.client_secret) ctx.addIssue({ code: 'custom', path: ['oauth2'], message: 'XOAUTH2 needs a refresh_token (or a client_secret for client_credentials)' })
-    } else if (o.refresh_token || o.client_id || o.client_secret)
-      ctx.addIssue({ code: 'custom', path: ['oauth2', 'token_url'], message: 'XOAUTH2 needs a token_url' })
-  })
-
-/** One mailbox's settings as validated (defaults applied). */
-export type MailboxConfig = z.output<typeof mailboxSourceSchema>
-/** One mailbox's settings as written in the settings file. */
-export type MailboxSettings = z.input<typeof mailboxSourceSchema>
+export { mailboxSourceSchema, type MailboxConfig, type MailboxSettings } from './settings.js'
+import { mailboxSourceSchema, type MailboxConfig } from './settings.js'
 
 /** The env variable that holds a mailbox's password when the settings leave it empty. */
 export function passwordEnvName(name: string): string {

@@ -149,7 +149,14 @@ export function Settings() {
         </div>
       </Card>
 
-      <SourcesCard databases={view.data.settings.sources.databases.map((d) => d.name)} inbox={view.data.settings.inbox} watchInbox={view.data.settings.watch.inbox} />
+      <SourcesCard
+        ids={[
+          ...view.data.settings.sources.mailboxes.map((m) => `mailbox:${m.name}`),
+          ...view.data.settings.sources.databases.map((d) => `database:${d.name}`)
+        ]}
+        inbox={view.data.settings.inbox}
+        watchInbox={view.data.settings.watch.inbox}
+      />
 
       <Card title="SLA targets" sub="Minutes from the alert's time to triage, per severity.">
         <div className="form-grid form-grid-4">
@@ -249,10 +256,10 @@ function SecretRow({ label, set, ro, children }: { label: string; set: boolean; 
 const STATE_TONE = { connected: 'ok', waiting: 'neutral', failing: 'danger' } as const
 
 /** The live sources: what is watched, each one's state, and "Test connection" (sources are set in the settings file). */
-function SourcesCard({ databases, inbox, watchInbox }: { databases: string[]; inbox: string; watchInbox: boolean }) {
+function SourcesCard({ ids: configured, inbox, watchInbox }: { ids: string[]; inbox: string; watchInbox: boolean }) {
   const status = useApi('sourceStatus', {}, { reloadOn: ['sourceChanged', 'settingsChanged'] })
   const [tested, setTested] = useState<Record<string, { ok: boolean; message: string } | 'testing'>>({})
-  const ids = [...(inbox && watchInbox ? ['folder'] : []), ...databases.map((n) => `database:${n}`)]
+  const ids = [...(inbox && watchInbox ? ['folder'] : []), ...configured]
   const test = async (id: string) => {
     setTested((t) => ({ ...t, [id]: 'testing' }))
     try {
@@ -263,9 +270,9 @@ function SourcesCard({ databases, inbox, watchInbox }: { databases: string[]; in
     }
   }
   return (
-    <Card title="Live sources" sub="Read continuously while the app runs (and by triage watch): the inbox folder as files appear, the monitoring database after its cursor. Configured under sources in the settings file.">
+    <Card title="Live sources" sub="Read continuously while the app runs (and by triage watch): the inbox folder as files appear, vendor mailboxes over IMAP, the monitoring database after its cursor. Configured under sources in the settings file.">
       {ids.length === 0 ? (
-        <p className="muted small">Nothing is watched: set an inbox folder, or add sources.databases to the settings file.</p>
+        <p className="muted small">Nothing is watched: set an inbox folder, or add sources.mailboxes or sources.databases to the settings file.</p>
       ) : (
         <ul className="source-list">
           {ids.map((id) => {
