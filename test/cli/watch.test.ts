@@ -11,6 +11,7 @@ import { ROOT, tempDir } from '../helpers.js'
 import { resetPeers, startPeers, stopPeers, type SlackPeer, type SmtpPeer } from '../deliver/peers.js'
 import { deliveryConfig, type PeerPorts } from '../deliver/fixture.js'
 import { createDatabase, pgUnavailable, sql } from '../store/pg.js'
+import { Dovecot, hasDovecot, message } from '../sources/dovecot.js'
 
 const HEADER = 'txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at'
 const row = (id: string, risk = 95) => `${id},C1,250000,USD,IR,wire,${risk},${new Date().toISOString()}`
@@ -212,6 +213,50 @@ describe('triage watch', () => {
       expect(wt.runs.every((r) => r.files[0] === 'database tm')).toBe(true)
     } finally {
       await tm.drop()
+    }
+  })
+
+  it.skipIf(!hasDovecot())('reads a vendor mailbox over IMAP: messages while watching, while stopped and around a kill -9, each once; seen after', async () => {
+    const dovecot = new Dovecot()
+    await dovecot.start()
+    const client = await dovecot.client()
+    try {
+      const u = dovecot.users[0]!
+      const w = workspace(false, {
+        sources: { mailboxes: [{ name: 'vendor', host: '127.0.0.1', port: dovecot.port, secure: false, starttls: 'off', user: u.user, password: u.password, folder: 'INBOX', after: 'seen' }] }
+      })
+      const append = async (from: number, n: number) => {
+        for (let i = from; i < from + n; i++) await client.append('INBOX', message({ id: `<m${i}@vendor.example>`, subject: `Alert ${i}`, body: `Review ${i}`, date: new Date() }))
+      }
+      await append(0, 30) // before the first start
+      let wt = await watch(w)
+      await until('the first messages', () => entries(w.db).length === 30)
+      await append(30, 20) // while watching
+      await until('messages while watching', () => entries(w.db).length === 50)
+      wt.proc.kill('SIGTERM')
+      expect(await wt.exited).toBe(0)
+      await append(50, 20) // while stopped
+      wt = await watch(w)
+      await until('messages from while it was stopped', () => entries(w.db).length === 70)
+      const arriving = append(70, 40) // kill -9 while they arrive
+      await until('some of them', () => entries(w.db).length > 75)
+      wt.proc.kill('SIGKILL')
+      await wt.exited
+      await arriving
+      wt = await watch(w)
+      await until('every message', () => entries(w.db).length >= 110, 30_000)
+      await new Promise((r) => setTimeout(r, 800))
+      wt.proc.kill('SIGTERM')
+      expect(await wt.exited).toBe(0)
+      const all = entries(w.db)
+      expect(all).toHaveLength(110)
+      expect(new Set(all)).toEqual(new Set(Array.from({ length: 110 }, (_, i) => `<m${i}@vendor.example>`)))
+      await client.mailboxOpen('INBOX')
+      const unseen = await client.search({ seen: false })
+      expect(unseen === false ? [] : unseen).toEqual([]) // every triaged message was marked seen (some only after the restart)
+    } finally {
+      await client.logout().catch(() => undefined)
+      await dovecot.dispose()
     }
   })
 })

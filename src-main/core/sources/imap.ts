@@ -7,9 +7,9 @@
 //    the records of a CSV attachment have locator "uid <n> <file name> line <l>".
 //  - Only after ctx.onBatch resolved (the batch is committed with its cursor) is the batch acknowledged: \Seen,
 //    moved, or left (after: seen | move:<folder> | keep). If onBatch rejects nothing is acknowledged: the source
-//    backs off, reconnects and reads again from the cursor it last saw committed. An acknowledgement lost to a
-//    dropped connection is tried again on the next connection (in memory: after a restart such messages stay
-//    unacknowledged in the folder, but are after no cursor, so never read twice).
+//    backs off, reconnects and reads again from the cursor it last saw committed. An acknowledgement lost (a
+//    dropped connection, a kill -9 between commit and \Seen) is made on the next connection: every message up to
+//    the committed cursor that is still unseen (or still in the folder, for move:) is acknowledged then.
 //  - A first run (no cursor) reads the whole folder. A changed UIDVALIDITY means the UIDs are new: the folder is read
 //    again from its first message, and dedup makes the messages triaged before duplicates (warned, and said in the
 //    state's last_error while the source runs).
@@ -345,10 +345,17 @@ export class ImapSource implements LiveSource, TestableSource {
       s.note(n)
       ctx.log.warn('source.uidvalidity_changed', { source: this.id, folder: c.folder, before: start.uidvalidity, now: uidvalidity })
     }
-    // Acknowledge a committed batch whose acknowledgement was lost with the last connection.
-    if (this.pendingAck) {
-      if (this.pendingAck.uidvalidity === uidvalidity) await this.acknowledge(client, this.pendingAck.uids)
-      this.pendingAck = null
+    // Acknowledge what was committed but not acknowledged: a batch whose \Seen or move was lost with the last
+    // connection, or with the process (kill -9 between the commit and the acknowledgement). Everything up to the
+    // committed cursor was triaged, so whatever of it is still unseen (or still here, for move:) is acknowledged now.
+    this.pendingAck = null
+    if (after > 0 && c.after !== 'keep') {
+      const found = await this.timed(client, 'UID SEARCH', client.search(c.after === 'seen' ? { uid: `1:${after}`, seen: false } : { uid: `1:${after}` }, { uid: true }))
+      const uids = (found || []).filter((u) => u <= after)
+      if (uids.length) {
+        await this.acknowledge(client, uids)
+        ctx.log.info('source.acknowledged_late', { source: this.id, messages: uids.length })
+      }
     }
     let arrivals = 0
     const onExists = () => arrivals++
