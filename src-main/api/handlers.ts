@@ -59,6 +59,8 @@ export interface HandlerContext {
    * live sources, each arrival a run with trigger "watch", queued behind any other run (never refused).
    */
   watch?: boolean
+  /** How long a source may fail before the failure notice, and how often that is checked (tests shorten them). */
+  sourceNotice?: { afterMs?: number; checkMs?: number }
 }
 
 export interface Handlers {
@@ -223,12 +225,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         told.delete(id)
         continue
       }
-      if (told.has(id) || now - Date.parse(s.since) < SOURCE_FAILING_NOTICE_MS) continue
+      if (told.has(id) || now - Date.parse(s.since) < (ctx.sourceNotice?.afterMs ?? SOURCE_FAILING_NOTICE_MS)) continue
       told.add(id)
       log.warn('source.failing_notice', { source: id, since: s.since, error: s.last_error })
       deliveries.sourceFailing(id, `failing since ${s.since}: ${s.last_error ?? 'no answer'}`)
     }
-  }, 15_000)
+  }, ctx.sourceNotice?.checkMs ?? 15_000)
   failingCheck.unref()
   async function startWatching(): Promise<void> {
     const loaded = await current()
