@@ -24,6 +24,7 @@ interface Snapshot {
   summary: Output<'summary'>
   outbox: Output<'deliveryStatus'>['outbox']
   totals: Output<'totals'>
+  sources: Output<'sourceStatus'>['sources']
 }
 
 export interface Metrics {
@@ -34,14 +35,18 @@ export interface Metrics {
   close(): void
 }
 
+const SOURCE_STATES = ['connected', 'waiting', 'failing'] as const
+
 export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listener: (e: ApiEvent) => void) => () => void, o: { timeoutMs?: number } = {}): Metrics {
   const registry = new Registry()
   // One read of the database per scrape, shared by every metric's collect().
   let scrape: Promise<Snapshot> | null = null
   const snapshot = () =>
     (scrape ??= withinTime(o.timeoutMs ?? SCRAPE_TIMEOUT_MS, async () => {
-      const [summary, delivery, totals] = await Promise.all([api.invoke('summary', {}), api.invoke('deliveryStatus', { limit: 1 }), api.invoke('totals', {})])
-      return { summary, outbox: delivery.outbox, totals }
+      const [summary, delivery, totals, sources] = await Promise.all([
+        api.invoke('summary', {}), api.invoke('deliveryStatus', { limit: 1 }), api.invoke('totals', {}), api.invoke('sourceStatus', {})
+      ])
+      return { summary, outbox: delivery.outbox, totals, sources: sources.sources }
     }))
   // Counters whose value is the database's total: set at each scrape (a decrease reads as a reset, e.g. a new database).
   const total = (name: string, help: string, value: (s: Snapshot) => number) =>
@@ -85,6 +90,29 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
     return at ? Date.parse(at) / 1000 : 0
   })
   gauge('triage_run_in_progress', '1 while this server runs an import, an inbox run or the sample load.', (s) => (s.summary.running ? 1 : 0))
+  // Live sources (issue 12), by source: its state (1 for the state it is in), since when, and its backlog.
+  new Gauge({
+    name: 'triage_source_state', help: 'Each live source\'s state: 1 for the state it is in (connected, waiting, failing), 0 for the others.',
+    labelNames: ['source', 'state'], registers: [registry],
+    async collect() {
+      this.reset()
+      for (const s of (await snapshot()).sources) for (const state of SOURCE_STATES) this.set({ source: s.source, state }, s.status === state ? 1 : 0)
+    }
+  })
+  new Gauge({
+    name: 'triage_source_state_since_timestamp_seconds', help: 'When each live source entered its current state (Unix time).', labelNames: ['source'], registers: [registry],
+    async collect() {
+      this.reset()
+      for (const s of (await snapshot()).sources) this.set({ source: s.source }, Date.parse(s.since) / 1000)
+    }
+  })
+  new Gauge({
+    name: 'triage_source_backlog', help: 'Arrivals known to be waiting at each live source (absent when the source cannot tell).', labelNames: ['source'], registers: [registry],
+    async collect() {
+      this.reset()
+      for (const s of (await snapshot()).sources) if (s.backlog !== null) this.set({ source: s.source }, s.backlog)
+    }
+  })
   const duration = new Histogram({
     name: 'triage_run_duration_seconds', help: 'Duration of the runs this server finished since it started.', buckets: RUN_BUCKETS, registers: [registry]
   })

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { defaultSettings, type LoadedSettings, type Settings } from '../../src-main/core/config/index.js'
 import { createHandlers, type Handlers } from '../../src-main/api/handlers.js'
+import { createMetrics } from '../../src-main/api/metrics.js'
 import { api, type ApiEvent } from '../../src-main/api/contract.js'
 import { SqliteStore } from '../../src-main/store/sqlite/index.js'
 import { SqliteTrail } from '../../src-main/store/sqlite/trail.js'
@@ -66,6 +67,14 @@ describe.skipIf(missing !== null)('live sources in the API', () => {
     expect(events.filter((e) => e.type === 'runFinished').length).toBe(3) // batches of 5, 5, 2
     expect(events.some((e) => e.type === 'sourceChanged' && e.source === 'database:tm')).toBe(true)
     expect(await call(h, 'testSource', { source: 'database:tm' })).toMatchObject({ ok: true })
+    // /metrics: each source's state, since when, and its backlog.
+    const m = createMetrics(h, () => () => {})
+    const text = await m.registry.metrics()
+    m.close()
+    const state = st.sources[0]!.status
+    expect(text).toContain(`triage_source_state{source="database:tm",state="${state}"} 1`)
+    for (const other of ['connected', 'waiting', 'failing'].filter((x) => x !== state)) expect(text).toContain(`triage_source_state{source="database:tm",state="${other}"} 0`)
+    expect(text).toMatch(/triage_source_state_since_timestamp_seconds\{source="database:tm"\} \d{10}/)
   })
 
   it('a source failing for longer than the notice delay raises one failure notice; its error never shows the password', async () => {
