@@ -8,15 +8,24 @@ export const SECRET_KEY = /(password|passwd|secret|token|webhook|api[_-]?key|cre
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-export const isSecretPath = (path: string): boolean => path.split('.').some((seg) => SECRET_KEY.test(seg))
+/**
+ * A secret by a segment's name, or a monitoring database's URL (`sources.databases.<i>.url`: it may carry the
+ * password, as libpq URLs do). Array elements are path segments by index (sources.mailboxes.0.password).
+ */
+export const isSecretPath = (path: string): boolean => path.split('.').some((seg) => SECRET_KEY.test(seg)) || /^sources\.databases\.\d+\.url$/.test(path)
+
+type Node = Json | unknown[]
+const isNode = (v: unknown): v is Node => isObject(v) || Array.isArray(v)
+const entries = (v: Node): Array<[string, unknown]> => (Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v))
+const child = (o: unknown, k: string): unknown => (Array.isArray(o) ? o[Number(k)] : isObject(o) ? o[k] : undefined)
 
 /** Every secret path holding a string in the object, with whether it is set (non-empty). */
 export function secretPaths(obj: unknown, prefix = ''): Array<{ path: string; set: boolean }> {
   const out: Array<{ path: string; set: boolean }> = []
-  if (!isObject(obj)) return out
-  for (const [k, v] of Object.entries(obj)) {
+  if (!isNode(obj)) return out
+  for (const [k, v] of entries(obj)) {
     const path = prefix ? `${prefix}.${k}` : k
-    if (isObject(v)) out.push(...secretPaths(v, path))
+    if (isNode(v)) out.push(...secretPaths(v, path))
     else if (typeof v === 'string' && isSecretPath(path)) out.push({ path, set: v !== '' })
   }
   return out
@@ -24,13 +33,13 @@ export function secretPaths(obj: unknown, prefix = ''): Array<{ path: string; se
 
 /** A deep copy with every secret string replaced by ''. */
 export function redactSecrets<T>(obj: T, prefix = ''): T {
-  if (!isObject(obj)) return obj
-  const out: Json = {}
-  for (const [k, v] of Object.entries(obj)) {
+  if (!isNode(obj)) return obj
+  const out: Json | unknown[] = Array.isArray(obj) ? [] : {}
+  for (const [k, v] of entries(obj)) {
     const path = prefix ? `${prefix}.${k}` : k
-    if (isObject(v)) out[k] = redactSecrets(v, path)
-    else if (typeof v === 'string' && isSecretPath(path)) out[k] = ''
-    else out[k] = Array.isArray(v) ? structuredClone(v) : v
+    const value = isNode(v) ? redactSecrets(v, path) : typeof v === 'string' && isSecretPath(path) ? '' : v
+    if (Array.isArray(out)) out.push(value)
+    else out[k] = value
   }
   return out as T
 }
@@ -47,12 +56,20 @@ export function deepMerge(base: unknown, patch: unknown): unknown {
 export function setPath(obj: unknown, path: string, value: unknown): Json {
   const root: Json = isObject(obj) ? structuredClone(obj) : {}
   const keys = path.split('.')
-  let cur = root
+  let cur: Node = root
   for (const k of keys.slice(0, -1)) {
-    if (!isObject(cur[k])) cur[k] = {}
-    cur = cur[k] as Json
+    const next = child(cur, k)
+    if (isNode(next)) cur = next
+    else {
+      const made: Json = {}
+      if (Array.isArray(cur)) cur[Number(k)] = made
+      else cur[k] = made
+      cur = made
+    }
   }
-  cur[keys.at(-1)!] = value
+  const last = keys.at(-1)!
+  if (Array.isArray(cur)) cur[Number(last)] = value
+  else cur[last] = value
   return root
 }
 
@@ -63,8 +80,8 @@ export function setPath(obj: unknown, path: string, value: unknown): Json {
 export function keepSecrets(next: unknown, current: unknown): unknown {
   let out = next
   for (const { path } of secretPaths(current)) {
-    const now = path.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), next)
-    const before = path.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), current)
+    const now = path.split('.').reduce<unknown>((o, k) => child(o, k), next)
+    const before = path.split('.').reduce<unknown>((o, k) => child(o, k), current)
     if ((now === '' || now === undefined) && typeof before === 'string' && before !== '') out = setPath(out, path, before)
   }
   return out
