@@ -19,6 +19,18 @@ const isNode = (v: unknown): v is Node => isObject(v) || Array.isArray(v)
 const entries = (v: Node): Array<[string, unknown]> => (Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v))
 const child = (o: unknown, k: string): unknown => (Array.isArray(o) ? o[Number(k)] : isObject(o) ? o[k] : undefined)
 
+/** The value at a dotted path (list elements by index), or undefined. */
+export const getPath = (obj: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => child(o, k), obj)
+
+/** A copy of obj without the value at a dotted path (list elements by index; a list keeps its length). */
+export function deletePath<T>(obj: T, path: string): T {
+  const root = structuredClone(obj)
+  const keys = path.split('.')
+  const parent = keys.slice(0, -1).reduce<unknown>((o, k) => child(o, k), root)
+  if (isObject(parent)) delete parent[keys.at(-1)!]
+  return root
+}
+
 /** Every secret path holding a string in the object, with whether it is set (non-empty). */
 export function secretPaths(obj: unknown, prefix = ''): Array<{ path: string; set: boolean }> {
   const out: Array<{ path: string; set: boolean }> = []

@@ -3,7 +3,7 @@
 // encrypted by the OS keychain (Electron safeStorage). The file never holds a secret in clear text.
 // Electron-free: the shell injects the file (electron-store) and the codec (safeStorage).
 import { ConfigError, parseSettings, type LoadedSettings, type Settings } from '../core/config/index.js'
-import { deepMerge, secretPaths, setPath } from '../api/secrets.js'
+import { deepMerge, deletePath, getPath, secretPaths, setPath } from '../api/secrets.js'
 import type { SettingsProvider } from '../api/handlers.js'
 import { scheduleProblem } from './schedule.js'
 
@@ -50,14 +50,6 @@ export interface SettingsFile {
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-function deletePath(obj: Json, path: string): Json {
-  const root = structuredClone(obj)
-  const keys = path.split('.')
-  let cur: unknown = root
-  for (const k of keys.slice(0, -1)) cur = isObject(cur) ? cur[k] : undefined
-  if (isObject(cur)) delete cur[keys.at(-1)!]
-  return root
-}
 
 /** The stored form of settings: secrets encrypted under ENCRYPTED_KEY, removed from the plain tree. */
 export function sealSecrets(settings: Json, codec: SecretCodec): Json {
@@ -68,7 +60,7 @@ export function sealSecrets(settings: Json, codec: SecretCodec): Json {
     if (set) {
       const why = codec.unavailableReason()
       if (why) throw new SecretStorageError(`cannot store the secret ${path}: ${why}. It was not saved.`)
-      const value = path.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), plain) as string
+      const value = getPath(plain, path) as string
       sealed[path] = codec.encrypt(value).toString('base64')
     }
     plain = deletePath(plain, path)

@@ -45,6 +45,19 @@ describe('sealing secrets', () => {
     expect(opened.problems).toEqual([])
   })
 
+  it('seals secrets inside lists too (a mailbox password, a refresh token, a monitoring database URL) and opens them back', () => {
+    const settings = {
+      sources: {
+        mailboxes: [{ name: 'a', user: 'u', password: 'imap-secret', oauth2: { refresh_token: 'rt-secret' } }],
+        databases: [{ name: 'tm', url: 'postgres://ro:db-secret@tm/tm', query: 'q' }]
+      }
+    }
+    const sealed = sealSecrets(settings, fakeCodec())
+    expect(JSON.stringify(sealed)).not.toMatch(/imap-secret|rt-secret|db-secret/)
+    expect(Object.keys(sealed[ENCRYPTED_KEY] as object).sort()).toEqual(['sources.databases.0.url', 'sources.mailboxes.0.oauth2.refresh_token', 'sources.mailboxes.0.password'])
+    expect(openSecrets(sealed, fakeCodec()).settings).toEqual(settings)
+  })
+
   it('refuses to store a secret when no keychain can encrypt it, saying why', () => {
     const codec = fakeCodec({ unavailable: 'no Secret Service keyring is running' })
     expect(() => sealSecrets({ delivery: { smtp: { password: 'x' } } }, codec)).toThrow(SecretStorageError)
