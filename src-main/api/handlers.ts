@@ -237,6 +237,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     const inbox = loaded.settings.inbox && loaded.settings.watch.inbox ? resolve(loaded.baseDir, loaded.settings.inbox) : undefined
     const sources = await buildSources(loaded.settings, { log })
     if (!inbox && !sources.length) return
+    if (closed) return // closed while the settings were read
     watching = new AbortController()
     let settings = loaded.settings
     let ruleSet = loadRuleSet(rulesPath(loaded))
@@ -250,15 +251,17 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       },
       // Queued behind an import, an inbox run or a correction: never refused, never overlapping.
       exclusive: async (fn) => {
-        while (running) await new Promise((r) => setTimeout(r, 25))
-        running = { trigger: 'watch', started_at: new Date().toISOString(), files: [] }
+        while (running && !closed) await new Promise((r) => setTimeout(r, 25))
+        if (closed) throw new Error('the engine is closing')
+        const mine = { trigger: 'watch', started_at: new Date().toISOString(), files: [] }
+        running = mine
         try {
           const l = await current()
           settings = l.settings
           ruleSet = loadRuleSet(rulesPath(l))
           return await fn()
         } finally {
-          running = null
+          if (running === mine) running = null
           indexInBackground()
         }
       },
@@ -333,7 +336,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       sources: [...sourceStates].map(([source, s]) => ({ source, ...s }))
     }),
 
-    claimScheduleSlot: (i) => store.claimScheduleSlot(new Date(i.slot).toISOString(), `${hostname()}:${process.pid}`, new Date().toISOString()),
+    async claimScheduleSlot(i) {
+      // A slot this engine claimed already is still its own (the run was refused as busy and is tried again).
+      const me = `${hostname()}:${process.pid}`
+      const r = await store.claimScheduleSlot(new Date(i.slot).toISOString(), me, new Date().toISOString())
+      return { ...r, claimed: r.claimed || r.engine === me }
+    },
 
     runNow: (i) =>
       withRun(i.trigger, async (loaded) => {
@@ -416,7 +424,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         const at = new Date(running.started_at).toLocaleTimeString('en-GB')
         throw new ApiError('busy', `a run is already in progress (${running.trigger}, started ${at}); wait for it to finish, then try again`)
       }
-      running = { trigger: 'quarantine', started_at: new Date().toISOString(), files: [] }
+      const mine = { trigger: 'quarantine', started_at: new Date().toISOString(), files: [] }
+      running = mine
       try {
         const loaded = await current()
         const by = i.by ?? ctx.delivery?.defaultBy ?? osUser()
@@ -425,15 +434,17 @@ export function createHandlers(ctx: HandlerContext): Handlers {
           i.action === 'dismiss' ? { id: i.id, by, action: 'dismissed', reason: i.reason } : { id: i.id, by, action: 'corrected', fixes: i.fixes, reason: i.reason }
         )
         log.info('quarantine.resolved', { quarantine_id: i.id, action: resolution.action, outcome: resolution.outcome, entry_id: resolution.entry_id, run_id: resolution.run_id, by })
-        running = null
+        const detail = quarantineDetail((await store.quarantineRecord(i.id))!)
+        if (running === mine) running = null
         ctx.emit({ type: 'quarantineResolved', id: i.id, action: resolution.action, run_id: resolution.run_id })
         if (resolution.run_id !== null && !loaded.settings.dry_run) deliveries.kick('quarantine')
-        return quarantineDetail((await store.quarantineRecord(i.id))!)
+        return detail
       } catch (e) {
         if (e instanceof ResolutionError) throw new ApiError(/does not exist/.test(e.message) ? 'not_found' : 'user_error', e.message)
         throw e
       } finally {
-        running = null
+        // Only our own lock: another run may hold it by now.
+        if (running === mine) running = null
         indexInBackground()
       }
     },

@@ -67,8 +67,8 @@ function failureText(f: FailureNoticeResult | null): string {
 }
 
 /** The outbox of an existing trail, else null: where a failure notice goes when the run could not start. */
-async function outboxIfExists(db: string | undefined): Promise<{ outbox: OutboxSession; close(): Promise<void> } | null> {
-  const trail = await openExistingTrail({ db })
+async function outboxIfExists(o: { db?: string; config?: string }): Promise<{ outbox: OutboxSession; close(): Promise<void> } | null> {
+  const trail = await openExistingTrail(o).catch(() => null) // best effort: the run's own error is what the user sees
   if (!trail) return null
   try {
     const outbox = await trail.openOutbox()
@@ -130,7 +130,7 @@ export async function triageThenDeliver<O extends RunOpts>(
     ctx = await h.context(o)
   } catch (e) {
     if (unattended) {
-      const ob = await outboxIfExists(o.db)
+      const ob = await outboxIfExists(o)
       try {
         await notifyRunFailure({ settings: null, configPath: o.config, outbox: ob?.outbox ?? null, runId: null, trigger, errors: [(e as Error).message], logger: log })
       } finally {

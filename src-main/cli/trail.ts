@@ -19,7 +19,20 @@ export interface DbOpts {
 export async function resolveDatabase(o: DbOpts, loaded?: LoadedSettings): Promise<{ database: string; options: OpenTrailOptions }> {
   if (o.db !== undefined && !isDatabaseUrl(o.db)) return { database: o.db, options: {} }
   const settings = (loaded ?? (await loadSettings(o.config))).settings
-  return { database: o.db ?? (settings.database.url || defaultDatabasePath()), options: trailOptionsOf(settings.database) }
+  const database = o.db ?? (settings.database.url || defaultDatabasePath())
+  // The settings' password and TLS belong to the settings' trail: never sent to another server named by --db.
+  const own = o.db === undefined || (settings.database.url !== '' && sameServerAndDatabase(settings.database.url, o.db))
+  return { database, options: own ? trailOptionsOf(settings.database) : {} }
+}
+
+/** Two postgres:// URLs name the same user, server and database (whatever else they carry). */
+function sameServerAndDatabase(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)]
+    return x.username === y.username && x.hostname === y.hostname && (x.port || '5432') === (y.port || '5432') && x.pathname === y.pathname
+  } catch {
+    return false
+  }
 }
 
 export async function openCliTrail(o: DbOpts, opts: OpenTrailOptions = {}, loaded?: LoadedSettings): Promise<Trail> {
@@ -29,13 +42,9 @@ export async function openCliTrail(o: DbOpts, opts: OpenTrailOptions = {}, loade
 
 /** The trail when it exists, else null (nothing is created): where a failure notice is recorded when a run could not start. */
 export async function openExistingTrail(o: DbOpts): Promise<Trail | null> {
-  try {
-    const { database, options } = await resolveDatabase(o)
-    if (!isDatabaseUrl(database) && !existsSync(resolve(database))) return null
-    return await openTrail(database, options)
-  } catch {
-    return null
-  }
+  const { database, options } = await resolveDatabase(o)
+  if (!isDatabaseUrl(database) && !existsSync(resolve(database))) return null
+  return openTrail(database, options)
 }
 
 /** The trail of the options, which must exist already (read commands, corrections). */

@@ -2,6 +2,7 @@
 // is watched (a file that appears is read as an inbox run does: once, resumable); each live source (mailboxes,
 // the monitoring database) hands over batches that are triaged and committed with the source's cursor. Runs
 // never overlap: one at a time, in arrival order. After each run the caller delivers (not in dry-run).
+import { statSync } from 'node:fs'
 import type { RuleSet } from './classify/index.js'
 import type { Settings } from './config/schema.js'
 import { silentLogger, type Logger } from './log.js'
@@ -9,6 +10,18 @@ import type { TriageStore } from './ports/triage-store.js'
 import { executeRun, executeSourceBatch, pendingInboxFiles, type RunSummary } from './run.js'
 import { FolderWatcher } from './sources/folder.js'
 import type { LiveSource, SourceState } from './sources/source.js'
+
+/** The watcher's stability wait: a file changed more recently may still be being written. */
+const STABLE_MS = 250
+const RETRY_MS = 10_000
+const SWEEP_MS = 60_000
+const statMtime = (p: string): number => {
+  try {
+    return statSync(p).mtimeMs
+  } catch {
+    return Date.now() // gone or unreadable: the run says so
+  }
+}
 
 export interface WatchOptions {
   store: TriageStore
@@ -56,11 +69,45 @@ export async function watchSources(o: WatchOptions): Promise<void> {
     void exclusive(async () => {
       inboxQueued = false
       if (o.signal.aborted) return
-      const files = await pendingInboxFiles(o.store, o.inbox!)
+      // A file still being written (changed within the stability wait) is left for the watcher's next event: it
+      // fires again once the file is stable. Another file arriving meanwhile must not make it read half.
+      const pending = await pendingInboxFiles(o.store, o.inbox!)
+      // The watcher's own rule for every file of the run: one written to within the stability wait is still being
+      // written (a writer pausing longer is indistinguishable from a finished file, for any folder watcher).
+      const files = pending.filter((f) => Date.now() - statMtime(f.path) >= STABLE_MS)
+      if (files.length < pending.length) recheckSoon()
       if (!files.length) return
-      await after(await executeRun(ctx(), files))
-    }).catch((e: unknown) => log.error('watch.inbox_failed', { error: (e as Error).message }))
+      const summary = await executeRun(ctx(), files)
+      await after(summary)
+      if (summary.errors.length) retryLater()
+    }).catch((e: unknown) => {
+      inboxQueued = false // the run could not start (settings, rule set): the next event or the sweep tries again
+      log.error('watch.inbox_failed', { error: (e as Error).message })
+      retryLater()
+    })
   }
+  // A run that failed (a busy database, a file that changed while read) is tried again, and a periodic sweep
+  // catches what an event missed: the folder never waits for the next arrival.
+  let retry: NodeJS.Timeout | null = null
+  const retryLater = () => {
+    if (retry || o.signal.aborted) return
+    retry = setTimeout(() => {
+      retry = null
+      inboxRun()
+    }, RETRY_MS)
+    retry.unref()
+  }
+  // A file skipped as too fresh is looked at again once it has had time to settle.
+  let recheck: NodeJS.Timeout | null = null
+  const recheckSoon = () => {
+    if (recheck || o.signal.aborted) return
+    recheck = setTimeout(() => {
+      recheck = null
+      inboxRun()
+    }, STABLE_MS)
+  }
+  const sweep = o.inbox ? setInterval(inboxRun, SWEEP_MS) : null
+  sweep?.unref()
   if (o.inbox) {
     folder = new FolderWatcher(o.inbox, {
       onFiles: (paths) => {
@@ -76,7 +123,19 @@ export async function watchSources(o: WatchOptions): Promise<void> {
 
   // ── live sources ──────────────────────────────────────────────────────────────────────────────────────────
   const running = o.sources.map(async (s) => {
-    const cursor = await o.store.sourceCursor(s.id)
+    // The cursor is read with retries: a database blip at start must not stop the source (or the process).
+    let cursor: string | null = null
+    for (let wait = 1000; ; wait = Math.min(60_000, wait * 2)) {
+      try {
+        cursor = await o.store.sourceCursor(s.id)
+        break
+      } catch (e) {
+        o.onState?.(s.id, { status: 'failing', since: new Date().toISOString(), last_error: `reading its cursor: ${(e as Error).message}`, backlog: null })
+        log.error('watch.cursor_failed', { source: s.id, error: (e as Error).message })
+        await new Promise((r) => setTimeout(r, wait))
+        if (o.signal.aborted) return
+      }
+    }
     await s.run({
       cursor,
       signal: o.signal,
@@ -87,9 +146,12 @@ export async function watchSources(o: WatchOptions): Promise<void> {
           await after(await executeSourceBatch(ctx(), s.id, batch))
         })
     })
-  })
+  }).map((p) => p.catch((e: unknown) => log.error('watch.source_stopped', { error: (e as Error).message })))
 
   await new Promise<void>((done) => (o.signal.aborted ? done() : o.signal.addEventListener('abort', () => done(), { once: true })))
+  if (sweep) clearInterval(sweep)
+  if (retry) clearTimeout(retry)
+  if (recheck) clearTimeout(recheck)
   await folder?.close()
   await Promise.allSettled(running)
   await chain // the run in hand commits before watch() returns

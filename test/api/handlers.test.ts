@@ -169,12 +169,19 @@ describe('runs', () => {
   it('gives each scheduled slot to one engine: the first claim wins, every later one is told who has it', async () => {
     h = await harness({ kind })
     const slot = '2026-11-24T10:15:00.000Z'
-    const claims = await Promise.all(Array.from({ length: 8 }, () => ok('claimScheduleSlot', { slot })))
+    // Eight engines at once on one trail: one wins, the others are told who.
+    const at = new Date().toISOString()
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, e) => h.trail.store.claimScheduleSlot(slot, `host-${e}:1`, at)))
     expect(claims.filter((c) => c.claimed)).toHaveLength(1)
     expect(new Set(claims.map((c) => `${c.engine}|${c.claimed_at}`)).size).toBe(1)
-    expect(claims[0]!.engine).toMatch(/^.+:\d+$/)
-    expect((await ok('claimScheduleSlot', { slot: '2026-11-24T10:15:00Z' })).claimed).toBe(false) // the same instant, written another way
-    expect((await ok('claimScheduleSlot', { slot: '2026-11-24T10:30:00.000Z' })).claimed).toBe(true)
+    // Through the API this engine is another one: the slot is not its own, whichever way the instant is written.
+    expect(await ok('claimScheduleSlot', { slot })).toMatchObject({ claimed: false, engine: claims.find((c) => c.claimed)!.engine })
+    expect((await ok('claimScheduleSlot', { slot: '2026-11-24T10:15:00Z' })).claimed).toBe(false)
+    // A slot this engine claimed stays its own when asked again (its run was refused as busy and is retried).
+    const mine = await ok('claimScheduleSlot', { slot: '2026-11-24T10:30:00.000Z' })
+    expect(mine.claimed).toBe(true)
+    expect(mine.engine).toMatch(/^.+:\d+$/)
+    expect(await ok('claimScheduleSlot', { slot: '2026-11-24T10:30:00.000Z' })).toMatchObject({ claimed: true, engine: mine.engine })
     await expectError('claimScheduleSlot', { slot: 'soon' }, 'invalid_input', /^claimScheduleSlot: slot: /)
   })
 

@@ -131,6 +131,20 @@ describe('triage watch', () => {
       writeFileSync(join(w.inbox, '~$export.csv'), `${HEADER}\n${row('LOCK1')}\n`)
       writeFileSync(join(w.inbox, '.hidden.csv'), `${HEADER}\n${row('DOT1')}\n`)
       await until('the slow file', () => entries(w.db).filter((e) => e.startsWith('SLOW')).length === 5)
+      // A file still being written (a byte every 50 ms) while another file arrives: the other is read, the half
+      // file is not, until its writer is done.
+      const half = join(w.inbox, 'half.csv')
+      const last = row('HALF2', 10)
+      writeFileSync(half, `${HEADER}\n${row('HALF1', 10)}\n`)
+      let k = 0
+      const writer = setInterval(() => appendFileSync(half, last[k++] ?? ''), 50)
+      await new Promise((r) => setTimeout(r, 300))
+      writeFileSync(join(w.inbox, 'other.csv'), `${HEADER}\n${row('OTHER1', 10)}\n`)
+      await until('the other file', () => entries(w.db).includes('OTHER1'))
+      expect(entries(w.db).filter((e) => e.startsWith('HALF'))).toEqual([])
+      clearInterval(writer)
+      appendFileSync(half, `${last.slice(k)}\n`)
+      await until('the half file, complete', () => entries(w.db).filter((e) => e.startsWith('HALF')).length === 2)
       // 100 files at once.
       for (let i = 0; i < 100; i++) writeFileSync(join(w.inbox, `bulk-${i}.csv`), `${HEADER}\n${row(`BULK${i}`, 50)}\n${row(`BULKB${i}`, 50)}\n`)
       await until('100 files', () => entries(w.db).filter((e) => e.startsWith('BULK')).length === 200, 30_000)
@@ -147,7 +161,7 @@ describe('triage watch', () => {
     const all = entries(w.db)
     expect(new Set(all).size).toBe(all.length) // nothing twice
     expect(all.filter((e) => /^(PART|TMP|LOCK|DOT|DRAFT)/.test(e))).toEqual([])
-    expect(all).toHaveLength(5 + 200 + 2)
+    expect(all).toHaveLength(5 + 3 + 200 + 2)
   })
 
   it('kill -9 while files arrive: started again, nothing is lost and nothing is triaged twice', async () => {

@@ -426,7 +426,8 @@ export class ImapSource implements LiveSource, TestableSource {
     arm()
     try {
       for await (const m of client.fetch(uids.join(','), { uid: true, source: true, ...(csv ? { bodyStructure: true } : {}) }, { uid: true })) {
-        got.set(m.uid, m)
+        // An unsolicited FETCH (a FLAGS update) for a UID may come after its body: never let it replace the body.
+        if (m.source || !got.has(m.uid)) got.set(m.uid, m)
         arm()
       }
     } catch (e) {
