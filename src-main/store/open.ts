@@ -32,7 +32,7 @@ export const isDatabaseUrl = (database: string): boolean => /^postgres(ql)?:\/\/
 
 /** A database URL without its password, for messages and logs. */
 export function redactDatabaseUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@').replace(/([?&]password=)[^&]*/gi, '$1***')
 }
 
 export async function openTrail(database: string, opts: OpenTrailOptions = {}): Promise<Trail> {

@@ -35,7 +35,7 @@ export const settingsSchema = z
           .refine((v) => v === '' || /^postgres(ql)?:\/\//i.test(v) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(v), {
             error: 'a SQLite file path, or postgres://user@host:port/database'
           })
-          .refine((v) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/i.test(v), {
+          .refine((v) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/i.test(v) && !/[?&]password=/i.test(v), {
             error: 'leave the password out of the URL (it would be stored in clear): set database.password (kept encrypted by the app) or PGPASSWORD'
           }),
         /** The PostgreSQL password (the app keeps it encrypted; never logged). Empty: PGPASSWORD or ~/.pgpass. */

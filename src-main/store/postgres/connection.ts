@@ -20,7 +20,7 @@ export const types: pg.CustomTypesConfig = {
 
 /** postgres://user:secret@host/db → postgres://user:***@host/db (also inside longer text). */
 export function redactUrl(text: string): string {
-  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@/\s]*@/gi, '$1:***@')
+  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@/\s]*@/gi, '$1:***@').replace(/([?&]password=)[^&\s]*/gi, '$1***')
 }
 
 export function storeError(location: string, e: unknown): Error {
