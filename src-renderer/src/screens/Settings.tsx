@@ -286,7 +286,7 @@ function SourcesCard({ ids: configured, inbox, watchInbox }: { ids: string[]; in
                   {s && <span className="faint small">since {fmtTime(s.since)}{s.backlog ? ` · ${s.backlog} waiting` : ''}</span>}
                   <span className="spacer" />
                   {id !== 'folder' && (
-                    <Button size="sm" onClick={() => void test(id)} disabled={t === 'testing'}>
+                    <Button size="sm" onClick={() => void test(id)} disabled={t === 'testing'} aria-label={`Test the connection to ${id}`}>
                       {t === 'testing' ? 'Testing…' : 'Test connection'}
                     </Button>
                   )}
