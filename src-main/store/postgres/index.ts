@@ -17,6 +17,7 @@ import type {
 import { StoreError } from '../errors.js'
 import { checkTrail, createPool, migrate, redactUrl, storeError, TRAIL_LOCK, type PoolOptions } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
+import { processAlive, runFromRow, type RunRow } from '../rows.js'
 
 export { redactUrl } from './connection.js'
 
@@ -33,38 +34,9 @@ type Head = { count: number; last_id: number; last_hash: string }
 const now = () => new Date().toISOString()
 const hex = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('hex')
 
-function processAlive(pid: number | null): boolean {
-  if (!pid) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** SQLite's CAST(locator AS INTEGER): the leading digits, 0 when there are none ('file'). */
 const locatorOrder = (col: string) => `coalesce(substring(${col} from '^[0-9]+')::bigint, 0)`
 
-interface RunRow {
-  id: number; started_at: string; finished_at: string | null; status: RunRecord['status']; trigger: string; dry_run: number
-  ruleset_version: string | null; received: number; triaged: number; duplicates: number; quarantined: number
-  critical: number; high: number; medium: number; low: number; deliveries: string; files: string; errors: string
-}
-
-function runFromRow(r: RunRow): RunRecord {
-  return {
-    id: r.id, started_at: r.started_at, finished_at: r.finished_at, status: r.status, trigger: r.trigger,
-    dry_run: r.dry_run === 1, ruleset_version: r.ruleset_version,
-    counts: {
-      received: r.received, triaged: r.triaged, duplicates: r.duplicates, quarantined: r.quarantined,
-      by_severity: { critical: r.critical, high: r.high, medium: r.medium, low: r.low },
-      deliveries: JSON.parse(r.deliveries) as Record<string, number>
-    },
-    files: JSON.parse(fromPg(r.files)) as string[],
-    errors: JSON.parse(fromPg(r.errors)) as string[]
-  }
-}
 
 // One statement writes the batch's audit entries and their outbox rows (one per destination recorded on the entry).
 // The columns are every field of the entry in chain order (ENTRY_FIELDS; run_id is the batch's, $1), then the

@@ -17,6 +17,7 @@ import type {
 import type { NoticeAck, OutboxSession } from '../../core/ports/trail.js'
 import { redactUrl, storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
+import { toDue, type DueRow } from '../rows.js'
 
 type Client = pg.PoolClient
 
@@ -31,28 +32,6 @@ const DUE_WHERE = `d.status IN ('pending', 'sending', 'failed') AND d.next_attem
 const DUE_ORDER = `ORDER BY d.next_attempt_at, d.entry_id, d.destination COLLATE "C"`
 const WAITING_WHERE = `d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL AND d.status <> 'sending'`
 
-interface DueRow {
-  entry_id: number; destination: string; next_attempt_at: string; status: 'pending' | 'failed'; attempts: number; first_attempt_at: string | null
-  fallback_of: string | null; hash: string; run_id: number; severity: Severity; title: string; external_id: string; reason: string
-  matched_rules: string; ruleset_version: string; created_at: string; triaged_at: string; sla_target_seconds: number
-  sla_breached: number; source_kind: string; source_file: string; source_locator: string; payload: string
-}
-
-const toDue = (r: DueRow): DueDelivery => ({
-  entryId: r.entry_id,
-  destination: r.destination,
-  nextAttemptAt: r.next_attempt_at,
-  status: r.status,
-  attempts: r.attempts,
-  firstAttemptAt: r.first_attempt_at,
-  fallbackOf: r.fallback_of,
-  entry: {
-    hash: r.hash, runId: r.run_id, severity: r.severity, title: r.title, externalId: r.external_id, reason: r.reason,
-    matchedRules: r.matched_rules, rulesetVersion: r.ruleset_version, createdAt: r.created_at, triagedAt: r.triaged_at,
-    slaTargetSeconds: r.sla_target_seconds, slaBreached: r.sla_breached === 1, sourceKind: r.source_kind,
-    sourceFile: r.source_file, sourceLocator: r.source_locator, payload: r.payload
-  }
-})
 
 type ListRow = {
   entry_id: number; destination: string; status: DeliveryStatus; attempts: number; next_attempt_at: string | null; updated_at: string | null

@@ -15,11 +15,12 @@ import type pg from 'pg'
 import { parseRuleSet } from '../../core/classify/ruleset.js'
 import type { Severity } from '../../core/model.js'
 import type {
-  AlertDetail, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow
+  AlertDetail, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
 } from '../../core/ports/read-model.js'
 import { QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
 import { storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
+import { ROW_COLUMNS, toRow, type EntryRow } from '../rows.js'
 
 // The same limits as SQLite's (store/sqlite/queries.ts): the answers must be the same.
 const CHUNK = 5_000
@@ -148,25 +149,6 @@ class Fts5Terms {
 }
 
 const lexeme = (t: string) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
-
-interface EntryRow {
-  id: number; run_id: number; severity: Severity; source_kind: 'transaction' | 'email'; source_file: string; source_locator: string
-  external_id: string; title: string; created_at: string; triaged_at: string; sla_seconds: number; sla_target_seconds: number
-  sla_breached: number; destinations: string; reason: string
-}
-
-const ROW_COLUMNS = `id, run_id, severity, source_kind, source_file, source_locator, external_id, title, created_at, triaged_at,
-  sla_seconds, sla_target_seconds, sla_breached, destinations, reason`
-
-/** Expects a row already unescaped (rowFromPg). */
-function toRow(r: EntryRow): AuditRow {
-  return {
-    id: r.id, run_id: r.run_id, severity: r.severity, source_kind: r.source_kind, source_file: r.source_file,
-    source_locator: r.source_locator, external_id: r.external_id, title: r.title, created_at: r.created_at,
-    triaged_at: r.triaged_at, sla_seconds: r.sla_seconds, sla_target_seconds: r.sla_target_seconds,
-    sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason
-  }
-}
 
 interface DbRun {
   id: number; started_at: string; finished_at: string | null; status: RunRow['status']; trigger: string; dry_run: number

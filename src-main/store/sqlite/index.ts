@@ -14,6 +14,9 @@ import type {
 import { MIGRATIONS } from './migrations/index.js'
 
 import { StoreError } from '../errors.js'
+import { processAlive, runFromRow, type RunRow } from '../rows.js'
+
+export { runFromRow }
 
 export { StoreError }
 
@@ -24,16 +27,6 @@ export interface SqliteOptions {
 }
 
 const now = () => new Date().toISOString()
-
-function processAlive(pid: number | null): boolean {
-  if (!pid) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 export function openDatabase(path: string, opts: SqliteOptions = {}): Database.Database {
   const file = path === ':memory:' ? path : resolve(path)
@@ -88,26 +81,6 @@ export function migrate(db: Database.Database): number {
     }).immediate()
   }
   return latest
-}
-
-interface RunRow {
-  id: number; started_at: string; finished_at: string | null; status: RunRecord['status']; trigger: string; dry_run: number
-  ruleset_version: string | null; received: number; triaged: number; duplicates: number; quarantined: number
-  critical: number; high: number; medium: number; low: number; deliveries: string; files: string; errors: string
-}
-
-export function runFromRow(r: RunRow): RunRecord {
-  return {
-    id: r.id, started_at: r.started_at, finished_at: r.finished_at, status: r.status, trigger: r.trigger,
-    dry_run: r.dry_run === 1, ruleset_version: r.ruleset_version,
-    counts: {
-      received: r.received, triaged: r.triaged, duplicates: r.duplicates, quarantined: r.quarantined,
-      by_severity: { critical: r.critical, high: r.high, medium: r.medium, low: r.low },
-      deliveries: JSON.parse(r.deliveries) as Record<string, number>
-    },
-    files: JSON.parse(r.files) as string[],
-    errors: JSON.parse(r.errors) as string[]
-  }
 }
 
 export class SqliteStore implements TriageStore {

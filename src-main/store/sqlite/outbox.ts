@@ -8,6 +8,7 @@ import type {
   InterruptedDelivery, Notice, NoticeDraft, Outbox
 } from '../../core/ports/outbox.js'
 import { migrate, openDatabase, StoreError } from './index.js'
+import { toDue, type DueRow } from '../rows.js'
 
 const DUE_COLUMNS = `d.entry_id, d.destination, d.next_attempt_at, d.status, d.attempts, d.first_attempt_at, d.fallback_of,
   a.hash, a.run_id, a.severity, a.title, a.external_id, a.reason, a.matched_rules, a.ruleset_version, a.created_at,
@@ -16,28 +17,7 @@ const DUE_COLUMNS = `d.entry_id, d.destination, d.next_attempt_at, d.status, d.a
 // The WHERE repeats deliveries_due's own condition so SQLite uses that partial index; 'sending' rows are skipped after.
 const DUE_WHERE = `d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at <= ? AND d.status <> 'sending'`
 
-interface DueRow {
-  entry_id: number; destination: string; next_attempt_at: string; status: 'pending' | 'failed'; attempts: number; first_attempt_at: string | null
-  fallback_of: string | null; hash: string; run_id: number; severity: Severity; title: string; external_id: string; reason: string
-  matched_rules: string; ruleset_version: string; created_at: string; triaged_at: string; sla_target_seconds: number
-  sla_breached: number; source_kind: string; source_file: string; source_locator: string; payload: string
-}
 
-const toDue = (r: DueRow): DueDelivery => ({
-  entryId: r.entry_id,
-  destination: r.destination,
-  nextAttemptAt: r.next_attempt_at,
-  status: r.status,
-  attempts: r.attempts,
-  firstAttemptAt: r.first_attempt_at,
-  fallbackOf: r.fallback_of,
-  entry: {
-    hash: r.hash, runId: r.run_id, severity: r.severity, title: r.title, externalId: r.external_id, reason: r.reason,
-    matchedRules: r.matched_rules, rulesetVersion: r.ruleset_version, createdAt: r.created_at, triagedAt: r.triaged_at,
-    slaTargetSeconds: r.sla_target_seconds, slaBreached: r.sla_breached === 1, sourceKind: r.source_kind,
-    sourceFile: r.source_file, sourceLocator: r.source_locator, payload: r.payload
-  }
-})
 
 export class SqliteOutbox implements Outbox {
   readonly db: Database.Database

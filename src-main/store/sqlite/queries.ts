@@ -14,6 +14,7 @@ import type {
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
 import { QueryError } from '../../core/ports/audit-queries.js'
+import { ROW_COLUMNS, toRow, type EntryRow } from '../rows.js'
 
 /** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */
 export { QueryError } from '../../core/ports/audit-queries.js'
@@ -66,24 +67,6 @@ export function ftsQuery(text: string | undefined, prefix = false): string | nul
   return words
     .flatMap((tokens) => tokens.map((t, i) => `"${t}"${prefix && i === tokens.length - 1 && t.length >= 3 ? '*' : ''}`))
     .join(' AND ')
-}
-
-interface EntryRow {
-  id: number; run_id: number; severity: Severity; source_kind: 'transaction' | 'email'; source_file: string; source_locator: string
-  external_id: string; title: string; created_at: string; triaged_at: string; sla_seconds: number; sla_target_seconds: number
-  sla_breached: number; destinations: string; reason: string
-}
-
-const ROW_COLUMNS = `id, run_id, severity, source_kind, source_file, source_locator, external_id, title, created_at, triaged_at,
-  sla_seconds, sla_target_seconds, sla_breached, destinations, reason`
-
-function toRow(r: EntryRow): AuditRow {
-  return {
-    id: r.id, run_id: r.run_id, severity: r.severity, source_kind: r.source_kind, source_file: r.source_file,
-    source_locator: r.source_locator, external_id: r.external_id, title: r.title, created_at: r.created_at,
-    triaged_at: r.triaged_at, sla_seconds: r.sla_seconds, sla_target_seconds: r.sla_target_seconds,
-    sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason
-  }
 }
 
 /** A way to read browse_facets b in id order, and how many entries it yields. */

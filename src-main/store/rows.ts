@@ -1,0 +1,78 @@
+// Rows as both stores return them (same tables, same column names) turned into what the ports speak. Pure
+// mappings: SQLite and PostgreSQL (after rowFromPg unescapes its text) share them.
+import type { RunRecord } from '../core/ports/triage-store.js'
+import type { DueDelivery } from '../core/ports/outbox.js'
+import type { AuditRow } from '../core/ports/read-model.js'
+import type { Severity } from '../core/model.js'
+
+/** Whether a process of this host is still running (a run or a claim of a dead process is abandoned). */
+export function processAlive(pid: number | null): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export interface RunRow {
+  id: number; started_at: string; finished_at: string | null; status: RunRecord['status']; trigger: string; dry_run: number
+  ruleset_version: string | null; received: number; triaged: number; duplicates: number; quarantined: number
+  critical: number; high: number; medium: number; low: number; deliveries: string; files: string; errors: string
+}
+
+export function runFromRow(r: RunRow): RunRecord {
+  return {
+    id: r.id, started_at: r.started_at, finished_at: r.finished_at, status: r.status, trigger: r.trigger,
+    dry_run: r.dry_run === 1, ruleset_version: r.ruleset_version,
+    counts: {
+      received: r.received, triaged: r.triaged, duplicates: r.duplicates, quarantined: r.quarantined,
+      by_severity: { critical: r.critical, high: r.high, medium: r.medium, low: r.low },
+      deliveries: JSON.parse(r.deliveries) as Record<string, number>
+    },
+    files: JSON.parse(r.files) as string[],
+    errors: JSON.parse(r.errors) as string[]
+  }
+}
+
+export interface DueRow {
+  entry_id: number; destination: string; next_attempt_at: string; status: 'pending' | 'failed'; attempts: number; first_attempt_at: string | null
+  fallback_of: string | null; hash: string; run_id: number; severity: Severity; title: string; external_id: string; reason: string
+  matched_rules: string; ruleset_version: string; created_at: string; triaged_at: string; sla_target_seconds: number
+  sla_breached: number; source_kind: string; source_file: string; source_locator: string; payload: string
+}
+
+export const toDue = (r: DueRow): DueDelivery => ({
+  entryId: r.entry_id,
+  destination: r.destination,
+  nextAttemptAt: r.next_attempt_at,
+  status: r.status,
+  attempts: r.attempts,
+  firstAttemptAt: r.first_attempt_at,
+  fallbackOf: r.fallback_of,
+  entry: {
+    hash: r.hash, runId: r.run_id, severity: r.severity, title: r.title, externalId: r.external_id, reason: r.reason,
+    matchedRules: r.matched_rules, rulesetVersion: r.ruleset_version, createdAt: r.created_at, triagedAt: r.triaged_at,
+    slaTargetSeconds: r.sla_target_seconds, slaBreached: r.sla_breached === 1, sourceKind: r.source_kind,
+    sourceFile: r.source_file, sourceLocator: r.source_locator, payload: r.payload
+  }
+})
+
+export interface EntryRow {
+  id: number; run_id: number; severity: Severity; source_kind: 'transaction' | 'email'; source_file: string; source_locator: string
+  external_id: string; title: string; created_at: string; triaged_at: string; sla_seconds: number; sla_target_seconds: number
+  sla_breached: number; destinations: string; reason: string
+}
+
+export const ROW_COLUMNS = `id, run_id, severity, source_kind, source_file, source_locator, external_id, title, created_at, triaged_at,
+  sla_seconds, sla_target_seconds, sla_breached, destinations, reason`
+
+export function toRow(r: EntryRow): AuditRow {
+  return {
+    id: r.id, run_id: r.run_id, severity: r.severity, source_kind: r.source_kind, source_file: r.source_file,
+    source_locator: r.source_locator, external_id: r.external_id, title: r.title, created_at: r.created_at,
+    triaged_at: r.triaged_at, sla_seconds: r.sla_seconds, sla_target_seconds: r.sla_target_seconds,
+    sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason
+  }
+}
