@@ -86,9 +86,9 @@ export function registerCommands(program: Command): void {
       const r = await store.verify((done) => bar.update(done))
       bar.done()
       const text = r.ok
-        ? `audit trail intact: ${r.entries.toLocaleString('en-US')} entries, head ${r.head.last_hash}`
-        : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}${r.resolutions.problem ? `\nquarantine resolutions: ${r.resolutions.problem.problem}` : ''}`
-      print(o, { ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null, problem: r.problem?.problem ?? null, accounting: r.accounting.problems, resolutions: r.resolutions.count, resolution_problem: r.resolutions.problem?.problem ?? null }, text)
+        ? `audit trail intact: ${r.entries.toLocaleString('en-US')} entries, head ${r.head.last_hash}${r.cases.count ? `; ${r.cases.count.toLocaleString('en-US')} case events chained` : ''}`
+        : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}${r.resolutions.problem ? `\nquarantine resolutions: ${r.resolutions.problem.problem}` : ''}${r.cases.problem ? `\ncase events: ${r.cases.problem.problem}` : ''}${r.cases.queue.map((m) => `\ncase queue: ${m}`).join('')}`
+      print(o, { ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null, problem: r.problem?.problem ?? null, accounting: r.accounting.problems, resolutions: r.resolutions.count, resolution_problem: r.resolutions.problem?.problem ?? null, case_events: r.cases.count, case_problem: r.cases.problem?.problem ?? null, case_queue_problems: r.cases.queue }, text)
       if (!r.ok) process.exitCode = 1
     })
   })

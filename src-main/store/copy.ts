@@ -62,14 +62,17 @@ export const COPIED_TABLES: readonly TableSpec[] = [
   // migration 006 (team schedule): copied when both databases have it
   { name: 'schedule_slots', key: ['slot'], mode: 'text-key' },
   // migration 007 (live sources): append-only, the newest row per source is its cursor
-  { name: 'source_cursors', key: ['id'], mode: 'append' }
+  { name: 'source_cursors', key: ['id'], mode: 'append' },
+  // migration 008 (case work): events chained, evidence content-addressed; case_queue is derived (rebuilt by the target)
+  { name: 'case_events', key: ['id'], mode: 'append' },
+  { name: 'case_evidence', key: ['sha256'], mode: 'text-key' }
 ]
 
 /** Singleton rows, set last: the recorded heads of the two hash chains. */
-export const HEAD_TABLES = ['chain_head', 'resolution_head'] as const
+export const HEAD_TABLES = ['chain_head', 'resolution_head', 'case_head'] as const
 
 /** Tables of a trail that are not copied: the audit browser's derived index, and each database's own migration log. */
-export const NOT_COPIED = (table: string) => table === 'schema_migrations' || table.startsWith('browse_') || table.startsWith('sqlite_')
+export const NOT_COPIED = (table: string) => table === 'schema_migrations' || table.startsWith('browse_') || table.startsWith('case_queue') || table.startsWith('sqlite_')
 
 export const DEFAULT_PAGE_ROWS = 5_000
 
@@ -632,6 +635,8 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
       if (verify.problem) problems.push(`verify: entry ${verify.problem.id}: ${verify.problem.problem}`)
       for (const a of verify.accounting.problems) problems.push(`verify: accounting: ${a}`)
       if (verify.resolutions.problem) problems.push(`verify: quarantine resolutions: ${verify.resolutions.problem.problem}`)
+      if (verify.cases.problem) problems.push(`verify: case events: ${verify.cases.problem.problem}`)
+      for (const m of verify.cases.queue) problems.push(`verify: case queue: ${m}`)
     }
     return {
       from: source.location, to: target.location, fromKind: source.kind, toKind: target.kind, tables, written,

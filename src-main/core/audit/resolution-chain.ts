@@ -1,7 +1,6 @@
 // Officers' resolutions of quarantine records: append-only and hash-chained like the audit entries (their own
 // chain, with its own recorded head), so an edited, deleted or reordered resolution is detected by `triage verify`.
-import { hash } from 'node:crypto'
-import { GENESIS_HASH, type ChainProblem } from './chain.js'
+import { RowChainVerifier, rowHash } from './row-chain.js'
 
 export const RESOLUTION_CHAIN_FORMAT = 'triage-desk/quarantine-resolutions/v1'
 
@@ -25,42 +24,12 @@ export interface ResolutionRow {
 
 export const RESOLUTION_FIELDS = ['id', 'quarantine_id', 'action', 'resolved_by', 'reason', 'correction', 'entry_id', 'outcome', 'run_id', 'resolved_at'] as const
 
-const field = (v: string | number | null) => (v === null ? '\u0000-' : `\u0000${String(v).length}:${String(v)}`)
-
 export function resolutionHash(prevHash: string, r: Omit<ResolutionRow, 'prev_hash' | 'hash'>): string {
-  return hash('sha256', prevHash + RESOLUTION_FIELDS.map((f) => field(r[f])).join(''), 'hex')
+  return rowHash(RESOLUTION_FIELDS, prevHash, r)
 }
 
-export class ResolutionVerifier {
-  private prev = GENESIS_HASH
-  private prevId = 0
-  private position = 0
-  problem: ChainProblem | null = null
-
-  push(r: ResolutionRow): boolean {
-    if (this.problem) return false
-    this.position++
-    if (r.id <= this.prevId) return this.fail(r.id, `resolution ${r.id} is out of order`)
-    if (r.prev_hash !== this.prev) return this.fail(r.id, `resolution ${r.id}: its previous-hash does not match resolution ${this.prevId} (chain broken)`)
-    if (resolutionHash(r.prev_hash, r) !== r.hash) return this.fail(r.id, `resolution ${r.id} was modified after it was recorded (hash mismatch)`)
-    this.prev = r.hash
-    this.prevId = r.id
-    return true
-  }
-
-  finish(head: { count: number; last_id: number; last_hash: string }): ChainProblem | null {
-    if (this.problem) return this.problem
-    if (head.last_id !== this.prevId || head.last_hash !== this.prev || head.count !== this.position)
-      this.problem = {
-        id: this.prevId,
-        position: this.position,
-        problem: `the resolutions end at ${this.prevId} (${this.position}) but the recorded head is ${head.last_id} (${head.count}): resolutions were removed or added outside the engine`
-      }
-    return this.problem
-  }
-
-  private fail(id: number, problem: string): false {
-    this.problem = { id, position: this.position, problem }
-    return false
+export class ResolutionVerifier extends RowChainVerifier<(typeof RESOLUTION_FIELDS)[number]> {
+  constructor() {
+    super(RESOLUTION_FIELDS, 'resolution')
   }
 }

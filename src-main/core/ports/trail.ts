@@ -5,6 +5,7 @@
 // Sync or async: every method may return a promise (MaybePromise) and every caller awaits. SQLite answers
 // synchronously, so its hot loops pay no extra turn of the event loop; PostgreSQL answers with promises.
 import type { AuditQueries } from './audit-queries.js'
+import type { CaseStore } from './cases.js'
 import type { DeliveryRow, DeliveryStatus, Outbox } from './outbox.js'
 import type { ReportQueries } from './reports.js'
 import type { TriageStore } from './triage-store.js'
@@ -47,6 +48,8 @@ export interface Trail {
   readonly readonly: boolean
   readonly store: TriageStore
   readonly queries: AuditQueries
+  /** Officers' case work: events, the queue, evidence. */
+  readonly cases: CaseStore
   openOutbox(): Promise<OutboxSession>
   openReports(): Promise<ReportSession>
   close(): Promise<void>

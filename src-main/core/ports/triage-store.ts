@@ -4,6 +4,7 @@ import type { UnsealedEntry, ChainProblem } from '../audit/chain.js'
 import type { ResolutionRow } from '../audit/resolution-chain.js'
 import type { Alert, Counts, Origin, Quarantine, Severity, SourceKind } from '../model.js'
 import type { RuleSet } from '../classify/ruleset.js'
+import type { CaseVerifyResult } from './cases.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -117,6 +118,8 @@ export interface VerifyResult {
   accounting: { ok: boolean; problems: string[] }
   /** The chain of quarantine resolutions. */
   resolutions: { count: number; problem: ChainProblem | null }
+  /** The chain of case events, and the queue read model checked against it. */
+  cases: CaseVerifyResult
 }
 
 /** A quarantine record as stored, with what became of it. */

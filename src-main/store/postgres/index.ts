@@ -15,6 +15,7 @@ import type {
   ResolutionRequest, RunRecord, RunStart, TriageStore, VerifyResult
 } from '../../core/ports/triage-store.js'
 import { StoreError } from '../errors.js'
+import { PostgresCaseStore } from './cases.js'
 import { checkTrail, createPool, migrate, redactUrl, storeError, TRAIL_LOCK, type PoolOptions } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 import { processAlive, runFromRow, type RunRow } from '../rows.js'
@@ -600,13 +601,15 @@ export class PostgresStore implements TriageStore {
         resolutionProblem = rv.finish((await c.query<Head>('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1')).rows[0]!)
       }
       await c.query('COMMIT')
+      const cases = await new PostgresCaseStore(this.pool, this.location, true).verifyCases()
       return {
-        ok: problem === null && accounting.ok && resolutionProblem === null,
+        ok: problem === null && accounting.ok && resolutionProblem === null && cases.problem === null && cases.queue.length === 0,
         entries: v.head.count,
         head: v.head,
         problem,
         accounting,
-        resolutions: { count: resolutions, problem: resolutionProblem }
+        resolutions: { count: resolutions, problem: resolutionProblem },
+        cases
       }
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {})

@@ -4,15 +4,18 @@ import type { OutboxSession, ReportSession, Trail } from '../../core/ports/trail
 import type { OpenTrailOptions } from '../open.js'
 import { PostgresStore } from './index.js'
 import { PostgresOutbox } from './outbox.js'
+import { PostgresCaseStore } from './cases.js'
 import { PostgresAuditQueries } from './queries.js'
 import { openPostgresReports } from './reports.js'
 
 export class PostgresTrail implements Trail {
   readonly kind = 'postgres' as const
   readonly queries: PostgresAuditQueries
+  readonly cases: PostgresCaseStore
 
   constructor(readonly store: PostgresStore) {
     this.queries = new PostgresAuditQueries(store.pool)
+    this.cases = new PostgresCaseStore(store.pool, store.location, store.readonly)
   }
 
   get location(): string {

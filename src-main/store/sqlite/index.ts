@@ -12,6 +12,7 @@ import type {
   ResolutionRequest, RunRecord, RunStart, TriageStore, VerifyResult
 } from '../../core/ports/triage-store.js'
 import { MIGRATIONS } from './migrations/index.js'
+import { SqliteCaseStore } from './cases.js'
 
 import { StoreError } from '../errors.js'
 import { processAlive, runFromRow, type RunRow } from '../rows.js'
@@ -389,13 +390,15 @@ export class SqliteStore implements TriageStore {
       }
       resolutionProblem = rv.finish(this.db.prepare('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1').get() as { count: number; last_id: number; last_hash: string })
     }
+    const cases = new SqliteCaseStore(this.db, true).verifyCases()
     return {
-      ok: problem === null && accounting.ok && resolutionProblem === null,
+      ok: problem === null && accounting.ok && resolutionProblem === null && cases.problem === null && cases.queue.length === 0,
       entries: v.head.count,
       head: v.head,
       problem,
       accounting,
-      resolutions: { count: resolutions, problem: resolutionProblem }
+      resolutions: { count: resolutions, problem: resolutionProblem },
+      cases
     }
   }
 

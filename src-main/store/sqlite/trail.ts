@@ -9,6 +9,7 @@ import { openDatabase, SqliteStore, type SqliteOptions } from './index.js'
 import { SqliteOutbox } from './outbox.js'
 import { SqliteAuditQueries } from './queries.js'
 import { SqliteReportQueries } from './reports.js'
+import { SqliteCaseStore } from './cases.js'
 
 /** The better-sqlite3 binary this process already loaded (in Electron: the Electron-ABI build the store uses). */
 function loadedSqliteBinding(): string | undefined {
@@ -56,6 +57,7 @@ export class SqliteOutboxSession extends SqliteOutbox implements OutboxSession {
 export class SqliteTrail implements Trail {
   readonly kind = 'sqlite' as const
   readonly queries: SqliteAuditQueries
+  readonly cases: SqliteCaseStore
 
   /** Over an open store (tests and benches build one themselves); `openTrail` is the usual way in. */
   constructor(
@@ -63,6 +65,7 @@ export class SqliteTrail implements Trail {
     private readonly opts: Pick<SqliteOptions, 'nativeBinding' | 'readonly'> = {}
   ) {
     this.queries = new SqliteAuditQueries(store.db)
+    this.cases = new SqliteCaseStore(store.db, opts.readonly ?? false)
   }
 
   get location(): string {

@@ -6,7 +6,8 @@ import { m004 } from './004-report-period.js'
 import { m005 } from './005-untrusted-input.js'
 import { m006 } from './006-schedule-slots.js'
 import { m007 } from './007-source-cursors.js'
+import { m008 } from './008-case-work.js'
 
 export type { Migration } from './migration.js'
 
-export const MIGRATIONS = [m001, m002, m003, m004, m005, m006, m007]
+export const MIGRATIONS = [m001, m002, m003, m004, m005, m006, m007, m008]
