@@ -19,6 +19,9 @@ import {
   resolveUncertainInputSchema, resolveUncertainOutputSchema
 } from './delivery-contract.js'
 import { ERROR_CODES } from '../core/errors.js'
+import {
+  caseActionInputSchema, caseActionResultSchema, caseChangedEventSchema, caseDetailSchema, caseQueueInputSchema, caseQueueSchema
+} from './case-contract.js'
 
 export {
   alertDetailSchema, auditFacetsSchema, auditFilterSchema, auditPageSchema, auditQuerySchema, auditRowSchema, auditSortSchema, deliverySchema,
@@ -401,6 +404,15 @@ export const api = {
    * record) or a dismissal with a reason. Once per record; refused with "busy" while a run is in progress.
    */
   resolveQuarantine: { input: resolveQuarantineInputSchema, output: quarantineDetailSchema },
+  /** The officer's queues (mine, unassigned, awaiting my approval, overdue, all), what is due first, with counts. */
+  caseQueue: { input: caseQueueInputSchema, output: caseQueueSchema },
+  /** One alert's case: state, timeline of case events, clocks, SLA, related alerts, what this officer may do. */
+  getCase: { input: z.object({ id }).strict(), output: caseDetailSchema },
+  /**
+   * An officer's action on one or many alerts (bulk: one reason for all, each alert its own event; all or
+   * nothing). A refused action (wrong state, own approval, unknown disposition) is user_error naming the alert.
+   */
+  caseAction: { input: caseActionInputSchema, output: caseActionResultSchema },
   getSettings: { input: noInput, output: settingsViewSchema },
   updateSettings: { input: settingsUpdateSchema, output: settingsViewSchema },
   /** First-launch setup: triages the bundled sample inbox (dry-run is kept as set). */
@@ -474,6 +486,7 @@ export type Preview = z.infer<typeof previewSchema>
 export type QuarantineDetail = z.infer<typeof quarantineDetailSchema>
 export type SettingsView = z.infer<typeof settingsViewSchema>
 export type { DeliveryMode, DeliveryNotice, DeliveryStatusView, UncertainDelivery } from './delivery-contract.js'
+export type { CaseActionInput, CaseDetail, CaseEventView, CaseQueueView, QueueCountsView, QueueRowView } from './case-contract.js'
 
 // ── replies: the same envelope on both transports ────────────────────────────────────────────────────────────
 
@@ -515,6 +528,7 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('quarantineResolved'), id, action: z.enum(['corrected', 'dismissed']), run_id: id.nullable() }),
   z.object({ type: z.literal('settingsChanged'), settings: publicSettingsSchema }),
   deliveryChangedEventSchema,
+  caseChangedEventSchema,
   z.object({ type: z.literal('searchIndex'), indexed_upto: z.number(), pending: z.number() }),
   /** an export (exportReport / exportPack) writing: step is the file or stage; total 0 when not known ahead */
   z.object({

@@ -25,6 +25,7 @@ import { ApiError, describeZodError } from './errors.js'
 import { estimateRecords } from './estimate.js'
 import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 import { createReportHandlers, type ReportContext } from './reports.js'
+import { createCaseHandlers } from './cases.js'
 import { createDeliveryService, osUser, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
 import { correctableFields, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
 import type { QuarantineRecord } from '../core/ports/triage-store.js'
@@ -113,6 +114,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     trail, emit: ctx.emit, exportsDir: ctx.exportsDir,
     organisation: async () => (await current()).settings.organisation
   })
+  const cases = createCaseHandlers({ trail, settings: () => current(), emit: ctx.emit, osUser: () => ctx.delivery?.defaultBy ?? osUser() })
   const deliveries = createDeliveryService({ trail, settings: () => current(), emit: ctx.emit, logger: log, ...ctx.delivery })
 
   // ── background indexing of new audit entries for the browser (never on the import path) ────────────────
@@ -503,6 +505,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       }
     },
 
+    caseQueue: (i) => cases.caseQueue(i),
+    getCase: (i) => cases.getCase(i),
+    caseAction: (i) => cases.caseAction(i),
     slaReport: (i) => reports.slaReport(i),
     exportReport: (i) => reports.exportReport(i),
     exportPack: (i) => reports.exportPack(i),

@@ -8,6 +8,7 @@ import { registerReportCommands } from './commands-report.js'
 import { registerServeCommand } from './commands-serve.js'
 import { registerQuarantineCommands } from './commands-quarantine.js'
 import { registerWatchCommand } from './commands-watch.js'
+import { registerCaseCommands } from './commands-case.js'
 
 const program = new Command()
   .name('triage')
@@ -19,6 +20,7 @@ const program = new Command()
 registerCommands(program)
 registerDeliveryCommands(program)
 registerReportCommands(program)
+registerCaseCommands(program)
 registerServeCommand(program)
 registerQuarantineCommands(program)
 registerWatchCommand(program)

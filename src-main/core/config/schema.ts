@@ -7,6 +7,7 @@ import { TRANSACTION_FIELDS } from '../ingest/csv.js'
 import { deliverySettingsSchema } from '../deliver/settings.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RECORD_BYTES, isKnownEncoding } from '../ingest/bytes.js'
 import { databaseSourceSchema, mailboxSourceSchema } from '../sources/settings.js'
+import { casesSettingsSchema, officersSchema } from '../case/policy.js'
 
 const encoding = z.string().refine(isKnownEncoding, { error: (iss) => `${JSON.stringify(iss.input)} is not a known text encoding (e.g. utf-8, windows-1252, iso-8859-1)` })
 const zone = z.string().refine(isValidTimeZone, { error: (iss) => `${JSON.stringify(iss.input)} is not a known IANA time zone` })
@@ -106,7 +107,13 @@ export const settingsSchema = z
         low: z.number().positive()
       })
       .default({ critical: 15, high: 60, medium: 240, low: 1440 }),
-    delivery: deliverySettingsSchema.prefault({})
+    delivery: deliverySettingsSchema.prefault({}),
+    /** The officers of the team: four-eyes compares these ids (while the list is empty, any name is accepted). */
+    officers: officersSchema,
+    /** Who works at this workstation (an officer id or name): the actor of the app's case actions. Empty: the OS account. */
+    officer: z.string().trim().max(100).default(''),
+    /** Case work: dispositions, four-eyes severities, time-to-acknowledge / time-to-close targets. */
+    cases: casesSettingsSchema.prefault({})
   })
   .passthrough()
 
