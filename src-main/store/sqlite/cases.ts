@@ -25,27 +25,38 @@ export class SqliteCaseStore implements CaseStore {
   /** Brings the queue up to date: new entries as open, events written without it (a copied trail), new targets. */
   private catchUp(t: CaseTargets): void {
     if (this.readonly || !this.hasTables()) return
+    if (!this.behind(t)) return
+    this.db.transaction(() => this.catchUpIn(t)).immediate()
+  }
+
+  private behind(t: CaseTargets): boolean {
+    return (this.db
+      .prepare(`SELECT s.entries_upto < h.last_id OR s.events_upto < c.last_id OR s.targets <> ? FROM case_queue_state s, chain_head h, case_head c`)
+      .pluck()
+      .get(targetsKey(t)) as number) === 1
+  }
+
+  /** The catch-up itself, inside the caller's write transaction (state re-read there: another process may have caught up). */
+  private catchUpIn(t: CaseTargets): void {
     const db = this.db
     const st = db.prepare('SELECT entries_upto, events_upto, targets FROM case_queue_state WHERE singleton = 1').get() as { entries_upto: number; events_upto: number; targets: string }
     const head = db.prepare('SELECT last_id FROM chain_head WHERE singleton = 1').pluck().get() as number
     const eventsHead = db.prepare('SELECT last_id FROM case_head WHERE singleton = 1').pluck().get() as number
     const key = targetsKey(t)
     if (st.entries_upto >= head && st.events_upto >= eventsHead && st.targets === key) return
-    db.transaction(() => {
-      if (st.entries_upto < head)
-        db.prepare(`INSERT INTO case_queue (entry_id, severity, triaged_ms, created_ms, party, state)
-          SELECT id, severity, CAST(round(unixepoch(triaged_at, 'subsec') * 1000) AS INTEGER), created_at_ms,
-            CASE source_kind WHEN 'transaction' THEN 'customer:' || json_extract(payload, '$.customer_id') ELSE 'vendor:' || json_extract(payload, '$.vendor') END,
-            'open'
-          FROM audit_entries WHERE id > ? AND id <= ?`).run(st.entries_upto, head)
-      if (st.events_upto < eventsHead) {
-        const ids = db.prepare('SELECT DISTINCT entry_id FROM case_events WHERE id > ?').pluck().all(st.events_upto) as number[]
-        this.projectAll(ids, t)
-      }
-      if (st.targets !== key) db.prepare(`UPDATE case_queue SET due_ms = ${dueSql(t, 'min')}`).run()
-      else if (st.entries_upto < head) db.prepare(`UPDATE case_queue SET due_ms = ${dueSql(t, 'min')} WHERE entry_id > ?`).run(st.entries_upto)
-      db.prepare('UPDATE case_queue_state SET entries_upto = ?, events_upto = ?, targets = ? WHERE singleton = 1').run(Math.max(head, st.entries_upto), Math.max(eventsHead, st.events_upto), key)
-    }).immediate()
+    if (st.entries_upto < head)
+      db.prepare(`INSERT OR IGNORE INTO case_queue (entry_id, severity, triaged_ms, created_ms, party, state)
+        SELECT id, severity, CAST(round(unixepoch(triaged_at, 'subsec') * 1000) AS INTEGER), created_at_ms,
+          CASE source_kind WHEN 'transaction' THEN 'customer:' || json_extract(payload, '$.customer_id') ELSE 'vendor:' || json_extract(payload, '$.vendor') END,
+          'open'
+        FROM audit_entries WHERE id > ? AND id <= ?`).run(st.entries_upto, head)
+    if (st.events_upto < eventsHead) {
+      const ids = db.prepare('SELECT DISTINCT entry_id FROM case_events WHERE id > ?').pluck().all(st.events_upto) as number[]
+      this.projectAll(ids, t)
+    }
+    if (st.targets !== key) db.prepare(`UPDATE case_queue SET due_ms = ${dueSql(t, 'min')}`).run()
+    else if (st.entries_upto < head) db.prepare(`UPDATE case_queue SET due_ms = ${dueSql(t, 'min')} WHERE entry_id > ?`).run(st.entries_upto)
+    db.prepare('UPDATE case_queue_state SET entries_upto = ?, events_upto = ?, targets = ? WHERE singleton = 1').run(Math.max(head, st.entries_upto), Math.max(eventsHead, st.events_upto), key)
   }
 
   private eventsOf(ids: number[]): Map<number, CaseEventRow[]> {
@@ -75,9 +86,10 @@ export class SqliteCaseStore implements CaseStore {
 
   recordCase(entryIds: number[], decide: (facts: CaseFacts[]) => NewCaseEvent[], t: CaseTargets, evidence?: EvidenceBlob): CaseEventRow[] {
     if (this.readonly) throw new Error('this trail is open read-only')
-    this.catchUp(t)
     const db = this.db
     return db.transaction(() => {
+      // Caught up inside the write: an entry another process triaged a moment ago has its queue row before its first event.
+      this.catchUpIn(t)
       const entries = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(entryIds)) as CaseEntry[]
       const events = this.eventsOf(entries.map((e) => e.id))
       const fresh = decide(entries.map((entry) => ({ entry, events: events.get(entry.id) ?? [] })))
