@@ -92,7 +92,11 @@ export const caseDetailSchema = z.object({
   /** other alerts for the same customer / vendor created within 90 days of this one */
   related: z.array(relatedAlertSchema),
   /** what the officer of this workstation may do now */
-  allowed: z.array(z.enum(['ack', 'assign', 'note', 'close', 'approve', 'reject', 'reopen', 'extend', 'sar', 'evidence']))
+  allowed: z.array(z.enum(['ack', 'assign', 'note', 'close', 'approve', 'reject', 'reopen', 'extend', 'sar', 'evidence'])),
+  /** the officer of this workstation (id), the team's officers (names for ids in events) and the disposition codes (for the close form) */
+  me: z.string(),
+  officers: z.array(z.object({ id: z.string(), name: z.string() })),
+  dispositions: z.array(z.string())
 })
 export type CaseDetail = z.infer<typeof caseDetailSchema>
 
@@ -106,7 +110,9 @@ export const queueCountsSchema = z.object({
   unassigned: z.number(),
   approval: z.number(),
   overdue: z.number(),
-  by_state: z.record(caseStateSchema, z.number())
+  by_state: z.record(caseStateSchema, z.number()),
+  /** alerts whose next regulatory clock (SAR decision, continuing review, follow-up filing) is due within 3 days from now (overdue ones are in overdue) */
+  clocks_due_soon: z.number()
 })
 export type QueueCountsView = z.infer<typeof queueCountsSchema>
 
@@ -146,7 +152,9 @@ export const caseQueueSchema = z.object({
   /** the officer of this workstation (id), and the team's officers (empty: any name is accepted) */
   me: z.string(),
   officers: z.array(z.object({ id: z.string(), name: z.string() })),
-  dispositions: z.array(z.string())
+  dispositions: z.array(z.string()),
+  /** the severities whose close waits for a second officer's approval (four-eyes) */
+  four_eyes: z.array(severity)
 })
 export type CaseQueueView = z.infer<typeof caseQueueSchema>
 

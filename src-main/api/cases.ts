@@ -6,7 +6,8 @@ import { basename } from 'node:path'
 import type { LoadedSettings } from '../core/config/index.js'
 import { CaseDesk, CaseRefusal, MAX_EVIDENCE_BYTES, resolveOfficer } from '../core/case/desk.js'
 import { deriveCase } from '../core/case/derive.js'
-import type { CaseEventRow, CaseView } from '../core/case/model.js'
+import { DAY_MS, type CaseEventRow, type CaseView } from '../core/case/model.js'
+import { SEVERITIES } from '../core/model.js'
 import { casePolicy, type CasePolicy } from '../core/case/policy.js'
 import { dueKind } from '../core/case/queue.js'
 import type { Trail } from '../core/ports/trail.js'
@@ -24,6 +25,8 @@ export interface CaseContext {
 
 const RELATED_DAYS = 90
 const RELATED_SHOWN = 20
+/** "Clocks due soon" (the tray, the dashboard): within this many days. */
+export const CLOCKS_SOON_DAYS = 3
 
 export function createCaseHandlers(ctx: CaseContext) {
   const now = ctx.now ?? Date.now
@@ -64,9 +67,10 @@ export function createCaseHandlers(ctx: CaseContext) {
       const p = policyOf(l)
       const who = me(l)
       const t = now()
-      const [page, counts] = await Promise.all([
+      const [page, counts, clocksDueSoon] = await Promise.all([
         ctx.trail.cases.caseQueue({ view: i.view, me: who, state: i.state, assignee: i.assignee, overdue: i.overdue, nowMs: t, limit: i.limit, offset: i.offset, targets: p.targets }),
-        ctx.trail.cases.caseCounts(who, t, p.targets)
+        ctx.trail.cases.caseCounts(who, t, p.targets),
+        ctx.trail.cases.clocksDue(t, t + CLOCKS_SOON_DAYS * DAY_MS, p.targets)
       ])
       return {
         rows: page.rows.map((r) => {
@@ -80,10 +84,11 @@ export function createCaseHandlers(ctx: CaseContext) {
           }
         }),
         total: page.total,
-        counts,
+        counts: { ...counts, clocks_due_soon: clocksDueSoon },
         me: who,
         officers: l.settings.officers,
-        dispositions: [...p.dispositions]
+        dispositions: [...p.dispositions],
+        four_eyes: SEVERITIES.filter((s) => p.fourEyes.has(s))
       }
     },
 
@@ -109,7 +114,10 @@ export function createCaseHandlers(ctx: CaseContext) {
         sla: { acknowledge: sla(p.targets.ack[e.severity], v.acknowledged_at), close: sla(p.targets.close[e.severity], v.closed_at) },
         events: facts.events.map((x) => eventView(l, x)),
         related,
-        allowed: allowed(v, me(l))
+        allowed: allowed(v, me(l)),
+        me: me(l),
+        officers: l.settings.officers,
+        dispositions: [...p.dispositions]
       }
     },
 

@@ -88,6 +88,8 @@ export interface CaseStore {
   caseFacts(entryId: number): MaybePromise<CaseFacts | null>
   caseQueue(q: QueueQuery): MaybePromise<{ rows: QueueRow[]; total: number }>
   caseCounts(me: string | null, nowMs: number, targets: CaseTargets): MaybePromise<QueueCounts>
+  /** How many alerts have their next running regulatory clock due between fromMs and untilMs (both inclusive). */
+  clocksDue(fromMs: number, untilMs: number, targets: CaseTargets): MaybePromise<number>
   /** Other alerts for the same customer (transactions) or vendor (e-mail) created in the `days` before this one, newest first. */
   relatedAlerts(entryId: number, days: number, limit: number, targets: CaseTargets): MaybePromise<RelatedAlert[]>
   evidence(sha256: string): MaybePromise<Buffer | null>

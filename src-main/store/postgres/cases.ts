@@ -237,6 +237,14 @@ export class PostgresCaseStore implements CaseStore {
     return { mine: me ? r.mine : 0, unassigned: r.unassigned, approval: r.approval, overdue: r.overdue, by_state }
   }
 
+  async clocksDue(fromMs: number, untilMs: number, t: CaseTargets): Promise<number> {
+    if (!(await this.hasTables())) return 0
+    await this.catchUp(t)
+    // due_ms is never later than the running clock's due time, so the due index bounds the scan.
+    const r = await this.q<{ n: number }>('SELECT count(*) n FROM case_queue WHERE due_ms <= $1 AND clock_due_ms >= $2 AND clock_due_ms <= $1', [untilMs, fromMs])
+    return r[0]!.n
+  }
+
   async relatedAlerts(entryId: number, days: number, limit: number, t: CaseTargets): Promise<RelatedAlert[]> {
     if (!(await this.hasTables())) return []
     await this.catchUp(t)

@@ -196,6 +196,16 @@ export class SqliteCaseStore implements CaseStore {
     }
   }
 
+  clocksDue(fromMs: number, untilMs: number, t: CaseTargets): number {
+    if (!this.hasTables()) return 0
+    this.catchUp(t)
+    // due_ms is never later than the running clock's due time, so the due index bounds the scan.
+    return this.db
+      .prepare('SELECT count(*) FROM case_queue INDEXED BY case_queue_due WHERE due_ms <= ? AND clock_due_ms >= ? AND clock_due_ms <= ?')
+      .pluck()
+      .get(untilMs, fromMs, untilMs) as number
+  }
+
   relatedAlerts(entryId: number, days: number, limit: number, t: CaseTargets): RelatedAlert[] {
     if (!this.hasTables()) return []
     this.catchUp(t)
