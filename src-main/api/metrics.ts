@@ -25,6 +25,7 @@ interface Snapshot {
   outbox: Output<'deliveryStatus'>['outbox']
   totals: Output<'totals'>
   sources: Output<'sourceStatus'>['sources']
+  cases: Output<'caseQueue'>['counts']
 }
 
 export interface Metrics {
@@ -43,10 +44,11 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
   let scrape: Promise<Snapshot> | null = null
   const snapshot = () =>
     (scrape ??= withinTime(o.timeoutMs ?? SCRAPE_TIMEOUT_MS, async () => {
-      const [summary, delivery, totals, sources] = await Promise.all([
-        api.invoke('summary', {}), api.invoke('deliveryStatus', { limit: 1 }), api.invoke('totals', {}), api.invoke('sourceStatus', {})
+      const [summary, delivery, totals, sources, queue] = await Promise.all([
+        api.invoke('summary', {}), api.invoke('deliveryStatus', { limit: 1 }), api.invoke('totals', {}), api.invoke('sourceStatus', {}),
+        api.invoke('caseQueue', { view: 'overdue', limit: 1, offset: 0 })
       ])
-      return { summary, outbox: delivery.outbox, totals, sources: sources.sources }
+      return { summary, outbox: delivery.outbox, totals, sources: sources.sources, cases: queue.counts }
     }))
   // Counters whose value is the database's total: set at each scrape (a decrease reads as a reset, e.g. a new database).
   const total = (name: string, help: string, value: (s: Snapshot) => number) =>
@@ -85,6 +87,16 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
       for (const status of DELIVERY_STATUSES) this.set({ status }, outbox[status])
     }
   })
+  // Case work (issue 13): alerts by case state, and those past a deadline (acknowledge, close or a regulatory clock).
+  new Gauge({
+    name: 'triage_cases', help: 'Alerts by case state (open, acknowledged, investigating, pending_approval, closed).', labelNames: ['state'], registers: [registry],
+    async collect() {
+      const { cases } = await snapshot()
+      for (const [state, n] of Object.entries(cases.by_state)) this.set({ state }, n)
+    }
+  })
+  gauge('triage_cases_overdue', 'Alerts past their deadline: to acknowledge, to close, or a regulatory clock.', (s) => s.cases.overdue)
+  gauge('triage_cases_awaiting_approval', 'Closes waiting for a second officer (four-eyes).', (s) => s.cases.by_state.pending_approval)
   gauge('triage_last_run_success_timestamp_seconds', 'When the last successful run finished (Unix time; 0: none yet).', (s) => {
     const at = s.summary.health.last_success_at
     return at ? Date.parse(at) / 1000 : 0

@@ -164,6 +164,12 @@ describe('triage serve: /healthz and /metrics (the real process)', () => {
     const success = value(samples, 'triage_last_run_success_timestamp_seconds')
     expect(Math.abs(success - Date.now() / 1000)).toBeLessThan(60)
     expect(value(samples, 'triage_run_in_progress')).toBe(0)
+    // case work: every triaged alert is an open case until an officer acts on it
+    expect(types).toMatchObject({ triage_cases: 'gauge', triage_cases_overdue: 'gauge', triage_cases_awaiting_approval: 'gauge' })
+    expect(value(samples, 'triage_cases', { state: 'open' })).toBe(run.triaged)
+    for (const state of ['acknowledged', 'investigating', 'pending_approval', 'closed']) expect(value(samples, 'triage_cases', { state })).toBe(0)
+    expect(value(samples, 'triage_cases_awaiting_approval')).toBe(0)
+    expect(value(samples, 'triage_cases_overdue')).toBeGreaterThanOrEqual(0)
     expect(value(samples, 'triage_run_duration_seconds_count')).toBe(1)
     expect(value(samples, 'triage_run_duration_seconds_sum')).toBeCloseTo(run.duration_ms / 1000, 3)
     expect(value(samples, 'triage_run_duration_seconds_bucket', { le: '+Inf' })).toBe(1)
