@@ -19,6 +19,7 @@ import {
   resolveUncertainInputSchema, resolveUncertainOutputSchema
 } from './delivery-contract.js'
 import { ERROR_CODES } from '../core/errors.js'
+import { CASE_STATES, CLOCK_KINDS } from '../core/case/model.js'
 import {
   caseActionInputSchema, caseActionResultSchema, caseChangedEventSchema, caseDetailSchema, caseQueueInputSchema, caseQueueSchema
 } from './case-contract.js'
@@ -222,6 +223,39 @@ const severityCounts = bySeverity
 const periodOut = z.object({ from: z.string(), to: z.string() })
 const chainHeadSchema = z.object({ count: z.number(), last_id: z.number(), last_hash: z.string() })
 
+/** Time from triage to acknowledgement or close, per severity, against the settings' target (seconds). */
+const caseTimingSchema = z.object({
+  severity: severitySchema, target_seconds: z.number(),
+  /** alerts that reached the step before the period's end; p50/p95 over them (null when none) */
+  count: z.number(), p50: z.number().nullable(), p95: z.number().nullable(),
+  /** reached within / after the target; not reached with the target passed (overdue) / still ahead (pending) */
+  met: z.number(), missed: z.number(), overdue: z.number(), pending: z.number()
+})
+
+/** What officers did with the alerts of the period, as their case events stood at the period's end. */
+export const caseWorkSchema = z.object({
+  as_of: z.string(),
+  alerts: z.number(),
+  closed: z.number(),
+  events: z.number(),
+  policy: z.object({ ack_target_seconds: severityCounts, close_target_seconds: severityCounts, four_eyes: z.array(severitySchema) }),
+  dispositions: z.array(z.object({ disposition: z.string(), counts: severityCounts, total: z.number() })),
+  /** per rule (null: no rule matched), most alerts first; false_positive_share of its alerts, and of its closed alerts */
+  by_rule: z.array(
+    z.object({
+      rule: z.string().nullable(), alerts: z.number(), closed: z.number(), by_disposition: z.record(z.string(), z.number()), false_positive: z.number(),
+      false_positive_share: z.number().nullable(), false_positive_share_of_closed: z.number().nullable()
+    })
+  ),
+  time_to_acknowledge: z.array(caseTimingSchema),
+  time_to_close: z.array(caseTimingSchema),
+  four_eyes: z.object({
+    closes_needing_approval: z.number(), approved: z.number(), rejected: z.number(), pending: z.number(), approved_by_other: z.number(), self_approved: z.number()
+  }),
+  clocks: z.array(z.object({ kind: z.enum(CLOCK_KINDS), started: z.number(), met: z.number(), missed: z.number(), running: z.number(), overdue: z.number() })),
+  open_at_end: z.array(z.object({ state: z.enum(CASE_STATES), counts: severityCounts, total: z.number() }))
+})
+
 export const slaReportSchema = z.object({
   period: periodOut.extend({ basis: z.literal('triaged_at') }),
   /** "2026-11-01 to 2026-11-30 (UTC days, inclusive)" */
@@ -295,7 +329,8 @@ export const slaReportSchema = z.object({
       runs: z.number(), first_triaged_at: z.string().nullable(), last_triaged_at: z.string().nullable()
     })
   ),
-  runs: z.object({ total: z.number() })
+  runs: z.object({ total: z.number() }),
+  case_work: caseWorkSchema
 })
 
 /** A file written under the app's exports folder. */

@@ -26,6 +26,7 @@ import { estimateRecords } from './estimate.js'
 import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 import { createReportHandlers, type ReportContext } from './reports.js'
 import { createCaseHandlers } from './cases.js'
+import { casePolicy } from '../core/case/policy.js'
 import { createDeliveryService, osUser, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
 import { correctableFields, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
 import type { QuarantineRecord } from '../core/ports/triage-store.js'
@@ -112,7 +113,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   let closed = false
   const reports = createReportHandlers({
     trail, emit: ctx.emit, exportsDir: ctx.exportsDir,
-    organisation: async () => (await current()).settings.organisation
+    organisation: async () => (await current()).settings.organisation,
+    casePolicy: async () => {
+      const { settings } = await current()
+      return casePolicy(settings.cases, settings.officers)
+    }
   })
   const cases = createCaseHandlers({ trail, settings: () => current(), emit: ctx.emit, osUser: () => ctx.delivery?.defaultBy ?? osUser() })
   const deliveries = createDeliveryService({ trail, settings: () => current(), emit: ctx.emit, logger: log, ...ctx.delivery })

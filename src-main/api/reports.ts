@@ -13,6 +13,7 @@ import { appDataDir } from '../core/config/index.js'
 import { buildSlaReport, exportReport, parsePeriod, periodLabel, ReportError, writeExaminerPack } from '../core/report/index.js'
 import { periodDays } from '../core/report/period.js'
 import type { SlaReport } from '../core/report/sla-report.js'
+import { defaultCasePolicy, type CasePolicy } from '../core/case/policy.js'
 import type { Period, ReportQueries } from '../core/ports/reports.js'
 import type { Trail } from '../core/ports/trail.js'
 import type { ApiEvent, ExportPackResult, ExportReportResult, ParsedInput, SlaReportView } from './contract.js'
@@ -23,6 +24,8 @@ export interface ReportContext {
   trail: Trail
   emit(event: ApiEvent): void
   organisation(): Promise<string>
+  /** The settings' case policy the case-work figures are measured by (default settings when not given). */
+  casePolicy?(): Promise<CasePolicy>
   /** Where exports are written; default <app data>/exports. */
   exportsDir?: string
 }
@@ -55,6 +58,7 @@ function baseName(kind: string, p: Period, at: Date): string {
 export function createReportHandlers(ctx: ReportContext) {
   const exportsDir = resolve(ctx.exportsDir ?? join(appDataDir(), 'exports'))
   let exporting: { kind: ExportKind; label: string; started_at: string } | null = null
+  const cases = async () => (ctx.casePolicy ? await ctx.casePolicy() : defaultCasePolicy())
 
   async function withReader<T>(fn: (q: ReportQueries) => Promise<T>): Promise<T> {
     const r = await ctx.trail.openReports()
@@ -114,7 +118,8 @@ export function createReportHandlers(ctx: ReportContext) {
 
     async slaReport(i: ParsedInput<'slaReport'>): Promise<SlaReportView> {
       const period = periodOf('slaReport', i)
-      const report = await withReader((q) => q.snapshot(() => buildSlaReport(q, period, { limit: i.limit })))
+      const policy = await cases()
+      const report = await withReader((q) => q.snapshot(() => buildSlaReport(q, period, { limit: i.limit, cases: policy })))
       return reportView(report)
     },
 
@@ -127,7 +132,7 @@ export function createReportHandlers(ctx: ReportContext) {
         tell({ step: 'starting', done: 0, total: 0 }, true)
         const r = await withReader(async (q) =>
           exportReport(q, period, out, {
-            format: i.format, organisation: await ctx.organisation(), bom: i.bom, appendix: i.appendix, onProgress: (p) => tell(p)
+            format: i.format, organisation: await ctx.organisation(), cases: await cases(), bom: i.bom, appendix: i.appendix, onProgress: (p) => tell(p)
           })
         )
         tell({ step: 'done', done: 1, total: 1 }, true)
@@ -146,7 +151,9 @@ export function createReportHandlers(ctx: ReportContext) {
         const tell = progress('pack', i.job_id)
         tell({ step: 'starting', done: 0, total: 0 }, true)
         const r = await withReader(async (q) =>
-          writeExaminerPack(q, period, dir, { organisation: await ctx.organisation(), bom: i.bom, appendix: i.appendix, onProgress: (p) => tell(p) })
+          writeExaminerPack(q, period, dir, {
+            organisation: await ctx.organisation(), cases: await cases(), bom: i.bom, appendix: i.appendix, onProgress: (p) => tell(p)
+          })
         )
         tell({ step: 'done', done: 1, total: 1 }, true)
         const manifestPath = join(r.dir, 'manifest.json')
@@ -191,6 +198,7 @@ function reportView(r: SlaReport): SlaReportView {
       shown: r.quarantine.shown.map((q) => ({ ...q, raw: q.raw.length > RAW_SHOWN ? q.raw.slice(0, RAW_SHOWN) : q.raw, raw_truncated: q.raw.length > RAW_SHOWN }))
     },
     rulesets: r.rulesets,
-    runs: { total: r.runs.total }
+    runs: { total: r.runs.total },
+    case_work: r.case_work
   }
 }

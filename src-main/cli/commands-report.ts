@@ -3,6 +3,7 @@
 import { extname, resolve } from 'node:path'
 import { Command, Option } from 'commander'
 import { loadSettings } from '../core/config/index.js'
+import { casePolicy } from '../core/case/policy.js'
 import {
   exportReport, parsePeriod, periodLabel, ReportError, verifyPack, writeExaminerPack, type ReportFormat
 } from '../core/report/index.js'
@@ -83,7 +84,8 @@ export function registerReportCommands(program: Command): void {
         const bar = new ProgressBar(`report ${format}`)
         try {
           const r = await exportReport(q, period, resolve(o.out), {
-            format, organisation: settings.organisation, bom: o.bom, appendix: o.appendix, onProgress: (p) => bar.update(p.done, p.step)
+            format, organisation: settings.organisation, cases: casePolicy(settings.cases, settings.officers), bom: o.bom, appendix: o.appendix,
+            onProgress: (p) => bar.update(p.done, p.step)
           })
           bar.done()
           const figures = r.report
@@ -111,10 +113,11 @@ export function registerReportCommands(program: Command): void {
         const bar = new ProgressBar('export-pack')
         try {
           const r = await writeExaminerPack(q, period, o.out, {
-            organisation: settings.organisation, bom: o.bom, appendix: o.appendix, onProgress: (p) => bar.update(p.done, p.step)
+            organisation: settings.organisation, cases: casePolicy(settings.cases, settings.officers), bom: o.bom, appendix: o.appendix,
+            onProgress: (p) => bar.update(p.done, p.step)
           }).catch((e: unknown) => {
             // A broken audit trail is found while exporting: that is the verify failure, not a user mistake.
-            if (e instanceof ReportError && e.message.startsWith('the audit trail itself is broken')) {
+            if (e instanceof ReportError && /^the (audit trail itself|case events' chain itself) is broken/.test(e.message)) {
               process.stderr.write(`triage: ${e.message}\n`)
               process.exitCode = 1
               return null
@@ -145,7 +148,7 @@ export function registerReportCommands(program: Command): void {
 
   program
     .command('verify-pack')
-    .description('check an examiner pack: file hashes, and the audit chain recomputed over its audit CSV')
+    .description('check an examiner pack: file hashes, the audit chain recomputed over its audit CSV, the case events chain and the evidence manifest')
     .argument('<dir>', 'the pack folder')
     .option('--db <path>', 'also check that the pack is a piece of this database\'s audit trail')
     .option('--json', 'print one JSON object on stdout')
@@ -163,6 +166,7 @@ export function registerReportCommands(program: Command): void {
                 `pack verified: ${r.dir}`,
                 `  ${r.files_checked} files match the manifest's SHA-256`,
                 `  audit chain recomputed over ${num(r.entries_checked)} entries${s?.first_id ? ` (ids ${s.first_id} to ${s.last_id}), last hash ${s.last_hash}` : ''}`,
+                ...(r.case_events_checked === null ? [] : [`  case events chain recomputed from genesis over ${num(r.case_events_checked)} events; the evidence manifest agrees with them`]),
                 r.live_checked ? '  the segment matches the live audit trail in the database' : '  (not compared with a live database: add --db to do so)',
                 ...r.warnings.map((w) => `  warning: ${w}`)
               ].join('\n')

@@ -4,6 +4,9 @@ import type { RunRecord } from '../core/ports/triage-store.js'
 import type { DueDelivery } from '../core/ports/outbox.js'
 import type { AuditRow } from '../core/ports/read-model.js'
 import type { Severity } from '../core/model.js'
+import type { CaseAlert } from '../core/ports/reports.js'
+import type { CaseEventRow } from '../core/case/model.js'
+export { CASE_EVENT_COLUMNS, EVIDENCE_COLUMNS } from '../core/audit/case-chain.js'
 
 /** Whether a process of this host is still running (a run or a claim of a dead process is abandoned). */
 export function processAlive(pid: number | null): boolean {
@@ -74,5 +77,70 @@ export function toRow(r: EntryRow): AuditRow {
     source_locator: r.source_locator, external_id: r.external_id, title: r.title, created_at: r.created_at,
     triaged_at: r.triaged_at, sla_seconds: r.sla_seconds, sla_target_seconds: r.sla_target_seconds,
     sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason
+  }
+}
+
+/** Alerts per chunk of ReportQueries.caseAlerts. */
+export const CASE_ALERT_CHUNK = 5_000
+
+/** An alert joined with one of its case events (the event's cells NULL when it has none), raw. */
+export type CaseAlertRow = [
+  id: number, severity: Severity, matched_rules: string, triaged_at: string,
+  event_id: number | null, type: CaseEventRow['type'] | null, actor: string | null, at: string | null, data: string | null
+]
+
+/** Collects the rows of an alert-and-events join (ordered by alert, then event) into chunks of whole alerts. */
+class CaseAlertGrouper {
+  private chunk: CaseAlert[] = []
+  private current: CaseAlert | null = null
+
+  constructor(private readonly size: number) {}
+
+  /** Takes one row; returns a full chunk when one is ready. */
+  push(r: CaseAlertRow): CaseAlert[] | null {
+    let out: CaseAlert[] | null = null
+    if (this.current?.id !== r[0]) {
+      if (this.chunk.length >= this.size) {
+        out = this.chunk
+        this.chunk = []
+      }
+      const rules = (JSON.parse(r[2]) as Array<[string, string]>).map((m) => m[0])
+      this.current = { id: r[0], severity: r[1], rules, triaged_at: r[3], events: [] }
+      this.chunk.push(this.current)
+    }
+    if (r[4] !== null) this.current.events.push({ id: r[4], type: r[5]!, by: r[6]!, at: r[7]!, data: r[8]! })
+    return out
+  }
+
+  rest(): CaseAlert[] | null {
+    return this.chunk.length ? this.chunk : null
+  }
+}
+
+export function groupCaseAlerts(rows: Iterable<CaseAlertRow>, size: number): Iterable<CaseAlert[]> {
+  return {
+    *[Symbol.iterator]() {
+      const g = new CaseAlertGrouper(size)
+      for (const r of rows) {
+        const c = g.push(r)
+        if (c) yield c
+      }
+      const last = g.rest()
+      if (last) yield last
+    }
+  }
+}
+
+export function groupCaseAlertsAsync(rows: AsyncIterable<CaseAlertRow>, size: number): AsyncIterable<CaseAlert[]> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const g = new CaseAlertGrouper(size)
+      for await (const r of rows) {
+        const c = g.push(r)
+        if (c) yield c
+      }
+      const last = g.rest()
+      if (last) yield last
+    }
   }
 }

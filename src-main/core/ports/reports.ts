@@ -1,6 +1,7 @@
 // What the SLA report and the examiner pack read from a store. SQLite implements it in sqlite/reports.ts;
 // a PostgreSQL store would implement the same queries. Streams are iterables so 1M rows are never held.
 import type { ResolutionRow } from '../audit/resolution-chain.js'
+import type { CaseEventRow } from '../case/model.js'
 import type { Severity } from '../model.js'
 
 type MaybePromise<T> = T | Promise<T>
@@ -130,6 +131,19 @@ export interface RuleSetRecord {
   first_used_at: string
 }
 
+/** A case event as the case-work figures read it (derive.ts's EventLike, with its id). */
+export type CaseEventBrief = Pick<CaseEventRow, 'id' | 'type' | 'by' | 'at' | 'data'>
+
+/** One alert triaged in the period and its case events recorded before the period's end, in event id order. */
+export interface CaseAlert {
+  id: number
+  severity: Severity
+  /** The ids of the rules that matched (matched_rules of the audit entry), in order; empty: no rule (default severity). */
+  rules: string[]
+  triaged_at: string
+  events: CaseEventBrief[]
+}
+
 /** An id range of the audit chain (contiguous, both ends inclusive). */
 export interface EntryRange {
   first_id: number
@@ -166,6 +180,15 @@ export interface ReportQueries {
   resolutions(p: Period, limit: number): MaybePromise<{ corrected: number; dismissed: number; shown: ResolutionRow[] }>
   /** The head of the resolutions' chain now. */
   resolutionHead(): MaybePromise<ChainHead>
+  /**
+   * The alerts triaged in the period in entry id order, each with its case events whose `at` is before p.to, a
+   * chunk of alerts at a time (so a period of 100k+ alerts is never held at once).
+   */
+  caseAlerts(p: Period): Rows<CaseAlert[]>
+  /** The head of the case events' chain now (genesis when the trail has no case work). */
+  caseHead(): MaybePromise<ChainHead>
+  /** prev_hash and hash of the given case events (to check a pack's case chain against the live trail). */
+  caseEventLinks(ids: number[]): MaybePromise<Array<{ id: number; prev_hash: string; hash: string }>>
   /** Runs that overlap the period. */
   runs(p: Period): MaybePromise<RunBrief[]>
   rulesets(versions: string[]): MaybePromise<RuleSetRecord[]>
@@ -188,4 +211,8 @@ export interface ReportQueries {
   /** Every resolution up to the head, in id order (the whole chain: an examiner recomputes it from genesis). */
   resolutionTable(): TableStream
   runTable(p: Period): TableStream
+  /** Every case event up to the head, in id order (the whole chain: an examiner recomputes it from genesis). */
+  caseEventTable(): TableStream
+  /** Every evidence file kept in the trail (sha256, size; not the bytes), with the ids of the events that name it, by sha256. */
+  evidenceTable(): TableStream
 }

@@ -1,8 +1,10 @@
-// One call per export the app, the API and the CLI offer: the SLA report as PDF, CSV (one row per alert) or
-// JSON (the figures), with progress for large periods.
+// One call per export the app, the API and the CLI offer: the SLA report as PDF, CSV (one row per alert, with its
+// case at the period's end) or JSON (the figures), with progress for large periods.
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
+import { defaultCasePolicy, type CasePolicy } from '../case/policy.js'
 import type { Period, ReportQueries } from '../ports/reports.js'
+import { withCaseColumns } from './case-columns.js'
 import { writeCsv, type WrittenFile } from './csv.js'
 import { writeReportPdf } from './pdf/report-pdf.js'
 import { buildSlaReport, type SlaReport } from './sla-report.js'
@@ -17,6 +19,8 @@ export interface ExportOptions {
   /** PDF: add one line per alert after the summary. */
   appendix?: boolean
   now?: Date
+  /** The settings' case policy (targets for the case-work figures and the CSV's case columns); default settings when not given. */
+  cases?: CasePolicy
   onProgress?: (p: { step: string; done: number; total: number }) => void
 }
 
@@ -30,11 +34,12 @@ export interface ExportResult extends WrittenFile {
 export async function exportReport(q: ReportQueries, period: Period, out: string, opts: ExportOptions): Promise<ExportResult> {
   return q.snapshot(async () => {
     if (opts.format === 'csv') {
-      const w = await writeCsv(out, q.alertTable(period), { bom: opts.bom, onProgress: (done) => opts.onProgress?.({ step: 'alerts', done, total: 0 }) })
+      const table = withCaseColumns(q.alertTable(period), q.caseAlerts(period), period, opts.cases ?? defaultCasePolicy())
+      const w = await writeCsv(out, table, { bom: opts.bom, onProgress: (done) => opts.onProgress?.({ step: 'alerts', done, total: 0 }) })
       return { ...w, format: 'csv', report: null }
     }
     opts.onProgress?.({ step: 'figures', done: 0, total: 1 })
-    const report = await buildSlaReport(q, period, { now: opts.now })
+    const report = await buildSlaReport(q, period, { now: opts.now, cases: opts.cases })
     if (opts.format === 'json') {
       const buf = Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8')
       writeFileSync(out, buf)

@@ -5,7 +5,10 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { createHash } from 'node:crypto'
 import { basename, dirname, join, resolve } from 'node:path'
 import { CHAIN_FORMAT, GENESIS_HASH } from '../audit/chain.js'
+import { CASE_CHAIN_FORMAT, CaseEventVerifier } from '../audit/case-chain.js'
 import { RESOLUTION_CHAIN_FORMAT } from '../audit/resolution-chain.js'
+import type { CaseEventRow } from '../case/model.js'
+import type { CasePolicy } from '../case/policy.js'
 import type { ChainHead, DeliveryLog, Period, ReportQueries, Rows, TableStream } from '../ports/reports.js'
 import { writeCsv, type WrittenFile } from './csv.js'
 import { ReportError } from './period.js'
@@ -30,6 +33,8 @@ export const PACK_FILES = {
   quarantine: 'quarantine.csv',
   quarantineRepeats: 'quarantine-repeats.csv',
   quarantineResolutions: 'quarantine-resolutions.csv',
+  caseEvents: 'case-events.csv',
+  evidence: 'evidence-manifest.csv',
   runs: 'runs.csv',
   rulesets: 'rulesets'
 } as const
@@ -55,6 +60,8 @@ export interface PackManifest {
   rulesets: Array<{ version: string; name: string; file: string }>
   /** Every quarantine resolution up to export, a chain from genesis to this head (absent in packs before it). */
   quarantine_resolutions?: { file: string; chain_format: string; head: ChainHead }
+  /** Every case event up to export, a chain from genesis to this head, and the evidence files they name (absent in packs before case work). */
+  case_events?: { file: string; chain_format: string; head: ChainHead; evidence_file: string }
   files: ManifestFile[]
 }
 
@@ -70,6 +77,8 @@ export interface PackOptions {
   /** Add the per-alert appendix to the pack's PDF. */
   appendix?: boolean
   now?: Date
+  /** The settings' case policy for the report's case-work figures; default settings when not given. */
+  cases?: CasePolicy
   onProgress?: (p: PackProgress) => void
 }
 
@@ -115,7 +124,7 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
     files.push({ path: w.path.slice(dir.length + 1).split('\\').join('/'), sha256: w.sha256, bytes: w.bytes, ...(rows ? { rows: w.rows } : {}), description })
 
   opts.onProgress?.({ step: 'report figures', done: 0, total: 1 })
-  const report = await buildSlaReport(q, period, { now: opts.now })
+  const report = await buildSlaReport(q, period, { now: opts.now, cases: opts.cases })
   const range = report.entries.range
   const total = range ? range.last_id - range.first_id + 1 : 0
 
@@ -156,6 +165,20 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
     "Every officer's resolution of a quarantine record up to export (corrected: the audit entry it became; dismissed: the reason), hash-chained from genesis.")
   add(await writeCsv(join(dir, PACK_FILES.runs), q.runTable(period), { bom: opts.bom }), 'Runs that overlap the period, with their counts (received = triaged + duplicates + quarantined).')
 
+  // Case work: the whole chain of case events, re-verified while it is written (as the audit segment is).
+  const caseHead = await q.caseHead()
+  const cases = new CaseEventVerifier()
+  const events = q.caseEventTable()
+  const caseCsv = await writeCsv(join(dir, PACK_FILES.caseEvents), { columns: events.columns, rows: tap(events.rows, (r) => cases.push(caseEventOf(r))) }, {
+    bom: opts.bom, onProgress: progress(PACK_FILES.caseEvents, caseHead.count)
+  })
+  const caseProblem = cases.finish(caseHead)
+  if (caseProblem)
+    throw new ReportError(`the case events' chain itself is broken at case event ${caseProblem.id}: ${caseProblem.problem}; run \`triage verify\` on the database. No pack was written.`)
+  add(caseCsv, "Every officer's case event up to export (acknowledged, assigned, note, evidence, closed, approved, rejected, reopened, clocks, SAR filings), hash-chained from genesis; data is the event's JSON.")
+  add(await writeCsv(join(dir, PACK_FILES.evidence), q.evidenceTable(), { bom: opts.bom }),
+    'Every evidence file kept in the trail: its SHA-256 and size, and the case events (and alerts) that name it. The files themselves stay in the trail.')
+
   const rulesets: PackManifest['rulesets'] = []
   for (const rs of await q.rulesets(report.rulesets.map((r) => r.version))) {
     const ext = rs.path?.toLowerCase().endsWith('.json') ? 'json' : 'yaml'
@@ -189,11 +212,20 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
     csv: { encoding: 'UTF-8', bom: Boolean(opts.bom), record_delimiter: 'CRLF', cells: CELL_RULE },
     rulesets,
     quarantine_resolutions: { file: PACK_FILES.quarantineResolutions, chain_format: RESOLUTION_CHAIN_FORMAT, head: resolutionHead },
+    case_events: { file: PACK_FILES.caseEvents, chain_format: CASE_CHAIN_FORMAT, head: caseHead, evidence_file: PACK_FILES.evidence },
     files
   }
   const text = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8')
   writeFileSync(join(dir, PACK_FILES.manifest), text)
   return { manifest, manifest_sha256: sha256(text), report }
+}
+
+/** A row of caseEventTable (CASE_EVENT_COLUMNS order) as the chain verifier reads it. */
+export function caseEventOf(r: readonly unknown[]): CaseEventRow {
+  return {
+    id: Number(r[0]), entry_id: Number(r[1]), type: r[2] as CaseEventRow['type'], by: String(r[3]), at: String(r[4]), data: String(r[5]),
+    prev_hash: String(r[6]), hash: String(r[7])
+  }
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')

@@ -5,7 +5,10 @@ import { percentile } from '../sla/index.js'
 import type {
   ChainHead, DuplicateRow, EntryBrief, EntryRange, FallbackRow, Period, QuarantineRow, ReportQueries, ResolutionRow, RunBrief
 } from '../ports/reports.js'
+import { defaultCasePolicy, type CasePolicy } from '../case/policy.js'
+import { buildCaseWork, type CaseWork } from './case-figures.js'
 import { daysBetween, periodDays } from './period.js'
+import { Numbers } from './numbers.js'
 import { eachRow } from './rows.js'
 
 export type SeverityCounts = Record<Severity, number>
@@ -85,36 +88,22 @@ export interface SlaReport {
   }
   rulesets: RuleSetInForce[]
   runs: { total: number; shown: RunBrief[] }
+  /** What officers did with the alerts of the period, as their case events stood at its end. */
+  case_work: CaseWork
 }
 
 export interface ReportOptions {
   /** Rows listed in the summary's breach, duplicate, quarantine and run tables (all rows are in the CSVs). */
   limit?: number
   now?: Date
+  /** The settings' case policy (targets, four-eyes, dispositions) the case-work figures are measured by; default settings when not given. */
+  cases?: CasePolicy
 }
 
 const FAILED_STATUSES = new Set(['failed', 'dead', 'uncertain'])
 /** Highest severity first: the order every table and chart uses. */
 export const SEVERITY_ORDER: Severity[] = [...SEVERITIES].reverse()
 const zero = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0 })
-
-/** Growable Float64Array: 1M times-to-triage as 8 MB, sorted numerically in place. */
-class Numbers {
-  private a = new Float64Array(1024)
-  n = 0
-  pushAll(values: ArrayLike<number>) {
-    if (this.n + values.length > this.a.length) {
-      const b = new Float64Array(Math.max(this.a.length * 2, this.n + values.length))
-      b.set(this.a.subarray(0, this.n))
-      this.a = b
-    }
-    this.a.set(values, this.n)
-    this.n += values.length
-  }
-  sorted(): Float64Array {
-    return this.a.subarray(0, this.n).sort()
-  }
-}
 
 /** Keeps the k largest by score without holding every breach. */
 class TopK {
@@ -259,6 +248,8 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
     })
     .sort((a, b) => (a.first_used_at ?? '').localeCompare(b.first_used_at ?? '') || a.version.localeCompare(b.version))
 
+  const case_work = await buildCaseWork(q, period, opts.cases ?? defaultCasePolicy())
+
   const breaches = SEVERITIES.reduce((t, s) => t + breachCount[s], 0)
   return {
     period: { ...period, basis: 'triaged_at' },
@@ -278,7 +269,8 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
     duplicates,
     quarantine,
     rulesets,
-    runs: { total: runs.length, shown: runs.slice(-limit) }
+    runs: { total: runs.length, shown: runs.slice(-limit) },
+    case_work
   }
 }
 

@@ -10,7 +10,8 @@ import { parseRuleSet } from '../classify/ruleset.js'
 import type { ReportQueries } from '../ports/reports.js'
 import { restoreCell } from './csv.js'
 import { RESOLUTION_FIELDS, ResolutionVerifier, type ResolutionRow } from '../audit/resolution-chain.js'
-import { PACK_FILES, PACK_FORMAT, type PackManifest } from './pack.js'
+import { CASE_EVENT_COLUMNS, CaseEventVerifier, EVIDENCE_COLUMNS } from '../audit/case-chain.js'
+import { caseEventOf, PACK_FILES, PACK_FORMAT, type PackManifest } from './pack.js'
 import { ReportError } from './period.js'
 import { AUDIT_CSV_COLUMNS, SegmentVerifier } from './segment.js'
 
@@ -28,6 +29,8 @@ export interface PackVerification {
   dir: string
   files_checked: number
   entries_checked: number
+  /** Case events whose chain was recomputed from genesis (null: a pack from before case work has none). */
+  case_events_checked: number | null
   segment: { first_id: number | null; last_id: number | null; last_hash: string | null } | null
   /** Whether the pack was also compared with a live database (--db). */
   live_checked: boolean
@@ -57,6 +60,11 @@ const manifestSchema = z.object({
   quarantine_resolutions: z
     .object({ file: z.string(), chain_format: z.string(), head: z.object({ count: z.number().int(), last_id: z.number().int(), last_hash: hex64 }) })
     .optional(),
+  case_events: z
+    .object({
+      file: z.string(), chain_format: z.string(), head: z.object({ count: z.number().int(), last_id: z.number().int(), last_hash: hex64 }), evidence_file: z.string()
+    })
+    .optional(),
   files: z.array(z.object({ path: z.string(), sha256: hex64, bytes: z.number().int(), rows: z.number().int().optional(), description: z.string() }))
 })
 
@@ -69,7 +77,7 @@ export interface VerifyPackOptions {
 export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): Promise<PackVerification> {
   const dir = resolve(dirArg)
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ReportError(`${dir} is not a folder`)
-  const result: PackVerification = { ok: false, dir, files_checked: 0, entries_checked: 0, segment: null, live_checked: false, problems: [], warnings: [] }
+  const result: PackVerification = { ok: false, dir, files_checked: 0, entries_checked: 0, case_events_checked: null, segment: null, live_checked: false, problems: [], warnings: [] }
   const problems = result.problems
 
   const manifestPath = join(dir, PACK_FILES.manifest)
@@ -92,6 +100,7 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
   }
 
   const listed = new Map(manifest.files.map((f) => [f.path, f]))
+  const evidence: EvidenceSeen = { named: new Map(), listed: new Map(), readable: true }
   const seg = manifest.audit_segment
   result.segment = { first_id: seg.first_id, last_id: seg.last_id, last_hash: seg.last_hash }
 
@@ -106,9 +115,12 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
       continue
     }
     opts.onProgress?.(f.path, 0)
+    const cases = manifest.case_events
     const check =
       f.path === seg.file ? auditCheck(manifest, problems)
       : f.path === manifest.quarantine_resolutions?.file ? resolutionCheck(manifest.quarantine_resolutions, f.rows, problems)
+      : f.path === cases?.file ? caseCheck(cases, f.rows, problems, evidence)
+      : f.path === cases?.evidence_file ? evidenceCheck(cases.evidence_file, f.rows, problems, evidence)
       : f.path.endsWith('.csv') ? rowCount(f.path, f.rows, problems)
       : undefined
     const { sha256, bytes } = await hashFile(path, check)
@@ -116,8 +128,15 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
     if (sha256 !== f.sha256)
       problems.push({ file: f.path, problem: `was changed after export: its SHA-256 is ${sha256} (${bytes} bytes), the manifest records ${f.sha256} (${f.bytes} bytes)` })
     if (f.path === seg.file) result.entries_checked = check?.count() ?? 0
+    if (f.path === cases?.file) result.case_events_checked = check?.count() ?? 0
   }
   if (!listed.has(seg.file)) problems.push({ file: seg.file, problem: 'the audit CSV is not listed in the manifest' })
+  const cases = manifest.case_events
+  if (cases) {
+    if (!listed.has(cases.file)) problems.push({ file: cases.file, problem: 'the case events CSV is not listed in the manifest' })
+    else if (!listed.has(cases.evidence_file)) problems.push({ file: cases.evidence_file, problem: 'the evidence manifest is not listed in the manifest' })
+    else evidenceAgrees(cases, evidence, problems)
+  }
 
   for (const rs of manifest.rulesets) {
     const path = inside(dir, rs.file)
@@ -141,6 +160,13 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
       problems.push({ file: 'live audit trail', entry_id: seg.first_id, problem: `entry ${seg.first_id} in the database does not link to the pack's anchor: the pack is not a piece of this audit trail` })
     if (!last || last.hash !== seg.last_hash)
       problems.push({ file: 'live audit trail', entry_id: seg.last_id, problem: `entry ${seg.last_id} in the database has a different hash than the pack's last entry: the pack is not a piece of this audit trail` })
+  }
+  const head = manifest.case_events?.head
+  if (opts.live && head && head.count > 0) {
+    result.live_checked = true
+    const [link] = await opts.live.caseEventLinks([head.last_id])
+    if (!link || link.hash !== head.last_hash)
+      problems.push({ file: 'live audit trail', problem: `case event ${head.last_id} in the database has a different hash than the pack's last case event: the pack's case events are not this trail's` })
   }
 
   for (const p of problems) if (p.row && !p.line) p.line = (await lineOfRow(join(dir, p.file), p.row)) ?? undefined
@@ -265,6 +291,128 @@ function resolutionCheck(spec: NonNullable<PackManifest['quarantine_resolutions'
     if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
   })()
   return { parser, done, count: () => rows }
+}
+
+/** What case-events.csv and evidence-manifest.csv say about the evidence files, to be compared once both are read. */
+interface EvidenceSeen {
+  /** sha256 → the evidence events naming it (from case-events.csv), in id order, with the size each records. */
+  named: Map<string, Array<{ id: number; entry_id: number; size: number; row: number }>>
+  /** sha256 → its row of evidence-manifest.csv. */
+  listed: Map<string, { size: string; event_ids: string; entry_ids: string; row: number }>
+  /** false when either file could not be read through (then nothing is compared). */
+  readable: boolean
+}
+
+/** The case events: the whole chain from genesis, recomputed, ending at the head the manifest records. */
+function caseCheck(spec: NonNullable<PackManifest['case_events']>, expected: number | undefined, problems: PackProblem[], evidence: EvidenceSeen): CsvCheck {
+  const file = spec.file
+  const v = new CaseEventVerifier()
+  let rows = -1
+  const parser = parse({ bom: true, relax_column_count: true })
+  const done = (async () => {
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (rows++ === -1) {
+          if (record.join(',') !== CASE_EVENT_COLUMNS.join(',')) {
+            problems.push({ file, row: 0, line: 1, problem: `the header is not the case event columns (${CASE_EVENT_COLUMNS.join(',')})` })
+            v.problem = { id: 0, position: 0, problem: 'bad header' }
+          }
+          continue
+        }
+        if (v.problem) continue
+        if (record.length !== CASE_EVENT_COLUMNS.length) {
+          problems.push({ file, row: rows, problem: `row ${rows} has ${record.length} cells, expected ${CASE_EVENT_COLUMNS.length}` })
+          v.problem = { id: 0, position: rows, problem: 'bad row' }
+          continue
+        }
+        const e = caseEventOf(record.map(restoreCell))
+        if (!v.push(e)) {
+          problems.push({ file, row: rows, entry_id: e.entry_id, problem: `row ${rows}: ${v.problem!.problem}` })
+          continue
+        }
+        if (e.type === 'evidence') {
+          let d: { sha256?: unknown; size?: unknown } = {}
+          try {
+            d = JSON.parse(e.data) as typeof d
+          } catch {
+            // a chained event whose data is not JSON: the hash covers it, so it was written that way; named below
+          }
+          if (typeof d.sha256 !== 'string') {
+            problems.push({ file, row: rows, entry_id: e.entry_id, problem: `row ${rows}: evidence event ${e.id} names no SHA-256` })
+            continue
+          }
+          const l = evidence.named.get(d.sha256) ?? []
+          l.push({ id: e.id, entry_id: e.entry_id, size: Number(d.size), row: rows })
+          evidence.named.set(d.sha256, l)
+        }
+      }
+    } catch (err) {
+      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(err as Error).message}` })
+      evidence.readable = false
+      return
+    }
+    if (v.problem) evidence.readable = false
+    else {
+      const end = v.finish(spec.head)
+      if (end) problems.push({ file, problem: end.problem })
+    }
+    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
+  })()
+  return { parser, done, count: () => Math.max(0, rows) }
+}
+
+/** evidence-manifest.csv: read whole (one row per evidence file), compared with the events afterwards. */
+function evidenceCheck(file: string, expected: number | undefined, problems: PackProblem[], evidence: EvidenceSeen): CsvCheck {
+  let rows = -1
+  const parser = parse({ bom: true, relax_column_count: true })
+  const done = (async () => {
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (rows++ === -1) {
+          if (record.join(',') !== EVIDENCE_COLUMNS.join(',')) {
+            problems.push({ file, row: 0, line: 1, problem: `the header is not the evidence columns (${EVIDENCE_COLUMNS.join(',')})` })
+            evidence.readable = false
+          }
+          continue
+        }
+        const [sha256 = '', size = '', event_ids = '', entry_ids = ''] = record.map(restoreCell)
+        if (evidence.listed.has(sha256)) problems.push({ file, row: rows, problem: `row ${rows}: ${sha256} is listed twice` })
+        evidence.listed.set(sha256, { size, event_ids, entry_ids, row: rows })
+      }
+    } catch (e) {
+      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(e as Error).message}` })
+      evidence.readable = false
+      return
+    }
+    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
+  })()
+  return { parser, done, count: () => rows }
+}
+
+/** Every evidence event names a listed file of the size it records, and every listed file is named by exactly the events listed. */
+function evidenceAgrees(spec: NonNullable<PackManifest['case_events']>, seen: EvidenceSeen, problems: PackProblem[]): void {
+  if (!seen.readable) return
+  const file = spec.evidence_file
+  let reported = 0
+  const report = (p: PackProblem) => {
+    if (++reported <= 20) problems.push(p)
+  }
+  for (const [sha256, events] of seen.named) {
+    const row = seen.listed.get(sha256)
+    const first = events[0]!
+    if (!row) {
+      report({ file, problem: `evidence ${sha256} named by case event ${first.id} (alert ${first.entry_id}) is not listed` })
+      continue
+    }
+    for (const e of events)
+      if (String(e.size) !== row.size) report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is listed as ${row.size} bytes, case event ${e.id} records ${e.size}` })
+    const ids = events.map((e) => e.id).join(' ')
+    const entries = [...new Set(events.map((e) => e.entry_id))].sort((a, b) => a - b).join(' ')
+    if (row.event_ids !== ids) report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is listed as named by case events "${row.event_ids}", ${spec.file} has "${ids}"` })
+    else if (row.entry_ids !== entries) report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is listed for alerts "${row.entry_ids}", ${spec.file} has "${entries}"` })
+  }
+  for (const [sha256, row] of seen.listed)
+    if (!seen.named.has(sha256)) report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is named by no case event in ${spec.file}` })
 }
 
 /** Other CSV files: readable, and as many rows as the manifest says. */

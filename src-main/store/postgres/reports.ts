@@ -15,7 +15,7 @@
 // orders by time.
 import type pg from 'pg'
 import type {
-  AttemptCount, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
+  AttemptCount, CaseAlert, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
   QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, TableStream
 } from '../../core/ports/reports.js'
 import type { ReportSession } from '../../core/ports/trail.js'
@@ -24,6 +24,7 @@ import { RESOLUTION_FIELDS, type ResolutionRow } from '../../core/audit/resoluti
 import { SEVERITIES, type Severity } from '../../core/model.js'
 import { redactUrl, storeError } from './connection.js'
 import { fromPg, rowFromPg } from './text.js'
+import { CASE_ALERT_CHUNK, CASE_EVENT_COLUMNS, EVIDENCE_COLUMNS, groupCaseAlertsAsync, type CaseAlertRow } from '../rows.js'
 
 /** Entries per chunk when reading a period's figures (as SQLite's): bounded memory, few round trips. */
 const FACT_CHUNK = 100_000
@@ -120,7 +121,9 @@ export class PostgresReportQueries implements ReportQueries {
   constructor(
     private readonly client: pg.ClientBase,
     private readonly columns: Record<WholeTable, readonly string[]>,
-    private readonly location = 'PostgreSQL'
+    private readonly location = 'PostgreSQL',
+    /** Case work (migration 008): a trail from before it, opened read-only, has none. */
+    private readonly cases = true
   ) {}
 
   /** Reads what the queries need from the catalog, on the session's client (inside its transaction). */
@@ -130,13 +133,14 @@ export class PostgresReportQueries implements ReportQueries {
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
        WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
        GROUP BY c.relname`,
-      [[...WHOLE_TABLES, 'audit_entries']]
+      [[...WHOLE_TABLES, 'audit_entries', 'case_events']]
     )
     const found = new Map(r.rows.map((x) => [x.table, x.columns]))
     if (!found.has('audit_entries')) throw new Error('this database has no audit trail (not a Triage Desk database)')
     const missing = WHOLE_TABLES.filter((t) => !found.has(t))
     if (missing.length) throw new Error(`this PostgreSQL trail is missing tables (${missing.join(', ')}): open it read-write once to migrate it`)
-    return new PostgresReportQueries(client, Object.fromEntries(WHOLE_TABLES.map((t) => [t, found.get(t)!])) as Record<WholeTable, string[]>, location)
+    const columns = Object.fromEntries(WHOLE_TABLES.map((t) => [t, found.get(t)!])) as Record<WholeTable, string[]>
+    return new PostgresReportQueries(client, columns, location, found.has('case_events'))
   }
 
   /** After the session closed: its client is back in the pool, outside the snapshot, so nothing may run on it. */
@@ -338,6 +342,29 @@ export class PostgresReportQueries implements ReportQueries {
     return { corrected: by.get('corrected') ?? 0, dismissed: by.get('dismissed') ?? 0, shown }
   }
 
+  caseAlerts(p: Period): AsyncIterable<CaseAlert[]> {
+    // One cursor of the snapshot in entry id order, each alert's events beside it (case_events_entry index); an alert
+    // with no event comes once with NULLs. Event times compare byte-wise, as SQLite compares them.
+    const sql = this.cases
+      ? `SELECT a.id, a.severity, a.matched_rules, a.triaged_at, e.id, e.type, e.actor, e.at, e.data
+         FROM audit_entries a LEFT JOIN case_events e ON e.entry_id = a.id AND e.at COLLATE "C" < $2
+         WHERE a.triaged_at >= $1 AND a.triaged_at < $2 ORDER BY a.id, e.id`
+      : `SELECT id, severity, matched_rules, triaged_at, NULL, NULL, NULL, NULL, NULL
+         FROM audit_entries WHERE triaged_at >= $1 AND triaged_at < $2 ORDER BY id`
+    return groupCaseAlertsAsync(this.cursor(sql, [p.from, p.to]) as AsyncIterable<CaseAlertRow>, CASE_ALERT_CHUNK)
+  }
+
+  async caseHead(): Promise<ChainHead> {
+    if (!this.cases) return { count: 0, last_id: 0, last_hash: '0'.repeat(64) }
+    return this.one<ChainHead>('SELECT count, last_id, last_hash FROM case_head WHERE singleton = 1')
+  }
+
+  async caseEventLinks(ids: number[]): Promise<Array<{ id: number; prev_hash: string; hash: string }>> {
+    if (!ids.length || !this.cases) return []
+    const rows = await this.rows<{ id: number; prev_hash: string; hash: string }>('SELECT id, prev_hash, hash FROM case_events WHERE id = ANY($1::bigint[])', [ids])
+    return inOrder(ids, rows, 'id')
+  }
+
   async resolutionHead(): Promise<ChainHead> {
     return this.one<ChainHead>('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1')
   }
@@ -465,6 +492,24 @@ export class PostgresReportQueries implements ReportQueries {
 
   runTable(p: Period): TableStream {
     return this.table('runs', 'started_at < $2 AND coalesce(finished_at, started_at) >= $1 ORDER BY id', [p.from, p.to])
+  }
+
+  caseEventTable(): TableStream {
+    if (!this.cases) return { columns: CASE_EVENT_COLUMNS, rows: [] }
+    return { columns: CASE_EVENT_COLUMNS, rows: this.cursor('SELECT id, entry_id, type, actor, at, data, prev_hash, hash FROM case_events ORDER BY id', []) }
+  }
+
+  evidenceTable(): TableStream {
+    if (!this.cases) return { columns: EVIDENCE_COLUMNS, rows: [] }
+    // As SQLite's: one pass over the evidence events. The sha256 is read from the event's JSON text by pattern (json
+    // would refuse a \u0000 elsewhere in it); the desk writes it as 64 lowercase hex digits.
+    const sql = `WITH ev AS (SELECT substring(data from '"sha256":"([0-9a-f]{64})"') AS sha256, id, entry_id FROM case_events WHERE type = 'evidence'),
+        events AS (SELECT sha256, string_agg(id::text, ' ' ORDER BY id) AS ids FROM ev GROUP BY sha256),
+        entries AS (SELECT sha256, string_agg(entry_id::text, ' ' ORDER BY entry_id) AS ids FROM (SELECT DISTINCT sha256, entry_id FROM ev) d GROUP BY sha256)
+      SELECT v.sha256, v.size, events.ids, entries.ids FROM case_evidence v
+        LEFT JOIN events ON events.sha256 = v.sha256 LEFT JOIN entries ON entries.sha256 = v.sha256
+      ORDER BY v.sha256 COLLATE "C"`
+    return { columns: EVIDENCE_COLUMNS, rows: this.cursor(sql, []) }
   }
 
   private table(name: WholeTable, where: string, values: unknown[]): TableStream {

@@ -2,14 +2,17 @@
 // time order); the pack's audit segment is an id range so it is a contiguous piece of the hash chain.
 import type Database from 'better-sqlite3'
 import type {
-  AttemptCount, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
+  AttemptCount, CaseAlert, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
   QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, TableStream
 } from '../../core/ports/reports.js'
+import { CASE_ALERT_CHUNK, CASE_EVENT_COLUMNS, EVIDENCE_COLUMNS, groupCaseAlerts, type CaseAlertRow } from '../rows.js'
 import { AUDIT_CSV_COLUMNS } from '../../core/report/segment.js'
 import { RESOLUTION_FIELDS, type ResolutionRow } from '../../core/audit/resolution-chain.js'
 
-const QUARANTINE_REPEAT_COLUMNS = ['id', 'run_id', 'quarantine_id', 'source_kind', 'source_file', 'source_locator', 'received_at']
 import { SEVERITIES, type Severity } from '../../core/model.js'
+
+const QUARANTINE_REPEAT_COLUMNS = ['id', 'run_id', 'quarantine_id', 'source_kind', 'source_file', 'source_locator', 'received_at']
+const GENESIS_HEAD: ChainHead = { count: 0, last_id: 0, last_hash: '0'.repeat(64) }
 
 /** The audit entry columns in hash order (see core/audit/chain.ts), then the two chain links. */
 export const AUDIT_COLUMNS = AUDIT_CSV_COLUMNS
@@ -293,8 +296,34 @@ export class SqliteReportQueries implements ReportQueries {
     return { corrected: by.get('corrected') ?? 0, dismissed: by.get('dismissed') ?? 0, shown }
   }
 
+  caseAlerts(p: Period): Iterable<CaseAlert[]> {
+    // One statement in entry id order, each alert's events beside it from the (entry_id, id) index; an alert with no
+    // event comes once with NULLs. "+triaged_at": walked in id order even where an index on triaged_at exists.
+    const [first, last] = this.span(p)
+    const events = this.has('case_events')
+    const sql = events
+      ? `SELECT a.id, a.severity, a.matched_rules, a.triaged_at, e.id, e.type, e.actor, e.at, e.data
+         FROM audit_entries a LEFT JOIN case_events e ON e.entry_id = a.id AND e.at < @to
+         WHERE a.id BETWEEN @first AND @last AND +a.triaged_at >= @from AND +a.triaged_at < @to ORDER BY a.id, e.id`
+      : `SELECT id, severity, matched_rules, triaged_at, NULL, NULL, NULL, NULL, NULL
+         FROM audit_entries WHERE id BETWEEN @first AND @last AND +triaged_at >= @from AND +triaged_at < @to ORDER BY id`
+    const rows = this.db.prepare(sql).raw()
+    return groupCaseAlerts((first === null || last === null ? [] : rows.iterate({ ...p, first, last })) as Iterable<CaseAlertRow>, CASE_ALERT_CHUNK)
+  }
+
+  caseHead(): ChainHead {
+    if (!this.has('case_head')) return GENESIS_HEAD
+    return this.db.prepare('SELECT count, last_id, last_hash FROM case_head WHERE singleton = 1').get() as ChainHead
+  }
+
+  caseEventLinks(ids: number[]) {
+    if (!this.has('case_events')) return []
+    const stmt = this.db.prepare('SELECT id, prev_hash, hash FROM case_events WHERE id = ?')
+    return ids.map((id) => stmt.get(id) as { id: number; prev_hash: string; hash: string } | undefined).filter((r) => r !== undefined)
+  }
+
   resolutionHead(): ChainHead {
-    if (!this.has('resolution_head')) return { count: 0, last_id: 0, last_hash: '0'.repeat(64) }
+    if (!this.has('resolution_head')) return GENESIS_HEAD
     return this.db.prepare('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1').get() as ChainHead
   }
 
@@ -409,6 +438,26 @@ export class SqliteReportQueries implements ReportQueries {
 
   runTable(p: Period): TableStream {
     return this.table('runs', 'started_at < @to AND coalesce(finished_at, started_at) >= @from ORDER BY id', p)
+  }
+
+  caseEventTable(): TableStream {
+    if (!this.has('case_events')) return { columns: CASE_EVENT_COLUMNS, rows: [] }
+    const stmt = this.db.prepare('SELECT id, entry_id, type, actor, at, data, prev_hash, hash FROM case_events ORDER BY id').raw()
+    return { columns: CASE_EVENT_COLUMNS, rows: stmt.iterate() as Iterable<unknown[]> }
+  }
+
+  evidenceTable(): TableStream {
+    if (!this.has('case_evidence')) return { columns: EVIDENCE_COLUMNS, rows: [] }
+    // One pass over the evidence events: each file's events in id order, its alerts once each in id order.
+    const stmt = this.db
+      .prepare(`WITH ev AS (SELECT json_extract(data, '$.sha256') AS sha256, id, entry_id FROM case_events WHERE type = 'evidence'),
+          events AS (SELECT sha256, group_concat(id, ' ' ORDER BY id) AS ids FROM ev GROUP BY sha256),
+          entries AS (SELECT sha256, group_concat(entry_id, ' ' ORDER BY entry_id) AS ids FROM (SELECT DISTINCT sha256, entry_id FROM ev) GROUP BY sha256)
+        SELECT v.sha256, v.size, events.ids, entries.ids FROM case_evidence v
+          LEFT JOIN events ON events.sha256 = v.sha256 LEFT JOIN entries ON entries.sha256 = v.sha256
+        ORDER BY v.sha256`)
+      .raw()
+    return { columns: EVIDENCE_COLUMNS, rows: stmt.iterate() as Iterable<unknown[]> }
   }
 
   private table(name: string, where: string, params: object): TableStream {
