@@ -2,13 +2,16 @@
 // API contract) and the one event the shell adds, `navigate`. Browser-safe: zod and types only.
 import { z } from 'zod'
 import { auditFilterSchema, type ApiEvent, type TriageDeskBridge } from '../api/contract.js'
+import { queueViewSchema } from '../api/case-contract.js'
 
 /** A screen to show: the audit browser on one entry, or filtered (e.g. one run's critical alerts). */
 export const navigateTargetSchema = z.union([
   z.object({ view: z.literal('audit'), entry_id: z.number().int().positive() }).strict(),
   z.object({ view: z.literal('audit'), filter: auditFilterSchema }).strict(),
   /** the Deliveries screen: delivery notices to acknowledge, uncertain deliveries to resolve */
-  z.object({ view: z.literal('deliveries') }).strict()
+  z.object({ view: z.literal('deliveries') }).strict(),
+  /** the Queue on one of its tabs (the tray's "N alerts assigned to me", ...) */
+  z.object({ view: z.literal('queue'), tab: queueViewSchema }).strict()
 ])
 export type NavigateTarget = z.infer<typeof navigateTargetSchema>
 
@@ -25,12 +28,13 @@ export type BridgeEvent = ApiEvent | ShellEvent
 export const isShellEvent = (e: { type: string }): e is ShellEvent => e.type === 'navigate'
 
 /**
- * The renderer's hash route for a target (src-renderer/src/router.ts): #/audit?id=12 for one entry,
+ * The renderer's hash route for a target (src-renderer/src/router.ts): #/audit?id=12 for one entry, #/queue?tab=mine,
  * #/audit?severity=critical&run_id=9 for a filter (arrays comma-separated, booleans 1/0). The shell opens the
  * window on this URL, so a notification click lands on the alert even before the page subscribes to events.
  */
 export function navigateHash(target: NavigateTarget): string {
   if (target.view === 'deliveries') return '#/deliveries'
+  if (target.view === 'queue') return `#/queue?tab=${target.tab}`
   const q = new URLSearchParams()
   if ('entry_id' in target) q.set('id', String(target.entry_id))
   else

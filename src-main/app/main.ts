@@ -18,7 +18,8 @@ import { initialScheduleState, nodeCronTimer, Scheduler, type RunOutcome, type R
 import { hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } from './security.js'
 import { DesktopSettings, safeStorageCodec, type SettingsFile } from './settings-store.js'
 import { TrayController } from './tray.js'
-import { runCountsText, type TrayAction, type TrayLastRun } from './tray-menu.js'
+import { affectsCaseCounts, TrayCaseCounts } from './tray-cases.js'
+import { runCountsText, type TrayAction, type TrayCases, type TrayLastRun } from './tray-menu.js'
 import { MainWindow } from './window.js'
 
 const DEFAULT_SCHEDULE = '*/15 * * * *'
@@ -72,6 +73,8 @@ class Desktop {
   private quitting = false
   private shutDown = false
   private lastRun: TrayLastRun | null = null
+  private cases: TrayCases | null = null
+  readonly caseCounts: TrayCaseCounts
   private problems: string[] = []
 
   constructor() {
@@ -108,6 +111,7 @@ class Desktop {
       }),
       onEvent: (event) => {
         this.window.send(event)
+        if (affectsCaseCounts(event)) void this.caseCounts.refresh()
         if (event.type === 'runFinished') {
           const s = event.summary
           this.lastRun = {
@@ -127,6 +131,14 @@ class Desktop {
       saveSettings: (next) => this.settings.update(next as Settings),
       onStateChange: () => this.refreshTray(),
       log
+    })
+
+    this.caseCounts = new TrayCaseCounts({
+      fetch: () => this.engine.call('caseQueue', { view: 'mine', limit: 1 }),
+      onChange: (cases) => {
+        this.cases = cases
+        this.refreshTray()
+      }
     })
 
     let state: ScheduleState = initialScheduleState()
@@ -166,6 +178,7 @@ class Desktop {
       } catch (e) {
         this.log.warn('schedule.invalid', { error: (e as Error).message })
       }
+      void this.caseCounts.refresh() // the workstation's officer may have changed
       this.refreshTray()
     })
 
@@ -210,6 +223,7 @@ class Desktop {
         }
     }
     this.scheduler.start()
+    void this.caseCounts.start()
     this.refreshTray()
   }
 
@@ -276,6 +290,10 @@ class Desktop {
       'run-now': () => void this.manualRun(),
       'toggle-pause': () => (this.scheduler.status().paused ? this.scheduler.resume() : this.scheduler.pause()),
       'toggle-dry-run': () => void this.toggleDryRun(),
+      'queue-mine': () => this.window.navigate({ view: 'queue', tab: 'mine' }),
+      'queue-approval': () => this.window.navigate({ view: 'queue', tab: 'approval' }),
+      'queue-overdue': () => this.window.navigate({ view: 'queue', tab: 'overdue' }),
+      'queue-all': () => this.window.navigate({ view: 'queue', tab: 'all' }),
       quit: () => app.quit()
     }
   }
@@ -318,7 +336,8 @@ class Desktop {
       schedule: this.scheduler.status(),
       dryRun: this.settings.get().settings.dry_run,
       lastRun: this.lastRun,
-      engineProblem: engine?.problem ?? null
+      engineProblem: engine?.problem ?? null,
+      cases: this.cases
     })
   }
 
@@ -340,6 +359,7 @@ class Desktop {
     }
     this.quitting = true
     this.scheduler.stop()
+    this.caseCounts.stop()
     void this.engine.stop().finally(() => {
       this.shutDown = true
       this.tray?.destroy()

@@ -2,7 +2,7 @@
 // Electron Menu. Electron-free so the wording and the states are tested under Node.
 import type { ScheduleStatus } from './schedule.js'
 
-export type TrayAction = 'open' | 'run-now' | 'toggle-pause' | 'toggle-dry-run' | 'quit'
+export type TrayAction = 'open' | 'run-now' | 'toggle-pause' | 'toggle-dry-run' | 'quit' | 'queue-mine' | 'queue-approval' | 'queue-overdue' | 'queue-all'
 
 export type TrayItem =
   | { kind: 'action'; id: TrayAction; label: string; enabled: boolean }
@@ -18,12 +18,26 @@ export interface TrayLastRun {
   text: string
 }
 
+/** The case work of this workstation's officer (the caseQueue counts): shown in the tray when there is some. */
+export interface TrayCases {
+  /** alerts assigned to me with something still due */
+  mine: number
+  /** other officers' closes waiting for my approval (four-eyes) */
+  approval: number
+  /** alerts past their time to acknowledge or to close, or past a regulatory clock */
+  overdue: number
+  /** alerts whose next regulatory clock is due within 3 days */
+  clocksDueSoon: number
+}
+
 export interface TrayState {
   schedule: ScheduleStatus
   dryRun: boolean
   lastRun: TrayLastRun | null
   /** the engine could not start (e.g. the database cannot be opened): shown instead of the run items */
   engineProblem: string | null
+  /** null or absent: not known (yet); nothing is shown */
+  cases?: TrayCases | null
 }
 
 export interface TrayModel {
@@ -54,6 +68,8 @@ export function trayModel(s: TrayState, time: TimeFormat): TrayModel {
   const sched = s.schedule
   const running = sched.running
   const items: TrayItem[] = [{ kind: 'action', id: 'open', label: 'Open Triage Desk', enabled: true }, { kind: 'separator' }]
+  const work = s.engineProblem ? [] : caseItems(s.cases)
+  if (work.length) items.push(...work, { kind: 'separator' })
   if (s.engineProblem) items.push({ kind: 'info', id: 'engine-problem', label: `Engine stopped: ${clip(s.engineProblem, 80)}` })
   items.push(
     { kind: 'action', id: 'run-now', label: running ? 'Triage run in progress…' : 'Run triage now', enabled: !running && !s.engineProblem },
@@ -68,9 +84,24 @@ export function trayModel(s: TrayState, time: TimeFormat): TrayModel {
   const tooltip = [
     'Triage Desk',
     s.dryRun ? 'DRY-RUN: nothing is sent' : 'LIVE: deliveries are sent',
-    running ? 'run in progress' : sched.paused ? 'schedule paused' : nextRunLabel(sched, time)
+    running ? 'run in progress' : sched.paused ? 'schedule paused' : nextRunLabel(sched, time),
+    ...(s.engineProblem || !s.cases ? [] : [s.cases.mine && `${count(s.cases.mine, 'alert')} for me`, s.cases.approval && `${count(s.cases.approval, 'approval')} waiting`].filter((x): x is string => !!x))
   ].join(' · ')
   return { items, tooltip, icon: sched.paused ? 'tray-paused' : s.dryRun ? 'tray-dry-run' : 'tray' }
+}
+
+const count = (n: number, one: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : `${one}s`}`
+
+/** "3 alerts assigned to me", "1 approval waiting for me", "2 alerts overdue", "1 clock due within 3 days": each opens its queue. */
+function caseItems(c: TrayCases | null | undefined): TrayItem[] {
+  if (!c) return []
+  const lines: Array<[number, TrayAction, string]> = [
+    [c.mine, 'queue-mine', `${count(c.mine, 'alert')} assigned to me`],
+    [c.approval, 'queue-approval', `${count(c.approval, 'approval')} waiting for me`],
+    [c.overdue, 'queue-overdue', `${count(c.overdue, 'alert')} overdue`],
+    [c.clocksDueSoon, 'queue-all', `${count(c.clocksDueSoon, 'clock')} due within 3 days`]
+  ]
+  return lines.filter(([n]) => n > 0).map(([, id, label]) => ({ kind: 'action', id, label, enabled: true }))
 }
 
 function lastRunLabel(r: TrayLastRun | null, time: TimeFormat): string {

@@ -1,6 +1,10 @@
-// The tray tells the officer at a glance: dry-run or live, paused or scheduled, what the last run did.
-import { describe, expect, it } from 'vitest'
-import { describeSchedule, runCountsText, trayModel, type TrayState } from '../../src-main/app/tray-menu.js'
+// The tray tells the officer at a glance: dry-run or live, paused or scheduled, what the last run did, and their
+// case work (assigned to me, approvals waiting, overdue, clocks due soon), each opening its Queue tab.
+import { describe, expect, it, vi } from 'vitest'
+import type { Reply } from '../../src-main/api/contract.js'
+import { navigateHash, navigateTargetSchema } from '../../src-main/app/bridge-types.js'
+import { affectsCaseCounts, TrayCaseCounts, trayCasesOf } from '../../src-main/app/tray-cases.js'
+import { describeSchedule, runCountsText, trayModel, type TrayCases, type TrayState } from '../../src-main/app/tray-menu.js'
 
 const time = (iso: string) => iso.slice(11, 16)
 const base: TrayState = {
@@ -66,5 +70,112 @@ describe('tray menu', () => {
   it('sums a run up in one line', () => {
     expect(runCountsText({ triaged: 1200, duplicates: 3, quarantined: 0, critical: 2, errors: [] })).toBe('1,200 triaged · 2 critical · 3 duplicates')
     expect(runCountsText({ triaged: 0, duplicates: 0, quarantined: 1, critical: 0, errors: ['a.csv: bad header'] })).toBe('0 triaged · 1 quarantined · a.csv: bad header')
+  })
+})
+
+const none: TrayCases = { mine: 0, approval: 0, overdue: 0, clocksDueSoon: 0 }
+
+describe('tray menu: case work', () => {
+  it('shows nothing about cases while there is no case work or the counts are not known', () => {
+    expect(labels({ ...base, cases: none })).toEqual(labels(base))
+    expect(labels({ ...base, cases: null })).toEqual(labels(base))
+  })
+
+  it('lists what is non-zero, worded in the singular and the plural, each opening its queue', () => {
+    const m = trayModel({ ...base, cases: { mine: 3, approval: 1, overdue: 0, clocksDueSoon: 2 } }, time)
+    expect(m.items.slice(0, 6)).toEqual([
+      { kind: 'action', id: 'open', label: 'Open Triage Desk', enabled: true },
+      { kind: 'separator' },
+      { kind: 'action', id: 'queue-mine', label: '3 alerts assigned to me', enabled: true },
+      { kind: 'action', id: 'queue-approval', label: '1 approval waiting for me', enabled: true },
+      { kind: 'action', id: 'queue-all', label: '2 clocks due within 3 days', enabled: true },
+      { kind: 'separator' }
+    ])
+    expect(labels({ ...base, cases: { mine: 1, approval: 2, overdue: 1200, clocksDueSoon: 1 } }).slice(2, 6)).toEqual([
+      '1 alert assigned to me', '2 approvals waiting for me', '1,200 alerts overdue', '1 clock due within 3 days'
+    ])
+    expect(m.tooltip).toContain('3 alerts for me · 1 approval waiting')
+  })
+
+  it('leaves the case counts out while the engine is down (they would be stale)', () => {
+    const m = trayModel({ ...base, engineProblem: 'disk full', cases: { mine: 3, approval: 0, overdue: 0, clocksDueSoon: 0 } }, time)
+    expect(m.items.some((i) => 'id' in i && i.id === 'queue-mine')).toBe(false)
+    expect(m.tooltip).not.toContain('for me')
+  })
+
+  it('opens the Queue tab of the item clicked', () => {
+    for (const tab of ['mine', 'approval', 'overdue', 'all'] as const) {
+      const target = navigateTargetSchema.parse({ view: 'queue', tab })
+      expect(navigateHash(target)).toBe(`#/queue?tab=${tab}`)
+    }
+    expect(navigateTargetSchema.safeParse({ view: 'queue', tab: 'everything' }).success).toBe(false)
+  })
+})
+
+const queueReply = (c: Partial<Record<'mine' | 'approval' | 'overdue' | 'clocks_due_soon', number>>): Reply => ({
+  ok: true,
+  data: { rows: [], total: 0, counts: { mine: 0, approval: 0, overdue: 0, unassigned: 5, clocks_due_soon: 0, by_state: {}, ...c }, me: 'ann', officers: [], dispositions: [], four_eyes: [] }
+})
+
+describe('tray case counts (read from the engine)', () => {
+  it('reads the counts for this workstation and tells only when they change', async () => {
+    const seen: Array<TrayCases | null> = []
+    let reply = queueReply({ mine: 2, clocks_due_soon: 1 })
+    const counts = new TrayCaseCounts({ fetch: async () => reply, onChange: (c) => seen.push(c) })
+    await counts.refresh()
+    await counts.refresh()
+    reply = queueReply({ mine: 1, approval: 1 })
+    await counts.refresh()
+    expect(seen).toEqual([{ mine: 2, approval: 0, overdue: 0, clocksDueSoon: 1 }, { mine: 1, approval: 1, overdue: 0, clocksDueSoon: 0 }])
+  })
+
+  it('asks one request at a time, and once more when asked meanwhile (a bulk close and a run finishing together)', async () => {
+    const pending: Array<(r: Reply) => void> = []
+    const fetch = vi.fn(() => new Promise<Reply>((resolve) => pending.push(resolve)))
+    const seen: Array<TrayCases | null> = []
+    const counts = new TrayCaseCounts({ fetch, onChange: (c) => seen.push(c) })
+    const first = counts.refresh()
+    void counts.refresh()
+    void counts.refresh()
+    expect(fetch).toHaveBeenCalledTimes(1)
+    pending.shift()!(queueReply({ mine: 1 }))
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2)) // the two asked meanwhile: one more read, after it
+    pending.shift()!(queueReply({ mine: 0 }))
+    await first
+    expect(fetch).toHaveBeenCalledTimes(2)
+    expect(seen.at(-1)).toEqual(none)
+  })
+
+  it('shows nothing when the engine cannot answer, rather than old counts', async () => {
+    const seen: Array<TrayCases | null> = []
+    let fail = false
+    const counts = new TrayCaseCounts({
+      fetch: async () => {
+        if (fail) throw new Error('engine gone')
+        return queueReply({ mine: 4 })
+      },
+      onChange: (c) => seen.push(c)
+    })
+    await counts.refresh()
+    fail = true
+    await counts.refresh()
+    expect(seen).toEqual([{ mine: 4, approval: 0, overdue: 0, clocksDueSoon: 0 }, null])
+    expect(trayCasesOf({ ok: false, error: { code: 'internal', message: 'the engine is not running' } })).toBeNull()
+  })
+
+  it('reads again every minute (overdue and due-soon move with the clock) and on the events that change cases', async () => {
+    let tick: (() => void) | null = null
+    const fetch = vi.fn(async () => queueReply({}))
+    const cleared: unknown[] = []
+    const counts = new TrayCaseCounts({ fetch, onChange: () => {}, setInterval: (fn, ms) => (expect(ms).toBe(60_000), (tick = fn), { id: 1 }), clearInterval: (t) => cleared.push(t) })
+    await counts.start()
+    expect(fetch).toHaveBeenCalledTimes(1)
+    tick!()
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2))
+    counts.stop()
+    expect(cleared).toEqual([{ id: 1 }])
+    expect(affectsCaseCounts({ type: 'caseChanged', action: 'close', by: 'ann', ids: [1] })).toBe(true)
+    expect(affectsCaseCounts({ type: 'settingsChanged', settings: {} as never })).toBe(true)
+    expect(affectsCaseCounts({ type: 'searchIndex', indexed_upto: 1, pending: 0 })).toBe(false)
   })
 })
