@@ -1,6 +1,6 @@
 // Every case transition and refusal, on SQLite and on PostgreSQL, through the real engine's trail.
 import { afterEach, describe, expect, it } from 'vitest'
-import { CaseRefusal } from '../../src-main/core/case/desk.js'
+import { CaseDesk, CaseRefusal } from '../../src-main/core/case/desk.js'
 import { DAY_MS } from '../../src-main/core/case/model.js'
 import { defaultCasePolicy } from '../../src-main/core/case/policy.js'
 import { caseFixture, STORE_KINDS, type CaseFixture } from './fixture.js'
@@ -51,14 +51,15 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
       expect((e as CaseRefusal).exitCode).toBe(2)
       expect((e as Error).message).toMatch(msg)
     }
-    await refused(desk.act({ action: 'close', ids: [low!], disposition: 'fine', reason: 'x' }, 'alice'), /"fine" is not a disposition \(use one of: false_positive, not_suspicious, escalated, sar_filed\)/)
-    await refused(desk.act({ action: 'close', ids: [low!], disposition: 'false_positive', reason: '  ' }, 'alice'), /a reason for the close is required/)
+    await refused(desk.act({ action: 'close', ids: [low!], disposition: 'fine', reason: 'x' }, 'alice'), new RegExp(`^alert ${low}: "fine" is not a disposition \\(use one of: false_positive, not_suspicious, escalated, sar_filed\\)$`))
+    await refused(desk.act({ action: 'close', ids: [low!], disposition: 'false_positive', reason: '  ' }, 'alice'), new RegExp(`^alert ${low}: a reason for the close is required$`))
+    await refused(desk.act({ action: 'close', ids: [low!, crit!, 11, 12, 13, 14, 15], disposition: 'fine', reason: 'x' }, 'alice'), new RegExp(`^alerts ${low}, ${crit}, 11, 12, 13 and 2 more: "fine" is not a disposition`))
     await refused(desk.act({ action: 'approve', ids: [low!] }, 'bob'), new RegExp(`alert ${low}: is open, not waiting for approval`))
     await refused(desk.act({ action: 'reopen', ids: [low!], reason: 'r' }, 'bob'), new RegExp(`alert ${low}: is open, not closed`))
     await refused(desk.act({ action: 'ack', ids: [999] }, 'bob'), /alert 999: no such alert in this trail/)
     await refused(desk.act({ action: 'note', ids: [low!, crit!], text: 't' }, 'bob'), /note takes one alert at a time/)
     await refused(desk.act({ action: 'extend', ids: [low!], reason: 'r' }, 'bob'), /has no running SAR decision clock/)
-    await refused(desk.act({ action: 'ack', ids: [low!] }, ''), /the officer is required/)
+    await refused(desk.act({ action: 'ack', ids: [low!] }, ''), new RegExp(`^alert ${low}: the officer is required`))
     // A low alert closes without approval; closing it again, acknowledging or assigning it is refused.
     const r = await desk.act({ action: 'close', ids: [low!], disposition: 'not_suspicious', reason: 'reviewed' }, 'alice')
     expect(r.cases[0]!.state).toBe('closed')
@@ -186,6 +187,41 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     expect((await fx.trail.cases.relatedAlerts(d!, 90, 20, policy.targets)).map((r) => r.id)).toEqual([])
   })
 
+  it('never records an event before the alert\'s last one, when this workstation\'s clock is behind another\'s', async () => {
+    fx = await caseFixture(kind)
+    const [id] = await fx.add([{ severity: 'high' }])
+    const ahead = fx.desk()
+    const behindClock = { ms: fx.clock.ms - 3600_000 }
+    const behind = new CaseDesk(fx.trail.cases, policy, () => behindClock.ms)
+    await ahead.act({ action: 'close', ids: [id!], disposition: 'false_positive', reason: 'r' }, 'alice')
+    const r = await behind.act({ action: 'approve', ids: [id!] }, 'bob')
+    const closedAt = new Date(fx.clock.ms).toISOString()
+    expect(r.events[0]!.at).toBe(closedAt) // not an hour before the close it approves
+    expect((await behind.show(id!))!.view).toMatchObject({ closed_at: closedAt, approved_by: 'bob' })
+    behindClock.ms = fx.clock.ms + 60_000 // once the clock is past the last event, its own time again
+    const later = await behind.act({ action: 'note', ids: [id!], text: 't' }, 'bob')
+    expect(later.events[0]!.at).toBe(new Date(behindClock.ms).toISOString())
+  })
+
+  it('lists approvals and "mine" comparing names as four-eyes does (ignoring case)', async () => {
+    fx = await caseFixture(kind)
+    const [a, b] = await fx.add([{ severity: 'high' }, { severity: 'low' }])
+    const desk = fx.desk()
+    await desk.act({ action: 'close', ids: [a!], disposition: 'false_positive', reason: 'r' }, 'alice')
+    await desk.act({ action: 'assign', ids: [b!], to: 'Bob' }, 'alice')
+    const q = (view: 'approval' | 'mine', me: string, extra = {}) =>
+      fx!.trail.cases.caseQueue({ view, me, nowMs: fx!.clock.ms, limit: 10, offset: 0, targets: policy.targets, ...extra })
+    // ALICE is alice: her own close is not awaiting her approval (approving it is refused).
+    expect((await q('approval', 'ALICE')).rows).toEqual([])
+    await expect(desk.act({ action: 'approve', ids: [a!] }, 'ALICE')).rejects.toThrow('cannot approve their own close')
+    expect((await q('approval', 'bob')).rows.map((r) => r.id)).toEqual([a])
+    expect((await q('mine', 'bob')).rows.map((r) => r.id)).toEqual([b])
+    expect((await q('mine', 'alice', { assignee: 'BOB' })).total).toBe(0)
+    expect((await q('approval', 'carol', { assignee: 'bob' })).total).toBe(0)
+    expect(await fx.trail.cases.caseCounts('ALICE', fx.clock.ms, policy.targets)).toMatchObject({ approval: 0, mine: 0 })
+    expect(await fx.trail.cases.caseCounts('BOB', fx.clock.ms, policy.targets)).toMatchObject({ approval: 1, mine: 1 })
+  })
+
   it('detects an edited case event and a queue changed behind its events', async () => {
     fx = await caseFixture(kind)
     const [id, other] = await fx.add([{ severity: 'low' }, { severity: 'low' }])
@@ -201,6 +237,32 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     r = await fx.trail.store.verify()
     expect(r.ok).toBe(false)
     expect(r.cases.problem!.problem).toBe('case event 2 was modified after it was recorded (hash mismatch)')
+  })
+})
+
+describe.runIf(STORE_KINDS.includes('postgres'))('case work on postgres, with another workstation importing', () => {
+  it('an alert triaged after the queue caught up, inside the same case write, gets its queue row and its state', async () => {
+    fx = await caseFixture('postgres')
+    const [first] = await fx.add([{ severity: 'low' }])
+    const desk = fx.desk()
+    await desk.act({ action: 'ack', ids: [first!] }, 'alice') // the queue is caught up
+    // Another workstation's import commits between this write's catch-up (under the queue's lock) and its read of
+    // the alerts (read committed: that read sees the new alert).
+    const store = fx.trail.cases as unknown as { catchUpOn: (...a: unknown[]) => Promise<void> }
+    const catchUpOn = store.catchUpOn.bind(store)
+    let imported: number[] = []
+    store.catchUpOn = async (...a: unknown[]) => {
+      await catchUpOn(...a)
+      store.catchUpOn = catchUpOn
+      imported = await fx!.add([{ severity: 'critical' }])
+    }
+    await desk.act({ action: 'close', ids: [first!, first! + 1], disposition: 'false_positive', reason: 'r' }, 'alice')
+    expect(imported).toEqual([first! + 1])
+    const q = await fx.trail.cases.caseQueue({ view: 'all', me: null, state: 'pending_approval', nowMs: fx.clock.ms, limit: 10, offset: 0, targets: policy.targets })
+    expect(q.rows.map((r) => [r.id, r.state, r.pending_closer])).toEqual([[first! + 1, 'pending_approval', 'alice']])
+    const r = await fx.trail.store.verify()
+    expect(r.cases.queue).toEqual([])
+    expect(r.ok).toBe(true)
   })
 })
 

@@ -79,18 +79,25 @@ export class CaseDesk {
   }
 
   async act(a: CaseAction, byInput: string): Promise<ActionResult> {
-    const by = this.officer(byInput)
     const ids = [...new Set(a.ids)]
     if (!ids.length) throw new CaseRefusal('no alert given')
     if (ids.some((id) => !Number.isSafeInteger(id) || id < 1)) throw new CaseRefusal(`alert ids are positive whole numbers (got ${a.ids.join(', ')})`)
-    if (ids.length > 1 && !BULK.has(a.action))
-      throw new CaseRefusal(`${a.action} takes one alert at a time`)
-    // Inputs checked before the transaction: a bad reason is refused without touching the store.
-    const input = this.checkInput(a)
+    // Inputs checked before the transaction: a bad reason is refused without touching the store. The refusal
+    // names the alerts too (one line: the first few of a bulk action).
+    let by: string, input: Record<string, string>
     let evidence: EvidenceBlob | undefined
-    if (a.action === 'evidence') {
-      if (a.bytes.length > MAX_EVIDENCE_BYTES) throw new CaseRefusal(`alert ${ids[0]}: ${a.name} is ${a.bytes.length} bytes; evidence is limited to ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB`)
-      evidence = { sha256: createHash('sha256').update(a.bytes).digest('hex'), bytes: a.bytes }
+    try {
+      by = this.officer(byInput)
+      if (ids.length > 1 && !BULK.has(a.action)) throw new CaseRefusal(`${a.action} takes one alert at a time`)
+      input = this.checkInput(a)
+      if (a.action === 'evidence') {
+        if (a.bytes.length > MAX_EVIDENCE_BYTES) throw new CaseRefusal(`${a.name} is ${a.bytes.length} bytes; evidence is limited to ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB`)
+        evidence = { sha256: createHash('sha256').update(a.bytes).digest('hex'), bytes: a.bytes }
+      }
+    } catch (e) {
+      if (!(e instanceof CaseRefusal)) throw e
+      const more = ids.length > 5 ? ` and ${ids.length - 5} more` : ''
+      throw new CaseRefusal(`${ids.length === 1 ? 'alert' : 'alerts'} ${ids.slice(0, 5).join(', ')}${more}: ${e.message}`)
     }
     const at = iso(this.now())
     const states = new Map<number, CaseView['state']>()
@@ -107,7 +114,10 @@ export class CaseDesk {
             continue
           }
           try {
-            const evs = this.decide(a, input, f, by, at, evidence)
+            // Never before the alert's last event: another workstation's clock may be ahead of this one's, and
+            // a case's events read in order must not go back in time (an approval before its close).
+            const last = f.events.at(-1)?.at
+            const evs = this.decide(a, input, f, by, last !== undefined && Date.parse(last) > Date.parse(at) ? last : at, evidence)
             out.push(...evs)
             states.set(id, deriveCase([...f.events, ...evs]).state)
           } catch (e) {

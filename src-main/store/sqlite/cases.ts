@@ -128,7 +128,7 @@ export class SqliteCaseStore implements CaseStore {
     let index = 'case_queue_due'
     switch (q.view) {
       case 'mine':
-        c.push('q.assignee = ?', 'q.due_ms IS NOT NULL')
+        c.push('q.assignee IS NOT NULL', 'lower(q.assignee) = lower(?)', 'q.due_ms IS NOT NULL')
         args.push(q.me ?? '')
         index = 'case_queue_assignee'
         break
@@ -137,7 +137,7 @@ export class SqliteCaseStore implements CaseStore {
         index = 'case_queue_unassigned'
         break
       case 'approval':
-        c.push("q.state = 'pending_approval'", 'q.pending_closer <> ?')
+        c.push("q.state = 'pending_approval'", 'lower(q.pending_closer) <> lower(?)')
         args.push(q.me ?? '')
         index = 'case_queue_by_state'
         break
@@ -157,7 +157,7 @@ export class SqliteCaseStore implements CaseStore {
       if (q.view === 'all') index = 'case_queue_by_state'
     }
     if (q.assignee) {
-      c.push('q.assignee = ?')
+      c.push('q.assignee IS NOT NULL', 'lower(q.assignee) = lower(?)')
       args.push(q.assignee)
       if (q.view === 'all' && !q.state) index = 'case_queue_assignee'
     }
@@ -188,9 +188,9 @@ export class SqliteCaseStore implements CaseStore {
     const count = (sql: string, ...args: unknown[]) => this.db.prepare(sql).pluck().get(...args) as number
     for (const r of this.db.prepare('SELECT state, count(*) n FROM case_queue GROUP BY state').all() as Array<{ state: keyof typeof by_state; n: number }>) by_state[r.state] = r.n
     return {
-      mine: me ? count('SELECT count(*) FROM case_queue WHERE assignee = ? AND due_ms IS NOT NULL', me) : 0,
+      mine: me ? count('SELECT count(*) FROM case_queue INDEXED BY case_queue_assignee WHERE assignee IS NOT NULL AND lower(assignee) = lower(?) AND due_ms IS NOT NULL', me) : 0,
       unassigned: count("SELECT count(*) FROM case_queue INDEXED BY case_queue_unassigned WHERE assignee IS NULL AND state <> 'closed' AND due_ms IS NOT NULL"),
-      approval: count("SELECT count(*) FROM case_queue WHERE state = 'pending_approval' AND pending_closer <> ?", me ?? ''),
+      approval: count("SELECT count(*) FROM case_queue WHERE state = 'pending_approval' AND lower(pending_closer) <> lower(?)", me ?? ''),
       overdue: count('SELECT count(*) FROM case_queue INDEXED BY case_queue_due WHERE due_ms < ?', nowMs),
       by_state
     }

@@ -49,7 +49,7 @@ CREATE TABLE case_queue (
   last_event_id bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX case_queue_unassigned ON case_queue (due_ms) WHERE assignee IS NULL AND state <> 'closed';
-CREATE INDEX case_queue_assignee ON case_queue (assignee, due_ms) WHERE assignee IS NOT NULL;
+CREATE INDEX case_queue_assignee ON case_queue (lower(assignee), due_ms) WHERE assignee IS NOT NULL;
 CREATE INDEX case_queue_by_state ON case_queue (state, due_ms);
 CREATE INDEX case_queue_due ON case_queue (due_ms) WHERE due_ms IS NOT NULL;
 CREATE INDEX case_queue_party ON case_queue (party, created_ms) WHERE party IS NOT NULL;
