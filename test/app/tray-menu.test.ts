@@ -167,13 +167,15 @@ describe('tray case counts (read from the engine)', () => {
     let tick: (() => void) | null = null
     const fetch = vi.fn(async () => queueReply({}))
     const cleared: unknown[] = []
-    const counts = new TrayCaseCounts({ fetch, onChange: () => {}, setInterval: (fn, ms) => (expect(ms).toBe(60_000), (tick = fn), { id: 1 }), clearInterval: (t) => cleared.push(t) })
+    const handle = { unref: vi.fn() }
+    const counts = new TrayCaseCounts({ fetch, onChange: () => {}, setInterval: (fn, ms) => (expect(ms).toBe(60_000), (tick = fn), handle), clearInterval: (t) => cleared.push(t) })
     await counts.start()
     expect(fetch).toHaveBeenCalledTimes(1)
     tick!()
     await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2))
     counts.stop()
-    expect(cleared).toEqual([{ id: 1 }])
+    expect(handle.unref).toHaveBeenCalled() // the timer never keeps the app alive
+    expect(cleared).toEqual([handle])
     expect(affectsCaseCounts({ type: 'caseChanged', action: 'close', by: 'ann', ids: [1] })).toBe(true)
     expect(affectsCaseCounts({ type: 'settingsChanged', settings: {} as never })).toBe(true)
     expect(affectsCaseCounts({ type: 'searchIndex', indexed_upto: 1, pending: 0 })).toBe(false)
