@@ -3,8 +3,8 @@ export const PACK_README = `Triage Desk examiner pack
 =========================
 
 This folder holds the alerts of one period as recorded by Triage Desk, so that an examiner can follow
-every alert from the moment it was received to its classification, routing and delivery, and can check
-that nothing was edited or left out.
+every alert from the moment it was received to its classification, routing and delivery, and on to what
+officers decided (its case events and disposition), and can check that nothing was edited or left out.
 
 Files
 -----
@@ -24,6 +24,11 @@ quarantine-repeats.csv Records received again whose bytes were quarantined befor
 quarantine-resolutions.csv
                        Every officer's resolution of a quarantine record up to export: corrected (entry_id is
                        the audit entry the corrected record became, or repeats) or dismissed with a reason.
+case-events.csv        Every officer's case event up to export, the whole chain from the first event: acknowledged,
+                       assigned, note, evidence, closed, approved, rejected, reopened, clock_started, clock_extended,
+                       sar_filed. by is the officer, at the time (UTC), data the event's details as JSON.
+evidence-manifest.csv  Each evidence file kept in the trail: its SHA-256, its size in bytes, and the case events
+                       (event_ids) and alerts (entry_ids) that name it. The files themselves stay in the trail.
 runs.csv               The runs that overlap the period, with their counts.
 rulesets/              Each rule-set file in force, named by its version.
 
@@ -34,6 +39,28 @@ the institution knew of it and when its SLA clock stopped. The audit CSV holds t
 ids from the first to the last entry triaged in the period, so that it is an unbroken piece of the hash
 chain; an entry in that range triaged just outside the period (two writers at once) is included too and
 shows its own triaged_at. Duplicates and quarantined records are included by the time they were received.
+
+Following one alert from its source record to its disposition
+--------------------------------------------------------------
+1. The audit entry: the row of audit-entries.csv with the alert's id (the report, the appendix and every other
+   file name it as entry id / entry_id). source_file and source_locator say where it came from (the row of a CSV
+   file, the message of a mailbox), external_id is the source's own id, raw the record as received and payload
+   its fields as read. matched_rules and ruleset_version say why it got its severity (the rule set is in
+   rulesets/); triaged_at is when it was recorded, and its SLA figures are beside it.
+2. Its routing: the rows of deliveries.csv with that entry_id (each destination and what became of it), and of
+   delivery-attempts.csv and delivery-fallbacks.csv (every attempt, every fallback taken).
+3. Its case: the rows of case-events.csv with that entry_id, read in id order. An alert is open until an
+   officer acknowledges it; notes and evidence make it investigating; a closed event records the disposition,
+   the reason and requires_approval (the four-eyes rule when it was closed). A close that requires approval
+   takes effect only when a different officer approves it (approved); rejected sends it back to investigating,
+   reopened undoes a close. An escalated or sar_filed close starts the sar_decision clock (clock_started, with
+   due_at: 30 days after triaged_at; clock_extended once: 60 days); a sar_filed event records the filing, stops
+   that clock, and starts continuing_review (90 days) and follow_up_filing (120 days). The disposition is the
+   one of the close in effect; an escalated alert whose SAR was filed reads sar_filed.
+4. Evidence: an evidence event's data names the file, its size and its SHA-256; evidence-manifest.csv lists
+   it. The institution produces the file from its trail on request; its SHA-256 proves it is the one named.
+The report's case-work figures count each alert of the period as its case events stood at the period's end
+(events at or after the end are in case-events.csv but not counted).
 
 CSV files
 ---------
@@ -67,6 +94,14 @@ By hand:
                      + F(correction) + F(entry_id) + F(outcome) + F(run_id) + F(resolved_at) )
    with F as above, except that an empty correction, entry_id or run_id cell (no value) is F = NUL + "-".
    The last row's hash must equal quarantine_resolutions.head.last_hash in the manifest.
-5. To tie the pack to the institution's live audit trail, compare audit_segment.last_hash (and the chain
-   head printed on the report's cover) with the trail itself: the hash of an entry never changes.
+5. case-events.csv is a chain of its own, from genesis (64 zeros):
+     hash = SHA-256( prev_hash + F(id) + F(entry_id) + F(type) + F(by) + F(at) + F(data) )
+   with F as above. The first row's prev_hash is 64 zeros, every later row's prev_hash is the hash of the row
+   before, ids increase, and the last row's hash and the number of rows must equal case_events.head (last_hash,
+   count) in the manifest: an edited, removed, inserted or reordered event breaks the chain.
+6. Every evidence event's sha256 must be a row of evidence-manifest.csv with the size the event records, and
+   each row's event_ids must be exactly the evidence events that name that file.
+7. To tie the pack to the institution's live audit trail, compare audit_segment.last_hash (and the chain
+   head printed on the report's cover) with the trail itself: the hash of an entry never changes. The same
+   holds for case_events.head.last_hash and the trail's case events.
 `
