@@ -56,7 +56,7 @@ describe.skipIf(!!unavailable)(unavailable ? `two workstations on one PostgreSQL
   }
 
   it(`both acknowledge the same ${N} alerts at once, one alert per action: each alert gets exactly one acknowledgement`, async () => {
-    const ids = await fx.add(Array.from({ length: N }, (_, i) => ({ severity: (['critical', 'high', 'medium', 'low'] as const)[i % 4] })))
+    const ids = await fx.add(Array.from({ length: N }, (_, i) => ({ severity: (['critical', 'high', 'medium', 'low'] as const)[i % 4]! })))
     expect(ids).toHaveLength(N)
     // Which side asks first alternates, with a little jitter: both sides win some.
     const outcomes = (
