@@ -3,7 +3,7 @@
 // order over the same alerts; they are walked side by side, one chunk of cases held at a time.
 import type { CasePolicy } from '../case/policy.js'
 import type { CaseAlert, Period, Rows, TableStream } from '../ports/reports.js'
-import { alertCase } from './case-figures.js'
+import { alertCase, caseCut, type CaseCut } from './case-figures.js'
 
 export const CASE_CSV_COLUMNS = [
   'case_state', 'disposition', 'assignee', 'acknowledged_at', 'time_to_acknowledge_seconds', 'acknowledge_target', 'closed_at',
@@ -12,8 +12,8 @@ export const CASE_CSV_COLUMNS = [
 
 const NO_CASE: unknown[] = CASE_CSV_COLUMNS.map(() => null)
 
-function caseCells(a: CaseAlert, endMs: number, policy: CasePolicy): unknown[] {
-  const { view: v, ack, close } = alertCase(a, endMs, policy)
+function caseCells(a: CaseAlert, cut: CaseCut, policy: CasePolicy): unknown[] {
+  const { view: v, ack, close } = alertCase(a, cut, policy)
   return [
     v.state, v.disposition, v.assignee, v.acknowledged_at, ack.seconds, ack.outcome, v.state === 'closed' ? v.closed_at : null,
     close.seconds, close.outcome, v.state === 'closed' ? v.closed_by : null, v.state === 'closed' ? v.approved_by : null,
@@ -27,7 +27,7 @@ class Cursor {
   private chunk: CaseAlert[] = []
   private i = 0
   constructor(
-    private readonly endMs: number,
+    private readonly cut: CaseCut,
     private readonly policy: CasePolicy
   ) {}
   /** Whether the current chunk is used up (a new one is needed before answering for `id`). */
@@ -41,14 +41,14 @@ class Cursor {
   }
   cells(id: number): unknown[] {
     const a = this.chunk[this.i]
-    return a?.id === id ? caseCells(a, this.endMs, this.policy) : NO_CASE
+    return a?.id === id ? caseCells(a, this.cut, this.policy) : NO_CASE
   }
 }
 
-export function withCaseColumns(table: TableStream, cases: Rows<CaseAlert[]>, period: Period, policy: CasePolicy): TableStream {
+export function withCaseColumns(table: TableStream, cases: Rows<CaseAlert[]>, period: Period, policy: CasePolicy, now?: Date): TableStream {
   const idAt = table.columns.indexOf('entry_id')
   const columns = [...table.columns, ...CASE_CSV_COLUMNS]
-  const endMs = Date.parse(period.to)
+  const cut = caseCut(period, now)
   if (Symbol.iterator in table.rows && Symbol.iterator in cases) {
     const src = table.rows as Iterable<unknown[]>
     const chunks = cases as Iterable<CaseAlert[]>
@@ -56,7 +56,7 @@ export function withCaseColumns(table: TableStream, cases: Rows<CaseAlert[]>, pe
       columns,
       rows: {
         *[Symbol.iterator]() {
-          const c = new Cursor(endMs, policy)
+          const c = new Cursor(cut, policy)
           const it = chunks[Symbol.iterator]()
           let done = false
           for (const r of src) {
@@ -77,7 +77,7 @@ export function withCaseColumns(table: TableStream, cases: Rows<CaseAlert[]>, pe
     columns,
     rows: {
       async *[Symbol.asyncIterator]() {
-        const c = new Cursor(endMs, policy)
+        const c = new Cursor(cut, policy)
         const it = Symbol.asyncIterator in cases ? (cases as AsyncIterable<CaseAlert[]>)[Symbol.asyncIterator]() : (cases as Iterable<CaseAlert[]>)[Symbol.iterator]()
         let done = false
         try {

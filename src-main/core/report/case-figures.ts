@@ -60,7 +60,7 @@ export interface RuleCaseLine {
 }
 
 export interface CaseWork {
-  /** The figures are the cases as their events stood here: the period's end (exclusive). */
+  /** The figures are the cases as their events stood here: the period's end (exclusive), or the report's time if earlier. */
   as_of: string
   /** Alerts triaged in the period (each has a case, from the moment it is triaged). */
   alerts: number
@@ -109,12 +109,24 @@ export interface AlertCase {
   close: CaseStep
 }
 
-export function alertCase(a: CaseAlert, endMs: number, policy: CasePolicy): AlertCase {
-  const events = a.events.filter((e) => Date.parse(e.at) < endMs)
-  const view = deriveCase(events, endMs)
+/**
+ * Where the figures are cut: the period's end, or the report's time when the period has not ended yet (a report of
+ * today does not call what is due later today overdue). Events before the cut count; what is overdue is judged at it.
+ */
+export interface CaseCut {
+  asOfMs: number
+}
+
+export function caseCut(period: Period, now: Date = new Date()): CaseCut {
+  return { asOfMs: Math.min(Date.parse(period.to), now.getTime()) }
+}
+
+export function alertCase(a: CaseAlert, cut: CaseCut, policy: CasePolicy): AlertCase {
+  const events = a.events.filter((e) => Date.parse(e.at) < cut.asOfMs)
+  const view = deriveCase(events, cut.asOfMs)
   const triaged = Date.parse(a.triaged_at)
   const step = (at: string | null, targetMs: number): CaseStep => {
-    if (at === null) return { seconds: null, outcome: endMs > triaged + targetMs ? 'overdue' : 'pending' }
+    if (at === null) return { seconds: null, outcome: cut.asOfMs > triaged + targetMs ? 'overdue' : 'pending' }
     const ms = Date.parse(at) - triaged
     return { seconds: ms / 1000, outcome: ms <= targetMs ? 'met' : 'missed' }
   }
@@ -142,7 +154,7 @@ const timing = (): Timing => ({ times: new Numbers(), met: 0, missed: 0, overdue
 
 /** Accumulates the figures one alert at a time. */
 export class CaseFigures {
-  private readonly endMs: number
+  private readonly cut: CaseCut
   private alerts = 0
   private closed = 0
   private events = 0
@@ -157,15 +169,16 @@ export class CaseFigures {
   private readonly open = new Map(OPEN_STATES.map((s) => [s, zero()]))
 
   constructor(
-    private readonly period: Period,
-    private readonly policy: CasePolicy
+    period: Period,
+    private readonly policy: CasePolicy,
+    now?: Date
   ) {
-    this.endMs = Date.parse(period.to)
+    this.cut = caseCut(period, now)
     for (const d of policy.dispositions) this.dispositions.set(d, zero())
   }
 
   add(a: CaseAlert): void {
-    const c = alertCase(a, this.endMs, this.policy)
+    const c = alertCase(a, this.cut, this.policy)
     const v = c.view
     const sev = a.severity
     this.alerts++
@@ -252,7 +265,7 @@ export class CaseFigures {
       })
     const seconds = (m: Record<Severity, number>) => Object.fromEntries(SEVERITIES.map((s) => [s, m[s] / 1000])) as SeverityCounts
     return {
-      as_of: this.period.to,
+      as_of: new Date(this.cut.asOfMs).toISOString(),
       alerts: this.alerts,
       closed: this.closed,
       events: this.events,
@@ -276,8 +289,8 @@ export class CaseFigures {
 }
 
 /** The case-work figures of a period, read a chunk of alerts at a time. */
-export async function buildCaseWork(q: ReportQueries, period: Period, policy: CasePolicy): Promise<CaseWork> {
-  const f = new CaseFigures(period, policy)
+export async function buildCaseWork(q: ReportQueries, period: Period, policy: CasePolicy, now?: Date): Promise<CaseWork> {
+  const f = new CaseFigures(period, policy, now)
   await eachRow(q.caseAlerts(period), (chunk) => {
     for (const a of chunk) f.add(a)
   })

@@ -34,7 +34,7 @@ export interface ExportResult extends WrittenFile {
 export async function exportReport(q: ReportQueries, period: Period, out: string, opts: ExportOptions): Promise<ExportResult> {
   return q.snapshot(async () => {
     if (opts.format === 'csv') {
-      const table = withCaseColumns(q.alertTable(period), q.caseAlerts(period), period, opts.cases ?? defaultCasePolicy())
+      const table = withCaseColumns(q.alertTable(period), q.caseAlerts(period), period, opts.cases ?? defaultCasePolicy(), opts.now)
       const w = await writeCsv(out, table, { bom: opts.bom, onProgress: (done) => opts.onProgress?.({ step: 'alerts', done, total: 0 }) })
       return { ...w, format: 'csv', report: null }
     }

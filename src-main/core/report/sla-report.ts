@@ -248,7 +248,7 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
     })
     .sort((a, b) => (a.first_used_at ?? '').localeCompare(b.first_used_at ?? '') || a.version.localeCompare(b.version))
 
-  const case_work = await buildCaseWork(q, period, opts.cases ?? defaultCasePolicy())
+  const case_work = await buildCaseWork(q, period, opts.cases ?? defaultCasePolicy(), new Date(generated_at))
 
   const breaches = SEVERITIES.reduce((t, s) => t + breachCount[s], 0)
   return {
