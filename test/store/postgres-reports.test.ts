@@ -1,6 +1,7 @@
 // Reports on a PostgreSQL trail give what they give on SQLite: the real engine builds the same history in both stores
 // with the clock frozen (several days, two rule sets, duplicates, quarantine with a repeat and two resolutions,
-// spreadsheet-attack cells, text holding U+0000 and U+FFFF, delivery outcomes written into both outboxes), then the SLA
+// spreadsheet-attack cells, text holding U+0000 and U+FFFF, delivery outcomes written into both outboxes, officers' case
+// work through the case desk with one clock, some of it after the period's end), then the SLA
 // figures, the report's CSV, JSON and PDF, and the examiner pack are compared file by file.
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
@@ -16,6 +17,11 @@ import { executeRun, explicitFiles } from '../../src-main/core/run.js'
 import { PostgresStore } from '../../src-main/store/postgres/index.js'
 import { openPostgresReports } from '../../src-main/store/postgres/reports.js'
 import { toPg } from '../../src-main/store/postgres/text.js'
+import { PostgresCaseStore } from '../../src-main/store/postgres/cases.js'
+import { SqliteCaseStore } from '../../src-main/store/sqlite/cases.js'
+import { CaseDesk } from '../../src-main/core/case/desk.js'
+import { defaultCasePolicy } from '../../src-main/core/case/policy.js'
+import type { CaseStore } from '../../src-main/core/ports/cases.js'
 import { SqliteStore } from '../../src-main/store/sqlite/index.js'
 import { SqliteTrail } from '../../src-main/store/sqlite/trail.js'
 import { ROOT, tempDir } from '../helpers.js'
@@ -153,6 +159,37 @@ async function deliveryOutcomes(exec: Exec, deliveries: Array<{ entry_id: number
   }
 }
 
+/**
+ * Officers' case work, the same on both stores (one clock): acknowledgements, an assignment, a note holding U+FFFF,
+ * evidence, four-eyes closes approved and rejected, an escalation with its SAR filed after the period, a sar_filed
+ * close, an officer whose name looks like a formula, and an acknowledgement after the period's end.
+ */
+async function caseWork(cases: CaseStore, alerts: Array<{ id: number; severity: string }>) {
+  const clock = { ms: Date.parse('2026-11-05T18:00:00.000Z') }
+  const desk = new CaseDesk(cases, defaultCasePolicy(), () => clock.ms)
+  const at = (iso: string) => (clock.ms = Date.parse(iso))
+  const four = (i: number) => alerts[i]!.severity === 'critical' || alerts[i]!.severity === 'high'
+  const id = (i: number) => alerts[i]!.id
+  await desk.act({ action: 'ack', ids: [0, 1, 2, 3, 4, 5].map(id) }, 'alice')
+  at('2026-11-05T18:30:00.000Z')
+  await desk.act({ action: 'assign', ids: [id(0)], to: 'bob' }, 'alice')
+  await desk.act({ action: 'note', ids: [id(0)], text: 'escape \uffff0 and \uffff, "quoted", =1+1' }, '=SUM(A1:A9)')
+  await desk.act({ action: 'evidence', ids: [id(1)], name: 'statement ü.pdf', bytes: Buffer.from('%PDF-1.7 statement') }, 'alice')
+  await desk.act({ action: 'evidence', ids: [id(2)], name: 'same.pdf', bytes: Buffer.from('%PDF-1.7 statement') }, 'bob')
+  at('2026-11-05T20:00:00.000Z')
+  await desk.act({ action: 'close', ids: [id(2)], disposition: 'false_positive', reason: 'payroll' }, 'alice')
+  await desk.act({ action: 'close', ids: [id(3)], disposition: 'escalated', reason: 'structuring' }, 'alice')
+  await desk.act({ action: 'close', ids: [id(4)], disposition: 'not_suspicious', reason: 'reviewed' }, 'bob')
+  await desk.act({ action: 'close', ids: [id(5)], disposition: 'sar_filed', reason: 'filed', reference: 'FIU-1' }, 'alice')
+  at('2026-11-05T22:00:00.000Z')
+  if (four(2)) await desk.act({ action: 'approve', ids: [id(2)] }, 'bob')
+  if (four(3)) await desk.act({ action: 'approve', ids: [id(3)] }, 'carol')
+  if (four(4)) await desk.act({ action: 'reject', ids: [id(4)], reason: 'attach the call note' }, 'alice')
+  at('2026-11-07T09:00:00.000Z') // after the period's end: in the pack's chain, not in the figures
+  await desk.act({ action: 'sar', ids: [id(3)], reference: 'SAR-2026-7' }, 'alice')
+  await desk.act({ action: 'ack', ids: [id(6)] }, 'carol')
+}
+
 /** Every file of a folder, by relative path. */
 function filesOf(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>()
@@ -204,6 +241,9 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
     await deliveryOutcomes(async (text, values) => {
       await pgStore.pool.query(text, values.map((v) => (typeof v === 'string' ? toPg(v) : v)))
     }, deliveries)
+    const inPeriod = lite.db.prepare('SELECT id, severity FROM audit_entries WHERE triaged_at >= ? AND triaged_at < ? ORDER BY id LIMIT 7').all(PERIOD.from, PERIOD.to) as Array<{ id: number; severity: string }>
+    await caseWork(new SqliteCaseStore(lite.db), inPeriod)
+    await caseWork(new PostgresCaseStore(pgStore.pool, 'test'), inPeriod)
     liteReports = await new SqliteTrail(lite).openReports()
     pgReports = await openPostgresReports(pgStore.pool)
   })
@@ -230,6 +270,9 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
     const statuses = new Set(a.deliveries.lines.flatMap((l) => Object.keys(l.by_status)))
     expect([...statuses]).toEqual(expect.arrayContaining(['sent', 'failed', 'dead', 'uncertain']))
     expect(a.deliveries.fallbacks).toBeGreaterThan(0)
+    expect(a.case_work).toMatchObject({ closed: expect.any(Number), four_eyes: { self_approved: 0 } })
+    expect(a.case_work.events).toBeGreaterThan(10)
+    expect(a.case_work.clocks[0]).toMatchObject({ kind: 'sar_decision', started: 2 })
     // The same answers whole, method by method, where the report only samples them.
     for (const [name, call] of Object.entries({
       duplicateCount: (q: ReportSession['queries']) => q.duplicateCount(PERIOD),
@@ -237,6 +280,13 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
       duplicates: (q: ReportSession['queries']) => q.duplicates(PERIOD, 1000),
       quarantine: (q: ReportSession['queries']) => q.quarantine(PERIOD, 1000),
       resolutionHead: (q: ReportSession['queries']) => q.resolutionHead(),
+      caseHead: (q: ReportSession['queries']) => q.caseHead(),
+      caseEventLinks: (q: ReportSession['queries']) => q.caseEventLinks([3, 1, 999_999]),
+      caseAlerts: async (q: ReportSession['queries']) => {
+        const all = []
+        for await (const chunk of q.caseAlerts(PERIOD)) all.push(...chunk)
+        return all
+      },
       entryLinks: (q: ReportSession['queries']) => q.entryLinks([3, 1, 999_999, 2]),
       entryBriefs: (q: ReportSession['queries']) => q.entryBriefs([40, 5, 999_999]),
       rulesets: (q: ReportSession['queries']) => q.rulesets(['nope', ...a.rulesets.map((r) => r.version).reverse()]),
@@ -298,16 +348,26 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
     for (const t of ['Sanctions hit \u0000 NUL', 'escape \uffff0 and \uffff', 'body \\u0000 \uffff0 x']) expect(audit).toContain(t)
     expect(fb.get('quarantine.csv')!.toString('utf8')).toContain(Buffer.from('nul \u0000 inside').toString('hex')) // raw_bytes (bytea)
     expect(fb.get('delivery-attempts.csv')!.toString('utf8')).toContain('uncertain')
+    // The case events, the whole chain (after the period too), as stored: U+FFFF kept, a formula-like officer neutralised.
+    const events = fb.get('case-events.csv')!.toString('utf8')
+    expect(events).toContain('escape \uffff0 and \uffff')
+    expect(events).toContain("'=SUM(A1:A9)")
+    expect(events).toContain('SAR-2026-7')
+    expect(b.manifest.case_events!.head.count).toBe(b.manifest.files.find((f) => f.path === 'case-events.csv')!.rows)
+    expect(fb.get('evidence-manifest.csv')!.toString('utf8').split('\r\n')).toHaveLength(3) // header, one file named twice, end
 
     const offline = await verifyPack(b.dir)
     expect(offline.problems).toEqual([])
     expect(offline.ok).toBe(true)
+    expect(offline.case_events_checked).toBe(b.manifest.case_events!.head.count)
     const live = await verifyPack(b.dir, { live: pgReports.queries })
     expect(live).toMatchObject({ ok: true, live_checked: true, problems: [] })
     // …and a pack of another trail is not a piece of this one.
-    const stranger = { entryLinks: async (ids: number[]) => ids.map((id) => ({ id, prev_hash: '0'.repeat(64), hash: '1'.repeat(64) })) }
+    const links = async (ids: number[]) => ids.map((id) => ({ id, prev_hash: '0'.repeat(64), hash: '1'.repeat(64) }))
+    const stranger = { entryLinks: links, caseEventLinks: links }
     const other = await verifyPack(b.dir, { live: stranger as unknown as ReportSession['queries'] })
     expect(other.ok).toBe(false)
+    expect(other.problems.map((p) => p.problem).join('\n')).toMatch(/the pack's case events are not this trail's/)
   })
 
   it('reads one snapshot while an engine keeps writing; a stream stopped early leaves the session usable; close() returns the client', async () => {
