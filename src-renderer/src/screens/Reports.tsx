@@ -7,7 +7,7 @@ import { Banner, Card, fmtNum, fmtTime, Stat } from '../ui/index.js'
 import { TimeToTriageChart, VolumeChart } from './ReportsCharts.js'
 import { ExportPanel } from './ReportsExport.js'
 import { DEFAULT_PRESET, PeriodPicker, periodProblem, presetPeriod, type Period } from './ReportsPeriod.js'
-import { BreachesTable, DeliveriesTable, RuleSetsTable, SeverityBySource, SuppressionLedger, TimeToTriageTable } from './ReportsTables.js'
+import { BreachesTable, CaseWork, DeliveriesTable, RuleSetsTable, SeverityBySource, SuppressionLedger, TimeToTriageTable } from './ReportsTables.js'
 import './reports.css'
 
 const pct = (part: number, whole: number) => (whole ? `${((part / whole) * 100).toFixed(1)}%` : '—')
@@ -78,6 +78,10 @@ export function Reports({ params }: { params: URLSearchParams }) {
 
           <Card title="Deliveries by destination" sub="where the alerts of the period were routed, and what became of each delivery">
             <DeliveriesTable report={r} />
+          </Card>
+
+          <Card title="Case work" sub="what officers did with the alerts of the period: dispositions, time to acknowledge and close, four-eyes, regulatory clocks">
+            <CaseWork report={r} />
           </Card>
 
           <Card title="Suppression ledger" sub="everything that stopped a record from becoming an alert, with its reason">
