@@ -39,11 +39,11 @@ afterEach(async () => {
 
 const ORGANISATION = 'Example Bank plc'
 
-async function setup(opts: { sample?: boolean; http?: boolean } = {}): Promise<H> {
+async function setup(opts: { sample?: boolean; http?: boolean; settings?: Partial<Settings> } = {}): Promise<H> {
   const dir = tempDir('triage-reports-')
   const exportsDir = join(dir, 'app-data', 'exports')
   const store = new SqliteStore(join(dir, 'triage.db'))
-  const settings: Settings = { ...defaultSettings(), organisation: ORGANISATION }
+  const settings: Settings = { ...defaultSettings(), organisation: ORGANISATION, ...opts.settings }
   const events: ApiEvent[] = []
   const bus = createEventBus()
   bus.subscribe((e) => events.push(e))
@@ -134,6 +134,23 @@ describe('reports: the figures', () => {
     expect(r.quarantine.shown.map((q) => q.reason).every((reason) => reason.length > 0)).toBe(true)
     expect(r.rulesets).toHaveLength(1)
     expect(r.deliveries.lines.map((l) => l.destination).sort()).toEqual((db.prepare('SELECT DISTINCT destination FROM deliveries ORDER BY 1').pluck().all() as string[]))
+  })
+})
+
+describe('reports: case work', () => {
+  it("measures the case-work figures by the settings' case targets and four-eyes rule", async () => {
+    const cases = { ...defaultSettings().cases, four_eyes: ['critical' as const], targets_minutes: { ...defaultSettings().cases.targets_minutes, critical: { acknowledge: 7, close: 90 } } }
+    h = await setup({ settings: { cases } })
+    const day = today()
+    const id = (h.store.db.prepare("SELECT min(id) FROM audit_entries WHERE severity = 'critical'").pluck().get() as number)
+    await ok(h, 'caseAction', { action: 'close', ids: [id], disposition: 'false_positive', reason: 'known pattern', by: 'alice' })
+    const r = await ok(h, 'slaReport', { from: day, to: day })
+    expect(r.case_work.policy).toMatchObject({ four_eyes: ['critical'] })
+    expect(r.case_work.policy.ack_target_seconds.critical).toBe(7 * 60)
+    expect(r.case_work.time_to_close.find((t) => t.severity === 'critical')!.target_seconds).toBe(90 * 60)
+    expect(r.case_work.four_eyes).toMatchObject({ closes_needing_approval: 1, pending: 1 })
+    expect(r.case_work.alerts).toBe(r.totals.triaged)
+    expect(r.case_work.events).toBe(2) // the acknowledgement a close writes first, and the close
   })
 })
 
