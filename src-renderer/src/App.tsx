@@ -11,6 +11,7 @@ import { Deliveries } from './screens/Deliveries.js'
 import { DeliveryBanner } from './screens/DeliveryBanner.js'
 import { Import } from './screens/Import.js'
 import { Quarantine } from './screens/Quarantine.js'
+import { Queue } from './screens/Queue.js'
 import { Reports } from './screens/Reports.js'
 import { Runs } from './screens/Runs.js'
 import { Settings } from './screens/Settings.js'
@@ -18,6 +19,8 @@ import { Setup, SETUP_DONE_KEY } from './screens/Setup.js'
 
 const NAV: Array<{ screen: Screen; label: string; key: string }> = [
   { screen: 'dashboard', label: 'Dashboard', key: '1' },
+  // The Queue is where the day's work is, so it comes second; its key is 9 so the other screens keep theirs.
+  { screen: 'queue', label: 'Queue', key: '9' },
   { screen: 'import', label: 'Import', key: '2' },
   { screen: 'audit', label: 'Audit browser', key: '3' },
   { screen: 'runs', label: 'Runs', key: '4' },
@@ -30,6 +33,7 @@ const NAV: Array<{ screen: Screen; label: string; key: string }> = [
 export function App() {
   const route = useRoute()
   const summary = useApi('summary', {}, { reloadOn: ['runFinished', 'runFailed', 'settingsChanged', 'quarantineResolved'] })
+  const cases = useApi('caseQueue', { view: 'mine', limit: 1 }, { reloadOn: ['caseChanged', 'runFinished', 'settingsChanged'] })
   const live = useLive()
   const s = summary.data
 
@@ -82,6 +86,7 @@ export function App() {
               <a href={`#/${n.screen}`} aria-current={route.screen === n.screen ? 'page' : undefined} className="nav-link" title={`Alt+${n.key}`}>
                 {n.label}
                 {n.screen === 'quarantine' && s && s.quarantine_open > 0 && <span className="nav-count num" title="open quarantine records">{fmtNum(s.quarantine_open)}</span>}
+                {n.screen === 'queue' && <QueueCount counts={cases.data?.counts} />}
               </a>
             </li>
           ))}
@@ -89,6 +94,7 @@ export function App() {
         <div className="sidebar-foot faint small">
           <p><kbd>/</kbd> search</p>
           <p><kbd>Alt</kbd>+<kbd>1</kbd>…<kbd>{NAV.length}</kbd> screens</p>
+          {route.screen === 'queue' && <p><kbd>?</kbd> queue keys</p>}
         </div>
       </nav>
       <div className="main">
@@ -111,6 +117,7 @@ export function App() {
         <main id="content" tabIndex={-1} className={`content content-${route.screen}`}>
           {summary.error && !s && <Banner tone="danger">{summary.error}</Banner>}
           {route.screen === 'dashboard' && <Dashboard />}
+          {route.screen === 'queue' && <Queue params={route.params} />}
           {route.screen === 'import' && <Import />}
           {route.screen === 'audit' && <Audit params={route.params} />}
           {route.screen === 'runs' && <Runs />}
@@ -122,5 +129,18 @@ export function App() {
         </main>
       </div>
     </div>
+  )
+}
+
+/** The Queue's sidebar count: alerts assigned to me plus closes waiting for my approval. */
+function QueueCount({ counts }: { counts: { mine: number; approval: number } | undefined }) {
+  const n = counts ? counts.mine + counts.approval : 0
+  if (!n) return null
+  const label = [counts!.mine && `${fmtNum(counts!.mine)} assigned to you`, counts!.approval && `${fmtNum(counts!.approval)} waiting for your approval`].filter(Boolean).join(', ')
+  return (
+    <span className="nav-count num" title={label}>
+      <span aria-hidden="true">{fmtNum(n)}</span>
+      <span className="visually-hidden">{label}</span>
+    </span>
   )
 }

@@ -1,20 +1,31 @@
-// One audit entry in full: what came in (raw, untrusted: shown as text), what the engine made of it (normalized
-// payload), why (matched rules and the reason), where it went (deliveries), the SLA, and its place in the chain.
+// One audit entry in full: its case (state, SLA, clocks, actions, timeline, related alerts), what came in (raw,
+// untrusted: shown as text), what the engine made of it (normalized payload), why (matched rules and the reason),
+// where it went (deliveries), the time to triage, and its place in the chain.
 import { useEffect, useRef } from 'react'
 import { useApi } from '../api/hooks.js'
 import { Badge, Banner, Button, fmtDuration, fmtTime, KeyValue, RawText, SeverityBadge } from '../ui/index.js'
+import { CasePanel } from './CasePanel.js'
 
-export function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
+const auditHref = (id: number) => `#/audit?id=${id}`
+
+/**
+ * hrefFor: where a related alert's link goes (the screen showing this detail); focusOnLoad: false when the detail
+ * follows the queue's active row (focus stays in the list).
+ */
+export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = true }: { id: number; onClose(): void; hrefFor?(id: number): string; focusOnLoad?: boolean }) {
   const d = useApi('getAlert', { id }, { key: String(id) })
   const heading = useRef<HTMLHeadingElement>(null)
 
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose()
+    // Esc in a dialog over the detail (a case action's form) closes that dialog, not the detail.
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !document.querySelector('dialog[open]') && onClose()
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
   }, [onClose])
+  const focusRef = useRef(focusOnLoad)
+  focusRef.current = focusOnLoad
   useEffect(() => {
-    if (d.data) heading.current?.focus()
+    if (d.data && focusRef.current) heading.current?.focus()
   }, [d.data])
 
   const a = d.data
@@ -31,12 +42,14 @@ export function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
           <div className="stack-sm">
             <div className="row">
               <SeverityBadge severity={a.entry.severity} />
-              {a.sla.breached ? <Badge tone="danger">SLA breached</Badge> : <Badge tone="ok">within SLA</Badge>}
+              {a.sla.breached ? <Badge tone="danger">triage SLA breached</Badge> : <Badge tone="ok">triaged within SLA</Badge>}
               <Badge plain>{a.entry.source_kind === 'email' ? 'vendor e-mail' : 'transaction'}</Badge>
             </div>
             <h2 tabIndex={-1} ref={heading} className="detail-title">{a.entry.title}</h2>
             <p className="muted small">{a.reason}</p>
           </div>
+
+          <CasePanel id={id} alert={a} hrefFor={hrefFor} />
 
           <section aria-labelledby="d-rules">
             <h3 id="d-rules">Matched rules</h3>
@@ -56,7 +69,7 @@ export function AlertDetail({ id, onClose }: { id: number; onClose(): void }) {
           </section>
 
           <section aria-labelledby="d-sla">
-            <h3 id="d-sla">SLA</h3>
+            <h3 id="d-sla">Time to triage</h3>
             <KeyValue
               items={[
                 ['Alert time', fmtTime(a.entry.created_at)],

@@ -1,10 +1,11 @@
-// Dashboard: the day at a glance — counts by severity, open SLA breaches, last and next run, health.
+// Dashboard: the day at a glance — case work, counts by severity, open SLA breaches, last and next run, health.
 import { useState } from 'react'
 import { call } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
 import { navigate } from '../router.js'
 import { Badge, Banner, Button, Card, fmtAgo, fmtDuration, fmtNum, fmtTime, SEVERITY_LABEL, Stat, type SeverityName } from '../ui/index.js'
 import type { Output } from '../api/client.js'
+import { CaseWorkCard } from './CaseWorkCard.js'
 import { DeliveryCard } from './DeliveryCard.js'
 import { ModeMark } from './delivery-status.js'
 
@@ -46,6 +47,7 @@ export function Dashboard() {
       </header>
       {runError && <Banner tone="danger">{runError}</Banner>}
       <Health s={s} />
+      {!s.empty && <CaseWorkCard />}
 
       <div className="grid dash-grid">
         <SeverityCard title="Triaged today" counts={s.today} sub="since midnight, by severity" />

@@ -4,6 +4,7 @@ import { TRANSACTION_FIELDS } from '../../../src-main/api/contract.js'
 import { call, transport, type Output } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
 import { Badge, Banner, Button, Card, Checkbox, Field, fmtTime, Input, Select, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
+import { OfficersCard } from './SettingsOfficers.js'
 
 type View = Output<'getSettings'>
 type S = View['settings']
@@ -46,7 +47,8 @@ export function Settings() {
           organisation: draft.organisation, dry_run: draft.dry_run, inbox: draft.inbox, schedule: draft.schedule, rules_file: draft.rules_file,
           sla_minutes: draft.sla_minutes, routing: draft.routing, dedup: { window_hours: draft.dedup.window_hours },
           sources: { csv: { delimiter: draft.sources.csv.delimiter, timezone: draft.sources.csv.timezone, columns: draft.sources.csv.columns }, email: draft.sources.email },
-          database: { url: draft.database.url, tls: draft.database.tls, ca_file: draft.database.ca_file }
+          database: { url: draft.database.url, tls: draft.database.tls, ca_file: draft.database.ca_file },
+          officer: draft.officer, officers: draft.officers
         },
         secrets: secretPatch
       })
@@ -127,6 +129,8 @@ export function Settings() {
           </Field>
         </div>
       </Card>
+
+      <OfficersCard draft={draft} saved={view.data.settings.officer} set={set} ro={ro} />
 
       <Card title="Audit trail database" sub="Where the trail is kept. Empty: this computer's own file. A team shares one PostgreSQL database. Takes effect when the app restarts.">
         <p className="small">

@@ -1,5 +1,5 @@
 // The design system: a handful of components over tokens.css. Screens compose these; they do not style ad hoc.
-import { useId, type ButtonHTMLAttributes, type ComponentProps, type ReactNode } from 'react'
+import { useEffect, useId, useRef, type ButtonHTMLAttributes, type ComponentProps, type ReactNode } from 'react'
 import './tokens.css'
 import './components.css'
 
@@ -132,6 +132,48 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
       {children}
     </div>
   )
+}
+
+/**
+ * A modal dialog (the native <dialog>: the page behind is inert, focus stays inside, Esc cancels). Focus goes to
+ * the first field of its body (or the element marked data-autofocus) and returns where it was when it closes.
+ */
+export function Dialog({ title, onClose, children, wide }: { title: ReactNode; onClose(): void; children: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null)
+  const id = useId()
+  const close = useRef(onClose)
+  close.current = onClose
+  useEffect(() => {
+    const d = ref.current!
+    const before = document.activeElement as HTMLElement | null
+    if (!d.open) d.showModal()
+    // React's autoFocus runs before showModal, which then focuses the first control (the ✕): pick the first field.
+    const first = d.querySelector<HTMLElement>('.dialog-body [data-autofocus], .dialog-body input:not([type="hidden"]), .dialog-body select, .dialog-body textarea, .dialog-body button')
+    first?.focus()
+    const onCancel = (e: Event) => {
+      e.preventDefault()
+      close.current()
+    }
+    d.addEventListener('cancel', onCancel)
+    return () => {
+      d.removeEventListener('cancel', onCancel)
+      if (d.open) d.close()
+      if (before?.isConnected) before.focus()
+    }
+  }, [])
+  return (
+    <dialog ref={ref} className={`dialog ${wide ? 'dialog-wide' : ''}`} aria-labelledby={`${id}-title`}>
+      <div className="dialog-head">
+        <h2 id={`${id}-title`} className="dialog-title">{title}</h2>
+        <Button size="sm" variant="ghost" onClick={() => close.current()} aria-label="Cancel (Esc)">✕</Button>
+      </div>
+      <div className="dialog-body">{children}</div>
+    </dialog>
+  )
+}
+
+export function Textarea({ invalid, ...rest }: ComponentProps<'textarea'> & { invalid?: boolean }) {
+  return <textarea className="input textarea" aria-invalid={invalid || undefined} {...rest} />
 }
 
 export function KeyValue({ items }: { items: Array<[ReactNode, ReactNode]> }) {
