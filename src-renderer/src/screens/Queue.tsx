@@ -11,7 +11,7 @@ import { AlertDetail } from './AlertDetail.js'
 import { CaseActionDialog, actionMessage, type DialogAction } from './CaseForms.js'
 import { QUEUE_TABS, officerName, type QueueTab } from './case-format.js'
 import { QueueTable } from './QueueTable.js'
-import './case.css'
+import './queue.css'
 
 type Counts = Output<'caseQueue'>['counts']
 type Seen = Pick<Output<'caseQueue'>, 'counts' | 'me' | 'officers'>
