@@ -70,13 +70,15 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     }
     expect(await activeId()).toBe(id)
   }
-  async function axe(where: string) {
+  /** axe-core's critical and serious violations on the page (or inside `within`, a selector). */
+  async function axe(where: string, within?: string) {
     if (!AXE) return
     await page.evaluate(AXE)
-    const found = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run(n: Document, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(document, { resultTypes: ['violations'] })
+    const found = await page.evaluate(async (sel) => {
+      const { axe } = window as unknown as { axe: { run(n: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
+      const r = await axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] })
       return r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
-    })
+    }, within ?? null)
     expect(found, `axe on ${where}`).toEqual([])
   }
   const tab = (name: RegExp) => page.getByRole('tab', { name })
@@ -310,6 +312,49 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     expect(await rows.first().locator('.queue-due').textContent()).toMatch(/^OverdueAcknowledge.*overdue$/)
     await shot('queue-overdue')
     await axe('the Overdue queue')
+  })
+
+  it("shows an escalated alert's regulatory clock in the detail, extends it, and records the SAR filing", async () => {
+    const low = (await api('caseQueue', { view: 'unassigned', limit: 200 })).data.rows.find((r: any) => r.severity === 'low').id
+    const escalated = await api('caseAction', { action: 'close', ids: [low], disposition: 'escalated', reason: 'Structuring across three branches', by: 'b' })
+    expect(escalated.ok).toBe(true)
+    await page.evaluate((id) => void (location.hash = `#/audit?id=${id}`), low) // the audit browser's detail has the case too
+    const detail = page.getByRole('complementary', { name: `Audit entry ${low}` })
+    const clocks = detail.locator('.clock-list')
+    await clocks.waitFor()
+    expect(await clocks.textContent()).toMatch(/^runningSAR decisiondue .* · in (29|30) days$/)
+    const timeline = detail.getByRole('list', { name: `Timeline of alert #${low}` })
+    expect(await timeline.getByRole('listitem').last().textContent()).toMatch(/^SAR decision dueupcoming/)
+
+    await detail.getByRole('button', { name: 'Extend the SAR clock…' }).click()
+    const extend = page.getByRole('dialog', { name: `Extend the SAR decision clock of alert #${low}` })
+    await extend.getByLabel('Reason').fill('Waiting for the correspondent bank\'s records')
+    await page.keyboard.press('Control+Enter')
+    await detail.getByRole('status').filter({ hasText: `The SAR decision clock of alert #${low} is extended to 60 days from detection.` }).waitFor()
+    await clocks.getByText('(extended)').waitFor()
+    expect(await detail.getByRole('button', { name: 'Extend the SAR clock…' }).count()).toBe(0) // once only
+
+    await detail.getByRole('button', { name: 'Record a SAR filing…' }).click()
+    const sar = page.getByRole('dialog', { name: `Record a SAR filing for alert #${low}` })
+    await sar.getByLabel('SAR reference').fill('BSA-31000012345')
+    await page.keyboard.press('Enter')
+    await detail.getByRole('status').filter({ hasText: `SAR filing recorded for alert #${low}` }).waitFor()
+    await timeline.getByText('BSA-31000012345').waitFor()
+    await expect.poll(() => clocks.locator('li').allTextContents()).toEqual([
+      expect.stringMatching(/^metSAR decision.*\(extended\) · stopped/),
+      expect.stringMatching(/^runningContinuing-activity reviewdue .* · in (89|90) days$/),
+      expect.stringMatching(/^runningFollow-up SAR filingdue .* · in (119|120) days$/)
+    ])
+    const items = (await timeline.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' '))
+    expect(items.some((t) => /^Clock extended ?Ben Officer/.test(t))).toBe(true)
+    expect(items.some((t) => /^SAR filed ?Ben Officer.*reference BSA-31000012345/.test(t))).toBe(true)
+    expect(items.slice(-2).map((t) => t.match(/^[^0-9]+?due/)?.[0])).toEqual(['Continuing-activity review due', 'Follow-up SAR filing due'])
+    expect(await detail.locator('.kv').first().textContent()).toContain('SAR filingsBSA-31000012345')
+    const c = await caseOf(low)
+    expect(c).toMatchObject({ state: 'closed', disposition: 'sar_filed', sar_references: ['BSA-31000012345'] })
+    await detail.locator('.clock-list').scrollIntoViewIfNeeded()
+    await shot('case-clocks')
+    await axe('an escalated alert with its clocks', '.detail') // the audit browser's own grid is not this spec's subject
   })
 
   it('logged no console error on the way (but the one refusal it asked for)', () => {

@@ -18,9 +18,9 @@ export interface CaseFormContext {
   fourEyes?: number
 }
 
-const TITLE: Record<DialogAction, string> = {
-  close: 'Close', assign: 'Assign', note: 'Add a note', reject: 'Reject the close', reopen: 'Reopen', extend: 'Extend the SAR decision clock',
-  sar: 'Record a SAR filing', evidence: 'Attach evidence'
+const TITLE: Record<DialogAction, (what: string) => string> = {
+  close: (w) => `Close ${w}`, assign: (w) => `Assign ${w}`, note: (w) => `Add a note to ${w}`, reject: (w) => `Reject the close of ${w}`, reopen: (w) => `Reopen ${w}`,
+  extend: (w) => `Extend the SAR decision clock of ${w}`, sar: (w) => `Record a SAR filing for ${w}`, evidence: (w) => `Attach evidence to ${w}`
 }
 
 const SUBMIT: Record<DialogAction, (what: string) => string> = {
@@ -127,7 +127,7 @@ export function CaseActionDialog({ action, ids, ctx, onDone, onCancel }: { actio
 
   const reasonLabel = action === 'close' ? `Reason${ids.length > 1 ? ` (one for all ${ids.length})` : ''}` : action === 'note' ? 'Note' : 'Reason'
   return (
-    <Dialog title={`${TITLE[action]} ${alerts(ids)}`} onClose={onCancel}>
+    <Dialog title={TITLE[action](alerts(ids))} onClose={onCancel}>
       <form
         className="stack"
         onSubmit={submit}

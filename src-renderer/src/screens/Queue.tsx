@@ -179,7 +179,8 @@ function QueueTabPanel({ tab, openId, onSeen, onHelp, helpOpen }: { tab: QueueTa
   // The queue's keys work anywhere on the screen except while typing or in a dialog.
   const keys = useRef<(e: KeyboardEvent) => void>(() => {})
   keys.current = (e: KeyboardEvent) => {
-    if (dialog || helpOpen || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return
+    // Any modal dialog (the queue's, or one the detail opened) has the keyboard to itself.
+    if (dialog || helpOpen || document.querySelector('dialog[open]') || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return
     const t = e.target as HTMLElement
     const checkbox = t instanceof HTMLInputElement && t.type === 'checkbox'
     if (t.isContentEditable || (['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) && !checkbox)) return
