@@ -135,8 +135,9 @@ function QueueTabPanel({ tab, openId, onSeen, onHelp, helpOpen }: { tab: QueueTa
   const move = (by: number | 'first' | 'last') => {
     if (!rows.length) return
     const i = rows.findIndex((r) => r.id === activeId)
-    // The first j / k from outside the list goes to the active row itself (the first one, on arrival).
-    if (i >= 0 && typeof by === 'number' && document.activeElement !== rowRefs.current.get(activeId!)) return focusRow(activeId)
+    // The first j / k from outside the list goes to the active row itself (the first one, on arrival); with the
+    // detail open it moves at once (the detail follows).
+    if (i >= 0 && typeof by === 'number' && openId === null && document.activeElement !== rowRefs.current.get(activeId!)) return focusRow(activeId)
     const j = by === 'first' ? 0 : by === 'last' ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, (i < 0 ? 0 : i) + by))
     const id = rows[j]!.id
     setActiveId(id)
@@ -195,6 +196,7 @@ function QueueTabPanel({ tab, openId, onSeen, onHelp, helpOpen }: { tab: QueueTa
         case 'Home': return inTable && (move('first'), true)
         case 'End': return inTable && (move('last'), true)
         case 'x': return toggle(activeId), true
+        case ' ': return !!t.closest('.queue-row') && (toggle(activeId), true)
         case 'X': return toggleAll(), true
         case 'a': return void act('ack'), true
         case 'p': return void act('approve'), true
@@ -300,7 +302,7 @@ function QueueTabPanel({ tab, openId, onSeen, onHelp, helpOpen }: { tab: QueueTa
 const KEYS: Array<[string[], string]> = [
   [['j', '↓'], 'next alert'],
   [['k', '↑'], 'previous alert'],
-  [['x'], 'select or deselect the alert'],
+  [['x', 'Space'], 'select or deselect the alert'],
   [['Shift', 'x'], 'select every alert shown, or none'],
   [['a'], 'acknowledge (the selected alerts, else the active one)'],
   [['s'], 'assign…'],
