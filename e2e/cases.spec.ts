@@ -4,7 +4,7 @@
 // second officer, and is refused when she tries to approve it herself, with the four-eyes message shown); the
 // workstation is switched to Ben in Settings, who approves it from "Awaiting my approval"; the detail's timeline
 // shows the triage, the deliveries and every event with the officers' names. Another workstation's action shows up
-// live. axe-core (when installed) finds no critical or serious violation. Screenshots: e2e/artifacts/cases-*.png.
+// live. axe-core finds no critical or serious violation. Screenshots: e2e/artifacts/cases-*.png.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -21,15 +21,8 @@ const ARTIFACTS = join(ROOT, 'e2e', 'artifacts')
 const OFFICERS = [{ id: 'a', name: 'Ann Officer' }, { id: 'b', name: 'Ben Officer' }]
 const BULK_REASON = 'Reviewed together: salary runs of known employers, amounts in line with the customers\' history'
 
-/** axe-core, when it is in node_modules (it is not a dependency: the check runs where a developer added it). */
-const AXE: string | null = (() => {
-  try {
-    return readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-  } catch {
-    return null
-  }
-})()
-if (!AXE && !missing) console.warn('[e2e/cases.spec.ts] axe-core is not installed: the accessibility checks are skipped')
+/** axe-core (a devDependency), injected into the page for the accessibility checks. */
+const AXE: string = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 interface Row { id: number; severity: string; state: string }
 
@@ -72,7 +65,6 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
   }
   /** axe-core's critical and serious violations on the page (or inside `within`, a selector). */
   async function axe(where: string, within?: string) {
-    if (!AXE) return
     await page.evaluate(AXE)
     const found = await page.evaluate(async (sel) => {
       const { axe } = window as unknown as { axe: { run(n: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
