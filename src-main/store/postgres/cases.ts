@@ -3,7 +3,7 @@
 // chain's head is read and advanced by one of them at a time.
 import type pg from 'pg'
 import { CaseEventVerifier, caseEventHash } from '../../core/audit/case-chain.js'
-import { CASE_STATES, type CaseEntry, type CaseEventRow, type NewCaseEvent } from '../../core/case/model.js'
+import { CASE_STATES, type CaseEntry, type CaseEventRow, type CaseState, type NewCaseEvent } from '../../core/case/model.js'
 import type { CaseTargets } from '../../core/case/policy.js'
 import { dueMs, projectEvents, targetsKey } from '../../core/case/queue.js'
 import type { CaseFacts, CaseStore, CaseVerifyResult, EvidenceBlob, QueueCounts, QueueQuery, QueueRow, RelatedAlert } from '../../core/ports/cases.js'
@@ -15,12 +15,15 @@ type Client = pg.PoolClient
 const EVENT_COLUMNS = 'id, entry_id, type, actor AS "by", at, data, prev_hash, hash'
 const ENTRY_COLUMNS = 'id, severity, triaged_at, title, external_id, source_kind'
 const now = () => new Date().toISOString()
+/** A committed write changing at least this many queue rows is followed by a VACUUM (ANALYZE) of the queue. */
+const TIDY_AFTER_ROWS = 5_000
 /** The customer (transactions) or vendor (e-mail) of an entry; a payload holding an escaped NUL is left out (json refuses it). */
 const PARTY = `CASE WHEN payload LIKE '%\\\\u0000%' THEN NULL WHEN source_kind = 'transaction' THEN 'customer:' || (payload::json->>'customer_id')
   ELSE 'vendor:' || (payload::json->>'vendor') END`
 
 export class PostgresCaseStore implements CaseStore {
   private tables: boolean | null = null
+  private tidyDue = false
 
   constructor(
     private readonly pool: pg.Pool,
@@ -79,6 +82,26 @@ export class PostgresCaseStore implements CaseStore {
     if (st.targets !== key) await this.q(`UPDATE case_queue SET due_ms = ${dueSql(t, 'least')}`, [], c)
     else if (st.entries_upto < head) await this.q(`UPDATE case_queue SET due_ms = ${dueSql(t, 'least')} WHERE entry_id > $1`, [st.entries_upto], c)
     await this.q('UPDATE case_queue_state SET entries_upto = $1, events_upto = $2, targets = $3 WHERE singleton = 1', [Math.max(head, st.entries_upto), Math.max(eventsHead, st.events_upto), key], c)
+    this.changed(st.targets !== key ? Infinity : Math.max(0, head - st.entries_upto) + (st.events_upto < eventsHead ? eventsHead - st.events_upto : 0))
+  }
+
+  /** Notes a write that changed this many queue rows: once committed, many of them call for a tidy-up. */
+  private changed(rows: number): void {
+    if (rows >= TIDY_AFTER_ROWS) this.tidyDue = true
+  }
+
+  /**
+   * After a committed write that changed many queue rows (a first catch-up over a large trail, a bulk action):
+   * VACUUM (ANALYZE) of the queue, as autovacuum would in its own time (or never, where it is off). Until then the
+   * planner's estimates are off by orders of magnitude (a page deep in the unassigned queue was sorted on disk,
+   * ~120 ms at 100,000 alerts, instead of read along the due index) and every count reads the heap past the dead
+   * row versions the write left (~25 ms per count of 90,000 alerts, ~5 ms from the index alone once vacuumed).
+   * Best effort: a role that does not own the table gets a warning from PostgreSQL, and nothing else changes.
+   */
+  private async tidy(): Promise<void> {
+    if (!this.tidyDue) return
+    this.tidyDue = false
+    await this.pool.query('VACUUM (ANALYZE) case_queue').catch(() => undefined)
   }
 
   /** Queue rows (open, nobody's) for these entries; rows already there are left as they are. */
@@ -99,7 +122,10 @@ export class PostgresCaseStore implements CaseStore {
       `SELECT s.entries_upto < h.last_id OR s.events_upto < ch.last_id OR s.targets <> $1 AS behind
        FROM case_queue_state s, chain_head h, case_head ch WHERE s.singleton = 1 AND h.singleton = 1 AND ch.singleton = 1`, [targetsKey(t)]
     ))[0]
-    if (r?.behind) await this.tx((c) => this.catchUpOn(c, t))
+    if (r?.behind) {
+      await this.tx((c) => this.catchUpOn(c, t))
+      await this.tidy()
+    }
   }
 
   private async eventsOf(ids: number[], c?: Client): Promise<Map<number, CaseEventRow[]>> {
@@ -141,7 +167,7 @@ export class PostgresCaseStore implements CaseStore {
 
   async recordCase(entryIds: number[], decide: (facts: CaseFacts[]) => NewCaseEvent[], t: CaseTargets, evidence?: EvidenceBlob): Promise<CaseEventRow[]> {
     if (this.readonly) throw new Error('this trail is open read-only')
-    return this.tx(async (c) => {
+    const sealed = await this.tx(async (c) => {
       await this.catchUpOn(c, t) // takes the queue's lock: case writers are serialized from here to COMMIT
       const entries = (await this.q<CaseEntry>(`SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE id = ANY($1::bigint[])`, [entryIds], c)).map((e) => rowFromPg(e))
       const events = await this.eventsOf(entries.map((e) => e.id), c)
@@ -171,11 +197,15 @@ export class PostgresCaseStore implements CaseStore {
       await this.q('UPDATE case_head SET count = $1, last_id = $2, last_hash = $3 WHERE singleton = 1', [head.count + sealed.length, lastId, lastHash], c)
       // Read committed: an entry another workstation triaged after the catch-up above is read by the entries query,
       // but has no queue row yet; it gets one now, so its first events are projected (else it stays 'open' for good).
-      await this.insertQueueRows(c, 'id = ANY($1::bigint[]) AND id > (SELECT entries_upto FROM case_queue_state WHERE singleton = 1)', [[...new Set(fresh.map((e) => e.entry_id))]])
-      await this.projectAll(c, [...new Set(fresh.map((e) => e.entry_id))], t)
+      const touched = [...new Set(fresh.map((e) => e.entry_id))]
+      await this.insertQueueRows(c, 'id = ANY($1::bigint[]) AND id > (SELECT entries_upto FROM case_queue_state WHERE singleton = 1)', [touched])
+      await this.projectAll(c, touched, t)
       await this.q('UPDATE case_queue_state SET events_upto = $1 WHERE singleton = 1 AND events_upto = $2', [lastId, head.last_id], c)
+      this.changed(touched.length)
       return sealed
     })
+    await this.tidy()
+    return sealed
   }
 
   async caseFacts(entryId: number): Promise<CaseFacts | null> {
@@ -234,22 +264,24 @@ export class PostgresCaseStore implements CaseStore {
     const by_state = Object.fromEntries(CASE_STATES.map((s) => [s, 0])) as QueueCounts['by_state']
     if (!(await this.hasTables())) return { mine: 0, unassigned: 0, approval: 0, overdue: 0, by_state }
     await this.catchUp(t)
-    for (const r of await this.q<{ state: keyof typeof by_state; n: number }>('SELECT state, count(*) n FROM case_queue GROUP BY state')) by_state[r.state] = r.n
-    const r = (await this.q<{ mine: number; unassigned: number; approval: number; overdue: number }>(
-      `SELECT (SELECT count(*) FROM case_queue WHERE assignee IS NOT NULL AND lower(assignee) = lower($1) AND due_ms IS NOT NULL) mine,
+    // One round trip; each count over its index (from the index alone once the queue is vacuumed: see tidy).
+    const r = (await this.q<Record<CaseState | 'mine' | 'unassigned' | 'approval' | 'overdue', number>>(
+      `SELECT ${CASE_STATES.map((s) => `(SELECT count(*) FROM case_queue WHERE state = '${s}') "${s}"`).join(', ')},
+        (SELECT count(*) FROM case_queue WHERE assignee IS NOT NULL AND lower(assignee) = lower($1) AND due_ms IS NOT NULL) mine,
         (SELECT count(*) FROM case_queue WHERE assignee IS NULL AND state <> 'closed' AND due_ms IS NOT NULL) unassigned,
-        (SELECT count(*) FROM case_queue WHERE state = 'pending_approval' AND lower(pending_closer) <> lower($2)) approval,
-        (SELECT count(*) FROM case_queue WHERE due_ms < $3) overdue`,
-      [toPg(me ?? ''), toPg(me ?? ''), nowMs]
+        (SELECT count(*) FROM case_queue WHERE state = 'pending_approval' AND lower(pending_closer) <> lower($1)) approval,
+        (SELECT count(*) FROM case_queue WHERE due_ms < $2) overdue`,
+      [toPg(me ?? ''), nowMs]
     ))[0]!
+    for (const s of CASE_STATES) by_state[s] = r[s]
     return { mine: me ? r.mine : 0, unassigned: r.unassigned, approval: r.approval, overdue: r.overdue, by_state }
   }
 
   async clocksDue(fromMs: number, untilMs: number, t: CaseTargets): Promise<number> {
     if (!(await this.hasTables())) return 0
     await this.catchUp(t)
-    // due_ms is never later than the running clock's due time, so the due index bounds the scan.
-    const r = await this.q<{ n: number }>('SELECT count(*) n FROM case_queue WHERE due_ms <= $1 AND clock_due_ms >= $2 AND clock_due_ms <= $1', [untilMs, fromMs])
+    // Over the clock index (few alerts have a running clock); due_ms is never later than the clock's due time.
+    const r = await this.q<{ n: number }>('SELECT count(*) n FROM case_queue WHERE clock_due_ms IS NOT NULL AND clock_due_ms >= $2 AND clock_due_ms <= $1 AND due_ms <= $1', [untilMs, fromMs])
     return r[0]!.n
   }
 

@@ -173,10 +173,13 @@ export class SqliteCaseStore implements CaseStore {
     this.catchUp(q.targets)
     const w = this.where(q)
     const total = this.db.prepare(`SELECT count(*) FROM case_queue q INDEXED BY ${w.index} WHERE ${w.sql}`).pluck().get(...w.args) as number
+    // Only closed alerts may have no deadline (listed last); sorting on "due_ms IS NULL" otherwise made SQLite
+    // sort the whole view in a temporary B-tree (~18 ms for 90,000 alerts) instead of reading the index in order.
+    const order = q.state === 'closed' ? 'q.due_ms IS NULL, q.due_ms, q.entry_id' : 'q.due_ms, q.entry_id'
     const rows = this.db
       .prepare(`SELECT e.id, e.severity, e.title, e.external_id, e.source_kind, e.triaged_at, q.state, q.assignee, q.pending_closer, q.disposition, q.due_ms
-        FROM (SELECT * FROM case_queue q INDEXED BY ${w.index} WHERE ${w.sql} ORDER BY q.due_ms IS NULL, q.due_ms, q.entry_id LIMIT ? OFFSET ?) q
-        JOIN audit_entries e ON e.id = q.entry_id ORDER BY q.due_ms IS NULL, q.due_ms, q.entry_id`)
+        FROM (SELECT * FROM case_queue q INDEXED BY ${w.index} WHERE ${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?) q
+        JOIN audit_entries e ON e.id = q.entry_id ORDER BY ${order}`)
       .all(...w.args, q.limit, q.offset) as QueueRow[]
     return { rows, total }
   }
@@ -186,7 +189,9 @@ export class SqliteCaseStore implements CaseStore {
     if (!this.hasTables()) return { mine: 0, unassigned: 0, approval: 0, overdue: 0, by_state }
     this.catchUp(t)
     const count = (sql: string, ...args: unknown[]) => this.db.prepare(sql).pluck().get(...args) as number
-    for (const r of this.db.prepare('SELECT state, count(*) n FROM case_queue GROUP BY state').all() as Array<{ state: keyof typeof by_state; n: number }>) by_state[r.state] = r.n
+    // A count per state over the state index (half the time of a GROUP BY scanning it whole).
+    const perState = this.db.prepare(`SELECT ${CASE_STATES.map((s) => `(SELECT count(*) FROM case_queue INDEXED BY case_queue_by_state WHERE state = '${s}')`).join(', ')}`).raw().get() as number[]
+    CASE_STATES.forEach((s, i) => (by_state[s] = perState[i]!))
     return {
       mine: me ? count('SELECT count(*) FROM case_queue INDEXED BY case_queue_assignee WHERE assignee IS NOT NULL AND lower(assignee) = lower(?) AND due_ms IS NOT NULL', me) : 0,
       unassigned: count("SELECT count(*) FROM case_queue INDEXED BY case_queue_unassigned WHERE assignee IS NULL AND state <> 'closed' AND due_ms IS NOT NULL"),
@@ -199,11 +204,12 @@ export class SqliteCaseStore implements CaseStore {
   clocksDue(fromMs: number, untilMs: number, t: CaseTargets): number {
     if (!this.hasTables()) return 0
     this.catchUp(t)
-    // due_ms is never later than the running clock's due time, so the due index bounds the scan.
+    // Over the clock index (few alerts have a running clock; the due index held every open alert due within the
+    // window: ~35 ms at 100,000 alerts). due_ms is never later than the clock's due time.
     return this.db
-      .prepare('SELECT count(*) FROM case_queue INDEXED BY case_queue_due WHERE due_ms <= ? AND clock_due_ms >= ? AND clock_due_ms <= ?')
+      .prepare('SELECT count(*) FROM case_queue INDEXED BY case_queue_clock WHERE clock_due_ms IS NOT NULL AND clock_due_ms >= ? AND clock_due_ms <= ? AND due_ms <= ?')
       .pluck()
-      .get(untilMs, fromMs, untilMs) as number
+      .get(fromMs, untilMs, untilMs) as number
   }
 
   relatedAlerts(entryId: number, days: number, limit: number, t: CaseTargets): RelatedAlert[] {

@@ -52,6 +52,7 @@ CREATE INDEX case_queue_unassigned ON case_queue (due_ms) WHERE assignee IS NULL
 CREATE INDEX case_queue_assignee ON case_queue (lower(assignee), due_ms) WHERE assignee IS NOT NULL;
 CREATE INDEX case_queue_by_state ON case_queue (state, due_ms);
 CREATE INDEX case_queue_due ON case_queue (due_ms) WHERE due_ms IS NOT NULL;
+CREATE INDEX case_queue_clock ON case_queue (clock_due_ms) WHERE clock_due_ms IS NOT NULL;
 CREATE INDEX case_queue_party ON case_queue (party, created_ms) WHERE party IS NOT NULL;
 CREATE TABLE case_queue_state (
   singleton integer PRIMARY KEY CHECK (singleton = 1),
