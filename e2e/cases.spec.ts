@@ -192,7 +192,7 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
 
     await page.keyboard.press('j')
     await page.keyboard.press('p')
-    const refusal = `alert ${critical}: a closed it and cannot approve their own close; another officer must (four-eyes)`
+    const refusal = `alert ${critical}: Ann Officer (a) closed it and cannot approve their own close; another officer must (four-eyes)`
     await page.getByRole('alert').filter({ hasText: refusal }).waitFor()
     await shot('queue-four-eyes-refused')
     expect((await caseOf(critical)).state).toBe('pending_approval') // nothing was recorded

@@ -42,7 +42,7 @@ describe.each(STORE_KINDS)('case API on %s', (kind) => {
     expect(h.events.filter((e) => e.type === 'caseChanged').at(-1)).toEqual({ type: 'caseChanged', action: 'close', by: 'ann', ids: low })
 
     const own = await h.handlers.call('caseAction', { action: 'approve', ids: [crit.id] })
-    expect(own).toMatchObject({ ok: false, error: { code: 'user_error', message: `alert ${crit.id}: ann closed it and cannot approve their own close; another officer must (four-eyes)` } })
+    expect(own).toMatchObject({ ok: false, error: { code: 'user_error', message: `alert ${crit.id}: Ann Officer (ann) closed it and cannot approve their own close; another officer must (four-eyes)` } })
     expect((await ok('caseQueue', { view: 'approval' })).total).toBe(0) // Ann's own close is not hers to approve
     expect((await ok('caseQueue', { view: 'mine' })).rows.map((r) => [r.id, r.state])).toEqual([[crit.id, 'pending_approval']])
 

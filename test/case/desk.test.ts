@@ -85,7 +85,7 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     const desk = fx.desk({ officers: [{ id: 'jdoe', name: 'Jane Doe' }, { id: 'rroe', name: 'Richard Roe' }] })
     await expect(desk.act({ action: 'ack', ids: [id!] }, 'mallory')).rejects.toThrow('"mallory" is not one of the officers in the settings (jdoe, rroe)')
     await desk.act({ action: 'close', ids: [id!], disposition: 'false_positive', reason: 'r' }, 'Jane Doe')
-    await expect(desk.act({ action: 'approve', ids: [id!] }, 'JDOE')).rejects.toThrow('jdoe closed it and cannot approve their own close')
+    await expect(desk.act({ action: 'approve', ids: [id!] }, 'JDOE')).rejects.toThrow('Jane Doe (jdoe) closed it and cannot approve their own close')
     await desk.act({ action: 'approve', ids: [id!] }, 'richard roe')
     expect((await desk.show(id!))!.view).toMatchObject({ closed_by: 'jdoe', approved_by: 'rroe' })
   })

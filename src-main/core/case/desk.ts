@@ -78,6 +78,12 @@ export class CaseDesk {
     return resolveOfficer(input, this.policy.officers)
   }
 
+  /** An officer as messages name them: "Ann Officer (ann)" when the settings list officers, else the name as recorded. */
+  label(id: string | null): string {
+    const o = id === null ? undefined : this.policy.officers.find((x) => x.id === id)
+    return o ? `${o.name} (${o.id})` : String(id)
+  }
+
   async act(a: CaseAction, byInput: string): Promise<ActionResult> {
     const ids = [...new Set(a.ids)]
     if (!ids.length) throw new CaseRefusal('no alert given')
@@ -174,15 +180,16 @@ export class CaseDesk {
       throw new CaseRefusal(`alert ${id}: ${why}`)
     }
     const ev = <E extends NewCaseEvent>(e: Omit<E, 'entry_id' | 'by' | 'at'>): NewCaseEvent => ({ entry_id: id, by, at, ...e }) as NewCaseEvent
-    const closedWhy = () => `is closed (${v.disposition} by ${v.closed_by} at ${v.closed_at}); reopen it first`
+    const who = (id: string | null) => this.label(id)
+    const closedWhy = () => `is closed (${v.disposition} by ${who(v.closed_by)} at ${v.closed_at}); reopen it first`
     switch (a.action) {
       case 'ack':
         if (v.state === 'closed') refuse(closedWhy())
-        if (v.acknowledged_at) refuse(`was already acknowledged by ${v.acknowledged_by} at ${v.acknowledged_at}`)
+        if (v.acknowledged_at) refuse(`was already acknowledged by ${who(v.acknowledged_by)} at ${v.acknowledged_at}`)
         return [ev({ type: 'acknowledged', data: {} })]
       case 'assign':
         if (v.state === 'closed') refuse(closedWhy())
-        if (v.assignee !== null && samePerson(v.assignee, input.to!)) refuse(`is already assigned to ${v.assignee}`)
+        if (v.assignee !== null && samePerson(v.assignee, input.to!)) refuse(`is already assigned to ${who(v.assignee)}`)
         return [ev({ type: 'assigned', data: { to: input.to! } })]
       case 'note':
         return [ev({ type: 'note', data: { text: input.text! } })]
@@ -190,7 +197,7 @@ export class CaseDesk {
         return [ev({ type: 'evidence', data: { name: input.name!, size: evidence!.bytes.length, sha256: evidence!.sha256 } })]
       case 'close': {
         if (v.state === 'closed') refuse(closedWhy())
-        if (v.state === 'pending_approval') refuse(`is waiting for approval of ${v.pending!.by}'s close (${v.pending!.disposition}); approve or reject it first`)
+        if (v.state === 'pending_approval') refuse(`is waiting for approval of ${who(v.pending!.by)}'s close (${v.pending!.disposition}); approve or reject it first`)
         const out: NewCaseEvent[] = []
         // Closing an alert nobody acknowledged acknowledges it first, explicitly: the time to acknowledge stays measurable.
         if (!v.acknowledged_at) out.push(ev({ type: 'acknowledged', data: {} }))
@@ -206,11 +213,11 @@ export class CaseDesk {
       }
       case 'approve':
         if (v.state !== 'pending_approval') refuse(`is ${v.state.replace('_', ' ')}, not waiting for approval`)
-        if (samePerson(v.pending!.by, by)) refuse(`${by} closed it and cannot approve their own close; another officer must (four-eyes)`)
+        if (samePerson(v.pending!.by, by)) refuse(`${who(by)} closed it and cannot approve their own close; another officer must (four-eyes)`)
         return [ev({ type: 'approved', data: {} })]
       case 'reject':
         if (v.state !== 'pending_approval') refuse(`is ${v.state.replace('_', ' ')}, not waiting for approval`)
-        if (samePerson(v.pending!.by, by)) refuse(`${by} closed it and cannot reject their own close; another officer must (four-eyes)`)
+        if (samePerson(v.pending!.by, by)) refuse(`${who(by)} closed it and cannot reject their own close; another officer must (four-eyes)`)
         return [ev({ type: 'rejected', data: { reason: input.reason! } })]
       case 'reopen':
         if (v.state !== 'closed') refuse(`is ${v.state.replace('_', ' ')}, not closed`)
