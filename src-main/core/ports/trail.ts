@@ -5,6 +5,7 @@
 // Sync or async: every method may return a promise (MaybePromise) and every caller awaits. SQLite answers
 // synchronously, so its hot loops pay no extra turn of the event loop; PostgreSQL answers with promises.
 import type { AuditQueries } from './audit-queries.js'
+import type { BacktestSession } from './backtest.js'
 import type { CaseStore } from './cases.js'
 import type { DeliveryRow, DeliveryStatus, Outbox } from './outbox.js'
 import type { ReportQueries } from './reports.js'
@@ -52,5 +53,7 @@ export interface Trail {
   readonly cases: CaseStore
   openOutbox(): Promise<OutboxSession>
   openReports(): Promise<ReportSession>
+  /** A read snapshot of its own for one backtest of a draft rule set (core/backtest), closed when it is done. */
+  openBacktest(): Promise<BacktestSession>
   close(): Promise<void>
 }

@@ -1,12 +1,14 @@
 // The PostgreSQL trail (team mode): one database shared by several engines (workstations, a server running the
 // schedule). The write path, the read side, the outbox and report snapshots share one pool; the trail owns it.
 import type { OutboxSession, ReportSession, Trail } from '../../core/ports/trail.js'
+import type { BacktestSession } from '../../core/ports/backtest.js'
 import type { OpenTrailOptions } from '../open.js'
 import { PostgresStore } from './index.js'
 import { PostgresOutbox } from './outbox.js'
 import { PostgresCaseStore } from './cases.js'
 import { PostgresAuditQueries } from './queries.js'
 import { openPostgresReports } from './reports.js'
+import { openPostgresBacktest } from './backtest.js'
 
 export class PostgresTrail implements Trail {
   readonly kind = 'postgres' as const
@@ -32,6 +34,10 @@ export class PostgresTrail implements Trail {
 
   openReports(): Promise<ReportSession> {
     return openPostgresReports(this.store.pool, this.store.location)
+  }
+
+  openBacktest(): Promise<BacktestSession> {
+    return openPostgresBacktest(this.store.pool, this.store.location)
   }
 
   async close(): Promise<void> {

@@ -4,12 +4,14 @@
 import { createRequire } from 'node:module'
 import type { Period, ReportQueries } from '../../core/ports/reports.js'
 import type { OutboxSession, ReportSession, Trail } from '../../core/ports/trail.js'
+import type { BacktestSession } from '../../core/ports/backtest.js'
 import { DeliveryCounts, DeliveryView } from './delivery-view.js'
 import { openDatabase, SqliteStore, type SqliteOptions } from './index.js'
 import { SqliteOutbox } from './outbox.js'
 import { SqliteAuditQueries } from './queries.js'
 import { SqliteReportQueries } from './reports.js'
 import { SqliteCaseStore } from './cases.js'
+import { SqliteBacktestQueries } from './backtest.js'
 
 /** The better-sqlite3 binary this process already loaded (in Electron: the Electron-ABI build the store uses). */
 function loadedSqliteBinding(): string | undefined {
@@ -87,6 +89,27 @@ export class SqliteTrail implements Trail {
     const db = openDatabase(this.store.location, { readonly: true, nativeBinding: this.opts.nativeBinding ?? loadedSqliteBinding() })
     try {
       return { queries: yielding(new SqliteReportQueries(db)), close: () => void db.close() }
+    } catch (e) {
+      db.close()
+      throw e
+    }
+  }
+
+  async openBacktest(): Promise<BacktestSession> {
+    if (this.store.location === ':memory:') return { queries: new SqliteBacktestQueries(this.store.db), close: () => {} }
+    // A read-only connection in one read transaction until close: every chunk sees the trail as at the first read.
+    const db = openDatabase(this.store.location, { readonly: true, nativeBinding: this.opts.nativeBinding ?? loadedSqliteBinding() })
+    try {
+      const queries = new SqliteBacktestQueries(db)
+      db.exec('BEGIN')
+      db.prepare('SELECT count FROM chain_head').get() // the snapshot starts at the first read
+      return {
+        queries,
+        close: () => {
+          if (db.inTransaction) db.exec('COMMIT')
+          db.close()
+        }
+      }
     } catch (e) {
       db.close()
       throw e
