@@ -26,6 +26,7 @@ import { estimateRecords } from './estimate.js'
 import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 import { createReportHandlers, type ReportContext } from './reports.js'
 import { createCaseHandlers } from './cases.js'
+import { governedRun } from '../core/governance/runtime.js'
 import { casePolicy } from '../core/case/policy.js'
 import { createDeliveryService, osUser, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
 import { correctableFields, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
@@ -172,7 +173,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     try {
       const loaded = await current()
       const settings = override ? override(loaded.settings) : loaded.settings
-      const ruleSet = loadRuleSet(rulesPath(loaded))
+      const { ruleSet, silences } = await governedRun(trail.governance, loaded)
       const files = await plan(loaded)
       running.files = files.map((f) => f.displayName)
       ctx.emit({ type: 'runStarted', trigger, started_at: running.started_at, files: running.files })
@@ -186,7 +187,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       let lastEmit = 0
       const summary: RunSummary = await executeRun(
         {
-          store, settings, ruleSet, trigger, logger: log,
+          store, settings, ruleSet, silences, trigger, logger: log,
           onProgress: (p) => {
             while (fileIndex < files.length - 1 && files[fileIndex]!.displayName !== p.file) doneBytes += sizes[fileIndex++]!
             const now = Date.now()
@@ -247,11 +248,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     if (closed) return // closed while the settings were read
     watching = new AbortController()
     let settings = loaded.settings
-    let ruleSet = loadRuleSet(rulesPath(loaded))
+    let governed = await governedRun(trail.governance, loaded)
     const done = watchSources({
       store, logger: log, inbox, sources, signal: watching.signal,
       settings: () => settings,
-      ruleSet: () => ruleSet,
+      ruleSet: () => governed.ruleSet,
+      silences: () => governed.silences,
       onState: (id, state) => {
         sourceStates.set(id, state)
         ctx.emit({ type: 'sourceChanged', source: id, ...state })
@@ -265,7 +267,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         try {
           const l = await current()
           settings = l.settings
-          ruleSet = loadRuleSet(rulesPath(l))
+          governed = await governedRun(trail.governance, l)
           return await fn()
         } finally {
           if (running === mine) running = null
@@ -436,8 +438,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       try {
         const loaded = await current()
         const by = i.by ?? ctx.delivery?.defaultBy ?? osUser()
+        const { ruleSet, silences } = await governedRun(trail.governance, loaded)
         const { resolution } = await resolveQuarantine(
-          { store, settings: loaded.settings, ruleSet: loadRuleSet(rulesPath(loaded)) },
+          { store, settings: loaded.settings, ruleSet, silences },
           i.action === 'dismiss' ? { id: i.id, by, action: 'dismissed', reason: i.reason } : { id: i.id, by, action: 'corrected', fixes: i.fixes, reason: i.reason }
         )
         log.info('quarantine.resolved', { quarantine_id: i.id, action: resolution.action, outcome: resolution.outcome, entry_id: resolution.entry_id, run_id: resolution.run_id, by })

@@ -1,4 +1,5 @@
 // triage deliver: drain the outbox once. Also the "deliver after triage" step of `triage run` / `triage import`.
+import type { ActiveSilence } from '../core/governance/silence.js'
 import { existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
@@ -107,7 +108,7 @@ interface RunOpts extends CommonOpts {
 
 /** The helpers of commands.ts (settings + rule set + store, logger, output), handed in so both commands share them. */
 export interface CliHelpers<O> {
-  context(o: O): Promise<{ loaded: LoadedSettings; ruleSet: RuleSet; trail: Trail }>
+  context(o: O): Promise<{ loaded: LoadedSettings; ruleSet: RuleSet; silences: readonly ActiveSilence[]; trail: Trail }>
   logger(o: O): Logger
   print(o: O, json: unknown, text: string): void
 }
@@ -139,7 +140,7 @@ export async function triageThenDeliver<O extends RunOpts>(
     }
     throw e
   }
-  const { loaded, ruleSet, trail } = ctx
+  const { loaded, ruleSet, silences, trail } = ctx
   const { store } = trail
   const bar = new ProgressBar(trigger)
   let outbox: OutboxSession | null = null
@@ -148,7 +149,7 @@ export async function triageThenDeliver<O extends RunOpts>(
     try {
       const files = await plan(store)
       summary = await executeRun(
-        { store, settings: loaded.settings, ruleSet, trigger, logger: log, parallel: o.parallel ? 'auto' : 'never', onProgress: (p) => bar.update(p.counts.received, p.file) },
+        { store, settings: loaded.settings, ruleSet, silences, trigger, logger: log, parallel: o.parallel ? 'auto' : 'never', onProgress: (p) => bar.update(p.counts.received, p.file) },
         files
       )
     } catch (e) {

@@ -1,4 +1,5 @@
 // triage quarantine: list the records that did not get in, and give each an end (a correction or a dismissal).
+import { governedRun } from '../core/governance/runtime.js'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command } from 'commander'
@@ -95,14 +96,14 @@ export function registerQuarantineCommands(program: Command): void {
       if (o.dismiss && o.fix.length) throw new UserError('use either --fix (a correction) or --dismiss, not both')
       if (!o.dismiss && !o.fix.length) throw new UserError('say what to do: --fix field=value … (a correction) or --dismiss --reason <text>')
       const loaded = await loadSettings(o.config)
-      const ruleSet = loadRuleSet(rulesPath(loaded))
       const trail = await openExistingTrail(o)
       const { store } = trail
       try {
+        const { ruleSet, silences } = await governedRun(trail.governance, loaded)
         const q = await store.quarantineRecord(id)
         if (!q) throw new UserError(`quarantine record ${id} does not exist`)
         const { resolution } = await resolveQuarantine(
-          { store, settings: loaded.settings, ruleSet },
+          { store, settings: loaded.settings, ruleSet, silences },
           o.dismiss ? { id, by: o.by, action: 'dismissed', reason: o.reason ?? '' } : { id, by: o.by, action: 'corrected', fixes: parseFixes(q.source_kind, o.fix), reason: o.reason }
         )
         const text =

@@ -1,6 +1,7 @@
 // triage watch: runs until SIGINT/SIGTERM, triaging every arrival — files appearing in the inbox folder and
 // batches from the live sources (mailboxes, the monitoring database) — each as a run with trigger "watch", and
 // delivering after each run unless in dry-run. On a signal the run in hand finishes and commits, then exit 0.
+import { governedRun } from '../core/governance/runtime.js'
 import { isAbsolute, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { loadSettings, rulesPath } from '../core/config/index.js'
@@ -41,12 +42,12 @@ export function registerWatchCommand(program: Command): void {
     .action(async (o: WatchOpts) => {
       const loaded = await loadSettings(o.config)
       const log = createLogger({ file: o.logFile, level: o.logFile || o.verbose ? 'info' : 'warn', stderr: !o.logFile || Boolean(o.verbose) })
-      const ruleSet = loadRuleSet(rulesPath(loaded))
       const inboxSetting = o.inbox ?? loaded.settings.inbox
       const inbox = inboxSetting ? (isAbsolute(inboxSetting) || o.inbox ? resolve(inboxSetting) : resolve(loaded.baseDir, inboxSetting)) : undefined
       const sources = await buildSources(loaded.settings, { log })
       if (!inbox && !sources.length) throw new UserError('nothing to watch: give --inbox <dir>, set inbox in the settings, or configure sources.mailboxes / sources.databases')
       const trail = await openCliTrail(o, {}, loaded)
+      let governed = await governedRun(trail.governance, loaded)
       const outbox = await trail.openOutbox()
       const ac = new AbortController()
       const stop = () => ac.abort()
@@ -57,7 +58,13 @@ export function registerWatchCommand(program: Command): void {
         const watching = watchSources({
           store: trail.store,
           settings: () => loaded.settings,
-          ruleSet: () => ruleSet,
+          ruleSet: () => governed.ruleSet,
+          silences: () => governed.silences,
+          // Before each run: the rule set activated and the silences added since (on any workstation) apply.
+          exclusive: async (fn) => {
+            governed = await governedRun(trail.governance, loaded)
+            return fn()
+          },
           logger: log,
           inbox,
           sources,

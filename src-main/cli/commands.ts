@@ -1,3 +1,4 @@
+import { governedRun } from '../core/governance/runtime.js'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Command, Option } from 'commander'
@@ -30,9 +31,15 @@ function logger(o: CommonOpts): Logger {
 async function context(o: CommonOpts) {
   const loaded = await loadSettings(o.config)
   if (o.dryRun === false) loaded.settings.dry_run = false
-  const ruleSet = loadRuleSet(rulesPath(loaded))
   const trail = await openCliTrail(o, {}, loaded)
-  return { loaded, ruleSet, trail }
+  try {
+    // The rule set in force (activated through change control, else the settings' file) and the silences.
+    const { ruleSet, silences } = await governedRun(trail.governance, loaded)
+    return { loaded, ruleSet, silences, trail }
+  } catch (e) {
+    await trail.close()
+    throw e
+  }
 }
 
 function print(o: CommonOpts, json: unknown, text: string): void {
@@ -41,13 +48,13 @@ function print(o: CommonOpts, json: unknown, text: string): void {
 
 /** Triage without delivering (the demo): settings, rule set and trail from the options, a summary printed. */
 async function triage(o: CommonOpts, trigger: string, plan: (store: TriageStore) => Promise<Parameters<typeof executeRun>[1]>): Promise<RunSummary> {
-  const { loaded, ruleSet, trail } = await context(o)
+  const { loaded, ruleSet, silences, trail } = await context(o)
   const { store } = trail
   const bar = new ProgressBar(trigger)
   try {
     const files = await plan(store)
     const summary = await executeRun(
-      { store, settings: loaded.settings, ruleSet, trigger, logger: logger(o), onProgress: (p) => bar.update(p.counts.received, p.file) },
+      { store, settings: loaded.settings, ruleSet, silences, trigger, logger: logger(o), onProgress: (p) => bar.update(p.counts.received, p.file) },
       files
     )
     bar.done()
@@ -86,9 +93,9 @@ export function registerCommands(program: Command): void {
       const r = await store.verify((done) => bar.update(done))
       bar.done()
       const text = r.ok
-        ? `audit trail intact: ${r.entries.toLocaleString('en-US')} entries, head ${r.head.last_hash}${r.cases.count ? `; ${r.cases.count.toLocaleString('en-US')} case events chained` : ''}`
-        : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}${r.resolutions.problem ? `\nquarantine resolutions: ${r.resolutions.problem.problem}` : ''}${r.cases.problem ? `\ncase events: ${r.cases.problem.problem}` : ''}${r.cases.queue.map((m) => `\ncase queue: ${m}`).join('')}`
-      print(o, { ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null, problem: r.problem?.problem ?? null, accounting: r.accounting.problems, resolutions: r.resolutions.count, resolution_problem: r.resolutions.problem?.problem ?? null, case_events: r.cases.count, case_problem: r.cases.problem?.problem ?? null, case_queue_problems: r.cases.queue }, text)
+        ? `audit trail intact: ${r.entries.toLocaleString('en-US')} entries, head ${r.head.last_hash}${r.cases.count ? `; ${r.cases.count.toLocaleString('en-US')} case events chained` : ''}${r.governance.count ? `; ${r.governance.count.toLocaleString('en-US')} governance events chained` : ''}`
+        : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}${r.resolutions.problem ? `\nquarantine resolutions: ${r.resolutions.problem.problem}` : ''}${r.cases.problem ? `\ncase events: ${r.cases.problem.problem}` : ''}${r.cases.queue.map((m) => `\ncase queue: ${m}`).join('')}${r.governance.problem ? `\ngovernance events: ${r.governance.problem.problem}` : ''}`
+      print(o, { ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null, problem: r.problem?.problem ?? null, accounting: r.accounting.problems, resolutions: r.resolutions.count, resolution_problem: r.resolutions.problem?.problem ?? null, case_events: r.cases.count, case_problem: r.cases.problem?.problem ?? null, case_queue_problems: r.cases.queue, governance_events: r.governance.count, governance_problem: r.governance.problem?.problem ?? null }, text)
       if (!r.ok) process.exitCode = 1
     })
   })

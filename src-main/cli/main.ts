@@ -9,6 +9,7 @@ import { registerServeCommand } from './commands-serve.js'
 import { registerQuarantineCommands } from './commands-quarantine.js'
 import { registerWatchCommand } from './commands-watch.js'
 import { registerCaseCommands } from './commands-case.js'
+import { registerGovernanceCommands } from './commands-governance.js'
 
 const program = new Command()
   .name('triage')
@@ -21,6 +22,7 @@ registerCommands(program)
 registerDeliveryCommands(program)
 registerReportCommands(program)
 registerCaseCommands(program)
+registerGovernanceCommands(program)
 registerServeCommand(program)
 registerQuarantineCommands(program)
 registerWatchCommand(program)

@@ -33,6 +33,8 @@ export interface WireBatch {
   rulesetVersion: string
   /** On the last batch: what was read. */
   read?: FileRead
+  /** Pairs (alert index, silence id) for the alerts a silence holds back. */
+  silenced?: number[]
 }
 
 /** Worker side: prepare → speculative triage (used only for alerts the store finds new) → wire form. */
@@ -42,6 +44,7 @@ export function encodeBatch(engine: Engine, b: PreparedBatch, sourceFile: string
   const fps = new Uint8Array(32 * alerts)
   const values: Array<string | number> = new Array(FIELDS * alerts)
   const quarantine: Quarantine[] = []
+  const silenced: number[] = []
   let a = 0
   b.items.forEach((item, i) => {
     if (item.type === 'quarantine') {
@@ -55,10 +58,11 @@ export function encodeBatch(engine: Engine, b: PreparedBatch, sourceFile: string
     const o = a * FIELDS
     values[o] = item.createdAtMs
     values[o + 1] = t.contentHash
+    if (t.silence !== undefined) silenced.push(a, t.silence)
     for (let k = 0; k < WIRE_FIELDS.length; k++) values[o + 2 + k] = e[WIRE_FIELDS[k]!]
     a++
   })
-  return { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, order, fps: fps.buffer, values, quarantine, sourceFile, rulesetVersion: engine.ruleSet.version, ...(b.read ? { read: b.read } : {}) }
+  return { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, order, fps: fps.buffer, values, quarantine, sourceFile, rulesetVersion: engine.ruleSet.version, ...(b.read ? { read: b.read } : {}), ...(silenced.length ? { silenced } : {}) }
 }
 
 /** An alert's entry content back from its values and the batch's constants. */
@@ -74,6 +78,8 @@ export function decodeBatch(m: WireBatch): PreparedBatch {
   const v = m.values
   const destinations = new Map<string, string[]>()
   const items: PreparedItem[] = new Array(m.order.length)
+  const held = new Map<number, number>()
+  for (let k = 0; k < (m.silenced?.length ?? 0); k += 2) held.set(m.silenced![k]!, m.silenced![k + 1]!)
   let a = 0
   for (let i = 0; i < m.order.length; i++) {
     if (m.order[i]! >= 0) {
@@ -92,7 +98,10 @@ export function decodeBatch(m: WireBatch): PreparedBatch {
       origin: { file: m.sourceFile, locator: v[o + AT.source_locator] as string },
       externalId: v[o + AT.external_id] as string,
       createdAt: v[o + AT.created_at] as string,
-      pre: { severity: v[o + AT.severity] as Severity, destinations: list, contentHash: v[o + 1] as string, entry: decodeEntry(v, o, m, fps.toString('hex', a * 32, a * 32 + 32)) }
+      pre: {
+        severity: v[o + AT.severity] as Severity, destinations: list, contentHash: v[o + 1] as string, entry: decodeEntry(v, o, m, fps.toString('hex', a * 32, a * 32 + 32)),
+        ...(held.has(a) ? { silence: held.get(a)! } : {})
+      }
     }
     items[i] = c
     a++

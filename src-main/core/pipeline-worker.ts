@@ -6,6 +6,7 @@ import { parseRuleSet } from './classify/ruleset.js'
 import { createEngine, prepareBatches, type SourceFile } from './pipeline.js'
 import type { Settings } from './config/schema.js'
 import { encodeBatch } from './pipeline-wire.js'
+import type { ActiveSilence } from './governance/silence.js'
 
 export interface PipelineWorkerData {
   settings: Settings
@@ -15,6 +16,8 @@ export interface PipelineWorkerData {
   batchSize: number
   /** Batches allowed in flight before the worker waits for the main thread (bounds memory). */
   window: number
+  /** The silences in force for the run (core/governance/silence.ts). */
+  silences?: ActiveSilence[]
 }
 
 const data = workerData as PipelineWorkerData
@@ -30,7 +33,7 @@ port.on('message', (m) => {
 })
 
 try {
-  const engine = createEngine(data.settings, parseRuleSet(data.ruleSource, data.rulePath))
+  const engine = createEngine(data.settings, parseRuleSet(data.ruleSource, data.rulePath), data.silences ?? [])
   for await (const b of prepareBatches(engine, data.file, data.batchSize)) {
     const msg = encodeBatch(engine, b, data.file.displayName)
     while (credits === 0) await new Promise<void>((r) => (wake = r))

@@ -15,6 +15,7 @@ import { measureSla, type SlaTargets } from './sla/index.js'
 import { contentHash, type EntryContent } from './audit/chain.js'
 import { alertTitle, externalId, type Alert, type RawRecord } from './model.js'
 import type { Settings } from './config/schema.js'
+import { silenceFor, silencedNote, type ActiveSilence } from './governance/silence.js'
 
 /** A candidate prepared in this process: it still holds the alert and its raw source for triage. */
 export type Prepared = Candidate & { alert: Alert; raw: string }
@@ -28,7 +29,11 @@ export interface Engine {
   triage(c: Prepared, triagedAtMs: number, triagedAt: string): Triaged
 }
 
-export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
+/**
+ * `silences`: those of the trail's governance (core/governance/silence.ts). A matching alert is triaged and
+ * recorded in full; its deliveries are held back (recorded as silenced), and its reason says by which silence.
+ */
+export function createEngine(settings: Settings, ruleSet: RuleSet, silences: readonly ActiveSilence[] = []): Engine {
   const csv = settings.sources.csv
   const normalize = createNormalizer({
     timezone: { transaction: csv.timezone, email: settings.sources.email.timezone },
@@ -70,6 +75,7 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
     const { alert } = c
     const decision = classify(alert, c.createdAtMs)
     const destinations = route(decision.severity, routing)
+    const held = silences.length ? silenceFor(alert, decision.severity, silences, triagedAtMs) : null
     const s = measureSla(c.createdAtMs, triagedAtMs, decision.severity, sla)
     const entry: EntryContent = {
       source_kind: alert.kind,
@@ -80,7 +86,7 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
       fingerprint: c.fingerprint.toString('hex'),
       severity: decision.severity,
       matched_rules: JSON.stringify(decision.matched.map((m) => [m.id, m.severity])),
-      reason: decision.reason,
+      reason: held ? decision.reason + silencedNote(held) : decision.reason,
       ruleset_version: decision.ruleset_version,
       destinations: JSON.stringify(destinations),
       created_at: alert.created_at,
@@ -91,7 +97,7 @@ export function createEngine(settings: Settings, ruleSet: RuleSet): Engine {
       payload: JSON.stringify(alert),
       raw: c.raw
     }
-    return { severity: decision.severity, destinations, entry, contentHash: contentHash(entry) }
+    return { severity: decision.severity, destinations, entry, contentHash: contentHash(entry), ...(held ? { silence: held.id } : {}) }
   }
 
   return {

@@ -3,6 +3,7 @@
 import { readdirSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import type { BatchOutcome, TriageStore, RunRecord } from './ports/triage-store.js'
+import type { ActiveSilence } from './governance/silence.js'
 import { BATCH_SIZE, createEngine, triageFile, type FileProgress, type Prepared } from './pipeline.js'
 import { prepareBatchesInWorker } from './pipeline-thread.js'
 import { detectFormat, sha256File, SUPPORTED_EXTENSIONS } from './ingest/index.js'
@@ -55,6 +56,8 @@ export interface RunContext {
   parallel?: 'auto' | 'always' | 'never'
   /** Record a byte-identical re-read file as duplicates in one statement (default true). */
   recognizeIdenticalFiles?: boolean
+  /** The silences of the trail's governance: matching alerts are recorded with their deliveries held back. */
+  silences?: readonly ActiveSilence[]
 }
 
 const PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -117,7 +120,7 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
   const started = Date.now()
   const { store } = ctx
   await store.abandonStaleRuns()
-  const engine = createEngine(ctx.settings, ctx.ruleSet)
+  const engine = createEngine(ctx.settings, ctx.ruleSet, ctx.silences ?? [])
   const runId = await store.startRun({ trigger: ctx.trigger, dryRun: engine.dryRun, ruleSet: ctx.ruleSet })
   log.info('run.start', { run_id: runId, trigger: ctx.trigger, files: files.length, dry_run: engine.dryRun, ruleset_version: ctx.ruleSet.version })
   const settingsKey = ingestSettingsKey(ctx.settings)
@@ -171,7 +174,7 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
           runId,
           ...source,
           batches: inWorker
-            ? prepareBatchesInWorker({ settings: ctx.settings, ruleSource: ctx.ruleSet.source, rulePath: ctx.ruleSet.path, file: source, batchSize: BATCH_SIZE })
+            ? prepareBatchesInWorker({ settings: ctx.settings, ruleSource: ctx.ruleSet.source, rulePath: ctx.ruleSet.path, file: source, batchSize: BATCH_SIZE, silences: [...(ctx.silences ?? [])] })
             : undefined,
           fileId,
           onBatch
@@ -236,7 +239,7 @@ export async function executeSourceBatch(ctx: RunContext, source: string, batch:
   const log = ctx.logger ?? silentLogger
   const started = Date.now()
   const { store } = ctx
-  const engine = createEngine(ctx.settings, ctx.ruleSet)
+  const engine = createEngine(ctx.settings, ctx.ruleSet, ctx.silences ?? [])
   const runId = await store.startRun({ trigger: ctx.trigger, dryRun: engine.dryRun, ruleSet: ctx.ruleSet })
   const newCritical: number[] = []
   let newCriticalCount = 0

@@ -3,6 +3,7 @@
 // the monitoring database) hands over batches that are triaged and committed with the source's cursor. Runs
 // never overlap: one at a time, in arrival order. After each run the caller delivers (not in dry-run).
 import { statSync } from 'node:fs'
+import type { ActiveSilence } from './governance/silence.js'
 import type { RuleSet } from './classify/index.js'
 import type { Settings } from './config/schema.js'
 import { silentLogger, type Logger } from './log.js'
@@ -28,6 +29,8 @@ export interface WatchOptions {
   /** The settings and rule set in effect for the next run (read at each run: a change applies at once). */
   settings(): Settings
   ruleSet(): RuleSet
+  /** The silences in force for the next run (the trail's governance); none when absent. */
+  silences?(): readonly ActiveSilence[]
   logger?: Logger
   /** The inbox folder to watch (its files are read once, as by `triage run --inbox`); none: sources only. */
   inbox?: string
@@ -50,7 +53,7 @@ export async function watchSources(o: WatchOptions): Promise<void> {
     chain = next.catch(() => undefined)
     return next
   }
-  const ctx = () => ({ store: o.store, settings: o.settings(), ruleSet: o.ruleSet(), trigger: 'watch', logger: log })
+  const ctx = () => ({ store: o.store, settings: o.settings(), ruleSet: o.ruleSet(), silences: o.silences?.() ?? [], trigger: 'watch', logger: log })
   // Delivering is after the commit: its trouble (a Slack outage) never undoes or repeats a committed batch.
   const after = async (summary: RunSummary) => {
     try {

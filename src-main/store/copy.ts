@@ -65,11 +65,14 @@ export const COPIED_TABLES: readonly TableSpec[] = [
   { name: 'source_cursors', key: ['id'], mode: 'append' },
   // migration 008 (case work): events chained, evidence content-addressed; case_queue is derived (rebuilt by the target)
   { name: 'case_events', key: ['id'], mode: 'append' },
-  { name: 'case_evidence', key: ['sha256'], mode: 'text-key' }
+  { name: 'case_evidence', key: ['sha256'], mode: 'text-key' },
+  // migration 009 (rule governance): events chained; the deliveries silences held back (composite key, append-only: offered every time)
+  { name: 'governance_events', key: ['id'], mode: 'append' },
+  { name: 'delivery_silences', key: ['entry_id', 'destination'], mode: 'text-key' }
 ]
 
 /** Singleton rows, set last: the recorded heads of the two hash chains. */
-export const HEAD_TABLES = ['chain_head', 'resolution_head', 'case_head'] as const
+export const HEAD_TABLES = ['chain_head', 'resolution_head', 'case_head', 'governance_head'] as const
 
 /** Tables of a trail that are not copied: the audit browser's derived index, and each database's own migration log. */
 export const NOT_COPIED = (table: string) => table === 'schema_migrations' || table.startsWith('browse_') || table.startsWith('case_queue') || table.startsWith('sqlite_')
@@ -637,6 +640,7 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
       if (verify.resolutions.problem) problems.push(`verify: quarantine resolutions: ${verify.resolutions.problem.problem}`)
       if (verify.cases.problem) problems.push(`verify: case events: ${verify.cases.problem.problem}`)
       for (const m of verify.cases.queue) problems.push(`verify: case queue: ${m}`)
+      if (verify.governance.problem) problems.push(`verify: governance events: ${verify.governance.problem.problem}`)
     }
     return {
       from: source.location, to: target.location, fromKind: source.kind, toKind: target.kind, tables, written,

@@ -7,6 +7,7 @@
 import type { AuditQueries } from './audit-queries.js'
 import type { BacktestSession } from './backtest.js'
 import type { CaseStore } from './cases.js'
+import type { GovernanceStore } from './governance.js'
 import type { DeliveryRow, DeliveryStatus, Outbox } from './outbox.js'
 import type { ReportQueries } from './reports.js'
 import type { TriageStore } from './triage-store.js'
@@ -51,6 +52,8 @@ export interface Trail {
   readonly queries: AuditQueries
   /** Officers' case work: events, the queue, evidence. */
   readonly cases: CaseStore
+  /** Rule governance: rule-set changes, backtests, silences. */
+  readonly governance: GovernanceStore
   openOutbox(): Promise<OutboxSession>
   openReports(): Promise<ReportSession>
   /** A read snapshot of its own for one backtest of a draft rule set (core/backtest), closed when it is done. */

@@ -31,6 +31,8 @@ export interface Triaged {
   entry: Omit<UnsealedEntry, 'id' | 'run_id'>
   /** contentHash(entry), computed by the pipeline; the store links it into the chain. */
   contentHash: string
+  /** A silence holds this alert's deliveries back: the store records them as silenced (delivery_silences), not in the outbox. */
+  silence?: number
 }
 
 export type PreparedItem = Candidate | { type: 'quarantine'; quarantine: Quarantine }
@@ -120,6 +122,8 @@ export interface VerifyResult {
   resolutions: { count: number; problem: ChainProblem | null }
   /** The chain of case events, and the queue read model checked against it. */
   cases: CaseVerifyResult
+  /** The chain of governance events (rule-set changes, backtests, silences). */
+  governance: { count: number; problem: ChainProblem | null }
 }
 
 /** A quarantine record as stored, with what became of it. */

@@ -7,6 +7,7 @@ import type { Settings } from '../config/schema.js'
 import { TRANSACTION_FIELDS } from '../ingest/csv.js'
 import { EMAIL_FIELDS, type RawRecord } from '../model.js'
 import { createEngine, type Prepared } from '../pipeline.js'
+import type { ActiveSilence } from '../governance/silence.js'
 import type { QuarantineRecord, TriageStore } from '../ports/triage-store.js'
 import { UserFacingError } from '../errors.js'
 
@@ -19,6 +20,8 @@ export interface ResolveContext {
   store: TriageStore
   settings: Settings
   ruleSet: RuleSet
+  /** The silences in force (a corrected record is triaged as any other). */
+  silences?: readonly ActiveSilence[]
   now?: () => Date
 }
 
@@ -81,7 +84,7 @@ export async function resolveQuarantine(ctx: ResolveContext, input: ResolveInput
     ...(record.source_kind === 'transaction' ? { extra: extra ?? {} } : {}),
     notes: [`corrected by ${by} from quarantine record ${record.id} (${fixText})`]
   }
-  const engine = createEngine(ctx.settings, ctx.ruleSet)
+  const engine = createEngine(ctx.settings, ctx.ruleSet, ctx.silences ?? [])
   const p = engine.prepare(rec)
   if (p.type !== 'alert') throw new ResolutionError(`the corrected record is still not valid: ${p.quarantine.reason}; nothing was recorded`)
   const ms = now.getTime()

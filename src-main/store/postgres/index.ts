@@ -16,6 +16,7 @@ import type {
 } from '../../core/ports/triage-store.js'
 import { StoreError } from '../errors.js'
 import { PostgresCaseStore } from './cases.js'
+import { PostgresGovernanceStore } from './governance.js'
 import { checkTrail, createPool, migrate, redactUrl, storeError, TRAIL_LOCK, type PoolOptions } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 import { processAlive, runFromRow, type RunRow } from '../rows.js'
@@ -53,7 +54,14 @@ WITH e AS (
   RETURNING id, destinations
 )
 INSERT INTO deliveries (entry_id, destination, status, next_attempt_at)
-SELECT e.id, d.value, $${ENTRY_INSERT_COLUMNS.length + 2}, $${ENTRY_INSERT_COLUMNS.length + 3} FROM e CROSS JOIN LATERAL jsonb_array_elements_text(e.destinations::jsonb) AS d(value)`
+SELECT e.id, d.value, $${ENTRY_INSERT_COLUMNS.length + 2}, $${ENTRY_INSERT_COLUMNS.length + 3} FROM e CROSS JOIN LATERAL jsonb_array_elements_text(e.destinations::jsonb) AS d(value)
+WHERE e.id <> ALL($${ENTRY_INSERT_COLUMNS.length + 4}::bigint[])`
+
+// The deliveries a silence holds back (entries of this batch): recorded with the silence's id, never in the outbox.
+const INSERT_SILENCED = `
+INSERT INTO delivery_silences (entry_id, destination, silence_id)
+SELECT e.id, d.value, u.silence FROM unnest($1::bigint[], $2::bigint[]) AS u(entry, silence)
+JOIN audit_entries e ON e.id = u.entry CROSS JOIN LATERAL jsonb_array_elements_text(e.destinations::jsonb) AS d(value)`
 
 const INSERT_DUPLICATES = `
 INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
@@ -286,6 +294,7 @@ export class PostgresStore implements TriageStore {
 
     const E = Object.fromEntries(ENTRY_INSERT_COLUMNS.map((c) => [c, [] as unknown[]])) as Record<(typeof ENTRY_INSERT_COLUMNS)[number], unknown[]>
     const D = { o: [] as number[], k: [] as string[], f: [] as string[], l: [] as string[], x: [] as string[], c: [] as string[] }
+    const S = { entry: [] as number[], silence: [] as number[] }
     const Q = {
       id: [] as number[], k: [] as string[], f: [] as string[], l: [] as string[], field: [] as Array<string | null>, reason: [] as string[],
       raw: [] as string[], size: [] as number[], sha: [] as string[], trunc: [] as number[], bytes: [] as Array<string | null>, fields: [] as Array<string | null>
@@ -344,7 +353,10 @@ export class PostgresStore implements TriageStore {
       const list = inBatch.get(fp)
       if (list) list.push({ id, ms: item.createdAtMs })
       else inBatch.set(fp, [{ id, ms: item.createdAtMs }])
-      for (const d of t.destinations) out.deliveries[d] = (out.deliveries[d] ?? 0) + 1
+      if (t.silence !== undefined) {
+        S.entry.push(id)
+        S.silence.push(t.silence)
+      } else for (const d of t.destinations) out.deliveries[d] = (out.deliveries[d] ?? 0) + 1
       lastId = id
       lastHash = hash
       count++
@@ -355,7 +367,8 @@ export class PostgresStore implements TriageStore {
 
     // Entries before duplicates and quarantine records before repeats: a row may refer to one written in this batch.
     if (E.id.length)
-      await c.query(INSERT_ENTRIES, [runId, ...ENTRY_INSERT_COLUMNS.map((col) => E[col]), opts.dryRun ? 'dry_run' : 'pending', opts.dryRun ? null : opts.receivedAt])
+      await c.query(INSERT_ENTRIES, [runId, ...ENTRY_INSERT_COLUMNS.map((col) => E[col]), opts.dryRun ? 'dry_run' : 'pending', opts.dryRun ? null : opts.receivedAt, S.entry])
+    if (S.entry.length) await c.query(INSERT_SILENCED, [S.entry, S.silence])
     if (D.o.length) await c.query(INSERT_DUPLICATES, [runId, opts.receivedAt, D.o, D.k, D.f, D.l, D.x, D.c])
     if (Q.id.length)
       await c.query(INSERT_QUARANTINE, [runId, opts.receivedAt, Q.id, Q.k, Q.f, Q.l, Q.field, Q.reason, Q.raw, Q.size, Q.sha, Q.trunc, Q.bytes, Q.fields])
@@ -602,8 +615,10 @@ export class PostgresStore implements TriageStore {
       }
       await c.query('COMMIT')
       const cases = await new PostgresCaseStore(this.pool, this.location, true).verifyCases()
+      const governance = await new PostgresGovernanceStore(this.pool, this.location, true).verifyGovernance()
       return {
-        ok: problem === null && accounting.ok && resolutionProblem === null && cases.problem === null && cases.queue.length === 0,
+        ok: problem === null && accounting.ok && resolutionProblem === null && cases.problem === null && cases.queue.length === 0 && governance.problem === null,
+        governance,
         entries: v.head.count,
         head: v.head,
         problem,

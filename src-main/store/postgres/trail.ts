@@ -6,6 +6,7 @@ import type { OpenTrailOptions } from '../open.js'
 import { PostgresStore } from './index.js'
 import { PostgresOutbox } from './outbox.js'
 import { PostgresCaseStore } from './cases.js'
+import { PostgresGovernanceStore } from './governance.js'
 import { PostgresAuditQueries } from './queries.js'
 import { openPostgresReports } from './reports.js'
 import { openPostgresBacktest } from './backtest.js'
@@ -14,10 +15,12 @@ export class PostgresTrail implements Trail {
   readonly kind = 'postgres' as const
   readonly queries: PostgresAuditQueries
   readonly cases: PostgresCaseStore
+  readonly governance: PostgresGovernanceStore
 
   constructor(readonly store: PostgresStore) {
     this.queries = new PostgresAuditQueries(store.pool)
     this.cases = new PostgresCaseStore(store.pool, store.location, store.readonly)
+    this.governance = new PostgresGovernanceStore(store.pool, store.location, store.readonly)
   }
 
   get location(): string {

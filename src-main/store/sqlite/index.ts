@@ -13,6 +13,7 @@ import type {
 } from '../../core/ports/triage-store.js'
 import { MIGRATIONS } from './migrations/index.js'
 import { SqliteCaseStore } from './cases.js'
+import { SqliteGovernanceStore } from './governance.js'
 
 import { StoreError } from '../errors.js'
 import { processAlive, runFromRow, type RunRow } from '../rows.js'
@@ -110,7 +111,10 @@ export class SqliteStore implements TriageStore {
       // The batch's outbox rows in one statement, from the destinations recorded on its entries: far cheaper
       // than a statement per (entry, destination) on bulk imports.
       insertDeliveries: db.prepare(`INSERT INTO deliveries (entry_id, destination, status, next_attempt_at)
-        SELECT e.id, d.value, ?, ? FROM audit_entries e, json_each(e.destinations) d WHERE e.id BETWEEN ? AND ?`),
+        SELECT e.id, d.value, ?, ? FROM audit_entries e, json_each(e.destinations) d WHERE e.id BETWEEN ? AND ? AND e.id NOT IN (SELECT value FROM json_each(?))`),
+      // Deliveries a silence holds back: recorded with the silence's id, never in the outbox (never sent).
+      insertSilenced: db.prepare(`INSERT INTO delivery_silences (entry_id, destination, silence_id)
+        SELECT e.id, d.value, ? FROM audit_entries e, json_each(e.destinations) d WHERE e.id = ?`),
       addRunCounts: db.prepare(`UPDATE runs SET received = received + ?, triaged = triaged + ?, duplicates = duplicates + ?,
         quarantined = quarantined + ?, critical = critical + ?, high = high + ?, medium = medium + ?, low = low + ?, deliveries = ? WHERE id = ?`),
       runDeliveries: db.prepare('SELECT deliveries FROM runs WHERE id = ?').pluck(),
@@ -137,6 +141,7 @@ export class SqliteStore implements TriageStore {
       const out: BatchOutcome = { ...emptyCounts(), newCritical: [] }
       const head = s.head.get() as { count: number; last_id: number; last_hash: string }
       let { count, last_id: lastId, last_hash: lastHash } = head
+      const silenced: Array<[entry: number, silence: number]> = []
       const deliveryStatus = opts.dryRun ? 'dry_run' : 'pending'
       const nextAttempt = opts.dryRun ? null : opts.receivedAt
       for (const item of items) {
@@ -172,7 +177,8 @@ export class SqliteStore implements TriageStore {
         for (const f of CONTENT_FIELDS) values.push(f === 'fingerprint' ? item.fingerprint : e[f])
         values.push(lastHash, hash, item.createdAtMs)
         s.insertEntry.run(values)
-        for (const d of t.destinations) out.deliveries[d] = (out.deliveries[d] ?? 0) + 1
+        if (t.silence !== undefined) silenced.push([id, t.silence])
+        else for (const d of t.destinations) out.deliveries[d] = (out.deliveries[d] ?? 0) + 1
         lastId = id
         lastHash = hash
         count++
@@ -180,7 +186,8 @@ export class SqliteStore implements TriageStore {
         out.by_severity[t.severity]++
         if (t.severity === 'critical') out.newCritical.push(id)
       }
-      if (lastId > head.last_id) s.insertDeliveries.run(deliveryStatus, nextAttempt, head.last_id + 1, lastId)
+      if (lastId > head.last_id) s.insertDeliveries.run(deliveryStatus, nextAttempt, head.last_id + 1, lastId, JSON.stringify(silenced.map(([e]) => e)))
+      for (const [entry, silence] of silenced) s.insertSilenced.run(silence, entry)
       s.setHead.run(count, lastId, lastHash)
       const runDeliveries = JSON.parse(s.runDeliveries.get(runId) as string) as Record<string, number>
       for (const [d, n] of Object.entries(out.deliveries)) runDeliveries[d] = (runDeliveries[d] ?? 0) + n
@@ -391,8 +398,10 @@ export class SqliteStore implements TriageStore {
       resolutionProblem = rv.finish(this.db.prepare('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1').get() as { count: number; last_id: number; last_hash: string })
     }
     const cases = new SqliteCaseStore(this.db, true).verifyCases()
+    const governance = new SqliteGovernanceStore(this.db, true).verifyGovernance()
     return {
-      ok: problem === null && accounting.ok && resolutionProblem === null && cases.problem === null && cases.queue.length === 0,
+      ok: problem === null && accounting.ok && resolutionProblem === null && cases.problem === null && cases.queue.length === 0 && governance.problem === null,
+      governance,
       entries: v.head.count,
       head: v.head,
       problem,

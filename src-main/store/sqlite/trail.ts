@@ -12,6 +12,7 @@ import { SqliteAuditQueries } from './queries.js'
 import { SqliteReportQueries } from './reports.js'
 import { SqliteCaseStore } from './cases.js'
 import { SqliteBacktestQueries } from './backtest.js'
+import { SqliteGovernanceStore } from './governance.js'
 
 /** The better-sqlite3 binary this process already loaded (in Electron: the Electron-ABI build the store uses). */
 function loadedSqliteBinding(): string | undefined {
@@ -61,6 +62,7 @@ export class SqliteTrail implements Trail {
   readonly kind = 'sqlite' as const
   readonly queries: SqliteAuditQueries
   readonly cases: SqliteCaseStore
+  readonly governance: SqliteGovernanceStore
 
   /** Over an open store (tests and benches build one themselves); `openTrail` is the usual way in. */
   constructor(
@@ -69,6 +71,7 @@ export class SqliteTrail implements Trail {
   ) {
     this.queries = new SqliteAuditQueries(store.db)
     this.cases = new SqliteCaseStore(store.db, opts.readonly ?? false)
+    this.governance = new SqliteGovernanceStore(store.db, opts.readonly ?? false)
   }
 
   get location(): string {

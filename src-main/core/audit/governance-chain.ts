@@ -1,0 +1,19 @@
+// Governance events (rule-set changes, backtests, silences): append-only and hash-chained with their own head,
+// so `triage verify` and `verify-pack` detect an edited, removed, inserted or reordered one.
+import type { GovernanceEventRow } from '../governance/model.js'
+import { RowChainVerifier, rowHash } from './row-chain.js'
+
+export const GOVERNANCE_CHAIN_FORMAT = 'triage-desk/governance-events/v1'
+
+/** The fields of a governance event in the order they are hashed (part of the format: never reorder). */
+export const GOVERNANCE_EVENT_FIELDS = ['id', 'type', 'by', 'at', 'data'] as const
+
+export function governanceEventHash(prevHash: string, e: Omit<GovernanceEventRow, 'prev_hash' | 'hash'>): string {
+  return rowHash(GOVERNANCE_EVENT_FIELDS, prevHash, e)
+}
+
+export class GovernanceEventVerifier extends RowChainVerifier<(typeof GOVERNANCE_EVENT_FIELDS)[number]> {
+  constructor() {
+    super(GOVERNANCE_EVENT_FIELDS, 'governance event')
+  }
+}
