@@ -23,6 +23,10 @@ import { CASE_STATES, CLOCK_KINDS } from '../core/case/model.js'
 import {
   caseActionInputSchema, caseActionResultSchema, caseChangedEventSchema, caseDetailSchema, caseQueueInputSchema, caseQueueSchema
 } from './case-contract.js'
+import {
+  addSilenceInputSchema, backtestInputSchema, backtestProgressEventSchema, backtestResultSchema, governanceChangedEventSchema, governanceInputs,
+  ruleSetDetailSchema, rulesOverviewSchema, ruleValidationSchema, silencesSchema, tryRulesResultSchema
+} from './governance-contract.js'
 
 export {
   alertDetailSchema, auditFacetsSchema, auditFilterSchema, auditPageSchema, auditQuerySchema, auditRowSchema, auditSortSchema, deliverySchema,
@@ -448,6 +452,27 @@ export const api = {
    * nothing). A refused action (wrong state, own approval, unknown disposition) is user_error naming the alert.
    */
   caseAction: { input: caseActionInputSchema, output: caseActionResultSchema },
+  /** The rule set in force, every draft with its backtests, approvals and what its activation still needs, and the history. */
+  rulesOverview: { input: noInput, output: rulesOverviewSchema },
+  getRuleSet: { input: governanceInputs.version, output: ruleSetDetailSchema },
+  /** The text of the rule set in force (the editor starts from it). */
+  activeRules: { input: noInput, output: z.object({ version: z.string(), name: z.string(), source: z.enum(['trail', 'settings']), content: z.string() }) },
+  /** A draft checked as it is typed: each problem with its line and column. Records nothing. */
+  validateRules: { input: governanceInputs.content, output: ruleValidationSchema },
+  /** Records a draft (its whole text) in the trail; a draft recorded before is not recorded twice. */
+  draftRules: { input: governanceInputs.draft, output: z.object({ version: z.string(), recorded: z.boolean() }) },
+  /** One stored alert under the draft: decision, matched rules, reason and destinations beside what was recorded. Records nothing. */
+  tryRules: { input: governanceInputs.tryRules, output: tryRulesResultSchema },
+  /** Replays the period's stored alerts under the draft (default: the last 30 days) and records the figures (progress: backtestProgress). */
+  backtestRules: { input: backtestInputSchema, output: backtestResultSchema },
+  approveRules: { input: governanceInputs.versionReason, output: z.object({ event: id }) },
+  rejectRules: { input: governanceInputs.versionReason, output: z.object({ event: id }) },
+  /** Puts an approved rule set in force from the next run (refused with what is missing). */
+  activateRules: { input: governanceInputs.versionReason, output: z.object({ event: id }) },
+  listSilences: { input: governanceInputs.listSilences, output: silencesSchema },
+  addSilence: { input: addSilenceInputSchema, output: z.object({ id }) },
+  approveSilence: { input: governanceInputs.silenceId, output: z.object({ event: id }) },
+  expireSilence: { input: governanceInputs.expireSilence, output: z.object({ event: id }) },
   getSettings: { input: noInput, output: settingsViewSchema },
   updateSettings: { input: settingsUpdateSchema, output: settingsViewSchema },
   /** First-launch setup: triages the bundled sample inbox (dry-run is kept as set). */
@@ -521,6 +546,7 @@ export type Preview = z.infer<typeof previewSchema>
 export type QuarantineDetail = z.infer<typeof quarantineDetailSchema>
 export type SettingsView = z.infer<typeof settingsViewSchema>
 export type { DeliveryMode, DeliveryNotice, DeliveryStatusView, UncertainDelivery } from './delivery-contract.js'
+export type { RulesOverview, SilenceItem } from './governance-contract.js'
 export type { CaseActionInput, CaseDetail, CaseEventView, CaseQueueView, QueueCountsView, QueueRowView } from './case-contract.js'
 
 // ── replies: the same envelope on both transports ────────────────────────────────────────────────────────────
@@ -564,6 +590,8 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('settingsChanged'), settings: publicSettingsSchema }),
   deliveryChangedEventSchema,
   caseChangedEventSchema,
+  governanceChangedEventSchema,
+  backtestProgressEventSchema,
   z.object({ type: z.literal('searchIndex'), indexed_upto: z.number(), pending: z.number() }),
   /** an export (exportReport / exportPack) writing: step is the file or stage; total 0 when not known ahead */
   z.object({

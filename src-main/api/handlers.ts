@@ -26,6 +26,7 @@ import { estimateRecords } from './estimate.js'
 import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 import { createReportHandlers, type ReportContext } from './reports.js'
 import { createCaseHandlers } from './cases.js'
+import { createGovernanceHandlers, type GovernanceContext } from './governance.js'
 import { governedRun } from '../core/governance/runtime.js'
 import { casePolicy } from '../core/case/policy.js'
 import { createDeliveryService, osUser, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
@@ -62,6 +63,8 @@ export interface HandlerContext {
    * live sources, each arrival a run with trigger "watch", queued behind any other run (never refused).
    */
   watch?: boolean
+  /** Runs a backtest off the API's event loop (hosts pass a worker thread: core/backtest); default: in this thread. */
+  backtest?: GovernanceContext['backtest']
   /** How long a source may fail before the failure notice, and how often that is checked (tests shorten them). */
   sourceNotice?: { afterMs?: number; checkMs?: number }
 }
@@ -121,6 +124,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     }
   })
   const cases = createCaseHandlers({ trail, settings: () => current(), emit: ctx.emit, osUser: () => ctx.delivery?.defaultBy ?? osUser() })
+  const governance = createGovernanceHandlers({ trail, settings: () => current(), emit: ctx.emit, osUser: () => ctx.delivery?.defaultBy ?? osUser(), ...(ctx.backtest ? { backtest: ctx.backtest } : {}) })
   const deliveries = createDeliveryService({ trail, settings: () => current(), emit: ctx.emit, logger: log, ...ctx.delivery })
 
   // ── background indexing of new audit entries for the browser (never on the import path) ────────────────
@@ -513,6 +517,20 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       }
     },
 
+    rulesOverview: () => governance.rulesOverview(),
+    getRuleSet: (i) => governance.getRuleSet(i),
+    activeRules: () => governance.activeRules(),
+    validateRules: (i) => governance.validateRules(i),
+    draftRules: (i) => governance.draftRules(i),
+    tryRules: (i) => governance.tryRules(i),
+    backtestRules: (i) => governance.backtestRules(i),
+    approveRules: (i) => governance.approveRules(i),
+    rejectRules: (i) => governance.rejectRules(i),
+    activateRules: (i) => governance.activateRules(i),
+    listSilences: (i) => governance.listSilences(i),
+    addSilence: (i) => governance.addSilence(i),
+    approveSilence: (i) => governance.approveSilence(i),
+    expireSilence: (i) => governance.expireSilence(i),
     caseQueue: (i) => cases.caseQueue(i),
     getCase: (i) => cases.getCase(i),
     caseAction: (i) => cases.caseAction(i),

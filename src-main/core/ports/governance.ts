@@ -10,5 +10,7 @@ export interface GovernanceStore {
   /** Inside one write transaction serialized with every other governance write: `decide` sees every event so far and returns those to append (or throws to refuse: nothing is written). */
   recordGovernance(decide: (events: GovernanceEventRow[]) => NewGovernanceEvent[]): MaybePromise<GovernanceEventRow[]>
   governanceEvents(): MaybePromise<GovernanceEventRow[]>
+  /** Per silence id: how many alerts' deliveries it held back. */
+  silencedAlerts(): MaybePromise<Record<number, number>>
   verifyGovernance(): MaybePromise<{ count: number; problem: ChainProblem | null }>
 }

@@ -73,6 +73,16 @@ export class PostgresGovernanceStore implements GovernanceStore {
     }
   }
 
+  async silencedAlerts(): Promise<Record<number, number>> {
+    if (!(await this.hasTables())) return {}
+    try {
+      const rows = (await this.pool.query<{ silence_id: number; n: number }>('SELECT silence_id, count(DISTINCT entry_id) n FROM delivery_silences GROUP BY silence_id')).rows
+      return Object.fromEntries(rows.map((r) => [r.silence_id, r.n]))
+    } catch (e) {
+      throw storeError(this.location, e)
+    }
+  }
+
   async verifyGovernance(): Promise<{ count: number; problem: ChainProblem | null }> {
     if (!(await this.hasTables())) return { count: 0, problem: null }
     const v = new GovernanceEventVerifier()

@@ -44,6 +44,12 @@ export class SqliteGovernanceStore implements GovernanceStore {
     return this.db.prepare(`SELECT ${COLUMNS} FROM governance_events ORDER BY id`).all() as GovernanceEventRow[]
   }
 
+  silencedAlerts(): Record<number, number> {
+    if (!this.hasTables()) return {}
+    const rows = this.db.prepare('SELECT silence_id, count(DISTINCT entry_id) n FROM delivery_silences GROUP BY silence_id').all() as Array<{ silence_id: number; n: number }>
+    return Object.fromEntries(rows.map((r) => [r.silence_id, r.n]))
+  }
+
   verifyGovernance(): { count: number; problem: import('../../core/audit/chain.js').ChainProblem | null } {
     if (!this.hasTables()) return { count: 0, problem: null }
     const v = new GovernanceEventVerifier()
