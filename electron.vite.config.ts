@@ -12,7 +12,9 @@ export default defineConfig({
           // The engine runs in an Electron utilityProcess so long imports never block the window.
           engine: resolve(__dirname, 'src-main/app/engine-process.ts'),
           // Large files are prepared in a worker thread (src-main/core/pipeline-thread.ts looks for this file).
-          'pipeline-worker': resolve(__dirname, 'src-main/core/pipeline-worker.ts')
+          'pipeline-worker': resolve(__dirname, 'src-main/core/pipeline-worker.ts'),
+          // Backtests of a draft rule set run in a worker thread (src-main/store/backtest-thread.ts looks for this file).
+          'backtest-worker': resolve(__dirname, 'src-main/store/backtest-worker.ts')
         }
       }
     }

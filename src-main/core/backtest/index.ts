@@ -76,7 +76,12 @@ export type BacktestAgreement = {
 export const AGREEMENT_DEFINITION =
   'share of closed alerts with a false_positive, not_suspicious, escalated or sar_filed disposition where the draft moves the severity the way the disposition suggests or keeps it: false_positive / not_suspicious lowered or kept; escalated / sar_filed not lowered below high (after >= before, or after >= high)'
 
-export type BacktestResult = BacktestFigures & { agreement: BacktestAgreement }
+/** BacktestFigures with its open parts typed: every severity in by_severity_*, the agreement as above. */
+export type BacktestResult = BacktestFigures & {
+  by_severity_before: Record<Severity, number>
+  by_severity_after: Record<Severity, number>
+  agreement: BacktestAgreement
+}
 
 const LOWER_DISPOSITIONS = new Set(['false_positive', 'not_suspicious'])
 const SERIOUS_DISPOSITIONS = new Set(['escalated', 'sar_filed'])

@@ -18,7 +18,12 @@ interface Window {
 }
 
 /** Opens a backtest snapshot: one client of the pool, in one read-only repeatable-read transaction until close(). */
-export async function openPostgresBacktest(pool: pg.Pool, location = redactUrl(pool.options.connectionString ?? 'PostgreSQL')): Promise<BacktestSession> {
+export async function openPostgresBacktest(
+  pool: pg.Pool,
+  location = redactUrl(pool.options.connectionString ?? 'PostgreSQL'),
+  /** Alerts per chunk (at most; an id window of this size), smaller only in tests. */
+  chunk = BACKTEST_CHUNK
+): Promise<BacktestSession> {
   let client: pg.PoolClient
   try {
     client = await pool.connect()
@@ -31,7 +36,7 @@ export async function openPostgresBacktest(pool: pg.Pool, location = redactUrl(p
       "SELECT to_regclass('audit_entries') IS NOT NULL AS audit, to_regclass('case_events') IS NOT NULL AS cases"
     )
     if (!r.rows[0]!.audit) throw new Error('this database has no audit trail (not a Triage Desk database)')
-    const queries = new PostgresBacktestQueries(client, location, r.rows[0]!.cases)
+    const queries = new PostgresBacktestQueries(client, location, r.rows[0]!.cases, chunk)
     let closed = false
     return {
       queries,
@@ -62,7 +67,8 @@ export class PostgresBacktestQueries implements BacktestQueries {
   constructor(
     private readonly client: pg.ClientBase,
     private readonly location: string,
-    private readonly cases: boolean
+    private readonly cases: boolean,
+    private readonly chunk = BACKTEST_CHUNK
   ) {}
 
   end(): void {
@@ -105,12 +111,13 @@ export class PostgresBacktestQueries implements BacktestQueries {
         ])
         const [lo, hi] = span!
         if (lo === null || hi === null) return
-        const fetch = (first: number) => window(first, Math.min(hi, first + BACKTEST_CHUNK - 1))
+        const size = self.chunk
+        const fetch = (first: number) => window(first, Math.min(hi, first + size - 1))
         let next: Promise<Window> | null = fetch(lo)
         try {
-          for (let first = lo; next; first += BACKTEST_CHUNK) {
+          for (let first = lo; next; first += size) {
             const w: Window = await next
-            next = first + BACKTEST_CHUNK <= hi ? fetch(first + BACKTEST_CHUNK) : null
+            next = first + size <= hi ? fetch(first + size) : null
             next?.catch(() => {}) // awaited on the next turn; a consumer that stops early must not leave it unhandled
             if (w.entries.length) yield toChunk(w)
           }

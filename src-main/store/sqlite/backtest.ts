@@ -10,7 +10,11 @@ import { BACKTEST_CHUNK, dispositionsOf, type BacktestEventRow } from '../backte
 type EntryCells = [id: number, severity: Severity, destinations: string, payload: string, created_at_ms: number]
 
 export class SqliteBacktestQueries implements BacktestQueries {
-  constructor(readonly db: Database.Database) {
+  /** `chunk`: alerts per chunk (at most; an id window of this size), smaller only in tests. */
+  constructor(
+    readonly db: Database.Database,
+    private readonly chunk = BACKTEST_CHUNK
+  ) {
     if (!this.has('audit_entries')) throw new Error('this database has no audit trail (not a Triage Desk database)')
   }
 
@@ -34,10 +38,11 @@ export class SqliteBacktestQueries implements BacktestQueries {
     const events = this.has('case_events')
       ? this.db.prepare('SELECT entry_id, type, actor, at, data FROM case_events WHERE entry_id BETWEEN ? AND ? ORDER BY entry_id, id').raw()
       : null
+    const size = this.chunk
     function* chunks(): Iterable<BacktestChunk> {
       if (lo === null || hi === null) return
-      for (let first = lo; first <= hi; first += BACKTEST_CHUNK) {
-        const rows = entries.all({ ...p, first, last: first + BACKTEST_CHUNK - 1 }) as EntryCells[]
+      for (let first = lo; first <= hi; first += size) {
+        const rows = entries.all({ ...p, first, last: first + size - 1 }) as EntryCells[]
         if (!rows.length) continue
         const n = rows.length
         const c: BacktestChunk = {
