@@ -11,6 +11,12 @@ import type { Trail } from '../core/ports/trail.js'
 import { osUser } from '../api/deliveries.js'
 import { DB_HELP, openExisting } from './trail.js'
 import { UserError } from './errors.js'
+import { ProgressBar } from './progress.js'
+import { parseRuleSet } from '../core/classify/ruleset.js'
+import { backtestTrail, type BacktestResult } from '../core/backtest/index.js'
+import { governedRun } from '../core/governance/runtime.js'
+import { parsePeriod } from '../core/report/period.js'
+import { SEVERITY_ORDER } from '../core/report/sla-report.js'
 
 interface Opts {
   db?: string
@@ -48,12 +54,64 @@ function parseMatch(v: string, acc: SilenceMatch[]): SilenceMatch[] {
   return [...acc, { field: v.slice(0, i).trim(), value: v.slice(i + 1) }]
 }
 
+const pct = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}%` : '—')
+
+/** The backtest as a person reads it: the number that matters most first. */
+function describeBacktest(version: string, against: string, p: { from: string; to: string }, f: BacktestResult, event: number): string {
+  const a = f.agreement
+  const lowered = a.escalated_or_sar.lowered_below_high
+  const red = (t: string) => (process.stdout.isTTY ? `\x1b[31;1m${t}\x1b[0m` : t)
+  const lines = [
+    lowered
+      ? red(`${lowered} escalated or SAR-filed alert${lowered === 1 ? '' : 's'} would be lowered below high: ${a.escalated_or_sar.lowered_below_high_ids.join(', ')}`)
+      : 'no escalated or SAR-filed alert would be lowered below high',
+    `backtest of ${version} against ${against}: ${f.alerts.toLocaleString('en-US')} alerts triaged ${p.from} → ${p.to}; ${f.changed.toLocaleString('en-US')} would change (${pct(f.changed, f.alerts)})`,
+    `by severity, before → after: ${SEVERITY_ORDER.map((s) => `${s} ${f.by_severity_before[s] ?? 0} → ${f.by_severity_after[s] ?? 0}`).join(', ')}`,
+    `transitions: ${Object.entries(f.transitions).filter(([k]) => k.split('->')[0] !== k.split('->')[1]).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+    `deliveries, before → after: ${[...new Set([...Object.keys(f.deliveries_before), ...Object.keys(f.deliveries_after)])].sort().map((d) => `${d} ${f.deliveries_before[d] ?? 0} → ${f.deliveries_after[d] ?? 0}`).join(', ')}`,
+    `officers' dispositions: ${a.closed} closed; false positives ${a.false_positive.total} (${a.false_positive.lowered} would be lowered); escalated or SAR ${a.escalated_or_sar.total}; agreement ${a.rate === null ? '—' : `${(a.rate * 100).toFixed(1)}%`}`,
+    `recorded as governance event ${event}${f.changed ? `; changed alerts (first ${f.changed_ids.length}): ${f.changed_ids.slice(0, 20).join(', ')}${f.changed_ids.length > 20 ? ', …' : ''}` : ''}`
+  ]
+  return lines.join('\n')
+}
+
 export function registerGovernanceCommands(program: Command): void {
   const common = (c: Command, by = true) => {
     c.option('--db <path|url>', DB_HELP).option('--config <path>', "settings file, JSON or YAML (default: the desktop app's settings)").option('--json', 'print one JSON object on stdout')
     if (by) c.option('--by <name>', BY_HELP)
     return c
   }
+
+  common(program.command('backtest').description("what a draft rule set would have done: replays the period's stored alerts under it (writes only a backtest record)"))
+    .requiredOption('--rules <file>', 'the draft rule set (YAML or JSON)')
+    .option('--from <date>', 'first UTC day (default: 30 days ago)')
+    .option('--to <date>', 'last UTC day, included (default: today)')
+    .action(async (o: Opts & { rules: string; from?: string; to?: string }) => {
+      let text: string
+      try {
+        text = readFileSync(o.rules, 'utf8')
+      } catch {
+        throw new UserError(`rule set file ${o.rules} cannot be read`)
+      }
+      const draft = parseRuleSet(text, o.rules)
+      const now = Date.now()
+      let period
+      try {
+        period = o.from || o.to ? parsePeriod(o.from ?? new Date(now - 30 * 86_400_000).toISOString().slice(0, 10), o.to ?? new Date(now).toISOString().slice(0, 10)) : { from: new Date(now - 30 * 86_400_000).toISOString(), to: new Date(now).toISOString() }
+      } catch (e) {
+        throw new UserError((e as Error).message)
+      }
+      await withDesk(o, async (desk, trail, loaded) => {
+        const governed = await governedRun(trail.governance, loaded, now)
+        const bar = new ProgressBar('backtest')
+        const figures = await backtestTrail(trail, { draft, routing: loaded.settings.routing, period, onProgress: (done) => bar.update(done, draft.version) })
+        bar.done()
+        const against = governed.ruleSource === 'trail' ? governed.ruleSet.version : null
+        const row = await desk.recordBacktest(draft, against, period, figures, o.by ?? osUser())
+        print(o, { event: row.id, version: draft.version, against, from: period.from, to: period.to, ...figures },
+          describeBacktest(draft.version, against ?? `the settings' rules file (${governed.ruleSet.version})`, period, figures, row.id))
+      })
+    })
 
   const rules = program.command('rules').description('change control for the rule set in force: drafts, backtests, approval by a second officer, activation')
   common(rules.command('list').description('every rule set the trail knows: the one in force, drafts and their state, who did what'), false).action(async (o: Opts) => {
