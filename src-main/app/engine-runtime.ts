@@ -1,6 +1,7 @@
 // The engine side of the utilityProcess: opens the trail (store/open.ts: SQLite or PostgreSQL), hosts the API handlers, and answers the main
 // process. Electron-free (the entry, engine-process.ts, adapts process.parentPort), so the same code runs in a
 // plain Node child process in the tests.
+import { runBacktestInWorker } from '../store/backtest-thread.js'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { ConfigError, parseSettings, type LoadedSettings } from '../core/config/index.js'
@@ -66,8 +67,12 @@ export function runEngine(port: EnginePort): void {
       schedule = m.schedule
       // The settings' database (a team's PostgreSQL trail, or another SQLite file) or the app's own triage.db.
       database = loaded.settings.database.url || m.dbPath
-      trail = await openTrail(database, { ...trailOptionsOf(loaded.settings.database), ...(m.nativeBinding ? { nativeBinding: m.nativeBinding } : {}) })
+      const options = { ...trailOptionsOf(loaded.settings.database), ...(m.nativeBinding ? { nativeBinding: m.nativeBinding } : {}) }
+      trail = await openTrail(database, options)
+      const at = database
       handlers = createHandlers({
+        // Backtests in a worker thread of this process, on a read-only connection of their own.
+        backtest: (input) => runBacktestInWorker(at, { ...options, readonly: true }, input),
         trail,
         settings: provider,
         emit: (event) => port.post({ type: 'event', event }),

@@ -1,10 +1,11 @@
 // triage serve: the app's UI and API over loopback HTTP (headless mode; also how the UI is tested in Chromium).
+import { runBacktestInWorker } from '../store/backtest-thread.js'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import { appDataDir, defaultDatabasePath, resourcesDir } from '../core/config/index.js'
 import { createLogger } from '../core/log.js'
-import { DB_HELP, openCliTrail } from './trail.js'
+import { DB_HELP, openCliTrail, resolveDatabase } from './trail.js'
 import { createEventBus } from '../api/event-bus.js'
 import { createHandlers } from '../api/handlers.js'
 import { startHttpServer } from '../api/http.js'
@@ -35,8 +36,13 @@ export function registerServeCommand(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${o.port}: expected a port number (0-65535)`)
       const logger = createLogger({ file: o.logFile, level: 'info', stderr: !o.logFile })
       const trail = await openCliTrail(o)
+      const { database, options } = await resolveDatabase(o)
       const bus = createEventBus()
-      const handlers = createHandlers({ trail, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger, watch: Boolean(o.watch) })
+      const handlers = createHandlers({
+        trail, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger, watch: Boolean(o.watch),
+        // Backtests in a worker thread: the UI and the API stay answered during a 1M-alert replay.
+        backtest: database === ':memory:' ? undefined : (input) => runBacktestInWorker(database, { ...options, readonly: true }, input)
+      })
       // TRIAGE_RENDERER_DIR: a renderer built elsewhere (the UI tests build their own copy).
       const rendererDir = process.env.TRIAGE_RENDERER_DIR ?? join(dirname(resourcesDir()), 'out', 'renderer')
       if (!existsSync(join(rendererDir, 'index.html')))
