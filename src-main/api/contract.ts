@@ -260,6 +260,39 @@ export const caseWorkSchema = z.object({
   open_at_end: z.array(z.object({ state: z.enum(CASE_STATES), counts: severityCounts, total: z.number() }))
 })
 
+/** Rule governance in the period: the silences in force and what each held back, and the rule sets' history. */
+const silenceLineSchema = z.object({
+  id: z.number(), matches: z.array(z.object({ field: z.string(), value: z.string() })), by: z.string(), at: z.string(), until: z.string(), reason: z.string(),
+  include_critical: z.boolean(), approved_by: z.string().nullable(), approved_at: z.string().nullable(),
+  expired_by: z.string().nullable(), expired_at: z.string().nullable(), expire_reason: z.string().nullable(),
+  /** when it stopped holding: its expiry by hand, or its until */
+  ended_at: z.string(),
+  /** alerts of the period whose deliveries it held back (triaged and recorded in full, never sent), and those deliveries */
+  alerts: z.number(), by_severity: severityCounts, deliveries: z.number(), by_destination: z.array(z.object({ destination: z.string(), count: z.number() }))
+})
+const backtestHeadlineSchema = z.object({
+  against: z.string().nullable(), from: z.string(), to: z.string(), alerts: z.number(), changed: z.number(),
+  by_severity_before: z.record(z.string(), z.number()), by_severity_after: z.record(z.string(), z.number()), deliveries_before: z.number(), deliveries_after: z.number()
+})
+export const reportGovernanceSchema = z.object({
+  /** the governance events as they stood at the period's end (or now, before it ends) */
+  as_of: z.string(),
+  events_total: z.number(),
+  silences: z.object({ silences: z.array(silenceLineSchema), alerts: z.number(), deliveries: z.number() }),
+  rule_history: z.object({
+    /** null: the settings' rules file (no activation yet) */
+    in_force_at_start: z.string().nullable(),
+    in_force_at_end: z.string().nullable(),
+    events: z.array(
+      z.object({
+        id: z.number(), type: z.enum(['rules_drafted', 'rules_backtested', 'rules_approved', 'rules_rejected', 'rules_activated']), version: z.string(),
+        name: z.string().nullable(), by: z.string(), at: z.string(), reason: z.string().nullable(), based_on: z.string().nullable(),
+        backtest: backtestHeadlineSchema.nullable(), relied_on: z.object({ backtest: z.number(), approval: z.number() }).nullable()
+      })
+    )
+  })
+})
+
 export const slaReportSchema = z.object({
   period: periodOut.extend({ basis: z.literal('triaged_at') }),
   /** "2026-11-01 to 2026-11-30 (UTC days, inclusive)" */
@@ -334,7 +367,8 @@ export const slaReportSchema = z.object({
     })
   ),
   runs: z.object({ total: z.number() }),
-  case_work: caseWorkSchema
+  case_work: caseWorkSchema,
+  governance: reportGovernanceSchema
 })
 
 /** A file written under the app's exports folder. */

@@ -199,6 +199,7 @@ function reportView(r: SlaReport): SlaReportView {
     },
     rulesets: r.rulesets,
     runs: { total: r.runs.total },
-    case_work: r.case_work
+    case_work: r.case_work,
+    governance: r.governance
   }
 }

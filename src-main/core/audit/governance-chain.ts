@@ -8,6 +8,12 @@ export const GOVERNANCE_CHAIN_FORMAT = 'triage-desk/governance-events/v1'
 /** The fields of a governance event in the order they are hashed (part of the format: never reorder). */
 export const GOVERNANCE_EVENT_FIELDS = ['id', 'type', 'by', 'at', 'data'] as const
 
+/** governance-events.csv of the examiner pack: the hashed fields, then the two chain links. */
+export const GOVERNANCE_EVENT_COLUMNS = [...GOVERNANCE_EVENT_FIELDS, 'prev_hash', 'hash'] as const
+
+/** delivery-silences.csv: each delivery a silence held back instead of putting it in the outbox. */
+export const DELIVERY_SILENCE_COLUMNS = ['entry_id', 'destination', 'silence_id'] as const
+
 export function governanceEventHash(prevHash: string, e: Omit<GovernanceEventRow, 'prev_hash' | 'hash'>): string {
   return rowHash(GOVERNANCE_EVENT_FIELDS, prevHash, e)
 }

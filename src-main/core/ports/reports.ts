@@ -2,6 +2,7 @@
 // a PostgreSQL store would implement the same queries. Streams are iterables so 1M rows are never held.
 import type { ResolutionRow } from '../audit/resolution-chain.js'
 import type { CaseEventRow } from '../case/model.js'
+import type { GovernanceEventRow } from '../governance/model.js'
 import type { Severity } from '../model.js'
 
 type MaybePromise<T> = T | Promise<T>
@@ -150,6 +151,14 @@ export interface EntryRange {
   last_id: number
 }
 
+/** What silences held back for the entries triaged in the period (delivery_silences, migration 009). */
+export interface SilencedCounts {
+  /** Alerts whose deliveries a silence held back, per silence and severity, by silence id then severity. */
+  alerts: Array<{ silence_id: number; severity: Severity; count: number }>
+  /** The deliveries held back, per silence and destination, by silence id then destination (byte order). */
+  deliveries: Array<{ silence_id: number; destination: string; count: number }>
+}
+
 /** A table streamed to CSV: column names and rows in the same order. */
 export interface TableStream {
   columns: readonly string[]
@@ -189,6 +198,17 @@ export interface ReportQueries {
   caseHead(): MaybePromise<ChainHead>
   /** prev_hash and hash of the given case events (to check a pack's case chain against the live trail). */
   caseEventLinks(ids: number[]): MaybePromise<Array<{ id: number; prev_hash: string; hash: string }>>
+  /** Every governance event up to the head, in id order (a few per week: read whole); empty before migration 009. */
+  governanceEvents(): MaybePromise<GovernanceEventRow[]>
+  /** The head of the governance events' chain now (genesis when the trail has none). */
+  governanceHead(): MaybePromise<ChainHead>
+  /** prev_hash and hash of the given governance events (to check a pack's governance chain against the live trail). */
+  governanceEventLinks(ids: number[]): MaybePromise<Array<{ id: number; prev_hash: string; hash: string }>>
+  /**
+   * What silences held back for the entries triaged in the period: alerts per silence and severity, deliveries per
+   * silence and destination. `wholeRange` as for deliveryCounts.
+   */
+  silencedCounts(p: Period, range: EntryRange, wholeRange: boolean): MaybePromise<SilencedCounts>
   /** Runs that overlap the period. */
   runs(p: Period): MaybePromise<RunBrief[]>
   rulesets(versions: string[]): MaybePromise<RuleSetRecord[]>
@@ -215,4 +235,8 @@ export interface ReportQueries {
   caseEventTable(): TableStream
   /** Every evidence file kept in the trail (sha256, size; not the bytes), with the ids of the events that name it, by sha256. */
   evidenceTable(): TableStream
+  /** Every governance event up to the head, in id order (the whole chain: an examiner recomputes it from genesis). */
+  governanceEventTable(): TableStream
+  /** The deliveries silences held back for the entries in the range (entry_id, destination, silence_id), in entry id and destination order. */
+  deliverySilenceTable(range: EntryRange): TableStream
 }

@@ -3,10 +3,11 @@
 import { SEVERITIES, type Severity } from '../model.js'
 import { percentile } from '../sla/index.js'
 import type {
-  ChainHead, DuplicateRow, EntryBrief, EntryRange, FallbackRow, Period, QuarantineRow, ReportQueries, ResolutionRow, RunBrief
+  ChainHead, DuplicateRow, EntryBrief, EntryRange, FallbackRow, Period, QuarantineRow, ReportQueries, ResolutionRow, RunBrief, SilencedCounts
 } from '../ports/reports.js'
 import { defaultCasePolicy, type CasePolicy } from '../case/policy.js'
 import { buildCaseWork, type CaseWork } from './case-figures.js'
+import { buildGovernance, type GovernanceFigures } from './governance-figures.js'
 import { daysBetween, periodDays } from './period.js'
 import { Numbers } from './numbers.js'
 import { eachRow } from './rows.js'
@@ -32,6 +33,7 @@ export interface Breach extends EntryBrief {
 export interface DeliveryLine {
   destination: string
   total: number
+  /** By status: the outbox's statuses, and 'silenced' for deliveries a silence held back (never in the outbox, never sent). */
   by_status: Record<string, number>
   /** failed + dead + uncertain: deliveries that did not (surely) reach the destination. */
   failures: number
@@ -90,6 +92,8 @@ export interface SlaReport {
   runs: { total: number; shown: RunBrief[] }
   /** What officers did with the alerts of the period, as their case events stood at its end. */
   case_work: CaseWork
+  /** Rule governance: the silences in force in the period and what they held back, and the rule sets' history in it. */
+  governance: GovernanceFigures
 }
 
 export interface ReportOptions {
@@ -101,6 +105,8 @@ export interface ReportOptions {
 }
 
 const FAILED_STATUSES = new Set(['failed', 'dead', 'uncertain'])
+/** The status of a delivery a silence held back (delivery_silences): recorded with the silence's id, never sent. */
+export const SILENCED = 'silenced'
 /** Highest severity first: the order every table and chart uses. */
 export const SEVERITY_ORDER: Severity[] = [...SEVERITIES].reverse()
 const zero = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0 })
@@ -209,7 +215,9 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
     return { day, counts, total: SEVERITIES.reduce((t, s) => t + counts[s], 0) }
   })
 
-  const deliveries = await deliveryLines(q, period, range, count, limit)
+  const wholeRange = range !== null && count === range.last_id - range.first_id + 1
+  const silenced: SilencedCounts = range ? await q.silencedCounts(period, range, wholeRange) : { alerts: [], deliveries: [] }
+  const deliveries = await deliveryLines(q, period, range, wholeRange, silenced, limit)
 
   const duplicateGroups = await q.duplicateCount(period)
   const quarantineGroups = await q.quarantineCount(period)
@@ -249,6 +257,7 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
     .sort((a, b) => (a.first_used_at ?? '').localeCompare(b.first_used_at ?? '') || a.version.localeCompare(b.version))
 
   const case_work = await buildCaseWork(q, period, opts.cases ?? defaultCasePolicy(), new Date(generated_at))
+  const governance = await buildGovernance(q, period, silenced, new Date(generated_at))
 
   const breaches = SEVERITIES.reduce((t, s) => t + breachCount[s], 0)
   return {
@@ -270,11 +279,14 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
     quarantine,
     rulesets,
     runs: { total: runs.length, shown: runs.slice(-limit) },
-    case_work
+    case_work,
+    governance
   }
 }
 
-async function deliveryLines(q: ReportQueries, period: Period, range: EntryRange | null, inPeriod: number, limit: number): Promise<SlaReport['deliveries']> {
+async function deliveryLines(
+  q: ReportQueries, period: Period, range: EntryRange | null, wholeRange: boolean, silenced: SilencedCounts, limit: number
+): Promise<SlaReport['deliveries']> {
   // With no entry in the period, an empty range still tells whether the database keeps delivery logs.
   const r = range ?? { first_id: 1, last_id: 0 }
   const lines = new Map<string, DeliveryLine>()
@@ -284,13 +296,19 @@ async function deliveryLines(q: ReportQueries, period: Period, range: EntryRange
     return l
   }
   if (range)
-    for (const c of await q.deliveryCounts(period, range, inPeriod === range.last_id - range.first_id + 1)) {
+    for (const c of await q.deliveryCounts(period, range, wholeRange)) {
       const l = line(c.destination)
       l.total += c.count
       l.by_status[c.status] = (l.by_status[c.status] ?? 0) + c.count
       if (FAILED_STATUSES.has(c.status)) l.failures += c.count
       l.attempts += c.attempts
     }
+  // Held back by silences: routed, recorded, never sent (no attempt, not a failure).
+  for (const c of silenced.deliveries) {
+    const l = line(c.destination)
+    l.total += c.count
+    l.by_status[SILENCED] = (l.by_status[SILENCED] ?? 0) + c.count
+  }
   const log = await q.attemptCounts(period, r)
   for (const a of log ?? []) {
     const l = line(a.destination)

@@ -16,8 +16,10 @@
 import type pg from 'pg'
 import type {
   AttemptCount, CaseAlert, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
-  QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, TableStream
+  QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, SilencedCounts, TableStream
 } from '../../core/ports/reports.js'
+import { DELIVERY_SILENCE_COLUMNS, GOVERNANCE_EVENT_COLUMNS } from '../../core/audit/governance-chain.js'
+import type { GovernanceEventRow } from '../../core/governance/model.js'
 import type { ReportSession } from '../../core/ports/trail.js'
 import { AUDIT_CSV_COLUMNS } from '../../core/report/segment.js'
 import { RESOLUTION_FIELDS, type ResolutionRow } from '../../core/audit/resolution-chain.js'
@@ -123,7 +125,9 @@ export class PostgresReportQueries implements ReportQueries {
     private readonly columns: Record<WholeTable, readonly string[]>,
     private readonly location = 'PostgreSQL',
     /** Case work (migration 008): a trail from before it, opened read-only, has none. */
-    private readonly cases = true
+    private readonly cases = true,
+    /** Rule governance (migration 009): likewise. */
+    private readonly governance = true
   ) {}
 
   /** Reads what the queries need from the catalog, on the session's client (inside its transaction). */
@@ -133,14 +137,14 @@ export class PostgresReportQueries implements ReportQueries {
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
        WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
        GROUP BY c.relname`,
-      [[...WHOLE_TABLES, 'audit_entries', 'case_events']]
+      [[...WHOLE_TABLES, 'audit_entries', 'case_events', 'governance_events']]
     )
     const found = new Map(r.rows.map((x) => [x.table, x.columns]))
     if (!found.has('audit_entries')) throw new Error('this database has no audit trail (not a Triage Desk database)')
     const missing = WHOLE_TABLES.filter((t) => !found.has(t))
     if (missing.length) throw new Error(`this PostgreSQL trail is missing tables (${missing.join(', ')}): open it read-write once to migrate it`)
     const columns = Object.fromEntries(WHOLE_TABLES.map((t) => [t, found.get(t)!])) as Record<WholeTable, string[]>
-    return new PostgresReportQueries(client, columns, location, found.has('case_events'))
+    return new PostgresReportQueries(client, columns, location, found.has('case_events'), found.has('governance_events'))
   }
 
   /** After the session closed: its client is back in the pool, outside the snapshot, so nothing may run on it. */
@@ -365,6 +369,48 @@ export class PostgresReportQueries implements ReportQueries {
     return inOrder(ids, rows, 'id')
   }
 
+  async governanceEvents(): Promise<GovernanceEventRow[]> {
+    if (!this.governance) return []
+    return this.rows<GovernanceEventRow>('SELECT id, type, actor AS "by", at, data, prev_hash, hash FROM governance_events ORDER BY id')
+  }
+
+  async governanceHead(): Promise<ChainHead> {
+    if (!this.governance) return { count: 0, last_id: 0, last_hash: '0'.repeat(64) }
+    return this.one<ChainHead>('SELECT count, last_id, last_hash FROM governance_head WHERE singleton = 1')
+  }
+
+  async governanceEventLinks(ids: number[]): Promise<Array<{ id: number; prev_hash: string; hash: string }>> {
+    if (!ids.length || !this.governance) return []
+    const rows = await this.rows<{ id: number; prev_hash: string; hash: string }>('SELECT id, prev_hash, hash FROM governance_events WHERE id = ANY($1::bigint[])', [ids])
+    return inOrder(ids, rows, 'id')
+  }
+
+  async silencedCounts(p: Period, range: EntryRange, wholeRange: boolean): Promise<SilencedCounts> {
+    if (!this.governance) return { alerts: [], deliveries: [] }
+    const params = [range.first_id, range.last_id, p.from, p.to]
+    const [alerts, deliveries] = await Promise.all([
+      this.rows<SilencedCounts['alerts'][number]>(
+        `SELECT s.silence_id, a.severity, count(DISTINCT s.entry_id) AS count FROM delivery_silences s JOIN audit_entries a ON a.id = s.entry_id
+         WHERE s.entry_id BETWEEN $1 AND $2 AND a.triaged_at >= $3 AND a.triaged_at < $4 GROUP BY s.silence_id, a.severity`,
+        params
+      ),
+      wholeRange
+        ? this.rows<SilencedCounts['deliveries'][number]>(
+            `SELECT silence_id, destination, count(*) AS count FROM delivery_silences WHERE entry_id BETWEEN $1 AND $2 GROUP BY silence_id, destination`,
+            params.slice(0, 2)
+          )
+        : this.rows<SilencedCounts['deliveries'][number]>(
+            `SELECT s.silence_id, s.destination, count(*) AS count FROM delivery_silences s JOIN audit_entries a ON a.id = s.entry_id
+             WHERE s.entry_id BETWEEN $1 AND $2 AND a.triaged_at >= $3 AND a.triaged_at < $4 GROUP BY s.silence_id, s.destination`,
+            params
+          )
+    ])
+    return {
+      alerts: alerts.sort((a, b) => a.silence_id - b.silence_id || byteOrder(a.severity, b.severity)),
+      deliveries: deliveries.sort((a, b) => a.silence_id - b.silence_id || byteOrder(a.destination, b.destination))
+    }
+  }
+
   async resolutionHead(): Promise<ChainHead> {
     return this.one<ChainHead>('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1')
   }
@@ -429,7 +475,9 @@ export class PostgresReportQueries implements ReportQueries {
         sla_seconds, sla_target_seconds, CASE sla_breached WHEN 1 THEN 'yes' ELSE 'no' END, ruleset_version,
         (SELECT string_agg(j.value ->> 0, ' ' ORDER BY j.n) FROM json_array_elements(a.matched_rules::json) WITH ORDINALITY AS j(value, n)),
         destinations,
-        (SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id)
+        ${this.governance ? `coalesce((SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id),
+          (SELECT string_agg(s.destination || '=silenced #' || s.silence_id, '; ' ORDER BY s.destination COLLATE "C") FROM delivery_silences s WHERE s.entry_id = a.id))`
+          : `(SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id)`}
       FROM audit_entries a WHERE id BETWEEN $1 AND $2 AND ${IN_PERIOD} ORDER BY id`
     const self = this
     const rows: AsyncIterable<unknown[]> = {
@@ -510,6 +558,19 @@ export class PostgresReportQueries implements ReportQueries {
         LEFT JOIN events ON events.sha256 = v.sha256 LEFT JOIN entries ON entries.sha256 = v.sha256
       ORDER BY v.sha256 COLLATE "C"`
     return { columns: EVIDENCE_COLUMNS, rows: this.cursor(sql, []) }
+  }
+
+  governanceEventTable(): TableStream {
+    if (!this.governance) return { columns: GOVERNANCE_EVENT_COLUMNS, rows: [] }
+    return { columns: GOVERNANCE_EVENT_COLUMNS, rows: this.cursor('SELECT id, type, actor, at, data, prev_hash, hash FROM governance_events ORDER BY id', []) }
+  }
+
+  deliverySilenceTable(range: EntryRange): TableStream {
+    if (!this.governance) return { columns: DELIVERY_SILENCE_COLUMNS, rows: [] }
+    return {
+      columns: DELIVERY_SILENCE_COLUMNS,
+      rows: this.cursor('SELECT entry_id, destination, silence_id FROM delivery_silences WHERE entry_id BETWEEN $1 AND $2 ORDER BY entry_id, destination COLLATE "C"', [range.first_id, range.last_id])
+    }
   }
 
   private table(name: WholeTable, where: string, values: unknown[]): TableStream {

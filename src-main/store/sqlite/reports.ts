@@ -3,8 +3,10 @@
 import type Database from 'better-sqlite3'
 import type {
   AttemptCount, CaseAlert, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
-  QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, TableStream
+  QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, SilencedCounts, TableStream
 } from '../../core/ports/reports.js'
+import { DELIVERY_SILENCE_COLUMNS, GOVERNANCE_EVENT_COLUMNS } from '../../core/audit/governance-chain.js'
+import type { GovernanceEventRow } from '../../core/governance/model.js'
 import { CASE_ALERT_CHUNK, CASE_EVENT_COLUMNS, EVIDENCE_COLUMNS, groupCaseAlerts, type CaseAlertRow } from '../rows.js'
 import { AUDIT_CSV_COLUMNS } from '../../core/report/segment.js'
 import { RESOLUTION_FIELDS, type ResolutionRow } from '../../core/audit/resolution-chain.js'
@@ -322,6 +324,41 @@ export class SqliteReportQueries implements ReportQueries {
     return ids.map((id) => stmt.get(id) as { id: number; prev_hash: string; hash: string } | undefined).filter((r) => r !== undefined)
   }
 
+  governanceEvents(): GovernanceEventRow[] {
+    if (!this.has('governance_events')) return []
+    return this.db.prepare('SELECT id, type, actor AS "by", at, data, prev_hash, hash FROM governance_events ORDER BY id').all() as GovernanceEventRow[]
+  }
+
+  governanceHead(): ChainHead {
+    if (!this.has('governance_head')) return GENESIS_HEAD
+    return this.db.prepare('SELECT count, last_id, last_hash FROM governance_head WHERE singleton = 1').get() as ChainHead
+  }
+
+  governanceEventLinks(ids: number[]) {
+    if (!this.has('governance_events')) return []
+    const stmt = this.db.prepare('SELECT id, prev_hash, hash FROM governance_events WHERE id = ?')
+    return ids.map((id) => stmt.get(id) as { id: number; prev_hash: string; hash: string } | undefined).filter((r) => r !== undefined)
+  }
+
+  silencedCounts(p: Period, range: EntryRange, wholeRange: boolean): SilencedCounts {
+    if (!this.has('delivery_silences')) return { alerts: [], deliveries: [] }
+    // Few rows (only what silences held back), read by the primary key's entry range.
+    const params = { ...p, ...range }
+    const inPeriod = 'a.triaged_at >= @from AND a.triaged_at < @to'
+    const alerts = this.db
+      .prepare(`SELECT s.silence_id, a.severity, count(DISTINCT s.entry_id) count FROM delivery_silences s JOIN audit_entries a ON a.id = s.entry_id
+        WHERE s.entry_id BETWEEN @first_id AND @last_id AND ${inPeriod} GROUP BY s.silence_id, a.severity ORDER BY s.silence_id, a.severity`)
+      .all(params) as SilencedCounts['alerts']
+    const deliveries = this.db
+      .prepare(wholeRange
+        ? `SELECT silence_id, destination, count(*) count FROM delivery_silences WHERE entry_id BETWEEN @first_id AND @last_id
+           GROUP BY silence_id, destination ORDER BY silence_id, destination`
+        : `SELECT s.silence_id, s.destination, count(*) count FROM delivery_silences s JOIN audit_entries a ON a.id = s.entry_id
+           WHERE s.entry_id BETWEEN @first_id AND @last_id AND ${inPeriod} GROUP BY s.silence_id, s.destination ORDER BY s.silence_id, s.destination`)
+      .all(params) as SilencedCounts['deliveries']
+    return { alerts, deliveries }
+  }
+
   resolutionHead(): ChainHead {
     if (!this.has('resolution_head')) return GENESIS_HEAD
     return this.db.prepare('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1').get() as ChainHead
@@ -387,7 +424,9 @@ export class SqliteReportQueries implements ReportQueries {
       .prepare(`SELECT id, external_id, source_kind, source_file, source_locator, title, severity, created_at, triaged_at,
           sla_seconds, sla_target_seconds, CASE sla_breached WHEN 1 THEN 'yes' ELSE 'no' END, ruleset_version,
           (SELECT group_concat(j.value ->> 0, ' ') FROM json_each(matched_rules) j), destinations,
-          (SELECT group_concat(d.destination || '=' || d.status, '; ') FROM deliveries d WHERE d.entry_id = a.id)
+          ${this.has('delivery_silences') ? `coalesce((SELECT group_concat(d.destination || '=' || d.status, '; ') FROM deliveries d WHERE d.entry_id = a.id),
+            (SELECT group_concat(s.destination || '=silenced #' || s.silence_id, '; ') FROM delivery_silences s WHERE s.entry_id = a.id))`
+            : `(SELECT group_concat(d.destination || '=' || d.status, '; ') FROM deliveries d WHERE d.entry_id = a.id)`}
         FROM audit_entries a WHERE id BETWEEN @first AND @last AND +triaged_at >= @from AND +triaged_at < @to ORDER BY id`)
       .raw()
       .iterate({ ...p, first: first ?? 1, last: last ?? 0 }) as Iterable<unknown[]>
@@ -458,6 +497,18 @@ export class SqliteReportQueries implements ReportQueries {
         ORDER BY v.sha256`)
       .raw()
     return { columns: EVIDENCE_COLUMNS, rows: stmt.iterate() as Iterable<unknown[]> }
+  }
+
+  governanceEventTable(): TableStream {
+    if (!this.has('governance_events')) return { columns: GOVERNANCE_EVENT_COLUMNS, rows: [] }
+    const stmt = this.db.prepare('SELECT id, type, actor, at, data, prev_hash, hash FROM governance_events ORDER BY id').raw()
+    return { columns: GOVERNANCE_EVENT_COLUMNS, rows: stmt.iterate() as Iterable<unknown[]> }
+  }
+
+  deliverySilenceTable(range: EntryRange): TableStream {
+    if (!this.has('delivery_silences')) return { columns: DELIVERY_SILENCE_COLUMNS, rows: [] }
+    const stmt = this.db.prepare('SELECT entry_id, destination, silence_id FROM delivery_silences WHERE entry_id BETWEEN @first_id AND @last_id ORDER BY entry_id, destination').raw()
+    return { columns: DELIVERY_SILENCE_COLUMNS, rows: stmt.iterate(range) as Iterable<unknown[]> }
   }
 
   private table(name: string, where: string, params: object): TableStream {
