@@ -18,7 +18,10 @@ import { COPIED_TABLES, HEAD_TABLES, NOT_COPIED } from '../../src-main/store/cop
 import { CaseDesk } from '../../src-main/core/case/desk.js'
 import { defaultCasePolicy } from '../../src-main/core/case/policy.js'
 import { SqliteCaseStore } from '../../src-main/store/sqlite/cases.js'
-import { cli, CSV_HEADER, defaultRules, settings, tempDir, writeFile } from '../helpers.js'
+import { GovernanceDesk } from '../../src-main/core/governance/desk.js'
+import { governedRun } from '../../src-main/core/governance/runtime.js'
+import { SqliteGovernanceStore } from '../../src-main/store/sqlite/governance.js'
+import { cli, CSV_HEADER, DEFAULT_RULES, defaultRules, settings, tempDir, writeFile } from '../helpers.js'
 import { deliveryConfig } from '../deliver/fixture.js'
 import { startPeers, stopPeers, type SlackPeer, type SmtpPeer } from '../deliver/peers.js'
 import { admin, createDatabase, pgUnavailable, type TestDatabase } from './pg.js'
@@ -98,6 +101,13 @@ async function buildTrail(db: string, dir: string, peers: { slack: SlackPeer; sm
   await desk.act({ action: 'close', ids: [c1!, c2!], disposition: 'false_positive', reason: 'reviewed' }, 'ann')
   await desk.act({ action: 'approve', ids: [c1!, c2!] }, 'ben')
   await desk.act({ action: 'close', ids: [m1], disposition: 'escalated', reason: 'structuring' }, 'ann')
+  // Rule governance: a draft, and a silence holding back the deliveries of a later import's alerts (delivery_silences).
+  const gov = new GovernanceDesk(new SqliteGovernanceStore(store.db), [])
+  await gov.draft(readFileSync(DEFAULT_RULES, 'utf8').replace('gte: 40 }', 'gte: 45 }'), 'draft \u0000.yaml', 'ann')
+  const silence = await gov.addSilence({ matches: [{ field: 'country', value: 'SG' }], until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'sandbox \uffff0 feed' }, 'ann')
+  const { silences } = await governedRun(new SqliteGovernanceStore(store.db), { settings: s, baseDir: dir, source: 'test' })
+  await executeRun({ store, settings: s, ruleSet: rules, silences, trigger: 'test' }, explicitFiles([writeFile(dir, 'silenced.csv', `${CSV_HEADER}\nSG1,C1,10,SGD,SG,wire,10,2026-11-24T10:00:00Z\nSG2,C2,10,SGD,SG,wire,50,2026-11-24T10:01:00Z\n`)]))
+  if (!store.db.prepare('SELECT count(*) FROM delivery_silences WHERE silence_id = ?').pluck().get(silence.id)) throw new Error('the silence held nothing back')
 
   // Live deliveries to the loopback peers: a dead Slack channel (fallback e-mail), a refused e-mail (a notice, then
   // acknowledged), a webhook that never answers (uncertain, then confirmed by an officer).
