@@ -29,6 +29,13 @@ case-events.csv        Every officer's case event up to export, the whole chain 
                        sar_filed. by is the officer, at the time (UTC), data the event's details as JSON.
 evidence-manifest.csv  Each evidence file kept in the trail: its SHA-256, its size in bytes, and the case events
                        (event_ids) and alerts (entry_ids) that name it. The files themselves stay in the trail.
+governance-events.csv  Every governance event up to export, the whole chain from the first event: rules_drafted (with the
+                       rule set's whole text), rules_backtested (with the backtest's figures), rules_approved,
+                       rules_rejected, rules_activated, silence_added, silence_approved, silence_expired. by is the
+                       officer, at the time (UTC), data the event's details as JSON. A silence's id is the id of its
+                       silence_added event.
+delivery-silences.csv  The deliveries a silence held back for the entries of audit-entries.csv, instead of putting
+                       them in the outbox (never sent): entry_id, destination, silence_id.
 runs.csv               The runs that overlap the period, with their counts.
 rulesets/              Each rule-set file in force, named by its version.
 
@@ -48,7 +55,10 @@ Following one alert from its source record to its disposition
    its fields as read. matched_rules and ruleset_version say why it got its severity (the rule set is in
    rulesets/); triaged_at is when it was recorded, and its SLA figures are beside it.
 2. Its routing: the rows of deliveries.csv with that entry_id (each destination and what became of it), and of
-   delivery-attempts.csv and delivery-fallbacks.csv (every attempt, every fallback taken).
+   delivery-attempts.csv and delivery-fallbacks.csv (every attempt, every fallback taken). When a silence held the
+   alert's deliveries back, they are in delivery-silences.csv instead (and never sent): the entry's reason ends with
+   " · deliveries silenced by silence #N until T (reason)", and silence N is the silence_added event N of
+   governance-events.csv (who added it, why, until when; for a critical alert, the second officer who approved it).
 3. Its case: the rows of case-events.csv with that entry_id, read in id order. An alert is open until an
    officer acknowledges it; notes and evidence make it investigating; a closed event records the disposition,
    the reason and requires_approval (the four-eyes rule when it was closed). A close that requires approval
@@ -60,7 +70,15 @@ Following one alert from its source record to its disposition
 4. Evidence: an evidence event's data names the file, its size and its SHA-256; evidence-manifest.csv lists
    it. The institution produces the file from its trail on request; its SHA-256 proves it is the one named.
 The report's case-work figures count each alert of the period as its case events stood at the period's end
-(events at or after the end are in case-events.csv but not counted).
+(events at or after the end are in case-events.csv but not counted). Likewise the report's silences and rule-set
+history read the governance events as they stood at the period's end.
+
+Which rule set decided
+----------------------
+Each audit entry's ruleset_version names the rule set that classified it; rulesets/ holds its file. When it was put
+in force through change control, governance-events.csv holds its rules_drafted event (the same text), the backtest
+(rules_backtested) and the approval by another officer than its author (rules_approved) that its rules_activated
+event relies on (data.backtest and data.approval are those events' ids).
 
 CSV files
 ---------
@@ -101,7 +119,17 @@ By hand:
    count) in the manifest: an edited, removed, inserted or reordered event breaks the chain.
 6. Every evidence event's sha256 must be a row of evidence-manifest.csv with the size the event records, and
    each row's event_ids must be exactly the evidence events that name that file.
-7. To tie the pack to the institution's live audit trail, compare audit_segment.last_hash (and the chain
+7. governance-events.csv is a chain of its own, from genesis (64 zeros):
+     hash = SHA-256( prev_hash + F(id) + F(type) + F(by) + F(at) + F(data) )
+   with F as above. The first row's prev_hash is 64 zeros, every later row's prev_hash is the hash of the row
+   before, ids increase, and the last row's hash and the number of rows must equal governance_events.head
+   (last_hash, count) in the manifest.
+8. Every row of delivery-silences.csv must name (silence_id) a silence_added event of governance-events.csv, and
+   an audit entry of audit-entries.csv whose destinations include the row's destination and whose reason says
+   "deliveries silenced by silence #<silence_id> until <that event's until>"; each such entry has one row per
+   destination. The reason is hashed with the entry, so the held-back deliveries cannot be changed unnoticed.
+9. To tie the pack to the institution's live audit trail, compare audit_segment.last_hash (and the chain
    head printed on the report's cover) with the trail itself: the hash of an entry never changes. The same
-   holds for case_events.head.last_hash and the trail's case events.
+   holds for case_events.head.last_hash and governance_events.head.last_hash and the trail's case and
+   governance events.
 `

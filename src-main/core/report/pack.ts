@@ -7,6 +7,8 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { CHAIN_FORMAT, GENESIS_HASH } from '../audit/chain.js'
 import { CASE_CHAIN_FORMAT, CaseEventVerifier } from '../audit/case-chain.js'
 import { RESOLUTION_CHAIN_FORMAT } from '../audit/resolution-chain.js'
+import { GOVERNANCE_CHAIN_FORMAT, GovernanceEventVerifier } from '../audit/governance-chain.js'
+import type { GovernanceEventRow } from '../governance/model.js'
 import type { CaseEventRow } from '../case/model.js'
 import type { CasePolicy } from '../case/policy.js'
 import type { ChainHead, DeliveryLog, Period, ReportQueries, Rows, TableStream } from '../ports/reports.js'
@@ -35,6 +37,8 @@ export const PACK_FILES = {
   quarantineResolutions: 'quarantine-resolutions.csv',
   caseEvents: 'case-events.csv',
   evidence: 'evidence-manifest.csv',
+  governanceEvents: 'governance-events.csv',
+  deliverySilences: 'delivery-silences.csv',
   runs: 'runs.csv',
   rulesets: 'rulesets'
 } as const
@@ -62,6 +66,12 @@ export interface PackManifest {
   quarantine_resolutions?: { file: string; chain_format: string; head: ChainHead }
   /** Every case event up to export, a chain from genesis to this head, and the evidence files they name (absent in packs before case work). */
   case_events?: { file: string; chain_format: string; head: ChainHead; evidence_file: string }
+  /**
+   * Every governance event up to export (rule-set drafts, backtests, approvals, activations; silences), a chain from
+   * genesis to this head, and the deliveries silences held back for the entries of the audit segment (absent in packs
+   * before rule governance).
+   */
+  governance_events?: { file: string; chain_format: string; head: ChainHead; delivery_silences_file: string }
   files: ManifestFile[]
 }
 
@@ -179,6 +189,22 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
   add(await writeCsv(join(dir, PACK_FILES.evidence), q.evidenceTable(), { bom: opts.bom }),
     'Every evidence file kept in the trail: its SHA-256 and size, and the case events (and alerts) that name it. The files themselves stay in the trail.')
 
+  // Rule governance: the whole chain of governance events, re-verified while it is written; the held-back deliveries.
+  const governanceHead = await q.governanceHead()
+  const governance = new GovernanceEventVerifier()
+  const gov = q.governanceEventTable()
+  const govCsv = await writeCsv(join(dir, PACK_FILES.governanceEvents), { columns: gov.columns, rows: tap(gov.rows, (r) => governance.push(governanceEventOf(r))) }, {
+    bom: opts.bom, onProgress: progress(PACK_FILES.governanceEvents, governanceHead.count)
+  })
+  const governanceProblem = governance.finish(governanceHead)
+  if (governanceProblem)
+    throw new ReportError(
+      `the governance events' chain itself is broken at governance event ${governanceProblem.id}: ${governanceProblem.problem}; run \`triage verify\` on the database. No pack was written.`
+    )
+  add(govCsv, 'Every governance event up to export (rule sets drafted with their text, backtested with their figures, approved, rejected, activated; silences added, approved, expired), hash-chained from genesis; data is the event\'s JSON.')
+  add(await writeCsv(join(dir, PACK_FILES.deliverySilences), q.deliverySilenceTable(empty), { bom: opts.bom }),
+    'The deliveries a silence held back for the audit entries in audit-entries.csv (never in the outbox, never sent): entry, destination and the silence (its silence_added event id).')
+
   const rulesets: PackManifest['rulesets'] = []
   for (const rs of await q.rulesets(report.rulesets.map((r) => r.version))) {
     const ext = rs.path?.toLowerCase().endsWith('.json') ? 'json' : 'yaml'
@@ -213,6 +239,7 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
     rulesets,
     quarantine_resolutions: { file: PACK_FILES.quarantineResolutions, chain_format: RESOLUTION_CHAIN_FORMAT, head: resolutionHead },
     case_events: { file: PACK_FILES.caseEvents, chain_format: CASE_CHAIN_FORMAT, head: caseHead, evidence_file: PACK_FILES.evidence },
+    governance_events: { file: PACK_FILES.governanceEvents, chain_format: GOVERNANCE_CHAIN_FORMAT, head: governanceHead, delivery_silences_file: PACK_FILES.deliverySilences },
     files
   }
   const text = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8')
@@ -225,6 +252,13 @@ export function caseEventOf(r: readonly unknown[]): CaseEventRow {
   return {
     id: Number(r[0]), entry_id: Number(r[1]), type: r[2] as CaseEventRow['type'], by: String(r[3]), at: String(r[4]), data: String(r[5]),
     prev_hash: String(r[6]), hash: String(r[7])
+  }
+}
+
+/** A row of governanceEventTable (GOVERNANCE_EVENT_COLUMNS order) as the chain verifier reads it. */
+export function governanceEventOf(r: readonly unknown[]): GovernanceEventRow {
+  return {
+    id: Number(r[0]), type: r[1] as GovernanceEventRow['type'], by: String(r[2]), at: String(r[3]), data: String(r[4]), prev_hash: String(r[5]), hash: String(r[6])
   }
 }
 

@@ -11,7 +11,8 @@ import type { ReportQueries } from '../ports/reports.js'
 import { restoreCell } from './csv.js'
 import { RESOLUTION_FIELDS, ResolutionVerifier, type ResolutionRow } from '../audit/resolution-chain.js'
 import { CASE_EVENT_COLUMNS, CaseEventVerifier, EVIDENCE_COLUMNS } from '../audit/case-chain.js'
-import { caseEventOf, PACK_FILES, PACK_FORMAT, type PackManifest } from './pack.js'
+import { DELIVERY_SILENCE_COLUMNS, GOVERNANCE_EVENT_COLUMNS, GovernanceEventVerifier } from '../audit/governance-chain.js'
+import { caseEventOf, governanceEventOf, PACK_FILES, PACK_FORMAT, type PackManifest } from './pack.js'
 import { ReportError } from './period.js'
 import { AUDIT_CSV_COLUMNS, SegmentVerifier } from './segment.js'
 
@@ -31,6 +32,9 @@ export interface PackVerification {
   entries_checked: number
   /** Case events whose chain was recomputed from genesis (null: a pack from before case work has none). */
   case_events_checked: number | null
+  /** Governance events whose chain was recomputed from genesis, and held-back deliveries checked against it (null: a pack from before rule governance). */
+  governance_events_checked: number | null
+  delivery_silences_checked: number | null
   segment: { first_id: number | null; last_id: number | null; last_hash: string | null } | null
   /** Whether the pack was also compared with a live database (--db). */
   live_checked: boolean
@@ -65,6 +69,11 @@ const manifestSchema = z.object({
       file: z.string(), chain_format: z.string(), head: z.object({ count: z.number().int(), last_id: z.number().int(), last_hash: hex64 }), evidence_file: z.string()
     })
     .optional(),
+  governance_events: z
+    .object({
+      file: z.string(), chain_format: z.string(), head: z.object({ count: z.number().int(), last_id: z.number().int(), last_hash: hex64 }), delivery_silences_file: z.string()
+    })
+    .optional(),
   files: z.array(z.object({ path: z.string(), sha256: hex64, bytes: z.number().int(), rows: z.number().int().optional(), description: z.string() }))
 })
 
@@ -77,7 +86,10 @@ export interface VerifyPackOptions {
 export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): Promise<PackVerification> {
   const dir = resolve(dirArg)
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ReportError(`${dir} is not a folder`)
-  const result: PackVerification = { ok: false, dir, files_checked: 0, entries_checked: 0, case_events_checked: null, segment: null, live_checked: false, problems: [], warnings: [] }
+  const result: PackVerification = {
+    ok: false, dir, files_checked: 0, entries_checked: 0, case_events_checked: null, governance_events_checked: null, delivery_silences_checked: null,
+    segment: null, live_checked: false, problems: [], warnings: []
+  }
   const problems = result.problems
 
   const manifestPath = join(dir, PACK_FILES.manifest)
@@ -101,6 +113,7 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
 
   const listed = new Map(manifest.files.map((f) => [f.path, f]))
   const evidence: EvidenceSeen = { named: new Map(), listed: new Map(), readable: true }
+  const silenced: SilencesSeen = { silences: new Map(), entries: new Map(), rows: [], readable: true }
   const seg = manifest.audit_segment
   result.segment = { first_id: seg.first_id, last_id: seg.last_id, last_hash: seg.last_hash }
 
@@ -116,11 +129,14 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
     }
     opts.onProgress?.(f.path, 0)
     const cases = manifest.case_events
+    const gov = manifest.governance_events
     const check =
-      f.path === seg.file ? auditCheck(manifest, problems)
+      f.path === seg.file ? auditCheck(manifest, problems, gov ? silenced : null)
       : f.path === manifest.quarantine_resolutions?.file ? resolutionCheck(manifest.quarantine_resolutions, f.rows, problems)
       : f.path === cases?.file ? caseCheck(cases, f.rows, problems, evidence)
       : f.path === cases?.evidence_file ? evidenceCheck(cases.evidence_file, f.rows, problems, evidence)
+      : f.path === gov?.file ? governanceCheck(gov, f.rows, problems, silenced)
+      : f.path === gov?.delivery_silences_file ? deliverySilencesCheck(gov.delivery_silences_file, f.rows, problems, silenced)
       : f.path.endsWith('.csv') ? rowCount(f.path, f.rows, problems)
       : undefined
     const { sha256, bytes } = await hashFile(path, check)
@@ -129,6 +145,8 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
       problems.push({ file: f.path, problem: `was changed after export: its SHA-256 is ${sha256} (${bytes} bytes), the manifest records ${f.sha256} (${f.bytes} bytes)` })
     if (f.path === seg.file) result.entries_checked = check?.count() ?? 0
     if (f.path === cases?.file) result.case_events_checked = check?.count() ?? 0
+    if (f.path === gov?.file) result.governance_events_checked = check?.count() ?? 0
+    if (f.path === gov?.delivery_silences_file) result.delivery_silences_checked = check?.count() ?? 0
   }
   if (!listed.has(seg.file)) problems.push({ file: seg.file, problem: 'the audit CSV is not listed in the manifest' })
   const cases = manifest.case_events
@@ -136,6 +154,12 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
     if (!listed.has(cases.file)) problems.push({ file: cases.file, problem: 'the case events CSV is not listed in the manifest' })
     else if (!listed.has(cases.evidence_file)) problems.push({ file: cases.evidence_file, problem: 'the evidence manifest is not listed in the manifest' })
     else evidenceAgrees(cases, evidence, problems)
+  }
+  const gov = manifest.governance_events
+  if (gov) {
+    if (!listed.has(gov.file)) problems.push({ file: gov.file, problem: 'the governance events CSV is not listed in the manifest' })
+    else if (!listed.has(gov.delivery_silences_file)) problems.push({ file: gov.delivery_silences_file, problem: 'the held-back deliveries CSV is not listed in the manifest' })
+    else silencesAgree(gov, seg, silenced, problems)
   }
 
   for (const rs of manifest.rulesets) {
@@ -169,6 +193,14 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
       problems.push({ file: 'live audit trail', problem: `case event ${head.last_id} in the database has a different hash than the pack's last case event: the pack's case events are not this trail's` })
   }
 
+  const govHead = manifest.governance_events?.head
+  if (opts.live && govHead && govHead.count > 0) {
+    result.live_checked = true
+    const [link] = await opts.live.governanceEventLinks([govHead.last_id])
+    if (!link || link.hash !== govHead.last_hash)
+      problems.push({ file: 'live audit trail', problem: `governance event ${govHead.last_id} in the database has a different hash than the pack's last governance event: the pack's governance events are not this trail's` })
+  }
+
   for (const p of problems) if (p.row && !p.line) p.line = (await lineOfRow(join(dir, p.file), p.row)) ?? undefined
   result.ok = problems.length === 0
   return result
@@ -195,14 +227,16 @@ interface CsvCheck {
   count: () => number
 }
 
-/** Streams the audit CSV through the segment verifier. */
-function auditCheck(m: PackManifest, problems: PackProblem[]): CsvCheck {
+/** Streams the audit CSV through the segment verifier; `silenced`: what the entries' reasons say of silences. */
+function auditCheck(m: PackManifest, problems: PackProblem[], silenced: SilencesSeen | null): CsvCheck {
   const seg = m.audit_segment
   const file = seg.file
   const v = new SegmentVerifier({ first_id: seg.first_id, anchor_prev_hash: seg.anchor_prev_hash })
   const versions = new Set<string>()
   const triagedAt = AUDIT_CSV_COLUMNS.indexOf('triaged_at')
   const version = AUDIT_CSV_COLUMNS.indexOf('ruleset_version')
+  const reason = AUDIT_CSV_COLUMNS.indexOf('reason')
+  const destinations = AUDIT_CSV_COLUMNS.indexOf('destinations')
   let inPeriod = 0
   let rows = 0
   // No per-record info (it costs a third of the parse): the line of a bad row is looked up afterwards.
@@ -235,12 +269,23 @@ function auditCheck(m: PackManifest, problems: PackProblem[]): CsvCheck {
         const t = values[triagedAt]!
         if (t >= m.period.from && t < m.period.to) inPeriod++
         versions.add(values[version]!)
+        if (silenced && values[reason]!.includes(SILENCED_NOTE)) {
+          let list: string[] = []
+          try {
+            list = JSON.parse(values[destinations]!) as string[]
+          } catch {
+            // hashed as written: compared below as having no destination
+          }
+          silenced.entries.set(Number(values[0]), { reason: values[reason]!, destinations: Array.isArray(list) ? list.map(String) : [], row: rows })
+        }
       }
     } catch (e) {
       problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(e as Error).message}` })
       v.problem = { row: rows + 1, entry_id: null, problem: 'unreadable' }
+      if (silenced) silenced.readable = false
       return
     }
+    if (v.problem && silenced) silenced.readable = false
     if (!v.problem) {
       const end = v.finish(seg)
       if (end) problems.push({ file, row: end.row, entry_id: end.entry_id, problem: end.problem })
@@ -413,6 +458,137 @@ function evidenceAgrees(spec: NonNullable<PackManifest['case_events']>, seen: Ev
   }
   for (const [sha256, row] of seen.listed)
     if (!seen.named.has(sha256)) report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is named by no case event in ${spec.file}` })
+}
+
+/** What the entries' reasons, the governance events and delivery-silences.csv say of silences, compared once all are read. */
+interface SilencesSeen {
+  /** silence id (its silence_added event) → its until, from governance-events.csv. */
+  silences: Map<number, string>
+  /** Entries of the audit CSV whose (hashed) reason says a silence held their deliveries back. */
+  entries: Map<number, { reason: string; destinations: string[]; row: number }>
+  /** The rows of delivery-silences.csv. */
+  rows: Array<{ entry_id: number; destination: string; silence_id: number; row: number }>
+  /** false when a file could not be read through (then nothing is compared). */
+  readable: boolean
+}
+
+/** What the engine appends to the reason of an alert whose deliveries a silence held back (core/governance/silence.ts). */
+const SILENCED_NOTE = ' · deliveries silenced by silence #'
+const noteOf = (id: number, until: string) => `${SILENCED_NOTE}${id} until ${until} (`
+
+/** The governance events: the whole chain from genesis, recomputed, ending at the head the manifest records. */
+function governanceCheck(spec: NonNullable<PackManifest['governance_events']>, expected: number | undefined, problems: PackProblem[], seen: SilencesSeen): CsvCheck {
+  const file = spec.file
+  const v = new GovernanceEventVerifier()
+  let rows = -1
+  const parser = parse({ bom: true, relax_column_count: true })
+  const done = (async () => {
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (rows++ === -1) {
+          if (record.join(',') !== GOVERNANCE_EVENT_COLUMNS.join(',')) {
+            problems.push({ file, row: 0, line: 1, problem: `the header is not the governance event columns (${GOVERNANCE_EVENT_COLUMNS.join(',')})` })
+            v.problem = { id: 0, position: 0, problem: 'bad header' }
+          }
+          continue
+        }
+        if (v.problem) continue
+        if (record.length !== GOVERNANCE_EVENT_COLUMNS.length) {
+          problems.push({ file, row: rows, problem: `row ${rows} has ${record.length} cells, expected ${GOVERNANCE_EVENT_COLUMNS.length}` })
+          v.problem = { id: 0, position: rows, problem: 'bad row' }
+          continue
+        }
+        const e = governanceEventOf(record.map(restoreCell))
+        if (!v.push(e)) {
+          problems.push({ file, row: rows, problem: `row ${rows}: ${v.problem!.problem}` })
+          continue
+        }
+        if (e.type === 'silence_added') {
+          let until: unknown
+          try {
+            until = (JSON.parse(e.data) as { until?: unknown }).until
+          } catch {
+            // chained as written; a silence without an end is named below when a held-back delivery names it
+          }
+          seen.silences.set(e.id, typeof until === 'string' ? until : '')
+        }
+      }
+    } catch (err) {
+      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(err as Error).message}` })
+      seen.readable = false
+      return
+    }
+    if (v.problem) seen.readable = false
+    else {
+      const end = v.finish(spec.head)
+      if (end) problems.push({ file, problem: end.problem })
+    }
+    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
+  })()
+  return { parser, done, count: () => Math.max(0, rows) }
+}
+
+/** delivery-silences.csv: read whole (only what silences held back), compared with the events and the entries afterwards. */
+function deliverySilencesCheck(file: string, expected: number | undefined, problems: PackProblem[], seen: SilencesSeen): CsvCheck {
+  let rows = -1
+  const parser = parse({ bom: true, relax_column_count: true })
+  const done = (async () => {
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (rows++ === -1) {
+          if (record.join(',') !== DELIVERY_SILENCE_COLUMNS.join(',')) {
+            problems.push({ file, row: 0, line: 1, problem: `the header is not the held-back delivery columns (${DELIVERY_SILENCE_COLUMNS.join(',')})` })
+            seen.readable = false
+          }
+          continue
+        }
+        const [entry = '', destination = '', silence = ''] = record.map(restoreCell)
+        seen.rows.push({ entry_id: Number(entry), destination, silence_id: Number(silence), row: rows })
+      }
+    } catch (e) {
+      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(e as Error).message}` })
+      seen.readable = false
+      return
+    }
+    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
+  })()
+  return { parser, done, count: () => Math.max(0, rows) }
+}
+
+/**
+ * Every held-back delivery names a silence_added event and an entry of the segment whose hashed reason says that
+ * silence held it back, to one of its destinations; every such entry has a row for each of its destinations.
+ */
+function silencesAgree(spec: NonNullable<PackManifest['governance_events']>, seg: PackManifest['audit_segment'], seen: SilencesSeen, problems: PackProblem[]): void {
+  if (!seen.readable) return
+  const file = spec.delivery_silences_file
+  let reported = 0
+  const report = (p: PackProblem) => {
+    if (++reported <= 20) problems.push(p)
+  }
+  const inSegment = (id: number) => seg.first_id !== null && seg.last_id !== null && id >= seg.first_id && id <= seg.last_id
+  const byEntry = new Map<number, Map<string, number>>()
+  for (const r of seen.rows) {
+    const at = `row ${r.row}: entry ${r.entry_id} → ${r.destination}`
+    const until = seen.silences.get(r.silence_id)
+    const e = seen.entries.get(r.entry_id)
+    const dests = byEntry.get(r.entry_id) ?? byEntry.set(r.entry_id, new Map()).get(r.entry_id)!
+    if (dests.has(r.destination)) report({ file, row: r.row, entry_id: r.entry_id, problem: `${at} is listed twice` })
+    dests.set(r.destination, r.silence_id)
+    if (until === undefined) report({ file, row: r.row, entry_id: r.entry_id, problem: `${at} names silence ${r.silence_id}, which is no silence_added event of ${spec.file}` })
+    else if (!inSegment(r.entry_id)) report({ file, row: r.row, entry_id: r.entry_id, problem: `${at}: entry ${r.entry_id} is not in the audit segment` })
+    else if (!e || !e.reason.includes(noteOf(r.silence_id, until)))
+      report({ file, row: r.row, entry_id: r.entry_id, problem: `${at}: the entry's reason does not say silence ${r.silence_id} held its deliveries back` })
+    else if (!e.destinations.includes(r.destination)) report({ file, row: r.row, entry_id: r.entry_id, problem: `${at}: the entry was not routed to ${r.destination}` })
+  }
+  for (const [id, e] of seen.entries) {
+    const n = /^\d+/.exec(e.reason.slice(e.reason.indexOf(SILENCED_NOTE) + SILENCED_NOTE.length))
+    const silence = n ? Number(n[0]) : null
+    if (silence === null || !seen.silences.has(silence)) continue // a reason that merely quotes the words; no silence of the chain
+    const dests = byEntry.get(id)
+    for (const d of e.destinations)
+      if (dests?.get(d) !== silence) report({ file, entry_id: id, problem: `entry ${id}'s reason says silence ${silence} held its deliveries back, but ${file} has no row for ${d} by that silence` })
+  }
 }
 
 /** Other CSV files: readable, and as many rows as the manifest says. */
