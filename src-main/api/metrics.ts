@@ -26,6 +26,7 @@ interface Snapshot {
   totals: Output<'totals'>
   sources: Output<'sourceStatus'>['sources']
   cases: Output<'caseQueue'>['counts']
+  silences: Output<'listSilences'>['silences']
 }
 
 export interface Metrics {
@@ -44,11 +45,11 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
   let scrape: Promise<Snapshot> | null = null
   const snapshot = () =>
     (scrape ??= withinTime(o.timeoutMs ?? SCRAPE_TIMEOUT_MS, async () => {
-      const [summary, delivery, totals, sources, queue] = await Promise.all([
+      const [summary, delivery, totals, sources, queue, silences] = await Promise.all([
         api.invoke('summary', {}), api.invoke('deliveryStatus', { limit: 1 }), api.invoke('totals', {}), api.invoke('sourceStatus', {}),
-        api.invoke('caseQueue', { view: 'overdue', limit: 1, offset: 0 })
+        api.invoke('caseQueue', { view: 'overdue', limit: 1, offset: 0 }), api.invoke('listSilences', { all: false })
       ])
-      return { summary, outbox: delivery.outbox, totals, sources: sources.sources, cases: queue.counts }
+      return { summary, outbox: delivery.outbox, totals, sources: sources.sources, cases: queue.counts, silences: silences.silences }
     }))
   // Counters whose value is the database's total: set at each scrape (a decrease reads as a reset, e.g. a new database).
   const total = (name: string, help: string, value: (s: Snapshot) => number) =>
@@ -96,6 +97,7 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
     }
   })
   gauge('triage_cases_overdue', 'Alerts past their deadline: to acknowledge, to close, or a regulatory clock.', (s) => s.cases.overdue)
+  gauge('triage_silences_in_force', 'Silences holding back deliveries of matching alerts now.', (s) => s.silences.filter((x) => x.state === 'in force').length)
   gauge('triage_cases_awaiting_approval', 'Closes waiting for a second officer (four-eyes).', (s) => s.cases.by_state.pending_approval)
   gauge('triage_last_run_success_timestamp_seconds', 'When the last successful run finished (Unix time; 0: none yet).', (s) => {
     const at = s.summary.health.last_success_at

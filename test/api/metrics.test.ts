@@ -169,6 +169,7 @@ describe('triage serve: /healthz and /metrics (the real process)', () => {
     expect(value(samples, 'triage_cases', { state: 'open' })).toBe(run.triaged)
     for (const state of ['acknowledged', 'investigating', 'pending_approval', 'closed']) expect(value(samples, 'triage_cases', { state })).toBe(0)
     expect(value(samples, 'triage_cases_awaiting_approval')).toBe(0)
+    expect(value(samples, 'triage_silences_in_force')).toBe(0)
     expect(value(samples, 'triage_cases_overdue')).toBeGreaterThanOrEqual(0)
     expect(value(samples, 'triage_run_duration_seconds_count')).toBe(1)
     expect(value(samples, 'triage_run_duration_seconds_sum')).toBeCloseTo(run.duration_ms / 1000, 3)
