@@ -11,7 +11,9 @@ export const navigateTargetSchema = z.union([
   /** the Deliveries screen: delivery notices to acknowledge, uncertain deliveries to resolve */
   z.object({ view: z.literal('deliveries') }).strict(),
   /** the Queue on one of its tabs (the tray's "N alerts assigned to me", ...) */
-  z.object({ view: z.literal('queue'), tab: queueViewSchema }).strict()
+  z.object({ view: z.literal('queue'), tab: queueViewSchema }).strict(),
+  /** the Rules screen's silences (the tray's "N silences end within a day") */
+  z.object({ view: z.literal('rules'), tab: z.literal('silences') }).strict()
 ])
 export type NavigateTarget = z.infer<typeof navigateTargetSchema>
 
@@ -35,6 +37,7 @@ export const isShellEvent = (e: { type: string }): e is ShellEvent => e.type ===
 export function navigateHash(target: NavigateTarget): string {
   if (target.view === 'deliveries') return '#/deliveries'
   if (target.view === 'queue') return `#/queue?tab=${target.tab}`
+  if (target.view === 'rules') return `#/rules?tab=${target.tab}`
   const q = new URLSearchParams()
   if ('entry_id' in target) q.set('id', String(target.entry_id))
   else

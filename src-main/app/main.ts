@@ -19,7 +19,8 @@ import { hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } 
 import { DesktopSettings, safeStorageCodec, type SettingsFile } from './settings-store.js'
 import { TrayController } from './tray.js'
 import { affectsCaseCounts, TrayCaseCounts } from './tray-cases.js'
-import { runCountsText, type TrayAction, type TrayCases, type TrayLastRun } from './tray-menu.js'
+import { affectsSilences, TraySilenceReminder } from './tray-silences.js'
+import { runCountsText, type TrayAction, type TrayCases, type TrayLastRun, type TraySilences } from './tray-menu.js'
 import { MainWindow } from './window.js'
 
 const DEFAULT_SCHEDULE = '*/15 * * * *'
@@ -75,6 +76,8 @@ class Desktop {
   private lastRun: TrayLastRun | null = null
   private cases: TrayCases | null = null
   readonly caseCounts: TrayCaseCounts
+  private silences: TraySilences | null = null
+  readonly silenceReminder: TraySilenceReminder
   private problems: string[] = []
 
   constructor() {
@@ -112,6 +115,7 @@ class Desktop {
       onEvent: (event) => {
         this.window.send(event)
         if (affectsCaseCounts(event)) void this.caseCounts.refresh()
+        if (affectsSilences(event)) void this.silenceReminder.refresh()
         if (event.type === 'runFinished') {
           const s = event.summary
           this.lastRun = {
@@ -137,6 +141,15 @@ class Desktop {
       fetch: () => this.engine.call('caseQueue', { view: 'mine', limit: 1 }),
       onChange: (cases) => {
         this.cases = cases
+        this.refreshTray()
+      }
+    })
+
+    // The author of a silence is reminded a day before it ends.
+    this.silenceReminder = new TraySilenceReminder({
+      fetch: () => this.engine.call('listSilences', {}),
+      onChange: (silences) => {
+        this.silences = silences
         this.refreshTray()
       }
     })
@@ -179,6 +192,7 @@ class Desktop {
         this.log.warn('schedule.invalid', { error: (e as Error).message })
       }
       void this.caseCounts.refresh() // the workstation's officer may have changed
+      void this.silenceReminder.refresh()
       this.refreshTray()
     })
 
@@ -224,6 +238,7 @@ class Desktop {
     }
     this.scheduler.start()
     void this.caseCounts.start()
+    void this.silenceReminder.start()
     this.refreshTray()
   }
 
@@ -294,6 +309,7 @@ class Desktop {
       'queue-approval': () => this.window.navigate({ view: 'queue', tab: 'approval' }),
       'queue-overdue': () => this.window.navigate({ view: 'queue', tab: 'overdue' }),
       'queue-all': () => this.window.navigate({ view: 'queue', tab: 'all' }),
+      'rules-silences': () => this.window.navigate({ view: 'rules', tab: 'silences' }),
       quit: () => app.quit()
     }
   }
@@ -337,7 +353,8 @@ class Desktop {
       dryRun: this.settings.get().settings.dry_run,
       lastRun: this.lastRun,
       engineProblem: engine?.problem ?? null,
-      cases: this.cases
+      cases: this.cases,
+      silences: this.silences
     })
   }
 
@@ -360,6 +377,7 @@ class Desktop {
     this.quitting = true
     this.scheduler.stop()
     this.caseCounts.stop()
+    this.silenceReminder.stop()
     void this.engine.stop().finally(() => {
       this.shutDown = true
       this.tray?.destroy()

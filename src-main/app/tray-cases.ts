@@ -22,15 +22,22 @@ export function trayCasesOf(reply: Reply): TrayCases | null {
   return { mine: c.mine, approval: c.approval, overdue: c.overdue, clocksDueSoon: c.clocks_due_soon }
 }
 
-export class TrayCaseCounts {
+/**
+ * Reads one thing for the tray from the engine (the case counts, the silences ending soon): on demand, one request
+ * at a time (a request asked for meanwhile runs once after it), and on a timer; tells only when it changed. A
+ * failed read tells null (the engine is restarting: nothing rather than stale figures). Never rejects.
+ */
+export class TrayReader<T> {
   private running: Promise<void> | null = null
   private again = false
   private last: string | undefined
   private timer: unknown = null
 
-  constructor(private readonly opts: TrayCaseCountsOptions) {}
+  constructor(
+    private readonly opts: Omit<TrayCaseCountsOptions, 'onChange'> & { read(reply: Reply): T | null; onChange(value: T | null): void }
+  ) {}
 
-  /** Reads the counts now, or once more after the read in progress. Never rejects. */
+  /** Reads now, or once more after the read in progress. Never rejects. */
   refresh(): Promise<void> {
     if (this.running) {
       this.again = true
@@ -40,16 +47,16 @@ export class TrayCaseCounts {
       try {
         do {
           this.again = false
-          let cases: TrayCases | null
+          let value: T | null
           try {
-            cases = trayCasesOf(await this.opts.fetch())
+            value = this.opts.read(await this.opts.fetch())
           } catch {
-            cases = null // the engine is restarting: show nothing rather than old counts
+            value = null // the engine is restarting: show nothing rather than old figures
           }
-          const key = JSON.stringify(cases)
+          const key = JSON.stringify(value)
           if (key !== this.last) {
             this.last = key
-            this.opts.onChange(cases)
+            this.opts.onChange(value)
           }
         } while (this.again)
       } finally {
@@ -71,5 +78,11 @@ export class TrayCaseCounts {
   stop(): void {
     if (this.timer !== null) (this.opts.clearInterval ?? ((x: unknown) => clearInterval(x as NodeJS.Timeout)))(this.timer)
     this.timer = null
+  }
+}
+
+export class TrayCaseCounts extends TrayReader<TrayCases> {
+  constructor(opts: TrayCaseCountsOptions) {
+    super({ ...opts, read: trayCasesOf })
   }
 }

@@ -2,7 +2,7 @@
 // Electron Menu. Electron-free so the wording and the states are tested under Node.
 import type { ScheduleStatus } from './schedule.js'
 
-export type TrayAction = 'open' | 'run-now' | 'toggle-pause' | 'toggle-dry-run' | 'quit' | 'queue-mine' | 'queue-approval' | 'queue-overdue' | 'queue-all'
+export type TrayAction = 'open' | 'run-now' | 'toggle-pause' | 'toggle-dry-run' | 'quit' | 'queue-mine' | 'queue-approval' | 'queue-overdue' | 'queue-all' | 'rules-silences'
 
 export type TrayItem =
   | { kind: 'action'; id: TrayAction; label: string; enabled: boolean }
@@ -30,6 +30,13 @@ export interface TrayCases {
   clocksDueSoon: number
 }
 
+/** Silences this workstation's officer added that end within a day (listSilences' ending_soon): the author's reminder. */
+export interface TraySilences {
+  endingSoon: number
+  /** when the first of them ends (ISO), or null */
+  firstEnds: string | null
+}
+
 export interface TrayState {
   schedule: ScheduleStatus
   dryRun: boolean
@@ -38,6 +45,8 @@ export interface TrayState {
   engineProblem: string | null
   /** null or absent: not known (yet); nothing is shown */
   cases?: TrayCases | null
+  /** null or absent: not known (yet); nothing is shown */
+  silences?: TraySilences | null
 }
 
 export interface TrayModel {
@@ -68,7 +77,7 @@ export function trayModel(s: TrayState, time: TimeFormat): TrayModel {
   const sched = s.schedule
   const running = sched.running
   const items: TrayItem[] = [{ kind: 'action', id: 'open', label: 'Open Triage Desk', enabled: true }, { kind: 'separator' }]
-  const work = s.engineProblem ? [] : caseItems(s.cases)
+  const work = s.engineProblem ? [] : [...caseItems(s.cases), ...silenceItems(s.silences, time)]
   if (work.length) items.push(...work, { kind: 'separator' })
   if (s.engineProblem) items.push({ kind: 'info', id: 'engine-problem', label: `Engine stopped: ${clip(s.engineProblem, 80)}` })
   items.push(
@@ -102,6 +111,13 @@ function caseItems(c: TrayCases | null | undefined): TrayItem[] {
     [c.clocksDueSoon, 'queue-all', `${count(c.clocksDueSoon, 'clock')} due within 3 days`]
   ]
   return lines.filter(([n]) => n > 0).map(([, id, label]) => ({ kind: 'action', id, label, enabled: true }))
+}
+
+/** "1 silence ends within a day (18:00)": opens the Rules screen's silences, where a new one can be added. */
+function silenceItems(x: TraySilences | null | undefined, time: TimeFormat): TrayItem[] {
+  if (!x || x.endingSoon <= 0) return []
+  const label = `${x.endingSoon.toLocaleString('en-US')} ${x.endingSoon === 1 ? 'silence ends' : 'silences end'} within a day${x.firstEnds ? ` (${x.endingSoon === 1 ? '' : 'first '}${time(x.firstEnds)})` : ''}`
+  return [{ kind: 'action', id: 'rules-silences', label, enabled: true }]
 }
 
 function lastRunLabel(r: TrayLastRun | null, time: TimeFormat): string {

@@ -1,10 +1,12 @@
-// The tray tells the officer at a glance: dry-run or live, paused or scheduled, what the last run did, and their
-// case work (assigned to me, approvals waiting, overdue, clocks due soon), each opening its Queue tab.
+// The tray tells the officer at a glance: dry-run or live, paused or scheduled, what the last run did, their
+// case work (assigned to me, approvals waiting, overdue, clocks due soon), each opening its Queue tab, and the
+// reminder to a silence's author a day before it ends (opening the Rules screen's silences).
 import { describe, expect, it, vi } from 'vitest'
 import type { Reply } from '../../src-main/api/contract.js'
 import { navigateHash, navigateTargetSchema } from '../../src-main/app/bridge-types.js'
 import { affectsCaseCounts, TrayCaseCounts, trayCasesOf } from '../../src-main/app/tray-cases.js'
 import { describeSchedule, runCountsText, trayModel, type TrayCases, type TrayState } from '../../src-main/app/tray-menu.js'
+import { affectsSilences, TraySilenceReminder, traySilencesOf } from '../../src-main/app/tray-silences.js'
 
 const time = (iso: string) => iso.slice(11, 16)
 const base: TrayState = {
@@ -179,5 +181,84 @@ describe('tray case counts (read from the engine)', () => {
     expect(affectsCaseCounts({ type: 'caseChanged', action: 'close', by: 'ann', ids: [1] })).toBe(true)
     expect(affectsCaseCounts({ type: 'settingsChanged', settings: {} as never })).toBe(true)
     expect(affectsCaseCounts({ type: 'searchIndex', indexed_upto: 1, pending: 0 })).toBe(false)
+  })
+})
+
+describe('tray menu: silences ending within a day (the author\'s reminder)', () => {
+  it('shows nothing while none of my silences ends within a day, or while it is not known', () => {
+    expect(labels({ ...base, silences: { endingSoon: 0, firstEnds: null } })).toEqual(labels(base))
+    expect(labels({ ...base, silences: null })).toEqual(labels(base))
+  })
+
+  it('says how many end within a day and when the first does, opening the silences', () => {
+    const one = trayModel({ ...base, silences: { endingSoon: 1, firstEnds: '2026-11-26T09:30:00.000Z' } }, time)
+    expect(one.items.slice(0, 4)).toEqual([
+      { kind: 'action', id: 'open', label: 'Open Triage Desk', enabled: true },
+      { kind: 'separator' },
+      { kind: 'action', id: 'rules-silences', label: '1 silence ends within a day (09:30)', enabled: true },
+      { kind: 'separator' }
+    ])
+    expect(labels({ ...base, silences: { endingSoon: 3, firstEnds: '2026-11-26T08:00:00.000Z' } })[2]).toBe('3 silences end within a day (first 08:00)')
+  })
+
+  it('comes after the case work, in the same group', () => {
+    expect(labels({ ...base, cases: { mine: 2, approval: 0, overdue: 0, clocksDueSoon: 0 }, silences: { endingSoon: 1, firstEnds: null } }).slice(0, 5)).toEqual([
+      'Open Triage Desk', '---', '2 alerts assigned to me', '1 silence ends within a day', '---'
+    ])
+  })
+
+  it('is left out while the engine is down', () => {
+    const m = trayModel({ ...base, engineProblem: 'disk full', silences: { endingSoon: 2, firstEnds: null } }, time)
+    expect(m.items.some((i) => 'id' in i && i.id === 'rules-silences')).toBe(false)
+  })
+
+  it('opens the Rules screen on its silences', () => {
+    const target = navigateTargetSchema.parse({ view: 'rules', tab: 'silences' })
+    expect(navigateHash(target)).toBe('#/rules?tab=silences')
+    expect(navigateTargetSchema.safeParse({ view: 'rules', tab: 'drafts' }).success).toBe(false)
+  })
+})
+
+const silence = (id: number, by: string, ending_soon: boolean, until = '2026-11-26T10:00:00.000Z') => ({
+  id, by, by_name: by, at: '2026-11-25T09:00:00.000Z', matches: [{ field: 'vendor', value: 'acme' }], until, reason: 'outage', include_critical: false,
+  approved_by: null, approved_at: null, expired_by: null, expired_at: null, expire_reason: null, state: 'in force' as const, ending_soon, alerts_silenced: 0
+})
+const silencesReply = (me: string, list: ReturnType<typeof silence>[]): Reply => ({ ok: true, data: { silences: list, fields: [], me } })
+
+describe('tray silence reminder (read from the engine)', () => {
+  it("counts only this officer's silences that end within a day, and the first end", () => {
+    const reply = silencesReply('Ann', [
+      silence(4, 'ann', true, '2026-11-26T12:00:00.000Z'),
+      silence(5, 'ben', true),
+      silence(6, 'ann', false),
+      silence(7, 'ANN', true, '2026-11-26T08:00:00.000Z')
+    ])
+    expect(traySilencesOf(reply)).toEqual({ endingSoon: 2, firstEnds: '2026-11-26T08:00:00.000Z' })
+    expect(traySilencesOf(silencesReply('ben', [silence(4, 'ann', true)]))).toEqual({ endingSoon: 0, firstEnds: null })
+    expect(traySilencesOf({ ok: false, error: { code: 'internal', message: 'the engine is not running' } })).toBeNull()
+  })
+
+  it('reads on the events that change silences and tells only when the reminder changes', async () => {
+    const seen: unknown[] = []
+    let reply = silencesReply('ann', [silence(4, 'ann', false)])
+    const reminder = new TraySilenceReminder({ fetch: async () => reply, onChange: (x) => seen.push(x) })
+    await reminder.refresh()
+    await reminder.refresh()
+    reply = silencesReply('ann', [silence(4, 'ann', true)])
+    await reminder.refresh()
+    expect(seen).toEqual([{ endingSoon: 0, firstEnds: null }, { endingSoon: 1, firstEnds: '2026-11-26T10:00:00.000Z' }])
+    expect(affectsSilences({ type: 'governanceChanged', event: 'silence_added', by: 'ann' })).toBe(true)
+    expect(affectsSilences({ type: 'settingsChanged', settings: {} as never })).toBe(true)
+    expect(affectsSilences({ type: 'caseChanged', action: 'close', by: 'ann', ids: [1] })).toBe(false)
+  })
+
+  it('reads again every minute: a silence comes within a day of its end with the clock', async () => {
+    let tick: (() => void) | null = null
+    const fetch = vi.fn(async () => silencesReply('ann', []))
+    const reminder = new TraySilenceReminder({ fetch, onChange: () => {}, setInterval: (fn, ms) => (expect(ms).toBe(60_000), (tick = fn), { unref: () => {} }), clearInterval: () => {} })
+    await reminder.start()
+    tick!()
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2))
+    reminder.stop()
   })
 })
