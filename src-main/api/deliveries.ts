@@ -294,7 +294,8 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
         uncertain: uncertain.slice(0, limit).map((r) => ({
           alert_id: r.entryId, destination: r.destination, severity: r.severity, title: r.title, attempts: r.attempts, updated_at: r.updatedAt, last_error: r.lastError
         })),
-        uncertain_total: counts.uncertain
+        uncertain_total: counts.uncertain,
+        silenced_alerts: Object.values(await ctx.trail.governance.silencedAlerts()).reduce((t, n) => t + n, 0)
       }
     },
 

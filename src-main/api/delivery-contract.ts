@@ -78,7 +78,9 @@ export const deliveryStatusSchema = z.object({
   notices_total: z.number(),
   /** uncertain deliveries, most recent first, at most `limit`: check with the recipient, then resolve */
   uncertain: z.array(uncertainDeliverySchema),
-  uncertain_total: z.number()
+  uncertain_total: z.number(),
+  /** alerts whose deliveries a silence held back: recorded with the silence's id, never in the outbox, never sent */
+  silenced_alerts: z.number().optional()
 })
 
 /** Who decided: recorded with the acknowledgement / resolution. Default: the account the app runs under. */

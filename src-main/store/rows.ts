@@ -2,7 +2,7 @@
 // mappings: SQLite and PostgreSQL (after rowFromPg unescapes its text) share them.
 import type { RunRecord } from '../core/ports/triage-store.js'
 import type { DueDelivery } from '../core/ports/outbox.js'
-import type { AuditRow } from '../core/ports/read-model.js'
+import type { AlertDetail, AuditRow } from '../core/ports/read-model.js'
 import type { Severity } from '../core/model.js'
 import type { CaseAlert } from '../core/ports/reports.js'
 import type { CaseEventRow } from '../core/case/model.js'
@@ -78,6 +78,11 @@ export function toRow(r: EntryRow): AuditRow {
     triaged_at: r.triaged_at, sla_seconds: r.sla_seconds, sla_target_seconds: r.sla_target_seconds,
     sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason
   }
+}
+
+/** A delivery a silence held back (delivery_silences), as the alert detail shows it beside the outbox's (deliverySchema). */
+export function silencedDelivery(destination: string, silence: number): AlertDetail['deliveries'][number] {
+  return { destination, status: 'silenced', attempts: 0, next_attempt_at: null, updated_at: null, last_error: null, silence }
 }
 
 /** Alerts per chunk of ReportQueries.caseAlerts. */

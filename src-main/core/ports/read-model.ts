@@ -121,11 +121,14 @@ export const auditPageSchema = z.object({
 
 export const deliverySchema = z.object({
   destination: z.string(),
+  /** the outbox's status; 'silenced': a silence held it back (not in the outbox, never sent) */
   status: z.string(),
   attempts: z.number(),
   next_attempt_at: z.string().nullable(),
   updated_at: z.string().nullable(),
-  last_error: z.string().nullable()
+  last_error: z.string().nullable(),
+  /** status 'silenced' only: the silence that held it back (the id of its silence_added governance event) */
+  silence: id.optional()
 })
 
 export const alertDetailSchema = z.object({

@@ -20,7 +20,7 @@ import type {
 import { QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
 import { storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
-import { ROW_COLUMNS, toRow, type EntryRow } from '../rows.js'
+import { ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
 
 // The same limits as SQLite's (store/sqlite/queries.ts): the answers must be the same.
 const CHUNK = 5_000
@@ -188,7 +188,15 @@ export class PostgresAuditQueries implements AuditQueries {
   private readonly terms = new Fts5Terms()
   private readonly ruleDescriptions = new Map<string, Map<string, string>>()
 
+  private silences: boolean | null = null
+
   constructor(private readonly pool: pg.Pool) {}
+
+  /** Whether the trail has rule governance (migration 009); a trail from before it, opened read-only, has not. */
+  private async hasSilences(): Promise<boolean> {
+    this.silences ??= (await this.q("SELECT 1 FROM pg_tables WHERE tablename = 'delivery_silences' AND schemaname = current_schema()")).length > 0
+    return this.silences
+  }
 
   private async q<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
     try {
@@ -561,9 +569,15 @@ export class PostgresAuditQueries implements AuditQueries {
     const matched = (JSON.parse(e.matched_rules) as Array<[string, Severity]>).map(([rid, severity]) => ({
       id: rid, severity, description: descriptions.get(rid) ?? null
     }))
-    const deliveries = (await this.q<AlertDetail['deliveries'][number]>(
+    const outbox = (await this.q<AlertDetail['deliveries'][number]>(
       'SELECT destination, status, attempts, next_attempt_at, updated_at, last_error FROM deliveries WHERE entry_id = $1', [id]
-    )).map(rowFromPg).sort((a, b) => byBytes(a.destination, b.destination))
+    )).map(rowFromPg)
+    // Deliveries a silence held back (migration 009): never in the outbox, shown as silenced with the silence's id.
+    const silenced = (await this.hasSilences())
+      ? (await this.q<{ destination: string; silence_id: number }>('SELECT destination, silence_id FROM delivery_silences WHERE entry_id = $1', [id]))
+          .map(rowFromPg).map((d) => silencedDelivery(d.destination, d.silence_id))
+      : []
+    const deliveries = [...outbox, ...silenced].sort((a, b) => byBytes(a.destination, b.destination))
     return {
       entry: { ...toRow(e), fingerprint: Buffer.isBuffer(e.fingerprint) ? e.fingerprint.toString('hex') : String(e.fingerprint), ruleset_version: e.ruleset_version, prev_hash: e.prev_hash, hash: e.hash },
       payload: JSON.parse(e.payload) as Record<string, unknown>,

@@ -14,7 +14,7 @@ import type {
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
 import { QueryError } from '../../core/ports/audit-queries.js'
-import { ROW_COLUMNS, toRow, type EntryRow } from '../rows.js'
+import { ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
 
 /** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */
 export { QueryError } from '../../core/ports/audit-queries.js'
@@ -132,6 +132,10 @@ export class SqliteAuditQueries implements AuditQueries {
           entries = entries + excluded.entries, breached = breached + excluded.breached`),
       entry: db.prepare('SELECT * FROM audit_entries WHERE id = ?'),
       deliveries: db.prepare('SELECT destination, status, attempts, next_attempt_at, updated_at, last_error FROM deliveries WHERE entry_id = ? ORDER BY destination'),
+      // Deliveries a silence held back (migration 009): never in the outbox, shown as silenced with the silence's id.
+      silenced: db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'delivery_silences'").get()
+        ? db.prepare('SELECT destination, silence_id FROM delivery_silences WHERE entry_id = ? ORDER BY destination')
+        : null,
       ruleset: db.prepare('SELECT version, name, path, content FROM rulesets WHERE version = ?'),
       fileByName: db.prepare('SELECT id, entries FROM browse_files WHERE name = ?'),
       runRange: db.prepare('SELECT first_id, last_id, entries FROM browse_runs WHERE run_id = ?'),
@@ -443,7 +447,10 @@ export class SqliteAuditQueries implements AuditQueries {
       matched_rules: matched,
       reason: e.reason,
       ruleset: { version: e.ruleset_version, name: rs?.name ?? null, path: rs?.path ?? null },
-      deliveries: this.s.deliveries.all(id) as AlertDetail['deliveries'],
+      deliveries: [
+        ...(this.s.deliveries.all(id) as AlertDetail['deliveries']),
+        ...((this.s.silenced?.all(id) ?? []) as Array<{ destination: string; silence_id: number }>).map((d) => silencedDelivery(d.destination, d.silence_id))
+      ].sort((a, b) => (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0)),
       sla: { seconds: e.sla_seconds, target_seconds: e.sla_target_seconds, breached: e.sla_breached === 1 }
     }
   }

@@ -98,9 +98,10 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
                     <tr key={x.destination}>
                       <td className="mono">{x.destination}</td>
                       <td>
-                        <Badge tone={x.status === 'sent' ? 'ok' : x.status === 'dry_run' ? 'neutral' : x.status === 'dead' || x.status === 'failed' ? 'danger' : 'warn'}>
-                          {x.status === 'dry_run' ? 'dry-run (not sent)' : x.status}
+                        <Badge tone={x.status === 'sent' ? 'ok' : x.status === 'dry_run' || x.status === 'silenced' ? 'neutral' : x.status === 'dead' || x.status === 'failed' ? 'danger' : 'warn'}>
+                          {x.status === 'dry_run' ? 'dry-run (not sent)' : x.status === 'silenced' ? `silenced by silence #${x.silence}` : x.status}
                         </Badge>
+                        {x.status === 'silenced' && <div className="faint small">held back by the silence: recorded, never sent</div>}
                         {x.last_error && <div className="tone-danger small">{x.last_error}</div>}
                       </td>
                       <td className="num">{x.attempts}</td>

@@ -79,7 +79,9 @@ export function timelineItems(alert: Alert, c: CaseDetail, now = Date.now()): It
       tone: d.status === 'sent' ? 'ok' : d.status === 'dead' || d.status === 'failed' ? 'danger' : 'neutral',
       detail: (
         <>
-          {d.status === 'dry_run' ? 'dry-run (not sent)' : d.status} · {d.attempts} {d.attempts === 1 ? 'attempt' : 'attempts'}
+          {d.status === 'silenced'
+            ? `held back by silence #${d.silence} (never sent)`
+            : <>{d.status === 'dry_run' ? 'dry-run (not sent)' : d.status} · {d.attempts} {d.attempts === 1 ? 'attempt' : 'attempts'}</>}
           {d.last_error && <div className="tone-danger">{d.last_error}</div>}
         </>
       )

@@ -70,6 +70,7 @@ export function Deliveries() {
           <Stat label="dead" value={fmtNum(s.outbox.dead)} tone={s.outbox.dead ? 'danger' : undefined} note="their fallback fired" />
           <Stat label="uncertain" value={fmtNum(s.outbox.uncertain)} tone={s.outbox.uncertain ? 'warn' : undefined} note="check, then resolve" />
           <Stat label="recorded in dry-run" value={fmtNum(s.outbox.dry_run)} note="never sent" />
+          {s.silenced_alerts ? <Stat label="alerts silenced" value={fmtNum(s.silenced_alerts)} note="held back by a silence, never sent" /> : null}
         </div>
         {s.last_drain && (
           <p className="small muted delivery-last">

@@ -23,6 +23,7 @@ export function DeliveryCard() {
             <strong>{fmtNum(s.outbox.dry_run)}</strong> deliveries recorded in dry-run. Turn dry-run off in <a href="#/settings">Settings</a> to send new alerts.
           </p>
         )}
+        {s.silenced_alerts ? <p className="small muted">{fmtNum(s.silenced_alerts)} {s.silenced_alerts === 1 ? "alert's deliveries" : "alerts' deliveries"} held back by silences (recorded, never sent).</p> : null}
         {s.draining && <p className="small muted">Sending now…</p>}
         {!s.draining && s.last_drain && (
           <p className="small muted">
