@@ -1,5 +1,5 @@
-// The SLA report as a PDF: cover, figures with charts, case work, the suppression ledger, rule sets in force and,
-// on request, one line per alert (the appendix). Written as a stream; SHA-256 computed on the way out.
+// The SLA report as a PDF: cover, figures with charts, case work, the suppression ledger (with the silences), rule sets
+// in force and their history, and, on request, one line per alert (the appendix). Written as a stream; SHA-256 computed on the way out.
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import type { TableStream } from '../../ports/reports.js'
@@ -21,7 +21,7 @@ export interface PdfOptions {
   onProgress?: (rows: number, total: number) => void
 }
 
-export const DELIVERY_STATUSES = ['sent', 'dry_run', 'pending', 'sending', 'failed', 'dead', 'uncertain'] as const
+export const DELIVERY_STATUSES = ['sent', 'dry_run', 'pending', 'sending', 'failed', 'dead', 'uncertain', 'silenced'] as const
 
 export async function writeReportPdf(report: SlaReport, path: string, opts: PdfOptions): Promise<WrittenFile & { pages: number }> {
   // Page numbers "of N" need every page in memory; the appendix can run to thousands of pages, so it
@@ -226,11 +226,12 @@ function figures(doc: Doc, r: SlaReport): void {
   const d = r.deliveries
   paragraph(
     doc,
-    `${num(d.total)} deliveries for the alerts of this period; ${num(d.failures)} failed, dead-lettered or uncertain. ` +
+    `${num(d.total)} deliveries for the alerts of this period${r.governance.silences.deliveries ? ` (${num(r.governance.silences.deliveries)} of them held back by silences)` : ''}; ${num(d.failures)} failed, dead-lettered or uncertain. ` +
       (d.attempt_log
         ? `Fallbacks taken: ${num(d.fallbacks ?? 0)}. errors: attempts that did not deliver (retried, dead-lettered or uncertain).`
         : 'This database keeps no delivery-attempt log, so attempts and fallbacks cannot be counted.') +
-      ' dry_run: recorded but not sent (dry-run mode).',
+      ' dry_run: recorded but not sent (dry-run mode).' +
+      (d.lines.some((l) => l.by_status.silenced) ? ' silenced: held back by a silence (recorded, never in the outbox, never sent; see the suppression ledger).' : ''),
     { size: 8.5 }
   )
   if (d.lines.length) {
@@ -355,7 +356,12 @@ function caseWork(doc: Doc, r: SlaReport): void {
 
 function ledger(doc: Doc, r: SlaReport): void {
   heading(doc, 'Suppression ledger')
-  paragraph(doc, 'Everything that stopped a record from becoming a new alert: duplicates (same fingerprint within the dedup window, linked to the audit entry they repeat) and quarantined rows (rejected at validation, with the reason).', { colour: INK.muted, size: 8 })
+  paragraph(
+    doc,
+    'Everything that stopped a record from becoming a new alert: duplicates (same fingerprint within the dedup window, linked to the audit entry they repeat) and quarantined rows (rejected at validation, with the reason); ' +
+      'and the silences that held back the deliveries of alerts (recorded in full, never sent).',
+    { colour: INK.muted, size: 8 }
+  )
 
   subheading(doc, `Duplicates suppressed: ${num(r.duplicates.total)}`)
   if (r.duplicates.total) {
@@ -417,6 +423,56 @@ function ledger(doc: Doc, r: SlaReport): void {
       { title: 'Quarantine resolutions' }
     )
   }
+  silences(doc, r)
+}
+
+const who = (by: string, at: string | null) => (at ? `${by}, ${utc(at)}` : by)
+
+/** The silences in force in the period and what each held back (the alerts were triaged and recorded in full). */
+function silences(doc: Doc, r: SlaReport): void {
+  const g = r.governance.silences
+  subheading(doc, `Silences in force in the period: ${num(g.silences.length)}, holding back the deliveries of ${num(g.alerts)} alerts (${num(g.deliveries)} deliveries)`)
+  paragraph(
+    doc,
+    'A silence pauses the deliveries of matching alerts until it ends or an officer expires it. The alerts it matched were triaged and recorded in full ' +
+      '(they are in every figure of this report and in audit-entries.csv, their reason naming the silence); their deliveries were recorded as silenced ' +
+      '(delivery-silences.csv) instead of being put in the outbox, and never sent. Critical alerts are held back only by a silence that includes them and ' +
+      `that a second officer approved. The silences as the governance events stood at ${utc(r.governance.as_of)} UTC; every event is in governance-events.csv.`,
+    { colour: INK.muted, size: 8 }
+  )
+  if (!g.silences.length) return
+  table(
+    doc,
+    [
+      { header: 'silence', width: 0.9, align: 'right', mono: true }, { header: 'matches', width: 2.4, mono: true, wrap: true },
+      { header: 'added (UTC)', width: 2, wrap: true }, { header: 'held until (UTC)', width: 2.3, wrap: true },
+      { header: 'critical alerts', width: 2, wrap: true }, { header: 'reason', width: 2.6, wrap: true }
+    ],
+    g.silences.map((x) => [
+      `#${x.id}`,
+      x.matches.map((m) => `${m.field}=${m.value}`).join(' and '),
+      who(x.by, x.at),
+      x.expired_at ? `${utc(x.expired_at)}: expired by ${x.expired_by} (${x.expire_reason}); it was set until ${utc(x.until)}` : utc(x.until),
+      x.include_critical ? (x.approved_by ? `included, approved by ${who(x.approved_by, x.approved_at)}` : 'included, not approved: not held back') : 'not held back',
+      x.reason
+    ]),
+    { title: 'Silences in force in the period', fontSize: 7.5 }
+  )
+  table(
+    doc,
+    [
+      { header: 'silence', width: 0.9, align: 'right', mono: true }, { header: 'alerts', width: 0.9, align: 'right' },
+      ...sevCols.map((c) => ({ ...c, width: 0.85 })), { header: 'deliveries', width: 1.1, align: 'right' }, { header: 'by destination', width: 4.4, wrap: true }
+    ],
+    [
+      ...g.silences.map((x) => [
+        `#${x.id}`, num(x.alerts), ...SEVERITY_ORDER.map((v) => num(x.by_severity[v])), num(x.deliveries),
+        x.by_destination.map((d) => `${d.destination} ${num(d.count)}`).join(', ') || '-'
+      ]),
+      ['all', num(g.alerts), ...SEVERITY_ORDER.map((v) => num(g.silences.reduce((t, x) => t + x.by_severity[v], 0))), num(g.deliveries), '']
+    ],
+    { title: 'What each silence held back (alerts of the period)', totalRow: true }
+  )
 }
 
 function rulesAndRuns(doc: Doc, r: SlaReport): void {
@@ -432,6 +488,8 @@ function rulesAndRuns(doc: Doc, r: SlaReport): void {
     { title: 'Rule sets in force' }
   )
 
+  ruleHistory(doc, r)
+
   heading(doc, 'Runs')
   const shown = r.runs.shown
   paragraph(doc, `${num(r.runs.total)} ${r.runs.total === 1 ? 'run overlaps' : 'runs overlap'} the period${shown.length < r.runs.total ? `; the last ${num(shown.length)} are listed` : ''}. For every run, received = triaged + duplicates + quarantined.`, { size: 8.5 })
@@ -446,6 +504,51 @@ function rulesAndRuns(doc: Doc, r: SlaReport): void {
       shown.map((x) => [String(x.id), utc(x.started_at), x.status, x.trigger, x.dry_run ? 'dry-run' : 'live', num(x.received), num(x.triaged), num(x.duplicates), num(x.quarantined)]),
       { title: 'Runs' }
     )
+}
+
+const EVENT_NAME: Record<string, string> = {
+  rules_drafted: 'drafted', rules_backtested: 'backtested', rules_approved: 'approved', rules_rejected: 'rejected', rules_activated: 'activated'
+}
+const inForce = (v: string | null, r: SlaReport) => {
+  if (!v) return "the settings' rules file (no rule set activated through change control yet)"
+  const name = r.governance.rule_history.events.find((e) => e.version === v)?.name ?? r.rulesets.find((x) => x.version === v)?.name
+  return name ? `${v} ("${name}")` : v
+}
+const severityChange = (before: Record<string, number>, after: Record<string, number>) =>
+  SEVERITY_ORDER.map((s) => `${s} ${num(before[s] ?? 0)} to ${num(after[s] ?? 0)}`).join(', ')
+
+/** Who changed the rules that decide, when and why: the rule-set events of the period. */
+function ruleHistory(doc: Doc, r: SlaReport): void {
+  const h = r.governance.rule_history
+  heading(doc, 'Rule-set history')
+  paragraph(
+    doc,
+    'A rule set is put in force through change control: drafted (its whole text recorded), backtested against the one in force over the last 30 days, ' +
+      'approved by an officer other than its author, then activated with a reason. Every step is a governance event (governance-events.csv, hash-chained). ' +
+      `In force at the period's start: ${inForce(h.in_force_at_start, r)}; at its end: ${inForce(h.in_force_at_end, r)}.`,
+    { colour: INK.muted, size: 8 }
+  )
+  if (!h.events.length) {
+    paragraph(doc, 'No rule set was drafted, backtested, approved, rejected or activated in the period.', { size: 8.5 })
+    return
+  }
+  table(
+    doc,
+    [
+      { header: 'event', width: 0.8, align: 'right', mono: true }, { header: 'when (UTC)', width: 2 }, { header: 'step', width: 1.3 },
+      { header: 'version', width: 2.6, mono: true }, { header: 'by', width: 1.3, wrap: true }, { header: 'what, why', width: 5.2, wrap: true }
+    ],
+    h.events.map((e) => {
+      const b = e.backtest
+      const what =
+        e.type === 'rules_drafted' ? `"${e.name ?? e.version}", based on ${e.based_on ?? "the settings' rules file"}`
+        : b ? `against ${b.against ?? "the settings' rules file"}, ${utc(b.from)} to ${utc(b.to)}: ${num(b.alerts)} alerts, ${num(b.changed)} would change (${pct(b.changed, b.alerts)}); by severity ${severityChange(b.by_severity_before, b.by_severity_after)}; deliveries ${num(b.deliveries_before)} to ${num(b.deliveries_after)}`
+        : e.relied_on ? `${e.reason ?? ''} (relied on backtest #${e.relied_on.backtest} and approval #${e.relied_on.approval})`
+        : (e.reason ?? '')
+      return [`#${e.id}`, utc(e.at), EVENT_NAME[e.type] ?? e.type, e.version, e.by, what]
+    }),
+    { title: 'Rule-set history', fontSize: 7.5 }
+  )
 }
 
 // The appendix: one monospaced line per alert, one text operation per line (fast enough for 1M alerts).
