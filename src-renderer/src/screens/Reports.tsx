@@ -84,11 +84,11 @@ export function Reports({ params }: { params: URLSearchParams }) {
             <CaseWork report={r} />
           </Card>
 
-          <Card title="Suppression ledger" sub="everything that stopped a record from becoming an alert, with its reason">
+          <Card title="Suppression ledger" sub="everything that stopped a record from becoming an alert, with its reason, and the silences that held back deliveries">
             <SuppressionLedger report={r} />
           </Card>
 
-          <Card title="Rule-set versions in force" sub={`${fmtNum(r.runs.total)} run${r.runs.total === 1 ? '' : 's'} in the period`}>
+          <Card title="Rule-set versions in force" sub={`${fmtNum(r.runs.total)} run${r.runs.total === 1 ? '' : 's'} in the period; drafts, backtests, approvals and activations`}>
             <RuleSetsTable report={r} />
           </Card>
         </div>

@@ -1,5 +1,6 @@
 // The Reports screen's tables: severity by source, time to triage, breaches (each alert opens in the audit
-// browser), deliveries by destination, case work, the suppression ledger (duplicates and quarantine reasons), rule sets.
+// browser), deliveries by destination, case work, the suppression ledger (duplicates, quarantine reasons and the
+// silences with what each held back), rule sets and their history (change control).
 import type { ReactNode } from 'react'
 import type { Output } from '../api/client.js'
 import { Badge, fmtNum, fmtTime, KeyValue, SEVERITY_LABEL, SeverityBadge, type SeverityName } from '../ui/index.js'
@@ -139,16 +140,21 @@ export function BreachesTable({ report }: { report: Report }) {
   )
 }
 
-const STATUS_COLUMNS: Array<{ label: string; statuses: string[]; tone?: 'danger' | 'warn' }> = [
+type StatusColumn = { label: string; statuses: string[]; tone?: 'danger' | 'warn' }
+const STATUS_COLUMNS_OUTBOX: StatusColumn[] = [
   { label: 'Sent', statuses: ['sent'] },
   { label: 'Dry-run', statuses: ['dry_run'] },
   { label: 'Waiting', statuses: ['pending', 'sending'], tone: 'warn' },
   { label: 'Failed', statuses: ['failed', 'dead', 'uncertain'], tone: 'danger' }
 ]
+/** Held back by a silence: recorded, never in the outbox, never sent (shown only when a silence held some back). */
+const SILENCED_COLUMN: StatusColumn = { label: 'Silenced', statuses: ['silenced'] }
 
 export function DeliveriesTable({ report }: { report: Report }) {
   const d = report.deliveries
   if (!d.lines.length) return <p className="muted">No delivery for the alerts of this period.</p>
+  const held = report.governance.silences.deliveries
+  const STATUS_COLUMNS = held ? [...STATUS_COLUMNS_OUTBOX, SILENCED_COLUMN] : STATUS_COLUMNS_OUTBOX
   return (
     <>
       <Table caption="Deliveries by destination">
@@ -176,6 +182,7 @@ export function DeliveriesTable({ report }: { report: Report }) {
           ))}
         </tbody>
       </Table>
+      {held > 0 && <p className="small muted">Silenced: {fmtNum(held)} deliveries held back by silences (recorded, never sent); see the suppression ledger.</p>}
       {!d.attempt_log && <p className="small muted">This database keeps no delivery-attempt log: failed attempts and fallbacks are unknown (—).</p>}
       {d.fallback_rows.length > 0 && (
         <details className="ledger-details">
@@ -193,88 +200,176 @@ export function DeliveriesTable({ report }: { report: Report }) {
   )
 }
 
-/** Nothing that stopped an alert is hidden: every duplicate and every quarantined record, with its reason. */
+/** Nothing that stopped an alert (or its deliveries) is hidden: every duplicate and quarantined record with its reason, every silence with what it held back. */
 export function SuppressionLedger({ report }: { report: Report }) {
   const { duplicates: dup, quarantine: q } = report
   return (
-    <div className="grid ledger-grid">
-      <section aria-labelledby="ledger-dup">
-        <h3 id="ledger-dup" className="ledger-head">Duplicates suppressed <span className="num">{fmtNum(dup.total)}</span></h3>
-        {dup.total === 0 ? (
-          <p className="muted small">No duplicate in this period.</p>
-        ) : (
-          <>
-            <Table caption="Duplicates by source file">
-              <thead>
-                <tr>
-                  <th scope="col">Source file</th>
-                  <th scope="col" className="num">Duplicates</th>
-                </tr>
-              </thead>
-              <tbody>
-                {dup.by_source_file.map((f) => (
-                  <tr key={`${f.source_kind}/${f.source_file}`}>
-                    <td><span className="clip" title={f.source_file}>{f.source_file}</span><span className="faint small">{kindName(f.source_kind)}</span></td>
-                    <td className="num">{fmtNum(f.count)}</td>
+    <div className="stack">
+      <div className="grid ledger-grid">
+        <section aria-labelledby="ledger-dup">
+          <h3 id="ledger-dup" className="ledger-head">Duplicates suppressed <span className="num">{fmtNum(dup.total)}</span></h3>
+          {dup.total === 0 ? (
+            <p className="muted small">No duplicate in this period.</p>
+          ) : (
+            <>
+              <Table caption="Duplicates by source file">
+                <thead>
+                  <tr>
+                    <th scope="col">Source file</th>
+                    <th scope="col" className="num">Duplicates</th>
                   </tr>
-                ))}
-              </tbody>
-            </Table>
-            <details className="ledger-details">
-              <summary>Each duplicate and the alert it repeats{dup.shown.length < dup.total ? ` (first ${fmtNum(dup.shown.length)})` : ''}</summary>
-              <ul className="ledger-list">
-                {dup.shown.map((d) => (
-                  <li key={d.id}>
-                    <span className="mono">{d.external_id}</span> <span className="faint">{d.source_file} · {d.source_kind === 'transaction' ? 'row' : 'message'} {d.source_locator}</span> repeats{' '}
-                    <a href={`#/audit?id=${d.original_entry_id}`} aria-label={`alert ${d.original_entry_id}, open in the audit browser`}>#{d.original_entry_id}</a>
+                </thead>
+                <tbody>
+                  {dup.by_source_file.map((f) => (
+                    <tr key={`${f.source_kind}/${f.source_file}`}>
+                      <td><span className="clip" title={f.source_file}>{f.source_file}</span><span className="faint small">{kindName(f.source_kind)}</span></td>
+                      <td className="num">{fmtNum(f.count)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+              <details className="ledger-details">
+                <summary>Each duplicate and the alert it repeats{dup.shown.length < dup.total ? ` (first ${fmtNum(dup.shown.length)})` : ''}</summary>
+                <ul className="ledger-list">
+                  {dup.shown.map((d) => (
+                    <li key={d.id}>
+                      <span className="mono">{d.external_id}</span> <span className="faint">{d.source_file} · {d.source_kind === 'transaction' ? 'row' : 'message'} {d.source_locator}</span> repeats{' '}
+                      <a href={`#/audit?id=${d.original_entry_id}`} aria-label={`alert ${d.original_entry_id}, open in the audit browser`}>#{d.original_entry_id}</a>
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            </>
+          )}
+        </section>
+        <section aria-labelledby="ledger-q">
+          <h3 id="ledger-q" className="ledger-head">Quarantined <span className="num">{fmtNum(q.total)}</span></h3>
+          {q.total === 0 ? (
+            <p className="muted small">Nothing quarantined in this period.</p>
+          ) : (
+            <>
+              <Table caption="Quarantined records by field">
+                <thead>
+                  <tr>
+                    <th scope="col">Source</th>
+                    <th scope="col">Field</th>
+                    <th scope="col" className="num">Records</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {q.by_field.map((f) => (
+                    <tr key={`${f.source_kind}/${f.field}`}>
+                      <td>{kindName(f.source_kind)}</td>
+                      <td><Badge tone="danger" plain>{f.field ?? 'record'}</Badge></td>
+                      <td className="num">{fmtNum(f.count)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+              <ul className="ledger-list ledger-reasons" aria-label="Quarantine reasons">
+                {q.shown.map((r) => (
+                  <li key={r.id}>
+                    {/* the reason names the file, the row and the field already */}
+                    {r.reason} <a className="small" href={`#/quarantine?run=${r.run_id}`} aria-label={`run ${r.run_id}: open its quarantine`}>run {r.run_id}</a>
                   </li>
                 ))}
               </ul>
-            </details>
-          </>
-        )}
-      </section>
-      <section aria-labelledby="ledger-q">
-        <h3 id="ledger-q" className="ledger-head">Quarantined <span className="num">{fmtNum(q.total)}</span></h3>
-        {q.total === 0 ? (
-          <p className="muted small">Nothing quarantined in this period.</p>
-        ) : (
-          <>
-            <Table caption="Quarantined records by field">
-              <thead>
-                <tr>
-                  <th scope="col">Source</th>
-                  <th scope="col">Field</th>
-                  <th scope="col" className="num">Records</th>
-                </tr>
-              </thead>
-              <tbody>
-                {q.by_field.map((f) => (
-                  <tr key={`${f.source_kind}/${f.field}`}>
-                    <td>{kindName(f.source_kind)}</td>
-                    <td><Badge tone="danger" plain>{f.field ?? 'record'}</Badge></td>
-                    <td className="num">{fmtNum(f.count)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
-            <ul className="ledger-list ledger-reasons" aria-label="Quarantine reasons">
-              {q.shown.map((r) => (
-                <li key={r.id}>
-                  {/* the reason names the file, the row and the field already */}
-                  {r.reason} <a className="small" href={`#/quarantine?run=${r.run_id}`} aria-label={`run ${r.run_id}: open its quarantine`}>run {r.run_id}</a>
-                </li>
-              ))}
-            </ul>
-            {q.shown.length < q.total && <p className="small muted">The first {fmtNum(q.shown.length)} of {fmtNum(q.total)}; all are in the Quarantine screen and the examiner pack.</p>}
-          </>
-        )}
-      </section>
+              {q.shown.length < q.total && <p className="small muted">The first {fmtNum(q.shown.length)} of {fmtNum(q.total)}; all are in the Quarantine screen and the examiner pack.</p>}
+            </>
+          )}
+        </section>
+      </div>
+      <SilencesLedger report={report} />
     </div>
   )
 }
 
+const who = (by: string, at: string | null) => (
+  <>
+    {by}
+    {at && <span className="faint small nowrap" title={at}> {fmtShortTime(at)}</span>}
+  </>
+)
+
+/** The silences in force in the period and what each held back: the alerts were triaged and recorded in full, their deliveries never sent. */
+function SilencesLedger({ report }: { report: Report }) {
+  const g = report.governance.silences
+  return (
+    <section aria-labelledby="ledger-silences">
+      <h3 id="ledger-silences" className="ledger-head">
+        Silences in force <span className="num">{fmtNum(g.silences.length)}</span>
+      </h3>
+      <p className="small muted">
+        Alerts a silence matched were triaged and recorded in full (they count in every figure above); their deliveries were held back, never sent
+        {g.alerts ? <>: <strong>{fmtNum(g.alerts)}</strong> alerts, {fmtNum(g.deliveries)} deliveries in this period</> : ''}. Critical alerts only with a silence that includes them and a second officer's approval.
+      </p>
+      {g.silences.length === 0 ? (
+        <p className="muted small">No silence was in force in this period.</p>
+      ) : (
+        <Table caption="Silences in force in the period and what each held back" className="table-compact table-scroll">
+          <thead>
+            <tr>
+              <th scope="col">Silence</th>
+              <th scope="col">Matches</th>
+              <th scope="col">Added by</th>
+              <th scope="col">Held until</th>
+              <th scope="col">Critical alerts</th>
+              <th scope="col" className="num">Alerts held</th>
+              <th scope="col" className="num">Deliveries held</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {g.silences.map((x) => (
+              <tr key={x.id}>
+                <th scope="row" className="mono">#{x.id}</th>
+                <td className="mono small">{x.matches.map((m) => <div key={m.field}>{m.field}={m.value}</div>)}</td>
+                <td className="nowrap">{who(x.by, x.at)}</td>
+                <td>
+                  {x.expired_at ? (
+                    <>
+                      <span className="nowrap" title={x.expired_at}>{fmtShortTime(x.expired_at)}</span>{' '}
+                      <Badge tone="neutral" plain>expired</Badge>
+                      <div className="faint small">by {x.expired_by}{x.expire_reason ? `: ${x.expire_reason}` : ''}</div>
+                    </>
+                  ) : (
+                    <span className="nowrap" title={x.until}>{fmtShortTime(x.until)}</span>
+                  )}
+                </td>
+                <td>
+                  {!x.include_critical ? (
+                    <span className="muted">not held</span>
+                  ) : x.approved_by ? (
+                    <>included, approved by {who(x.approved_by, x.approved_at)}</>
+                  ) : (
+                    <span className="tone-warn">included, not approved: not held</span>
+                  )}
+                </td>
+                <td className="num" title={ORDER.map((s) => `${SEVERITY_LABEL[s]} ${x.by_severity[s]}`).join(', ')}>
+                  {fmtNum(x.alerts)}
+                  {x.by_severity.critical > 0 && <div className="small tone-danger">{fmtNum(x.by_severity.critical)} critical</div>}
+                </td>
+                <td className="num" title={x.by_destination.map((d) => `${d.destination} ${d.count}`).join('\n')}>{fmtNum(x.deliveries)}</td>
+                <td className="small shrink-cell"><span className="clip" title={x.reason}>{x.reason}</span></td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </section>
+  )
+}
+
 export function RuleSetsTable({ report }: { report: Report }) {
+  return (
+    <div className="stack">
+      <RuleSetsInForce report={report} />
+      <RuleSetHistory report={report} />
+    </div>
+  )
+}
+
+function RuleSetsInForce({ report }: { report: Report }) {
   if (!report.rulesets.length) return <p className="muted">No rule set was in force: nothing was triaged in this period.</p>
   return (
     <Table caption="Rule-set versions in force">
@@ -303,6 +398,75 @@ export function RuleSetsTable({ report }: { report: Report }) {
         ))}
       </tbody>
     </Table>
+  )
+}
+
+type RuleEvent = Report['governance']['rule_history']['events'][number]
+const STEP: Record<RuleEvent['type'], { label: string; tone: 'ok' | 'warn' | 'danger' | 'neutral' }> = {
+  rules_drafted: { label: 'Drafted', tone: 'neutral' },
+  rules_backtested: { label: 'Backtested', tone: 'neutral' },
+  rules_approved: { label: 'Approved', tone: 'ok' },
+  rules_rejected: { label: 'Rejected', tone: 'danger' },
+  rules_activated: { label: 'Activated', tone: 'ok' }
+}
+const SETTINGS_FILE = "the settings' rules file"
+
+function ruleEventDetail(e: RuleEvent): ReactNode {
+  const b = e.backtest
+  if (e.type === 'rules_drafted') return <>{e.name ? `“${e.name}”` : ''} based on <span className="mono">{e.based_on ?? SETTINGS_FILE}</span></>
+  if (b)
+    return (
+      <>
+        against <span className="mono">{b.against ?? SETTINGS_FILE}</span>, {fmtShortTime(b.from)} – {fmtShortTime(b.to)}: {fmtNum(b.alerts)} alerts,{' '}
+        <strong>{fmtNum(b.changed)}</strong> would change; deliveries {fmtNum(b.deliveries_before)} → {fmtNum(b.deliveries_after)}
+        <div className="faint small">{ORDER.map((s) => `${SEVERITY_LABEL[s]} ${b.by_severity_before[s] ?? 0} → ${b.by_severity_after[s] ?? 0}`).join(' · ')}</div>
+      </>
+    )
+  return (
+    <>
+      {e.reason}
+      {e.relied_on && <div className="faint small">on backtest #{e.relied_on.backtest} and approval #{e.relied_on.approval}</div>}
+    </>
+  )
+}
+
+/** Who changed the rules that decide, when and why: the rule-set events of the period (change control, two people). */
+function RuleSetHistory({ report }: { report: Report }) {
+  const h = report.governance.rule_history
+  const name = (v: string | null) => (v === null ? SETTINGS_FILE : <span className="mono">{v}</span>)
+  return (
+    <section aria-labelledby="rules-history">
+      <h3 id="rules-history" className="ledger-head">Rule-set history <span className="num">{fmtNum(h.events.length)}</span></h3>
+      <p className="small muted">
+        In force at the start of the period: {name(h.in_force_at_start)}; at its end: {name(h.in_force_at_end)}. A rule set is drafted, backtested against the one in force, approved by an officer other than its author, then activated.
+      </p>
+      {h.events.length === 0 ? (
+        <p className="muted small">No rule set was drafted, backtested, approved, rejected or activated in this period.</p>
+      ) : (
+        <Table caption="Rule-set history in the period" className="table-compact table-scroll">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Step</th>
+              <th scope="col">Version</th>
+              <th scope="col">By</th>
+              <th scope="col">What, why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {h.events.map((e) => (
+              <tr key={e.id}>
+                <td className="nowrap num" title={e.at}>{fmtShortTime(e.at)}</td>
+                <td><Badge tone={STEP[e.type].tone}>{STEP[e.type].label}</Badge></td>
+                <th scope="row" className="mono" title={e.name ?? undefined}>{e.version}</th>
+                <td className="nowrap">{e.by}</td>
+                <td className="small">{ruleEventDetail(e)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </section>
   )
 }
 
