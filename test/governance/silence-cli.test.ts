@@ -4,7 +4,7 @@
 // officer; an expired silence no longer holds; every step is a governance event and verify stays intact.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT, tempDir } from '../helpers.js'
@@ -101,6 +101,15 @@ describe('triage silence (the real CLI, live delivery)', () => {
     const all = (await triage(['silence', 'list', '--all', ...common, '--json'])).json()
     expect(all.silences.find((s: { id: number }) => s.id === s1)).toMatchObject({ state: 'expired', expired_by: 'ben', expire_reason: 'migration finished' })
     sqlite.close()
+
+    // In the SLA report's suppression ledger: both silences, who added / approved / expired them, what they held back.
+    const today = new Date().toISOString().slice(0, 10)
+    const out = join(dir, 'report.json')
+    const rep = await triage(['report', '--db', db, '--config', cfg, '--from', today, '--to', today, '--out', out])
+    expect(rep.status, rep.stderr).toBe(0)
+    const ledger = (JSON.parse(readFileSync(out, 'utf8')) as { governance: { silences: { silences: Array<Record<string, unknown>>; alerts: number } } }).governance.silences
+    expect(ledger.alerts).toBe(2)
+    expect(ledger.silences.map((x) => [x.id, x.by, x.approved_by, x.expired_by, x.alerts])).toEqual([[s1, 'ann', null, 'ben', 1], [id, 'ann', 'ben', null, 1]])
 
     const v = await triage(['verify', '--db', db, '--json'])
     expect(v.status, v.stderr).toBe(0)
