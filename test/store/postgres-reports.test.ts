@@ -1,8 +1,10 @@
 // Reports on a PostgreSQL trail give what they give on SQLite: the real engine builds the same history in both stores
 // with the clock frozen (several days, two rule sets, duplicates, quarantine with a repeat and two resolutions,
 // spreadsheet-attack cells, text holding U+0000 and U+FFFF, delivery outcomes written into both outboxes, officers' case
-// work through the case desk with one clock, some of it after the period's end), then the SLA
-// figures, the report's CSV, JSON and PDF, and the examiner pack are compared file by file.
+// work through the case desk with one clock, some of it after the period's end; rule governance through the governance
+// desk with the same clock: silences, one on a CSV's extra column, one including critical alerts approved by a second
+// officer and expired mid-period, each import governed by them, and a rule set drafted, backtested, approved and
+// activated), then the SLA figures, the report's CSV, JSON and PDF, and the examiner pack are compared file by file.
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -23,6 +25,11 @@ import { CaseDesk } from '../../src-main/core/case/desk.js'
 import { defaultCasePolicy } from '../../src-main/core/case/policy.js'
 import type { CaseStore } from '../../src-main/core/ports/cases.js'
 import { SqliteStore } from '../../src-main/store/sqlite/index.js'
+import { GovernanceDesk } from '../../src-main/core/governance/desk.js'
+import { governedRun } from '../../src-main/core/governance/runtime.js'
+import type { GovernanceStore } from '../../src-main/core/ports/governance.js'
+import { SqliteGovernanceStore } from '../../src-main/store/sqlite/governance.js'
+import { PostgresGovernanceStore } from '../../src-main/store/postgres/governance.js'
 import { SqliteTrail } from '../../src-main/store/sqlite/trail.js'
 import { ROOT, tempDir } from '../helpers.js'
 import { createDatabase, pgUnavailable, sql, type TestDatabase } from './pg.js'
@@ -108,10 +115,11 @@ const RULES: Record<'default' | 'extended', RuleSet> = {
   extended: loadRuleSet(join(ROOT, 'resources/rules/example-extended.yaml'))
 }
 
-/** One import into a store at its time (only Date is faked, and it stands still). */
-async function runImport(store: TriageStore, spec: Import, files: string[]) {
+/** One import into a store at its time (only Date is faked, and it stands still), governed by the trail's silences as the app's runs are. */
+async function runImport(store: TriageStore, spec: Import, files: string[], governance?: GovernanceStore) {
   vi.setSystemTime(new Date(spec.at))
-  const r = await executeRun({ store, settings: defaultSettings(), ruleSet: RULES[spec.rules ?? 'default'], trigger: 'test', parallel: 'never' }, explicitFiles(files))
+  const silences = governance ? (await governedRun(governance, { settings: defaultSettings(), baseDir: ROOT, source: 'test' }, Date.parse(spec.at))).silences : []
+  const r = await executeRun({ store, settings: defaultSettings(), ruleSet: RULES[spec.rules ?? 'default'], silences, trigger: 'test', parallel: 'never' }, explicitFiles(files))
   if (r.status !== 'ok') throw new Error(`import at ${spec.at} failed: ${r.errors.join('; ')}`)
   return r
 }
@@ -190,6 +198,30 @@ async function caseWork(cases: CaseStore, alerts: Array<{ id: number; severity: 
   await desk.act({ action: 'ack', ids: [id(6)] }, 'carol')
 }
 
+/**
+ * Rule governance, the same on both stores (one clock), each step before the import that follows it: a silence on the
+ * CSV's extra column (branch) whose reason holds U+FFFF, one on IR including critical alerts, added by an officer whose
+ * name looks like a formula and approved by a second officer, expired mid-period; the extended rule set drafted,
+ * backtested (hand-made figures), approved by another officer and activated before the import that uses it.
+ */
+const GOVERNANCE: Array<{ at: string; step: (desk: GovernanceDesk, ids: Map<string, number>) => Promise<unknown> }> = [
+  { at: '2026-11-01T12:00:00.000Z', step: async (d, ids) => ids.set('zurich', (await d.addSilence({ matches: [{ field: 'extra.branch', value: 'zurich, ch' }], until: '2026-11-04T00:00:00.000Z', reason: 'Zurich re-keying \uffff0 feed' }, 'alice')).id) },
+  { at: '2026-11-01T12:05:00.000Z', step: async (d, ids) => ids.set('ir', (await d.addSilence({ matches: [{ field: 'country', value: 'IR' }], until: '2026-11-20T00:00:00.000Z', reason: 'IR desk moved, "quoted"', include_critical: true }, '=cmd|x')).id) },
+  { at: '2026-11-01T12:10:00.000Z', step: (d, ids) => d.approveSilence(ids.get('ir')!, 'bob') },
+  { at: '2026-11-02T08:00:00.000Z', step: (d) => d.draft(RULES.extended.source, RULES.extended.path, 'alice') },
+  { at: '2026-11-03T13:00:00.000Z', step: (d, ids) => d.expireSilence(ids.get('ir')!, 'desk back', 'bob') },
+  {
+    at: '2026-11-05T20:00:00.000Z',
+    step: (d) =>
+      d.recordBacktest(RULES.extended, null, { from: '2026-10-06T20:00:00.000Z', to: '2026-11-05T20:00:00.000Z' }, {
+        alerts: 300, changed: 12, by_severity_before: { critical: 20, high: 80, medium: 100, low: 100 }, by_severity_after: { critical: 22, high: 90, medium: 92, low: 96 },
+        transitions: { 'low>medium': 4 }, deliveries_before: { 'email:archive': 100 }, deliveries_after: { 'email:archive': 96 }, changed_ids: [1, 2], agreement: {}
+      }, 'alice')
+  },
+  { at: '2026-11-05T21:00:00.000Z', step: (d) => d.approve(RULES.extended.version, 'broader coverage, reviewed', 'bob') },
+  { at: '2026-11-05T22:00:00.000Z', step: (d) => d.activate(RULES.extended.version, 'November change window', 'carol') }
+]
+
 /** Every file of a folder, by relative path. */
 function filesOf(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>()
@@ -219,13 +251,26 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
     const imports = writeImports(dir)
     pgStore = await PostgresStore.open(db.url)
     lite = new SqliteStore(join(dir, 'trail.db'))
+    const govLite = new SqliteGovernanceStore(lite.db)
+    const govPg = new PostgresGovernanceStore(pgStore.pool, 'test')
+    const clock = { ms: 0 }
+    const desks = [new GovernanceDesk(govLite, [], () => clock.ms), new GovernanceDesk(govPg, [], () => clock.ms)]
+    const silenceIds = [new Map<string, number>(), new Map<string, number>()]
+    let step = 0
     vi.useFakeTimers({ toFake: ['Date'] })
     try {
       for (const [n, spec] of IMPORTS.entries()) {
-        const a = await runImport(lite, spec, imports[n]!)
-        const b = await runImport(pgStore, spec, imports[n]!)
+        for (; step < GOVERNANCE.length && GOVERNANCE[step]!.at < spec.at; step++)
+          for (const i of [0, 1]) {
+            clock.ms = Date.parse(GOVERNANCE[step]!.at)
+            await GOVERNANCE[step]!.step(desks[i]!, silenceIds[i]!)
+          }
+        const a = await runImport(lite, spec, imports[n]!, govLite)
+        const b = await runImport(pgStore, spec, imports[n]!, govPg)
         expect(b).toEqual(a)
       }
+      expect(step).toBe(GOVERNANCE.length)
+      expect(silenceIds[1]).toEqual(silenceIds[0])
       const ids = lite.db.prepare("SELECT (SELECT min(id) FROM quarantine WHERE field = 'amount') amount, (SELECT min(id) FROM quarantine WHERE field IS NOT 'amount') other").get() as { amount: number; other: number }
       await resolutions(lite, ids)
       await resolutions(pgStore, ids)
@@ -273,6 +318,15 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
     expect(a.case_work).toMatchObject({ closed: expect.any(Number), four_eyes: { self_approved: 0 } })
     expect(a.case_work.events).toBeGreaterThan(10)
     expect(a.case_work.clocks[0]).toMatchObject({ kind: 'sar_decision', started: 2 })
+    // Rule governance: both silences held alerts of the period back (critical ones too, once approved), the rule set's history.
+    const silences = a.governance.silences
+    expect(silences.silences.map((x) => x.reason)).toEqual(['Zurich re-keying \uffff0 feed', 'IR desk moved, "quoted"'])
+    expect(silences.silences.every((x) => x.alerts > 0)).toBe(true)
+    expect(silences.silences[1]).toMatchObject({ by: '=cmd|x', approved_by: 'bob', expired_by: 'bob', include_critical: true })
+    expect(silences.silences[1]!.by_severity.critical).toBeGreaterThan(0)
+    expect(a.deliveries.lines.some((l) => (l.by_status.silenced ?? 0) > 0)).toBe(true)
+    expect(a.governance.rule_history).toMatchObject({ in_force_at_start: null, in_force_at_end: RULES.extended.version })
+    expect(a.governance.rule_history.events.map((e) => e.type)).toEqual(['rules_drafted', 'rules_backtested', 'rules_approved', 'rules_activated'])
     // The same answers whole, method by method, where the report only samples them.
     for (const [name, call] of Object.entries({
       duplicateCount: (q: ReportSession['queries']) => q.duplicateCount(PERIOD),
@@ -290,7 +344,12 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
       entryLinks: (q: ReportSession['queries']) => q.entryLinks([3, 1, 999_999, 2]),
       entryBriefs: (q: ReportSession['queries']) => q.entryBriefs([40, 5, 999_999]),
       rulesets: (q: ReportSession['queries']) => q.rulesets(['nope', ...a.rulesets.map((r) => r.version).reverse()]),
-      deliveryCountsPart: (q: ReportSession['queries']) => q.deliveryCounts(PERIOD, { first_id: 1, last_id: a.entries.range!.last_id }, false)
+      deliveryCountsPart: (q: ReportSession['queries']) => q.deliveryCounts(PERIOD, { first_id: 1, last_id: a.entries.range!.last_id }, false),
+      governanceEvents: (q: ReportSession['queries']) => q.governanceEvents(),
+      governanceHead: (q: ReportSession['queries']) => q.governanceHead(),
+      governanceEventLinks: (q: ReportSession['queries']) => q.governanceEventLinks([3, 1, 999_999]),
+      silencedCounts: (q: ReportSession['queries']) => q.silencedCounts(PERIOD, a.entries.range!, true),
+      silencedCountsPart: (q: ReportSession['queries']) => q.silencedCounts(PERIOD, { first_id: 1, last_id: a.entries.range!.last_id }, false)
     }))
       expect({ name, rows: await call(pgReports.queries) }).toEqual({ name, rows: await call(liteReports.queries) })
   })
@@ -355,19 +414,27 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
     expect(events).toContain('SAR-2026-7')
     expect(b.manifest.case_events!.head.count).toBe(b.manifest.files.find((f) => f.path === 'case-events.csv')!.rows)
     expect(fb.get('evidence-manifest.csv')!.toString('utf8').split('\r\n')).toHaveLength(3) // header, one file named twice, end
+    // The governance events, the whole chain, as stored: U+FFFF kept, a formula-like officer neutralised; the held-back deliveries.
+    const governance = fb.get('governance-events.csv')!.toString('utf8')
+    expect(governance).toContain('Zurich re-keying \uffff0 feed')
+    expect(governance).toContain("'=cmd|x")
+    expect(b.manifest.governance_events!.head.count).toBe(b.manifest.files.find((f) => f.path === 'governance-events.csv')!.rows)
+    expect(b.manifest.files.find((f) => f.path === 'delivery-silences.csv')!.rows).toBeGreaterThan(10)
 
     const offline = await verifyPack(b.dir)
     expect(offline.problems).toEqual([])
     expect(offline.ok).toBe(true)
     expect(offline.case_events_checked).toBe(b.manifest.case_events!.head.count)
+    expect(offline.governance_events_checked).toBe(b.manifest.governance_events!.head.count)
     const live = await verifyPack(b.dir, { live: pgReports.queries })
     expect(live).toMatchObject({ ok: true, live_checked: true, problems: [] })
     // …and a pack of another trail is not a piece of this one.
     const links = async (ids: number[]) => ids.map((id) => ({ id, prev_hash: '0'.repeat(64), hash: '1'.repeat(64) }))
-    const stranger = { entryLinks: links, caseEventLinks: links }
+    const stranger = { entryLinks: links, caseEventLinks: links, governanceEventLinks: links }
     const other = await verifyPack(b.dir, { live: stranger as unknown as ReportSession['queries'] })
     expect(other.ok).toBe(false)
     expect(other.problems.map((p) => p.problem).join('\n')).toMatch(/the pack's case events are not this trail's/)
+    expect(other.problems.map((p) => p.problem).join('\n')).toMatch(/the pack's governance events are not this trail's/)
   })
 
   it('reads one snapshot while an engine keeps writing; a stream stopped early leaves the session usable; close() returns the client', async () => {
