@@ -154,6 +154,38 @@ describe('reports: case work', () => {
   })
 })
 
+describe('reports: rule governance', () => {
+  it('a silence added through the API holds back deliveries: the report, the alert detail and the pack show it through the contract', async () => {
+    h = await setup({ sample: false })
+    const day = today()
+    const until = new Date(Date.now() + 7 * 86_400_000).toISOString()
+    const { id: silence } = await ok(h, 'addSilence', { matches: [{ field: 'country', value: 'PA' }], until, reason: 'PA correspondent onboarding', by: 'alice' })
+    const created = new Date(Date.now() - 60_000).toISOString()
+    const file = writeFile(h.dir, 'pa.csv', transactionsCsv([
+      { txn_id: 'P1', customer_id: 'C1', amount: '10.00', currency: 'USD', country: 'PA', txn_type: 'wire', risk_score: 10, created_at: created },
+      { txn_id: 'P2', customer_id: 'C2', amount: '20.00', currency: 'USD', country: 'GB', txn_type: 'wire', risk_score: 10, created_at: created },
+      { txn_id: 'P3', customer_id: 'C3', amount: '30.00', currency: 'USD', country: 'PA', txn_type: 'card', risk_score: 95, created_at: created }
+    ]))
+    await ok(h, 'importFiles', { paths: [file] })
+    const r = await ok(h, 'slaReport', { from: day, to: day })
+    // P1 (high: PA is high-risk) is held back; P3 is critical and the silence does not include critical alerts.
+    expect(r.governance.silences).toMatchObject({ alerts: 1, deliveries: 2 })
+    expect(r.governance.silences.silences).toEqual([
+      expect.objectContaining({ id: silence, by: 'alice', reason: 'PA correspondent onboarding', include_critical: false, alerts: 1, by_severity: { critical: 0, high: 1, medium: 0, low: 0 }, deliveries: 2 })
+    ])
+    expect(r.governance.rule_history).toEqual({ in_force_at_start: null, in_force_at_end: null, events: [] })
+    expect(r.deliveries.lines.find((l) => l.destination === 'slack:compliance-high')!.by_status).toEqual({ silenced: 1 })
+    const held = h.store.db.prepare("SELECT id FROM audit_entries WHERE external_id = 'P1'").pluck().get() as number
+    const a = await ok(h, 'getAlert', { id: held })
+    expect(a.deliveries.map((d) => [d.destination, d.status, d.silence])).toEqual([['email:compliance', 'silenced', silence], ['slack:compliance-high', 'silenced', silence]])
+    expect((await ok(h, 'deliveryStatus', {})).silenced_alerts).toBe(1)
+    const p = await ok(h, 'exportPack', { from: day, to: day })
+    const v = await verifyPack(p.path)
+    expect(v.problems).toEqual([])
+    expect(v).toMatchObject({ ok: true, governance_events_checked: 1, delivery_silences_checked: 2 })
+  })
+})
+
 describe('reports: exports', () => {
   it('writes a real PDF into the exports folder whose text carries the organisation, the period and the counts', async () => {
     h = await setup()
