@@ -431,6 +431,11 @@ const who = (by: string, at: string | null) => (at ? `${by}, ${utc(at)}` : by)
 /** The silences in force in the period and what each held back (the alerts were triaged and recorded in full). */
 function silences(doc: Doc, r: SlaReport): void {
   const g = r.governance.silences
+  if (!g.silences.length && !g.alerts) {
+    subheading(doc, 'Silences in force in the period: none')
+    paragraph(doc, 'No silence held back the deliveries of any alert in this period (silences and every governance event are in governance-events.csv).', { colour: INK.muted, size: 8 })
+    return
+  }
   subheading(doc, `Silences in force in the period: ${num(g.silences.length)}, holding back the deliveries of ${num(g.alerts)} alerts (${num(g.deliveries)} deliveries)`)
   paragraph(
     doc,
@@ -440,7 +445,6 @@ function silences(doc: Doc, r: SlaReport): void {
       `that a second officer approved. The silences as the governance events stood at ${utc(r.governance.as_of)} UTC; every event is in governance-events.csv.`,
     { colour: INK.muted, size: 8 }
   )
-  if (!g.silences.length) return
   table(
     doc,
     [
