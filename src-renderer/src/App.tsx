@@ -13,6 +13,7 @@ import { Import } from './screens/Import.js'
 import { Quarantine } from './screens/Quarantine.js'
 import { Queue } from './screens/Queue.js'
 import { Reports } from './screens/Reports.js'
+import { Rules } from './screens/Rules.js'
 import { Runs } from './screens/Runs.js'
 import { Settings } from './screens/Settings.js'
 import { Setup, SETUP_DONE_KEY } from './screens/Setup.js'
@@ -27,6 +28,8 @@ const NAV: Array<{ screen: Screen; label: string; key: string }> = [
   { screen: 'quarantine', label: 'Quarantine', key: '5' },
   { screen: 'deliveries', label: 'Deliveries', key: '6' },
   { screen: 'reports', label: 'Reports', key: '7' },
+  // Added after the others had their keys: 0 is the next free one.
+  { screen: 'rules', label: 'Rules', key: '0' },
   { screen: 'settings', label: 'Settings', key: '8' }
 ]
 
@@ -93,7 +96,7 @@ export function App() {
         </ul>
         <div className="sidebar-foot faint small">
           <p><kbd>/</kbd> search</p>
-          <p><kbd>Alt</kbd>+<kbd>1</kbd>…<kbd>{NAV.length}</kbd> screens</p>
+          <p><kbd>Alt</kbd>+<kbd>0</kbd>…<kbd>9</kbd> screens</p>
           {route.screen === 'queue' && <p><kbd>?</kbd> queue keys</p>}
         </div>
       </nav>
@@ -124,6 +127,7 @@ export function App() {
           {route.screen === 'quarantine' && <Quarantine params={route.params} />}
           {route.screen === 'deliveries' && <Deliveries />}
           {route.screen === 'reports' && <Reports params={route.params} />}
+          {route.screen === 'rules' && <Rules params={route.params} />}
           {route.screen === 'settings' && <Settings />}
           {route.screen === 'setup' && <Setup />}
         </main>

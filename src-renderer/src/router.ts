@@ -1,7 +1,7 @@
 // Hash routing (#/audit?id=12): works the same from app:// in Electron and from http://127.0.0.1 in a browser.
 import { useEffect, useState } from 'react'
 
-export const SCREENS = ['dashboard', 'queue', 'import', 'audit', 'runs', 'quarantine', 'deliveries', 'reports', 'settings', 'setup'] as const
+export const SCREENS = ['dashboard', 'queue', 'import', 'audit', 'runs', 'quarantine', 'deliveries', 'reports', 'rules', 'settings', 'setup'] as const
 export type Screen = (typeof SCREENS)[number]
 
 export interface Route {
