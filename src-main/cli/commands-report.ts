@@ -167,6 +167,9 @@ export function registerReportCommands(program: Command): void {
                 `  ${r.files_checked} files match the manifest's SHA-256`,
                 `  audit chain recomputed over ${num(r.entries_checked)} entries${s?.first_id ? ` (ids ${s.first_id} to ${s.last_id}), last hash ${s.last_hash}` : ''}`,
                 ...(r.case_events_checked === null ? [] : [`  case events chain recomputed from genesis over ${num(r.case_events_checked)} events; the evidence manifest agrees with them`]),
+                ...(r.governance_events_checked === null
+                  ? []
+                  : [`  governance events chain recomputed from genesis over ${num(r.governance_events_checked)} events; ${num(r.delivery_silences_checked ?? 0)} held-back deliveries each name a silence of the chain and their entry's reason`]),
                 r.live_checked
                   ? `  the segment ${r.case_events_checked ? "and the case events' head match" : 'matches'} the live audit trail in the database`
                   : '  (not compared with a live database: add --db to do so)',
