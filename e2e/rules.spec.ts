@@ -225,6 +225,7 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     await page.getByRole('status').filter({ hasText: `Backtested ${version}: ${f.alerts} alerts replayed, ${f.changed} changed.` }).waitFor()
     await headline.scrollIntoViewIfNeeded()
     await shot('backtest')
+    await card.screenshot({ path: join(ARTIFACTS, 'rules-backtest-card.png') })
     await axe('the draft workspace with its backtest')
 
     // A changed alert opens in the audit browser; back on Rules, the draft and its figures are still there.
@@ -333,7 +334,7 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     const row = page.locator(`#silence-${silence}`)
     await row.waitFor()
     const text = async () => (await row.textContent())!.replace(/\s+/g, ' ')
-    expect(await text()).toMatch(/^\d+in forceends within a daycountry = FRtxn_type = card.*Card processor outage.*Ben Officer \(you\).*awaiting a second officer's approval/)
+    expect(await text()).toMatch(/^\d+In forceends within a daycountry = FRtxn_type = card.*Card processor outage.*Ben Officer \(you\).*included · awaiting a second officer's approval/)
     // The author's reminder, a day before it ends.
     await page.getByRole('status').filter({ hasText: 'Your silence ends within a day' }).waitFor()
     expect(await page.getByRole('tab', { name: /^Silences/ }).textContent()).toBe('Silences1')
@@ -342,7 +343,7 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
 
     // Ann approves it at her workstation: it shows here at once.
     expect((await api('approveSilence', { id: silence, by: 'a' })).ok).toBe(true)
-    await expect.poll(text).toContain('silenced · approved by Ann Officer')
+    await expect.poll(text).toContain('included · approved by Ann Officer')
     expect(await row.getByRole('button', { name: 'Approve' }).count()).toBe(0)
 
     await row.getByRole('button', { name: 'Expire…' }).click()
@@ -354,7 +355,7 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     expect(await page.getByRole('status').filter({ hasText: 'Your silence ends within a day' }).count()).toBe(0)
     await page.getByRole('button', { name: 'All, ended and expired too' }).click()
     await row.waitFor()
-    expect(await text()).toMatch(/expired.*by Ben Officer \(you\): The processor is back: INC-4411 closed/)
+    expect(await text()).toMatch(/^\d+Expired.*by Ben Officer \(you\): The processor is back: INC-4411 closed/)
     const s = (await api('listSilences', { all: true })).data.silences.find((x: any) => x.id === silence)
     expect(s).toMatchObject({ state: 'expired', expired_by: 'b', approved_by: 'a', include_critical: true, matches: [{ field: 'country', value: 'FR' }, { field: 'txn_type', value: 'card' }] })
     await shot('silences-expired')

@@ -11,7 +11,7 @@ import { fmtDueIn } from './case-format.js'
 import { DraftWorkspace } from './RulesDraft.js'
 import { SilencesPanel } from './Silences.js'
 import {
-  EVENT_LABEL, EVENT_TONE, matchText, plural, RuleStateBadge, samePerson, savedDraft, saveDraft, Version, who, type Overview, type SilenceItem
+  EVENT_LABEL, EVENT_TONE, matchText, RuleStateBadge, samePerson, savedDraft, saveDraft, Version, who, type Overview, type SilenceItem
 } from './rules-format.js'
 import './rules.css'
 
@@ -221,7 +221,9 @@ function RuleSetsCard({ o }: { o: Overview }) {
                       ) : r.state === 'active' ? (
                         ''
                       ) : r.blockers.length ? (
-                        <span className="faint" title={r.blockers.join('\n')}>{plural(r.blockers.length, 'step')} to go</span>
+                        <ul className="blocker-list faint" aria-label="What activation still needs">
+                          {r.blockers.map((b) => <li key={b}>{b}</li>)}
+                        </ul>
                       ) : (
                         <Badge tone="ok">ready to activate</Badge>
                       )}

@@ -292,7 +292,7 @@ function useTokens() {
   return useMemo(() => {
     const css = getComputedStyle(document.documentElement)
     const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback
-    return { before: v('--border-strong', '#c4cad3'), after: v('--accent', '#2f5bd3'), muted: v('--text-muted', '#5b6676'), grid: v('--border', '#dde1e7'), font: v('--text-xs', '11.5px') }
+    return { before: '#7d8797' /* 3:1 or more on white, apart from the accent */, after: v('--accent', '#2f5bd3'), muted: v('--text-muted', '#5b6676'), grid: v('--border', '#dde1e7'), font: v('--text-xs', '11.5px') }
   }, [])
 }
 

@@ -44,7 +44,7 @@ export function ChangeControl({ rs, officers, me, onChanged }: { rs: RuleSetSumm
       className="change-card"
     >
       <div className="stack-sm">
-        <p className="small muted">{STATE_HINT[rs.state]}.</p>
+        <p className="small muted">{STATE_HINT[rs.state][0]!.toUpperCase()}{STATE_HINT[rs.state].slice(1)}.</p>
         <ol className="steps" aria-label={`Steps of rule set ${rs.version}`}>
           {steps.map((s) => (
             <li key={s.key}>

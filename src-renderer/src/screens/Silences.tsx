@@ -10,6 +10,7 @@ import { fmtDueIn } from './case-format.js'
 import { matchText, plural, samePerson, SILENCE_STATE_TONE, who, type Officer, type SilenceItem, type Silences as SilencesView } from './rules-format.js'
 
 const HOUR = 3_600_000
+const STATE_LABEL: Record<SilenceItem['state'], string> = { 'in force': 'In force', scheduled: 'Scheduled', ended: 'Ended', expired: 'Expired' }
 const MAX_DAYS = 90
 
 /** datetime-local's value for a time (local time, minutes). */
@@ -85,7 +86,7 @@ export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: 
                     <th scope="col">Reason</th>
                     <th scope="col">Added by</th>
                     <th scope="col">Critical alerts</th>
-                    <th scope="col" className="num">Alerts silenced</th>
+                    <th scope="col" className="num" title="alerts whose deliveries it held back so far">Silenced</th>
                     <th scope="col"><span className="visually-hidden">Actions</span></th>
                   </tr>
                 </thead>
@@ -96,40 +97,43 @@ export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: 
                     return (
                       <tr key={s.id} id={`silence-${s.id}`} className={s.ending_soon ? 'silence-ending' : undefined}>
                         <td className="num">{s.id}</td>
-                        <td>
-                          <Badge tone={SILENCE_STATE_TONE[s.state]}>{s.state}</Badge>
+                        <td className="silence-state">
+                          <Badge tone={SILENCE_STATE_TONE[s.state]}>{STATE_LABEL[s.state]}</Badge>
                           {s.ending_soon && <div className="small tone-warn silence-soon">ends within a day</div>}
+                          {s.state === 'expired' && (
+                            <div className="faint small">
+                              {fmtTime(s.expired_at)} by {who(officers, s.expired_by, me)}{s.expire_reason ? `: ${s.expire_reason}` : ''}
+                            </div>
+                          )}
                         </td>
                         <td>
                           <ul className="silence-matches">
                             {s.matches.map((m, i) => <li key={i}><code>{m.field}</code> = <code>{m.value}</code></li>)}
                           </ul>
                         </td>
-                        <td className="nowrap">
-                          {fmtTime(s.until)}
-                          <div className="faint small">
-                            {s.state === 'expired' ? <>expired {fmtTime(s.expired_at)} by {who(officers, s.expired_by, me)}{s.expire_reason ? `: ${s.expire_reason}` : ''}</> : open ? fmtDueIn(s.until).replace('overdue', 'ago') : 'ended'}
-                          </div>
+                        <td>
+                          <span className="nowrap">{fmtTime(s.until)}</span>
+                          {open && <div className="faint small">{fmtDueIn(s.until).replace(' overdue', ' ago')}</div>}
                         </td>
                         <td className="silence-reason">{s.reason}</td>
-                        <td className="nowrap">
-                          {who(officers, s.by, me)}
-                          <div className="faint small">{fmtTime(s.at)}</div>
-                        </td>
                         <td>
+                          <span className="nowrap">{who(officers, s.by, me)}</span>
+                          <div className="faint small nowrap">{fmtTime(s.at)}</div>
+                        </td>
+                        <td className="silence-critical">
                           {!s.include_critical ? (
-                            <span className="muted small">not silenced</span>
+                            <span className="muted small">not included</span>
                           ) : s.approved_by ? (
-                            <span className="small">silenced · approved by {who(officers, s.approved_by, me)}</span>
+                            <span className="small">included · approved by {who(officers, s.approved_by, me)}</span>
                           ) : (
-                            <span className="small tone-warn">awaiting a second officer's approval: delivered until then</span>
+                            <span className="small tone-warn" title="Matching critical alerts are delivered as usual until then">included · awaiting a second officer's approval</span>
                           )}
                         </td>
                         <td className="num">{fmtNum(s.alerts_silenced)}</td>
-                        <td className="nowrap">
+                        <td>
                           <div className="row silence-actions">
                             {canApprove && (
-                              <Button size="sm" onClick={() => void approve(s)} disabled={busy === s.id} title={samePerson(s.by, me) ? 'You added it: another officer must approve it (four-eyes)' : undefined}>
+                              <Button size="sm" onClick={() => void approve(s)} disabled={busy === s.id} title={samePerson(s.by, me) ? 'You added it: another officer must approve it (four-eyes)' : 'Approve silencing critical alerts too'}>
                                 Approve
                               </Button>
                             )}
