@@ -2,7 +2,8 @@
 // officer Ann (settings `officer` = a) opens Rules (Alt+0), starts a draft from the rule set in force, types an
 // error (the diagnostic appears at its line and column, in the editor and in the list under it) and fixes it,
 // raises the "risk score high" threshold, tries the draft on an alert, and backtests it: the escalated alert it
-// would lower below high is shown first and in red, the changed alerts are listed and open in the audit browser.
+// would lower below high is shown first and in red, the changed alerts are listed and open in the audit browser
+// (the progress bar follows the backtestProgress events meanwhile).
 // Her own approval is refused with the API's four-eyes message; the workstation is switched to Ben in Settings, who
 // approves and activates it: the rule set in force changes (on screen and in rulesOverview). Ben adds a silence
 // (critical alerts included: a second officer must approve), is reminded that it ends within a day, sees Ann's
@@ -197,7 +198,28 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
 
   it('backtests the last 30 days: the escalated alert lowered below high first and in red, the changed alerts listed', async () => {
     const card = page.getByRole('region', { name: 'Backtest' })
+    // The reply is held until the progress bar has shown the backtestProgress events (71 alerts replay in a blink).
+    let release!: () => void
+    const held = new Promise<void>((done) => (release = done))
+    let replied!: Promise<void>
+    await page.route('**/api/backtestRules', (route) => {
+      replied = (async () => {
+        const response = await route.fetch()
+        await held
+        await route.fulfill({ response })
+      })()
+      return replied
+    })
     await card.getByRole('button', { name: 'Run the backtest' }).click()
+    await card.getByRole('button', { name: 'Backtesting…' }).waitFor()
+    const bar = card.getByRole('progressbar', { name: 'Backtest progress' })
+    await expect.poll(() => bar.getAttribute('aria-valuenow')).toBe('100')
+    expect(await card.getByRole('status').textContent()).toMatch(/^(\d+) of \1 alerts replayed$/)
+    await bar.scrollIntoViewIfNeeded()
+    await shot('backtest-progress')
+    release()
+    await replied
+    await page.unroute('**/api/backtestRules')
     const figures = card.getByRole('group', { name: 'Backtest figures' })
     await figures.waitFor()
     const recorded = (await api('rulesOverview', {})).data.rule_sets.find((r: any) => r.version === version)

@@ -116,6 +116,7 @@ export function BacktestCard({
         </div>
       )}
       {error && <Banner tone="danger">{error}</Banner>}
+      <div className={running ? 'reports-stale' : undefined} aria-busy={running || undefined}>
       {shownRun && (
         <BacktestFigures
           figures={shownRun.figures}
@@ -131,6 +132,7 @@ export function BacktestCard({
         />
       )}
       {!shownRun && !shownRecord && !running && <p className="muted small backtest-none">No backtest of this draft yet.</p>}
+      </div>
     </Card>
   )
 }
