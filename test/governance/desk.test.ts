@@ -53,7 +53,10 @@ describe.each(STORE_KINDS)('change control on %s', (kind) => {
     await expect(desk.approve(ruleSet.version, 'mine', 'Ann Officer')).rejects.toThrow(`rule set ${ruleSet.version}: Ann Officer (ann) drafted it and cannot approve it; another officer must (four-eyes)`)
     await expect(desk.approve(ruleSet.version, '  ', 'ben')).rejects.toThrow('a reason for the approval is required')
     await desk.approve(ruleSet.version, 'medium threshold agreed with the compliance lead', 'ben')
+    // A later, shorter backtest does not stand in for the 30-day one the approval followed.
+    await desk.recordBacktest(ruleSet, null, period(2), short, 'ann')
     const act = await desk.activate(ruleSet.version, 'quarterly tuning', 'ann')
+    expect(JSON.parse(act.data)).toMatchObject({ backtest: bt.id })
     const g = await desk.state()
     expect(g.active).toBe(ruleSet.version)
     expect(g.ruleSets.get(ruleSet.version)).toMatchObject({ state: 'active', activations: [{ event: act.id, by: 'ann', reason: 'quarterly tuning' }] })

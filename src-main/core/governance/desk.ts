@@ -122,13 +122,20 @@ export class GovernanceDesk {
     return row!
   }
 
+  /** The latest backtest that allows activation: the last 30 days, against the rule set in force, run within 24 hours. */
+  private qualifyingBacktest(g: Governance, r: RuleSetHistory, nowMs: number) {
+    return [...r.backtests]
+      .reverse()
+      .find((b) => b.against === g.active && Date.parse(b.to) - Date.parse(b.from) >= BACKTEST_DAYS * DAY - 60_000 && Date.parse(b.to) >= nowMs - BACKTEST_FRESH_MS)
+  }
+
   /** What stands between a version and activation now (empty: it can be activated). */
   activationBlockers(g: Governance, version: string, nowMs = this.now()): string[] {
     const r = g.ruleSets.get(version)
     if (!r) return ['no such draft in this trail']
     if (r.state === 'active') return ['it is already the rule set in force']
     const out: string[] = []
-    const fresh = [...r.backtests].reverse().find((b) => b.against === g.active && Date.parse(b.to) - Date.parse(b.from) >= BACKTEST_DAYS * DAY - 60_000 && Date.parse(b.to) >= nowMs - BACKTEST_FRESH_MS)
+    const fresh = this.qualifyingBacktest(g, r, nowMs)
     if (!fresh) out.push(`it needs a backtest of the last ${BACKTEST_DAYS} days against the rule set in force (${g.active ?? 'the settings\' rules file'}), run within the last 24 hours`)
     const approval = r.approvals.find((a) => (fresh ? a.event > fresh.event : false) && !same(a.by, r.drafted_by))
     if (fresh && !approval) out.push(`its latest backtest (#${fresh.event}) needs an approval by an officer other than ${this.label(r.drafted_by)}, who drafted it`)
@@ -145,7 +152,8 @@ export class GovernanceDesk {
       const blockers = this.activationBlockers(g, version, nowMs)
       if (blockers.length) throw new GovernanceRefusal(`rule set ${version} cannot be activated: ${blockers.join('; ')}`)
       const r = g.ruleSets.get(version)!
-      const backtest = [...r.backtests].reverse().find((b) => b.against === g.active && Date.parse(b.to) >= nowMs - BACKTEST_FRESH_MS)!
+      // The same backtest and approval the blockers checked (a later, shorter backtest never stands in for it).
+      const backtest = this.qualifyingBacktest(g, r, nowMs)!
       const approval = r.approvals.find((a) => a.event > backtest.event && !same(a.by, r.drafted_by))!
       return [{ type: 'rules_activated', by, at: iso(nowMs), data: { version, reason, backtest: backtest.event, approval: approval.event } }]
     })
