@@ -126,7 +126,11 @@ export class GovernanceDesk {
   private qualifyingBacktest(g: Governance, r: RuleSetHistory, nowMs: number) {
     return [...r.backtests]
       .reverse()
-      .find((b) => b.against === g.active && Date.parse(b.to) - Date.parse(b.from) >= BACKTEST_DAYS * DAY - 60_000 && Date.parse(b.to) >= nowMs - BACKTEST_FRESH_MS)
+      // Judged by when it ran (b.at), not by the period it names: a window set in the future covers no alert.
+      .find((b) => {
+        const ran = Date.parse(b.at), from = Date.parse(b.from), to = Date.parse(b.to)
+        return b.against === g.active && ran >= nowMs - BACKTEST_FRESH_MS && from <= ran - BACKTEST_DAYS * DAY + 60_000 && to >= ran - DAY && to <= ran + DAY
+      })
   }
 
   /** What stands between a version and activation now (empty: it can be activated). */
