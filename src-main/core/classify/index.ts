@@ -8,7 +8,8 @@ type Predicate = (a: Alert, createdMs: number) => boolean
 
 const WEEKDAY_INDEX = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } as const
 
-function readField(a: Alert, field: string): unknown {
+/** The alert's value for a condition's field ("extra.<column>" reads a CSV's extra column). */
+export function readField(a: Alert, field: string): unknown {
   if (field.startsWith('extra.')) return a.kind === 'transaction' ? a.extra[field.slice(6)] : undefined
   return (a as unknown as Record<string, unknown>)[field]
 }
@@ -19,34 +20,52 @@ const asNumber = (v: unknown): number | null => {
   return null
 }
 
-function compileField(c: FieldCondition): Predicate {
+export type FieldOperator = 'exists' | 'equals' | 'in' | 'contains' | 'matches' | 'gt' | 'gte' | 'lt' | 'lte'
+
+/** One operator of a field condition: what it expects and its test of the field's value. */
+export interface FieldCheck {
+  op: FieldOperator
+  expected: string | number | boolean | Array<string | number>
+  test: (v: unknown) => boolean
+}
+
+/**
+ * The operators of a field condition, in the order they are tested. The classifier and the explanation of a
+ * decision (explain.ts) both use these, so an explanation can never disagree with how a rule was evaluated.
+ */
+export function fieldChecks(c: FieldCondition): FieldCheck[] {
   const fold = (s: string) => (c.case_sensitive ? s : s.toLowerCase())
-  const tests: Array<(v: unknown) => boolean> = []
-  if (c.exists !== undefined) tests.push((v) => (v !== null && v !== undefined && v !== '') === c.exists)
+  const checks: FieldCheck[] = []
+  if (c.exists !== undefined) checks.push({ op: 'exists', expected: c.exists, test: (v) => (v !== null && v !== undefined && v !== '') === c.exists })
   if (c.equals !== undefined) {
     const want = typeof c.equals === 'string' ? fold(c.equals) : c.equals
-    tests.push((v) => (typeof v === 'string' && typeof want === 'string' ? fold(v) === want : v === want))
+    checks.push({ op: 'equals', expected: c.equals, test: (v) => (typeof v === 'string' && typeof want === 'string' ? fold(v) === want : v === want) })
   }
   if (c.in !== undefined) {
     const set = new Set(c.in.map((x) => (typeof x === 'string' ? fold(x) : x)))
-    tests.push((v) => (typeof v === 'string' ? set.has(fold(v)) : typeof v === 'number' && set.has(v)))
+    checks.push({ op: 'in', expected: c.in, test: (v) => (typeof v === 'string' ? set.has(fold(v)) : typeof v === 'number' && set.has(v)) })
   }
   if (c.contains !== undefined) {
     const needle = fold(c.contains)
-    tests.push((v) => typeof v === 'string' && fold(v).includes(needle))
+    checks.push({ op: 'contains', expected: c.contains, test: (v) => typeof v === 'string' && fold(v).includes(needle) })
   }
   if (c.matches !== undefined) {
     const re = new RegExp(c.matches, c.flags ?? '')
-    tests.push((v) => typeof v === 'string' && re.test(v))
+    checks.push({ op: 'matches', expected: c.matches, test: (v) => typeof v === 'string' && re.test(v) })
   }
   const cmp = (op: (n: number, t: number) => boolean, t: number) => (v: unknown) => {
     const n = asNumber(v)
     return n !== null && op(n, t)
   }
-  if (c.gt !== undefined) tests.push(cmp((n, t) => n > t, c.gt))
-  if (c.gte !== undefined) tests.push(cmp((n, t) => n >= t, c.gte))
-  if (c.lt !== undefined) tests.push(cmp((n, t) => n < t, c.lt))
-  if (c.lte !== undefined) tests.push(cmp((n, t) => n <= t, c.lte))
+  if (c.gt !== undefined) checks.push({ op: 'gt', expected: c.gt, test: cmp((n, t) => n > t, c.gt) })
+  if (c.gte !== undefined) checks.push({ op: 'gte', expected: c.gte, test: cmp((n, t) => n >= t, c.gte) })
+  if (c.lt !== undefined) checks.push({ op: 'lt', expected: c.lt, test: cmp((n, t) => n < t, c.lt) })
+  if (c.lte !== undefined) checks.push({ op: 'lte', expected: c.lte, test: cmp((n, t) => n <= t, c.lte) })
+  return checks
+}
+
+function compileField(c: FieldCondition): Predicate {
+  const tests = fieldChecks(c).map((x) => x.test)
   const field = c.field
   return (a) => {
     const v = readField(a, field)
@@ -55,7 +74,8 @@ function compileField(c: FieldCondition): Predicate {
   }
 }
 
-function compileBusinessHours(doc: RuleSetDocument): (ms: number) => boolean {
+/** Whether a time (epoch ms) is outside the rule set's business hours (always false without business_hours). */
+export function compileBusinessHours(doc: RuleSetDocument): (ms: number) => boolean {
   const bh = doc.business_hours
   if (!bh) return () => false
   const days = new Set<number>(bh.days.map((d) => WEEKDAY_INDEX[d]))
