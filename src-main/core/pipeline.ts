@@ -75,7 +75,8 @@ export function createEngine(settings: Settings, ruleSet: RuleSet, silences: rea
     const { alert } = c
     const decision = classify(alert, c.createdAtMs)
     const destinations = route(decision.severity, routing)
-    const held = silences.length ? silenceFor(alert, decision.severity, silences, triagedAtMs) : null
+    // A silence holds back deliveries: an alert routed nowhere has none, so its reason does not name one.
+    const held = silences.length && destinations.length ? silenceFor(alert, decision.severity, silences, triagedAtMs) : null
     const s = measureSla(c.createdAtMs, triagedAtMs, decision.severity, sla)
     const entry: EntryContent = {
       source_kind: alert.kind,

@@ -85,6 +85,40 @@ describe.each(STORE_KINDS)('change control on %s', (kind) => {
     expect(v.governance.count).toBe((await fx.trail.governance.governanceEvents()).length)
   })
 
+  it('a re-approval after a rejection allows activation; events written around the desk are not in force and verify names them', async () => {
+    fx = await caseFixture(kind)
+    await fx.add([{ severity: 'medium' }, { severity: 'high' }])
+    const now = Date.now()
+    const desk = new GovernanceDesk(fx.trail.governance, officers, () => now)
+    const routing = defaultSettings().routing
+    const period = { from: new Date(now - 30 * DAY).toISOString(), to: new Date(now + 60_000).toISOString() }
+    const { ruleSet } = await desk.draft(draftText, null, 'ann')
+    await desk.recordBacktest(ruleSet, null, period, await backtestTrail(fx.trail, { draft: ruleSet, routing, period }), 'ann')
+    await desk.approve(ruleSet.version, 'first look', 'ben')
+    const rejection = await desk.reject(ruleSet.version, 'wait for the vendor', 'ben')
+    await expect(desk.activate(ruleSet.version, 'go', 'ann')).rejects.toThrow(`it was rejected by Ben Officer (ben) (wait for the vendor)`)
+    const again = await desk.approve(ruleSet.version, 'vendor confirmed', 'ben')
+    expect(again.id).toBeGreaterThan(rejection.id)
+    const act = await desk.activate(ruleSet.version, 'go', 'ann')
+    expect(JSON.parse(act.data)).toMatchObject({ approval: again.id })
+    expect((await fx.trail.store.verify()).ok).toBe(true)
+
+    // Ann approves her own second draft and activates it by writing the events herself: the chain is intact
+    // (the store hashed them), but the rules are not — it does not come into force, and verify names the event.
+    const { ruleSet: own } = await desk.draft(draftText.replace('gte: 60 }', 'gte: 65 }'), null, 'ann')
+    const bt = await desk.recordBacktest(own, ruleSet.version, period, await backtestTrail(fx.trail, { draft: own, routing, period }), 'ann')
+    const at = new Date(now).toISOString()
+    const [selfApproval] = await fx.trail.governance.recordGovernance(() => [{ type: 'rules_approved', by: 'ann', at, data: { version: own.version, reason: 'mine' } }])
+    const [forged] = await fx.trail.governance.recordGovernance(() => [{ type: 'rules_activated', by: 'ann', at, data: { version: own.version, reason: 'mine', backtest: bt.id, approval: selfApproval!.id } }])
+    const g = await desk.state()
+    expect(g.active).toBe(ruleSet.version)
+    expect(g.violations.map((v) => v.event)).toEqual([selfApproval!.id, forged!.id])
+    expect((await governedRun(fx.trail.governance, { settings: defaultSettings(), baseDir: fx.dir, source: 'test' })).ruleSet.version).toBe(ruleSet.version)
+    const v = await fx.trail.store.verify()
+    expect(v.ok).toBe(false)
+    expect(v.governance.problem).toMatchObject({ id: selfApproval!.id, problem: `governance event ${selfApproval!.id} breaks change control: rules approved: rule set ${own.version} approved by ann, who drafted it (four-eyes)` })
+  })
+
   it('refuses an unparseable draft with the file and field, and an unknown officer', async () => {
     fx = await caseFixture(kind)
     const desk = new GovernanceDesk(fx.trail.governance, officers)

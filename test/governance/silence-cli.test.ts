@@ -54,6 +54,9 @@ describe('triage silence (the real CLI, live delivery)', () => {
     const past = await triage(['silence', 'add', '--match', 'country=NL', '--until', '2020-01-01T00:00:00Z', '--reason', 'r', '--by', 'ann', ...common])
     expect(past.status).toBe(2)
     expect(past.stderr).toMatch(/which has passed/)
+    const zoneless = await triage(['silence', 'add', '--match', 'country=NL', '--until', '2030-01-01T18:00', '--reason', 'r', '--by', 'ann', ...common])
+    expect(zoneless.status).toBe(2)
+    expect(zoneless.stderr).toBe('triage: "2030-01-01T18:00" has no time zone: add Z for UTC or an offset such as +01:00\n')
 
     // NL low and NL critical, plus a GB low: the NL low is held back; the NL critical is sent (critical needs include_critical).
     slack.requests = []

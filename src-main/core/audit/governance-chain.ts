@@ -1,6 +1,7 @@
 // Governance events (rule-set changes, backtests, silences): append-only and hash-chained with their own head,
 // so `triage verify` and `verify-pack` detect an edited, removed, inserted or reordered one.
 import type { GovernanceEventRow } from '../governance/model.js'
+import { GovernanceReplay } from '../governance/replay.js'
 import { RowChainVerifier, rowHash } from './row-chain.js'
 
 export const GOVERNANCE_CHAIN_FORMAT = 'triage-desk/governance-events/v1'
@@ -18,8 +19,22 @@ export function governanceEventHash(prevHash: string, e: Omit<GovernanceEventRow
   return rowHash(GOVERNANCE_EVENT_FIELDS, prevHash, e)
 }
 
+/**
+ * The chain, and the change-control rules replayed on each event (governance/replay.ts): an activation without its
+ * 30-day backtest or a colleague's approval is named even when its hash is valid (appended around the engine).
+ */
 export class GovernanceEventVerifier extends RowChainVerifier<(typeof GOVERNANCE_EVENT_FIELDS)[number]> {
+  private readonly replay = new GovernanceReplay()
+
   constructor() {
     super(GOVERNANCE_EVENT_FIELDS, 'governance event')
+  }
+
+  override push(r: Omit<GovernanceEventRow, 'type'> & { type: string }): boolean {
+    if (!super.push(r)) return false
+    const broken = this.replay.apply(r as GovernanceEventRow)
+    if (!broken) return true
+    this.problem = { id: r.id, position: this.count, problem: `governance event ${r.id} breaks change control: ${broken}` }
+    return false
   }
 }

@@ -1,6 +1,7 @@
 // Which rule set is in force and which silences hold, derived from the governance events in order. Pure.
 // Browser-safe.
 import type { GovernanceEventData, GovernanceEventRow, GovernanceEventType, SilenceMatch } from './model.js'
+import { GovernanceReplay } from './replay.js'
 
 type Ev = Pick<GovernanceEventRow, 'id' | 'type' | 'by' | 'at' | 'data'>
 const dataOf = <T extends GovernanceEventType>(e: Ev): GovernanceEventData[T] => JSON.parse(e.data) as GovernanceEventData[T]
@@ -52,13 +53,22 @@ export interface Governance {
   /** The version in force (the last activation), or null: the settings' rules file is. */
   active: string | null
   silences: SilenceView[]
+  /** Events that break the change-control rules (written around the desk): left out of all of the above. */
+  violations: Array<{ event: number; problem: string }>
 }
 
 export function deriveGovernance(events: readonly Ev[]): Governance {
   const ruleSets = new Map<string, RuleSetHistory>()
   const silences = new Map<number, SilenceView>()
   let active: string | null = null
+  const replay = new GovernanceReplay()
+  const violations: Governance['violations'] = []
   for (const e of events) {
+    const broken = replay.apply(e)
+    if (broken) {
+      violations.push({ event: e.id, problem: broken })
+      continue
+    }
     switch (e.type) {
       case 'rules_drafted': {
         const d = dataOf<'rules_drafted'>(e)
@@ -112,7 +122,7 @@ export function deriveGovernance(events: readonly Ev[]): Governance {
     }
   }
   for (const r of ruleSets.values()) r.state = stateOf(r, active)
-  return { ruleSets, active, silences: [...silences.values()] }
+  return { ruleSets, active, silences: [...silences.values()], violations }
 }
 
 function stateOf(r: RuleSetHistory, active: string | null): RuleSetState {

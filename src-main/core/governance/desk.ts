@@ -10,19 +10,17 @@ import { UserFacingError } from '../errors.js'
 import type { GovernanceStore } from '../ports/governance.js'
 import { deriveGovernance, silenceInForce, type Governance, type RuleSetHistory, type SilenceView } from './derive.js'
 import type { BacktestFigures, GovernanceEventRow, NewGovernanceEvent, SilenceMatch } from './model.js'
+import { BACKTEST_DAYS, BACKTEST_FRESH_MS, backtestQualifies, sameOfficer as same } from './replay.js'
 import { isSilenceField, SILENCE_FIELDS } from './silence.js'
 
 export class GovernanceRefusal extends UserFacingError {}
 
 const DAY = 86_400_000
-/** A backtest must cover this much history before activation, and be this recent. */
-export const BACKTEST_DAYS = 30
-export const BACKTEST_FRESH_MS = DAY
+export { BACKTEST_DAYS, BACKTEST_FRESH_MS }
 /** The longest a silence may hold. */
 export const MAX_SILENCE_DAYS = 90
 
 const iso = (ms: number) => new Date(ms).toISOString()
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 function reasonOf(v: string | undefined, what: string): string {
   const t = (v ?? '').trim()
@@ -124,13 +122,12 @@ export class GovernanceDesk {
 
   /** The latest backtest that allows activation: the last 30 days, against the rule set in force, run within 24 hours. */
   private qualifyingBacktest(g: Governance, r: RuleSetHistory, nowMs: number) {
-    return [...r.backtests]
-      .reverse()
-      // Judged by when it ran (b.at), not by the period it names: a window set in the future covers no alert.
-      .find((b) => {
-        const ran = Date.parse(b.at), from = Date.parse(b.from), to = Date.parse(b.to)
-        return b.against === g.active && ran >= nowMs - BACKTEST_FRESH_MS && from <= ran - BACKTEST_DAYS * DAY + 60_000 && to >= ran - DAY && to <= ran + DAY
-      })
+    return r.backtests.findLast((b) => backtestQualifies(b, g.active, nowMs))
+  }
+
+  /** The latest approval after that backtest by an officer other than the drafter (a re-approval after a rejection counts). */
+  private qualifyingApproval(r: RuleSetHistory, backtest: { event: number } | undefined) {
+    return backtest ? r.approvals.findLast((a) => a.event > backtest.event && !same(a.by, r.drafted_by)) : undefined
   }
 
   /** What stands between a version and activation now (empty: it can be activated). */
@@ -141,7 +138,7 @@ export class GovernanceDesk {
     const out: string[] = []
     const fresh = this.qualifyingBacktest(g, r, nowMs)
     if (!fresh) out.push(`it needs a backtest of the last ${BACKTEST_DAYS} days against the rule set in force (${g.active ?? 'the settings\' rules file'}), run within the last 24 hours`)
-    const approval = r.approvals.find((a) => (fresh ? a.event > fresh.event : false) && !same(a.by, r.drafted_by))
+    const approval = this.qualifyingApproval(r, fresh)
     if (fresh && !approval) out.push(`its latest backtest (#${fresh.event}) needs an approval by an officer other than ${this.label(r.drafted_by)}, who drafted it`)
     const rejected = r.rejections.at(-1)
     if (rejected && (!approval || rejected.event > approval.event)) out.push(`it was rejected by ${this.label(rejected.by)} (${rejected.reason})`)
@@ -158,7 +155,7 @@ export class GovernanceDesk {
       const r = g.ruleSets.get(version)!
       // The same backtest and approval the blockers checked (a later, shorter backtest never stands in for it).
       const backtest = this.qualifyingBacktest(g, r, nowMs)!
-      const approval = r.approvals.find((a) => a.event > backtest.event && !same(a.by, r.drafted_by))!
+      const approval = this.qualifyingApproval(r, backtest)!
       return [{ type: 'rules_activated', by, at: iso(nowMs), data: { version, reason, backtest: backtest.event, approval: approval.event } }]
     })
     return row!
@@ -174,6 +171,9 @@ export class GovernanceDesk {
     }
     const nowMs = this.now()
     const until = Date.parse(input.until)
+    // A time of day without a zone would be read in this machine's zone: a team's officers are not all in it.
+    if (/T\d/.test(input.until) && !/(Z|[+-]\d\d:?\d\d)$/i.test(input.until.trim()))
+      throw new GovernanceRefusal(`"${input.until}" has no time zone: add Z for UTC or an offset such as +01:00`)
     if (!Number.isFinite(until)) throw new GovernanceRefusal(`"${input.until}" is not a time (use ISO 8601, e.g. 2026-12-10T18:00:00Z)`)
     if (until <= nowMs) throw new GovernanceRefusal(`the silence would end at ${iso(until)}, which has passed`)
     if (until > nowMs + MAX_SILENCE_DAYS * DAY) throw new GovernanceRefusal(`a silence holds at most ${MAX_SILENCE_DAYS} days (until ${iso(nowMs + MAX_SILENCE_DAYS * DAY)}); add another when it ends`)
