@@ -41,6 +41,19 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     expect(r.cases).toEqual({ count: 8, problem: null, queue: [] })
   })
 
+  it('an approval of her own close written around the desk does not close the case, and verify names it', async () => {
+    fx = await caseFixture(kind)
+    const [id] = await fx.add([{ severity: 'critical' }])
+    const desk = fx.desk()
+    await desk.act({ action: 'close', ids: [id!], disposition: 'false_positive', reason: 'looks fine' }, 'alice')
+    const at = new Date().toISOString()
+    const [forged] = await fx.trail.cases.recordCase([id!], () => [{ entry_id: id!, type: 'approved', by: 'ALICE', at, data: {} }], policy.targets)
+    expect((await desk.show(id!))!.view).toMatchObject({ state: 'pending_approval', approved_by: null })
+    const r = await fx.trail.store.verify()
+    expect(r.ok).toBe(false)
+    expect(r.cases.problem).toMatchObject({ id: forged!.id, problem: `case event ${forged!.id} breaks four-eyes: alert ${id}'s close approved by ALICE, who closed it` })
+  })
+
   it('refuses what the state or the rules do not allow, naming the alert, and writes nothing', async () => {
     fx = await caseFixture(kind)
     const [low, crit] = await fx.add([{ severity: 'low' }, { severity: 'critical' }])

@@ -1,6 +1,7 @@
 // Case events: append-only and hash-chained (their own chain, with its own recorded head), so `triage verify`
 // and `verify-pack` detect an edited, removed, inserted or reordered event.
 import type { CaseEventRow } from '../case/model.js'
+import { samePerson } from '../case/policy.js'
 import { RowChainVerifier, rowHash } from './row-chain.js'
 
 export const CASE_CHAIN_FORMAT = 'triage-desk/case-events/v1'
@@ -18,8 +19,48 @@ export function caseEventHash(prevHash: string, e: Omit<CaseEventRow, 'prev_hash
   return rowHash(CASE_EVENT_FIELDS, prevHash, e)
 }
 
+/**
+ * The chain, and four-eyes replayed: an approval (or rejection) of a close by the officer who closed it is named
+ * even when its hash is valid (an event appended around the engine).
+ */
 export class CaseEventVerifier extends RowChainVerifier<(typeof CASE_EVENT_FIELDS)[number]> {
+  /** Per alert with a close awaiting approval: who closed it. */
+  private readonly pending = new Map<number, string>()
+
   constructor() {
     super(CASE_EVENT_FIELDS, 'case event')
+  }
+
+  override push(r: Parameters<RowChainVerifier<(typeof CASE_EVENT_FIELDS)[number]>['push']>[0]): boolean {
+    if (!super.push(r)) return false
+    const entry = Number(r.entry_id), by = String(r.by)
+    switch (r.type) {
+      case 'closed': {
+        let awaits = false
+        try {
+          awaits = (JSON.parse(String(r.data)) as { requires_approval?: boolean }).requires_approval === true
+        } catch {
+          // a close whose data is not JSON was chained as written; derive reads it as it can
+        }
+        if (awaits) this.pending.set(entry, by)
+        else this.pending.delete(entry)
+        return true
+      }
+      case 'approved':
+      case 'rejected': {
+        const closer = this.pending.get(entry)
+        if (closer !== undefined && samePerson(closer, by)) {
+          this.problem = { id: r.id, position: this.count, problem: `case event ${r.id} breaks four-eyes: alert ${entry}'s close ${r.type} by ${by}, who closed it` }
+          return false
+        }
+        this.pending.delete(entry)
+        return true
+      }
+      case 'reopened':
+        this.pending.delete(entry)
+        return true
+      default:
+        return true
+    }
   }
 }

@@ -2,6 +2,7 @@
 // on (four-eyes in force, a clock's due date) is recorded in the event itself, so the same events always give
 // the same case, whatever the settings are today. Browser-safe.
 import type { CaseClock, CaseEventData, CaseEventType, CaseView, ClockKind } from './model.js'
+import { samePerson } from './policy.js'
 
 /** An event as derive reads it: a stored row (data as JSON text) or a new one (data as an object). */
 export interface EventLike {
@@ -73,7 +74,8 @@ export function deriveCase(events: readonly EventLike[], nowMs?: number): CaseVi
         break
       }
       case 'approved':
-        if (v.pending) {
+        // An approval by the officer who closed it is not one (four-eyes; `triage verify` names such an event).
+        if (v.pending && !samePerson(v.pending.by, e.by)) {
           v.state = 'closed'
           v.disposition = v.pending.disposition
           v.reason = v.pending.reason
@@ -85,6 +87,7 @@ export function deriveCase(events: readonly EventLike[], nowMs?: number): CaseVi
         }
         break
       case 'rejected':
+        if (v.pending && samePerson(v.pending.by, e.by)) break
         v.state = 'investigating'
         v.pending = null
         break

@@ -9,7 +9,7 @@ import {
   DAY_MS, CONTINUING_REVIEW_DAYS, FOLLOW_UP_FILING_DAYS, SAR_DECISION_DAYS, SAR_DECISION_EXTENDED_DAYS,
   type CaseEventRow, type CaseView, type NewCaseEvent
 } from './model.js'
-import type { CasePolicy, Officer } from './policy.js'
+import { samePerson, type CasePolicy, type Officer } from './policy.js'
 
 /** An action the case's state, the rules or the person do not allow: one line naming the alert; exit 2. */
 export class CaseRefusal extends UserFacingError {}
@@ -58,7 +58,6 @@ export function resolveOfficer(input: string | undefined, officers: readonly Off
   return o.id
 }
 
-const samePerson = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 export interface ActionResult {
   events: CaseEventRow[]

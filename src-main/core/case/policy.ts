@@ -33,6 +33,9 @@ const officerId = z.string().trim().min(1).max(64).regex(/^[^\s]+$/, 'an officer
 export const officerSchema = z.object({ id: officerId, name: z.string().trim().min(1).max(100) })
 export type Officer = z.infer<typeof officerSchema>
 
+/** Whether two recorded officers (ids, or names while no officers are listed) are the same person, for four-eyes. */
+export const samePerson = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
 export const officersSchema = z
   .array(officerSchema)
   .default([])

@@ -5,6 +5,7 @@
 // here means an event written around the desk — appended with a valid chain hash — is not trusted either:
 // deriveGovernance leaves it out of what is in force and `triage verify` / `verify-pack` name it. Pure.
 // Browser-safe.
+import { samePerson } from '../case/policy.js'
 import type { GovernanceEventData, GovernanceEventRow, GovernanceEventType } from './model.js'
 
 type Ev = Pick<GovernanceEventRow, 'id' | 'type' | 'by' | 'at' | 'data'>
@@ -14,7 +15,7 @@ const DAY = 86_400_000
 export const BACKTEST_DAYS = 30
 export const BACKTEST_FRESH_MS = DAY
 
-export const sameOfficer = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+export { samePerson as sameOfficer }
 
 /**
  * Whether a backtest allows activation at `nowMs` with `active` in force: against the rule set in force, run within
@@ -59,7 +60,7 @@ export class GovernanceReplay {
         const drafter = this.drafter.get(version)
         if (drafter === undefined) return `rule set ${version} was never drafted`
         if (e.type !== 'rules_approved') return null
-        if (sameOfficer(drafter, e.by)) return `rule set ${version} approved by ${e.by}, who drafted it (four-eyes)`
+        if (samePerson(drafter, e.by)) return `rule set ${version} approved by ${e.by}, who drafted it (four-eyes)`
         if (![...this.backtests.values()].some((b) => b.version === version)) return `rule set ${version} approved before any backtest`
         return null
       }
@@ -73,7 +74,7 @@ export class GovernanceReplay {
           return `rule set ${d.version} names backtest #${d.backtest}, which is not of the last ${BACKTEST_DAYS} days against the rule set then in force (${this.active ?? "the settings' rules file"}) run within 24 hours before`
         const a = this.approvals.get(d.approval)
         if (!a || a.version !== d.version || d.approval < d.backtest) return `rule set ${d.version} names approval #${d.approval}, which is not an approval of it after backtest #${d.backtest}`
-        if (sameOfficer(a.by, drafter)) return `rule set ${d.version} approved by ${a.by}, who drafted it (four-eyes)`
+        if (samePerson(a.by, drafter)) return `rule set ${d.version} approved by ${a.by}, who drafted it (four-eyes)`
         const rejected = this.lastRejection.get(d.version) ?? 0
         if (rejected > d.approval) return `rule set ${d.version} was rejected (#${rejected}) after approval #${d.approval}`
         return null
@@ -85,7 +86,7 @@ export class GovernanceReplay {
         if (!s) return `silence ${id} was never added`
         if (e.type === 'silence_expired') return null
         if (!s.include_critical) return `silence ${id} does not include critical alerts and needs no approval`
-        if (sameOfficer(s.by, e.by)) return `silence ${id} approved by ${e.by}, who added it (four-eyes)`
+        if (samePerson(s.by, e.by)) return `silence ${id} approved by ${e.by}, who added it (four-eyes)`
         return null
       }
       default:
