@@ -358,6 +358,7 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     const text = async () => (await row.textContent())!.replace(/\s+/g, ' ')
     expect(await text()).toMatch(/^\d+In forceends within a daycountry = FRtxn_type = card.*Card processor outage.*Ben Officer \(you\).*included · awaiting a second officer's approval/)
     // The author's reminder, a day before it ends.
+    expect(await row.getByRole('button', { name: 'Approve' }).count()).toBe(0) // Ben added it: another officer approves it
     await page.getByRole('status').filter({ hasText: 'Your silence ends within a day' }).waitFor()
     expect(await page.getByRole('tab', { name: /^Silences/ }).textContent()).toBe('Silences1')
     await shot('silences')

@@ -112,7 +112,9 @@ export const queueCountsSchema = z.object({
   overdue: z.number(),
   by_state: z.record(caseStateSchema, z.number()),
   /** alerts whose next regulatory clock (SAR decision, continuing review, follow-up filing) is due within 3 days from now (overdue ones are in overdue) */
-  clocks_due_soon: z.number()
+  clocks_due_soon: z.number(),
+  /** open alerts nobody has taken, per severity (the dashboard says "nothing needs attention" only when no critical or high is among them) */
+  unassigned_by_severity: z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
 })
 export type QueueCountsView = z.infer<typeof queueCountsSchema>
 

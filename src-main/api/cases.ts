@@ -67,10 +67,11 @@ export function createCaseHandlers(ctx: CaseContext) {
       const p = policyOf(l)
       const who = me(l)
       const t = now()
-      const [page, counts, clocksDueSoon] = await Promise.all([
+      const [page, counts, clocksDueSoon, unassigned] = await Promise.all([
         ctx.trail.cases.caseQueue({ view: i.view, me: who, state: i.state, assignee: i.assignee, overdue: i.overdue, nowMs: t, limit: i.limit, offset: i.offset, targets: p.targets }),
         ctx.trail.cases.caseCounts(who, t, p.targets),
-        ctx.trail.cases.clocksDue(t, t + CLOCKS_SOON_DAYS * DAY_MS, p.targets)
+        ctx.trail.cases.clocksDue(t, t + CLOCKS_SOON_DAYS * DAY_MS, p.targets),
+        ctx.trail.cases.unassignedBySeverity(p.targets)
       ])
       return {
         rows: page.rows.map((r) => {
@@ -84,7 +85,7 @@ export function createCaseHandlers(ctx: CaseContext) {
           }
         }),
         total: page.total,
-        counts: { ...counts, clocks_due_soon: clocksDueSoon },
+        counts: { ...counts, clocks_due_soon: clocksDueSoon, unassigned_by_severity: unassigned },
         me: who,
         officers: l.settings.officers,
         dispositions: [...p.dispositions],

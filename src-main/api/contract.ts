@@ -135,8 +135,8 @@ export const sourceStateSchema = z.object({
 // ── dashboard ────────────────────────────────────────────────────────────────────────────────────────────────
 
 export const healthSchema = z.object({
-  /** ok · warn: no successful run in 2 schedule periods · idle: nothing has run yet */
-  status: z.enum(['ok', 'warn', 'idle']),
+  /** ok · failed: the last run failed · warn: no successful run in 2 schedule periods · idle: nothing has run yet */
+  status: z.enum(['ok', 'failed', 'warn', 'idle']),
   message: z.string(),
   last_success_at: z.string().nullable()
 })
@@ -146,11 +146,17 @@ export const summarySchema = z.object({
   organisation: z.string(),
   /** true when the database has no run yet: the UI shows the first-launch setup */
   empty: z.boolean(),
-  /** triaged alerts by severity since local midnight / in the last 7 days (by run start time) */
+  /** alerts triaged since local midnight / in the last 7 days, by triage time (whatever their own date), by severity */
   today: bySeverity.extend({ total: z.number() }),
+  /** of today's triaged alerts, those dated today (created_at since local midnight); the rest are dated earlier */
+  today_dated_today: z.number(),
   last_7_days: bySeverity.extend({ total: z.number() }),
-  /** audit entries triaged in the last 7 days whose SLA target was breached */
-  open_breaches: z.number(),
+  /**
+   * SLA breaches of the alerts triaged in the last 7 days: triage delay (created_at to triage) over the target.
+   * late_on_import: already past the target when the run that imported them started (a back-dated import, a backlog);
+   * late_in_run: within the target at the run's start, past it when triaged.
+   */
+  breaches: z.object({ total: z.number(), late_on_import: z.number(), late_in_run: z.number() }),
   total_entries: z.number(),
   quarantined_total: z.number(),
   /** quarantine records still waiting for an officer (no correction or dismissal yet) */
@@ -618,7 +624,8 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('runFinished'), summary: runResultSchema }),
   /** the run could not complete at all (database error, bad rule set); file errors arrive in runFinished */
-  z.object({ type: z.literal('runFailed'), trigger: z.string(), message: z.string() }),
+  /** run_id: the failed run as Runs lists it (null: the run never started, e.g. refused by the rule set). */
+  z.object({ type: z.literal('runFailed'), trigger: z.string(), message: z.string(), run_id: z.number().nullable().optional() }),
   sourceStateSchema.extend({ type: z.literal('sourceChanged') }),
   z.object({ type: z.literal('quarantineResolved'), id, action: z.enum(['corrected', 'dismissed']), run_id: id.nullable() }),
   z.object({ type: z.literal('settingsChanged'), settings: publicSettingsSchema }),

@@ -174,11 +174,22 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       throw new ApiError('busy', `a run is already in progress (${running.trigger}, started ${at}); wait for it to finish, then try again`)
     }
     running = { trigger, started_at: new Date().toISOString(), files: [] }
+    let failedRunId: number | null = null
     try {
       const loaded = await current()
       const settings = override ? override(loaded.settings) : loaded.settings
       const { ruleSet, silences } = await governedRun(trail.governance, loaded)
-      const files = await plan(loaded)
+      let files: Awaited<ReturnType<typeof plan>>
+      try {
+        files = await plan(loaded)
+      } catch (e) {
+        // A run that cannot start (no inbox folder, a missing file) is a failed run all the same: recorded with its
+        // error so Runs lists it and Health says the last run failed (a refusal as busy never gets here).
+        const runId = await store.startRun({ trigger, dryRun: settings.dry_run, ruleSet })
+        await store.finishRun(runId, 'failed', [messageOf(e)], [])
+        failedRunId = runId
+        throw e
+      }
       running.files = files.map((f) => f.displayName)
       ctx.emit({ type: 'runStarted', trigger, started_at: running.started_at, files: running.files })
 
@@ -216,7 +227,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       deliveries.afterRun(trigger, summary) // failure notice, then the outbox drained in the background (live only)
       return { summary: result, quarantine: { items: q.items, total: q.total } }
     } catch (e) {
-      if (running) ctx.emit({ type: 'runFailed', trigger, message: messageOf(e) })
+      if (running) ctx.emit({ type: 'runFailed', trigger, message: messageOf(e), run_id: failedRunId })
       deliveries.runFailed(trigger, messageOf(e))
       throw e
     } finally {
@@ -287,8 +298,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   }
   if (ctx.watch) void startWatching().catch((e: unknown) => log.error('watch.start_failed', { error: (e as Error).message }))
 
-  async function health(loaded: LoadedSettings, lastSuccessAt: string | null, runs: number): Promise<Output<'summary'>['health']> {
+  async function health(loaded: LoadedSettings, lastSuccessAt: string | null, runs: number, last: Output<'summary'>['last_run']): Promise<Output<'summary'>['health']> {
     if (runs === 0) return { status: 'idle', message: 'No run yet.', last_success_at: null }
+    if (last && (last.status === 'failed' || last.status === 'aborted')) {
+      const why = last.errors.length ? `: ${last.errors[0]}${last.errors.length > 1 ? ` (and ${last.errors.length - 1} more)` : ''}` : '.'
+      return { status: 'failed', message: `The last run (#${last.id}, ${last.trigger}) ${last.status}${why}`, last_success_at: lastSuccessAt }
+    }
     const period = schedulePeriodMs(loaded.settings.schedule)
     const paused = ctx.schedulePaused?.() ?? false
     if (!lastSuccessAt) return { status: 'warn', message: 'No run has finished successfully yet.', last_success_at: null }
@@ -314,14 +329,15 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         empty: d.runs === 0,
         today: d.today,
         last_7_days: d.last_7_days,
-        open_breaches: d.open_breaches,
+        today_dated_today: d.today_dated_today,
+        breaches: d.breaches,
         total_entries: d.total_entries,
         quarantined_total: d.quarantined_total,
         quarantine_open: d.quarantine_open,
         last_run: d.last_run,
         next_run_at: ctx.nextRunAt?.() ?? null,
         schedule: { expression: loaded.settings.schedule, paused: ctx.schedulePaused?.() ?? false },
-        health: await health(loaded, d.last_success_at, d.runs),
+        health: await health(loaded, d.last_success_at, d.runs, d.last_run),
         running: running ? { ...running } : null,
         inbox: loaded.settings.inbox
       }

@@ -59,11 +59,11 @@ export async function checkHealth(api: Pick<Handlers, 'invoke'>, o: { timeoutMs?
   return { status: worst, checks }
 }
 
-/** The summary's health (warn: no successful run in two schedule periods) and the last run's own status. */
+/** The summary's health (failed: the last run failed; warn: no successful run in two schedule periods) and the last run's own status. */
 function lastRun(s: Output<'summary'>): Check {
   const running = s.running ? ` A run is in progress (${s.running.trigger}, started ${s.running.started_at}).` : ''
   const last = s.last_run
-  if (s.health.status === 'warn') return { status: 'degraded', message: s.health.message + running }
+  if (s.health.status === 'warn' || s.health.status === 'failed') return { status: 'degraded', message: s.health.message + running }
   if (last && (last.status === 'failed' || last.status === 'aborted'))
     return { status: 'degraded', message: `Run #${last.id} (${last.trigger}) ${last.status}.${running}` }
   return { status: 'ok', message: s.health.message + running }

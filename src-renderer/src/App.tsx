@@ -4,7 +4,7 @@ import { onShellNavigate } from './api/client.js'
 import { useApi } from './api/hooks.js'
 import { useLive } from './live.js'
 import { navigate, useRoute, type Screen } from './router.js'
-import { Badge, Banner, fmtNum, ProgressBar } from './ui/index.js'
+import { Badge, Banner, Button, fmtNum, ProgressBar } from './ui/index.js'
 import { Audit } from './screens/Audit.js'
 import { Dashboard } from './screens/Dashboard.js'
 import { Deliveries } from './screens/Deliveries.js'
@@ -116,7 +116,7 @@ export function App() {
             <div className="run-strip-bar"><ProgressBar fraction={p?.fraction ?? null} label="Run progress" /></div>
           </div>
         )}
-        {live.lastFailure && <div className="main-pad"><Banner tone="danger">The last run failed: {live.lastFailure}</Banner></div>}
+        {live.lastFailure && <RunFailedBanner failure={live.lastFailure} onDismiss={live.dismissFailure} />}
         <main id="content" tabIndex={-1} className={`content content-${route.screen}`}>
           {summary.error && !s && <Banner tone="danger">{summary.error}</Banner>}
           {route.screen === 'dashboard' && <Dashboard />}
@@ -146,5 +146,23 @@ function QueueCount({ counts }: { counts: { mine: number; approval: number } | u
       <span aria-hidden="true">{fmtNum(n)}</span>
       <span className="visually-hidden">{label}</span>
     </span>
+  )
+}
+
+/** The one banner of a run that failed: what failed and why, where it is recorded (Runs), dismissable. */
+function RunFailedBanner({ failure, onDismiss }: { failure: NonNullable<ReturnType<typeof useLive>['lastFailure']>; onDismiss(): void }) {
+  return (
+    <div className="main-pad">
+      <Banner tone="danger">
+        <span className="row">
+          <span>
+            <strong>{failure.run_id ? `Run #${failure.run_id} (${failure.trigger}) failed:` : `The ${failure.trigger} run failed:`}</strong> {failure.message}
+            {failure.run_id ? <> · <a href="#/runs">See it in Runs</a></> : null}
+          </span>
+          <span className="spacer" />
+          <Button size="sm" onClick={onDismiss} aria-label="Dismiss this run failure">Dismiss</Button>
+        </span>
+      </Banner>
+    </div>
   )
 }

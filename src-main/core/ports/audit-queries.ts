@@ -2,7 +2,7 @@
 // quarantine and the dashboard figures. Separate from TriageStore (the write path) so a store for teams can
 // answer these differently (e.g. PostgreSQL full-text search) without touching the pipeline.
 import type {
-  AlertDetail, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
+  AlertRecord, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
 } from './read-model.js'
 import { TriageError, type ErrorCode } from '../errors.js'
 
@@ -23,10 +23,47 @@ export interface IndexProgress {
   indexed_upto: number
 }
 
+/**
+ * SLA breaches: alerts whose triage delay (from their own time, created_at, to their triage) was over the target of
+ * their severity. Split by where the time went: an alert already past its target when the run that imported it
+ * started reached the desk late (a back-dated import, a backlog, a source that delivered late); the others passed
+ * their target during the wait for the run or the run itself.
+ */
+export interface BreachFigures {
+  total: number
+  /** Past the target before the run that triaged them started (created_at + target < the run's start). */
+  late_on_import: number
+  /** Within the target when their run started, past it when triaged. */
+  late_in_run: number
+}
+
+/** Folds the rows of the stores' dashboard query (one per severity) into the figures: both stores share it. */
+export function foldDashboardRows(rows: Array<{ severity: string; n: number; today: number; today_dated: number; breached: number; late_on_import: number }>): Pick<DashboardFigures, 'today' | 'today_dated_today' | 'last_7_days' | 'breaches'> {
+  const sev = () => ({ critical: 0, high: 0, medium: 0, low: 0, total: 0 })
+  const out = { today: sev(), today_dated_today: 0, last_7_days: sev(), breaches: { total: 0, late_on_import: 0, late_in_run: 0 } }
+  for (const r of rows) {
+    const k = r.severity as 'critical' | 'high' | 'medium' | 'low'
+    out.today[k] += Number(r.today)
+    out.today.total += Number(r.today)
+    out.last_7_days[k] += Number(r.n)
+    out.last_7_days.total += Number(r.n)
+    out.today_dated_today += Number(r.today_dated)
+    out.breaches.total += Number(r.breached)
+    out.breaches.late_on_import += Number(r.late_on_import)
+  }
+  out.breaches.late_in_run = out.breaches.total - out.breaches.late_on_import
+  return out
+}
+
 export interface DashboardFigures {
+  /** Alerts triaged since local midnight, by the time they were triaged (whatever their own date), by severity. */
   today: Record<'critical' | 'high' | 'medium' | 'low' | 'total', number>
+  /** Of today's, those whose own time (created_at) is since local midnight too: the rest are dated earlier. */
+  today_dated_today: number
+  /** Alerts triaged in the last 7 days (by triage time), by severity. */
   last_7_days: Record<'critical' | 'high' | 'medium' | 'low' | 'total', number>
-  open_breaches: number
+  /** SLA breaches among the alerts triaged in the last 7 days: see BreachFigures. */
+  breaches: BreachFigures
   total_entries: number
   quarantined_total: number
   quarantine_open: number
@@ -42,7 +79,7 @@ export interface AuditQueries {
   pending(): MaybePromise<number>
   queryAudit(q: AuditQuery): MaybePromise<AuditPage>
   facets(): MaybePromise<AuditFacets>
-  getAlert(id: number): MaybePromise<AlertDetail | null>
+  getAlert(id: number): MaybePromise<AlertRecord | null>
   listRuns(limit: number, beforeId?: number): MaybePromise<{ runs: RunRow[]; next_before_id: number | null }>
   listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): MaybePromise<{ items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }>
   dashboard(now: Date): MaybePromise<DashboardFigures>

@@ -88,6 +88,8 @@ export interface CaseStore {
   caseFacts(entryId: number): MaybePromise<CaseFacts | null>
   caseQueue(q: QueueQuery): MaybePromise<{ rows: QueueRow[]; total: number }>
   caseCounts(me: string | null, nowMs: number, targets: CaseTargets): MaybePromise<QueueCounts>
+  /** Open alerts nobody has taken (no assignee, not closed, something due), per severity: the dashboard's "unowned". */
+  unassignedBySeverity(targets: CaseTargets): MaybePromise<Record<CaseEntry['severity'], number>>
   /** How many alerts have their next running regulatory clock due between fromMs and untilMs (both inclusive). */
   clocksDue(fromMs: number, untilMs: number, targets: CaseTargets): MaybePromise<number>
   /** Other alerts for the same customer (transactions) or vendor (e-mail) created in the `days` before this one, newest first. */

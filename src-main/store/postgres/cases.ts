@@ -277,6 +277,17 @@ export class PostgresCaseStore implements CaseStore {
     return { mine: me ? r.mine : 0, unassigned: r.unassigned, approval: r.approval, overdue: r.overdue, by_state }
   }
 
+  async unassignedBySeverity(t: CaseTargets): Promise<Record<CaseEntry['severity'], number>> {
+    const out = { critical: 0, high: 0, medium: 0, low: 0 }
+    if (!(await this.hasTables())) return out
+    await this.catchUp(t)
+    const rows = await this.q<{ severity: CaseEntry['severity']; n: number }>(
+      "SELECT severity, count(*) n FROM case_queue WHERE assignee IS NULL AND state <> 'closed' AND due_ms IS NOT NULL GROUP BY severity"
+    )
+    for (const r of rows) out[r.severity] = Number(r.n)
+    return out
+  }
+
   async clocksDue(fromMs: number, untilMs: number, t: CaseTargets): Promise<number> {
     if (!(await this.hasTables())) return 0
     await this.catchUp(t)

@@ -15,9 +15,9 @@ import type pg from 'pg'
 import { parseRuleSet } from '../../core/classify/ruleset.js'
 import type { Severity } from '../../core/model.js'
 import type {
-  AlertDetail, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
+  AlertRecord, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
 } from '../../core/ports/read-model.js'
-import { QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
+import { foldDashboardRows, QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
 import { storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 import { ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
@@ -555,7 +555,7 @@ export class PostgresAuditQueries implements AuditQueries {
 
   // ── one alert ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  async getAlert(id: number): Promise<AlertDetail | null> {
+  async getAlert(id: number): Promise<AlertRecord | null> {
     const row = (await this.q<EntryRow & { fingerprint: Buffer; matched_rules: string; ruleset_version: string; payload: string; raw: string; prev_hash: string; hash: string }>(
       'SELECT * FROM audit_entries WHERE id = $1', [id]
     ))[0]
@@ -569,7 +569,7 @@ export class PostgresAuditQueries implements AuditQueries {
     const matched = (JSON.parse(e.matched_rules) as Array<[string, Severity]>).map(([rid, severity]) => ({
       id: rid, severity, description: descriptions.get(rid) ?? null
     }))
-    const outbox = (await this.q<AlertDetail['deliveries'][number]>(
+    const outbox = (await this.q<AlertRecord['deliveries'][number]>(
       'SELECT destination, status, attempts, next_attempt_at, updated_at, last_error FROM deliveries WHERE entry_id = $1', [id]
     )).map(rowFromPg)
     // Deliveries a silence held back (migration 009): never in the outbox, shown as silenced with the silence's id.
@@ -648,29 +648,23 @@ export class PostgresAuditQueries implements AuditQueries {
     const midnight = new Date(now)
     midnight.setHours(0, 0, 0, 0)
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString()
-    // Times are ISO 8601 text: compared byte by byte (COLLATE "C"), as SQLite compares them.
-    const since = async (t: string) => (await this.q<DashboardFigures['today']>(
-      `SELECT coalesce(sum(critical), 0) AS critical, coalesce(sum(high), 0) AS high, coalesce(sum(medium), 0) AS medium,
-        coalesce(sum(low), 0) AS low, coalesce(sum(triaged), 0) AS total FROM runs WHERE started_at COLLATE "C" >= $1`, [t]
-    ))[0]!
-    const today = await since(midnight.toISOString())
-    const week = await since(weekAgo)
-    await this.catchUp(20_000)
-    const { upto, pending } = (await this.q<{ upto: number; pending: number }>(
-      'SELECT s.indexed_upto AS upto, greatest(h.last_id - s.indexed_upto, 0) AS pending FROM chain_head h, browse_state s WHERE h.singleton = 1 AND s.singleton = 1'
-    ))[0]!
-    const indexedBreaches = await this.one<number>(
-      'SELECT coalesce(sum(b.breached), 0) AS v FROM browse_runs b JOIN runs r ON r.id = b.run_id WHERE r.started_at COLLATE "C" >= $1', [weekAgo]
+    // The same pass as SQLite's (see there). Times are ISO 8601 text: compared byte by byte (COLLATE "C"), as SQLite
+    // compares them; the run's start in ms from extract(epoch), rounded as SQLite's julianday is.
+    const rows = await this.q<Parameters<typeof foldDashboardRows>[0][number]>(
+      `SELECT e.severity, count(*) AS n,
+        count(*) FILTER (WHERE e.triaged_at COLLATE "C" >= $1) AS today,
+        count(*) FILTER (WHERE e.triaged_at COLLATE "C" >= $1 AND e.created_at_ms >= $2) AS today_dated,
+        count(*) FILTER (WHERE e.sla_breached = 1) AS breached,
+        count(*) FILTER (WHERE e.sla_breached = 1 AND e.created_at_ms + e.sla_target_seconds * 1000 < round(extract(epoch FROM r.started_at::timestamptz) * 1000)) AS late_on_import
+        FROM audit_entries e JOIN runs r ON r.id = e.run_id WHERE e.triaged_at >= $3 GROUP BY e.severity`,
+      [midnight.toISOString(), midnight.getTime(), weekAgo]
     )
-    // Entries not indexed yet (a huge import still being indexed): counted directly, but only a bounded tail.
-    const tail = pending <= 200_000 ? await this.one<number>('SELECT count(*) AS v FROM audit_entries WHERE id > $1 AND sla_breached = 1', [upto]) : 0
+    await this.catchUp(20_000)
     const quarantined = await this.one<number>('SELECT coalesce(sum(quarantined), 0) AS v FROM runs')
     const last = (await this.q<DbRun>('SELECT * FROM runs ORDER BY id DESC LIMIT 1'))[0]
     const lastSuccess = await this.one<string | null>(`SELECT max(finished_at COLLATE "C") AS v FROM runs WHERE status = 'ok'`)
     return {
-      today,
-      last_7_days: week,
-      open_breaches: indexedBreaches + tail,
+      ...foldDashboardRows(rows),
       total_entries: await this.one<number>('SELECT count AS v FROM chain_head WHERE singleton = 1'),
       quarantined_total: quarantined,
       quarantine_open: quarantined - (await this.one<number>('SELECT count(*) AS v FROM quarantine_resolutions')),

@@ -201,6 +201,17 @@ export class SqliteCaseStore implements CaseStore {
     }
   }
 
+  unassignedBySeverity(t: CaseTargets): Record<CaseEntry['severity'], number> {
+    const out = { critical: 0, high: 0, medium: 0, low: 0 }
+    if (!this.hasTables()) return out
+    this.catchUp(t)
+    const rows = this.db
+      .prepare("SELECT severity, count(*) n FROM case_queue INDEXED BY case_queue_unassigned WHERE assignee IS NULL AND state <> 'closed' AND due_ms IS NOT NULL GROUP BY severity")
+      .all() as Array<{ severity: CaseEntry['severity']; n: number }>
+    for (const r of rows) out[r.severity] = r.n
+    return out
+  }
+
   clocksDue(fromMs: number, untilMs: number, t: CaseTargets): number {
     if (!this.hasTables()) return 0
     this.catchUp(t)

@@ -13,7 +13,7 @@ import type {
 } from '../../core/ports/read-model.js'
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
-import { QueryError } from '../../core/ports/audit-queries.js'
+import { foldDashboardRows, QueryError } from '../../core/ports/audit-queries.js'
 import { ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
 
 /** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */
@@ -506,26 +506,22 @@ export class SqliteAuditQueries implements AuditQueries {
     const midnight = new Date(now)
     midnight.setHours(0, 0, 0, 0)
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString()
-    const since = this.db.prepare(`SELECT coalesce(sum(critical), 0) critical, coalesce(sum(high), 0) high, coalesce(sum(medium), 0) medium,
-      coalesce(sum(low), 0) low, coalesce(sum(triaged), 0) total FROM runs WHERE started_at >= ?`)
-    const today = since.get(midnight.toISOString()) as DashboardFigures['today']
-    const week = since.get(weekAgo) as DashboardFigures['last_7_days']
+    // One pass over the week's entries (the triaged_at index), by triage time: today's and the week's counts, the
+    // breaches, and which of them were already past their target when their run started (julianday: the run's
+    // start in ms, as PostgreSQL's extract(epoch) gives it).
+    const rows = this.db
+      .prepare(`SELECT e.severity, count(*) n,
+        coalesce(sum(e.triaged_at >= @midnight), 0) today,
+        coalesce(sum(e.triaged_at >= @midnight AND e.created_at_ms >= @midnightMs), 0) today_dated,
+        coalesce(sum(e.sla_breached), 0) breached,
+        coalesce(sum(e.sla_breached = 1 AND e.created_at_ms + e.sla_target_seconds * 1000 < CAST(round((julianday(r.started_at) - 2440587.5) * 86400000) AS INTEGER)), 0) late_on_import
+        FROM audit_entries e JOIN runs r ON r.id = e.run_id WHERE e.triaged_at >= @weekAgo GROUP BY e.severity`)
+      .all({ midnight: midnight.toISOString(), midnightMs: midnight.getTime(), weekAgo }) as Parameters<typeof foldDashboardRows>[0]
     this.catchUp(20_000)
-    const upto = this.s.state.get() as number
-    const indexedBreaches = this.db
-      .prepare('SELECT coalesce(sum(b.breached), 0) FROM browse_runs b JOIN runs r ON r.id = b.run_id WHERE r.started_at >= ?')
-      .pluck()
-      .get(weekAgo) as number
-    // Entries not indexed yet (a huge import still being indexed): count them directly, but only a bounded tail.
-    const tail = this.pending() <= 200_000
-      ? (this.db.prepare('SELECT count(*) FROM audit_entries WHERE id > ? AND sla_breached = 1').pluck().get(upto) as number)
-      : 0
     const quarantined = this.db.prepare('SELECT coalesce(sum(quarantined), 0) FROM runs').pluck().get() as number
     const last = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as Parameters<typeof runFromRow>[0] | undefined
     return {
-      today,
-      last_7_days: week,
-      open_breaches: indexedBreaches + tail,
+      ...foldDashboardRows(rows),
       total_entries: this.s.count.get() as number,
       quarantined_total: quarantined,
       quarantine_open: quarantined - (this.db.prepare('SELECT count(*) FROM quarantine_resolutions').pluck().get() as number),

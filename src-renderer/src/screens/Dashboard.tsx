@@ -1,13 +1,16 @@
-// Dashboard: the day at a glance — case work, counts by severity, open SLA breaches, last and next run, health.
-import { useState } from 'react'
-import { call } from '../api/client.js'
+// Dashboard: the day at a glance — what needs attention, case work and the desk's SLA, alerts triaged by severity,
+// SLA breaches of triage (with a back-dated import's backlog apart), last and next run, health.
+import { useState, type ReactNode } from 'react'
+import { ApiCallError, call } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
+import { useLive } from '../live.js'
 import { navigate } from '../router.js'
 import { Badge, Banner, Button, Card, fmtAgo, fmtDuration, fmtNum, fmtTime, SEVERITY_LABEL, Stat, type SeverityName } from '../ui/index.js'
 import type { Output } from '../api/client.js'
 import { CaseWorkCard } from './CaseWorkCard.js'
 import { DeliveryCard } from './DeliveryCard.js'
-import { ModeMark } from './delivery-status.js'
+import { attentionText, ModeMark, useDeliveryStatus } from './delivery-status.js'
+import './dashboard.css'
 
 const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
 
@@ -23,7 +26,9 @@ export function Dashboard() {
     try {
       await call('runNow', {})
     } catch (e) {
-      setRunError(errorText(e))
+      // A run that started and failed is told once, by the app's run-failure banner (the runFailed event); here
+      // only what never became a run (refused as busy, the engine unreachable).
+      if (!(e instanceof ApiCallError) || e.code === 'busy' || e.code === 'transport') setRunError(errorText(e))
     } finally {
       setStarting(false)
     }
@@ -47,18 +52,17 @@ export function Dashboard() {
       </header>
       {runError && <Banner tone="danger">{runError}</Banner>}
       <Health s={s} />
+      <Attention s={s} />
       {!s.empty && <CaseWorkCard />}
 
       <div className="grid dash-grid">
-        <SeverityCard title="Triaged today" counts={s.today} sub="since midnight, by severity" />
-        <SeverityCard title="Last 7 days" counts={s.last_7_days} sub="by severity" />
-        <Card title="Open SLA breaches" sub="triaged in the last 7 days after their SLA target">
-          <div className="row">
-            <Stat label="breaches" value={<span className={s.open_breaches ? 'tone-danger' : ''}>{fmtNum(s.open_breaches)}</span>} />
-            <span className="spacer" />
-            <Button size="sm" onClick={() => navigate('audit', { breached: 1 })} disabled={!s.open_breaches}>Show them</Button>
-          </div>
-        </Card>
+        <SeverityCard
+          title="Triaged today"
+          counts={s.today}
+          sub={<>by triage time since midnight, whatever the alert's own date{s.today.total > 0 && <> · <strong className="num">{fmtNum(s.today_dated_today)}</strong> dated today, <strong className="num">{fmtNum(s.today.total - s.today_dated_today)}</strong> dated earlier</>}</>}
+        />
+        <SeverityCard title="Triaged in the last 7 days" counts={s.last_7_days} sub="by triage time, by severity" />
+        <BreachCard b={s.breaches} />
         <Card title="Quarantine" sub="records that could not be read or validated, waiting for a correction or a dismissal">
           <div className="row">
             <Stat label="open" value={<span className={s.quarantine_open ? 'tone-warn' : ''}>{fmtNum(s.quarantine_open)}</span>} note={`of ${fmtNum(s.quarantined_total)} quarantined`} />
@@ -80,7 +84,7 @@ export function Dashboard() {
             <dt>Inbox folder</dt>
             <dd>{s.inbox ? <span className="mono">{s.inbox}</span> : <span className="muted">not set — <a href="#/settings">choose one in Settings</a></span>}</dd>
             <dt>Health</dt>
-            <dd><Badge tone={s.health.status === 'ok' ? 'ok' : s.health.status === 'warn' ? 'warn' : 'neutral'}>{s.health.status}</Badge> {s.health.status !== 'warn' && <span className="muted small">{s.health.message}</span>}</dd>
+            <dd><Badge tone={s.health.status === 'ok' ? 'ok' : s.health.status === 'failed' ? 'danger' : s.health.status === 'warn' ? 'warn' : 'neutral'}>{s.health.status === 'failed' ? 'last run failed' : s.health.status}</Badge> {s.health.status !== 'warn' && <span className={`small ${s.health.status === 'failed' ? 'tone-danger' : 'muted'}`}>{s.health.message}</span>}</dd>
           </dl>
         </Card>
       </div>
@@ -89,11 +93,75 @@ export function Dashboard() {
 }
 
 function Health({ s }: { s: Output<'summary'> }) {
+  // A failed last run is in "Needs attention" and the app's run-failure banner: not a third time here.
   if (s.health.status === 'warn') return <Banner tone="warn"><strong>Check the schedule.</strong> {s.health.message}</Banner>
   return null
 }
 
-function SeverityCard({ title, sub, counts }: { title: string; sub: string; counts: Output<'summary'>['today'] }) {
+/**
+ * What needs an officer now, or "Nothing needs attention" when truly nothing does: no unowned critical or high alert,
+ * no overdue case, no failed last run, no delivery notice or uncertain delivery, no open quarantine record.
+ */
+function Attention({ s }: { s: Output<'summary'> }) {
+  const q = useApi('caseQueue', { view: 'unassigned', limit: 1 }, { reloadOn: ['caseChanged', 'runFinished', 'settingsChanged'] })
+  const d = useDeliveryStatus(100)
+  if (s.empty || !q.data || !d.data) return null
+  const c = q.data.counts
+  const urgent = c.unassigned_by_severity.critical + c.unassigned_by_severity.high
+  const delivery = attentionText(d.data)
+  const items: Array<{ key: string; text: ReactNode; href: string; action: string }> = []
+  if (urgent)
+    items.push({
+      key: 'unowned', href: '#/queue?tab=unassigned', action: 'Take them',
+      text: <><strong className="num">{fmtNum(urgent)}</strong> unowned critical or high {urgent === 1 ? 'alert' : 'alerts'} ({fmtNum(c.unassigned_by_severity.critical)} critical, {fmtNum(c.unassigned_by_severity.high)} high): nobody has taken {urgent === 1 ? 'it' : 'them'}</>
+    })
+  if (c.overdue) items.push({ key: 'overdue', href: '#/queue?tab=overdue', action: 'Open', text: <><strong className="num">{fmtNum(c.overdue)}</strong> open {c.overdue === 1 ? 'case' : 'cases'} past an acknowledgement or close target, or a clock</> })
+  if (s.health.status === 'failed') items.push({ key: 'run', href: '#/runs', action: 'See Runs', text: <>{s.health.message}</> })
+  if (delivery) items.push({ key: 'delivery', href: '#/deliveries', action: 'Review', text: <>Deliveries: {delivery}</> })
+  if (s.quarantine_open) items.push({ key: 'quarantine', href: '#/quarantine', action: 'Review', text: <><strong className="num">{fmtNum(s.quarantine_open)}</strong> quarantine {s.quarantine_open === 1 ? 'record waits' : 'records wait'} for a correction or a dismissal</> })
+  if (!items.length)
+    return (
+      <Card title="Nothing needs attention" className="dash-attention dash-attention-clear">
+        <p className="small muted">No unowned critical or high alert, no overdue case, the last run succeeded, no delivery notice or uncertain delivery, no open quarantine record.</p>
+      </Card>
+    )
+  return (
+    <Card title="Needs attention" className="dash-attention">
+      <ul className="dash-attention-list">
+        {items.map((i) => (
+          <li key={i.key} className="row">
+            <span>{i.text}</span>
+            <span className="spacer" />
+            <a href={i.href} className="btn btn-sm">{i.action}</a>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  )
+}
+
+/** Triage delay over target, measured from the alert's own time; a back-dated import's backlog apart from the desk's own lateness. */
+function BreachCard({ b }: { b: Output<'summary'>['breaches'] }) {
+  return (
+    <Card title="SLA breaches: triage delay over target" sub="alerts triaged in the last 7 days more than their target after their own time (created)">
+      <div className="stack-sm">
+        <div className="row">
+          <Stat label="breaches" value={<span className={b.total ? 'tone-danger' : ''}>{fmtNum(b.total)}</span>} />
+          <span className="spacer" />
+          <Button size="sm" onClick={() => navigate('audit', { breached: 1 })} disabled={!b.total}>Show them</Button>
+        </div>
+        {b.total > 0 && (
+          <ul className="dash-breach-split small">
+            <li><strong className="num">{fmtNum(b.late_in_run)}</strong> passed their target while waiting for a run or during it</li>
+            <li><strong className="num">{fmtNum(b.late_on_import)}</strong> triaged late because they were imported after their target had passed (back-dated import or backlog)</li>
+          </ul>
+        )}
+      </div>
+    </Card>
+  )
+}
+
+function SeverityCard({ title, sub, counts }: { title: string; sub: ReactNode; counts: Output<'summary'>['today'] }) {
   const max = Math.max(1, ...ORDER.map((k) => counts[k]))
   return (
     <Card title={title} sub={sub} actions={<span className="stat-value small num" aria-label={`${counts.total} in total`}>{fmtNum(counts.total)}</span>}>

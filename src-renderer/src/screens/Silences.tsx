@@ -132,8 +132,8 @@ export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: 
                         <td className="num">{fmtNum(s.alerts_silenced)}</td>
                         <td>
                           <div className="row silence-actions">
-                            {canApprove && (
-                              <Button size="sm" onClick={() => void approve(s)} disabled={busy === s.id} title={samePerson(s.by, me) ? 'You added it: another officer must approve it (four-eyes)' : 'Approve silencing critical alerts too'}>
+                            {canApprove && !samePerson(s.by, me) && (
+                              <Button size="sm" onClick={() => void approve(s)} disabled={busy === s.id} title="Approve silencing critical alerts too">
                                 Approve
                               </Button>
                             )}
