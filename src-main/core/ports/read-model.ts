@@ -77,7 +77,7 @@ export const auditFilterSchema = z
   .refine((f) => !f.from || !f.to || Date.parse(f.from) < Date.parse(f.to), { message: '"from" must be before "to"', path: ['from'] })
 
 export const auditSortSchema = z
-  .object({ by: z.enum(['id', 'created_at', 'severity']).default('id'), dir: z.enum(['asc', 'desc']).default('desc') })
+  .object({ by: z.enum(['id', 'created_at', 'severity', 'priority']).default('id'), dir: z.enum(['asc', 'desc']).default('desc') })
   .strict()
 
 export const auditQuerySchema = z
@@ -103,6 +103,10 @@ export const auditRowSchema = z.object({
   title: z.string(),
   created_at: z.string(),
   triaged_at: z.string(),
+/**
+ * 'priority': the order an officer works in — severity, then alerts whose case is not closed, then the oldest alert
+ * time first (desc = most urgent first; asc reverses it).
+ */
   sla_seconds: z.number(),
   sla_target_seconds: z.number(),
   sla_breached: z.boolean(),
@@ -113,11 +117,17 @@ export const auditRowSchema = z.object({
 export const auditPageSchema = z.object({
   rows: z.array(auditRowSchema),
   next_cursor: z.string().nullable(),
+    /** position of the page's first row in the sorted matches (0 = first), instead of a cursor: a jump or a scrollbar drag */
+    offset: z.number().int().min(0).max(100_000_000).optional(),
+    /** sort by alert time only: start at the first match at this time (desc: at or before it; asc: at or after it); the page's offset says where that is */
+    at: isoTime.optional(),
   /** matches, counted up to a cap (exact: false means "at least value") ; null when not asked */
   total: z.object({ value: z.number(), exact: z.boolean() }).nullable(),
   /** audit entries not yet in the search index (search results may miss them until indexed) */
   search_pending: z.number()
 })
+  .refine((q) => [q.cursor, q.offset, q.at].filter((x) => x !== undefined && x !== null).length <= 1, { message: 'ask for a page by one of cursor, offset or at', path: ['offset'] })
+  .refine((q) => q.at === undefined || q.sort.by === 'created_at', { message: '"at" needs the sort by alert time (created_at)', path: ['at'] })
 
 export const deliverySchema = z.object({
   destination: z.string(),
@@ -162,6 +172,8 @@ export const auditFacetsSchema = z.object({
 })
 
 
+  /** position of the first row in the sorted matches, when the page was asked by offset or at (null for cursor pages) */
+  offset: z.number().nullable().optional(),
 export type RunRow = z.infer<typeof runRowSchema>
 export type AuditFilter = z.infer<typeof auditFilterSchema>
 export type AuditSort = z.infer<typeof auditSortSchema>

@@ -8,7 +8,7 @@ import type { CaseTargets } from '../../core/case/policy.js'
 import { dueMs, projectEvents, targetsKey } from '../../core/case/queue.js'
 import type { CaseFacts, CaseStore, CaseVerifyResult, EvidenceBlob, QueueCounts, QueueQuery, QueueRow, RelatedAlert } from '../../core/ports/cases.js'
 import { dueSql, queueMismatch, type QueueRowState } from '../case-sql.js'
-import { storeError } from './connection.js'
+import { inTransaction, queryRows, storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 
 type Client = pg.PoolClient
@@ -31,35 +31,12 @@ export class PostgresCaseStore implements CaseStore {
     private readonly readonly = false
   ) {}
 
-  private async tx<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-    let c: Client
-    try {
-      c = await this.pool.connect()
-    } catch (e) {
-      throw storeError(this.location, e)
-    }
-    let broken = false
-    try {
-      await c.query('BEGIN')
-      const r = await fn(c)
-      await c.query('COMMIT')
-      return r
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {
-        broken = true
-      })
-      throw storeError(this.location, e)
-    } finally {
-      c.release(broken)
-    }
+  private tx<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, this.location, fn)
   }
 
-  private async q<R extends pg.QueryResultRow>(text: string, values?: unknown[], c?: Client): Promise<R[]> {
-    try {
-      return (await (c ?? this.pool).query<R>(text, values)).rows
-    } catch (e) {
-      throw storeError(this.location, e)
-    }
+  private q<R extends pg.QueryResultRow>(text: string, values?: unknown[], c?: Client): Promise<R[]> {
+    return queryRows<R>(c ?? this.pool, this.location, text, values)
   }
 
   private async hasTables(): Promise<boolean> {

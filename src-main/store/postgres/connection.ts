@@ -32,6 +32,42 @@ export function storeError(location: string, e: unknown): Error {
   return err
 }
 
+/**
+ * Runs `fn` in a transaction on a connection of its own: committed when it returns, rolled back when it throws
+ * (the connection dropped from the pool when even the rollback failed); database errors become StoreError.
+ */
+export async function inTransaction<T>(pool: pg.Pool, location: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  let c: pg.PoolClient
+  try {
+    c = await pool.connect()
+  } catch (e) {
+    throw storeError(location, e)
+  }
+  let broken = false
+  try {
+    await c.query('BEGIN')
+    const r = await fn(c)
+    await c.query('COMMIT')
+    return r
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => {
+      broken = true
+    })
+    throw storeError(location, e)
+  } finally {
+    c.release(broken)
+  }
+}
+
+/** A query's rows, its database errors as StoreError naming the location. */
+export async function queryRows<R extends pg.QueryResultRow>(on: pg.Pool | pg.PoolClient, location: string, text: string, values?: unknown[]): Promise<R[]> {
+  try {
+    return (await on.query<R>(text, values)).rows
+  } catch (e) {
+    throw storeError(location, e)
+  }
+}
+
 /** TLS to the server: off · require (encrypted, the certificate not checked) · verify-full (CA and host name checked). */
 export type PgTls = 'off' | 'require' | 'verify-full'
 

@@ -5,7 +5,7 @@ import type { ChainProblem } from '../../core/audit/chain.js'
 import { GovernanceEventVerifier, governanceEventHash } from '../../core/audit/governance-chain.js'
 import type { GovernanceEventRow, NewGovernanceEvent } from '../../core/governance/model.js'
 import type { GovernanceStore } from '../../core/ports/governance.js'
-import { storeError } from './connection.js'
+import { inTransaction, storeError } from './connection.js'
 import { rowFromPg, toPg } from './text.js'
 
 const COLUMNS = 'id, type, actor AS "by", at, data, prev_hash, hash'
@@ -27,15 +27,7 @@ export class PostgresGovernanceStore implements GovernanceStore {
 
   async recordGovernance(decide: (events: GovernanceEventRow[]) => NewGovernanceEvent[]): Promise<GovernanceEventRow[]> {
     if (this.readonly) throw new Error('this trail is open read-only')
-    let c: pg.PoolClient
-    try {
-      c = await this.pool.connect()
-    } catch (e) {
-      throw storeError(this.location, e)
-    }
-    let broken = false
-    try {
-      await c.query('BEGIN')
+    return inTransaction(this.pool, this.location, async (c) => {
       const head = (await c.query<Head>('SELECT count, last_id, last_hash FROM governance_head WHERE singleton = 1 FOR UPDATE')).rows[0]!
       const events = (await c.query<GovernanceEventRow>(`SELECT ${COLUMNS} FROM governance_events ORDER BY id`)).rows.map((r) => rowFromPg(r))
       const fresh = decide(events)
@@ -52,16 +44,8 @@ export class PostgresGovernanceStore implements GovernanceStore {
         lastHash = row.hash
       }
       if (sealed.length) await c.query('UPDATE governance_head SET count = $1, last_id = $2, last_hash = $3 WHERE singleton = 1', [head.count + sealed.length, lastId, lastHash])
-      await c.query('COMMIT')
       return sealed
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {
-        broken = true
-      })
-      throw storeError(this.location, e)
-    } finally {
-      c.release(broken)
-    }
+    })
   }
 
   async governanceEvents(): Promise<GovernanceEventRow[]> {

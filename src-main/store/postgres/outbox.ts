@@ -15,7 +15,7 @@ import type {
   InterruptedDelivery, Notice, NoticeDraft
 } from '../../core/ports/outbox.js'
 import type { NoticeAck, OutboxSession } from '../../core/ports/trail.js'
-import { redactUrl, storeError } from './connection.js'
+import { inTransaction, queryRows, redactUrl, storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 import { toDue, type DueRow } from '../rows.js'
 
@@ -170,35 +170,12 @@ export class PostgresOutbox implements OutboxSession {
 
   // --- plumbing ----------------------------------------------------------------------------------------------------
 
-  private async q<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(text, values)).rows
-    } catch (e) {
-      throw storeError(this.location, e)
-    }
+  private q<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
+    return queryRows<R>(this.pool, this.location, text, values)
   }
 
-  private async tx<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-    let c: Client
-    try {
-      c = await this.pool.connect()
-    } catch (e) {
-      throw storeError(this.location, e)
-    }
-    let broken = false
-    try {
-      await c.query('BEGIN')
-      const r = await fn(c)
-      await c.query('COMMIT')
-      return r
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {
-        broken = true
-      })
-      throw storeError(this.location, e)
-    } finally {
-      c.release(broken)
-    }
+  private tx<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, this.location, fn)
   }
 
   /** Writes what `w` gathered; returns the notice ids (by their index in w.notices) and the fallbacks taken. */
