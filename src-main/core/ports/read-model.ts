@@ -76,6 +76,10 @@ export const auditFilterSchema = z
   .strict()
   .refine((f) => !f.from || !f.to || Date.parse(f.from) < Date.parse(f.to), { message: '"from" must be before "to"', path: ['from'] })
 
+/**
+ * 'priority': the order an officer works in — severity, then alerts whose case is not closed, then the oldest alert
+ * time first (desc = most urgent first; asc reverses it).
+ */
 export const auditSortSchema = z
   .object({ by: z.enum(['id', 'created_at', 'severity', 'priority']).default('id'), dir: z.enum(['asc', 'desc']).default('desc') })
   .strict()
@@ -86,11 +90,17 @@ export const auditQuerySchema = z
     sort: auditSortSchema.default({ by: 'id', dir: 'desc' }),
     /** next_cursor of the previous page (keyset pagination; opaque) */
     cursor: z.string().max(200).nullable().optional(),
+    /** position of the page's first row in the sorted matches (0 = first), instead of a cursor: a jump or a scrollbar drag */
+    offset: z.number().int().min(0).max(100_000_000).optional(),
+    /** sort by alert time only: start at the first match at this time (desc: at or before it; asc: at or after it); the page's offset says where that is */
+    at: isoTime.optional(),
     limit: z.number().int().min(1).max(500).default(100),
     /** count matches (capped; only worth asking for on the first page) */
     count: z.boolean().default(false)
   })
   .strict()
+  .refine((q) => [q.cursor, q.offset, q.at].filter((x) => x !== undefined && x !== null).length <= 1, { message: 'ask for a page by one of cursor, offset or at', path: ['offset'] })
+  .refine((q) => q.at === undefined || q.sort.by === 'created_at', { message: '"at" needs the sort by alert time (created_at)', path: ['at'] })
 
 export const auditRowSchema = z.object({
   id,
@@ -103,10 +113,6 @@ export const auditRowSchema = z.object({
   title: z.string(),
   created_at: z.string(),
   triaged_at: z.string(),
-/**
- * 'priority': the order an officer works in — severity, then alerts whose case is not closed, then the oldest alert
- * time first (desc = most urgent first; asc reverses it).
- */
   sla_seconds: z.number(),
   sla_target_seconds: z.number(),
   sla_breached: z.boolean(),
@@ -117,17 +123,13 @@ export const auditRowSchema = z.object({
 export const auditPageSchema = z.object({
   rows: z.array(auditRowSchema),
   next_cursor: z.string().nullable(),
-    /** position of the page's first row in the sorted matches (0 = first), instead of a cursor: a jump or a scrollbar drag */
-    offset: z.number().int().min(0).max(100_000_000).optional(),
-    /** sort by alert time only: start at the first match at this time (desc: at or before it; asc: at or after it); the page's offset says where that is */
-    at: isoTime.optional(),
   /** matches, counted up to a cap (exact: false means "at least value") ; null when not asked */
   total: z.object({ value: z.number(), exact: z.boolean() }).nullable(),
+  /** position of the first row in the sorted matches, when the page was asked by offset or at (null for cursor pages) */
+  offset: z.number().nullable().optional(),
   /** audit entries not yet in the search index (search results may miss them until indexed) */
   search_pending: z.number()
 })
-  .refine((q) => [q.cursor, q.offset, q.at].filter((x) => x !== undefined && x !== null).length <= 1, { message: 'ask for a page by one of cursor, offset or at', path: ['offset'] })
-  .refine((q) => q.at === undefined || q.sort.by === 'created_at', { message: '"at" needs the sort by alert time (created_at)', path: ['at'] })
 
 export const deliverySchema = z.object({
   destination: z.string(),
@@ -172,8 +174,6 @@ export const auditFacetsSchema = z.object({
 })
 
 
-  /** position of the first row in the sorted matches, when the page was asked by offset or at (null for cursor pages) */
-  offset: z.number().nullable().optional(),
 export type RunRow = z.infer<typeof runRowSchema>
 export type AuditFilter = z.infer<typeof auditFilterSchema>
 export type AuditSort = z.infer<typeof auditSortSchema>

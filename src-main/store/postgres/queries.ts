@@ -21,10 +21,10 @@ import { foldDashboardRows, QueryError, type AuditQueries, type DashboardFigures
 import { storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 import { ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
+import { CLOSED, COUNT_CAP, prioritySegments, segmentOfKey, sortKey } from '../audit-order.js'
 
 // The same limits as SQLite's (store/sqlite/queries.ts): the answers must be the same.
 const CHUNK = 5_000
-const COUNT_CAP = 10_000
 const SMALL_SET = 5_000
 const RAW_LIMIT = 4_000
 /** A tsvector lexeme holds at most 2,047 bytes: longer terms keep their start (a search word, ≤ 200 characters,
@@ -180,6 +180,8 @@ interface Hit {
   id: number
   sev: number
   created_ms: number
+  /** the sort key (priority's computed key; otherwise sev, created_ms or null) */
+  k: number | null
 }
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>
@@ -384,27 +386,31 @@ export class PostgresAuditQueries implements AuditQueries {
       words || f.severity?.length || f.source_kind || f.source_file || f.run_id || f.from || f.to || f.sla_breached !== undefined || f.destination
     )
     const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : null
-    if (!filtered && q.sort.by === 'id') return this.plainPage(q, cursor)
+    const positioned = Boolean(q.offset) || q.at !== undefined
+    if (!filtered && q.sort.by === 'id' && !positioned) return { ...(await this.plainPage(q, cursor)), offset: q.offset ?? null }
 
     // As SQLite: filters read the browse indexes, brought up to date first (bounded; the rest is search_pending).
     const { pending } = await this.catchUp(20_000)
     const plan = await this.plan(q, words)
-    const none = (): AuditPage => ({ rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: pending })
+    const none = (): AuditPage => ({ rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: pending, offset: cursor ? null : 0 })
     if (!plan) return none()
+    const offset = q.at !== undefined ? await this.positionOf(plan, q) : (q.offset ?? (cursor ? null : 0))
 
     // The page (with its rows) and the capped count at once, on two connections.
-    const [hits, total] = await Promise.all([this.hits(plan, q, cursor), q.count && !cursor ? this.count(plan) : null])
+    const read = q.sort.by === 'priority' ? this.priorityHits(plan, q, cursor, offset ?? 0) : this.hits(plan, q, cursor, offset ?? 0)
+    const [hits, total] = await Promise.all([read, q.count && !cursor ? this.count(plan) : null])
     const more = hits.length > q.limit
     const page = hits.slice(0, q.limit)
     const last = page.at(-1)
     // SQLite answers a filter it knows matches nothing with a count even past the first page; so do we.
     if (!page.length && cursor && q.count && (await this.knownEmpty(q))) return none()
-    const key = (h: Hit) => (q.sort.by === 'severity' ? h.sev : q.sort.by === 'created_at' ? h.created_ms : null)
+    const key = (h: Hit) => (q.sort.by === 'severity' ? h.sev : q.sort.by === 'created_at' ? h.created_ms : q.sort.by === 'priority' ? h.k : null)
     return {
       rows: page.map((h) => toRow(rowFromPg(h))),
       next_cursor: more && last ? encodeCursor({ by: q.sort.by, dir: q.sort.dir, key: key(last), id: last.id }) : null,
       total,
-      search_pending: pending
+      search_pending: pending,
+      offset
     }
   }
 
@@ -506,13 +512,13 @@ export class PostgresAuditQueries implements AuditQueries {
     return false
   }
 
-  /** The page's entries in (key, id) order, after the cursor; the planner picks the index. */
-  private hits(plan: Plan, q: AuditQuery, cursor: Cursor | null): Promise<Array<Hit & EntryRow>> {
+  /** The page's entries in (key, id) order, after the cursor or from a position; the planner picks the index. */
+  private hits(plan: Plan, q: AuditQuery, cursor: Cursor | null, offset = 0): Promise<Array<Hit & EntryRow>> {
     const where = [...plan.where]
     const params = [...plan.params]
     const dir = q.sort.dir
     const cmp = dir === 'desc' ? '<' : '>'
-    const keyCol = q.sort.by === 'severity' ? 'b.sev' : q.sort.by === 'created_at' ? 'b.created_ms' : null
+    const keyCol = sortKey(q.sort.by)
     if (cursor) {
       if (keyCol) {
         params.push(cursor.key, cursor.id)
@@ -522,16 +528,64 @@ export class PostgresAuditQueries implements AuditQueries {
         where.push(`b.id ${cmp} $${params.length}`)
       }
     }
-    params.push(q.limit + 1)
+    params.push(q.limit + 1, offset)
     const order = (k: string | null, id: string) => (k ? `${k} ${dir}, ${id} ${dir}` : `${id} ${dir}`)
     // The matching ids first (from browse_facets' indexes), then their audit rows, in one round trip.
     return this.q<Hit & EntryRow>(
-      `SELECT h.sev, h.created_ms, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}
-       FROM (SELECT b.id, b.sev, b.created_ms FROM browse_facets b ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY ${order(keyCol, 'b.id')} LIMIT $${params.length}) h
-       JOIN audit_entries e ON e.id = h.id ORDER BY ${order(keyCol && keyCol.replace('b.', 'h.'), 'h.id')}`,
+      `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}
+       FROM (SELECT b.id, b.sev, b.created_ms, ${keyCol ?? 'NULL::bigint'} AS k FROM browse_facets b ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY ${order(keyCol && 'k', 'b.id')} LIMIT $${params.length - 1} OFFSET $${params.length}) h
+       JOIN audit_entries e ON e.id = h.id ORDER BY ${order(keyCol && 'h.k', 'h.id')}`,
       params
     )
+  }
+
+  /**
+   * Priority as SQLite reads it: eight segments in order (severity × open/closed, store/audit-order.ts), each in
+   * alert-time order, so no page sorts every match; a position skips whole segments by their counts.
+   */
+  private async priorityHits(plan: Plan, q: AuditQuery, cursor: Cursor | null, offset: number): Promise<Array<Hit & EntryRow>> {
+    const n = q.limit + 1
+    const out: Array<Hit & EntryRow> = []
+    let skip = offset
+    const start = cursor ? segmentOfKey(cursor.key!) : null
+    let started = start === null
+    for (const seg of prioritySegments(q.sort.dir)) {
+      if (!started && seg.g !== start!.g) continue
+      const where = [...plan.where, `b.sev = ${seg.sev}`, seg.closed ? `b.id IN (${CLOSED})` : `b.id NOT IN (${CLOSED})`]
+      const params = [...plan.params]
+      if (!started) {
+        params.push(start!.created_ms, cursor!.id)
+        const [c, i] = [`$${params.length - 1}::bigint`, `$${params.length}::bigint`]
+        where.push(`(b.created_ms ${seg.createdDir === 'asc' ? '>' : '<'} ${c} OR (b.created_ms = ${c} AND b.id ${q.sort.dir === 'desc' ? '<' : '>'} ${i}))`)
+        started = true
+      }
+      if (skip > 0) {
+        const size = await this.one<number>(`SELECT count(*) AS v FROM browse_facets b WHERE ${where.join(' AND ')}`, params)
+        if (skip >= size) {
+          skip -= size
+          continue
+        }
+      }
+      params.push(n - out.length, skip)
+      const rows = await this.q<Hit & EntryRow>(
+        `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}
+         FROM (SELECT b.id, b.sev, b.created_ms, ${sortKey('priority')} AS k FROM browse_facets b WHERE ${where.join(' AND ')}
+           ORDER BY b.created_ms ${seg.createdDir}, b.id ${q.sort.dir} LIMIT $${params.length - 1} OFFSET $${params.length}) h
+         JOIN audit_entries e ON e.id = h.id ORDER BY h.created_ms ${seg.createdDir}, h.id ${q.sort.dir}`,
+        params
+      )
+      skip = 0
+      out.push(...rows)
+      if (out.length >= n) break
+    }
+    return out
+  }
+
+  /** Where an alert time falls in alert-time order: the matches before it (desc: later ones; asc: earlier ones). */
+  private positionOf(plan: Plan, q: AuditQuery): Promise<number> {
+    const where = [...plan.where, `b.created_ms ${q.sort.dir === 'desc' ? '>' : '<'} ${Date.parse(q.at!)}`]
+    return this.one<number>(`SELECT count(*) AS v FROM browse_facets b WHERE ${where.join(' AND ')}`, plan.params)
   }
 
   /** Matches counted up to COUNT_CAP. */

@@ -1,8 +1,9 @@
 // The audit browser's queries over SQLite, fast at a million entries without slowing imports:
 // - audit_entries gets no new index or trigger; the browse tables of migration 003 are filled by catchUp(),
 //   which reads entries with id > indexed_upto in chunks (after each run, and before a filtered query).
-// - every page is a keyset page (id, or (sort key, id)) read from an index in order; no OFFSET, no COUNT(*)
-//   over the table (counts stop at COUNT_CAP).
+// - every page is a keyset page (id, or (sort key, id)) read from an index in order; a page asked by position
+//   (offset, or the position of an alert time) steps over a narrow covering index (OFFSET there reads index
+//   entries only: see bench/audit-scroll.ts for the figures); counts read the same indexes and stop at COUNT_CAP.
 // - the plan is chosen here, not left to the planner: the driving index is the one that yields rows already
 //   in the requested order, unless a filter is known to be small enough to read whole and sort.
 import type Database from 'better-sqlite3'
@@ -15,13 +16,14 @@ import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/p
 import { runFromRow } from './index.js'
 import { foldDashboardRows, QueryError } from '../../core/ports/audit-queries.js'
 import { ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
+import { COUNT_CAP, CLOSED, prioritySegments, segmentOfKey, sortKey } from '../audit-order.js'
 
 /** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */
 export { QueryError } from '../../core/ports/audit-queries.js'
 
 const CHUNK = 5_000
-/** Counts stop here: "10,000+" reads as well as an exact figure and never costs a full scan. */
-export const COUNT_CAP = 10_000
+/** Counts stop here (store/audit-order.ts): past it the browser shows "at least" and extends as it scrolls. */
+export { COUNT_CAP } from '../audit-order.js'
 /** A filter known to match at most this many entries is read whole and sorted instead of scanning in order. */
 const SMALL_SET = 5_000
 const RAW_LIMIT = 4_000
@@ -90,6 +92,8 @@ interface Hit {
   id: number
   sev: number
   created_ms: number
+  /** the sort key (priority's computed key; otherwise sev, created_ms or null) */
+  k?: number | null
 }
 
 const FTS_FROM = 'browse_search s CROSS JOIN browse_facets b ON b.id = s.rowid'
@@ -217,25 +221,103 @@ export class SqliteAuditQueries implements AuditQueries {
       match || f.severity?.length || f.source_kind || f.source_file || f.run_id || f.from || f.to || f.sla_breached !== undefined || f.destination
     )
     const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : null
-    if (!filtered && q.sort.by === 'id') return this.plainPage(q, cursor)
+    const positioned = Boolean(q.offset) || q.at !== undefined
+    if (!filtered && q.sort.by === 'id' && !positioned) return { ...this.plainPage(q, cursor), offset: q.offset ?? null }
 
     // Filters and sorts read the browse indexes: bring them up to date first (bounded, so a query never stalls
     // long behind a huge import; the rest is indexed in the background and reported as search_pending).
     this.catchUp(20_000)
     const fs = this.facetFilter(q)
-    if (!fs) return { rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: this.pending() }
+    const offset = q.at !== undefined && fs ? this.positionOf(fs, q) : (q.offset ?? (cursor ? null : 0))
+    if (!fs) return { rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: this.pending(), offset: cursor ? null : 0 }
 
-    const hits = this.readHits(fs, q, cursor)
+    const hits = positioned ? this.hitsAt(fs, q, offset!) : this.readHits(fs, q, cursor)
     const more = hits.length > q.limit
     const page = hits.slice(0, q.limit)
     const last = page.at(-1)
-    const key = (h: Hit) => (q.sort.by === 'severity' ? h.sev : q.sort.by === 'created_at' ? h.created_ms : null)
+    const key = (h: Hit) => (q.sort.by === 'severity' ? h.sev : q.sort.by === 'created_at' ? h.created_ms : q.sort.by === 'priority' ? h.k! : null)
     return {
       rows: this.rowsByIds(page.map((h) => h.id)),
       next_cursor: more && last ? encodeCursor({ by: q.sort.by, dir: q.sort.dir, key: key(last), id: last.id }) : null,
       total: q.count && !cursor ? this.count(fs) : null,
-      search_pending: this.pending()
+      search_pending: this.pending(),
+      offset
     }
+  }
+
+  /** The index that yields matches in the sort's order (a page by position steps over it). */
+  private orderedFrom(by: AuditQuery['sort']['by']): string {
+    return by === 'created_at' ? 'browse_facets b INDEXED BY browse_facets_created' : by === 'id' ? 'browse_facets b' : 'browse_facets b INDEXED BY browse_facets_sev'
+  }
+
+  /**
+   * A page by position: the matches at [offset, offset + limit] in (key, id) order. A filter known to be small is
+   * read whole and sorted; otherwise the page steps over the index that is already in order (narrow and covering,
+   * so OFFSET reads index entries, not audit rows); priority sorts the matches of each severity by case state and age.
+   */
+  private hitsAt(fs: FacetFilter, q: AuditQuery, offset: number): Hit[] {
+    const small = this.smallest(fs)
+    if (q.sort.by === 'priority' && !(small && small.size <= SMALL_SET)) return this.priorityHits(fs, q, null, offset)
+    const from = small && small.size <= SMALL_SET ? small.from : this.orderedFrom(q.sort.by)
+    return this.hits(from, fs, sortKey(q.sort.by), q.sort.dir, null, q.limit + 1, from !== FTS_FROM, offset)
+  }
+
+  /**
+   * Priority without sorting every match: eight segments in order (severity × open/closed), each read in alert-time
+   * order from browse_facets_created (open ones: most of the trail) or from the closed cases (case_queue). A page
+   * by position skips whole segments by their counts; a cursor starts inside its own segment.
+   */
+  private priorityHits(fs: FacetFilter, q: AuditQuery, cursor: Cursor | null, offset: number): Hit[] {
+    const n = q.limit + 1
+    const out: Hit[] = []
+    let skip = offset
+    const start = cursor ? segmentOfKey(cursor.key!) : null
+    let started = start === null
+    for (const seg of prioritySegments(q.sort.dir)) {
+      if (!started && seg.g !== start!.g) continue
+      const where = [...fs.where, `b.sev = ${seg.sev}`, seg.closed ? `b.id IN (${CLOSED})` : `b.id NOT IN (${CLOSED})`]
+      const params: unknown[] = []
+      if (fs.match) {
+        where.push('b.id IN (SELECT rowid FROM browse_search WHERE browse_search MATCH ?)')
+        params.push(fs.match)
+      }
+      if (!started) {
+        // after the cursor inside its segment; ties of one alert time go by id in the sort's direction (the key's order)
+        where.push(`(b.created_ms ${seg.createdDir === 'asc' ? '>' : '<'} ? OR (b.created_ms = ? AND b.id ${q.sort.dir === 'desc' ? '<' : '>'} ?))`)
+        params.push(start!.created_ms, start!.created_ms, cursor!.id)
+        started = true
+      }
+      if (skip > 0) {
+        const size = this.db.prepare(`SELECT count(*) FROM browse_facets b INDEXED BY browse_facets_sev WHERE ${where.join(' AND ')}`).pluck().get(...params) as number
+        if (skip >= size) {
+          skip -= size
+          continue
+        }
+      }
+      const from = seg.closed ? 'browse_facets b' : 'browse_facets b INDEXED BY browse_facets_created'
+      const rows = this.db
+        .prepare(`SELECT b.id, b.sev, b.created_ms, ${sortKey('priority')} AS k FROM ${from} WHERE ${where.join(' AND ')}
+          ORDER BY b.created_ms ${seg.createdDir}, b.id ${q.sort.dir} LIMIT ? OFFSET ?`)
+        .all(...params, n - out.length, skip) as Hit[]
+      skip = 0
+      out.push(...rows)
+      if (out.length >= n) break
+    }
+    return out
+  }
+
+  /** Where an alert time falls in alert-time order: the matches before it (desc: later ones; asc: earlier ones). */
+  private positionOf(fs: FacetFilter, q: AuditQuery): number {
+    const ms = Date.parse(q.at!)
+    return this.countWhere(fs, [`b.created_ms ${q.sort.dir === 'desc' ? '>' : '<'} ${ms}`], 'browse_facets b INDEXED BY browse_facets_created', Number.MAX_SAFE_INTEGER)
+  }
+
+  private smallest(fs: FacetFilter): Driver | undefined {
+    return [
+      ...fs.drivers,
+      ...(fs.dateSize !== null ? [{ size: fs.dateSize, from: 'browse_facets b INDEXED BY browse_facets_created' }] : []),
+      ...(fs.matchSize !== null ? [{ size: fs.matchSize, from: FTS_FROM }] : [])
+    ].sort((a, b) => a.size - b.size)[0]
   }
 
   /** No filter, id order: straight from audit_entries, so even unindexed entries show at once. */
@@ -330,15 +412,12 @@ export class SqliteAuditQueries implements AuditQueries {
   private readHits(fs: FacetFilter, q: AuditQuery, cursor: Cursor | null): Hit[] {
     const dir = q.sort.dir
     const n = q.limit + 1
-    const small = [
-      ...fs.drivers.map((d) => ({ size: d.size, from: d.from })),
-      ...(fs.dateSize !== null ? [{ size: fs.dateSize, from: 'browse_facets b INDEXED BY browse_facets_created' }] : []),
-      ...(fs.matchSize !== null ? [{ size: fs.matchSize, from: FTS_FROM }] : [])
-    ].sort((a, b) => a.size - b.size)[0]
-    const keyCol = q.sort.by === 'severity' ? 'b.sev' : q.sort.by === 'created_at' ? 'b.created_ms' : null
+    const small = this.smallest(fs)
+    const keyCol = sortKey(q.sort.by)
     if (small && small.size <= SMALL_SET) return this.hits(small.from, fs, keyCol, dir, cursor, n)
     if (q.sort.by === 'id') return this.idOrdered(fs, [], dir, cursor?.id ?? null, n)
     if (q.sort.by === 'created_at') return this.hits('browse_facets b INDEXED BY browse_facets_created', fs, 'b.created_ms', dir, cursor, n, true)
+    if (q.sort.by === 'priority') return this.priorityHits(fs, q, cursor, 0)
     // Severity: one id-ordered read per severity, in severity order, starting at the cursor's severity.
     const order = dir === 'desc' ? [3, 2, 1, 0] : [0, 1, 2, 3]
     const out: Hit[] = []
@@ -374,7 +453,7 @@ export class SqliteAuditQueries implements AuditQueries {
   }
 
   /** Matches read through `from`, ordered by (key, id); a search becomes a per-row FTS5 probe unless FTS5 drives. */
-  private hits(from: string, fs: FacetFilter, keyCol: string | null, dir: 'asc' | 'desc', cursor: Cursor | null, n: number, probe = false): Hit[] {
+  private hits(from: string, fs: FacetFilter, keyCol: string | null, dir: 'asc' | 'desc', cursor: Cursor | null, n: number, probe = false, offset = 0): Hit[] {
     const where = [...fs.where]
     const params: unknown[] = []
     if (fs.match) {
@@ -392,24 +471,29 @@ export class SqliteAuditQueries implements AuditQueries {
         params.push(cursor.id)
       }
     }
-    const order = keyCol ? `${keyCol} ${dir}, b.id ${dir}` : `b.id ${dir}`
-    const sql = `SELECT b.id, b.sev, b.created_ms FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`
-    return this.db.prepare(sql).all(...params, n) as Hit[]
+    const order = keyCol ? `k ${dir}, b.id ${dir}` : `b.id ${dir}`
+    const sql = `SELECT b.id, b.sev, b.created_ms, ${keyCol ?? 'NULL'} AS k FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`
+    return this.db.prepare(sql).all(...params, n, offset) as Hit[]
   }
 
   /** Matches counted up to COUNT_CAP, read the same way as an id-ordered page. */
   private count(fs: FacetFilter): { value: number; exact: boolean } {
-    const where = [...fs.where]
+    const n = this.countWhere(fs, [], null, COUNT_CAP + 1)
+    return n > COUNT_CAP ? { value: COUNT_CAP, exact: false } : { value: n, exact: true }
+  }
+
+  /** Matches (and the extra conditions) counted up to cap, from the given index or the smallest driver (FTS5 when searching). */
+  private countWhere(fs: FacetFilter, extra: string[], index: string | null, cap: number): number {
+    const where = [...fs.where, ...extra]
     const params: unknown[] = []
-    let from = fs.drivers.sort((a, b) => a.size - b.size)[0]?.from ?? 'browse_facets b NOT INDEXED'
+    let from = index ?? [...fs.drivers].sort((a, b) => a.size - b.size)[0]?.from ?? 'browse_facets b NOT INDEXED'
     if (fs.match) {
       from = FTS_FROM
       where.unshift('browse_search MATCH ?')
       params.push(fs.match)
     }
-    const sql = `SELECT count(*) FROM (SELECT 1 FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${COUNT_CAP + 1})`
-    const n = this.db.prepare(sql).pluck().get(...params) as number
-    return n > COUNT_CAP ? { value: COUNT_CAP, exact: false } : { value: n, exact: true }
+    const sql = `SELECT count(*) FROM (SELECT 1 FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${cap})`
+    return this.db.prepare(sql).pluck().get(...params) as number
   }
 
   private rowsByIds(ids: number[]): AuditRow[] {

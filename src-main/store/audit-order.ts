@@ -1,0 +1,46 @@
+// The audit browser's sort keys as SQL over browse_facets b, shared by both stores so their pages, cursors and
+// positions agree. Every order is (key, id) in one direction, so one keyset cursor [key, id] and one OFFSET serve them.
+import type { AuditSort } from '../core/ports/read-model.js'
+
+/** 2^44 ms (year 2527): alert times fit below it, so severity and case state can sit above them in one integer. */
+const SPAN = 17_592_186_044_416
+
+/**
+ * Priority: severity, then alerts whose case is not closed (case_queue, migration 008; an entry the queue has not
+ * caught up is open), then the oldest alert time — one integer, highest first: (sev·2 + open)·2^44 − created_ms.
+ * Safe in a double (≤ 7·2^44 < 2^53), so the cursor keeps it exactly.
+ */
+export const PRIORITY_KEY = `((b.sev * 2 + CASE WHEN EXISTS (SELECT 1 FROM case_queue cq WHERE cq.entry_id = b.id AND cq.state = 'closed') THEN 0 ELSE 1 END) * ${SPAN} - b.created_ms)`
+
+/** The key column of a sort (null: id alone). */
+export function sortKey(by: AuditSort['by']): string | null {
+  return by === 'severity' ? 'b.sev' : by === 'created_at' ? 'b.created_ms' : by === 'priority' ? PRIORITY_KEY : null
+}
+
+/** The largest number of matches a count reads before it answers "at least". Both stores use it. */
+export const COUNT_CAP = 1_000_000
+
+/** The entries whose case is closed (case_queue's state index). */
+export const CLOSED = "SELECT entry_id FROM case_queue WHERE state = 'closed'"
+
+export interface PrioritySegment {
+  /** the key's segment number: sev·2 + open */
+  g: number
+  sev: number
+  closed: boolean
+  /** alert-time order inside the segment: oldest first when the most urgent come first */
+  createdDir: 'asc' | 'desc'
+}
+
+/** Priority's eight segments in the sort's order (desc: critical open, critical closed, high open, …). */
+export function prioritySegments(dir: 'asc' | 'desc'): PrioritySegment[] {
+  const out: PrioritySegment[] = []
+  for (const sev of [3, 2, 1, 0]) for (const closed of [false, true]) out.push({ g: sev * 2 + (closed ? 0 : 1), sev, closed, createdDir: dir === 'desc' ? 'asc' : 'desc' })
+  return dir === 'desc' ? out : out.reverse()
+}
+
+/** A priority key back to its segment and alert time (the key is g·2^44 − created_ms, 0 < created_ms < 2^44). */
+export function segmentOfKey(key: number): { g: number; created_ms: number } {
+  const g = Math.ceil(key / SPAN)
+  return { g, created_ms: g * SPAN - key }
+}
