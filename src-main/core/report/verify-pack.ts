@@ -9,6 +9,10 @@ import { z } from 'zod'
 import { parseRuleSet } from '../classify/ruleset.js'
 import type { ReportQueries } from '../ports/reports.js'
 import { restoreCell } from './csv.js'
+import type { ChainProblem } from '../audit/chain.js'
+import type { RowHead } from '../audit/row-chain.js'
+import type { CaseEventRow } from '../case/model.js'
+import type { GovernanceEventRow } from '../governance/model.js'
 import { RESOLUTION_FIELDS, ResolutionVerifier, type ResolutionRow } from '../audit/resolution-chain.js'
 import { CASE_EVENT_COLUMNS, CaseEventVerifier, EVIDENCE_COLUMNS } from '../audit/case-chain.js'
 import { DELIVERY_SILENCE_COLUMNS, GOVERNANCE_EVENT_COLUMNS, GovernanceEventVerifier } from '../audit/governance-chain.js'
@@ -298,44 +302,80 @@ function auditCheck(m: PackManifest, problems: PackProblem[], silenced: Silences
   return { parser, done, count: () => rows }
 }
 
-/** The quarantine resolutions: the whole chain from genesis, recomputed, ending at the head the manifest records. */
-function resolutionCheck(spec: NonNullable<PackManifest['quarantine_resolutions']>, expected: number | undefined, problems: PackProblem[]): CsvCheck {
-  const file = spec.file
-  const columns = [...RESOLUTION_FIELDS, 'prev_hash', 'hash']
-  const v = new ResolutionVerifier()
+/**
+ * One hash-chained log of the pack (resolutions, case events, governance events): its header, every row through the
+ * log's verifier from genesis, the head the manifest records, and the row count. `onRow` sees each row that chains;
+ * `unreadable` is told when the file could not be read through or the chain broke (what depends on it is not compared).
+ */
+function chainCsvCheck<R extends { id: number }>(o: {
+  file: string
+  columns: readonly string[]
+  /** names the columns in the header problem ("resolution", "case event") */
+  noun: string
+  verifier: { problem: ChainProblem | null; push(r: R): boolean; finish(head: RowHead): ChainProblem | null }
+  head: RowHead
+  expected: number | undefined
+  problems: PackProblem[]
+  rowOf(values: string[]): R
+  /** a row that chains; its number in the file */
+  onRow?(r: R, row: number): void
+  unreadable?(): void
+}): CsvCheck {
+  const { file, columns, verifier: v, problems } = o
   let rows = -1
   const parser = parse({ bom: true, relax_column_count: true })
-  const nullable = new Set(['correction', 'entry_id', 'run_id'])
-  const numeric = new Set(['id', 'quarantine_id', 'entry_id', 'run_id'])
+  const entryOf = (r: R) => ('entry_id' in r && typeof r.entry_id === 'number' ? { entry_id: r.entry_id } : {})
   const done = (async () => {
     try {
       for await (const record of parser as AsyncIterable<string[]>) {
         if (rows++ === -1) {
           if (record.join(',') !== columns.join(',')) {
-            problems.push({ file, row: 0, line: 1, problem: `the header is not the resolution columns (${columns.join(',')})` })
+            problems.push({ file, row: 0, line: 1, problem: `the header is not the ${o.noun} columns (${columns.join(',')})` })
             v.problem = { id: 0, position: 0, problem: 'bad header' }
           }
           continue
         }
         if (v.problem) continue
-        const values = record.map(restoreCell)
-        const row = Object.fromEntries(columns.map((c, i) => {
-          const x = values[i] ?? ''
-          return [c, nullable.has(c) && x === '' ? null : numeric.has(c) ? Number(x) : x]
-        })) as unknown as ResolutionRow
-        if (!v.push(row)) problems.push({ file, row: rows, problem: `row ${rows}: ${v.problem!.problem}` })
+        if (record.length !== columns.length) {
+          problems.push({ file, row: rows, problem: `row ${rows} has ${record.length} cells, expected ${columns.length}` })
+          v.problem = { id: 0, position: rows, problem: 'bad row' }
+          continue
+        }
+        const r = o.rowOf(record.map(restoreCell))
+        if (!v.push(r)) {
+          problems.push({ file, row: rows, ...entryOf(r), problem: `row ${rows}: ${v.problem!.problem}` })
+          continue
+        }
+        o.onRow?.(r, rows)
       }
-    } catch (e) {
-      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(e as Error).message}` })
+    } catch (err) {
+      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(err as Error).message}` })
+      o.unreadable?.()
       return
     }
-    if (!v.problem) {
-      const end = v.finish(spec.head)
+    if (v.problem) o.unreadable?.()
+    else {
+      const end = v.finish(o.head)
       if (end) problems.push({ file, problem: end.problem })
     }
-    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
+    if (o.expected !== undefined && rows !== o.expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${o.expected} (rows removed or added)` })
   })()
-  return { parser, done, count: () => rows }
+  return { parser, done, count: () => Math.max(0, rows) }
+}
+
+/** The quarantine resolutions: the whole chain from genesis, recomputed, ending at the head the manifest records. */
+function resolutionCheck(spec: NonNullable<PackManifest['quarantine_resolutions']>, expected: number | undefined, problems: PackProblem[]): CsvCheck {
+  const columns = [...RESOLUTION_FIELDS, 'prev_hash', 'hash']
+  const nullable = new Set(['correction', 'entry_id', 'run_id'])
+  const numeric = new Set(['id', 'quarantine_id', 'entry_id', 'run_id'])
+  return chainCsvCheck<ResolutionRow>({
+    file: spec.file, columns, noun: 'resolution', verifier: new ResolutionVerifier(), head: spec.head, expected, problems,
+    rowOf: (values) =>
+      Object.fromEntries(columns.map((c, i) => {
+        const x = values[i] ?? ''
+        return [c, nullable.has(c) && x === '' ? null : numeric.has(c) ? Number(x) : x]
+      })) as unknown as ResolutionRow
+  })
 }
 
 /** What case-events.csv and evidence-manifest.csv say about the evidence files, to be compared once both are read. */
@@ -351,59 +391,27 @@ interface EvidenceSeen {
 /** The case events: the whole chain from genesis, recomputed, ending at the head the manifest records. */
 function caseCheck(spec: NonNullable<PackManifest['case_events']>, expected: number | undefined, problems: PackProblem[], evidence: EvidenceSeen): CsvCheck {
   const file = spec.file
-  const v = new CaseEventVerifier()
-  let rows = -1
-  const parser = parse({ bom: true, relax_column_count: true })
-  const done = (async () => {
-    try {
-      for await (const record of parser as AsyncIterable<string[]>) {
-        if (rows++ === -1) {
-          if (record.join(',') !== CASE_EVENT_COLUMNS.join(',')) {
-            problems.push({ file, row: 0, line: 1, problem: `the header is not the case event columns (${CASE_EVENT_COLUMNS.join(',')})` })
-            v.problem = { id: 0, position: 0, problem: 'bad header' }
-          }
-          continue
-        }
-        if (v.problem) continue
-        if (record.length !== CASE_EVENT_COLUMNS.length) {
-          problems.push({ file, row: rows, problem: `row ${rows} has ${record.length} cells, expected ${CASE_EVENT_COLUMNS.length}` })
-          v.problem = { id: 0, position: rows, problem: 'bad row' }
-          continue
-        }
-        const e = caseEventOf(record.map(restoreCell))
-        if (!v.push(e)) {
-          problems.push({ file, row: rows, entry_id: e.entry_id, problem: `row ${rows}: ${v.problem!.problem}` })
-          continue
-        }
-        if (e.type === 'evidence') {
-          let d: { sha256?: unknown; size?: unknown } = {}
-          try {
-            d = JSON.parse(e.data) as typeof d
-          } catch {
-            // a chained event whose data is not JSON: the hash covers it, so it was written that way; named below
-          }
-          if (typeof d.sha256 !== 'string') {
-            problems.push({ file, row: rows, entry_id: e.entry_id, problem: `row ${rows}: evidence event ${e.id} names no SHA-256` })
-            continue
-          }
-          const l = evidence.named.get(d.sha256) ?? []
-          l.push({ id: e.id, entry_id: e.entry_id, size: Number(d.size), row: rows })
-          evidence.named.set(d.sha256, l)
-        }
+  return chainCsvCheck<CaseEventRow>({
+    file, columns: CASE_EVENT_COLUMNS, noun: 'case event', verifier: new CaseEventVerifier(), head: spec.head, expected, problems,
+    rowOf: caseEventOf,
+    unreadable: () => (evidence.readable = false),
+    onRow: (e, row) => {
+      if (e.type !== 'evidence') return
+      let d: { sha256?: unknown; size?: unknown } = {}
+      try {
+        d = JSON.parse(e.data) as typeof d
+      } catch {
+        // a chained event whose data is not JSON: the hash covers it, so it was written that way; named below
       }
-    } catch (err) {
-      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(err as Error).message}` })
-      evidence.readable = false
-      return
+      if (typeof d.sha256 !== 'string') {
+        problems.push({ file, row, entry_id: e.entry_id, problem: `row ${row}: evidence event ${e.id} names no SHA-256` })
+        return
+      }
+      const l = evidence.named.get(d.sha256) ?? []
+      l.push({ id: e.id, entry_id: e.entry_id, size: Number(d.size), row })
+      evidence.named.set(d.sha256, l)
     }
-    if (v.problem) evidence.readable = false
-    else {
-      const end = v.finish(spec.head)
-      if (end) problems.push({ file, problem: end.problem })
-    }
-    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
-  })()
-  return { parser, done, count: () => Math.max(0, rows) }
+  })
 }
 
 /** evidence-manifest.csv: read whole (one row per evidence file), compared with the events afterwards. */
@@ -478,54 +486,21 @@ const noteOf = (id: number, until: string) => `${SILENCED_NOTE}${id} until ${unt
 
 /** The governance events: the whole chain from genesis, recomputed, ending at the head the manifest records. */
 function governanceCheck(spec: NonNullable<PackManifest['governance_events']>, expected: number | undefined, problems: PackProblem[], seen: SilencesSeen): CsvCheck {
-  const file = spec.file
-  const v = new GovernanceEventVerifier()
-  let rows = -1
-  const parser = parse({ bom: true, relax_column_count: true })
-  const done = (async () => {
-    try {
-      for await (const record of parser as AsyncIterable<string[]>) {
-        if (rows++ === -1) {
-          if (record.join(',') !== GOVERNANCE_EVENT_COLUMNS.join(',')) {
-            problems.push({ file, row: 0, line: 1, problem: `the header is not the governance event columns (${GOVERNANCE_EVENT_COLUMNS.join(',')})` })
-            v.problem = { id: 0, position: 0, problem: 'bad header' }
-          }
-          continue
-        }
-        if (v.problem) continue
-        if (record.length !== GOVERNANCE_EVENT_COLUMNS.length) {
-          problems.push({ file, row: rows, problem: `row ${rows} has ${record.length} cells, expected ${GOVERNANCE_EVENT_COLUMNS.length}` })
-          v.problem = { id: 0, position: rows, problem: 'bad row' }
-          continue
-        }
-        const e = governanceEventOf(record.map(restoreCell))
-        if (!v.push(e)) {
-          problems.push({ file, row: rows, problem: `row ${rows}: ${v.problem!.problem}` })
-          continue
-        }
-        if (e.type === 'silence_added') {
-          let until: unknown
-          try {
-            until = (JSON.parse(e.data) as { until?: unknown }).until
-          } catch {
-            // chained as written; a silence without an end is named below when a held-back delivery names it
-          }
-          seen.silences.set(e.id, typeof until === 'string' ? until : '')
-        }
+  return chainCsvCheck<GovernanceEventRow>({
+    file: spec.file, columns: GOVERNANCE_EVENT_COLUMNS, noun: 'governance event', verifier: new GovernanceEventVerifier(), head: spec.head, expected, problems,
+    rowOf: governanceEventOf,
+    unreadable: () => (seen.readable = false),
+    onRow: (e) => {
+      if (e.type !== 'silence_added') return
+      let until: unknown
+      try {
+        until = (JSON.parse(e.data) as { until?: unknown }).until
+      } catch {
+        // chained as written; a silence without an end is named below when a held-back delivery names it
       }
-    } catch (err) {
-      problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(err as Error).message}` })
-      seen.readable = false
-      return
+      seen.silences.set(e.id, typeof until === 'string' ? until : '')
     }
-    if (v.problem) seen.readable = false
-    else {
-      const end = v.finish(spec.head)
-      if (end) problems.push({ file, problem: end.problem })
-    }
-    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
-  })()
-  return { parser, done, count: () => Math.max(0, rows) }
+  })
 }
 
 /** delivery-silences.csv: read whole (only what silences held back), compared with the events and the entries afterwards. */
