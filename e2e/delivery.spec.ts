@@ -128,11 +128,12 @@ describe.skipIf(missing !== null)('delivery notices in Chromium against `triage 
       await buttons.first().click()
       await expect.poll(() => buttons.count()).toBe(before - 1)
     }
-    await page.getByRole('heading', { name: 'Nothing needs attention' }).waitFor()
+    await page.getByRole('heading', { name: 'No delivery needs attention' }).waitFor()
+    await page.getByText('No open notice: no alert left undelivered after its fallbacks, no uncertain delivery, no failed run waiting to be acknowledged.').waitFor()
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Needs attention' }).count()).toBe(0)
     expect((await status()).notices_total).toBe(0)
     await page.getByRole('link', { name: 'Dashboard' }).click()
-    await page.getByText('Nothing needs attention.').waitFor()
+    await page.getByText('No delivery needs attention.').waitFor()
     await shot('delivery-dashboard')
   })
 

@@ -597,7 +597,8 @@ export type { CaseActionInput, CaseDetail, CaseEventView, CaseQueueView, QueueCo
  */
 export const errorCodeSchema = z.enum(ERROR_CODES)
 export type ErrorCode = z.infer<typeof errorCodeSchema>
-export const apiErrorSchema = z.object({ code: errorCodeSchema, message: z.string() })
+/** fields: each problem with the setting (or input field) it is about, dotted path and the text alone, for a form to mark. */
+export const apiErrorSchema = z.object({ code: errorCodeSchema, message: z.string(), fields: z.array(z.object({ path: z.string(), message: z.string() })).optional() })
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>
 export const replySchema = z.union([
   z.object({ ok: z.literal(true), data: z.unknown() }),

@@ -3,17 +3,26 @@ import type { ZodError } from 'zod'
 import { TriageError, type ErrorCode } from '../core/errors.js'
 import type { ApiErrorBody } from './contract.js'
 
+export type FieldProblem = NonNullable<ApiErrorBody['fields']>[number]
+
 export class ApiError extends TriageError {
   constructor(
     readonly code: ErrorCode,
-    message: string
+    message: string,
+    /** The problems by field, for a form to mark each one (the message still says the first, for the CLI and logs). */
+    readonly fields?: FieldProblem[]
   ) {
     super(message)
   }
 
   toBody(): ApiErrorBody {
-    return { code: this.code, message: this.message }
+    return this.fields?.length ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message }
   }
+}
+
+/** Every problem of a failed parse, by field (dotted path), without the "where: path:" prefix of the message. */
+export function zodFieldProblems(err: ZodError): FieldProblem[] {
+  return err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
 }
 
 /** "queryAudit: filter.severity.0: Invalid option: expected one of …" — the first problem, named by its field. */

@@ -21,7 +21,7 @@ import {
   api, isMethod, TRANSACTION_FIELDS,
   type ApiEvent, type Input, type Method, type Output, type ParsedInput, type Reply, type RunOutcome, type SettingsView
 } from './contract.js'
-import { ApiError, describeZodError } from './errors.js'
+import { ApiError, describeZodError, zodFieldProblems } from './errors.js'
 import { estimateRecords } from './estimate.js'
 import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 import { createReportHandlers, type ReportContext } from './reports.js'
@@ -494,9 +494,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         next = setPath(next, path, value ?? '')
       }
       const parsed = settingsSchema.safeParse(next)
-      if (!parsed.success) throw new ApiError('invalid_input', describeZodError('settings', parsed.error))
+      if (!parsed.success) throw new ApiError('invalid_input', describeZodError('settings', parsed.error), zodFieldProblems(parsed.error))
       const s = parsed.data
-      if (!cron.validate(s.schedule)) throw new ApiError('invalid_input', `settings: schedule: "${s.schedule}" is not a valid cron expression (e.g. */15 * * * * for every 15 minutes)`)
+      // Each refusal names its setting twice: in the message (CLI, logs) and in fields (the form marks the field).
+      const refuse = (code: 'invalid_input' | 'user_error', path: string, text: string) => new ApiError(code, `settings: ${path}: ${text}`, [{ path, message: text }])
+      const cronText = `"${s.schedule}" is not a valid cron expression (e.g. */15 * * * * for every 15 minutes)`
+      if (!cron.validate(s.schedule)) throw refuse('invalid_input', 'schedule', cronText)
       if (s.inbox) {
         const dir = isAbsolute(s.inbox) ? s.inbox : resolve(loaded.baseDir, s.inbox)
         let ok = false
@@ -505,9 +508,16 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         } catch {
           ok = false
         }
-        if (!ok) throw new ApiError('user_error', `settings: inbox: the folder ${dir} does not exist`)
+        if (!ok) throw refuse('user_error', 'inbox', `the folder ${dir} does not exist`)
       }
-      if (s.rules_file !== loaded.settings.rules_file) loadRuleSet(rulesPath({ ...loaded, settings: s })) // a bad rule set is refused now, not at the next run
+      if (s.rules_file !== loaded.settings.rules_file) {
+        // A bad rule set is refused now, not at the next run.
+        try {
+          loadRuleSet(rulesPath({ ...loaded, settings: s }))
+        } catch (e) {
+          throw refuse('user_error', 'rules_file', messageOf(e))
+        }
+      }
       await ctx.settings.update(s)
       const after = await current()
       ctx.emit({ type: 'settingsChanged', settings: redactSecrets(after.settings) })

@@ -103,7 +103,7 @@ export function App() {
       <div className="main">
         {s?.dry_run && (
           <div className="dry-run-banner" role="status">
-            <strong>DRY-RUN</strong> Alerts are triaged and recorded; nothing is sent to Slack or e-mail. <a href="#/settings">Change in Settings</a>
+            <strong>DRY-RUN</strong> Alerts are triaged and recorded; nothing is sent to Slack or e-mail. <a href="#/settings?field=dry_run">Change in Settings</a>
           </div>
         )}
         <DeliveryBanner onDeliveriesScreen={route.screen === 'deliveries'} />
@@ -128,7 +128,7 @@ export function App() {
           {route.screen === 'deliveries' && <Deliveries />}
           {route.screen === 'reports' && <Reports params={route.params} />}
           {route.screen === 'rules' && <Rules params={route.params} />}
-          {route.screen === 'settings' && <Settings />}
+          {route.screen === 'settings' && <Settings params={route.params} />}
           {route.screen === 'setup' && <Setup />}
         </main>
       </div>

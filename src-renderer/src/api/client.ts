@@ -8,7 +8,12 @@ import {
 import { navigateHash, navigateTargetSchema } from '../../../src-main/app/bridge-types.js'
 
 export class ApiCallError extends Error {
-  constructor(readonly code: ErrorCode | 'transport', message: string) {
+  constructor(
+    readonly code: ErrorCode | 'transport',
+    message: string,
+    /** The problems by field (dotted setting path), when the API names them: a form marks each field. */
+    readonly fields: Array<{ path: string; message: string }> = []
+  ) {
     super(message)
   }
 }
@@ -132,7 +137,7 @@ export async function call<M extends Method>(method: M, input: Input<M>): Promis
   const parsed = replySchema.safeParse(await transport.invoke(method, input))
   if (!parsed.success) throw new ApiCallError('transport', `${method}: the reply does not follow the API contract`)
   const reply = parsed.data
-  if (!reply.ok) throw new ApiCallError(reply.error.code, reply.error.message)
+  if (!reply.ok) throw new ApiCallError(reply.error.code, reply.error.message, reply.error.fields)
   const data = api[method].output.safeParse(reply.data)
   if (!data.success) throw new ApiCallError('transport', `${method}: the reply does not follow the API contract (${data.error.issues[0]?.path.join('.')})`)
   return data.data as Output<M>

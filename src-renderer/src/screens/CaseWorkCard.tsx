@@ -1,7 +1,10 @@
 // The dashboard's case work: my queue, closes waiting for my approval, unassigned, overdue and clocks due soon
-// (each opening its Queue tab), and every alert by case state.
+// (each opening its Queue tab), every alert by case state, and the desk's SLA of case work over the last 7 days
+// (time to acknowledge and to close against the settings' targets: the Reports screen's figures, same code).
+import { useState } from 'react'
 import { useApi } from '../api/hooks.js'
-import { Banner, Button, Card, fmtNum } from '../ui/index.js'
+import type { Output } from '../api/client.js'
+import { Banner, Button, Card, fmtDuration, fmtNum, SEVERITY_LABEL } from '../ui/index.js'
 import { navigate } from '../router.js'
 import { CASE_STATE_ORDER, officerName, STATE_LABEL, type QueueTab } from './case-format.js'
 import './case.css'
@@ -49,6 +52,62 @@ export function CaseWorkCard() {
           ))}
         </ul>
       </div>
+      <CaseSla />
     </Card>
+  )
+}
+
+type Timing = Output<'slaReport'>['case_work']['time_to_acknowledge'][number]
+
+/** Time to acknowledge and to close per severity over the last 7 days, against the targets; open cases past target. */
+function CaseSla() {
+  // The period is fixed when the card mounts (a new one on every render would reload for ever).
+  const [period] = useState(() => ({ from: new Date(Date.now() - 7 * 86_400_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() }))
+  const r = useApi('slaReport', { ...period, limit: 1 }, { reloadOn: ['caseChanged', 'runFinished'] })
+  if (!r.data) return r.error ? <p className="small tone-danger">The desk's SLA could not be read: {r.error}</p> : null
+  const c = r.data.case_work
+  if (!c.alerts) return <p className="small muted case-sla-none">The desk's SLA of case work: no alert triaged in the last 7 days.</p>
+  const close = new Map(c.time_to_close.map((t) => [t.severity, t]))
+  const rows = c.time_to_acknowledge.filter((a) => a.count + a.overdue + a.pending > 0 || (close.get(a.severity)?.count ?? 0) > 0)
+  return (
+    <div className="case-sla">
+      <table className="table case-sla-table">
+        <caption>The desk's SLA, last 7 days: time from triage to acknowledgement and to close, against the targets</caption>
+        <thead>
+          <tr>
+            <th scope="col">Severity</th>
+            <th scope="col">Acknowledge: target</th>
+            <th scope="col" className="num">median</th>
+            <th scope="col" className="num">within target</th>
+            <th scope="col" className="num">open past target</th>
+            <th scope="col">Close: target</th>
+            <th scope="col" className="num">median</th>
+            <th scope="col" className="num">within target</th>
+            <th scope="col" className="num">open past target</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => (
+            <tr key={a.severity}>
+              <th scope="row">{SEVERITY_LABEL[a.severity]}</th>
+              <TimingCells t={a} />
+              <TimingCells t={close.get(a.severity)!} />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function TimingCells({ t }: { t: Timing }) {
+  const reached = t.met + t.missed
+  return (
+    <>
+      <td>{fmtDuration(t.target_seconds * 1000)}</td>
+      <td className="num">{t.p50 === null ? '—' : fmtDuration(t.p50 * 1000)}</td>
+      <td className={`num ${t.missed ? 'tone-warn' : ''}`}>{reached ? `${fmtNum(t.met)} of ${fmtNum(reached)}` : '—'}</td>
+      <td className={`num ${t.overdue ? 'tone-danger' : ''}`}>{fmtNum(t.overdue)}</td>
+    </>
   )
 }

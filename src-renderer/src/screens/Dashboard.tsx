@@ -82,7 +82,7 @@ export function Dashboard() {
             <dt>Schedule</dt>
             <dd className="mono">{s.schedule.expression}</dd>
             <dt>Inbox folder</dt>
-            <dd>{s.inbox ? <span className="mono">{s.inbox}</span> : <span className="muted">not set — <a href="#/settings">choose one in Settings</a></span>}</dd>
+            <dd>{s.inbox ? <span className="mono">{s.inbox}</span> : <span className="muted">not set — <a href="#/settings?field=inbox">choose one in Settings</a></span>}</dd>
             <dt>Health</dt>
             <dd><Badge tone={s.health.status === 'ok' ? 'ok' : s.health.status === 'failed' ? 'danger' : s.health.status === 'warn' ? 'warn' : 'neutral'}>{s.health.status === 'failed' ? 'last run failed' : s.health.status}</Badge> {s.health.status !== 'warn' && <span className={`small ${s.health.status === 'failed' ? 'tone-danger' : 'muted'}`}>{s.health.message}</span>}</dd>
           </dl>

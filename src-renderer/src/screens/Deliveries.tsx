@@ -57,7 +57,10 @@ export function Deliveries() {
       </header>
       {s.mode === 'dry_run' && (
         <Banner tone="warn">
-          <strong>Dry-run.</strong> Alerts are recorded with their destinations; nothing is sent. Turn dry-run off in <a href="#/settings">Settings</a> (in the desktop app, also from the tray) to deliver new alerts.
+          {/* One flex item: the banner lays its children out in a row, and bare text beside links became columns. */}
+          <span>
+            <strong>Dry-run:</strong> {fmtNum(s.outbox.dry_run)} {s.outbox.dry_run === 1 ? 'delivery' : 'deliveries'} prepared with their destinations, none sent. Turn dry-run off in <a href="#/settings?field=dry_run">Settings</a> (or the tray) to deliver new alerts.
+          </span>
         </Banner>
       )}
       {error && <Banner tone="danger">{error}</Banner>}
@@ -117,8 +120,12 @@ export function Deliveries() {
 
       <Card title="Needs attention" sub="notices stay here and in the banner until acknowledged" actions={<span className="stat-value small num">{fmtNum(s.notices_total)}</span>}>
         {s.notices.length === 0 ? (
-          <EmptyState title="Nothing needs attention">
-            <p className="muted">Every alert reached a destination or its fallback, and no run failed.</p>
+          <EmptyState title="No delivery needs attention">
+            <p className="muted">
+              {s.mode === 'dry_run'
+                ? `Dry-run: ${fmtNum(s.outbox.dry_run)} ${s.outbox.dry_run === 1 ? 'delivery' : 'deliveries'} prepared, none sent, so none can be undelivered or uncertain. No failed-run notice is open.`
+                : 'No open notice: no alert left undelivered after its fallbacks, no uncertain delivery, no failed run waiting to be acknowledged.'}
+            </p>
           </EmptyState>
         ) : (
           <ul className="notice-list" aria-label="Open delivery notices">

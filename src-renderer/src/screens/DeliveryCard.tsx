@@ -9,7 +9,7 @@ export function DeliveryCard() {
   const attention = attentionText(s)
   const waiting = s.outbox.pending + s.outbox.failed
   return (
-    <Card title="Deliveries" sub={s.mode === 'live' ? 'sent to Slack and e-mail as alerts are triaged' : 'recorded with their destinations; nothing is sent'} actions={<ModeMark mode={s.mode} size="lg" />}>
+    <Card title="Deliveries" sub={s.mode === 'live' ? 'sent to Slack and e-mail as alerts are triaged' : 'prepared with their destinations; nothing is sent'} actions={<ModeMark mode={s.mode} size="lg" />}>
       <div className="stack-sm">
         {s.mode === 'live' ? (
           <div className="delivery-stats">
@@ -20,7 +20,7 @@ export function DeliveryCard() {
           </div>
         ) : (
           <p className="small">
-            <strong>{fmtNum(s.outbox.dry_run)}</strong> deliveries recorded in dry-run. Turn dry-run off in <a href="#/settings">Settings</a> to send new alerts.
+            <strong>Dry-run: {fmtNum(s.outbox.dry_run)} {s.outbox.dry_run === 1 ? 'delivery' : 'deliveries'} prepared, none sent.</strong> Turn dry-run off in <a href="#/settings?field=dry_run">Settings</a> to send new alerts.
           </p>
         )}
         {s.silenced_alerts ? <p className="small muted">{fmtNum(s.silenced_alerts)} {s.silenced_alerts === 1 ? "alert's deliveries" : "alerts' deliveries"} held back by silences (recorded, never sent).</p> : null}
@@ -31,7 +31,7 @@ export function DeliveryCard() {
           </p>
         )}
         <div className="row">
-          {attention ? <span className="small tone-danger">{attention}</span> : <span className="small muted">Nothing needs attention.</span>}
+          {attention ? <span className="small tone-danger">{attention}</span> : <span className="small muted">No delivery needs attention.</span>}
           <span className="spacer" />
           <Button size="sm" variant={attention ? 'primary' : 'default'} onClick={() => navigate('deliveries')}>{attention ? 'Review' : 'Open'}</Button>
         </div>

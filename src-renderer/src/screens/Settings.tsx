@@ -1,10 +1,15 @@
 // Settings: the same settings the CLI and the tray use. Secrets are never shown, only whether they are set.
-import { useEffect, useState, type ReactNode } from 'react'
+// A refusal is shown on the field it is about (aria-invalid, the reason beside it); read-only settings (the file
+// given to `triage serve --config`) are shown as text with why and where to change them; a link from another
+// screen (#/settings?field=dry_run) brings that setting into view.
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { TRANSACTION_FIELDS } from '../../../src-main/api/contract.js'
-import { call, transport, type Output } from '../api/client.js'
+import { ApiCallError, call, transport, type Output } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
 import { Badge, Banner, Button, Card, Checkbox, Field, fmtTime, Input, Select, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
 import { OfficersCard } from './SettingsOfficers.js'
+import { FIELD_ID, fieldKey, fieldLabel } from './settings-fields.js'
+import './settings.css'
 
 type View = Output<'getSettings'>
 type S = View['settings']
@@ -16,17 +21,33 @@ const SCHEDULES = [
   ['0 8-18 * * 1-5', 'hourly, 08:00–18:00 on weekdays']
 ] as const
 
-export function Settings() {
+export function Settings({ params }: { params?: URLSearchParams }) {
   const view = useApi('getSettings', {}, { reloadOn: ['settingsChanged'] })
   const [draft, setDraft] = useState<S | null>(null)
   const [saving, setSaving] = useState(false)
   const [message, setMessage] = useState<{ tone: 'ok' | 'danger'; text: string } | null>(null)
   const [secrets, setSecrets] = useState<Record<string, string>>({})
+  /** The API's refusal by field (key: see fieldKey), shown beside each field until it is edited. */
+  const [problems, setProblems] = useState<Record<string, string>>({})
+  const asked = params?.get('field') ?? null
+  const focusAfterError = useRef<string | null>(null)
 
   useEffect(() => {
     if (view.data && !saving) setDraft(structuredClone(view.data.settings))
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [view.data])
+
+  // A link to one setting, or a refusal: that field into view (and focus when it can take it).
+  const loaded = Boolean(view.data && draft)
+  useEffect(() => {
+    const key = focusAfterError.current ?? asked
+    focusAfterError.current = null
+    const id = key ? FIELD_ID[key] : undefined
+    const el = id ? document.getElementById(id) : null
+    if (!el) return
+    el.scrollIntoView({ block: 'center' })
+    if (!(el as HTMLInputElement).disabled) el.focus()
+  }, [loaded, asked, problems])
 
   if (!view.data || !draft) return view.error ? <Banner tone="danger">{view.error}</Banner> : <p className="muted">Loading…</p>
   const ro = !view.data.writable
@@ -36,6 +57,15 @@ export function Settings() {
       patch(next)
       return next
     })
+  /** The props that mark a field the API refused: the reason is the Field's error, the input says it is invalid. */
+  const mark = (key: string) => {
+    const id = FIELD_ID[key]!
+    return problems[key] ? { invalid: true, 'aria-describedby': `${id}-error` } : {}
+  }
+  const edit = (key: string, patch: (s: S) => void) => {
+    if (problems[key]) setProblems(({ [key]: _, ...rest }) => rest)
+    set(patch)
+  }
 
   const save = async () => {
     setSaving(true)
@@ -53,9 +83,18 @@ export function Settings() {
         secrets: secretPatch
       })
       setSecrets({})
+      setProblems({})
       setMessage({ tone: 'ok', text: 'Settings saved. The next run uses them.' })
     } catch (e) {
-      setMessage({ tone: 'danger', text: errorText(e) })
+      const fields = e instanceof ApiCallError ? e.fields : []
+      if (fields.length) {
+        const byKey: Record<string, string> = {}
+        for (const f of fields) byKey[fieldKey(f.path)] ??= f.message
+        setProblems(byKey)
+        focusAfterError.current = Object.keys(byKey).find((k) => FIELD_ID[k]) ?? null
+        const named = Object.keys(byKey).map(fieldLabel)
+        setMessage({ tone: 'danger', text: `Not saved: ${named.length === 1 ? `${named[0]} needs a correction` : `${named.length} settings need a correction (${named.join(', ')})`}; see the marked ${named.length === 1 ? 'field' : 'fields'}.` })
+      } else setMessage({ tone: 'danger', text: errorText(e) })
     } finally {
       setSaving(false)
     }
@@ -88,14 +127,23 @@ export function Settings() {
           <h1>Settings</h1>
           <p className="muted">Stored in <span className="mono">{view.data.source}</span></p>
         </div>
-        <Button variant="primary" type="submit" disabled={ro || saving}>{saving ? 'Saving…' : 'Save settings'}</Button>
+        {ro ? <Badge tone="neutral">Read-only</Badge> : <Button variant="primary" type="submit" disabled={saving}>{saving ? 'Saving…' : 'Save settings'}</Button>}
       </header>
-      {ro && <Banner tone="info">These settings come from a file given to <code>triage serve --config</code>: they are read-only here.</Banner>}
+      {ro && (
+        <Banner tone="info">
+          <span>
+            <strong>Read-only in this session.</strong> These settings come from <span className="mono">{view.data.source}</span>, the file given to <code>triage serve --config</code>: this screen shows what is in force and cannot change it.
+            {asked && FIELD_ID[asked] ? <> To change <strong>{fieldLabel(asked)}</strong>, edit that file (it is read again on every request) or use the desktop app.</> : ' To change a setting, edit that file (it is read again on every request) or use the desktop app.'}
+          </span>
+        </Banner>
+      )}
       {message && <Banner tone={message.tone}>{message.text}</Banner>}
+      <div className={`stack settings-body ${ro ? 'settings-ro' : ''}`}>
 
       <Card title="Deliveries">
         <div className="stack-sm">
           <Checkbox
+            id={FIELD_ID.dry_run}
             label={<><strong>Dry-run</strong>: record deliveries, send nothing</>}
             checked={draft.dry_run}
             disabled={ro}
@@ -107,25 +155,25 @@ export function Settings() {
 
       <Card title="Inbox and schedule">
         <div className="form-grid">
-          <Field label="Organisation" htmlFor="s-org">
-            <Input id="s-org" value={draft.organisation} disabled={ro} onChange={(e) => set((s) => void (s.organisation = e.target.value))} />
+          <Field label="Organisation" htmlFor="s-org" error={problems.organisation}>
+            <Input id="s-org" value={draft.organisation} disabled={ro} {...mark('organisation')} onChange={(e) => edit('organisation', (s) => void (s.organisation = e.target.value))} />
           </Field>
-          <Field label="Inbox folder" htmlFor="s-inbox" hint="New files here are triaged on the schedule.">
+          <Field label="Inbox folder" htmlFor="s-inbox" hint="New files here are triaged on the schedule." error={problems.inbox}>
             <div className="row nowrap-row">
-              <Input id="s-inbox" className="input grow" value={draft.inbox} disabled={ro} placeholder="/path/to/inbox" onChange={(e) => set((s) => void (s.inbox = e.target.value))} />
+              <Input id="s-inbox" className="input grow" value={draft.inbox} disabled={ro} placeholder={ro ? '(not set)' : '/path/to/inbox'} {...mark('inbox')} onChange={(e) => edit('inbox', (s) => void (s.inbox = e.target.value))} />
               {transport.chooseFolder && !ro && <Button onClick={browse}>Browse…</Button>}
             </div>
           </Field>
-          <Field label="Schedule (cron)" htmlFor="s-schedule" hint={SCHEDULES.find(([c]) => c === draft.schedule)?.[1] ?? 'minute hour day month weekday'}>
-            <Input id="s-schedule" className="input mono" value={draft.schedule} disabled={ro} list="s-schedules" onChange={(e) => set((s) => void (s.schedule = e.target.value))} />
+          <Field label="Schedule (cron)" htmlFor="s-schedule" hint={SCHEDULES.find(([c]) => c === draft.schedule)?.[1] ?? 'minute hour day month weekday'} error={problems.schedule}>
+            <Input id="s-schedule" className="input mono" value={draft.schedule} disabled={ro} list="s-schedules" {...mark('schedule')} onChange={(e) => edit('schedule', (s) => void (s.schedule = e.target.value))} />
             <datalist id="s-schedules">
               {SCHEDULES.map(([c, l]) => (
                 <option key={c} value={c}>{l}</option>
               ))}
             </datalist>
           </Field>
-          <Field label="Rule set file" htmlFor="s-rules" hint="Empty: the bundled default rule set.">
-            <Input id="s-rules" className="input mono" value={draft.rules_file} disabled={ro} onChange={(e) => set((s) => void (s.rules_file = e.target.value))} />
+          <Field label="Rule set file" htmlFor="s-rules" hint="Empty: the bundled default rule set." error={problems.rules_file}>
+            <Input id="s-rules" className="input mono" value={draft.rules_file} disabled={ro} placeholder={ro ? '(the bundled default rule set)' : undefined} {...mark('rules_file')} onChange={(e) => edit('rules_file', (s) => void (s.rules_file = e.target.value))} />
           </Field>
         </div>
       </Card>
@@ -137,8 +185,8 @@ export function Settings() {
           Open now: <strong>{view.data.trail.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong> <span className="mono">{view.data.trail.location}</span>
         </p>
         <div className="form-grid">
-          <Field label="Database" htmlFor="s-db-url" hint="A SQLite file path, or postgres://user@host:5432/database (the password goes in Secrets: database.password).">
-            <Input id="s-db-url" className="input mono" value={draft.database.url} disabled={ro} placeholder="(this computer's triage.db)" onChange={(e) => set((s) => void (s.database.url = e.target.value))} />
+          <Field label="Database" htmlFor="s-db-url" hint="A SQLite file path, or postgres://user@host:5432/database (the password goes in Secrets: database.password)." error={problems['database.url']}>
+            <Input id="s-db-url" className="input mono" value={draft.database.url} disabled={ro} placeholder="(this computer's triage.db)" {...mark('database.url')} onChange={(e) => edit('database.url', (s) => void (s.database.url = e.target.value))} />
           </Field>
           <Field label="TLS to PostgreSQL" htmlFor="s-db-tls" hint="verify-full checks the server's certificate and name.">
             <Select id="s-db-tls" value={draft.database.tls} disabled={ro} onChange={(e) => set((s) => void (s.database.tls = e.target.value as S['database']['tls']))}>
@@ -147,8 +195,8 @@ export function Settings() {
               <option value="verify-full">verify-full (encrypted, certificate checked)</option>
             </Select>
           </Field>
-          <Field label="CA certificate file (PEM)" htmlFor="s-db-ca" hint="For verify-full with a private CA; empty: the system's CAs.">
-            <Input id="s-db-ca" className="input mono" value={draft.database.ca_file} disabled={ro} onChange={(e) => set((s) => void (s.database.ca_file = e.target.value))} />
+          <Field label="CA certificate file (PEM)" htmlFor="s-db-ca" hint="For verify-full with a private CA; empty: the system's CAs." error={problems['database.ca_file']}>
+            <Input id="s-db-ca" className="input mono" value={draft.database.ca_file} disabled={ro} {...mark('database.ca_file')} onChange={(e) => edit('database.ca_file', (s) => void (s.database.ca_file = e.target.value))} />
           </Field>
         </div>
       </Card>
@@ -165,8 +213,8 @@ export function Settings() {
       <Card title="SLA targets" sub="Minutes from the alert's time to triage, per severity.">
         <div className="form-grid form-grid-4">
           {SEVS.map((k) => (
-            <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-sla-${k}`}>
-              <Input id={`s-sla-${k}`} type="number" min={1} value={draft.sla_minutes[k]} disabled={ro} onChange={(e) => set((s) => void (s.sla_minutes[k] = Number(e.target.value)))} />
+            <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-sla-${k}`} error={problems[`sla_minutes.${k}`]}>
+              <Input id={`s-sla-${k}`} type="number" min={1} value={draft.sla_minutes[k]} disabled={ro} {...mark(`sla_minutes.${k}`)} onChange={(e) => edit(`sla_minutes.${k}`, (s) => void (s.sla_minutes[k] = Number(e.target.value)))} />
             </Field>
           ))}
         </div>
@@ -175,13 +223,14 @@ export function Settings() {
       <Card title="Routing" sub="Destinations per severity, comma-separated: slack:<channel> or email:<list>.">
         <div className="form-grid form-grid-2">
           {SEVS.map((k) => (
-            <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-route-${k}`}>
+            <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-route-${k}`} error={problems[`routing.${k}`]}>
               <Input
                 id={`s-route-${k}`}
                 className="input mono"
                 value={draft.routing[k].join(', ')}
                 disabled={ro}
-                onChange={(e) => set((s) => void (s.routing[k] = e.target.value.split(',').map((x) => x.trim()).filter(Boolean) as S['routing'][typeof k]))}
+                {...mark(`routing.${k}`)}
+                onChange={(e) => edit(`routing.${k}`, (s) => void (s.routing[k] = e.target.value.split(',').map((x) => x.trim()).filter(Boolean) as S['routing'][typeof k]))}
               />
             </Field>
           ))}
@@ -190,28 +239,29 @@ export function Settings() {
 
       <Card title="CSV exports" sub="How transaction CSV files are read.">
         <div className="form-grid form-grid-4">
-          <Field label="Delimiter" htmlFor="s-delim">
-            <Input id="s-delim" className="input mono" maxLength={1} value={draft.sources.csv.delimiter} disabled={ro} onChange={(e) => set((s) => void (s.sources.csv.delimiter = e.target.value))} />
+          <Field label="Delimiter" htmlFor="s-delim" error={problems['sources.csv.delimiter']}>
+            <Input id="s-delim" className="input mono" maxLength={1} value={draft.sources.csv.delimiter} disabled={ro} {...mark('sources.csv.delimiter')} onChange={(e) => edit('sources.csv.delimiter', (s) => void (s.sources.csv.delimiter = e.target.value))} />
           </Field>
-          <Field label="Time zone of times without one" htmlFor="s-tz">
-            <Input id="s-tz" value={draft.sources.csv.timezone} disabled={ro} onChange={(e) => set((s) => void (s.sources.csv.timezone = e.target.value))} />
+          <Field label="Time zone of times without one" htmlFor="s-tz" error={problems['sources.csv.timezone']}>
+            <Input id="s-tz" value={draft.sources.csv.timezone} disabled={ro} {...mark('sources.csv.timezone')} onChange={(e) => edit('sources.csv.timezone', (s) => void (s.sources.csv.timezone = e.target.value))} />
           </Field>
-          <Field label="Dedup window (hours)" htmlFor="s-dedup">
-            <Input id="s-dedup" type="number" min={1} value={draft.dedup.window_hours} disabled={ro} onChange={(e) => set((s) => void (s.dedup.window_hours = Number(e.target.value)))} />
+          <Field label="Dedup window (hours)" htmlFor="s-dedup" error={problems['dedup.window_hours']}>
+            <Input id="s-dedup" type="number" min={1} value={draft.dedup.window_hours} disabled={ro} {...mark('dedup.window_hours')} onChange={(e) => edit('dedup.window_hours', (s) => void (s.dedup.window_hours = Number(e.target.value)))} />
           </Field>
         </div>
         <h3 className="subhead">Column mapping</h3>
         <p className="faint small">Header name in the export for each field; empty: a column with the field's own name.</p>
         <div className="form-grid form-grid-4">
           {TRANSACTION_FIELDS.map((f) => (
-            <Field key={f} label={f} htmlFor={`s-col-${f}`}>
+            <Field key={f} label={f} htmlFor={`s-col-${f}`} error={problems[`sources.csv.columns.${f}`]}>
               <Input
                 id={`s-col-${f}`}
                 className="input mono"
                 placeholder={f}
                 value={draft.sources.csv.columns[f] ?? ''}
                 disabled={ro}
-                onChange={(e) => set((s) => {
+                {...mark(`sources.csv.columns.${f}`)}
+                onChange={(e) => edit(`sources.csv.columns.${f}`, (s) => {
                   if (e.target.value) s.sources.csv.columns[f] = e.target.value
                   else delete s.sources.csv.columns[f]
                 })}
@@ -243,6 +293,7 @@ export function Settings() {
           </div>
         )}
       </Card>
+      </div>
     </form>
   )
 }
