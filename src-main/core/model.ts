@@ -1,5 +1,6 @@
 // The vocabulary shared by every stage. One word per concept: alert, fingerprint, rule set,
 // destination, delivery, audit entry, run, quarantine, SLA target, breach.
+import { formatAmount } from './money.js'
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const
 export type Severity = (typeof SEVERITIES)[number]
@@ -123,16 +124,20 @@ export const emptyCounts = (): Counts => ({
   deliveries: {}
 })
 
-/** The one-line title an officer sees for an alert. */
+/**
+ * The one-line title an officer sees for an alert, the amount with its currency's decimals ("Txn T1 35,871.00 USD
+ * wire IR"). Titles stored before showed the amount without them ("35,871 USD"): they stay as recorded (hashed), and
+ * the screens show them through core/title.ts.
+ */
 export function alertTitle(a: Alert): string {
   if (a.kind === 'email') return a.subject
-  const amount = a.amount === null ? '' : ` ${groupThousands(a.amount)} ${a.currency ?? ''}`.trimEnd()
+  const amount = a.amount === null ? '' : ` ${formatAmount(a.amount, a.currency)}`
   return `Txn ${a.txn_id}${amount}${a.txn_type ? ` ${a.txn_type}` : ''}${a.country ? ` ${a.country}` : ''}`
 }
 
 export const externalId = (a: Alert): string => (a.kind === 'email' ? a.message_id : a.txn_id)
 
-/** 1234567.5 → "1,234,567.5" (toLocaleString is ~50× slower and this runs per alert). */
+/** 1234567.5 → "1,234,567.5": how titles showed amounts before formatAmount (core/title.ts recognizes them). */
 export function groupThousands(n: number): string {
   const s = String(Math.abs(n))
   const dot = s.indexOf('.')

@@ -1,7 +1,9 @@
 // What a message says about an alert, independent of the channel: the officer's key fields, the rules that
 // matched, the reason, and how to open it in the app. Everything from the alert is untrusted text: each channel
 // escapes it for its own markup.
-import { groupThousands, isSeverity, severityRank, type Severity } from '../../model.js'
+import { isSeverity, severityRank, type Severity } from '../../model.js'
+import { formatAmount } from '../../money.js'
+import { displayTitle } from '../../title.js'
 import type { DueDelivery } from '../../ports/outbox.js'
 
 export interface AlertFacts {
@@ -54,7 +56,7 @@ function parsePayload(json: string): Record<string, unknown> {
 function keyFields(kind: string, p: Record<string, unknown>): Array<[string, string]> {
   const out: Array<[string, string | null]> = []
   if (kind === 'transaction') {
-    const amount = typeof p.amount === 'number' ? `${groupThousands(p.amount)}${p.currency ? ` ${String(p.currency)}` : ''}` : null
+    const amount = typeof p.amount === 'number' ? formatAmount(p.amount, typeof p.currency === 'string' ? p.currency : null) : null
     out.push(['Transaction', text(p.txn_id)], ['Customer', text(p.customer_id)], ['Amount', amount], ['Country', text(p.country)],
       ['Type', text(p.txn_type)], ['Risk score', text(p.risk_score)])
   } else {
@@ -80,7 +82,8 @@ export function alertFacts(d: DueDelivery, appUrl: string): AlertFacts {
   return {
     id: d.entryId,
     severity: e.severity,
-    title: e.title,
+    // a title recorded before amounts carried their decimals is sent with them (core/title.ts)
+    title: displayTitle({ source_kind: e.sourceKind, external_id: e.externalId, title: e.title, amount: typeof payload.amount === 'number' ? payload.amount : null, currency: typeof payload.currency === 'string' ? payload.currency : null }),
     externalId: e.externalId,
     reason: e.reason,
     matchedRules: parseRules(e.matchedRules),
