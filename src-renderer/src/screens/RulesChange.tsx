@@ -2,11 +2,11 @@
 // activated it and why, what its activation still needs (the API's blockers, as given), and the steps: approve or
 // reject (a reason each; approving one's own draft is refused by the API with the four-eyes message, shown as
 // given) and activate (a reason; only once nothing blocks it).
-import { useId, useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { call } from '../api/client.js'
-import { errorText } from '../api/hooks.js'
-import { Banner, Button, Card, Dialog, Field, fmtNum, fmtTime, Textarea } from '../ui/index.js'
+import { Banner, Button, Card, fmtNum, fmtTime } from '../ui/index.js'
 import { RuleStateBadge, samePerson, STATE_HINT, Version, who, type Officer, type RuleSetSummary } from './rules-format.js'
+import { ReasonDialog } from './ReasonDialog.js'
 
 type Step = 'approve' | 'reject' | 'activate'
 
@@ -90,28 +90,6 @@ export function ChangeControl({ rs, officers, me, onChanged }: { rs: RuleSetSumm
 }
 
 function StepDialog({ step, rs, onCancel, onDone }: { step: Step; rs: RuleSetSummary; onCancel(): void; onDone(): void }) {
-  const id = useId()
-  const [reason, setReason] = useState('')
-  const [tried, setTried] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setTried(true)
-    if (!reason.trim()) return
-    setBusy(true)
-    setError(null)
-    try {
-      const input = { version: rs.version, reason }
-      if (step === 'approve') await call('approveRules', input)
-      else if (step === 'reject') await call('rejectRules', input)
-      else await call('activateRules', input)
-      onDone()
-    } catch (err) {
-      setError(errorText(err))
-      setBusy(false)
-    }
-  }
   const hint =
     step === 'activate'
       ? 'Every run from the next one on decides with this rule set, on every workstation. Kept in the trail as written.'
@@ -119,29 +97,16 @@ function StepDialog({ step, rs, onCancel, onDone }: { step: Step; rs: RuleSetSum
         ? 'Say what you checked (the backtest, the changed alerts). Kept in the trail as written. Ctrl+Enter records it.'
         : 'Say what is wrong with it. Kept in the trail as written. Ctrl+Enter records it.'
   return (
-    <Dialog title={TITLE[step](rs.version)} onClose={onCancel}>
-      <form
-        className="stack"
-        onSubmit={submit}
-        noValidate
-        onKeyDown={(e) => (e.ctrlKey || e.metaKey) && e.key === 'Enter' && (e.preventDefault(), e.currentTarget.requestSubmit())}
-      >
-        {step === 'activate' && rs.blockers.length > 0 && (
-          <Banner tone="warn">Not ready: {rs.blockers.join('; ')}</Banner>
-        )}
-        <Field label="Reason" htmlFor={`${id}-reason`} hint={hint}>
-          <Textarea id={`${id}-reason`} value={reason} required maxLength={10_000} invalid={tried && !reason.trim()} onChange={(e) => setReason(e.target.value)} />
-        </Field>
-        {tried && !reason.trim() && <p className="field-error" role="alert">A reason is required.</p>}
-        {error && <Banner tone="danger">{error}</Banner>}
-        <div className="row dialog-actions">
-          <span className="spacer" />
-          <Button onClick={onCancel}>Cancel</Button>
-          <Button type="submit" variant={step === 'reject' ? 'danger' : 'primary'} disabled={busy}>
-            {busy ? 'Recording…' : step === 'approve' ? 'Approve' : step === 'reject' ? 'Reject' : 'Activate'}
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+    <ReasonDialog
+      title={TITLE[step](rs.version)}
+      intro={step === 'activate' && rs.blockers.length > 0 && <Banner tone="warn">Not ready: {rs.blockers.join('; ')}</Banner>}
+      hint={hint}
+      submit={step === 'approve' ? 'Approve' : step === 'reject' ? 'Reject' : 'Activate'}
+      busyLabel="Recording…"
+      variant={step === 'reject' ? 'danger' : 'primary'}
+      record={(reason) => call(step === 'approve' ? 'approveRules' : step === 'reject' ? 'rejectRules' : 'activateRules', { version: rs.version, reason })}
+      onCancel={onCancel}
+      onDone={onDone}
+    />
   )
 }

@@ -8,6 +8,7 @@ import { errorText } from '../api/hooks.js'
 import { Badge, Banner, Button, Card, Checkbox, Dialog, Field, fmtNum, fmtTime, Input, Select, Textarea } from '../ui/index.js'
 import { fmtDueIn } from './case-format.js'
 import { matchText, plural, samePerson, SILENCE_STATE_TONE, who, type Officer, type SilenceItem, type Silences as SilencesView } from './rules-format.js'
+import { ReasonDialog } from './ReasonDialog.js'
 
 const HOUR = 3_600_000
 const STATE_LABEL: Record<SilenceItem['state'], string> = { 'in force': 'In force', scheduled: 'Scheduled', ended: 'Ended', expired: 'Expired' }
@@ -266,42 +267,21 @@ function AddSilenceDialog({ fields, onCancel, onDone }: { fields: readonly strin
 }
 
 function ExpireDialog({ silence, onCancel, onDone }: { silence: SilenceItem; onCancel(): void; onDone(): void }) {
-  const id = useId()
-  const [reason, setReason] = useState('')
-  const [tried, setTried] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setTried(true)
-    if (!reason.trim()) return
-    setBusy(true)
-    setError(null)
-    try {
-      await call('expireSilence', { id: silence.id, reason })
-      onDone()
-    } catch (err) {
-      setError(errorText(err))
-      setBusy(false)
-    }
-  }
   return (
-    <Dialog title={`Expire silence #${silence.id}`} onClose={onCancel}>
-      <form className="stack" onSubmit={submit} noValidate onKeyDown={(e) => (e.ctrlKey || e.metaKey) && e.key === 'Enter' && (e.preventDefault(), e.currentTarget.requestSubmit())}>
+    <ReasonDialog
+      title={`Expire silence #${silence.id}`}
+      intro={
         <p className="small">
           <code>{matchText(silence.matches)}</code>, until {fmtTime(silence.until)}. {plural(silence.alerts_silenced, 'alert')} silenced so far. From now on matching alerts are delivered as routed.
         </p>
-        <Field label="Reason" htmlFor={`${id}-reason`} hint="Kept in the trail as written. To change a silence, expire it and add a new one. Ctrl+Enter records it.">
-          <Textarea id={`${id}-reason`} value={reason} maxLength={10_000} invalid={tried && !reason.trim()} onChange={(e) => setReason(e.target.value)} />
-        </Field>
-        {tried && !reason.trim() && <p className="field-error" role="alert">A reason is required.</p>}
-        {error && <Banner tone="danger">{error}</Banner>}
-        <div className="row dialog-actions">
-          <span className="spacer" />
-          <Button onClick={onCancel}>Cancel</Button>
-          <Button type="submit" variant="danger" disabled={busy}>{busy ? 'Expiring…' : 'Expire the silence'}</Button>
-        </div>
-      </form>
-    </Dialog>
+      }
+      hint="Kept in the trail as written. To change a silence, expire it and add a new one. Ctrl+Enter records it."
+      submit="Expire the silence"
+      busyLabel="Expiring…"
+      variant="danger"
+      record={(reason) => call('expireSilence', { id: silence.id, reason })}
+      onCancel={onCancel}
+      onDone={onDone}
+    />
   )
 }
