@@ -430,7 +430,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const f = await queries.facets()
       const loaded = await current()
       const routed = Object.values(loaded.settings.routing).flat()
-      return { source_files: f.source_files, destinations: [...new Set([...f.destinations, ...routed])].sort() }
+      return { ...f, destinations: [...new Set([...f.destinations, ...routed])].sort() }
     },
 
     async getAlert(i) {

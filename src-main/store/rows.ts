@@ -65,18 +65,46 @@ export const toDue = (r: DueRow): DueDelivery => ({
 export interface EntryRow {
   id: number; run_id: number; severity: Severity; source_kind: 'transaction' | 'email'; source_file: string; source_locator: string
   external_id: string; title: string; created_at: string; triaged_at: string; sla_seconds: number; sla_target_seconds: number
-  sla_breached: number; destinations: string; reason: string
+  sla_breached: number; destinations: string; reason: string; matched_rules: string
+  /** the alert's column fields as a JSON array (ALERT_FIELDS order), read by the store's alertFields expression */
+  attrs?: string | null
+  /** the whole normalized alert (SELECT *): the column fields are read from it when attrs is not selected (or null) */
+  payload?: string | null
 }
 
 export const ROW_COLUMNS = `id, run_id, severity, source_kind, source_file, source_locator, external_id, title, created_at, triaged_at,
-  sla_seconds, sla_target_seconds, sla_breached, destinations, reason`
+  sla_seconds, sla_target_seconds, sla_breached, destinations, reason, matched_rules`
+
+/** The payload fields the browser shows as columns, in the order of the attrs array. */
+const ALERT_FIELDS = ['country', 'amount', 'currency', 'txn_type', 'customer_id', 'vendor'] as const
+
+/** SQLite: the column fields as one JSON array (json_extract with several paths keeps each number's text). */
+export const SQLITE_ALERT_FIELDS = `json_extract(payload, ${ALERT_FIELDS.map((f) => `'$.${f}'`).join(', ')}) AS attrs`
+
+/**
+ * PostgreSQL: the same array from the payload's JSON text (json, not jsonb: numbers keep their text), for table alias
+ * t. PostgreSQL's JSON functions refuse a \u0000 escape (text cannot hold U+0000), so such a payload (rare: a NUL in
+ * untrusted input) is read whole instead and its fields are taken in JS.
+ */
+export const pgAlertFields = (t: string) =>
+  `CASE WHEN strpos(${t}.payload, '\\u0000') = 0 THEN (SELECT json_build_array(${ALERT_FIELDS.map((f) => `j.v->'${f}'`).join(', ')})::text FROM (SELECT ${t}.payload::json AS v) j) END AS attrs,
+  CASE WHEN strpos(${t}.payload, '\\u0000') > 0 THEN ${t}.payload END AS payload`
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
 export function toRow(r: EntryRow): AuditRow {
+  const a = (typeof r.attrs === 'string' ? JSON.parse(r.attrs) : (() => {
+    const p = JSON.parse(r.payload ?? '{}') as Record<string, unknown>
+    return ALERT_FIELDS.map((f) => p[f] ?? null)
+  })()) as unknown[]
   return {
     id: r.id, run_id: r.run_id, severity: r.severity, source_kind: r.source_kind, source_file: r.source_file,
     source_locator: r.source_locator, external_id: r.external_id, title: r.title, created_at: r.created_at,
     triaged_at: r.triaged_at, sla_seconds: r.sla_seconds, sla_target_seconds: r.sla_target_seconds,
-    sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason
+    sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason,
+    country: text(a[0]), amount: typeof a[1] === 'number' ? a[1] : null, currency: text(a[2]), txn_type: text(a[3]),
+    customer: text(a[4]), vendor: text(a[5]),
+    rules: (JSON.parse(r.matched_rules) as Array<[string, string]>).map((m) => m[0])
   }
 }
 

@@ -70,11 +70,37 @@ export const auditFilterSchema = z
     to: isoTime.optional(),
     sla_breached: z.boolean().optional(),
     destination: z.string().min(1).optional(),
-    /** free text over subject/title, body and ids (txn, customer, message id, vendor); words are ANDed, prefix-matched */
+    /** transaction country, ISO 3166 alpha-2 codes (any case): entries whose country is one of them. E-mail alerts have none. */
+    country: z.array(z.string().regex(/^[A-Za-z]{2}$/, 'a country is an ISO 3166 two-letter code, e.g. IR')).min(1).max(250).optional(),
+    /** amount at least this (inclusive), in the alert's own currency units: no conversion (add `currency` to compare like with like) */
+    amount_min: z.number().finite().optional(),
+    /** amount at most this (inclusive), in the alert's own currency units */
+    amount_max: z.number().finite().optional(),
+    /** amount_min excludes the bound itself: amount > amount_min (the search's amount>N) */
+    amount_min_exclusive: z.boolean().optional(),
+    /** amount_max excludes the bound itself: amount < amount_max (the search's amount<N) */
+    amount_max_exclusive: z.boolean().optional(),
+    /** the transaction's currency, ISO 4217 (any case) */
+    currency: z.string().regex(/^[A-Za-z]{3}$/, 'a currency is an ISO 4217 three-letter code, e.g. EUR').optional(),
+    /** transaction types (any case; stored lower-cased): entries of one of them, e.g. ['wire', 'cash'] */
+    txn_type: z.array(z.string().min(1).max(100)).min(1).max(50).optional(),
+    /** the transaction's customer id, exactly */
+    customer: z.string().min(1).max(200).optional(),
+    /** the e-mail alert's vendor: its name contains this, ignoring case ("acme" finds "ACME Screening <a@acme.example>") */
+    vendor: z.string().min(1).max(200).optional(),
+    /** a rule id, exactly: entries where that rule matched (any of the matched rules, not only the deciding one) */
+    rule: z.string().min(1).max(200).optional(),
+    /**
+     * free text over subject/title, body, ids (txn, customer, message id, vendor), the decision's reason and the
+     * matched rule ids; words are ANDed, prefix-matched. `field:value` tokens filter instead (country:IR,KP
+     * rule:sanctions-hit amount>10000 severity:high customer:C-1 vendor:acme type:wire currency:EUR kind:email
+     * file:x.csv run:3 destination:x breached:yes; core/audit/search-text.ts); an unknown field is invalid_input.
+     */
     search: z.string().trim().max(200, 'search text is limited to 200 characters').optional()
   })
   .strict()
   .refine((f) => !f.from || !f.to || Date.parse(f.from) < Date.parse(f.to), { message: '"from" must be before "to"', path: ['from'] })
+  .refine((f) => f.amount_min === undefined || f.amount_max === undefined || f.amount_min <= f.amount_max, { message: '"amount_min" must not be over "amount_max"', path: ['amount_min'] })
 
 /**
  * 'priority': the order an officer works in — severity, then alerts whose case is not closed, then the oldest alert
@@ -102,6 +128,25 @@ export const auditQuerySchema = z
   .refine((q) => [q.cursor, q.offset, q.at].filter((x) => x !== undefined && x !== null).length <= 1, { message: 'ask for a page by one of cursor, offset or at', path: ['offset'] })
   .refine((q) => q.at === undefined || q.sort.by === 'created_at', { message: '"at" needs the sort by alert time (created_at)', path: ['at'] })
 
+/** The alert's own fields the browser shows as columns (from the normalized alert; null where the alert has none). */
+const alertColumns = {
+  /** transaction country, ISO 3166 alpha-2 (null: an e-mail alert, or the export had none) */
+  country: z.string().nullable(),
+  /** transaction amount in its own currency's units */
+  amount: z.number().nullable(),
+  /** ISO 4217 code of the amount */
+  currency: z.string().nullable(),
+  /** transaction type, lower-cased (wire, card, …) */
+  txn_type: z.string().nullable(),
+  /** transaction customer id */
+  customer: z.string().nullable(),
+  /** e-mail alert's vendor */
+  vendor: z.string().nullable(),
+  /** ids of every rule that matched, in the decision's order */
+  rules: z.array(z.string())
+}
+type AlertColumn = keyof typeof alertColumns
+
 export const auditRowSchema = z.object({
   id,
   run_id: id,
@@ -117,7 +162,8 @@ export const auditRowSchema = z.object({
   sla_target_seconds: z.number(),
   sla_breached: z.boolean(),
   destinations: z.array(z.string()),
-  reason: z.string()
+  reason: z.string(),
+  ...alertColumns
 })
 
 export const auditPageSchema = z.object({
@@ -162,15 +208,28 @@ export const alertDetailSchema = z.object({
 })
 
 // An alert's detail carries every stored field of its entry (core/audit/entry-fields.ts): payload, raw and the
-// matched rules decoded beside it. A field added to the entry and not here (or the other way round) fails to compile.
-type DetailFields = keyof z.infer<typeof alertDetailSchema>['entry'] | 'payload' | 'raw' | 'matched_rules'
+// matched rules decoded beside it (the alert columns are read from the payload and matched rules). A field added to the entry and not here (or the other way round) fails to compile.
+type DetailFields = Exclude<keyof z.infer<typeof alertDetailSchema>['entry'], AlertColumn> | 'payload' | 'raw' | 'matched_rules'
 type SameEntryFields = [EntryField] extends [DetailFields] ? ([DetailFields] extends [EntryField] ? true : never) : never
 const _sameEntryFields: SameEntryFields = true
 void _sameEntryFields
 
+/** A value the browser can filter on, with how many indexed entries have it. */
+export const facetValueSchema = z.object({ value: z.string(), entries: z.number() })
+
 export const auditFacetsSchema = z.object({
   source_files: z.array(z.string()),
-  destinations: z.array(z.string())
+  destinations: z.array(z.string()),
+  /** ISO 3166 alpha-2 codes, most entries first (the renderer names them: Intl.DisplayNames, "Iran (IR)") */
+  countries: z.array(facetValueSchema),
+  /** ISO 4217 codes, most entries first */
+  currencies: z.array(facetValueSchema),
+  /** transaction types (lower-cased), most entries first */
+  txn_types: z.array(facetValueSchema),
+  /** e-mail vendors, most entries first (at most 1,000) */
+  vendors: z.array(facetValueSchema),
+  /** rule ids that matched at least one entry, most entries first */
+  rules: z.array(facetValueSchema)
 })
 
 

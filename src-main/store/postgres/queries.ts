@@ -20,7 +20,8 @@ import type {
 import { foldDashboardRows, QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
 import { storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
-import { ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
+import { pgAlertFields, ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
+import { narrows, resolveAuditFilter, vendorMatches, type ResolvedFilter } from '../../core/audit/search-text.js'
 import { CLOSED, COUNT_CAP, prioritySegments, segmentOfKey, sortKey } from '../audit-order.js'
 
 // The same limits as SQLite's (store/sqlite/queries.ts): the answers must be the same.
@@ -35,6 +36,11 @@ const MAX_DOC_BYTES = 1_000_000
 const TOKENIZE = "tokenize = 'porter unicode61 remove_diacritics 2'"
 
 const SEV: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 }
+
+/** The alert fields of browse_facets (migration 010), in its column order, and where each is in the payload. */
+const ALERT_FACETS = ['country', 'currency', 'txn_type', 'vendor', 'customer'] as const
+type AlertFacet = (typeof ALERT_FACETS)[number]
+const PAYLOAD_FIELD: Record<AlertFacet, string> = { country: 'country', currency: 'currency', txn_type: 'txn_type', vendor: 'vendor', customer: 'customer_id' }
 
 interface Cursor {
   by: AuditQuery['sort']['by']
@@ -103,12 +109,12 @@ class Fts5Terms {
   private open() {
     if (this.db) return
     const db = new Database(':memory:', { nativeBinding: process.env.TRIAGE_SQLITE_BINDING })
-    db.exec(`CREATE VIRTUAL TABLE doc USING fts5 (title, body, ids, content = '', detail = none, columnsize = 0, ${TOKENIZE});
+    db.exec(`CREATE VIRTUAL TABLE doc USING fts5 (title, body, ids, reason, rules, content = '', detail = none, columnsize = 0, ${TOKENIZE});
       CREATE VIRTUAL TABLE doc_terms USING fts5vocab (doc, 'instance');
       CREATE VIRTUAL TABLE word USING fts5 (w, content = '', ${TOKENIZE});
       CREATE VIRTUAL TABLE word_terms USING fts5vocab (word, 'instance');`)
     this.s = {
-      addDoc: db.prepare('INSERT INTO doc (rowid, title, body, ids) VALUES (?, ?, ?, ?)'),
+      addDoc: db.prepare('INSERT INTO doc (rowid, title, body, ids, reason, rules) VALUES (?, ?, ?, ?, ?, ?)'),
       docTerms: db.prepare('SELECT doc, term FROM doc_terms'),
       clearDocs: db.prepare("INSERT INTO doc (doc) VALUES ('delete-all')"),
       addWord: db.prepare('INSERT INTO word (rowid, w) VALUES (?, ?)'),
@@ -119,11 +125,11 @@ class Fts5Terms {
   }
 
   /** Each document's distinct terms. */
-  documents(docs: Array<{ id: number; title: string; body: string; ids: string }>): Map<number, string[]> {
+  documents(docs: Array<{ id: number; title: string; body: string; ids: string; reason: string; rules: string }>): Map<number, string[]> {
     this.open()
     const out = new Map<number, Set<string>>(docs.map((d) => [d.id, new Set()]))
     this.db!.transaction(() => {
-      for (const d of docs) this.s.addDoc.run(d.id, d.title, d.body, d.ids)
+      for (const d of docs) this.s.addDoc.run(d.id, d.title, d.body, d.ids, d.reason, d.rules)
       for (const r of this.s.docTerms.iterate() as Iterable<{ doc: number; term: string }>) out.get(r.doc)?.add(cutBytes(r.term, MAX_TERM_BYTES))
       this.s.clearDocs.run()
     })()
@@ -146,6 +152,14 @@ class Fts5Terms {
     this.db?.close()
     this.db = null
   }
+}
+
+/** The amount bounds as conditions on b (value: how a number is written into the SQL). */
+function amountBounds(f: ResolvedFilter, value: (n: number) => string): string[] {
+  return [
+    f.amount_min !== undefined ? `b.amount ${f.amount_min_exclusive ? '>' : '>='} ${value(f.amount_min)}` : null,
+    f.amount_max !== undefined ? `b.amount ${f.amount_max_exclusive ? '<' : '<='} ${value(f.amount_max)}` : null
+  ].filter((x): x is string => x !== null)
 }
 
 const lexeme = (t: string) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
@@ -282,13 +296,40 @@ export class PostgresAuditQueries implements AuditQueries {
     }
   }
 
+  /**
+   * The chunk's alert-field values into browse_values, their entry counts added (a rule once per entry that matched
+   * it); returns each value's id by `facet NUL value`. Called under the browse_state lock, as the other sums.
+   */
+  private async indexValues(query: Query, rows: Array<{ id: number; payload: Record<string, unknown>; rules: string[] }>): Promise<Map<string, number>> {
+    const counts = new Map<string, number>()
+    const add = (facet: string, v: unknown) => {
+      if (typeof v === 'string') counts.set(`${facet}\u0000${v}`, (counts.get(`${facet}\u0000${v}`) ?? 0) + 1)
+    }
+    for (const r of rows) {
+      for (const facet of ALERT_FACETS) add(facet, r.payload[PAYLOAD_FIELD[facet]])
+      for (const rule of new Set(r.rules)) add('rule', rule)
+    }
+    const keys = [...counts.keys()]
+    if (!keys.length) return new Map()
+    const split = keys.map((k) => [k.slice(0, k.indexOf('\u0000')), k.slice(k.indexOf('\u0000') + 1)] as const)
+    const out = await query<{ id: number; facet: string; value: string }>(
+      `INSERT INTO browse_values (facet, value, entries) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+       ON CONFLICT (facet, value) DO UPDATE SET entries = browse_values.entries + excluded.entries RETURNING id, facet, value`,
+      [split.map((x) => x[0]), split.map((x) => toPg(x[1])), keys.map((k) => counts.get(k)!)]
+    )
+    return new Map(out.map((v) => [`${v.facet}\u0000${fromPg(v.value)}`, v.id]))
+  }
+
   private async indexChunk(query: Query, lo: number, hi: number): Promise<void> {
     const rows = (await query<{
       id: number; run_id: number; severity: Severity; source_kind: string; source_file: string; created_at_ms: number; sla_breached: number
-      destinations: string; title: string; external_id: string; payload: string
-    }>(`SELECT id, run_id, severity, source_kind, source_file, created_at_ms, sla_breached, destinations, title, external_id, payload
+      destinations: string; title: string; external_id: string; payload: string; reason: string; matched_rules: string
+    }>(`SELECT id, run_id, severity, source_kind, source_file, created_at_ms, sla_breached, destinations, title, external_id, payload, reason, matched_rules
         FROM audit_entries WHERE id > $1 AND id <= $2 ORDER BY id`, [lo, hi])).map(rowFromPg)
     if (!rows.length) return
+    const payloads = new Map(rows.map((r) => [r.id, JSON.parse(r.payload) as Record<string, unknown>]))
+    const ruleIds = new Map(rows.map((r) => [r.id, (JSON.parse(r.matched_rules) as Array<[string, string]>).map((m) => m[0])]))
+    const valueIds = await this.indexValues(query, rows.map((r) => ({ id: r.id, payload: payloads.get(r.id)!, rules: ruleIds.get(r.id)! })))
 
     // Files: ids in first-indexed order, new names of one chunk in SQLite's (byte) order, as SQLite's GROUP BY gives.
     const perFile = new Map<string, number>()
@@ -325,21 +366,36 @@ export class PostgresAuditQueries implements AuditQueries {
         added.map((d) => d.bit), added.map((d) => toPg(d.name))
       ])
 
+    const valueOf = (facet: AlertFacet, r: { id: number }) => {
+      const v = payloads.get(r.id)![PAYLOAD_FIELD[facet]]
+      return typeof v === 'string' ? valueIds.get(`${facet}\u0000${v}`)! : null
+    }
     await query(
-      `INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest)
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::bigint[], $7::int[], $8::bigint[])
+      `INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest, country, currency, txn_type, vendor, customer, amount)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::bigint[], $7::int[], $8::bigint[],
+         $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::float8[])
        ON CONFLICT (id) DO NOTHING`,
       [rows.map((r) => r.id), rows.map((r) => r.run_id), rows.map((r) => SEV[r.severity]), rows.map((r) => (r.source_kind === 'email' ? 1 : 0)),
         rows.map((r) => fileIds.get(r.source_file)!), rows.map((r) => r.created_at_ms), rows.map((r) => r.sla_breached),
-        rows.map((r) => masks.get(r.destinations)!.toString())]
+        rows.map((r) => masks.get(r.destinations)!.toString()),
+        ...ALERT_FACETS.map((facet) => rows.map((r) => valueOf(facet, r))),
+        rows.map((r) => {
+          const a = payloads.get(r.id)!.amount
+          return typeof a === 'number' ? a : null
+        })]
     )
+    const rulePairs = rows.flatMap((r) => [...new Set(ruleIds.get(r.id)!)].map((rule) => [valueIds.get(`rule\u0000${rule}`)!, r.id] as const))
+    if (rulePairs.length)
+      await query('INSERT INTO browse_rules (rule, id) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING', [
+        rulePairs.map((x) => x[0]), rulePairs.map((x) => x[1])
+      ])
 
     // Free text: title, e-mail body, ids (external id, customer, vendor), as the SQLite store indexes them.
     const docs = rows.map((r) => {
-      const p = JSON.parse(r.payload) as Record<string, unknown>
+      const p = payloads.get(r.id)!
       return {
         id: r.id, title: r.title, body: r.source_kind === 'email' ? jsonText(p.body) : '',
-        ids: `${r.external_id} ${jsonText(p.customer_id)} ${jsonText(p.vendor)}`
+        ids: `${r.external_id} ${jsonText(p.customer_id)} ${jsonText(p.vendor)}`, reason: r.reason, rules: ruleIds.get(r.id)!.join(' ')
       }
     })
     const terms = this.terms.documents(docs)
@@ -380,18 +436,16 @@ export class PostgresAuditQueries implements AuditQueries {
   // ── the audit browser ─────────────────────────────────────────────────────────────────────────────────────
 
   async queryAudit(q: AuditQuery): Promise<AuditPage> {
-    const f = q.filter
-    const words = searchWords(f.search)
-    const filtered = Boolean(
-      words || f.severity?.length || f.source_kind || f.source_file || f.run_id || f.from || f.to || f.sla_breached !== undefined || f.destination
-    )
+    const f = resolveAuditFilter(q.filter) // the search's field:value tokens become filter parts
+    const words = searchWords(f.words ?? undefined)
+    const filtered = Boolean(words || narrows(f))
     const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : null
     const positioned = Boolean(q.offset) || q.at !== undefined
     if (!filtered && q.sort.by === 'id' && !positioned) return { ...(await this.plainPage(q, cursor)), offset: q.offset ?? null }
 
     // As SQLite: filters read the browse indexes, brought up to date first (bounded; the rest is search_pending).
     const { pending } = await this.catchUp(20_000)
-    const plan = await this.plan(q, words)
+    const plan = await this.plan(q, words, f)
     const none = (): AuditPage => ({ rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: pending, offset: cursor ? null : 0 })
     if (!plan) return none()
     const offset = q.at !== undefined ? await this.positionOf(plan, q) : (q.offset ?? (cursor ? null : 0))
@@ -403,7 +457,7 @@ export class PostgresAuditQueries implements AuditQueries {
     const page = hits.slice(0, q.limit)
     const last = page.at(-1)
     // SQLite answers a filter it knows matches nothing with a count even past the first page; so do we.
-    if (!page.length && cursor && q.count && (await this.knownEmpty(q))) return none()
+    if (!page.length && cursor && q.count && (await this.knownEmpty(f))) return none()
     const key = (h: Hit) => (q.sort.by === 'severity' ? h.sev : q.sort.by === 'created_at' ? h.created_ms : q.sort.by === 'priority' ? h.k : null)
     return {
       rows: page.map((h) => toRow(rowFromPg(h))),
@@ -418,7 +472,7 @@ export class PostgresAuditQueries implements AuditQueries {
   private async plainPage(q: AuditQuery, cursor: Cursor | null): Promise<AuditPage> {
     const desc = q.sort.dir === 'desc'
     const rows = await this.q<EntryRow>(
-      `SELECT ${ROW_COLUMNS} FROM audit_entries ${cursor ? `WHERE id ${desc ? '<' : '>'} $2` : ''} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT $1`,
+      `SELECT ${ROW_COLUMNS}, ${pgAlertFields('audit_entries')} FROM audit_entries ${cursor ? `WHERE id ${desc ? '<' : '>'} $2` : ''} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT $1`,
       cursor ? [q.limit + 1, cursor.id] : [q.limit + 1]
     )
     const more = rows.length > q.limit
@@ -450,8 +504,7 @@ export class PostgresAuditQueries implements AuditQueries {
   }
 
   /** The filter as conditions on browse_facets b; null when it can match nothing (as SQLite's facetFilter). */
-  private async plan(q: AuditQuery, words: string[][] | null): Promise<Plan | null> {
-    const f = q.filter
+  private async plan(q: AuditQuery, words: string[][] | null, f: ResolvedFilter): Promise<Plan | null> {
     const where: string[] = []
     const params: unknown[] = []
     const p = (v: unknown) => {
@@ -478,6 +531,7 @@ export class PostgresAuditQueries implements AuditQueries {
       if (bit === undefined) return null
       where.push(`(b.dest & ${(1n << BigInt(bit)).toString()}) <> 0`)
     }
+    if (!(await this.alertConditions(f, where, p))) return null
     if (f.from) where.push(`b.created_ms >= ${Date.parse(f.from)}`)
     if (f.to) where.push(`b.created_ms < ${Date.parse(f.to)}`)
     if (words) {
@@ -499,9 +553,34 @@ export class PostgresAuditQueries implements AuditQueries {
     return { where, params }
   }
 
+  /** The alert-field filters (migration 010) as conditions on b, values looked up as SQLite does; false: nothing can match. */
+  private async alertConditions(f: ResolvedFilter, where: string[], p: (v: unknown) => string): Promise<boolean> {
+    const ids = async (facet: string, wanted: string[]) =>
+      (await this.q<{ id: number }>('SELECT id FROM browse_values WHERE facet = $1 AND value = ANY($2::text[])', [facet, wanted.map((w) => toPg(w))])).map((v) => v.id)
+    const field = (col: AlertFacet, found: number[]): boolean => {
+      if (!found.length) return false
+      where.push(found.length === 1 ? `b.${col} = ${found[0]}` : `b.${col} IN (${found.join(', ')})`)
+      return true
+    }
+    if (f.country && !field('country', await ids('country', f.country))) return false
+    if (f.currency && !field('currency', await ids('currency', [f.currency]))) return false
+    if (f.txn_type && !field('txn_type', await ids('txn_type', f.txn_type))) return false
+    if (f.customer && !field('customer', await ids('customer', [f.customer]))) return false
+    if (f.vendor) {
+      const all = (await this.q<{ id: number; value: string }>("SELECT id, value FROM browse_values WHERE facet = 'vendor'")).map(rowFromPg)
+      if (!field('vendor', all.filter((v) => vendorMatches(v.value, f.vendor!)).map((v) => v.id))) return false
+    }
+    if (f.rule) {
+      const [rule] = await ids('rule', [f.rule])
+      if (rule === undefined) return false
+      where.push(`EXISTS (SELECT 1 FROM browse_rules r WHERE r.rule = ${rule} AND r.id = b.id)`)
+    }
+    where.push(...amountBounds(f, (n) => `${p(n)}::float8`))
+    return true
+  }
+
   /** The conditions SQLite checks up front and answers "nothing" for, with a count: asked only for an empty page. */
-  private async knownEmpty(q: AuditQuery): Promise<boolean> {
-    const f = q.filter
+  private async knownEmpty(f: ResolvedFilter): Promise<boolean> {
     const none = async (cond: string) => !(await this.q(`SELECT 1 FROM browse_facets b WHERE ${cond} LIMIT 1`)).length
     const sevs = [...new Set(f.severity ?? [])]
     if (sevs.length === 1 && (await none(`b.sev = ${SEV[sevs[0]!]}`))) return true
@@ -509,6 +588,8 @@ export class PostgresAuditQueries implements AuditQueries {
     if (f.sla_breached === true && (await none('b.breached = 1'))) return true
     if ((f.from || f.to) && (await none([f.from ? `b.created_ms >= ${Date.parse(f.from)}` : 'true', f.to ? `b.created_ms < ${Date.parse(f.to)}` : 'true'].join(' AND '))))
       return true
+    const amount = amountBounds(f, (n) => String(n))
+    if (amount.length && (await none(amount.join(' AND ')))) return true
     return false
   }
 
@@ -532,7 +613,7 @@ export class PostgresAuditQueries implements AuditQueries {
     const order = (k: string | null, id: string) => (k ? `${k} ${dir}, ${id} ${dir}` : `${id} ${dir}`)
     // The matching ids first (from browse_facets' indexes), then their audit rows, in one round trip.
     return this.q<Hit & EntryRow>(
-      `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}
+      `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}, ${pgAlertFields('e')}
        FROM (SELECT b.id, b.sev, b.created_ms, ${keyCol ?? 'NULL::bigint'} AS k FROM browse_facets b ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY ${order(keyCol && 'k', 'b.id')} LIMIT $${params.length - 1} OFFSET $${params.length}) h
        JOIN audit_entries e ON e.id = h.id ORDER BY ${order(keyCol && 'h.k', 'h.id')}`,
@@ -569,7 +650,7 @@ export class PostgresAuditQueries implements AuditQueries {
       }
       params.push(n - out.length, skip)
       const rows = await this.q<Hit & EntryRow>(
-        `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}
+        `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}, ${pgAlertFields('e')}
          FROM (SELECT b.id, b.sev, b.created_ms, ${sortKey('priority')} AS k FROM browse_facets b WHERE ${where.join(' AND ')}
            ORDER BY b.created_ms ${seg.createdDir}, b.id ${q.sort.dir} LIMIT $${params.length - 1} OFFSET $${params.length}) h
          JOIN audit_entries e ON e.id = h.id ORDER BY h.created_ms ${seg.createdDir}, h.id ${q.sort.dir}`,
@@ -603,8 +684,18 @@ export class PostgresAuditQueries implements AuditQueries {
     const destinations = await this.q<{ name: string }>('SELECT name FROM browse_destinations')
     return {
       source_files: files.map((f) => fromPg(f.name)),
-      destinations: destinations.map((d) => fromPg(d.name)).sort(byBytes)
+      destinations: destinations.map((d) => fromPg(d.name)).sort(byBytes),
+      ...(await this.valueFacets())
     }
+  }
+
+  /** Each alert field's values with their entry counts, most entries first, then by value in SQLite's byte order. */
+  private async valueFacets(): Promise<Pick<AuditFacets, 'countries' | 'currencies' | 'txn_types' | 'vendors' | 'rules'>> {
+    const rows = (await this.q<{ facet: string; value: string; entries: number }>("SELECT facet, value, entries FROM browse_values WHERE entries > 0 AND facet <> 'customer'")).map(rowFromPg)
+    const of = (facet: string) =>
+      rows.filter((r) => r.facet === facet).sort((a, b) => b.entries - a.entries || byBytes(a.value, b.value)).slice(0, 1000)
+        .map((r) => ({ value: r.value, entries: r.entries }))
+    return { countries: of('country'), currencies: of('currency'), txn_types: of('txn_type'), vendors: of('vendor'), rules: of('rule') }
   }
 
   // ── one alert ─────────────────────────────────────────────────────────────────────────────────────────────

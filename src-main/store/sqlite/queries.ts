@@ -15,7 +15,8 @@ import type {
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
 import { foldDashboardRows, QueryError } from '../../core/ports/audit-queries.js'
-import { ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
+import { ROW_COLUMNS, SQLITE_ALERT_FIELDS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
+import { narrows, resolveAuditFilter, vendorMatches, type ResolvedFilter } from '../../core/audit/search-text.js'
 import { COUNT_CAP, CLOSED, prioritySegments, segmentOfKey, sortKey } from '../audit-order.js'
 
 /** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */
@@ -75,6 +76,8 @@ export function ftsQuery(text: string | undefined, prefix = false): string | nul
 interface Driver {
   size: number
   from: string
+  /** the column that yields id order (another table's id joined to b.id); b.id when absent */
+  idCol?: string
 }
 
 interface FacetFilter {
@@ -86,6 +89,8 @@ interface FacetFilter {
   match: string | null
   /** search matches, counted up to SMALL_SET + 1 */
   matchSize: number | null
+  /** ways to read the matches of a range filter (the amount), not in id order: used only when small */
+  ranges: Driver[]
 }
 
 interface Hit {
@@ -105,7 +110,8 @@ export class SqliteAuditQueries implements AuditQueries {
   constructor(private readonly db: Database.Database) {
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS browse_dest_map (json TEXT PRIMARY KEY, mask INTEGER NOT NULL);
       CREATE TEMP TABLE IF NOT EXISTS browse_chunk (id INTEGER PRIMARY KEY, run_id INTEGER, sev INTEGER, kind INTEGER, source_file TEXT,
-        created_ms INTEGER, breached INTEGER, destinations TEXT, title TEXT, body TEXT, ids TEXT)`)
+        created_ms INTEGER, breached INTEGER, destinations TEXT, title TEXT, body TEXT, ids TEXT,
+        country TEXT, currency TEXT, txn_type TEXT, vendor TEXT, customer TEXT, amount REAL, reason TEXT, matched TEXT, rules TEXT)`)
     this.s = {
       state: db.prepare('SELECT indexed_upto FROM browse_state WHERE singleton = 1').pluck(),
       head: db.prepare('SELECT last_id FROM chain_head WHERE singleton = 1').pluck(),
@@ -117,7 +123,10 @@ export class SqliteAuditQueries implements AuditQueries {
           source_kind = 'email', source_file, created_at_ms, sla_breached, destinations, title,
           CASE source_kind WHEN 'email' THEN coalesce(json_extract(payload, '$.body'), '')
             ELSE '' END,
-          external_id || ' ' || coalesce(json_extract(payload, '$.customer_id'), '') || ' ' || coalesce(json_extract(payload, '$.vendor'), '')
+          external_id || ' ' || coalesce(json_extract(payload, '$.customer_id'), '') || ' ' || coalesce(json_extract(payload, '$.vendor'), ''),
+          json_extract(payload, '$.country'), json_extract(payload, '$.currency'), json_extract(payload, '$.txn_type'),
+          json_extract(payload, '$.vendor'), json_extract(payload, '$.customer_id'), json_extract(payload, '$.amount'), reason, matched_rules,
+          (SELECT group_concat(json_extract(r.value, '$[0]'), ' ') FROM json_each(matched_rules) r)
         FROM audit_entries WHERE id > ? AND id <= ?`),
       unstage: db.prepare('DELETE FROM temp.browse_chunk'),
       files: db.prepare(`INSERT INTO browse_files (name, entries) SELECT source_file, count(*) FROM temp.browse_chunk WHERE true
@@ -125,11 +134,6 @@ export class SqliteAuditQueries implements AuditQueries {
       distinctDestinations: db.prepare('SELECT DISTINCT destinations FROM temp.browse_chunk').pluck(),
       destinations: db.prepare('SELECT bit, name FROM browse_destinations'),
       addDestination: db.prepare('INSERT INTO browse_destinations (bit, name) VALUES (?, ?)'),
-      facets: db.prepare(`INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest)
-        SELECT c.id, c.run_id, c.sev, c.kind, f.id, c.created_ms, c.breached, coalesce(d.mask, 0)
-        FROM temp.browse_chunk c JOIN browse_files f ON f.name = c.source_file LEFT JOIN temp.browse_dest_map d ON d.json = c.destinations
-        ORDER BY c.id`),
-      search: db.prepare('INSERT INTO browse_search (rowid, title, body, ids) SELECT id, title, body, ids FROM temp.browse_chunk ORDER BY id'),
       runs: db.prepare(`INSERT INTO browse_runs (run_id, first_id, last_id, entries, breached)
         SELECT run_id, min(id), max(id), count(*), sum(breached) FROM temp.browse_chunk WHERE true GROUP BY run_id
         ON CONFLICT (run_id) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id),
@@ -153,6 +157,40 @@ export class SqliteAuditQueries implements AuditQueries {
     }
   }
 
+  private ix: Record<'values' | 'facets' | 'rules' | 'search', Database.Statement> | null = null
+
+  /**
+   * The statements that write the browse tables of migration 010, prepared on first use: a trail of an older schema
+   * opened read-only (never migrated, never indexed) still opens and reads.
+   */
+  private indexStatements(): NonNullable<SqliteAuditQueries['ix']> {
+    const v = (facet: string, col: string) => `LEFT JOIN browse_values ${col} ON ${col}.facet = '${facet}' AND ${col}.value = c.${col}`
+    this.ix ??= {
+      // The chunk's values of each alert field, counted per entry (a rule once per entry that matched it).
+      values: this.db.prepare(`INSERT INTO browse_values (facet, value, entries)
+        SELECT facet, value, n FROM (
+          SELECT 'country' facet, country value, count(*) n FROM temp.browse_chunk WHERE country IS NOT NULL GROUP BY country
+          UNION ALL SELECT 'currency', currency, count(*) FROM temp.browse_chunk WHERE currency IS NOT NULL GROUP BY currency
+          UNION ALL SELECT 'txn_type', txn_type, count(*) FROM temp.browse_chunk WHERE txn_type IS NOT NULL GROUP BY txn_type
+          UNION ALL SELECT 'vendor', vendor, count(*) FROM temp.browse_chunk WHERE vendor IS NOT NULL GROUP BY vendor
+          UNION ALL SELECT 'customer', customer, count(*) FROM temp.browse_chunk WHERE customer IS NOT NULL GROUP BY customer
+          UNION ALL SELECT 'rule', json_extract(j.value, '$[0]'), count(DISTINCT c.id) FROM temp.browse_chunk c, json_each(c.matched) j GROUP BY 2
+        ) WHERE true
+        ON CONFLICT (facet, value) DO UPDATE SET entries = entries + excluded.entries`),
+      facets: this.db.prepare(`INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest, country, currency, txn_type, vendor, customer, amount)
+        SELECT c.id, c.run_id, c.sev, c.kind, f.id, c.created_ms, c.breached, coalesce(d.mask, 0),
+          country.id, currency.id, txn_type.id, vendor.id, customer.id, c.amount
+        FROM temp.browse_chunk c JOIN browse_files f ON f.name = c.source_file LEFT JOIN temp.browse_dest_map d ON d.json = c.destinations
+        ${v('country', 'country')} ${v('currency', 'currency')} ${v('txn_type', 'txn_type')} ${v('vendor', 'vendor')} ${v('customer', 'customer')}
+        ORDER BY c.id`),
+      rules: this.db.prepare(`INSERT OR IGNORE INTO browse_rules (rule, id)
+        SELECT v.id, c.id FROM temp.browse_chunk c, json_each(c.matched) j JOIN browse_values v ON v.facet = 'rule' AND v.value = json_extract(j.value, '$[0]')`),
+      search: this.db.prepare(`INSERT INTO browse_search (rowid, title, body, ids, reason, rules)
+        SELECT id, title, body, ids, reason, coalesce(rules, '') FROM temp.browse_chunk ORDER BY id`)
+    }
+    return this.ix
+  }
+
   pending(): number {
     return Math.max(0, (this.s.head.get() as number) - (this.s.state.get() as number))
   }
@@ -167,8 +205,11 @@ export class SqliteAuditQueries implements AuditQueries {
       this.s.stage.run(upto, hi)
       this.s.files.run()
       this.mapDestinations()
-      this.s.facets.run()
-      this.s.search.run()
+      const ix = this.indexStatements()
+      ix.values.run()
+      ix.facets.run()
+      ix.rules.run()
+      ix.search.run()
       this.s.runs.run()
       this.addCounts(upto, hi)
       this.s.unstage.run()
@@ -215,11 +256,9 @@ export class SqliteAuditQueries implements AuditQueries {
   // ── the audit browser ─────────────────────────────────────────────────────────────────────────────────────
 
   queryAudit(q: AuditQuery): AuditPage {
-    const f = q.filter
-    const match = ftsQuery(f.search)
-    const filtered = Boolean(
-      match || f.severity?.length || f.source_kind || f.source_file || f.run_id || f.from || f.to || f.sla_breached !== undefined || f.destination
-    )
+    const f = resolveAuditFilter(q.filter) // the search's field:value tokens become filter parts
+    const match = ftsQuery(f.words ?? undefined)
+    const filtered = Boolean(match || narrows(f))
     const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : null
     const positioned = Boolean(q.offset) || q.at !== undefined
     if (!filtered && q.sort.by === 'id' && !positioned) return { ...this.plainPage(q, cursor), offset: q.offset ?? null }
@@ -227,7 +266,7 @@ export class SqliteAuditQueries implements AuditQueries {
     // Filters and sorts read the browse indexes: bring them up to date first (bounded, so a query never stalls
     // long behind a huge import; the rest is indexed in the background and reported as search_pending).
     this.catchUp(20_000)
-    const fs = this.facetFilter(q)
+    const fs = this.facetFilter(q, f)
     const offset = q.at !== undefined && fs ? this.positionOf(fs, q) : (q.offset ?? (cursor ? null : 0))
     if (!fs) return { rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: this.pending(), offset: cursor ? null : 0 }
 
@@ -316,7 +355,8 @@ export class SqliteAuditQueries implements AuditQueries {
     return [
       ...fs.drivers,
       ...(fs.dateSize !== null ? [{ size: fs.dateSize, from: 'browse_facets b INDEXED BY browse_facets_created' }] : []),
-      ...(fs.matchSize !== null ? [{ size: fs.matchSize, from: FTS_FROM }] : [])
+      ...(fs.matchSize !== null ? [{ size: fs.matchSize, from: FTS_FROM }] : []),
+      ...fs.ranges
     ].sort((a, b) => a.size - b.size)[0]
   }
 
@@ -324,7 +364,7 @@ export class SqliteAuditQueries implements AuditQueries {
   private plainPage(q: AuditQuery, cursor: Cursor | null): AuditPage {
     const desc = q.sort.dir === 'desc'
     const rows = this.db
-      .prepare(`SELECT ${ROW_COLUMNS} FROM audit_entries ${cursor ? `WHERE id ${desc ? '<' : '>'} ?` : ''} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`)
+      .prepare(`SELECT ${ROW_COLUMNS}, ${SQLITE_ALERT_FIELDS} FROM audit_entries ${cursor ? `WHERE id ${desc ? '<' : '>'} ?` : ''} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`)
       .all(...(cursor ? [cursor.id] : []), q.limit + 1) as EntryRow[]
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit).map(toRow)
@@ -343,8 +383,7 @@ export class SqliteAuditQueries implements AuditQueries {
   }
 
   /** The filter as conditions on browse_facets b, with what each selective filter could drive; null: no match possible. */
-  private facetFilter(q: AuditQuery): FacetFilter | null {
-    const f = q.filter
+  private facetFilter(q: AuditQuery, f: ResolvedFilter): FacetFilter | null {
     const where: string[] = []
     const drivers: Driver[] = []
     const sevs = [...new Set(f.severity ?? [])].map((s) => SEV[s])
@@ -379,6 +418,8 @@ export class SqliteAuditQueries implements AuditQueries {
       if (bit === undefined) return null
       where.push(`(b.dest & ${(1n << BigInt(bit)).toString()}) != 0`)
     }
+    const ranges: Driver[] = []
+    if (!this.alertConditions(f, where, drivers, ranges)) return null
     let dateSize: number | null = null
     if (f.from || f.to) {
       const range = [f.from ? `b.created_ms >= ${Date.parse(f.from)}` : null, f.to ? `b.created_ms < ${Date.parse(f.to)}` : null].filter((x): x is string => x !== null)
@@ -388,20 +429,63 @@ export class SqliteAuditQueries implements AuditQueries {
         .pluck()
         .get() as number
     }
-    if (drivers.some((d) => d.size === 0) || dateSize === 0) return null
+    if (drivers.some((d) => d.size === 0) || ranges.some((d) => d.size === 0) || dateSize === 0) return null
     // Exact (stemmed) words first: a common word streams fast. Only when that finds few entries is the last
     // word also prefix-matched (an expensive merge for a common prefix, cheap for a rare one).
     const countMatches = (m: string) =>
       this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_search WHERE browse_search MATCH ? LIMIT ${SMALL_SET + 1})`).pluck().get(m) as number
-    let match = ftsQuery(f.search)
+    let match = ftsQuery(f.words ?? undefined)
     let matchSize = match ? countMatches(match) : null
-    const widened = ftsQuery(f.search, true)
+    const widened = ftsQuery(f.words ?? undefined, true)
     if (match && widened && widened !== match && matchSize! < q.limit + 1) {
       match = widened
       matchSize = countMatches(widened)
     }
     if (matchSize === 0) return null
-    return { where, drivers, dateSize, match, matchSize }
+    return { where, drivers, dateSize, match, matchSize, ranges }
+  }
+
+  /**
+   * The alert-field filters (migration 010) as conditions on b, each value looked up in browse_values (a value no
+   * entry has: false, nothing can match). One value of a field drives from its (value, id) index, sized by its
+   * entry count; the amount range is a driver only when small (its index is in amount order).
+   */
+  private alertConditions(f: ResolvedFilter, where: string[], drivers: Driver[], ranges: Driver[]): boolean {
+    const values = (facet: string, wanted: string[]) =>
+      wanted.flatMap((v) => (this.db.prepare('SELECT id, entries FROM browse_values WHERE facet = ? AND value = ?').all(facet, v) as Array<{ id: number; entries: number }>))
+    const field = (col: 'country' | 'currency' | 'txn_type' | 'vendor' | 'customer', found: Array<{ id: number; entries: number }>): boolean => {
+      if (!found.length) return false
+      where.push(found.length === 1 ? `b.${col} = ${found[0]!.id}` : `b.${col} IN (${found.map((v) => v.id).join(', ')})`)
+      if (found.length === 1) drivers.push({ size: found[0]!.entries, from: `browse_facets b INDEXED BY browse_facets_${col}` })
+      return true
+    }
+    if (f.country && !field('country', values('country', f.country))) return false
+    if (f.currency && !field('currency', values('currency', [f.currency]))) return false
+    if (f.txn_type && !field('txn_type', values('txn_type', f.txn_type))) return false
+    if (f.customer && !field('customer', values('customer', [f.customer]))) return false
+    if (f.vendor) {
+      const all = this.db.prepare("SELECT id, value, entries FROM browse_values WHERE facet = 'vendor'").all() as Array<{ id: number; value: string; entries: number }>
+      if (!field('vendor', all.filter((v) => vendorMatches(v.value, f.vendor!)))) return false
+    }
+    if (f.rule) {
+      const rule = values('rule', [f.rule])[0]
+      if (!rule) return false
+      where.push(`EXISTS (SELECT 1 FROM browse_rules r WHERE r.rule = ${rule.id} AND r.id = b.id)`)
+      drivers.push({ size: rule.entries, from: `browse_rules r CROSS JOIN browse_facets b ON r.rule = ${rule.id} AND b.id = r.id`, idCol: 'r.id' })
+    }
+    const bounds = [
+      f.amount_min !== undefined ? `b.amount ${f.amount_min_exclusive ? '>' : '>='} ${f.amount_min}` : null,
+      f.amount_max !== undefined ? `b.amount ${f.amount_max_exclusive ? '<' : '<='} ${f.amount_max}` : null
+    ].filter((x): x is string => x !== null)
+    if (bounds.length) {
+      where.push(...bounds)
+      const size = this.db
+        .prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_facets b INDEXED BY browse_facets_amount WHERE ${bounds.join(' AND ')} LIMIT ${SMALL_SET + 1})`)
+        .pluck()
+        .get() as number
+      ranges.push({ size, from: 'browse_facets b INDEXED BY browse_facets_amount' })
+    }
+    return true
   }
 
   /**
@@ -435,7 +519,7 @@ export class SqliteAuditQueries implements AuditQueries {
     const where = [...fs.where, ...sev.map((s) => `b.sev = ${s}`)]
     const params: unknown[] = []
     const cmp = dir === 'desc' ? '<' : '>'
-    const drivers = [...fs.drivers, ...sev.map((s) => ({ size: this.facetCount('sev', s), from: 'browse_facets b INDEXED BY browse_facets_sev' }))]
+    const drivers: Driver[] = [...fs.drivers, ...sev.map((s) => ({ size: this.facetCount('sev', s), from: 'browse_facets b INDEXED BY browse_facets_sev' }))]
     let from: string
     let idCol = 'b.id'
     if (fs.match) {
@@ -443,7 +527,11 @@ export class SqliteAuditQueries implements AuditQueries {
       idCol = 's.rowid'
       where.unshift('browse_search MATCH ?')
       params.push(fs.match)
-    } else from = drivers.sort((a, b) => a.size - b.size)[0]?.from ?? 'browse_facets b NOT INDEXED'
+    } else {
+      const d = drivers.sort((a, b) => a.size - b.size)[0]
+      from = d?.from ?? 'browse_facets b NOT INDEXED'
+      idCol = d?.idCol ?? 'b.id'
+    }
     if (afterId !== null) {
       where.push(`${idCol} ${cmp} ?`)
       params.push(afterId)
@@ -498,7 +586,7 @@ export class SqliteAuditQueries implements AuditQueries {
 
   private rowsByIds(ids: number[]): AuditRow[] {
     if (!ids.length) return []
-    const rows = this.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_entries WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as EntryRow[]
+    const rows = this.db.prepare(`SELECT ${ROW_COLUMNS}, ${SQLITE_ALERT_FIELDS} FROM audit_entries WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as EntryRow[]
     const byId = new Map(rows.map((r) => [r.id, r]))
     return ids.flatMap((id) => {
       const r = byId.get(id)
@@ -510,8 +598,18 @@ export class SqliteAuditQueries implements AuditQueries {
     this.catchUp(20_000)
     return {
       source_files: this.db.prepare('SELECT name FROM browse_files ORDER BY id DESC LIMIT 1000').pluck().all() as string[],
-      destinations: this.db.prepare('SELECT name FROM browse_destinations ORDER BY name').pluck().all() as string[]
+      destinations: this.db.prepare('SELECT name FROM browse_destinations ORDER BY name').pluck().all() as string[],
+      ...this.valueFacets()
     }
+  }
+
+  /** Each alert field's values with their entry counts, most entries first (then by value, byte order). */
+  private valueFacets(): Pick<AuditFacets, 'countries' | 'currencies' | 'txn_types' | 'vendors' | 'rules'> {
+    const of = (facet: string, limit = 1000) =>
+      (this.db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'browse_values'").get()
+        ? this.db.prepare('SELECT value, entries FROM browse_values WHERE facet = ? AND entries > 0 ORDER BY entries DESC, value LIMIT ?').all(facet, limit)
+        : []) as Array<{ value: string; entries: number }>
+    return { countries: of('country'), currencies: of('currency'), txn_types: of('txn_type'), vendors: of('vendor'), rules: of('rule') }
   }
 
   // ── one alert ─────────────────────────────────────────────────────────────────────────────────────────────
