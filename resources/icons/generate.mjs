@@ -1,5 +1,7 @@
 // Draws the app and tray icons as PNG with zlib alone, so the icons are reproducible without an image editor.
 // The mark: a rounded square with three bars, widest red (critical) to shortest green (low): triage by severity.
+// macOS menu-bar icons are templates (black + alpha, recoloured by the system for light and dark menu bars):
+// <name>Template.png draws the same three bars in black, the dry-run badge as a dot, paused as a pause sign.
 //   node resources/icons/generate.mjs   → rewrites the PNGs next to this script
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -62,6 +64,24 @@ function mark({ background = NAVY, badge = null } = {}) {
   return layers
 }
 
+const BLACK = [0, 0, 0]
+/** A layer with color null clears what is under it (the gap around a badge). */
+function templateMark({ badge = null } = {}) {
+  const layers = []
+  const widths = [0.94, 0.7, 0.46]
+  widths.forEach((w, i) => {
+    const top = 0.12 + i * 0.28
+    layers.push({ inside: roundedRect(0.03, top, 0.03 + w, top + 0.2, 0.08), color: BLACK })
+  })
+  if (badge) layers.push({ inside: circle(0.76, 0.76, 0.3), color: null })
+  if (badge === 'dot') layers.push({ inside: circle(0.76, 0.76, 0.2), color: BLACK })
+  if (badge === 'pause') {
+    layers.push({ inside: roundedRect(0.6, 0.54, 0.7, 0.98, 0.03), color: BLACK })
+    layers.push({ inside: roundedRect(0.82, 0.54, 0.92, 0.98, 0.03), color: BLACK })
+  }
+  return layers
+}
+
 function png(size, px) {
   const raw = Buffer.alloc(size * (size * 4 + 1))
   for (let y = 0; y < size; y++) {
@@ -96,6 +116,15 @@ const variants = {
   'tray-paused': mark({ background: GREY })
 }
 for (const [name, layers] of Object.entries(variants)) {
+  writeFileSync(join(dir, `${name}.png`), png(16, render(16, layers)))
+  writeFileSync(join(dir, `${name}@2x.png`), png(32, render(32, layers)))
+}
+const templates = {
+  trayTemplate: templateMark(),
+  'tray-dry-runTemplate': templateMark({ badge: 'dot' }),
+  'tray-pausedTemplate': templateMark({ badge: 'pause' })
+}
+for (const [name, layers] of Object.entries(templates)) {
   writeFileSync(join(dir, `${name}.png`), png(16, render(16, layers)))
   writeFileSync(join(dir, `${name}@2x.png`), png(32, render(32, layers)))
 }
