@@ -18,6 +18,7 @@ import { initialScheduleState, nodeCronTimer, Scheduler, type RunOutcome, type R
 import { hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } from './security.js'
 import { DesktopSettings, safeStorageCodec, type SettingsFile } from './settings-store.js'
 import { TrayController } from './tray.js'
+import { electronTrayDeps } from './tray-electron.js'
 import { affectsCaseCounts, TrayCaseCounts } from './tray-cases.js'
 import { affectsSilences, TraySilenceReminder } from './tray-silences.js'
 import { runCountsText, type TrayAction, type TrayCases, type TrayLastRun, type TraySilences } from './tray-menu.js'
@@ -70,7 +71,7 @@ class Desktop {
   readonly engine: EngineHost
   readonly scheduler: Scheduler
   readonly notifier: Notifier
-  tray: TrayController | null = null
+  tray: TrayController<Electron.NativeImage, Electron.Menu> | null = null
   private quitting = false
   private shutDown = false
   private lastRun: TrayLastRun | null = null
@@ -209,7 +210,7 @@ class Desktop {
   }
 
   async start(): Promise<void> {
-    this.tray = new TrayController(iconsDir(this.location.appPath), this.trayActions(), timeFormat)
+    this.tray = new TrayController(iconsDir(this.location.appPath), this.trayActions(), timeFormat, electronTrayDeps())
     this.refreshTray()
     // Spawned before the window opens, so the page's first calls already have an engine to wait for.
     const engineReady = this.engine.start()
@@ -380,6 +381,7 @@ class Desktop {
     this.silenceReminder.stop()
     void this.engine.stop().finally(() => {
       this.shutDown = true
+      // The engine's exit and late answers still call refreshTray after this: a destroyed TrayController ignores them.
       this.tray?.destroy()
       app.quit()
     })
