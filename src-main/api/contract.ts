@@ -23,6 +23,7 @@ import { CASE_STATES, CLOCK_KINDS } from '../core/case/model.js'
 import {
   caseActionInputSchema, caseActionResultSchema, caseChangedEventSchema, caseDetailSchema, caseQueueInputSchema, caseQueueSchema
 } from './case-contract.js'
+import { importCheckSchema, mappingSuggestionSchema } from './import-contract.js'
 import {
   addSilenceInputSchema, backtestInputSchema, backtestProgressEventSchema, backtestResultSchema, governanceChangedEventSchema, governanceInputs,
   ruleSetDetailSchema, rulesOverviewSchema, ruleValidationSchema, silencesSchema, tryRulesResultSchema
@@ -186,6 +187,8 @@ export const previewSchema = z.object({
   missing_required: z.array(transactionFieldSchema),
   /** CSV only: header columns kept as extra fields */
   extra_columns: z.array(z.string()),
+  /** CSV only: a column for each unread field whose header is a known name for it ("Transaction ID" → txn_id), with samples */
+  suggestions: z.array(mappingSuggestionSchema),
   /** a rough record count from the file size, for the progress bar (null when unknown) */
   estimated_records: z.number().nullable()
 })
@@ -456,6 +459,14 @@ export const api = {
       })
       .strict(),
     output: runOutcomeSchema
+  },
+  /**
+   * Reads and normalizes the files exactly as importFiles would, writing nothing: how many records would be
+   * quarantined and why, and whether each file (same bytes, same settings) was imported before and in which run.
+   */
+  validateImport: {
+    input: z.object({ paths: z.array(z.string().min(1)).min(1, 'choose at least one file').max(100), csv_mapping: csvMappingSchema.optional() }).strict(),
+    output: importCheckSchema
   },
   previewFile: {
     input: z.object({ path: z.string().min(1), csv_mapping: csvMappingSchema.optional(), rows: z.number().int().min(1).max(50).default(5) }).strict(),

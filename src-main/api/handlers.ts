@@ -26,6 +26,8 @@ import { estimateRecords } from './estimate.js'
 import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 import { createReportHandlers, type ReportContext } from './reports.js'
 import { createCaseHandlers } from './cases.js'
+import { validateImport, withCsvMapping } from './import-check.js'
+import { suggestMapping } from '../core/ingest/header-synonyms.js'
 import { createGovernanceHandlers, type GovernanceContext } from './governance.js'
 import { governedRun } from '../core/governance/runtime.js'
 import { casePolicy } from '../core/case/policy.js'
@@ -381,9 +383,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
 
     async importFiles(i) {
       if (i.remember_mapping && i.csv_mapping) await rememberMapping(i.csv_mapping)
-      return withRun('import', async () => explicitFiles(i.paths), (s) =>
-        i.csv_mapping ? { ...s, sources: { ...s.sources, csv: { ...s.sources.csv, columns: i.csv_mapping } } } : s
-      )
+      return withRun('import', async () => explicitFiles(i.paths), (s) => withCsvMapping(s, i.csv_mapping))
+    },
+
+    async validateImport(i) {
+      return validateImport(trail, await current(), i.paths, i.csv_mapping)
     },
 
     async previewFile(i) {
@@ -408,7 +412,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
           const hit = plan.known.find(([, field]) => field === f)
           return [f, hit ? header[hit[0]]!.trim() : null]
         }))
-        return { ...base, header, rows, mapping, missing_required: plan.missingRequired, extra_columns: plan.extra.map(([, h]) => h) }
+        return { ...base, header, rows, mapping, missing_required: plan.missingRequired, extra_columns: plan.extra.map(([, h]) => h), suggestions: suggestMapping(header, rows, mapping) }
       }
       const header = ['created_at', 'vendor', 'subject', 'message_id']
       const rows: string[][] = []
@@ -417,7 +421,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         rows.push(rec.readError ? ['', '', `unreadable: ${rec.readError.message}`, ''] : header.map((h) => (f[h] === undefined || f[h] === null ? '' : String(f[h]))))
         if (rows.length >= i.rows) break
       }
-      return { ...base, header, rows, mapping: {}, missing_required: [], extra_columns: [] }
+      return { ...base, header, rows, mapping: {}, missing_required: [], extra_columns: [], suggestions: [] }
     },
 
     async queryAudit(i) {
