@@ -29,6 +29,7 @@ import { createCaseHandlers } from './cases.js'
 import { validateImport, withCsvMapping } from './import-check.js'
 import { suggestMapping } from '../core/ingest/header-synonyms.js'
 import { createGovernanceHandlers, type GovernanceContext } from './governance.js'
+import { createAlertDetailReader } from './alert-detail.js'
 import { governedRun } from '../core/governance/runtime.js'
 import { casePolicy } from '../core/case/policy.js'
 import { createDeliveryService, osUser, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
@@ -127,6 +128,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   })
   const cases = createCaseHandlers({ trail, settings: () => current(), emit: ctx.emit, osUser: () => ctx.delivery?.defaultBy ?? osUser() })
   const governance = createGovernanceHandlers({ trail, settings: () => current(), emit: ctx.emit, osUser: () => ctx.delivery?.defaultBy ?? osUser(), ...(ctx.backtest ? { backtest: ctx.backtest } : {}) })
+  const alertDetails = createAlertDetailReader(trail)
   const deliveries = createDeliveryService({ trail, settings: () => current(), emit: ctx.emit, logger: log, ...ctx.delivery })
 
   // ── background indexing of new audit entries for the browser (never on the import path) ────────────────
@@ -440,7 +442,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     async getAlert(i) {
       const a = await queries.getAlert(i.id)
       if (!a) throw new ApiError('not_found', `audit entry ${i.id} does not exist`)
-      return a
+      // With the rule evidence (against the rule set the entry recorded) and the raw source laid out for reading.
+      return alertDetails.explain(a, await current())
     },
 
     listQuarantine: (i) => queries.listQuarantine({ runId: i.run_id, beforeId: i.before_id, status: i.status, limit: i.limit }),

@@ -6,7 +6,7 @@ import type { BatchOutcome, TriageStore, RunRecord } from './ports/triage-store.
 import type { ActiveSilence } from './governance/silence.js'
 import { BATCH_SIZE, createEngine, triageFile, type FileProgress, type Prepared } from './pipeline.js'
 import { prepareBatchesInWorker } from './pipeline-thread.js'
-import { detectFormat, sha256File, SUPPORTED_EXTENSIONS } from './ingest/index.js'
+import { detectFormat, readCsvHeaderLine, sha256File, SUPPORTED_EXTENSIONS } from './ingest/index.js'
 import { ingestSettingsKey } from './dedup/index.js'
 import { emptyCounts, SEVERITIES, type Counts, type RawRecord } from './model.js'
 import type { RuleSet } from './classify/index.js'
@@ -166,6 +166,7 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
       } else {
         const marks = await store.importMarks()
         const source = { path: f.path, displayName: f.displayName, format: detectFormat(f.path)!, skipRecords: skip }
+        if (source.format === 'csv') await recordHeader(store, runId, f.path, f.displayName, engine.sources.csv ?? {}, log)
         const mode = ctx.parallel ?? 'never'
         const inWorker = mode === 'always' || (mode === 'auto' && statSync(f.path).size >= PARALLEL_MIN_BYTES)
         const read = await triageFile({
@@ -227,6 +228,19 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
   }
   log.info('run.finish', { ...summary, new_critical: newCriticalCount, new_critical_count: undefined })
   return summary
+}
+
+/**
+ * Keeps the CSV header line this run reads the file with, so the alert detail can show each row under it (audit
+ * entries hold the row alone). Never fails the import: the reader reports an unreadable file itself.
+ */
+async function recordHeader(store: TriageStore, runId: number, path: string, displayName: string, csv: { delimiter?: string; encoding?: string; maxRecordBytes?: number }, log: Logger): Promise<void> {
+  try {
+    const headerLine = await readCsvHeaderLine(path, csv)
+    if (headerLine !== null) await store.recordSourceHeader({ runId, sourceFile: displayName, headerLine, delimiter: csv.delimiter ?? ',', recordedAt: new Date().toISOString() })
+  } catch (e) {
+    log.warn('file.header_not_recorded', { run_id: runId, file: displayName, error: (e as Error).message })
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse'
 import { parse as parseSync } from 'csv-parse/sync'
 import iconv from 'iconv-lite'
 import type { RawFacts, RawRecord } from '../model.js'
-import { decodeText, DEFAULT_MAX_RECORD_BYTES, detectBom, isAsciiCompatible, lossyText, type ByteSource } from './bytes.js'
+import { decodeText, DEFAULT_MAX_RECORD_BYTES, detectBom, FileTap, isAsciiCompatible, lossyText, type ByteSource } from './bytes.js'
 import { splitCsvRecords, type CsvRecordBytes } from './csv-records.js'
 
 export const TRANSACTION_FIELDS = ['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'] as const
@@ -198,6 +198,23 @@ async function decodedChunks(source: AsyncGenerator<Buffer>, declared: string): 
     if (tail) yield Buffer.from(tail, 'utf8')
   }
   return { chunks: utf8(), encoding: 'utf-8', bomLength: bom?.length ?? 0 }
+}
+
+/**
+ * The line readTransactionsCsv takes as the file's header (its first readable record), exactly as it reads it, or
+ * null when there is none. Reads only the start of the file. For the alert detail: a row shown under its header.
+ */
+export async function readCsvHeaderLine(path: string, opts: CsvOptions = {}): Promise<string | null> {
+  const delimiter = opts.delimiter ?? ','
+  const maxRecordBytes = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
+  const { chunks, encoding, bomLength } = await decodedChunks(new FileTap(path).chunks(), opts.encoding ?? 'utf-8')
+  for await (const r of splitCsvRecords(chunks, delimiter.charCodeAt(0), maxRecordBytes, bomLength)) {
+    if (recordProblem(r, encoding, maxRecordBytes)) continue
+    const raw = (decodeText(r.bytes, encoding) as { text: string }).text
+    const cells = r.quoted ? parseQuoted(raw, delimiter, r.crLineEnds ? '\r' : '\n') : raw.split(delimiter)
+    if (Array.isArray(cells)) return raw
+  }
+  return null
 }
 
 /** The header and first rows of a CSV, for the mapping preview. Reads only the start of the file. */

@@ -6,6 +6,7 @@ import '../zod-config.js' // first: before any schema is built
 import { z } from 'zod'
 import { SEVERITIES } from '../model.js'
 import type { EntryField } from '../audit/entry-fields.js'
+import { evidenceSchema, sourceViewSchema } from './alert-evidence.js'
 
 export const severitySchema = z.enum(SEVERITIES)
 export const sourceKindSchema = z.enum(['transaction', 'email'])
@@ -189,7 +190,8 @@ export const deliverySchema = z.object({
   silence: id.optional()
 })
 
-export const alertDetailSchema = z.object({
+/** An audit entry as the store reads it (AuditQueries.getAlert). */
+export const alertRecordSchema = z.object({
   entry: auditRowSchema.extend({
     fingerprint: z.string(),
     ruleset_version: z.string(),
@@ -205,6 +207,14 @@ export const alertDetailSchema = z.object({
   ruleset: z.object({ version: z.string(), name: z.string().nullable(), path: z.string().nullable() }),
   deliveries: z.array(deliverySchema),
   sla: z.object({ seconds: z.number(), target_seconds: z.number(), breached: z.boolean() })
+})
+
+/** The alert detail the API serves: the stored entry, with its rule evidence and its raw source laid out (api/alert-detail.ts). */
+export const alertDetailSchema = alertRecordSchema.extend({
+  /** each rule of the rule-set version recorded with the entry, replayed on the payload; or why it cannot be */
+  evidence: evidenceSchema,
+  /** the raw source for reading: a CSV record under its header, an e-mail as headers + body */
+  source: sourceViewSchema
 })
 
 // An alert's detail carries every stored field of its entry (core/audit/entry-fields.ts): payload, raw and the
@@ -239,6 +249,7 @@ export type AuditSort = z.infer<typeof auditSortSchema>
 export type AuditQuery = z.infer<typeof auditQuerySchema>
 export type AuditRow = z.infer<typeof auditRowSchema>
 export type AuditPage = z.infer<typeof auditPageSchema>
+export type AlertRecord = z.infer<typeof alertRecordSchema>
 export type AlertDetail = z.infer<typeof alertDetailSchema>
 export type QuarantineItem = z.infer<typeof quarantineItemSchema>
 export type AuditFacets = z.infer<typeof auditFacetsSchema>

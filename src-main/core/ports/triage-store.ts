@@ -159,6 +159,15 @@ export type ResolutionRequest =
   | (ResolutionBase & { action: 'dismissed' })
   | (ResolutionBase & { action: 'corrected'; correction: Record<string, string>; item: Candidate; run: RunStart; batch: BatchOptions })
 
+/** A CSV file's header line, as read by one run (for the alert detail's raw record under its header). */
+export interface SourceHeader {
+  runId: number
+  sourceFile: string
+  headerLine: string
+  delimiter: string
+  recordedAt: string
+}
+
 export interface TriageStore {
   readonly location: string
   startRun(run: RunStart): MaybePromise<number>
@@ -186,6 +195,13 @@ export interface TriageStore {
   claimScheduleSlot(slot: string, engine: string, at: string): MaybePromise<{ claimed: boolean; engine: string; claimed_at: string }>
   /** A live source's cursor as last committed (null: never read). */
   sourceCursor(source: string): MaybePromise<string | null>
+  /**
+   * Keeps a CSV file's header line as one run read it (source_headers, a side table: audit entries keep their raw
+   * record only). Once per (run, file); a second call for the same pair changes nothing.
+   */
+  recordSourceHeader(h: SourceHeader): MaybePromise<void>
+  /** The header line recorded for this file by this run, else by the latest earlier run of a file of that name; null when none. */
+  sourceHeader(runId: number, sourceFile: string): MaybePromise<{ run_id: number; header_line: string; delimiter: string } | null>
   /** Quarantine records by their end: still open, corrected, dismissed. */
   quarantineStatus(): MaybePromise<{ open: number; corrected: number; dismissed: number }>
   verify(onProgress?: (done: number, total: number) => void): MaybePromise<VerifyResult>

@@ -12,7 +12,7 @@ import { resolutionHash, ResolutionVerifier, type ResolutionRow } from '../../co
 import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
 import type {
   BatchOptions, BatchOutcome, FileIdentity, FileImport, FileImportRecord, FileState, ImportMarks, PreparedItem, QuarantineRecord,
-  ResolutionRequest, RunRecord, RunStart, TriageStore, VerifyResult
+  ResolutionRequest, RunRecord, RunStart, SourceHeader, TriageStore, VerifyResult
 } from '../../core/ports/triage-store.js'
 import { StoreError } from '../errors.js'
 import { PostgresCaseStore } from './cases.js'
@@ -535,6 +535,19 @@ export class PostgresStore implements TriageStore {
   async sourceCursor(source: string): Promise<string | null> {
     const r = await this.q<{ cursor: string }>('SELECT cursor FROM source_cursors WHERE source = $1 ORDER BY id DESC LIMIT 1', [toPg(source)])
     return r[0] ? fromPg(r[0].cursor) : null
+  }
+
+  async recordSourceHeader(h: SourceHeader): Promise<void> {
+    await this.q('INSERT INTO source_headers (run_id, source_file, header_line, delimiter, recorded_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [h.runId, toPg(h.sourceFile), toPg(h.headerLine), toPg(h.delimiter), h.recordedAt])
+  }
+
+  async sourceHeader(runId: number, sourceFile: string): Promise<{ run_id: number; header_line: string; delimiter: string } | null> {
+    if (!(await this.hasTable('source_headers'))) return null // a trail older than migration 11, opened read-only
+    const r = await this.q<{ run_id: string | number; header_line: string; delimiter: string }>(
+      `SELECT run_id, header_line, delimiter FROM source_headers WHERE source_file = $2 AND run_id <= $1
+       ORDER BY (run_id = $1) DESC, run_id DESC LIMIT 1`, [runId, toPg(sourceFile)])
+    return r[0] ? { run_id: Number(r[0].run_id), header_line: fromPg(r[0].header_line), delimiter: fromPg(r[0].delimiter) } : null
   }
 
   /** Quarantine records by their end: still open, corrected, dismissed. */

@@ -9,7 +9,7 @@ import { resolutionHash, ResolutionVerifier, type ResolutionRow } from '../../co
 import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
 import type {
   BatchOptions, BatchOutcome, FileIdentity, FileImport, FileImportRecord, FileState, ImportMarks, PreparedItem, QuarantineRecord,
-  ResolutionRequest, RunRecord, RunStart, TriageStore, VerifyResult
+  ResolutionRequest, RunRecord, RunStart, SourceHeader, TriageStore, VerifyResult
 } from '../../core/ports/triage-store.js'
 import { MIGRATIONS } from './migrations/index.js'
 import { SqliteCaseStore } from './cases.js'
@@ -419,6 +419,18 @@ export class SqliteStore implements TriageStore {
 
   sourceCursor(source: string): string | null {
     return (this.db.prepare('SELECT cursor FROM source_cursors WHERE source = ? ORDER BY id DESC LIMIT 1').pluck().get(source) as string | undefined) ?? null
+  }
+
+  recordSourceHeader(h: SourceHeader): void {
+    this.db.prepare('INSERT INTO source_headers (run_id, source_file, header_line, delimiter, recorded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(h.runId, h.sourceFile, h.headerLine, h.delimiter, h.recordedAt)
+  }
+
+  sourceHeader(runId: number, sourceFile: string): { run_id: number; header_line: string; delimiter: string } | null {
+    if (!this.hasTable('source_headers')) return null // a read-only copy of a trail older than migration 11
+    const own = this.db.prepare('SELECT run_id, header_line, delimiter FROM source_headers WHERE run_id = ? AND source_file = ?').get(runId, sourceFile)
+    const earlier = own ?? this.db.prepare('SELECT run_id, header_line, delimiter FROM source_headers WHERE source_file = ? AND run_id < ? ORDER BY run_id DESC LIMIT 1').get(sourceFile, runId)
+    return (earlier as { run_id: number; header_line: string; delimiter: string } | undefined) ?? null
   }
 
   /** Quarantine records by their end: still open, corrected, dismissed. */

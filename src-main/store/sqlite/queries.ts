@@ -10,7 +10,7 @@ import type Database from 'better-sqlite3'
 import { parseRuleSet } from '../../core/classify/ruleset.js'
 import { SEVERITIES, type Severity } from '../../core/model.js'
 import type {
-  AlertDetail, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow
+  AlertRecord, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow
 } from '../../core/ports/read-model.js'
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
@@ -614,7 +614,7 @@ export class SqliteAuditQueries implements AuditQueries {
 
   // ── one alert ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  getAlert(id: number): AlertDetail | null {
+  getAlert(id: number): AlertRecord | null {
     const e = this.s.entry.get(id) as (EntryRow & { fingerprint: Buffer; matched_rules: string; ruleset_version: string; payload: string; raw: string; prev_hash: string; hash: string }) | undefined
     if (!e) return null
     const rs = this.s.ruleset.get(e.ruleset_version) as { version: string; name: string; path: string | null; content: string } | undefined
@@ -630,7 +630,7 @@ export class SqliteAuditQueries implements AuditQueries {
       reason: e.reason,
       ruleset: { version: e.ruleset_version, name: rs?.name ?? null, path: rs?.path ?? null },
       deliveries: [
-        ...(this.s.deliveries.all(id) as AlertDetail['deliveries']),
+        ...(this.s.deliveries.all(id) as AlertRecord['deliveries']),
         ...((this.s.silenced?.all(id) ?? []) as Array<{ destination: string; silence_id: number }>).map((d) => silencedDelivery(d.destination, d.silence_id))
       ].sort((a, b) => (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0)),
       sla: { seconds: e.sla_seconds, target_seconds: e.sla_target_seconds, breached: e.sla_breached === 1 }

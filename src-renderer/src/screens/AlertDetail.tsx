@@ -1,9 +1,13 @@
 // One audit entry in full: its case (state, SLA, clocks, actions, timeline, related alerts), what came in (raw,
-// untrusted: shown as text), what the engine made of it (normalized payload), why (matched rules and the reason),
-// where it went (deliveries), the time to triage, and its place in the chain.
+// untrusted: shown as text, a CSV row under its header, an e-mail as headers + body), what the engine made of it
+// (normalized payload), why (each rule with the alert's values against its thresholds, and the reason), where it
+// went (deliveries), the time to triage, and its place in the chain.
 import { useEffect, useRef } from 'react'
 import { useApi } from '../api/hooks.js'
-import { Badge, Banner, Button, fmtDuration, fmtTime, KeyValue, RawText, SeverityBadge } from '../ui/index.js'
+import { formatAmount } from '../../../src-main/core/money.js'
+import { displayTitle } from '../../../src-main/core/title.js'
+import { Badge, Banner, Button, fmtDuration, fmtTime, KeyValue, SeverityBadge } from '../ui/index.js'
+import { RawSource, RuleEvidence } from './AlertEvidence.js'
 import { CasePanel } from './CasePanel.js'
 
 const auditHref = (id: number) => `#/audit?id=${id}`
@@ -29,6 +33,8 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
   }, [d.data])
 
   const a = d.data
+  const amount = typeof a?.payload.amount === 'number' ? a.payload.amount : null
+  const currency = typeof a?.payload.currency === 'string' ? a.payload.currency : null
   return (
     <aside className="detail" aria-label={`Audit entry ${id}`}>
       <div className="detail-head">
@@ -45,7 +51,7 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
               {a.sla.breached ? <Badge tone="danger">triage SLA breached</Badge> : <Badge tone="ok">triaged within SLA</Badge>}
               <Badge plain>{a.entry.source_kind === 'email' ? 'vendor e-mail' : 'transaction'}</Badge>
             </div>
-            <h2 tabIndex={-1} ref={heading} className="detail-title">{a.entry.title}</h2>
+            <h2 tabIndex={-1} ref={heading} className="detail-title">{displayTitle({ ...a.entry, amount, currency })}</h2>
             <p className="muted small">{a.reason}</p>
           </div>
 
@@ -53,19 +59,7 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
 
           <section aria-labelledby="d-rules">
             <h3 id="d-rules">Matched rules</h3>
-            {a.matched_rules.length === 0 ? (
-              <p className="muted small">No rule matched: the rule set's default severity applied.</p>
-            ) : (
-              <ul className="rule-list">
-                {a.matched_rules.map((r) => (
-                  <li key={r.id}>
-                    <SeverityBadge severity={r.severity} /> <span className="mono">{r.id}</span>
-                    {r.description && <span className="muted"> — {r.description}</span>}
-                  </li>
-                ))}
-              </ul>
-            )}
-            <p className="faint small">Rule set {a.ruleset.name ? `“${a.ruleset.name}”` : ''} version <span className="mono">{a.ruleset.version}</span></p>
+            <RuleEvidence key={a.entry.id} a={a} />
           </section>
 
           <section aria-labelledby="d-sla">
@@ -114,13 +108,12 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
 
           <section aria-labelledby="d-payload">
             <h3 id="d-payload">Normalized alert</h3>
-            <KeyValue items={Object.entries(a.payload).map(([k, v]) => [k, <Value key={k} v={v} />])} />
+            <KeyValue items={Object.entries(a.payload).map(([k, v]) => [k, k === 'amount' && amount !== null ? <span key={k} className="num">{formatAmount(amount, currency)}</span> : <Value key={k} v={v} />])} />
           </section>
 
           <section aria-labelledby="d-raw">
             <h3 id="d-raw">Raw source</h3>
-            <p className="faint small">{a.entry.source_file} · {a.entry.source_kind === 'email' ? 'message' : 'row'} {a.entry.source_locator} — exactly as received, shown as plain text</p>
-            <RawText text={a.raw} label="Raw source record" />
+            <RawSource key={a.entry.id} a={a} />
           </section>
 
           <section aria-labelledby="d-chain">

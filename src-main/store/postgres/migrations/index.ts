@@ -10,7 +10,8 @@ import { m007 } from './007-source-cursors.js'
 import { m008 } from './008-case-work.js'
 import { m009 } from './009-rule-governance.js'
 import { m010 } from './010-alert-filters.js'
+import { m011 } from './011-source-headers.js'
 
 export type { Migration } from './migration.js'
 
-export const MIGRATIONS = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010]
+export const MIGRATIONS = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011]

@@ -1,0 +1,112 @@
+// The alert detail's explanations through the API on both stores: the rule evidence against the rule-set version the
+// entry recorded (and a plain refusal when that version's content is not available), a CSV row under its file's
+// header, an e-mail as its headers and plain-text body.
+import { afterEach, describe, expect, it } from 'vitest'
+import { api, type Method } from '../../src-main/api/contract.js'
+import { defaultSettings } from '../../src-main/core/config/index.js'
+import { DEFAULT_RULES, EXTENDED_RULES, writeFile } from '../helpers.js'
+import { harness, STORE_KINDS, type Harness } from './helpers.js'
+
+let h: Harness
+afterEach(async () => {
+  await h?.close()
+})
+
+async function ok<M extends Method>(method: M, input: unknown) {
+  const r = await h.handlers.call(method, input)
+  if (!r.ok) throw new Error(`${method} failed: ${r.error.code}: ${r.error.message}`)
+  return api[method].output.parse(r.data) as ReturnType<(typeof api)[M]['output']['parse']>
+}
+
+// Columns in the export's own order and names (mapped in the settings), with an extra column.
+const HEADER = 'Reference;Client;Branch;Value;Ccy;Ctry;Kind;Score;Booked'
+const CSV = [
+  HEADER,
+  'T-92;C-1;Leeds;35871,00;USD;IR;wire;92;2026-11-24T10:00:00Z',
+  'T-10;C-2;"York; North";1200;JPY;GB;card;10;2026-11-24T10:05:00Z'
+].join('\n') + '\n'
+const columns = { txn_id: 'Reference', customer_id: 'Client', amount: 'Value', currency: 'Ccy', country: 'Ctry', txn_type: 'Kind', risk_score: 'Score', created_at: 'Booked' }
+
+const EML = [
+  'From: =?UTF-8?B?SsO8cmdlbg==?= Screening <alerts@vendor.test>',
+  'To: desk@bank.test',
+  'Subject: =?UTF-8?Q?Sanctions_screening_hit_=E2=80=93_=C3=BCberpr=C3=BCfen?=',
+  'Date: Tue, 24 Nov 2026 10:00:00 +0000',
+  'Message-ID: <hit-1@vendor.test>',
+  'X-Severity: high',
+  'MIME-Version: 1.0',
+  'Content-Type: text/html; charset=utf-8',
+  '',
+  '<p>Possible match on the <b>sanctions</b> list.</p><script>alert(1)</script><img src=x onerror=alert(2)>',
+  ''
+].join('\r\n')
+
+describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
+  it("shows each rule's condition with the alert's value against the recorded rule set, the CSV row under its header, the e-mail as headers and body", async () => {
+    const sources = defaultSettings().sources
+    h = await harness({ kind, settings: { sources: { ...sources, csv: { ...sources.csv, delimiter: ';', decimal: ',', columns } } } })
+    await ok('importFiles', { paths: [writeFile(h.dir, 'export.csv', CSV), writeFile(h.dir, 'hit.eml', EML)] })
+    const rows = (await ok('queryAudit', { limit: 10 })).rows
+    const byExt = new Map(rows.map((r) => [r.external_id, r.id]))
+
+    const a = await ok('getAlert', { id: byExt.get('T-92')! })
+    expect(a.entry.severity).toBe('critical')
+    expect(a.evidence).toMatchObject({ available: true, source: 'run', agrees_with_record: true, ruleset_version: a.entry.ruleset_version, severity: 'critical' })
+    if (!a.evidence.available) throw new Error('no evidence')
+    expect(a.evidence.rules.filter((r) => r.matched).map((r) => r.id)).toEqual(a.matched_rules.map((m) => m.id))
+    expect(a.evidence.rules[0]).toMatchObject({ id: 'risk-score-critical', matched: true, conditions: [{ field: 'risk_score', actual: 92, op: 'gte', expected: 90, holds: true, text: 'risk_score 92 ≥ 90' }] })
+    expect(a.evidence.rules.find((r) => r.id === 'high-risk-country')!.conditions[0]!.text).toBe('country IR in [IR, RU, NG, PA, KY, AF, SY]')
+    expect(a.evidence.rules.find((r) => r.id === 'hint-critical')).toMatchObject({ matched: false, conditions: [{ text: 'severity_hint (absent) ≠ critical' }] })
+    expect(a.evidence.rules).toHaveLength(11)
+    expect(a.source).toEqual({
+      kind: 'csv', header_line: HEADER, note: null,
+      header: ['Reference', 'Client', 'Branch', 'Value', 'Ccy', 'Ctry', 'Kind', 'Score', 'Booked'],
+      record: ['T-92', 'C-1', 'Leeds', '35871,00', 'USD', 'IR', 'wire', '92', '2026-11-24T10:00:00Z']
+    })
+    expect(a.raw).toBe('T-92;C-1;Leeds;35871,00;USD;IR;wire;92;2026-11-24T10:00:00Z')
+
+    const b = await ok('getAlert', { id: byExt.get('T-10')! })
+    expect(b.source).toMatchObject({ kind: 'csv', record: ['T-10', 'C-2', 'York; North', '1200', 'JPY', 'GB', 'card', '10', '2026-11-24T10:05:00Z'] })
+
+    const m = await ok('getAlert', { id: byExt.get('<hit-1@vendor.test>') ?? byExt.get('hit-1@vendor.test')! })
+    expect(m.evidence.available && m.evidence.rules.filter((r) => r.matched).map((r) => r.id)).toEqual(['hint-high', 'sanctions-keyword'])
+    expect(m.evidence.available && m.evidence.rules[0]!.conditions[0]!.text).toBe('severity_hint high = high')
+    expect(m.evidence.available && m.evidence.rules[1]!.conditions.map((c) => c.text)).toEqual([
+      'any of', "subject 'Sanctions screening hit – überprüfen' contains 'sanction'", "body 'Possible match on the sanctions list. [x]' contains 'sanction'"
+    ])
+    expect(m.source.kind).toBe('email')
+    if (m.source.kind !== 'email') throw new Error('not an e-mail')
+    expect(m.source.headers.slice(0, 3)).toEqual([
+      { name: 'From', value: '"Jürgen Screening" <alerts@vendor.test>' },
+      { name: 'To', value: 'desk@bank.test' },
+      { name: 'Subject', value: 'Sanctions screening hit – überprüfen' }
+    ])
+    expect(m.source.headers.find((x) => x.name === 'Date')!.value).toBe('Tue, 24 Nov 2026 10:00:00 +0000')
+    expect(m.source.headers.find((x) => x.name === 'Content-Type')!.value).toBe('text/html; charset=utf-8')
+    expect(m.source.body_from).toBe('html')
+    expect(m.source.body).toContain('Possible match on the sanctions list.')
+    expect(m.source.body).not.toMatch(/<|script|onerror/)
+    expect(m.raw).toBe(EML) // the bytes as received stay beside the parsed view
+  })
+
+  it("says plainly when the recorded version's content is not available, and never shows another rule set's conditions", async () => {
+    h = await harness({ kind, settings: { rules_file: EXTENDED_RULES } })
+    await ok('importFiles', { paths: [writeFile(h.dir, 't.csv', 'txn_id,amount,currency,risk_score,created_at\nT1,10,GBP,92,2026-11-24T10:00:00Z\n')] })
+    const id = (await ok('queryAudit', { limit: 1 })).rows[0]!.id
+    const version = (await ok('listRuns', {})).runs[0]!.ruleset_version!
+    // The recorded content no longer reads back as its version (as after a change of the rule format), and the
+    // settings now point at another rule set: the detail must not explain the entry with either.
+    await h.exec('UPDATE rulesets SET content = replace(content, \'gte: 90\', \'gte: 95\') WHERE version = ?', [version])
+    h.settings.current = { ...h.settings.current, rules_file: DEFAULT_RULES }
+    const a = await ok('getAlert', { id })
+    expect(a.evidence).toEqual({
+      available: false, ruleset_version: version,
+      reason: expect.stringMatching(new RegExp(`^the conditions of rule set ${version} cannot be shown: the content recorded by its run reads back as rs-[0-9a-f]{16} \\(the program's rule format changed\\)$`))
+    })
+    // The settings' rules file is the recorded version again: its content is that rule set, so it explains the entry.
+    h.settings.current = { ...h.settings.current, rules_file: EXTENDED_RULES }
+    const b = await ok('getAlert', { id })
+    expect(b.evidence).toMatchObject({ available: true, source: 'settings', agrees_with_record: true })
+    expect(b.evidence.available && b.evidence.rules[0]!.conditions[0]!.text).toBe('risk_score 92 ≥ 90')
+  })
+})
