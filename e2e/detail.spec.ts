@@ -3,7 +3,8 @@
 // CSV record under its file's header, a hostile HTML-only e-mail as its decoded headers and plain-text body (no
 // HTML rendered), and amounts with their currency's decimals in the title and the normalized alert. Screenshots at
 // 1440×900 and 1280×720: e2e/artifacts/detail-*.png.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
@@ -15,6 +16,8 @@ const missing = chromiumMissing()
 if (missing) console.warn(`[e2e/detail.spec.ts] skipped: ${missing}`)
 
 const ARTIFACTS = join(ROOT, 'e2e', 'artifacts')
+/** axe-core (a devDependency), evaluated in the page for the accessibility check of the detail. */
+const AXE: string = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const HEADER = 'Reference;Client;Branch;Value;Ccy;Ctry;Kind;Score;Booked'
 const CSV = [
   HEADER,
@@ -58,6 +61,16 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
     await detail.getByRole('heading', { level: 2, name: external === 'e-mail' ? /^Sanctions/ : new RegExp(`^Txn ${external} `) }).waitFor()
     await detail.getByRole('heading', { name: 'Matched rules' }).waitFor()
     return detail
+  }
+  /** axe-core's critical and serious violations inside the detail panel. */
+  async function axe(where: string) {
+    await page.evaluate(AXE)
+    const found = await page.evaluate(async () => {
+      const { axe } = window as unknown as { axe: { run(n: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
+      const r = await axe.run({ include: [['.detail']] }, { resultTypes: ['violations'] })
+      return r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
+    })
+    expect(found, `axe on ${where}`).toEqual([])
   }
   /** Screenshots of the detail at both sizes, with `section` scrolled to the top of the panel. */
   async function shots(name: string, section: string) {
@@ -117,6 +130,7 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
     expect(await rest.getByRole('row').count()).toBe(1 + 7)
     expect(await rest.textContent()).toContain('severity_hint (absent) ≠ critical')
     await shots('rules', 'd-rules')
+    await axe('the rule evidence, all rules shown')
   })
 
   it('shows the raw CSV record under its header, and the amount with its currency decimals', async () => {
@@ -130,6 +144,7 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
     await detail.getByText('Exactly as received').click()
     expect(await detail.getByLabel('Raw source record, exactly as received').textContent()).toBe('T-92;C-1;Leeds;35871,00;USD;IR;wire;92;2026-11-24T10:00:00Z')
     await shots('csv', 'd-raw')
+    await axe('the CSV record under its header')
 
     expect(await (await open('T-10')).getByRole('heading', { level: 2 }).textContent()).toBe('Txn T-10 1,200 JPY card GB')
     expect(await (await open('T-77')).getByRole('heading', { level: 2 }).textContent()).toBe('Txn T-77 12.345 BHD wire SY')
@@ -147,6 +162,7 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
     const rules = detail.getByRole('table', { name: "Rules that matched, with the alert's values" })
     expect(await rules.textContent()).toContain("subject 'Sanctions screening hit – überprüfen' contains 'sanction'")
     await shots('email', 'd-raw')
+    await axe('the e-mail headers and body')
   })
 
   it('raised no console error', () => {

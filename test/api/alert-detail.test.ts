@@ -89,6 +89,21 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     expect(m.raw).toBe(EML) // the bytes as received stay beside the parsed view
   })
 
+  it('replays the recorded decision of every alert of the bundled sample: the same rules matched, the same severity', async () => {
+    h = await harness({ kind })
+    await ok('loadSampleData', {})
+    const rows = (await ok('queryAudit', { limit: 500 })).rows
+    expect(rows.length).toBe(71)
+    const kinds = new Set<string>()
+    for (const r of rows) {
+      const a = await ok('getAlert', { id: r.id })
+      expect(a.evidence, `entry ${r.id}`).toMatchObject({ available: true, agrees_with_record: true, severity: r.severity })
+      kinds.add(a.source.kind)
+      if (a.source.kind === 'csv') expect(a.source.header?.[0], `entry ${r.id}`).toBe('txn_id')
+    }
+    expect([...kinds].sort()).toEqual(['csv', 'text']) // the sample's e-mail is a mailbox JSON export: its elements are shown as received
+  })
+
   it("says plainly when the recorded version's content is not available, and never shows another rule set's conditions", async () => {
     h = await harness({ kind, settings: { rules_file: EXTENDED_RULES } })
     await ok('importFiles', { paths: [writeFile(h.dir, 't.csv', 'txn_id,amount,currency,risk_score,created_at\nT1,10,GBP,92,2026-11-24T10:00:00Z\n')] })
