@@ -4,7 +4,7 @@
 import { Notification } from 'electron'
 import type { DeliveryNotice, Method, Reply, RunResult } from '../api/contract.js'
 import type { NavigateTarget } from './bridge-types.js'
-import { criticalNotifications, MAX_SINGLE_NOTIFICATIONS, type CriticalAlert } from './notifications.js'
+import { criticalNotifications, MAX_SINGLE_NOTIFICATIONS, nativeNotificationOptions, type CriticalAlert, type NotificationUrgency } from './notifications.js'
 import { deliveryNotifications } from './delivery-notifications.js'
 
 export interface NotifierDeps {
@@ -18,7 +18,7 @@ export class Notifier {
   /** Shown notifications are kept referenced until closed: a collected one loses its click handler. */
   private live = new Set<Notification>()
   /** Every notification shown, for the Electron e2e spec. */
-  readonly shown: Array<{ title: string; body: string; target: NavigateTarget | null }> = []
+  readonly shown: Array<{ title: string; body: string; target: NavigateTarget | null; urgency: NotificationUrgency }> = []
 
   constructor(private readonly deps: NotifierDeps) {}
 
@@ -27,16 +27,16 @@ export class Notifier {
     if (count === 0) return
     let alerts: CriticalAlert[] = summary.new_critical.map((id) => ({ id }))
     if (count <= MAX_SINGLE_NOTIFICATIONS) alerts = await Promise.all(alerts.map((a) => this.withTitle(a)))
-    for (const n of criticalNotifications({ runId: summary.run_id, count, dryRun: summary.dry_run, alerts })) this.show(n.title, n.body, n.target)
+    for (const n of criticalNotifications({ runId: summary.run_id, count, dryRun: summary.dry_run, alerts })) this.show(n.title, n.body, n.target, n.urgency)
   }
 
   /** Notices the engine announced as new (deliveryChanged.new_notices): e-mail dead, uncertain, run failed. */
   deliveryNotices(notices: DeliveryNotice[]): void {
-    for (const n of deliveryNotifications(notices)) this.show(n.title, n.body, n.target)
+    for (const n of deliveryNotifications(notices)) this.show(n.title, n.body, n.target, n.urgency)
   }
 
   message(title: string, body: string): void {
-    this.show(title, body, null)
+    this.show(title, body, null, 'normal')
   }
 
   private async withTitle(a: CriticalAlert): Promise<CriticalAlert> {
@@ -44,11 +44,11 @@ export class Notifier {
     return r.ok ? { id: a.id, title: (r.data as { entry: { title: string } }).entry.title } : a
   }
 
-  private show(title: string, body: string, target: NavigateTarget | null): void {
-    this.shown.push({ title, body, target })
-    this.deps.log('info', 'notification.show', { title, target })
+  private show(title: string, body: string, target: NavigateTarget | null, urgency: NotificationUrgency): void {
+    this.shown.push({ title, body, target, urgency })
+    this.deps.log('info', 'notification.show', { title, target, urgency })
     if (!Notification.isSupported()) return
-    const n = new Notification({ title, body, icon: this.deps.icon, urgency: target ? 'critical' : 'normal' })
+    const n = new Notification(nativeNotificationOptions({ title, body, urgency }, this.deps.icon, process.platform))
     this.live.add(n)
     const forget = () => this.live.delete(n)
     n.on('click', () => {

@@ -13,7 +13,7 @@ describe('delivery notices in the tray', () => {
   it('an alert whose e-mail is dead after its fallbacks: one notification naming the alert and the destination', () => {
     const [n, ...more] = deliveryNotifications([notice(1, 'undelivered', 'Not delivered: [Critical] Txn T1 250,000 GBP → email:compliance-leads')])
     expect(more).toHaveLength(0)
-    expect(n).toEqual({ title: 'Alert not delivered', body: '[Critical] Txn T1 250,000 GBP → email:compliance-leads', target: { view: 'deliveries' } })
+    expect(n).toEqual({ title: 'Alert not delivered', body: '[Critical] Txn T1 250,000 GBP → email:compliance-leads', target: { view: 'deliveries' }, urgency: 'critical' })
     expect(navigateHash(n!.target)).toBe('#/deliveries')
   })
 
@@ -32,7 +32,7 @@ describe('delivery notices in the tray', () => {
       notice(6, 'run_failed', 'Triage Desk inbox run failed')
     ]
     expect(deliveryNotifications(many)).toEqual([
-      { title: '6 delivery problems need attention', body: '4 not delivered · 1 uncertain · 1 failed run: open Deliveries to review and acknowledge them', target: { view: 'deliveries' } }
+      { title: '6 delivery problems need attention', body: '4 not delivered · 1 uncertain · 1 failed run: open Deliveries to review and acknowledge them', target: { view: 'deliveries' }, urgency: 'critical' }
     ])
   })
 
