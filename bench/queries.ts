@@ -84,6 +84,23 @@ const shapes: Shape[] = [
   ['search: "sanctions" + critical + count', () => queries.queryAudit(q({ filter: { search: 'sanctions', severity: ['critical'] }, count: true }))],
   ['search: common word "wire", sort created_at', () => queries.queryAudit(q({ filter: { search: 'wire' }, sort: { by: 'created_at', dir: 'desc' } }))],
   ['search: customer id, sort created_at', () => queries.queryAudit(q({ filter: { search: `C${String(Math.floor(rand() * 50_000)).padStart(6, '0')}` }, sort: { by: 'created_at', dir: 'desc' } }))],
+  // alert-field filters and field:value search (migration 010)
+  ['country = IR', () => queries.queryAudit(q({ filter: { country: ['IR'] } }))],
+  ['country = IR + capped count', () => queries.queryAudit(q({ filter: { country: ['IR'] }, count: true }))],
+  ['countries IR,RU,KY, sort created_at', () => queries.queryAudit(q({ filter: { country: ['IR', 'RU', 'KY'] }, sort: { by: 'created_at', dir: 'desc' } }))],
+  ['amount > 400,000', () => queries.queryAudit(q({ filter: { amount_min: 400_000, amount_min_exclusive: true } }))],
+  ['amount 19,990..20,000 (small range)', () => queries.queryAudit(q({ filter: { amount_min: 19_990, amount_max: 20_000 } }))],
+  ['amount > 10,000 + currency EUR + count', () => queries.queryAudit(q({ filter: { amount_min: 10_000, currency: 'EUR' }, count: true }))],
+  ['txn type crypto', () => queries.queryAudit(q({ filter: { txn_type: ['crypto'] } }))],
+  ['customer = one id', () => queries.queryAudit(q({ filter: { customer: `C${String(Math.floor(rand() * 50_000)).padStart(6, '0')}` } }))],
+  ['vendor contains "refinitiv"', () => queries.queryAudit(q({ filter: { vendor: 'refinitiv' } }))],
+  ['rule = large-wire', () => queries.queryAudit(q({ filter: { rule: 'large-wire' } }))],
+  ['rule = high-risk-country + count', () => queries.queryAudit(q({ filter: { rule: 'high-risk-country' }, count: true }))],
+  ['rule + country + type + severity', () => queries.queryAudit(q({ filter: { rule: 'high-risk-country', country: ['IR'], txn_type: ['wire'], severity: ['high'] } }))],
+  ['search "country:IR type:wire amount>10000"', () => queries.queryAudit(q({ filter: { search: 'country:IR type:wire amount>10000' } }))],
+  ['search reason word "counterparty"', () => queries.queryAudit(q({ filter: { search: 'counterparty' } }))],
+  ['search rule id "large-wire"', () => queries.queryAudit(q({ filter: { search: 'large-wire' } }))],
+  ['facets (countries, types, vendors, rules)', () => queries.facets()],
   ['sort severity desc, first page', () => queries.queryAudit(q({ sort: { by: 'severity', dir: 'desc' } }))],
   ['sort created_at asc, first page', () => queries.queryAudit(q({ sort: { by: 'created_at', dir: 'asc' } }))],
   ['alert detail (getAlert)', () => queries.getAlert(1 + Math.floor(rand() * total))],
@@ -100,7 +117,8 @@ const scroll = (query: Input<'queryAudit'>): Shape => {
     cursor = page.next_cursor
   }]
 }
-shapes.push(scroll({}), scroll({ filter: { severity: ['critical'] } }), scroll({ sort: { by: 'created_at', dir: 'desc' } }), scroll({ filter: { search: 'wire' } }))
+shapes.push(scroll({}), scroll({ filter: { severity: ['critical'] } }), scroll({ sort: { by: 'created_at', dir: 'desc' } }), scroll({ filter: { search: 'wire' } }),
+  scroll({ filter: { country: ['IR'] } }), scroll({ filter: { rule: 'high-risk-country' } }), scroll({ filter: { amount_min: 50_000 }, sort: { by: 'created_at', dir: 'desc' } }))
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 console.log(`${'query shape'.padEnd(52)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}`)

@@ -113,6 +113,23 @@ try {
     ['search: "sanctions" + critical + count', audit(() => ({ filter: { search: 'sanctions', severity: ['critical'] }, count: true }))],
     ['search: common word "wire", sort created_at', audit(() => ({ filter: { search: 'wire' }, sort: { by: 'created_at', dir: 'desc' } }))],
     ['search: customer id, sort created_at', audit(() => ({ filter: { search: `C${String(Math.floor(rand() * 50_000)).padStart(6, '0')}` }, sort: { by: 'created_at', dir: 'desc' } }))],
+    // alert-field filters and field:value search (migration 010)
+    ['country = IR', audit(() => ({ filter: { country: ['IR'] } }))],
+    ['country = IR + capped count', audit(() => ({ filter: { country: ['IR'] }, count: true }))],
+    ['countries IR,RU,KY, sort created_at', audit(() => ({ filter: { country: ['IR', 'RU', 'KY'] }, sort: { by: 'created_at', dir: 'desc' } }))],
+    ['amount > 400,000', audit(() => ({ filter: { amount_min: 400_000, amount_min_exclusive: true } }))],
+    ['amount 19,990..20,000 (small range)', audit(() => ({ filter: { amount_min: 19_990, amount_max: 20_000 } }))],
+    ['amount >= 10,000 + currency EUR + count', audit(() => ({ filter: { amount_min: 10_000, currency: 'EUR' }, count: true }))],
+    ['txn type crypto', audit(() => ({ filter: { txn_type: ['crypto'] } }))],
+    ['customer = one id', audit(() => ({ filter: { customer: `C${String(Math.floor(rand() * 50_000)).padStart(6, '0')}` } }))],
+    ['vendor contains "refinitiv"', audit(() => ({ filter: { vendor: 'refinitiv' } }))],
+    ['rule = large-wire', audit(() => ({ filter: { rule: 'large-wire' } }))],
+    ['rule = high-risk-country + count', audit(() => ({ filter: { rule: 'high-risk-country' }, count: true }))],
+    ['rule + country + type + severity', audit(() => ({ filter: { rule: 'high-risk-country', country: ['IR'], txn_type: ['wire'], severity: ['high'] } }))],
+    ['search "country:IR type:wire amount>10000"', audit(() => ({ filter: { search: 'country:IR type:wire amount>10000' } }))],
+    ['search reason word "counterparty"', audit(() => ({ filter: { search: 'counterparty' } }))],
+    ['search rule id "large-wire"', audit(() => ({ filter: { search: 'large-wire' } }))],
+    ['facets (countries, types, vendors, rules)', fixed((s) => s.facets())],
     ['sort severity desc, first page', audit(() => ({ sort: { by: 'severity', dir: 'desc' } }))],
     ['sort created_at asc, first page', audit(() => ({ sort: { by: 'created_at', dir: 'asc' } }))],
     ['alert detail (getAlert)', () => {
@@ -132,7 +149,8 @@ try {
       return page
     }]
   }
-  shapes.push(scroll({}), scroll({ filter: { severity: ['critical'] } }), scroll({ sort: { by: 'created_at', dir: 'desc' } }), scroll({ filter: { search: 'wire' } }))
+  shapes.push(scroll({}), scroll({ filter: { severity: ['critical'] } }), scroll({ sort: { by: 'created_at', dir: 'desc' } }), scroll({ filter: { search: 'wire' } }),
+    scroll({ filter: { country: ['IR'] } }), scroll({ filter: { rule: 'high-risk-country' } }), scroll({ filter: { amount_min: 50_000 }, sort: { by: 'created_at', dir: 'desc' } }))
 
   const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
   console.log(`${'query shape'.padEnd(46)} ${'postgres p50'.padStart(12)} ${'p95'.padStart(8)}   ${'sqlite p50'.padStart(10)} ${'p95'.padStart(8)}  equal`)

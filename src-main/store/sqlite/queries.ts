@@ -78,6 +78,8 @@ interface Driver {
   from: string
   /** the column that yields id order (another table's id joined to b.id); b.id when absent */
   idCol?: string
+  /** size is the exact number of matches of this driver's condition (an alert-field value's entry count) */
+  exact?: boolean
 }
 
 interface FacetFilter {
@@ -111,7 +113,8 @@ export class SqliteAuditQueries implements AuditQueries {
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS browse_dest_map (json TEXT PRIMARY KEY, mask INTEGER NOT NULL);
       CREATE TEMP TABLE IF NOT EXISTS browse_chunk (id INTEGER PRIMARY KEY, run_id INTEGER, sev INTEGER, kind INTEGER, source_file TEXT,
         created_ms INTEGER, breached INTEGER, destinations TEXT, title TEXT, body TEXT, ids TEXT,
-        country TEXT, currency TEXT, txn_type TEXT, vendor TEXT, customer TEXT, amount REAL, reason TEXT, matched TEXT, rules TEXT)`)
+        country TEXT, currency TEXT, txn_type TEXT, vendor TEXT, customer TEXT, amount REAL, reason TEXT, matched TEXT, rules TEXT);
+      CREATE TEMP TABLE IF NOT EXISTS browse_chunk_rules (rule TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (rule, id)) WITHOUT ROWID`)
     this.s = {
       state: db.prepare('SELECT indexed_upto FROM browse_state WHERE singleton = 1').pluck(),
       head: db.prepare('SELECT last_id FROM chain_head WHERE singleton = 1').pluck(),
@@ -129,6 +132,7 @@ export class SqliteAuditQueries implements AuditQueries {
           (SELECT group_concat(json_extract(r.value, '$[0]'), ' ') FROM json_each(matched_rules) r)
         FROM audit_entries WHERE id > ? AND id <= ?`),
       unstage: db.prepare('DELETE FROM temp.browse_chunk'),
+      unstageRules: db.prepare('DELETE FROM temp.browse_chunk_rules'),
       files: db.prepare(`INSERT INTO browse_files (name, entries) SELECT source_file, count(*) FROM temp.browse_chunk WHERE true
         GROUP BY source_file ON CONFLICT (name) DO UPDATE SET entries = entries + excluded.entries`),
       distinctDestinations: db.prepare('SELECT DISTINCT destinations FROM temp.browse_chunk').pluck(),
@@ -157,7 +161,7 @@ export class SqliteAuditQueries implements AuditQueries {
     }
   }
 
-  private ix: Record<'values' | 'facets' | 'rules' | 'search', Database.Statement> | null = null
+  private ix: Record<'stageRules' | 'values' | 'facets' | 'rules' | 'search', Database.Statement> | null = null
 
   /**
    * The statements that write the browse tables of migration 010, prepared on first use: a trail of an older schema
@@ -166,6 +170,9 @@ export class SqliteAuditQueries implements AuditQueries {
   private indexStatements(): NonNullable<SqliteAuditQueries['ix']> {
     const v = (facet: string, col: string) => `LEFT JOIN browse_values ${col} ON ${col}.facet = '${facet}' AND ${col}.value = c.${col}`
     this.ix ??= {
+      // Each entry's matched rule ids, once (read from the JSON once for both the counts and browse_rules).
+      stageRules: this.db.prepare(`INSERT OR IGNORE INTO temp.browse_chunk_rules (rule, id)
+        SELECT json_extract(j.value, '$[0]'), c.id FROM temp.browse_chunk c CROSS JOIN json_each(c.matched) j`),
       // The chunk's values of each alert field, counted per entry (a rule once per entry that matched it).
       values: this.db.prepare(`INSERT INTO browse_values (facet, value, entries)
         SELECT facet, value, n FROM (
@@ -174,7 +181,7 @@ export class SqliteAuditQueries implements AuditQueries {
           UNION ALL SELECT 'txn_type', txn_type, count(*) FROM temp.browse_chunk WHERE txn_type IS NOT NULL GROUP BY txn_type
           UNION ALL SELECT 'vendor', vendor, count(*) FROM temp.browse_chunk WHERE vendor IS NOT NULL GROUP BY vendor
           UNION ALL SELECT 'customer', customer, count(*) FROM temp.browse_chunk WHERE customer IS NOT NULL GROUP BY customer
-          UNION ALL SELECT 'rule', json_extract(j.value, '$[0]'), count(DISTINCT c.id) FROM temp.browse_chunk c, json_each(c.matched) j GROUP BY 2
+          UNION ALL SELECT 'rule', rule, count(*) FROM temp.browse_chunk_rules GROUP BY rule
         ) WHERE true
         ON CONFLICT (facet, value) DO UPDATE SET entries = entries + excluded.entries`),
       facets: this.db.prepare(`INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest, country, currency, txn_type, vendor, customer, amount)
@@ -183,8 +190,9 @@ export class SqliteAuditQueries implements AuditQueries {
         FROM temp.browse_chunk c JOIN browse_files f ON f.name = c.source_file LEFT JOIN temp.browse_dest_map d ON d.json = c.destinations
         ${v('country', 'country')} ${v('currency', 'currency')} ${v('txn_type', 'txn_type')} ${v('vendor', 'vendor')} ${v('customer', 'customer')}
         ORDER BY c.id`),
+      // CROSS JOIN keeps the chunk outermost (the planner would otherwise scan the chunk once per rule).
       rules: this.db.prepare(`INSERT OR IGNORE INTO browse_rules (rule, id)
-        SELECT v.id, c.id FROM temp.browse_chunk c, json_each(c.matched) j JOIN browse_values v ON v.facet = 'rule' AND v.value = json_extract(j.value, '$[0]')`),
+        SELECT v.id, r.id FROM temp.browse_chunk_rules r CROSS JOIN browse_values v ON v.facet = 'rule' AND v.value = r.rule ORDER BY 1, 2`),
       search: this.db.prepare(`INSERT INTO browse_search (rowid, title, body, ids, reason, rules)
         SELECT id, title, body, ids, reason, coalesce(rules, '') FROM temp.browse_chunk ORDER BY id`)
     }
@@ -206,10 +214,12 @@ export class SqliteAuditQueries implements AuditQueries {
       this.s.files.run()
       this.mapDestinations()
       const ix = this.indexStatements()
+      ix.stageRules.run()
       ix.values.run()
       ix.facets.run()
       ix.rules.run()
       ix.search.run()
+      this.s.unstageRules.run()
       this.s.runs.run()
       this.addCounts(upto, hi)
       this.s.unstage.run()
@@ -456,7 +466,8 @@ export class SqliteAuditQueries implements AuditQueries {
     const field = (col: 'country' | 'currency' | 'txn_type' | 'vendor' | 'customer', found: Array<{ id: number; entries: number }>): boolean => {
       if (!found.length) return false
       where.push(found.length === 1 ? `b.${col} = ${found[0]!.id}` : `b.${col} IN (${found.map((v) => v.id).join(', ')})`)
-      if (found.length === 1) drivers.push({ size: found[0]!.entries, from: `browse_facets b INDEXED BY browse_facets_${col}` })
+      // currency has no index of its own (a few values, each common): it is checked row by row
+      if (found.length === 1 && col !== 'currency') drivers.push({ size: found[0]!.entries, from: `browse_facets b INDEXED BY browse_facets_${col}`, exact: true })
       return true
     }
     if (f.country && !field('country', values('country', f.country))) return false
@@ -471,7 +482,7 @@ export class SqliteAuditQueries implements AuditQueries {
       const rule = values('rule', [f.rule])[0]
       if (!rule) return false
       where.push(`EXISTS (SELECT 1 FROM browse_rules r WHERE r.rule = ${rule.id} AND r.id = b.id)`)
-      drivers.push({ size: rule.entries, from: `browse_rules r CROSS JOIN browse_facets b ON r.rule = ${rule.id} AND b.id = r.id`, idCol: 'r.id' })
+      drivers.push({ size: rule.entries, from: `browse_rules r CROSS JOIN browse_facets b ON r.rule = ${rule.id} AND b.id = r.id`, idCol: 'r.id', exact: true })
     }
     const bounds = [
       f.amount_min !== undefined ? `b.amount ${f.amount_min_exclusive ? '>' : '>='} ${f.amount_min}` : null,
@@ -566,7 +577,9 @@ export class SqliteAuditQueries implements AuditQueries {
 
   /** Matches counted up to COUNT_CAP, read the same way as an id-ordered page. */
   private count(fs: FacetFilter): { value: number; exact: boolean } {
-    const n = this.countWhere(fs, [], null, COUNT_CAP + 1)
+    // One alert-field value and nothing else (rule = x, country = IR): its entry count is the answer, no scan.
+    const only = fs.drivers.length === 1 && fs.where.length === 1 && !fs.match && fs.dateSize === null && !fs.ranges.length ? fs.drivers[0]! : null
+    const n = only?.exact ? only.size : this.countWhere(fs, [], null, COUNT_CAP + 1)
     return n > COUNT_CAP ? { value: COUNT_CAP, exact: false } : { value: n, exact: true }
   }
 
