@@ -30,6 +30,9 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
+    // A busy 5173 is an error, not a silent move to 5174: the window, the CSP and the navigation rules are all
+    // derived from the dev server's URL, and another app's server on 5173 would otherwise be what the window shows.
+    server: { port: 5173, strictPort: true },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       rolldownOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } }

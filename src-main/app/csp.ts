@@ -75,3 +75,40 @@ export function isPermissionAllowed(permission: string, requestingUrl: string | 
     return false
   }
 }
+
+/** The origins of the app's own pages: app://triage-desk, and in development the local dev server. */
+export function appOrigins(opts: { devServer?: string } = {}): string[] {
+  return opts.devServer ? [APP_ORIGIN, new URL(opts.devServer).origin] : [APP_ORIGIN]
+}
+
+const originOf = (u: URL) => (u.origin === 'null' ? `${u.protocol}//${u.host}` : u.origin)
+
+/**
+ * Whether a page may navigate to url (will-navigate). Never, except in development a reload of the dev server's
+ * page: Vite's full reload after an edit is location.reload() of that page. Another path or origin stays blocked.
+ */
+export function isNavigationAllowed(url: string, opts: { devServer?: string } = {}): boolean {
+  if (!opts.devServer) return false
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return false
+  }
+  const dev = new URL(opts.devServer)
+  return originOf(u) === dev.origin && u.pathname === dev.pathname && !u.username && !u.password
+}
+
+/**
+ * The CSP header to add to a response (onHeadersReceived), or null to leave it alone: only the app's own pages
+ * get it. DevTools (devtools://) and its extensions (chrome-extension://) have their own policy and break under ours.
+ */
+export function cspHeaderFor(url: string, opts: { devServer?: string } = {}): string | null {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return null
+  }
+  return appOrigins(opts).includes(originOf(u)) ? contentSecurityPolicy(opts) : null
+}

@@ -9,7 +9,7 @@ import type { Method, RunOutcome as ApiRunOutcome, Summary } from '../api/contra
 import { redactSecrets } from '../api/secrets.js'
 import { appDataDir, type Settings } from '../core/config/index.js'
 import { createLogger, type Logger } from '../core/log.js'
-import { APP_ORIGIN } from './csp.js'
+import { APP_ORIGIN, appOrigins } from './csp.js'
 import { EngineHost, type EngineChild } from './engine-host.js'
 import { registerIpc } from './ipc.js'
 import { Notifier } from './notify.js'
@@ -37,6 +37,8 @@ export function startApp(): void {
   if (process.platform === 'win32') app.setAppUserModelId('desk.triage.app')
   let desktop: Desktop | null = null
   app.on('second-instance', () => desktop?.window.show())
+  // macOS: a click on the Dock icon (or opening the app again) brings the window back after it was closed.
+  app.on('activate', () => desktop?.window.show())
   // The app lives in the tray: closing the last window does not quit.
   app.on('window-all-closed', () => {})
   app
@@ -86,7 +88,7 @@ class Desktop {
     this.log = createLogger({ file: join(this.userData, 'logs', 'desktop.log'), level: 'info', stderr: !app.isPackaged })
     const log = (level: 'info' | 'warn' | 'error', event: string, fields?: Record<string, unknown>) => this.log.log(level, event, fields)
 
-    lockDownWebContents(log)
+    lockDownWebContents(log, { devServer: this.devServer })
     hardenSession(session.defaultSession, { devServer: this.devServer, log })
     if (!this.devServer) serveRenderer(join(__dirname, '../renderer'))
 
@@ -198,7 +200,7 @@ class Desktop {
     })
 
     registerIpc({
-      appOrigins: this.devServer ? [APP_ORIGIN, new URL(this.devServer).origin] : [APP_ORIGIN],
+      appOrigins: appOrigins({ devServer: this.devServer }),
       call: (method: Method, input: unknown) => this.engine.call(method, input),
       beginRun: () => this.scheduler.beginExternalRun(),
       window: () => this.window.browserWindow(),

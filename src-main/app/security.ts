@@ -5,7 +5,7 @@ import { app, net, protocol, type Session } from 'electron'
 import { existsSync, statSync } from 'node:fs'
 import { extname, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAllowedRequest, isPermissionAllowed, securityHeaders } from './csp.js'
+import { APP_HOST, APP_SCHEME, appOrigins, cspHeaderFor, isAllowedRequest, isNavigationAllowed, isPermissionAllowed, securityHeaders } from './csp.js'
 
 type Log = (level: 'info' | 'warn', event: string, fields?: Record<string, unknown>) => void
 
@@ -40,8 +40,7 @@ export function serveRenderer(rendererDir: string): void {
 }
 
 export function hardenSession(ses: Session, opts: { devServer?: string; log: Log }): void {
-  const csp = contentSecurityPolicy(opts)
-  const origins = opts.devServer ? [APP_ORIGIN, new URL(opts.devServer).origin] : [APP_ORIGIN]
+  const origins = appOrigins(opts)
   ses.setPermissionRequestHandler((contents, permission, callback, details) => {
     const allowed = isPermissionAllowed(permission, details.requestingUrl ?? contents?.getURL(), origins)
     if (!allowed) opts.log('warn', 'security.permission_denied', { permission })
@@ -54,20 +53,28 @@ export function hardenSession(ses: Session, opts: { devServer?: string; log: Log
     if (!allowed) opts.log('warn', 'security.request_blocked', { url: details.url.slice(0, 200) })
     callback({ cancel: !allowed })
   })
-  // The dev server's pages get the same policy as the app:// ones.
+  // The dev server's pages get the same policy as the app:// ones; DevTools and extensions keep their own.
   ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } })
+    const csp = cspHeaderFor(details.url, opts)
+    if (!csp) return callback({})
+    // Header names arrive in any case: replace the server's policy rather than add a second one beside it.
+    const headers = Object.fromEntries(Object.entries(details.responseHeaders ?? {}).filter(([k]) => k.toLowerCase() !== 'content-security-policy'))
+    callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [csp] } })
   })
 }
 
-/** For every web contents the app ever creates: no navigation away, no new windows, no <webview>. */
-export function lockDownWebContents(log: Log): void {
+/**
+ * For every web contents the app ever creates: no navigation away, no new windows, no <webview>. In development
+ * (devServer) Vite's full reload of the dev server's page is let through.
+ */
+export function lockDownWebContents(log: Log, opts: { devServer?: string } = {}): void {
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(({ url }) => {
       log('warn', 'security.window_open_denied', { url: url.slice(0, 200) })
       return { action: 'deny' }
     })
     contents.on('will-navigate', (event, url) => {
+      if (isNavigationAllowed(url, opts)) return
       log('warn', 'security.navigation_blocked', { url: url.slice(0, 200) })
       event.preventDefault()
     })
