@@ -23,6 +23,7 @@ import type {
   ruleValidationSchema, silencesSchema, tryRulesResultSchema
 } from './governance-contract.js'
 import { ApiError } from './errors.js'
+import { displayTitle } from '../core/title.js'
 
 export interface GovernanceContext {
   trail: Trail
@@ -155,7 +156,7 @@ export function createGovernanceHandlers(ctx: GovernanceContext) {
       const destinations = route(d.severity, l.settings.routing)
       const recorded = { severity: a.entry.severity, reason: a.reason, destinations: a.entry.destinations, ruleset_version: a.entry.ruleset_version }
       return {
-        alert_id: a.entry.id, title: a.entry.title, recorded,
+        alert_id: a.entry.id, title: displayTitle(a.entry), recorded,
         draft: { severity: d.severity, reason: d.reason, matched: d.matched, destinations, ruleset_version: d.ruleset_version },
         changed: d.severity !== recorded.severity || JSON.stringify(destinations) !== JSON.stringify(recorded.destinations)
       }
