@@ -257,11 +257,11 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     await page.keyboard.press('Escape')
     await detail.waitFor({ state: 'detached' })
     await page.keyboard.press('?')
-    await page.getByRole('dialog', { name: 'Queue keys' }).waitFor()
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor()
     await shot('queue-keys')
     await axe('the keys dialog')
     await page.keyboard.press('Escape')
-    await page.getByRole('dialog', { name: 'Queue keys' }).waitFor({ state: 'detached' })
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached' })
   })
 
   it('shows another workstation\'s action at once (caseChanged), and the dashboard counts by state', async () => {

@@ -3,7 +3,8 @@ import { useEffect } from 'react'
 import { onShellNavigate } from './api/client.js'
 import { useApi } from './api/hooks.js'
 import { useLive } from './live.js'
-import { navigate, useRoute, type Screen } from './router.js'
+import { navigate, useRoute } from './router.js'
+import { NAV, ShortcutHelp, useShortcuts } from './shortcuts.js'
 import { Badge, Banner, Button, fmtNum, ProgressBar } from './ui/index.js'
 import { Audit } from './screens/Audit.js'
 import { Dashboard } from './screens/Dashboard.js'
@@ -18,20 +19,6 @@ import { Runs } from './screens/Runs.js'
 import { Settings } from './screens/Settings.js'
 import { Setup, SETUP_DONE_KEY } from './screens/Setup.js'
 
-const NAV: Array<{ screen: Screen; label: string; key: string }> = [
-  { screen: 'dashboard', label: 'Dashboard', key: '1' },
-  // The Queue is where the day's work is, so it comes second; its key is 9 so the other screens keep theirs.
-  { screen: 'queue', label: 'Queue', key: '9' },
-  { screen: 'import', label: 'Import', key: '2' },
-  { screen: 'audit', label: 'Audit browser', key: '3' },
-  { screen: 'runs', label: 'Runs', key: '4' },
-  { screen: 'quarantine', label: 'Quarantine', key: '5' },
-  { screen: 'deliveries', label: 'Deliveries', key: '6' },
-  { screen: 'reports', label: 'Reports', key: '7' },
-  // Added after the others had their keys: 0 is the next free one.
-  { screen: 'rules', label: 'Rules', key: '0' },
-  { screen: 'settings', label: 'Settings', key: '8' }
-]
 
 export function App() {
   const route = useRoute()
@@ -45,26 +32,7 @@ export function App() {
     if (s?.empty && !localStorage.getItem(SETUP_DONE_KEY) && route.screen === 'dashboard') navigate('setup')
   }, [s?.empty, route.screen])
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement
-      const typing = t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName)
-      if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
-        e.preventDefault()
-        if (route.screen !== 'audit') navigate('audit', { focus: 'search' })
-        else window.dispatchEvent(new Event('triage:focus-search'))
-      }
-      if (e.altKey && !e.ctrlKey && !e.metaKey) {
-        const n = NAV.find((x) => x.key === e.key)
-        if (n) {
-          e.preventDefault()
-          navigate(n.screen)
-        }
-      }
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [route.screen])
+  const keys = useShortcuts(route.screen)
 
   // A notification click in the desktop app opens the alert (or the run's critical alerts).
   useEffect(() => onShellNavigate((hash) => (location.hash = hash)), [])
@@ -86,7 +54,7 @@ export function App() {
         <ul>
           {NAV.map((n) => (
             <li key={n.screen}>
-              <a href={`#/${n.screen}`} aria-current={route.screen === n.screen ? 'page' : undefined} className="nav-link" title={`Alt+${n.key}`}>
+              <a href={`#/${n.screen}`} aria-current={route.screen === n.screen ? 'page' : undefined} className="nav-link" title={`Alt+${n.key}`} aria-keyshortcuts={`Alt+${n.key}`}>
                 {n.label}
                 {n.screen === 'quarantine' && s && s.quarantine_open > 0 && <span className="nav-count num" title="open quarantine records">{fmtNum(s.quarantine_open)}</span>}
                 {n.screen === 'queue' && <QueueCount counts={cases.data?.counts} />}
@@ -97,7 +65,7 @@ export function App() {
         <div className="sidebar-foot faint small">
           <p><kbd>/</kbd> search</p>
           <p><kbd>Alt</kbd>+<kbd>0</kbd>…<kbd>9</kbd> screens</p>
-          {route.screen === 'queue' && <p><kbd>?</kbd> queue keys</p>}
+          <p><kbd>?</kbd> all shortcuts</p>
         </div>
       </nav>
       <div className="main">
@@ -132,6 +100,7 @@ export function App() {
           {route.screen === 'setup' && <Setup />}
         </main>
       </div>
+      {keys.helpOpen && <ShortcutHelp onClose={keys.closeHelp} />}
     </div>
   )
 }

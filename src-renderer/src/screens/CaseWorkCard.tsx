@@ -4,7 +4,7 @@
 import { useState } from 'react'
 import { useApi } from '../api/hooks.js'
 import type { Output } from '../api/client.js'
-import { Banner, Button, Card, fmtDuration, fmtNum, SEVERITY_LABEL } from '../ui/index.js'
+import { Banner, Button, Card, fmtDuration, fmtNum, ScrollRegion, SEVERITY_LABEL } from '../ui/index.js'
 import { navigate } from '../router.js'
 import { CASE_STATE_ORDER, officerName, STATE_LABEL, type QueueTab } from './case-format.js'
 import './case.css'
@@ -70,7 +70,7 @@ function CaseSla() {
   const close = new Map(c.time_to_close.map((t) => [t.severity, t]))
   const rows = c.time_to_acknowledge.filter((a) => a.count + a.overdue + a.pending > 0 || (close.get(a.severity)?.count ?? 0) > 0)
   return (
-    <div className="case-sla">
+    <ScrollRegion className="case-sla" label="The desk's SLA, last 7 days">
       <table className="table case-sla-table">
         <caption>The desk's SLA, last 7 days: time from triage to acknowledgement and to close, against the targets</caption>
         <thead>
@@ -96,7 +96,7 @@ function CaseSla() {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   )
 }
 

@@ -6,7 +6,8 @@ import { useCallback, useEffect, useRef, useState, type KeyboardEvent as ReactKe
 import { call, type Input, type Output } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
 import { navigate } from '../router.js'
-import { Banner, Button, Dialog, fmtNum } from '../ui/index.js'
+import { Banner, Button, fmtNum } from '../ui/index.js'
+import { openShortcutHelp } from '../shortcuts.js'
 import { AlertDetail } from './AlertDetail.js'
 import { CaseActionDialog, actionMessage, type DialogAction } from './CaseForms.js'
 import { QUEUE_TABS, officerName, type QueueTab } from './case-format.js'
@@ -24,7 +25,6 @@ export function Queue({ params }: { params: URLSearchParams }) {
   const tab = parseTab(params.get('tab'))
   const openId = params.get('id') ? Number(params.get('id')) : null
   const [seen, setSeen] = useState<Seen | null>(null)
-  const [help, setHelp] = useState(false)
   const tabs = useRef(new Map<QueueTab, HTMLButtonElement>())
   const counts = seen?.counts ?? null
   const meName = seen ? officerName(seen.officers, seen.me) : ''
@@ -49,7 +49,7 @@ export function Queue({ params }: { params: URLSearchParams }) {
             {seen ? <>Working as <strong>{meName}</strong>{meName !== seen.me && <> ({seen.me})</>} · <a href="#/settings">change in Settings</a></> : 'Loading…'}
           </p>
         </div>
-        <Button size="sm" variant="ghost" onClick={() => setHelp(true)} aria-keyshortcuts="?">Keyboard <kbd>?</kbd></Button>
+        <Button size="sm" variant="ghost" onClick={openShortcutHelp} aria-keyshortcuts="?">Keyboard <kbd>?</kbd></Button>
       </header>
       {unknownMe && (
         <Banner tone="warn">
@@ -79,13 +79,12 @@ export function Queue({ params }: { params: URLSearchParams }) {
           )
         })}
       </div>
-      <QueueTabPanel key={tab} tab={tab} openId={openId} onSeen={setSeen} onHelp={() => setHelp(true)} helpOpen={help} />
-      {help && <KeysHelp onClose={() => setHelp(false)} />}
+      <QueueTabPanel key={tab} tab={tab} openId={openId} onSeen={setSeen} />
     </div>
   )
 }
 
-function QueueTabPanel({ tab, openId, onSeen, onHelp, helpOpen }: { tab: QueueTab; openId: number | null; onSeen(s: Seen): void; onHelp(): void; helpOpen: boolean }) {
+function QueueTabPanel({ tab, openId, onSeen }: { tab: QueueTab; openId: number | null; onSeen(s: Seen): void }) {
   const [limit, setLimit] = useState(PAGE)
   const q = useApi('caseQueue', { view: tab, limit }, { key: `${tab}:${limit}`, reloadOn: ['caseChanged', 'runFinished', 'settingsChanged'] })
   const [activeId, setActiveId] = useState<number | null>(openId)
@@ -181,7 +180,7 @@ function QueueTabPanel({ tab, openId, onSeen, onHelp, helpOpen }: { tab: QueueTa
   const keys = useRef<(e: KeyboardEvent) => void>(() => {})
   keys.current = (e: KeyboardEvent) => {
     // Any modal dialog (the queue's, or one the detail opened) has the keyboard to itself.
-    if (dialog || helpOpen || document.querySelector('dialog[open]') || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return
+    if (dialog || document.querySelector('dialog[open]') || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return
     const t = e.target as HTMLElement
     const checkbox = t instanceof HTMLInputElement && t.type === 'checkbox'
     if (t.isContentEditable || (['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) && !checkbox)) return
@@ -204,7 +203,6 @@ function QueueTabPanel({ tab, openId, onSeen, onHelp, helpOpen }: { tab: QueueTa
         case 's': return ask('assign'), true
         case 'Enter':
         case 'o': return !onControl && (open(activeId), true)
-        case '?': return onHelp(), true
         case 'Escape': return openId === null && selected.size > 0 && (setSelected(new Set()), true)
         default: {
           const n = Number(e.key)
@@ -299,37 +297,3 @@ function QueueTabPanel({ tab, openId, onSeen, onHelp, helpOpen }: { tab: QueueTa
   )
 }
 
-const KEYS: Array<[string[], string]> = [
-  [['j', '↓'], 'next alert'],
-  [['k', '↑'], 'previous alert'],
-  [['x', 'Space'], 'select or deselect the alert'],
-  [['Shift', 'x'], 'select every alert shown, or none'],
-  [['a'], 'acknowledge (the selected alerts, else the active one)'],
-  [['s'], 'assign…'],
-  [['c'], 'close… (disposition and reason; one reason for all selected)'],
-  [['p'], "approve another officer's close"],
-  [['Enter'], 'open the alert (timeline, every action)'],
-  [['Esc'], 'close the alert, or clear the selection'],
-  [['1', '5'], 'switch queue: my alerts … all'],
-  [['?'], 'this list']
-]
-
-function KeysHelp({ onClose }: { onClose(): void }) {
-  return (
-    <Dialog title="Queue keys" onClose={onClose}>
-      <table className="table keys-table">
-        <caption className="visually-hidden">Keyboard shortcuts of the queue</caption>
-        <tbody>
-          {KEYS.map(([k, what]) => (
-            <tr key={what}>
-              <th scope="row">{k.map((x, i) => <span key={x}>{i > 0 && (k[0] === '1' ? '…' : k[0] === 'Shift' ? '+' : ' or ')}<kbd>{x}</kbd></span>)}</th>
-              <td>{what}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p className="faint small keys-foot">Actions go to the selected alerts; with none selected, to the active (highlighted) one. A bulk action records one event per alert, or nothing if any alert refuses it.</p>
-      <div className="row dialog-actions"><span className="spacer" /><Button variant="primary" onClick={onClose}>Got it</Button></div>
-    </Dialog>
-  )
-}

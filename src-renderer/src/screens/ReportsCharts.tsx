@@ -1,9 +1,12 @@
 // The Reports screen's two charts (recharts): alerts per day stacked by severity, and time to triage (p50, p95)
-// per severity as a share of its SLA target. Colours come from the design tokens (ui/tokens.css), read once.
-import { useMemo } from 'react'
+// per severity as a share of its SLA target. Each is a figure with a visible caption saying what it shows and its
+// figures as a table (under "The figures"): the drawing itself is hidden from screen readers, the table is not.
+// Severity colours: the one definition the badges and the PDF use; the other colours come from the design tokens.
+import { useMemo, type ReactNode } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import type { Output } from '../api/client.js'
-import { fmtDuration, fmtNum, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
+import { SEVERITY_COLOURS } from '../../../src-main/core/report/severity-colours.js'
+import { fmtDate, fmtDuration, fmtNum, ScrollRegion, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
 
 type Report = Output<'slaReport'>
 const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
@@ -13,7 +16,7 @@ function useTokens() {
     const css = getComputedStyle(document.documentElement)
     const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback
     return {
-      sev: { critical: v('--sev-critical', '#b42318'), high: v('--sev-high', '#c2410c'), medium: v('--sev-medium', '#8a6100'), low: v('--sev-low', '#476282') },
+      sev: { critical: SEVERITY_COLOURS.critical.colour, high: SEVERITY_COLOURS.high.colour, medium: SEVERITY_COLOURS.medium.colour, low: SEVERITY_COLOURS.low.colour },
       accent: v('--accent', '#2f5bd3'),
       accentSoft: v('--accent-soft', '#e8eefc'),
       muted: v('--text-muted', '#5b6676'),
@@ -26,6 +29,20 @@ function useTokens() {
 
 const secs = (s: number | null) => (s === null ? '—' : fmtDuration(s * 1000))
 
+/** A chart: the caption (what it shows, the headline figures), the drawing (hidden from screen readers), the data. */
+function Chart({ caption, children, data }: { caption: string; children: ReactNode; data: ReactNode }) {
+  return (
+    <figure className="chart">
+      <figcaption className="chart-caption">{caption}</figcaption>
+      <div className="chart-drawing" aria-hidden="true">{children}</div>
+      <details className="chart-data">
+        <summary>The figures</summary>
+        {data}
+      </details>
+    </figure>
+  )
+}
+
 export function VolumeChart({ report }: { report: Report }) {
   const t = useTokens()
   const data = report.volume_per_day.map((d) => ({ day: d.day, ...d.counts, total: d.total }))
@@ -33,7 +50,22 @@ export function VolumeChart({ report }: { report: Report }) {
   const summary = `Alerts triaged per day, ${report.volume_per_day.length} days, ${fmtNum(report.totals.triaged)} in total${busiest.total ? `; busiest ${busiest.day} with ${fmtNum(busiest.total)}` : ''}.`
   const tick = { fontSize: t.font, fill: t.muted }
   return (
-    <figure className="chart" role="img" aria-label={summary}>
+    <Chart
+      caption={summary}
+      data={
+        <ScrollRegion className="table-wrap chart-table" label="Alerts triaged per day, by severity">
+          <table className="table">
+            <caption className="visually-hidden">Alerts triaged per day (UTC), by severity</caption>
+            <thead><tr><th scope="col">Day (UTC)</th>{ORDER.map((s) => <th key={s} scope="col" className="num">{SEVERITY_LABEL[s]}</th>)}<th scope="col" className="num">Total</th></tr></thead>
+            <tbody>
+              {report.volume_per_day.map((d) => (
+                <tr key={d.day}><th scope="row">{fmtDate(d.day)}</th>{ORDER.map((s) => <td key={s} className="num">{fmtNum(d.counts[s])}</td>)}<td className="num">{fmtNum(d.total)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
+      }
+    >
       <BarChart responsive className="chart-canvas" data={data} margin={{ top: 8, right: 8, bottom: 0, left: -12 }} accessibilityLayer={false}>
         <CartesianGrid vertical={false} stroke={t.grid} />
         <XAxis dataKey="day" tick={tick} tickLine={false} axisLine={{ stroke: t.grid }} tickFormatter={(d: string) => d.slice(5)} minTickGap={16} />
@@ -48,8 +80,7 @@ export function VolumeChart({ report }: { report: Report }) {
           <Bar key={s} dataKey={s} stackId="day" fill={t.sev[s]} isAnimationActive={false} maxBarSize={36} />
         ))}
       </BarChart>
-      <figcaption className="visually-hidden">{summary}</figcaption>
-    </figure>
+    </Chart>
   )
 }
 
@@ -78,7 +109,22 @@ export function TimeToTriageChart({ report }: { report: Report }) {
   const pctText = (v: number) => (v >= 1000 ? `${fmtNum(Math.round(v / 100))}×` : v < 1 ? `${Number(v.toPrecision(1))} %` : `${Math.round(v)} %`)
   const summary = rows.map((r) => `${r.severity}: p50 ${secs(r.p50s)}, p95 ${secs(r.p95s)}, target ${secs(r.target)}`).join('; ')
   return (
-    <figure className="chart" role="img" aria-label={`Time to triage against the SLA target. ${summary}.`}>
+    <Chart
+      caption={`Time to triage against the SLA target (the dashed line: 100 % of each severity's target). ${summary}.`}
+      data={
+        <ScrollRegion className="table-wrap chart-table" label="Time to triage per severity">
+          <table className="table">
+            <caption className="visually-hidden">Time to triage per severity against its SLA target</caption>
+            <thead><tr><th scope="col">Severity</th><th scope="col" className="num">p50</th><th scope="col" className="num">p95</th><th scope="col" className="num">SLA target</th><th scope="col" className="num">p95 of target</th></tr></thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.severity}><th scope="row">{r.severity}</th><td className="num">{secs(r.p50s)}</td><td className="num">{secs(r.p95s)}</td><td className="num">{secs(r.target)}</td><td className="num">{pctText(r.p95)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
+      }
+    >
       <BarChart responsive className="chart-canvas" data={rows} margin={{ top: 16, right: 72, bottom: 0, left: -4 }} barGap={2} accessibilityLayer={false}>
         <CartesianGrid vertical={false} stroke={t.grid} />
         <XAxis dataKey="severity" tick={tick} tickLine={false} axisLine={{ stroke: t.grid }} />
@@ -100,7 +146,6 @@ export function TimeToTriageChart({ report }: { report: Report }) {
         <Bar dataKey="p50" name="p50" fill={t.accentSoft} stroke={t.accent} isAnimationActive={false} maxBarSize={40} />
         <Bar dataKey="p95" name="p95" fill={t.accent} isAnimationActive={false} maxBarSize={40} />
       </BarChart>
-      <figcaption className="visually-hidden">{summary}</figcaption>
-    </figure>
+    </Chart>
   )
 }

@@ -3,24 +3,23 @@
 // silences with what each held back), rule sets and their history (change control).
 import type { ReactNode } from 'react'
 import type { Output } from '../api/client.js'
-import { Badge, fmtNum, fmtTime, KeyValue, SEVERITY_LABEL, SeverityBadge, type SeverityName } from '../ui/index.js'
+import { Badge, fmtNum, fmtShort, fmtTime, KeyValue, ScrollRegion, SEVERITY_LABEL, SeverityBadge, type SeverityName } from '../ui/index.js'
 
 type Report = Output<'slaReport'>
 const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
-const shortTime = new Intl.DateTimeFormat('en-GB', { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-/** "24 Nov, 06:26" in the officer's time zone; the exact UTC time is in the cell's tooltip. */
-const fmtShortTime = (iso: string) => shortTime.format(new Date(iso))
+/** "24 Nov, 06:26 UTC" in the officer's time zone; the exact UTC time is in the cell's tooltip. */
+const fmtShortTime = fmtShort
 const KIND = { transaction: 'Transactions (CSV)', email: 'Vendor e-mails' } as Record<string, string>
 const kindName = (k: string) => KIND[k] ?? k
 
 function Table({ caption, children, className = '' }: { caption: string; children: ReactNode; className?: string }) {
   return (
-    <div className={`table-wrap ${className}`}>
+    <ScrollRegion className={`table-wrap ${className}`} label={caption}>
       <table className="table">
         <caption className="visually-hidden">{caption}</caption>
         {children}
       </table>
-    </div>
+    </ScrollRegion>
   )
 }
 

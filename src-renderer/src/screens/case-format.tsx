@@ -78,8 +78,7 @@ export function fmtDueIn(iso: string, now = Date.now()): string {
   return ms >= 0 ? `in ${fmtDuration(ms).replace(/ \d+ s$/, '')}` : `${fmtDuration(-ms).replace(/ \d+ s$/, '')} overdue`
 }
 
-const short = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })
-/** "07 Dec, 14:32": the queue's compact time (the full one is in the title). */
-export const fmtShort = (iso: string | null | undefined) => (iso ? short.format(new Date(iso)) : '—')
+/** "7 Dec, 14:32 UTC": the queue's compact time (the full one is in the title); the app's one format (ui/index.tsx). */
+export { fmtShort } from '../ui/index.js'
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`

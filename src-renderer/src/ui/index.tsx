@@ -1,7 +1,16 @@
 // The design system: a handful of components over tokens.css. Screens compose these; they do not style ad hoc.
-import { useEffect, useId, useRef, type ButtonHTMLAttributes, type ComponentProps, type ReactNode } from 'react'
+import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ChangeEvent, type ComponentProps, type KeyboardEvent, type ReactNode } from 'react'
+import { SEVERITY_COLOURS } from '../../../src-main/core/report/severity-colours.js'
 import './tokens.css'
 import './components.css'
+
+// The severity colours come from the one definition the charts and the PDF share (see tokens.css).
+if (typeof document !== 'undefined') {
+  for (const [name, c] of Object.entries(SEVERITY_COLOURS)) {
+    document.documentElement.style.setProperty(`--sev-${name}`, c.colour)
+    document.documentElement.style.setProperty(`--sev-${name}-soft`, c.soft)
+  }
+}
 
 type Variant = 'default' | 'primary' | 'danger' | 'ghost'
 
@@ -75,7 +84,121 @@ export function Field({ label, hint, error, children, htmlFor }: { label: ReactN
 }
 
 export function Input({ invalid, ...rest }: ComponentProps<'input'> & { invalid?: boolean }) {
+  const { type, ...others } = rest
+  if (type === 'date' || type === 'datetime-local') return <DateInput invalid={invalid} {...others} type={type as 'date' | 'datetime-local'} />
   return <input className="input" aria-invalid={invalid || undefined} {...rest} />
+}
+
+const DATE_SHAPE = { date: /^(\d{4})-(\d{2})-(\d{2})$/, 'datetime-local': /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/ }
+/** The value of a typed date as the native input gives it ('2026-12-07', '2026-12-07T14:05'), '' if not a real one. */
+export function parseDateText(text: string, type: 'date' | 'datetime-local'): string {
+  const m = DATE_SHAPE[type].exec(text.trim())
+  if (!m) return ''
+  const [y, mo, d, h = '00', mi = '00'] = m.slice(1).map(Number).map((n) => String(n).padStart(2, '0'))
+  const t = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi)))
+  const real = t.getUTCFullYear() === Number(y) && t.getUTCMonth() === Number(mo) - 1 && t.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60
+  if (!real || y!.length !== 4) return ''
+  return type === 'date' ? `${y}-${mo}-${d}` : `${y}-${mo}-${d}T${h}:${mi}`
+}
+const shownDate = (value: string) => value.replace('T', ' ')
+
+/**
+ * A date (or date and time) field that costs one Tab stop: a text field taking the ISO form (2026-12-07, or
+ * 2026-12-07 14:05), unambiguous in every locale, with the native calendar one click away (the button, or Alt+↓ /
+ * F4 in the field); ↑ and ↓ step a day. The native <input type="date"> makes each of its day, month, year
+ * segments (and its calendar icon) a Tab stop of its own. The value handed to onChange is the native one: the
+ * ISO date, or '' while the text is not a real date, so the screens' validation is unchanged.
+ */
+function DateInput({ invalid, type, value, onChange, min, max, className = '', ...rest }: Omit<ComponentProps<'input'>, 'type'> & { invalid?: boolean; type: 'date' | 'datetime-local' }) {
+  const current = typeof value === 'string' ? value : ''
+  const [text, setText] = useState(shownDate(current))
+  const picker = useRef<HTMLInputElement>(null)
+  // Follow the value when it changes from outside (a preset, a cleared filter), not while a partial date is typed.
+  useEffect(() => {
+    if (parseDateText(text, type) !== current) setText(shownDate(current))
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [current])
+  const emit = (v: string, target: HTMLInputElement) => onChange?.({ target: { ...target, value: v, name: target.name, id: target.id }, currentTarget: target } as unknown as ChangeEvent<HTMLInputElement>)
+  const typed = (e: ChangeEvent<HTMLInputElement>) => {
+    const t = e.target.value
+    setText(t)
+    const v = parseDateText(t, type)
+    if (v !== current) emit(v, e.target) // '' while it is not a real date, as the native field gives
+  }
+  const openPicker = () => {
+    const p = picker.current
+    if (!p) return
+    p.value = current
+    try {
+      p.showPicker()
+    } catch {
+      p.focus()
+    }
+  }
+  const step = (days: number, target: HTMLInputElement) => {
+    const base = current ? Date.parse(type === 'date' ? `${current}T00:00:00Z` : `${current}:00Z`) : Date.now()
+    const next = new Date(base + days * 86_400_000).toISOString()
+    const v = type === 'date' ? next.slice(0, 10) : next.slice(0, 16)
+    setText(shownDate(v))
+    emit(v, target)
+  }
+  const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'F4' || (e.altKey && e.key === 'ArrowDown')) {
+      e.preventDefault()
+      openPicker()
+    } else if ((e.key === 'ArrowUp' || e.key === 'ArrowDown') && !e.altKey && !rest.disabled && !rest.readOnly) {
+      e.preventDefault()
+      step(e.key === 'ArrowUp' ? 1 : -1, e.currentTarget)
+    }
+  }
+  const bad = text.trim() !== '' && parseDateText(text, type) === ''
+  const format = type === 'date' ? 'yyyy-mm-dd' : 'yyyy-mm-dd hh:mm'
+  return (
+    <span className={`date-input date-input-${type}`}>
+      <input
+        {...rest}
+        type="text"
+        inputMode="numeric"
+        autoComplete="off"
+        spellCheck={false}
+        className={`input ${className}`}
+        placeholder={rest.placeholder ?? format}
+        pattern={type === 'date' ? '\\d{4}-\\d{2}-\\d{2}' : '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}'}
+        aria-invalid={invalid || bad || undefined}
+        aria-description={`${format}; Alt+Down arrow opens the calendar`}
+        value={text}
+        onChange={typed}
+        onBlur={(e) => {
+          if (bad) setText(shownDate(current)) // an unfinished date goes back to the value in force
+          rest.onBlur?.(e)
+        }}
+        onKeyDown={(e) => {
+          onKey(e)
+          rest.onKeyDown?.(e)
+        }}
+      />
+      <button type="button" className="date-input-button" tabIndex={-1} aria-label="Open the calendar" title="Open the calendar (Alt+Down arrow)" disabled={rest.disabled} onClick={openPicker}>
+        <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false"><rect x="2" y="3" width="12" height="11" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" /><path d="M2 6.5h12M5 1.5v3M11 1.5v3" stroke="currentColor" strokeWidth="1.4" /></svg>
+      </button>
+      <input
+        ref={picker}
+        type={type}
+        className="date-input-picker"
+        tabIndex={-1}
+        aria-hidden="true"
+        aria-label="Calendar"
+        min={min}
+        max={max}
+        defaultValue={current}
+        onChange={(e) => {
+          const v = e.target.value
+          if (!v) return
+          setText(shownDate(v))
+          emit(v, e.target)
+        }}
+      />
+    </span>
+  )
 }
 
 export function Select({ children, ...rest }: ComponentProps<'select'>) {
@@ -138,7 +261,7 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
  * A modal dialog (the native <dialog>: the page behind is inert, focus stays inside, Esc cancels). Focus goes to
  * the first field of its body (or the element marked data-autofocus) and returns where it was when it closes.
  */
-export function Dialog({ title, onClose, children, wide }: { title: ReactNode; onClose(): void; children: ReactNode; wide?: boolean }) {
+export function Dialog({ title, onClose, children, wide, className = '' }: { title: ReactNode; onClose(): void; children: ReactNode; wide?: boolean; className?: string }) {
   const ref = useRef<HTMLDialogElement>(null)
   const id = useId()
   const close = useRef(onClose)
@@ -162,7 +285,7 @@ export function Dialog({ title, onClose, children, wide }: { title: ReactNode; o
     }
   }, [])
   return (
-    <dialog ref={ref} className={`dialog ${wide ? 'dialog-wide' : ''}`} aria-labelledby={`${id}-title`}>
+    <dialog ref={ref} className={`dialog ${wide ? 'dialog-wide' : ''} ${className}`} aria-labelledby={`${id}-title`}>
       <div className="dialog-head">
         <h2 id={`${id}-title`} className="dialog-title">{title}</h2>
         <Button size="sm" variant="ghost" onClick={() => close.current()} aria-label="Cancel (Esc)">✕</Button>
@@ -190,6 +313,29 @@ export function KeyValue({ items }: { items: Array<[ReactNode, ReactNode]> }) {
 }
 
 /** Untrusted text (e-mail bodies, raw CSV lines): React renders it as text, never as HTML. */
+/**
+ * A scrolling container (a wide table): when its content overflows it is a named region in the Tab order, so a
+ * keyboard user can scroll it; when everything fits it is a plain box and costs no Tab stop.
+ */
+export function ScrollRegion({ label, className = '', children }: { label: string; className?: string; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null)
+  const [scrolls, setScrolls] = useState(false)
+  useEffect(() => {
+    const el = ref.current!
+    const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+    check()
+    const ro = new ResizeObserver(check)
+    ro.observe(el)
+    if (el.firstElementChild) ro.observe(el.firstElementChild)
+    return () => ro.disconnect()
+  }, [])
+  return (
+    <div ref={ref} className={className} tabIndex={scrolls ? 0 : undefined} role={scrolls ? 'region' : undefined} aria-label={scrolls ? label : undefined}>
+      {children}
+    </div>
+  )
+}
+
 export function RawText({ text, label }: { text: string; label: string }) {
   return (
     <pre className="raw" aria-label={label} tabIndex={0}>
@@ -203,11 +349,23 @@ export function RawText({ text, label }: { text: string; label: string }) {
 const nf = new Intl.NumberFormat('en-GB')
 export const fmtNum = (n: number) => nf.format(n)
 
-const dtf = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-export const fmtTime = (iso: string | null | undefined) => (iso ? dtf.format(new Date(iso)) : '—')
+// One date format for the whole UI: the officer's locale (the system's), in the officer's time zone, the zone
+// always stated ("7 Dec 2026, 14:05 UTC", "Dec 7, 2026, 9:05 AM EST"). The exact UTC instant is in the records.
+const dtf = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })
+const dtfSeconds = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' })
+const shortDtf = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })
+const dayDtf = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' })
+const tf = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })
+const valid = (iso: string | null | undefined): iso is string => !!iso && Number.isFinite(Date.parse(iso))
 
-const tf = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' })
-export const fmtClock = (iso: string | null | undefined) => (iso ? tf.format(new Date(iso)) : '—')
+/** Date and time with the zone; `{ seconds: true }` where the second matters (an audit entry's time). */
+export const fmtTime = (iso: string | null | undefined, opts: { seconds?: boolean } = {}) => (valid(iso) ? (opts.seconds ? dtfSeconds : dtf).format(new Date(iso)) : '—')
+/** The compact form for dense tables: day, month, time and zone ("7 Dec, 14:05 UTC"). */
+export const fmtShort = (iso: string | null | undefined) => (valid(iso) ? shortDtf.format(new Date(iso)) : '—')
+/** A calendar day ("7 Dec 2026"); a bare 'YYYY-MM-DD' is that day, not midnight UTC shifted into another zone. */
+export const fmtDate = (iso: string | null | undefined) => (valid(iso) ? dayDtf.format(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso)) : '—')
+/** The time of day with the zone ("14:05 UTC"). */
+export const fmtClock = (iso: string | null | undefined) => (valid(iso) ? tf.format(new Date(iso)) : '—')
 
 export function fmtDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—'

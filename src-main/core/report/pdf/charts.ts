@@ -1,8 +1,9 @@
 // Charts drawn as vector graphics from the report data: they stay sharp when printed and their labels are text.
+// Each is tagged as a Figure with a text alternative giving its figures (the tables beside it hold them all).
 import type { Severity } from '../../model.js'
 import { duration, num } from '../format.js'
 import { SEVERITY_ORDER, type SlaReport } from '../sla-report.js'
-import { CONTENT_WIDTH, FONT, INK, PAGE, SEVERITY_COLOUR, ensureSpace, type Doc } from './doc.js'
+import { CONTENT_WIDTH, FONT, INK, PAGE, SEVERITY_COLOUR, ensureSpace, tagged, type Doc } from './doc.js'
 
 function legend(doc: Doc, x: number, y: number, items: Array<[label: string, colour: string]>): void {
   doc.font(FONT.regular).fontSize(7.5)
@@ -25,6 +26,15 @@ function niceStep(max: number, ticks: number): number {
 export function volumeChart(doc: Doc, days: SlaReport['volume_per_day']): void {
   const height = 190
   ensureSpace(doc, height + 30)
+  const total = days.reduce((t, d) => t + d.total, 0)
+  const busiest = days.reduce((m, d) => (d.total > m.total ? d : m), { day: '', total: 0 })
+  const alt = total
+    ? `Bar chart: alerts triaged per UTC day, stacked by severity (${SEVERITY_ORDER.join(', ')}), ${num(days.length)} days, ${num(total)} alerts in total; busiest day ${busiest.day} with ${num(busiest.total)}. The table "Volume per day" lists every day.`
+    : `Bar chart: alerts triaged per UTC day; no alert was triaged in this period.`
+  tagged(doc, 'Figure', () => drawVolume(doc, days, height), { alt })
+}
+
+function drawVolume(doc: Doc, days: SlaReport['volume_per_day'], height: number): void {
   const top = doc.y + 16
   const left = PAGE.margin + 38
   const width = CONTENT_WIDTH - 38
@@ -75,6 +85,14 @@ export function timeToTriageChart(doc: Doc, rows: SlaReport['time_to_triage']): 
   const groupH = 34
   const height = 28 + rows.length * groupH + 20
   ensureSpace(doc, height + 10)
+  const said = (v: number | null) => (v === null ? 'none' : duration(v))
+  const alt = `Bar chart: time to triage per severity, p50, p95 and max on a log scale, against the SLA target. ${rows
+    .map((r) => `${r.severity}: ${num(r.count)} alerts, p50 ${said(r.p50)}, p95 ${said(r.p95)}, max ${said(r.max)}, target ${r.targets.length ? r.targets.map(duration).join(' / ') : 'none'}`)
+    .join('; ')}.`
+  tagged(doc, 'Figure', () => drawTimeToTriage(doc, rows, groupH), { alt })
+}
+
+function drawTimeToTriage(doc: Doc, rows: SlaReport['time_to_triage'], groupH: number): void {
   const top = doc.y + 16
   const left = PAGE.margin + 62
   const width = CONTENT_WIDTH - 62 - 8

@@ -9,7 +9,7 @@ import { SEVERITY_ORDER, type SlaReport } from '../sla-report.js'
 import type { WrittenFile } from '../csv.js'
 import { timeToTriageChart, volumeChart } from './charts.js'
 import {
-  BOTTOM, CONTENT_WIDTH, FONT, INK, PAGE, createDoc, footer, heading, paragraph, pdfText, sectionsOf, subheading, trackPages, type Doc
+  BOTTOM, CONTENT_WIDTH, FONT, INK, PAGE, artifact, createDoc, endStructure, footer, heading, openStruct, paragraph, pdfText, sectionsOf, structRoot, subheading, tagged, trackPages, type Doc
 } from './doc.js'
 import { table } from './table.js'
 
@@ -53,6 +53,7 @@ export async function writeReportPdf(report: SlaReport, path: string, opts: PdfO
     out.destroy()
     throw e
   }
+  endStructure(doc)
   doc.end()
   await finished
   return { path, rows: report.entries.in_period, bytes, sha256: sha.digest('hex'), pages }
@@ -69,6 +70,8 @@ async function render(doc: Doc, report: SlaReport, opts: PdfOptions, buffered: b
   }
 
   cover(doc, report, opts.organisation)
+  // The contents are drawn on the cover once the page numbers are known; in the structure they follow the cover.
+  const toc = buffered ? openStruct(doc, 'TOC') : null
   doc.addPage()
   figures(doc, report)
   caseWork(doc, report)
@@ -79,7 +82,7 @@ async function render(doc: Doc, report: SlaReport, opts: PdfOptions, buffered: b
 
   const range = doc.bufferedPageRange()
   doc.switchToPage(range.start)
-  contents(doc, sectionsOf(doc))
+  contents(doc, sectionsOf(doc), toc!)
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i)
     footer(doc, footerText, i + 1, range.count)
@@ -88,26 +91,31 @@ async function render(doc: Doc, report: SlaReport, opts: PdfOptions, buffered: b
 }
 
 /** The contents, in the space left on the cover (the page numbers are known once every page is drawn). */
-function contents(doc: Doc, list: Array<{ title: string; page: number }>): void {
+function contents(doc: Doc, list: Array<{ title: string; page: number }>, toc: ReturnType<typeof openStruct>): void {
   const bottom = doc.page.margins.bottom
   doc.page.margins.bottom = 0
   let y = PAGE.height - PAGE.margin - 40 - list.length * 15
-  doc.font(FONT.bold).fontSize(10).fillColor(INK.accent).text('Contents', PAGE.margin, y - 20, { lineBreak: false })
+  const top = y
+  tagged(doc, 'Caption', () => doc.font(FONT.bold).fontSize(10).fillColor(INK.accent).text('Contents', PAGE.margin, top - 20, { lineBreak: false }), { parent: toc })
   for (const s of list) {
-    doc.font(FONT.regular).fontSize(9).fillColor(INK.text).text(pdfText(s.title), PAGE.margin, y, { lineBreak: false })
-    doc.text(String(s.page + 1), PAGE.margin, y, { width: 260, align: 'right', lineBreak: false })
-    doc.moveTo(PAGE.margin, y + 12).lineTo(PAGE.margin + 260, y + 12).lineWidth(0.3).strokeColor(INK.rule).stroke()
+    const at = y
+    tagged(doc, 'TOCI', () => {
+      doc.font(FONT.regular).fontSize(9).fillColor(INK.text).text(pdfText(s.title), PAGE.margin, at, { lineBreak: false })
+      doc.text(String(s.page + 1), PAGE.margin, at, { width: 260, align: 'right', lineBreak: false })
+    }, { parent: toc, actual: `${pdfText(s.title)}, page ${s.page + 1}` })
+    artifact(doc, () => doc.moveTo(PAGE.margin, at + 12).lineTo(PAGE.margin + 260, at + 12).lineWidth(0.3).strokeColor(INK.rule).stroke())
     y += 15
   }
+  toc.end()
   doc.page.margins.bottom = bottom
 }
 
 function cover(doc: Doc, r: SlaReport, organisation: string): void {
   const x = PAGE.margin
-  doc.rect(0, 0, PAGE.width, 8).fill(INK.accent)
-  doc.font(FONT.bold).fontSize(9).fillColor(INK.muted).text('TRIAGE DESK', x, 90, { characterSpacing: 2 })
-  doc.font(FONT.bold).fontSize(26).fillColor(INK.accent).text('SLA and audit report', x, 108)
-  doc.font(FONT.regular).fontSize(16).fillColor(INK.text).text(pdfText(organisation), x, doc.y + 4, { width: CONTENT_WIDTH })
+  artifact(doc, () => doc.rect(0, 0, PAGE.width, 8).fill(INK.accent))
+  tagged(doc, 'P', () => doc.font(FONT.bold).fontSize(9).fillColor(INK.muted).text('TRIAGE DESK', x, 90, { characterSpacing: 2 }))
+  tagged(doc, 'H1', () => doc.font(FONT.bold).fontSize(26).fillColor(INK.accent).text('SLA and audit report', x, 108))
+  tagged(doc, 'P', () => doc.font(FONT.regular).fontSize(16).fillColor(INK.text).text(pdfText(organisation), x, doc.y + 4, { width: CONTENT_WIDTH }))
   doc.moveDown(1.6)
 
   const rows: Array<[string, string, boolean?]> = [
@@ -120,12 +128,16 @@ function cover(doc: Doc, r: SlaReport, organisation: string): void {
     ['Audit chain at generation', `${num(r.chain_head.count)} entries, last entry id ${r.chain_head.last_id}`],
     ['Chain head hash (SHA-256)', r.chain_head.last_hash, true]
   ]
+  const facts = openStruct(doc, 'Table')
   for (const [k, v, mono] of rows) {
     const y = doc.y
-    doc.font(FONT.bold).fontSize(9).fillColor(INK.muted).text(k, x, y, { width: 140 })
-    doc.font(mono ? FONT.mono : FONT.regular).fontSize(mono ? 8.2 : 9.5).fillColor(INK.text).text(pdfText(v), x + 145, y, { width: CONTENT_WIDTH - 145 })
+    const tr = openStruct(doc, 'TR', facts)
+    tagged(doc, 'TH', () => doc.font(FONT.bold).fontSize(9).fillColor(INK.muted).text(k, x, y, { width: 140 }), { parent: tr, scope: 'Row' })
+    tagged(doc, 'TD', () => doc.font(mono ? FONT.mono : FONT.regular).fontSize(mono ? 8.2 : 9.5).fillColor(INK.text).text(pdfText(v), x + 145, y, { width: CONTENT_WIDTH - 145 }), { parent: tr })
+    tr.end()
     doc.y = Math.max(doc.y, y + 13) + 5
   }
+  facts.end()
 
   // Key figures as tiles.
   doc.moveDown(1.5)
@@ -139,21 +151,25 @@ function cover(doc: Doc, r: SlaReport, organisation: string): void {
   const gap = 8
   const w = (CONTENT_WIDTH - gap * (tiles.length - 1)) / tiles.length
   const y = doc.y
+  const list = openStruct(doc, 'L')
   tiles.forEach(([label, value, colour], i) => {
     const tx = x + i * (w + gap)
-    doc.roundedRect(tx, y, w, 58, 4).lineWidth(0.8).strokeColor(INK.rule).stroke()
-    doc.font(FONT.bold).fontSize(value >= 1_000_000 ? 14 : 18).fillColor(colour ?? INK.accent).text(num(value), tx, y + 12, { width: w, align: 'center', lineBreak: false })
-    doc.font(FONT.regular).fontSize(8).fillColor(INK.muted).text(label, tx, y + 38, { width: w, align: 'center', lineBreak: false })
+    artifact(doc, () => doc.roundedRect(tx, y, w, 58, 4).lineWidth(0.8).strokeColor(INK.rule).stroke())
+    tagged(doc, 'LI', () => {
+      doc.font(FONT.bold).fontSize(value >= 1_000_000 ? 14 : 18).fillColor(colour ?? INK.accent).text(num(value), tx, y + 12, { width: w, align: 'center', lineBreak: false })
+      doc.font(FONT.regular).fontSize(8).fillColor(INK.muted).text(label, tx, y + 38, { width: w, align: 'center', lineBreak: false })
+    }, { parent: list, actual: `${label}: ${num(value)}` })
   })
+  list.end()
   doc.y = y + 78
   doc.font(FONT.regular).fontSize(8.5).fillColor(INK.muted)
   const check = r.totals.received === r.totals.triaged + r.totals.duplicates + r.totals.quarantined
-  doc.text(
+  tagged(doc, 'P', () => doc.text(
     `Received = triaged + duplicates + quarantined${check ? '' : ' (NOT BALANCED)'}: every record that entered is accounted for; nothing that stopped an alert is left out (see the suppression ledger). ` +
       'Each alert can be followed by its audit entry id through the examiner pack CSV files. ' +
       'To check this report against the live audit trail, compare the chain head hash above with `triage verify`.',
     x, doc.y, { width: CONTENT_WIDTH }
-  )
+  ))
   doc.fillColor(INK.text)
 }
 
@@ -568,13 +584,21 @@ async function appendix(doc: Doc, alerts: TableStream, total: number, onProgress
   const size = 6.6
   const lineH = 8.2
   const head = APPENDIX.map(([h, w, a]) => cell(h, w, a)).join(' ')
-  const drawHead = () => {
-    doc.rect(PAGE.margin, doc.y, CONTENT_WIDTH, lineH + 3).fill(INK.header)
-    doc.font(FONT.monoBold).fontSize(size).fillColor(INK.text).text(head, PAGE.margin + 2, doc.y + 2, { lineBreak: false })
-    doc.y += lineH + 4
+  // Tagged per page, not per line (a million alerts): the header line read once, each page's lines one paragraph
+  // of fixed-width text; the header repeated on later pages is an artifact.
+  const drawHead = (repeat: boolean) => {
+    const y = doc.y
+    artifact(doc, () => doc.rect(PAGE.margin, y, CONTENT_WIDTH, lineH + 3).fill(INK.header))
+    const text = () => doc.font(FONT.monoBold).fontSize(size).fillColor(INK.text).text(head, PAGE.margin + 2, y + 2, { lineBreak: false })
+    if (repeat) artifact(doc, text, 'Pagination')
+    else tagged(doc, 'P', text)
+    doc.y = y + lineH + 4
     doc.font(FONT.mono)
   }
-  drawHead()
+  const openLines = () => structRoot(doc).add(doc.struct('P', {}, [doc.markStructureContent('P')]))
+  const closeLines = () => doc.endMarkedContent()
+  drawHead(false)
+  openLines()
   const col = (name: string) => alerts.columns.indexOf(name)
   const ix = ['entry_id', 'external_id', 'severity', 'created_at', 'triaged_at', 'time_to_triage_seconds', 'sla_target_seconds', 'sla_breached'].map(col)
   let n = 0
@@ -583,8 +607,10 @@ async function appendix(doc: Doc, alerts: TableStream, total: number, onProgress
   const visit = (r: unknown[]): boolean => {
     let pause = false
     if (doc.y + lineH > BOTTOM) {
+      closeLines()
       doc.addPage()
-      drawHead()
+      drawHead(true)
+      openLines()
       pause = ++pages % 64 === 0
     }
     const v = ix.map((i) => r[i])
@@ -600,5 +626,6 @@ async function appendix(doc: Doc, alerts: TableStream, total: number, onProgress
   if (Symbol.iterator in alerts.rows) {
     for (const r of alerts.rows as Iterable<unknown[]>) if (visit(r)) await drain()
   } else for await (const r of alerts.rows) if (visit(r)) await drain()
+  closeLines()
   onProgress?.(n, total)
 }
