@@ -12,6 +12,11 @@ export interface RecordedHeader {
   delimiter: string
 }
 
+function sentence(parts: string[]): string {
+  const t = parts.join('; ')
+  return `${t.charAt(0).toUpperCase()}${t.slice(1)}.`
+}
+
 function cells(line: string, delimiter: string): string[] | null {
   try {
     const rows = parseCsv(line, { delimiter, relax_quotes: true, relax_column_count: true, bom: true }) as string[][]
@@ -34,7 +39,7 @@ export function csvView(raw: string, header: RecordedHeader | null, entryRun: nu
   else if (header.run_id !== entryRun) notes.push(`the header line recorded for this file name by run ${header.run_id} (this alert was triaged by run ${entryRun}, a quarantine correction)`)
   if (!record) notes.push('the record cannot be split into fields: shown as received only')
   else if (head && head.length !== record.length) notes.push(`the record has ${record.length} fields, the header ${head.length}`)
-  return { kind: 'csv', header: head, record, header_line: header?.header_line ?? null, note: notes.length ? `${notes.join('; ')}.` : null }
+  return { kind: 'csv', header: head, record, header_line: header?.header_line ?? null, note: notes.length ? sentence(notes) : null }
 }
 
 function headerText(v: HeaderValue | undefined, line: string): string {

@@ -104,6 +104,22 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     expect([...kinds].sort()).toEqual(['csv', 'text']) // the sample's e-mail is a mailbox JSON export: its elements are shown as received
   })
 
+  it('shows a corrected quarantine record under the header its file was read with, saying which run recorded it', async () => {
+    h = await harness({ kind })
+    const csv = 'txn_id,amount,currency,risk_score,created_at\nT1,10,GBP,20,2026-11-24T10:00:00Z\nT2,l2O,GBP,95,2026-11-24T10:01:00Z\n'
+    const out = await ok('importFiles', { paths: [writeFile(h.dir, 'q.csv', csv)] })
+    const q = out.quarantine.items[0]!
+    const fixed = await ok('resolveQuarantine', { id: q.id, action: 'correct', fixes: { amount: '120.00' }, by: 'Ana Berg' })
+    const a = await ok('getAlert', { id: fixed.resolution!.entry_id! })
+    expect(a.entry.run_id).not.toBe(out.summary.run_id)
+    expect(a.source).toMatchObject({
+      kind: 'csv', header: ['txn_id', 'amount', 'currency', 'risk_score', 'created_at'],
+      note: `The header line recorded for this file name by run ${out.summary.run_id} (this alert was triaged by run ${a.entry.run_id}, a quarantine correction).`
+    })
+    expect(a.evidence).toMatchObject({ available: true, agrees_with_record: true })
+    expect(a.evidence.available && a.evidence.rules[0]!.conditions[0]!.text).toBe('risk_score 95 ≥ 90')
+  })
+
   it("says plainly when the recorded version's content is not available, and never shows another rule set's conditions", async () => {
     h = await harness({ kind, settings: { rules_file: EXTENDED_RULES } })
     await ok('importFiles', { paths: [writeFile(h.dir, 't.csv', 'txn_id,amount,currency,risk_score,created_at\nT1,10,GBP,92,2026-11-24T10:00:00Z\n')] })
