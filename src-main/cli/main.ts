@@ -1,32 +1,25 @@
 // triage: the headless command over the same core the desktop app uses.
 // Exit codes: 0 ok · 1 verify found tampering · 2 user mistake (missing file, bad config) · 3 run finished with errors.
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { TriageError } from '../core/errors.js'
-import { registerCommands } from './commands.js'
-import { registerDeliveryCommands } from './commands-deliver.js'
-import { registerReportCommands } from './commands-report.js'
-import { registerServeCommand } from './commands-serve.js'
-import { registerQuarantineCommands } from './commands-quarantine.js'
-import { registerWatchCommand } from './commands-watch.js'
-import { registerCaseCommands } from './commands-case.js'
-import { registerGovernanceCommands } from './commands-governance.js'
+import { commandOf, COMMAND_GROUPS } from './command-index.js'
 
 const program = new Command()
   .name('triage')
   .description('Triage Desk: ingest, dedup, classify, route and audit compliance alerts (headless).')
+  // package.json is two folders up from the sources (src-main/cli/) and from the bundle (out/cli/) alike.
+  .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
 
-registerCommands(program)
-registerDeliveryCommands(program)
-registerReportCommands(program)
-registerCaseCommands(program)
-registerGovernanceCommands(program)
-registerServeCommand(program)
-registerQuarantineCommands(program)
-registerWatchCommand(program)
-await import('./commands-copy.js').then((m) => m.registerCopyCommand(program))
+// Only the module of the command being run is loaded; without a known command (`--help`, a typo) the commands are
+// listed from the index, and commander names the unknown one.
+const wanted = commandOf(process.argv.slice(2))
+const group = COMMAND_GROUPS.find((g) => g.commands.some(([name]) => name === wanted))
+if (group) (await group.load())(program)
+else for (const g of COMMAND_GROUPS) for (const [name, description] of g.commands) program.command(name).description(description)
 
 try {
   await program.parseAsync(process.argv)
