@@ -3,13 +3,21 @@
 import { z } from 'zod'
 import { auditFilterSchema, type ApiEvent, type TriageDeskBridge } from '../api/contract.js'
 import { queueViewSchema } from '../api/case-contract.js'
+import { NAV } from '../../src-renderer/src/nav.js'
+import type { Screen } from '../../src-renderer/src/router.js'
+
+/** The screens of the sidebar (the application menu opens any of them). */
+const screenSchema = z.enum(NAV.map((n) => n.screen) as [Screen, ...Screen[]])
 
 /** A screen to show: the audit browser on one entry, or filtered (e.g. one run's critical alerts). */
 export const navigateTargetSchema = z.union([
   z.object({ view: z.literal('audit'), entry_id: z.number().int().positive() }).strict(),
   z.object({ view: z.literal('audit'), filter: auditFilterSchema }).strict(),
-  /** the Deliveries screen: delivery notices to acknowledge, uncertain deliveries to resolve */
-  z.object({ view: z.literal('deliveries') }).strict(),
+  /**
+   * a screen as it opens from the sidebar (the application menu's items); { view: 'deliveries' } is the Deliveries
+   * screen's delivery notices to acknowledge and uncertain deliveries to resolve
+   */
+  z.object({ view: screenSchema }).strict(),
   /** the Queue on one of its tabs (the tray's "N alerts assigned to me", ...) */
   z.object({ view: z.literal('queue'), tab: queueViewSchema }).strict(),
   /** the Rules screen's silences (the tray's "N silences end within a day") */
@@ -35,9 +43,8 @@ export const isShellEvent = (e: { type: string }): e is ShellEvent => e.type ===
  * window on this URL, so a notification click lands on the alert even before the page subscribes to events.
  */
 export function navigateHash(target: NavigateTarget): string {
-  if (target.view === 'deliveries') return '#/deliveries'
-  if (target.view === 'queue') return `#/queue?tab=${target.tab}`
-  if (target.view === 'rules') return `#/rules?tab=${target.tab}`
+  if ('tab' in target) return `#/${target.view}?tab=${target.tab}`
+  if (!('entry_id' in target) && !('filter' in target)) return `#/${target.view}`
   const q = new URLSearchParams()
   if ('entry_id' in target) q.set('id', String(target.entry_id))
   else

@@ -1,19 +1,21 @@
 // The Electron main process: a thin shell. It owns the window, the tray, the schedule, notifications and the
 // settings file; the engine (store + API handlers) runs in a utilityProcess and main only relays messages.
-import { app, dialog, powerMonitor, safeStorage, session, utilityProcess } from 'electron'
+import { app, dialog, Menu, powerMonitor, safeStorage, session, shell, utilityProcess } from 'electron'
 import ElectronStore from 'electron-store'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { Method, RunOutcome as ApiRunOutcome, Summary } from '../api/contract.js'
 import { redactSecrets } from '../api/secrets.js'
-import { appDataDir, type Settings } from '../core/config/index.js'
+import { APP_NAME, appDataDir, type Settings } from '../core/config/index.js'
 import { createLogger, type Logger } from '../core/log.js'
+import { NAV } from '../../src-renderer/src/nav.js'
+import { appMenuTemplate } from './app-menu.js'
 import { APP_ORIGIN, appOrigins } from './csp.js'
 import { EngineHost, type EngineChild } from './engine-host.js'
 import { registerIpc } from './ipc.js'
 import { Notifier } from './notify.js'
-import { iconsDir, nativeBindingHint, nativeBindingPath, type AppLocation } from './paths.js'
+import { iconsDir, nativeBindingHint, nativeBindingPath, readmePath, type AppLocation } from './paths.js'
 import { initialScheduleState, nodeCronTimer, Scheduler, type RunOutcome, type RunTrigger, type ScheduleState } from './schedule.js'
 import { hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } from './security.js'
 import { DesktopSettings, safeStorageCodec, type SettingsFile } from './settings-store.js'
@@ -212,6 +214,7 @@ class Desktop {
   }
 
   async start(): Promise<void> {
+    this.setApplicationMenu()
     this.tray = new TrayController(iconsDir(this.location.appPath), this.trayActions(), timeFormat, electronTrayDeps())
     this.refreshTray()
     // Spawned before the window opens, so the page's first calls already have an engine to wait for.
@@ -243,6 +246,26 @@ class Desktop {
     void this.caseCounts.start()
     void this.silenceReminder.start()
     this.refreshTray()
+  }
+
+  private setApplicationMenu(): void {
+    const open = (path: string) =>
+      void shell.openPath(path).then((error) => error && this.log.warn('menu.open_failed', { path, error }))
+    const readme = readmePath(this.location)
+    app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: app.getVersion() })
+    const template = appMenuTemplate({
+      appName: APP_NAME,
+      version: app.getVersion(),
+      platform: process.platform,
+      screens: NAV,
+      devTools: !app.isPackaged,
+      actions: {
+        openScreen: (screen) => this.window.navigate({ view: screen }),
+        openReadme: readme ? () => open(readme) : null,
+        openDataFolder: () => open(this.userData)
+      }
+    })
+    Menu.setApplicationMenu(Menu.buildFromTemplate(template))
   }
 
   private openSettingsFile(): { file: SettingsFile; readOnlyReason?: string } {

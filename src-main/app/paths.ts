@@ -36,3 +36,13 @@ export function nativeBindingHint(loc: AppLocation): string {
 
 /** The icons ship inside the app (nativeImage reads from app.asar too). */
 export const iconsDir = (appPath: string): string => join(appPath, 'resources', 'icons')
+
+/**
+ * The README the Help menu opens: the project's in development; in a packaged app the copy packaging puts beside
+ * the app (extraResources: README.md), since a file inside app.asar cannot be opened by another program.
+ */
+export function readmePath(loc: AppLocation): string | null {
+  const exists = loc.exists ?? existsSync
+  const candidate = loc.isPackaged ? join(loc.resourcesPath, 'README.md') : join(loc.appPath, 'README.md')
+  return exists(candidate) ? candidate : null
+}

@@ -1,6 +1,6 @@
 // The app loads better-sqlite3 built for Electron, never the Node build the CLI and tests use.
 import { describe, expect, it } from 'vitest'
-import { nativeBindingPath } from '../../src-main/app/paths.js'
+import { nativeBindingPath, readmePath } from '../../src-main/app/paths.js'
 
 const loc = { appPath: '/repo', resourcesPath: '/opt/Triage Desk/resources', env: {} as Record<string, string | undefined> }
 
@@ -18,5 +18,13 @@ describe('better-sqlite3 for Electron', () => {
   it('lets TRIAGE_SQLITE_BINDING override, and falls back to better-sqlite3\'s own lookup', () => {
     expect(nativeBindingPath({ ...loc, isPackaged: false, env: { TRIAGE_SQLITE_BINDING: '/x.node' }, exists: () => false })).toBe('/x.node')
     expect(nativeBindingPath({ ...loc, isPackaged: false, exists: () => false })).toBeNull()
+  })
+})
+
+describe('the README the Help menu opens', () => {
+  it("is the project's in development and the copy beside app.asar when packaged (another program cannot open a file inside the asar)", () => {
+    expect(readmePath({ ...loc, isPackaged: false, exists: (p) => p === '/repo/README.md' })).toBe('/repo/README.md')
+    expect(readmePath({ ...loc, isPackaged: true, exists: (p) => p === '/opt/Triage Desk/resources/README.md' })).toBe('/opt/Triage Desk/resources/README.md')
+    expect(readmePath({ ...loc, appPath: '/opt/Triage Desk/resources/app.asar', isPackaged: true, exists: (p) => p.includes('app.asar') })).toBeNull()
   })
 })
