@@ -88,6 +88,7 @@ describe('resolveAuditFilter', () => {
   it('refuses a field set by both the filter and the search', () => {
     expect(() => resolveAuditFilter({ country: ['DE'], search: 'country:IR' })).toThrow(/country is set by the filter and by the search text/)
     expect(() => resolveAuditFilter({ amount_min: 1, search: 'amount>5' })).toThrow(/amount_min is set by the filter and by the search text/)
+    expect(resolveAuditFilter({ severity: [], search: 'severity:high' })).toEqual({ severity: ['high'], words: null }) // an empty list sets nothing
     expect(resolveAuditFilter({ amount_max: 100, search: 'amount>5' })).toEqual({ amount_max: 100, amount_min: 5, amount_min_exclusive: true, words: null })
     expect(() => resolveAuditFilter({ amount_max: 1, search: 'amount>5' })).toThrow(/the amount range is empty/)
   })

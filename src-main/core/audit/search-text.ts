@@ -1,7 +1,7 @@
 // The audit browser's search text, read in one place: `field:value` tokens become structured filter parts, the
 // other words stay free text (matched by the stores' search indexes). Both stores resolve a query's filter through
 // resolveAuditFilter, so `country:IR` in the search box and { country: ['IR'] } in the filter find the same entries.
-// Browse-safe: plain functions over the filter type (the renderer may use parseSearchText to show what it read).
+// Browser-safe: plain functions over the filter type (the renderer may use parseSearchText to show what it read).
 import { TriageError, type ErrorCode } from '../errors.js'
 import { SEVERITIES, type Severity } from '../model.js'
 import type { AuditFilter } from '../ports/read-model.js'
@@ -26,7 +26,7 @@ export interface ParsedSearch {
 
 type Key = keyof SearchFilterPart
 
-/** Search fields → what they set. Aliases are listed after the name the docs use. */
+/** Search fields by the name the docs use, each reading its value into the filter parts; ALIASES: other names. */
 const FIELDS: Record<string, { parse: (v: string, token: string, into: SearchFilterPart) => void }> = {}
 const ALIASES: Record<string, string> = { sev: 'severity', txn_type: 'type', dest: 'destination', source: 'file', run_id: 'run' }
 
@@ -207,7 +207,8 @@ export function resolveAuditFilter(f: AuditFilter): ResolvedFilter {
   const out: ResolvedFilter = { ...given, words: parsed.words }
   for (const [k, v] of Object.entries(parsed.filter) as Array<[Key, unknown]>) {
     const base = SAME[k] ?? k
-    if (given[base] !== undefined) throw new SearchTextError(`search: ${base} is set by the filter and by the search text; keep one`)
+    const g = given[base]
+    if (g !== undefined && !(Array.isArray(g) && g.length === 0)) throw new SearchTextError(`search: ${base} is set by the filter and by the search text; keep one`)
     ;(out as Record<string, unknown>)[k] = v
   }
   if (out.country) out.country = [...new Set(out.country.map((c) => c.toUpperCase()))]
