@@ -123,7 +123,7 @@ function RunFailedBanner({ failure, onDismiss }: { failure: NonNullable<ReturnTy
   return (
     <div className="main-pad">
       <Banner tone="danger">
-        <span className="row">
+        <span className="row grow">
           <span>
             <strong>{failure.run_id ? `Run #${failure.run_id} (${failure.trigger}) failed:` : `The ${failure.trigger} run failed:`}</strong> {failure.message}
             {failure.run_id ? <> · <a href="#/runs">See it in Runs</a></> : null}

@@ -16,7 +16,7 @@ const destinations = z.array(destination) as unknown as z.ZodType<Array<`slack:$
 
 export const settingsSchema = z
   .object({
-    organisation: z.string().min(1).default('Compliance'),
+    organisation: z.string().trim().min(1, 'name the organisation (it heads every report)').default('Compliance'),
     /** Nothing is sent to Slack or e-mail unless this is explicitly false. */
     dry_run: z.boolean().default(true),
     /** Rule set file (YAML or JSON); relative paths are read from the settings file's folder. Empty: the bundled default. */

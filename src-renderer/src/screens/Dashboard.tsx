@@ -112,7 +112,7 @@ function Attention({ s }: { s: Output<'summary'> }) {
   const items: Array<{ key: string; text: ReactNode; href: string; action: string }> = []
   if (urgent)
     items.push({
-      key: 'unowned', href: '#/queue?tab=unassigned', action: 'Take them',
+      key: 'unowned', href: '#/queue?tab=unassigned', action: 'Open unassigned',
       text: <><strong className="num">{fmtNum(urgent)}</strong> unowned critical or high {urgent === 1 ? 'alert' : 'alerts'} ({fmtNum(c.unassigned_by_severity.critical)} critical, {fmtNum(c.unassigned_by_severity.high)} high): nobody has taken {urgent === 1 ? 'it' : 'them'}</>
     })
   if (c.overdue) items.push({ key: 'overdue', href: '#/queue?tab=overdue', action: 'Open', text: <><strong className="num">{fmtNum(c.overdue)}</strong> open {c.overdue === 1 ? 'case' : 'cases'} past an acknowledgement or close target, or a clock</> })

@@ -1,12 +1,14 @@
-// Import: drop or pick files → preview the first rows (and fix a CSV's column mapping) → triage with a progress
-// bar → the result, with each quarantined record and its reason.
-import { useRef, useState, type DragEvent } from 'react'
+// Import: drop or pick files → preview the first rows (and fix a CSV's column mapping, with columns suggested from
+// common header names) → the check (what would be quarantined and why, and whether the file was imported before)
+// → triage with a progress bar → the result, with each quarantined record and its reason.
+import { useEffect, useRef, useState, type DragEvent } from 'react'
 import { TRANSACTION_FIELDS, REQUIRED_TRANSACTION_FIELDS } from '../../../src-main/api/contract.js'
 import { call, transport, type Output } from '../api/client.js'
 import { errorText } from '../api/hooks.js'
 import { useLive } from '../live.js'
 import { navigate } from '../router.js'
-import { Badge, Banner, Button, Card, Checkbox, fmtDuration, fmtNum, ProgressBar, Select, Stat } from '../ui/index.js'
+import { Badge, Banner, Button, Card, Checkbox, fmtDuration, fmtNum, fmtTime, ProgressBar, Select, Stat } from '../ui/index.js'
+import './import.css'
 
 const ACCEPT = '.csv,.json,.eml,.mbox'
 const FORMAT_LABEL = { csv: 'transaction CSV', 'mailbox-json': 'mailbox JSON export', eml: 'e-mail (.eml)', mbox: 'mailbox (.mbox)' } as const
@@ -32,11 +34,29 @@ export function Import() {
   const [result, setResult] = useState<Output<'importFiles'> | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [dragging, setDragging] = useState(false)
+  const [check, setCheck] = useState<{ key: string; out: Output<'validateImport'> | null; error: string | null } | null>(null)
   const input = useRef<HTMLInputElement>(null)
   const live = useLive()
 
   const csv = files.find((f) => f.preview?.format === 'csv')
   const missing = csv ? REQUIRED_TRANSACTION_FIELDS.filter((f) => !mapping[f]) : []
+  const ready = files.filter((f) => f.path && !f.error).map((f) => f.path!)
+
+  // The check before importing: the files read as the import will read them (with this mapping), nothing written.
+  const checkKey = phase === 'preview' && ready.length && !missing.length ? JSON.stringify([ready, csv ? clean(mapping) : null]) : null
+  useEffect(() => {
+    if (!checkKey) return
+    let live = true
+    setCheck({ key: checkKey, out: null, error: null })
+    call('validateImport', { paths: ready, ...(csv ? { csv_mapping: clean(mapping) } : {}) })
+      .then((out) => live && setCheck({ key: checkKey, out, error: null }))
+      .catch((e: unknown) => live && setCheck({ key: checkKey, out: null, error: errorText(e) }))
+    return () => {
+      live = false
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [checkKey])
+  const checked = check && check.key === checkKey ? check : null
 
   async function take(list: FileList | File[]) {
     const chosen = [...list]
@@ -94,6 +114,7 @@ export function Import() {
     setMapping({})
     setResult(null)
     setError(null)
+    setCheck(null)
     if (input.current) input.current.value = ''
   }
 
@@ -122,10 +143,11 @@ export function Import() {
           {csv?.preview && phase !== 'running' && (
             <MappingEditor preview={csv.preview} mapping={mapping} onChange={remap} remember={remember} onRemember={setRemember} />
           )}
+          {phase === 'preview' && checkKey && <CheckCard check={checked} />}
           {phase === 'preview' && (
             <div className="row">
-              <Button variant="primary" onClick={start} disabled={missing.length > 0 || !files.some((f) => f.path && !f.error)}>
-                Import {files.filter((f) => f.path && !f.error).length} file{files.length > 1 ? 's' : ''}
+              <Button variant="primary" onClick={start} disabled={missing.length > 0 || !ready.length}>
+                Import {ready.length} file{files.length > 1 ? 's' : ''}
               </Button>
               {missing.length > 0 && <span className="tone-danger small">Map {missing.join(' and ')} to a column first.</span>}
             </div>
@@ -202,12 +224,44 @@ function FileCard({ f }: { f: Staged }) {
   )
 }
 
+/** Up to three values of a column in the preview rows (the header matched as the reader does: trimmed, any case). */
+function samplesOf(p: Output<'previewFile'>, column: string | undefined): string[] {
+  if (!column) return []
+  const i = p.header.findIndex((h) => h.trim().toLowerCase() === column.trim().toLowerCase())
+  return i < 0 ? [] : p.rows.map((r) => (r[i] ?? '').trim()).filter(Boolean).slice(0, 3)
+}
+
 function MappingEditor({ preview, mapping, onChange, remember, onRemember }: { preview: Output<'previewFile'>; mapping: Mapping; onChange(m: Mapping): void; remember: boolean; onRemember(v: boolean): void }) {
   const required = new Set<string>(REQUIRED_TRANSACTION_FIELDS)
+  const open = preview.suggestions.filter((s) => !mapping[s.field])
+  const useAll = () => onChange({ ...mapping, ...Object.fromEntries(open.map((s) => [s.field, s.column])) })
+  // From the mapping on screen (a file staged after another import keeps that import's mapping).
+  const unread = REQUIRED_TRANSACTION_FIELDS.filter((f) => !mapping[f])
+  const read = new Set(Object.values(mapping).filter(Boolean).map((v) => v!.trim().toLowerCase()))
+  const extra = preview.header.map((h) => h.trim()).filter((h) => h && !read.has(h.toLowerCase()))
   return (
     <Card title="Column mapping" sub="Which column of this export holds each field. Applies to every CSV in this import.">
-      {preview.missing_required.length > 0 && (
-        <Banner tone="warn">This export's headers differ from the expected ones: choose the column for {preview.missing_required.join(' and ')}.</Banner>
+      {unread.length > 0 && (
+        <Banner tone="warn">This export's headers differ from the expected ones: choose the column for {unread.join(' and ')}.</Banner>
+      )}
+      {open.length > 0 && (
+        <div className="mapping-suggest" role="group" aria-label="Suggested columns">
+          <div className="row">
+            <strong>Suggested from the headers</strong>
+            <span className="faint small">common names for these fields; check the sample values</span>
+            <span className="spacer" />
+            <Button size="sm" variant="primary" onClick={useAll}>Use {open.length === 1 ? 'this suggestion' : `these ${open.length} suggestions`}</Button>
+          </div>
+          <ul className="mapping-suggest-list">
+            {open.map((s) => (
+              <li key={s.field}>
+                <span className="nowrap"><span className="mono">{s.field}</span> ← <strong>{s.column}</strong></span>
+                <span className="faint small mapping-suggest-samples" title={s.samples.join(', ')}>{s.samples.length ? `e.g. ${s.samples.join(', ')}` : '(empty in the first rows)'}</span>
+                <Button size="sm" onClick={() => onChange({ ...mapping, [s.field]: s.column })} aria-label={`Use ${s.column} for ${s.field}`}>Use</Button>
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       <div className="mapping-grid">
         {TRANSACTION_FIELDS.map((f) => (
@@ -216,18 +270,74 @@ function MappingEditor({ preview, mapping, onChange, remember, onRemember }: { p
               {f}
               {required.has(f) && <span className="tone-danger" aria-label="required"> *</span>}
             </label>
-            <Select id={`map-${f}`} value={mapping[f] ?? ''} aria-invalid={required.has(f) && !mapping[f] ? true : undefined} onChange={(e) => onChange({ ...mapping, [f]: e.target.value || undefined })}>
+            <Select id={`map-${f}`} value={mapping[f] ?? ''} aria-invalid={required.has(f) && !mapping[f] ? true : undefined} aria-describedby={mapping[f] ? `map-${f}-samples` : undefined} onChange={(e) => onChange({ ...mapping, [f]: e.target.value || undefined })}>
               <option value="">(no column)</option>
               {preview.header.map((h, i) => (
                 <option key={i} value={h.trim()}>{h}</option>
               ))}
             </Select>
+            {mapping[f] && <span className="field-hint clip" id={`map-${f}-samples`}>{samplesOf(preview, mapping[f]).join(', ') || '(empty in the first rows)'}</span>}
           </div>
         ))}
       </div>
       <div className="row mapping-foot">
         <Checkbox label="Remember this mapping for future imports and inbox runs" checked={remember} onChange={onRemember} />
-        {preview.extra_columns.length > 0 && <span className="faint small">Kept as extra fields: {preview.extra_columns.join(', ')}</span>}
+        {extra.length > 0 && <span className="faint small">Kept as extra fields: {extra.join(', ')}</span>}
+      </div>
+    </Card>
+  )
+}
+
+/** What the import would do, read exactly as it will read: alerts, what would be quarantined and why, a re-import. */
+function CheckCard({ check }: { check: { out: Output<'validateImport'> | null; error: string | null } | null }) {
+  if (!check || (!check.out && !check.error)) return <Card title="Checking the files…"><p className="muted small">Reading them as the import will, without importing.</p></Card>
+  if (check.error) return <Banner tone="danger">The check could not read the files: {check.error}</Banner>
+  const files = check.out!.files
+  const quarantined = files.reduce((n, f) => n + f.quarantined, 0)
+  return (
+    <Card title="Check before importing" sub="read and validated as the import will read them; nothing is written yet">
+      <div className="stack-sm">
+        {files.map((f) => (
+          <div key={f.path} className="stack-sm">
+            {f.already_imported && (
+              <Banner tone="warn">
+                <span>
+                  <strong>{f.name} was already imported in run {f.already_imported.run_id}</strong> ({fmtTime(f.already_imported.imported_at)}, as {f.already_imported.display_name}): the same bytes with the same settings. Importing it again records its {fmtNum(f.already_imported.records)} records as duplicates; nothing is triaged or quarantined twice.
+                </span>
+              </Banner>
+            )}
+            <p className="num">
+              <strong>{f.name}</strong>: {fmtNum(f.records)} records · {fmtNum(f.alerts)} readable alerts · <span className={f.quarantined ? 'tone-danger' : ''}>{fmtNum(f.quarantined)} would be quarantined</span>
+            </p>
+            {f.reasons.length > 0 && (
+              <div className="table-wrap">
+                <table className="table">
+                  <caption className="visually-hidden">Why records of {f.name} would be quarantined</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col" className="num">Records</th>
+                      <th scope="col">Field</th>
+                      <th scope="col">Reason</th>
+                      <th scope="col">First at</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {f.reasons.map((r, i) => (
+                      <tr key={i}>
+                        <td className="num">{fmtNum(r.count)}</td>
+                        <td className="mono">{r.field ?? '—'}</td>
+                        <td>{r.reason}</td>
+                        <td className="nowrap">row {r.first}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {f.more_reasons > 0 && <p className="small muted">{fmtNum(f.more_reasons)} more under other reasons.</p>}
+          </div>
+        ))}
+        {quarantined > 0 && <p className="small muted">A record quarantined before with the same bytes is counted as a repeat of it, not quarantined again.</p>}
       </div>
     </Card>
   )
