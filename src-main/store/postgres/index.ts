@@ -537,13 +537,16 @@ export class PostgresStore implements TriageStore {
     return r[0] ? fromPg(r[0].cursor) : null
   }
 
+  private hasSourceHeaders = false
+
   async recordSourceHeader(h: SourceHeader): Promise<void> {
     await this.q('INSERT INTO source_headers (run_id, source_file, header_line, delimiter, recorded_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
       [h.runId, toPg(h.sourceFile), toPg(h.headerLine), toPg(h.delimiter), h.recordedAt])
   }
 
   async sourceHeader(runId: number, sourceFile: string): Promise<{ run_id: number; header_line: string; delimiter: string } | null> {
-    if (!(await this.hasTable('source_headers'))) return null // a trail older than migration 11, opened read-only
+    // a trail older than migration 11, opened read-only, has no such table (once there, it stays: asked once)
+    if (!this.hasSourceHeaders && !(this.hasSourceHeaders = await this.hasTable('source_headers'))) return null
     const r = await this.q<{ run_id: string | number; header_line: string; delimiter: string }>(
       `SELECT run_id, header_line, delimiter FROM source_headers WHERE source_file = $2 AND run_id <= $1
        ORDER BY (run_id = $1) DESC, run_id DESC LIMIT 1`, [runId, toPg(sourceFile)])
