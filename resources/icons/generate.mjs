@@ -2,8 +2,8 @@
 // The mark: a rounded square with three bars, widest red (critical) to shortest green (low): triage by severity.
 // macOS menu-bar icons are templates (black + alpha, recoloured by the system for light and dark menu bars):
 // <name>Template.png draws the same three bars in black, the dry-run badge as a dot, paused as a pause sign.
-//   node resources/icons/generate.mjs   → rewrites the PNGs next to this script
-import { writeFileSync } from 'node:fs'
+//   node resources/icons/generate.mjs   → rewrites the PNGs next to this script, and the installers' icons in build/
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 
@@ -130,3 +130,50 @@ for (const [name, layers] of Object.entries(templates)) {
 }
 writeFileSync(join(dir, 'icon.png'), png(256, render(256, mark())))
 console.log(`icons written to ${dir}`)
+
+// The installers' icons, from the same mark (electron-builder.yml reads build/): PNGs at every size Linux desktops
+// ask for, a Windows .ico and a macOS .icns. Both containers hold PNG images as they are: an ICONDIR of 16-byte
+// entries (Windows Vista and later read PNG entries), and 'icns' with one typed block per size (macOS 10.7+).
+const build = join(dir, '..', '..', 'build')
+mkdirSync(join(build, 'icons'), { recursive: true })
+const sizes = [16, 24, 32, 48, 64, 128, 256, 512, 1024]
+const images = new Map(sizes.map((n) => [n, png(n, render(n, mark()))]))
+for (const [n, data] of images) writeFileSync(join(build, 'icons', `${n}x${n}.png`), data)
+writeFileSync(join(build, 'icon.png'), images.get(1024))
+
+function ico(list) {
+  const head = Buffer.alloc(6 + 16 * list.length)
+  head.writeUInt16LE(0, 0) // reserved
+  head.writeUInt16LE(1, 2) // type: icon
+  head.writeUInt16LE(list.length, 4)
+  let offset = head.length
+  list.forEach(([n, data], i) => {
+    const e = 6 + 16 * i
+    head[e] = n >= 256 ? 0 : n // 0 means 256
+    head[e + 1] = n >= 256 ? 0 : n
+    head.writeUInt16LE(1, e + 4) // colour planes
+    head.writeUInt16LE(32, e + 6) // bits per pixel
+    head.writeUInt32LE(data.length, e + 8)
+    head.writeUInt32LE(offset, e + 12)
+    offset += data.length
+  })
+  return Buffer.concat([head, ...list.map(([, data]) => data)])
+}
+writeFileSync(join(build, 'icon.ico'), ico([16, 24, 32, 48, 64, 128, 256].map((n) => [n, images.get(n)])))
+
+function icns(blocks) {
+  const parts = blocks.map(([type, data]) => {
+    const h = Buffer.alloc(8)
+    h.write(type, 0, 'ascii')
+    h.writeUInt32BE(data.length + 8, 4)
+    return Buffer.concat([h, data])
+  })
+  const h = Buffer.alloc(8)
+  h.write('icns', 0, 'ascii')
+  h.writeUInt32BE(8 + parts.reduce((a, p) => a + p.length, 0), 4)
+  return Buffer.concat([h, ...parts])
+}
+// icp4/icp5/icp6: 16/32/64 · ic07/ic08/ic09/ic10: 128/256/512/1024 · ic11–ic14: the @2x of 16/32/128/256.
+const ICNS = [['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024], ['ic11', 32], ['ic12', 64], ['ic13', 256], ['ic14', 512]]
+writeFileSync(join(build, 'icon.icns'), icns(ICNS.map(([type, n]) => [type, images.get(n)])))
+console.log(`installer icons written to ${build}`)
