@@ -49,4 +49,18 @@ describe('titles', () => {
     expect(displayTitle({ ...row, amount: 1200, currency: 'JPY', title: 'Txn T1 1,200 JPY' })).toBe('Txn T1 1,200 JPY')
     expect(displayTitle({ source_kind: 'email', external_id: 'm', title: 'Re: 35,871 USD', amount: null })).toBe('Re: 35,871 USD')
   })
+
+  it('a list row without the amount: the old title reads back exactly, only with an ISO 4217 code after the number', () => {
+    const row = (title: string, external_id = 'T1') => displayTitle({ external_id, title })
+    expect(row('Txn T1 35,871 USD wire IR')).toBe('Txn T1 35,871.00 USD wire IR')
+    expect(row('Txn T1 -1,234,567.5 EUR')).toBe('Txn T1 -1,234,567.50 EUR')
+    expect(row('Txn T1 12.345 BHD')).toBe('Txn T1 12.345 BHD')
+    expect(row('Txn T1 1,200 JPY card GB')).toBe('Txn T1 1,200 JPY card GB')
+    expect(row('Txn T1 1,000 wire GB')).toBe('Txn T1 1,000 wire GB') // no currency: old and new text are the same
+    expect(row('Txn T1 1,000 XYZ')).toBe('Txn T1 1,000 XYZ') // not a currency Intl knows
+    expect(row('Txn T1 1000 USD')).toBe('Txn T1 1000 USD') // not how a title was written: left alone
+    expect(row('Txn T1 35,871.00 USD wire IR')).toBe('Txn T1 35,871.00 USD wire IR')
+    expect(row('Txn T9 35,871 USD', 'T1')).toBe('Txn T9 35,871 USD') // another transaction's title shape
+    expect(displayTitle({ source_kind: 'email', external_id: 'T1', title: 'Txn T1 35,871 USD' })).toBe('Txn T1 35,871 USD')
+  })
 })

@@ -5,6 +5,7 @@ import { useEffect, useState, type ReactNode } from 'react'
 import type { Output } from '../api/client.js'
 import { useApi } from '../api/hooks.js'
 import { Badge, Banner, Button, fmtDuration, fmtTime, KeyValue, SeverityBadge } from '../ui/index.js'
+import { displayTitle } from '../../../src-main/core/title.js'
 import { CaseActions } from './CaseActions.js'
 import { CaseTimeline } from './CaseTimeline.js'
 import './case.css'
@@ -77,7 +78,7 @@ export function CasePanel({ id, alert, hrefFor }: { id: number; alert: Alert; hr
             {k.related.map((r) => (
               <li key={r.id}>
                 <SeverityBadge severity={r.severity} />
-                <a href={hrefFor(r.id)} className="related-title">{r.title}</a>
+                <a href={hrefFor(r.id)} className="related-title">{displayTitle(r)}</a>
                 <span className="faint small nowrap">#{r.id} · {fmtTime(r.created_at)} · {STATE_LABEL[r.state]}{r.disposition ? ` (${dispositionLabel(r.disposition)})` : ''}</span>
               </li>
             ))}

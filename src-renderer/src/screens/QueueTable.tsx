@@ -2,6 +2,7 @@
 // deadline. One row is active (focused, moved with j/k); any number are selected (x) for a bulk action.
 import type { MutableRefObject } from 'react'
 import { Badge, fmtTime, SeverityBadge } from '../ui/index.js'
+import { displayTitle } from '../../../src-main/core/title.js'
 import { DUE_LABEL, fmtDueIn, fmtShort, officerName, samePerson, StateBadge, type Officer, type QueueRowView } from './case-format.js'
 
 export interface QueueTableProps {
@@ -71,7 +72,7 @@ export function QueueTable(p: QueueTableProps) {
               </td>
               <td><SeverityBadge severity={r.severity} /></td>
               <td className="queue-alert">
-                <a href={p.hrefFor(r.id)} tabIndex={-1} className="queue-title" onClick={(e) => { e.preventDefault(); p.onOpen(r.id) }}>{r.title}</a>
+                <a href={p.hrefFor(r.id)} tabIndex={-1} className="queue-title" onClick={(e) => { e.preventDefault(); p.onOpen(r.id) }}>{displayTitle(r)}</a>
                 <span className="faint small">#{r.id} · {r.external_id} · {r.source_kind === 'email' ? 'vendor e-mail' : 'transaction'}</span>
               </td>
               <td>

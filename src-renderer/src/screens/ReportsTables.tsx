@@ -4,6 +4,7 @@
 import type { ReactNode } from 'react'
 import type { Output } from '../api/client.js'
 import { Badge, fmtNum, fmtShort, fmtTime, KeyValue, ScrollRegion, SEVERITY_LABEL, SeverityBadge, type SeverityName } from '../ui/index.js'
+import { displayTitle } from '../../../src-main/core/title.js'
 
 type Report = Output<'slaReport'>
 const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
@@ -123,7 +124,7 @@ export function BreachesTable({ report }: { report: Report }) {
               </td>
               <td><SeverityBadge severity={r.severity} /></td>
               <td className="shrink-cell">
-                <span className="clip" title={r.title}>{r.title}</span>
+                <span className="clip" title={displayTitle(r)}>{displayTitle(r)}</span>
                 <span className="faint small mono clip" title={r.external_id}>{r.external_id}</span>
               </td>
               <td className="nowrap num" title={r.created_at}>{fmtShortTime(r.created_at)}</td>

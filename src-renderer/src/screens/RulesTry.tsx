@@ -5,6 +5,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react'
 import { call, type Output } from '../api/client.js'
 import { errorText } from '../api/hooks.js'
 import { Badge, Banner, Button, Card, Input, SeverityBadge, type SeverityName } from '../ui/index.js'
+import { displayTitle } from '../../../src-main/core/title.js'
 
 type Tried = Output<'tryRules'>
 type Recorded = Output<'getAlert'>
@@ -77,7 +78,7 @@ export function TryOnAlert({ content, version }: { content: string | null; versi
               {found.map((r) => (
                 <li key={r.id}>
                   <button type="button" className="try-pick" aria-pressed={picked === r.id} onClick={() => { setAlertId(String(r.id)); setPicked(r.id) }}>
-                    <span className="num">#{r.id}</span> <SeverityBadge severity={r.severity} /> <span className="clip">{r.title}</span>
+                    <span className="num">#{r.id}</span> <SeverityBadge severity={r.severity} /> <span className="clip">{displayTitle(r)}</span>
                   </button>
                 </li>
               ))}
