@@ -146,7 +146,7 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
     await expect.poll(() => volume.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(7 * 2)
     expect(await volume.locator('.recharts-legend-item-text').allTextContents()).toEqual(['Critical', 'High', 'Medium', 'Low'])
     const ttt = page.locator('figure.chart').nth(1)
-    await ttt.getByText('SLA target').waitFor()
+    await ttt.locator('svg text', { hasText: 'SLA target' }).waitFor() // the target line's label (the caption and the table say it too)
     expect(await ttt.locator('.recharts-bar-rectangle').count()).toBe(8) // p50 and p95 for 4 severities
     expect(await ttt.locator('figcaption').textContent()).toMatch(/Critical: p50 .*target 15 min/)
     await page.getByRole('heading', { name: 'Rule-set versions in force' }).waitFor()
