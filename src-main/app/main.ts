@@ -3,6 +3,7 @@
 import { app, dialog, Menu, powerMonitor, safeStorage, session, shell, utilityProcess } from 'electron'
 import ElectronStore from 'electron-store'
 import { mkdirSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { Method, RunOutcome as ApiRunOutcome, Summary } from '../api/contract.js'
@@ -14,6 +15,7 @@ import { appMenuTemplate } from './app-menu.js'
 import { APP_ORIGIN, appOrigins } from './csp.js'
 import { EngineHost, type EngineChild } from './engine-host.js'
 import { registerIpc } from './ipc.js'
+import { applyXdgAutostart, electronLoginItemUpdate, loginItemPlan, startsHidden } from './login-item.js'
 import { Notifier } from './notify.js'
 import { iconsDir, nativeBindingHint, nativeBindingPath, readmePath, type AppLocation } from './paths.js'
 import { initialScheduleState, nodeCronTimer, Scheduler, type RunOutcome, type RunTrigger, type ScheduleState } from './schedule.js'
@@ -196,6 +198,7 @@ class Desktop {
       } catch (e) {
         this.log.warn('schedule.invalid', { error: (e as Error).message })
       }
+      this.applyLoginItem()
       void this.caseCounts.refresh() // the workstation's officer may have changed
       void this.silenceReminder.refresh()
       this.refreshTray()
@@ -219,7 +222,10 @@ class Desktop {
     this.refreshTray()
     // Spawned before the window opens, so the page's first calls already have an engine to wait for.
     const engineReady = this.engine.start()
-    if (!process.argv.includes('--hidden')) this.window.show()
+    // A login start (--hidden, or macOS's login item) stays in the tray; the officer opens the window from there.
+    const openedAtLogin = process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin
+    if (!startsHidden(process.argv, openedAtLogin)) this.window.show()
+    this.applyLoginItem()
     if (process.env.TRIAGE_E2E === '1') this.exposeForE2e()
     for (const p of this.problems) this.notifier.message('Triage Desk settings', p)
     try {
@@ -246,6 +252,33 @@ class Desktop {
     void this.caseCounts.start()
     void this.silenceReminder.start()
     this.refreshTray()
+  }
+
+  /** Start at login (settings.start_at_login) as the system should have it: a login item, or the XDG autostart entry. */
+  private applyLoginItem(): void {
+    const plan = loginItemPlan({
+      platform: process.platform,
+      isPackaged: app.isPackaged,
+      enabled: this.settings.get().settings.start_at_login,
+      execPath: process.execPath,
+      env: process.env,
+      homedir: homedir()
+    })
+    try {
+      if (plan.kind === 'electron') {
+        const query = plan.settings.path ? { path: plan.settings.path, args: plan.settings.args } : undefined
+        const update = electronLoginItemUpdate(plan, app.getLoginItemSettings(query).openAtLogin)
+        if (update) {
+          app.setLoginItemSettings(update)
+          this.log.info('login_item.set', { open_at_login: update.openAtLogin })
+        }
+      } else if (plan.kind === 'xdg') {
+        const done = applyXdgAutostart(plan)
+        if (done !== 'unchanged') this.log.info(`login_item.${done}`, { path: plan.path })
+      }
+    } catch (e) {
+      this.log.warn('login_item.failed', { error: (e as Error).message })
+    }
   }
 
   private setApplicationMenu(): void {

@@ -85,6 +85,11 @@ export const settingsSchema = z
       .prefault({}),
     /** Running continuously (`triage watch`, `triage serve --watch`, the app): react to inbox files as they appear. */
     watch: z.object({ inbox: z.boolean().default(true) }).prefault({}),
+    /**
+     * The desktop app starts at login, hidden in the tray (macOS and Windows: a login item; Linux: an entry in
+     * ~/.config/autostart). The CLI ignores it.
+     */
+    start_at_login: z.boolean().default(true),
     dedup: z
       .object({
         window_hours: z.number().positive().default(24),

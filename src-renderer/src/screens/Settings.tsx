@@ -78,7 +78,7 @@ export function Settings({ params }: { params?: URLSearchParams }) {
           sla_minutes: draft.sla_minutes, routing: draft.routing, dedup: { window_hours: draft.dedup.window_hours },
           sources: { csv: { delimiter: draft.sources.csv.delimiter, timezone: draft.sources.csv.timezone, columns: draft.sources.csv.columns }, email: draft.sources.email },
           database: { url: draft.database.url, tls: draft.database.tls, ca_file: draft.database.ca_file },
-          officer: draft.officer, officers: draft.officers
+          officer: draft.officer, officers: draft.officers, start_at_login: draft.start_at_login
         },
         secrets: secretPatch
       })
@@ -152,6 +152,18 @@ export function Settings({ params }: { params?: URLSearchParams }) {
           {!draft.dry_run && <Banner tone="warn">With dry-run off, alerts are sent to Slack and e-mail for real once saved.</Banner>}
         </div>
       </Card>
+
+      {window.triageDesk && (
+        <Card title="Desktop app">
+          <Checkbox
+            id="s-start-at-login"
+            label={<><strong>Start at login</strong>: Triage Desk starts in the tray, window closed, when you sign in</>}
+            checked={draft.start_at_login}
+            disabled={ro}
+            onChange={(v) => set((s) => void (s.start_at_login = v))}
+          />
+        </Card>
+      )}
 
       <Card title="Inbox and schedule">
         <div className="form-grid">
