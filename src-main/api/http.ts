@@ -21,7 +21,7 @@ import { lookupExport } from './exports-path.js'
 import type { Handlers } from './handlers.js'
 import { createHealthEndpoint } from './health.js'
 import { createMetrics } from './metrics.js'
-import { zipFolder, ZipTooLarge } from './zip.js'
+import { zipFolder } from './zip.js'
 
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
@@ -137,13 +137,8 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
     if (!found.ok) return sendJson(res, found.status, { ok: false, error: { code: found.status === 404 ? 'not_found' : 'invalid_input', message: `download: ${found.message}` } })
     let body: { bytes: number; stream: NodeJS.ReadableStream | null; file: string; type: string }
     if (found.isDirectory) {
-      try {
-        const zip = await zipFolder(found.path, basename(found.path))
-        body = { bytes: zip.bytes, stream: zip.stream, file: `${basename(found.path)}.zip`, type: 'application/zip' }
-      } catch (e) {
-        if (e instanceof ZipTooLarge) return sendJson(res, 422, { ok: false, error: { code: 'user_error', message: `download: ${e.message}` } })
-        throw e
-      }
+      const zip = await zipFolder(found.path, basename(found.path))
+      body = { bytes: zip.bytes, stream: zip.stream, file: `${basename(found.path)}.zip`, type: 'application/zip' }
     } else {
       body = { bytes: found.bytes, stream: null, file: basename(found.path), type: DOWNLOAD_TYPES[extname(found.path).toLowerCase()] ?? 'application/octet-stream' }
     }
