@@ -44,7 +44,10 @@ describe('replies and messages from the engine', () => {
   it('passes an error reply through unchanged and a good answer through', () => {
     const busy = { ok: false, error: { code: 'busy', message: 'A run is in progress' } }
     expect(checkReply('runNow', busy)).toEqual(busy)
-    const facets = { ok: true, data: { source_files: ['a.csv'], destinations: [] } }
+    const facets = {
+      ok: true,
+      data: { source_files: ['a.csv'], destinations: [], countries: [{ value: 'IR', entries: 2 }], currencies: [], txn_types: [], vendors: [], rules: [] }
+    }
     expect(checkReply('auditFacets', facets)).toEqual(facets)
   })
 
