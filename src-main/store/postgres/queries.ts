@@ -188,6 +188,8 @@ function runRow(row: DbRun): RunRow {
 interface Plan {
   where: string[]
   params: unknown[]
+  /** the number of matches when it is known without a scan (one alert-field value and nothing else: its entry count) */
+  known?: number
 }
 
 interface Hit {
@@ -531,7 +533,8 @@ export class PostgresAuditQueries implements AuditQueries {
       if (bit === undefined) return null
       where.push(`(b.dest & ${(1n << BigInt(bit)).toString()}) <> 0`)
     }
-    if (!(await this.alertConditions(f, where, p))) return null
+    const exact: { entries?: number } = {}
+    if (!(await this.alertConditions(f, where, p, exact))) return null
     if (f.from) where.push(`b.created_ms >= ${Date.parse(f.from)}`)
     if (f.to) where.push(`b.created_ms < ${Date.parse(f.to)}`)
     if (words) {
@@ -550,17 +553,23 @@ export class PostgresAuditQueries implements AuditQueries {
       if (size === 0) return null
       where.push(`b.id IN (SELECT s.id FROM browse_search s WHERE s.words @@ ${p(match)}::tsquery)`)
     }
-    return { where, params }
+    return { where, params, ...(where.length === 1 && exact.entries !== undefined ? { known: exact.entries } : {}) }
   }
 
   /** The alert-field filters (migration 010) as conditions on b, values looked up as SQLite does; false: nothing can match. */
-  private async alertConditions(f: ResolvedFilter, where: string[], p: (v: unknown) => string): Promise<boolean> {
-    const ids = async (facet: string, wanted: string[]) =>
-      (await this.q<{ id: number }>('SELECT id FROM browse_values WHERE facet = $1 AND value = ANY($2::text[])', [facet, wanted.map((w) => toPg(w))])).map((v) => v.id)
+  private async alertConditions(f: ResolvedFilter, where: string[], p: (v: unknown) => string, exact: { entries?: number }): Promise<boolean> {
+    const values = async (facet: string, wanted: string[]) =>
+      await this.q<{ id: number; entries: number }>('SELECT id, entries FROM browse_values WHERE facet = $1 AND value = ANY($2::text[])', [facet, wanted.map((w) => toPg(w))])
+    const ids = async (facet: string, wanted: string[]) => (await values(facet, wanted)).map((v) => v.id)
     const field = (col: AlertFacet, found: number[]): boolean => {
       if (!found.length) return false
       where.push(found.length === 1 ? `b.${col} = ${found[0]}` : `b.${col} IN (${found.join(', ')})`)
       return true
+    }
+    // The entry count of a lone value, for a count without a scan (as SQLite's exact drivers; not currency, as there).
+    if ([f.country?.length === 1, f.txn_type?.length === 1, f.customer, f.rule].filter(Boolean).length === 1) {
+      const [facet, value] = f.country?.length === 1 ? ['country', f.country[0]!] : f.txn_type?.length === 1 ? ['txn_type', f.txn_type[0]!] : f.customer ? ['customer', f.customer] : ['rule', f.rule!]
+      exact.entries = (await values(facet, [value]))[0]?.entries
     }
     if (f.country && !field('country', await ids('country', f.country))) return false
     if (f.currency && !field('currency', await ids('currency', [f.currency]))) return false
@@ -671,7 +680,7 @@ export class PostgresAuditQueries implements AuditQueries {
 
   /** Matches counted up to COUNT_CAP. */
   private async count(plan: Plan): Promise<{ value: number; exact: boolean }> {
-    const n = await this.one<number>(
+    const n = plan.known ?? await this.one<number>(
       `SELECT count(*) AS v FROM (SELECT 1 FROM browse_facets b ${plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : ''} LIMIT ${COUNT_CAP + 1}) x`,
       plan.params
     )
