@@ -60,7 +60,7 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
   }
 
   /** Every match of a filter, paged through by keyset cursor in the given order. */
-  async function all(filter: AuditFilter, sort: { by: 'id' | 'created_at' | 'severity'; dir: 'asc' | 'desc' } = { by: 'id', dir: 'desc' }, limit = 37) {
+  async function all(filter: AuditFilter, sort: { by: 'id' | 'created_at' | 'severity' | 'priority'; dir: 'asc' | 'desc' } = { by: 'id', dir: 'desc' }, limit = 37) {
     const out: AuditRow[] = []
     let cursor: string | null = null
     for (let i = 0; i < 100; i++) {
@@ -128,7 +128,7 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
 
   it.each(cases)('filters: %s', async (_, filter, pred) => {
     const want = idsWhere(pred)
-    for (const sort of [{ by: 'id', dir: 'desc' }, { by: 'created_at', dir: 'asc' }, { by: 'severity', dir: 'desc' }] as const) {
+    for (const sort of [{ by: 'id', dir: 'desc' }, { by: 'created_at', dir: 'asc' }, { by: 'severity', dir: 'desc' }, { by: 'priority', dir: 'desc' }] as const) {
       const got = await all(filter, sort)
       expect(new Set(got.map((r) => r.id)).size).toBe(got.length) // keyset pages never repeat an entry
       expect({ sort, ids: got.map((r) => r.id).sort((a, b) => b - a) }).toEqual({ sort, ids: want })
@@ -136,6 +136,12 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
     }
     const counted = await ok('queryAudit', { filter, count: true, limit: 5 })
     expect(counted.total).toEqual({ value: want.length, exact: true })
+    // A page by position (offset) holds the same entries as the cursor pages at that place.
+    if (want.length > 10) {
+      const byCursor = await all(filter, { by: 'created_at', dir: 'desc' }, 500)
+      const at = await ok('queryAudit', { filter, sort: { by: 'created_at', dir: 'desc' }, offset: 7, limit: 4 })
+      expect(at.rows.map((r) => r.id)).toEqual(byCursor.slice(7, 11).map((r) => r.id))
+    }
   })
 
   it('reads field:value tokens in the search as the same filters', async () => {
