@@ -40,9 +40,12 @@ export function startApp(): void {
   registerAppScheme()
   if (process.platform === 'win32') app.setAppUserModelId('desk.triage.app')
   let desktop: Desktop | null = null
-  app.on('second-instance', () => desktop?.window.show())
+  // A second start brings the window forward, unless it is a login start (--hidden) finding the app already running.
+  app.on('second-instance', (_event, argv) => {
+    if (!startsHidden(argv, false)) desktop?.showWindow()
+  })
   // macOS: a click on the Dock icon (or opening the app again) brings the window back after it was closed.
-  app.on('activate', () => desktop?.window.show())
+  app.on('activate', () => desktop?.showWindow())
   // The app lives in the tray: closing the last window does not quit.
   app.on('window-all-closed', () => {})
   app
@@ -279,6 +282,11 @@ class Desktop {
     } catch (e) {
       this.log.warn('login_item.failed', { error: (e as Error).message })
     }
+  }
+
+  /** Opens the window (a second launch, the Dock icon); not while quitting, when it would come back for a moment. */
+  showWindow(): void {
+    if (!this.quitting) this.window.show()
   }
 
   private setApplicationMenu(): void {
