@@ -240,7 +240,7 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     expect(await figures.getByRole('table', { name: 'Severity transitions under the draft' }).textContent()).toContain(`High↓ Medium${f.transitions['high->medium']}`)
     const deliveries = figures.getByRole('table', { name: 'Deliveries by destination, before and after' })
     expect(await deliveries.getByRole('row', { name: /^slack:compliance-high/ }).textContent()).toBe(`slack:compliance-high${f.deliveries_before['slack:compliance-high']}${f.deliveries_after['slack:compliance-high']}−${f.transitions['high->medium']}`)
-    await figures.getByRole('img', { name: /Alerts by severity before and after the draft/ }).waitFor()
+    await figures.getByRole('figure', { name: /Alerts by severity before \(as recorded\) and after the draft/ }).waitFor() // named by its caption
     const changed = await figures.getByRole('list', { name: 'Changed alerts' }).getByRole('link').allTextContents()
     expect(changed).toHaveLength(f.changed)
     expect(changed).toContain(`#${escalated}`)

@@ -2,11 +2,11 @@
 // per severity as a share of its SLA target. Each is a figure with a visible caption saying what it shows and its
 // figures as a table (under "The figures"): the drawing itself is hidden from screen readers, the table is not.
 // Severity colours: the one definition the badges and the PDF use; the other colours come from the design tokens.
-import { useMemo, type ReactNode } from 'react'
+import { useMemo } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import type { Output } from '../api/client.js'
 import { SEVERITY_COLOURS } from '../../../src-main/core/report/severity-colours.js'
-import { fmtDate, fmtDuration, fmtNum, ScrollRegion, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
+import { ChartFigure, fmtDate, fmtDuration, fmtNum, ScrollRegion, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
 
 type Report = Output<'slaReport'>
 const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
@@ -29,19 +29,6 @@ function useTokens() {
 
 const secs = (s: number | null) => (s === null ? '—' : fmtDuration(s * 1000))
 
-/** A chart: the caption (what it shows, the headline figures), the drawing (hidden from screen readers), the data. */
-function Chart({ caption, children, data }: { caption: string; children: ReactNode; data: ReactNode }) {
-  return (
-    <figure className="chart">
-      <figcaption className="chart-caption">{caption}</figcaption>
-      <div className="chart-drawing" aria-hidden="true">{children}</div>
-      <details className="chart-data">
-        <summary>The figures</summary>
-        {data}
-      </details>
-    </figure>
-  )
-}
 
 export function VolumeChart({ report }: { report: Report }) {
   const t = useTokens()
@@ -50,7 +37,7 @@ export function VolumeChart({ report }: { report: Report }) {
   const summary = `Alerts triaged per day, ${report.volume_per_day.length} days, ${fmtNum(report.totals.triaged)} in total${busiest.total ? `; busiest ${busiest.day} with ${fmtNum(busiest.total)}` : ''}.`
   const tick = { fontSize: t.font, fill: t.muted }
   return (
-    <Chart
+    <ChartFigure
       caption={summary}
       data={
         <ScrollRegion className="table-wrap chart-table" label="Alerts triaged per day, by severity">
@@ -80,7 +67,7 @@ export function VolumeChart({ report }: { report: Report }) {
           <Bar key={s} dataKey={s} stackId="day" fill={t.sev[s]} isAnimationActive={false} maxBarSize={36} />
         ))}
       </BarChart>
-    </Chart>
+    </ChartFigure>
   )
 }
 
@@ -109,7 +96,7 @@ export function TimeToTriageChart({ report }: { report: Report }) {
   const pctText = (v: number) => (v >= 1000 ? `${fmtNum(Math.round(v / 100))}×` : v < 1 ? `${Number(v.toPrecision(1))} %` : `${Math.round(v)} %`)
   const summary = rows.map((r) => `${r.severity}: p50 ${secs(r.p50s)}, p95 ${secs(r.p95s)}, target ${secs(r.target)}`).join('; ')
   return (
-    <Chart
+    <ChartFigure
       caption={`Time to triage against the SLA target (the dashed line: 100 % of each severity's target). ${summary}.`}
       data={
         <ScrollRegion className="table-wrap chart-table" label="Time to triage per severity">
@@ -146,6 +133,6 @@ export function TimeToTriageChart({ report }: { report: Report }) {
         <Bar dataKey="p50" name="p50" fill={t.accentSoft} stroke={t.accent} isAnimationActive={false} maxBarSize={40} />
         <Bar dataKey="p95" name="p95" fill={t.accent} isAnimationActive={false} maxBarSize={40} />
       </BarChart>
-    </Chart>
+    </ChartFigure>
   )
 }

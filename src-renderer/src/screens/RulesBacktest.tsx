@@ -8,7 +8,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'rec
 import type { BacktestAgreement } from '../../../src-main/core/backtest/index.js'
 import { call } from '../api/client.js'
 import { errorText, useEvent } from '../api/hooks.js'
-import { Banner, Button, Card, fmtDuration, fmtNum, fmtTime, Input, ProgressBar, SEVERITY_LABEL, Stat, type SeverityName } from '../ui/index.js'
+import { Banner, Button, Card, ChartFigure, fmtDuration, fmtNum, fmtTime, Input, ProgressBar, ScrollRegion, SEVERITY_LABEL, Stat, type SeverityName } from '../ui/index.js'
 import { dispositionLabel } from './case-format.js'
 import './reports.css' // the stat row, chart and compact table styles the Reports screen defines
 import { plural, saveRun, Version, who, type BacktestRecord, type BacktestRun, type Officer } from './rules-format.js'
@@ -304,7 +304,18 @@ function SeverityChart({ before, after }: { before: Record<string, number>; afte
   const summary = data.map((d) => `${d.severity}: ${fmtNum(d.before)} before, ${fmtNum(d.after)} after`).join('; ')
   const tick = { fontSize: t.font, fill: t.muted }
   return (
-    <figure className="chart" role="img" aria-label={`Alerts by severity before and after the draft. ${summary}.`}>
+    <ChartFigure
+      caption={`Alerts by severity before (as recorded) and after the draft. ${summary}.`}
+      data={
+        <ScrollRegion className="table-wrap chart-table" label="Alerts by severity before and after the draft">
+          <table className="table">
+            <caption className="visually-hidden">Alerts by severity before and after the draft</caption>
+            <thead><tr><th scope="col">Severity</th><th scope="col" className="num">Before (as recorded)</th><th scope="col" className="num">After (the draft)</th></tr></thead>
+            <tbody>{data.map((d) => <tr key={d.severity}><th scope="row">{d.severity}</th><td className="num">{fmtNum(d.before)}</td><td className="num">{fmtNum(d.after)}</td></tr>)}</tbody>
+          </table>
+        </ScrollRegion>
+      }
+    >
       <BarChart responsive className="chart-canvas backtest-chart" data={data} margin={{ top: 8, right: 8, bottom: 0, left: -12 }} barGap={2} accessibilityLayer={false}>
         <CartesianGrid vertical={false} stroke={t.grid} />
         <XAxis dataKey="severity" tick={tick} tickLine={false} axisLine={{ stroke: t.grid }} />
@@ -314,7 +325,6 @@ function SeverityChart({ before, after }: { before: Record<string, number>; afte
         <Bar dataKey="before" fill={t.before} isAnimationActive={false} maxBarSize={36} />
         <Bar dataKey="after" fill={t.after} isAnimationActive={false} maxBarSize={36} />
       </BarChart>
-      <figcaption className="visually-hidden">{summary}</figcaption>
-    </figure>
+    </ChartFigure>
   )
 }

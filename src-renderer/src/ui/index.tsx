@@ -314,6 +314,24 @@ export function KeyValue({ items }: { items: Array<[ReactNode, ReactNode]> }) {
 
 /** Untrusted text (e-mail bodies, raw CSV lines): React renders it as text, never as HTML. */
 /**
+ * A chart as a figure: a visible caption saying what it shows and its headline figures, the drawing (hidden from
+ * screen readers: an SVG of bars reads as noise), and its figures as a table under "The figures" for anyone who
+ * wants the numbers (not role=img, which would hide them all behind one label).
+ */
+export function ChartFigure({ caption, children, data }: { caption: string; children: ReactNode; data: ReactNode }) {
+  return (
+    <figure className="chart">
+      <figcaption className="chart-caption">{caption}</figcaption>
+      <div className="chart-drawing" aria-hidden="true">{children}</div>
+      <details className="chart-data">
+        <summary>The figures</summary>
+        {data}
+      </details>
+    </figure>
+  )
+}
+
+/**
  * A scrolling container (a wide table): when its content overflows it is a named region in the Tab order, so a
  * keyboard user can scroll it; when everything fits it is a plain box and costs no Tab stop.
  */
