@@ -89,7 +89,7 @@ describe('the Electron build of better-sqlite3', () => {
     const load = loadsInNode()
     expect(load.stderr).toBe('')
     expect(load.stdout.trim()).toBe('42')
-  })
+  }, 300_000) // with internet and no prebuilt binary it compiles (about 2 minutes on 2 cores)
 
   it('stops before building anything when the Electron binary is absent', () => {
     const emptyDist = join(work, 'no-electron')
