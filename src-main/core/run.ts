@@ -249,7 +249,7 @@ async function recordHeader(store: TriageStore, runId: number, path: string, dis
  * crash between two of them re-reads the batch from the old cursor: what was committed is then a duplicate of
  * itself, never triaged twice. Throws when the batch could not be committed (the source must not acknowledge it).
  */
-export async function executeSourceBatch(ctx: RunContext, source: string, batch: { records: RawRecord[]; cursor: string; label: string }): Promise<RunSummary> {
+export async function executeSourceBatch(ctx: RunContext, source: string, batch: { records: RawRecord[]; cursor: string; label: string; header?: string }): Promise<RunSummary> {
   const log = ctx.logger ?? silentLogger
   const started = Date.now()
   const { store } = ctx
@@ -258,6 +258,14 @@ export async function executeSourceBatch(ctx: RunContext, source: string, batch:
   const newCritical: number[] = []
   let newCriticalCount = 0
   try {
+    // a database source's column names, so its rows show under them in the alert detail (as a CSV file's header)
+    if (batch.header !== undefined) {
+      try {
+        await store.recordSourceHeader({ runId, sourceFile: batch.label, headerLine: batch.header, delimiter: ',', recordedAt: new Date().toISOString() })
+      } catch (err) {
+        log.warn('source.header_not_recorded', { run_id: runId, source, error: (err as Error).message }) // never fails the batch
+      }
+    }
     for (let i = 0; i < batch.records.length || i === 0; i += BATCH_SIZE) {
       const chunk = batch.records.slice(i, i + BATCH_SIZE)
       const last = i + BATCH_SIZE >= batch.records.length

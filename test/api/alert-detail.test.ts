@@ -4,6 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { api, type Method } from '../../src-main/api/contract.js'
 import { defaultSettings } from '../../src-main/core/config/index.js'
+import { loadRuleSet } from '../../src-main/core/classify/ruleset.js'
+import type { RawRecord } from '../../src-main/core/model.js'
+import { executeSourceBatch } from '../../src-main/core/run.js'
 import { DEFAULT_RULES, EXTENDED_RULES, writeFile } from '../helpers.js'
 import { harness, STORE_KINDS, type Harness } from './helpers.js'
 
@@ -118,6 +121,25 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     })
     expect(a.evidence).toMatchObject({ available: true, agrees_with_record: true })
     expect(a.evidence.available && a.evidence.rules[0]!.conditions[0]!.text).toBe('risk_score 95 ≥ 90')
+  })
+
+  it("shows a database source's row under the query's column names", async () => {
+    h = await harness({ kind })
+    const raw = '7,T7,C1,1000.25,EUR,DE,wire,93,2026-03-01 08:01:00+00'
+    const record: RawRecord = {
+      kind: 'transaction', origin: { file: 'database tm', locator: 'id=7' }, raw, extra: { id: '7' },
+      fields: { txn_id: 'T7', customer_id: 'C1', amount: 1000.25, currency: 'EUR', country: 'DE', txn_type: 'wire', risk_score: 93, created_at: '2026-03-01T08:01:00Z' }
+    }
+    await executeSourceBatch({ store: h.trail.store, settings: h.settings.current, ruleSet: loadRuleSet(DEFAULT_RULES), trigger: 'watch' }, 'tm', {
+      records: [record], cursor: '7', label: 'database tm', header: 'id,txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at'
+    })
+    const a = await ok('getAlert', { id: (await ok('queryAudit', { limit: 1 })).rows[0]!.id })
+    expect(a.source).toEqual({
+      kind: 'csv', note: null, header_line: 'id,txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at',
+      header: ['id', 'txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'],
+      record: ['7', 'T7', 'C1', '1000.25', 'EUR', 'DE', 'wire', '93', '2026-03-01 08:01:00+00']
+    })
+    expect(a.entry.title).toBe('Txn T7 1,000.25 EUR wire DE')
   })
 
   it("says plainly when the recorded version's content is not available, and never shows another rule set's conditions", async () => {

@@ -238,6 +238,7 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
     })
     expect(rec.extra).toEqual({ id: '1', branch: 'Branch, "North"' })
     expect(rec.raw).toBe('1,T1,C1,1000.25,EUR,DE,wire,1,2026-03-01 08:01:00.123456+00,"Branch, ""North"""')
+    expect(h.batches[0]!.header).toBe('id,txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at,branch') // the detail shows the row under it
     expect(rec.rawFacts).toMatchObject({ size: Buffer.byteLength(rec.raw), truncated: false })
     expect(rec.rawFacts!.sha256).toMatch(/^[0-9a-f]{64}$/)
     // Under European CSV settings (decimal comma) the database's numbers still read right.

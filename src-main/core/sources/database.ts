@@ -295,7 +295,7 @@ export class DatabaseSource implements LiveSource, TestableSource {
       records.push(this.record(plan, res, row, `${col}=${cv}`))
     }
     const last = res.rows.at(-1)![ci]!
-    return { batch: { records, cursor: encodeCursor(ctype, last), label: this.label }, last }
+    return { batch: { records, cursor: encodeCursor(ctype, last), label: this.label, header: csvLine(res.names) }, last }
   }
 
   private record(plan: ReturnType<typeof planHeader>, res: Result, row: Array<string | null>, locator: string): RawRecord {

@@ -24,6 +24,8 @@ export interface SourceBatch {
   cursor: string
   /** What the run lists as its file, e.g. "mailbox vendor-alerts" or "database tm". */
   label: string
+  /** A source of CSV-like rows (a database query): its column names as a CSV header line, kept for the alert detail. */
+  header?: string
 }
 
 export interface SourceRunContext {
