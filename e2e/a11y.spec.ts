@@ -259,6 +259,27 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
     expect(await from.inputValue()).toBe(day(5))
   })
 
+  it('shows dates in the officer\'s locale and time zone, the zone stated (one format: the Runs table, the dashboard)', async () => {
+    const officer = await browser.newContext({ bypassCSP: true, viewport: SIZES[1], locale: 'en-GB', timezoneId: 'America/New_York' })
+    try {
+      const p = await officer.newPage()
+      await p.goto(served.url)
+      await p.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor()
+      await p.evaluate(() => void (location.hash = '#/runs'))
+      const started = p.locator('.table tbody tr').first().locator('td').nth(1)
+      await started.waitFor()
+      const run = (await api('summary', {})).data.last_run
+      const expected = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'America/New_York', timeZoneName: 'short' }).format(new Date(run.started_at))
+      expect(expected).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} (GMT-5|EST)$/) // "7 Dec 2026, 18:11 GMT-5": New York's time, its zone stated
+      expect(await started.textContent()).toBe(expected)
+      await p.evaluate(() => void (location.hash = '#/dashboard'))
+      await p.getByText('Triaged today').waitFor()
+      expect(await p.locator('.kv', { hasText: 'Started' }).first().textContent()).toContain(expected)
+    } finally {
+      await officer.close()
+    }
+  })
+
   it('no console error on any screen', () => {
     expect(problems).toEqual([])
   })
