@@ -15,11 +15,20 @@ export function parseRoute(hash: string): Route {
   return { screen, params: new URLSearchParams(query) }
 }
 
-export function navigate(screen: Screen, params: Record<string, string | number | undefined> = {}): void {
+/** Opens a screen. replace: the same history entry (a filter typed or changed), so Back leaves the screen, not the keystroke. */
+export function navigate(screen: Screen, params: Record<string, string | number | undefined> = {}, opts: { replace?: boolean } = {}): void {
   const q = new URLSearchParams()
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v))
   const s = q.toString()
-  location.hash = `#/${screen}${s ? `?${s}` : ''}`
+  const hash = `#/${screen}${s ? `?${s}` : ''}`
+  if (hash === location.hash) return
+  if (!opts.replace) {
+    location.hash = hash
+    return
+  }
+  // replaceState fires no hashchange: tell useRoute ourselves.
+  history.replaceState(history.state, '', hash)
+  window.dispatchEvent(new HashChangeEvent('hashchange'))
 }
 
 export function useRoute(): Route {

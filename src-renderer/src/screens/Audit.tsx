@@ -1,141 +1,83 @@
-// Audit browser: the whole audit trail in a virtualized table. Filtering, sorting and search happen on the
-// server; pages are keyset pages loaded as the officer scrolls, so a million entries scroll as smoothly as ten.
-import { useCallback, useEffect, useRef, useState } from 'react'
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState, type VisibilityState } from '@tanstack/react-table'
-import type { AuditFilter, AuditRow, AuditSort } from '../../../src-main/api/contract.js'
+// Audit browser: the whole audit trail in a virtualized grid over a bounded window of pages (audit-window.ts): the
+// scrollbar covers every match (an exact count), rows are read by position for the view, memory stays flat.
+// Filters, sort and columns live in the URL (audit-url.ts), so a reload or a shared link keeps them; named views
+// are saved on this workstation. Filtering, sorting and search happen on the server.
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
+import type { AuditFilter, AuditSort } from '../../../src-main/api/contract.js'
 import { call } from '../api/client.js'
 import { errorText, useApi, useEvent } from '../api/hooks.js'
 import { navigate } from '../router.js'
-import { Badge, Banner, Button, Chips, fmtDuration, fmtNum, fmtTime, Input, Select, SeverityBadge, type SeverityName } from '../ui/index.js'
+import { Badge, Banner, Button, Chips, fmtNum, Input, Select, type SeverityName } from '../ui/index.js'
 import { AlertDetail } from './AlertDetail.js'
-import { GridBody } from './AuditGrid.js'
+import { AuditGrid, type GridHandle } from './AuditGrid.js'
+import { AUDIT_COLUMNS, DEFAULT_COLUMNS, SORT_LABEL, countryName, track, visibleColumns } from './audit-columns.js'
+import { loadViews, paramsOfView, saveViews, viewFromParams, viewKey, type AuditView, type SavedView } from './audit-url.js'
+import { useAuditWindow } from './audit-window.js'
+import './audit.css'
 
-const PAGE = 200
 const SEVERITIES: ReadonlyArray<{ value: SeverityName; label: string }> = [
   { value: 'critical', label: 'Critical' },
   { value: 'high', label: 'High' },
   { value: 'medium', label: 'Medium' },
   { value: 'low', label: 'Low' }
 ]
-const SORTABLE = new Set(['severity', 'id', 'created_at'])
-
-/**
- * The filter the URL asks for: links from the dashboard, the import result and runs (short names: run, file,
- * breached, q), and the desktop shell's notification links (the filter's own names: run_id, sla_breached, …).
- */
-function filterFromParams(p: URLSearchParams): AuditFilter {
-  const f: AuditFilter = {}
-  const get = (...names: string[]) => names.map((n) => p.get(n)).find((v) => v !== null && v !== '') ?? null
-  const sev = p.getAll('severity').flatMap((s) => s.split(',')).filter((s): s is SeverityName => ['critical', 'high', 'medium', 'low'].includes(s))
-  if (sev.length) f.severity = sev
-  const breached = get('breached', 'sla_breached')
-  if (breached === '1' || breached === '0') f.sla_breached = breached === '1'
-  const run = Number(get('run', 'run_id'))
-  if (Number.isInteger(run) && run > 0) f.run_id = run
-  const file = get('file', 'source_file')
-  if (file) f.source_file = file
-  const kind = get('source_kind')
-  if (kind === 'email' || kind === 'transaction') f.source_kind = kind
-  const dest = get('destination')
-  if (dest) f.destination = dest
-  for (const k of ['from', 'to'] as const) {
-    const v = get(k)
-    if (v && !Number.isNaN(Date.parse(v))) f[k] = new Date(v).toISOString()
-  }
-  const q = get('q', 'search')
-  if (q) f.search = q
-  return f
+const SORTS: AuditSort['by'][] = ['priority', 'created_at', 'id', 'severity']
+const ORDER_TEXT: Record<AuditSort['by'], [desc: string, asc: string]> = {
+  priority: ['most urgent first', 'least urgent first'],
+  created_at: ['newest first', 'oldest first'],
+  id: ['newest first', 'oldest first'],
+  severity: ['highest first', 'lowest first']
 }
 
-const col = createColumnHelper<AuditRow>()
-const columns = [
-  col.accessor('severity', { header: 'Severity', size: 110, cell: (c) => <SeverityBadge severity={c.getValue()} /> }),
-  col.accessor('id', { header: 'Entry', size: 80, cell: (c) => <span className="num">#{c.getValue()}</span> }),
-  col.accessor('created_at', { id: 'created_at', header: 'Alert time', size: 180, cell: (c) => <span className="num">{fmtTime(c.getValue())}</span> }),
-  col.accessor('title', { header: 'Alert', size: 240, cell: (c) => <span className="clip" title={c.getValue()}>{c.getValue()}</span> }),
-  col.display({
-    id: 'source', header: 'Source', size: 190,
-    cell: (c) => {
-      const r = c.row.original
-      return <span className="clip faint-strong" title={`${r.source_file} ${r.source_locator}`}>{r.source_kind === 'email' ? '✉' : '⇄'} {r.source_file} · {r.source_locator}</span>
-    }
-  }),
-  col.display({
-    id: 'sla', header: 'SLA', size: 124,
-    cell: (c) => {
-      const r = c.row.original
-      return r.sla_breached ? <Badge tone="danger" title={`target ${fmtDuration(r.sla_target_seconds * 1000)}`}>breached</Badge> : <Badge tone="ok">{fmtDuration(r.sla_seconds * 1000)}</Badge>
-    }
-  }),
-  col.accessor('external_id', { header: 'Id', size: 150, cell: (c) => <span className="clip mono" title={c.getValue()}>{c.getValue()}</span> })
-]
+/** Pixels a track needs at least (for the horizontal scroll width): fixed px, a minmax minimum, or the id's ch. */
+const minPx = (t: string) => {
+  const ch = /calc\((\d+)ch \+ (\d+)px\)/.exec(t)
+  if (ch) return Number(ch[1]) * 8 + Number(ch[2])
+  const px = /(\d+)px/.exec(t)
+  return px ? Number(px[1]) : 80
+}
 
 export function Audit({ params }: { params: URLSearchParams }) {
-  const [filter, setFilter] = useState<AuditFilter>(() => filterFromParams(params))
-  const [searchText, setSearchText] = useState(filter.search ?? '')
-  const [sort, setSort] = useState<AuditSort>({ by: 'id', dir: 'desc' })
-  const [rows, setRows] = useState<AuditRow[]>([])
-  const [cursor, setCursor] = useState<string | null>(null)
-  const [total, setTotal] = useState<{ value: number; exact: boolean } | null>(null)
-  const [pending, setPending] = useState(0)
-  const [loading, setLoading] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const key = viewKey(params)
+  // The URL is the view: every change is written there (replace), and read back from it.
+  const view = useMemo(() => viewFromParams(params), [key]) // eslint-disable-line react-hooks/exhaustive-deps
+  const { filter, sort } = view
   const selectedId = params.get('id') ? Number(params.get('id')) : null
-  const facets = useApi('auditFacets', {}, { reloadOn: ['runFinished'] })
-  const generation = useRef(0)
-  const scroller = useRef<HTMLDivElement>(null)
-  const head = useRef<HTMLDivElement>(null)
-  const searchBox = useRef<HTMLInputElement>(null)
+  const setView = useCallback(
+    (next: Partial<AuditView>) => {
+      const p: Record<string, string> = paramsOfView({ ...view, ...next })
+      const id = params.get('id')
+      navigate('audit', id ? { ...p, id } : p, { replace: true })
+    },
+    [view, params]
+  )
+  const set = (patch: Partial<AuditFilter>) => {
+    const next: AuditFilter = { ...filter, ...patch }
+    for (const k of Object.keys(next) as Array<keyof AuditFilter>) if (next[k] === undefined || next[k] === '' || (Array.isArray(next[k]) && !(next[k] as unknown[]).length)) delete next[k]
+    setView({ filter: next })
+  }
 
-  // Links that change the URL filter (dashboard → breaches) while the browser is open.
-  const paramKey = ['severity', 'breached', 'sla_breached', 'run', 'run_id', 'file', 'source_file', 'source_kind', 'destination', 'from', 'to', 'q', 'search'].map((k) => params.getAll(k).join(',')).join('|')
+  const [searchText, setSearchText] = useState(filter.search ?? '')
+  useEffect(() => setSearchText(filter.search ?? ''), [filter.search])
+  // Search as you type, debounced, into the URL.
   useEffect(() => {
-    const f = filterFromParams(params)
-    setFilter(f)
-    setSearchText(f.search ?? '')
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [paramKey])
-
-  // Search as you type, debounced.
-  useEffect(() => {
-    const t = setTimeout(() => setFilter((f) => ((f.search ?? '') === searchText.trim() ? f : { ...f, search: searchText.trim() || undefined })), 250)
+    const t = setTimeout(() => {
+      if ((filter.search ?? '') !== searchText.trim()) set({ search: searchText.trim() || undefined })
+    }, 250)
     return () => clearTimeout(t)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [searchText])
 
-  const load = useCallback(
-    async (reset: boolean) => {
-      const gen = reset ? ++generation.current : generation.current
-      setLoading(true)
-      try {
-        const page = await call('queryAudit', { filter, sort, limit: PAGE, cursor: reset ? null : cursor, count: reset })
-        if (gen !== generation.current) return // a newer query replaced this one
-        setRows((r) => (reset ? page.rows : [...r, ...page.rows]))
-        setCursor(page.next_cursor)
-        if (reset) {
-          setTotal(page.total)
-          scroller.current?.scrollTo({ top: 0 })
-        }
-        setPending(page.search_pending)
-        setError(null)
-      } catch (e) {
-        if (gen === generation.current) setError(errorText(e))
-      } finally {
-        if (gen === generation.current) setLoading(false)
-      }
-    },
-    [filter, sort, cursor]
-  )
-
   const queryKey = JSON.stringify([filter, sort])
-  useEffect(() => {
-    void load(true)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [queryKey])
+  const win = useAuditWindow(filter, sort, queryKey)
+  const facets = useApi('auditFacets', {}, { reloadOn: ['runFinished'] })
+  const grid = useRef<GridHandle>(null)
+  const searchBox = useRef<HTMLInputElement>(null)
 
-  // New entries from a finished run: refresh the first page (the officer sees new alerts without reloading).
+  // New entries from a finished run: the count and the rows in view again, where the officer is.
   useEvent((e) => {
-    if (e.type === 'runFinished' && e.summary.triaged > 0) void load(true)
-    if (e.type === 'searchIndex') setPending(e.pending)
+    if (e.type === 'runFinished' && e.summary.triaged > 0) win.refresh()
+    if (e.type === 'searchIndex') win.indexed(e.pending)
   })
 
   // '/' focuses the search box (App dispatches this event, so the shortcut works from every screen).
@@ -147,40 +89,62 @@ export function Audit({ params }: { params: URLSearchParams }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
 
-  const sorting: SortingState = [{ id: sort.by, desc: sort.dir === 'desc' }]
-  // With the detail panel open, the table keeps the columns an officer scans by.
-  const columnVisibility: VisibilityState = selectedId !== null ? { source: false, external_id: false } : {}
-  const table = useReactTable({
-    data: rows,
-    columns,
-    state: { sorting, columnVisibility },
-    manualSorting: true,
-    enableSortingRemoval: false,
-    getCoreRowModel: getCoreRowModel(),
-    onSortingChange: (updater) => {
-      const next = typeof updater === 'function' ? updater(sorting) : updater
-      const s = next[0]
-      if (s && SORTABLE.has(s.id)) setSort({ by: s.id as AuditSort['by'], dir: s.desc ? 'desc' : 'asc' })
-    }
-  })
+  const columns = visibleColumns(view.columns, selectedId !== null)
+  // The Entry column is as wide as the trail's largest id (the newest entry), whatever the filter.
+  const newest = useApi('queryAudit', { limit: 1, sort: { by: 'id', dir: 'desc' } }, { reloadOn: ['runFinished'] })
+  const idDigits = String(Math.max(newest.data?.rows[0]?.id ?? 0, win.count, selectedId ?? 0)).length
+  const tracks = columns.map((c) => track(c, idDigits))
+  const template = tracks.join(' ')
+  const minWidth = tracks.reduce((n, t) => n + minPx(t), 0)
 
   const open = useCallback((id: number) => navigate('audit', { ...Object.fromEntries(params), id }), [params])
   const close = () => {
     const p = Object.fromEntries(params)
     delete p.id
     navigate('audit', p)
-    scroller.current?.focus()
+    grid.current?.focus()
   }
-  const loadMore = useCallback(() => void load(false), [load])
+  const onSort = useCallback(
+    (by: AuditSort['by']) => setView({ sort: { by, dir: sort.by === by ? (sort.dir === 'desc' ? 'asc' : 'desc') : 'desc' } }),
+    [setView, sort]
+  )
 
-  const set = (patch: Partial<AuditFilter>) => setFilter((f) => {
-    const next = { ...f, ...patch }
-    for (const k of Object.keys(next) as Array<keyof AuditFilter>) if (next[k] === undefined || next[k] === '' || (Array.isArray(next[k]) && !(next[k] as unknown[]).length)) delete next[k]
-    return next
-  })
-  const activeFilters = Object.keys(filter).filter((k) => k !== 'search').length + (filter.search ? 1 : 0)
-  const headers = table.getHeaderGroups()[0]!.headers.filter((h) => h.column.getIsVisible())
-  const template = headers.map((h) => (h.column.id === 'title' ? `minmax(${h.getSize()}px, 3fr)` : `${h.getSize()}px`)).join(' ')
+  // Jump to an alert time: the position of that time in alert-time order (the sort switches to it if needed).
+  const pendingJump = useRef<number | null>(null)
+  const [jumpError, setJumpError] = useState<string | null>(null)
+  const jump = async (target: { row?: number; date?: string; time?: string }) => {
+    setJumpError(null)
+    if (target.row !== undefined) return grid.current?.goTo(target.row - 1)
+    if (!target.date) return
+    const s: AuditSort = sort.by === 'created_at' ? sort : { by: 'created_at', dir: sort.dir }
+    const [y, m, d] = target.date.split('-').map(Number)
+    const [hh, mm] = (target.time ?? '').split(':').map(Number)
+    // A day: desc, the first alert on or before its end; asc, the first on or after its start. A time: that minute.
+    const at = target.time
+      ? new Date(y!, m! - 1, d!, hh!, mm!).getTime()
+      : new Date(y!, m! - 1, d! + (s.dir === 'desc' ? 1 : 0)).getTime() - (s.dir === 'desc' ? 1 : 0)
+    try {
+      const page = await call('queryAudit', { filter, sort: s, at: new Date(at).toISOString(), limit: 1 })
+      if (s !== sort) {
+        pendingJump.current = page.offset ?? 0
+        setView({ sort: s })
+      } else grid.current?.goTo(page.offset ?? 0)
+    } catch (e) {
+      setJumpError(errorText(e))
+    }
+  }
+  // After the sort changed for a jump: once the new order's count is in (a new total; not the old one still shown).
+  useEffect(() => {
+    if (pendingJump.current !== null && win.total) {
+      grid.current?.goTo(pendingJump.current)
+      pendingJump.current = null
+    }
+  }, [win.total])
+
+  const activeFilters = Object.keys(filter).length
+  const moreFilters = (['source_kind', 'source_file', 'destination', 'country', 'amount_min', 'amount_max', 'currency', 'txn_type', 'customer', 'vendor', 'rule'] as const).filter((k) => filter[k] !== undefined).length
+  const total = win.total
+  const countText = total ? `${total.exact ? '' : 'at least '}${fmtNum(total.exact ? total.value : Math.max(total.value, win.count))} ${total.value === 1 ? 'entry' : 'entries'}` : '…'
 
   return (
     <div className={`audit ${selectedId ? 'audit-with-detail' : ''}`}>
@@ -189,43 +153,79 @@ export function Audit({ params }: { params: URLSearchParams }) {
           <div>
             <h1>Audit browser</h1>
             <p className="muted" aria-live="polite">
-              {total ? `${total.exact ? '' : 'more than '}${fmtNum(total.value)} ${total.value === 1 ? 'entry' : 'entries'}` : '…'}
+              {countText}
               {activeFilters > 0 && ` · ${activeFilters} filter${activeFilters > 1 ? 's' : ''}`}
-              {sort.by !== 'id' || sort.dir !== 'desc' ? ` · sorted by ${sort.by === 'created_at' ? 'alert time' : sort.by} (${sort.dir === 'desc' ? 'newest/highest first' : 'oldest/lowest first'})` : ' · newest first'}
+              {` · ${SORT_LABEL[sort.by].toLowerCase()}, ${ORDER_TEXT[sort.by][sort.dir === 'desc' ? 0 : 1]}`}
             </p>
           </div>
         </header>
 
         <div className="filters" role="search" aria-label="Filter the audit trail">
           <div className="search-box">
-            <label htmlFor="audit-search" className="visually-hidden">Search subject, body and ids</label>
-            <Input ref={searchBox} id="audit-search" type="search" placeholder="Search subject, body, ids…" value={searchText} onChange={(e) => setSearchText(e.target.value)} />
+            <label htmlFor="audit-search" className="visually-hidden">Search subject, body, ids, reasons and rules</label>
+            <Input ref={searchBox} id="audit-search" type="search" placeholder="Search, or field:value (country:IR)…" value={searchText} onChange={(e) => setSearchText(e.target.value)} />
             <kbd aria-hidden="true">/</kbd>
           </div>
           <Chips label="Severity" options={SEVERITIES} value={(filter.severity ?? []) as SeverityName[]} onChange={(v) => set({ severity: v })} />
-          <Select aria-label="Source kind" value={filter.source_kind ?? ''} onChange={(e) => set({ source_kind: (e.target.value || undefined) as AuditFilter['source_kind'] })}>
-            <option value="">All sources</option>
-            <option value="transaction">Transactions</option>
-            <option value="email">Vendor e-mails</option>
-          </Select>
-          <Select aria-label="Source file" value={filter.source_file ?? ''} onChange={(e) => set({ source_file: e.target.value || undefined })}>
-            <option value="">All files</option>
-            {facets.data?.source_files.map((f) => (
-              <option key={f} value={f}>{f}</option>
-            ))}
-          </Select>
           <Select aria-label="SLA" value={filter.sla_breached === undefined ? '' : filter.sla_breached ? 'yes' : 'no'} onChange={(e) => set({ sla_breached: e.target.value === '' ? undefined : e.target.value === 'yes' })}>
             <option value="">Any SLA</option>
             <option value="yes">SLA breached</option>
             <option value="no">Within SLA</option>
           </Select>
-          <Select aria-label="Destination" value={filter.destination ?? ''} onChange={(e) => set({ destination: e.target.value || undefined })}>
-            <option value="">All destinations</option>
-            {facets.data?.destinations.map((d) => (
-              <option key={d} value={d}>{d}</option>
-            ))}
-          </Select>
           <DateRange filter={filter} onChange={set} />
+          <details className="audit-menu audit-more">
+            <summary className="btn btn-sm">More filters{moreFilters ? ` (${moreFilters})` : ''}</summary>
+            <div className="audit-menu-panel audit-more-panel">
+              <label>
+                <span>Source</span>
+                <Select value={filter.source_kind ?? ''} onChange={(e) => set({ source_kind: (e.target.value || undefined) as AuditFilter['source_kind'] })}>
+                  <option value="">All sources</option>
+                  <option value="transaction">Transactions</option>
+                  <option value="email">Vendor e-mails</option>
+                </Select>
+              </label>
+              <label>
+                <span>Source file</span>
+                <Select value={filter.source_file ?? ''} onChange={(e) => set({ source_file: e.target.value || undefined })}>
+                  <option value="">All files</option>
+                  {facets.data?.source_files.map((f) => <option key={f} value={f}>{f}</option>)}
+                </Select>
+              </label>
+              <label>
+                <span>Destination</span>
+                <Select value={filter.destination ?? ''} onChange={(e) => set({ destination: e.target.value || undefined })}>
+                  <option value="">All destinations</option>
+                  {facets.data?.destinations.map((d) => <option key={d} value={d}>{d}</option>)}
+                </Select>
+              </label>
+              <label>
+                <span>Country</span>
+                <Select value={filter.country?.[0] ?? ''} onChange={(e) => set({ country: e.target.value ? [e.target.value] : undefined })}>
+                  <option value="">All countries</option>
+                  {filter.country?.length && !facets.data?.countries?.some((c) => c.value === filter.country![0]) ? <option value={filter.country[0]}>{countryName(filter.country[0])}</option> : null}
+                  {facets.data?.countries?.map((c) => <option key={c.value} value={c.value}>{countryName(c.value)} · {fmtNum(c.entries)}</option>)}
+                </Select>
+              </label>
+              <label>
+                <span>Transaction type</span>
+                <Select value={filter.txn_type?.[0] ?? ''} onChange={(e) => set({ txn_type: e.target.value ? [e.target.value] : undefined })}>
+                  <option value="">All types</option>
+                  {facets.data?.txn_types?.map((t) => <option key={t.value} value={t.value}>{t.value} · {fmtNum(t.entries)}</option>)}
+                </Select>
+              </label>
+              <AmountRange filter={filter} onChange={set} currencies={facets.data?.currencies?.map((c) => c.value) ?? []} />
+              <TextFilter label="Customer" value={filter.customer} onChange={(v) => set({ customer: v })} placeholder="exact id, e.g. C000123" />
+              <TextFilter label="Vendor" value={filter.vendor} onChange={(v) => set({ vendor: v })} placeholder="name contains" />
+              <label>
+                <span>Rule</span>
+                <Select value={filter.rule ?? ''} onChange={(e) => set({ rule: e.target.value || undefined })}>
+                  <option value="">Any rule</option>
+                  {filter.rule && !facets.data?.rules?.some((r) => r.value === filter.rule) ? <option value={filter.rule}>{filter.rule}</option> : null}
+                  {facets.data?.rules?.map((r) => <option key={r.value} value={r.value}>{r.value} · {fmtNum(r.entries)}</option>)}
+                </Select>
+              </label>
+            </div>
+          </details>
           {filter.run_id !== undefined && (
             <Badge tone="neutral">
               run {filter.run_id}{' '}
@@ -233,61 +233,64 @@ export function Audit({ params }: { params: URLSearchParams }) {
             </Badge>
           )}
           {activeFilters > 0 && (
-            <Button size="sm" variant="ghost" onClick={() => { setFilter({}); setSearchText('') }}>Clear filters</Button>
+            <Button size="sm" variant="ghost" onClick={() => { setSearchText(''); setView({ filter: {} }) }}>Clear filters</Button>
           )}
         </div>
 
-        {error && <Banner tone="danger">{error}</Banner>}
-        {pending > 0 && filter.search && <Banner tone="info">Indexing {fmtNum(pending)} new entries for search: results may miss the newest ones for a moment.</Banner>}
+        <div className="audit-toolbar">
+          <label className="audit-inline">
+            <span>Sort</span>
+            <Select aria-label="Sort by" value={sort.by} onChange={(e) => setView({ sort: { by: e.target.value as AuditSort['by'], dir: 'desc' } })}>
+              {SORTS.map((s) => <option key={s} value={s}>{SORT_LABEL[s]}{s === 'priority' ? ' (severity, open, oldest)' : ''}</option>)}
+            </Select>
+          </label>
+          <Button size="sm" variant="ghost" onClick={() => setView({ sort: { ...sort, dir: sort.dir === 'desc' ? 'asc' : 'desc' } })} aria-label={`Order: ${ORDER_TEXT[sort.by][sort.dir === 'desc' ? 0 : 1]}; reverse it`}>
+            {sort.dir === 'desc' ? '↓' : '↑'} {ORDER_TEXT[sort.by][sort.dir === 'desc' ? 0 : 1]}
+          </Button>
+          <ColumnChooser visible={view.columns ?? DEFAULT_COLUMNS} onChange={(cols) => setView({ columns: sameSet(cols, DEFAULT_COLUMNS) ? null : cols })} />
+          <ViewsMenu current={paramsOfView(view)} onOpen={(p) => navigate('audit', p, { replace: true })} />
+          <JumpTo count={win.count} onJump={jump} error={jumpError} />
+        </div>
 
-        <div
-          className="grid-table"
-          role="grid"
-          aria-label="Audit entries"
-          aria-rowcount={total?.exact ? total.value + 1 : -1}
-          aria-busy={loading}
-        >
-          <div className="grid-head" role="row" ref={head} style={{ gridTemplateColumns: template }}>
-            {headers.map((h) => {
-              const sortable = SORTABLE.has(h.column.id)
-              const dir = h.column.getIsSorted()
-              return (
-                <div key={h.id} role="columnheader" aria-sort={dir ? (dir === 'desc' ? 'descending' : 'ascending') : undefined} className="grid-th">
-                  {sortable ? (
-                    <button type="button" className="th-button" onClick={h.column.getToggleSortingHandler()} title={`Sort by ${String(h.column.columnDef.header)}`}>
-                      {flexRender(h.column.columnDef.header, h.getContext())}
-                      <span aria-hidden="true" className="sort-mark">{dir === 'desc' ? '▼' : dir === 'asc' ? '▲' : '↕'}</span>
-                    </button>
-                  ) : (
-                    flexRender(h.column.columnDef.header, h.getContext())
-                  )}
-                </div>
-              )
-            })}
-          </div>
-          <GridBody
+        {win.error && <Banner tone="danger">{win.error}</Banner>}
+        {win.searchPending > 0 && (activeFilters > 0 || sort.by !== 'id') && (
+          <Banner tone="info">Indexing {fmtNum(win.searchPending)} new entries: the count, filters and this order include them as soon as they are indexed.</Banner>
+        )}
+
+        <div className="grid-table audit-grid-frame">
+          <AuditGrid
             key={queryKey}
-            table={table}
-            rows={rows}
-            hasMore={cursor !== null}
-            loading={loading}
-            onMore={loadMore}
-            selectedId={selectedId}
+            handle={grid}
+            columns={columns}
             template={template}
-            scroller={scroller}
-            head={head}
+            minWidth={minWidth}
+            count={win.count}
+            row={win.row}
+            version={win.version}
+            onRange={win.show}
+            busy={win.loading}
+            sort={sort}
+            onSort={onSort}
+            selectedId={selectedId}
             onOpen={open}
-            empty={!loading && rows.length === 0 && !error ? (activeFilters ? 'Change or clear the filters.' : 'Import files or run triage to fill the audit trail.') : null}
           />
+          {!win.loading && win.total && win.count === 0 && !win.error && (
+            <div className="empty audit-empty">
+              <h2>No audit entries match</h2>
+              <p>{activeFilters ? 'Change or clear the filters.' : 'Import files or run triage to fill the audit trail.'}</p>
+            </div>
+          )}
         </div>
         <p className="faint small shortcuts-hint">
-          <kbd>/</kbd> search · <kbd>↑</kbd> <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> close the detail
+          <kbd>/</kbd> search · <kbd>↑</kbd> <kbd>↓</kbd> <kbd>PgUp</kbd> <kbd>PgDn</kbd> <kbd>Home</kbd> <kbd>End</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> close the detail
         </p>
       </div>
       {selectedId !== null && <AlertDetail id={selectedId} onClose={close} />}
     </div>
   )
 }
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i])
 
 function DateRange({ filter, onChange }: { filter: AuditFilter; onChange(p: Partial<AuditFilter>): void }) {
   // Whole local days: "from" at midnight, "to" up to the end of that day. The API speaks UTC ISO.
@@ -311,3 +314,126 @@ function DateRange({ filter, onChange }: { filter: AuditFilter; onChange(p: Part
     </div>
   )
 }
+
+/** A text filter applied on Enter or when the field is left (not per keystroke: each value is a new query). */
+function TextFilter({ label, value, onChange, placeholder }: { label: string; value: string | undefined; onChange(v: string | undefined): void; placeholder: string }) {
+  const [text, setText] = useState(value ?? '')
+  useEffect(() => setText(value ?? ''), [value])
+  const apply = () => text.trim() !== (value ?? '') && onChange(text.trim() || undefined)
+  return (
+    <label>
+      <span>{label}</span>
+      <Input value={text} placeholder={placeholder} onChange={(e) => setText(e.target.value)} onBlur={apply} onKeyDown={(e) => e.key === 'Enter' && apply()} />
+    </label>
+  )
+}
+
+function AmountRange({ filter, onChange, currencies }: { filter: AuditFilter; onChange(p: Partial<AuditFilter>): void; currencies: string[] }) {
+  const [min, setMin] = useState(filter.amount_min?.toString() ?? '')
+  const [max, setMax] = useState(filter.amount_max?.toString() ?? '')
+  useEffect(() => setMin(filter.amount_min?.toString() ?? ''), [filter.amount_min])
+  useEffect(() => setMax(filter.amount_max?.toString() ?? ''), [filter.amount_max])
+  const num = (t: string) => (t.trim() === '' || !Number.isFinite(Number(t)) ? undefined : Number(t))
+  const invalid = num(min) !== undefined && num(max) !== undefined && num(min)! > num(max)!
+  const apply = () => !invalid && (num(min) !== filter.amount_min || num(max) !== filter.amount_max) && onChange({ amount_min: num(min), amount_max: num(max) })
+  return (
+    <fieldset className="audit-amount-range">
+      <legend>Amount (the alert's own currency)</legend>
+      <Input aria-label="Amount at least" inputMode="decimal" placeholder="min" value={min} invalid={invalid} onChange={(e) => setMin(e.target.value)} onBlur={apply} onKeyDown={(e) => e.key === 'Enter' && apply()} />
+      <span aria-hidden="true">–</span>
+      <Input aria-label="Amount at most" inputMode="decimal" placeholder="max" value={max} invalid={invalid} onChange={(e) => setMax(e.target.value)} onBlur={apply} onKeyDown={(e) => e.key === 'Enter' && apply()} />
+      <Select aria-label="Currency" value={filter.currency ?? ''} onChange={(e) => onChange({ currency: e.target.value || undefined })}>
+        <option value="">Any currency</option>
+        {filter.currency && !currencies.includes(filter.currency) ? <option value={filter.currency}>{filter.currency}</option> : null}
+        {currencies.map((c) => <option key={c} value={c}>{c}</option>)}
+      </Select>
+    </fieldset>
+  )
+}
+
+function ColumnChooser({ visible, onChange }: { visible: string[]; onChange(cols: string[]): void }) {
+  const toggle = (id: string, on: boolean) => {
+    // keep the grid's own column order, whatever order they were ticked in
+    const next = AUDIT_COLUMNS.map((c) => c.id).filter((c) => (c === id ? on : visible.includes(c)))
+    if (next.length) onChange(next)
+  }
+  return (
+    <details className="audit-menu">
+      <summary className="btn btn-sm">Columns ({visible.length})</summary>
+      <fieldset className="audit-menu-panel audit-columns-panel">
+        <legend className="visually-hidden">Columns to show</legend>
+        {AUDIT_COLUMNS.map((c) => (
+          <label key={c.id} className="audit-check">
+            <input type="checkbox" checked={visible.includes(c.id)} disabled={visible.length === 1 && visible.includes(c.id)} onChange={(e) => toggle(c.id, e.target.checked)} />
+            {c.header}
+          </label>
+        ))}
+        <Button size="sm" variant="ghost" onClick={() => onChange(DEFAULT_COLUMNS)}>Default columns</Button>
+      </fieldset>
+    </details>
+  )
+}
+
+function ViewsMenu({ current, onOpen }: { current: Record<string, string>; onOpen(p: Record<string, string>): void }) {
+  const [views, setViews] = useState<SavedView[]>(() => loadViews())
+  const [name, setName] = useState('')
+  const store = (v: SavedView[]) => {
+    saveViews(v)
+    setViews(v)
+  }
+  const save = (e: FormEvent) => {
+    e.preventDefault()
+    const n = name.trim()
+    if (!n) return
+    store([...views.filter((v) => v.name !== n), { name: n, params: current }].sort((a, b) => a.name.localeCompare(b.name)))
+    setName('')
+  }
+  const same = (p: Record<string, string>) => JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(current).sort())
+  return (
+    <details className="audit-menu">
+      <summary className="btn btn-sm">Views{views.length ? ` (${views.length})` : ''}</summary>
+      <div className="audit-menu-panel audit-views-panel">
+        {views.length === 0 && <p className="faint small">No saved views yet. A view keeps the filters, the sort and the columns.</p>}
+        <ul className="audit-views">
+          {views.map((v) => (
+            <li key={v.name}>
+              <button type="button" className="link-button" aria-current={same(v.params) ? 'true' : undefined} onClick={() => onOpen(v.params)}>{v.name}</button>
+              <button type="button" className="link-button audit-view-delete" aria-label={`Delete the view ${v.name}`} onClick={() => store(views.filter((x) => x.name !== v.name))}>×</button>
+            </li>
+          ))}
+        </ul>
+        <form onSubmit={save} className="audit-view-save">
+          <label htmlFor="audit-view-name" className="visually-hidden">Name of the view to save</label>
+          <Input id="audit-view-name" placeholder="Name this view" value={name} maxLength={60} onChange={(e) => setName(e.target.value)} />
+          <Button size="sm" type="submit" disabled={!name.trim()}>Save view</Button>
+        </form>
+      </div>
+    </details>
+  )
+}
+
+function JumpTo({ count, onJump, error }: { count: number; onJump(t: { row?: number; date?: string; time?: string }): void; error: string | null }) {
+  const [text, setText] = useState('')
+  const [bad, setBad] = useState(false)
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    const t = text.trim()
+    const when = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}))?$/.exec(t)
+    const row = t.replace(/[,\s]/g, '')
+    setBad(false)
+    if (when && !Number.isNaN(Date.parse(when[1]!))) onJump({ date: when[1], time: when[2] })
+    else if (/^\d+$/.test(row) && Number(row) >= 1) onJump({ row: Math.min(Number(row), count) })
+    else setBad(true)
+  }
+  error = error ?? (bad ? 'a row number, a date (2026-11-24) or a date and time (2026-11-24 14:30)' : null)
+  return (
+    <form className="audit-jump" onSubmit={submit} aria-label="Go to a row or a date">
+      <label htmlFor="audit-jump">Go to</label>
+      <Input id="audit-jump" value={text} placeholder={`row 1–${fmtNum(Math.max(1, count))} or 2026-11-24`} onChange={(e) => setText(e.target.value)} invalid={error !== null} aria-describedby={error ? 'audit-jump-error' : undefined} />
+      <Button size="sm" type="submit">Go</Button>
+      {error && <span id="audit-jump-error" className="small danger-text">{error}</span>}
+    </form>
+  )
+}
+
+

@@ -1,137 +1,177 @@
-// The audit browser's virtualized body. It owns the virtualizer, so scrolling re-renders only this component,
-// and each row is memoized: a scroll renders just the rows that come into view.
-import { memo, useEffect, useState, type KeyboardEvent, type RefObject } from 'react'
-import { flexRender, type Row, type Table } from '@tanstack/react-table'
+// The audit browser's grid: an ARIA grid (header row and body rows in their rowgroups, aria-rowcount over the whole
+// match count, aria-rowindex on each rendered row) whose rows are virtualized over the bounded window of pages
+// (audit-window.ts). The grid element itself scrolls and takes the focus; the active row is its
+// aria-activedescendant, moved with the arrow keys. Only the rows in view (and a few more) exist in the page.
+import { memo, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent, type Ref } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
-import type { AuditRow } from '../../../src-main/api/contract.js'
+import type { AuditRow, AuditSort } from '../../../src-main/api/contract.js'
+import type { AuditColumn } from './audit-columns.js'
 
 const ROW_HEIGHT = 36
+const HEAD_HEIGHT = 34
 
-interface Props {
-  table: Table<AuditRow>
-  rows: AuditRow[]
-  hasMore: boolean
-  loading: boolean
-  onMore(): void
-  selectedId: number | null
-  template: string
-  scroller: RefObject<HTMLDivElement | null>
-  head: RefObject<HTMLDivElement | null>
-  onOpen(id: number): void
-  empty: string | null
+export interface GridHandle {
+  /** scrolls to a position and makes it the active row */
+  goTo(index: number): void
+  focus(): void
 }
 
-export function GridBody({ table, rows, hasMore, loading, onMore, selectedId, template, scroller, head, onOpen, empty }: Props) {
+interface Props {
+  columns: AuditColumn[]
+  template: string
+  minWidth: number
+  count: number
+  row(index: number): AuditRow | undefined
+  /** bumps when rows arrive */
+  version: number
+  onRange(first: number, last: number): void
+  busy: boolean
+  sort: AuditSort
+  onSort(by: AuditSort['by']): void
+  selectedId: number | null
+  onOpen(id: number): void
+  handle: Ref<GridHandle>
+}
+
+export function AuditGrid({ columns, template, minWidth, count, row, version, onRange, busy, sort, onSort, selectedId, onOpen, handle }: Props) {
+  const grid = useRef<HTMLDivElement>(null)
   const [active, setActive] = useState(0)
   const virtualizer = useVirtualizer({
-    count: rows.length + (hasMore ? 1 : 0),
-    getScrollElement: () => scroller.current,
+    count,
+    getScrollElement: () => grid.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8
+    overscan: 10,
+    // the body starts under the sticky header row, which also covers the top of the viewport
+    scrollMargin: HEAD_HEIGHT,
+    scrollPaddingStart: HEAD_HEIGHT
   })
   const items = virtualizer.getVirtualItems()
-  const lastIndex = items.at(-1)?.index ?? 0
-  // Keyset pages load ahead of the scroll: the next page is asked for 40 rows before the end.
-  useEffect(() => {
-    if (hasMore && !loading && lastIndex >= rows.length - 40) onMore()
-  }, [lastIndex, hasMore, loading, rows.length, onMore])
+  const first = items[0]?.index ?? 0
+  const last = items.at(-1)?.index ?? 0
+  useEffect(() => onRange(first, last), [first, last, count, onRange])
+  useEffect(() => setActive((a) => Math.min(a, Math.max(0, count - 1))), [count])
 
-  const model = table.getRowModel().rows
+  const goTo = (i: number) => {
+    const to = Math.max(0, Math.min(count - 1, i))
+    setActive(to)
+    virtualizer.scrollToIndex(to, { align: 'auto' })
+  }
+  useImperativeHandle(handle, () => ({
+    goTo: (i) => {
+      const to = Math.max(0, Math.min(count - 1, i))
+      setActive(to)
+      virtualizer.scrollToIndex(to, { align: 'start' })
+    },
+    focus: () => grid.current?.focus()
+  }))
+
   const onKey = (e: KeyboardEvent) => {
-    if (!rows.length) return
-    const move = (to: number) => {
-      const i = Math.max(0, Math.min(rows.length - 1, to))
-      setActive(i)
-      virtualizer.scrollToIndex(i, { align: 'auto' })
+    if (e.target !== e.currentTarget || !count) return // keys in a header button are the button's
+    const page = Math.max(1, Math.floor(((grid.current?.clientHeight ?? 400) - HEAD_HEIGHT) / ROW_HEIGHT) - 1)
+    const keys: Record<string, number> = { ArrowDown: active + 1, j: active + 1, ArrowUp: active - 1, k: active - 1, PageDown: active + page, PageUp: active - page, Home: 0, End: count - 1 }
+    if (e.key in keys && !e.altKey && !e.metaKey) {
+      goTo(keys[e.key]!)
       e.preventDefault()
-    }
-    if (e.key === 'ArrowDown' || e.key === 'j') move(active + 1)
-    else if (e.key === 'ArrowUp' || e.key === 'k') move(active - 1)
-    else if (e.key === 'PageDown') move(active + 15)
-    else if (e.key === 'PageUp') move(active - 15)
-    else if (e.key === 'Home') move(0)
-    else if (e.key === 'End') move(rows.length - 1)
-    else if (e.key === 'Enter' && rows[active]) {
-      onOpen(rows[active].id)
+    } else if (e.key === 'Enter') {
+      const r = row(active)
+      if (r) onOpen(r.id)
       e.preventDefault()
     }
   }
+  const activeRendered = items.some((v) => v.index === active)
 
   return (
     <div
-      className="grid-body"
-      ref={scroller}
+      ref={grid}
+      className="audit-grid"
+      role="grid"
+      aria-label="Audit entries"
+      aria-rowcount={count + 1}
+      aria-colcount={columns.length}
+      aria-busy={busy}
+      aria-activedescendant={activeRendered && count ? `audit-pos-${active}` : undefined}
       tabIndex={0}
       onKeyDown={onKey}
-      onScroll={(e) => head.current && (head.current.scrollLeft = e.currentTarget.scrollLeft)}
-      aria-activedescendant={rows[active] ? `audit-row-${rows[active].id}` : undefined}
     >
-      {empty && (
-        <div className="empty">
-          <h2>No audit entries match</h2>
-          <p>{empty}</p>
-        </div>
-      )}
-      <div className="grid-canvas" style={{ height: virtualizer.getTotalSize() }}>
-        {items.map((v) => {
-          const row = model[v.index]
-          if (!row)
+      <div role="rowgroup" className="audit-grid-head" style={{ minWidth }}>
+        <div role="row" aria-rowindex={1} className="audit-grid-head-row" style={{ gridTemplateColumns: template }}>
+          {columns.map((c, i) => {
+            const sorted = c.sort !== undefined && sort.by === c.sort
             return (
-              <div key="loader" className="grid-row grid-loader" style={{ transform: `translateY(${v.start}px)` }}>
-                Loading more…
+              <div key={c.id} role="columnheader" aria-colindex={i + 1} aria-sort={sorted ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined} className="grid-th">
+                {c.sort ? (
+                  <button type="button" className="th-button" onClick={() => onSort(c.sort!)} title={`Sort by ${c.header}`}>
+                    {c.header}
+                    <span aria-hidden="true" className="sort-mark">{sorted ? (sort.dir === 'desc' ? '▼' : '▲') : '↕'}</span>
+                  </button>
+                ) : (
+                  c.header
+                )}
               </div>
             )
-          return (
-            <GridRow
-              key={row.original.id}
-              row={row}
-              index={v.index}
-              start={v.start}
-              template={template}
-              active={v.index === active}
-              selected={row.original.id === selectedId}
-              onClick={(i, id) => {
-                setActive(i)
-                onOpen(id)
-              }}
-            />
-          )
-        })}
+          })}
+        </div>
+      </div>
+      <div role="rowgroup" className="audit-grid-body" style={{ height: virtualizer.getTotalSize() - HEAD_HEIGHT, minWidth }}>
+        {items.map((v) => (
+          <GridRow
+            key={v.index}
+            index={v.index}
+            r={row(v.index)}
+            version={version}
+            top={v.start - HEAD_HEIGHT}
+            columns={columns}
+            template={template}
+            active={v.index === active}
+            selected={row(v.index)?.id === selectedId}
+            onPick={(i, id) => {
+              setActive(i)
+              onOpen(id)
+            }}
+          />
+        ))}
       </div>
     </div>
   )
 }
 
 interface RowProps {
-  row: Row<AuditRow>
   index: number
-  start: number
+  r: AuditRow | undefined
+  version: number
+  top: number
+  columns: AuditColumn[]
   template: string
   active: boolean
   selected: boolean
-  onClick(index: number, id: number): void
+  onPick(index: number, id: number): void
 }
 
 const GridRow = memo(
-  function GridRow({ row, index, start, template, active, selected, onClick }: RowProps) {
-    const r = row.original
+  function GridRow({ index, r, top, columns, template, active, selected, onPick }: RowProps) {
     return (
       <div
-        id={`audit-row-${r.id}`}
+        id={`audit-pos-${index}`}
         role="row"
+        aria-rowindex={index + 2}
         aria-selected={selected}
-        className={`grid-row ${active ? 'grid-row-active' : ''} ${selected ? 'grid-row-selected' : ''}`}
-        style={{ transform: `translateY(${start}px)`, gridTemplateColumns: template }}
-        onClick={() => onClick(index, r.id)}
+        className={`grid-row ${active ? 'grid-row-active' : ''} ${selected ? 'grid-row-selected' : ''} ${r ? '' : 'grid-row-loading'}`}
+        style={{ transform: `translateY(${top}px)`, gridTemplateColumns: template }}
+        onClick={() => r && onPick(index, r.id)}
+        data-entry={r?.id}
       >
-        {row.getVisibleCells().map((c) => (
-          <div key={c.id} role="gridcell" className="grid-td">
-            {flexRender(c.column.columnDef.cell, c.getContext())}
-          </div>
-        ))}
+        {r ? (
+          columns.map((c, i) => (
+            <div key={c.id} role="gridcell" aria-colindex={i + 1} className="grid-td">
+              {c.cell(r)}
+            </div>
+          ))
+        ) : (
+          <div role="gridcell" aria-colindex={1} className="grid-td faint">Loading…</div>
+        )}
       </div>
     )
   },
-  // onClick is a fresh closure each render but always does the same thing: ignore it.
-  (a, b) => a.row === b.row && a.start === b.start && a.template === b.template && a.active === b.active && a.selected === b.selected && a.index === b.index
+  // onPick is a fresh closure each render but always does the same thing: ignore it.
+  (a, b) => a.r === b.r && a.top === b.top && a.template === b.template && a.active === b.active && a.selected === b.selected && a.index === b.index && a.columns === b.columns
 )
