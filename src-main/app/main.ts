@@ -104,7 +104,7 @@ class Desktop {
     this.problems.push(...this.settings.problems())
     this.appState = new ElectronStore<{ schedule?: unknown }>({ cwd: this.userData, name: 'app-state', clearInvalidConfig: true })
 
-    const icons = iconsDir(this.location.appPath)
+    const icons = iconsDir(this.location)
     this.window = new MainWindow({
       preload: join(__dirname, '../preload/preload.cjs'),
       url: this.devServer ?? `${APP_ORIGIN}/index.html`,
@@ -221,7 +221,7 @@ class Desktop {
 
   async start(): Promise<void> {
     this.setApplicationMenu()
-    this.tray = new TrayController(iconsDir(this.location.appPath), this.trayActions(), timeFormat, electronTrayDeps())
+    this.tray = new TrayController(iconsDir(this.location), this.trayActions(), timeFormat, electronTrayDeps())
     this.refreshTray()
     // Spawned before the window opens, so the page's first calls already have an engine to wait for.
     const engineReady = this.engine.start()

@@ -34,8 +34,12 @@ export function nativeBindingHint(loc: AppLocation): string {
     : 'better-sqlite3 is not built for Electron yet: run `node scripts/electron-abi.js electron` (`npm start` does it; it needs internet for the Electron headers)'
 }
 
-/** The icons ship inside the app (nativeImage reads from app.asar too). */
-export const iconsDir = (appPath: string): string => join(appPath, 'resources', 'icons')
+/**
+ * The tray and window icons: resources/icons in development; in a packaged app the copy beside app.asar
+ * (electron-builder.yml extraResources: resources/icons → icons), since the asar holds only the build.
+ */
+export const iconsDir = (loc: Pick<AppLocation, 'isPackaged' | 'appPath' | 'resourcesPath'>): string =>
+  loc.isPackaged ? join(loc.resourcesPath, 'icons') : join(loc.appPath, 'resources', 'icons')
 
 /**
  * The README the Help menu opens: the project's in development; in a packaged app the copy packaging puts beside

@@ -1,6 +1,6 @@
 // The app loads better-sqlite3 built for Electron, never the Node build the CLI and tests use.
 import { describe, expect, it } from 'vitest'
-import { nativeBindingPath, readmePath } from '../../src-main/app/paths.js'
+import { iconsDir, nativeBindingPath, readmePath } from '../../src-main/app/paths.js'
 
 const loc = { appPath: '/repo', resourcesPath: '/opt/Triage Desk/resources', env: {} as Record<string, string | undefined> }
 
@@ -26,5 +26,12 @@ describe('the README the Help menu opens', () => {
     expect(readmePath({ ...loc, isPackaged: false, exists: (p) => p === '/repo/README.md' })).toBe('/repo/README.md')
     expect(readmePath({ ...loc, isPackaged: true, exists: (p) => p === '/opt/Triage Desk/resources/README.md' })).toBe('/opt/Triage Desk/resources/README.md')
     expect(readmePath({ ...loc, appPath: '/opt/Triage Desk/resources/app.asar', isPackaged: true, exists: (p) => p.includes('app.asar') })).toBeNull()
+  })
+})
+
+describe('the tray and window icons', () => {
+  it('are resources/icons in development and the icons folder beside app.asar when packaged (electron-builder extraResources)', () => {
+    expect(iconsDir({ ...loc, isPackaged: false })).toBe('/repo/resources/icons')
+    expect(iconsDir({ ...loc, appPath: '/opt/Triage Desk/resources/app.asar', isPackaged: true })).toBe('/opt/Triage Desk/resources/icons')
   })
 })
