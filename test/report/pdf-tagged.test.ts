@@ -5,6 +5,7 @@
 // colours are the UI's: one definition, readable (contrast) as badge text and as bars.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { inflateSync } from 'node:zlib'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSlaReport, parsePeriod, type SlaReport } from '../../src-main/core/report/index.js'
@@ -48,6 +49,24 @@ function entry(pdf: string, key: string): string {
   return new RegExp(`(?:^|\\n)${ref[1]} 0 obj([\\s\\S]*?)endobj`).exec(r)?.[1] ?? ''
 }
 
+/** The page content streams, inflated (pdfkit writes them with FlateDecode). */
+function contentStreams(pdf: string): string[] {
+  const bytes = readFileSync(pdf)
+  const text = bytes.toString('latin1')
+  const out: string[] = []
+  for (const m of text.matchAll(/stream\r?\n/g)) {
+    const start = m.index! + m[0].length
+    const end = text.indexOf('endstream', start)
+    try {
+      const s = inflateSync(bytes.subarray(start, end)).toString('latin1')
+      if (/\bBT\b/.test(s)) out.push(s)
+    } catch {
+      // a font or image stream, not deflated page content
+    }
+  }
+  return out
+}
+
 describe.each(['summary', 'appendix'] as const)('the %s PDF is tagged', (kind) => {
   it('is marked, has a structure tree, the document language and a title shown in the title bar', () => {
     const i = info(pdfs[kind])
@@ -79,6 +98,27 @@ describe.each(['summary', 'appendix'] as const)('the %s PDF is tagged', (kind) =
     expect(s).not.toContain('Example Bank plc · SLA and audit report')
     if (kind === 'appendix') expect(s).toMatch(/H2[^\n]*\n\s*"Appendix: every alert of the period/)
     else expect(s).toMatch(/TOC[\s\S]*TOCI/)
+  })
+
+  it('draws nothing outside marked content: every text, fill and stroke is in a structure element or an artifact', () => {
+    const pages = contentStreams(pdfs[kind])
+    expect(pages.length).toBe(Number(/^Pages:\s+(\d+)$/m.exec(info(pdfs[kind]))![1]))
+    let drawn = 0
+    const loose: string[] = []
+    for (const [i, page] of pages.entries()) {
+      let depth = 0
+      for (const t of page.matchAll(/\/\w+ <<[\s\S]*?>> BDC|\/\w+ BMC|^EMC$|^BT$|\bre$|^[Sf]$/gm)) {
+        if (t[0].endsWith('BDC') || t[0].endsWith('BMC')) depth++
+        else if (t[0] === 'EMC') depth--
+        else {
+          drawn++
+          if (depth <= 0) loose.push(`page ${i + 1}: ${page.slice(Math.max(0, t.index! - 120), t.index! + 40)}`)
+        }
+      }
+      expect(depth, `page ${i + 1} closes what it marks`).toBe(0)
+    }
+    expect(drawn).toBeGreaterThan(500)
+    expect(loose.slice(0, 3)).toEqual([])
   })
 
   it('still looks the same to pdftotext: the figures and the page numbers are there', () => {
