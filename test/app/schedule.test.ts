@@ -183,7 +183,6 @@ describe('Scheduler', () => {
   })
 
   it('records a run that throws as failed with its message', async () => {
-    const h = harness()
     const s = new Scheduler('*/15 * * * *', initialScheduleState(), {
       now: () => new Date(T0),
       createCron: () => ({ nextRun: () => new Date(T0 + 15 * min), stop: () => {} }),
