@@ -6,6 +6,7 @@ import type { DeliveryNotice, Method, Reply, RunResult } from '../api/contract.j
 import type { NavigateTarget } from './bridge-types.js'
 import { criticalNotifications, MAX_SINGLE_NOTIFICATIONS, nativeNotificationOptions, type CriticalAlert, type NotificationUrgency } from './notifications.js'
 import { deliveryNotifications } from './delivery-notifications.js'
+import { displayTitle, type Titled } from '../core/title.js'
 
 export interface NotifierDeps {
   icon: string
@@ -41,7 +42,8 @@ export class Notifier {
 
   private async withTitle(a: CriticalAlert): Promise<CriticalAlert> {
     const r = await this.deps.call('getAlert', { id: a.id })
-    return r.ok ? { id: a.id, title: (r.data as { entry: { title: string } }).entry.title } : a
+    // the title with its amount's currency decimals, also for one recorded before them (core/title.ts)
+    return r.ok ? { id: a.id, title: displayTitle((r.data as { entry: Titled }).entry) } : a
   }
 
   private show(title: string, body: string, target: NavigateTarget | null, urgency: NotificationUrgency): void {
