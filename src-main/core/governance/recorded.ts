@@ -52,7 +52,7 @@ export async function findRecordedRuleSet(version: string, from: RecordedSources
   return {
     found: false,
     reason: mismatches.length
-      ? `the conditions of rule set ${version} cannot be shown: ${mismatches.join('; ')} (the program's rule format changed)`
+      ? `the conditions of rule set ${version} cannot be shown: ${mismatches.join('; ')}, so it is not the content that version was recorded from (changed since, or read differently by this program's rule format)`
       : `the conditions of rule set ${version} cannot be shown: its content is neither recorded in this trail (runs, governance) nor the settings' rules file, so no other rule set's conditions are shown in its place`
   }
 }
