@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildRenderer, ROOT } from './helpers/build-renderer.js'
@@ -114,6 +115,17 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
     await served?.stop()
   })
 
+  it("lists amounts with their currency's decimals: JPY none, USD two, BHD three", async () => {
+    await page.goto(`${new URL(served.url).origin}/#/audit`)
+    const row = (id: string) => page.getByRole('row').filter({ hasText: `Txn ${id} ` })
+    await row('T-10').waitFor()
+    const amountCell = async (id: string) => (await row(id).locator('.audit-amount').textContent())
+    expect(await amountCell('T-10')).toBe('1,200 JPY')
+    expect(await amountCell('T-92')).toBe('35,871.00 USD')
+    expect(await amountCell('T-77')).toBe('12.345 BHD')
+    expect(await row('T-77').textContent()).toContain('Txn T-77 12.345 BHD wire SY')
+  })
+
   it("shows rule values in the detail: each matched rule's condition with the alert's value against its threshold", async () => {
     const detail = await open('T-92')
     expect(await detail.getByRole('heading', { level: 2 }).textContent()).toBe('Txn T-92 35,871.00 USD wire IR')
@@ -163,6 +175,28 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
     expect(await rules.textContent()).toContain("subject 'Sanctions screening hit – überprüfen' contains 'sanction'")
     await shots('email', 'd-raw')
     await axe('the e-mail headers and body')
+  })
+
+  it("says plainly when the recorded rule set's content is not available, showing no other rule set's conditions", async () => {
+    // A run under the extended rule set; then its recorded content is damaged (it no longer hashes to its version)
+    // and the settings point back at the default rules: no source holds that version any more.
+    expect((await api('updateSettings', { patch: { rules_file: join(ROOT, 'resources/rules/example-extended.yaml') } })).ok).toBe(true)
+    const work = mkdtempSync(join(tmpdir(), 'triage-ui-detail-more-'))
+    writeFileSync(join(work, 'later.csv'), `${HEADER}\nT-50;C-9;Leeds;500;GBP;GB;card;95;2026-11-24T11:00:00Z\n`)
+    expect((await api('importFiles', { paths: [join(work, 'later.csv')] })).ok).toBe(true)
+    const version: string = (await api('listRuns', {})).data.runs[0].ruleset_version
+    expect((await api('updateSettings', { patch: { rules_file: join(ROOT, 'resources/rules/default.yaml') } })).ok).toBe(true)
+    const db = new Database(served.db)
+    db.prepare("UPDATE rulesets SET content = replace(content, 'gte: 90', 'gte: 91') WHERE version = ?").run(version)
+    db.close()
+    ids.set('T-50', (await api('queryAudit', { limit: 1 })).data.rows[0].id)
+
+    const detail = await open('T-50')
+    const banner = detail.locator('.banner').filter({ hasText: 'cannot be shown' })
+    expect(await banner.textContent()).toMatch(new RegExp(`^The conditions of rule set ${version} cannot be shown: the content recorded by its run reads back as rs-[0-9a-f]{16}`))
+    expect(await detail.getByRole('table', { name: "Rules that matched, with the alert's values" }).count()).toBe(0)
+    expect(await detail.textContent()).toContain('Recorded matches: risk-score-critical, risk-score-high, risk-score-medium.')
+    await shots('unavailable', 'd-rules')
   })
 
   it('raised no console error', () => {
