@@ -2,6 +2,7 @@
 // settings file; the engine (store + API handlers) runs in a utilityProcess and main only relays messages.
 import { app, dialog, Menu, powerMonitor, safeStorage, session, shell, utilityProcess } from 'electron'
 import ElectronStore from 'electron-store'
+import electronUpdater from 'electron-updater'
 import { mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +27,7 @@ import { electronTrayDeps } from './tray-electron.js'
 import { affectsCaseCounts, TrayCaseCounts } from './tray-cases.js'
 import { affectsSilences, TraySilenceReminder } from './tray-silences.js'
 import { runCountsText, type TrayAction, type TrayCases, type TrayLastRun, type TraySilences } from './tray-menu.js'
+import { startUpdates, updatePlan } from './updates.js'
 import { MainWindow } from './window.js'
 
 const DEFAULT_SCHEDULE = '*/15 * * * *'
@@ -89,6 +91,7 @@ class Desktop {
   private silences: TraySilences | null = null
   readonly silenceReminder: TraySilenceReminder
   private problems: string[] = []
+  private updates: { url: string | undefined; stop(): void } | null = null
 
   constructor() {
     mkdirSync(join(this.userData, 'logs'), { recursive: true })
@@ -202,6 +205,7 @@ class Desktop {
         this.log.warn('schedule.invalid', { error: (e as Error).message })
       }
       this.applyLoginItem()
+      this.applyUpdates()
       void this.caseCounts.refresh() // the workstation's officer may have changed
       void this.silenceReminder.refresh()
       this.refreshTray()
@@ -229,6 +233,7 @@ class Desktop {
     const openedAtLogin = process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin
     if (!startsHidden(process.argv, openedAtLogin)) this.window.show()
     this.applyLoginItem()
+    this.applyUpdates()
     if (process.env.TRIAGE_E2E === '1') this.exposeForE2e()
     for (const p of this.problems) this.notifier.message('Triage Desk settings', p)
     try {
@@ -282,6 +287,18 @@ class Desktop {
     } catch (e) {
       this.log.warn('login_item.failed', { error: (e as Error).message })
     }
+  }
+
+  /** Auto-update from settings.updates.feed_url (off while empty); restarted when the feed changes. */
+  private applyUpdates(): void {
+    const plan = updatePlan({ feedUrl: this.settings.get().settings.updates.feed_url, isPackaged: app.isPackaged })
+    if (this.updates && this.updates.url === plan.url) return
+    this.updates?.stop()
+    const stop = startUpdates(electronUpdater.autoUpdater, plan, {
+      log: (level, message) => this.log.log(level, 'updates', { message }),
+      ready: (version) => this.notifier.message('Update ready', `Triage Desk ${version} has downloaded; it installs when you quit the app.`)
+    })
+    this.updates = { url: plan.url, stop }
   }
 
   /** Opens the window (a second launch, the Dock icon); not while quitting, when it would come back for a moment. */

@@ -34,7 +34,7 @@ export function redact(text: string): string {
 }
 
 /** What startUpdates needs of electron-updater's autoUpdater. */
-export interface Updater extends Pick<EventEmitter, 'on'> {
+export interface Updater extends Pick<EventEmitter, 'on' | 'removeListener'> {
   autoDownload: boolean
   autoInstallOnAppQuit: boolean
   setFeedURL(options: { provider: 'generic'; url: string }): void
@@ -55,10 +55,17 @@ export function startUpdates(
   updater.autoDownload = true
   updater.autoInstallOnAppQuit = true
   updater.setFeedURL({ provider: 'generic', url: plan.url })
-  updater.on('update-downloaded', (info: { version?: string }) => hooks.ready(info?.version ?? 'a new version'))
-  updater.on('error', (e: Error) => hooks.log('warn', `update check failed: ${redact(e?.message ?? String(e))}`))
-  const check = () => void updater.checkForUpdates().catch((e: Error) => hooks.log('warn', `update check failed: ${redact(e?.message ?? String(e))}`))
+  const downloaded = (info: { version?: string }) => hooks.ready(info?.version ?? 'a new version')
+  const failed = (e: Error) => hooks.log('warn', `update check failed: ${redact(e?.message ?? String(e))}`)
+  updater.on('update-downloaded', downloaded)
+  updater.on('error', failed)
+  const check = () => void updater.checkForUpdates().catch(failed)
   check()
   const t = timers.setInterval(check, CHECK_EVERY_MS)
-  return () => timers.clearInterval(t)
+  // Stopped when the feed changes in the settings (then started again with the new one) and at quit.
+  return () => {
+    timers.clearInterval(t)
+    updater.removeListener('update-downloaded', downloaded)
+    updater.removeListener('error', failed)
+  }
 }

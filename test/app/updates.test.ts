@@ -62,6 +62,7 @@ describe('auto-update', () => {
     expect(logs.at(-1)).toBe('update check failed: net::ERR_CONNECTION_REFUSED https://***@updates.bank.example')
     stop()
     expect(t.cleared).toBe(true)
+    expect(u.listenerCount('update-downloaded') + u.listenerCount('error')).toBe(0)
   })
 
   it('does nothing when off', () => {

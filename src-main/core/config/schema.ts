@@ -90,6 +90,11 @@ export const settingsSchema = z
      * ~/.config/autostart). The CLI ignores it.
      */
     start_at_login: z.boolean().default(true),
+    /**
+     * The desktop app's auto-update: a generic feed (the folder of installers and latest*.yml that `npm run dist`
+     * writes, on the institution's own server). Empty: no update is ever looked for. https only (http to this machine).
+     */
+    updates: z.object({ feed_url: z.string().trim().max(2000).default('') }).prefault({}),
     dedup: z
       .object({
         window_hours: z.number().positive().default(24),

@@ -78,7 +78,7 @@ export function Settings({ params }: { params?: URLSearchParams }) {
           sla_minutes: draft.sla_minutes, routing: draft.routing, dedup: { window_hours: draft.dedup.window_hours },
           sources: { csv: { delimiter: draft.sources.csv.delimiter, timezone: draft.sources.csv.timezone, columns: draft.sources.csv.columns }, email: draft.sources.email },
           database: { url: draft.database.url, tls: draft.database.tls, ca_file: draft.database.ca_file },
-          officer: draft.officer, officers: draft.officers, start_at_login: draft.start_at_login
+          officer: draft.officer, officers: draft.officers, start_at_login: draft.start_at_login, updates: { feed_url: draft.updates.feed_url }
         },
         secrets: secretPatch
       })
@@ -162,6 +162,9 @@ export function Settings({ params }: { params?: URLSearchParams }) {
             disabled={ro}
             onChange={(v) => set((s) => void (s.start_at_login = v))}
           />
+          <Field label="Update feed" htmlFor="s-update-feed" hint="Where new versions are published (https). Empty: the app never looks for updates. An update downloads in the background and installs when you quit." error={problems['updates.feed_url']}>
+            <Input id="s-update-feed" value={draft.updates.feed_url} disabled={ro} placeholder={ro ? '(not set)' : 'https://updates.example/triage-desk'} {...mark('updates.feed_url')} onChange={(e) => edit('updates.feed_url', (s) => void (s.updates.feed_url = e.target.value))} />
+          </Field>
         </Card>
       )}
 
