@@ -32,9 +32,12 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
     // A backlog: three alerts three days old, all past their target long before the import started.
     const backlog = await ok('importFiles', { paths: [writeFile(h.dir, 'backlog.csv', transactionsCsv([critical('B1', now - 3 * 1440 * MIN), low('B2', now - 3 * 1440 * MIN - MIN), low('B3', now - 3 * 1440 * MIN - 2 * MIN)]))] })
     expect(backlog.summary.triaged).toBe(3)
+    // Asked between imports too: the figures are a running tally, read from what was appended since (store/dashboard-tally.ts).
+    expect((await ok('summary', {})).breaches).toEqual({ total: 3, late_on_import: 3, late_in_run: 0 })
     // Fresh alerts, within their targets (critical: 15 min, low: 24 h).
     const fresh = await ok('importFiles', { paths: [writeFile(h.dir, 'fresh.csv', transactionsCsv([critical('F1', now - 1000), low('F2', now - 2000)]))] })
     expect(fresh.summary.triaged).toBe(2)
+    expect((await ok('summary', {})).today.total).toBe(5)
     // A critical alert 20 minutes old, triaged by a run said to have started 10 minutes ago: its target (15 min)
     // was still ahead when the run started, so it passed during the run.
     const slow = await ok('importFiles', { paths: [writeFile(h.dir, 'slow.csv', transactionsCsv([critical('S1', now - 20 * MIN)]))] })

@@ -37,24 +37,6 @@ export interface BreachFigures {
   late_in_run: number
 }
 
-/** Folds the rows of the stores' dashboard query (one per severity) into the figures: both stores share it. */
-export function foldDashboardRows(rows: Array<{ severity: string; n: number; today: number; today_dated: number; breached: number; late_on_import: number }>): Pick<DashboardFigures, 'today' | 'today_dated_today' | 'last_7_days' | 'breaches'> {
-  const sev = () => ({ critical: 0, high: 0, medium: 0, low: 0, total: 0 })
-  const out = { today: sev(), today_dated_today: 0, last_7_days: sev(), breaches: { total: 0, late_on_import: 0, late_in_run: 0 } }
-  for (const r of rows) {
-    const k = r.severity as 'critical' | 'high' | 'medium' | 'low'
-    out.today[k] += Number(r.today)
-    out.today.total += Number(r.today)
-    out.last_7_days[k] += Number(r.n)
-    out.last_7_days.total += Number(r.n)
-    out.today_dated_today += Number(r.today_dated)
-    out.breaches.total += Number(r.breached)
-    out.breaches.late_on_import += Number(r.late_on_import)
-  }
-  out.breaches.late_in_run = out.breaches.total - out.breaches.late_on_import
-  return out
-}
-
 export interface DashboardFigures {
   /** Alerts triaged since local midnight, by the time they were triaged (whatever their own date), by severity. */
   today: Record<'critical' | 'high' | 'medium' | 'low' | 'total', number>

@@ -17,7 +17,8 @@ import type { Severity } from '../../core/model.js'
 import type {
   AlertRecord, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
 } from '../../core/ports/read-model.js'
-import { foldDashboardRows, QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
+import { QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
+import { DashboardTally, type TallyRow } from '../dashboard-tally.js'
 import { storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 import { pgAlertFields, ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
@@ -209,6 +210,18 @@ export class PostgresAuditQueries implements AuditQueries {
   private silences: boolean | null = null
 
   constructor(private readonly pool: pg.Pool) {}
+
+  /** The dashboard's figures of triaged alerts, read from the entries appended since the last summary. */
+  private readonly tally = new DashboardTally({
+    headId: async () => Number(await this.one<number>('SELECT last_id AS v FROM chain_head WHERE singleton = 1')),
+    firstIdFrom: async (iso) => {
+      const v = await this.one<number | null>('SELECT min(id) AS v FROM audit_entries WHERE triaged_at >= $1', [iso])
+      return v === null ? null : Number(v)
+    },
+    scan: (from, to, midnightMs) => this.q<TallyRow>(`${PG_TALLY_SELECT} WHERE e.id BETWEEN $1 AND $2 GROUP BY e.run_id, e.severity`, [from, to, midnightMs]),
+    recount: (run, from, to, fromIso, midnightMs) =>
+      this.q<TallyRow>(`${PG_TALLY_SELECT} WHERE e.id BETWEEN $1 AND $2 AND e.run_id = $4 AND e.triaged_at >= $5 GROUP BY e.run_id, e.severity`, [from, to, midnightMs, run, fromIso])
+  })
 
   /** Whether the trail has rule governance (migration 009); a trail from before it, opened read-only, has not. */
   private async hasSilences(): Promise<boolean> {
@@ -799,26 +812,14 @@ export class PostgresAuditQueries implements AuditQueries {
   }
 
   async dashboard(now: Date): Promise<DashboardFigures> {
-    const midnight = new Date(now)
-    midnight.setHours(0, 0, 0, 0)
-    const weekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString()
-    // The same pass as SQLite's (see there). Times are ISO 8601 text: compared byte by byte (COLLATE "C"), as SQLite
-    // compares them; the run's start in ms from extract(epoch), rounded as SQLite's julianday is.
-    const rows = await this.q<Parameters<typeof foldDashboardRows>[0][number]>(
-      `SELECT e.severity, count(*) AS n,
-        count(*) FILTER (WHERE e.triaged_at COLLATE "C" >= $1) AS today,
-        count(*) FILTER (WHERE e.triaged_at COLLATE "C" >= $1 AND e.created_at_ms >= $2) AS today_dated,
-        count(*) FILTER (WHERE e.sla_breached = 1) AS breached,
-        count(*) FILTER (WHERE e.sla_breached = 1 AND e.created_at_ms + e.sla_target_seconds * 1000 < round(extract(epoch FROM r.started_at::timestamptz) * 1000)) AS late_on_import
-        FROM audit_entries e JOIN runs r ON r.id = e.run_id WHERE e.triaged_at >= $3 GROUP BY e.severity`,
-      [midnight.toISOString(), midnight.getTime(), weekAgo]
-    )
+    // The same running tally as SQLite's (store/dashboard-tally.ts), fed by the same grouped counts.
+    const figures = await this.tally.figures(now)
     await this.catchUp(20_000)
     const quarantined = await this.one<number>('SELECT coalesce(sum(quarantined), 0) AS v FROM runs')
     const last = (await this.q<DbRun>('SELECT * FROM runs ORDER BY id DESC LIMIT 1'))[0]
     const lastSuccess = await this.one<string | null>(`SELECT max(finished_at COLLATE "C") AS v FROM runs WHERE status = 'ok'`)
     return {
-      ...foldDashboardRows(rows),
+      ...figures,
       total_entries: await this.one<number>('SELECT count AS v FROM chain_head WHERE singleton = 1'),
       quarantined_total: quarantined,
       quarantine_open: quarantined - (await this.one<number>('SELECT count(*) AS v FROM quarantine_resolutions')),
@@ -828,3 +829,13 @@ export class PostgresAuditQueries implements AuditQueries {
     }
   }
 }
+
+/**
+ * The dashboard tally's counts per run and severity, as SQLite's TALLY_SELECT ($3: local midnight in ms). Text times
+ * compared byte by byte (COLLATE "C"), as SQLite compares them; the run's start rounded to the ms as julianday is.
+ */
+const PG_TALLY_SELECT = `SELECT e.run_id, e.severity, count(*) AS n, count(*) FILTER (WHERE e.sla_breached = 1) AS breached,
+  count(*) FILTER (WHERE e.sla_breached = 1 AND e.created_at_ms + e.sla_target_seconds * 1000 < round(extract(epoch FROM r.started_at::timestamptz) * 1000)) AS late_on_import,
+  count(*) FILTER (WHERE e.created_at_ms >= $3) AS dated, min(e.triaged_at COLLATE "C") AS min_triaged, max(e.triaged_at COLLATE "C") AS max_triaged,
+  min(e.id) AS min_id, max(e.id) AS max_id
+  FROM audit_entries e JOIN runs r ON r.id = e.run_id`

@@ -14,7 +14,8 @@ import type {
 } from '../../core/ports/read-model.js'
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
-import { foldDashboardRows, QueryError } from '../../core/ports/audit-queries.js'
+import { QueryError } from '../../core/ports/audit-queries.js'
+import { DashboardTally, type TallyRow } from '../dashboard-tally.js'
 import { ROW_COLUMNS, SQLITE_ALERT_FIELDS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
 import { narrows, resolveAuditFilter, vendorMatches, type ResolvedFilter } from '../../core/audit/search-text.js'
 import { COUNT_CAP, CLOSED, prioritySegments, segmentOfKey, sortKey } from '../audit-order.js'
@@ -108,6 +109,15 @@ const FTS_FROM = 'browse_search s CROSS JOIN browse_facets b ON b.id = s.rowid'
 export class SqliteAuditQueries implements AuditQueries {
   private readonly s
   private readonly ruleDescriptions = new Map<string, Map<string, string>>()
+
+  /** The dashboard's figures of triaged alerts, read from the entries appended since the last summary. */
+  private readonly tally = new DashboardTally({
+    headId: () => this.db.prepare('SELECT last_id FROM chain_head WHERE singleton = 1').pluck().get() as number,
+    firstIdFrom: (iso) => this.db.prepare('SELECT min(id) FROM audit_entries WHERE triaged_at >= ?').pluck().get(iso) as number | null,
+    scan: (from, to, midnightMs) => this.db.prepare(`${TALLY_SELECT} WHERE e.id BETWEEN @from AND @to GROUP BY e.run_id, e.severity`).all({ from, to, midnightMs }) as TallyRow[],
+    recount: (run, from, to, fromIso, midnightMs) =>
+      this.db.prepare(`${TALLY_SELECT} WHERE e.id BETWEEN @from AND @to AND e.run_id = @run AND e.triaged_at >= @fromIso GROUP BY e.run_id, e.severity`).all({ run, from, to, fromIso, midnightMs }) as TallyRow[]
+  })
 
   constructor(private readonly db: Database.Database) {
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS browse_dest_map (json TEXT PRIMARY KEY, mask INTEGER NOT NULL);
@@ -697,26 +707,14 @@ export class SqliteAuditQueries implements AuditQueries {
     return { items, next_before_id: rows.length > o.limit ? items.at(-1)!.id : null, total, open: total - resolved }
   }
 
-  dashboard(now: Date): DashboardFigures {
-    const midnight = new Date(now)
-    midnight.setHours(0, 0, 0, 0)
-    const weekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString()
-    // One pass over the week's entries (the triaged_at index), by triage time: today's and the week's counts, the
-    // breaches, and which of them were already past their target when their run started (julianday: the run's
-    // start in ms, as PostgreSQL's extract(epoch) gives it).
-    const rows = this.db
-      .prepare(`SELECT e.severity, count(*) n,
-        coalesce(sum(e.triaged_at >= @midnight), 0) today,
-        coalesce(sum(e.triaged_at >= @midnight AND e.created_at_ms >= @midnightMs), 0) today_dated,
-        coalesce(sum(e.sla_breached), 0) breached,
-        coalesce(sum(e.sla_breached = 1 AND e.created_at_ms + e.sla_target_seconds * 1000 < CAST(round((julianday(r.started_at) - 2440587.5) * 86400000) AS INTEGER)), 0) late_on_import
-        FROM audit_entries e JOIN runs r ON r.id = e.run_id WHERE e.triaged_at >= @weekAgo GROUP BY e.severity`)
-      .all({ midnight: midnight.toISOString(), midnightMs: midnight.getTime(), weekAgo }) as Parameters<typeof foldDashboardRows>[0]
+  async dashboard(now: Date): Promise<DashboardFigures> {
+    // Today and the week by triage time, breaches split by their run's start: a running tally (store/dashboard-tally.ts).
+    const figures = await this.tally.figures(now)
     this.catchUp(20_000)
     const quarantined = this.db.prepare('SELECT coalesce(sum(quarantined), 0) FROM runs').pluck().get() as number
     const last = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as Parameters<typeof runFromRow>[0] | undefined
     return {
-      ...foldDashboardRows(rows),
+      ...figures,
       total_entries: this.s.count.get() as number,
       quarantined_total: quarantined,
       quarantine_open: quarantined - (this.db.prepare('SELECT count(*) FROM quarantine_resolutions').pluck().get() as number),
@@ -726,6 +724,15 @@ export class SqliteAuditQueries implements AuditQueries {
     }
   }
 }
+
+/**
+ * The dashboard tally's counts per run and severity. late_on_import: past the target before the run started (the
+ * run's start in ms from julianday, as PostgreSQL's extract(epoch) gives it).
+ */
+const TALLY_SELECT = `SELECT e.run_id, e.severity, count(*) n, coalesce(sum(e.sla_breached), 0) breached,
+  coalesce(sum(e.sla_breached = 1 AND e.created_at_ms + e.sla_target_seconds * 1000 < CAST(round((julianday(r.started_at) - 2440587.5) * 86400000) AS INTEGER)), 0) late_on_import,
+  coalesce(sum(e.created_at_ms >= @midnightMs), 0) dated, min(e.triaged_at) min_triaged, max(e.triaged_at) max_triaged, min(e.id) min_id, max(e.id) max_id
+  FROM audit_entries e JOIN runs r ON r.id = e.run_id`
 
 function runRow(r: Parameters<typeof runFromRow>[0]): RunRow {
   const x = runFromRow(r)
