@@ -130,12 +130,14 @@ describe.each(['summary', 'appendix'] as const)('the %s PDF is tagged', (kind) =
 })
 
 describe('severity colours: one definition for the UI, the charts and the PDF', () => {
-  it('the PDF draws with the same four colours the UI sets as --sev-* (from severity-colours.ts)', () => {
+  it('the PDF draws with the same four colours the UI sets as --sev-* (from severity-colours.ts)', async () => {
     for (const s of SEVERITIES) expect(SEVERITY_COLOUR[s], s).toBe(SEVERITY_COLOURS[s].colour)
     const tokens = readFileSync(join(import.meta.dirname, '../../src-renderer/src/ui/tokens.css'), 'utf8')
     expect(tokens, 'tokens.css defines no severity colour of its own').not.toMatch(/--sev-[a-z-]+\s*:/)
     const ui = readFileSync(join(import.meta.dirname, '../../src-renderer/src/ui/index.tsx'), 'utf8')
-    expect(ui).toMatch(/import \{ SEVERITY_COLOURS \} from '..\/..\/..\/src-main\/core\/report\/severity-colours.js'/)
+    expect(ui).toMatch(/import \{ SEVERITY_COLOURS \} from '..\/..\/..\/src-main\/api\/severity-contract.js'/)
+    const contract = await import('../../src-main/api/severity-contract.js')
+    expect(contract.SEVERITY_COLOURS).toBe(SEVERITY_COLOURS)
   })
 
   it('each colour reads as text on its badge background and on white (4.5:1), and the four are different', () => {

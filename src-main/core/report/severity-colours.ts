@@ -1,7 +1,8 @@
 // The four severity colours, defined once: the UI's badges and bars (set as the --sev-* CSS variables), the
 // Reports screen's charts and the PDF report all read them from here. Plain data with no Node import, so the
-// renderer imports it too. `colour` is text on `soft` (badges) and a fill on white (bars): at least 4.5:1 on
-// `soft` and on white (test/report/severity-colours.test.ts), so it reads as text and as a graphic (3:1).
+// renderer imports it too (through src-main/api/severity-contract.ts, as the import boundaries want).
+// `colour` is text on `soft` (badges) and a fill on white (bars): at least 4.5:1 on `soft` and on white
+// (test/report/pdf-tagged.test.ts), so it reads as text and as a graphic (3:1 is enough there).
 import type { Severity } from '../model.js'
 
 export interface SeverityColour {

@@ -5,7 +5,7 @@
 import { useMemo } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import type { Output } from '../api/client.js'
-import { SEVERITY_COLOURS } from '../../../src-main/core/report/severity-colours.js'
+import { SEVERITY_COLOURS } from '../../../src-main/api/severity-contract.js'
 import { ChartFigure, fmtDate, fmtDuration, fmtNum, ScrollRegion, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
 
 type Report = Output<'slaReport'>

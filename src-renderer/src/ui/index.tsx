@@ -1,6 +1,6 @@
 // The design system: a handful of components over tokens.css. Screens compose these; they do not style ad hoc.
 import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ChangeEvent, type ComponentProps, type KeyboardEvent, type ReactNode } from 'react'
-import { SEVERITY_COLOURS } from '../../../src-main/core/report/severity-colours.js'
+import { SEVERITY_COLOURS } from '../../../src-main/api/severity-contract.js'
 import './tokens.css'
 import './components.css'
 
