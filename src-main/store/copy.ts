@@ -68,7 +68,9 @@ export const COPIED_TABLES: readonly TableSpec[] = [
   { name: 'case_evidence', key: ['sha256'], mode: 'text-key' },
   // migration 009 (rule governance): events chained; the deliveries silences held back (composite key, append-only: offered every time)
   { name: 'governance_events', key: ['id'], mode: 'append' },
-  { name: 'delivery_silences', key: ['entry_id', 'destination'], mode: 'text-key' }
+  { name: 'delivery_silences', key: ['entry_id', 'destination'], mode: 'text-key' },
+  // migration 011 (source headers): a CSV file's header line per run, append-only, keyed by (run, file name): offered every time
+  { name: 'source_headers', key: ['run_id', 'source_file'], mode: 'text-key' }
 ]
 
 /** Singleton rows, set last: the recorded heads of the two hash chains. */
