@@ -46,9 +46,18 @@ export class DashboardTally {
   private upto = 0
   private rows = new Map<string, TallyRow>()
 
+  /** One update at a time: two summaries reading the same new entries must not both add them. */
+  private queue: Promise<unknown> = Promise.resolve()
+
   constructor(private readonly source: TallySource) {}
 
-  async figures(now: Date): Promise<Figures> {
+  figures(now: Date): Promise<Figures> {
+    const next = this.queue.then(() => this.compute(now))
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+
+  private async compute(now: Date): Promise<Figures> {
     const midnight = new Date(now)
     midnight.setHours(0, 0, 0, 0)
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString()

@@ -88,3 +88,13 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
     expect((await ok('listRuns', { limit: 5 })).runs.map((x) => x.status)).toEqual(['ok', 'failed', 'ok'])
   })
 })
+
+describe.each(STORE_KINDS)('on %s, summaries asked at once', (kind) => {
+  it('count each new alert once (the tally is updated one summary at a time)', async () => {
+    h = await harness({ kind })
+    await ok('importFiles', { paths: [writeFile(h.dir, 'a.csv', transactionsCsv([critical('P1', Date.now() - 1000), low('P2', Date.now() - 2000)]))] })
+    const all = await Promise.all(Array.from({ length: 8 }, () => ok('summary', {})))
+    for (const s of all) expect(s.today.total).toBe(2)
+    expect((await ok('summary', {})).last_7_days.total).toBe(2)
+  })
+})
