@@ -207,14 +207,20 @@ async function decodedChunks(source: AsyncGenerator<Buffer>, declared: string): 
 export async function readCsvHeaderLine(path: string, opts: CsvOptions = {}): Promise<string | null> {
   const delimiter = opts.delimiter ?? ','
   const maxRecordBytes = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
-  const { chunks, encoding, bomLength } = await decodedChunks(new FileTap(path).chunks(), opts.encoding ?? 'utf-8')
-  for await (const r of splitCsvRecords(chunks, delimiter.charCodeAt(0), maxRecordBytes, bomLength)) {
-    if (recordProblem(r, encoding, maxRecordBytes)) continue
-    const raw = (decodeText(r.bytes, encoding) as { text: string }).text
-    const cells = r.quoted ? parseQuoted(raw, delimiter, r.crLineEnds ? '\r' : '\n') : raw.split(delimiter)
-    if (Array.isArray(cells)) return raw
+  const source = new FileTap(path).chunks()
+  try {
+    const { chunks, encoding, bomLength } = await decodedChunks(source, opts.encoding ?? 'utf-8')
+    for await (const r of splitCsvRecords(chunks, delimiter.charCodeAt(0), maxRecordBytes, bomLength)) {
+      if (recordProblem(r, encoding, maxRecordBytes)) continue
+      const raw = (decodeText(r.bytes, encoding) as { text: string }).text
+      const cells = r.quoted ? parseQuoted(raw, delimiter, r.crLineEnds ? '\r' : '\n') : raw.split(delimiter)
+      if (Array.isArray(cells)) return raw
+    }
+    return null
+  } finally {
+    // Stopping early does not reach the file's stream through the decoding generators: close it here.
+    await source.return(undefined)
   }
-  return null
 }
 
 /** The header and first rows of a CSV, for the mapping preview. Reads only the start of the file. */
