@@ -53,6 +53,15 @@ describe('explainDecision on the default rule set', () => {
     expect(r.conditions[2]!.text).toBe("body '…morning. A possible sanctions breach was found in…' contains 'sanction'")
     expect(r.conditions[2]!.actual).toBe(body)
   })
+
+  it('cuts a long value it repeats (the payload holds it whole) and says how long it was', () => {
+    const body = `${'x'.repeat(2000)} sanctions ${'y'.repeat(100_000)}`
+    const c = explainDecision(rs, mail({ body })).rules[0]!.conditions[2]!
+    expect(c).toMatchObject({ holds: true, actual_chars: body.length })
+    expect(c.actual).toBe(`${'x'.repeat(500)}…`)
+    expect(c.text).toMatch(/^body '…x+ sanctions y+…' contains 'sanction'$/)
+    expect(c.text.length).toBeLessThan(120)
+  })
 })
 
 describe('explainDecision on the extended rule set', () => {

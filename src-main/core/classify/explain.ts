@@ -27,8 +27,10 @@ export interface ConditionEvidence {
   holds: boolean
   /** field rows: the condition's field */
   field?: string
-  /** field rows: the alert's value (null: absent or empty); business_hours: the alert time in the rule set's zone */
+  /** field rows: the alert's value (null: absent or empty; text over MAX_ACTUAL_CHARS cut, ending in "…"); business_hours: the alert time in the rule set's zone */
   actual?: ShownValue
+  /** set when `actual` was cut: the length of the whole value */
+  actual_chars?: number
   /** field rows: the operator; business_hours: outside_business_hours */
   op?: FieldOperator | 'outside_business_hours'
   /** what the rule expects: the threshold, the value, the list, the text or pattern; business_hours: true/false */
@@ -87,10 +89,14 @@ function inline(v: unknown): string {
   return clip(JSON.stringify(v))
 }
 
-function shown(v: unknown): ShownValue {
-  if (v === undefined || v === '' || v === null) return null
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v
-  return JSON.stringify(v)
+/** Longest text value an explanation repeats (an e-mail body can be megabytes: the payload has it in full). */
+export const MAX_ACTUAL_CHARS = 500
+
+function shown(v: unknown): { actual: ShownValue; actual_chars?: number } {
+  if (v === undefined || v === '' || v === null) return { actual: null }
+  if (typeof v === 'number' || typeof v === 'boolean') return { actual: v }
+  const text = typeof v === 'string' ? v : JSON.stringify(v)
+  return text.length > MAX_ACTUAL_CHARS ? { actual: `${text.slice(0, MAX_ACTUAL_CHARS)}…`, actual_chars: text.length } : { actual: text }
 }
 
 /** For a long text that holds the needle, the part around it ("…mentions sanctions against…"). */
@@ -170,7 +176,7 @@ export function explainDecision(rs: RuleSet, alert: Alert, createdAtMs = Date.pa
     }
     const v = readField(alert, c.field)
     const checks = fieldChecks(c)
-    const base = { field: c.field, actual: shown(v), ...(c.case_sensitive ? { case_sensitive: true } : {}) }
+    const base = { field: c.field, ...shown(v), ...(c.case_sensitive ? { case_sensitive: true } : {}) }
     const rows = checks.map((k) => {
       const holds = k.test(v)
       return { ...base, kind: 'field' as const, holds, op: k.op, expected: k.expected, text: fieldText(c.field, k.op, k.expected, v, holds, c) }

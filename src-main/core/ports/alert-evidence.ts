@@ -14,7 +14,9 @@ export const conditionEvidenceSchema = z.object({
   kind: z.enum(['all', 'any', 'not', 'field', 'business_hours']),
   holds: z.boolean(),
   field: z.string().optional(),
+  /** the alert's value; text over 500 characters is cut (ending in "…") and actual_chars gives its whole length */
   actual: shownValue.optional(),
+  actual_chars: z.number().int().optional(),
   op: z.enum(['exists', 'equals', 'in', 'contains', 'matches', 'gt', 'gte', 'lt', 'lte', 'outside_business_hours']).optional(),
   expected: z.union([shownValue, z.array(z.union([z.string(), z.number()]))]).optional(),
   case_sensitive: z.boolean().optional(),
