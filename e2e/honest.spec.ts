@@ -40,6 +40,15 @@ describe.skipIf(missing !== null)('states, errors and honest figures in Chromium
   const problems: string[] = []
   let refusals = 0
 
+  async function api(method: string, input: unknown): Promise<any> {
+    const res = await fetch(`${new URL(served.url).origin}/api/${method}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(input)
+    })
+    return res.json()
+  }
+
   /** The screen at both sizes (back to 1440×900 after). */
   const shots = async (name: string) => {
     for (const size of SIZES) {
@@ -208,6 +217,19 @@ describe.skipIf(missing !== null)('states, errors and honest figures in Chromium
     expect(await deliveries.textContent()).toContain('Dry-run: 3 deliveries prepared, none sent.')
     expect(await deliveries.textContent()).toContain('No delivery needs attention.')
     await shots('dashboard')
+
+    // Once the critical alert is taken and the bad row dismissed, and only then: nothing needs attention.
+    const crit = (await api('caseQueue', { view: 'unassigned', limit: 10 })).data.rows.filter((r: { severity: string }) => r.severity === 'critical')
+    expect(crit).toHaveLength(1)
+    expect((await api('caseAction', { action: 'assign', ids: [crit[0].id], to: 'E2E Officer' })).ok).toBe(true)
+    await attention.getByText(/unowned critical/).waitFor({ state: 'detached' })
+    expect(await page.getByText('Nothing needs attention').count()).toBe(0) // the quarantine record still waits
+    const q = (await api('listQuarantine', { status: 'open', limit: 5 })).data.items
+    expect((await api('resolveQuarantine', { id: q[0].id, action: 'dismiss', reason: 'test row', by: 'E2E Officer' })).ok).toBe(true)
+    const clear = page.getByRole('region', { name: 'Nothing needs attention' })
+    await clear.waitFor()
+    expect(await clear.textContent()).toContain('No unowned critical or high alert, no overdue case, the last run succeeded and the schedule keeps up')
+    await shots('dashboard-clear')
 
     await open('Deliveries')
     const banner = page.locator('.banner').filter({ hasText: 'Dry-run:' })

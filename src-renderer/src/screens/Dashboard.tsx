@@ -51,7 +51,6 @@ export function Dashboard() {
         </div>
       </header>
       {runError && <Banner tone="danger">{runError}</Banner>}
-      <Health s={s} />
       <Attention s={s} />
       {!s.empty && <CaseWorkCard />}
 
@@ -92,15 +91,10 @@ export function Dashboard() {
   )
 }
 
-function Health({ s }: { s: Output<'summary'> }) {
-  // A failed last run is in "Needs attention" and the app's run-failure banner: not a third time here.
-  if (s.health.status === 'warn') return <Banner tone="warn"><strong>Check the schedule.</strong> {s.health.message}</Banner>
-  return null
-}
-
 /**
  * What needs an officer now, or "Nothing needs attention" when truly nothing does: no unowned critical or high alert,
- * no overdue case, no failed last run, no delivery notice or uncertain delivery, no open quarantine record.
+ * no overdue case, no failed last run and no schedule falling behind, no delivery notice or uncertain delivery, no open quarantine
+ * record.
  */
 function Attention({ s }: { s: Output<'summary'> }) {
   const q = useApi('caseQueue', { view: 'unassigned', limit: 1 }, { reloadOn: ['caseChanged', 'runFinished', 'settingsChanged'] })
@@ -117,12 +111,13 @@ function Attention({ s }: { s: Output<'summary'> }) {
     })
   if (c.overdue) items.push({ key: 'overdue', href: '#/queue?tab=overdue', action: 'Open', text: <><strong className="num">{fmtNum(c.overdue)}</strong> open {c.overdue === 1 ? 'case' : 'cases'} past an acknowledgement or close target, or a clock</> })
   if (s.health.status === 'failed') items.push({ key: 'run', href: '#/runs', action: 'See Runs', text: <>{s.health.message}</> })
+  if (s.health.status === 'warn') items.push({ key: 'schedule', href: '#/settings?field=schedule', action: 'Schedule', text: <><strong>Check the schedule.</strong> {s.health.message}</> })
   if (delivery) items.push({ key: 'delivery', href: '#/deliveries', action: 'Review', text: <>Deliveries: {delivery}</> })
   if (s.quarantine_open) items.push({ key: 'quarantine', href: '#/quarantine', action: 'Review', text: <><strong className="num">{fmtNum(s.quarantine_open)}</strong> quarantine {s.quarantine_open === 1 ? 'record waits' : 'records wait'} for a correction or a dismissal</> })
   if (!items.length)
     return (
       <Card title="Nothing needs attention" className="dash-attention dash-attention-clear">
-        <p className="small muted">No unowned critical or high alert, no overdue case, the last run succeeded, no delivery notice or uncertain delivery, no open quarantine record.</p>
+        <p className="small muted">No unowned critical or high alert, no overdue case, the last run succeeded and the schedule keeps up, no delivery notice or uncertain delivery, no open quarantine record.</p>
       </Card>
     )
   return (
