@@ -125,6 +125,29 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
     await page.locator('.audit-grid [role=row][aria-rowindex="2"][data-entry]').waitFor()
   })
 
+  it('scales the scrollbar past the browser cap on an element height: the last row is still reached by scrolling', async () => {
+    // Chromium caps an element at 33,554,432 px (~930,000 rows of 36 px); the grid caps its body below that and scales
+    // the scroll. Lowered here to 1,000,000 px so the 200,000 rows (7,200,000 px) need it.
+    await page.evaluate(() => ((window as unknown as { TRIAGE_GRID_MAX_PX?: number }).TRIAGE_GRID_MAX_PX = 1_000_000))
+    await openAudit('sort=id')
+    const g = grid()
+    await g.evaluate((el) => el.scrollTo({ top: 1 })) // a render under the new cap
+    await expect.poll(() => page.locator('.audit-grid-body').evaluate((el) => el.getBoundingClientRect().height)).toBe(1_000_000)
+    await g.evaluate((el) => el.scrollTo({ top: el.scrollHeight }))
+    const lastRow = page.locator(`.audit-grid [role=row][aria-rowindex="${ROWS + 1}"][data-entry]`)
+    await lastRow.waitFor({ timeout: 30_000 })
+    expect(await lastRow.getAttribute('data-entry')).toBe('1') // id order, newest first: entry 1 is last
+    // the last row sits at the bottom of the view, under no other row
+    const [rowBox, gridBox] = [await lastRow.boundingBox(), await g.boundingBox()]
+    expect(Math.abs(rowBox!.y + rowBox!.height - (gridBox!.y + gridBox!.height))).toBeLessThan(20)
+    // halfway down the scrollbar is halfway down the rows
+    await g.evaluate((el) => el.scrollTo({ top: (el.scrollHeight - el.clientHeight) / 2 }))
+    await expect.poll(async () => (await renderedIds()).length).toBeGreaterThan(10)
+    const mid = await renderedIds()
+    expect(Math.abs(mid[Math.floor(mid.length / 2)]! - ROWS / 2)).toBeLessThan(100)
+    await page.evaluate(() => delete (window as unknown as { TRIAGE_GRID_MAX_PX?: number }).TRIAGE_GRID_MAX_PX)
+  })
+
   it('keeps the filters, the sort and the columns in the URL across a reload', async () => {
     await openAudit()
     await page.getByRole('button', { name: 'Critical' }).click()

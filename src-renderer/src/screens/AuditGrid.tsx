@@ -2,13 +2,19 @@
 // match count, aria-rowindex on each rendered row) whose rows are virtualized over the bounded window of pages
 // (audit-window.ts). The grid element itself scrolls and takes the focus; the active row is its
 // aria-activedescendant, moved with the arrow keys. Only the rows in view (and a few more) exist in the page.
-import { memo, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent, type Ref } from 'react'
-import { useVirtualizer } from '@tanstack/react-virtual'
+//
+// Rows have one fixed height, so the virtualizer is a few lines here. Browsers cap an element's height (Chromium:
+// 33,554,432 px, about 930,000 rows of 36 px): past MAX_PX the scrollbar is scaled, one pixel of scroll moving more
+// than one pixel of rows, so the last of a million rows is still reached by scrolling, End or Go to.
+import { memo, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type KeyboardEvent, type Ref } from 'react'
 import type { AuditRow, AuditSort } from '../../../src-main/api/contract.js'
 import type { AuditColumn } from './audit-columns.js'
 
 const ROW_HEIGHT = 36
 const HEAD_HEIGHT = 34
+const OVERSCAN = 8
+/** The tallest body the grid makes (under the browsers' caps); a test may lower it (window.TRIAGE_GRID_MAX_PX). */
+const maxPx = () => (globalThis as { TRIAGE_GRID_MAX_PX?: number }).TRIAGE_GRID_MAX_PX ?? 30_000_000
 
 export interface GridHandle {
   /** scrolls to a position and makes it the active row */
@@ -36,31 +42,51 @@ interface Props {
 export function AuditGrid({ columns, template, minWidth, count, row, version, onRange, busy, sort, onSort, selectedId, onOpen, handle }: Props) {
   const grid = useRef<HTMLDivElement>(null)
   const [active, setActive] = useState(0)
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => grid.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-    // the body starts under the sticky header row, which also covers the top of the viewport
-    scrollMargin: HEAD_HEIGHT,
-    scrollPaddingStart: HEAD_HEIGHT
-  })
-  const items = virtualizer.getVirtualItems()
-  const first = items[0]?.index ?? 0
-  const last = items.at(-1)?.index ?? 0
-  useEffect(() => onRange(first, last), [first, last, count, onRange])
+  const [scrollTop, setScrollTop] = useState(0)
+  const [height, setHeight] = useState(600)
+  useLayoutEffect(() => {
+    const el = grid.current
+    if (!el) return
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight))
+    ro.observe(el)
+    setHeight(el.clientHeight)
+    return () => ro.disconnect()
+  }, [])
+  // The body's rows in virtual pixels (count × row height) and as laid out (capped); scale maps one to the other.
+  const view = Math.max(ROW_HEIGHT, height - HEAD_HEIGHT)
+  const virtual = count * ROW_HEIGHT
+  const real = Math.min(virtual, maxPx())
+  const scale = virtual > real && real > view ? (virtual - view) / (real - view) : 1
+  const offset = Math.min(Math.max(0, virtual - view), scrollTop * scale) // the virtual pixel at the top of the view
+  const first = Math.min(Math.max(0, count - 1), Math.floor(offset / ROW_HEIGHT))
+  const last = Math.min(count - 1, Math.floor((offset + view - 1) / ROW_HEIGHT))
+  const from = Math.max(0, first - OVERSCAN)
+  const to = Math.min(count - 1, last + OVERSCAN)
+  useEffect(() => onRange(first, Math.max(first, last)), [first, last, count, onRange])
   useEffect(() => setActive((a) => Math.min(a, Math.max(0, count - 1))), [count])
 
+  /** Scrolls so that row i is in view: at the top (start), or only as far as needed (auto). */
+  const scrollToRow = (i: number, align: 'start' | 'auto') => {
+    const el = grid.current
+    if (!el) return
+    const top = i * ROW_HEIGHT
+    let target = offset
+    if (align === 'start' || top < offset) target = top
+    else if (top + ROW_HEIGHT > offset + view) target = top + ROW_HEIGHT - view
+    else return
+    el.scrollTop = Math.round(Math.min(virtual - view, Math.max(0, target)) / scale)
+    setScrollTop(el.scrollTop)
+  }
   const goTo = (i: number) => {
     const to = Math.max(0, Math.min(count - 1, i))
     setActive(to)
-    virtualizer.scrollToIndex(to, { align: 'auto' })
+    scrollToRow(to, 'auto')
   }
   useImperativeHandle(handle, () => ({
     goTo: (i) => {
       const to = Math.max(0, Math.min(count - 1, i))
       setActive(to)
-      virtualizer.scrollToIndex(to, { align: 'start' })
+      scrollToRow(to, 'start')
     },
     focus: () => grid.current?.focus()
   }))
@@ -78,7 +104,9 @@ export function AuditGrid({ columns, template, minWidth, count, row, version, on
       e.preventDefault()
     }
   }
-  const activeRendered = items.some((v) => v.index === active)
+  const activeRendered = active >= from && active <= to
+  const rows: number[] = []
+  if (count > 0) for (let i = from; i <= to; i++) rows.push(i)
 
   return (
     <div
@@ -92,6 +120,7 @@ export function AuditGrid({ columns, template, minWidth, count, row, version, on
       aria-activedescendant={activeRendered && count ? `audit-pos-${active}` : undefined}
       tabIndex={0}
       onKeyDown={onKey}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
     >
       <div role="rowgroup" className="audit-grid-head" style={{ minWidth }}>
         <div role="row" aria-rowindex={1} className="audit-grid-head-row" style={{ gridTemplateColumns: template }}>
@@ -112,18 +141,19 @@ export function AuditGrid({ columns, template, minWidth, count, row, version, on
           })}
         </div>
       </div>
-      <div role="rowgroup" className="audit-grid-body" style={{ height: virtualizer.getTotalSize() - HEAD_HEIGHT, minWidth }}>
-        {items.map((v) => (
+      <div role="rowgroup" className="audit-grid-body" style={{ height: real, minWidth }}>
+        {rows.map((i) => (
           <GridRow
-            key={v.index}
-            index={v.index}
-            r={row(v.index)}
+            key={i}
+            index={i}
+            r={row(i)}
             version={version}
-            top={v.start - HEAD_HEIGHT}
+            // where row i is, in the body's laid-out pixels: the view's top plus its virtual distance from it
+            top={Math.round(scrollTop + i * ROW_HEIGHT - offset)}
             columns={columns}
             template={template}
-            active={v.index === active}
-            selected={row(v.index)?.id === selectedId}
+            active={i === active}
+            selected={row(i)?.id === selectedId}
             onPick={(i, id) => {
               setActive(i)
               onOpen(id)
