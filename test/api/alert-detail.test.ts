@@ -142,6 +142,40 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     expect(a.entry.title).toBe('Txn T7 1,000.25 EUR wire DE')
   })
 
+  it('shows a multipart e-mail as its text part, its attachments listed (not opened), folded headers unfolded', async () => {
+    h = await harness({ kind })
+    const eml = [
+      'From: screening@vendor.test',
+      'Subject: Daily screening',
+      '  summary for 24 November',
+      'Date: Tue, 24 Nov 2026 10:00:00 +0000',
+      'Message-ID: <multi-1@vendor.test>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Three hits, none on a sanctions list.',
+      '--b1',
+      'Content-Type: application/pdf; name="hits.pdf"',
+      'Content-Disposition: attachment; filename="hits.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('%PDF-1.4 not really').toString('base64'),
+      '--b1--',
+      ''
+    ].join('\r\n')
+    await ok('importFiles', { paths: [writeFile(h.dir, 'multi.eml', eml)] })
+    const a = await ok('getAlert', { id: (await ok('queryAudit', { limit: 1 })).rows[0]!.id })
+    expect(a.source).toMatchObject({
+      kind: 'email', body_from: 'text', body: 'Three hits, none on a sanctions list.',
+      attachments: [{ filename: 'hits.pdf', content_type: 'application/pdf', size: 19 }], note: null
+    })
+    if (a.source.kind !== 'email') throw new Error('not an e-mail')
+    expect(a.source.headers.find((x) => x.name === 'Subject')!.value).toBe('Daily screening summary for 24 November')
+  })
+
   it("says plainly when the recorded version's content is not available, and never shows another rule set's conditions", async () => {
     h = await harness({ kind, settings: { rules_file: EXTENDED_RULES } })
     await ok('importFiles', { paths: [writeFile(h.dir, 't.csv', 'txn_id,amount,currency,risk_score,created_at\nT1,10,GBP,92,2026-11-24T10:00:00Z\n')] })
