@@ -117,6 +117,7 @@ export function RawSource({ a }: { a: Detail }) {
           </table>
         </div>
       )}
+      {s.kind === 'csv' && s.record && s.record.length > 6 && <p className="faint small">{s.record.length} fields: scroll the table sideways to see them all.</p>}
       {s.kind === 'email' && (
         <div className="ev-mail">
           <div className="ev-mail-headers" tabIndex={0} role="region" aria-label="E-mail headers">
