@@ -11,6 +11,8 @@ import { Badge, Banner, Button, Card, Checkbox, fmtDuration, fmtNum, fmtTime, Pr
 import './import.css'
 
 const ACCEPT = '.csv,.json,.eml,.mbox'
+/** Files up to this size (all together) are checked as soon as they are previewed; larger ones when asked. */
+const CHECK_AUTO_BYTES = 50 * 1024 * 1024
 const FORMAT_LABEL = { csv: 'transaction CSV', 'mailbox-json': 'mailbox JSON export', eml: 'e-mail (.eml)', mbox: 'mailbox (.mbox)' } as const
 type Field = (typeof TRANSACTION_FIELDS)[number]
 type Mapping = Partial<Record<Field, string>>
@@ -44,8 +46,12 @@ export function Import() {
 
   // The check before importing: the files read as the import will read them (with this mapping), nothing written.
   const checkKey = phase === 'preview' && ready.length && !missing.length ? JSON.stringify([ready, csv ? clean(mapping) : null]) : null
+  // The check reads every record: automatic up to CHECK_AUTO_BYTES, on request beyond (a mapping change would re-read a 1 GB file).
+  const bytes = files.reduce((n, f) => n + (f.preview?.size_bytes ?? 0), 0)
+  const [asked, setAsked] = useState<string | null>(null)
+  const checkNow = checkKey !== null && (bytes <= CHECK_AUTO_BYTES || asked === checkKey)
   useEffect(() => {
-    if (!checkKey) return
+    if (!checkKey || !checkNow) return
     let live = true
     setCheck({ key: checkKey, out: null, error: null })
     call('validateImport', { paths: ready, ...(csv ? { csv_mapping: clean(mapping) } : {}) })
@@ -55,7 +61,7 @@ export function Import() {
       live = false
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [checkKey])
+  }, [checkKey, checkNow])
   const checked = check && check.key === checkKey ? check : null
 
   async function take(list: FileList | File[]) {
@@ -143,7 +149,11 @@ export function Import() {
           {csv?.preview && phase !== 'running' && (
             <MappingEditor preview={csv.preview} mapping={mapping} onChange={remap} remember={remember} onRemember={setRemember} />
           )}
-          {phase === 'preview' && checkKey && <CheckCard check={checked} />}
+          {phase === 'preview' && checkKey && (checkNow ? <CheckCard check={checked} formatOf={(path) => files.find((f) => f.path === path)?.preview?.format} /> : (
+            <Card title="Check before importing" sub={`${fmtBytes(bytes)}: the check reads every record, as the import will`}>
+              <Button onClick={() => setAsked(checkKey)}>Check the files first</Button>
+            </Card>
+          ))}
           {phase === 'preview' && (
             <div className="row">
               <Button variant="primary" onClick={start} disabled={missing.length > 0 || !ready.length}>
@@ -289,7 +299,7 @@ function MappingEditor({ preview, mapping, onChange, remember, onRemember }: { p
 }
 
 /** What the import would do, read exactly as it will read: alerts, what would be quarantined and why, a re-import. */
-function CheckCard({ check }: { check: { out: Output<'validateImport'> | null; error: string | null } | null }) {
+function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'> | null; error: string | null } | null; formatOf(path: string): string | undefined }) {
   if (!check || (!check.out && !check.error)) return <Card title="Checking the files…"><p className="muted small">Reading them as the import will, without importing.</p></Card>
   if (check.error) return <Banner tone="danger">The check could not read the files: {check.error}</Banner>
   const files = check.out!.files
@@ -327,7 +337,7 @@ function CheckCard({ check }: { check: { out: Output<'validateImport'> | null; e
                         <td className="num">{fmtNum(r.count)}</td>
                         <td className="mono">{r.field ?? '—'}</td>
                         <td>{r.reason}</td>
-                        <td className="nowrap">row {r.first}</td>
+                        <td className="nowrap">{formatOf(f.path) === 'csv' ? 'row' : 'message'} {r.first}</td>
                       </tr>
                     ))}
                   </tbody>
