@@ -196,7 +196,11 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
     await page.getByRole('button', { name: 'Delete the view High breached, oldest' }).click()
     expect(await page.getByRole('button', { name: 'High breached, oldest', exact: true }).count()).toBe(0)
     expect(await page.evaluate(() => localStorage.getItem('triage-desk.audit-views'))).toBe('[]')
-    await page.getByText(/^Views/).click()
+    // Escape closes the menu and gives the focus back to its button
+    await page.getByLabel('Name of the view to save').focus()
+    await page.keyboard.press('Escape')
+    expect(await page.locator('details.audit-menu[open]').count()).toBe(0)
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/^Views/)
   })
 
   it('jumps to a time: the first alert at or before it, in alert-time order', async () => {

@@ -2,7 +2,7 @@
 // scrollbar covers every match (an exact count), rows are read by position for the view, memory stays flat.
 // Filters, sort and columns live in the URL (audit-url.ts), so a reload or a shared link keeps them; named views
 // are saved on this workstation. Filtering, sorting and search happen on the server.
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import type { AuditFilter, AuditSort } from '../../../src-main/api/contract.js'
 import { call } from '../api/client.js'
 import { errorText, useApi, useEvent } from '../api/hooks.js'
@@ -173,8 +173,7 @@ export function Audit({ params }: { params: URLSearchParams }) {
             <option value="no">Within SLA</option>
           </Select>
           <DateRange filter={filter} onChange={set} />
-          <details className="audit-menu audit-more">
-            <summary className="btn btn-sm">More filters{moreFilters ? ` (${moreFilters})` : ''}</summary>
+          <Menu label={`More filters${moreFilters ? ` (${moreFilters})` : ''}`} className="audit-more">
             <div className="audit-menu-panel audit-more-panel">
               <label>
                 <span>Source</span>
@@ -225,7 +224,7 @@ export function Audit({ params }: { params: URLSearchParams }) {
                 </Select>
               </label>
             </div>
-          </details>
+          </Menu>
           {filter.run_id !== undefined && (
             <Badge tone="neutral">
               run {filter.run_id}{' '}
@@ -287,6 +286,34 @@ export function Audit({ params }: { params: URLSearchParams }) {
       </div>
       {selectedId !== null && <AlertDetail id={selectedId} onClose={close} />}
     </div>
+  )
+}
+
+/** A toolbar menu: a <details> whose panel floats under its button; Escape or a click elsewhere closes it. */
+function Menu({ label, className = '', children }: { label: string; className?: string; children: ReactNode }) {
+  const ref = useRef<HTMLDetailsElement>(null)
+  useEffect(() => {
+    const outside = (e: MouseEvent) => {
+      const d = ref.current
+      if (d?.open && !d.contains(e.target as Node)) d.open = false
+    }
+    document.addEventListener('mousedown', outside)
+    return () => document.removeEventListener('mousedown', outside)
+  }, [])
+  return (
+    <details
+      ref={ref}
+      className={`audit-menu ${className}`}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || !ref.current?.open) return
+        ref.current.open = false
+        ref.current.querySelector('summary')?.focus()
+        e.stopPropagation() // the menu closes, not the alert detail behind it
+      }}
+    >
+      <summary className="btn btn-sm">{label}</summary>
+      {children}
+    </details>
   )
 }
 
@@ -358,8 +385,7 @@ function ColumnChooser({ visible, onChange }: { visible: string[]; onChange(cols
     if (next.length) onChange(next)
   }
   return (
-    <details className="audit-menu">
-      <summary className="btn btn-sm">Columns ({visible.length})</summary>
+    <Menu label={`Columns (${visible.length})`}>
       <fieldset className="audit-menu-panel audit-columns-panel">
         <legend className="visually-hidden">Columns to show</legend>
         {AUDIT_COLUMNS.map((c) => (
@@ -370,7 +396,7 @@ function ColumnChooser({ visible, onChange }: { visible: string[]; onChange(cols
         ))}
         <Button size="sm" variant="ghost" onClick={() => onChange(DEFAULT_COLUMNS)}>Default columns</Button>
       </fieldset>
-    </details>
+    </Menu>
   )
 }
 
@@ -390,8 +416,7 @@ function ViewsMenu({ current, onOpen }: { current: Record<string, string>; onOpe
   }
   const same = (p: Record<string, string>) => JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(current).sort())
   return (
-    <details className="audit-menu">
-      <summary className="btn btn-sm">Views{views.length ? ` (${views.length})` : ''}</summary>
+    <Menu label={`Views${views.length ? ` (${views.length})` : ''}`}>
       <div className="audit-menu-panel audit-views-panel">
         {views.length === 0 && <p className="faint small">No saved views yet. A view keeps the filters, the sort and the columns.</p>}
         <ul className="audit-views">
@@ -408,7 +433,7 @@ function ViewsMenu({ current, onOpen }: { current: Record<string, string>; onOpe
           <Button size="sm" type="submit" disabled={!name.trim()}>Save view</Button>
         </form>
       </div>
-    </details>
+    </Menu>
   )
 }
 
