@@ -3,6 +3,7 @@
 // still returns as it is): the renderer shows the result as text only, never as HTML.
 import { parse as parseCsv } from 'csv-parse/sync'
 import { simpleParser, type HeaderValue } from 'mailparser'
+import { messageBytesOf } from '../core/ingest/email.js'
 import type { SourceView } from '../core/ports/alert-evidence.js'
 
 /** A CSV file's header line as recorded with the run that read it (store: source_headers). */
@@ -55,9 +56,23 @@ function headerText(v: HeaderValue | undefined, line: string): string {
   return rawValue
 }
 
-export async function emailView(raw: string): Promise<SourceView> {
+/** The message parsed as the reader parsed it: of the byte sequences the raw text can stand for, the one whose body is the alert's. */
+async function parseAsRead(raw: string, opts: { encoding?: string; body?: string }) {
+  const parse = (b: Buffer) => simpleParser(b, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true })
+  const [likely, ...others] = messageBytesOf(raw, opts.encoding)
+  const first = await parse(likely!)
+  if (opts.body === undefined || (first.text ?? '').trim() === opts.body) return first
+  for (const b of others) {
+    const m = await parse(b)
+    if ((m.text ?? '').trim() === opts.body) return m
+  }
+  return first
+}
+
+/** `opts.body`: the alert's body as the reader read it (the payload's); `opts.encoding`: sources.email.encoding. */
+export async function emailView(raw: string, opts: { encoding?: string; body?: string } = {}): Promise<SourceView> {
   try {
-    const m = await simpleParser(Buffer.from(raw, 'utf8'), { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true })
+    const m = await parseAsRead(raw, opts)
     const seen = new Map<string, number>()
     const headers = m.headerLines.map(({ key, line }) => {
       const n = seen.get(key) ?? 0
@@ -68,7 +83,7 @@ export async function emailView(raw: string): Promise<SourceView> {
     })
     const ct = (m.headers.get('content-type') as { value?: string } | undefined)?.value
     const hasTextPart = ct === undefined || /^text\/plain/i.test(ct) || /content-type:\s*text\/plain/i.test(raw)
-    const body = m.text ?? ''
+    const body = (m.text ?? '').replace(/\s+$/, '')
     return {
       kind: 'email',
       headers,
@@ -87,9 +102,9 @@ export async function sourceView(
   entry: { source_kind: 'transaction' | 'email'; source_file: string; run_id: number },
   raw: string,
   header: RecordedHeader | null,
-  settingsDelimiter: string
+  settings: { delimiter: string; emailEncoding?: string; body?: string }
 ): Promise<SourceView> {
-  if (entry.source_kind === 'transaction') return csvView(raw, header, entry.run_id, settingsDelimiter)
+  if (entry.source_kind === 'transaction') return csvView(raw, header, entry.run_id, settings.delimiter)
   if (/\.json$/i.test(entry.source_file)) return { kind: 'text', note: 'an element of a mailbox JSON export: shown as received' }
-  return emailView(raw)
+  return emailView(raw, { encoding: settings.emailEncoding, body: settings.body })
 }

@@ -176,6 +176,19 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     expect(a.source.headers.find((x) => x.name === 'Subject')!.value).toBe('Daily screening summary for 24 November')
   })
 
+  it('shows an 8-bit windows-1252 e-mail with its accents, as the reader read it', async () => {
+    h = await harness({ kind })
+    const eml = Buffer.concat([
+      Buffer.from('From: screening@vendor.test\r\nSubject: Revue\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\nMessage-ID: <cp-1@vendor.test>\r\nMIME-Version: 1.0\r\n' +
+        'Content-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+      Buffer.from([0x52, 0xe9, 0x66, 0xe9, 0x72, 0x65, 0x6e, 0x63, 0x65, 0x20, 0x80, 0x31, 0x30, 0x30, 0x0d, 0x0a]) // "Référence €100"
+    ])
+    await ok('importFiles', { paths: [writeFile(h.dir, 'cp.eml', eml)] })
+    const a = await ok('getAlert', { id: (await ok('queryAudit', { limit: 1 })).rows[0]!.id })
+    expect(a.payload.body).toBe('Référence €100')
+    expect(a.source).toMatchObject({ kind: 'email', body_from: 'text', body: 'Référence €100' })
+  })
+
   it("says plainly when the recorded version's content is not available, and never shows another rule set's conditions", async () => {
     h = await harness({ kind, settings: { rules_file: EXTENDED_RULES } })
     await ok('importFiles', { paths: [writeFile(h.dir, 't.csv', 'txn_id,amount,currency,risk_score,created_at\nT1,10,GBP,92,2026-11-24T10:00:00Z\n')] })

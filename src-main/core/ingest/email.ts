@@ -199,6 +199,24 @@ async function messageRecord(m: MessageBytes, file: string, locator: string, opt
   return parseMessage(bytes, file, locator, opts, { size, sha256 })
 }
 
+/**
+ * The bytes a stored message's raw text can have come from, the likelier first, each as the reader hands them to
+ * mailparser (the same MIME pass). The raw text is the message read as UTF-8 when it was valid UTF-8, else read in
+ * its fallback charset (rawText): so its UTF-8 bytes, and, when the fallback charset encodes its non-ASCII text to
+ * bytes that are not UTF-8, those bytes too. For the alert detail, which parses a stored message again for display.
+ */
+export function messageBytesOf(raw: string, encoding = 'utf-8'): Buffer[] {
+  const utf8 = Buffer.from(raw, 'utf8')
+  const first = mimeStructure(utf8, null)
+  const fallback = fallbackCharset(first.charsets, encoding)
+  const out = [fallback ? mimeStructure(utf8, fallback).bytes : first.bytes]
+  if (fallback && /[^\x00-\x7f]/.test(raw)) {
+    const back = iconv.encode(raw, fallback)
+    if (!isValidUtf8(back) && iconv.decode(back, fallback) === raw) out.push(mimeStructure(back, fallback).bytes)
+  }
+  return out
+}
+
 /** One RFC 822 message (its bytes) → RawRecord with the export's field names. Never throws for bad data. */
 export async function parseMessage(source: Buffer | string, file: string, locator: string, opts: EmailOptions = {}, digest?: { size: number; sha256: string }): Promise<RawRecord> {
   const bytes = typeof source === 'string' ? Buffer.from(source, 'utf8') : source
