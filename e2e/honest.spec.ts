@@ -114,9 +114,15 @@ describe.skipIf(missing !== null)('states, errors and honest figures in Chromium
     expect(health.checks.last_run).toEqual({ status: 'degraded', message: `The last run (#1, manual) failed: ${NO_INBOX}` })
 
     await open('Runs')
-    const row = page.getByRole('row').filter({ hasText: NO_INBOX })
+    const row = page.getByRole('row').filter({ hasText: 'manual' })
     await row.waitFor()
-    expect(await row.textContent()).toMatch(/manual.*failed/)
+    expect(await row.textContent()).toMatch(/^1.*manual.*failed/)
+    // The error under its run, across the table: in view at 1280 px too (the last column scrolls out of it).
+    const error = page.getByRole('row').filter({ hasText: NO_INBOX })
+    expect(await error.textContent()).toBe(`Run 1 failed: ${NO_INBOX}`)
+    await page.setViewportSize(SIZES[1])
+    const box = (await error.getByText(NO_INBOX).boundingBox())!
+    expect(box.x + box.width).toBeLessThanOrEqual(SIZES[1].width)
     await shots('runs-failed')
   })
 

@@ -1,8 +1,9 @@
 // Runs history: every run with its counts, duration and errors.
-import { useState } from 'react'
+import { Fragment, useState } from 'react'
 import { call, type Output } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
 import { Badge, Banner, Button, Card, fmtDuration, fmtNum, fmtTime } from '../ui/index.js'
+import './runs.css'
 
 type RunRow = Output<'listRuns'>['runs'][number]
 
@@ -77,7 +78,8 @@ export function Runs() {
               </thead>
               <tbody>
                 {runs.map((r) => (
-                  <tr key={r.id}>
+                  <Fragment key={r.id}>
+                  <tr className={r.errors.length ? 'run-has-errors' : undefined}>
                     <td className="num"><a href={`#/audit?run=${r.id}`} title="Open this run's entries in the audit browser">{r.id}</a></td>
                     <td className="nowrap">{fmtTime(r.started_at)}</td>
                     <td>{r.trigger}{r.dry_run && <> <Badge plain>dry-run</Badge></>}</td>
@@ -89,12 +91,21 @@ export function Runs() {
                     <td className="num">{fmtNum(r.duplicates)}</td>
                     <td className="num">{r.quarantined ? <a href={`#/quarantine?run=${r.id}`}>{fmtNum(r.quarantined)}</a> : 0}</td>
                     <td className="run-files">
-                      <span>{r.files.join(', ') || <span className="faint">no new files</span>}</span>
-                      {r.errors.map((e, i) => (
-                        <div key={i} className="tone-danger small">{e}</div>
-                      ))}
+                      <span>{r.files.join(', ') || <span className="faint">{r.status === 'failed' && !r.received ? 'none read' : 'no new files'}</span>}</span>
                     </td>
                   </tr>
+                  {r.errors.length > 0 && (
+                    // The errors on a row of their own, across the table: readable at any width (the last column scrolled out of view).
+                    <tr className="run-errors">
+                      <td />
+                      <td colSpan={10}>
+                        {r.errors.map((e, i) => (
+                          <div key={i} className="tone-danger small">Run {r.id} {r.status === 'ok' ? 'error' : r.status}: {e}</div>
+                        ))}
+                      </td>
+                    </tr>
+                  )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
