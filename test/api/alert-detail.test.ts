@@ -1,6 +1,7 @@
 // The alert detail's explanations through the API on both stores: the rule evidence against the rule-set version the
 // entry recorded (and a plain refusal when that version's content is not available), a CSV row under its file's
 // header, an e-mail as its headers and plain-text body.
+import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { api, type Method } from '../../src-main/api/contract.js'
 import { defaultSettings } from '../../src-main/core/config/index.js'
@@ -187,6 +188,21 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     const a = await ok('getAlert', { id: (await ok('queryAudit', { limit: 1 })).rows[0]!.id })
     expect(a.payload.body).toBe('Référence €100')
     expect(a.source).toMatchObject({ kind: 'email', body_from: 'text', body: 'Référence €100' })
+  })
+
+  it("finds the recorded version's content in the governance trail when the runs' copy no longer reads as it", async () => {
+    const draft = readFileSync(DEFAULT_RULES, 'utf8').replace('{ field: risk_score, gte: 90 }', '{ field: risk_score, gte: 97 }')
+    h = await harness({ kind, settings: { officers: [{ id: 'ann', name: 'Ann Officer' }], officer: 'ann' } })
+    h.settings.current = { ...h.settings.current, rules_file: writeFile(h.dir, 'draft.yaml', draft) }
+    await ok('importFiles', { paths: [writeFile(h.dir, 't.csv', 'txn_id,amount,currency,risk_score,created_at\nT1,10,GBP,98,2026-11-24T10:00:00Z\n')] })
+    const version = (await ok('listRuns', {})).runs[0]!.ruleset_version!
+    // The draft's content enters the governance trail with its backtest.
+    expect((await ok('backtestRules', { content: draft })).version).toBe(version)
+    await h.exec("UPDATE rulesets SET content = replace(content, 'gte: 97', 'gte: 96') WHERE version = ?", [version])
+    h.settings.current = { ...h.settings.current, rules_file: DEFAULT_RULES }
+    const a = await ok('getAlert', { id: (await ok('queryAudit', { limit: 1 })).rows[0]!.id })
+    expect(a.evidence).toMatchObject({ available: true, source: 'governance', agrees_with_record: true, ruleset_version: version })
+    expect(a.evidence.available && a.evidence.rules[0]!.conditions[0]!.text).toBe('risk_score 98 ≥ 97')
   })
 
   it("says plainly when the recorded version's content is not available, and never shows another rule set's conditions", async () => {
