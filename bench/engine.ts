@@ -2,7 +2,6 @@
 //   BENCH_ROWS=200000 npm run bench   for a quicker run
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import Database from 'better-sqlite3'
 import { writeTransactionsCsv } from '../resources/sample-data/generate.js'
 import { defaultSettings, resourcesDir } from '../src-main/core/config/index.js'
 import { loadRuleSet } from '../src-main/core/classify/index.js'

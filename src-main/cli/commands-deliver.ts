@@ -1,6 +1,5 @@
 // triage deliver: drain the outbox once. Also the "deliver after triage" step of `triage run` / `triage import`.
 import type { ActiveSilence } from '../core/governance/silence.js'
-import { existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'

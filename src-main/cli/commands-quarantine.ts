@@ -1,10 +1,7 @@
 // triage quarantine: list the records that did not get in, and give each an end (a correction or a dismissal).
 import { governedRun } from '../core/governance/runtime.js'
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { Command } from 'commander'
-import { loadSettings, rulesPath } from '../core/config/index.js'
-import { loadRuleSet } from '../core/classify/index.js'
+import { loadSettings } from '../core/config/index.js'
 import { parseFixes, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
 import type { QuarantineRecord } from '../core/ports/triage-store.js'
 import type { Trail } from '../core/ports/trail.js'

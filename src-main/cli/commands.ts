@@ -2,8 +2,7 @@ import { governedRun } from '../core/governance/runtime.js'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Command, Option } from 'commander'
-import { defaultDatabasePath, loadSettings, resourcesDir, rulesPath } from '../core/config/index.js'
-import { loadRuleSet } from '../core/classify/index.js'
+import { loadSettings, resourcesDir } from '../core/config/index.js'
 import { createLogger, type Logger } from '../core/log.js'
 import { executeRun, explicitFiles, pendingInboxFiles, type RunSummary } from '../core/run.js'
 import type { TriageStore } from '../core/ports/triage-store.js'
@@ -12,8 +11,6 @@ import { countsText, summaryJson, summaryText } from './format.js'
 import { triageThenDeliver, type CommonOpts } from './commands-deliver.js'
 import { ProgressBar } from './progress.js'
 
-
-const defaultDb = defaultDatabasePath
 
 function common(cmd: Command, opts: { config?: boolean } = {}): Command {
   cmd.option('--db <path|url>', DB_HELP)

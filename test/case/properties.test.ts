@@ -47,16 +47,6 @@ type Gen =
   | { action: 'reject' | 'reopen' | 'extend'; targets: number[]; reason: string }
   | { action: 'sar'; targets: number[]; reference: string }
 
-interface Step {
-  gen: Gen
-  by: string
-  /** Desk B's clock is behind desk A's by the run's skew (another workstation). */
-  desk: 'A' | 'B'
-  policy: number
-  advanceMs: number
-}
-
-// eslint-disable-next-line no-control-regex
 const usable = (t: string | undefined) => !!t && t.trim().length > 0 && t.trim().length <= 10_000 && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(t)
 
 /** What the model expects for one alert: its next state, 'refused', or undefined when it does not predict (extend, sar). */

@@ -393,10 +393,19 @@ describe.each(STORE_KINDS)('case-work figures on %s', (kind) => {
         if (s.do === 'close') {
           if (!acked) n++
           acked = true
-          if ((s.disposition === 'escalated' || s.disposition === 'sar_filed') && !clock && !filed) (n++, (clock = true))
-          if (s.disposition === 'sar_filed') (n += 3), (filed = true)
+          if ((s.disposition === 'escalated' || s.disposition === 'sar_filed') && !clock && !filed) {
+            n++
+            clock = true
+          }
+          if (s.disposition === 'sar_filed') {
+            n += 3
+            filed = true
+          }
         }
-        if (s.do === 'sar') (n += 2), (filed = true)
+        if (s.do === 'sar') {
+          n += 2
+          filed = true
+        }
       }
       return t + n
     }, 0)

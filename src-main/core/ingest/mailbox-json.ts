@@ -158,7 +158,6 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
   const { encoding } = src
 
   let phase: Phase = 'start'
-  let afterOpen = false // in 'between': right after '[' (a ']' closes an empty array)
   let n = 0 // elements seen
   let offset = src.bomLength // file offset of chunk[0] (of the transcoded stream for UTF-16 files)
   let firstByte = -1
@@ -201,7 +200,7 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
       switch (phase) {
         case 'start':
           if (isWs(b)) { i++; break }
-          if (b === OPEN_ARR) { phase = 'between'; afterOpen = true; i++; break }
+          if (b === OPEN_ARR) { phase = 'between'; i++; break }
           phase = 'not-array'
           firstByte = b
           firstOffset = offset + i
@@ -214,7 +213,6 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
           if (isWs(b)) { i++; break }
           if (b === CLOSE_ARR) { phase = 'done'; i++; break }
           if (b === COMMA) { i++; break } // an empty element ("[,"  ",,"): nothing to read, nothing lost
-          afterOpen = false
           start(offset + i)
           phase = 'element'
           seg = i

@@ -21,14 +21,13 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import pg from 'pg'
-import { z } from 'zod'
 import type { RawRecord } from '../model.js'
 import { DEFAULT_MAX_RECORD_BYTES, RAW_KEEP_BYTES } from '../ingest/bytes.js'
-import { planHeader, TRANSACTION_FIELDS, type TransactionField } from '../ingest/csv.js'
+import { planHeader, type TransactionField } from '../ingest/csv.js'
 import type { LiveSource, SourceBatch, SourceRunContext, SourceState, TestableSource } from './source.js'
 
 export { databaseSourceSchema, type DatabaseSourceConfig } from './settings.js'
-import { databaseSourceSchema, type DatabaseSourceConfig } from './settings.js'
+import type { DatabaseSourceConfig } from './settings.js'
 
 /** TRIAGE_DB_URL_<NAME upper, non-alphanumerics as _>: where the URL comes from when the settings hold none. */
 export const databaseUrlEnv = (name: string): string => `TRIAGE_DB_URL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`

@@ -20,7 +20,6 @@
 import type { ConnectionOptions } from 'node:tls'
 import { ImapFlow, type FetchMessageObject, type ImapFlowOptions, type MessageStructureObject } from 'imapflow'
 import { simpleParser } from 'mailparser'
-import { z } from 'zod'
 import type { RawRecord } from '../model.js'
 import { bytesTap } from '../ingest/bytes.js'
 import { readTransactionsCsv, type CsvOptions } from '../ingest/csv.js'
@@ -28,7 +27,7 @@ import { readMessage, type EmailOptions } from '../ingest/email.js'
 import type { LiveSource, SourceRunContext, SourceState, TestableSource } from './source.js'
 
 export { mailboxSourceSchema, type MailboxConfig, type MailboxSettings } from './settings.js'
-import { mailboxSourceSchema, type MailboxConfig } from './settings.js'
+import type { MailboxConfig } from './settings.js'
 
 /** The env variable that holds a mailbox's password when the settings leave it empty. */
 export function passwordEnvName(name: string): string {

@@ -8,7 +8,7 @@ import type { CaseTargets } from '../../core/case/policy.js'
 import { dueMs, projectEvents, targetsKey } from '../../core/case/queue.js'
 import type { CaseFacts, CaseStore, CaseVerifyResult, EvidenceBlob, QueueCounts, QueueQuery, QueueRow, RelatedAlert } from '../../core/ports/cases.js'
 import { dueSql, queueMismatch, type QueueRowState } from '../case-sql.js'
-import { inTransaction, queryRows, storeError } from './connection.js'
+import { inTransaction, queryRows } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 
 type Client = pg.PoolClient
