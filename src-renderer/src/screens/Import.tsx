@@ -317,7 +317,12 @@ function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'>
               </Banner>
             )}
             <p className="num">
-              <strong>{f.name}</strong>: {fmtNum(f.records)} records · {fmtNum(f.alerts)} readable alerts · <span className={f.quarantined ? 'tone-danger' : ''}>{fmtNum(f.quarantined)} would be quarantined</span>
+              <strong>{f.name}</strong>: {fmtNum(f.records)} records · {fmtNum(f.alerts)} readable alerts ·{' '}
+              {f.already_imported ? (
+                <span>{fmtNum(f.quarantined)} invalid, as when imported in run {f.already_imported.run_id} (repeats of their quarantine records, not quarantined again)</span>
+              ) : (
+                <span className={f.quarantined ? 'tone-danger' : ''}>{fmtNum(f.quarantined)} would be quarantined</span>
+              )}
             </p>
             {f.reasons.length > 0 && (
               <div className="table-wrap">
