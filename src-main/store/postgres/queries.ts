@@ -610,8 +610,6 @@ export class PostgresAuditQueries implements AuditQueries {
     if (f.sla_breached === true && (await none('b.breached = 1'))) return true
     if ((f.from || f.to) && (await none([f.from ? `b.created_ms >= ${Date.parse(f.from)}` : 'true', f.to ? `b.created_ms < ${Date.parse(f.to)}` : 'true'].join(' AND '))))
       return true
-    const amount = amountBounds(f, (n) => String(n))
-    if (amount.length && (await none(amount.join(' AND ')))) return true
     return false
   }
 

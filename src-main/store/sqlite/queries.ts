@@ -92,8 +92,6 @@ interface FacetFilter {
   match: string | null
   /** search matches, counted up to SMALL_SET + 1 */
   matchSize: number | null
-  /** ways to read the matches of a range filter (the amount), not in id order: used only when small */
-  ranges: Driver[]
 }
 
 interface Hit {
@@ -375,8 +373,7 @@ export class SqliteAuditQueries implements AuditQueries {
     return [
       ...fs.drivers,
       ...(fs.dateSize !== null ? [{ size: fs.dateSize, from: 'browse_facets b INDEXED BY browse_facets_created' }] : []),
-      ...(fs.matchSize !== null ? [{ size: fs.matchSize, from: FTS_FROM }] : []),
-      ...fs.ranges
+      ...(fs.matchSize !== null ? [{ size: fs.matchSize, from: FTS_FROM }] : [])
     ].sort((a, b) => a.size - b.size)[0]
   }
 
@@ -438,8 +435,7 @@ export class SqliteAuditQueries implements AuditQueries {
       if (bit === undefined) return null
       where.push(`(b.dest & ${(1n << BigInt(bit)).toString()}) != 0`)
     }
-    const ranges: Driver[] = []
-    if (!this.alertConditions(f, where, drivers, ranges)) return null
+    if (!this.alertConditions(f, where, drivers)) return null
     let dateSize: number | null = null
     if (f.from || f.to) {
       const range = [f.from ? `b.created_ms >= ${Date.parse(f.from)}` : null, f.to ? `b.created_ms < ${Date.parse(f.to)}` : null].filter((x): x is string => x !== null)
@@ -449,7 +445,7 @@ export class SqliteAuditQueries implements AuditQueries {
         .pluck()
         .get() as number
     }
-    if (drivers.some((d) => d.size === 0) || ranges.some((d) => d.size === 0) || dateSize === 0) return null
+    if (drivers.some((d) => d.size === 0) || dateSize === 0) return null
     // Exact (stemmed) words first: a common word streams fast. Only when that finds few entries is the last
     // word also prefix-matched (an expensive merge for a common prefix, cheap for a rare one).
     const countMatches = (m: string) =>
@@ -462,15 +458,16 @@ export class SqliteAuditQueries implements AuditQueries {
       matchSize = countMatches(widened)
     }
     if (matchSize === 0) return null
-    return { where, drivers, dateSize, match, matchSize, ranges }
+    return { where, drivers, dateSize, match, matchSize }
   }
 
   /**
    * The alert-field filters (migration 010) as conditions on b, each value looked up in browse_values (a value no
    * entry has: false, nothing can match). One value of a field drives from its (value, id) index, sized by its
-   * entry count; the amount range is a driver only when small (its index is in amount order).
+   * entry count. The amount has no index (one in amount order costs more to keep than it saves: see migration 010):
+   * its bounds are checked row by row.
    */
-  private alertConditions(f: ResolvedFilter, where: string[], drivers: Driver[], ranges: Driver[]): boolean {
+  private alertConditions(f: ResolvedFilter, where: string[], drivers: Driver[]): boolean {
     const values = (facet: string, wanted: string[]) =>
       wanted.flatMap((v) => (this.db.prepare('SELECT id, entries FROM browse_values WHERE facet = ? AND value = ?').all(facet, v) as Array<{ id: number; entries: number }>))
     const field = (col: 'country' | 'currency' | 'txn_type' | 'vendor' | 'customer', found: Array<{ id: number; entries: number }>): boolean => {
@@ -498,14 +495,7 @@ export class SqliteAuditQueries implements AuditQueries {
       f.amount_min !== undefined ? `b.amount ${f.amount_min_exclusive ? '>' : '>='} ${f.amount_min}` : null,
       f.amount_max !== undefined ? `b.amount ${f.amount_max_exclusive ? '<' : '<='} ${f.amount_max}` : null
     ].filter((x): x is string => x !== null)
-    if (bounds.length) {
-      where.push(...bounds)
-      const size = this.db
-        .prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_facets b INDEXED BY browse_facets_amount WHERE ${bounds.join(' AND ')} LIMIT ${SMALL_SET + 1})`)
-        .pluck()
-        .get() as number
-      ranges.push({ size, from: 'browse_facets b INDEXED BY browse_facets_amount' })
-    }
+    where.push(...bounds)
     return true
   }
 
@@ -588,7 +578,7 @@ export class SqliteAuditQueries implements AuditQueries {
   /** Matches counted up to COUNT_CAP, read the same way as an id-ordered page. */
   private count(fs: FacetFilter): { value: number; exact: boolean } {
     // One alert-field value and nothing else (rule = x, country = IR): its entry count is the answer, no scan.
-    const only = fs.drivers.length === 1 && fs.where.length === 1 && !fs.match && fs.dateSize === null && !fs.ranges.length ? fs.drivers[0]! : null
+    const only = fs.drivers.length === 1 && fs.where.length === 1 && !fs.match && fs.dateSize === null ? fs.drivers[0]! : null
     const n = only?.exact ? only.size : this.countWhere(fs, [], null, COUNT_CAP + 1)
     return n > COUNT_CAP ? { value: COUNT_CAP, exact: false } : { value: n, exact: true }
   }

@@ -42,11 +42,10 @@ CREATE INDEX browse_facets_file ON browse_facets (file_id, id, sev, kind, breach
 CREATE INDEX browse_facets_kind ON browse_facets (kind, id, sev, breached, file_id, created_ms, dest, run_id);
 CREATE INDEX browse_facets_breached ON browse_facets (id, sev, kind, file_id, created_ms, dest, run_id) WHERE breached = 1;
 CREATE INDEX browse_facets_country ON browse_facets (country, id) WHERE country IS NOT NULL;
--- (currency has none: a few values, each common, checked row by row)
+-- (currency and amount have none, as in SQLite: see store/sqlite/migrations/010)
 CREATE INDEX browse_facets_txn_type ON browse_facets (txn_type, id) WHERE txn_type IS NOT NULL;
 CREATE INDEX browse_facets_vendor ON browse_facets (vendor, id) WHERE vendor IS NOT NULL;
 CREATE INDEX browse_facets_customer ON browse_facets (customer, id) WHERE customer IS NOT NULL;
-CREATE INDEX browse_facets_amount ON browse_facets (amount, id) WHERE amount IS NOT NULL;
 
 CREATE TABLE browse_rules (
   rule bigint NOT NULL,             -- browse_values.id (facet 'rule')
