@@ -124,7 +124,10 @@ function fieldText(field: string, op: FieldOperator, expected: unknown, v: unkno
       len = needle.length
     } else {
       const m = new RegExp(expected as string, c.flags ?? '').exec(v)
-      if (m) (at = m.index), (len = m[0].length)
+      if (m) {
+        at = m.index
+        len = m[0].length
+      }
     }
     const shownV = at >= 0 ? around(v, at, len) : inline(v)
     return op === 'contains' ? `${field} ${shownV} ${rel} '${expected as string}'${cs}` : `${field} ${shownV} ${rel} /${expected as string}/${c.flags ?? ''}`

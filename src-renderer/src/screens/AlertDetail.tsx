@@ -4,8 +4,7 @@
 // went (deliveries), the time to triage, and its place in the chain.
 import { useEffect, useRef } from 'react'
 import { useApi } from '../api/hooks.js'
-import { formatAmount } from '../../../src-main/core/money.js'
-import { displayTitle } from '../../../src-main/core/title.js'
+import { displayTitle, formatAmount } from '../../../src-main/api/format-contract.js'
 import { Badge, Banner, Button, fmtDuration, fmtTime, KeyValue, SeverityBadge } from '../ui/index.js'
 import { RawSource, RuleEvidence } from './AlertEvidence.js'
 import { CasePanel } from './CasePanel.js'

@@ -2,7 +2,7 @@
 // deadline. One row is active (focused, moved with j/k); any number are selected (x) for a bulk action.
 import type { MutableRefObject } from 'react'
 import { Badge, fmtTime, SeverityBadge } from '../ui/index.js'
-import { displayTitle } from '../../../src-main/core/title.js'
+import { displayTitle } from '../../../src-main/api/format-contract.js'
 import { DUE_LABEL, fmtDueIn, fmtShort, officerName, samePerson, StateBadge, type Officer, type QueueRowView } from './case-format.js'
 
 export interface QueueTableProps {

@@ -4,7 +4,7 @@
 import type { ReactNode } from 'react'
 import type { Output } from '../api/client.js'
 import { Badge, fmtNum, fmtShort, fmtTime, KeyValue, ScrollRegion, SEVERITY_LABEL, SeverityBadge, type SeverityName } from '../ui/index.js'
-import { displayTitle } from '../../../src-main/core/title.js'
+import { displayTitle } from '../../../src-main/api/format-contract.js'
 
 type Report = Output<'slaReport'>
 const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']

@@ -5,7 +5,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react'
 import { call, type Output } from '../api/client.js'
 import { errorText } from '../api/hooks.js'
 import { Badge, Banner, Button, Card, Input, SeverityBadge, type SeverityName } from '../ui/index.js'
-import { displayTitle } from '../../../src-main/core/title.js'
+import { displayTitle } from '../../../src-main/api/format-contract.js'
 
 type Tried = Output<'tryRules'>
 type Recorded = Output<'getAlert'>

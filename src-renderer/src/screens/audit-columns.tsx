@@ -2,8 +2,7 @@
 // column chooser shows and hides them; the visible set travels in the URL and in saved views.
 import type { ReactNode } from 'react'
 import type { AuditRow, AuditSort } from '../../../src-main/api/contract.js'
-import { formatAmount } from '../../../src-main/core/money.js'
-import { displayTitle } from '../../../src-main/core/title.js'
+import { displayTitle, formatAmount } from '../../../src-main/api/format-contract.js'
 import { Badge, fmtDuration, fmtTime, SeverityBadge } from '../ui/index.js'
 
 export interface AuditColumn {
