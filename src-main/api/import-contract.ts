@@ -13,8 +13,10 @@ export const fileCheckSchema = z.object({
   records: z.number(),
   /** records that would become alerts (some may then be duplicates of alerts in the trail) */
   alerts: z.number(),
-  /** records that would be quarantined, by reason (most frequent first); more_reasons: records under further reasons */
+  /** new quarantine records the import would write, by reason (most frequent first); more_reasons: records under further reasons */
   quarantined: z.number(),
+  /** invalid records whose bytes the trail has quarantined before (or seen earlier in the file): repeats, not quarantined again */
+  repeats: z.number(),
   reasons: z.array(z.object({ field: z.string().nullable(), reason: z.string(), count: z.number(), first: z.string() })),
   more_reasons: z.number(),
   /** the same bytes read with the same settings before: the import would count every record as a duplicate */

@@ -76,7 +76,7 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
     expect(unmapped.files[0]!.reasons.reduce((n, r) => n + r.count, 0) + unmapped.files[0]!.more_reasons).toBe(4)
     const check = await ok('validateImport', { paths: [first], csv_mapping })
     expect(check.files).toEqual([{
-      path: first, name: 'bank-export.csv', records: 3, alerts: 2, quarantined: 1, more_reasons: 0, already_imported: null,
+      path: first, name: 'bank-export.csv', records: 3, alerts: 2, quarantined: 1, repeats: 0, more_reasons: 0, already_imported: null,
       reasons: [{ field: 'amount', reason: expect.stringMatching(/amount/), count: 1, first: '4' }]
     }])
     expect((await ok('summary', {})).total_entries).toBe(0) // the check wrote nothing
@@ -90,16 +90,21 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
     const again = upload(h.dir, 2, csv(GOOD_1, GOOD_2, BAD))
     const re = await ok('validateImport', { paths: [again], csv_mapping })
     expect(re.files[0]!.already_imported).toMatchObject({ run_id: imported.summary.run_id, display_name: 'bank-export.csv', records: 3 })
+    expect(re.files[0]).toMatchObject({ alerts: 2, quarantined: 0, repeats: 1, reasons: [] }) // the store's own test for a repeat
     const second = await ok('importFiles', { paths: [again], csv_mapping })
     expect(second.summary).toMatchObject({ received: 3, triaged: 0, duplicates: 3, quarantined: 0 })
 
     // The file back with a row added: read again (not identical), the bad row a repeat of its quarantine record.
     const grown = upload(h.dir, 3, csv(GOOD_1, GOOD_2, BAD, GOOD_3))
-    expect((await ok('validateImport', { paths: [grown], csv_mapping })).files[0]!.already_imported).toBeNull()
+    expect((await ok('validateImport', { paths: [grown], csv_mapping })).files[0]).toMatchObject({ already_imported: null, records: 4, alerts: 3, quarantined: 0, repeats: 1 })
     const third = await ok('importFiles', { paths: [grown], csv_mapping })
     expect(third.summary).toMatchObject({ received: 4, triaged: 1, duplicates: 3, quarantined: 0 })
+    // A bad row twice in a new file: the first would be quarantined, the second is its repeat (as the import records it).
+    const twice = upload(h.dir, 4, csv(GOOD_3, 'TX-9,C-9,x1,EUR,DE,card,5,2026-11-24T10:09:00Z', 'TX-9,C-9,x1,EUR,DE,card,5,2026-11-24T10:09:00Z'))
+    expect((await ok('validateImport', { paths: [twice], csv_mapping })).files[0]).toMatchObject({ records: 3, quarantined: 1, repeats: 1 })
+    expect((await ok('importFiles', { paths: [twice], csv_mapping })).summary).toMatchObject({ received: 3, quarantined: 1, duplicates: 2 }) // TX-4 and the repeat
     const q = await ok('listQuarantine', { limit: 10 })
-    expect(q.total).toBe(1)
-    expect((await ok('getQuarantine', { id: q.items[0]!.id })).repeats).toBe(2)
+    expect(q.total).toBe(2) // TX-3's row once, the new bad row once
+    expect((await ok('getQuarantine', { id: q.items.find((i) => i.source_locator === '4' && i.field === 'amount' && i.raw.startsWith('TX-3'))!.id })).repeats).toBe(2)
   })
 })

@@ -65,4 +65,6 @@ export interface AuditQueries {
   listRuns(limit: number, beforeId?: number): MaybePromise<{ runs: RunRow[]; next_before_id: number | null }>
   listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): MaybePromise<{ items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }>
   dashboard(now: Date): MaybePromise<DashboardFigures>
+  /** Of these raw-byte hashes and source kinds, those the trail holds a quarantine record for ("kind|sha256"). */
+  quarantinedAlready(keys: Array<{ sha256: string; kind: string }>): MaybePromise<string[]>
 }

@@ -809,6 +809,16 @@ export class PostgresAuditQueries implements AuditQueries {
     return { items, next_before_id: rows.length > o.limit ? items.at(-1)!.id : null, total, open: total - resolved }
   }
 
+  async quarantinedAlready(keys: Array<{ sha256: string; kind: string }>): Promise<string[]> {
+    if (!keys.length) return []
+    const rows = await this.q<{ k: string }>(
+      `SELECT DISTINCT q.source_kind || '|' || q.raw_sha256 AS k FROM quarantine q
+       JOIN unnest($1::text[], $2::text[]) AS u(sha, kind) ON q.raw_sha256 = u.sha AND q.source_kind = u.kind`,
+      [keys.map((k) => k.sha256), keys.map((k) => k.kind)]
+    )
+    return rows.map((r) => r.k)
+  }
+
   async dashboard(now: Date): Promise<DashboardFigures> {
     // The same running tally as SQLite's (store/dashboard-tally.ts), fed by the same grouped counts.
     const figures = await this.tally.figures(now)

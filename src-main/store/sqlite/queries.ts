@@ -697,6 +697,11 @@ export class SqliteAuditQueries implements AuditQueries {
     return { items, next_before_id: rows.length > o.limit ? items.at(-1)!.id : null, total, open: total - resolved }
   }
 
+  quarantinedAlready(keys: Array<{ sha256: string; kind: string }>): string[] {
+    const one = this.db.prepare('SELECT 1 FROM quarantine WHERE raw_sha256 = ? AND source_kind = ? LIMIT 1').pluck()
+    return keys.filter((k) => one.get(k.sha256, k.kind) !== undefined).map((k) => `${k.kind}|${k.sha256}`)
+  }
+
   async dashboard(now: Date): Promise<DashboardFigures> {
     // Today and the week by triage time, breaches split by their run's start: a running tally (store/dashboard-tally.ts).
     const figures = await this.tally.figures(now)

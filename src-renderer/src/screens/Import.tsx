@@ -303,7 +303,6 @@ function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'>
   if (!check || (!check.out && !check.error)) return <Card title="Checking the files…"><p className="muted small">Reading them as the import will, without importing.</p></Card>
   if (check.error) return <Banner tone="danger">The check could not read the files: {check.error}</Banner>
   const files = check.out!.files
-  const quarantined = files.reduce((n, f) => n + f.quarantined, 0)
   return (
     <Card title="Check before importing" sub="read and validated as the import will read them; nothing is written yet">
       <div className="stack-sm">
@@ -317,12 +316,8 @@ function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'>
               </Banner>
             )}
             <p className="num">
-              <strong>{f.name}</strong>: {fmtNum(f.records)} records · {fmtNum(f.alerts)} readable alerts ·{' '}
-              {f.already_imported ? (
-                <span>{fmtNum(f.quarantined)} invalid, as when imported in run {f.already_imported.run_id} (repeats of their quarantine records, not quarantined again)</span>
-              ) : (
-                <span className={f.quarantined ? 'tone-danger' : ''}>{fmtNum(f.quarantined)} would be quarantined</span>
-              )}
+              <strong>{f.name}</strong>: {fmtNum(f.records)} records · {fmtNum(f.alerts)} readable alerts · <span className={f.quarantined ? 'tone-danger' : ''}>{fmtNum(f.quarantined)} would be quarantined</span>
+              {f.repeats > 0 && <> · {fmtNum(f.repeats)} invalid {f.repeats === 1 ? 'record was' : 'records were'} quarantined before (same bytes): {f.repeats === 1 ? 'a repeat' : 'repeats'}, not quarantined again</>}
             </p>
             {f.reasons.length > 0 && (
               <div className="table-wrap">
@@ -352,7 +347,7 @@ function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'>
             {f.more_reasons > 0 && <p className="small muted">{fmtNum(f.more_reasons)} more under other reasons.</p>}
           </div>
         ))}
-        {quarantined > 0 && <p className="small muted">A record quarantined before with the same bytes is counted as a repeat of it, not quarantined again.</p>}
+
       </div>
     </Card>
   )
