@@ -132,6 +132,13 @@ try {
     ['facets (countries, types, vendors, rules)', fixed((s) => s.facets())],
     ['sort severity desc, first page', audit(() => ({ sort: { by: 'severity', dir: 'desc' } }))],
     ['sort created_at asc, first page', audit(() => ({ sort: { by: 'created_at', dir: 'asc' } }))],
+    // the virtualized grid's reads: a page by position, priority order, the position of an alert time
+    ['priority, first page + exact count', audit(() => ({ sort: { by: 'priority', dir: 'desc' }, count: true, limit: 200 }))],
+    ['priority, page of 200 at the middle', audit(() => ({ sort: { by: 'priority', dir: 'desc' }, offset: Math.floor(total / 2) - Math.floor(rand() * 1000), limit: 200 }))],
+    ['priority, page of 200 at the end', audit(() => ({ sort: { by: 'priority', dir: 'desc' }, offset: total - 200 - Math.floor(rand() * 1000), limit: 200 }))],
+    ['alert time, page of 200 at the end', audit(() => ({ sort: { by: 'created_at', dir: 'desc' }, offset: total - 200 - Math.floor(rand() * 1000), limit: 200 }))],
+    ['severity high+critical, page at the middle + count', audit(() => ({ filter: { severity: ['high', 'critical'] }, offset: Math.floor(total / 5), limit: 200, count: true }))],
+    ['jump to an alert time (position + page)', audit(() => ({ sort: { by: 'created_at', dir: 'desc' }, at: new Date(Date.UTC(2026, 10, 24, 8) + Math.floor(rand() * 16 * 3600_000)).toISOString(), limit: 200 }))],
     ['alert detail (getAlert)', () => {
       const id = 1 + Math.floor(rand() * total)
       return (s) => s.getAlert(id)
