@@ -15,7 +15,7 @@ export const HEADER_SYNONYMS: Record<TransactionField, readonly string[]> = {
   country: ['country', 'country code', 'ctry', 'cntry', 'counterparty country', 'beneficiary country', 'destination country', 'country of destination'],
   txn_type: ['txn_type', 'transaction type', 'trans type', 'payment type', 'payment method', 'channel', 'type'],
   risk_score: ['risk_score', 'risk rating', 'risk', 'score'],
-  created_at: ['created_at', 'created', 'timestamp', 'transaction date', 'transaction time', 'txn date', 'booking date', 'value date', 'date time', 'date', 'time']
+  created_at: ['created_at', 'created', 'booked at', 'timestamp', 'transaction date', 'transaction time', 'txn date', 'booking date', 'value date', 'date time', 'date', 'time']
 }
 
 const BY_KEY = new Map<string, { field: TransactionField; rank: number }>()
