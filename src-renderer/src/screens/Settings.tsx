@@ -37,17 +37,23 @@ export function Settings({ params }: { params?: URLSearchParams }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [view.data])
 
-  // A link to one setting, or a refusal: that field into view (and focus when it can take it).
+  // A link to one setting (once the form is there), or a refusal (its first field): into view, focused when it can be.
   const loaded = Boolean(view.data && draft)
-  useEffect(() => {
-    const key = focusAfterError.current ?? asked
-    focusAfterError.current = null
+  const bringIntoView = (key: string | null) => {
     const id = key ? FIELD_ID[key] : undefined
     const el = id ? document.getElementById(id) : null
     if (!el) return
     el.scrollIntoView({ block: 'center' })
     if (!(el as HTMLInputElement).disabled) el.focus()
-  }, [loaded, asked, problems])
+  }
+  useEffect(() => {
+    if (loaded) bringIntoView(asked)
+  }, [loaded, asked])
+  useEffect(() => {
+    const key = focusAfterError.current
+    focusAfterError.current = null
+    if (key) bringIntoView(key)
+  }, [problems])
 
   if (!view.data || !draft) return view.error ? <Banner tone="danger">{view.error}</Banner> : <p className="muted">Loading…</p>
   const ro = !view.data.writable
