@@ -7,10 +7,17 @@ const SPAN = 17_592_186_044_416
 
 /**
  * Priority: severity, then alerts whose case is not closed (case_queue, migration 008; an entry the queue has not
- * caught up is open), then the oldest alert time — one integer, highest first: (sev·2 + open)·2^44 − created_ms.
- * Safe in a double (≤ 7·2^44 < 2^53), so the cursor keeps it exactly.
+ * caught up is open), then the oldest alert time, then the lowest id — one integer, most urgent lowest:
+ * ((3 − sev)·2 + closed)·2^44 + created_ms. Safe in a double (< 8·2^44 < 2^53), so the cursor keeps it exactly.
+ * The API's 'desc' (most urgent first) is this key ascending (sqlDir): inside a segment the order is then
+ * (created_ms, id) ascending, the order browse_facets_created is stored in, so no page sorts ties.
  */
-export const PRIORITY_KEY = `((b.sev * 2 + CASE WHEN EXISTS (SELECT 1 FROM case_queue cq WHERE cq.entry_id = b.id AND cq.state = 'closed') THEN 0 ELSE 1 END) * ${SPAN} - b.created_ms)`
+export const PRIORITY_KEY = `(((3 - b.sev) * 2 + CASE WHEN EXISTS (SELECT 1 FROM case_queue cq WHERE cq.entry_id = b.id AND cq.state = 'closed') THEN 1 ELSE 0 END) * ${SPAN} + b.created_ms)`
+
+/** The SQL direction of (key, id) for a sort: priority's key grows as urgency falls, so its 'desc' is ascending. */
+export function sqlDir(by: AuditSort['by'], dir: 'asc' | 'desc'): 'asc' | 'desc' {
+  return by === 'priority' ? (dir === 'desc' ? 'asc' : 'desc') : dir
+}
 
 /** The key column of a sort (null: id alone). */
 export function sortKey(by: AuditSort['by']): string | null {
@@ -24,23 +31,23 @@ export const COUNT_CAP = 1_000_000
 export const CLOSED = "SELECT entry_id FROM case_queue WHERE state = 'closed'"
 
 export interface PrioritySegment {
-  /** the key's segment number: sev·2 + open */
+  /** the key's segment number: (3 − sev)·2 + closed */
   g: number
   sev: number
   closed: boolean
-  /** alert-time order inside the segment: oldest first when the most urgent come first */
-  createdDir: 'asc' | 'desc'
+  /** (created_ms, id) order inside the segment: ascending (oldest first) when the most urgent come first */
+  dir: 'asc' | 'desc'
 }
 
 /** Priority's eight segments in the sort's order (desc: critical open, critical closed, high open, …). */
 export function prioritySegments(dir: 'asc' | 'desc'): PrioritySegment[] {
   const out: PrioritySegment[] = []
-  for (const sev of [3, 2, 1, 0]) for (const closed of [false, true]) out.push({ g: sev * 2 + (closed ? 0 : 1), sev, closed, createdDir: dir === 'desc' ? 'asc' : 'desc' })
+  for (const sev of [3, 2, 1, 0]) for (const closed of [false, true]) out.push({ g: (3 - sev) * 2 + (closed ? 1 : 0), sev, closed, dir: sqlDir('priority', dir) })
   return dir === 'desc' ? out : out.reverse()
 }
 
-/** A priority key back to its segment and alert time (the key is g·2^44 − created_ms, 0 < created_ms < 2^44). */
+/** A priority key back to its segment and alert time (the key is g·2^44 + created_ms, 0 ≤ created_ms < 2^44). */
 export function segmentOfKey(key: number): { g: number; created_ms: number } {
-  const g = Math.ceil(key / SPAN)
-  return { g, created_ms: g * SPAN - key }
+  const g = Math.floor(key / SPAN)
+  return { g, created_ms: key - g * SPAN }
 }

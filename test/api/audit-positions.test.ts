@@ -63,9 +63,9 @@ describe.each(STORE_KINDS)('audit browser by position on %s', (kind) => {
   afterAll(async () => h?.close())
 
   const created = (r: AuditRow) => Date.parse(r.created_at)
-  /** The priority order computed here from the rows: severity, open before closed, oldest alert, then id (desc). */
+  /** The priority order computed here from the rows: severity, open before closed, oldest alert, then the lowest id. */
   const byPriority = (rows: AuditRow[]) =>
-    [...rows].sort((a, b) => SEV[b.severity] - SEV[a.severity] || Number(closed.has(a.id)) - Number(closed.has(b.id)) || created(a) - created(b) || b.id - a.id)
+    [...rows].sort((a, b) => SEV[b.severity] - SEV[a.severity] || Number(closed.has(a.id)) - Number(closed.has(b.id)) || created(a) - created(b) || a.id - b.id)
 
   it('orders by priority: severity, open cases first, oldest alert first, by keyset pages and by position alike', async () => {
     const want = byPriority(all).map((r) => r.id)
@@ -77,7 +77,7 @@ describe.each(STORE_KINDS)('audit browser by position on %s', (kind) => {
       expect(p.rows.map((r) => r.id)).toEqual(want.slice(offset, offset + 200))
     }
     // The first page of the queue's order: the oldest open critical alert.
-    const first = all.filter((r) => r.severity === 'critical' && !closed.has(r.id)).sort((a, b) => created(a) - created(b) || b.id - a.id)[0]!
+    const first = all.filter((r) => r.severity === 'critical' && !closed.has(r.id)).sort((a, b) => created(a) - created(b) || a.id - b.id)[0]!
     expect((await page({ sort: { by: 'priority', dir: 'desc' }, limit: 1 })).rows[0]!.id).toBe(first.id)
   })
 

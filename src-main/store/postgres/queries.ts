@@ -23,7 +23,7 @@ import { storeError } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 import { pgAlertFields, ROW_COLUMNS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
 import { narrows, resolveAuditFilter, vendorMatches, type ResolvedFilter } from '../../core/audit/search-text.js'
-import { CLOSED, COUNT_CAP, prioritySegments, segmentOfKey, sortKey } from '../audit-order.js'
+import { CLOSED, COUNT_CAP, prioritySegments, segmentOfKey, sortKey, sqlDir } from '../audit-order.js'
 
 // The same limits as SQLite's (store/sqlite/queries.ts): the answers must be the same.
 const CHUNK = 5_000
@@ -617,7 +617,7 @@ export class PostgresAuditQueries implements AuditQueries {
   private hits(plan: Plan, q: AuditQuery, cursor: Cursor | null, offset = 0): Promise<Array<Hit & EntryRow>> {
     const where = [...plan.where]
     const params = [...plan.params]
-    const dir = q.sort.dir
+    const dir = sqlDir(q.sort.by, q.sort.dir)
     const cmp = dir === 'desc' ? '<' : '>'
     const keyCol = sortKey(q.sort.by)
     if (cursor) {
@@ -658,7 +658,7 @@ export class PostgresAuditQueries implements AuditQueries {
       if (!started) {
         params.push(start!.created_ms, cursor!.id)
         const [c, i] = [`$${params.length - 1}::bigint`, `$${params.length}::bigint`]
-        where.push(`(b.created_ms ${seg.createdDir === 'asc' ? '>' : '<'} ${c} OR (b.created_ms = ${c} AND b.id ${q.sort.dir === 'desc' ? '<' : '>'} ${i}))`)
+        where.push(`(b.created_ms, b.id) ${seg.dir === 'asc' ? '>' : '<'} (${c}, ${i})`)
         started = true
       }
       if (skip > 0) {
@@ -672,8 +672,8 @@ export class PostgresAuditQueries implements AuditQueries {
       const rows = await this.q<Hit & EntryRow>(
         `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}, ${pgAlertFields('e')}
          FROM (SELECT b.id, b.sev, b.created_ms, ${sortKey('priority')} AS k FROM browse_facets b WHERE ${where.join(' AND ')}
-           ORDER BY b.created_ms ${seg.createdDir}, b.id ${q.sort.dir} LIMIT $${params.length - 1} OFFSET $${params.length}) h
-         JOIN audit_entries e ON e.id = h.id ORDER BY h.created_ms ${seg.createdDir}, h.id ${q.sort.dir}`,
+           ORDER BY b.created_ms ${seg.dir}, b.id ${seg.dir} LIMIT $${params.length - 1} OFFSET $${params.length}) h
+         JOIN audit_entries e ON e.id = h.id ORDER BY h.created_ms ${seg.dir}, h.id ${seg.dir}`,
         params
       )
       skip = 0

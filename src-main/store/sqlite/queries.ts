@@ -18,7 +18,7 @@ import { QueryError } from '../../core/ports/audit-queries.js'
 import { DashboardTally, type TallyRow } from '../dashboard-tally.js'
 import { ROW_COLUMNS, SQLITE_ALERT_FIELDS, silencedDelivery, toRow, type EntryRow } from '../rows.js'
 import { narrows, resolveAuditFilter, vendorMatches, type ResolvedFilter } from '../../core/audit/search-text.js'
-import { COUNT_CAP, CLOSED, prioritySegments, segmentOfKey, sortKey } from '../audit-order.js'
+import { COUNT_CAP, CLOSED, prioritySegments, segmentOfKey, sortKey, sqlDir } from '../audit-order.js'
 
 /** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */
 export { QueryError } from '../../core/ports/audit-queries.js'
@@ -316,7 +316,7 @@ export class SqliteAuditQueries implements AuditQueries {
     const small = this.smallest(fs)
     if (q.sort.by === 'priority' && !(small && small.size <= SMALL_SET)) return this.priorityHits(fs, q, null, offset)
     const from = small && small.size <= SMALL_SET ? small.from : this.orderedFrom(q.sort.by)
-    return this.hits(from, fs, sortKey(q.sort.by), q.sort.dir, null, q.limit + 1, from !== FTS_FROM, offset)
+    return this.hits(from, fs, sortKey(q.sort.by), sqlDir(q.sort.by, q.sort.dir), null, q.limit + 1, from !== FTS_FROM, offset)
   }
 
   /**
@@ -339,9 +339,9 @@ export class SqliteAuditQueries implements AuditQueries {
         params.push(fs.match)
       }
       if (!started) {
-        // after the cursor inside its segment; ties of one alert time go by id in the sort's direction (the key's order)
-        where.push(`(b.created_ms ${seg.createdDir === 'asc' ? '>' : '<'} ? OR (b.created_ms = ? AND b.id ${q.sort.dir === 'desc' ? '<' : '>'} ?))`)
-        params.push(start!.created_ms, start!.created_ms, cursor!.id)
+        // after the cursor inside its segment (the key's order there is (created_ms, id))
+        where.push(`(b.created_ms, b.id) ${seg.dir === 'asc' ? '>' : '<'} (?, ?)`)
+        params.push(start!.created_ms, cursor!.id)
         started = true
       }
       if (skip > 0) {
@@ -354,7 +354,7 @@ export class SqliteAuditQueries implements AuditQueries {
       const from = seg.closed ? 'browse_facets b' : 'browse_facets b INDEXED BY browse_facets_created'
       const rows = this.db
         .prepare(`SELECT b.id, b.sev, b.created_ms, ${sortKey('priority')} AS k FROM ${from} WHERE ${where.join(' AND ')}
-          ORDER BY b.created_ms ${seg.createdDir}, b.id ${q.sort.dir} LIMIT ? OFFSET ?`)
+          ORDER BY b.created_ms ${seg.dir}, b.id ${seg.dir} LIMIT ? OFFSET ?`)
         .all(...params, n - out.length, skip) as Hit[]
       skip = 0
       out.push(...rows)
@@ -509,7 +509,7 @@ export class SqliteAuditQueries implements AuditQueries {
     const n = q.limit + 1
     const small = this.smallest(fs)
     const keyCol = sortKey(q.sort.by)
-    if (small && small.size <= SMALL_SET) return this.hits(small.from, fs, keyCol, dir, cursor, n)
+    if (small && small.size <= SMALL_SET) return this.hits(small.from, fs, keyCol, sqlDir(q.sort.by, dir), cursor, n)
     if (q.sort.by === 'id') return this.idOrdered(fs, [], dir, cursor?.id ?? null, n)
     if (q.sort.by === 'created_at') return this.hits('browse_facets b INDEXED BY browse_facets_created', fs, 'b.created_ms', dir, cursor, n, true)
     if (q.sort.by === 'priority') return this.priorityHits(fs, q, cursor, 0)
