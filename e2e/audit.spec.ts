@@ -6,7 +6,7 @@
 // and the console stays clean. Screenshots at 1440×900 and 1280×720 go to e2e/artifacts/.
 import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -28,6 +28,7 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
   let browser: Browser
   let context: BrowserContext
   let page: Page
+  let home: string
   const problems: string[] = []
   const grid = () => page.getByRole('grid', { name: 'Audit entries' })
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) })
@@ -43,7 +44,7 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
-    const home = mkdtempSync(join(tmpdir(), 'triage-audit-'))
+    home = mkdtempSync(join(tmpdir(), 'triage-audit-'))
     const t = Date.now()
     const csv = join(home, 'transactions-200k.csv')
     await writeTransactionsCsv(csv, ROWS, 42)
@@ -69,6 +70,7 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
   afterAll(async () => {
     await browser?.close()
     await served?.stop()
+    if (home) rmSync(home, { recursive: true, force: true }) // half a gigabyte: the CSV and the trail of 200,000
   })
 
   it('covers every entry with the scrollbar, in priority order by default, the whole entry id shown', async () => {
