@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildRenderer, ROOT } from './helpers/build-renderer.js'
+import { ROOT } from './helpers/build-renderer.js'
+import { E2E_RENDERER } from './helpers/global-setup.js'
 import { chromiumMissing, launchChromium, startServe, type Served } from './helpers/serve.js'
 import { SEVERITY_COLOURS } from '../src-main/core/report/severity-colours.js'
 
@@ -106,7 +107,7 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
-    const rendererDir = await buildRenderer(join(ROOT, 'out', 'renderer-e2e-a11y'), { ifStale: true })
+    const rendererDir = E2E_RENDERER /* built once by e2e/helpers/global-setup.ts */
     const home = mkdtempSync(join(tmpdir(), 'triage-ui-a11y-'))
     writeFileSync(join(home, 'config.json'), JSON.stringify({ organisation: 'Example Bank plc', officer: 'a', officers: OFFICERS }))
     served = await startServe({ rendererDir, home })

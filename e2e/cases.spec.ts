@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildRenderer, ROOT } from './helpers/build-renderer.js'
+import { ROOT } from './helpers/build-renderer.js'
+import { E2E_RENDERER } from './helpers/global-setup.js'
 import { chromiumMissing, launchChromium, startServe, type Served } from './helpers/serve.js'
 
 const missing = chromiumMissing()
@@ -77,7 +78,7 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
-    const rendererDir = await buildRenderer(join(ROOT, 'out', 'renderer-e2e-cases'), { ifStale: true })
+    const rendererDir = E2E_RENDERER /* built once by e2e/helpers/global-setup.ts */
     // The app's own settings file (writable, like the desktop app's), so the Settings screen can change the officer.
     const home = mkdtempSync(join(tmpdir(), 'triage-ui-cases-'))
     writeFileSync(join(home, 'config.json'), JSON.stringify({ organisation: 'Example Bank plc', officer: 'a', officers: OFFICERS }))

@@ -10,7 +10,8 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SlackPeer, SmtpPeer } from '../test/deliver/peers.js'
 import { deliveryConfig, transactionsCsv } from '../test/deliver/fixture.js'
-import { buildRenderer, ROOT } from './helpers/build-renderer.js'
+import { ROOT } from './helpers/build-renderer.js'
+import { E2E_RENDERER } from './helpers/global-setup.js'
 import { chromiumMissing, launchChromium, startServe, type Served } from './helpers/serve.js'
 
 const missing = chromiumMissing()
@@ -42,7 +43,7 @@ describe.skipIf(missing !== null)('delivery notices in Chromium against `triage 
     mkdirSync(ARTIFACTS, { recursive: true })
     slack = await new SlackPeer().start()
     smtp = await new SmtpPeer().start()
-    const rendererDir = await buildRenderer(join(ROOT, 'out', 'renderer-e2e-delivery'), { ifStale: true })
+    const rendererDir = E2E_RENDERER /* built once by e2e/helpers/global-setup.ts */
     work = mkdtempSync(join(tmpdir(), 'triage-ui-delivery-'))
     const config = join(work, 'settings.json')
     writeFileSync(

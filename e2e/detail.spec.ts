@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildRenderer, ROOT } from './helpers/build-renderer.js'
+import { ROOT } from './helpers/build-renderer.js'
+import { E2E_RENDERER } from './helpers/global-setup.js'
 import { chromiumMissing, launchChromium, startServe, type Served } from './helpers/serve.js'
 
 const missing = chromiumMissing()
@@ -89,7 +90,7 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
-    const rendererDir = await buildRenderer(join(ROOT, 'out', 'renderer-e2e-detail'), { ifStale: true })
+    const rendererDir = E2E_RENDERER /* built once by e2e/helpers/global-setup.ts */
     const home = mkdtempSync(join(tmpdir(), 'triage-ui-detail-'))
     const columns = { txn_id: 'Reference', customer_id: 'Client', amount: 'Value', currency: 'Ccy', country: 'Ctry', txn_type: 'Kind', risk_score: 'Score', created_at: 'Booked' }
     writeFileSync(join(home, 'config.json'), JSON.stringify({ organisation: 'Example Bank plc', sources: { csv: { delimiter: ';', decimal: ',', columns } } }))

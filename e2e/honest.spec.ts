@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildRenderer, ROOT } from './helpers/build-renderer.js'
+import { ROOT } from './helpers/build-renderer.js'
+import { E2E_RENDERER } from './helpers/global-setup.js'
 import { chromiumMissing, launchChromium, startServe, type Served } from './helpers/serve.js'
 
 const missing = chromiumMissing()
@@ -66,7 +67,7 @@ describe.skipIf(missing !== null)('states, errors and honest figures in Chromium
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
-    rendererDir = await buildRenderer(join(ROOT, 'out', 'renderer-e2e-honest'), { ifStale: true })
+    rendererDir = E2E_RENDERER /* built once by e2e/helpers/global-setup.ts */
     work = mkdtempSync(join(tmpdir(), 'triage-honest-'))
     served = await startServe({ rendererDir })
     browser = await launchChromium()

@@ -15,7 +15,8 @@ import { defaultSettings } from '../src-main/core/config/index.js'
 import { loadRuleSet } from '../src-main/core/classify/index.js'
 import { executeRun, explicitFiles } from '../src-main/core/run.js'
 import { openDatabase, SqliteStore } from '../src-main/store/sqlite/index.js'
-import { buildRenderer, ROOT } from './helpers/build-renderer.js'
+import { ROOT } from './helpers/build-renderer.js'
+import { E2E_RENDERER } from './helpers/global-setup.js'
 import { chromiumMissing, launchChromium, startServe, type Served } from './helpers/serve.js'
 
 const missing = chromiumMissing()
@@ -100,7 +101,7 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
-    const rendererDir = await buildRenderer(join(ROOT, 'out', 'renderer-e2e'), { ifStale: true })
+    const rendererDir = E2E_RENDERER /* built once by e2e/helpers/global-setup.ts */
     const home = mkdtempSync(join(tmpdir(), 'triage-reports-ui-'))
     await buildHistory(home)
     served = await startServe({ rendererDir, home })

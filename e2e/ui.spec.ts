@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildRenderer, ROOT } from './helpers/build-renderer.js'
+import { ROOT } from './helpers/build-renderer.js'
+import { E2E_RENDERER } from './helpers/global-setup.js'
 import { chromiumMissing, launchChromium, startServe, type Served } from './helpers/serve.js'
 
 const missing = chromiumMissing()
@@ -65,7 +66,7 @@ describe.skipIf(missing !== null)('Triage Desk in Chromium against `triage serve
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
-    const rendererDir = await buildRenderer(join(ROOT, 'out', 'renderer-e2e'), { ifStale: true })
+    const rendererDir = E2E_RENDERER /* built once by e2e/helpers/global-setup.ts */
     work = mkdtempSync(join(tmpdir(), 'triage-ui-'))
     mkdirSync(join(work, 'inbox'))
     served = await startServe({ rendererDir })
