@@ -26,7 +26,10 @@ if (!existsSync(dbPath)) {
   if (!existsSync(mail)) writeFileSync(mail, JSON.stringify(mailboxExport(MAILS, 11)))
   const tmp = `${dbPath}.building`
   for (const s of ['', '-wal', '-shm']) rmSync(tmp + s, { force: true })
-  const r = spawnSync(process.execPath, ['bin/triage.js', 'import', '--db', tmp, '--no-deliver', '--json', mail, csv], { env: { ...process.env, TRIAGE_HOME: dir }, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['bin/triage.js', 'import', '--db', tmp, '--no-deliver', '--json', mail, csv], {
+    env: { ...process.env, TRIAGE_HOME: dir },
+    encoding: 'utf8'
+  })
   if (r.status !== 0) throw new Error(`triage import failed: ${r.stderr}`)
   const s = new SqliteStore(tmp)
   s.db.pragma('wal_checkpoint(TRUNCATE)')
@@ -55,17 +58,35 @@ const shapes: Shape[] = [
   ['count: search "wire" (exact)', () => queries.queryAudit(q({ filter: { search: 'wire' }, count: true, limit: 200 }))]
 ]
 for (const by of ['id', 'created_at', 'severity', 'priority'] as const)
-  for (const [where, f] of [['middle', 0.5], ['end', 1]] as const)
+  for (const [where, f] of [
+    ['middle', 0.5],
+    ['end', 1]
+  ] as const)
     shapes.push([`page of 200 at the ${where}, sort ${by}`, (i) => queries.queryAudit(q({ sort: { by, dir: 'desc' }, offset: at(f) - i, limit: 200 }))])
-shapes.push(['page at the end, priority, severity high+critical', (i) => queries.queryAudit(q({ filter: { severity: ['high', 'critical'] }, sort: { by: 'priority', dir: 'desc' }, offset: 140_000 * (ROWS / 200_000) - i, limit: 200 }))])
-shapes.push(['page at the end, search "wire", sort id', (i) => queries.queryAudit(q({ filter: { search: 'wire' }, offset: Math.floor(total / 4) - i, limit: 200 }))])
-shapes.push(['jump to an alert time (position + page)', (i) => queries.queryAudit(q({ sort: { by: 'created_at', dir: 'desc' }, at: new Date(Date.UTC(2026, 10, 24, 12) + i * 60_000).toISOString(), limit: 200 }))])
+shapes.push([
+  'page at the end, priority, severity high+critical',
+  (i) =>
+    queries.queryAudit(
+      q({ filter: { severity: ['high', 'critical'] }, sort: { by: 'priority', dir: 'desc' }, offset: 140_000 * (ROWS / 200_000) - i, limit: 200 })
+    )
+])
+shapes.push([
+  'page at the end, search "wire", sort id',
+  (i) => queries.queryAudit(q({ filter: { search: 'wire' }, offset: Math.floor(total / 4) - i, limit: 200 }))
+])
+shapes.push([
+  'jump to an alert time (position + page)',
+  (i) => queries.queryAudit(q({ sort: { by: 'created_at', dir: 'desc' }, at: new Date(Date.UTC(2026, 10, 24, 12) + i * 60_000).toISOString(), limit: 200 }))
+])
 {
   let cursor: string | null = null
-  shapes.push(['priority: next keyset page while scrolling', () => {
-    const p = queries.queryAudit(q({ sort: { by: 'priority', dir: 'desc' }, cursor, limit: 200 }))
-    cursor = p.next_cursor
-  }])
+  shapes.push([
+    'priority: next keyset page while scrolling',
+    () => {
+      const p = queries.queryAudit(q({ sort: { by: 'priority', dir: 'desc' }, cursor, limit: 200 }))
+      cursor = p.next_cursor
+    }
+  ])
 }
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!

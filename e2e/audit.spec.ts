@@ -49,7 +49,10 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
     const csv = join(home, 'transactions-200k.csv')
     await writeTransactionsCsv(csv, ROWS, 42)
     const imported = spawnSync(process.execPath, [join(ROOT, 'bin/triage.js'), 'import', '--db', join(home, 'triage.db'), '--no-deliver', '--json', csv], {
-      cwd: ROOT, env: { ...process.env, TRIAGE_HOME: home }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024
+      cwd: ROOT,
+      env: { ...process.env, TRIAGE_HOME: home },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024
     })
     if (imported.status !== 0) throw new Error(`triage import failed: ${imported.stderr}`)
     expect(JSON.parse(imported.stdout).triaged).toBe(ROWS)
@@ -77,7 +80,10 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
     await openAudit()
     // A fresh import of 200,000 is indexed for browsing in the background: the count follows when it is done.
     await expect.poll(rowCount, { timeout: 90_000 }).toBe(ROWS)
-    await page.getByText(`${ROWS.toLocaleString('en-GB')} entries`).first().waitFor()
+    await page
+      .getByText(`${ROWS.toLocaleString('en-GB')} entries`)
+      .first()
+      .waitFor()
     expect(await page.getByLabel('Sort by').inputValue()).toBe('priority')
     // Priority: critical first, oldest alert first within it.
     const first = await page.locator('.audit-grid [role=row][data-entry]').first()
@@ -116,12 +122,19 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
     const after = await heapMb()
     const rendered = await page.locator('.audit-grid [role=row]').count()
     const held = await page.evaluate(() => document.querySelectorAll('.audit-grid [role=row][data-entry]').length)
-    console.log(`[e2e/audit] JS heap: ${before.toFixed(1)} MB at the top, ${after.toFixed(1)} MB after paging to row ${ROWS.toLocaleString('en-GB')} (21 jumps in ${ms} ms); ${rendered} rows in the DOM`)
+    console.log(
+      `[e2e/audit] JS heap: ${before.toFixed(1)} MB at the top, ${after.toFixed(1)} MB after paging to row ${ROWS.toLocaleString('en-GB')} (21 jumps in ${ms} ms); ${rendered} rows in the DOM`
+    )
     expect(after).toBeLessThan(HEAP_LIMIT_MB)
     expect(rendered).toBeLessThan(120)
     expect(held).toBeGreaterThan(10)
     // The last row is the least urgent: a low alert.
-    expect(await page.locator(`.audit-grid [role=row][aria-rowindex="${ROWS + 1}"]`).getByText('Low').count()).toBe(1)
+    expect(
+      await page
+        .locator(`.audit-grid [role=row][aria-rowindex="${ROWS + 1}"]`)
+        .getByText('Low')
+        .count()
+    ).toBe(1)
     // Back to the top with Home: the first page comes back (it had been evicted).
     await page.keyboard.press('Home')
     await page.locator('.audit-grid [role=row][aria-rowindex="2"][data-entry]').waitFor()
@@ -214,12 +227,25 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
     const around = async () => {
       const active = await grid().getAttribute('aria-activedescendant')
       if (!active) return null
-      const at = (id: string) => page.locator(`#${id}[data-entry] [title]`).first().getAttribute('title', { timeout: 1000 }).catch(() => null)
+      const at = (id: string) =>
+        page
+          .locator(`#${id}[data-entry] [title]`)
+          .first()
+          .getAttribute('title', { timeout: 1000 })
+          .catch(() => null)
       const index = Number(active.replace('audit-pos-', ''))
       return { index, here: await at(active), before: index > 0 ? await at(`audit-pos-${index - 1}`) : 'none' }
     }
     // the jump lands well inside the trail (the alerts span 20 hours of 24 Nov), once the row's page is in
-    await expect.poll(async () => { const r = await around(); return r !== null && r.index > 0 && r.here !== null && r.before !== null }, { timeout: 30_000 }).toBe(true)
+    await expect
+      .poll(
+        async () => {
+          const r = await around()
+          return r !== null && r.index > 0 && r.here !== null && r.before !== null
+        },
+        { timeout: 30_000 }
+      )
+      .toBe(true)
     const r = (await around())!
     expect(Date.parse(r.here!)).toBeLessThanOrEqual(target)
     expect(Date.parse(r.before!)).toBeGreaterThan(target)
@@ -231,7 +257,11 @@ describe.skipIf(missing !== null)('audit browser over 200,000 alerts in Chromium
     const axe = require('axe-core') as { source: string }
     await page.addScriptTag({ content: axe.source })
     const result = (await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(document, { resultTypes: ['violations'] })
+      const r = await (
+        window as unknown as {
+          axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> }
+        }
+      ).axe.run(document, { resultTypes: ['violations'] })
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))
     })) as Array<{ id: string; impact: string; nodes: string[] }>
     console.log(`[e2e/audit] axe violations: ${result.length ? JSON.stringify(result) : 'none'}`)

@@ -42,7 +42,8 @@ export interface PrioritySegment {
 /** Priority's eight segments in the sort's order (desc: critical open, critical closed, high open, …). */
 export function prioritySegments(dir: 'asc' | 'desc'): PrioritySegment[] {
   const out: PrioritySegment[] = []
-  for (const sev of [3, 2, 1, 0]) for (const closed of [false, true]) out.push({ g: (3 - sev) * 2 + (closed ? 1 : 0), sev, closed, dir: sqlDir('priority', dir) })
+  for (const sev of [3, 2, 1, 0])
+    for (const closed of [false, true]) out.push({ g: (3 - sev) * 2 + (closed ? 1 : 0), sev, closed, dir: sqlDir('priority', dir) })
   return dir === 'desc' ? out : out.reverse()
 }
 

@@ -18,7 +18,9 @@ function csv(dir: string): string {
     // alert times shuffled against import order (and some shared), so id order is not alert-time order
     const at = new Date(T0 + ((i * 7919) % 5000) * 60_000).toISOString()
     const risk = (i * 37) % 101
-    lines.push(`P${String(i).padStart(6, '0')},C${i % 311},${(i * 13) % 20_000}.00,USD,GB,${i % 3 ? 'wire' : 'card'},${risk},${at},${i % 4 ? 'payroll' : 'invoice'} ${i % 10}`)
+    lines.push(
+      `P${String(i).padStart(6, '0')},C${i % 311},${(i * 13) % 20_000}.00,USD,GB,${i % 3 ? 'wire' : 'card'},${risk},${at},${i % 4 ? 'payroll' : 'invoice'} ${i % 10}`
+    )
   }
   const path = join(dir, 'positions.csv')
   writeFileSync(path, `${lines.join('\n')}\n`)
@@ -90,7 +92,10 @@ describe.each(STORE_KINDS)('audit browser by position on %s', (kind) => {
           const rows = (await keyset({ filter: { ...filter, severity: filter.severity && [...filter.severity] }, sort })).map((r) => r.id)
           for (const offset of [1, Math.floor(rows.length / 2), Math.max(0, rows.length - 7)]) {
             const p = await page({ filter: { ...filter, severity: filter.severity && [...filter.severity] }, sort, offset, limit: 100 })
-            expect(p.rows.map((r) => r.id), `${JSON.stringify(filter)} ${by} ${dir} at ${offset}`).toEqual(rows.slice(offset, offset + 100))
+            expect(
+              p.rows.map((r) => r.id),
+              `${JSON.stringify(filter)} ${by} ${dir} at ${offset}`
+            ).toEqual(rows.slice(offset, offset + 100))
             // and the page's cursor continues where the offset page ended
             if (p.next_cursor) {
               const next = await page({ filter: { ...filter, severity: filter.severity && [...filter.severity] }, sort, cursor: p.next_cursor, limit: 50 })

@@ -53,7 +53,8 @@ export function Audit({ params }: { params: URLSearchParams }) {
   )
   const set = (patch: Partial<AuditFilter>) => {
     const next: AuditFilter = { ...filter, ...patch }
-    for (const k of Object.keys(next) as Array<keyof AuditFilter>) if (next[k] === undefined || next[k] === '' || (Array.isArray(next[k]) && !(next[k] as unknown[]).length)) delete next[k]
+    for (const k of Object.keys(next) as Array<keyof AuditFilter>)
+      if (next[k] === undefined || next[k] === '' || (Array.isArray(next[k]) && !(next[k] as unknown[]).length)) delete next[k]
     setView({ filter: next })
   }
 
@@ -142,9 +143,13 @@ export function Audit({ params }: { params: URLSearchParams }) {
   }, [win.total])
 
   const activeFilters = Object.keys(filter).length
-  const moreFilters = (['source_kind', 'source_file', 'destination', 'country', 'amount_min', 'amount_max', 'currency', 'txn_type', 'customer', 'vendor', 'rule'] as const).filter((k) => filter[k] !== undefined).length
+  const moreFilters = (
+    ['source_kind', 'source_file', 'destination', 'country', 'amount_min', 'amount_max', 'currency', 'txn_type', 'customer', 'vendor', 'rule'] as const
+  ).filter((k) => filter[k] !== undefined).length
   const total = win.total
-  const countText = total ? `${total.exact ? '' : 'at least '}${fmtNum(total.exact ? total.value : Math.max(total.value, win.count))} ${total.value === 1 ? 'entry' : 'entries'}` : '…'
+  const countText = total
+    ? `${total.exact ? '' : 'at least '}${fmtNum(total.exact ? total.value : Math.max(total.value, win.count))} ${total.value === 1 ? 'entry' : 'entries'}`
+    : '…'
 
   return (
     <div className={`audit ${selectedId ? 'audit-with-detail' : ''}`}>
@@ -162,12 +167,25 @@ export function Audit({ params }: { params: URLSearchParams }) {
 
         <div className="filters" role="search" aria-label="Filter the audit trail">
           <div className="search-box">
-            <label htmlFor="audit-search" className="visually-hidden">Search subject, body, ids, reasons and rules</label>
-            <Input ref={searchBox} id="audit-search" type="search" placeholder="Search, or field:value (country:IR)…" value={searchText} onChange={(e) => setSearchText(e.target.value)} />
+            <label htmlFor="audit-search" className="visually-hidden">
+              Search subject, body, ids, reasons and rules
+            </label>
+            <Input
+              ref={searchBox}
+              id="audit-search"
+              type="search"
+              placeholder="Search, or field:value (country:IR)…"
+              value={searchText}
+              onChange={(e) => setSearchText(e.target.value)}
+            />
             <kbd aria-hidden="true">/</kbd>
           </div>
           <Chips label="Severity" options={SEVERITIES} value={(filter.severity ?? []) as SeverityName[]} onChange={(v) => set({ severity: v })} />
-          <Select aria-label="SLA" value={filter.sla_breached === undefined ? '' : filter.sla_breached ? 'yes' : 'no'} onChange={(e) => set({ sla_breached: e.target.value === '' ? undefined : e.target.value === 'yes' })}>
+          <Select
+            aria-label="SLA"
+            value={filter.sla_breached === undefined ? '' : filter.sla_breached ? 'yes' : 'no'}
+            onChange={(e) => set({ sla_breached: e.target.value === '' ? undefined : e.target.value === 'yes' })}
+          >
             <option value="">Any SLA</option>
             <option value="yes">SLA breached</option>
             <option value="no">Within SLA</option>
@@ -187,29 +205,47 @@ export function Audit({ params }: { params: URLSearchParams }) {
                 <span>Source file</span>
                 <Select value={filter.source_file ?? ''} onChange={(e) => set({ source_file: e.target.value || undefined })}>
                   <option value="">All files</option>
-                  {facets.data?.source_files.map((f) => <option key={f} value={f}>{f}</option>)}
+                  {facets.data?.source_files.map((f) => (
+                    <option key={f} value={f}>
+                      {f}
+                    </option>
+                  ))}
                 </Select>
               </label>
               <label>
                 <span>Destination</span>
                 <Select value={filter.destination ?? ''} onChange={(e) => set({ destination: e.target.value || undefined })}>
                   <option value="">All destinations</option>
-                  {facets.data?.destinations.map((d) => <option key={d} value={d}>{d}</option>)}
+                  {facets.data?.destinations.map((d) => (
+                    <option key={d} value={d}>
+                      {d}
+                    </option>
+                  ))}
                 </Select>
               </label>
               <label>
                 <span>Country</span>
                 <Select value={filter.country?.[0] ?? ''} onChange={(e) => set({ country: e.target.value ? [e.target.value] : undefined })}>
                   <option value="">All countries</option>
-                  {filter.country?.length && !facets.data?.countries?.some((c) => c.value === filter.country![0]) ? <option value={filter.country[0]}>{countryName(filter.country[0])}</option> : null}
-                  {facets.data?.countries?.map((c) => <option key={c.value} value={c.value}>{countryName(c.value)} · {fmtNum(c.entries)}</option>)}
+                  {filter.country?.length && !facets.data?.countries?.some((c) => c.value === filter.country![0]) ? (
+                    <option value={filter.country[0]}>{countryName(filter.country[0])}</option>
+                  ) : null}
+                  {facets.data?.countries?.map((c) => (
+                    <option key={c.value} value={c.value}>
+                      {countryName(c.value)} · {fmtNum(c.entries)}
+                    </option>
+                  ))}
                 </Select>
               </label>
               <label>
                 <span>Transaction type</span>
                 <Select value={filter.txn_type?.[0] ?? ''} onChange={(e) => set({ txn_type: e.target.value ? [e.target.value] : undefined })}>
                   <option value="">All types</option>
-                  {facets.data?.txn_types?.map((t) => <option key={t.value} value={t.value}>{t.value} · {fmtNum(t.entries)}</option>)}
+                  {facets.data?.txn_types?.map((t) => (
+                    <option key={t.value} value={t.value}>
+                      {t.value} · {fmtNum(t.entries)}
+                    </option>
+                  ))}
                 </Select>
               </label>
               <AmountRange filter={filter} onChange={set} currencies={facets.data?.currencies?.map((c) => c.value) ?? []} />
@@ -220,7 +256,11 @@ export function Audit({ params }: { params: URLSearchParams }) {
                 <Select value={filter.rule ?? ''} onChange={(e) => set({ rule: e.target.value || undefined })}>
                   <option value="">Any rule</option>
                   {filter.rule && !facets.data?.rules?.some((r) => r.value === filter.rule) ? <option value={filter.rule}>{filter.rule}</option> : null}
-                  {facets.data?.rules?.map((r) => <option key={r.value} value={r.value}>{r.value} · {fmtNum(r.entries)}</option>)}
+                  {facets.data?.rules?.map((r) => (
+                    <option key={r.value} value={r.value}>
+                      {r.value} · {fmtNum(r.entries)}
+                    </option>
+                  ))}
                 </Select>
               </label>
             </div>
@@ -228,11 +268,22 @@ export function Audit({ params }: { params: URLSearchParams }) {
           {filter.run_id !== undefined && (
             <Badge tone="neutral">
               run {filter.run_id}{' '}
-              <button type="button" className="link-button" aria-label="Clear the run filter" onClick={() => set({ run_id: undefined })}>×</button>
+              <button type="button" className="link-button" aria-label="Clear the run filter" onClick={() => set({ run_id: undefined })}>
+                ×
+              </button>
             </Badge>
           )}
           {activeFilters > 0 && (
-            <Button size="sm" variant="ghost" onClick={() => { setSearchText(''); setView({ filter: {} }) }}>Clear filters</Button>
+            <Button
+              size="sm"
+              variant="ghost"
+              onClick={() => {
+                setSearchText('')
+                setView({ filter: {} })
+              }}
+            >
+              Clear filters
+            </Button>
           )}
         </div>
 
@@ -240,10 +291,20 @@ export function Audit({ params }: { params: URLSearchParams }) {
           <label className="audit-inline">
             <span>Sort</span>
             <Select aria-label="Sort by" value={sort.by} onChange={(e) => setView({ sort: { by: e.target.value as AuditSort['by'], dir: 'desc' } })}>
-              {SORTS.map((s) => <option key={s} value={s}>{SORT_LABEL[s]}{s === 'priority' ? ' (severity, open, oldest)' : ''}</option>)}
+              {SORTS.map((s) => (
+                <option key={s} value={s}>
+                  {SORT_LABEL[s]}
+                  {s === 'priority' ? ' (severity, open, oldest)' : ''}
+                </option>
+              ))}
             </Select>
           </label>
-          <Button size="sm" variant="ghost" onClick={() => setView({ sort: { ...sort, dir: sort.dir === 'desc' ? 'asc' : 'desc' } })} aria-label={`Order: ${ORDER_TEXT[sort.by][sort.dir === 'desc' ? 0 : 1]}; reverse it`}>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => setView({ sort: { ...sort, dir: sort.dir === 'desc' ? 'asc' : 'desc' } })}
+            aria-label={`Order: ${ORDER_TEXT[sort.by][sort.dir === 'desc' ? 0 : 1]}; reverse it`}
+          >
             {sort.dir === 'desc' ? '↓' : '↑'} {ORDER_TEXT[sort.by][sort.dir === 'desc' ? 0 : 1]}
           </Button>
           <ColumnChooser visible={view.columns ?? DEFAULT_COLUMNS} onChange={(cols) => setView({ columns: sameSet(cols, DEFAULT_COLUMNS) ? null : cols })} />
@@ -253,7 +314,9 @@ export function Audit({ params }: { params: URLSearchParams }) {
 
         {win.error && <Banner tone="danger">{win.error}</Banner>}
         {win.searchPending > 0 && (activeFilters > 0 || sort.by !== 'id') && (
-          <Banner tone="info">Indexing {fmtNum(win.searchPending)} new entries: the count, filters and this order include them as soon as they are indexed.</Banner>
+          <Banner tone="info">
+            Indexing {fmtNum(win.searchPending)} new entries: the count, filters and this order include them as soon as they are indexed.
+          </Banner>
         )}
 
         <div className="grid-table audit-grid-frame">
@@ -281,7 +344,8 @@ export function Audit({ params }: { params: URLSearchParams }) {
           )}
         </div>
         <p className="faint small shortcuts-hint">
-          <kbd>/</kbd> search · <kbd>↑</kbd> <kbd>↓</kbd> <kbd>PgUp</kbd> <kbd>PgDn</kbd> <kbd>Home</kbd> <kbd>End</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> close the detail
+          <kbd>/</kbd> search · <kbd>↑</kbd> <kbd>↓</kbd> <kbd>PgUp</kbd> <kbd>PgDn</kbd> <kbd>Home</kbd> <kbd>End</kbd> move · <kbd>Enter</kbd> open ·{' '}
+          <kbd>Esc</kbd> close the detail
         </p>
       </div>
       {selectedId !== null && <AlertDetail id={selectedId} onClose={close} />}
@@ -333,17 +397,39 @@ function DateRange({ filter, onChange }: { filter: AuditFilter; onChange(p: Part
   }
   return (
     <div className="date-range" role="group" aria-label="Alert date range">
-      <label className="visually-hidden" htmlFor="audit-from">Alert date from</label>
+      <label className="visually-hidden" htmlFor="audit-from">
+        Alert date from
+      </label>
       <Input id="audit-from" type="date" title="Alert date from" value={day(filter.from)} onChange={(e) => onChange({ from: midnight(e.target.value) })} />
-      <span className="faint" aria-hidden="true">–</span>
-      <label className="visually-hidden" htmlFor="audit-to">Alert date to</label>
-      <Input id="audit-to" type="date" title="Alert date to (inclusive)" value={day(filter.to, -1)} onChange={(e) => onChange({ to: midnight(e.target.value, 1) })} />
+      <span className="faint" aria-hidden="true">
+        –
+      </span>
+      <label className="visually-hidden" htmlFor="audit-to">
+        Alert date to
+      </label>
+      <Input
+        id="audit-to"
+        type="date"
+        title="Alert date to (inclusive)"
+        value={day(filter.to, -1)}
+        onChange={(e) => onChange({ to: midnight(e.target.value, 1) })}
+      />
     </div>
   )
 }
 
 /** A text filter applied on Enter or when the field is left (not per keystroke: each value is a new query). */
-function TextFilter({ label, value, onChange, placeholder }: { label: string; value: string | undefined; onChange(v: string | undefined): void; placeholder: string }) {
+function TextFilter({
+  label,
+  value,
+  onChange,
+  placeholder
+}: {
+  label: string
+  value: string | undefined
+  onChange(v: string | undefined): void
+  placeholder: string
+}) {
   const [text, setText] = useState(value ?? '')
   useEffect(() => setText(value ?? ''), [value])
   const apply = () => text.trim() !== (value ?? '') && onChange(text.trim() || undefined)
@@ -366,13 +452,35 @@ function AmountRange({ filter, onChange, currencies }: { filter: AuditFilter; on
   return (
     <fieldset className="audit-amount-range">
       <legend>Amount (the alert's own currency)</legend>
-      <Input aria-label="Amount at least" inputMode="decimal" placeholder="min" value={min} invalid={invalid} onChange={(e) => setMin(e.target.value)} onBlur={apply} onKeyDown={(e) => e.key === 'Enter' && apply()} />
+      <Input
+        aria-label="Amount at least"
+        inputMode="decimal"
+        placeholder="min"
+        value={min}
+        invalid={invalid}
+        onChange={(e) => setMin(e.target.value)}
+        onBlur={apply}
+        onKeyDown={(e) => e.key === 'Enter' && apply()}
+      />
       <span aria-hidden="true">–</span>
-      <Input aria-label="Amount at most" inputMode="decimal" placeholder="max" value={max} invalid={invalid} onChange={(e) => setMax(e.target.value)} onBlur={apply} onKeyDown={(e) => e.key === 'Enter' && apply()} />
+      <Input
+        aria-label="Amount at most"
+        inputMode="decimal"
+        placeholder="max"
+        value={max}
+        invalid={invalid}
+        onChange={(e) => setMax(e.target.value)}
+        onBlur={apply}
+        onKeyDown={(e) => e.key === 'Enter' && apply()}
+      />
       <Select aria-label="Currency" value={filter.currency ?? ''} onChange={(e) => onChange({ currency: e.target.value || undefined })}>
         <option value="">Any currency</option>
         {filter.currency && !currencies.includes(filter.currency) ? <option value={filter.currency}>{filter.currency}</option> : null}
-        {currencies.map((c) => <option key={c} value={c}>{c}</option>)}
+        {currencies.map((c) => (
+          <option key={c} value={c}>
+            {c}
+          </option>
+        ))}
       </Select>
     </fieldset>
   )
@@ -390,11 +498,18 @@ function ColumnChooser({ visible, onChange }: { visible: string[]; onChange(cols
         <legend className="visually-hidden">Columns to show</legend>
         {AUDIT_COLUMNS.map((c) => (
           <label key={c.id} className="audit-check">
-            <input type="checkbox" checked={visible.includes(c.id)} disabled={visible.length === 1 && visible.includes(c.id)} onChange={(e) => toggle(c.id, e.target.checked)} />
+            <input
+              type="checkbox"
+              checked={visible.includes(c.id)}
+              disabled={visible.length === 1 && visible.includes(c.id)}
+              onChange={(e) => toggle(c.id, e.target.checked)}
+            />
             {c.header}
           </label>
         ))}
-        <Button size="sm" variant="ghost" onClick={() => onChange(DEFAULT_COLUMNS)}>Default columns</Button>
+        <Button size="sm" variant="ghost" onClick={() => onChange(DEFAULT_COLUMNS)}>
+          Default columns
+        </Button>
       </fieldset>
     </Menu>
   )
@@ -422,15 +537,28 @@ function ViewsMenu({ current, onOpen }: { current: Record<string, string>; onOpe
         <ul className="audit-views">
           {views.map((v) => (
             <li key={v.name}>
-              <button type="button" className="link-button" aria-current={same(v.params) ? 'true' : undefined} onClick={() => onOpen(v.params)}>{v.name}</button>
-              <button type="button" className="link-button audit-view-delete" aria-label={`Delete the view ${v.name}`} onClick={() => store(views.filter((x) => x.name !== v.name))}>×</button>
+              <button type="button" className="link-button" aria-current={same(v.params) ? 'true' : undefined} onClick={() => onOpen(v.params)}>
+                {v.name}
+              </button>
+              <button
+                type="button"
+                className="link-button audit-view-delete"
+                aria-label={`Delete the view ${v.name}`}
+                onClick={() => store(views.filter((x) => x.name !== v.name))}
+              >
+                ×
+              </button>
             </li>
           ))}
         </ul>
         <form onSubmit={save} className="audit-view-save">
-          <label htmlFor="audit-view-name" className="visually-hidden">Name of the view to save</label>
+          <label htmlFor="audit-view-name" className="visually-hidden">
+            Name of the view to save
+          </label>
           <Input id="audit-view-name" placeholder="Name this view" value={name} maxLength={60} onChange={(e) => setName(e.target.value)} />
-          <Button size="sm" type="submit" disabled={!name.trim()}>Save view</Button>
+          <Button size="sm" type="submit" disabled={!name.trim()}>
+            Save view
+          </Button>
         </form>
       </div>
     </Menu>
@@ -454,11 +582,22 @@ function JumpTo({ count, onJump, error }: { count: number; onJump(t: { row?: num
   return (
     <form className="audit-jump" onSubmit={submit} aria-label="Go to a row or a date">
       <label htmlFor="audit-jump">Go to</label>
-      <Input id="audit-jump" value={text} placeholder={`row 1–${fmtNum(Math.max(1, count))} or 2026-11-24`} onChange={(e) => setText(e.target.value)} invalid={error !== null} aria-describedby={error ? 'audit-jump-error' : undefined} />
-      <Button size="sm" type="submit">Go</Button>
-      {error && <span id="audit-jump-error" className="small danger-text">{error}</span>}
+      <Input
+        id="audit-jump"
+        value={text}
+        placeholder={`row 1–${fmtNum(Math.max(1, count))} or 2026-11-24`}
+        onChange={(e) => setText(e.target.value)}
+        invalid={error !== null}
+        aria-describedby={error ? 'audit-jump-error' : undefined}
+      />
+      <Button size="sm" type="submit">
+        Go
+      </Button>
+      {error && (
+        <span id="audit-jump-error" className="small danger-text">
+          {error}
+        </span>
+      )}
     </form>
   )
 }
-
-

@@ -94,7 +94,16 @@ export function AuditGrid({ columns, template, minWidth, count, row, version, on
   const onKey = (e: KeyboardEvent) => {
     if (e.target !== e.currentTarget || !count) return // keys in a header button are the button's
     const page = Math.max(1, Math.floor(((grid.current?.clientHeight ?? 400) - HEAD_HEIGHT) / ROW_HEIGHT) - 1)
-    const keys: Record<string, number> = { ArrowDown: active + 1, j: active + 1, ArrowUp: active - 1, k: active - 1, PageDown: active + page, PageUp: active - page, Home: 0, End: count - 1 }
+    const keys: Record<string, number> = {
+      ArrowDown: active + 1,
+      j: active + 1,
+      ArrowUp: active - 1,
+      k: active - 1,
+      PageDown: active + page,
+      PageUp: active - page,
+      Home: 0,
+      End: count - 1
+    }
     if (e.key in keys && !e.altKey && !e.metaKey) {
       goTo(keys[e.key]!)
       e.preventDefault()
@@ -127,11 +136,19 @@ export function AuditGrid({ columns, template, minWidth, count, row, version, on
           {columns.map((c, i) => {
             const sorted = c.sort !== undefined && sort.by === c.sort
             return (
-              <div key={c.id} role="columnheader" aria-colindex={i + 1} aria-sort={sorted ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined} className="grid-th">
+              <div
+                key={c.id}
+                role="columnheader"
+                aria-colindex={i + 1}
+                aria-sort={sorted ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined}
+                className="grid-th"
+              >
                 {c.sort ? (
                   <button type="button" className="th-button" onClick={() => onSort(c.sort!)} title={`Sort by ${c.header}`}>
                     {c.header}
-                    <span aria-hidden="true" className="sort-mark">{sorted ? (sort.dir === 'desc' ? '▼' : '▲') : '↕'}</span>
+                    <span aria-hidden="true" className="sort-mark">
+                      {sorted ? (sort.dir === 'desc' ? '▼' : '▲') : '↕'}
+                    </span>
                   </button>
                 ) : (
                   c.header
@@ -197,11 +214,20 @@ const GridRow = memo(
             </div>
           ))
         ) : (
-          <div role="gridcell" aria-colindex={1} className="grid-td faint">Loading…</div>
+          <div role="gridcell" aria-colindex={1} className="grid-td faint">
+            Loading…
+          </div>
         )}
       </div>
     )
   },
   // onPick is a fresh closure each render but always does the same thing: ignore it.
-  (a, b) => a.r === b.r && a.top === b.top && a.template === b.template && a.active === b.active && a.selected === b.selected && a.index === b.index && a.columns === b.columns
+  (a, b) =>
+    a.r === b.r &&
+    a.top === b.top &&
+    a.template === b.template &&
+    a.active === b.active &&
+    a.selected === b.selected &&
+    a.index === b.index &&
+    a.columns === b.columns
 )

@@ -38,13 +38,33 @@ export function countryName(code: string | null | undefined): string {
 /** The amount with its currency's decimals (the program's one formatter, core/money.ts): "1,200 JPY", "12.345 BHD". */
 export const fmtAmount = (amount: number | null, currency: string | null) => (amount === null ? '' : formatAmount(amount, currency))
 
-const clip = (text: string, className = '') => <span className={`clip ${className}`} title={text}>{text}</span>
+const clip = (text: string, className = '') => (
+  <span className={`clip ${className}`} title={text}>
+    {text}
+  </span>
+)
 
 export const AUDIT_COLUMNS: AuditColumn[] = [
   { id: 'severity', header: 'Severity', width: '104px', sort: 'severity', cell: (r) => <SeverityBadge severity={r.severity} /> },
   // The whole entry id, however many digits: the track is as wide as the longest id of the trail (tabular digits).
-  { id: 'id', header: 'Entry', width: ({ idDigits }) => `calc(${Math.max(5, idDigits + 2)}ch + 24px)`, sort: 'id', cell: (r) => <span className="num audit-entry-id">#{r.id}</span> },
-  { id: 'created_at', header: 'Alert time', width: '212px', sort: 'created_at', cell: (r) => <span className="num" title={r.created_at}>{fmtTime(r.created_at)}</span> },
+  {
+    id: 'id',
+    header: 'Entry',
+    width: ({ idDigits }) => `calc(${Math.max(5, idDigits + 2)}ch + 24px)`,
+    sort: 'id',
+    cell: (r) => <span className="num audit-entry-id">#{r.id}</span>
+  },
+  {
+    id: 'created_at',
+    header: 'Alert time',
+    width: '212px',
+    sort: 'created_at',
+    cell: (r) => (
+      <span className="num" title={r.created_at}>
+        {fmtTime(r.created_at)}
+      </span>
+    )
+  },
   { id: 'title', header: 'Alert', width: 'minmax(200px, 2fr)', cell: (r) => clip(displayTitle(r)) },
   { id: 'country', header: 'Country', width: 'minmax(150px, 1fr)', cell: (r) => clip(countryName(r.country)) },
   { id: 'amount', header: 'Amount', width: '140px', cell: (r) => <span className="num audit-amount">{fmtAmount(r.amount, r.currency)}</span> },
@@ -53,12 +73,23 @@ export const AUDIT_COLUMNS: AuditColumn[] = [
   { id: 'vendor', header: 'Vendor', width: 'minmax(140px, 1fr)', cell: (r) => clip(r.vendor ?? '') },
   { id: 'rules', header: 'Rules', width: 'minmax(140px, 1fr)', cell: (r) => clip(r.rules.join(', '), 'mono') },
   {
-    id: 'source', header: 'Source', width: 'minmax(150px, 1fr)',
+    id: 'source',
+    header: 'Source',
+    width: 'minmax(150px, 1fr)',
     cell: (r) => clip(`${r.source_kind === 'email' ? '✉' : '⇄'} ${r.source_file} · ${r.source_locator}`, 'faint-strong')
   },
   {
-    id: 'sla', header: 'SLA', width: '112px',
-    cell: (r) => (r.sla_breached ? <Badge tone="danger" title={`target ${fmtDuration(r.sla_target_seconds * 1000)}`}>breached</Badge> : <Badge tone="ok">{fmtDuration(r.sla_seconds * 1000)}</Badge>)
+    id: 'sla',
+    header: 'SLA',
+    width: '112px',
+    cell: (r) =>
+      r.sla_breached ? (
+        <Badge tone="danger" title={`target ${fmtDuration(r.sla_target_seconds * 1000)}`}>
+          breached
+        </Badge>
+      ) : (
+        <Badge tone="ok">{fmtDuration(r.sla_seconds * 1000)}</Badge>
+      )
   },
   { id: 'destinations', header: 'Destinations', width: 'minmax(140px, 1fr)', cell: (r) => clip(r.destinations.join(', ')) },
   { id: 'triaged_at', header: 'Triaged', width: '212px', cell: (r) => <span className="num">{fmtTime(r.triaged_at)}</span> },

@@ -16,7 +16,12 @@ export interface AuditView {
   columns: string[] | null
 }
 
-const list = (p: URLSearchParams, name: string) => p.getAll(name).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)
+const list = (p: URLSearchParams, name: string) =>
+  p
+    .getAll(name)
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean)
 
 export function viewFromParams(p: URLSearchParams): AuditView {
   const f: AuditFilter = {}
@@ -41,7 +46,9 @@ export function viewFromParams(p: URLSearchParams): AuditView {
   const q = get('q', 'search')
   if (q) f.search = q.slice(0, 200)
   // The alert's own fields (country, amount, type, customer, vendor, rule).
-  const countries = list(p, 'country').filter((c) => /^[A-Za-z]{2}$/.test(c)).map((c) => c.toUpperCase())
+  const countries = list(p, 'country')
+    .filter((c) => /^[A-Za-z]{2}$/.test(c))
+    .map((c) => c.toUpperCase())
   if (countries.length) f.country = [...new Set(countries)]
   const types = list(p, 'type')
   if (types.length) f.txn_type = [...new Set(types)]
@@ -99,8 +106,31 @@ export function paramsOfView(v: AuditView): Record<string, string> {
 
 /** The URL parameters the view is made of (the selected entry and one-off flags like focus are not part of it). */
 export const VIEW_PARAMS = [
-  'q', 'search', 'severity', 'kind', 'source_kind', 'file', 'source_file', 'run', 'run_id', 'breached', 'sla_breached', 'destination', 'from', 'to',
-  'country', 'type', 'amount_min', 'amount_max', 'currency', 'customer', 'vendor', 'rule', 'sort', 'dir', 'cols'
+  'q',
+  'search',
+  'severity',
+  'kind',
+  'source_kind',
+  'file',
+  'source_file',
+  'run',
+  'run_id',
+  'breached',
+  'sla_breached',
+  'destination',
+  'from',
+  'to',
+  'country',
+  'type',
+  'amount_min',
+  'amount_max',
+  'currency',
+  'customer',
+  'vendor',
+  'rule',
+  'sort',
+  'dir',
+  'cols'
 ]
 
 export const viewKey = (p: URLSearchParams) => VIEW_PARAMS.map((k) => p.getAll(k).join(',')).join('|')

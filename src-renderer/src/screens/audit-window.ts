@@ -69,7 +69,13 @@ export function useAuditWindow(filter: AuditFilter, sort: AuditSort, key: string
     try {
       const cursor = anchors.current.get(p)
       const { filter: f, sort: s } = query.current
-      const page = await call('queryAudit', { filter: f, sort: s, limit: PAGE, count: withCount, ...(cursor && !withCount ? { cursor } : p > 0 ? { offset: p * PAGE } : {}) })
+      const page = await call('queryAudit', {
+        filter: f,
+        sort: s,
+        limit: PAGE,
+        count: withCount,
+        ...(cursor && !withCount ? { cursor } : p > 0 ? { offset: p * PAGE } : {})
+      })
       if (g !== gen.current) return // a newer query replaced this one
       pages.current.set(p, page.rows)
       if (page.next_cursor) {
