@@ -7,10 +7,10 @@
 import './zod-config.js' // first: before any schema is built (see the file)
 import { z } from 'zod'
 import {
-  alertDetailSchema, auditFacetsSchema, auditFilterSchema, auditPageSchema, auditQuerySchema, auditRowSchema, auditSortSchema, bySeverity,
-  deliverySchema, id, isoTime, quarantineItemSchema, runCounts, runRowSchema, runStatusSchema, severitySchema, sourceKindSchema
+  alertDetailSchema, auditFacetsSchema, auditPageSchema, auditQuerySchema, bySeverity, id, isoTime, quarantineItemSchema, runCounts, runRowSchema,
+  runStatusSchema, severitySchema
 } from '../core/ports/read-model.js'
-import { EMAIL_FIELDS, SEVERITIES } from '../core/model.js'
+import { EMAIL_FIELDS } from '../core/model.js'
 export { EMAIL_FIELDS }
 import type { Settings } from '../core/config/schema.js'
 import type { TransactionField } from '../core/ingest/csv.js'

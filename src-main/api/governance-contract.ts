@@ -4,6 +4,8 @@
 import { z } from 'zod'
 import { SEVERITIES } from '../core/model.js'
 import { GOVERNANCE_EVENT_TYPES } from '../core/governance/model.js'
+/** What a backtest's agreement figures hold (core/backtest), for the Rules screen to read them. */
+export type { BacktestAgreement } from '../core/backtest/index.js'
 
 const id = z.number().int().positive()
 const severity = z.enum(SEVERITIES)

@@ -4,11 +4,11 @@
 // sealed in id order (one writer at a time holds the chain head), so what was counted up to an id never changes.
 // A run whose entries straddle a window's start (midnight, 7 days ago) is recounted exactly over its id range.
 // Both stores feed it the same grouped rows (their SQL differs); the figures are the same by construction.
+import type { Severity } from '../core/model.js'
 import type { DashboardFigures } from '../core/ports/audit-queries.js'
 
 type MaybePromise<T> = T | Promise<T>
-const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const
-type Sev = (typeof SEVERITIES)[number]
+type Sev = Severity
 
 /** One run and severity: counts over its entries in a range of ids. */
 export interface TallyRow {

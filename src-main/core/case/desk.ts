@@ -39,7 +39,6 @@ function text(v: string | undefined, what: string): string {
   const t = (v ?? '').trim()
   if (!t) throw new CaseRefusal(`${what} is required`)
   if (t.length > MAX_TEXT) throw new CaseRefusal(`${what} is longer than ${MAX_TEXT} characters`)
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(t)) throw new CaseRefusal(`${what} holds control characters`)
   return t
 }

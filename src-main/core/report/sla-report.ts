@@ -315,7 +315,11 @@ async function deliveryLines(
     l.failed_attempts = a.failed_attempts
     l.fallbacks = a.fallbacks
   }
-  if (log) for (const l of lines.values()) (l.failed_attempts ??= 0), (l.fallbacks ??= 0)
+  if (log)
+    for (const l of lines.values()) {
+      l.failed_attempts ??= 0
+      l.fallbacks ??= 0
+    }
   const fallbacks = await q.fallbacks(period, r, limit)
   const all = [...lines.values()].sort((a, b) => a.destination.localeCompare(b.destination))
   return {

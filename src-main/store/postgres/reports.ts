@@ -242,7 +242,10 @@ export class PostgresReportQueries implements ReportQueries {
             t[1] = Math.max(t[1], r[12] as number)
             const v = ids.get(version)
             if (!v) ids.set(version, { first_id: a, last_id: b })
-            else (v.first_id = Math.min(v.first_id, a)), (v.last_id = Math.max(v.last_id, b))
+            else {
+              v.first_id = Math.min(v.first_id, a)
+              v.last_id = Math.max(v.last_id, b)
+            }
           }
           // As SQLite reports them: the smallest and largest target of the chunk, per severity.
           for (const s of SEVERITIES) if (targets[s][0] !== Infinity) chunk.targets[s] = [...new Set(targets[s])]

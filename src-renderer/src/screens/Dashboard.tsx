@@ -3,7 +3,6 @@
 import { useState, type ReactNode } from 'react'
 import { ApiCallError, call } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
-import { useLive } from '../live.js'
 import { navigate } from '../router.js'
 import { Badge, Banner, Button, Card, fmtAgo, fmtDuration, fmtNum, fmtTime, SEVERITY_LABEL, Stat, type SeverityName } from '../ui/index.js'
 import type { Output } from '../api/client.js'

@@ -32,10 +32,11 @@ export function Rules({ params }: { params: URLSearchParams }) {
   const s = silences.data
 
   // "Ends within a day" moves with the clock.
+  const reloadSilences = silences.reload
   useEffect(() => {
-    const t = setInterval(() => silences.reload(), 60_000)
+    const t = setInterval(() => reloadSilences(), 60_000)
     return () => clearInterval(t)
-  }, [silences.reload])
+  }, [reloadSilences])
 
   const mine = (s?.silences ?? []).filter((x) => x.ending_soon && samePerson(x.by, s!.me))
   const inForce = (s?.silences ?? []).filter((x) => x.state === 'in force').length

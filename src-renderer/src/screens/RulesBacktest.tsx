@@ -5,7 +5,7 @@
 // deliveries before/after, and the changed alerts (each opening in the audit browser).
 import { useId, useMemo, useState, type ReactNode } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts'
-import type { BacktestAgreement } from '../../../src-main/core/backtest/index.js'
+import type { BacktestAgreement } from '../../../src-main/api/governance-contract.js'
 import { call } from '../api/client.js'
 import { errorText, useEvent } from '../api/hooks.js'
 import { Banner, Button, Card, ChartFigure, fmtDuration, fmtNum, fmtTime, Input, ProgressBar, ScrollRegion, SEVERITY_LABEL, Stat, type SeverityName } from '../ui/index.js'

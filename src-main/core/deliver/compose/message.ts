@@ -104,7 +104,6 @@ export const highest = (alerts: Array<{ severity: Severity }>): Severity =>
 
 /** One line, no control characters, at most `max` characters: for subjects, headers and list lines. */
 export function oneLine(s: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
   const flat = s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim()
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
