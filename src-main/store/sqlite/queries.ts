@@ -679,8 +679,14 @@ export class SqliteAuditQueries implements AuditQueries {
   listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): { items: QuarantineItem[]; next_before_id: number | null; total: number; open: number } {
     const where: string[] = []
     const params: unknown[] = []
-    if (o.runId) where.push('q.run_id = ?') && params.push(o.runId)
-    if (o.beforeId) where.push('q.id < ?') && params.push(o.beforeId)
+    if (o.runId) {
+      where.push('q.run_id = ?')
+      params.push(o.runId)
+    }
+    if (o.beforeId) {
+      where.push('q.id < ?')
+      params.push(o.beforeId)
+    }
     if (o.status === 'open') where.push('r.id IS NULL')
     const rows = this.db
       .prepare(`SELECT q.id, q.run_id, q.source_kind, q.source_file, q.source_locator, q.field, q.reason, substr(q.raw, 1, ${RAW_LIMIT + 1}) AS raw,
