@@ -3,6 +3,7 @@
 // upgraded trail answers every filter, search and facet exactly as a trail built with 010 from the start.
 // The trail from before is made the way a user has it: the schema of migrations 1–9 only, holding the rows of a
 // trail the real engine wrote (copied table by table), with a stale index of the old shape marked current.
+// And copy-trail: the index is never copied, so a trail copied SQLite → PostgreSQL builds its own and answers alike.
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
@@ -11,6 +12,7 @@ import { auditQuerySchema, type AuditQuery } from '../../src-main/api/contract.j
 import type { AuditQueries } from '../../src-main/core/ports/audit-queries.js'
 import type { TriageStore } from '../../src-main/core/ports/triage-store.js'
 import { executeRun, explicitFiles } from '../../src-main/core/run.js'
+import { copyTrail } from '../../src-main/store/copy.js'
 import { PostgresStore } from '../../src-main/store/postgres/index.js'
 import { PostgresAuditQueries } from '../../src-main/store/postgres/queries.js'
 import { MIGRATIONS as PG_MIGRATIONS } from '../../src-main/store/postgres/migrations/index.js'
@@ -189,6 +191,28 @@ describe.skipIf(unavailable !== null)('PostgreSQL: a trail from before migration
       fq.close()
       await upgraded.close()
       await fresh.close()
+    }
+  }, 180_000)
+
+  it('a trail copied from SQLite derives its own index (not copied) and answers as the original', async () => {
+    const dir = tempDir()
+    const target = await createDatabase()
+    dbs.push(target)
+    const lite = new SqliteStore(join(dir, 'original.db'))
+    await history(lite, files(dir))
+    lite.close()
+    const report = await copyTrail({ from: join(dir, 'original.db'), to: target.url })
+    expect(report).toBeTruthy()
+    const copied = await PostgresStore.open(target.url)
+    const original = new SqliteStore(join(dir, 'original.db'))
+    const cq = new PostgresAuditQueries(copied.pool)
+    try {
+      expect(await cq.pending()).toBe(original.db.prepare('SELECT count(*) FROM audit_entries').pluck().get())
+      expect(await answers(cq)).toEqual(await answers(new SqliteAuditQueries(original.db)))
+    } finally {
+      cq.close()
+      await copied.close()
+      original.close()
     }
   }, 180_000)
 })
