@@ -8,13 +8,16 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const root = resolve(import.meta.dirname, '../..')
-const files = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+const files = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`)
+]
 
 /** The text outside fenced code blocks and inline code, where a link is a link. */
 function prose(md: string): string {
-  return md
-    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '')
-    .replace(/(`+)[\s\S]*?\1/g, '')
+  return md.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/(`+)[\s\S]*?\1/g, '')
 }
 
 /** GitHub's heading anchors of a Markdown file. */
@@ -101,7 +104,11 @@ describe('documentation links', () => {
   it('the README points at no git-ignored file, and its screenshots are committed, optimized PNGs', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8')
     expect(prose(readme)).not.toMatch(/e2e\/artifacts/)
-    for (const f of files) expect(links(f).filter((l) => l.target.includes('e2e/artifacts')), f).toEqual([])
+    for (const f of files)
+      expect(
+        links(f).filter((l) => l.target.includes('e2e/artifacts')),
+        f
+      ).toEqual([])
     const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!)
     expect(images.length).toBeGreaterThanOrEqual(2)
     for (const img of images) {
@@ -111,7 +118,9 @@ describe('documentation links', () => {
   })
 
   it('reads GitHub anchors the way GitHub does', () => {
-    const a = anchors('# The `triage` command\n## Operating `triage serve`: /healthz and /metrics\n### The Reports screen (<kbd>Alt</kbd>+<kbd>7</kbd>)\n## Notes\n## Notes\n```\n# not a heading\n```\n')
+    const a = anchors(
+      '# The `triage` command\n## Operating `triage serve`: /healthz and /metrics\n### The Reports screen (<kbd>Alt</kbd>+<kbd>7</kbd>)\n## Notes\n## Notes\n```\n# not a heading\n```\n'
+    )
     expect([...a]).toEqual(['the-triage-command', 'operating-triage-serve-healthz-and-metrics', 'the-reports-screen-alt7', 'notes', 'notes-1'])
   })
 })
