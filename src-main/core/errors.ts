@@ -7,7 +7,7 @@
 export const ERROR_CODES = ['invalid_input', 'busy', 'not_found', 'user_error', 'internal'] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
-/** Exit codes of `triage` (README, "Exit codes"): 2 is the person's mistake, 70 a bug. */
+/** Exit codes of `triage` (docs/cli.md, "Exit codes"): 2 is the person's mistake, 70 a bug. */
 const EXIT: Record<ErrorCode, number> = { invalid_input: 2, busy: 2, not_found: 2, user_error: 2, internal: 70 }
 
 export abstract class TriageError extends Error {

@@ -50,7 +50,7 @@ describe.skipIf(why)(`the Linux packages${why ? ` (skipped: ${why})` : ''}`, () 
     const unpacked = join(out, 'dist/linux-unpacked/resources/app.asar.unpacked/node_modules/better-sqlite3/build/Release/better_sqlite3.node')
     expect(existsSync(unpacked)).toBe(true)
     expect(existsSync(join(out, 'dist/linux-unpacked/resources/app.asar.unpacked/node_modules/better-sqlite3/build/Release/test_extension.node'))).toBe(false)
-    for (const r of ['icons/trayTemplate.png', 'icons/icon.png', 'rules/default.yaml', 'sample-data/inbox/transactions-2026-11-24.csv', 'README.md']) expect(existsSync(join(out, 'dist/linux-unpacked/resources', r)), r).toBe(true)
+    for (const r of ['icons/trayTemplate.png', 'icons/icon.png', 'rules/default.yaml', 'sample-data/inbox/transactions-2026-11-24.csv', 'README.md', 'docs/cli.md', 'docs/screenshots/dashboard.png']) expect(existsSync(join(out, 'dist/linux-unpacked/resources', r)), r).toBe(true)
   })
 
   it('builds a .deb whose control names the package, its dependencies and a desktop entry for the app', () => {
