@@ -39,7 +39,10 @@ export default tseslint.config(
   },
   {
     files: ['src-main/core/**'],
-    rules: boundary(ELECTRON, layer(['store', 'api', 'app', 'cli'], 'core imports no store implementation, api, app or cli: the interfaces it needs live in core/ports'))
+    rules: boundary(
+      ELECTRON,
+      layer(['store', 'api', 'app', 'cli'], 'core imports no store implementation, api, app or cli: the interfaces it needs live in core/ports')
+    )
   },
   { files: ['src-main/store/**'], rules: boundary(ELECTRON, layer(['api', 'app', 'cli'], 'a store implements core/ports; it imports no api, app or cli')) },
   { files: ['src-main/api/**', 'src-main/cli/**'], rules: boundary(ELECTRON, layer(['app'], 'the API and the CLI do not depend on the desktop shell')) },

@@ -12,8 +12,15 @@ const ruleSet = loadRuleSet(join(resourcesDir(), 'rules', 'default.yaml'))
 const db = resolve('bench-data', 'import.db')
 for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true })
 const store = new SqliteStore(db)
-const t = performance.now(); const c0 = process.cpuUsage()
-const r = await executeRun({ store, settings, ruleSet, trigger: 'bench', recognizeIdenticalFiles: false, parallel: (process.env.PARALLEL as 'always') ?? 'never' }, explicitFiles([csv]))
-const ms = performance.now() - t; const c = process.cpuUsage(c0)
-console.log(`import ${r.received} in ${(ms / 1000).toFixed(2)} s: ${((r.received / ms) * 1000) | 0} alerts/s, cpu ${((c.user + c.system) / 1000 / ms * 100) | 0}% of one core, ${((c.user + c.system) / r.received).toFixed(1)} µs cpu/alert`)
+const t = performance.now()
+const c0 = process.cpuUsage()
+const r = await executeRun(
+  { store, settings, ruleSet, trigger: 'bench', recognizeIdenticalFiles: false, parallel: (process.env.PARALLEL as 'always') ?? 'never' },
+  explicitFiles([csv])
+)
+const ms = performance.now() - t
+const c = process.cpuUsage(c0)
+console.log(
+  `import ${r.received} in ${(ms / 1000).toFixed(2)} s: ${((r.received / ms) * 1000) | 0} alerts/s, cpu ${(((c.user + c.system) / 1000 / ms) * 100) | 0}% of one core, ${((c.user + c.system) / r.received).toFixed(1)} µs cpu/alert`
+)
 store.close()

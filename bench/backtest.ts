@@ -93,11 +93,14 @@ async function fill(trail: Trail, rows: number): Promise<void> {
   await timed(`close ${fmt(closes.reduce((s, c) => s + c.n, 0))} alerts (bulk, approved)`, async () => {
     let next = 1
     for (const c of closes)
-      for (let left = c.n; left > 0; ) {
+      for (let left = c.n; left > 0;) {
         const ids = Array.from({ length: Math.min(5_000, left) }, (_, i) => next + i * 7)
         next += ids.length * 7 + 1
         left -= ids.length
-        const r = await desk.act({ action: 'close', ids, disposition: c.disposition, reason: 'bench review', ...(c.disposition === 'sar_filed' ? { reference: 'SAR-BENCH' } : {}) }, 'alice')
+        const r = await desk.act(
+          { action: 'close', ids, disposition: c.disposition, reason: 'bench review', ...(c.disposition === 'sar_filed' ? { reference: 'SAR-BENCH' } : {}) },
+          'alice'
+        )
         const pending = r.cases.filter((x) => x.state === 'pending_approval').map((x) => x.id)
         if (pending.length) await desk.act({ action: 'approve', ids: pending }, 'bob')
       }
@@ -126,10 +129,14 @@ async function bench(label: string, trail: Trail, database: string): Promise<str
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   let events = 0
-  const inWorker = await timed('backtest of the draft, in a worker thread', () => runBacktestInWorker(database, {}, { ...input, onProgress: () => void events++ }))
+  const inWorker = await timed('backtest of the draft, in a worker thread', () =>
+    runBacktestInWorker(database, {}, { ...input, onProgress: () => void events++ })
+  )
   lag.disable()
   if (JSON.stringify(inWorker.value) !== JSON.stringify(direct.value)) throw new Error('the worker and this thread disagree')
-  console.log(`    ${events} progress events; this thread's event-loop delay meanwhile: p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`)
+  console.log(
+    `    ${events} progress events; this thread's event-loop delay meanwhile: p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`
+  )
   const perMillion = (inWorker.ms / alerts) * 1e6
   return [
     `${label.padEnd(10)} ${fmt(alerts)} alerts: worker ${sec(inWorker.ms)} (${fmt((alerts / inWorker.ms) * 1000)} alerts/s, ${sec(perMillion)} per 1M; target < ${TARGET_S_PER_MILLION} s), ` +

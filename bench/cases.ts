@@ -39,7 +39,9 @@ let peak = 0
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25)
 
 const csv = join(dir, `cases-${ROWS}.csv`)
-console.log(`Case work benchmark · ${fmt(ROWS)} transaction rows · ${REPS} reads per query · node ${process.version} · ${(await import('node:os')).cpus().length} cores`)
+console.log(
+  `Case work benchmark · ${fmt(ROWS)} transaction rows · ${REPS} reads per query · node ${process.version} · ${(await import('node:os')).cpus().length} cores`
+)
 if (!existsSync(csv)) await writeTransactionsCsv(csv, ROWS, 42)
 
 const policy = defaultCasePolicy()
@@ -64,7 +66,9 @@ async function bench(label: string, trail: Trail): Promise<string[]> {
   peak = process.memoryUsage().rss
   console.log(`\n${label} (${trail.location})`)
   const ruleSet = loadRuleSet(join(resourcesDir(), 'rules', 'default.yaml'))
-  const run = await timed('import (the real engine)', () => executeRun({ store: trail.store, settings: defaultSettings(), ruleSet, trigger: 'bench' }, explicitFiles([csv])))
+  const run = await timed('import (the real engine)', () =>
+    executeRun({ store: trail.store, settings: defaultSettings(), ruleSet, trigger: 'bench' }, explicitFiles([csv]))
+  )
   const total = (await trail.store.totals()).triaged
   console.log(`    ${fmt(run.value.triaged)} alerts triaged (${fmt(total)} in the trail), peak RSS ${mb(peak)}`)
   const now = Date.now()
@@ -73,15 +77,23 @@ async function bench(label: string, trail: Trail): Promise<string[]> {
   await timed('queue catch-up (first read: a row per alert)', async () => trail.cases.caseCounts('alice', now, policy.targets))
 
   const ids = Array.from({ length: total }, (_, i) => i + 1)
-  await timed(`bulk assign ${fmt(BULK_ASSIGN)} alerts to alice (one action)`, () => desk.act({ action: 'assign', ids: ids.slice(0, BULK_ASSIGN), to: 'alice' }, 'carol'))
+  await timed(`bulk assign ${fmt(BULK_ASSIGN)} alerts to alice (one action)`, () =>
+    desk.act({ action: 'assign', ids: ids.slice(0, BULK_ASSIGN), to: 'alice' }, 'carol')
+  )
   const closed = await timed(`bulk close ${fmt(BULK_CLOSE)} alerts (one action)`, () =>
-    desk.act({ action: 'close', ids: ids.slice(BULK_ASSIGN, BULK_ASSIGN + BULK_CLOSE), disposition: 'false_positive', reason: 'bulk review of a known pattern' }, 'alice')
+    desk.act(
+      { action: 'close', ids: ids.slice(BULK_ASSIGN, BULK_ASSIGN + BULK_CLOSE), disposition: 'false_positive', reason: 'bulk review of a known pattern' },
+      'alice'
+    )
   )
   const pending = closed.value.cases.filter((c) => c.state === 'pending_approval').map((c) => c.id)
-  console.log(`    ${fmt(closed.value.events.length)} events; ${fmt(pending.length)} wait for a second officer (critical / high), ${fmt(closed.value.cases.length - pending.length)} closed`)
+  console.log(
+    `    ${fmt(closed.value.events.length)} events; ${fmt(pending.length)} wait for a second officer (critical / high), ${fmt(closed.value.cases.length - pending.length)} closed`
+  )
   // Half of the waiting ones approved by bob, the rest left for the approval queue.
   const approveIds = pending.slice(0, Math.ceil(pending.length / 2))
-  if (approveIds.length) await timed(`bulk approve ${fmt(approveIds.length)} closes (one action)`, () => desk.act({ action: 'approve', ids: approveIds }, 'bob'))
+  if (approveIds.length)
+    await timed(`bulk approve ${fmt(approveIds.length)} closes (one action)`, () => desk.act({ action: 'approve', ids: approveIds }, 'bob'))
   console.log(`    peak RSS ${mb(peak)}`)
 
   const handlers = createCaseHandlers({ trail, settings: async () => loaded, emit: () => {}, osUser: () => 'alice', now: () => now })
@@ -91,12 +103,19 @@ async function bench(label: string, trail: Trail): Promise<string[]> {
   const queries: Array<[string, () => Promise<unknown>]> = [
     ...QUEUE_VIEWS.map((view): [string, () => Promise<unknown>] => [
       `caseQueue ${view}`,
-      async () => trail.cases.caseQueue({ view: view as QueueView, me: view === 'approval' ? 'carol' : 'alice', nowMs: view === 'overdue' ? later : now, ...page })
+      async () =>
+        trail.cases.caseQueue({ view: view as QueueView, me: view === 'approval' ? 'carol' : 'alice', nowMs: view === 'overdue' ? later : now, ...page })
     ]),
     ['caseQueue all, state pending_approval', async () => trail.cases.caseQueue({ view: 'all', me: 'alice', state: 'pending_approval', nowMs: now, ...page })],
     ['caseQueue all, state closed', async () => trail.cases.caseQueue({ view: 'all', me: 'alice', state: 'closed', nowMs: now, ...page })],
-    ['caseQueue all, assignee alice, overdue', async () => trail.cases.caseQueue({ view: 'all', me: 'alice', assignee: 'alice', overdue: true, nowMs: later, ...page })],
-    ['caseQueue unassigned, page 100 (offset 20,000)', async () => trail.cases.caseQueue({ view: 'unassigned', me: 'alice', nowMs: now, limit: 200, offset: 20_000, targets: policy.targets })],
+    [
+      'caseQueue all, assignee alice, overdue',
+      async () => trail.cases.caseQueue({ view: 'all', me: 'alice', assignee: 'alice', overdue: true, nowMs: later, ...page })
+    ],
+    [
+      'caseQueue unassigned, page 100 (offset 20,000)',
+      async () => trail.cases.caseQueue({ view: 'unassigned', me: 'alice', nowMs: now, limit: 200, offset: 20_000, targets: policy.targets })
+    ],
     ['caseCounts', async () => trail.cases.caseCounts('alice', now, policy.targets)],
     ['API caseQueue unassigned (page + counts)', async () => handlers.caseQueue({ view: 'unassigned', limit: 200, offset: 0 })],
     ['API getCase', async () => handlers.getCase({ id: ids[BULK_ASSIGN + (Math.floor(Math.random() * BULK_CLOSE) | 0)]! })]
@@ -125,7 +144,9 @@ async function bench(label: string, trail: Trail): Promise<string[]> {
 
 const missed: string[] = []
 const sqlitePath = join(dir, 'cases.db')
-const clear = () => { for (const s of ['', '-wal', '-shm']) rmSync(sqlitePath + s, { force: true }) }
+const clear = () => {
+  for (const s of ['', '-wal', '-shm']) rmSync(sqlitePath + s, { force: true })
+}
 // BENCH_CASE_SQLITE=0: PostgreSQL only. BENCH_CASE_KEEP=1 keeps bench-data/cases.db to look at its query plans.
 if (process.env.BENCH_CASE_SQLITE !== '0') {
   clear()

@@ -34,7 +34,11 @@ const bare = median(['-e', '0'])
 const help = median([bin, '--help'])
 const version = median([bin, '--version'])
 const db = join(home, 'small.db')
-spawnSync(process.execPath, [bin, 'import', join(ROOT, 'resources/sample-data/inbox/transactions-2026-11-24.csv'), '--db', db], { cwd: ROOT, env, stdio: 'ignore' })
+spawnSync(process.execPath, [bin, 'import', join(ROOT, 'resources/sample-data/inbox/transactions-2026-11-24.csv'), '--db', db], {
+  cwd: ROOT,
+  env,
+  stdio: 'ignore'
+})
 const stats = median([bin, 'stats', '--db', db, '--json'])
 const tsxHelp = median([bin, '--help'], { TRIAGE_FROM_SOURCE: '1' })
 const ms = (n: number) => `${n.toFixed(0)} ms`
@@ -56,12 +60,19 @@ for (const parallel of [false, true]) {
   const big = join(home, `import-${parallel}.db`)
   const out = join(home, 'maxrss.txt')
   const t = performance.now()
-  const r = spawnSync(process.execPath, ['--require', probe, bin, 'import', csv, '--db', big, '--json', ...(parallel ? ['--parallel'] : [])], { cwd: ROOT, env: { ...env, MAXRSS_FILE: out }, encoding: 'utf8', maxBuffer: 1 << 26 })
+  const r = spawnSync(process.execPath, ['--require', probe, bin, 'import', csv, '--db', big, '--json', ...(parallel ? ['--parallel'] : [])], {
+    cwd: ROOT,
+    env: { ...env, MAXRSS_FILE: out },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26
+  })
   if (r.status !== 0) throw new Error(r.stderr)
   const s = (performance.now() - t) / 1000
   const counts = JSON.parse(r.stdout) as { received: number }
   const peak = Number(readFileSync(out, 'utf8')) / 1024
-  console.log(`triage import of ${counts.received.toLocaleString('en-US')} rows${parallel ? ' --parallel' : ''}: ${s.toFixed(1)} s, peak RSS of the process ${peak.toFixed(0)} MB (target < 300 MB)`)
+  console.log(
+    `triage import of ${counts.received.toLocaleString('en-US')} rows${parallel ? ' --parallel' : ''}: ${s.toFixed(1)} s, peak RSS of the process ${peak.toFixed(0)} MB (target < 300 MB)`
+  )
   for (const x of ['', '-wal', '-shm']) rmSync(big + x, { force: true })
 }
 rmSync(home, { recursive: true, force: true })

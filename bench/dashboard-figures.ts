@@ -39,7 +39,9 @@ async function measure(name: string, trail: Trail, fresh: boolean): Promise<void
     times.push(performance.now() - t)
   }
   times.sort((a, b) => a - b)
-  console.log(`${name}: dashboard() median ${times[3]!.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms (first ${times[0]!.toFixed(0)}…), breaches ${JSON.stringify(d!.breaches)}, today ${d!.today.total}, dated today ${d!.today_dated_today}`)
+  console.log(
+    `${name}: dashboard() median ${times[3]!.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms (first ${times[0]!.toFixed(0)}…), breaches ${JSON.stringify(d!.breaches)}, today ${d!.today.total}, dated today ${d!.today_dated_today}`
+  )
 }
 
 const db = join(dir, `dashboard-${ROWS}.db`)

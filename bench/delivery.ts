@@ -62,15 +62,25 @@ async function scenario(name: string, s: Settings, sync: 'FULL' | 'NORMAL' = 'FU
   const secs = (performance.now() - t) / 1000
   outbox.close()
   const got = await ask('count')
-  const check = got.slack! + got.email! === r.messages && r.dead + r.retry + r.uncertain === 0 ? 'all received' : `CHECK: peers got ${JSON.stringify(got)}, report ${JSON.stringify({ dead: r.dead, retry: r.retry, uncertain: r.uncertain })}`
+  const check =
+    got.slack! + got.email! === r.messages && r.dead + r.retry + r.uncertain === 0
+      ? 'all received'
+      : `CHECK: peers got ${JSON.stringify(got)}, report ${JSON.stringify({ dead: r.dead, retry: r.retry, uncertain: r.uncertain })}`
   console.log(
     `  ${`${name}${sync === 'NORMAL' ? ' (synchronous=NORMAL)' : ''}`.padEnd(70)} ${fmt(r.messages).padStart(6)} messages (${fmt(r.sent)} deliveries) in ${secs.toFixed(2)} s: ` +
       `${fmt(r.messages / secs).padStart(5)} messages/s, ${fmt(r.sent / secs).padStart(5)} deliveries/s · ${check}`
   )
 }
 
-console.log(`Delivery benchmark · ${fmt(ALERTS)} alerts · node ${process.version} · ${cpus().length} cores · Slack rate limit off · outbox synchronous=FULL unless noted`)
-const slackOnly = { critical: ['slack:compliance-critical'], high: ['slack:compliance-high'], medium: ['slack:compliance-info'], low: ['slack:compliance-info'] } as Settings['routing']
+console.log(
+  `Delivery benchmark · ${fmt(ALERTS)} alerts · node ${process.version} · ${cpus().length} cores · Slack rate limit off · outbox synchronous=FULL unless noted`
+)
+const slackOnly = {
+  critical: ['slack:compliance-critical'],
+  high: ['slack:compliance-high'],
+  medium: ['slack:compliance-info'],
+  low: ['slack:compliance-info']
+} as Settings['routing']
 const emailOnly = { critical: ['email:compliance-leads'], high: ['email:compliance'], medium: ['email:archive'], low: ['email:archive'] } as Settings['routing']
 await scenario('Slack only, one message per alert', settingsFor(slackOnly, false, 2))
 await scenario('e-mail only, one per alert, 2 SMTP connections', settingsFor(emailOnly, false, 2))

@@ -33,7 +33,11 @@ console.log(`Triage Desk engine process · import of ${fmt(ROWS)} transactions, 
 
 const host = new EngineHost({
   fork: () => {
-    const child = fork(resolve('test/app/fixtures/engine-node.ts'), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    const child = fork(resolve('test/app/fixtures/engine-node.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+    })
     return {
       postMessage: (m) => void (child.connected && child.send(m)),
       onMessage: (l) => void child.on('message', l),

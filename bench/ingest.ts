@@ -20,7 +20,9 @@ async function time(name: string, fn: () => Promise<number>) {
   const t = performance.now()
   const n = await fn()
   const s = (performance.now() - t) / 1000
-  console.log(`  ${name}: ${n.toLocaleString('en-US')} records in ${s.toFixed(2)} s = ${Math.round(n / s).toLocaleString('en-US')} records/s, ${(size / 1048576 / s).toFixed(0)} MB/s, peak RSS ${mb(peak)}`)
+  console.log(
+    `  ${name}: ${n.toLocaleString('en-US')} records in ${s.toFixed(2)} s = ${Math.round(n / s).toLocaleString('en-US')} records/s, ${(size / 1048576 / s).toFixed(0)} MB/s, peak RSS ${mb(peak)}`
+  )
 }
 console.log(`CSV reader · ${csv} (${mb(size)})`)
 await time('csv-parse stream (reference, no byte checks)', async () => {

@@ -21,7 +21,20 @@ if (dovecot) await dovecot.start()
 else console.warn('  (IMAP skipped: no /usr/sbin/dovecot; apt-get install -y dovecot-imapd)')
 const user = dovecot?.users[0]
 const mailboxes = dovecot
-  ? [{ name: 'vendor-alerts', host: '127.0.0.1', port: dovecot.port, secure: false, starttls: 'off', user: user!.user, password: user!.password, folder: 'INBOX', after: 'seen', attachments: 'none' }]
+  ? [
+      {
+        name: 'vendor-alerts',
+        host: '127.0.0.1',
+        port: dovecot.port,
+        secure: false,
+        starttls: 'off',
+        user: user!.user,
+        password: user!.password,
+        folder: 'INBOX',
+        after: 'seen',
+        attachments: 'none'
+      }
+    ]
   : []
 const cfg = join(dir, 'settings.json')
 writeFileSync(cfg, JSON.stringify({ dry_run: false, delivery: deliveryConfig(ports), sources: { mailboxes } }))

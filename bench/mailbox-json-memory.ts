@@ -19,10 +19,23 @@ if (process.argv[2] === 'child') {
   const store = new SqliteStore(db)
   const startRss = process.memoryUsage().rss
   const t = performance.now()
-  const s = await executeRun({ store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules/default.yaml')), trigger: 'bench' }, explicitFiles([file]))
+  const s = await executeRun(
+    { store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules/default.yaml')), trigger: 'bench' },
+    explicitFiles([file])
+  )
   const seconds = (performance.now() - t) / 1000
   store.close()
-  console.log(JSON.stringify({ received: s.received, triaged: s.triaged, quarantined: s.quarantined, duplicates: s.duplicates, seconds, startRssBytes: startRss, maxRssBytes: process.resourceUsage().maxRSS * 1024 }))
+  console.log(
+    JSON.stringify({
+      received: s.received,
+      triaged: s.triaged,
+      quarantined: s.quarantined,
+      duplicates: s.duplicates,
+      seconds,
+      startRssBytes: startRss,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024
+    })
+  )
   process.exit(0)
 }
 
@@ -38,7 +51,7 @@ async function generate(path: string): Promise<void> {
   const target = MB * 1024 * 1024
   let written = 0
   let seed = 42
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
   const words = ['sanctions', 'match', 'wire', 'transfer', 'Zürich', 'counterparty', 'PEP', 'screening', 'alert', '✓', 'review', 'threshold']
   const severities = ['low', 'medium', 'high', 'critical', null]
   let buf = '[\n'
@@ -68,12 +81,26 @@ const size = statSync(file).size
 const db = join(dir, `mailbox-${MB}mb.db`)
 for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })
 console.log(`mailbox JSON import · ${file} (${mb(size)})`)
-const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, 'child', file, db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TRIAGE_HOME: join(dir, 'home') } })
+const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, 'child', file, db], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, TRIAGE_HOME: join(dir, 'home') }
+})
 if (r.status !== 0) {
   console.error(r.stdout)
   throw new Error(`the import failed (exit ${r.status})`)
 }
-const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { received: number; triaged: number; quarantined: number; duplicates: number; seconds: number; startRssBytes: number; maxRssBytes: number }
-console.log(`  ${res.received.toLocaleString('en-US')} messages (${res.triaged.toLocaleString('en-US')} triaged, ${res.duplicates} duplicates, ${res.quarantined} quarantined) in ${res.seconds.toFixed(1)} s = ${(size / 1048576 / res.seconds).toFixed(1)} MB/s`)
+const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+  received: number
+  triaged: number
+  quarantined: number
+  duplicates: number
+  seconds: number
+  startRssBytes: number
+  maxRssBytes: number
+}
+console.log(
+  `  ${res.received.toLocaleString('en-US')} messages (${res.triaged.toLocaleString('en-US')} triaged, ${res.duplicates} duplicates, ${res.quarantined} quarantined) in ${res.seconds.toFixed(1)} s = ${(size / 1048576 / res.seconds).toFixed(1)} MB/s`
+)
 console.log(`  peak RSS of the importing process: ${mb(res.maxRssBytes)} (${mb(res.startRssBytes)} before the import: node, tsx, the engine's modules)`)
 for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true })

@@ -17,7 +17,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 function rows(from: number, to: number): string {
   const out = ['txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at,memo']
   for (let i = from; i < to; i++)
-    out.push(`TX${String(i).padStart(10, '0')},C${i % 50_021},${(i * 37) % 900_000}.${String(i % 100).padStart(2, '0')},USD,${['GB', 'DE', 'IR', 'US'][i % 4]},${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z,batch ${i % 97} ref ${i}`)
+    out.push(
+      `TX${String(i).padStart(10, '0')},C${i % 50_021},${(i * 37) % 900_000}.${String(i % 100).padStart(2, '0')},USD,${['GB', 'DE', 'IR', 'US'][i % 4]},${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z,batch ${i % 97} ref ${i}`
+    )
   return `${out.join('\n')}\n`
 }
 const whole = join(dir, 'export.csv')
@@ -70,7 +72,10 @@ const names = ['triage_bench_one', 'triage_bench_two']
 for (const n of names) await admin(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`).then(() => admin(`CREATE DATABASE ${n}`))
 try {
   await timed('PostgreSQL, one engine', [[whole, urlOf(names[0]!)]])
-  await timed('PostgreSQL, two engines at once (one half each)', [[halves[0]!, urlOf(names[1]!)], [halves[1]!, urlOf(names[1]!)]])
+  await timed('PostgreSQL, two engines at once (one half each)', [
+    [halves[0]!, urlOf(names[1]!)],
+    [halves[1]!, urlOf(names[1]!)]
+  ])
 } finally {
   for (const n of names) await admin(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`)
   rmSync(dir, { recursive: true, force: true })

@@ -49,7 +49,9 @@ const queries = new SqliteAuditQueries(store.db)
     const t = performance.now()
     queries.catchUp()
     const s = (performance.now() - t) / 1000
-    console.log(`  browse indexes + search index caught up: ${fmt(pending)} entries in ${s.toFixed(1)} s (${fmt(pending / s)} entries/s, after the import, off the import path)`)
+    console.log(
+      `  browse indexes + search index caught up: ${fmt(pending)} entries in ${s.toFixed(1)} s (${fmt(pending / s)} entries/s, after the import, off the import path)`
+    )
   }
 }
 const total = store.db.prepare('SELECT count FROM chain_head').pluck().get() as number
@@ -57,7 +59,7 @@ console.log(`  database: ${dbPath} · ${fmt(total)} audit entries\n`)
 
 // Deterministic variety: each iteration asks a slightly different question so caches are not flattering.
 let seed = 7
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
 const txnId = () => `T${String(1 + Math.floor(rand() * ROWS)).padStart(8, '0')}`
 const createdRange = (hours: number) => {
   const start = Date.UTC(2026, 10, 24, 6) + Math.floor(rand() * (20 - hours)) * 3600_000
@@ -83,7 +85,10 @@ const shapes: Shape[] = [
   ['search: common word "wire"', () => queries.queryAudit(q({ filter: { search: 'wire' } }))],
   ['search: "sanctions" + critical + count', () => queries.queryAudit(q({ filter: { search: 'sanctions', severity: ['critical'] }, count: true }))],
   ['search: common word "wire", sort created_at', () => queries.queryAudit(q({ filter: { search: 'wire' }, sort: { by: 'created_at', dir: 'desc' } }))],
-  ['search: customer id, sort created_at', () => queries.queryAudit(q({ filter: { search: `C${String(Math.floor(rand() * 50_000)).padStart(6, '0')}` }, sort: { by: 'created_at', dir: 'desc' } }))],
+  [
+    'search: customer id, sort created_at',
+    () => queries.queryAudit(q({ filter: { search: `C${String(Math.floor(rand() * 50_000)).padStart(6, '0')}` }, sort: { by: 'created_at', dir: 'desc' } }))
+  ],
   // alert-field filters and field:value search (migration 010)
   ['country = IR', () => queries.queryAudit(q({ filter: { country: ['IR'] } }))],
   ['country = IR + capped count', () => queries.queryAudit(q({ filter: { country: ['IR'] }, count: true }))],
@@ -96,7 +101,10 @@ const shapes: Shape[] = [
   ['vendor contains "refinitiv"', () => queries.queryAudit(q({ filter: { vendor: 'refinitiv' } }))],
   ['rule = large-wire', () => queries.queryAudit(q({ filter: { rule: 'large-wire' } }))],
   ['rule = high-risk-country + count', () => queries.queryAudit(q({ filter: { rule: 'high-risk-country' }, count: true }))],
-  ['rule + country + type + severity', () => queries.queryAudit(q({ filter: { rule: 'high-risk-country', country: ['IR'], txn_type: ['wire'], severity: ['high'] } }))],
+  [
+    'rule + country + type + severity',
+    () => queries.queryAudit(q({ filter: { rule: 'high-risk-country', country: ['IR'], txn_type: ['wire'], severity: ['high'] } }))
+  ],
   ['search "country:IR type:wire amount>10000"', () => queries.queryAudit(q({ filter: { search: 'country:IR type:wire amount>10000' } }))],
   ['search reason word "counterparty"', () => queries.queryAudit(q({ filter: { search: 'counterparty' } }))],
   ['search rule id "large-wire"', () => queries.queryAudit(q({ filter: { search: 'large-wire' } }))],
@@ -112,13 +120,23 @@ const shapes: Shape[] = [
 // Scrolling: 30 consecutive keyset pages, per page.
 const scroll = (query: Input<'queryAudit'>): Shape => {
   let cursor: string | null = null
-  return [`scroll: next page of ${JSON.stringify(query.filter ?? {})} by ${query.sort?.by ?? 'id'}`, () => {
-    const page = queries.queryAudit(q({ ...query, cursor }))
-    cursor = page.next_cursor
-  }]
+  return [
+    `scroll: next page of ${JSON.stringify(query.filter ?? {})} by ${query.sort?.by ?? 'id'}`,
+    () => {
+      const page = queries.queryAudit(q({ ...query, cursor }))
+      cursor = page.next_cursor
+    }
+  ]
 }
-shapes.push(scroll({}), scroll({ filter: { severity: ['critical'] } }), scroll({ sort: { by: 'created_at', dir: 'desc' } }), scroll({ filter: { search: 'wire' } }),
-  scroll({ filter: { country: ['IR'] } }), scroll({ filter: { rule: 'high-risk-country' } }), scroll({ filter: { amount_min: 50_000 }, sort: { by: 'created_at', dir: 'desc' } }))
+shapes.push(
+  scroll({}),
+  scroll({ filter: { severity: ['critical'] } }),
+  scroll({ sort: { by: 'created_at', dir: 'desc' } }),
+  scroll({ filter: { search: 'wire' } }),
+  scroll({ filter: { country: ['IR'] } }),
+  scroll({ filter: { rule: 'high-risk-country' } }),
+  scroll({ filter: { amount_min: 50_000 }, sort: { by: 'created_at', dir: 'desc' } })
+)
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 console.log(`${'query shape'.padEnd(52)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}`)
@@ -134,7 +152,9 @@ for (const [name, run] of shapes) {
   times.sort((a, b) => a - b)
   worst = Math.max(worst, pct(times, 95))
   const flag = pct(times, 95) >= 50 ? '  ← over 50 ms' : ''
-  console.log(`${name.padEnd(52)} ${pct(times, 50).toFixed(2).padStart(8)} ${pct(times, 95).toFixed(2).padStart(8)} ${times.at(-1)!.toFixed(2).padStart(8)}${flag}`)
+  console.log(
+    `${name.padEnd(52)} ${pct(times, 50).toFixed(2).padStart(8)} ${pct(times, 95).toFixed(2).padStart(8)} ${times.at(-1)!.toFixed(2).padStart(8)}${flag}`
+  )
 }
 console.log(`\nworst p95: ${worst.toFixed(2)} ms (target < 50 ms per query at 1M entries)`)
 store.close()

@@ -26,7 +26,10 @@ if (process.argv.includes('--build')) {
   await writeTransactionsCsv(csv, ROWS, 42)
   for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true })
   const store = new SqliteStore(dbPath)
-  await executeRun({ store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules', 'default.yaml')), trigger: 'bench' }, explicitFiles([csv]))
+  await executeRun(
+    { store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules', 'default.yaml')), trigger: 'bench' },
+    explicitFiles([csv])
+  )
   store.db.pragma('wal_checkpoint(TRUNCATE)')
   store.close()
   rmSync(csv, { force: true })
@@ -42,12 +45,16 @@ const exportsDir = join(dir, 'reports-api-exports')
 rmSync(exportsDir, { recursive: true, force: true })
 const store = new SqliteStore(dbPath)
 const handlers = createHandlers({
-  trail: new SqliteTrail(store), exportsDir, emit: () => {},
+  trail: new SqliteTrail(store),
+  exportsDir,
+  emit: () => {},
   settings: { get: () => ({ settings: defaultSettings(), baseDir: dir, source: 'bench' }), update: () => {}, writable: false }
 })
 const span = store.db.prepare('SELECT min(triaged_at), max(triaged_at), count(*) FROM audit_entries').raw().get() as [string, string, number]
 const period = { from: span[0].slice(0, 10), to: span[1].slice(0, 10) }
-console.log(`Reports API benchmark · ${fmt(span[2])} audit entries (${(statSync(dbPath).size / 1024 / 1024).toFixed(0)} MB) · period ${period.from} to ${period.to} · node ${process.version}`)
+console.log(
+  `Reports API benchmark · ${fmt(span[2])} audit entries (${(statSync(dbPath).size / 1024 / 1024).toFixed(0)} MB) · period ${period.from} to ${period.to} · node ${process.version}`
+)
 
 async function measure(label: string, method: Method, input: Record<string, unknown>): Promise<void> {
   // Event-loop stalls: a 5 ms ticker notes the longest gap between its ticks.
@@ -77,7 +84,7 @@ async function measure(label: string, method: Method, input: Record<string, unkn
   )
 }
 
-await measure('slaReport (the screen\'s figures)', 'slaReport', period)
+await measure("slaReport (the screen's figures)", 'slaReport', period)
 await measure('exportReport pdf', 'exportReport', { ...period, format: 'pdf' })
 await measure('exportReport csv', 'exportReport', { ...period, format: 'csv' })
 await measure('exportPack', 'exportPack', period)

@@ -53,10 +53,21 @@ const q = new SqliteReportQueries(db)
 const entries = db.prepare('SELECT count FROM chain_head').pluck().get() as number
 const span = db.prepare('SELECT min(triaged_at), max(triaged_at) FROM audit_entries').raw().get() as [string, string]
 // The period: the UTC days the entries were triaged on (all of them).
-const period: Period = { from: `${span[0].slice(0, 10)}T00:00:00.000Z`, to: new Date(Date.parse(`${span[1].slice(0, 10)}T00:00:00.000Z`) + 86_400_000).toISOString() }
-console.log(`  database: ${dbPath}${cached ? ' (cached)' : ''}, ${mb(statSync(dbPath).size)}, ${fmt(entries)} audit entries; period ${period.from} to ${period.to}`)
-const periodIndex = db.prepare("SELECT 1 FROM pragma_index_list('audit_entries') l JOIN pragma_index_info(l.name) i WHERE i.seqno = 0 AND i.name = 'triaged_at'").get()
-console.log(periodIndex ? '  the period is found through the triaged_at index (migration 004)' : '  no index on audit_entries.triaged_at: the period is found by one scan of the table')
+const period: Period = {
+  from: `${span[0].slice(0, 10)}T00:00:00.000Z`,
+  to: new Date(Date.parse(`${span[1].slice(0, 10)}T00:00:00.000Z`) + 86_400_000).toISOString()
+}
+console.log(
+  `  database: ${dbPath}${cached ? ' (cached)' : ''}, ${mb(statSync(dbPath).size)}, ${fmt(entries)} audit entries; period ${period.from} to ${period.to}`
+)
+const periodIndex = db
+  .prepare("SELECT 1 FROM pragma_index_list('audit_entries') l JOIN pragma_index_info(l.name) i WHERE i.seqno = 0 AND i.name = 'triaged_at'")
+  .get()
+console.log(
+  periodIndex
+    ? '  the period is found through the triaged_at index (migration 004)'
+    : '  no index on audit_entries.triaged_at: the period is found by one scan of the table'
+)
 
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
@@ -81,11 +92,17 @@ const per100k = (p: { ms: number; cpu: number }, rows: number) =>
   `${((p.ms / rows) * 100).toFixed(2)} s wall, ${((p.cpu / rows) * 100).toFixed(2)} s CPU per 100k rows`
 
 // A yardstick for this machine at this moment: the bare scan every period query starts from.
-const scan = await phase('yardstick: count(*) over the period (bare scan)', async () => db.prepare('SELECT count(*) FROM audit_entries WHERE triaged_at >= @from AND triaged_at < @to').pluck().get(period))
+const scan = await phase('yardstick: count(*) over the period (bare scan)', async () =>
+  db.prepare('SELECT count(*) FROM audit_entries WHERE triaged_at >= @from AND triaged_at < @to').pluck().get(period)
+)
 console.log('\nphases')
 const figures = await phase('report figures (buildSlaReport)', () => buildSlaReport(q, period))
-const pdf = await phase('PDF summary, no appendix (figures + render)', () => exportReport(q, period, join(out, 'report.pdf'), { format: 'pdf', organisation: 'Bench' }))
-const alertCsv = await phase('alert CSV (report --format csv)', () => exportReport(q, period, join(out, 'alerts.csv'), { format: 'csv', organisation: 'Bench' }))
+const pdf = await phase('PDF summary, no appendix (figures + render)', () =>
+  exportReport(q, period, join(out, 'report.pdf'), { format: 'pdf', organisation: 'Bench' })
+)
+const alertCsv = await phase('alert CSV (report --format csv)', () =>
+  exportReport(q, period, join(out, 'alerts.csv'), { format: 'csv', organisation: 'Bench' })
+)
 const auditCsv = await phase('audit CSV (pack file, every stored field)', async () => {
   const { writeCsv } = await import('../src-main/core/report/csv.js')
   return writeCsv(join(out, 'audit.csv'), q.auditTable({ first_id: 1, last_id: entries }))
@@ -100,7 +117,11 @@ const appendix = await phase(`PDF with appendix, first ${fmt(appendixRows)} aler
       yield r
     }
   }
-  return writeReportPdf(figures.value as SlaReport, join(out, 'appendix.pdf'), { organisation: 'Bench', appendix: { columns: t.columns, rows: first() }, appendixTotal: appendixRows })
+  return writeReportPdf(figures.value as SlaReport, join(out, 'appendix.pdf'), {
+    organisation: 'Bench',
+    appendix: { columns: t.columns, rows: first() },
+    appendixTotal: appendixRows
+  })
 })
 const pack = await phase('export-pack (report + all CSVs + chain check)', () => writeExaminerPack(q, period, join(out, 'pack'), { organisation: 'Bench' }))
 const verify = await phase('verify-pack (re-hash + recompute the chain)', () => verifyPack(join(out, 'pack')))
@@ -110,12 +131,30 @@ db.close()
 const rows = alertCsv.value.rows
 console.log('\nresults')
 console.log(`  alert CSV        ${fmt(rows)} rows, ${mb(alertCsv.value.bytes)}: ${per100k(alertCsv, rows)}  (target < 1 s per 100k)`)
-console.log(`  audit CSV        ${fmt(auditCsv.value.rows)} rows, ${mb(auditCsv.value.bytes)}: ${per100k(auditCsv, auditCsv.value.rows)}  (target < 1 s per 100k)`)
-console.log(`  report figures   ${(figures.ms / 1000).toFixed(2)} s wall, ${(figures.cpu / 1000).toFixed(2)} s CPU for ${fmt(figures.value.entries.in_period)} alerts in the period`)
-console.log(`  PDF summary      ${(pdf.ms / 1000).toFixed(2)} s wall, ${(pdf.cpu / 1000).toFixed(2)} s CPU, ${pdf.value.pages} pages, ${mb(pdf.value.bytes)}  (target < 3 s, without the appendix)`)
-console.log(`  PDF appendix     ${fmt((appendixRows / appendix.ms) * 1000)} alerts/s, ${appendix.value.pages} pages (optional; all ${fmt(entries)} alerts would be ~${fmt((entries / appendixRows) * appendix.value.pages)} pages)`)
-console.log(`  export-pack      ${(pack.ms / 1000).toFixed(2)} s wall, ${mb(pack.value.manifest.files.reduce((t, f) => t + f.bytes, 0))} in ${pack.value.manifest.files.length} files: ${per100k(pack, pack.value.manifest.audit_segment.count)}`)
-console.log(`  verify-pack      ${(verify.ms / 1000).toFixed(2)} s wall, ${verify.value.ok ? 'ok' : `FAILED: ${verify.value.problems[0]?.problem}`}: ${per100k(verify, verify.value.entries_checked)}`)
-console.log(`  yardstick        bare table scan ${(scan.ms / 1000).toFixed(2)} s wall, ${(scan.cpu / 1000).toFixed(2)} s CPU: the figures cost ${(figures.cpu / scan.cpu).toFixed(1)}× that, the PDF summary ${(pdf.cpu / scan.cpu).toFixed(1)}×`)
-console.log(`  machine load     ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1/5/15 min) on ${cpus().length} cores: wall times stretch with other work`)
+console.log(
+  `  audit CSV        ${fmt(auditCsv.value.rows)} rows, ${mb(auditCsv.value.bytes)}: ${per100k(auditCsv, auditCsv.value.rows)}  (target < 1 s per 100k)`
+)
+console.log(
+  `  report figures   ${(figures.ms / 1000).toFixed(2)} s wall, ${(figures.cpu / 1000).toFixed(2)} s CPU for ${fmt(figures.value.entries.in_period)} alerts in the period`
+)
+console.log(
+  `  PDF summary      ${(pdf.ms / 1000).toFixed(2)} s wall, ${(pdf.cpu / 1000).toFixed(2)} s CPU, ${pdf.value.pages} pages, ${mb(pdf.value.bytes)}  (target < 3 s, without the appendix)`
+)
+console.log(
+  `  PDF appendix     ${fmt((appendixRows / appendix.ms) * 1000)} alerts/s, ${appendix.value.pages} pages (optional; all ${fmt(entries)} alerts would be ~${fmt((entries / appendixRows) * appendix.value.pages)} pages)`
+)
+console.log(
+  `  export-pack      ${(pack.ms / 1000).toFixed(2)} s wall, ${mb(pack.value.manifest.files.reduce((t, f) => t + f.bytes, 0))} in ${pack.value.manifest.files.length} files: ${per100k(pack, pack.value.manifest.audit_segment.count)}`
+)
+console.log(
+  `  verify-pack      ${(verify.ms / 1000).toFixed(2)} s wall, ${verify.value.ok ? 'ok' : `FAILED: ${verify.value.problems[0]?.problem}`}: ${per100k(verify, verify.value.entries_checked)}`
+)
+console.log(
+  `  yardstick        bare table scan ${(scan.ms / 1000).toFixed(2)} s wall, ${(scan.cpu / 1000).toFixed(2)} s CPU: the figures cost ${(figures.cpu / scan.cpu).toFixed(1)}× that, the PDF summary ${(pdf.cpu / scan.cpu).toFixed(1)}×`
+)
+console.log(
+  `  machine load     ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (1/5/15 min) on ${cpus().length} cores: wall times stretch with other work`
+)
 console.log(`  process max RSS  ${mb(process.resourceUsage().maxRSS * 1024)} (whole run; streamed writes keep it flat as rows grow)`)

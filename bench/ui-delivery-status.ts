@@ -22,14 +22,48 @@ console.log(`Triage Desk delivery status · ${fmt(deliveries)} deliveries in ${d
 
 const statements: Array<[string, () => unknown]> = [
   ['outbox by status (GROUP BY, full scan)', () => db.prepare('SELECT status, count(*) n FROM deliveries GROUP BY status').all()],
-  ['uncertain deliveries, newest 100', () => db.prepare(`SELECT d.entry_id, d.destination, d.status, d.attempts, d.next_attempt_at, d.updated_at, d.last_error, d.sent_at, d.fallback_of, a.severity, a.title
-      FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE d.status = ? ORDER BY d.updated_at DESC LIMIT ?`).all('uncertain', 100)],
-  ['waiting count (partial index)', () => db.prepare(`SELECT count(*) FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL AND d.status <> 'sending'`).pluck().get()],
-  ['next attempt (partial index)', () => db.prepare(`SELECT d.next_attempt_at FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL AND d.status <> 'sending' ORDER BY d.next_attempt_at LIMIT 1`).pluck().get()],
-  ['open notices, newest 100 + count', () => {
-    db.prepare('SELECT n.* FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL ORDER BY n.id DESC LIMIT ?').all(100)
-    return db.prepare('SELECT count(*) FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL').pluck().get()
-  }]
+  [
+    'uncertain deliveries, newest 100',
+    () =>
+      db
+        .prepare(
+          `SELECT d.entry_id, d.destination, d.status, d.attempts, d.next_attempt_at, d.updated_at, d.last_error, d.sent_at, d.fallback_of, a.severity, a.title
+      FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE d.status = ? ORDER BY d.updated_at DESC LIMIT ?`
+        )
+        .all('uncertain', 100)
+  ],
+  [
+    'waiting count (partial index)',
+    () =>
+      db
+        .prepare(
+          `SELECT count(*) FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL AND d.status <> 'sending'`
+        )
+        .pluck()
+        .get()
+  ],
+  [
+    'next attempt (partial index)',
+    () =>
+      db
+        .prepare(
+          `SELECT d.next_attempt_at FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL AND d.status <> 'sending' ORDER BY d.next_attempt_at LIMIT 1`
+        )
+        .pluck()
+        .get()
+  ],
+  [
+    'open notices, newest 100 + count',
+    () => {
+      db.prepare(
+        'SELECT n.* FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL ORDER BY n.id DESC LIMIT ?'
+      ).all(100)
+      return db
+        .prepare('SELECT count(*) FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL')
+        .pluck()
+        .get()
+    }
+  ]
 ]
 
 let total = 0
@@ -51,8 +85,12 @@ console.log(`  uncached, every statement (sum of p50)     ${total.toFixed(1).pad
 
 // What the app does: DeliveryCounts keeps the counts and the uncertain list until deliveries change.
 const full = {
-  counts: () => Object.fromEntries((db.prepare('SELECT status, count(*) n FROM deliveries GROUP BY status').all() as Array<{ status: string; n: number }>).map((r) => [r.status, r.n])) as Record<DeliveryStatus, number>,
-  uncertain: (n: number) => db.prepare(`SELECT d.entry_id AS entryId FROM deliveries d WHERE d.status = 'uncertain' ORDER BY d.updated_at DESC LIMIT ?`).all(n) as DeliveryRow[]
+  counts: () =>
+    Object.fromEntries(
+      (db.prepare('SELECT status, count(*) n FROM deliveries GROUP BY status').all() as Array<{ status: string; n: number }>).map((r) => [r.status, r.n])
+    ) as Record<DeliveryStatus, number>,
+  uncertain: (n: number) =>
+    db.prepare(`SELECT d.entry_id AS entryId FROM deliveries d WHERE d.status = 'uncertain' ORDER BY d.updated_at DESC LIMIT ?`).all(n) as DeliveryRow[]
 }
 const counter = new DeliveryCounts(db, full)
 let t = performance.now()

@@ -35,8 +35,13 @@ let peak = 0
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
 const store = new SqliteStore(db)
 const t = performance.now()
-const r = await executeRun({ store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules', 'default.yaml')), trigger: 'bench' }, explicitFiles([csv]))
+const r = await executeRun(
+  { store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules', 'default.yaml')), trigger: 'bench' },
+  explicitFiles([csv])
+)
 clearInterval(sampler)
-console.log(`hostile CSV ${(statSync(csv).size / 1048576).toFixed(0)} MB (50 MB records over the 4 MiB cap between normal rows): received ${r.received}, triaged ${r.triaged}, quarantined ${r.quarantined}, status ${r.status}, ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${(peak / 1048576).toFixed(0)} MB`)
+console.log(
+  `hostile CSV ${(statSync(csv).size / 1048576).toFixed(0)} MB (50 MB records over the 4 MiB cap between normal rows): received ${r.received}, triaged ${r.triaged}, quarantined ${r.quarantined}, status ${r.status}, ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${(peak / 1048576).toFixed(0)} MB`
+)
 store.close()
 rmSync(csv)

@@ -20,13 +20,24 @@ const missing = chromiumMissing()
 if (missing) console.warn(`[e2e/a11y.spec.ts] skipped: ${missing}`)
 
 const ARTIFACTS = join(ROOT, 'e2e', 'artifacts')
-const OFFICERS = [{ id: 'a', name: 'Ann Officer' }, { id: 'b', name: 'Ben Officer' }]
+const OFFICERS = [
+  { id: 'a', name: 'Ann Officer' },
+  { id: 'b', name: 'Ben Officer' }
+]
 const AXE: string = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-const SIZES = [{ width: 1440, height: 900 }, { width: 1280, height: 720 }] as const
+const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 1280, height: 720 }
+] as const
 
 const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`
 
-interface Violation { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string; html: string }> }
+interface Violation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: Array<{ target: string[]; failureSummary?: string; html: string }>
+}
 
 describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in Chromium against `triage serve`', () => {
   let served: Served
@@ -53,12 +64,25 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
     const all = await page.evaluate(async () => {
       const { axe } = window as unknown as { axe: { run(n: unknown, o: unknown): Promise<{ violations: Violation[] }> } }
       const r = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'], resultTypes: ['violations'] })
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary, html: n.html.slice(0, 160) })) }))
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary, html: n.html.slice(0, 160) }))
+      }))
     })
     return all.filter((v) => v.impact === 'critical' || v.impact === 'serious')
   }
   const describeViolations = (vs: Violation[]) =>
-    vs.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 6).map((n) => `    ${n.target.join(' ')}  ${n.html}\n      ${(n.failureSummary ?? '').replace(/\n/g, ' ')}`).join('\n')}`).join('\n')
+    vs
+      .map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.help}\n${v.nodes
+            .slice(0, 6)
+            .map((n) => `    ${n.target.join(' ')}  ${n.html}\n      ${(n.failureSummary ?? '').replace(/\n/g, ' ')}`)
+            .join('\n')}`
+      )
+      .join('\n')
 
   async function go(hash: string, ready: (p: Page) => Promise<unknown>) {
     await page.evaluate((h) => void (location.hash = h), hash)
@@ -77,7 +101,11 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
     {
       name: 'audit-detail',
       hash: () => `#/audit?id=${alertId}`,
-      ready: (p) => p.getByRole('complementary', { name: /Audit entry/ }).getByRole('heading', { name: 'Matched rules' }).waitFor()
+      ready: (p) =>
+        p
+          .getByRole('complementary', { name: /Audit entry/ })
+          .getByRole('heading', { name: 'Matched rules' })
+          .waitFor()
     },
     { name: 'import', hash: () => '#/import', ready: h1('Import') },
     { name: 'runs', hash: () => '#/runs', ready: (p) => p.locator('.table tbody tr').first().waitFor() },
@@ -118,7 +146,17 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
     caseId = rows.find((r) => r.severity === 'critical')?.id ?? rows[1]!.id
     expect((await api('caseAction', { action: 'ack', ids: [caseId], by: 'a' })).ok).toBe(true)
     expect((await api('caseAction', { action: 'assign', ids: [caseId], to: 'a', by: 'a' })).ok).toBe(true)
-    expect((await api('caseAction', { action: 'close', ids: [caseId], disposition: 'false_positive', reason: 'Known counterparty, documented relationship', by: 'a' })).ok).toBe(true)
+    expect(
+      (
+        await api('caseAction', {
+          action: 'close',
+          ids: [caseId],
+          disposition: 'false_positive',
+          reason: 'Known counterparty, documented relationship',
+          by: 'a'
+        })
+      ).ok
+    ).toBe(true)
     // A rule-set draft (the Rules screen lists it, and its workspace opens) and a silence waiting for approval.
     const active = (await api('activeRules', {})).data
     const draft = (await api('draftRules', { content: active.content.replace('gte: 75', 'gte: 80'), by: 'a' })).data
@@ -126,7 +164,13 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
     expect(version).toBeTruthy()
     const fields = (await api('listSilences', {})).data.fields as string[]
     const until = new Date(Date.now() + 3 * 86_400_000).toISOString()
-    const added = await api('addSilence', { matches: [{ field: fields.includes('country') ? 'country' : fields[0]!, value: 'PA' }], until, reason: 'Added in the a11y check', include_critical: true, by: 'a' })
+    const added = await api('addSilence', {
+      matches: [{ field: fields.includes('country') ? 'country' : fields[0]!, value: 'PA' }],
+      until,
+      reason: 'Added in the a11y check',
+      include_critical: true,
+      by: 'a'
+    })
     expect(added.ok, JSON.stringify(added)).toBe(true)
 
     browser = await launchChromium()
@@ -155,7 +199,16 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
           await page.screenshot({ path: join(ARTIFACTS, `a11y-${s.name}-${size.width}.png`), fullPage: false })
           const found = await axe()
           if (found.length) console.log(`[a11y] ${s.name} at ${size.width}×${size.height}:\n${describeViolations(found)}`)
-          expect(found.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ')}`), `axe on ${s.name}`).toEqual([])
+          expect(
+            found.map(
+              (v) =>
+                `${v.id}: ${v.nodes
+                  .map((n) => n.target.join(' '))
+                  .slice(0, 4)
+                  .join(', ')}`
+            ),
+            `axe on ${s.name}`
+          ).toEqual([])
         })
       }
       it('the keyboard-shortcut help: no critical or serious axe violation', async () => {
@@ -174,16 +227,25 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
     })
   }
 
-  it('Alt+N moves focus to the new screen\'s heading (its name is what a screen reader announces)', async () => {
+  it("Alt+N moves focus to the new screen's heading (its name is what a screen reader announces)", async () => {
     await go('#/dashboard', (p) => p.getByText('Triaged today').waitFor())
-    for (const [key, name] of [['2', 'Import'], ['4', 'Runs'], ['7', 'Reports'], ['0', 'Rules'], ['9', 'Queue'], ['1', 'Dashboard']] as const) {
+    for (const [key, name] of [
+      ['2', 'Import'],
+      ['4', 'Runs'],
+      ['7', 'Reports'],
+      ['0', 'Rules'],
+      ['9', 'Queue'],
+      ['1', 'Dashboard']
+    ] as const) {
       await page.keyboard.press(`Alt+${key}`)
-      await expect.poll(() => page.evaluate(() => (document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : document.activeElement?.tagName))).toMatch(new RegExp(`^${name}`))
+      await expect
+        .poll(() => page.evaluate(() => (document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : document.activeElement?.tagName)))
+        .toMatch(new RegExp(`^${name}`))
       expect(await page.evaluate(() => document.activeElement?.getAttribute('tabindex'))).toBe('-1')
     }
   })
 
-  it('`?` lists every shortcut (each screen key of the navigation, search, the queue\'s keys); Escape closes it and focus returns', async () => {
+  it("`?` lists every shortcut (each screen key of the navigation, search, the queue's keys); Escape closes it and focus returns", async () => {
     await go('#/runs', (p) => p.locator('.table tbody tr').first().waitFor())
     const runsLink = page.getByRole('link', { name: 'Runs' })
     await runsLink.focus()
@@ -191,7 +253,9 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' })
     await help.waitFor()
     const text = (await help.textContent()) ?? ''
-    const nav = await page.$$eval('nav[aria-label="Screens"] a', (as) => as.map((a) => [a.textContent!.replace(/\d[\d,]*.*$/, '').trim(), a.getAttribute('aria-keyshortcuts')]))
+    const nav = await page.$$eval('nav[aria-label="Screens"] a', (as) =>
+      as.map((a) => [a.textContent!.replace(/\d[\d,]*.*$/, '').trim(), a.getAttribute('aria-keyshortcuts')])
+    )
     expect(nav.length).toBe(10)
     for (const [label, keys] of nav) {
       expect(keys, `${label} has its shortcut`).toMatch(/^Alt\+\d$/)
@@ -212,20 +276,37 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
     await page.locator('#audit-search').fill('')
   })
 
-  it('shows the four severity colours of the one definition (the PDF\'s too) on the badges, the dashboard bars and the charts', async () => {
+  it("shows the four severity colours of the one definition (the PDF's too) on the badges, the dashboard bars and the charts", async () => {
     await go('#/dashboard', (p) => p.getByText('Triaged today').waitFor())
     for (const [sev, c] of Object.entries(SEVERITY_COLOURS)) {
-      expect(await page.locator(`.sev-bars-fill.sev-${sev}`).first().evaluate((el) => getComputedStyle(el).backgroundColor), sev).toBe(rgb(c.colour))
+      expect(
+        await page
+          .locator(`.sev-bars-fill.sev-${sev}`)
+          .first()
+          .evaluate((el) => getComputedStyle(el).backgroundColor),
+        sev
+      ).toBe(rgb(c.colour))
     }
     await go('#/audit?severity=high', (p) => p.locator('.badge-high').first().waitFor())
-    const badge = await page.locator('.badge-high').first().evaluate((el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor])
+    const badge = await page
+      .locator('.badge-high')
+      .first()
+      .evaluate((el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor])
     expect(badge).toEqual([rgb(SEVERITY_COLOURS.high.colour), rgb(SEVERITY_COLOURS.high.soft)])
     await go('#/reports', (p) => p.locator('figure.chart .recharts-bar-rectangle').first().waitFor())
-    const fills = await page.locator('figure.chart').first().locator('.recharts-bar-rectangle path').evaluateAll((ps) => [...new Set(ps.map((p) => p.getAttribute('fill')))])
-    expect(fills.sort()).toEqual(Object.values(SEVERITY_COLOURS).map((c) => c.colour).sort())
+    const fills = await page
+      .locator('figure.chart')
+      .first()
+      .locator('.recharts-bar-rectangle path')
+      .evaluateAll((ps) => [...new Set(ps.map((p) => p.getAttribute('fill')))])
+    expect(fills.sort()).toEqual(
+      Object.values(SEVERITY_COLOURS)
+        .map((c) => c.colour)
+        .sort()
+    )
   })
 
-  it('date fields cost one Tab stop each, take a typed ISO date and keep the period\'s validation', async () => {
+  it("date fields cost one Tab stop each, take a typed ISO date and keep the period's validation", async () => {
     await go('#/reports', (p) => p.getByLabel('From', { exact: true }).waitFor())
     const from = page.getByLabel('From', { exact: true })
     await from.focus()
@@ -248,7 +329,7 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
     expect(await from.inputValue()).toBe(day(5))
   })
 
-  it('shows dates in the officer\'s locale and time zone, the zone stated (one format: the Runs table, the dashboard)', async () => {
+  it("shows dates in the officer's locale and time zone, the zone stated (one format: the Runs table, the dashboard)", async () => {
     const officer = await browser.newContext({ bypassCSP: true, viewport: SIZES[1], locale: 'en-GB', timezoneId: 'America/New_York' })
     try {
       const p = await officer.newPage()
@@ -258,7 +339,15 @@ describe.skipIf(missing !== null)('accessibility of every screen (axe-core) in C
       const started = p.locator('.table tbody tr').first().locator('td').nth(1)
       await started.waitFor()
       const run = (await api('summary', {})).data.last_run
-      const expected = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'America/New_York', timeZoneName: 'short' }).format(new Date(run.started_at))
+      const expected = new Intl.DateTimeFormat('en-GB', {
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: 'America/New_York',
+        timeZoneName: 'short'
+      }).format(new Date(run.started_at))
       expect(expected).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} (GMT-5|EST)$/) // "7 Dec 2026, 18:11 GMT-5": New York's time, its zone stated
       expect(await started.textContent()).toBe(expected)
       await p.evaluate(() => void (location.hash = '#/dashboard'))

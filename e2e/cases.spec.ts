@@ -19,13 +19,20 @@ const missing = chromiumMissing()
 if (missing) console.warn(`[e2e/cases.spec.ts] skipped: ${missing}`)
 
 const ARTIFACTS = join(ROOT, 'e2e', 'artifacts')
-const OFFICERS = [{ id: 'a', name: 'Ann Officer' }, { id: 'b', name: 'Ben Officer' }]
-const BULK_REASON = 'Reviewed together: salary runs of known employers, amounts in line with the customers\' history'
+const OFFICERS = [
+  { id: 'a', name: 'Ann Officer' },
+  { id: 'b', name: 'Ben Officer' }
+]
+const BULK_REASON = "Reviewed together: salary runs of known employers, amounts in line with the customers' history"
 
 /** axe-core (a devDependency), injected into the page for the accessibility checks. */
 const AXE: string = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
-interface Row { id: number; severity: string; state: string }
+interface Row {
+  id: number
+  severity: string
+  state: string
+}
 
 describe.skipIf(missing !== null)('case work in Chromium against `triage serve`', () => {
   let served: Served
@@ -51,7 +58,11 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
   const activeId = () => page.evaluate(() => Number(document.activeElement?.id.replace('queue-row-', '') || 0))
   const shownRows = (): Promise<Row[]> =>
     page.$$eval('.queue-table tbody tr', (trs) =>
-      trs.map((tr) => ({ id: Number(tr.id.replace('queue-row-', '')), severity: tr.querySelector('.badge')!.textContent!.toLowerCase(), state: tr.querySelectorAll('.badge')[1]!.textContent! }))
+      trs.map((tr) => ({
+        id: Number(tr.id.replace('queue-row-', '')),
+        severity: tr.querySelector('.badge')!.textContent!.toLowerCase(),
+        state: tr.querySelectorAll('.badge')[1]!.textContent!
+      }))
     )
   /** Moves the active row with j / k, as an officer would, until it is the alert asked for. */
   async function goTo(id: number) {
@@ -68,9 +79,19 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
   async function axe(where: string, within?: string) {
     await page.evaluate(AXE)
     const found = await page.evaluate(async (sel) => {
-      const { axe } = window as unknown as { axe: { run(n: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
+      const { axe } = window as unknown as {
+        axe: { run(n: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> }
+      }
       const r = await axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] })
-      return r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
+      return r.violations
+        .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+        .map(
+          (v) =>
+            `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+              .slice(0, 3)
+              .map((n) => n.target.join(' '))
+              .join(', ')}`
+        )
     }, within ?? null)
     expect(found, `axe on ${where}`).toEqual([])
   }
@@ -90,7 +111,8 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`))
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
     page.on('response', (r) => {
-      if (r.status() >= 400 && r.url().includes('/api/')) void r.text().then((t) => refused.push(`${r.url().split('/api/')[1]} ${r.status()} ${r.request().postData()} ${t}`))
+      if (r.status() >= 400 && r.url().includes('/api/'))
+        void r.text().then((t) => refused.push(`${r.url().split('/api/')[1]} ${r.status()} ${r.request().postData()} ${t}`))
     })
   })
 
@@ -128,7 +150,9 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     await axe('the Unassigned queue')
 
     await page.keyboard.press('a')
-    await status().filter({ hasText: `Acknowledged alert #${critical}.` }).waitFor()
+    await status()
+      .filter({ hasText: `Acknowledged alert #${critical}.` })
+      .waitFor()
     expect((await caseOf(critical)).events.map((e: any) => [e.type, e.by])).toEqual([['acknowledged', 'a']])
     await expect.poll(async () => (await shownRows()).find((r) => r.id === critical)?.state).toBe('Acknowledged')
 
@@ -139,7 +163,9 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SELECT') // focus starts in the form
     await dialog.getByLabel('Assign to').selectOption('a')
     await page.keyboard.press('Control+Enter')
-    await status().filter({ hasText: `Assigned alert #${critical} to Ann Officer.` }).waitFor()
+    await status()
+      .filter({ hasText: `Assigned alert #${critical} to Ann Officer.` })
+      .waitFor()
     await expect.poll(() => tab(/^My alerts/).textContent()).toBe('My alerts1')
   })
 
@@ -185,7 +211,7 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     await dialog.getByLabel('Disposition').selectOption('false_positive')
     await dialog.getByRole('button', { name: `Close alert #${critical}` }).click() // no reason yet: refused in the form
     await dialog.getByRole('alert').filter({ hasText: 'A reason is required.' }).waitFor()
-    await dialog.getByLabel('Reason').fill('Known counterparty: the customer\'s own account abroad')
+    await dialog.getByLabel('Reason').fill("Known counterparty: the customer's own account abroad")
     await page.keyboard.press('Control+Enter')
     await status().filter({ hasText: "It waits for another officer's approval (four-eyes)." }).waitFor()
     await expect.poll(async () => (await shownRows()).find((r) => r.id === critical)?.state).toBe('Awaiting approval')
@@ -235,21 +261,30 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     expect(before.filter((t) => t.startsWith('Delivery to')).length).toBeGreaterThan(0)
     const events = before.filter((t) => !t.startsWith('Triaged') && !t.startsWith('Delivery'))
     expect(events.map((t) => t.match(/^(Acknowledged|Assigned|Closed)\s?(Ann Officer)/)?.slice(1))).toEqual([
-      ['Acknowledged', 'Ann Officer'], ['Assigned', 'Ann Officer'], ['Closed', 'Ann Officer']
+      ['Acknowledged', 'Ann Officer'],
+      ['Assigned', 'Ann Officer'],
+      ['Closed', 'Ann Officer']
     ])
     expect(events[1]).toContain('to Ann Officer')
     expect(events[2]).toContain("False positive: Known counterparty: the customer's own account abroad — waits for a second officer's approval (four-eyes)")
     await detail.getByText(/Ann Officer closed it; you may approve or reject the close/).waitFor()
 
     await page.keyboard.press('p')
-    await status().filter({ hasText: `Approved the close of alert #${critical}.` }).waitFor()
+    await status()
+      .filter({ hasText: `Approved the close of alert #${critical}.` })
+      .waitFor()
     await timeline.getByText('Close approved').waitFor()
     const after = await items()
     expect(after.at(-1)).toMatch(/^Close approved ?Ben Officer/)
     expect(await detail.textContent()).toContain('Ann Officer, approved by Ben Officer (you)')
     const c = await caseOf(critical)
     expect(c).toMatchObject({ state: 'closed', disposition: 'false_positive', closed_by: 'a', approved_by: 'b' })
-    expect(c.events.map((e: any) => [e.type, e.by_name])).toEqual([['acknowledged', 'Ann Officer'], ['assigned', 'Ann Officer'], ['closed', 'Ann Officer'], ['approved', 'Ben Officer']])
+    expect(c.events.map((e: any) => [e.type, e.by_name])).toEqual([
+      ['acknowledged', 'Ann Officer'],
+      ['assigned', 'Ann Officer'],
+      ['closed', 'Ann Officer'],
+      ['approved', 'Ben Officer']
+    ])
     await page.getByText('No close is waiting for your approval.').waitFor()
     await timeline.scrollIntoViewIfNeeded()
     await shot('case-timeline')
@@ -265,7 +300,7 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached' })
   })
 
-  it('shows another workstation\'s action at once (caseChanged), and the dashboard counts by state', async () => {
+  it("shows another workstation's action at once (caseChanged), and the dashboard counts by state", async () => {
     await page.keyboard.press('1')
     await page.getByText('Nothing assigned to you is due').waitFor()
     const next = (await api('caseQueue', { view: 'unassigned', limit: 2 })).data.rows.map((r: any) => r.id)
@@ -321,9 +356,12 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
 
     await detail.getByRole('button', { name: 'Extend the SAR clock…' }).click()
     const extend = page.getByRole('dialog', { name: `Extend the SAR decision clock of alert #${low}` })
-    await extend.getByLabel('Reason').fill('Waiting for the correspondent bank\'s records')
+    await extend.getByLabel('Reason').fill("Waiting for the correspondent bank's records")
     await page.keyboard.press('Control+Enter')
-    await detail.getByRole('status').filter({ hasText: `The SAR decision clock of alert #${low} is extended to 60 days from detection.` }).waitFor()
+    await detail
+      .getByRole('status')
+      .filter({ hasText: `The SAR decision clock of alert #${low} is extended to 60 days from detection.` })
+      .waitFor()
     await clocks.getByText('(extended)').waitFor()
     expect(await detail.getByRole('button', { name: 'Extend the SAR clock…' }).count()).toBe(0) // once only
 
@@ -331,13 +369,18 @@ describe.skipIf(missing !== null)('case work in Chromium against `triage serve`'
     const sar = page.getByRole('dialog', { name: `Record a SAR filing for alert #${low}` })
     await sar.getByLabel('SAR reference').fill('BSA-31000012345')
     await page.keyboard.press('Enter')
-    await detail.getByRole('status').filter({ hasText: `SAR filing recorded for alert #${low}` }).waitFor()
+    await detail
+      .getByRole('status')
+      .filter({ hasText: `SAR filing recorded for alert #${low}` })
+      .waitFor()
     await timeline.getByText('BSA-31000012345').waitFor()
-    await expect.poll(() => clocks.locator('li').allTextContents()).toEqual([
-      expect.stringMatching(/^metSAR decision.*\(extended\) · stopped/),
-      expect.stringMatching(/^runningContinuing-activity reviewdue .* · in (89|90) days$/),
-      expect.stringMatching(/^runningFollow-up SAR filingdue .* · in (119|120) days$/)
-    ])
+    await expect
+      .poll(() => clocks.locator('li').allTextContents())
+      .toEqual([
+        expect.stringMatching(/^metSAR decision.*\(extended\) · stopped/),
+        expect.stringMatching(/^runningContinuing-activity reviewdue .* · in (89|90) days$/),
+        expect.stringMatching(/^runningFollow-up SAR filingdue .* · in (119|120) days$/)
+      ])
     const items = (await timeline.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' '))
     expect(items.some((t) => /^Clock extended ?Ben Officer/.test(t))).toBe(true)
     expect(items.some((t) => /^SAR filed ?Ben Officer.*reference BSA-31000012345/.test(t))).toBe(true)

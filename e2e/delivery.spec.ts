@@ -73,7 +73,10 @@ describe.skipIf(missing !== null)('delivery notices in Chromium against `triage 
     slack.script.set('compliance-critical', [{ hang: true }]) // posted, never answered: uncertain
     slack.fallback = { status: 403, body: 'invalid_token' } // every other channel is dead
     smtp.script = Array(10).fill('refuse') // and the e-mail fallbacks are refused
-    const csv = transactionsCsv(work, [{ id: 'TXN-77001', risk: 95, amount: 250000, country: 'IR' }, { id: 'TXN-77002', risk: 50 }])
+    const csv = transactionsCsv(work, [
+      { id: 'TXN-77001', risk: 95, amount: 250000, country: 'IR' },
+      { id: 'TXN-77002', risk: 50 }
+    ])
     const imported = await api('importFiles', { paths: [csv] })
     expect(imported.ok).toBe(true)
     expect(imported.data.summary.dry_run).toBe(false)
@@ -130,7 +133,9 @@ describe.skipIf(missing !== null)('delivery notices in Chromium against `triage 
       await expect.poll(() => buttons.count()).toBe(before - 1)
     }
     await page.getByRole('heading', { name: 'No delivery needs attention' }).waitFor()
-    await page.getByText('No open notice: no alert left undelivered after its fallbacks, no uncertain delivery, no failed run waiting to be acknowledged.').waitFor()
+    await page
+      .getByText('No open notice: no alert left undelivered after its fallbacks, no uncertain delivery, no failed run waiting to be acknowledged.')
+      .waitFor()
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Needs attention' }).count()).toBe(0)
     expect((await status()).notices_total).toBe(0)
     await page.getByRole('link', { name: 'Dashboard' }).click()

@@ -21,12 +21,13 @@ const ARTIFACTS = join(ROOT, 'e2e', 'artifacts')
 /** axe-core (a devDependency), evaluated in the page for the accessibility check of the detail. */
 const AXE: string = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const HEADER = 'Reference;Client;Branch;Value;Ccy;Ctry;Kind;Score;Booked'
-const CSV = [
-  HEADER,
-  'T-92;C-1;Leeds;35871,00;USD;IR;wire;92;2026-11-24T10:00:00Z',
-  'T-10;C-2;York;1200;JPY;GB;card;10;2026-11-24T10:05:00Z',
-  'T-77;C-3;Hull;12,345;BHD;SY;wire;77;2026-11-24T10:10:00Z'
-].join('\n') + '\n'
+const CSV =
+  [
+    HEADER,
+    'T-92;C-1;Leeds;35871,00;USD;IR;wire;92;2026-11-24T10:00:00Z',
+    'T-10;C-2;York;1200;JPY;GB;card;10;2026-11-24T10:05:00Z',
+    'T-77;C-3;Hull;12,345;BHD;SY;wire;77;2026-11-24T10:10:00Z'
+  ].join('\n') + '\n'
 const EML = [
   'From: =?UTF-8?B?SsO8cmdlbg==?= Screening <alerts@vendor.test>',
   'To: desk@bank.test',
@@ -68,15 +69,28 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
   async function axe(where: string) {
     await page.evaluate(AXE)
     const found = await page.evaluate(async () => {
-      const { axe } = window as unknown as { axe: { run(n: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
+      const { axe } = window as unknown as {
+        axe: { run(n: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> }
+      }
       const r = await axe.run({ include: [['.detail']] }, { resultTypes: ['violations'] })
-      return r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
+      return r.violations
+        .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+        .map(
+          (v) =>
+            `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+              .slice(0, 3)
+              .map((n) => n.target.join(' '))
+              .join(', ')}`
+        )
     })
     expect(found, `axe on ${where}`).toEqual([])
   }
   /** Screenshots of the detail at both sizes, with `section` scrolled to the top of the panel. */
   async function shots(name: string, section: string) {
-    for (const [w, h] of [[1440, 900], [1280, 720]] as const) {
+    for (const [w, h] of [
+      [1440, 900],
+      [1280, 720]
+    ] as const) {
       await page.setViewportSize({ width: w, height: h })
       // scroll the detail's own body (scrollIntoView would scroll the whole window too)
       await page.locator(`#${section}`).evaluate((el) => {
@@ -92,7 +106,16 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
     mkdirSync(ARTIFACTS, { recursive: true })
     const rendererDir = E2E_RENDERER /* built once by e2e/helpers/global-setup.ts */
     const home = mkdtempSync(join(tmpdir(), 'triage-ui-detail-'))
-    const columns = { txn_id: 'Reference', customer_id: 'Client', amount: 'Value', currency: 'Ccy', country: 'Ctry', txn_type: 'Kind', risk_score: 'Score', created_at: 'Booked' }
+    const columns = {
+      txn_id: 'Reference',
+      customer_id: 'Client',
+      amount: 'Value',
+      currency: 'Ccy',
+      country: 'Ctry',
+      txn_type: 'Kind',
+      risk_score: 'Score',
+      created_at: 'Booked'
+    }
     writeFileSync(join(home, 'config.json'), JSON.stringify({ organisation: 'Example Bank plc', sources: { csv: { delimiter: ';', decimal: ',', columns } } }))
     served = await startServe({ rendererDir, home })
     const work = mkdtempSync(join(tmpdir(), 'triage-ui-detail-files-'))
@@ -120,7 +143,7 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
     await page.goto(`${new URL(served.url).origin}/#/audit`)
     const row = (id: string) => page.getByRole('row').filter({ hasText: `Txn ${id} ` })
     await row('T-10').waitFor()
-    const amountCell = async (id: string) => (await row(id).locator('.audit-amount').textContent())
+    const amountCell = async (id: string) => await row(id).locator('.audit-amount').textContent()
     expect(await amountCell('T-10')).toBe('1,200 JPY')
     expect(await amountCell('T-92')).toBe('35,871.00 USD')
     expect(await amountCell('T-77')).toBe('12.345 BHD')
@@ -194,7 +217,9 @@ describe.skipIf(missing !== null)('alert detail explanations in Chromium against
 
     const detail = await open('T-50')
     const banner = detail.locator('.banner').filter({ hasText: 'cannot be shown' })
-    expect(await banner.textContent()).toMatch(new RegExp(`^The conditions of rule set ${version} cannot be shown: the content recorded by its run reads back as rs-[0-9a-f]{16}`))
+    expect(await banner.textContent()).toMatch(
+      new RegExp(`^The conditions of rule set ${version} cannot be shown: the content recorded by its run reads back as rs-[0-9a-f]{16}`)
+    )
     expect(await detail.getByRole('table', { name: "Rules that matched, with the alert's values" }).count()).toBe(0)
     expect(await detail.textContent()).toContain('Recorded matches: risk-score-critical, risk-score-high, risk-score-medium.')
     await shots('unavailable', 'd-rules')

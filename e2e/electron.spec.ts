@@ -21,7 +21,8 @@ function electronBinary(): { path: string; skip: null } | { path: null; skip: st
     return { path: null, skip: `no Electron binary (${(e as Error).message.split('\n')[0]}); electron was installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1` }
   }
   if (typeof path !== 'string' || !existsSync(path)) return { path: null, skip: `the electron package points at ${String(path)}, which does not exist` }
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { path: null, skip: 'no display for the window (run under xvfb-run)' }
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return { path: null, skip: 'no display for the window (run under xvfb-run)' }
   return { path, skip: null }
 }
 
@@ -51,11 +52,13 @@ describe.skipIf(electron.skip !== null)('desktop app (Electron)', () => {
   const schedule = () => app.evaluate(() => (globalThis as unknown as { __triageDesk: ShellHandle }).__triageDesk.schedule())
   const engine = () => app.evaluate(() => (globalThis as unknown as { __triageDesk: ShellHandle }).__triageDesk.engine())
   const trayLabels = async () => ((await tray())?.items ?? []).map((i) => i.label ?? '---')
-  const invoke = (method: string, input: unknown) =>
-    page.evaluate(([m, i]) => window.triageDesk!.invoke(m as never, i), [method, input] as const)
+  const invoke = (method: string, input: unknown) => page.evaluate(([m, i]) => window.triageDesk!.invoke(m as never, i), [method, input] as const)
 
   beforeAll(async () => {
-    for (const [cmd, args] of [['node', ['scripts/electron-abi.js', 'electron']], ['npx', ['electron-vite', 'build']]] as const) {
+    for (const [cmd, args] of [
+      ['node', ['scripts/electron-abi.js', 'electron']],
+      ['npx', ['electron-vite', 'build']]
+    ] as const) {
       const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' })
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`)
     }

@@ -16,18 +16,24 @@ const missing = chromiumMissing()
 if (missing) console.warn(`[e2e/honest.spec.ts] skipped: ${missing}`)
 
 const ARTIFACTS = join(ROOT, 'e2e', 'artifacts')
-const SIZES = [{ width: 1440, height: 900 }, { width: 1280, height: 720 }] as const
+const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 1280, height: 720 }
+] as const
 const NO_INBOX = 'no inbox folder is set: choose one in Settings'
 
 /** An export with other headers than the engine's, two alerts (one critical) dated days ago, and one bad amount. */
 function bankExport(dir: string): string {
   const path = join(dir, 'bank-export.csv')
-  writeFileSync(path, [
-    'Transaction ID,Customer,Amount,Currency,Country,Type,Risk Score,Timestamp',
-    'TX-1,C-1,250000,USD,IR,wire,95,2026-11-24T10:00:00Z',
-    'TX-2,C-2,10,EUR,DE,card,5,2026-11-24T10:01:00Z',
-    'TX-3,C-3,l2O,EUR,DE,card,5,2026-11-24T10:02:00Z'
-  ].join('\n') + '\n')
+  writeFileSync(
+    path,
+    [
+      'Transaction ID,Customer,Amount,Currency,Country,Type,Risk Score,Timestamp',
+      'TX-1,C-1,250000,USD,IR,wire,95,2026-11-24T10:00:00Z',
+      'TX-2,C-2,10,EUR,DE,card,5,2026-11-24T10:01:00Z',
+      'TX-3,C-3,l2O,EUR,DE,card,5,2026-11-24T10:02:00Z'
+    ].join('\n') + '\n'
+  )
   return path
 }
 
@@ -111,7 +117,10 @@ describe.skipIf(missing !== null)('states, errors and honest figures in Chromium
     await expect.poll(() => banners.count()).toBe(0)
     await schedule.getByText('last run failed').waitFor() // dismissing the banner does not make the run a success
 
-    const health = await (await fetch(`${new URL(served.url).origin}/healthz`)).json() as { status: string; checks: { last_run: { status: string; message: string } } }
+    const health = (await (await fetch(`${new URL(served.url).origin}/healthz`)).json()) as {
+      status: string
+      checks: { last_run: { status: string; message: string } }
+    }
     expect(health.status).toBe('degraded')
     expect(health.checks.last_run).toEqual({ status: 'degraded', message: `The last run (#1, manual) failed: ${NO_INBOX}` })
 
@@ -139,7 +148,10 @@ describe.skipIf(missing !== null)('states, errors and honest figures in Chromium
     await page.getByRole('button', { name: 'Save settings' }).click()
     // Every problem of the settings as a whole is marked at once; the schedule is checked once they are valid.
     await page.getByText('Not saved: 2 settings need a correction (Organisation, Critical routing); see the marked fields.').waitFor()
-    for (const [el, id] of [[org, 's-org'], [route, 's-route-critical']] as const) {
+    for (const [el, id] of [
+      [org, 's-org'],
+      [route, 's-route-critical']
+    ] as const) {
       expect(await el.getAttribute('aria-invalid')).toBe('true')
       expect(await el.getAttribute('aria-describedby')).toBe(`${id}-error`)
       expect(await page.locator(`#${id}-error`).textContent()).toMatch(/\S/)
@@ -191,9 +203,13 @@ describe.skipIf(missing !== null)('states, errors and honest figures in Chromium
     expect(await page.locator('#map-txn_id').inputValue()).toBe('Transaction ID') // the mapping of this import is kept
     const warning = page.getByText(/^bank-export\.csv was already imported in run 2/)
     await warning.waitFor()
-    expect(await warning.locator('..').textContent()).toContain('Importing it again records its 3 records as duplicates; nothing is triaged or quarantined twice.')
+    expect(await warning.locator('..').textContent()).toContain(
+      'Importing it again records its 3 records as duplicates; nothing is triaged or quarantined twice.'
+    )
     expect(await page.getByText(/headers differ from the expected ones/).count()).toBe(0) // the kept mapping reads them
-    expect(await page.getByRole('region', { name: 'Check before importing' }).textContent()).toContain('bank-export.csv: 3 records · 2 readable alerts · 0 would be quarantined · 1 invalid record was quarantined before (same bytes): a repeat, not quarantined again')
+    expect(await page.getByRole('region', { name: 'Check before importing' }).textContent()).toContain(
+      'bank-export.csv: 3 records · 2 readable alerts · 0 would be quarantined · 1 invalid record was quarantined before (same bytes): a repeat, not quarantined again'
+    )
     await shots('import-reimport', page.getByRole('region', { name: 'Check before importing' }))
     await page.getByRole('button', { name: /^Import 1 file/ }).click()
     await page.getByRole('heading', { name: /Import finished/ }).waitFor({ timeout: 60_000 })
@@ -218,7 +234,13 @@ describe.skipIf(missing !== null)('states, errors and honest figures in Chromium
     expect(await page.getByText('Nothing needs attention').count()).toBe(0)
     // The officer's SLA of case work, against the targets.
     await page.getByRole('table', { name: /The desk's SLA, last 7 days/ }).waitFor()
-    expect(await page.getByRole('table', { name: /The desk's SLA/ }).getByRole('row').filter({ hasText: 'Critical' }).count()).toBe(1)
+    expect(
+      await page
+        .getByRole('table', { name: /The desk's SLA/ })
+        .getByRole('row')
+        .filter({ hasText: 'Critical' })
+        .count()
+    ).toBe(1)
     const deliveries = page.getByRole('region', { name: 'Deliveries' })
     // TX-1 (critical) to its two destinations, TX-2 (low) to one: three deliveries, none of them sent.
     expect(await deliveries.textContent()).toContain('Dry-run: 3 deliveries prepared, none sent.')
@@ -240,9 +262,13 @@ describe.skipIf(missing !== null)('states, errors and honest figures in Chromium
 
     await open('Deliveries')
     const banner = page.locator('.banner').filter({ hasText: 'Dry-run:' })
-    expect(await banner.textContent()).toBe('Dry-run: 3 deliveries prepared with their destinations, none sent. Turn dry-run off in Settings (or the tray) to deliver new alerts.')
+    expect(await banner.textContent()).toBe(
+      'Dry-run: 3 deliveries prepared with their destinations, none sent. Turn dry-run off in Settings (or the tray) to deliver new alerts.'
+    )
     expect(await page.getByRole('heading', { name: 'No delivery needs attention' }).count()).toBe(1)
-    expect(await page.getByText('Dry-run: 3 deliveries prepared, none sent, so none can be undelivered or uncertain. No failed-run notice is open.').count()).toBe(1)
+    expect(
+      await page.getByText('Dry-run: 3 deliveries prepared, none sent, so none can be undelivered or uncertain. No failed-run notice is open.').count()
+    ).toBe(1)
     for (const size of SIZES) {
       await page.setViewportSize(size)
       // One line: the text is one flex item (it was three columns), and as tall as one line of text.

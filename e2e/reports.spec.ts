@@ -40,7 +40,7 @@ async function buildHistory(home: string): Promise<void> {
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate())
   let n = 0
   let seed = 7
-  const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31)
+  const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
   vi.useFakeTimers({ toFake: ['Date'] })
   try {
     for (let d = 6; d >= 1; d--) {
@@ -53,8 +53,18 @@ async function buildHistory(home: string): Promise<void> {
           // Most alerts wait a few minutes; some wait far longer (a backlog after lunch, a slow vendor feed).
           const wait = (rand() < 0.85 ? 1 + rand() * 12 : 20 + rand() * (hour === 14 ? 300 : 90)) * 60_000
           const risk = Math.floor(rand() ** 1.4 * 101)
-          lines.push([`H${String(n).padStart(6, '0')}`, `C${Math.floor(rand() * 900)}`, (rand() < 0.1 ? 60_000 + rand() * 400_000 : rand() * 9_000).toFixed(2), 'EUR',
-            countries[Math.floor(rand() * countries.length)], rand() < 0.2 ? 'crypto' : 'wire', risk, new Date(runAt - wait).toISOString()].join(','))
+          lines.push(
+            [
+              `H${String(n).padStart(6, '0')}`,
+              `C${Math.floor(rand() * 900)}`,
+              (rand() < 0.1 ? 60_000 + rand() * 400_000 : rand() * 9_000).toFixed(2),
+              'EUR',
+              countries[Math.floor(rand() * countries.length)],
+              rand() < 0.2 ? 'crypto' : 'wire',
+              risk,
+              new Date(runAt - wait).toISOString()
+            ].join(',')
+          )
         }
         if (hour === 11) lines.push(lines[1]!) // a re-sent row: a duplicate
         if (hour === 15) lines.push(`H9${d}0000,C1,12O0.00,EUR,GB,wire,50,${new Date(runAt - 60_000).toISOString()}`) // a letter O in the amount: quarantined
@@ -79,10 +89,13 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
   const origin = () => new URL(served.url).origin
   /** Scrolls the content pane (not the window) so the heading is at its top. */
   const scrollToHeading = (name: string | RegExp) =>
-    page.getByRole('heading', { name }).first().evaluate((h) => {
-      const pane = h.closest('.content')!
-      pane.scrollTop += h.getBoundingClientRect().top - pane.getBoundingClientRect().top - 16
-    })
+    page
+      .getByRole('heading', { name })
+      .first()
+      .evaluate((h) => {
+        const pane = h.closest('.content')!
+        pane.scrollTop += h.getBoundingClientRect().top - pane.getBoundingClientRect().top - 16
+      })
   /** Figures counted straight from the database file, independently of the report code. */
   const sql = (from: string, to: string) => {
     const db = openDatabase(served.db, { readonly: true })
@@ -97,7 +110,12 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
       db.close()
     }
   }
-  const stat = async (label: string) => (await page.locator('.stat').filter({ has: page.getByText(label, { exact: true }) }).locator('.stat-value').textContent())!.replaceAll(',', '')
+  const stat = async (label: string) =>
+    (await page
+      .locator('.stat')
+      .filter({ has: page.getByText(label, { exact: true }) })
+      .locator('.stat-value')
+      .textContent())!.replaceAll(',', '')
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
@@ -105,13 +123,19 @@ describe.skipIf(missing !== null)('the Reports screen in Chromium against `triag
     const home = mkdtempSync(join(tmpdir(), 'triage-reports-ui-'))
     await buildHistory(home)
     served = await startServe({ rendererDir, home })
-    const load = await fetch(`${origin()}/api/loadSampleData`, { method: 'POST', headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' }, body: '{}' })
+    const load = await fetch(`${origin()}/api/loadSampleData`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' },
+      body: '{}'
+    })
     expect(load.status).toBe(200)
     browser = await launchChromium()
     const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true })
     // Any Content-Security-Policy violation in the page (inline style or script blocked, eval, …) is a failure.
     await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sample} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`))
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sample} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`)
+      )
     })
     page = await context.newPage()
     page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`console ${m.type()}: ${m.text()}`))

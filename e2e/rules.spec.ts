@@ -23,7 +23,10 @@ const missing = chromiumMissing()
 if (missing) console.warn(`[e2e/rules.spec.ts] skipped: ${missing}`)
 
 const ARTIFACTS = join(ROOT, 'e2e', 'artifacts')
-const OFFICERS = [{ id: 'a', name: 'Ann Officer' }, { id: 'b', name: 'Ben Officer' }]
+const OFFICERS = [
+  { id: 'a', name: 'Ann Officer' },
+  { id: 'b', name: 'Ben Officer' }
+]
 const AXE: string = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 describe.skipIf(missing !== null)('rule governance in Chromium against `triage serve`', () => {
@@ -54,9 +57,19 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
   async function axe(where: string, within?: string) {
     await page.evaluate(AXE)
     const found = await page.evaluate(async (sel) => {
-      const { axe } = window as unknown as { axe: { run(n: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
+      const { axe } = window as unknown as {
+        axe: { run(n: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> }
+      }
       const r = await axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] })
-      return r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
+      return r.violations
+        .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+        .map(
+          (v) =>
+            `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+              .slice(0, 3)
+              .map((n) => n.target.join(' '))
+              .join(', ')}`
+        )
     }, within ?? null)
     expect(found, `axe on ${where}`).toEqual([])
   }
@@ -92,7 +105,10 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
       }
     }
     expect(escalated).toBeGreaterThan(0)
-    expect((await api('caseAction', { action: 'close', ids: [escalated], disposition: 'escalated', reason: 'Structuring below the reporting threshold', by: 'b' })).ok).toBe(true)
+    expect(
+      (await api('caseAction', { action: 'close', ids: [escalated], disposition: 'escalated', reason: 'Structuring below the reporting threshold', by: 'b' }))
+        .ok
+    ).toBe(true)
     expect((await api('caseAction', { action: 'approve', ids: [escalated], by: 'a' })).ok).toBe(true)
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
@@ -108,7 +124,7 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     await served?.stop()
   })
 
-  it('opens Rules with Alt+0: the rule set in force is the settings\' file, nothing drafted yet', async () => {
+  it("opens Rules with Alt+0: the rule set in force is the settings' file, nothing drafted yet", async () => {
     await page.goto(served.url)
     await page.getByRole('navigation', { name: 'Screens' }).waitFor()
     await page.keyboard.press('Alt+0')
@@ -147,7 +163,11 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
       const root = document.querySelector('.rules-editor')!.shadowRoot!
       const range = root.querySelector('.cm-lintRange-error')
       const lines = [...root.querySelectorAll('.cm-content .cm-line')]
-      return { text: range?.textContent ?? null, line: range ? lines.indexOf(range.closest('.cm-line')!) + 1 : 0, markers: root.querySelectorAll('.cm-lint-marker-error').length }
+      return {
+        text: range?.textContent ?? null,
+        line: range ? lines.indexOf(range.closest('.cm-line')!) + 1 : 0,
+        markers: root.querySelectorAll('.cm-lint-marker-error').length
+      }
     })
     expect(marked).toEqual({ text: 'huge', line, markers: 1 })
     // The list's entry puts the cursor there.
@@ -183,7 +203,11 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     await table.waitFor()
     const row = async (name: string) => (await table.getByRole('row', { name: new RegExp(`^${name}`) }).textContent())!.replace(/\s+/g, ' ')
     expect(await row('Severity')).toBe('SeverityHighMedium')
-    const cells = async (name: string) => (await table.getByRole('row', { name: new RegExp(`^${name}`) }).getByRole('cell').allTextContents())
+    const cells = async (name: string) =>
+      await table
+        .getByRole('row', { name: new RegExp(`^${name}`) })
+        .getByRole('cell')
+        .allTextContents()
     const [recordedRules, draftRules] = await cells('Matched rules')
     expect(recordedRules).toContain('risk-score-high (high)')
     expect(draftRules).toContain('risk-score-medium (medium)')
@@ -233,19 +257,28 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     expect(await figures.locator('.stat-label').first().textContent()).toBe('Escalated or SAR-filed alerts the draft lowers below high')
     expect(await headline.locator('.stat-value').textContent()).toBe('1')
     expect(await headline.locator('.stat-value').getAttribute('class')).toContain('tone-danger')
-    expect(await headline.getByRole('list', { name: 'Escalated or SAR-filed alerts lowered below high' }).getByRole('link').allTextContents()).toEqual([`#${escalated}`])
-    const stat = async (label: string) => (await figures.locator('.stat', { hasText: label }).locator('.stat-value').textContent())
+    expect(await headline.getByRole('list', { name: 'Escalated or SAR-filed alerts lowered below high' }).getByRole('link').allTextContents()).toEqual([
+      `#${escalated}`
+    ])
+    const stat = async (label: string) => await figures.locator('.stat', { hasText: label }).locator('.stat-value').textContent()
     expect(await stat('Alerts replayed')).toBe(String(f.alerts))
     expect(await stat('Changed')).toBe(String(f.changed))
     expect(await stat('Agreement with dispositions')).toBe('0.0 %') // the one rated closed alert is the escalated one it lowers
-    expect(await figures.getByRole('table', { name: 'Severity transitions under the draft' }).textContent()).toContain(`High↓ Medium${f.transitions['high->medium']}`)
+    expect(await figures.getByRole('table', { name: 'Severity transitions under the draft' }).textContent()).toContain(
+      `High↓ Medium${f.transitions['high->medium']}`
+    )
     const deliveries = figures.getByRole('table', { name: 'Deliveries by destination, before and after' })
-    expect(await deliveries.getByRole('row', { name: /^slack:compliance-high/ }).textContent()).toBe(`slack:compliance-high${f.deliveries_before['slack:compliance-high']}${f.deliveries_after['slack:compliance-high']}−${f.transitions['high->medium']}`)
+    expect(await deliveries.getByRole('row', { name: /^slack:compliance-high/ }).textContent()).toBe(
+      `slack:compliance-high${f.deliveries_before['slack:compliance-high']}${f.deliveries_after['slack:compliance-high']}−${f.transitions['high->medium']}`
+    )
     await figures.getByRole('figure', { name: /Alerts by severity before \(as recorded\) and after the draft/ }).waitFor() // named by its caption
     const changed = await figures.getByRole('list', { name: 'Changed alerts' }).getByRole('link').allTextContents()
     expect(changed).toHaveLength(f.changed)
     expect(changed).toContain(`#${escalated}`)
-    await page.getByRole('status').filter({ hasText: `Backtested ${version}: ${f.alerts} alerts replayed, ${f.changed} changed.` }).waitFor()
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Backtested ${version}: ${f.alerts} alerts replayed, ${f.changed} changed.` })
+      .waitFor()
     await headline.scrollIntoViewIfNeeded()
     await shot('backtest')
     await card.screenshot({ path: join(ARTIFACTS, 'rules-backtest-card.png') })
@@ -306,16 +339,24 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     const control = page.getByRole('region', { name: 'Change control' })
     await control.getByRole('button', { name: 'Approve…' }).click()
     const approve = page.getByRole('dialog', { name: `Approve rule set ${version}` })
-    await approve.getByLabel('Reason').fill('Backtest reviewed: one escalated alert lowered (the structuring case); accepted with the threshold review of November')
+    await approve
+      .getByLabel('Reason')
+      .fill('Backtest reviewed: one escalated alert lowered (the structuring case); accepted with the threshold review of November')
     await page.keyboard.press('Control+Enter')
-    await page.getByRole('status').filter({ hasText: `Approved ${version}.` }).waitFor()
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Approved ${version}.` })
+      .waitFor()
     await control.getByText('Ready to activate').waitFor()
 
     await control.getByRole('button', { name: 'Activate…' }).click()
     const activate = page.getByRole('dialog', { name: `Activate rule set ${version}` })
     await activate.getByLabel('Reason').fill('Risk-score threshold review, approved by the MLRO on 7 December')
     await activate.getByRole('button', { name: 'Activate' }).click()
-    await page.getByRole('status').filter({ hasText: `${version} is the rule set in force from the next run.` }).waitFor()
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${version} is the rule set in force from the next run.` })
+      .waitFor()
     const inForce = page.getByRole('group', { name: 'The rule set in force' })
     await inForce.getByText(version).waitFor()
     expect((await inForce.textContent())!.replace(/\s+/g, ' ')).toContain('Activated through change control by Ben Officer (you)')
@@ -324,7 +365,11 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     await status().getByText('unchanged: the rule set in force').waitFor()
     const o = (await api('rulesOverview', {})).data
     expect(o.active).toMatchObject({ version, source: 'trail' })
-    expect(o.rule_sets.find((r: any) => r.version === version)).toMatchObject({ state: 'active', approvals: [expect.objectContaining({ by: 'b' })], activations: [expect.objectContaining({ by: 'b' })] })
+    expect(o.rule_sets.find((r: any) => r.version === version)).toMatchObject({
+      state: 'active',
+      approvals: [expect.objectContaining({ by: 'b' })],
+      activations: [expect.objectContaining({ by: 'b' })]
+    })
     expect(o.history.map((h: any) => h.type)).toEqual(['rules_activated', 'rules_approved', 'rules_backtested', 'rules_drafted'])
     await page.getByRole('region', { name: 'Change control' }).scrollIntoViewIfNeeded()
     await shot('activated')
@@ -357,7 +402,9 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     const row = page.locator(`#silence-${silence}`)
     await row.waitFor()
     const text = async () => (await row.textContent())!.replace(/\s+/g, ' ')
-    expect(await text()).toMatch(/^\d+In forceends within a daycountry = FRtxn_type = card.*Card processor outage.*Ben Officer \(you\).*included · awaiting a second officer's approval/)
+    expect(await text()).toMatch(
+      /^\d+In forceends within a daycountry = FRtxn_type = card.*Card processor outage.*Ben Officer \(you\).*included · awaiting a second officer's approval/
+    )
     // The author's reminder, a day before it ends.
     expect(await row.getByRole('button', { name: 'Approve' }).count()).toBe(0) // Ben added it: another officer approves it
     await page.getByRole('status').filter({ hasText: 'Your silence ends within a day' }).waitFor()
@@ -374,14 +421,26 @@ describe.skipIf(missing !== null)('rule governance in Chromium against `triage s
     const expire = page.getByRole('dialog', { name: `Expire silence #${silence}` })
     await expire.getByLabel('Reason').fill('The processor is back: INC-4411 closed')
     await expire.getByRole('button', { name: 'Expire the silence' }).click()
-    await page.getByRole('status').filter({ hasText: `Silence #${silence} expired` }).waitFor()
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Silence #${silence} expired` })
+      .waitFor()
     await page.getByText('No silence is in force or scheduled').waitFor()
     expect(await page.getByRole('status').filter({ hasText: 'Your silence ends within a day' }).count()).toBe(0)
     await page.getByRole('button', { name: 'All, ended and expired too' }).click()
     await row.waitFor()
     expect(await text()).toMatch(/^\d+Expired.*by Ben Officer \(you\): The processor is back: INC-4411 closed/)
     const s = (await api('listSilences', { all: true })).data.silences.find((x: any) => x.id === silence)
-    expect(s).toMatchObject({ state: 'expired', expired_by: 'b', approved_by: 'a', include_critical: true, matches: [{ field: 'country', value: 'FR' }, { field: 'txn_type', value: 'card' }] })
+    expect(s).toMatchObject({
+      state: 'expired',
+      expired_by: 'b',
+      approved_by: 'a',
+      include_critical: true,
+      matches: [
+        { field: 'country', value: 'FR' },
+        { field: 'txn_type', value: 'card' }
+      ]
+    })
     await shot('silences-expired')
     await axe('the Silences view with an expired silence')
   })

@@ -25,7 +25,9 @@ function vendorCsv(dir: string): string {
   for (let i = 1; i <= ROWS; i++) {
     const id = `E2E${String(i).padStart(7, '0')}`
     const minute = String(i % 60).padStart(2, '0')
-    lines.push(`${id},C${String(i % 977).padStart(6, '0')},${(i * 37) % 400_000}.50,USD,${countries[i % countries.length]},${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-24T${String(8 + (i % 10)).padStart(2, '0')}:${minute}:00Z,London`)
+    lines.push(
+      `${id},C${String(i % 977).padStart(6, '0')},${(i * 37) % 400_000}.50,USD,${countries[i % countries.length]},${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-24T${String(8 + (i % 10)).padStart(2, '0')}:${minute}:00Z,London`
+    )
   }
   lines.push('E2E9000001,C1,12O0.00,USD,GB,wire,50,2026-11-24T10:00:00Z,London') // letter O in the amount
   lines.push('E2E9000002,C2,100.00,USD,GB,wire,150,2026-11-24T10:00:00Z,London') // risk score out of range
@@ -106,7 +108,14 @@ describe.skipIf(missing !== null)('Triage Desk in Chromium against `triage serve
     const importButton = page.getByRole('button', { name: /^Import 1 file/ })
     expect(await importButton.isDisabled()).toBe(true) // txn_id and created_at are not mapped yet
     const map: Record<string, string> = {
-      txn_id: 'Reference', customer_id: 'Client', amount: 'Amount', currency: 'Currency', country: 'Country', txn_type: 'Channel', risk_score: 'Score', created_at: 'Booked At'
+      txn_id: 'Reference',
+      customer_id: 'Client',
+      amount: 'Amount',
+      currency: 'Currency',
+      country: 'Country',
+      txn_type: 'Channel',
+      risk_score: 'Score',
+      created_at: 'Booked At'
     }
     for (const [field, column] of Object.entries(map)) await page.locator(`#map-${field}`).selectOption(column)
     await page.getByLabel(/Remember this mapping/).check()
@@ -115,7 +124,10 @@ describe.skipIf(missing !== null)('Triage Desk in Chromium against `triage serve
 
     await importButton.click()
     await page.getByRole('progressbar', { name: 'Import progress' }).waitFor()
-    await page.getByText(/records · .* triaged/).first().waitFor({ timeout: 30_000 }) // live counts from progress events
+    await page
+      .getByText(/records · .* triaged/)
+      .first()
+      .waitFor({ timeout: 30_000 }) // live counts from progress events
     await shot('import-progress')
     await page.getByRole('heading', { name: /Import finished/ }).waitFor({ timeout: 120_000 })
     const result = page.locator('.result-stats')
@@ -190,7 +202,10 @@ describe.skipIf(missing !== null)('Triage Desk in Chromium against `triage serve
     expect(await page.getByRole('row').count()).toBe(4) // header + sample, CSV and e-mail runs
     await shot('runs')
     await page.getByRole('link', { name: /^Quarantine/ }).click()
-    await page.getByText(/risk_score/).first().waitFor()
+    await page
+      .getByText(/risk_score/)
+      .first()
+      .waitFor()
     const riskItem = page.locator('.quarantine-item').filter({ hasText: 'vendor-export-2026-11-24.csv' }).filter({ hasText: 'risk_score' })
     await riskItem.getByRole('button', { name: 'Resolve…' }).click()
     await riskItem.getByLabel(/Raw content of quarantined record/).waitFor()
@@ -201,7 +216,10 @@ describe.skipIf(missing !== null)('Triage Desk in Chromium against `triage serve
     await riskItem.getByLabel('Decided by').fill('E2E Officer')
     await shot('quarantine-resolve')
     await riskItem.getByRole('button', { name: /Submit correction \(1 field\)/ }).click()
-    await page.getByRole('status').filter({ hasText: /corrected by E2E Officer: triaged as alert #\d+/ }).waitFor()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /corrected by E2E Officer: triaged as alert #\d+/ })
+      .waitFor()
     // Dismiss the other with a reason; then nothing is open and "All" shows both ends.
     const amountItem = page.locator('.quarantine-item').filter({ hasText: 'vendor-export-2026-11-24.csv' }).filter({ hasText: 'amount' })
     await amountItem.getByRole('button', { name: 'Resolve…' }).click()
@@ -210,10 +228,23 @@ describe.skipIf(missing !== null)('Triage Desk in Chromium against `triage serve
     await amountItem.getByText(/Say why the record is dismissed/).waitFor() // no reason: refused in the form
     await amountItem.getByLabel(/Reason \(required\)/).fill('vendor re-sent the row corrected (E2E9000001 in the next export)')
     await amountItem.getByRole('button', { name: 'Dismiss record' }).click()
-    await page.getByRole('status').filter({ hasText: /dismissed by/ }).waitFor()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /dismissed by/ })
+      .waitFor()
     await page.getByRole('button', { name: 'All', exact: true }).click()
-    await page.locator('.quarantine-item').filter({ hasText: 'vendor-export-2026-11-24.csv' }).filter({ hasText: 'risk_score' }).getByText('corrected', { exact: true }).waitFor()
-    await page.locator('.quarantine-item').filter({ hasText: 'vendor-export-2026-11-24.csv' }).filter({ hasText: 'risk_score' }).getByRole('button', { name: 'Details' }).click()
+    await page
+      .locator('.quarantine-item')
+      .filter({ hasText: 'vendor-export-2026-11-24.csv' })
+      .filter({ hasText: 'risk_score' })
+      .getByText('corrected', { exact: true })
+      .waitFor()
+    await page
+      .locator('.quarantine-item')
+      .filter({ hasText: 'vendor-export-2026-11-24.csv' })
+      .filter({ hasText: 'risk_score' })
+      .getByRole('button', { name: 'Details' })
+      .click()
     await page.getByRole('link', { name: /alert #\d+/ }).waitFor()
     await shot('quarantine')
     await page.getByRole('link', { name: 'Settings', exact: true }).click()

@@ -44,7 +44,7 @@ const sha256 = (file) => (existsSync(file) ? createHash('sha256').update(readFil
 
 function nodeBuildLoads() {
   const r = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, encoding: 'utf8' })
-  return r.status === 0 ? null : r.stderr.split('\n').find((l) => l.includes('Error')) ?? r.stderr
+  return r.status === 0 ? null : (r.stderr.split('\n').find((l) => l.includes('Error')) ?? r.stderr)
 }
 
 function loadsInNode(binary) {
@@ -120,7 +120,8 @@ async function ensureElectronBuild() {
     console.error(`${nodeBinary} was changed by the Electron rebuild; the Node build was put back.`)
   }
   // A binary that loads in this Node was built for Node's ABI, whatever the tools said: the app could not use it.
-  if (!failure && existsSync(binary) && loadsInNode(binary)) failure = new Error(`${binary} was built for Node ${process.version}, not for Electron ${electronVersion}`)
+  if (!failure && existsSync(binary) && loadsInNode(binary))
+    failure = new Error(`${binary} was built for Node ${process.version}, not for Electron ${electronVersion}`)
   if (failure || !existsSync(binary)) {
     rmSync(binary, { force: true })
     if (failure) console.error(String(failure.message ?? failure).split('\n')[0])

@@ -4,7 +4,12 @@ import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import type { IPC as ContractIPC, TriageDeskBridge } from './api/contract.js'
 
 // Spelled out instead of imported: importing the contract would bundle zod into this sandboxed script.
-const IPC = { invoke: 'triage:invoke', event: 'triage:event', chooseFolder: 'triage:choose-folder', showInFolder: 'triage:show-in-folder' } as const satisfies typeof ContractIPC
+const IPC = {
+  invoke: 'triage:invoke',
+  event: 'triage:event',
+  chooseFolder: 'triage:choose-folder',
+  showInFolder: 'triage:show-in-folder'
+} as const satisfies typeof ContractIPC
 
 type Listener = Parameters<TriageDeskBridge['onEvent']>[0]
 type BridgeEvent = Parameters<Listener>[0]

@@ -8,7 +8,14 @@ import { chromium, type Browser } from 'playwright-core'
 import { ROOT } from './build-renderer.js'
 
 export const CHROMIUM = process.env.TRIAGE_CHROMIUM ?? '/usr/lib/chromium/chromium'
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run'
+]
 
 export function chromiumMissing(): string | null {
   return existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium; .ci/run does it)`
@@ -50,7 +57,10 @@ export function startServe(opts: { rendererDir: string; config?: string; home?: 
       clearTimeout(timer)
       const info = JSON.parse(line!) as { url: string; port: number; token: string }
       resolve({
-        ...info, home, db, proc,
+        ...info,
+        home,
+        db,
+        proc,
         stderr: () => err,
         stop: () =>
           new Promise<void>((done) => {

@@ -12,13 +12,32 @@ import { dirname, join } from 'node:path'
 const args = process.argv.slice(2)
 const meta = { depends: [], recommends: [] }
 const files = []
-const VALUE = new Set(['-s', '-t', '--deb-compression', '--architecture', '--after-install', '--after-remove', '--description', '--version', '--package', '--name', '--maintainer', '--vendor', '--url', '--deb-priority', '--license', '--iteration', '--category'])
+const VALUE = new Set([
+  '-s',
+  '-t',
+  '--deb-compression',
+  '--architecture',
+  '--after-install',
+  '--after-remove',
+  '--description',
+  '--version',
+  '--package',
+  '--name',
+  '--maintainer',
+  '--vendor',
+  '--url',
+  '--deb-priority',
+  '--license',
+  '--iteration',
+  '--category'
+])
 for (let i = 0; i < args.length; i++) {
   const a = args[i]
   if (a === '-d' || a === '--depends') meta.depends.push(args[++i])
   else if (a === '--deb-recommends') meta.recommends.push(args[++i])
   else if (VALUE.has(a)) meta[a.replace(/^-+/, '')] = args[++i]
-  else if (a.startsWith('-')) continue // flags without a value (--force, --debug)
+  else if (a.startsWith('-'))
+    continue // flags without a value (--force, --debug)
   else {
     const at = a.indexOf('=')
     files.push([a.slice(0, at), a.slice(at + 1)])
@@ -54,7 +73,10 @@ try {
   ].filter(Boolean)
   mkdirSync(join(root, 'DEBIAN'))
   writeFileSync(join(root, 'DEBIAN', 'control'), control.join('\n') + '\n')
-  for (const [flag, name] of [['after-install', 'postinst'], ['after-remove', 'postrm']]) {
+  for (const [flag, name] of [
+    ['after-install', 'postinst'],
+    ['after-remove', 'postrm']
+  ]) {
     if (!meta[flag]) continue
     writeFileSync(join(root, 'DEBIAN', name), readFileSync(meta[flag]))
     chmodSync(join(root, 'DEBIAN', name), 0o755)

@@ -54,7 +54,11 @@ export function createAlertDetailReader(trail: Trail): AlertDetailReader {
     async explain(a, loaded) {
       const [ev, h] = await Promise.all([evidence(a, loaded), header(a)])
       const body = typeof a.payload.body === 'string' ? a.payload.body : undefined
-      const source = await sourceView(a.entry, a.raw, h, { delimiter: loaded.settings.sources.csv.delimiter, emailEncoding: loaded.settings.sources.email.encoding, body })
+      const source = await sourceView(a.entry, a.raw, h, {
+        delimiter: loaded.settings.sources.csv.delimiter,
+        emailEncoding: loaded.settings.sources.email.encoding,
+        body
+      })
       return { ...a, evidence: ev, source }
     }
   }

@@ -45,7 +45,13 @@ export function createCaseHandlers(ctx: CaseContext) {
   const nameOf = (l: LoadedSettings, who: string) => l.settings.officers.find((o) => o.id === who)?.name ?? who
 
   const eventView = (l: LoadedSettings, e: CaseEventRow): CaseEventView => ({
-    id: e.id, entry_id: e.entry_id, type: e.type, by: e.by, by_name: nameOf(l, e.by), at: e.at, data: JSON.parse(e.data) as Record<string, unknown>
+    id: e.id,
+    entry_id: e.entry_id,
+    type: e.type,
+    by: e.by,
+    by_name: nameOf(l, e.by),
+    at: e.at,
+    data: JSON.parse(e.data) as Record<string, unknown>
   })
 
   function allowed(v: CaseView, who: string): CaseDetail['allowed'] {
@@ -68,7 +74,17 @@ export function createCaseHandlers(ctx: CaseContext) {
       const who = me(l)
       const t = now()
       const [page, counts, clocksDueSoon, unassigned] = await Promise.all([
-        ctx.trail.cases.caseQueue({ view: i.view, me: who, state: i.state, assignee: i.assignee, overdue: i.overdue, nowMs: t, limit: i.limit, offset: i.offset, targets: p.targets }),
+        ctx.trail.cases.caseQueue({
+          view: i.view,
+          me: who,
+          state: i.state,
+          assignee: i.assignee,
+          overdue: i.overdue,
+          nowMs: t,
+          limit: i.limit,
+          offset: i.offset,
+          targets: p.targets
+        }),
         ctx.trail.cases.caseCounts(who, t, p.targets),
         ctx.trail.cases.clocksDue(t, t + CLOCKS_SOON_DAYS * DAY_MS, p.targets),
         ctx.trail.cases.unassignedBySeverity(p.targets)
@@ -80,7 +96,8 @@ export function createCaseHandlers(ctx: CaseContext) {
           return {
             ...r,
             due_at: due === null ? null : new Date(due).toISOString(),
-            due_kind: dueKind({ state: r.state, clock_due_ms: r.state === 'closed' ? due : null }, r.severity, triaged, p.targets) ?? (due === null ? null : 'clock'),
+            due_kind:
+              dueKind({ state: r.state, clock_due_ms: r.state === 'closed' ? due : null }, r.severity, triaged, p.targets) ?? (due === null ? null : 'clock'),
             overdue: due !== null && due < t
           }
         }),
@@ -104,14 +121,34 @@ export function createCaseHandlers(ctx: CaseContext) {
       const triaged = Date.parse(e.triaged_at)
       const sla = (target: number, done: string | null) => {
         const due = triaged + target
-        return { target_seconds: target / 1000, due_at: new Date(due).toISOString(), done_at: done, met: done === null ? null : Date.parse(done) <= due, overdue: done === null && t > due }
+        return {
+          target_seconds: target / 1000,
+          due_at: new Date(due).toISOString(),
+          done_at: done,
+          met: done === null ? null : Date.parse(done) <= due,
+          overdue: done === null && t > due
+        }
       }
       const related = await ctx.trail.cases.relatedAlerts(i.id, RELATED_DAYS, RELATED_SHOWN, p.targets)
       return {
-        id: e.id, severity: e.severity, title: e.title, external_id: e.external_id, triaged_at: e.triaged_at,
-        state: v.state, assignee: v.assignee, disposition: v.disposition, reason: v.reason,
-        acknowledged_at: v.acknowledged_at, acknowledged_by: v.acknowledged_by, closed_at: v.closed_at, closed_by: v.closed_by, approved_by: v.approved_by,
-        pending: v.pending, four_eyes: p.fourEyes.has(e.severity), sar_references: v.sar_references, clocks: v.clocks,
+        id: e.id,
+        severity: e.severity,
+        title: e.title,
+        external_id: e.external_id,
+        triaged_at: e.triaged_at,
+        state: v.state,
+        assignee: v.assignee,
+        disposition: v.disposition,
+        reason: v.reason,
+        acknowledged_at: v.acknowledged_at,
+        acknowledged_by: v.acknowledged_by,
+        closed_at: v.closed_at,
+        closed_by: v.closed_by,
+        approved_by: v.approved_by,
+        pending: v.pending,
+        four_eyes: p.fourEyes.has(e.severity),
+        sar_references: v.sar_references,
+        clocks: v.clocks,
         sla: { acknowledge: sla(p.targets.ack[e.severity], v.acknowledged_at), close: sla(p.targets.close[e.severity], v.closed_at) },
         events: facts.events.map((x) => eventView(l, x)),
         related,
@@ -123,7 +160,7 @@ export function createCaseHandlers(ctx: CaseContext) {
     },
 
     async caseAction(i: ParsedInput<'caseAction'>): Promise<Output<'caseAction'>> {
-      if (ctx.trail.readonly) throw new ApiError('user_error', 'this trail is open read-only (an examiner\'s copy): case actions are not recorded here')
+      if (ctx.trail.readonly) throw new ApiError('user_error', "this trail is open read-only (an examiner's copy): case actions are not recorded here")
       const l = await ctx.settings()
       const desk = new CaseDesk(ctx.trail.cases, policyOf(l), now)
       const by = i.by ?? me(l)
@@ -136,7 +173,11 @@ export function createCaseHandlers(ctx: CaseContext) {
           } catch {
             throw new ApiError('user_error', `file ${i.path} does not exist`)
           }
-          if (size > MAX_EVIDENCE_BYTES) throw new ApiError('user_error', `alert ${i.ids[0]}: ${basename(i.path)} is ${size} bytes; evidence is limited to ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB`)
+          if (size > MAX_EVIDENCE_BYTES)
+            throw new ApiError(
+              'user_error',
+              `alert ${i.ids[0]}: ${basename(i.path)} is ${size} bytes; evidence is limited to ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB`
+            )
           r = await desk.act({ action: 'evidence', ids: i.ids, name: basename(i.path), bytes: readFileSync(i.path) }, by)
         } else r = await desk.act(i, by)
         const actor = r.events[0]?.by ?? by

@@ -7,31 +7,71 @@
 import './zod-config.js' // first: before any schema is built (see the file)
 import { z } from 'zod'
 import {
-  alertDetailSchema, auditFacetsSchema, auditPageSchema, auditQuerySchema, bySeverity, id, isoTime, quarantineItemSchema, runCounts, runRowSchema,
-  runStatusSchema, severitySchema
+  alertDetailSchema,
+  auditFacetsSchema,
+  auditPageSchema,
+  auditQuerySchema,
+  bySeverity,
+  id,
+  isoTime,
+  quarantineItemSchema,
+  runCounts,
+  runRowSchema,
+  runStatusSchema,
+  severitySchema
 } from '../core/ports/read-model.js'
 import { EMAIL_FIELDS } from '../core/model.js'
 export { EMAIL_FIELDS }
 import type { Settings } from '../core/config/schema.js'
 import type { TransactionField } from '../core/ingest/csv.js'
 import {
-  acknowledgeNoticeInputSchema, acknowledgeNoticeOutputSchema, deliveryChangedEventSchema, deliveryStatusInputSchema, deliveryStatusSchema,
-  resolveUncertainInputSchema, resolveUncertainOutputSchema
+  acknowledgeNoticeInputSchema,
+  acknowledgeNoticeOutputSchema,
+  deliveryChangedEventSchema,
+  deliveryStatusInputSchema,
+  deliveryStatusSchema,
+  resolveUncertainInputSchema,
+  resolveUncertainOutputSchema
 } from './delivery-contract.js'
 import { ERROR_CODES } from '../core/errors.js'
 import { CASE_STATES, CLOCK_KINDS } from '../core/case/model.js'
 import {
-  caseActionInputSchema, caseActionResultSchema, caseChangedEventSchema, caseDetailSchema, caseQueueInputSchema, caseQueueSchema
+  caseActionInputSchema,
+  caseActionResultSchema,
+  caseChangedEventSchema,
+  caseDetailSchema,
+  caseQueueInputSchema,
+  caseQueueSchema
 } from './case-contract.js'
 import { importCheckSchema, mappingSuggestionSchema } from './import-contract.js'
 import {
-  addSilenceInputSchema, backtestInputSchema, backtestProgressEventSchema, backtestResultSchema, governanceChangedEventSchema, governanceInputs,
-  ruleSetDetailSchema, rulesOverviewSchema, ruleValidationSchema, silencesSchema, tryRulesResultSchema
+  addSilenceInputSchema,
+  backtestInputSchema,
+  backtestProgressEventSchema,
+  backtestResultSchema,
+  governanceChangedEventSchema,
+  governanceInputs,
+  ruleSetDetailSchema,
+  rulesOverviewSchema,
+  ruleValidationSchema,
+  silencesSchema,
+  tryRulesResultSchema
 } from './governance-contract.js'
 
 export {
-  alertDetailSchema, auditFacetsSchema, auditFilterSchema, auditPageSchema, auditQuerySchema, auditRowSchema, auditSortSchema, deliverySchema,
-  quarantineItemSchema, runRowSchema, runStatusSchema, severitySchema, sourceKindSchema
+  alertDetailSchema,
+  auditFacetsSchema,
+  auditFilterSchema,
+  auditPageSchema,
+  auditQuerySchema,
+  auditRowSchema,
+  auditSortSchema,
+  deliverySchema,
+  quarantineItemSchema,
+  runRowSchema,
+  runStatusSchema,
+  severitySchema,
+  sourceKindSchema
 } from '../core/ports/read-model.js'
 export type { AlertDetail, AuditFacets, AuditFilter, AuditPage, AuditQuery, AuditRow, AuditSort, QuarantineItem, RunRow } from '../core/ports/read-model.js'
 
@@ -41,7 +81,11 @@ export const sourceFormatSchema = z.enum(['csv', 'mailbox-json', 'eml', 'mbox'])
 /** The canonical CSV columns (mirrors core/ingest/csv.ts, which imports node:fs and cannot be bundled). */
 export const TRANSACTION_FIELDS = ['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'] as const
 export const REQUIRED_TRANSACTION_FIELDS = ['txn_id', 'created_at'] as const
-type SameFields = [TransactionField] extends [(typeof TRANSACTION_FIELDS)[number]] ? ([(typeof TRANSACTION_FIELDS)[number]] extends [TransactionField] ? true : never) : never
+type SameFields = [TransactionField] extends [(typeof TRANSACTION_FIELDS)[number]]
+  ? [(typeof TRANSACTION_FIELDS)[number]] extends [TransactionField]
+    ? true
+    : never
+  : never
 const _sameFields: SameFields = true
 void _sameFields
 export const transactionFieldSchema = z.enum(TRANSACTION_FIELDS)
@@ -223,7 +267,10 @@ const periodBound = (name: 'from' | 'to') =>
     .string()
     .trim()
     .min(1, `choose the ${name === 'from' ? 'first' : 'last'} day of the period`)
-    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/i, 'expected a day as YYYY-MM-DD (UTC) or an ISO 8601 timestamp with Z or an offset')
+    .regex(
+      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/i,
+      'expected a day as YYYY-MM-DD (UTC) or an ISO 8601 timestamp with Z or an offset'
+    )
 
 /** The reporting period, as `triage report --from --to` takes it: UTC days, both inclusive. */
 export const reportPeriodSchema = z.object({ from: periodBound('from'), to: periodBound('to') })
@@ -238,11 +285,17 @@ const chainHeadSchema = z.object({ count: z.number(), last_id: z.number(), last_
 
 /** Time from triage to acknowledgement or close, per severity, against the settings' target (seconds). */
 const caseTimingSchema = z.object({
-  severity: severitySchema, target_seconds: z.number(),
+  severity: severitySchema,
+  target_seconds: z.number(),
   /** alerts that reached the step before the period's end; p50/p95 over them (null when none) */
-  count: z.number(), p50: z.number().nullable(), p95: z.number().nullable(),
+  count: z.number(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
   /** reached within / after the target; not reached with the target passed (overdue) / still ahead (pending) */
-  met: z.number(), missed: z.number(), overdue: z.number(), pending: z.number()
+  met: z.number(),
+  missed: z.number(),
+  overdue: z.number(),
+  pending: z.number()
 })
 
 /** What officers did with the alerts of the period, as their case events stood at the period's end. */
@@ -256,14 +309,24 @@ export const caseWorkSchema = z.object({
   /** per rule (null: no rule matched), most alerts first; false_positive_share of its alerts, and of its closed alerts */
   by_rule: z.array(
     z.object({
-      rule: z.string().nullable(), alerts: z.number(), closed: z.number(), by_disposition: z.record(z.string(), z.number()), false_positive: z.number(),
-      false_positive_share: z.number().nullable(), false_positive_share_of_closed: z.number().nullable()
+      rule: z.string().nullable(),
+      alerts: z.number(),
+      closed: z.number(),
+      by_disposition: z.record(z.string(), z.number()),
+      false_positive: z.number(),
+      false_positive_share: z.number().nullable(),
+      false_positive_share_of_closed: z.number().nullable()
     })
   ),
   time_to_acknowledge: z.array(caseTimingSchema),
   time_to_close: z.array(caseTimingSchema),
   four_eyes: z.object({
-    closes_needing_approval: z.number(), approved: z.number(), rejected: z.number(), pending: z.number(), approved_by_other: z.number(), self_approved: z.number()
+    closes_needing_approval: z.number(),
+    approved: z.number(),
+    rejected: z.number(),
+    pending: z.number(),
+    approved_by_other: z.number(),
+    self_approved: z.number()
   }),
   clocks: z.array(z.object({ kind: z.enum(CLOCK_KINDS), started: z.number(), met: z.number(), missed: z.number(), running: z.number(), overdue: z.number() })),
   open_at_end: z.array(z.object({ state: z.enum(CASE_STATES), counts: severityCounts, total: z.number() }))
@@ -271,17 +334,36 @@ export const caseWorkSchema = z.object({
 
 /** Rule governance in the period: the silences in force and what each held back, and the rule sets' history. */
 const silenceLineSchema = z.object({
-  id: z.number(), matches: z.array(z.object({ field: z.string(), value: z.string() })), by: z.string(), at: z.string(), until: z.string(), reason: z.string(),
-  include_critical: z.boolean(), approved_by: z.string().nullable(), approved_at: z.string().nullable(),
-  expired_by: z.string().nullable(), expired_at: z.string().nullable(), expire_reason: z.string().nullable(),
+  id: z.number(),
+  matches: z.array(z.object({ field: z.string(), value: z.string() })),
+  by: z.string(),
+  at: z.string(),
+  until: z.string(),
+  reason: z.string(),
+  include_critical: z.boolean(),
+  approved_by: z.string().nullable(),
+  approved_at: z.string().nullable(),
+  expired_by: z.string().nullable(),
+  expired_at: z.string().nullable(),
+  expire_reason: z.string().nullable(),
   /** when it stopped holding: its expiry by hand, or its until */
   ended_at: z.string(),
   /** alerts of the period whose deliveries it held back (triaged and recorded in full, never sent), and those deliveries */
-  alerts: z.number(), by_severity: severityCounts, deliveries: z.number(), by_destination: z.array(z.object({ destination: z.string(), count: z.number() }))
+  alerts: z.number(),
+  by_severity: severityCounts,
+  deliveries: z.number(),
+  by_destination: z.array(z.object({ destination: z.string(), count: z.number() }))
 })
 const backtestHeadlineSchema = z.object({
-  against: z.string().nullable(), from: z.string(), to: z.string(), alerts: z.number(), changed: z.number(),
-  by_severity_before: z.record(z.string(), z.number()), by_severity_after: z.record(z.string(), z.number()), deliveries_before: z.number(), deliveries_after: z.number()
+  against: z.string().nullable(),
+  from: z.string(),
+  to: z.string(),
+  alerts: z.number(),
+  changed: z.number(),
+  by_severity_before: z.record(z.string(), z.number()),
+  by_severity_after: z.record(z.string(), z.number()),
+  deliveries_before: z.number(),
+  deliveries_after: z.number()
 })
 export const reportGovernanceSchema = z.object({
   /** the governance events as they stood at the period's end (or now, before it ends) */
@@ -294,9 +376,16 @@ export const reportGovernanceSchema = z.object({
     in_force_at_end: z.string().nullable(),
     events: z.array(
       z.object({
-        id: z.number(), type: z.enum(['rules_drafted', 'rules_backtested', 'rules_approved', 'rules_rejected', 'rules_activated']), version: z.string(),
-        name: z.string().nullable(), by: z.string(), at: z.string(), reason: z.string().nullable(), based_on: z.string().nullable(),
-        backtest: backtestHeadlineSchema.nullable(), relied_on: z.object({ backtest: z.number(), approval: z.number() }).nullable()
+        id: z.number(),
+        type: z.enum(['rules_drafted', 'rules_backtested', 'rules_approved', 'rules_rejected', 'rules_activated']),
+        version: z.string(),
+        name: z.string().nullable(),
+        by: z.string(),
+        at: z.string(),
+        reason: z.string().nullable(),
+        based_on: z.string().nullable(),
+        backtest: backtestHeadlineSchema.nullable(),
+        relied_on: z.object({ backtest: z.number(), approval: z.number() }).nullable()
       })
     )
   })
@@ -316,9 +405,14 @@ export const slaReportSchema = z.object({
   /** Seconds; p50/p95/max are null when no alert of that severity was triaged in the period. */
   time_to_triage: z.array(
     z.object({
-      severity: severitySchema, count: z.number(), p50: z.number().nullable(), p95: z.number().nullable(), max: z.number().nullable(),
+      severity: severitySchema,
+      count: z.number(),
+      p50: z.number().nullable(),
+      p95: z.number().nullable(),
+      max: z.number().nullable(),
       /** the SLA target(s) recorded with the entries (more than one when the settings changed in the period) */
-      targets: z.array(z.number()), breaches: z.number()
+      targets: z.array(z.number()),
+      breaches: z.number()
     })
   ),
   /** worst first (largest overrun past the target); `shown` is capped by the input's limit */
@@ -326,8 +420,16 @@ export const slaReportSchema = z.object({
     total: z.number(),
     shown: z.array(
       z.object({
-        id, external_id: z.string(), title: z.string(), severity: severitySchema, source_kind: z.string(), created_at: z.string(),
-        triaged_at: z.string(), sla_seconds: z.number(), sla_target_seconds: z.number(), overrun_seconds: z.number()
+        id,
+        external_id: z.string(),
+        title: z.string(),
+        severity: severitySchema,
+        source_kind: z.string(),
+        created_at: z.string(),
+        triaged_at: z.string(),
+        sla_seconds: z.number(),
+        sla_target_seconds: z.number(),
+        overrun_seconds: z.number()
       })
     )
   }),
@@ -335,8 +437,13 @@ export const slaReportSchema = z.object({
   deliveries: z.object({
     lines: z.array(
       z.object({
-        destination: z.string(), total: z.number(), by_status: z.record(z.string(), z.number()), failures: z.number(), attempts: z.number(),
-        failed_attempts: z.number().nullable(), fallbacks: z.number().nullable()
+        destination: z.string(),
+        total: z.number(),
+        by_status: z.record(z.string(), z.number()),
+        failures: z.number(),
+        attempts: z.number(),
+        failed_attempts: z.number().nullable(),
+        fallbacks: z.number().nullable()
       })
     ),
     /** false: the database keeps no delivery-attempt log (fallbacks unknown) */
@@ -345,7 +452,15 @@ export const slaReportSchema = z.object({
     failures: z.number(),
     fallbacks: z.number().nullable(),
     fallback_rows: z.array(
-      z.object({ id: z.number(), entry_id: z.number(), failed_destination: z.string(), action: z.string(), target: z.string().nullable(), reason: z.string(), created_at: z.string() })
+      z.object({
+        id: z.number(),
+        entry_id: z.number(),
+        failed_destination: z.string(),
+        action: z.string(),
+        target: z.string().nullable(),
+        reason: z.string(),
+        created_at: z.string()
+      })
     )
   }),
   duplicates: z.object({
@@ -353,8 +468,15 @@ export const slaReportSchema = z.object({
     by_source_file: z.array(z.object({ source_kind: z.string(), source_file: z.string(), count: z.number() })),
     shown: z.array(
       z.object({
-        id: z.number(), run_id: z.number(), original_entry_id: z.number(), source_kind: z.string(), source_file: z.string(), source_locator: z.string(),
-        external_id: z.string(), created_at: z.string(), received_at: z.string()
+        id: z.number(),
+        run_id: z.number(),
+        original_entry_id: z.number(),
+        source_kind: z.string(),
+        source_file: z.string(),
+        source_locator: z.string(),
+        external_id: z.string(),
+        created_at: z.string(),
+        received_at: z.string()
       })
     )
   }),
@@ -364,15 +486,29 @@ export const slaReportSchema = z.object({
     /** raw cut at 1,000 characters (raw_truncated says so): the whole record is in the Quarantine screen and the pack */
     shown: z.array(
       z.object({
-        id: z.number(), run_id: z.number(), source_kind: z.string(), source_file: z.string(), source_locator: z.string(), field: z.string().nullable(),
-        reason: z.string(), raw: z.string(), raw_truncated: z.boolean(), received_at: z.string()
+        id: z.number(),
+        run_id: z.number(),
+        source_kind: z.string(),
+        source_file: z.string(),
+        source_locator: z.string(),
+        field: z.string().nullable(),
+        reason: z.string(),
+        raw: z.string(),
+        raw_truncated: z.boolean(),
+        received_at: z.string()
       })
     )
   }),
   rulesets: z.array(
     z.object({
-      version: z.string(), name: z.string().nullable(), path: z.string().nullable(), first_used_at: z.string().nullable(), entries: z.number(),
-      runs: z.number(), first_triaged_at: z.string().nullable(), last_triaged_at: z.string().nullable()
+      version: z.string(),
+      name: z.string().nullable(),
+      path: z.string().nullable(),
+      first_used_at: z.string().nullable(),
+      entries: z.number(),
+      runs: z.number(),
+      first_triaged_at: z.string().nullable(),
+      last_triaged_at: z.string().nullable()
     })
   ),
   runs: z.object({ total: z.number() }),
@@ -609,12 +745,13 @@ export type { CaseActionInput, CaseDetail, CaseEventView, CaseQueueView, QueueCo
 export const errorCodeSchema = z.enum(ERROR_CODES)
 export type ErrorCode = z.infer<typeof errorCodeSchema>
 /** fields: each problem with the setting (or input field) it is about, dotted path and the text alone, for a form to mark. */
-export const apiErrorSchema = z.object({ code: errorCodeSchema, message: z.string(), fields: z.array(z.object({ path: z.string(), message: z.string() })).optional() })
+export const apiErrorSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  fields: z.array(z.object({ path: z.string(), message: z.string() })).optional()
+})
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>
-export const replySchema = z.union([
-  z.object({ ok: z.literal(true), data: z.unknown() }),
-  z.object({ ok: z.literal(false), error: apiErrorSchema })
-])
+export const replySchema = z.union([z.object({ ok: z.literal(true), data: z.unknown() }), z.object({ ok: z.literal(false), error: apiErrorSchema })])
 export type Reply<T = unknown> = { ok: true; data: T } | { ok: false; error: ApiErrorBody }
 
 // ── events (handlers → UI; also what the Electron shell listens to for the tray and notifications) ──────────

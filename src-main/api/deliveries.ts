@@ -46,8 +46,19 @@ export interface DeliveryService {
   kick(reason: string): void
   status(limit: number): Promise<DeliveryStatusView>
   acknowledge(id: number, by: string | undefined): Promise<{ id: number; acknowledged_at: string; acknowledged_by: string }>
-  resolve(alertId: number, destination: string, decision: 'sent' | 'resend', by: string | undefined): Promise<{
-    alert_id: number; destination: string; decision: 'sent' | 'resend'; status: 'sent' | 'pending'; resolved_at: string; resolved_by: string; note: string
+  resolve(
+    alertId: number,
+    destination: string,
+    decision: 'sent' | 'resend',
+    by: string | undefined
+  ): Promise<{
+    alert_id: number
+    destination: string
+    decision: 'sent' | 'resend'
+    status: 'sent' | 'pending'
+    resolved_at: string
+    resolved_by: string
+    note: string
   }>
   /** Resolves when no drain or notice is in progress (for tests and a clean shutdown). */
   idle(): Promise<void>
@@ -61,7 +72,13 @@ const MAX_RETRY_WAIT_MS = 15 * 60_000
 const DRAIN_ERROR_RETRY_MS = 60_000
 
 /** notifyRunFailure's wording: "Triage Desk <what> #12 failed" ('run' reads "inbox run"). */
-const FAILURE_NAME: Record<string, string> = { manual: 'run', schedule: 'scheduled inbox run', resume: 'inbox run (after the machine resumed)', import: 'import', sample: 'sample data load' }
+const FAILURE_NAME: Record<string, string> = {
+  manual: 'run',
+  schedule: 'scheduled inbox run',
+  resume: 'inbox run (after the machine resumed)',
+  import: 'import',
+  sample: 'sample data load'
+}
 
 /** The OS account's name: who decided, when the person did not say. */
 export function osUser(): string {
@@ -73,8 +90,15 @@ export function osUser(): string {
 }
 
 export const toNotice = (n: Notice): DeliveryNotice => ({
-  id: n.id, created_at: n.createdAt, kind: n.kind, severity: n.severity, title: n.title, detail: n.detail, destination: n.destination,
-  alert_ids: n.entryIds.filter((x) => Number.isInteger(x) && x > 0), run_id: n.runId && n.runId > 0 ? n.runId : null
+  id: n.id,
+  created_at: n.createdAt,
+  kind: n.kind,
+  severity: n.severity,
+  title: n.title,
+  detail: n.detail,
+  destination: n.destination,
+  alert_ids: n.entryIds.filter((x) => Number.isInteger(x) && x > 0),
+  run_id: n.runId && n.runId > 0 ? n.runId : null
 })
 
 export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryService {
@@ -123,11 +147,22 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
     try {
       const outbox = await ob()
       const max = await outbox.maxNoticeId()
-      const fresh = max > announced ? (await outbox.openNotices(100)).filter((n) => n.id > announced).map(toNotice).reverse() : []
+      const fresh =
+        max > announced
+          ? (await outbox.openNotices(100))
+              .filter((n) => n.id > announced)
+              .map(toNotice)
+              .reverse()
+          : []
       announced = Math.max(announced, max)
       ctx.emit({
-        type: 'deliveryChanged', mode: lastMode ?? 'dry_run', draining, waiting: await outbox.waitingCount(), next_attempt_at: await outbox.nextDueAt(),
-        open_notices: await outbox.openNoticeCount(), new_notices: fresh
+        type: 'deliveryChanged',
+        mode: lastMode ?? 'dry_run',
+        draining,
+        waiting: await outbox.waitingCount(),
+        next_attempt_at: await outbox.nextDueAt(),
+        open_notices: await outbox.openNoticeCount(),
+        new_notices: fresh
       })
     } catch (e) {
       if (!closed) log.warn('delivery.status_failed', { error: (e as Error).message })
@@ -138,17 +173,25 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
     if (closed) return
     if (retryTimer) clearTimeout(retryTimer)
     const wait = at ? Date.parse(at) - Date.now() : fallbackMs
-    retryTimer = setTimeout(() => {
-      retryTimer = null
-      kick('retry')
-    }, Math.min(MAX_RETRY_WAIT_MS, Math.max(1000, wait)))
+    retryTimer = setTimeout(
+      () => {
+        retryTimer = null
+        kick('retry')
+      },
+      Math.min(MAX_RETRY_WAIT_MS, Math.max(1000, wait))
+    )
     retryTimer.unref()
   }
 
   async function failureNotice(trigger: string, runId: number | null, errors: string[]): Promise<void> {
     const settings = await settingsOrNull()
     const r = await notifyRunFailure({
-      settings, outbox: await ob(), runId, trigger: FAILURE_NAME[trigger] ?? trigger, errors, logger: log,
+      settings,
+      outbox: await ob(),
+      runId,
+      trigger: FAILURE_NAME[trigger] ?? trigger,
+      errors,
+      logger: log,
       ...(ctx.failureRetryDelayMs !== undefined ? { retryDelayMs: ctx.failureRetryDelayMs } : {})
     })
     log.warn('delivery.failure_notice', { trigger, run_id: runId, email: r.email, notice_id: r.notice_id })
@@ -169,15 +212,44 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
     if (report) {
       const r = report
       lastDrain = {
-        started_at: started, finished_at: finished, reason, messages: r.messages, sent: r.sent, retry: r.retry, dead: r.dead, uncertain: r.uncertain,
-        waiting: r.waiting, next_attempt_at: r.next_attempt_at, error: null
+        started_at: started,
+        finished_at: finished,
+        reason,
+        messages: r.messages,
+        sent: r.sent,
+        retry: r.retry,
+        dead: r.dead,
+        uncertain: r.uncertain,
+        waiting: r.waiting,
+        next_attempt_at: r.next_attempt_at,
+        error: null
       }
-      log.info('delivery.drained', { reason, sent: r.sent, messages: r.messages, dead: r.dead, uncertain: r.uncertain, waiting: r.waiting, next_attempt_at: r.next_attempt_at })
+      log.info('delivery.drained', {
+        reason,
+        sent: r.sent,
+        messages: r.messages,
+        dead: r.dead,
+        uncertain: r.uncertain,
+        waiting: r.waiting,
+        next_attempt_at: r.next_attempt_at
+      })
       if (r.waiting > 0) scheduleRetry(r.next_attempt_at, DRAIN_ERROR_RETRY_MS)
       lastDrainError = null
       return
     }
-    lastDrain = { started_at: started, finished_at: finished, reason, messages: 0, sent: 0, retry: 0, dead: 0, uncertain: 0, waiting: 0, next_attempt_at: null, error }
+    lastDrain = {
+      started_at: started,
+      finished_at: finished,
+      reason,
+      messages: 0,
+      sent: 0,
+      retry: 0,
+      dead: 0,
+      uncertain: 0,
+      waiting: 0,
+      next_attempt_at: null,
+      error
+    }
     log.error('delivery.drain_failed', { reason, error })
     // The database failed while delivering: the run as a whole failed to deliver (as in the CLI). Told once per
     // problem and hour, not at every retry of a database that stays broken.
@@ -292,7 +364,13 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
         notices: (await outbox.openNotices(limit)).map(toNotice),
         notices_total: await outbox.openNoticeCount(),
         uncertain: uncertain.slice(0, limit).map((r) => ({
-          alert_id: r.entryId, destination: r.destination, severity: r.severity, title: r.title, attempts: r.attempts, updated_at: r.updatedAt, last_error: r.lastError
+          alert_id: r.entryId,
+          destination: r.destination,
+          severity: r.severity,
+          title: r.title,
+          attempts: r.attempts,
+          updated_at: r.updatedAt,
+          last_error: r.lastError
         })),
         uncertain_total: counts.uncertain,
         silenced_alerts: Object.values(await ctx.trail.governance.silencedAlerts()).reduce((t, n) => t + n, 0)
@@ -326,9 +404,11 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
       if (decision === 'resend' && live) kick('resend')
       else await publish()
       const note =
-        decision === 'sent' ? 'Recorded as delivered; it will not be sent again.'
-        : live ? 'Queued: it is sent again now, with a new series of attempts.'
-        : 'Queued: it is sent again when dry-run is switched off.'
+        decision === 'sent'
+          ? 'Recorded as delivered; it will not be sent again.'
+          : live
+            ? 'Queued: it is sent again now, with a new series of attempts.'
+            : 'Queued: it is sent again when dry-run is switched off.'
       return { alert_id: alertId, destination, decision, status: decision === 'sent' ? 'sent' : 'pending', resolved_at: now, resolved_by: who, note }
     },
 

@@ -3,9 +3,7 @@
 import { realpathSync, statSync } from 'node:fs'
 import { isAbsolute, join, resolve, sep } from 'node:path'
 
-export type ExportLookup =
-  | { ok: true; path: string; isDirectory: boolean; bytes: number }
-  | { ok: false; status: 400 | 404; message: string }
+export type ExportLookup = { ok: true; path: string; isDirectory: boolean; bytes: number } | { ok: false; status: 400 | 404; message: string }
 
 /**
  * `name` is the export's path inside the exports folder ('/'-separated, as the API returns it) or, with

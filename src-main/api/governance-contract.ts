@@ -148,7 +148,10 @@ export const silencesSchema = z.object({ silences: z.array(silenceSchema), field
 
 export const addSilenceInputSchema = z
   .object({
-    matches: z.array(z.object({ field: z.string().trim().min(1), value: z.string().trim().min(1) }).strict()).min(1).max(10),
+    matches: z
+      .array(z.object({ field: z.string().trim().min(1), value: z.string().trim().min(1) }).strict())
+      .min(1)
+      .max(10),
     until: z.string().min(1),
     reason,
     include_critical: z.boolean().default(false),

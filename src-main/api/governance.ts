@@ -19,8 +19,16 @@ import type { Trail } from '../core/ports/trail.js'
 import type { BacktestResult } from '../core/backtest/index.js'
 import type { ApiEvent } from './contract.js'
 import type {
-  addSilenceInputSchema, backtestInputSchema, backtestResultSchema, governanceInputs, ruleSetDetailSchema, ruleSetSummarySchema, rulesOverviewSchema,
-  ruleValidationSchema, silencesSchema, tryRulesResultSchema
+  addSilenceInputSchema,
+  backtestInputSchema,
+  backtestResultSchema,
+  governanceInputs,
+  ruleSetDetailSchema,
+  ruleSetSummarySchema,
+  rulesOverviewSchema,
+  ruleValidationSchema,
+  silencesSchema,
+  tryRulesResultSchema
 } from './governance-contract.js'
 import { ApiError } from './errors.js'
 import { displayTitle } from '../core/title.js'
@@ -61,12 +69,26 @@ export function createGovernanceHandlers(ctx: GovernanceContext) {
   }
 
   function summary(l: LoadedSettings, desk: GovernanceDesk, g: Governance, r: RuleSetHistory): Out<typeof ruleSetSummarySchema> {
-    const step = (s: { event: number; by: string; at: string; reason: string }) => ({ event: s.event, by: s.by, by_name: nameOf(l, s.by), at: s.at, reason: s.reason })
+    const step = (s: { event: number; by: string; at: string; reason: string }) => ({
+      event: s.event,
+      by: s.by,
+      by_name: nameOf(l, s.by),
+      at: s.at,
+      reason: s.reason
+    })
     return {
-      version: r.version, name: r.name, state: r.state, path: r.path, based_on: r.based_on,
-      drafted_by: r.drafted_by, drafted_by_name: nameOf(l, r.drafted_by), drafted_at: r.drafted_at,
+      version: r.version,
+      name: r.name,
+      state: r.state,
+      path: r.path,
+      based_on: r.based_on,
+      drafted_by: r.drafted_by,
+      drafted_by_name: nameOf(l, r.drafted_by),
+      drafted_at: r.drafted_at,
       backtests: r.backtests.map((b) => ({ ...b, by_name: nameOf(l, b.by) })),
-      approvals: r.approvals.map(step), rejections: r.rejections.map(step), activations: r.activations.map(step),
+      approvals: r.approvals.map(step),
+      rejections: r.rejections.map(step),
+      activations: r.activations.map(step),
       blockers: r.state === 'active' ? [] : desk.activationBlockers(g, r.version)
     }
   }
@@ -74,17 +96,24 @@ export function createGovernanceHandlers(ctx: GovernanceContext) {
   function describe(l: LoadedSettings, e: GovernanceEventRow): string {
     const d = JSON.parse(e.data) as Record<string, unknown>
     switch (e.type) {
-      case 'rules_drafted': return `drafted ${String(d.version)} (${String(d.name)})`
+      case 'rules_drafted':
+        return `drafted ${String(d.version)} (${String(d.name)})`
       case 'rules_backtested': {
         const f = d.figures as { alerts: number; changed: number }
         return `backtested ${String(d.version)}: ${f.alerts} alerts from ${String(d.from).slice(0, 10)} to ${String(d.to).slice(0, 10)}, ${f.changed} changed`
       }
-      case 'rules_approved': return `approved ${String(d.version)}: ${String(d.reason)}`
-      case 'rules_rejected': return `rejected ${String(d.version)}: ${String(d.reason)}`
-      case 'rules_activated': return `activated ${String(d.version)}: ${String(d.reason)}`
-      case 'silence_added': return `silence #${e.id}: ${(d.matches as Array<{ field: string; value: string }>).map((m) => `${m.field}=${m.value}`).join(' and ')} until ${String(d.until)} (${String(d.reason)})`
-      case 'silence_approved': return `approved silence #${String(d.silence)} (critical alerts included)`
-      case 'silence_expired': return `expired silence #${String(d.silence)}: ${String(d.reason)}`
+      case 'rules_approved':
+        return `approved ${String(d.version)}: ${String(d.reason)}`
+      case 'rules_rejected':
+        return `rejected ${String(d.version)}: ${String(d.reason)}`
+      case 'rules_activated':
+        return `activated ${String(d.version)}: ${String(d.reason)}`
+      case 'silence_added':
+        return `silence #${e.id}: ${(d.matches as Array<{ field: string; value: string }>).map((m) => `${m.field}=${m.value}`).join(' and ')} until ${String(d.until)} (${String(d.reason)})`
+      case 'silence_approved':
+        return `approved silence #${String(d.silence)} (critical alerts included)`
+      case 'silence_expired':
+        return `expired silence #${String(d.silence)}: ${String(d.reason)}`
     }
     void l
   }
@@ -105,7 +134,10 @@ export function createGovernanceHandlers(ctx: GovernanceContext) {
       return {
         active: { version: governed.ruleSet.version, name: governed.ruleSet.document.name, source: governed.ruleSource, path: governed.ruleSet.path },
         rule_sets: [...g.ruleSets.values()].reverse().map((r) => summary(l, desk, g, r)),
-        history: [...events].reverse().slice(0, 500).map((e) => ({ id: e.id, type: e.type, by: e.by, by_name: nameOf(l, e.by), at: e.at, summary: describe(l, e) })),
+        history: [...events]
+          .reverse()
+          .slice(0, 500)
+          .map((e) => ({ id: e.id, type: e.type, by: e.by, by_name: nameOf(l, e.by), at: e.at, summary: describe(l, e) })),
         me: me(l),
         officers: l.settings.officers
       }
@@ -156,7 +188,9 @@ export function createGovernanceHandlers(ctx: GovernanceContext) {
       const destinations = route(d.severity, l.settings.routing)
       const recorded = { severity: a.entry.severity, reason: a.reason, destinations: a.entry.destinations, ruleset_version: a.entry.ruleset_version }
       return {
-        alert_id: a.entry.id, title: displayTitle(a.entry), recorded,
+        alert_id: a.entry.id,
+        title: displayTitle(a.entry),
+        recorded,
         draft: { severity: d.severity, reason: d.reason, matched: d.matched, destinations, ruleset_version: d.ruleset_version },
         changed: d.severity !== recorded.severity || JSON.stringify(destinations) !== JSON.stringify(recorded.destinations)
       }
@@ -181,7 +215,8 @@ export function createGovernanceHandlers(ctx: GovernanceContext) {
       const t = now()
       let period
       try {
-        period = i.from || i.to ? parsePeriod(i.from ?? '', i.to ?? '') : { from: new Date(t - BACKTEST_DAYS * DAY).toISOString(), to: new Date(t).toISOString() }
+        period =
+          i.from || i.to ? parsePeriod(i.from ?? '', i.to ?? '') : { from: new Date(t - BACKTEST_DAYS * DAY).toISOString(), to: new Date(t).toISOString() }
       } catch (e) {
         throw new ApiError('invalid_input', `backtestRules: ${(e as Error).message}`)
       }
@@ -189,7 +224,9 @@ export function createGovernanceHandlers(ctx: GovernanceContext) {
       const started = Date.now()
       let last = 0
       const input = {
-        draft, routing: l.settings.routing, period,
+        draft,
+        routing: l.settings.routing,
+        period,
         onProgress: (done: number, total: number) => {
           const n = Date.now()
           if (n - last < 150 && done < total) return
@@ -231,7 +268,10 @@ export function createGovernanceHandlers(ctx: GovernanceContext) {
       const l = await ctx.settings()
       const t = now()
       const [g, counts] = await Promise.all([deskOf(l).state(), ctx.trail.governance.silencedAlerts()])
-      const items = g.silences.map((s) => silenceItem(l, s, counts, t)).filter((s) => i.all || s.state === 'in force' || s.state === 'scheduled').reverse()
+      const items = g.silences
+        .map((s) => silenceItem(l, s, counts, t))
+        .filter((s) => i.all || s.state === 'in force' || s.state === 'scheduled')
+        .reverse()
       return { silences: items, fields: [...SILENCE_FIELDS, 'extra.<column>'], me: me(l) }
     },
     async addSilence(i: z.infer<typeof addSilenceInputSchema>) {

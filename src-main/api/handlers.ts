@@ -17,8 +17,17 @@ import type { Trail } from '../core/ports/trail.js'
 import { watchSources } from '../core/watch.js'
 import { buildSources, type LiveSource, type SourceState, type TestableSource } from '../core/sources/index.js'
 import {
-  api, isMethod, TRANSACTION_FIELDS,
-  type ApiEvent, type Input, type Method, type Output, type ParsedInput, type Reply, type RunOutcome, type SettingsView
+  api,
+  isMethod,
+  TRANSACTION_FIELDS,
+  type ApiEvent,
+  type Input,
+  type Method,
+  type Output,
+  type ParsedInput,
+  type Reply,
+  type RunOutcome,
+  type SettingsView
 } from './contract.js'
 import { ApiError, describeZodError, zodFieldProblems } from './errors.js'
 import { estimateRecords } from './estimate.js'
@@ -118,7 +127,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   let indexTimer: NodeJS.Immediate | null = null
   let closed = false
   const reports = createReportHandlers({
-    trail, emit: ctx.emit, exportsDir: ctx.exportsDir,
+    trail,
+    emit: ctx.emit,
+    exportsDir: ctx.exportsDir,
     organisation: async () => (await current()).settings.organisation,
     casePolicy: async () => {
       const { settings } = await current()
@@ -126,7 +137,13 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     }
   })
   const cases = createCaseHandlers({ trail, settings: () => current(), emit: ctx.emit, osUser: () => ctx.delivery?.defaultBy ?? osUser() })
-  const governance = createGovernanceHandlers({ trail, settings: () => current(), emit: ctx.emit, osUser: () => ctx.delivery?.defaultBy ?? osUser(), ...(ctx.backtest ? { backtest: ctx.backtest } : {}) })
+  const governance = createGovernanceHandlers({
+    trail,
+    settings: () => current(),
+    emit: ctx.emit,
+    osUser: () => ctx.delivery?.defaultBy ?? osUser(),
+    ...(ctx.backtest ? { backtest: ctx.backtest } : {})
+  })
   const alertDetails = createAlertDetailReader(trail)
   const deliveries = createDeliveryService({ trail, settings: () => current(), emit: ctx.emit, logger: log, ...ctx.delivery })
 
@@ -171,7 +188,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   }
 
   /** Runs the pipeline under the run lock, with progress events; every run path goes through here. */
-  async function withRun(trigger: string, plan: (loaded: LoadedSettings) => Promise<Array<{ path: string; displayName: string; track: boolean }>>, override?: (s: Settings) => Settings): Promise<RunOutcome> {
+  async function withRun(
+    trigger: string,
+    plan: (loaded: LoadedSettings) => Promise<Array<{ path: string; displayName: string; track: boolean }>>,
+    override?: (s: Settings) => Settings
+  ): Promise<RunOutcome> {
     if (running) {
       const at = new Date(running.started_at).toLocaleTimeString('en-GB')
       throw new ApiError('busy', `a run is already in progress (${running.trigger}, started ${at}); wait for it to finish, then try again`)
@@ -205,7 +226,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       let lastEmit = 0
       const summary: RunSummary = await executeRun(
         {
-          store, settings, ruleSet, silences, trigger, logger: log,
+          store,
+          settings,
+          ruleSet,
+          silences,
+          trigger,
+          logger: log,
           onProgress: (p) => {
             while (fileIndex < files.length - 1 && files[fileIndex]!.displayName !== p.file) doneBytes += sizes[fileIndex++]!
             const now = Date.now()
@@ -216,7 +242,13 @@ export function createHandlers(ctx: HandlerContext): Handlers {
             const fraction = totalBytes > 0 ? Math.min(0.99, (doneBytes + within * sizes[fileIndex]!) / totalBytes) : null
             const c = p.counts
             ctx.emit({
-              type: 'importProgress', trigger, file: p.file, file_index: fileIndex, file_count: files.length, records: p.records, fraction,
+              type: 'importProgress',
+              trigger,
+              file: p.file,
+              file_index: fileIndex,
+              file_count: files.length,
+              records: p.records,
+              fraction,
               counts: { received: c.received, triaged: c.triaged, duplicates: c.duplicates, quarantined: c.quarantined }
             })
           }
@@ -268,7 +300,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     let settings = loaded.settings
     let governed = await governedRun(trail.governance, loaded)
     const done = watchSources({
-      store, logger: log, inbox, sources, signal: watching.signal,
+      store,
+      logger: log,
+      inbox,
+      sources,
+      signal: watching.signal,
       settings: () => settings,
       ruleSet: () => governed.ruleSet,
       silences: () => governed.silences,
@@ -301,7 +337,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   }
   if (ctx.watch) void startWatching().catch((e: unknown) => log.error('watch.start_failed', { error: (e as Error).message }))
 
-  async function health(loaded: LoadedSettings, lastSuccessAt: string | null, runs: number, last: Output<'summary'>['last_run']): Promise<Output<'summary'>['health']> {
+  async function health(
+    loaded: LoadedSettings,
+    lastSuccessAt: string | null,
+    runs: number,
+    last: Output<'summary'>['last_run']
+  ): Promise<Output<'summary'>['health']> {
     if (runs === 0) return { status: 'idle', message: 'No run yet.', last_success_at: null }
     if (last && (last.status === 'failed' || last.status === 'aborted')) {
       const why = last.errors.length ? `: ${last.errors[0]}${last.errors.length > 1 ? ` (and ${last.errors.length - 1} more)` : ''}` : '.'
@@ -319,7 +360,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         last_success_at: lastSuccessAt
       }
     }
-    return { status: 'ok', message: age < 60_000 ? 'Last successful run just now.' : `Last successful run ${humanDuration(age)} ago.`, last_success_at: lastSuccessAt }
+    return {
+      status: 'ok',
+      message: age < 60_000 ? 'Last successful run just now.' : `Last successful run ${humanDuration(age)} ago.`,
+      last_success_at: lastSuccessAt
+    }
   }
 
   const impl: Impl = {
@@ -384,7 +429,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
 
     async importFiles(i) {
       if (i.remember_mapping && i.csv_mapping) await rememberMapping(i.csv_mapping)
-      return withRun('import', async () => explicitFiles(i.paths), (s) => withCsvMapping(s, i.csv_mapping))
+      return withRun(
+        'import',
+        async () => explicitFiles(i.paths),
+        (s) => withCsvMapping(s, i.csv_mapping)
+      )
     },
 
     async validateImport(i) {
@@ -409,17 +458,29 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         const { header, rows } = await previewCsv(path, i.rows, loaded.settings.sources.csv.delimiter)
         const columns = i.csv_mapping ?? loaded.settings.sources.csv.columns
         const plan = planHeader(header, columns)
-        const mapping = Object.fromEntries(TRANSACTION_FIELDS.map((f) => {
-          const hit = plan.known.find(([, field]) => field === f)
-          return [f, hit ? header[hit[0]]!.trim() : null]
-        }))
-        return { ...base, header, rows, mapping, missing_required: plan.missingRequired, extra_columns: plan.extra.map(([, h]) => h), suggestions: suggestMapping(header, rows, mapping) }
+        const mapping = Object.fromEntries(
+          TRANSACTION_FIELDS.map((f) => {
+            const hit = plan.known.find(([, field]) => field === f)
+            return [f, hit ? header[hit[0]]!.trim() : null]
+          })
+        )
+        return {
+          ...base,
+          header,
+          rows,
+          mapping,
+          missing_required: plan.missingRequired,
+          extra_columns: plan.extra.map(([, h]) => h),
+          suggestions: suggestMapping(header, rows, mapping)
+        }
       }
       const header = ['created_at', 'vendor', 'subject', 'message_id']
       const rows: string[][] = []
       for await (const rec of readSource(new FileTap(path), basename(path), format, {})) {
         const f = rec.fields
-        rows.push(rec.readError ? ['', '', `unreadable: ${rec.readError.message}`, ''] : header.map((h) => (f[h] === undefined || f[h] === null ? '' : String(f[h]))))
+        rows.push(
+          rec.readError ? ['', '', `unreadable: ${rec.readError.message}`, ''] : header.map((h) => (f[h] === undefined || f[h] === null ? '' : String(f[h])))
+        )
         if (rows.length >= i.rows) break
       }
       return { ...base, header, rows, mapping: {}, missing_required: [], extra_columns: [], suggestions: [] }
@@ -467,9 +528,18 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         const { ruleSet, silences } = await governedRun(trail.governance, loaded)
         const { resolution } = await resolveQuarantine(
           { store, settings: loaded.settings, ruleSet, silences },
-          i.action === 'dismiss' ? { id: i.id, by, action: 'dismissed', reason: i.reason } : { id: i.id, by, action: 'corrected', fixes: i.fixes, reason: i.reason }
+          i.action === 'dismiss'
+            ? { id: i.id, by, action: 'dismissed', reason: i.reason }
+            : { id: i.id, by, action: 'corrected', fixes: i.fixes, reason: i.reason }
         )
-        log.info('quarantine.resolved', { quarantine_id: i.id, action: resolution.action, outcome: resolution.outcome, entry_id: resolution.entry_id, run_id: resolution.run_id, by })
+        log.info('quarantine.resolved', {
+          quarantine_id: i.id,
+          action: resolution.action,
+          outcome: resolution.outcome,
+          entry_id: resolution.entry_id,
+          run_id: resolution.run_id,
+          by
+        })
         const detail = quarantineDetail((await store.quarantineRecord(i.id))!)
         if (running === mine) running = null
         ctx.emit({ type: 'quarantineResolved', id: i.id, action: resolution.action, run_id: resolution.run_id })
@@ -493,7 +563,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const loaded = await current()
       if (!ctx.settings.writable) throw new ApiError('user_error', `settings come from ${loaded.source} and are read-only here; edit that file instead`)
       if (Object.keys(i.secrets).length && ctx.settings.secretsWritable === false)
-        throw new ApiError('user_error', 'secrets cannot be stored in headless mode (no OS keychain here): set them in the desktop app, or in the --config file')
+        throw new ApiError(
+          'user_error',
+          'secrets cannot be stored in headless mode (no OS keychain here): set them in the desktop app, or in the --config file'
+        )
       let next = keepSecrets(deepMerge(loaded.settings, i.patch), loaded.settings)
       for (const [path, value] of Object.entries(i.secrets)) {
         if (!isSecretPath(path)) throw new ApiError('invalid_input', `updateSettings: secrets.${path}: not a secret setting (send it in patch)`)
@@ -503,7 +576,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       if (!parsed.success) throw new ApiError('invalid_input', describeZodError('settings', parsed.error), zodFieldProblems(parsed.error))
       const s = parsed.data
       // Each refusal names its setting twice: in the message (CLI, logs) and in fields (the form marks the field).
-      const refuse = (code: 'invalid_input' | 'user_error', path: string, text: string) => new ApiError(code, `settings: ${path}: ${text}`, [{ path, message: text }])
+      const refuse = (code: 'invalid_input' | 'user_error', path: string, text: string) =>
+        new ApiError(code, `settings: ${path}: ${text}`, [{ path, message: text }])
       const cronText = `"${s.schedule}" is not a valid cron expression (e.g. */15 * * * * for every 15 minutes)`
       if (!cron.validate(s.schedule)) throw refuse('invalid_input', 'schedule', cronText)
       if (s.inbox) {
@@ -544,8 +618,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     async verifyChain() {
       const r = await store.verify()
       return {
-        ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null,
-        problem: r.problem?.problem ?? null, accounting: r.accounting.problems
+        ok: r.ok,
+        entries: r.entries,
+        head_hash: r.head.last_hash,
+        first_bad_entry: r.problem?.id ?? null,
+        problem: r.problem?.problem ?? null,
+        accounting: r.accounting.problems
       }
     },
 
@@ -576,7 +654,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   }
 
   async function rememberMapping(mapping: Partial<Record<(typeof TRANSACTION_FIELDS)[number], string>>): Promise<void> {
-    if (!ctx.settings.writable) throw new ApiError('user_error', 'the column mapping cannot be remembered: settings are read-only here (use it for this import only)')
+    if (!ctx.settings.writable)
+      throw new ApiError('user_error', 'the column mapping cannot be remembered: settings are read-only here (use it for this import only)')
     const loaded = await current()
     const next = settingsSchema.parse(deepMerge(loaded.settings, { sources: { csv: { columns: mapping } } }))
     next.sources.csv.columns = mapping // replace, not merge: the officer chose the whole mapping
@@ -625,10 +704,21 @@ const RAW_SHOWN = 4000
 /** A run summary as the contract shapes it (the first new critical ids, the exact count). */
 function resultOf(summary: RunSummary, trigger: string): Output<'runNow'>['summary'] {
   return {
-    run_id: summary.run_id, trigger, status: summary.status, dry_run: summary.dry_run, received: summary.received,
-    triaged: summary.triaged, duplicates: summary.duplicates, quarantined: summary.quarantined, by_severity: summary.by_severity,
-    deliveries: summary.deliveries, duration_ms: summary.duration_ms, files: summary.files, errors: summary.errors,
-    new_critical: summary.new_critical.slice(0, NEW_CRITICAL_SHOWN), new_critical_count: summary.new_critical_count
+    run_id: summary.run_id,
+    trigger,
+    status: summary.status,
+    dry_run: summary.dry_run,
+    received: summary.received,
+    triaged: summary.triaged,
+    duplicates: summary.duplicates,
+    quarantined: summary.quarantined,
+    by_severity: summary.by_severity,
+    deliveries: summary.deliveries,
+    duration_ms: summary.duration_ms,
+    files: summary.files,
+    errors: summary.errors,
+    new_critical: summary.new_critical.slice(0, NEW_CRITICAL_SHOWN),
+    new_critical_count: summary.new_critical_count
   }
 }
 
@@ -636,17 +726,44 @@ function resultOf(summary: RunSummary, trigger: string): Output<'runNow'>['summa
 function quarantineDetail(q: QuarantineRecord): Output<'getQuarantine'> {
   const r = q.resolution
   const text = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))
-  const fields = q.fields ? Object.fromEntries(Object.entries(q.fields).filter(([k]) => k !== 'extra').map(([k, v]) => [k, text(v)])) : null
+  const fields = q.fields
+    ? Object.fromEntries(
+        Object.entries(q.fields)
+          .filter(([k]) => k !== 'extra')
+          .map(([k, v]) => [k, text(v)])
+      )
+    : null
   return {
-    id: q.id, run_id: q.run_id, source_kind: q.source_kind, source_file: q.source_file, source_locator: q.source_locator, field: q.field, reason: q.reason,
-    raw: q.raw.slice(0, RAW_SHOWN), raw_truncated: q.raw.length > RAW_SHOWN, received_at: q.received_at, status: r ? r.action : 'open',
-    fields, correctable_fields: [...correctableFields(q.source_kind)], raw_size: q.raw_size, raw_sha256: q.raw_sha256, stored_truncated: q.raw_truncated,
+    id: q.id,
+    run_id: q.run_id,
+    source_kind: q.source_kind,
+    source_file: q.source_file,
+    source_locator: q.source_locator,
+    field: q.field,
+    reason: q.reason,
+    raw: q.raw.slice(0, RAW_SHOWN),
+    raw_truncated: q.raw.length > RAW_SHOWN,
+    received_at: q.received_at,
+    status: r ? r.action : 'open',
+    fields,
+    correctable_fields: [...correctableFields(q.source_kind)],
+    raw_size: q.raw_size,
+    raw_sha256: q.raw_sha256,
+    stored_truncated: q.raw_truncated,
     repeats: q.repeats,
     resolution: r
       ? {
-          id: r.id, quarantine_id: r.quarantine_id, action: r.action, resolved_by: r.resolved_by, reason: r.reason,
-          correction: r.correction ? (JSON.parse(r.correction) as Record<string, string>) : null, entry_id: r.entry_id, outcome: r.outcome,
-          run_id: r.run_id, resolved_at: r.resolved_at, hash: r.hash
+          id: r.id,
+          quarantine_id: r.quarantine_id,
+          action: r.action,
+          resolved_by: r.resolved_by,
+          reason: r.reason,
+          correction: r.correction ? (JSON.parse(r.correction) as Record<string, string>) : null,
+          entry_id: r.entry_id,
+          outcome: r.outcome,
+          run_id: r.run_id,
+          resolved_at: r.resolved_at,
+          hash: r.hash
         }
       : null
   }
@@ -659,6 +776,7 @@ function messageOf(e: unknown): string {
 function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e
   if (e instanceof TriageError) return new ApiError(e.code, e.message)
-  if ((e as NodeJS.ErrnoException)?.code === 'SQLITE_BUSY') return new ApiError('busy', 'the database is busy (another process is writing to it); try again in a moment')
+  if ((e as NodeJS.ErrnoException)?.code === 'SQLITE_BUSY')
+    return new ApiError('busy', 'the database is busy (another process is writing to it); try again in a moment')
   return new ApiError('internal', `unexpected error: ${messageOf(e)}`)
 }

@@ -23,13 +23,21 @@ import { createHealthEndpoint } from './health.js'
 import { createMetrics } from './metrics.js'
 import { zipFolder } from './zip.js'
 
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 const STATUS: Record<ErrorCode, number> = { invalid_input: 400, not_found: 404, busy: 409, user_error: 422, internal: 500 }
 const MAX_JSON = 1024 * 1024
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2', '.map': 'application/json'
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json'
 }
 
 export interface HttpOptions {
@@ -87,7 +95,11 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
     if (!hostOk(req)) return sendText(res, 421, 'wrong Host header: use http://127.0.0.1:PORT/')
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
     if (!url.pathname.startsWith('/api/') && url.pathname !== '/metrics') return serveStatic(url.pathname, res)
-    if (!authorized(req, url)) return sendJson(res, 401, { ok: false, error: { code: 'user_error', message: 'missing or wrong token: open the URL printed by `triage serve` (it ends with #token=…)' } })
+    if (!authorized(req, url))
+      return sendJson(res, 401, {
+        ok: false,
+        error: { code: 'user_error', message: 'missing or wrong token: open the URL printed by `triage serve` (it ends with #token=…)' }
+      })
 
     if (url.pathname === '/metrics') return metrics.serve(req, res)
     if (url.pathname === '/api/events' && req.method === 'GET') return openEvents(req, res)
@@ -100,7 +112,10 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
       const text = await readBody(req, MAX_JSON)
       input = text.trim() ? JSON.parse(text) : {}
     } catch (e) {
-      return sendJson(res, 400, { ok: false, error: { code: 'invalid_input', message: `${method}: the request body is not valid JSON (${(e as Error).message})` } })
+      return sendJson(res, 400, {
+        ok: false,
+        error: { code: 'invalid_input', message: `${method}: the request body is not valid JSON (${(e as Error).message})` }
+      })
     }
     const reply = await o.handlers.call(method, input)
     sendJson(res, reply.ok ? 200 : STATUS[reply.error.code], reply)
@@ -118,9 +133,14 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const name = basename(url.searchParams.get('name') ?? '').replace(/[^\p{L}\p{N}._ -]/gu, '_').trim()
+    const name = basename(url.searchParams.get('name') ?? '')
+      .replace(/[^\p{L}\p{N}._ -]/gu, '_')
+      .trim()
     if (!name || !SUPPORTED_EXTENSIONS.includes(extname(name).toLowerCase()))
-      return sendJson(res, 400, { ok: false, error: { code: 'invalid_input', message: `upload: "${name || '(no name)'}" is not a supported file (expected ${SUPPORTED_EXTENSIONS.join(', ')})` } })
+      return sendJson(res, 400, {
+        ok: false,
+        error: { code: 'invalid_input', message: `upload: "${name || '(no name)'}" is not a supported file (expected ${SUPPORTED_EXTENSIONS.join(', ')})` }
+      })
     // A folder per upload keeps the original file name (it is what the audit trail records as the source file).
     const dir = join(o.uploadDir, `${new Date().toISOString().slice(0, 10)}-${randomBytes(6).toString('hex')}`)
     mkdirSync(dir, { recursive: true })
@@ -130,17 +150,27 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
   }
 
   async function download(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false, error: { code: 'invalid_input', message: 'use GET /api/download?name=…' } })
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(res, 405, { ok: false, error: { code: 'invalid_input', message: 'use GET /api/download?name=…' } })
     const exportsDir = o.exportsDir ?? o.handlers.exportsDir ?? join(appDataDir(), 'exports')
     const name = url.searchParams.get('name') ?? ''
     const found = lookupExport(exportsDir, name)
-    if (!found.ok) return sendJson(res, found.status, { ok: false, error: { code: found.status === 404 ? 'not_found' : 'invalid_input', message: `download: ${found.message}` } })
+    if (!found.ok)
+      return sendJson(res, found.status, {
+        ok: false,
+        error: { code: found.status === 404 ? 'not_found' : 'invalid_input', message: `download: ${found.message}` }
+      })
     let body: { bytes: number; stream: NodeJS.ReadableStream | null; file: string; type: string }
     if (found.isDirectory) {
       const zip = await zipFolder(found.path, basename(found.path))
       body = { bytes: zip.bytes, stream: zip.stream, file: `${basename(found.path)}.zip`, type: 'application/zip' }
     } else {
-      body = { bytes: found.bytes, stream: null, file: basename(found.path), type: DOWNLOAD_TYPES[extname(found.path).toLowerCase()] ?? 'application/octet-stream' }
+      body = {
+        bytes: found.bytes,
+        stream: null,
+        file: basename(found.path),
+        type: DOWNLOAD_TYPES[extname(found.path).toLowerCase()] ?? 'application/octet-stream'
+      }
     }
     res.writeHead(200, {
       'Content-Type': body.type,
@@ -159,7 +189,11 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
   function serveStatic(pathname: string, res: ServerResponse): void {
     const root = o.rendererDir && existsSync(join(o.rendererDir, 'index.html')) ? resolve(o.rendererDir) : null
     if (!root)
-      return sendText(res, 503, 'The Triage Desk UI is not built yet. In the project folder run:\n\n  npx electron-vite build\n\nthen reload this page (the API is already running).')
+      return sendText(
+        res,
+        503,
+        'The Triage Desk UI is not built yet. In the project folder run:\n\n  npx electron-vite build\n\nthen reload this page (the API is already running).'
+      )
     let file = normalize(join(root, decodeURIComponent(pathname)))
     if (!file.startsWith(root + sep) && file !== root) return sendText(res, 404, 'not found')
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html') // single-page app
@@ -198,8 +232,12 @@ export async function startHttpServer(o: HttpOptions): Promise<HttpServer> {
 }
 
 const DOWNLOAD_TYPES: Record<string, string> = {
-  '.pdf': 'application/pdf', '.csv': 'text/csv; charset=utf-8', '.json': 'application/json', '.txt': 'text/plain; charset=utf-8',
-  '.yaml': 'application/yaml', '.yml': 'application/yaml'
+  '.pdf': 'application/pdf',
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.yaml': 'application/yaml',
+  '.yml': 'application/yaml'
 }
 
 /** attachment; filename="ascii fallback"; filename*=UTF-8''exact (RFC 6266) */

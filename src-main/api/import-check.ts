@@ -25,12 +25,25 @@ export async function validateImport(trail: Trail, loaded: LoadedSettings, paths
   const key = ingestSettingsKey(settings)
   const files: ImportCheckView['files'] = []
   for (const f of explicitFiles(paths)) {
-    const c = await checkFile(engine, { path: f.path, displayName: f.displayName, format: detectFormat(f.path)! }, async (keys) => new Set(await trail.queries.quarantinedAlready(keys)))
+    const c = await checkFile(
+      engine,
+      { path: f.path, displayName: f.displayName, format: detectFormat(f.path)! },
+      async (keys) => new Set(await trail.queries.quarantinedAlready(keys))
+    )
     // What the run itself looks up before reading (core/run.ts): the same bytes under the same ingest settings.
     const earlier = c.changed ? null : await trail.store.findFileImport(c.sha256, key)
     files.push({
-      path: f.path, name: f.displayName, records: c.records, alerts: c.alerts, quarantined: c.quarantined, repeats: c.repeats, reasons: c.reasons, more_reasons: c.more_reasons,
-      already_imported: earlier ? { run_id: earlier.run_id, display_name: earlier.display_name, imported_at: earlier.imported_at, records: earlier.records } : null
+      path: f.path,
+      name: f.displayName,
+      records: c.records,
+      alerts: c.alerts,
+      quarantined: c.quarantined,
+      repeats: c.repeats,
+      reasons: c.reasons,
+      more_reasons: c.more_reasons,
+      already_imported: earlier
+        ? { run_id: earlier.run_id, display_name: earlier.display_name, imported_at: earlier.imported_at, records: earlier.records }
+        : null
     })
   }
   return { files }

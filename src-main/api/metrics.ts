@@ -39,22 +39,32 @@ export interface Metrics {
 
 const SOURCE_STATES = ['connected', 'waiting', 'failing'] as const
 
-export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listener: (e: ApiEvent) => void) => () => void, o: { timeoutMs?: number } = {}): Metrics {
+export function createMetrics(
+  api: Pick<Handlers, 'invoke'>,
+  subscribe: (listener: (e: ApiEvent) => void) => () => void,
+  o: { timeoutMs?: number } = {}
+): Metrics {
   const registry = new Registry()
   // One read of the database per scrape, shared by every metric's collect().
   let scrape: Promise<Snapshot> | null = null
   const snapshot = () =>
     (scrape ??= withinTime(o.timeoutMs ?? SCRAPE_TIMEOUT_MS, async () => {
       const [summary, delivery, totals, sources, queue, silences] = await Promise.all([
-        api.invoke('summary', {}), api.invoke('deliveryStatus', { limit: 1 }), api.invoke('totals', {}), api.invoke('sourceStatus', {}),
-        api.invoke('caseQueue', { view: 'overdue', limit: 1, offset: 0 }), api.invoke('listSilences', { all: false })
+        api.invoke('summary', {}),
+        api.invoke('deliveryStatus', { limit: 1 }),
+        api.invoke('totals', {}),
+        api.invoke('sourceStatus', {}),
+        api.invoke('caseQueue', { view: 'overdue', limit: 1, offset: 0 }),
+        api.invoke('listSilences', { all: false })
       ])
       return { summary, outbox: delivery.outbox, totals, sources: sources.sources, cases: queue.counts, silences: silences.silences }
     }))
   // Counters whose value is the database's total: set at each scrape (a decrease reads as a reset, e.g. a new database).
   const total = (name: string, help: string, value: (s: Snapshot) => number) =>
     new Counter({
-      name, help, registers: [registry],
+      name,
+      help,
+      registers: [registry],
       async collect() {
         const v = value(await snapshot())
         this.reset()
@@ -63,7 +73,9 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
     })
   const gauge = (name: string, help: string, value: (s: Snapshot) => number) =>
     new Gauge({
-      name, help, registers: [registry],
+      name,
+      help,
+      registers: [registry],
       async collect() {
         this.set(value(await snapshot()))
       }
@@ -71,7 +83,10 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
 
   total('triage_alerts_received_total', 'Records received by all runs (each is triaged, a duplicate or quarantined).', (s) => s.totals.received)
   new Counter({
-    name: 'triage_alerts_triaged_total', help: 'Alerts triaged by all runs, by severity.', labelNames: ['severity'], registers: [registry],
+    name: 'triage_alerts_triaged_total',
+    help: 'Alerts triaged by all runs, by severity.',
+    labelNames: ['severity'],
+    registers: [registry],
     async collect() {
       const s = await snapshot()
       this.reset()
@@ -82,7 +97,10 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
   total('triage_alerts_quarantined_total', 'Records quarantined (unreadable or invalid), open or resolved.', (s) => s.totals.quarantined)
   gauge('triage_quarantine_open', 'Quarantine records waiting for an officer (no correction or dismissal yet).', (s) => s.summary.quarantine_open)
   new Gauge({
-    name: 'triage_deliveries', help: 'Deliveries (alert x destination) in the outbox, by status.', labelNames: ['status'], registers: [registry],
+    name: 'triage_deliveries',
+    help: 'Deliveries (alert x destination) in the outbox, by status.',
+    labelNames: ['status'],
+    registers: [registry],
     async collect() {
       const { outbox } = await snapshot()
       for (const status of DELIVERY_STATUSES) this.set({ status }, outbox[status])
@@ -90,7 +108,10 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
   })
   // Case work (issue 13): alerts by case state, and those past a deadline (acknowledge, close or a regulatory clock).
   new Gauge({
-    name: 'triage_cases', help: 'Alerts by case state (open, acknowledged, investigating, pending_approval, closed).', labelNames: ['state'], registers: [registry],
+    name: 'triage_cases',
+    help: 'Alerts by case state (open, acknowledged, investigating, pending_approval, closed).',
+    labelNames: ['state'],
+    registers: [registry],
     async collect() {
       const { cases } = await snapshot()
       for (const [state, n] of Object.entries(cases.by_state)) this.set({ state }, n)
@@ -106,29 +127,40 @@ export function createMetrics(api: Pick<Handlers, 'invoke'>, subscribe: (listene
   gauge('triage_run_in_progress', '1 while this server runs an import, an inbox run or the sample load.', (s) => (s.summary.running ? 1 : 0))
   // Live sources (issue 12), by source: its state (1 for the state it is in), since when, and its backlog.
   new Gauge({
-    name: 'triage_source_state', help: 'Each live source\'s state: 1 for the state it is in (connected, waiting, failing), 0 for the others.',
-    labelNames: ['source', 'state'], registers: [registry],
+    name: 'triage_source_state',
+    help: "Each live source's state: 1 for the state it is in (connected, waiting, failing), 0 for the others.",
+    labelNames: ['source', 'state'],
+    registers: [registry],
     async collect() {
       this.reset()
       for (const s of (await snapshot()).sources) for (const state of SOURCE_STATES) this.set({ source: s.source, state }, s.status === state ? 1 : 0)
     }
   })
   new Gauge({
-    name: 'triage_source_state_since_timestamp_seconds', help: 'When each live source entered its current state (Unix time).', labelNames: ['source'], registers: [registry],
+    name: 'triage_source_state_since_timestamp_seconds',
+    help: 'When each live source entered its current state (Unix time).',
+    labelNames: ['source'],
+    registers: [registry],
     async collect() {
       this.reset()
       for (const s of (await snapshot()).sources) this.set({ source: s.source }, Date.parse(s.since) / 1000)
     }
   })
   new Gauge({
-    name: 'triage_source_backlog', help: 'Arrivals known to be waiting at each live source (absent when the source cannot tell).', labelNames: ['source'], registers: [registry],
+    name: 'triage_source_backlog',
+    help: 'Arrivals known to be waiting at each live source (absent when the source cannot tell).',
+    labelNames: ['source'],
+    registers: [registry],
     async collect() {
       this.reset()
       for (const s of (await snapshot()).sources) if (s.backlog !== null) this.set({ source: s.source }, s.backlog)
     }
   })
   const duration = new Histogram({
-    name: 'triage_run_duration_seconds', help: 'Duration of the runs this server finished since it started.', buckets: RUN_BUCKETS, registers: [registry]
+    name: 'triage_run_duration_seconds',
+    help: 'Duration of the runs this server finished since it started.',
+    buckets: RUN_BUCKETS,
+    registers: [registry]
   })
   const unsubscribe = subscribe((e) => {
     if (e.type === 'runFinished') duration.observe(e.summary.duration_ms / 1000)

@@ -47,7 +47,12 @@ function periodOf(method: string, i: { from: string; to: string }): Period {
 }
 
 /** 20261125-125155Z: sorts by time, safe in a file name on every OS. */
-const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '').replace('T', '-')
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '')
+    .replace('T', '-')
 
 function baseName(kind: string, p: Period, at: Date): string {
   const days = periodDays(p)
@@ -89,7 +94,12 @@ export function createReportHandlers(ctx: ReportContext) {
       last = now
       lastStep = p.step
       ctx.emit({
-        type: 'exportProgress', job_id: jobId ?? null, kind, step: p.step, done: p.done, total: p.total,
+        type: 'exportProgress',
+        job_id: jobId ?? null,
+        kind,
+        step: p.step,
+        done: p.done,
+        total: p.total,
         fraction: p.total > 0 ? Math.min(1, p.done / p.total) : null
       })
     }
@@ -132,13 +142,26 @@ export function createReportHandlers(ctx: ReportContext) {
         tell({ step: 'starting', done: 0, total: 0 }, true)
         const r = await withReader(async (q) =>
           exportReport(q, period, out, {
-            format: i.format, organisation: await ctx.organisation(), cases: await cases(), bom: i.bom, appendix: i.appendix, onProgress: (p) => tell(p)
+            format: i.format,
+            organisation: await ctx.organisation(),
+            cases: await cases(),
+            bom: i.bom,
+            appendix: i.appendix,
+            onProgress: (p) => tell(p)
           })
         )
         tell({ step: 'done', done: 1, total: 1 }, true)
         return {
-          path: r.path, name: nameOf(r.path), bytes: r.bytes, sha256: r.sha256, rows: r.rows, format: i.format,
-          period: { from: period.from, to: period.to }, label: periodLabel(period), pages: r.pages ?? null, duration_ms: Date.now() - started
+          path: r.path,
+          name: nameOf(r.path),
+          bytes: r.bytes,
+          sha256: r.sha256,
+          rows: r.rows,
+          format: i.format,
+          period: { from: period.from, to: period.to },
+          label: periodLabel(period),
+          pages: r.pages ?? null,
+          duration_ms: Date.now() - started
         }
       })
     },
@@ -152,7 +175,11 @@ export function createReportHandlers(ctx: ReportContext) {
         tell({ step: 'starting', done: 0, total: 0 }, true)
         const r = await withReader(async (q) =>
           writeExaminerPack(q, period, dir, {
-            organisation: await ctx.organisation(), cases: await cases(), bom: i.bom, appendix: i.appendix, onProgress: (p) => tell(p)
+            organisation: await ctx.organisation(),
+            cases: await cases(),
+            bom: i.bom,
+            appendix: i.appendix,
+            onProgress: (p) => tell(p)
           })
         )
         tell({ step: 'done', done: 1, total: 1 }, true)
@@ -163,10 +190,16 @@ export function createReportHandlers(ctx: ReportContext) {
         ].map((f) => ({ ...f, name: nameOf(f.path) }))
         const s = r.manifest.audit_segment
         return {
-          path: r.dir, name: nameOf(r.dir), bytes: files.reduce((t, f) => t + f.bytes, 0), manifest_sha256: r.manifest_sha256,
+          path: r.dir,
+          name: nameOf(r.dir),
+          bytes: files.reduce((t, f) => t + f.bytes, 0),
+          manifest_sha256: r.manifest_sha256,
           chain_head: r.manifest.chain_head_at_export,
           audit_segment: { first_id: s.first_id, last_id: s.last_id, count: s.count, last_hash: s.last_hash },
-          files, period: { from: period.from, to: period.to }, label: periodLabel(period), duration_ms: Date.now() - started
+          files,
+          period: { from: period.from, to: period.to },
+          label: periodLabel(period),
+          duration_ms: Date.now() - started
         }
       })
     }
@@ -195,7 +228,11 @@ function reportView(r: SlaReport): SlaReportView {
     quarantine: {
       total: r.quarantine.total,
       by_field: r.quarantine.by_field,
-      shown: r.quarantine.shown.map((q) => ({ ...q, raw: q.raw.length > RAW_SHOWN ? q.raw.slice(0, RAW_SHOWN) : q.raw, raw_truncated: q.raw.length > RAW_SHOWN }))
+      shown: r.quarantine.shown.map((q) => ({
+        ...q,
+        raw: q.raw.length > RAW_SHOWN ? q.raw.slice(0, RAW_SHOWN) : q.raw,
+        raw_truncated: q.raw.length > RAW_SHOWN
+      }))
     },
     rulesets: r.rulesets,
     runs: { total: r.runs.total },

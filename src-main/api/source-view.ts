@@ -37,20 +37,29 @@ export function csvView(raw: string, header: RecordedHeader | null, entryRun: nu
   const head = header ? cells(header.header_line, delimiter) : null
   const notes: string[] = []
   if (!header) notes.push('the header line of this file was not recorded (it was read before Triage Desk kept CSV headers, or did not come from a CSV file)')
-  else if (header.run_id !== entryRun) notes.push(`the header line recorded for this file name by run ${header.run_id} (this alert was triaged by run ${entryRun}, a quarantine correction)`)
+  else if (header.run_id !== entryRun)
+    notes.push(`the header line recorded for this file name by run ${header.run_id} (this alert was triaged by run ${entryRun}, a quarantine correction)`)
   if (!record) notes.push('the record cannot be split into fields: shown as received only')
   else if (head && head.length !== record.length) notes.push(`the record has ${record.length} fields, the header ${head.length}`)
   return { kind: 'csv', header: head, record, header_line: header?.header_line ?? null, note: notes.length ? sentence(notes) : null }
 }
 
 function headerText(v: HeaderValue | undefined, line: string): string {
-  const rawValue = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim()
+  const rawValue = line
+    .slice(line.indexOf(':') + 1)
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim()
   if (typeof v === 'string') return v
   if (v instanceof Date || v === undefined || v === null) return rawValue // the date as the sender wrote it
   if (Array.isArray(v)) return v.map(String).join(' ')
   if (typeof v === 'object' && 'text' in v && typeof v.text === 'string') return v.text // addresses, decoded
   if (typeof v === 'object' && 'value' in v && typeof v.value === 'string') {
-    const params = 'params' in v && v.params ? Object.entries(v.params as Record<string, string>).map(([k, x]) => `; ${k}=${x}`).join('') : ''
+    const params =
+      'params' in v && v.params
+        ? Object.entries(v.params as Record<string, string>)
+            .map(([k, x]) => `; ${k}=${x}`)
+            .join('')
+        : ''
     return v.value + params
   }
   return rawValue

@@ -19,7 +19,10 @@ const TITLE: Record<DeliveryNotice['kind'], string> = {
 function body(n: DeliveryNotice): string {
   if (n.kind === 'run_failed') {
     // detail: the errors, one per line, then what happened to the e-mail to the leads list
-    const lines = n.detail.split('\n').map((l) => l.trim()).filter(Boolean)
+    const lines = n.detail
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
     const told = lines.length > 1 ? lines.at(-1)! : ''
     return clip(`${n.title}: ${lines[0] ?? 'see the app'}${told ? ` — ${told}` : ''}`, 220)
   }
@@ -47,5 +50,12 @@ export function deliveryNotifications(notices: DeliveryNotice[], max = MAX_SINGL
     count('uncertain') && `${count('uncertain')} uncertain`,
     count('run_failed') && `${count('run_failed')} failed run${count('run_failed') > 1 ? 's' : ''}`
   ].filter(Boolean)
-  return [{ title: `${unique.length} delivery problems need attention`, body: `${parts.join(' · ')}: open Deliveries to review and acknowledge them`, target, urgency }]
+  return [
+    {
+      title: `${unique.length} delivery problems need attention`,
+      body: `${parts.join(' · ')}: open Deliveries to review and acknowledge them`,
+      target,
+      urgency
+    }
+  ]
 }

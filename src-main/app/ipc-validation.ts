@@ -19,10 +19,12 @@ export function checkCall(method: unknown, input: unknown): CheckedCall {
 /** A reply from the engine: the envelope, and for a success the data against the method's output schema. */
 export function checkReply(method: Method, reply: unknown): Reply {
   const envelope = replySchema.safeParse(reply)
-  if (!envelope.success) return { ok: false, error: { code: 'internal', message: describeZodError(`${method}: the engine sent a malformed reply`, envelope.error) } }
+  if (!envelope.success)
+    return { ok: false, error: { code: 'internal', message: describeZodError(`${method}: the engine sent a malformed reply`, envelope.error) } }
   if (!envelope.data.ok) return envelope.data
   const data = api[method].output.safeParse(envelope.data.data)
-  if (!data.success) return { ok: false, error: { code: 'internal', message: describeZodError(`${method}: the engine's answer does not match the API`, data.error) } }
+  if (!data.success)
+    return { ok: false, error: { code: 'internal', message: describeZodError(`${method}: the engine's answer does not match the API`, data.error) } }
   return { ok: true, data: data.data }
 }
 

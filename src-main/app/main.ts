@@ -307,8 +307,7 @@ class Desktop {
   }
 
   private setApplicationMenu(): void {
-    const open = (path: string) =>
-      void shell.openPath(path).then((error) => error && this.log.warn('menu.open_failed', { path, error }))
+    const open = (path: string) => void shell.openPath(path).then((error) => error && this.log.warn('menu.open_failed', { path, error }))
     const readme = readmePath(this.location)
     app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: app.getVersion() })
     const template = appMenuTemplate({

@@ -100,7 +100,11 @@ export class Scheduler {
   private external = 0
   private queued = false
 
-  constructor(expression: string, state: ScheduleState, private readonly deps: SchedulerDeps) {
+  constructor(
+    expression: string,
+    state: ScheduleState,
+    private readonly deps: SchedulerDeps
+  ) {
     const problem = scheduleProblem(expression)
     if (problem) throw new Error(problem)
     this.expression = expression

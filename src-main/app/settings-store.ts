@@ -50,7 +50,6 @@ export interface SettingsFile {
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-
 /** The stored form of settings: secrets encrypted under ENCRYPTED_KEY, removed from the plain tree. */
 export function sealSecrets(settings: Json, codec: SecretCodec): Json {
   let plain: Json = structuredClone(settings)

@@ -33,9 +33,7 @@ export class TrayReader<T> {
   private last: string | undefined
   private timer: unknown = null
 
-  constructor(
-    private readonly opts: Omit<TrayCaseCountsOptions, 'onChange'> & { read(reply: Reply): T | null; onChange(value: T | null): void }
-  ) {}
+  constructor(private readonly opts: Omit<TrayCaseCountsOptions, 'onChange'> & { read(reply: Reply): T | null; onChange(value: T | null): void }) {}
 
   /** Reads now, or once more after the read in progress. Never rejects. */
   refresh(): Promise<void> {

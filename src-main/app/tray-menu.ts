@@ -2,7 +2,8 @@
 // Electron Menu. Electron-free so the wording and the states are tested under Node.
 import type { ScheduleStatus } from './schedule.js'
 
-export type TrayAction = 'open' | 'run-now' | 'toggle-pause' | 'toggle-dry-run' | 'quit' | 'queue-mine' | 'queue-approval' | 'queue-overdue' | 'queue-all' | 'rules-silences'
+export type TrayAction =
+  'open' | 'run-now' | 'toggle-pause' | 'toggle-dry-run' | 'quit' | 'queue-mine' | 'queue-approval' | 'queue-overdue' | 'queue-all' | 'rules-silences'
 
 export type TrayItem =
   | { kind: 'action'; id: TrayAction; label: string; enabled: boolean }
@@ -94,7 +95,11 @@ export function trayModel(s: TrayState, time: TimeFormat): TrayModel {
     'Triage Desk',
     s.dryRun ? 'DRY-RUN: nothing is sent' : 'LIVE: deliveries are sent',
     running ? 'run in progress' : sched.paused ? 'schedule paused' : nextRunLabel(sched, time),
-    ...(s.engineProblem || !s.cases ? [] : [s.cases.mine && `${count(s.cases.mine, 'alert')} for me`, s.cases.approval && `${count(s.cases.approval, 'approval')} waiting`].filter((x): x is string => !!x))
+    ...(s.engineProblem || !s.cases
+      ? []
+      : [s.cases.mine && `${count(s.cases.mine, 'alert')} for me`, s.cases.approval && `${count(s.cases.approval, 'approval')} waiting`].filter(
+          (x): x is string => !!x
+        ))
   ].join(' · ')
   return { items, tooltip, icon: sched.paused ? 'tray-paused' : s.dryRun ? 'tray-dry-run' : 'tray' }
 }

@@ -24,7 +24,8 @@ export function updatePlan(o: { feedUrl: string; isPackaged: boolean }): UpdateP
     return { check: false, why: `updates are off: "${redact(raw)}" is not a URL` }
   }
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]'
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) return { check: false, why: `updates are off: the feed must be https (${redact(raw)})` }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
+    return { check: false, why: `updates are off: the feed must be https (${redact(raw)})` }
   return { check: true, why: `checking ${redact(raw)} for updates`, url: url.href }
 }
 

@@ -39,7 +39,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   },
   {
     commands: [
-      ['backtest', 'what a draft rule set would have done: replays the period\'s stored alerts under it (writes only a backtest record)'],
+      ['backtest', "what a draft rule set would have done: replays the period's stored alerts under it (writes only a backtest record)"],
       ['rules', 'change control for the rule set in force: drafts, backtests, approval by a second officer, activation'],
       ['silence', 'hold back deliveries for matching alerts until an expiry (alerts are still triaged and recorded in full)']
     ],
@@ -58,7 +58,9 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: () => import('./commands-watch.js').then((m) => m.registerWatchCommand)
   },
   {
-    commands: [['copy-trail', 'copy a whole audit trail into another database (SQLite file ⇄ PostgreSQL); an interrupted copy resumes; done only when the copy verifies']],
+    commands: [
+      ['copy-trail', 'copy a whole audit trail into another database (SQLite file ⇄ PostgreSQL); an interrupted copy resumes; done only when the copy verifies']
+    ],
     load: () => import('./commands-copy.js').then((m) => m.registerCopyCommand)
   }
 ]

@@ -54,7 +54,10 @@ export function registerCopyCommand(program: Command): void {
       // Test hook: the process is killed (SIGKILL) right after the n-th committed page, as a crash would stop it.
       const killAfter = Number(process.env.TRIAGE_COPY_KILL_AFTER_PAGES ?? 0)
       const r = await copyTrail({
-        from: from.database, to: to.database, fromOptions: from.options, toOptions: to.options,
+        from: from.database,
+        to: to.database,
+        fromOptions: from.options,
+        toOptions: to.options,
         ...(o.pageRows ? { pageRows: o.pageRows } : {}),
         onProgress: (p) => {
           bar.update(p.copied, `${p.table} (${Math.round((100 * p.copied) / Math.max(1, p.total))}%)`)
@@ -70,11 +73,22 @@ export function registerCopyCommand(program: Command): void {
       const already = r.tables.reduce((a, t) => a + (t.table === 'runs' || t.table === 'ingested_files' ? 0 : t.before), 0)
       const entries = r.verify.entries
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({
-          ok: r.ok, from: r.from, to: r.to, written: r.written, resumed: r.resumed, copy_ms: r.copyMs, duration_ms: r.durationMs, entries, head_hash: r.verify.head.last_hash,
-          resolutions: r.verify.resolutions.count, tables: Object.fromEntries(r.tables.map((t) => [t.table, { source: t.source, target: t.target, written: t.written }])),
-          problems: r.problems
-        })}\n`)
+        process.stdout.write(
+          `${JSON.stringify({
+            ok: r.ok,
+            from: r.from,
+            to: r.to,
+            written: r.written,
+            resumed: r.resumed,
+            copy_ms: r.copyMs,
+            duration_ms: r.durationMs,
+            entries,
+            head_hash: r.verify.head.last_hash,
+            resolutions: r.verify.resolutions.count,
+            tables: Object.fromEntries(r.tables.map((t) => [t.table, { source: t.source, target: t.target, written: t.written }])),
+            problems: r.problems
+          })}\n`
+        )
       } else if (r.ok) {
         process.stdout.write(
           `copied ${n(r.written)} rows of ${r.tables.length} tables from ${r.from} to ${r.to} in ${secs.toFixed(1)} s (${n(Math.round(r.written / Math.max(secs, 0.001)))} rows/s)` +

@@ -51,9 +51,12 @@ export function deliveryText(d: DeliveryOutcome): string {
     `delivery: LIVE · ${n(d.sent)} sent in ${n(d.messages)} messages · ${n(d.dead)} dead · ${n(d.uncertain)} uncertain · ${n(d.waiting)} waiting for a retry · ${(d.duration_ms / 1000).toFixed(2)} s`
   ]
   for (const [dest, t] of Object.entries(d.by_destination).sort(([a], [b]) => a.localeCompare(b)))
-    lines.push(`  ${dest.padEnd(28)} sent ${n(t.sent)}${t.retry ? ` · ${n(t.retry)} failed attempts rescheduled` : ''}${t.dead ? ` · DEAD ${n(t.dead)}` : ''}${t.uncertain ? ` · UNCERTAIN ${n(t.uncertain)}` : ''}`)
+    lines.push(
+      `  ${dest.padEnd(28)} sent ${n(t.sent)}${t.retry ? ` · ${n(t.retry)} failed attempts rescheduled` : ''}${t.dead ? ` · DEAD ${n(t.dead)}` : ''}${t.uncertain ? ` · UNCERTAIN ${n(t.uncertain)}` : ''}`
+    )
   const fb = d.fallbacks
-  if (fb.email || fb.covered || fb.notice) lines.push(`  fallbacks: ${n(fb.email)} to e-mail, ${n(fb.covered)} already covered by e-mail, ${n(fb.notice)} shown in the app only`)
+  if (fb.email || fb.covered || fb.notice)
+    lines.push(`  fallbacks: ${n(fb.email)} to e-mail, ${n(fb.covered)} already covered by e-mail, ${n(fb.notice)} shown in the app only`)
   if (d.recovered) lines.push(`  ${n(d.recovered)} left 'sending' by an interrupted process are now UNCERTAIN (never resent automatically)`)
   if (d.uncertain) lines.push('  uncertain deliveries may or may not have arrived: check, then `triage deliver --resolve <alert>:<destination>=sent|resend`')
   if (d.next_attempt_at) lines.push(`  next retry due ${d.next_attempt_at}`)
@@ -62,7 +65,9 @@ export function deliveryText(d: DeliveryOutcome): string {
 
 function failureText(f: FailureNoticeResult | null): string {
   if (!f) return ''
-  const what = { sent: `sent to ${f.to}`, failed: `FAILED (${f.error})`, dry_run: 'not sent (dry-run)', not_configured: 'not sent (e-mail not configured)' }[f.email]
+  const what = { sent: `sent to ${f.to}`, failed: `FAILED (${f.error})`, dry_run: 'not sent (dry-run)', not_configured: 'not sent (e-mail not configured)' }[
+    f.email
+  ]
   return `\nfailure notice: e-mail ${what}${f.notice_id ? `; shown in the app (notice ${f.notice_id})` : ''}`
 }
 
@@ -72,7 +77,13 @@ async function outboxIfExists(o: { db?: string; config?: string }): Promise<{ ou
   if (!trail) return null
   try {
     const outbox = await trail.openOutbox()
-    return { outbox, close: async () => { await outbox.close(); await trail.close() } }
+    return {
+      outbox,
+      close: async () => {
+        await outbox.close()
+        await trail.close()
+      }
+    }
   } catch {
     await trail.close()
     return null
@@ -82,7 +93,12 @@ async function outboxIfExists(o: { db?: string; config?: string }): Promise<{ ou
 async function drain(outbox: OutboxSession, loaded: LoadedSettings, log: Logger): Promise<DeliveryOutcome> {
   const bar = new ProgressBar('deliver')
   try {
-    const r = await drainOutbox({ outbox, settings: loaded.settings, logger: log, onMessage: (x) => bar.update(x.sent + x.retry + x.dead + x.uncertain, 'deliveries') })
+    const r = await drainOutbox({
+      outbox,
+      settings: loaded.settings,
+      logger: log,
+      onMessage: (x) => bar.update(x.sent + x.retry + x.dead + x.uncertain, 'deliveries')
+    })
     return { mode: 'live', ...r }
   } finally {
     bar.done()
@@ -132,7 +148,15 @@ export async function triageThenDeliver<O extends RunOpts>(
     if (unattended) {
       const ob = await outboxIfExists(o)
       try {
-        await notifyRunFailure({ settings: null, configPath: o.config, outbox: ob?.outbox ?? null, runId: null, trigger, errors: [(e as Error).message], logger: log })
+        await notifyRunFailure({
+          settings: null,
+          configPath: o.config,
+          outbox: ob?.outbox ?? null,
+          runId: null,
+          trigger,
+          errors: [(e as Error).message],
+          logger: log
+        })
       } finally {
         await ob?.close()
       }
@@ -148,7 +172,16 @@ export async function triageThenDeliver<O extends RunOpts>(
     try {
       const files = await plan(store)
       summary = await executeRun(
-        { store, settings: loaded.settings, ruleSet, silences, trigger, logger: log, parallel: o.parallel ? 'auto' : 'never', onProgress: (p) => bar.update(p.counts.received, p.file) },
+        {
+          store,
+          settings: loaded.settings,
+          ruleSet,
+          silences,
+          trigger,
+          logger: log,
+          parallel: o.parallel ? 'auto' : 'never',
+          onProgress: (p) => bar.update(p.counts.received, p.file)
+        },
         files
       )
     } catch (e) {
@@ -161,17 +194,27 @@ export async function triageThenDeliver<O extends RunOpts>(
     bar.done()
     outbox = await trail.openOutbox()
     const ob = outbox
-    const failure = summary.status === 'failed'
-      ? await notifyRunFailure({ settings: loaded.settings, outbox, runId: summary.run_id, trigger, errors: summary.errors, logger: log })
-      : null
+    const failure =
+      summary.status === 'failed'
+        ? await notifyRunFailure({ settings: loaded.settings, outbox, runId: summary.run_id, trigger, errors: summary.errors, logger: log })
+        : null
     const delivery: DeliveryOutcome =
-      o.deliver === false ? { mode: 'skipped', ...emptyReport() }
-      : summary.dry_run ? { mode: 'dry_run', ...emptyReport() }
-      : await drain(outbox, loaded, log).catch(async (e: unknown) => {
-          // The database failed while delivering: the run as a whole failed to deliver.
-          await notifyRunFailure({ settings: loaded.settings, outbox: ob, runId: summary.run_id, trigger, errors: [`delivery: ${(e as Error).message}`], logger: log }).catch(() => undefined)
-          throw e
-        })
+      o.deliver === false
+        ? { mode: 'skipped', ...emptyReport() }
+        : summary.dry_run
+          ? { mode: 'dry_run', ...emptyReport() }
+          : await drain(outbox, loaded, log).catch(async (e: unknown) => {
+              // The database failed while delivering: the run as a whole failed to deliver.
+              await notifyRunFailure({
+                settings: loaded.settings,
+                outbox: ob,
+                runId: summary.run_id,
+                trigger,
+                errors: [`delivery: ${(e as Error).message}`],
+                logger: log
+              }).catch(() => undefined)
+              throw e
+            })
     h.print(o, { ...summaryJson(summary), delivery, failure_notice: failure }, `${summaryText(summary)}\n${deliveryText(delivery)}${failureText(failure)}`)
     if (summary.status !== 'ok') process.exitCode = 3
     return summary
@@ -188,7 +231,15 @@ function parseResolution(s: string): { entryId: number; destination: string; dec
   return { entryId: Number(m[1]), destination: m[2]!, decision: m[3]!.toLowerCase() === 'sent' ? 'confirmed_sent' : 'resend' }
 }
 
-const rowJson = (r: DeliveryRow) => ({ alert_id: r.entryId, destination: r.destination, severity: r.severity, title: r.title, attempts: r.attempts, updated_at: r.updatedAt, last_error: r.lastError })
+const rowJson = (r: DeliveryRow) => ({
+  alert_id: r.entryId,
+  destination: r.destination,
+  severity: r.severity,
+  title: r.title,
+  attempts: r.attempts,
+  updated_at: r.updatedAt,
+  last_error: r.lastError
+})
 
 export function registerDeliveryCommands(program: Command): void {
   program
@@ -199,7 +250,12 @@ export function registerDeliveryCommands(program: Command): void {
     .option('--json', 'print one JSON object on stdout')
     .option('--log-file <path>', 'append structured logs (JSON lines) to this file')
     .option('--verbose', 'also write info-level logs to stderr')
-    .option('--resolve <alert:destination=decision>', 'first settle an uncertain delivery: "sent" (it did arrive) or "resend" (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option(
+      '--resolve <alert:destination=decision>',
+      'first settle an uncertain delivery: "sent" (it did arrive) or "resend" (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      []
+    )
     .option('--by <name>', 'who settles uncertain deliveries (recorded)', currentUser())
     .action(async (o: DeliverOpts) => {
       const resolutions = o.resolve.map(parseResolution)
@@ -220,12 +276,26 @@ export function registerDeliveryCommands(program: Command): void {
         const counts = await outbox.statusCounts()
         const uncertain = await outbox.list('uncertain', 50)
         const notices = await outbox.openNotices(1000)
-        const json = { dry_run: loaded.settings.dry_run, ...delivery, resolved, outbox: counts, uncertain_deliveries: uncertain.map(rowJson), open_notices: notices.length }
+        const json = {
+          dry_run: loaded.settings.dry_run,
+          ...delivery,
+          resolved,
+          outbox: counts,
+          uncertain_deliveries: uncertain.map(rowJson),
+          open_notices: notices.length
+        }
         const text = [
           deliveryText(delivery),
           ...(resolved.length ? [`resolved: ${resolved.join(', ')}`] : []),
-          `outbox: ${Object.entries(counts).filter(([, v]) => v).map(([k, v]) => `${k} ${n(v)}`).join(' · ') || 'empty'}`,
-          ...(uncertain.length ? ['uncertain (check these, then --resolve):', ...uncertain.map((r) => `  ${r.entryId}:${r.destination}  [${r.severity}] ${r.title}`)] : []),
+          `outbox: ${
+            Object.entries(counts)
+              .filter(([, v]) => v)
+              .map(([k, v]) => `${k} ${n(v)}`)
+              .join(' · ') || 'empty'
+          }`,
+          ...(uncertain.length
+            ? ['uncertain (check these, then --resolve):', ...uncertain.map((r) => `  ${r.entryId}:${r.destination}  [${r.severity}] ${r.title}`)]
+            : []),
           ...(notices.length ? [`${n(notices.length)} notices shown in the app (not acknowledged)`] : [])
         ].join('\n')
         process.stdout.write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`)

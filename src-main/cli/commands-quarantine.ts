@@ -20,7 +20,9 @@ const print = (o: Opts, json: unknown, text: string) => process.stdout.write(o.j
 
 function describe(q: QuarantineRecord): string {
   const r = q.resolution
-  const state = r ? `${r.action} by ${r.resolved_by} at ${r.resolved_at}${r.entry_id ? ` → audit entry ${r.entry_id}${r.outcome === 'duplicate' ? ' (a duplicate of it)' : ''}` : ''}: ${r.reason}` : 'open'
+  const state = r
+    ? `${r.action} by ${r.resolved_by} at ${r.resolved_at}${r.entry_id ? ` → audit entry ${r.entry_id}${r.outcome === 'duplicate' ? ' (a duplicate of it)' : ''}` : ''}: ${r.reason}`
+    : 'open'
   const size = q.raw_truncated ? `\nraw: first ${q.raw.length} characters of ${q.raw_size} bytes (SHA-256 ${q.raw_sha256})` : ''
   return [
     `quarantine record ${q.id} (${q.source_kind}, run ${q.run_id}, received ${q.received_at})`,
@@ -101,7 +103,9 @@ export function registerQuarantineCommands(program: Command): void {
         if (!q) throw new UserError(`quarantine record ${id} does not exist`)
         const { resolution } = await resolveQuarantine(
           { store, settings: loaded.settings, ruleSet, silences },
-          o.dismiss ? { id, by: o.by, action: 'dismissed', reason: o.reason ?? '' } : { id, by: o.by, action: 'corrected', fixes: parseFixes(q.source_kind, o.fix), reason: o.reason }
+          o.dismiss
+            ? { id, by: o.by, action: 'dismissed', reason: o.reason ?? '' }
+            : { id, by: o.by, action: 'corrected', fixes: parseFixes(q.source_kind, o.fix), reason: o.reason }
         )
         const text =
           resolution.action === 'dismissed'

@@ -4,9 +4,7 @@ import { extname, resolve } from 'node:path'
 import { Command, Option } from 'commander'
 import { loadSettings } from '../core/config/index.js'
 import { casePolicy } from '../core/case/policy.js'
-import {
-  exportReport, parsePeriod, periodLabel, ReportError, verifyPack, writeExaminerPack, type ReportFormat
-} from '../core/report/index.js'
+import { exportReport, parsePeriod, periodLabel, ReportError, verifyPack, writeExaminerPack, type ReportFormat } from '../core/report/index.js'
 import { num } from '../core/report/format.js'
 import type { ReportQueries } from '../core/ports/reports.js'
 import { DB_HELP, openCliTrail, type DbOpts } from './trail.js'
@@ -24,7 +22,6 @@ interface ReportOpts {
   appendix?: boolean
   json?: boolean
 }
-
 
 /** Reports only read: a read-only snapshot of their own, so the app or a run can keep writing. */
 async function openQueries(o: DbOpts): Promise<{ q: ReportQueries; close(): Promise<void> }> {
@@ -84,7 +81,11 @@ export function registerReportCommands(program: Command): void {
         const bar = new ProgressBar(`report ${format}`)
         try {
           const r = await exportReport(q, period, resolve(o.out), {
-            format, organisation: settings.organisation, cases: casePolicy(settings.cases, settings.officers), bom: o.bom, appendix: o.appendix,
+            format,
+            organisation: settings.organisation,
+            cases: casePolicy(settings.cases, settings.officers),
+            bom: o.bom,
+            appendix: o.appendix,
             onProgress: (p) => bar.update(p.done, p.step)
           })
           bar.done()
@@ -93,7 +94,16 @@ export function registerReportCommands(program: Command): void {
             : ` · ${num(r.rows)} alerts`
           print(
             o.json,
-            { path: r.path, format, period: { from: period.from, to: period.to }, bytes: r.bytes, sha256: r.sha256, rows: r.rows, pages: r.pages ?? null, totals: r.report?.totals ?? null },
+            {
+              path: r.path,
+              format,
+              period: { from: period.from, to: period.to },
+              bytes: r.bytes,
+              sha256: r.sha256,
+              rows: r.rows,
+              pages: r.pages ?? null,
+              totals: r.report?.totals ?? null
+            },
             `${format.toUpperCase()} report written: ${r.path} (${kb(r.bytes)}${r.pages ? `, ${r.pages} pages` : ''})\nperiod ${periodLabel(period)}${figures}\nsha256 ${r.sha256}`
           )
         } finally {
@@ -113,7 +123,10 @@ export function registerReportCommands(program: Command): void {
         const bar = new ProgressBar('export-pack')
         try {
           const r = await writeExaminerPack(q, period, o.out, {
-            organisation: settings.organisation, cases: casePolicy(settings.cases, settings.officers), bom: o.bom, appendix: o.appendix,
+            organisation: settings.organisation,
+            cases: casePolicy(settings.cases, settings.officers),
+            bom: o.bom,
+            appendix: o.appendix,
             onProgress: (p) => bar.update(p.done, p.step)
           }).catch((e: unknown) => {
             // A broken audit trail is found while exporting: that is the verify failure, not a user mistake.
@@ -129,7 +142,14 @@ export function registerReportCommands(program: Command): void {
           const s = r.manifest.audit_segment
           print(
             o.json,
-            { dir: r.dir, period: r.manifest.period, manifest_sha256: r.manifest_sha256, chain_head: r.manifest.chain_head_at_export, audit_segment: s, files: r.manifest.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes, rows: f.rows ?? null })) },
+            {
+              dir: r.dir,
+              period: r.manifest.period,
+              manifest_sha256: r.manifest_sha256,
+              chain_head: r.manifest.chain_head_at_export,
+              audit_segment: s,
+              files: r.manifest.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes, rows: f.rows ?? null }))
+            },
             [
               `examiner pack written: ${r.dir}`,
               `period        ${periodLabel(period)}`,
@@ -150,7 +170,7 @@ export function registerReportCommands(program: Command): void {
     .command('verify-pack')
     .description('check an examiner pack: file hashes, the audit chain recomputed over its audit CSV, the case events chain and the evidence manifest')
     .argument('<dir>', 'the pack folder')
-    .option('--db <path>', 'also check that the pack is a piece of this database\'s audit trail')
+    .option('--db <path>', "also check that the pack is a piece of this database's audit trail")
     .option('--json', 'print one JSON object on stdout')
     .action((dir: string, o: { db?: string; json?: boolean }) =>
       userErrors(async () => {
@@ -166,10 +186,14 @@ export function registerReportCommands(program: Command): void {
                 `pack verified: ${r.dir}`,
                 `  ${r.files_checked} files match the manifest's SHA-256`,
                 `  audit chain recomputed over ${num(r.entries_checked)} entries${s?.first_id ? ` (ids ${s.first_id} to ${s.last_id}), last hash ${s.last_hash}` : ''}`,
-                ...(r.case_events_checked === null ? [] : [`  case events chain recomputed from genesis over ${num(r.case_events_checked)} events; the evidence manifest agrees with them`]),
+                ...(r.case_events_checked === null
+                  ? []
+                  : [`  case events chain recomputed from genesis over ${num(r.case_events_checked)} events; the evidence manifest agrees with them`]),
                 ...(r.governance_events_checked === null
                   ? []
-                  : [`  governance events chain recomputed from genesis over ${num(r.governance_events_checked)} events; ${num(r.delivery_silences_checked ?? 0)} held-back deliveries each name a silence of the chain and their entry's reason`]),
+                  : [
+                      `  governance events chain recomputed from genesis over ${num(r.governance_events_checked)} events; ${num(r.delivery_silences_checked ?? 0)} held-back deliveries each name a silence of the chain and their entry's reason`
+                    ]),
                 r.live_checked
                   ? `  the segment ${r.case_events_checked ? "and the case events' head match" : 'matches'} the live audit trail in the database`
                   : '  (not compared with a live database: add --db to do so)',

@@ -39,28 +39,43 @@ export function registerServeCommand(program: Command): void {
       const { database, options } = await resolveDatabase(o)
       const bus = createEventBus()
       const handlers = createHandlers({
-        trail, settings: o.config ? fileSettings(o.config) : appSettings(), emit: bus.emit, logger, watch: Boolean(o.watch),
+        trail,
+        settings: o.config ? fileSettings(o.config) : appSettings(),
+        emit: bus.emit,
+        logger,
+        watch: Boolean(o.watch),
         // Backtests in a worker thread: the UI and the API stay answered during a 1M-alert replay.
         backtest: database === ':memory:' ? undefined : (input) => runBacktestInWorker(database, { ...options, readonly: true }, input)
       })
       // TRIAGE_RENDERER_DIR: a renderer built elsewhere (the UI tests build their own copy).
       const rendererDir = process.env.TRIAGE_RENDERER_DIR ?? join(dirname(resourcesDir()), 'out', 'renderer')
       if (!existsSync(join(rendererDir, 'index.html')))
-        process.stderr.write(`triage serve: the UI is not built (${rendererDir} is missing): run \`npx electron-vite build\` in ${dirname(resourcesDir())}; the API works meanwhile\n`)
+        process.stderr.write(
+          `triage serve: the UI is not built (${rendererDir} is missing): run \`npx electron-vite build\` in ${dirname(resourcesDir())}; the API works meanwhile\n`
+        )
       let server
       try {
         server = await startHttpServer({
-          handlers, subscribe: bus.subscribe, rendererDir, uploadDir: join(appDataDir(), 'uploads'), port,
+          handlers,
+          subscribe: bus.subscribe,
+          rendererDir,
+          uploadDir: join(appDataDir(), 'uploads'),
+          port,
           log: (event, fields) => logger.warn(event, fields)
         })
       } catch (e) {
         handlers.close()
         await trail.close()
-        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(`port ${port} on 127.0.0.1 is in use: choose another with --port, or --port 0 for any free port`)
+        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+          throw new UserError(`port ${port} on 127.0.0.1 is in use: choose another with --port, or --port 0 for any free port`)
         throw e
       }
       const s = server
-      process.stdout.write(o.json ? `${JSON.stringify({ url: s.url, port: s.port, token: s.token })}\n` : `Triage Desk is serving ${trail.location}\nopen ${s.url}\n(127.0.0.1 only; the token in the URL is required; Ctrl+C stops)\n`)
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify({ url: s.url, port: s.port, token: s.token })}\n`
+          : `Triage Desk is serving ${trail.location}\nopen ${s.url}\n(127.0.0.1 only; the token in the URL is required; Ctrl+C stops)\n`
+      )
       const stop = async () => {
         handlers.close()
         await s.close()

@@ -44,7 +44,8 @@ export function registerWatchCommand(program: Command): void {
       const inboxSetting = o.inbox ?? loaded.settings.inbox
       const inbox = inboxSetting ? (isAbsolute(inboxSetting) || o.inbox ? resolve(inboxSetting) : resolve(loaded.baseDir, inboxSetting)) : undefined
       const sources = await buildSources(loaded.settings, { log })
-      if (!inbox && !sources.length) throw new UserError('nothing to watch: give --inbox <dir>, set inbox in the settings, or configure sources.mailboxes / sources.databases')
+      if (!inbox && !sources.length)
+        throw new UserError('nothing to watch: give --inbox <dir>, set inbox in the settings, or configure sources.mailboxes / sources.databases')
       const trail = await openCliTrail(o, {}, loaded)
       let governed = await governedRun(trail.governance, loaded)
       const outbox = await trail.openOutbox()

@@ -11,10 +11,9 @@ import { countsText, summaryJson, summaryText } from './format.js'
 import { triageThenDeliver, type CommonOpts } from './commands-deliver.js'
 import { ProgressBar } from './progress.js'
 
-
 function common(cmd: Command, opts: { config?: boolean } = {}): Command {
   cmd.option('--db <path|url>', DB_HELP)
-  if (opts.config !== false) cmd.option('--config <path>', 'settings file, JSON or YAML (default: the desktop app\'s settings)')
+  if (opts.config !== false) cmd.option('--config <path>', "settings file, JSON or YAML (default: the desktop app's settings)")
   return cmd
     .option('--json', 'print one JSON object on stdout')
     .option('--log-file <path>', 'append structured logs (JSON lines) to this file')
@@ -83,26 +82,60 @@ export function registerCommands(program: Command): void {
       await triageThenDeliver(o, 'run', (store) => pendingInboxFiles(store, o.inbox), { context, logger, print }, true)
     })
 
-  common(program.command('verify').description('check the audit trail: hash chain, append-only head and run accounting'), { config: false }).action(async (o: CommonOpts) => {
-    // Read-only: a mistyped path creates nothing, and an examiner's read-only copy verifies.
-    await withTrail(o, { readonly: true }, async ({ store }) => {
-      const bar = new ProgressBar('verify')
-      const r = await store.verify((done) => bar.update(done))
-      bar.done()
-      const text = r.ok
-        ? `audit trail intact: ${r.entries.toLocaleString('en-US')} entries, head ${r.head.last_hash}${r.cases.count ? `; ${r.cases.count.toLocaleString('en-US')} case events chained` : ''}${r.governance.count ? `; ${r.governance.count.toLocaleString('en-US')} governance events chained` : ''}`
-        : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}${r.resolutions.problem ? `\nquarantine resolutions: ${r.resolutions.problem.problem}` : ''}${r.cases.problem ? `\ncase events: ${r.cases.problem.problem}` : ''}${r.cases.queue.map((m) => `\ncase queue: ${m}`).join('')}${r.governance.problem ? `\ngovernance events: ${r.governance.problem.problem}` : ''}`
-      print(o, { ok: r.ok, entries: r.entries, head_hash: r.head.last_hash, first_bad_entry: r.problem?.id ?? null, problem: r.problem?.problem ?? null, accounting: r.accounting.problems, resolutions: r.resolutions.count, resolution_problem: r.resolutions.problem?.problem ?? null, case_events: r.cases.count, case_problem: r.cases.problem?.problem ?? null, case_queue_problems: r.cases.queue, governance_events: r.governance.count, governance_problem: r.governance.problem?.problem ?? null }, text)
-      if (!r.ok) process.exitCode = 1
-    })
-  })
+  common(program.command('verify').description('check the audit trail: hash chain, append-only head and run accounting'), { config: false }).action(
+    async (o: CommonOpts) => {
+      // Read-only: a mistyped path creates nothing, and an examiner's read-only copy verifies.
+      await withTrail(o, { readonly: true }, async ({ store }) => {
+        const bar = new ProgressBar('verify')
+        const r = await store.verify((done) => bar.update(done))
+        bar.done()
+        const text = r.ok
+          ? `audit trail intact: ${r.entries.toLocaleString('en-US')} entries, head ${r.head.last_hash}${r.cases.count ? `; ${r.cases.count.toLocaleString('en-US')} case events chained` : ''}${r.governance.count ? `; ${r.governance.count.toLocaleString('en-US')} governance events chained` : ''}`
+          : `AUDIT TRAIL TAMPERED\n${r.problem ? `first bad entry: ${r.problem.id}: ${r.problem.problem}\n` : ''}${r.accounting.problems.map((p) => `accounting: ${p}`).join('\n')}${r.resolutions.problem ? `\nquarantine resolutions: ${r.resolutions.problem.problem}` : ''}${r.cases.problem ? `\ncase events: ${r.cases.problem.problem}` : ''}${r.cases.queue.map((m) => `\ncase queue: ${m}`).join('')}${r.governance.problem ? `\ngovernance events: ${r.governance.problem.problem}` : ''}`
+        print(
+          o,
+          {
+            ok: r.ok,
+            entries: r.entries,
+            head_hash: r.head.last_hash,
+            first_bad_entry: r.problem?.id ?? null,
+            problem: r.problem?.problem ?? null,
+            accounting: r.accounting.problems,
+            resolutions: r.resolutions.count,
+            resolution_problem: r.resolutions.problem?.problem ?? null,
+            case_events: r.cases.count,
+            case_problem: r.cases.problem?.problem ?? null,
+            case_queue_problems: r.cases.queue,
+            governance_events: r.governance.count,
+            governance_problem: r.governance.problem?.problem ?? null
+          },
+          text
+        )
+        if (!r.ok) process.exitCode = 1
+      })
+    }
+  )
 
   common(program.command('stats').description('totals over the whole database'), { config: false }).action(async (o: CommonOpts) => {
     await withTrail(o, { readonly: true }, async ({ store }) => {
       const t = await store.totals()
       const q = await store.quarantineStatus()
-      const qText = t.quarantined ? `\nquarantine   ${q.open} open, ${q.corrected} corrected, ${q.dismissed} dismissed${q.open ? '  (triage quarantine show <id> · resolve <id>)' : ''}` : ''
-      print(o, { received: t.received, triaged: t.triaged, duplicates: t.duplicates, quarantined: t.quarantined, by_severity: t.by_severity, deliveries: t.deliveries, quarantine: q }, countsText(t) + qText)
+      const qText = t.quarantined
+        ? `\nquarantine   ${q.open} open, ${q.corrected} corrected, ${q.dismissed} dismissed${q.open ? '  (triage quarantine show <id> · resolve <id>)' : ''}`
+        : ''
+      print(
+        o,
+        {
+          received: t.received,
+          triaged: t.triaged,
+          duplicates: t.duplicates,
+          quarantined: t.quarantined,
+          by_severity: t.by_severity,
+          deliveries: t.deliveries,
+          quarantine: q
+        },
+        countsText(t) + qText
+      )
     })
   })
 

@@ -4,7 +4,10 @@ export class ProgressBar {
   private readonly started = Date.now()
   private readonly enabled: boolean
 
-  constructor(private readonly label: string, enabled = Boolean(process.stderr.isTTY)) {
+  constructor(
+    private readonly label: string,
+    enabled = Boolean(process.stderr.isTTY)
+  ) {
     this.enabled = enabled
   }
 

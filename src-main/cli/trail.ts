@@ -8,7 +8,8 @@ import type { Trail } from '../core/ports/trail.js'
 import { isDatabaseUrl, openTrail, trailOptionsOf, type OpenTrailOptions } from '../store/open.js'
 
 /** --db's help, for every command that takes it. */
-export const DB_HELP = "the trail: a SQLite file, or postgres://user@host:port/database for a team's shared trail (default: the settings' database.url, else the desktop app's database)"
+export const DB_HELP =
+  "the trail: a SQLite file, or postgres://user@host:port/database for a team's shared trail (default: the settings' database.url, else the desktop app's database)"
 
 export interface DbOpts {
   db?: string

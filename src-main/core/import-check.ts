@@ -55,7 +55,11 @@ export async function checkFile(engine: Engine, file: SourceFile, known: KnownQu
       changed = Boolean(b.read.changed)
     }
     // The store's own test for a repeat (store/sqlite/index.ts commitBatch): the same raw bytes and source kind.
-    const keys = b.items.flatMap((it) => (it.type === 'quarantine' ? [{ sha256: it.quarantine.rawFacts?.sha256 ?? createHash('sha256').update(it.quarantine.raw).digest('hex'), kind: it.quarantine.kind }] : []))
+    const keys = b.items.flatMap((it) =>
+      it.type === 'quarantine'
+        ? [{ sha256: it.quarantine.rawFacts?.sha256 ?? createHash('sha256').update(it.quarantine.raw).digest('hex'), kind: it.quarantine.kind }]
+        : []
+    )
     const before = keys.length ? await known(keys) : new Set<string>()
     let k = 0
     for (const it of b.items) {
@@ -78,5 +82,14 @@ export async function checkFile(engine: Engine, file: SourceFile, known: KnownQu
     }
   }
   const all = [...groups.values()].sort((a, b) => b.count - a.count)
-  return { records, alerts, quarantined, repeats, reasons: all.slice(0, maxReasons), more_reasons: all.slice(maxReasons).reduce((n, g) => n + g.count, 0), sha256, changed }
+  return {
+    records,
+    alerts,
+    quarantined,
+    repeats,
+    reasons: all.slice(0, maxReasons),
+    more_reasons: all.slice(maxReasons).reduce((n, g) => n + g.count, 0),
+    sha256,
+    changed
+  }
 }

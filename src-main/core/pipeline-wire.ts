@@ -62,12 +62,29 @@ export function encodeBatch(engine: Engine, b: PreparedBatch, sourceFile: string
     for (let k = 0; k < WIRE_FIELDS.length; k++) values[o + 2 + k] = e[WIRE_FIELDS[k]!]
     a++
   })
-  return { records: b.records, triagedAtMs: b.triagedAtMs, triagedAt: b.triagedAt, order, fps: fps.buffer, values, quarantine, sourceFile, rulesetVersion: engine.ruleSet.version, ...(b.read ? { read: b.read } : {}), ...(silenced.length ? { silenced } : {}) }
+  return {
+    records: b.records,
+    triagedAtMs: b.triagedAtMs,
+    triagedAt: b.triagedAt,
+    order,
+    fps: fps.buffer,
+    values,
+    quarantine,
+    sourceFile,
+    rulesetVersion: engine.ruleSet.version,
+    ...(b.read ? { read: b.read } : {}),
+    ...(silenced.length ? { silenced } : {})
+  }
 }
 
 /** An alert's entry content back from its values and the batch's constants. */
 function decodeEntry(v: WireBatch['values'], o: number, m: WireBatch, fingerprint: string): EntryContent {
-  const entry: Partial<Record<ContentField, string | number>> = { source_file: m.sourceFile, ruleset_version: m.rulesetVersion, triaged_at: m.triagedAt, fingerprint }
+  const entry: Partial<Record<ContentField, string | number>> = {
+    source_file: m.sourceFile,
+    ruleset_version: m.rulesetVersion,
+    triaged_at: m.triagedAt,
+    fingerprint
+  }
   for (let k = 0; k < WIRE_FIELDS.length; k++) entry[WIRE_FIELDS[k]!] = v[o + 2 + k]!
   return entry as EntryContent
 }
@@ -99,7 +116,10 @@ export function decodeBatch(m: WireBatch): PreparedBatch {
       externalId: v[o + AT.external_id] as string,
       createdAt: v[o + AT.created_at] as string,
       pre: {
-        severity: v[o + AT.severity] as Severity, destinations: list, contentHash: v[o + 1] as string, entry: decodeEntry(v, o, m, fps.toString('hex', a * 32, a * 32 + 32)),
+        severity: v[o + AT.severity] as Severity,
+        destinations: list,
+        contentHash: v[o + 1] as string,
+        entry: decodeEntry(v, o, m, fps.toString('hex', a * 32, a * 32 + 32)),
         ...(held.has(a) ? { silence: held.get(a)! } : {})
       }
     }

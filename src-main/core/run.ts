@@ -175,7 +175,14 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
           runId,
           ...source,
           batches: inWorker
-            ? prepareBatchesInWorker({ settings: ctx.settings, ruleSource: ctx.ruleSet.source, rulePath: ctx.ruleSet.path, file: source, batchSize: BATCH_SIZE, silences: [...(ctx.silences ?? [])] })
+            ? prepareBatchesInWorker({
+                settings: ctx.settings,
+                ruleSource: ctx.ruleSet.source,
+                rulePath: ctx.ruleSet.path,
+                file: source,
+                batchSize: BATCH_SIZE,
+                silences: [...(ctx.silences ?? [])]
+              })
             : undefined,
           fileId,
           onBatch
@@ -189,7 +196,15 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
         }
         if (recognize && now && now.sha256 === read.sha256) {
           const records = counts.received - before.received
-          await store.recordFileImport({ runId, displayName: f.displayName, sha256: read.sha256, settingsKey, records, before: marks, after: await store.importMarks() })
+          await store.recordFileImport({
+            runId,
+            displayName: f.displayName,
+            sha256: read.sha256,
+            settingsKey,
+            records,
+            before: marks,
+            after: await store.importMarks()
+          })
         }
       }
       if (fileId !== undefined) await store.finishFile(fileId)
@@ -234,10 +249,18 @@ export async function executeRun(ctx: RunContext, files: PlannedFile[]): Promise
  * Keeps the CSV header line this run reads the file with, so the alert detail can show each row under it (audit
  * entries hold the row alone). Never fails the import: the reader reports an unreadable file itself.
  */
-async function recordHeader(store: TriageStore, runId: number, path: string, displayName: string, csv: { delimiter?: string; encoding?: string; maxRecordBytes?: number }, log: Logger): Promise<void> {
+async function recordHeader(
+  store: TriageStore,
+  runId: number,
+  path: string,
+  displayName: string,
+  csv: { delimiter?: string; encoding?: string; maxRecordBytes?: number },
+  log: Logger
+): Promise<void> {
   try {
     const headerLine = await readCsvHeaderLine(path, csv)
-    if (headerLine !== null) await store.recordSourceHeader({ runId, sourceFile: displayName, headerLine, delimiter: csv.delimiter ?? ',', recordedAt: new Date().toISOString() })
+    if (headerLine !== null)
+      await store.recordSourceHeader({ runId, sourceFile: displayName, headerLine, delimiter: csv.delimiter ?? ',', recordedAt: new Date().toISOString() })
   } catch (e) {
     log.warn('file.header_not_recorded', { run_id: runId, file: displayName, error: (e as Error).message })
   }
@@ -249,7 +272,11 @@ async function recordHeader(store: TriageStore, runId: number, path: string, dis
  * crash between two of them re-reads the batch from the old cursor: what was committed is then a duplicate of
  * itself, never triaged twice. Throws when the batch could not be committed (the source must not acknowledge it).
  */
-export async function executeSourceBatch(ctx: RunContext, source: string, batch: { records: RawRecord[]; cursor: string; label: string; header?: string }): Promise<RunSummary> {
+export async function executeSourceBatch(
+  ctx: RunContext,
+  source: string,
+  batch: { records: RawRecord[]; cursor: string; label: string; header?: string }
+): Promise<RunSummary> {
   const log = ctx.logger ?? silentLogger
   const started = Date.now()
   const { store } = ctx
@@ -284,16 +311,28 @@ export async function executeSourceBatch(ctx: RunContext, source: string, batch:
       if (last) break
     }
   } catch (e) {
-    await Promise.resolve().then(() => store.finishRun(runId, 'failed', [`${batch.label}: ${(e as Error).message}`], [])).catch(() => undefined)
+    await Promise.resolve()
+      .then(() => store.finishRun(runId, 'failed', [`${batch.label}: ${(e as Error).message}`], []))
+      .catch(() => undefined)
     log.error('source.batch_failed', { run_id: runId, source, error: (e as Error).message })
     throw e
   }
   const record = await store.finishRun(runId, 'ok', [], [batch.label])
   const summary: RunSummary = {
-    run_id: runId, status: record.status, dry_run: engine.dryRun, received: record.counts.received, triaged: record.counts.triaged,
-    duplicates: record.counts.duplicates, quarantined: record.counts.quarantined, by_severity: record.counts.by_severity,
-    deliveries: record.counts.deliveries, duration_ms: Date.now() - started, files: [batch.label], errors: [],
-    new_critical: newCritical, new_critical_count: newCriticalCount
+    run_id: runId,
+    status: record.status,
+    dry_run: engine.dryRun,
+    received: record.counts.received,
+    triaged: record.counts.triaged,
+    duplicates: record.counts.duplicates,
+    quarantined: record.counts.quarantined,
+    by_severity: record.counts.by_severity,
+    deliveries: record.counts.deliveries,
+    duration_ms: Date.now() - started,
+    files: [batch.label],
+    errors: [],
+    new_critical: newCritical,
+    new_critical_count: newCriticalCount
   }
   log.info('run.finish', { ...summary, source, new_critical: newCriticalCount, new_critical_count: undefined })
   return summary

@@ -125,31 +125,33 @@ export async function watchSources(o: WatchOptions): Promise<void> {
   }
 
   // ── live sources ──────────────────────────────────────────────────────────────────────────────────────────
-  const running = o.sources.map(async (s) => {
-    // The cursor is read with retries: a database blip at start must not stop the source (or the process).
-    let cursor: string | null = null
-    for (let wait = 1000; ; wait = Math.min(60_000, wait * 2)) {
-      try {
-        cursor = await o.store.sourceCursor(s.id)
-        break
-      } catch (e) {
-        o.onState?.(s.id, { status: 'failing', since: new Date().toISOString(), last_error: `reading its cursor: ${(e as Error).message}`, backlog: null })
-        log.error('watch.cursor_failed', { source: s.id, error: (e as Error).message })
-        await new Promise((r) => setTimeout(r, wait))
-        if (o.signal.aborted) return
+  const running = o.sources
+    .map(async (s) => {
+      // The cursor is read with retries: a database blip at start must not stop the source (or the process).
+      let cursor: string | null = null
+      for (let wait = 1000; ; wait = Math.min(60_000, wait * 2)) {
+        try {
+          cursor = await o.store.sourceCursor(s.id)
+          break
+        } catch (e) {
+          o.onState?.(s.id, { status: 'failing', since: new Date().toISOString(), last_error: `reading its cursor: ${(e as Error).message}`, backlog: null })
+          log.error('watch.cursor_failed', { source: s.id, error: (e as Error).message })
+          await new Promise((r) => setTimeout(r, wait))
+          if (o.signal.aborted) return
+        }
       }
-    }
-    await s.run({
-      cursor,
-      signal: o.signal,
-      log,
-      onState: (state) => o.onState?.(s.id, state),
-      onBatch: (batch) =>
-        exclusive(async () => {
-          await after(await executeSourceBatch(ctx(), s.id, batch))
-        })
+      await s.run({
+        cursor,
+        signal: o.signal,
+        log,
+        onState: (state) => o.onState?.(s.id, state),
+        onBatch: (batch) =>
+          exclusive(async () => {
+            await after(await executeSourceBatch(ctx(), s.id, batch))
+          })
+      })
     })
-  }).map((p) => p.catch((e: unknown) => log.error('watch.source_stopped', { error: (e as Error).message })))
+    .map((p) => p.catch((e: unknown) => log.error('watch.source_stopped', { error: (e as Error).message })))
 
   await new Promise<void>((done) => (o.signal.aborted ? done() : o.signal.addEventListener('abort', () => done(), { once: true })))
   if (sweep) clearInterval(sweep)

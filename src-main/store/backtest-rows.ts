@@ -17,7 +17,7 @@ export type BacktestEventRow = [entry_id: number, type: CaseEventType, by: strin
 export function dispositionsOf(ids: readonly number[], events: readonly BacktestEventRow[]): Array<string | null> {
   const out = new Array<string | null>(ids.length).fill(null)
   let i = 0
-  for (let e = 0; e < events.length; ) {
+  for (let e = 0; e < events.length;) {
     const entry = events[e]![0]
     let end = e + 1
     while (end < events.length && events[end]![0] === entry) end++

@@ -12,9 +12,7 @@ export interface BacktestWorkerData {
 }
 
 export type BacktestWorkerMessage =
-  | { progress: [done: number, total: number] }
-  | { result: Awaited<ReturnType<typeof backtestTrail>> }
-  | { error: string; code: TriageError['code'] | null }
+  { progress: [done: number, total: number] } | { result: Awaited<ReturnType<typeof backtestTrail>> } | { error: string; code: TriageError['code'] | null }
 
 const data = workerData as BacktestWorkerData
 const port = parentPort!

@@ -77,7 +77,8 @@ export const COPIED_TABLES: readonly TableSpec[] = [
 export const HEAD_TABLES = ['chain_head', 'resolution_head', 'case_head', 'governance_head'] as const
 
 /** Tables of a trail that are not copied: the audit browser's derived index, and each database's own migration log. */
-export const NOT_COPIED = (table: string) => table === 'schema_migrations' || table.startsWith('browse_') || table.startsWith('case_queue') || table.startsWith('sqlite_')
+export const NOT_COPIED = (table: string) =>
+  table === 'schema_migrations' || table.startsWith('browse_') || table.startsWith('case_queue') || table.startsWith('sqlite_')
 
 export const DEFAULT_PAGE_ROWS = 5_000
 
@@ -178,35 +179,49 @@ class SqliteSide implements Side {
   async page(table: string, cols: Column[], key: string[], after: After | null, limit: number) {
     const where = after ? `WHERE (${after.cols.map(q).join(', ')}) ${after.op} (${after.cols.map(() => '?').join(', ')})` : ''
     const sql = `SELECT ${cols.map((c) => q(c.name)).join(', ')} FROM ${q(table)} ${where} ORDER BY ${key.map(q).join(', ')} LIMIT ?`
-    const rows = this.prep(sql).raw().all(...(after?.values ?? []), limit) as Row[]
+    const rows = this.prep(sql)
+      .raw()
+      .all(...(after?.values ?? []), limit) as Row[]
     const at = key.map((k) => cols.findIndex((c) => c.name === k))
     const last = rows.at(-1)
     return { rows, cursor: last ? at.map((i) => last[i]!) : null }
   }
 
   async rowsWhere(table: string, cols: Column[], col: string, value: Value): Promise<Row[]> {
-    return this.prep(`SELECT ${cols.map((c) => q(c.name)).join(', ')} FROM ${q(table)} WHERE ${q(col)} = ?`).raw().all(value) as Row[]
+    return this.prep(`SELECT ${cols.map((c) => q(c.name)).join(', ')} FROM ${q(table)} WHERE ${q(col)} = ?`)
+      .raw()
+      .all(value) as Row[]
   }
 
   async bound(table: string, col: string, fn: 'min' | 'max'): Promise<number> {
-    return (this.prep(`SELECT coalesce(${fn}(${q(col)}), 0) FROM ${q(table)}`).pluck().get() as number) ?? 0
+    return (
+      (this.prep(`SELECT coalesce(${fn}(${q(col)}), 0) FROM ${q(table)}`)
+        .pluck()
+        .get() as number) ?? 0
+    )
   }
 
   async count(table: string): Promise<number> {
-    return this.prep(`SELECT count(*) FROM ${q(table)}`).pluck().get() as number
+    return this.prep(`SELECT count(*) FROM ${q(table)}`)
+      .pluck()
+      .get() as number
   }
 
   async write(table: string, cols: Column[], key: string[], rows: Row[], conflict: Conflict): Promise<void> {
     const names = cols.map((c) => q(c.name))
     const rest = cols.filter((c) => !key.includes(c.name))
     const on =
-      conflict === 'ignore' ? ` ON CONFLICT (${key.map(q).join(', ')}) DO NOTHING`
-      : conflict === 'update' && rest.length ? ` ON CONFLICT (${key.map(q).join(', ')}) DO UPDATE SET ${rest.map((c) => `${q(c.name)} = excluded.${q(c.name)}`).join(', ')}`
-      : ''
+      conflict === 'ignore'
+        ? ` ON CONFLICT (${key.map(q).join(', ')}) DO NOTHING`
+        : conflict === 'update' && rest.length
+          ? ` ON CONFLICT (${key.map(q).join(', ')}) DO UPDATE SET ${rest.map((c) => `${q(c.name)} = excluded.${q(c.name)}`).join(', ')}`
+          : ''
     const stmt = this.prep(`INSERT INTO ${q(table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})${on}`)
-    this.db.transaction(() => {
-      for (const r of rows) stmt.run(...r)
-    }).immediate()
+    this.db
+      .transaction(() => {
+        for (const r of rows) stmt.run(...r)
+      })
+      .immediate()
   }
 
   async head(table: string): Promise<Head | null> {
@@ -234,7 +249,14 @@ class SqliteSide implements Side {
 // --- PostgreSQL ----------------------------------------------------------------------------------------------------
 
 const PG_ARRAY: Record<string, string> = {
-  bigint: 'int8[]', integer: 'int4[]', smallint: 'int2[]', text: 'text[]', bytea: 'bytea[]', 'double precision': 'float8[]', real: 'float4[]', boolean: 'bool[]'
+  bigint: 'int8[]',
+  integer: 'int4[]',
+  smallint: 'int2[]',
+  text: 'text[]',
+  bytea: 'bytea[]',
+  'double precision': 'float8[]',
+  real: 'float4[]',
+  boolean: 'bool[]'
 }
 
 class PostgresSide implements Side {
@@ -266,7 +288,11 @@ class PostgresSide implements Side {
   }
 
   async tables(): Promise<string[]> {
-    return (await this.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")).map((r) => r.t)
+    return (
+      await this.query<{ t: string }>(
+        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
+      )
+    ).map((r) => r.t)
   }
 
   async columns(table: string): Promise<Column[] | null> {
@@ -311,7 +337,10 @@ class PostgresSide implements Side {
   async page(table: string, cols: Column[], key: string[], after: After | null, limit: number) {
     const values: unknown[] = [...(after?.values ?? []), limit]
     const where = after ? `WHERE (${after.cols.map(q).join(', ')}) ${after.op} (${after.cols.map((_, i) => `$${i + 1}`).join(', ')})` : ''
-    const rows = await this.arrays(`SELECT ${cols.map((c) => q(c.name)).join(', ')} FROM ${q(table)} ${where} ORDER BY ${key.map(q).join(', ')} LIMIT $${values.length}`, values)
+    const rows = await this.arrays(
+      `SELECT ${cols.map((c) => q(c.name)).join(', ')} FROM ${q(table)} ${where} ORDER BY ${key.map(q).join(', ')} LIMIT $${values.length}`,
+      values
+    )
     const at = key.map((k) => cols.findIndex((c) => c.name === k))
     const last = rows.at(-1)
     const cursor = last ? at.map((i) => last[i]!) : null
@@ -340,9 +369,11 @@ class PostgresSide implements Side {
     })
     const rest = cols.filter((c) => !key.includes(c.name))
     const on =
-      conflict === 'ignore' ? ` ON CONFLICT (${key.map(q).join(', ')}) DO NOTHING`
-      : conflict === 'update' && rest.length ? ` ON CONFLICT (${key.map(q).join(', ')}) DO UPDATE SET ${rest.map((c) => `${q(c.name)} = EXCLUDED.${q(c.name)}`).join(', ')}`
-      : ''
+      conflict === 'ignore'
+        ? ` ON CONFLICT (${key.map(q).join(', ')}) DO NOTHING`
+        : conflict === 'update' && rest.length
+          ? ` ON CONFLICT (${key.map(q).join(', ')}) DO UPDATE SET ${rest.map((c) => `${q(c.name)} = EXCLUDED.${q(c.name)}`).join(', ')}`
+          : ''
     const columns = cols.map((c, i) => {
       const out: unknown[] = new Array(rows.length)
       for (let r = 0; r < rows.length; r++) out[r] = pgValue(this.location, table, c, rows[r]![i]!)
@@ -399,7 +430,11 @@ class PostgresSide implements Side {
   }
 
   async identity(): Promise<string | null> {
-    const db = (await this.query<{ d: string; p: number | null; a: string | null }>('SELECT current_database() AS d, inet_server_port() AS p, inet_server_addr()::text AS a'))[0]!
+    const db = (
+      await this.query<{ d: string; p: number | null; a: string | null }>(
+        'SELECT current_database() AS d, inet_server_port() AS p, inet_server_addr()::text AS a'
+      )
+    )[0]!
     let system = ''
     try {
       system = String((await this.query<{ s: string }>('SELECT system_identifier::text AS s FROM pg_control_system()'))[0]!.s)
@@ -413,7 +448,8 @@ class PostgresSide implements Side {
 /** A plain value as PostgreSQL takes it: text escaped (U+0000), bytes as Buffer; anything else of the wrong type refused. */
 function pgValue(location: string, table: string, c: Column, v: Value): unknown {
   if (v === null) return null
-  const wrong = () => new StoreError(`${table}.${c.name} holds a ${Buffer.isBuffer(v) ? 'blob' : typeof v} where ${location} keeps ${c.type}; the row cannot be copied unchanged`)
+  const wrong = () =>
+    new StoreError(`${table}.${c.name} holds a ${Buffer.isBuffer(v) ? 'blob' : typeof v} where ${location} keeps ${c.type}; the row cannot be copied unchanged`)
   if (c.type === 'text') {
     if (typeof v !== 'string') throw wrong()
     return toPg(v)
@@ -444,7 +480,9 @@ export function sameDatabase(a: string, b: string): boolean {
     const parse = (s: string) => {
       try {
         const u = new URL(s)
-        const host = decodeURIComponent(u.hostname || 'localhost').toLowerCase().replace(/^\[|\]$/g, '')
+        const host = decodeURIComponent(u.hostname || 'localhost')
+          .toLowerCase()
+          .replace(/^\[|\]$/g, '')
         const local = host === 'localhost' || host === '127.0.0.1' || host === '::1' || host.startsWith('/')
         return `${local ? 'local' : host}:${u.port || '5432'}/${decodeURIComponent(u.pathname.replace(/^\//, '') || decodeURIComponent(u.username))}`
       } catch {
@@ -453,11 +491,13 @@ export function sameDatabase(a: string, b: string): boolean {
     }
     return parse(a) === parse(b)
   }
-  const fa = resolve(a), fb = resolve(b)
+  const fa = resolve(a),
+    fb = resolve(b)
   if (fa === fb) return true
   if (!existsSync(fa) || !existsSync(fb)) return false
   if (realpathSync(fa) === realpathSync(fb)) return true
-  const sa = statSync(fa), sb = statSync(fb)
+  const sa = statSync(fa),
+    sb = statSync(fb)
   return sa.dev === sb.dev && sa.ino === sb.ino
 }
 
@@ -537,7 +577,8 @@ interface Plan {
 export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
   const started = Date.now()
   const pageRows = Math.max(1, o.pageRows ?? DEFAULT_PAGE_ROWS)
-  if (sameDatabase(o.from, o.to)) throw new StoreError(`--from and --to name the same database (${isDatabaseUrl(o.to) ? redactDatabaseUrl(o.to) : resolve(o.to)}); copy into another one`)
+  if (sameDatabase(o.from, o.to))
+    throw new StoreError(`--from and --to name the same database (${isDatabaseUrl(o.to) ? redactDatabaseUrl(o.to) : resolve(o.to)}); copy into another one`)
   const source = await openTrail(o.from, { ...o.fromOptions, readonly: true, mustExist: true })
   let target: Trail | null = null
   let src: Side | null = null
@@ -547,7 +588,8 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
     const { MIGRATIONS } = source.kind === 'postgres' ? await import('./postgres/migrations/index.js') : await import('./sqlite/migrations/index.js')
     const latest = MIGRATIONS.at(-1)!.version
     const version = await src.schemaVersion()
-    if (version > latest) throw new StoreError(`${source.location}: database schema version ${version} is newer than this program knows (${latest}); upgrade Triage Desk`)
+    if (version > latest)
+      throw new StoreError(`${source.location}: database schema version ${version} is newer than this program knows (${latest}); upgrade Triage Desk`)
 
     target = await openTrail(o.to, o.toOptions ?? {})
     dst = sideOf(target)
@@ -556,13 +598,17 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
       if (a && a === b) throw new StoreError(`--from and --to reach the same database (${dst.location}); copy into another one`)
     }
 
-    const from = src, to = dst
+    const from = src,
+      to = dst
     await src.begin()
     // A table the copier does not know would be left behind silently: refuse instead (a new migration must say how
     // its tables are copied, here).
     const known = new Set([...COPIED_TABLES.map((t) => t.name), ...HEAD_TABLES])
     const unknown = (await src.tables()).filter((t) => !known.has(t) && !NOT_COPIED(t))
-    if (unknown.length) throw new Error(`${source.location} has table${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which copy-trail does not know how to copy (store/copy.ts)`)
+    if (unknown.length)
+      throw new Error(
+        `${source.location} has table${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which copy-trail does not know how to copy (store/copy.ts)`
+      )
 
     // Plan every table and check the target before writing anything.
     const plans: Plan[] = []
@@ -571,7 +617,8 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
       const sCols = await src.columns(spec.name)
       const tCols = await dst.columns(spec.name)
       if (!sCols) continue
-      if (!tCols) throw new StoreError(`${target.location} has no table ${spec.name} (its schema is older than the source's); upgrade Triage Desk where it is written`)
+      if (!tCols)
+        throw new StoreError(`${target.location} has no table ${spec.name} (its schema is older than the source's); upgrade Triage Desk where it is written`)
       const extra = sCols.filter((c) => !tCols.some((t) => t.name === c.name))
       if (extra.length) throw new StoreError(`${spec.name}.${extra[0]!.name} of the source has no column in ${target.location}; upgrade Triage Desk`)
       // The target's columns the source has (a source from an older schema leaves the newer columns at their defaults).
@@ -596,7 +643,9 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
         // answers asynchronously (PostgreSQL) is asked first, so the synchronous one (SQLite) works meanwhile.
         const { rows, cursor } = page
         const readNext = () =>
-          rows.length < pageRows ? Promise.resolve({ rows: [] as Row[], cursor: null }) : from.page(spec.name, cols, spec.key, { cols: spec.key, values: cursor!, op: '>' }, pageRows)
+          rows.length < pageRows
+            ? Promise.resolve({ rows: [] as Row[], cursor: null })
+            : from.page(spec.name, cols, spec.key, { cols: spec.key, values: cursor!, op: '>' }, pageRows)
         const writing = to.synchronous ? null : to.write(spec.name, cols, spec.key, rows, p.conflict)
         const reading = readNext()
         const [, next] = await Promise.all([writing ?? to.write(spec.name, cols, spec.key, rows, p.conflict), reading])
@@ -625,15 +674,20 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
     const problems: string[] = []
     for (const t of tables) {
       t.target = await dst.count(t.table)
-      if (t.target !== t.source) problems.push(`${t.table}: ${t.source.toLocaleString('en-US')} rows in the source but ${t.target.toLocaleString('en-US')} in the copy`)
+      if (t.target !== t.source)
+        problems.push(`${t.table}: ${t.source.toLocaleString('en-US')} rows in the source but ${t.target.toLocaleString('en-US')} in the copy`)
     }
     for (const spec of COPIED_TABLES) {
-      if (!totals.has(spec.name) && (await dst.columns(spec.name)) && (await dst.count(spec.name)) > 0) problems.push(`${spec.name}: the source has no such table but the copy has rows`)
+      if (!totals.has(spec.name) && (await dst.columns(spec.name)) && (await dst.count(spec.name)) > 0)
+        problems.push(`${spec.name}: the source has no such table but the copy has rows`)
     }
     for (const h of HEAD_TABLES) {
-      const want = heads[h], have = await dst.head(h)
+      const want = heads[h],
+        have = await dst.head(h)
       if (want && (!have || have.count !== want.count || have.last_id !== want.last_id || have.last_hash !== want.last_hash))
-        problems.push(`${h}: the copy's head (${have ? `${have.count}, ${have.last_id}, ${have.last_hash}` : 'none'}) is not the source's (${want.count}, ${want.last_id}, ${want.last_hash})`)
+        problems.push(
+          `${h}: the copy's head (${have ? `${have.count}, ${have.last_id}, ${have.last_hash}` : 'none'}) is not the source's (${want.count}, ${want.last_id}, ${want.last_hash})`
+        )
     }
     const verify = await target.store.verify(o.onVerify)
     if (!verify.ok) {
@@ -645,8 +699,19 @@ export async function copyTrail(o: CopyOptions): Promise<CopyReport> {
       if (verify.governance.problem) problems.push(`verify: governance events: ${verify.governance.problem.problem}`)
     }
     return {
-      from: source.location, to: target.location, fromKind: source.kind, toKind: target.kind, tables, written,
-      resumed: plans.some((p) => p.before > 0), copyMs, durationMs: Date.now() - started, heads, verify, ok: verify.ok && problems.length === 0, problems
+      from: source.location,
+      to: target.location,
+      fromKind: source.kind,
+      toKind: target.kind,
+      tables,
+      written,
+      resumed: plans.some((p) => p.before > 0),
+      copyMs,
+      durationMs: Date.now() - started,
+      heads,
+      verify,
+      ok: verify.ok && problems.length === 0,
+      problems
     }
   } finally {
     await src?.release().catch(() => {})
@@ -697,13 +762,18 @@ async function resumePoint(src: Side, dst: Side, spec: TableSpec, cols: Column[]
 
 /** A target whose recorded chain head is set (a finished copy, or a trail of its own) must be on the source's chain. */
 async function checkHeads(src: Side, dst: Side): Promise<void> {
-  const pairs: Array<[string, string]> = [['chain_head', 'audit_entries'], ['resolution_head', 'quarantine_resolutions']]
+  const pairs: Array<[string, string]> = [
+    ['chain_head', 'audit_entries'],
+    ['resolution_head', 'quarantine_resolutions']
+  ]
   for (const [head, table] of pairs) {
     const h = await dst.head(head)
     if (!h || h.last_id === 0) continue
     const cols = (await src.columns(table))?.filter((c) => c.name === 'hash')
     const [s] = cols?.length ? await src.rowsWhere(table, cols, 'id', h.last_id) : []
     if (!s || s[0] !== h.last_hash)
-      throw new StoreError(`${dst.location} holds a different audit trail (its ${head} is at ${table} ${h.last_id}, which the source does not have with that hash); copy into an empty database, or into a partial copy of ${src.location}`)
+      throw new StoreError(
+        `${dst.location} holds a different audit trail (its ${head} is at ${table} ${h.last_id}, which the source does not have with that hash); copy into an empty database, or into a partial copy of ${src.location}`
+      )
   }
 }

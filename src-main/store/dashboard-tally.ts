@@ -95,9 +95,13 @@ export class DashboardTally {
       }
     }
     for (const r of this.rows.values()) {
-      for (const [into, from] of [['today', midnightIso], ['week', weekAgo]] as const) {
+      for (const [into, from] of [
+        ['today', midnightIso],
+        ['week', weekAgo]
+      ] as const) {
         if (r.min_triaged >= from) take(into, r)
-        else if (r.max_triaged >= from) for (const x of await this.source.recount(r.run_id, r.min_id, r.max_id, from, this.midnightMs)) if (x.severity === r.severity) take(into, x)
+        else if (r.max_triaged >= from)
+          for (const x of await this.source.recount(r.run_id, r.min_id, r.max_id, from, this.midnightMs)) if (x.severity === r.severity) take(into, x)
       }
     }
     out.breaches.late_in_run = out.breaches.total - out.breaches.late_on_import
@@ -109,7 +113,16 @@ export class DashboardTally {
     const n = (x: unknown) => Number(x)
     const cur = this.rows.get(k)
     if (!cur) {
-      this.rows.set(k, { ...r, run_id: n(r.run_id), n: n(r.n), breached: n(r.breached), late_on_import: n(r.late_on_import), dated: n(r.dated), min_id: n(r.min_id), max_id: n(r.max_id) })
+      this.rows.set(k, {
+        ...r,
+        run_id: n(r.run_id),
+        n: n(r.n),
+        breached: n(r.breached),
+        late_on_import: n(r.late_on_import),
+        dated: n(r.dated),
+        min_id: n(r.min_id),
+        max_id: n(r.max_id)
+      })
       return
     }
     cur.n += n(r.n)

@@ -40,7 +40,9 @@ export async function openTrail(database: string, opts: OpenTrailOptions = {}): 
     const { openPostgresTrail } = await import('./postgres/trail.js')
     return openPostgresTrail(database, opts)
   }
-  if (opts.mustExist && database !== ':memory:' && !existsSync(resolve(database))) throw new StoreError(`no database at ${resolve(database)}; check --db or run an import first`)
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(database)) throw new StoreError(`${redactDatabaseUrl(database)}: not a database this program knows (a file path for SQLite, or postgres://user@host:port/database)`)
+  if (opts.mustExist && database !== ':memory:' && !existsSync(resolve(database)))
+    throw new StoreError(`no database at ${resolve(database)}; check --db or run an import first`)
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(database))
+    throw new StoreError(`${redactDatabaseUrl(database)}: not a database this program knows (a file path for SQLite, or postgres://user@host:port/database)`)
   return openSqliteTrail(database, opts)
 }

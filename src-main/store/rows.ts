@@ -20,17 +20,40 @@ export function processAlive(pid: number | null): boolean {
 }
 
 export interface RunRow {
-  id: number; started_at: string; finished_at: string | null; status: RunRecord['status']; trigger: string; dry_run: number
-  ruleset_version: string | null; received: number; triaged: number; duplicates: number; quarantined: number
-  critical: number; high: number; medium: number; low: number; deliveries: string; files: string; errors: string
+  id: number
+  started_at: string
+  finished_at: string | null
+  status: RunRecord['status']
+  trigger: string
+  dry_run: number
+  ruleset_version: string | null
+  received: number
+  triaged: number
+  duplicates: number
+  quarantined: number
+  critical: number
+  high: number
+  medium: number
+  low: number
+  deliveries: string
+  files: string
+  errors: string
 }
 
 export function runFromRow(r: RunRow): RunRecord {
   return {
-    id: r.id, started_at: r.started_at, finished_at: r.finished_at, status: r.status, trigger: r.trigger,
-    dry_run: r.dry_run === 1, ruleset_version: r.ruleset_version,
+    id: r.id,
+    started_at: r.started_at,
+    finished_at: r.finished_at,
+    status: r.status,
+    trigger: r.trigger,
+    dry_run: r.dry_run === 1,
+    ruleset_version: r.ruleset_version,
     counts: {
-      received: r.received, triaged: r.triaged, duplicates: r.duplicates, quarantined: r.quarantined,
+      received: r.received,
+      triaged: r.triaged,
+      duplicates: r.duplicates,
+      quarantined: r.quarantined,
       by_severity: { critical: r.critical, high: r.high, medium: r.medium, low: r.low },
       deliveries: JSON.parse(r.deliveries) as Record<string, number>
     },
@@ -40,10 +63,29 @@ export function runFromRow(r: RunRow): RunRecord {
 }
 
 export interface DueRow {
-  entry_id: number; destination: string; next_attempt_at: string; status: 'pending' | 'failed'; attempts: number; first_attempt_at: string | null
-  fallback_of: string | null; hash: string; run_id: number; severity: Severity; title: string; external_id: string; reason: string
-  matched_rules: string; ruleset_version: string; created_at: string; triaged_at: string; sla_target_seconds: number
-  sla_breached: number; source_kind: string; source_file: string; source_locator: string; payload: string
+  entry_id: number
+  destination: string
+  next_attempt_at: string
+  status: 'pending' | 'failed'
+  attempts: number
+  first_attempt_at: string | null
+  fallback_of: string | null
+  hash: string
+  run_id: number
+  severity: Severity
+  title: string
+  external_id: string
+  reason: string
+  matched_rules: string
+  ruleset_version: string
+  created_at: string
+  triaged_at: string
+  sla_target_seconds: number
+  sla_breached: number
+  source_kind: string
+  source_file: string
+  source_locator: string
+  payload: string
 }
 
 export const toDue = (r: DueRow): DueDelivery => ({
@@ -55,17 +97,42 @@ export const toDue = (r: DueRow): DueDelivery => ({
   firstAttemptAt: r.first_attempt_at,
   fallbackOf: r.fallback_of,
   entry: {
-    hash: r.hash, runId: r.run_id, severity: r.severity, title: r.title, externalId: r.external_id, reason: r.reason,
-    matchedRules: r.matched_rules, rulesetVersion: r.ruleset_version, createdAt: r.created_at, triagedAt: r.triaged_at,
-    slaTargetSeconds: r.sla_target_seconds, slaBreached: r.sla_breached === 1, sourceKind: r.source_kind,
-    sourceFile: r.source_file, sourceLocator: r.source_locator, payload: r.payload
+    hash: r.hash,
+    runId: r.run_id,
+    severity: r.severity,
+    title: r.title,
+    externalId: r.external_id,
+    reason: r.reason,
+    matchedRules: r.matched_rules,
+    rulesetVersion: r.ruleset_version,
+    createdAt: r.created_at,
+    triagedAt: r.triaged_at,
+    slaTargetSeconds: r.sla_target_seconds,
+    slaBreached: r.sla_breached === 1,
+    sourceKind: r.source_kind,
+    sourceFile: r.source_file,
+    sourceLocator: r.source_locator,
+    payload: r.payload
   }
 })
 
 export interface EntryRow {
-  id: number; run_id: number; severity: Severity; source_kind: 'transaction' | 'email'; source_file: string; source_locator: string
-  external_id: string; title: string; created_at: string; triaged_at: string; sla_seconds: number; sla_target_seconds: number
-  sla_breached: number; destinations: string; reason: string; matched_rules: string
+  id: number
+  run_id: number
+  severity: Severity
+  source_kind: 'transaction' | 'email'
+  source_file: string
+  source_locator: string
+  external_id: string
+  title: string
+  created_at: string
+  triaged_at: string
+  sla_seconds: number
+  sla_target_seconds: number
+  sla_breached: number
+  destinations: string
+  reason: string
+  matched_rules: string
   /** the alert's column fields as a JSON array (ALERT_FIELDS order), read by the store's alertFields expression */
   attrs?: string | null
   /** the whole normalized alert (SELECT *): the column fields are read from it when attrs is not selected (or null) */
@@ -93,17 +160,36 @@ export const pgAlertFields = (t: string) =>
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
 export function toRow(r: EntryRow): AuditRow {
-  const a = (typeof r.attrs === 'string' ? JSON.parse(r.attrs) : (() => {
-    const p = JSON.parse(r.payload ?? '{}') as Record<string, unknown>
-    return ALERT_FIELDS.map((f) => p[f] ?? null)
-  })()) as unknown[]
+  const a = (
+    typeof r.attrs === 'string'
+      ? JSON.parse(r.attrs)
+      : (() => {
+          const p = JSON.parse(r.payload ?? '{}') as Record<string, unknown>
+          return ALERT_FIELDS.map((f) => p[f] ?? null)
+        })()
+  ) as unknown[]
   return {
-    id: r.id, run_id: r.run_id, severity: r.severity, source_kind: r.source_kind, source_file: r.source_file,
-    source_locator: r.source_locator, external_id: r.external_id, title: r.title, created_at: r.created_at,
-    triaged_at: r.triaged_at, sla_seconds: r.sla_seconds, sla_target_seconds: r.sla_target_seconds,
-    sla_breached: r.sla_breached === 1, destinations: JSON.parse(r.destinations) as string[], reason: r.reason,
-    country: text(a[0]), amount: typeof a[1] === 'number' ? a[1] : null, currency: text(a[2]), txn_type: text(a[3]),
-    customer: text(a[4]), vendor: text(a[5]),
+    id: r.id,
+    run_id: r.run_id,
+    severity: r.severity,
+    source_kind: r.source_kind,
+    source_file: r.source_file,
+    source_locator: r.source_locator,
+    external_id: r.external_id,
+    title: r.title,
+    created_at: r.created_at,
+    triaged_at: r.triaged_at,
+    sla_seconds: r.sla_seconds,
+    sla_target_seconds: r.sla_target_seconds,
+    sla_breached: r.sla_breached === 1,
+    destinations: JSON.parse(r.destinations) as string[],
+    reason: r.reason,
+    country: text(a[0]),
+    amount: typeof a[1] === 'number' ? a[1] : null,
+    currency: text(a[2]),
+    txn_type: text(a[3]),
+    customer: text(a[4]),
+    vendor: text(a[5]),
     rules: (JSON.parse(r.matched_rules) as Array<[string, string]>).map((m) => m[0])
   }
 }
@@ -118,8 +204,15 @@ export const CASE_ALERT_CHUNK = 5_000
 
 /** An alert joined with one of its case events (the event's cells NULL when it has none), raw. */
 export type CaseAlertRow = [
-  id: number, severity: Severity, matched_rules: string, triaged_at: string,
-  event_id: number | null, type: CaseEventRow['type'] | null, actor: string | null, at: string | null, data: string | null
+  id: number,
+  severity: Severity,
+  matched_rules: string,
+  triaged_at: string,
+  event_id: number | null,
+  type: CaseEventRow['type'] | null,
+  actor: string | null,
+  at: string | null,
+  data: string | null
 ]
 
 /** Collects the rows of an alert-and-events join (ordered by alert, then event) into chunks of whole alerts. */

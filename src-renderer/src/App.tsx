@@ -19,7 +19,6 @@ import { Runs } from './screens/Runs.js'
 import { Settings } from './screens/Settings.js'
 import { Setup, SETUP_DONE_KEY } from './screens/Setup.js'
 
-
 export function App() {
   const route = useRoute()
   const summary = useApi('summary', {}, { reloadOn: ['runFinished', 'runFailed', 'settingsChanged', 'quarantineResolved'] })
@@ -45,33 +44,61 @@ export function App() {
   const p = live.running?.progress
   return (
     <div className="app">
-      <a className="skip-link" href="#content" onClick={(e) => { e.preventDefault(); document.getElementById('content')?.focus() }}>Skip to content</a>
+      <a
+        className="skip-link"
+        href="#content"
+        onClick={(e) => {
+          e.preventDefault()
+          document.getElementById('content')?.focus()
+        }}
+      >
+        Skip to content
+      </a>
       <nav className="sidebar" aria-label="Screens">
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">◆</span>
+          <span className="brand-mark" aria-hidden="true">
+            ◆
+          </span>
           <span>Triage Desk</span>
         </div>
         <ul>
           {NAV.map((n) => (
             <li key={n.screen}>
-              <a href={`#/${n.screen}`} aria-current={route.screen === n.screen ? 'page' : undefined} className="nav-link" title={`Alt+${n.key}`} aria-keyshortcuts={`Alt+${n.key}`}>
+              <a
+                href={`#/${n.screen}`}
+                aria-current={route.screen === n.screen ? 'page' : undefined}
+                className="nav-link"
+                title={`Alt+${n.key}`}
+                aria-keyshortcuts={`Alt+${n.key}`}
+              >
                 {n.label}
-                {n.screen === 'quarantine' && s && s.quarantine_open > 0 && <span className="nav-count num" title="open quarantine records">{fmtNum(s.quarantine_open)}</span>}
+                {n.screen === 'quarantine' && s && s.quarantine_open > 0 && (
+                  <span className="nav-count num" title="open quarantine records">
+                    {fmtNum(s.quarantine_open)}
+                  </span>
+                )}
                 {n.screen === 'queue' && <QueueCount counts={cases.data?.counts} />}
               </a>
             </li>
           ))}
         </ul>
         <div className="sidebar-foot faint small">
-          <p><kbd>/</kbd> search</p>
-          <p><kbd>Alt</kbd>+<kbd>0</kbd>…<kbd>9</kbd> screens</p>
-          <p><kbd>?</kbd> all shortcuts</p>
+          <p>
+            <kbd>/</kbd> search
+          </p>
+          <p>
+            <kbd>Alt</kbd>+<kbd>0</kbd>…<kbd>9</kbd> screens
+          </p>
+          <p>
+            <kbd>?</kbd> all shortcuts
+          </p>
         </div>
       </nav>
       <div className="main">
         {s?.dry_run && (
           <div className="dry-run-banner" role="status">
-            <strong>DRY-RUN</strong> Alerts are triaged and recorded; nothing is sent to Slack or e-mail. <a href="#/settings?field=dry_run">Change in Settings</a>
+            <strong>DRY-RUN</strong> Alerts are triaged and recorded; nothing is sent to Slack or e-mail.{' '}
+            <a href="#/settings?field=dry_run">Change in Settings</a>
           </div>
         )}
         <DeliveryBanner onDeliveriesScreen={route.screen === 'deliveries'} />
@@ -81,7 +108,9 @@ export function App() {
             <span className="run-strip-text">
               {live.running.trigger} · {p ? `${p.file} · ${fmtNum(p.counts.received)} records` : live.running.files.join(', ') || 'starting'}
             </span>
-            <div className="run-strip-bar"><ProgressBar fraction={p?.fraction ?? null} label="Run progress" /></div>
+            <div className="run-strip-bar">
+              <ProgressBar fraction={p?.fraction ?? null} label="Run progress" />
+            </div>
           </div>
         )}
         {live.lastFailure && <RunFailedBanner failure={live.lastFailure} onDismiss={live.dismissFailure} />}
@@ -109,7 +138,9 @@ export function App() {
 function QueueCount({ counts }: { counts: { mine: number; approval: number } | undefined }) {
   const n = counts ? counts.mine + counts.approval : 0
   if (!n) return null
-  const label = [counts!.mine && `${fmtNum(counts!.mine)} assigned to you`, counts!.approval && `${fmtNum(counts!.approval)} waiting for your approval`].filter(Boolean).join(', ')
+  const label = [counts!.mine && `${fmtNum(counts!.mine)} assigned to you`, counts!.approval && `${fmtNum(counts!.approval)} waiting for your approval`]
+    .filter(Boolean)
+    .join(', ')
   return (
     <span className="nav-count num" title={label}>
       <span aria-hidden="true">{fmtNum(n)}</span>
@@ -126,10 +157,17 @@ function RunFailedBanner({ failure, onDismiss }: { failure: NonNullable<ReturnTy
         <span className="row grow">
           <span>
             <strong>{failure.run_id ? `Run #${failure.run_id} (${failure.trigger}) failed:` : `The ${failure.trigger} run failed:`}</strong> {failure.message}
-            {failure.run_id ? <> · <a href="#/runs">See it in Runs</a></> : null}
+            {failure.run_id ? (
+              <>
+                {' '}
+                · <a href="#/runs">See it in Runs</a>
+              </>
+            ) : null}
           </span>
           <span className="spacer" />
-          <Button size="sm" onClick={onDismiss} aria-label="Dismiss this run failure">Dismiss</Button>
+          <Button size="sm" onClick={onDismiss} aria-label="Dismiss this run failure">
+            Dismiss
+          </Button>
         </span>
       </Banner>
     </div>

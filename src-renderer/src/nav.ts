@@ -2,7 +2,11 @@
 // app's menu (src-main/app/app-menu.ts) all read this list. Plain data, no React: the main process imports it.
 import type { Screen } from './router.js'
 
-export interface NavItem { screen: Screen; label: string; key: string }
+export interface NavItem {
+  screen: Screen
+  label: string
+  key: string
+}
 
 export const NAV: NavItem[] = [
   { screen: 'dashboard', label: 'Dashboard', key: '1' },

@@ -10,7 +10,11 @@ import { NAV } from './nav.js'
 export { NAV, type NavItem } from './nav.js'
 
 /** Keys and what they do; keys[] are alternatives unless `join` says otherwise ('+': together, '…': a range). */
-export interface Shortcut { keys: string[]; what: string; join?: '+' | '…' }
+export interface Shortcut {
+  keys: string[]
+  what: string
+  join?: '+' | '…'
+}
 
 export const GLOBAL_KEYS: Shortcut[] = [
   { keys: ['/'], what: 'search the audit trail (from any screen)' },
@@ -126,14 +130,27 @@ export function useShortcuts(current: Screen): { helpOpen: boolean; closeHelp():
 
 function Keys({ s }: { s: Shortcut }) {
   const sep = s.join === '+' ? '+' : s.join === '…' ? '…' : ' or '
-  return <>{s.keys.map((k, i) => <span key={k}>{i > 0 && sep}<kbd>{k}</kbd></span>)}</>
+  return (
+    <>
+      {s.keys.map((k, i) => (
+        <span key={k}>
+          {i > 0 && sep}
+          <kbd>{k}</kbd>
+        </span>
+      ))}
+    </>
+  )
 }
 
 /** The `?` dialog: every shortcut, by where it works. Esc closes it; focus returns where it was. */
 export function ShortcutHelp({ onClose }: { onClose(): void }) {
   const sections = shortcutSections()
   // Three columns so the whole list fits a 720-pixel-high window: the short lists share the first one.
-  const columns = [sections.filter((s) => s.title === 'Everywhere' || s.title === 'Audit browser'), sections.filter((s) => s.title === 'Screens'), sections.filter((s) => s.title === 'Queue')]
+  const columns = [
+    sections.filter((s) => s.title === 'Everywhere' || s.title === 'Audit browser'),
+    sections.filter((s) => s.title === 'Screens'),
+    sections.filter((s) => s.title === 'Queue')
+  ]
   return (
     <Dialog title="Keyboard shortcuts" onClose={onClose} className="dialog-keys">
       <div className="keys-sections">
@@ -145,7 +162,9 @@ export function ShortcutHelp({ onClose }: { onClose(): void }) {
                 <tbody>
                   {sec.keys.map((s) => (
                     <tr key={`${sec.title}-${s.what}`}>
-                      <th scope="row"><Keys s={s} /></th>
+                      <th scope="row">
+                        <Keys s={s} />
+                      </th>
                       <td>{s.what}</td>
                     </tr>
                   ))}
@@ -155,8 +174,16 @@ export function ShortcutHelp({ onClose }: { onClose(): void }) {
           </div>
         ))}
       </div>
-      <p className="muted small keys-foot">Single-letter keys work when the cursor is not in a text field. In the Queue, actions go to the selected alerts; with none selected, to the active (highlighted) one.</p>
-      <div className="row dialog-actions"><span className="spacer" /><Button variant="primary" onClick={onClose} data-autofocus>Close</Button></div>
+      <p className="muted small keys-foot">
+        Single-letter keys work when the cursor is not in a text field. In the Queue, actions go to the selected alerts; with none selected, to the active
+        (highlighted) one.
+      </p>
+      <div className="row dialog-actions">
+        <span className="spacer" />
+        <Button variant="primary" onClick={onClose} data-autofocus>
+          Close
+        </Button>
+      </div>
     </Dialog>
   )
 }

@@ -24,12 +24,18 @@ async function ok<M extends Method>(method: M, input: unknown) {
 
 // Columns in the export's own order and names (mapped in the settings), with an extra column.
 const HEADER = 'Reference;Client;Branch;Value;Ccy;Ctry;Kind;Score;Booked'
-const CSV = [
-  HEADER,
-  'T-92;C-1;Leeds;35871,00;USD;IR;wire;92;2026-11-24T10:00:00Z',
-  'T-10;C-2;"York; North";1200;JPY;GB;card;10;2026-11-24T10:05:00Z'
-].join('\n') + '\n'
-const columns = { txn_id: 'Reference', customer_id: 'Client', amount: 'Value', currency: 'Ccy', country: 'Ctry', txn_type: 'Kind', risk_score: 'Score', created_at: 'Booked' }
+const CSV =
+  [HEADER, 'T-92;C-1;Leeds;35871,00;USD;IR;wire;92;2026-11-24T10:00:00Z', 'T-10;C-2;"York; North";1200;JPY;GB;card;10;2026-11-24T10:05:00Z'].join('\n') + '\n'
+const columns = {
+  txn_id: 'Reference',
+  customer_id: 'Client',
+  amount: 'Value',
+  currency: 'Ccy',
+  country: 'Ctry',
+  txn_type: 'Kind',
+  risk_score: 'Score',
+  created_at: 'Booked'
+}
 
 const EML = [
   'From: =?UTF-8?B?SsO8cmdlbg==?= Screening <alerts@vendor.test>',
@@ -55,15 +61,30 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
 
     const a = await ok('getAlert', { id: byExt.get('T-92')! })
     expect(a.entry.severity).toBe('critical')
-    expect(a.evidence).toMatchObject({ available: true, source: 'run', agrees_with_record: true, ruleset_version: a.entry.ruleset_version, severity: 'critical' })
+    expect(a.evidence).toMatchObject({
+      available: true,
+      source: 'run',
+      agrees_with_record: true,
+      ruleset_version: a.entry.ruleset_version,
+      severity: 'critical'
+    })
     if (!a.evidence.available) throw new Error('no evidence')
     expect(a.evidence.rules.filter((r) => r.matched).map((r) => r.id)).toEqual(a.matched_rules.map((m) => m.id))
-    expect(a.evidence.rules[0]).toMatchObject({ id: 'risk-score-critical', matched: true, conditions: [{ field: 'risk_score', actual: 92, op: 'gte', expected: 90, holds: true, text: 'risk_score 92 ≥ 90' }] })
+    expect(a.evidence.rules[0]).toMatchObject({
+      id: 'risk-score-critical',
+      matched: true,
+      conditions: [{ field: 'risk_score', actual: 92, op: 'gte', expected: 90, holds: true, text: 'risk_score 92 ≥ 90' }]
+    })
     expect(a.evidence.rules.find((r) => r.id === 'high-risk-country')!.conditions[0]!.text).toBe('country IR in [IR, RU, NG, PA, KY, AF, SY]')
-    expect(a.evidence.rules.find((r) => r.id === 'hint-critical')).toMatchObject({ matched: false, conditions: [{ text: 'severity_hint (absent) ≠ critical' }] })
+    expect(a.evidence.rules.find((r) => r.id === 'hint-critical')).toMatchObject({
+      matched: false,
+      conditions: [{ text: 'severity_hint (absent) ≠ critical' }]
+    })
     expect(a.evidence.rules).toHaveLength(11)
     expect(a.source).toEqual({
-      kind: 'csv', header_line: HEADER, note: null,
+      kind: 'csv',
+      header_line: HEADER,
+      note: null,
       header: ['Reference', 'Client', 'Branch', 'Value', 'Ccy', 'Ctry', 'Kind', 'Score', 'Booked'],
       record: ['T-92', 'C-1', 'Leeds', '35871,00', 'USD', 'IR', 'wire', '92', '2026-11-24T10:00:00Z']
     })
@@ -76,7 +97,9 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     expect(m.evidence.available && m.evidence.rules.filter((r) => r.matched).map((r) => r.id)).toEqual(['hint-high', 'sanctions-keyword'])
     expect(m.evidence.available && m.evidence.rules[0]!.conditions[0]!.text).toBe('severity_hint high = high')
     expect(m.evidence.available && m.evidence.rules[1]!.conditions.map((c) => c.text)).toEqual([
-      'any of', "subject 'Sanctions screening hit – überprüfen' contains 'sanction'", "body 'Possible match on the sanctions list. [x]' contains 'sanction'"
+      'any of',
+      "subject 'Sanctions screening hit – überprüfen' contains 'sanction'",
+      "body 'Possible match on the sanctions list. [x]' contains 'sanction'"
     ])
     expect(m.source.kind).toBe('email')
     if (m.source.kind !== 'email') throw new Error('not an e-mail')
@@ -117,7 +140,8 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     const a = await ok('getAlert', { id: fixed.resolution!.entry_id! })
     expect(a.entry.run_id).not.toBe(out.summary.run_id)
     expect(a.source).toMatchObject({
-      kind: 'csv', header: ['txn_id', 'amount', 'currency', 'risk_score', 'created_at'],
+      kind: 'csv',
+      header: ['txn_id', 'amount', 'currency', 'risk_score', 'created_at'],
       note: `The header line recorded for this file name by run ${out.summary.run_id} (this alert was triaged by run ${a.entry.run_id}, a quarantine correction).`
     })
     expect(a.evidence).toMatchObject({ available: true, agrees_with_record: true })
@@ -128,15 +152,32 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     h = await harness({ kind })
     const raw = '7,T7,C1,1000.25,EUR,DE,wire,93,2026-03-01 08:01:00+00'
     const record: RawRecord = {
-      kind: 'transaction', origin: { file: 'database tm', locator: 'id=7' }, raw, extra: { id: '7' },
-      fields: { txn_id: 'T7', customer_id: 'C1', amount: 1000.25, currency: 'EUR', country: 'DE', txn_type: 'wire', risk_score: 93, created_at: '2026-03-01T08:01:00Z' }
+      kind: 'transaction',
+      origin: { file: 'database tm', locator: 'id=7' },
+      raw,
+      extra: { id: '7' },
+      fields: {
+        txn_id: 'T7',
+        customer_id: 'C1',
+        amount: 1000.25,
+        currency: 'EUR',
+        country: 'DE',
+        txn_type: 'wire',
+        risk_score: 93,
+        created_at: '2026-03-01T08:01:00Z'
+      }
     }
     await executeSourceBatch({ store: h.trail.store, settings: h.settings.current, ruleSet: loadRuleSet(DEFAULT_RULES), trigger: 'watch' }, 'tm', {
-      records: [record], cursor: '7', label: 'database tm', header: 'id,txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at'
+      records: [record],
+      cursor: '7',
+      label: 'database tm',
+      header: 'id,txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at'
     })
     const a = await ok('getAlert', { id: (await ok('queryAudit', { limit: 1 })).rows[0]!.id })
     expect(a.source).toEqual({
-      kind: 'csv', note: null, header_line: 'id,txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at',
+      kind: 'csv',
+      note: null,
+      header_line: 'id,txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at',
       header: ['id', 'txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'],
       record: ['7', 'T7', 'C1', '1000.25', 'EUR', 'DE', 'wire', '93', '2026-03-01 08:01:00+00']
     })
@@ -170,8 +211,11 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     await ok('importFiles', { paths: [writeFile(h.dir, 'multi.eml', eml)] })
     const a = await ok('getAlert', { id: (await ok('queryAudit', { limit: 1 })).rows[0]!.id })
     expect(a.source).toMatchObject({
-      kind: 'email', body_from: 'text', body: 'Three hits, none on a sanctions list.',
-      attachments: [{ filename: 'hits.pdf', content_type: 'application/pdf', size: 19 }], note: null
+      kind: 'email',
+      body_from: 'text',
+      body: 'Three hits, none on a sanctions list.',
+      attachments: [{ filename: 'hits.pdf', content_type: 'application/pdf', size: 19 }],
+      note: null
     })
     if (a.source.kind !== 'email') throw new Error('not an e-mail')
     expect(a.source.headers.find((x) => x.name === 'Subject')!.value).toBe('Daily screening summary for 24 November')
@@ -180,8 +224,10 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
   it('shows an 8-bit windows-1252 e-mail with its accents, as the reader read it', async () => {
     h = await harness({ kind })
     const eml = Buffer.concat([
-      Buffer.from('From: screening@vendor.test\r\nSubject: Revue\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\nMessage-ID: <cp-1@vendor.test>\r\nMIME-Version: 1.0\r\n' +
-        'Content-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+      Buffer.from(
+        'From: screening@vendor.test\r\nSubject: Revue\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\nMessage-ID: <cp-1@vendor.test>\r\nMIME-Version: 1.0\r\n' +
+          'Content-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
+      ),
       Buffer.from([0x52, 0xe9, 0x66, 0xe9, 0x72, 0x65, 0x6e, 0x63, 0x65, 0x20, 0x80, 0x31, 0x30, 0x30, 0x0d, 0x0a]) // "Référence €100"
     ])
     await ok('importFiles', { paths: [writeFile(h.dir, 'cp.eml', eml)] })
@@ -212,12 +258,17 @@ describe.each(STORE_KINDS)('alert detail explanations on %s', (kind) => {
     const version = (await ok('listRuns', {})).runs[0]!.ruleset_version!
     // The recorded content no longer reads back as its version (as after a change of the rule format), and the
     // settings now point at another rule set: the detail must not explain the entry with either.
-    await h.exec('UPDATE rulesets SET content = replace(content, \'gte: 90\', \'gte: 95\') WHERE version = ?', [version])
+    await h.exec("UPDATE rulesets SET content = replace(content, 'gte: 90', 'gte: 95') WHERE version = ?", [version])
     h.settings.current = { ...h.settings.current, rules_file: DEFAULT_RULES }
     const a = await ok('getAlert', { id })
     expect(a.evidence).toEqual({
-      available: false, ruleset_version: version,
-      reason: expect.stringMatching(new RegExp(`^the conditions of rule set ${version} cannot be shown: the content recorded by its run reads back as rs-[0-9a-f]{16}, so it is not the content that version was recorded from`))
+      available: false,
+      ruleset_version: version,
+      reason: expect.stringMatching(
+        new RegExp(
+          `^the conditions of rule set ${version} cannot be shown: the content recorded by its run reads back as rs-[0-9a-f]{16}, so it is not the content that version was recorded from`
+        )
+      )
     })
     // The settings' rules file is the recorded version again: its content is that rule set, so it explains the entry.
     h.settings.current = { ...h.settings.current, rules_file: EXTENDED_RULES }

@@ -7,8 +7,24 @@ import { api, type AuditFilter, type AuditRow, type Method } from '../../src-mai
 import { writeFile } from '../helpers.js'
 import { harness, STORE_KINDS, transactionsCsv, type Harness } from './helpers.js'
 
-interface Txn { txn_id: string; customer_id: string; amount: string; currency: string; country: string; txn_type: string; risk_score: number; created_at: string }
-interface Mail { message_id: string; vendor: string | null; subject: string; body: string; severity_hint: string; created_at: string }
+interface Txn {
+  txn_id: string
+  customer_id: string
+  amount: string
+  currency: string
+  country: string
+  txn_type: string
+  risk_score: number
+  created_at: string
+}
+interface Mail {
+  message_id: string
+  vendor: string | null
+  subject: string
+  body: string
+  severity_hint: string
+  created_at: string
+}
 
 const COUNTRIES = ['IR', 'de', 'GB', 'US', 'NG', '', 'PA']
 const AMOUNTS = ['10000', '10000.01', '9999.99', '', '0', '250000', '12.5', '5000', '1,234.56']
@@ -36,14 +52,37 @@ const mails: Mail[] = Array.from({ length: 40 }, (_, i) => ({
 }))
 
 /** What an entry should show and match, from the record as written (normalized the way the docs promise). */
-interface Expected { external_id: string; kind: 'transaction' | 'email'; country: string | null; amount: number | null; currency: string | null; txn_type: string | null; customer: string | null; vendor: string | null }
+interface Expected {
+  external_id: string
+  kind: 'transaction' | 'email'
+  country: string | null
+  amount: number | null
+  currency: string | null
+  txn_type: string | null
+  customer: string | null
+  vendor: string | null
+}
 const expected: Expected[] = [
   ...txns.map((t): Expected => ({
-    external_id: t.txn_id, kind: 'transaction', country: t.country ? t.country.toUpperCase() : null,
-    amount: t.amount ? Number(t.amount.replace(/,/g, '')) : null, currency: t.currency ? t.currency.toUpperCase() : null,
-    txn_type: t.txn_type ? t.txn_type.toLowerCase() : null, customer: t.customer_id || null, vendor: null
+    external_id: t.txn_id,
+    kind: 'transaction',
+    country: t.country ? t.country.toUpperCase() : null,
+    amount: t.amount ? Number(t.amount.replace(/,/g, '')) : null,
+    currency: t.currency ? t.currency.toUpperCase() : null,
+    txn_type: t.txn_type ? t.txn_type.toLowerCase() : null,
+    customer: t.customer_id || null,
+    vendor: null
   })),
-  ...mails.map((m): Expected => ({ external_id: m.message_id, kind: 'email', country: null, amount: null, currency: null, txn_type: null, customer: null, vendor: m.vendor }))
+  ...mails.map((m): Expected => ({
+    external_id: m.message_id,
+    kind: 'email',
+    country: null,
+    amount: null,
+    currency: null,
+    txn_type: null,
+    customer: null,
+    vendor: m.vendor
+  }))
 ]
 
 describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
@@ -60,7 +99,11 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
   }
 
   /** Every match of a filter, paged through by keyset cursor in the given order. */
-  async function all(filter: AuditFilter, sort: { by: 'id' | 'created_at' | 'severity' | 'priority'; dir: 'asc' | 'desc' } = { by: 'id', dir: 'desc' }, limit = 37) {
+  async function all(
+    filter: AuditFilter,
+    sort: { by: 'id' | 'created_at' | 'severity' | 'priority'; dir: 'asc' | 'desc' } = { by: 'id', dir: 'desc' },
+    limit = 37
+  ) {
     const out: AuditRow[] = []
     let cursor: string | null = null
     for (let i = 0; i < 100; i++) {
@@ -73,7 +116,10 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
   }
 
   const idsWhere = (pred: (e: Expected, id: number) => boolean) =>
-    expected.filter((e) => pred(e, byExternal.get(e.external_id)!.id)).map((e) => byExternal.get(e.external_id)!.id).sort((a, b) => b - a)
+    expected
+      .filter((e) => pred(e, byExternal.get(e.external_id)!.id))
+      .map((e) => byExternal.get(e.external_id)!.id)
+      .sort((a, b) => b - a)
 
   beforeAll(async () => {
     h = await harness({ kind })
@@ -83,7 +129,11 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
     expect(out).toBeTruthy()
     rows = await all({}, { by: 'id', dir: 'desc' }, 500)
     for (const r of rows) byExternal.set(r.external_id, r)
-    for (const r of rows) rulesOf.set(r.id, (await ok('getAlert', { id: r.id })).matched_rules.map((m) => m.id))
+    for (const r of rows)
+      rulesOf.set(
+        r.id,
+        (await ok('getAlert', { id: r.id })).matched_rules.map((m) => m.id)
+      )
   }, 120_000)
 
   afterAll(async () => {
@@ -94,8 +144,23 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
     expect(rows.length).toBe(expected.length)
     for (const e of expected) {
       const r = byExternal.get(e.external_id)!
-      expect({ id: e.external_id, country: r.country, amount: r.amount, currency: r.currency, txn_type: r.txn_type, customer: r.customer, vendor: r.vendor })
-        .toEqual({ id: e.external_id, country: e.country, amount: e.amount, currency: e.currency, txn_type: e.txn_type, customer: e.customer, vendor: e.vendor })
+      expect({
+        id: e.external_id,
+        country: r.country,
+        amount: r.amount,
+        currency: r.currency,
+        txn_type: r.txn_type,
+        customer: r.customer,
+        vendor: r.vendor
+      }).toEqual({
+        id: e.external_id,
+        country: e.country,
+        amount: e.amount,
+        currency: e.currency,
+        txn_type: e.txn_type,
+        customer: e.customer,
+        vendor: e.vendor
+      })
       expect(r.rules).toEqual(rulesOf.get(r.id))
     }
     expect(rows.some((r) => r.rules.includes('high-risk-country'))).toBe(true)
@@ -109,7 +174,11 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
     ['amount over (exclusive)', { amount_min: 10000, amount_min_exclusive: true }, (e) => e.amount !== null && e.amount > 10000],
     ['amount at most', { amount_max: 12.5 }, (e) => e.amount !== null && e.amount <= 12.5],
     ['amount below (exclusive)', { amount_max: 12.5, amount_max_exclusive: true }, (e) => e.amount !== null && e.amount < 12.5],
-    ['amount range in one currency', { amount_min: 100, amount_max: 10000, currency: 'eur' }, (e) => e.currency === 'EUR' && e.amount !== null && e.amount >= 100 && e.amount <= 10000],
+    [
+      'amount range in one currency',
+      { amount_min: 100, amount_max: 10000, currency: 'eur' },
+      (e) => e.currency === 'EUR' && e.amount !== null && e.amount >= 100 && e.amount <= 10000
+    ],
     ['a currency', { currency: 'GBP' }, (e) => e.currency === 'GBP'],
     ['a transaction type in any case', { txn_type: ['WIRE'] }, (e) => e.txn_type === 'wire'],
     ['transaction types', { txn_type: ['card', 'cash'] }, (e) => e.txn_type === 'card' || e.txn_type === 'cash'],
@@ -120,15 +189,26 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
     ['a rule', { rule: 'high-risk-country' }, (_, id) => rulesOf.get(id)!.includes('high-risk-country')],
     ['a rule that was never the deciding one', { rule: 'risk-score-medium' }, (_, id) => rulesOf.get(id)!.includes('risk-score-medium')],
     ['a rule no alert matched', { rule: 'no-such-rule' }, () => false],
-    ['country, type and severity together', { country: ['IR', 'NG'], txn_type: ['wire'], severity: ['high', 'critical'] },
-      (e) => (e.country === 'IR' || e.country === 'NG') && e.txn_type === 'wire' && ['high', 'critical'].includes(byExternal.get(e.external_id)!.severity)],
-    ['rule and amount and source kind', { rule: 'high-risk-country', amount_min: 5000, source_kind: 'transaction' },
-      (e, id) => rulesOf.get(id)!.includes('high-risk-country') && e.amount !== null && e.amount >= 5000]
+    [
+      'country, type and severity together',
+      { country: ['IR', 'NG'], txn_type: ['wire'], severity: ['high', 'critical'] },
+      (e) => (e.country === 'IR' || e.country === 'NG') && e.txn_type === 'wire' && ['high', 'critical'].includes(byExternal.get(e.external_id)!.severity)
+    ],
+    [
+      'rule and amount and source kind',
+      { rule: 'high-risk-country', amount_min: 5000, source_kind: 'transaction' },
+      (e, id) => rulesOf.get(id)!.includes('high-risk-country') && e.amount !== null && e.amount >= 5000
+    ]
   ]
 
   it.each(cases)('filters: %s', async (_, filter, pred) => {
     const want = idsWhere(pred)
-    for (const sort of [{ by: 'id', dir: 'desc' }, { by: 'created_at', dir: 'asc' }, { by: 'severity', dir: 'desc' }, { by: 'priority', dir: 'desc' }] as const) {
+    for (const sort of [
+      { by: 'id', dir: 'desc' },
+      { by: 'created_at', dir: 'asc' },
+      { by: 'severity', dir: 'desc' },
+      { by: 'priority', dir: 'desc' }
+    ] as const) {
       const got = await all(filter, sort)
       expect(new Set(got.map((r) => r.id)).size).toBe(got.length) // keyset pages never repeat an entry
       expect({ sort, ids: got.map((r) => r.id).sort((a, b) => b - a) }).toEqual({ sort, ids: want })
@@ -162,7 +242,9 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
     }
     // Tokens and words together: the words still search the text.
     const words = await all({ search: 'sanctions vendor:acme' })
-    expect(words.map((r) => r.id)).toEqual(idsWhere((e) => e.vendor !== null && e.vendor.toLowerCase().includes('acme') && /sanctions/i.test(byExternal.get(e.external_id)!.title)))
+    expect(words.map((r) => r.id)).toEqual(
+      idsWhere((e) => e.vendor !== null && e.vendor.toLowerCase().includes('acme') && /sanctions/i.test(byExternal.get(e.external_id)!.title))
+    )
     expect(words.length).toBeGreaterThan(0)
   })
 
@@ -177,7 +259,9 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
     expect(rule.length).toBeGreaterThan(0)
     // A rule that matched but did not decide is not in the reason: found by its id all the same.
     const quiet = await all({ search: 'risk-score-medium' })
-    expect(quiet.map((r) => r.id)).toEqual(expect.arrayContaining(rows.filter((r) => rulesOf.get(r.id)!.includes('risk-score-medium') && !r.reason.includes('risk-score-medium')).map((r) => r.id)))
+    expect(quiet.map((r) => r.id)).toEqual(
+      expect.arrayContaining(rows.filter((r) => rulesOf.get(r.id)!.includes('risk-score-medium') && !r.reason.includes('risk-score-medium')).map((r) => r.id))
+    )
   })
 
   it('refuses an unknown search field or a field given twice with invalid_input naming it', async () => {
@@ -186,11 +270,23 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
       expect(r.ok).toBe(false)
       return r.ok ? null : r.error
     }
-    expect(await err({ filter: { search: 'petrov colour:red' } })).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/"colour:red": unknown search field "colour"/) })
+    expect(await err({ filter: { search: 'petrov colour:red' } })).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/"colour:red": unknown search field "colour"/)
+    })
     expect(await err({ filter: { search: 'country:Iran' } })).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/"country:Iran"/) })
-    expect(await err({ filter: { country: ['DE'], search: 'country:IR' } })).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/country is set by the filter and by the search/) })
-    expect(await err({ filter: { country: ['Iran'] } })).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/filter\.country\.0: a country is an ISO 3166 two-letter code/) })
-    expect(await err({ filter: { amount_min: 10, amount_max: 5 } })).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/"amount_min" must not be over "amount_max"/) })
+    expect(await err({ filter: { country: ['DE'], search: 'country:IR' } })).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/country is set by the filter and by the search/)
+    })
+    expect(await err({ filter: { country: ['Iran'] } })).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/filter\.country\.0: a country is an ISO 3166 two-letter code/)
+    })
+    expect(await err({ filter: { amount_min: 10, amount_max: 5 } })).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/"amount_min" must not be over "amount_max"/)
+    })
   })
 
   it('offers the facets: countries, currencies, types, vendors and rules with their counts, most first', async () => {
@@ -198,7 +294,9 @@ describe.each(STORE_KINDS)('audit filters on %s', (kind) => {
     const tally = (values: Array<string | null>) => {
       const m = new Map<string, number>()
       for (const v of values) if (v !== null) m.set(v, (m.get(v) ?? 0) + 1)
-      return [...m].map(([value, entries]) => ({ value, entries })).sort((a, b) => b.entries - a.entries || Buffer.compare(Buffer.from(a.value), Buffer.from(b.value)))
+      return [...m]
+        .map(([value, entries]) => ({ value, entries }))
+        .sort((a, b) => b.entries - a.entries || Buffer.compare(Buffer.from(a.value), Buffer.from(b.value)))
     }
     expect(f.countries).toEqual(tally(expected.map((e) => e.country)))
     expect(f.currencies).toEqual(tally(expected.map((e) => e.currency)))

@@ -29,7 +29,13 @@ describe.each(STORE_KINDS)('clocks due soon on %s', (kind) => {
     void d
 
     const counts = async (atMs: number) => {
-      const h = createCaseHandlers({ trail: fx!.trail, settings: async () => ({ settings: defaultSettings(), baseDir: fx!.dir, source: 'test' }), emit: () => {}, osUser: () => 'ann', now: () => atMs })
+      const h = createCaseHandlers({
+        trail: fx!.trail,
+        settings: async () => ({ settings: defaultSettings(), baseDir: fx!.dir, source: 'test' }),
+        emit: () => {},
+        osUser: () => 'ann',
+        now: () => atMs
+      })
       return api.caseQueue.output.parse(await h.caseQueue(api.caseQueue.input.parse({ view: 'all', limit: 1 }))).counts
     }
     expect((await counts(triaged + DAY_MS)).clocks_due_soon).toBe(0)

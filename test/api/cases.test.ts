@@ -17,7 +17,10 @@ async function ok<M extends Method>(method: M, input: unknown) {
   return api[method].output.parse(r.data) as ReturnType<(typeof api)[M]['output']['parse']>
 }
 
-const officers = [{ id: 'ann', name: 'Ann Officer' }, { id: 'ben', name: 'Ben Officer' }]
+const officers = [
+  { id: 'ann', name: 'Ann Officer' },
+  { id: 'ben', name: 'Ben Officer' }
+]
 
 describe.each(STORE_KINDS)('case API on %s', (kind) => {
   it('serves the queues and records actions by the workstation officer, with four-eyes by a colleague', async () => {
@@ -32,7 +35,10 @@ describe.each(STORE_KINDS)('case API on %s', (kind) => {
     const crit = q.rows.find((r) => r.severity === 'critical')!
     expect(q.rows[0]!.severity).toBe('critical') // 15 minutes to acknowledge: due first
     expect(crit).toMatchObject({ state: 'open', assignee: null, due_kind: 'acknowledge', overdue: false })
-    const low = q.rows.filter((r) => r.severity === 'low').slice(0, 3).map((r) => r.id)
+    const low = q.rows
+      .filter((r) => r.severity === 'low')
+      .slice(0, 3)
+      .map((r) => r.id)
 
     await ok('caseAction', { action: 'assign', ids: [crit.id], to: 'ann' })
     await ok('caseAction', { action: 'close', ids: [crit.id], disposition: 'false_positive', reason: 'known counterparty' })
@@ -42,14 +48,25 @@ describe.each(STORE_KINDS)('case API on %s', (kind) => {
     expect(h.events.filter((e) => e.type === 'caseChanged').at(-1)).toEqual({ type: 'caseChanged', action: 'close', by: 'ann', ids: low })
 
     const own = await h.handlers.call('caseAction', { action: 'approve', ids: [crit.id] })
-    expect(own).toMatchObject({ ok: false, error: { code: 'user_error', message: `alert ${crit.id}: Ann Officer (ann) closed it and cannot approve their own close; another officer must (four-eyes)` } })
+    expect(own).toMatchObject({
+      ok: false,
+      error: {
+        code: 'user_error',
+        message: `alert ${crit.id}: Ann Officer (ann) closed it and cannot approve their own close; another officer must (four-eyes)`
+      }
+    })
     expect((await ok('caseQueue', { view: 'approval' })).total).toBe(0) // Ann's own close is not hers to approve
     expect((await ok('caseQueue', { view: 'mine' })).rows.map((r) => [r.id, r.state])).toEqual([[crit.id, 'pending_approval']])
 
     await ok('caseAction', { action: 'approve', ids: [crit.id], by: 'Ben Officer' })
     const c = await ok('getCase', { id: crit.id })
     expect(c).toMatchObject({ state: 'closed', disposition: 'false_positive', closed_by: 'ann', approved_by: 'ben', four_eyes: true })
-    expect(c.events.map((e) => [e.type, e.by_name])).toEqual([['assigned', 'Ann Officer'], ['acknowledged', 'Ann Officer'], ['closed', 'Ann Officer'], ['approved', 'Ben Officer']])
+    expect(c.events.map((e) => [e.type, e.by_name])).toEqual([
+      ['assigned', 'Ann Officer'],
+      ['acknowledged', 'Ann Officer'],
+      ['closed', 'Ann Officer'],
+      ['approved', 'Ben Officer']
+    ])
     expect(c.sla.acknowledge).toMatchObject({ target_seconds: 900, met: true, overdue: false })
     expect(c.allowed).toEqual(expect.arrayContaining(['reopen', 'note']))
     expect(c.allowed).not.toContain('close')
@@ -75,7 +92,10 @@ describe.each(STORE_KINDS)('case API on %s', (kind) => {
   it('validates inputs by field, and a missing alert is not_found', async () => {
     h = await harness({ kind })
     expect(await h.handlers.call('caseAction', { action: 'note', ids: [1, 2], text: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
-    expect(await h.handlers.call('caseQueue', { view: 'everything' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^caseQueue: view/) } })
+    expect(await h.handlers.call('caseQueue', { view: 'everything' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/^caseQueue: view/) }
+    })
     expect(await h.handlers.call('getCase', { id: 4242 })).toMatchObject({ ok: false, error: { code: 'not_found', message: 'alert 4242 does not exist' } })
   })
 })

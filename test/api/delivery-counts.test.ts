@@ -34,13 +34,39 @@ describe('delivery counts', () => {
       check()
       const base = counter.recounts
       for (let i = 0; i < 3; i++) {
-        await importFiles(store, [transactionsCsv(dir, [{ id: `D${i}a`, risk: 95 }, { id: `D${i}b`, risk: 10 }], `dry-${i}.csv`)], settings())
+        await importFiles(
+          store,
+          [
+            transactionsCsv(
+              dir,
+              [
+                { id: `D${i}a`, risk: 95 },
+                { id: `D${i}b`, risk: 10 }
+              ],
+              `dry-${i}.csv`
+            )
+          ],
+          settings()
+        )
         check()
       }
       expect(counter.recounts).toBe(base) // dry-run imports: added, never recounted
       expect(counter.get().counts.dry_run).toBe(9)
 
-      await importFiles(store, [transactionsCsv(dir, [{ id: 'L1', risk: 95 }, { id: 'L2', risk: 80 }], 'live.csv')], live)
+      await importFiles(
+        store,
+        [
+          transactionsCsv(
+            dir,
+            [
+              { id: 'L1', risk: 95 },
+              { id: 'L2', risk: 80 }
+            ],
+            'live.csv'
+          )
+        ],
+        live
+      )
       check()
       expect(counter.get().counts.pending).toBe(4)
 
@@ -49,8 +75,23 @@ describe('delivery counts', () => {
       expect(k).toBeDefined()
       check()
       expect(counter.get().counts.sending).toBe(1)
-      outbox.complete([k!], 'test-claimer', { startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), error: 'no answer', httpStatus: null, smtpResponse: null, messageKey: 'k', messageSize: 1 },
-        { result: 'uncertain', notice: { kind: 'uncertain', severity: 'critical', title: 't', detail: 'd', destination: 'slack:compliance-critical', entryIds: [7], runId: null } })
+      outbox.complete(
+        [k!],
+        'test-claimer',
+        {
+          startedAt: new Date().toISOString(),
+          finishedAt: new Date().toISOString(),
+          error: 'no answer',
+          httpStatus: null,
+          smtpResponse: null,
+          messageKey: 'k',
+          messageSize: 1
+        },
+        {
+          result: 'uncertain',
+          notice: { kind: 'uncertain', severity: 'critical', title: 't', detail: 'd', destination: 'slack:compliance-critical', entryIds: [7], runId: null }
+        }
+      )
       check()
       expect(counter.get().uncertain.map((u) => u.entryId)).toEqual([7])
 

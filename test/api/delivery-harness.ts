@@ -33,11 +33,17 @@ export function deliveryHarness(s: Settings, opts: { watchMs?: number } = {}): D
   }
   const events: ApiEvent[] = []
   const handlers = createHandlers({
-    trail: new SqliteTrail(store), settings: provider, emit: (e) => events.push(e),
+    trail: new SqliteTrail(store),
+    settings: provider,
+    emit: (e) => events.push(e),
     delivery: { failureRetryDelayMs: 10, watchMs: opts.watchMs ?? 60_000, defaultBy: 'officer.test' }
   })
   return {
-    dir, store, handlers, events, settings: state,
+    dir,
+    store,
+    handlers,
+    events,
+    settings: state,
     async ok(method, input) {
       const r = await handlers.call(method, input)
       if (!r.ok) throw new Error(`${method} failed: ${r.error.code}: ${r.error.message}`)

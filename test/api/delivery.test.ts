@@ -80,7 +80,10 @@ describe('a run started from the API', () => {
 
   it('in dry-run sends nothing: the outbox rows are dry_run and the mode says so', async () => {
     h = deliveryHarness({ ...live(), dry_run: true })
-    await importTxns(h, [{ id: 'D1', risk: 95 }, { id: 'D2', risk: 50 }])
+    await importTxns(h, [
+      { id: 'D1', risk: 95 },
+      { id: 'D2', risk: 50 }
+    ])
     await h.idle()
     expect(slack.requests).toHaveLength(0)
     expect(smtp.accepted).toHaveLength(0)
@@ -143,7 +146,13 @@ describe('dead deliveries and their fallbacks', () => {
     expect(ack).toMatchObject({ id: notice.id, acknowledged_by: 'officer.test' })
     expect((await h.ok('deliveryStatus', {})).notices_total).toBe(0)
     expect(deliveryEvents(h).at(-1)).toMatchObject({ open_notices: 0, new_notices: [] })
-    await expectError(h, 'acknowledgeNotice', { id: notice.id, by: 'someone else' }, 'user_error', new RegExp(`notice ${notice.id} was already acknowledged by officer\\.test`))
+    await expectError(
+      h,
+      'acknowledgeNotice',
+      { id: notice.id, by: 'someone else' },
+      'user_error',
+      new RegExp(`notice ${notice.id} was already acknowledged by officer\\.test`)
+    )
   })
 })
 
@@ -152,11 +161,17 @@ describe('uncertain deliveries', () => {
     h = deliveryHarness(live())
     slack.script.set('compliance-critical', [{ hang: true }])
     slack.script.set('compliance-high', [{ hang: true }])
-    await importTxns(h, [{ id: 'U1', risk: 95 }, { id: 'U2', risk: 80 }])
+    await importTxns(h, [
+      { id: 'U1', risk: 95 },
+      { id: 'U2', risk: 80 }
+    ])
     await h.idle()
     const s = await h.ok('deliveryStatus', {})
     expect(s.uncertain_total).toBe(2)
-    expect(s.uncertain.map((u) => [u.alert_id, u.destination]).sort()).toEqual([[1, 'slack:compliance-critical'], [2, 'slack:compliance-high']])
+    expect(s.uncertain.map((u) => [u.alert_id, u.destination]).sort()).toEqual([
+      [1, 'slack:compliance-critical'],
+      [2, 'slack:compliance-high']
+    ])
     expect(s.notices.filter((n) => n.kind === 'uncertain')).toHaveLength(2)
 
     const resend = await h.ok('resolveUncertain', { alert_id: 1, destination: 'slack:compliance-critical', decision: 'resend', by: 'A. Officer' })
@@ -170,7 +185,13 @@ describe('uncertain deliveries', () => {
     const after = await h.ok('deliveryStatus', {})
     expect(after.uncertain_total).toBe(0)
     expect(after.outbox).toMatchObject({ uncertain: 0, sent: 4 })
-    await expectError(h, 'resolveUncertain', { alert_id: 2, destination: 'slack:compliance-high', decision: 'resend' }, 'user_error', /alert 2 → slack:compliance-high is sent, not uncertain: nothing changed/)
+    await expectError(
+      h,
+      'resolveUncertain',
+      { alert_id: 2, destination: 'slack:compliance-high', decision: 'resend' },
+      'user_error',
+      /alert 2 → slack:compliance-high is sent, not uncertain: nothing changed/
+    )
   })
 })
 
@@ -190,7 +211,11 @@ describe('a run that fails as a whole', () => {
     expect(mail.text).toContain('missing-rules.yaml')
     const s = await h.ok('deliveryStatus', {})
     expect(s.notices).toEqual([expect.objectContaining({ kind: 'run_failed', severity: 'critical', title: 'Triage Desk scheduled inbox run failed' })])
-    expect(deliveryEvents(h).flatMap((e) => e.new_notices).map((n) => n.kind)).toEqual(['run_failed'])
+    expect(
+      deliveryEvents(h)
+        .flatMap((e) => e.new_notices)
+        .map((n) => n.kind)
+    ).toEqual(['run_failed'])
   })
 
   it('in dry-run the notice is shown in the app but no e-mail is sent', async () => {
@@ -220,7 +245,13 @@ describe('validation', () => {
     await expectError(h, 'acknowledgeNotice', { id: -3 }, 'invalid_input', /^acknowledgeNotice: id: /)
     await expectError(h, 'acknowledgeNotice', { id: 1, by: '   ' }, 'invalid_input', /acknowledgeNotice: by: say who decided/)
     await expectError(h, 'acknowledgeNotice', { id: 4242 }, 'not_found', /delivery notice 4242 does not exist/)
-    await expectError(h, 'resolveUncertain', { alert_id: 1, destination: 'pager:duty', decision: 'resend' }, 'invalid_input', /resolveUncertain: destination: a destination looks like slack:<channel> or email:<list>/)
+    await expectError(
+      h,
+      'resolveUncertain',
+      { alert_id: 1, destination: 'pager:duty', decision: 'resend' },
+      'invalid_input',
+      /resolveUncertain: destination: a destination looks like slack:<channel> or email:<list>/
+    )
     await expectError(h, 'resolveUncertain', { alert_id: 1, destination: 'slack:x', decision: 'maybe' }, 'invalid_input', /resolveUncertain: decision: /)
     await expectError(h, 'resolveUncertain', { alert_id: 77, destination: 'slack:x', decision: 'sent' }, 'not_found', /alert 77 has no delivery to slack:x/)
   })

@@ -17,14 +17,19 @@ async function ok<M extends Method>(method: M, input: unknown) {
   if (!r.ok) throw new Error(`${method} failed: ${r.error.code}: ${r.error.message}`)
   return api[method].output.parse(r.data) as ReturnType<(typeof api)[M]['output']['parse']>
 }
-const officers = [{ id: 'ann', name: 'Ann Officer' }, { id: 'ben', name: 'Ben Officer' }]
+const officers = [
+  { id: 'ann', name: 'Ann Officer' },
+  { id: 'ben', name: 'Ben Officer' }
+]
 const DRAFT = readFileSync(DEFAULT_RULES, 'utf8').replace('{ field: risk_score, gte: 90 }', '{ field: risk_score, gte: 97 }')
 
 describe.each(STORE_KINDS)('rule governance API on %s', (kind) => {
-  it('validates as typed, tries a draft on an alert, backtests, and activates only with a colleague\'s approval', async () => {
+  it("validates as typed, tries a draft on an alert, backtests, and activates only with a colleague's approval", async () => {
     h = await harness({ kind, settings: { officers, officer: 'ann' } })
     await ok('loadSampleData', {})
-    const v = await ok('validateRules', { content: 'name: x\nrules:\n  - id: a\n    description: d\n    when: { field: risk_score, gte: 90 }\n    severity: urgent\n' })
+    const v = await ok('validateRules', {
+      content: 'name: x\nrules:\n  - id: a\n    description: d\n    when: { field: risk_score, gte: 90 }\n    severity: urgent\n'
+    })
     expect(v).toMatchObject({ ok: false, problems: [{ path: 'rules.0.severity', line: 6, column: 15 }] })
     expect(await ok('validateRules', { content: DRAFT })).toMatchObject({ ok: true, known: null, rules: 11 })
 
@@ -42,7 +47,11 @@ describe.each(STORE_KINDS)('rule governance API on %s', (kind) => {
         break
       }
     }
-    expect(tried).toMatchObject({ recorded: { severity: 'critical' }, draft: { severity: 'high', destinations: ['slack:compliance-high', 'email:compliance'] }, changed: true })
+    expect(tried).toMatchObject({
+      recorded: { severity: 'critical' },
+      draft: { severity: 'high', destinations: ['slack:compliance-high', 'email:compliance'] },
+      changed: true
+    })
 
     const bt = await ok('backtestRules', { content: DRAFT })
     expect(bt.figures.alerts).toBeGreaterThan(60)
@@ -52,9 +61,15 @@ describe.each(STORE_KINDS)('rule governance API on %s', (kind) => {
     expect(h.events.filter((e) => e.type === 'governanceChanged').map((e) => e.type === 'governanceChanged' && e.event)).toEqual(['rules_backtested'])
 
     const own = await h.handlers.call('approveRules', { version: bt.version, reason: 'fine' })
-    expect(own).toMatchObject({ ok: false, error: { code: 'user_error', message: `rule set ${bt.version}: Ann Officer (ann) drafted it and cannot approve it; another officer must (four-eyes)` } })
+    expect(own).toMatchObject({
+      ok: false,
+      error: { code: 'user_error', message: `rule set ${bt.version}: Ann Officer (ann) drafted it and cannot approve it; another officer must (four-eyes)` }
+    })
     const early = await h.handlers.call('activateRules', { version: bt.version, reason: 'go' })
-    expect(early).toMatchObject({ ok: false, error: { code: 'user_error', message: expect.stringMatching(/needs an approval by an officer other than Ann Officer \(ann\)/) } })
+    expect(early).toMatchObject({
+      ok: false,
+      error: { code: 'user_error', message: expect.stringMatching(/needs an approval by an officer other than Ann Officer \(ann\)/) }
+    })
     await ok('approveRules', { version: bt.version, reason: 'critical threshold agreed', by: 'ben' })
     const summary = (await ok('rulesOverview', {})).rule_sets.find((r) => r.version === bt.version)!
     expect(summary).toMatchObject({ state: 'approved', blockers: [], drafted_by_name: 'Ann Officer', approvals: [{ by_name: 'Ben Officer' }] })
@@ -76,18 +91,36 @@ describe.each(STORE_KINDS)('rule governance API on %s', (kind) => {
     const soon = new Date(Date.now() + 6 * 3600_000).toISOString()
     const later = new Date(Date.now() + 5 * 86_400_000).toISOString()
     const a = await ok('addSilence', { matches: [{ field: 'country', value: 'NL' }], until: soon, reason: 'vendor migration' })
-    const b = await ok('addSilence', { matches: [{ field: 'vendor', value: 'alerts@vendor.example' }], until: later, reason: 'test feed', include_critical: true })
-    expect(await h.handlers.call('addSilence', { matches: [{ field: 'colour', value: 'red' }], until: later, reason: 'r' })).toMatchObject({ ok: false, error: { code: 'user_error', message: expect.stringMatching(/"colour" is not a field/) } })
+    const b = await ok('addSilence', {
+      matches: [{ field: 'vendor', value: 'alerts@vendor.example' }],
+      until: later,
+      reason: 'test feed',
+      include_critical: true
+    })
+    expect(await h.handlers.call('addSilence', { matches: [{ field: 'colour', value: 'red' }], until: later, reason: 'r' })).toMatchObject({
+      ok: false,
+      error: { code: 'user_error', message: expect.stringMatching(/"colour" is not a field/) }
+    })
     expect(await h.handlers.call('addSilence', { matches: [], until: later, reason: 'r' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
     let list = await ok('listSilences', {})
-    expect(list.silences.map((s) => [s.id, s.state, s.ending_soon, s.by_name])).toEqual([[b.id, 'in force', false, 'Ann Officer'], [a.id, 'in force', true, 'Ann Officer']])
+    expect(list.silences.map((s) => [s.id, s.state, s.ending_soon, s.by_name])).toEqual([
+      [b.id, 'in force', false, 'Ann Officer'],
+      [a.id, 'in force', true, 'Ann Officer']
+    ])
     expect(list.fields).toContain('country')
-    expect(await h.handlers.call('approveSilence', { id: b.id })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/cannot approve it; another officer must/) } })
+    expect(await h.handlers.call('approveSilence', { id: b.id })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/cannot approve it; another officer must/) }
+    })
     await ok('approveSilence', { id: b.id, by: 'ben' })
     await ok('expireSilence', { id: a.id, reason: 'done early', by: 'ben' })
     list = await ok('listSilences', {})
     expect(list.silences.map((s) => s.id)).toEqual([b.id])
-    expect((await ok('listSilences', { all: true })).silences.find((s) => s.id === a.id)).toMatchObject({ state: 'expired', expired_by: 'ben', expire_reason: 'done early' })
+    expect((await ok('listSilences', { all: true })).silences.find((s) => s.id === a.id)).toMatchObject({
+      state: 'expired',
+      expired_by: 'ben',
+      expire_reason: 'done early'
+    })
     expect((await ok('listSilences', {})).silences[0]).toMatchObject({ approved_by: 'ben', include_critical: true })
     expect((await h.trail.store.verify()).governance).toEqual({ count: 4, problem: null })
   })

@@ -31,7 +31,9 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export async function harness(opts: { settings?: Partial<Settings>; writable?: boolean; nextRunAt?: () => string | null; kind?: StoreKind } = {}): Promise<Harness> {
+export async function harness(
+  opts: { settings?: Partial<Settings>; writable?: boolean; nextRunAt?: () => string | null; kind?: StoreKind } = {}
+): Promise<Harness> {
   const dir = tempDir('triage-api-')
   const kind = opts.kind ?? 'sqlite'
   const pgdb = kind === 'postgres' ? await createDatabase('triage_api') : null
@@ -48,11 +50,20 @@ export async function harness(opts: { settings?: Partial<Settings>; writable?: b
   const events: ApiEvent[] = []
   const handlers = createHandlers({ trail, settings: provider, emit: (e) => events.push(e), nextRunAt: opts.nextRunAt })
   return {
-    dir, kind, trail, handlers, events, settings: state,
+    dir,
+    kind,
+    trail,
+    handlers,
+    events,
+    settings: state,
     async exec(sqlText, params = []) {
       if (pgdb) {
         let n = 0
-        await sql(pgdb.url, sqlText.replace(/\?/g, () => `$${++n}`), params)
+        await sql(
+          pgdb.url,
+          sqlText.replace(/\?/g, () => `$${++n}`),
+          params
+        )
       } else (trail.store as SqliteStore).db.prepare(sqlText).run(...params)
     },
     async close() {

@@ -22,15 +22,41 @@ async function ok<M extends Method>(method: M, input: unknown) {
 const MIN = 60_000
 const iso = (ms: number) => new Date(ms).toISOString()
 /** A critical alert (sanctioned country, large wire) and a low one (small card payment), by the default rules. */
-const critical = (id: string, createdMs: number) => ({ txn_id: id, customer_id: `C-${id}`, amount: 250000, currency: 'USD', country: 'IR', txn_type: 'wire', risk_score: 95, created_at: iso(createdMs) })
-const low = (id: string, createdMs: number) => ({ txn_id: id, customer_id: `C-${id}`, amount: 10, currency: 'EUR', country: 'DE', txn_type: 'card', risk_score: 5, created_at: iso(createdMs) })
+const critical = (id: string, createdMs: number) => ({
+  txn_id: id,
+  customer_id: `C-${id}`,
+  amount: 250000,
+  currency: 'USD',
+  country: 'IR',
+  txn_type: 'wire',
+  risk_score: 95,
+  created_at: iso(createdMs)
+})
+const low = (id: string, createdMs: number) => ({
+  txn_id: id,
+  customer_id: `C-${id}`,
+  amount: 10,
+  currency: 'EUR',
+  country: 'DE',
+  txn_type: 'card',
+  risk_score: 5,
+  created_at: iso(createdMs)
+})
 
 describe.each(STORE_KINDS)('on %s', (kind) => {
-  it('counts breaches from the alert\'s own time, a back-dated import apart from lateness within a run, and today by triage time', async () => {
+  it("counts breaches from the alert's own time, a back-dated import apart from lateness within a run, and today by triage time", async () => {
     h = await harness({ kind, settings: { officers: [{ id: 'ann', name: 'Ann Officer' }], officer: 'Ann Officer' } })
     const now = Date.now()
     // A backlog: three alerts three days old, all past their target long before the import started.
-    const backlog = await ok('importFiles', { paths: [writeFile(h.dir, 'backlog.csv', transactionsCsv([critical('B1', now - 3 * 1440 * MIN), low('B2', now - 3 * 1440 * MIN - MIN), low('B3', now - 3 * 1440 * MIN - 2 * MIN)]))] })
+    const backlog = await ok('importFiles', {
+      paths: [
+        writeFile(
+          h.dir,
+          'backlog.csv',
+          transactionsCsv([critical('B1', now - 3 * 1440 * MIN), low('B2', now - 3 * 1440 * MIN - MIN), low('B3', now - 3 * 1440 * MIN - 2 * MIN)])
+        )
+      ]
+    })
     expect(backlog.summary.triaged).toBe(3)
     // Asked between imports too: the figures are a running tally, read from what was appended since (store/dashboard-tally.ts).
     expect((await ok('summary', {})).breaches).toEqual({ total: 3, late_on_import: 3, late_in_run: 0 })
@@ -73,7 +99,9 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
     const runs = await ok('listRuns', { limit: 5 })
     expect(runs.runs[0]).toMatchObject({ status: 'failed', trigger: 'manual', errors: ['no inbox folder is set: choose one in Settings'], received: 0 })
     const failedId = runs.runs[0]!.id
-    expect(h.events.filter((e) => e.type === 'runFailed')).toEqual([{ type: 'runFailed', trigger: 'manual', message: 'no inbox folder is set: choose one in Settings', run_id: failedId }])
+    expect(h.events.filter((e) => e.type === 'runFailed')).toEqual([
+      { type: 'runFailed', trigger: 'manual', message: 'no inbox folder is set: choose one in Settings', run_id: failedId }
+    ])
 
     const s = await ok('summary', {})
     expect(s.health).toMatchObject({ status: 'failed', message: `The last run (#${failedId}, manual) failed: no inbox folder is set: choose one in Settings` })

@@ -39,7 +39,16 @@ describe('header synonyms', () => {
     // "TxnId" is txn_id itself without case or punctuation: it wins over "transaction_id".
     expect(suggestMapping(['transaction_id', 'TxnId'], [['a', 'b']], {})).toEqual([{ field: 'txn_id', column: 'TxnId', samples: ['b'] }])
     expect(suggestMapping(['Trans ID', 'Payment ID'], [['a', 'b']], {})).toEqual([{ field: 'txn_id', column: 'Trans ID', samples: ['a'] }])
-    expect(suggestMapping([' Transaction ID ', 'Booking Date'], [['T1', '2026-01-01'], ['', '2026-01-02']], {})).toEqual([
+    expect(
+      suggestMapping(
+        [' Transaction ID ', 'Booking Date'],
+        [
+          ['T1', '2026-01-01'],
+          ['', '2026-01-02']
+        ],
+        {}
+      )
+    ).toEqual([
       { field: 'txn_id', column: 'Transaction ID', samples: ['T1'] },
       { field: 'created_at', column: 'Booking Date', samples: ['2026-01-01', '2026-01-02'] }
     ])
@@ -75,10 +84,19 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
     expect(unmapped.files[0]).toMatchObject({ records: 4, alerts: 0, quarantined: 4 })
     expect(unmapped.files[0]!.reasons.reduce((n, r) => n + r.count, 0) + unmapped.files[0]!.more_reasons).toBe(4)
     const check = await ok('validateImport', { paths: [first], csv_mapping })
-    expect(check.files).toEqual([{
-      path: first, name: 'bank-export.csv', records: 3, alerts: 2, quarantined: 1, repeats: 0, more_reasons: 0, already_imported: null,
-      reasons: [{ field: 'amount', reason: expect.stringMatching(/amount/), count: 1, first: '4' }]
-    }])
+    expect(check.files).toEqual([
+      {
+        path: first,
+        name: 'bank-export.csv',
+        records: 3,
+        alerts: 2,
+        quarantined: 1,
+        repeats: 0,
+        more_reasons: 0,
+        already_imported: null,
+        reasons: [{ field: 'amount', reason: expect.stringMatching(/amount/), count: 1, first: '4' }]
+      }
+    ])
     expect((await ok('summary', {})).total_entries).toBe(0) // the check wrote nothing
     expect((await ok('listRuns', { limit: 5 })).runs).toEqual([])
 
@@ -96,7 +114,13 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
 
     // The file back with a row added: read again (not identical), the bad row a repeat of its quarantine record.
     const grown = upload(h.dir, 3, csv(GOOD_1, GOOD_2, BAD, GOOD_3))
-    expect((await ok('validateImport', { paths: [grown], csv_mapping })).files[0]).toMatchObject({ already_imported: null, records: 4, alerts: 3, quarantined: 0, repeats: 1 })
+    expect((await ok('validateImport', { paths: [grown], csv_mapping })).files[0]).toMatchObject({
+      already_imported: null,
+      records: 4,
+      alerts: 3,
+      quarantined: 0,
+      repeats: 1
+    })
     const third = await ok('importFiles', { paths: [grown], csv_mapping })
     expect(third.summary).toMatchObject({ received: 4, triaged: 1, duplicates: 3, quarantined: 0 })
     // A bad row twice in a new file: the first would be quarantined, the second is its repeat (as the import records it).
@@ -105,6 +129,8 @@ describe.each(STORE_KINDS)('on %s', (kind) => {
     expect((await ok('importFiles', { paths: [twice], csv_mapping })).summary).toMatchObject({ received: 3, quarantined: 1, duplicates: 2 }) // TX-4 and the repeat
     const q = await ok('listQuarantine', { limit: 10 })
     expect(q.total).toBe(2) // TX-3's row once, the new bad row once
-    expect((await ok('getQuarantine', { id: q.items.find((i) => i.source_locator === '4' && i.field === 'amount' && i.raw.startsWith('TX-3'))!.id })).repeats).toBe(2)
+    expect(
+      (await ok('getQuarantine', { id: q.items.find((i) => i.source_locator === '4' && i.field === 'amount' && i.raw.startsWith('TX-3'))!.id })).repeats
+    ).toBe(2)
   })
 })

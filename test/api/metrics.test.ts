@@ -94,7 +94,10 @@ describe('triage serve: /healthz and /metrics (the real process)', () => {
   it('an empty database: /healthz is ok ("No run yet."), /metrics is all zeros with no run observed', async () => {
     const h = await get(s, '/healthz')
     expect(h.status).toBe(200)
-    expect(JSON.parse(h.body)).toMatchObject({ status: 'ok', checks: { database: { status: 'ok' }, last_run: { status: 'ok', message: 'No run yet.' }, outbox: { status: 'ok' } } })
+    expect(JSON.parse(h.body)).toMatchObject({
+      status: 'ok',
+      checks: { database: { status: 'ok' }, last_run: { status: 'ok', message: 'No run yet.' }, outbox: { status: 'ok' } }
+    })
     const { samples } = await scrape(s)
     expect(value(samples, 'triage_alerts_received_total')).toBe(0)
     expect(value(samples, 'triage_deliveries', { status: 'dry_run' })).toBe(0)
@@ -146,9 +149,15 @@ describe('triage serve: /healthz and /metrics (the real process)', () => {
   it('/metrics counts exactly what the import returned, and the histogram observed the run', async () => {
     const { types, samples } = await scrape(s)
     expect(types).toMatchObject({
-      triage_alerts_received_total: 'counter', triage_alerts_triaged_total: 'counter', triage_alerts_duplicates_total: 'counter',
-      triage_alerts_quarantined_total: 'counter', triage_quarantine_open: 'gauge', triage_deliveries: 'gauge',
-      triage_last_run_success_timestamp_seconds: 'gauge', triage_run_in_progress: 'gauge', triage_run_duration_seconds: 'histogram'
+      triage_alerts_received_total: 'counter',
+      triage_alerts_triaged_total: 'counter',
+      triage_alerts_duplicates_total: 'counter',
+      triage_alerts_quarantined_total: 'counter',
+      triage_quarantine_open: 'gauge',
+      triage_deliveries: 'gauge',
+      triage_last_run_success_timestamp_seconds: 'gauge',
+      triage_run_in_progress: 'gauge',
+      triage_run_duration_seconds: 'histogram'
     })
     expect(value(samples, 'triage_alerts_received_total')).toBe(run.received)
     for (const severity of ['critical', 'high', 'medium', 'low'] as const)
@@ -222,10 +231,18 @@ describe('triage serve: /healthz and /metrics (the real process)', () => {
 const summary = (over: Partial<Output<'summary'>> = {}): Output<'summary'> =>
   ({
     health: { status: 'ok', message: 'Last successful run 5 min ago.', last_success_at: new Date().toISOString() },
-    last_run: { id: 4, status: 'ok', trigger: 'schedule' }, running: null, ...over
+    last_run: { id: 4, status: 'ok', trigger: 'schedule' },
+    running: null,
+    ...over
   }) as Output<'summary'>
 const delivery = (outbox: Partial<Output<'deliveryStatus'>['outbox']> = {}, over: Partial<Output<'deliveryStatus'>> = {}): Output<'deliveryStatus'> =>
-  ({ mode: 'live', waiting: 0, last_drain: null, outbox: { dry_run: 0, pending: 0, sending: 0, sent: 9, failed: 0, dead: 0, uncertain: 0, ...outbox }, ...over }) as Output<'deliveryStatus'>
+  ({
+    mode: 'live',
+    waiting: 0,
+    last_drain: null,
+    outbox: { dry_run: 0, pending: 0, sending: 0, sent: 9, failed: 0, dead: 0, uncertain: 0, ...outbox },
+    ...over
+  }) as Output<'deliveryStatus'>
 
 function fake(answers: { summary?: () => Promise<unknown>; deliveryStatus?: () => Promise<unknown> }): Pick<Handlers, 'invoke'> {
   return {
@@ -260,15 +277,25 @@ describe('checkHealth', () => {
 
   it('dead or uncertain deliveries, a stale or failed last run: degraded, still HTTP 200', async () => {
     const dead = await checkHealth(fake({ deliveryStatus: async () => delivery({ dead: 2, uncertain: 1 }) }))
-    expect([dead.status, healthHttpStatus(dead), dead.checks.outbox.message]).toEqual(['degraded', 200, '2 dead, 1 uncertain: an officer must look (Deliveries)'])
-    const stale = await checkHealth(fake({ summary: async () => summary({ health: { status: 'warn', message: 'No successful run for 2 h.', last_success_at: null } }) }))
+    expect([dead.status, healthHttpStatus(dead), dead.checks.outbox.message]).toEqual([
+      'degraded',
+      200,
+      '2 dead, 1 uncertain: an officer must look (Deliveries)'
+    ])
+    const stale = await checkHealth(
+      fake({ summary: async () => summary({ health: { status: 'warn', message: 'No successful run for 2 h.', last_success_at: null } }) })
+    )
     expect([stale.status, stale.checks.last_run.status]).toEqual(['degraded', 'degraded'])
-    const failed = await checkHealth(fake({ summary: async () => summary({ last_run: { id: 7, status: 'failed', trigger: 'import' } as Output<'summary'>['last_run'] }) }))
+    const failed = await checkHealth(
+      fake({ summary: async () => summary({ last_run: { id: 7, status: 'failed', trigger: 'import' } as Output<'summary'>['last_run'] }) })
+    )
     expect(failed.checks.last_run).toEqual({ status: 'degraded', message: 'Run #7 (import) failed.' })
   })
 
   it('a run in progress is fine', async () => {
-    const r = await checkHealth(fake({ summary: async () => summary({ running: { trigger: 'import', started_at: '2026-12-04T10:00:00.000Z', files: ['x.csv'] } }) }))
+    const r = await checkHealth(
+      fake({ summary: async () => summary({ running: { trigger: 'import', started_at: '2026-12-04T10:00:00.000Z', files: ['x.csv'] } }) })
+    )
     expect(r.status).toBe('ok')
     expect(r.checks.last_run.message).toBe('Last successful run 5 min ago. A run is in progress (import, started 2026-12-04T10:00:00.000Z).')
     expect(JSON.stringify(r)).not.toContain('x.csv')

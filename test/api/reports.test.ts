@@ -48,12 +48,21 @@ async function setup(opts: { sample?: boolean; http?: boolean; settings?: Partia
   const bus = createEventBus()
   bus.subscribe((e) => events.push(e))
   const handlers = createHandlers({
-    trail: new SqliteTrail(store), exportsDir, emit: bus.emit,
+    trail: new SqliteTrail(store),
+    exportsDir,
+    emit: bus.emit,
     settings: { get: () => ({ settings: structuredClone(settings), baseDir: dir, source: 'test' }), update: () => {}, writable: false }
   })
-  const server = opts.http ? await startHttpServer({ handlers, subscribe: bus.subscribe, rendererDir: null, uploadDir: join(dir, 'uploads'), port: 0 }) : undefined
+  const server = opts.http
+    ? await startHttpServer({ handlers, subscribe: bus.subscribe, rendererDir: null, uploadDir: join(dir, 'uploads'), port: 0 })
+    : undefined
   const self: H = {
-    dir, exportsDir, store, handlers, events, server,
+    dir,
+    exportsDir,
+    store,
+    handlers,
+    events,
+    server,
     async close() {
       await server?.close()
       handlers.close()
@@ -89,7 +98,12 @@ describe('reports: what the officer asks for is checked first', () => {
     await refused('slaReport', { to: '2026-11-30' }, 'invalid_input', /^slaReport: from: /)
     await refused('slaReport', { from: '1 Nov 2026', to: '2026-11-30' }, 'invalid_input', /^slaReport: from: expected a day as YYYY-MM-DD/)
     await refused('slaReport', { from: '2026-02-30', to: '2026-03-01' }, 'invalid_input', /^slaReport: from 2026-02-30: not a calendar date$/)
-    await refused('slaReport', { from: '2026-11-30', to: '2026-11-01' }, 'invalid_input', /^slaReport: the period is empty: to 2026-11-01 is not after from 2026-11-30$/)
+    await refused(
+      'slaReport',
+      { from: '2026-11-30', to: '2026-11-01' },
+      'invalid_input',
+      /^slaReport: the period is empty: to 2026-11-01 is not after from 2026-11-30$/
+    )
     await refused('slaReport', { from: '2026-11-01T00:00:00', to: '2026-11-30' }, 'invalid_input', /from: expected .*with Z or an offset/)
     await refused('slaReport', { from: '2026-11-01', to: '2026-11-30', everything: 1 }, 'invalid_input', /everything/)
     await refused('exportReport', { from: '2026-11-01', to: '2026-11-30', format: 'docx' }, 'invalid_input', /^exportReport: format: .*"pdf"/)
@@ -116,7 +130,12 @@ describe('reports: the figures', () => {
     const from = `${day}T00:00:00.000Z`
     const to = new Date(Date.parse(from) + 86_400_000).toISOString()
     const bySev = Object.fromEntries(
-      (db.prepare('SELECT severity, count(*) n FROM audit_entries WHERE triaged_at >= ? AND triaged_at < ? GROUP BY severity').all(from, to) as Array<{ severity: string; n: number }>).map((x) => [x.severity, x.n])
+      (
+        db.prepare('SELECT severity, count(*) n FROM audit_entries WHERE triaged_at >= ? AND triaged_at < ? GROUP BY severity').all(from, to) as Array<{
+          severity: string
+          n: number
+        }>
+      ).map((x) => [x.severity, x.n])
     )
     expect(r.by_severity).toEqual({ critical: bySev.critical ?? 0, high: bySev.high ?? 0, medium: bySev.medium ?? 0, low: bySev.low ?? 0 })
     expect(r.totals.triaged).toBe(71)
@@ -133,16 +152,22 @@ describe('reports: the figures', () => {
     expect(r.breaches.shown[0]!.id).toBe(worst)
     expect(r.quarantine.shown.map((q) => q.reason).every((reason) => reason.length > 0)).toBe(true)
     expect(r.rulesets).toHaveLength(1)
-    expect(r.deliveries.lines.map((l) => l.destination).sort()).toEqual((db.prepare('SELECT DISTINCT destination FROM deliveries ORDER BY 1').pluck().all() as string[]))
+    expect(r.deliveries.lines.map((l) => l.destination).sort()).toEqual(
+      db.prepare('SELECT DISTINCT destination FROM deliveries ORDER BY 1').pluck().all() as string[]
+    )
   })
 })
 
 describe('reports: case work', () => {
   it("measures the case-work figures by the settings' case targets and four-eyes rule", async () => {
-    const cases = { ...defaultSettings().cases, four_eyes: ['critical' as const], targets_minutes: { ...defaultSettings().cases.targets_minutes, critical: { acknowledge: 7, close: 90 } } }
+    const cases = {
+      ...defaultSettings().cases,
+      four_eyes: ['critical' as const],
+      targets_minutes: { ...defaultSettings().cases.targets_minutes, critical: { acknowledge: 7, close: 90 } }
+    }
     h = await setup({ settings: { cases } })
     const day = today()
-    const id = (h.store.db.prepare("SELECT min(id) FROM audit_entries WHERE severity = 'critical'").pluck().get() as number)
+    const id = h.store.db.prepare("SELECT min(id) FROM audit_entries WHERE severity = 'critical'").pluck().get() as number
     await ok(h, 'caseAction', { action: 'close', ids: [id], disposition: 'false_positive', reason: 'known pattern', by: 'alice' })
     const r = await ok(h, 'slaReport', { from: day, to: day })
     expect(r.case_work.policy).toMatchObject({ four_eyes: ['critical'] })
@@ -159,25 +184,45 @@ describe('reports: rule governance', () => {
     h = await setup({ sample: false })
     const day = today()
     const until = new Date(Date.now() + 7 * 86_400_000).toISOString()
-    const { id: silence } = await ok(h, 'addSilence', { matches: [{ field: 'country', value: 'PA' }], until, reason: 'PA correspondent onboarding', by: 'alice' })
+    const { id: silence } = await ok(h, 'addSilence', {
+      matches: [{ field: 'country', value: 'PA' }],
+      until,
+      reason: 'PA correspondent onboarding',
+      by: 'alice'
+    })
     const created = new Date(Date.now() - 60_000).toISOString()
-    const file = writeFile(h.dir, 'pa.csv', transactionsCsv([
-      { txn_id: 'P1', customer_id: 'C1', amount: '10.00', currency: 'USD', country: 'PA', txn_type: 'wire', risk_score: 10, created_at: created },
-      { txn_id: 'P2', customer_id: 'C2', amount: '20.00', currency: 'USD', country: 'GB', txn_type: 'wire', risk_score: 10, created_at: created },
-      { txn_id: 'P3', customer_id: 'C3', amount: '30.00', currency: 'USD', country: 'PA', txn_type: 'card', risk_score: 95, created_at: created }
-    ]))
+    const file = writeFile(
+      h.dir,
+      'pa.csv',
+      transactionsCsv([
+        { txn_id: 'P1', customer_id: 'C1', amount: '10.00', currency: 'USD', country: 'PA', txn_type: 'wire', risk_score: 10, created_at: created },
+        { txn_id: 'P2', customer_id: 'C2', amount: '20.00', currency: 'USD', country: 'GB', txn_type: 'wire', risk_score: 10, created_at: created },
+        { txn_id: 'P3', customer_id: 'C3', amount: '30.00', currency: 'USD', country: 'PA', txn_type: 'card', risk_score: 95, created_at: created }
+      ])
+    )
     await ok(h, 'importFiles', { paths: [file] })
     const r = await ok(h, 'slaReport', { from: day, to: day })
     // P1 (high: PA is high-risk) is held back; P3 is critical and the silence does not include critical alerts.
     expect(r.governance.silences).toMatchObject({ alerts: 1, deliveries: 2 })
     expect(r.governance.silences.silences).toEqual([
-      expect.objectContaining({ id: silence, by: 'alice', reason: 'PA correspondent onboarding', include_critical: false, alerts: 1, by_severity: { critical: 0, high: 1, medium: 0, low: 0 }, deliveries: 2 })
+      expect.objectContaining({
+        id: silence,
+        by: 'alice',
+        reason: 'PA correspondent onboarding',
+        include_critical: false,
+        alerts: 1,
+        by_severity: { critical: 0, high: 1, medium: 0, low: 0 },
+        deliveries: 2
+      })
     ])
     expect(r.governance.rule_history).toEqual({ in_force_at_start: null, in_force_at_end: null, events: [] })
     expect(r.deliveries.lines.find((l) => l.destination === 'slack:compliance-high')!.by_status).toEqual({ silenced: 1 })
     const held = h.store.db.prepare("SELECT id FROM audit_entries WHERE external_id = 'P1'").pluck().get() as number
     const a = await ok(h, 'getAlert', { id: held })
-    expect(a.deliveries.map((d) => [d.destination, d.status, d.silence])).toEqual([['email:compliance', 'silenced', silence], ['slack:compliance-high', 'silenced', silence]])
+    expect(a.deliveries.map((d) => [d.destination, d.status, d.silence])).toEqual([
+      ['email:compliance', 'silenced', silence],
+      ['slack:compliance-high', 'silenced', silence]
+    ])
     expect((await ok(h, 'deliveryStatus', {})).silenced_alerts).toBe(1)
     const p = await ok(h, 'exportPack', { from: day, to: day })
     const v = await verifyPack(p.path)
@@ -246,7 +291,12 @@ describe('reports: exports', () => {
     h = await setup()
     const day = today()
     const first = h.handlers.call('exportPack', { from: day, to: day })
-    await refused('exportReport', { from: day, to: day, format: 'pdf' }, 'busy', /an export is already being written \(examiner pack for .*\); wait for it to finish/)
+    await refused(
+      'exportReport',
+      { from: day, to: day, format: 'pdf' },
+      'busy',
+      /an export is already being written \(examiner pack for .*\); wait for it to finish/
+    )
     expect((await first).ok).toBe(true)
     expect((await h.handlers.call('exportReport', { from: day, to: day, format: 'pdf' })).ok).toBe(true) // the lock was released
   })
@@ -255,7 +305,14 @@ describe('reports: exports', () => {
     h = await setup()
     const day = today()
     const rows = Array.from({ length: 20_000 }, (_, i) => ({
-      txn_id: `X${i}`, customer_id: `C${i % 50}`, amount: 1000 + i, currency: 'EUR', country: 'DE', txn_type: 'card', risk_score: i % 100, created_at: '2026-11-24T10:00:00Z'
+      txn_id: `X${i}`,
+      customer_id: `C${i % 50}`,
+      amount: 1000 + i,
+      currency: 'EUR',
+      country: 'DE',
+      txn_type: 'card',
+      risk_score: i % 100,
+      created_at: '2026-11-24T10:00:00Z'
     }))
     const csv = writeFile(h.dir, 'big.csv', transactionsCsv(rows))
     const run = h.handlers.call('importFiles', { paths: [csv] })
@@ -325,10 +382,13 @@ describe('reports: the download endpoint (HTTP mode)', () => {
       expect(JSON.parse(r.body.toString()).error.message).toMatch(message)
     }
     const post = await new Promise<number>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: h!.server!.port, path: '/api/download?name=x', method: 'POST', headers: { Authorization: `Bearer ${t}` } }, (res) => {
-        res.resume()
-        resolve(res.statusCode!)
-      })
+      const req = request(
+        { host: '127.0.0.1', port: h!.server!.port, path: '/api/download?name=x', method: 'POST', headers: { Authorization: `Bearer ${t}` } },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+        }
+      )
       req.end()
     })
     expect(post).toBe(405)

@@ -29,7 +29,8 @@ describe('updateSettings refusals by field', () => {
   it('names the schedule, the inbox folder and the rule set file when each is refused', async () => {
     h = await harness()
     expect(await refusal({ schedule: 'every day' })).toEqual({
-      code: 'invalid_input', message: 'settings: schedule: "every day" is not a valid cron expression (e.g. */15 * * * * for every 15 minutes)',
+      code: 'invalid_input',
+      message: 'settings: schedule: "every day" is not a valid cron expression (e.g. */15 * * * * for every 15 minutes)',
       fields: [{ path: 'schedule', message: '"every day" is not a valid cron expression (e.g. */15 * * * * for every 15 minutes)' }]
     })
     const inbox = await refusal({ inbox: join(h.dir, 'missing') })

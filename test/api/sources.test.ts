@@ -41,8 +41,11 @@ function start(s: Settings, events: ApiEvent[]): Handlers {
   store = new SqliteStore(join(dir, 'triage.db'))
   const loaded = (): LoadedSettings => ({ settings: structuredClone(s), baseDir: dir, source: 'test' })
   return createHandlers({
-    trail: new SqliteTrail(store), settings: { get: loaded, update: () => {}, writable: false }, emit: (e) => events.push(e),
-    watch: true, sourceNotice: { afterMs: 600, checkMs: 100 }
+    trail: new SqliteTrail(store),
+    settings: { get: loaded, update: () => {}, writable: false },
+    emit: (e) => events.push(e),
+    watch: true,
+    sourceNotice: { afterMs: 600, checkMs: 100 }
   })
 }
 
@@ -55,10 +58,37 @@ const call = async <M extends keyof typeof api>(h: Handlers, m: M, i: unknown) =
 describe.skipIf(missing !== null)('live sources in the API', () => {
   it('triages the monitoring database as rows come, says it is connected, and tests the connection', async () => {
     tm = await createDatabase('triage_tm')
-    await sql(tm.url, 'CREATE TABLE tm_alerts (id bigserial PRIMARY KEY, txn_id text, customer_id text, amount numeric, currency text, country text, txn_type text, risk_score int, created_at timestamptz)')
-    await sql(tm.url, "INSERT INTO tm_alerts (txn_id, amount, currency, risk_score, created_at) SELECT 'A' || g, 10, 'EUR', 5, now() FROM generate_series(1, 12) g")
+    await sql(
+      tm.url,
+      'CREATE TABLE tm_alerts (id bigserial PRIMARY KEY, txn_id text, customer_id text, amount numeric, currency text, country text, txn_type text, risk_score int, created_at timestamptz)'
+    )
+    await sql(
+      tm.url,
+      "INSERT INTO tm_alerts (txn_id, amount, currency, risk_score, created_at) SELECT 'A' || g, 10, 'EUR', 5, now() FROM generate_series(1, 12) g"
+    )
     const events: ApiEvent[] = []
-    handlers = start({ ...defaultSettings(), sources: { ...defaultSettings().sources, databases: [{ name: 'tm', url: tm.url, password: '', tls: 'off', ca_file: '', query: 'select * from tm_alerts where id > $1 order by id limit 5', cursor: 'id', interval_seconds: 0.2, columns: {} }] } }, events)
+    handlers = start(
+      {
+        ...defaultSettings(),
+        sources: {
+          ...defaultSettings().sources,
+          databases: [
+            {
+              name: 'tm',
+              url: tm.url,
+              password: '',
+              tls: 'off',
+              ca_file: '',
+              query: 'select * from tm_alerts where id > $1 order by id limit 5',
+              cursor: 'id',
+              interval_seconds: 0.2,
+              columns: {}
+            }
+          ]
+        }
+      },
+      events
+    )
     const h = handlers
     await until('12 rows triaged', async () => (await call(h, 'summary', {})).total_entries === 12)
     const st = await call(h, 'sourceStatus', {})
@@ -73,7 +103,8 @@ describe.skipIf(missing !== null)('live sources in the API', () => {
     m.close()
     const state = st.sources[0]!.status
     expect(text).toContain(`triage_source_state{source="database:tm",state="${state}"} 1`)
-    for (const other of ['connected', 'waiting', 'failing'].filter((x) => x !== state)) expect(text).toContain(`triage_source_state{source="database:tm",state="${other}"} 0`)
+    for (const other of ['connected', 'waiting', 'failing'].filter((x) => x !== state))
+      expect(text).toContain(`triage_source_state{source="database:tm",state="${other}"} 0`)
     expect(text).toMatch(/triage_source_state_since_timestamp_seconds\{source="database:tm"\} \d{10}/)
   })
 
@@ -81,7 +112,28 @@ describe.skipIf(missing !== null)('live sources in the API', () => {
     tm = await createDatabase('triage_tm')
     const url = tm.url.replace('postgres://postgres@', 'postgres://postgres:hunter2@')
     const events: ApiEvent[] = []
-    handlers = start({ ...defaultSettings(), sources: { ...defaultSettings().sources, databases: [{ name: 'broken', url, password: '', tls: 'off', ca_file: '', query: 'select * from nowhere where id > $1 order by id limit 5', cursor: 'id', interval_seconds: 0.2, columns: {} }] } }, events)
+    handlers = start(
+      {
+        ...defaultSettings(),
+        sources: {
+          ...defaultSettings().sources,
+          databases: [
+            {
+              name: 'broken',
+              url,
+              password: '',
+              tls: 'off',
+              ca_file: '',
+              query: 'select * from nowhere where id > $1 order by id limit 5',
+              cursor: 'id',
+              interval_seconds: 0.2,
+              columns: {}
+            }
+          ]
+        }
+      },
+      events
+    )
     const h = handlers
     await until('the failure notice', async () => (await call(h, 'deliveryStatus', {})).notices.some((n) => n.title.includes('source database:broken')))
     await new Promise((r) => setTimeout(r, 500))

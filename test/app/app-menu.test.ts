@@ -28,7 +28,17 @@ describe('application menu', () => {
     expect(template.map((m) => m.label ?? m.role)).toEqual(['Triage Desk', 'editMenu', 'View', 'Go', 'windowMenu', 'help'])
     const app = sub(template[0]!)
     expect(app.map((i) => i.label ?? i.role ?? i.type)).toEqual([
-      'About Triage Desk', 'separator', 'Settings…', 'separator', 'services', 'separator', 'Hide Triage Desk', 'hideOthers', 'unhide', 'separator', 'Quit Triage Desk'
+      'About Triage Desk',
+      'separator',
+      'Settings…',
+      'separator',
+      'services',
+      'separator',
+      'Hide Triage Desk',
+      'hideOthers',
+      'unhide',
+      'separator',
+      'Quit Triage Desk'
     ])
     const settings = app.find((i) => i.id === 'preferences')!
     expect(settings.accelerator).toBe('CmdOrCtrl+,')
@@ -52,7 +62,18 @@ describe('application menu', () => {
     const { template, calls } = menu('linux')
     const go = sub(find(template, 'Go'))
     expect(go.map((i) => [i.label, i.accelerator])).toEqual(NAV.map((n) => [n.label, `Alt+${n.key}`]))
-    expect(go.map((i) => i.label)).toEqual(['Dashboard', 'Queue', 'Import', 'Audit browser', 'Runs', 'Quarantine', 'Deliveries', 'Reports', 'Rules', 'Settings'])
+    expect(go.map((i) => i.label)).toEqual([
+      'Dashboard',
+      'Queue',
+      'Import',
+      'Audit browser',
+      'Runs',
+      'Quarantine',
+      'Deliveries',
+      'Reports',
+      'Rules',
+      'Settings'
+    ])
     // The page's own Alt+N handler does the switching (and the focus); the menu only shows the key.
     expect(go.every((i) => i.registerAccelerator === false)).toBe(true)
     for (const item of go) click(item)

@@ -15,7 +15,7 @@ describe('Content-Security-Policy', () => {
     expect(csp).not.toMatch(/https?:|unsafe-eval|\*/)
   })
 
-  it('in development adds only the local dev server\'s hot-reload socket and Vite\'s inline preamble', () => {
+  it("in development adds only the local dev server's hot-reload socket and Vite's inline preamble", () => {
     const csp = contentSecurityPolicy({ devServer: 'http://localhost:5173/' })
     expect(directive(csp, 'connect-src')).toBe("connect-src 'self' ws://localhost:5173")
     expect(directive(csp, 'script-src')).toBe("script-src 'self' 'unsafe-inline'")
@@ -65,8 +65,15 @@ describe('navigation (will-navigate)', () => {
 
   it('blocks every other navigation in development: another port, host, scheme or path', () => {
     for (const url of [
-      'http://localhost:5174/', 'http://127.0.0.1:5173/', 'https://localhost:5173/', 'http://localhost:5173/@fs/etc/passwd',
-      'http://user:pw@localhost:5173/', 'https://example.com/', 'file:///etc/passwd', 'app://triage-desk/index.html', 'not a url'
+      'http://localhost:5174/',
+      'http://127.0.0.1:5173/',
+      'https://localhost:5173/',
+      'http://localhost:5173/@fs/etc/passwd',
+      'http://user:pw@localhost:5173/',
+      'https://example.com/',
+      'file:///etc/passwd',
+      'app://triage-desk/index.html',
+      'not a url'
     ])
       expect(isNavigationAllowed(url, dev), url).toBe(false)
   })
@@ -86,7 +93,13 @@ describe('which responses get the CSP header', () => {
   })
 
   it('leaves DevTools, extensions and anything else alone', () => {
-    for (const url of ['devtools://devtools/bundled/devtools_app.html', 'chrome-extension://fmkadmapgofadopljbjfkapdkoienihi/main.html', 'http://localhost:5174/', 'https://example.com/', 'garbage'])
+    for (const url of [
+      'devtools://devtools/bundled/devtools_app.html',
+      'chrome-extension://fmkadmapgofadopljbjfkapdkoienihi/main.html',
+      'http://localhost:5174/',
+      'https://example.com/',
+      'garbage'
+    ])
       expect(cspHeaderFor(url, dev), url).toBeNull()
     expect(cspHeaderFor('http://localhost:5173/')).toBeNull()
   })

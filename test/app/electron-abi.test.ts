@@ -17,10 +17,14 @@ const electronVersion: string = require('electron/package.json').version
 const nodeBinary: string = nodeBinaryPath()
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const loadsInNode = () =>
-  spawnSync(process.execPath, ['-e', "const D = require('better-sqlite3'); const db = new D(':memory:'); console.log(db.prepare('select 41 + 1 as n').get().n); db.close()"], {
-    cwd: root,
-    encoding: 'utf8'
-  })
+  spawnSync(
+    process.execPath,
+    ['-e', "const D = require('better-sqlite3'); const db = new D(':memory:'); console.log(db.prepare('select 41 + 1 as n').get().n); db.close()"],
+    {
+      cwd: root,
+      encoding: 'utf8'
+    }
+  )
 
 // Inside the project (under the ignored node_modules), like .electron-native: @electron/rebuild walks up from here.
 let work: string
@@ -58,7 +62,7 @@ describe('the Electron build of better-sqlite3', () => {
     expect(before.some((m) => !m.startsWith(dir + sep))).toBe(true)
   })
 
-  it("leaves the Node build byte-identical and loading when the Electron build fails (no Electron headers offline)", () => {
+  it('leaves the Node build byte-identical and loading when the Electron build fails (no Electron headers offline)', () => {
     const fakeDist = join(work, 'fake-electron')
     mkdirSync(fakeDist)
     writeFileSync(join(fakeDist, 'electron'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })

@@ -51,7 +51,11 @@ function nodeChild(): EngineChild & { pid: number } {
 }
 
 function start(opts: { dbPath?: string; settings?: Partial<Settings> } = {}) {
-  const settings = new DesktopSettings({ file: new Conf<Record<string, unknown>>({ cwd: dir, configName: 'config', projectName: 'triage-desk' }), codec, baseDir: dir })
+  const settings = new DesktopSettings({
+    file: new Conf<Record<string, unknown>>({ cwd: dir, configName: 'config', projectName: 'triage-desk' }),
+    codec,
+    baseDir: dir
+  })
   if (opts.settings) settings.update({ ...defaultSettings(), ...opts.settings })
   const events: ApiEvent[] = []
   const children: Array<ReturnType<typeof nodeChild>> = []
@@ -106,7 +110,10 @@ describe('engine process', () => {
     const { host, settings } = start()
     await host.start()
     const r = await host.call('updateSettings', { patch: { organisation: 'Compliance EU' }, secrets: { 'delivery.smtp.password': 's3cret-pw' } })
-    expect(r).toMatchObject({ ok: true, data: { settings: { organisation: 'Compliance EU' }, secrets: expect.arrayContaining([{ path: 'delivery.smtp.password', set: true }]) } })
+    expect(r).toMatchObject({
+      ok: true,
+      data: { settings: { organisation: 'Compliance EU' }, secrets: expect.arrayContaining([{ path: 'delivery.smtp.password', set: true }]) }
+    })
     expect(JSON.stringify(r)).not.toContain('s3cret-pw')
     const file = readFileSync(settings.get().source, 'utf8')
     expect(file).not.toContain('s3cret-pw')
@@ -116,12 +123,14 @@ describe('engine process', () => {
     expect(await host.call('summary', {})).toMatchObject({ ok: true, data: { organisation: 'Compliance EU' } })
   })
 
-  it('passes main\'s refusal of a setting back as a message the officer can act on', async () => {
+  it("passes main's refusal of a setting back as a message the officer can act on", async () => {
     // The real case: a secret entered on a machine with no keychain to encrypt it.
     const noKeychain = new EngineHost({
       fork: nodeChild,
       init: () => ({
-        dbPath: join(dir, 'other.db'), nativeBinding: null, logFile: null,
+        dbPath: join(dir, 'other.db'),
+        nativeBinding: null,
+        logFile: null,
         settings: { ...defaultSettings(), settings: defaultSettings(), baseDir: dir, source: join(dir, 'x.json'), writable: true } as never,
         schedule: { next_run_at: null, paused: false }
       }),
@@ -133,7 +142,10 @@ describe('engine process', () => {
     try {
       await noKeychain.start()
       const r = await noKeychain.call('updateSettings', { secrets: { 'delivery.smtp.password': 'pw' } })
-      expect(r).toEqual({ ok: false, error: { code: 'user_error', message: 'cannot store the secret delivery.smtp.password: no Secret Service keyring is running. It was not saved.' } })
+      expect(r).toEqual({
+        ok: false,
+        error: { code: 'user_error', message: 'cannot store the secret delivery.smtp.password: no Secret Service keyring is running. It was not saved.' }
+      })
     } finally {
       await noKeychain.stop(3000)
     }

@@ -19,7 +19,10 @@ describe('calls from the window', () => {
       expect(r.reply.error.code).toBe('invalid_input')
       expect(r.reply.error.message).toMatch(/^getAlert: id: /)
     }
-    expect(checkCall('importFiles', { paths: [] })).toMatchObject({ ok: false, reply: { error: { message: expect.stringMatching(/choose at least one file/) } } })
+    expect(checkCall('importFiles', { paths: [] })).toMatchObject({
+      ok: false,
+      reply: { error: { message: expect.stringMatching(/choose at least one file/) } }
+    })
     expect(checkCall('summary', { extra: 1 })).toMatchObject({ ok: false })
   })
 
@@ -28,7 +31,7 @@ describe('calls from the window', () => {
     expect(checkCall('summary', undefined)).toEqual({ ok: true, method: 'summary', input: {} })
   })
 
-  it('accepts only the app\'s own page as the sender', () => {
+  it("accepts only the app's own page as the sender", () => {
     const origins = ['app://triage-desk', 'http://localhost:5173']
     expect(isTrustedSender('app://triage-desk/index.html#/audit', origins)).toBe(true)
     expect(isTrustedSender('http://localhost:5173/', origins)).toBe(true)
@@ -52,7 +55,10 @@ describe('replies and messages from the engine', () => {
   })
 
   it('turns a malformed reply or an answer that breaks the contract into a clear internal error', () => {
-    expect(checkReply('auditFacets', { ok: 'yes' })).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/malformed reply/) } })
+    expect(checkReply('auditFacets', { ok: 'yes' })).toMatchObject({
+      ok: false,
+      error: { code: 'internal', message: expect.stringMatching(/malformed reply/) }
+    })
     expect(checkReply('auditFacets', { ok: true, data: { source_files: 'a.csv' } })).toMatchObject({
       ok: false,
       error: { code: 'internal', message: expect.stringMatching(/^auditFacets: the engine's answer does not match the API: source_files: /) }

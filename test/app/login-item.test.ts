@@ -7,7 +7,13 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultSettings, parseSettings } from '../../src-main/core/config/index.js'
 import {
-  applyXdgAutostart, autostartEntry, desktopExecArg, electronLoginItemUpdate, loginItemPlan, startsHidden, type LoginItemFacts
+  applyXdgAutostart,
+  autostartEntry,
+  desktopExecArg,
+  electronLoginItemUpdate,
+  loginItemPlan,
+  startsHidden,
+  type LoginItemFacts
 } from '../../src-main/app/login-item.js'
 
 let home: string
@@ -17,7 +23,13 @@ beforeEach(() => {
 afterEach(() => rmSync(home, { recursive: true, force: true }))
 
 const facts = (over: Partial<LoginItemFacts> = {}): LoginItemFacts => ({
-  platform: 'linux', isPackaged: true, enabled: true, execPath: '/opt/Triage Desk/triage-desk', env: {}, homedir: home, ...over
+  platform: 'linux',
+  isPackaged: true,
+  enabled: true,
+  execPath: '/opt/Triage Desk/triage-desk',
+  env: {},
+  homedir: home,
+  ...over
 })
 
 describe('start at login setting', () => {
@@ -88,7 +100,9 @@ describe('XDG autostart entry on Linux', () => {
   })
 
   it('honours XDG_CONFIG_HOME, and starts the AppImage itself rather than its temporary mount', () => {
-    const plan = loginItemPlan(facts({ env: { XDG_CONFIG_HOME: join(home, 'cfg'), APPIMAGE: '/home/o/Apps/Triage-Desk.AppImage' }, execPath: '/tmp/.mount_TriageX/triage-desk' }))
+    const plan = loginItemPlan(
+      facts({ env: { XDG_CONFIG_HOME: join(home, 'cfg'), APPIMAGE: '/home/o/Apps/Triage-Desk.AppImage' }, execPath: '/tmp/.mount_TriageX/triage-desk' })
+    )
     expect(plan).toMatchObject({ kind: 'xdg', path: join(home, 'cfg', 'autostart', 'triage-desk.desktop') })
     expect((plan as { contents: string }).contents).toContain('Exec=/home/o/Apps/Triage-Desk.AppImage --hidden\n')
   })

@@ -39,7 +39,7 @@ describe('critical alert notifications', () => {
 })
 
 describe('where a notification click lands', () => {
-  it('opens the audit browser on the entry, or on the run\'s critical alerts, through the page\'s hash route', async () => {
+  it("opens the audit browser on the entry, or on the run's critical alerts, through the page's hash route", async () => {
     const { navigateHash } = await import('../../src-main/app/bridge-types.js')
     expect(navigateHash({ view: 'audit', entry_id: 12 })).toBe('#/audit?id=12')
     expect(navigateHash({ view: 'audit', filter: { severity: ['critical'], run_id: 9 } })).toBe('#/audit?severity=critical&run_id=9')
@@ -51,20 +51,38 @@ describe('how long a notification stays (GNOME and KDE never expire a critical o
   const critical = criticalNotifications({ runId: 3, count: 1, dryRun: false, alerts: [{ id: 7, title: 'Sanctions hit' }] })[0]!
   const grouped = criticalNotifications({ runId: 3, count: 9, dryRun: false, alerts: [{ id: 7 }] })[0]!
   const notice = (id: number, kind: DeliveryNotice['kind'], severity: DeliveryNotice['severity']): DeliveryNotice => ({
-    id, created_at: '2026-12-07T10:00:00.000Z', kind, severity, title: `Not delivered: alert ${id}`, detail: 'x', destination: 'email:leads', alert_ids: [id], run_id: 1
+    id,
+    created_at: '2026-12-07T10:00:00.000Z',
+    kind,
+    severity,
+    title: `Not delivered: alert ${id}`,
+    detail: 'x',
+    destination: 'email:leads',
+    alert_ids: [id],
+    run_id: 1
   })
   const urgency = (notices: DeliveryNotice[]) => deliveryNotifications(notices).map((n) => n.urgency)
 
   it('keeps new critical alerts, alone or grouped, on screen until the officer closes them (Linux, Windows)', () => {
     for (const n of [critical, grouped]) {
-      expect(nativeNotificationOptions(n, '/i.png', 'linux')).toEqual({ title: n.title, body: n.body, icon: '/i.png', urgency: 'critical', timeoutType: 'never' })
+      expect(nativeNotificationOptions(n, '/i.png', 'linux')).toEqual({
+        title: n.title,
+        body: n.body,
+        icon: '/i.png',
+        urgency: 'critical',
+        timeoutType: 'never'
+      })
       expect(nativeNotificationOptions(n, '/i.png', 'win32')).toEqual({ title: n.title, body: n.body, icon: '/i.png', timeoutType: 'never' })
     }
   })
 
   it('keeps a critical alert nobody was surely told about on screen; other delivery problems expire', () => {
     expect(urgency([notice(1, 'undelivered', 'critical'), notice(2, 'uncertain', 'critical')])).toEqual(['critical', 'critical'])
-    expect(urgency([notice(1, 'undelivered', 'high'), notice(2, 'uncertain', 'medium'), notice(3, 'undelivered', 'low')])).toEqual(['normal', 'normal', 'normal'])
+    expect(urgency([notice(1, 'undelivered', 'high'), notice(2, 'uncertain', 'medium'), notice(3, 'undelivered', 'low')])).toEqual([
+      'normal',
+      'normal',
+      'normal'
+    ])
     // A failed run is recorded as critical, but it is no alert: the Deliveries screen keeps it.
     expect(urgency([notice(4, 'run_failed', 'critical')])).toEqual(['normal'])
     expect(urgency([notice(5, 'undelivered', null)])).toEqual(['normal'])
@@ -77,7 +95,10 @@ describe('how long a notification stays (GNOME and KDE never expire a critical o
   })
 
   it('lets shell messages expire like any notification', () => {
-    expect(nativeNotificationOptions({ title: 'Triage run finished', body: '3 new', urgency: 'normal' }, '/i.png', 'linux')).toMatchObject({ urgency: 'normal', timeoutType: 'default' })
+    expect(nativeNotificationOptions({ title: 'Triage run finished', body: '3 new', urgency: 'normal' }, '/i.png', 'linux')).toMatchObject({
+      urgency: 'normal',
+      timeoutType: 'default'
+    })
   })
 
   it('sets no Linux or Windows options on macOS', () => {

@@ -15,7 +15,7 @@ describe('better-sqlite3 for Electron', () => {
     expect(nativeBindingPath({ ...loc, isPackaged: true, exists: (p) => p === want })).toBe(want)
   })
 
-  it('lets TRIAGE_SQLITE_BINDING override, and falls back to better-sqlite3\'s own lookup', () => {
+  it("lets TRIAGE_SQLITE_BINDING override, and falls back to better-sqlite3's own lookup", () => {
     expect(nativeBindingPath({ ...loc, isPackaged: false, env: { TRIAGE_SQLITE_BINDING: '/x.node' }, exists: () => false })).toBe('/x.node')
     expect(nativeBindingPath({ ...loc, isPackaged: false, exists: () => false })).toBeNull()
   })

@@ -2,8 +2,14 @@
 // a slot during a run waits for it, a manual run during a run is refused with a message.
 import { describe, expect, it } from 'vitest'
 import {
-  initialScheduleState, isSlotMissed, nodeCronTimer, scheduleProblem, Scheduler,
-  type RunOutcome, type RunTrigger, type ScheduleState
+  initialScheduleState,
+  isSlotMissed,
+  nodeCronTimer,
+  scheduleProblem,
+  Scheduler,
+  type RunOutcome,
+  type RunTrigger,
+  type ScheduleState
 } from '../../src-main/app/schedule.js'
 
 const T0 = Date.parse('2026-11-25T10:00:00Z')
@@ -36,13 +42,28 @@ function harness(opts: { state?: Partial<ScheduleState>; expression?: string } =
     scheduler,
     triggers,
     slots,
-    get saved() { return saved },
-    get armed() { return timer !== null },
-    at(ms: number) { now = ms },
-    nextSlot(ms: number | null) { next = ms },
+    get saved() {
+      return saved
+    },
+    get armed() {
+      return timer !== null
+    },
+    at(ms: number) {
+      now = ms
+    },
+    nextSlot(ms: number | null) {
+      next = ms
+    },
     /** the cron timer fires the slot that was due and moves on */
-    async fire() { timer!.onSlot(); await settle() },
-    async finish(o: RunOutcome = { status: 'ok', text: '12 triaged' }) { pending.shift()!(o); await settle(); await settle() },
+    async fire() {
+      timer!.onSlot()
+      await settle()
+    },
+    async finish(o: RunOutcome = { status: 'ok', text: '12 triaged' }) {
+      pending.shift()!(o)
+      await settle()
+      await settle()
+    },
     settle
   }
 }
@@ -186,7 +207,9 @@ describe('Scheduler', () => {
     const s = new Scheduler('*/15 * * * *', initialScheduleState(), {
       now: () => new Date(T0),
       createCron: () => ({ nextRun: () => new Date(T0 + 15 * min), stop: () => {} }),
-      runTriage: async () => { throw new Error('database is locked') },
+      runTriage: async () => {
+        throw new Error('database is locked')
+      },
       save: () => {}
     })
     s.start()
@@ -207,7 +230,11 @@ describe('Scheduler', () => {
 describe('node-cron timer', () => {
   it('reports the next quarter-hour for the default schedule and stops cleanly', () => {
     const slots: number[] = []
-    const timer = nodeCronTimer('*/15 * * * *', () => slots.push(Date.now()), () => {})
+    const timer = nodeCronTimer(
+      '*/15 * * * *',
+      () => slots.push(Date.now()),
+      () => {}
+    )
     try {
       const next = timer.nextRun()!
       expect(next.getTime()).toBeGreaterThan(Date.now() - 1000)

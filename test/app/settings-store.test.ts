@@ -6,7 +6,13 @@ import Conf from 'conf'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadSettings } from '../../src-main/core/config/index.js'
 import {
-  DesktopSettings, ENCRYPTED_KEY, openSecrets, safeStorageCodec, sealSecrets, SecretStorageError, type SecretCodec
+  DesktopSettings,
+  ENCRYPTED_KEY,
+  openSecrets,
+  safeStorageCodec,
+  sealSecrets,
+  SecretStorageError,
+  type SecretCodec
 } from '../../src-main/app/settings-store.js'
 
 /** Stands in for the OS keychain: reversible, and visibly not the plain text. */
@@ -34,7 +40,10 @@ const confFile = () => new Conf<Record<string, unknown>>({ cwd: dir, configName:
 
 describe('sealing secrets', () => {
   it('moves every secret out of the plain tree into encrypted_secrets and back', () => {
-    const settings = { dry_run: true, delivery: { smtp: { host: 'mail.example', password: SMTP_PASSWORD }, slack: { webhooks: { 'compliance-critical': WEBHOOK } } } }
+    const settings = {
+      dry_run: true,
+      delivery: { smtp: { host: 'mail.example', password: SMTP_PASSWORD }, slack: { webhooks: { 'compliance-critical': WEBHOOK } } }
+    }
     const sealed = sealSecrets(settings, fakeCodec())
     expect(JSON.stringify(sealed)).not.toContain(SMTP_PASSWORD)
     expect(JSON.stringify(sealed)).not.toContain(WEBHOOK)
@@ -54,7 +63,11 @@ describe('sealing secrets', () => {
     }
     const sealed = sealSecrets(settings, fakeCodec())
     expect(JSON.stringify(sealed)).not.toMatch(/imap-secret|rt-secret|db-secret/)
-    expect(Object.keys(sealed[ENCRYPTED_KEY] as object).sort()).toEqual(['sources.databases.0.url', 'sources.mailboxes.0.oauth2.refresh_token', 'sources.mailboxes.0.password'])
+    expect(Object.keys(sealed[ENCRYPTED_KEY] as object).sort()).toEqual([
+      'sources.databases.0.url',
+      'sources.mailboxes.0.oauth2.refresh_token',
+      'sources.mailboxes.0.password'
+    ])
     expect(openSecrets(sealed, fakeCodec()).settings).toEqual(settings)
   })
 
@@ -91,7 +104,12 @@ describe('DesktopSettings on the real settings file', () => {
   it('writes secrets only as ciphertext, and the CLI reads the same file without them', async () => {
     const s = new DesktopSettings({ file: confFile(), codec: fakeCodec(), baseDir: dir })
     const current = s.get().settings
-    const next = { ...current, dry_run: false, schedule: '*/5 * * * *', delivery: { ...current.delivery, smtp: { ...current.delivery.smtp, password: SMTP_PASSWORD } } }
+    const next = {
+      ...current,
+      dry_run: false,
+      schedule: '*/5 * * * *',
+      delivery: { ...current.delivery, smtp: { ...current.delivery.smtp, password: SMTP_PASSWORD } }
+    }
     const seen: boolean[] = []
     s.onChange((l) => seen.push(l.settings.dry_run))
     s.update(next)

@@ -20,9 +20,15 @@ const labels = (s: TrayState) => trayModel(s, time).items.flatMap((i) => ('label
 describe('tray menu', () => {
   it('has Open, Run now, Pause, Dry-run, last and next run, Quit', () => {
     expect(labels(base)).toEqual([
-      'Open Triage Desk', '---',
-      'Run triage now', 'Pause schedule', 'Dry-run (nothing is sent)', '---',
-      'Last run: none yet', 'Next run 10:15 (every 15 minutes)', '---',
+      'Open Triage Desk',
+      '---',
+      'Run triage now',
+      'Pause schedule',
+      'Dry-run (nothing is sent)',
+      '---',
+      'Last run: none yet',
+      'Next run 10:15 (every 15 minutes)',
+      '---',
       'Quit Triage Desk'
     ])
   })
@@ -51,8 +57,12 @@ describe('tray menu', () => {
   })
 
   it('shows the last run time and result, failures in capitals', () => {
-    expect(labels({ ...base, lastRun: { at: '2026-11-25T10:00:03.000Z', status: 'ok', text: '12 triaged · 2 critical' } })).toContain('Last run 10:00: ok · 12 triaged · 2 critical')
-    expect(labels({ ...base, lastRun: { at: '2026-11-25T10:00:03.000Z', status: 'failed', text: 'inbox folder /x does not exist' } })).toContain('Last run 10:00: FAILED · inbox folder /x does not exist')
+    expect(labels({ ...base, lastRun: { at: '2026-11-25T10:00:03.000Z', status: 'ok', text: '12 triaged · 2 critical' } })).toContain(
+      'Last run 10:00: ok · 12 triaged · 2 critical'
+    )
+    expect(labels({ ...base, lastRun: { at: '2026-11-25T10:00:03.000Z', status: 'failed', text: 'inbox folder /x does not exist' } })).toContain(
+      'Last run 10:00: FAILED · inbox folder /x does not exist'
+    )
   })
 
   it('says when the engine is down and blocks runs', () => {
@@ -71,7 +81,9 @@ describe('tray menu', () => {
 
   it('sums a run up in one line', () => {
     expect(runCountsText({ triaged: 1200, duplicates: 3, quarantined: 0, critical: 2, errors: [] })).toBe('1,200 triaged · 2 critical · 3 duplicates')
-    expect(runCountsText({ triaged: 0, duplicates: 0, quarantined: 1, critical: 0, errors: ['a.csv: bad header'] })).toBe('0 triaged · 1 quarantined · a.csv: bad header')
+    expect(runCountsText({ triaged: 0, duplicates: 0, quarantined: 1, critical: 0, errors: ['a.csv: bad header'] })).toBe(
+      '0 triaged · 1 quarantined · a.csv: bad header'
+    )
   })
 })
 
@@ -94,7 +106,10 @@ describe('tray menu: case work', () => {
       { kind: 'separator' }
     ])
     expect(labels({ ...base, cases: { mine: 1, approval: 2, overdue: 1200, clocksDueSoon: 1 } }).slice(2, 6)).toEqual([
-      '1 alert assigned to me', '2 approvals waiting for me', '1,200 alerts overdue', '1 clock due within 3 days'
+      '1 alert assigned to me',
+      '2 approvals waiting for me',
+      '1,200 alerts overdue',
+      '1 clock due within 3 days'
     ])
     expect(m.tooltip).toContain('3 alerts for me · 1 approval waiting')
   })
@@ -116,7 +131,15 @@ describe('tray menu: case work', () => {
 
 const queueReply = (c: Partial<Record<'mine' | 'approval' | 'overdue' | 'clocks_due_soon', number>>): Reply => ({
   ok: true,
-  data: { rows: [], total: 0, counts: { mine: 0, approval: 0, overdue: 0, unassigned: 5, clocks_due_soon: 0, by_state: {}, ...c }, me: 'ann', officers: [], dispositions: [], four_eyes: [] }
+  data: {
+    rows: [],
+    total: 0,
+    counts: { mine: 0, approval: 0, overdue: 0, unassigned: 5, clocks_due_soon: 0, by_state: {}, ...c },
+    me: 'ann',
+    officers: [],
+    dispositions: [],
+    four_eyes: []
+  }
 })
 
 describe('tray case counts (read from the engine)', () => {
@@ -128,7 +151,10 @@ describe('tray case counts (read from the engine)', () => {
     await counts.refresh()
     reply = queueReply({ mine: 1, approval: 1 })
     await counts.refresh()
-    expect(seen).toEqual([{ mine: 2, approval: 0, overdue: 0, clocksDueSoon: 1 }, { mine: 1, approval: 1, overdue: 0, clocksDueSoon: 0 }])
+    expect(seen).toEqual([
+      { mine: 2, approval: 0, overdue: 0, clocksDueSoon: 1 },
+      { mine: 1, approval: 1, overdue: 0, clocksDueSoon: 0 }
+    ])
   })
 
   it('asks one request at a time, and once more when asked meanwhile (a bulk close and a run finishing together)', async () => {
@@ -170,7 +196,12 @@ describe('tray case counts (read from the engine)', () => {
     const fetch = vi.fn(async () => queueReply({}))
     const cleared: unknown[] = []
     const handle = { unref: vi.fn() }
-    const counts = new TrayCaseCounts({ fetch, onChange: () => {}, setInterval: (fn, ms) => (expect(ms).toBe(60_000), (tick = fn), handle), clearInterval: (t) => cleared.push(t) })
+    const counts = new TrayCaseCounts({
+      fetch,
+      onChange: () => {},
+      setInterval: (fn, ms) => (expect(ms).toBe(60_000), (tick = fn), handle),
+      clearInterval: (t) => cleared.push(t)
+    })
     await counts.start()
     expect(fetch).toHaveBeenCalledTimes(1)
     tick!()
@@ -184,7 +215,7 @@ describe('tray case counts (read from the engine)', () => {
   })
 })
 
-describe('tray menu: silences ending within a day (the author\'s reminder)', () => {
+describe("tray menu: silences ending within a day (the author's reminder)", () => {
   it('shows nothing while none of my silences ends within a day, or while it is not known', () => {
     expect(labels({ ...base, silences: { endingSoon: 0, firstEnds: null } })).toEqual(labels(base))
     expect(labels({ ...base, silences: null })).toEqual(labels(base))
@@ -202,9 +233,9 @@ describe('tray menu: silences ending within a day (the author\'s reminder)', () 
   })
 
   it('comes after the case work, in the same group', () => {
-    expect(labels({ ...base, cases: { mine: 2, approval: 0, overdue: 0, clocksDueSoon: 0 }, silences: { endingSoon: 1, firstEnds: null } }).slice(0, 5)).toEqual([
-      'Open Triage Desk', '---', '2 alerts assigned to me', '1 silence ends within a day', '---'
-    ])
+    expect(
+      labels({ ...base, cases: { mine: 2, approval: 0, overdue: 0, clocksDueSoon: 0 }, silences: { endingSoon: 1, firstEnds: null } }).slice(0, 5)
+    ).toEqual(['Open Triage Desk', '---', '2 alerts assigned to me', '1 silence ends within a day', '---'])
   })
 
   it('is left out while the engine is down', () => {
@@ -220,8 +251,22 @@ describe('tray menu: silences ending within a day (the author\'s reminder)', () 
 })
 
 const silence = (id: number, by: string, ending_soon: boolean, until = '2026-11-26T10:00:00.000Z') => ({
-  id, by, by_name: by, at: '2026-11-25T09:00:00.000Z', matches: [{ field: 'vendor', value: 'acme' }], until, reason: 'outage', include_critical: false,
-  approved_by: null, approved_at: null, expired_by: null, expired_at: null, expire_reason: null, state: 'in force' as const, ending_soon, alerts_silenced: 0
+  id,
+  by,
+  by_name: by,
+  at: '2026-11-25T09:00:00.000Z',
+  matches: [{ field: 'vendor', value: 'acme' }],
+  until,
+  reason: 'outage',
+  include_critical: false,
+  approved_by: null,
+  approved_at: null,
+  expired_by: null,
+  expired_at: null,
+  expire_reason: null,
+  state: 'in force' as const,
+  ending_soon,
+  alerts_silenced: 0
 })
 const silencesReply = (me: string, list: ReturnType<typeof silence>[]): Reply => ({ ok: true, data: { silences: list, fields: [], me } })
 
@@ -246,7 +291,10 @@ describe('tray silence reminder (read from the engine)', () => {
     await reminder.refresh()
     reply = silencesReply('ann', [silence(4, 'ann', true)])
     await reminder.refresh()
-    expect(seen).toEqual([{ endingSoon: 0, firstEnds: null }, { endingSoon: 1, firstEnds: '2026-11-26T10:00:00.000Z' }])
+    expect(seen).toEqual([
+      { endingSoon: 0, firstEnds: null },
+      { endingSoon: 1, firstEnds: '2026-11-26T10:00:00.000Z' }
+    ])
     expect(affectsSilences({ type: 'governanceChanged', event: 'silence_added', by: 'ann' })).toBe(true)
     expect(affectsSilences({ type: 'settingsChanged', settings: {} as never })).toBe(true)
     expect(affectsSilences({ type: 'caseChanged', action: 'close', by: 'ann', ids: [1] })).toBe(false)
@@ -255,7 +303,12 @@ describe('tray silence reminder (read from the engine)', () => {
   it('reads again every minute: a silence comes within a day of its end with the clock', async () => {
     let tick: (() => void) | null = null
     const fetch = vi.fn(async () => silencesReply('ann', []))
-    const reminder = new TraySilenceReminder({ fetch, onChange: () => {}, setInterval: (fn, ms) => (expect(ms).toBe(60_000), (tick = fn), { unref: () => {} }), clearInterval: () => {} })
+    const reminder = new TraySilenceReminder({
+      fetch,
+      onChange: () => {},
+      setInterval: (fn, ms) => (expect(ms).toBe(60_000), (tick = fn), { unref: () => {} }),
+      clearInterval: () => {}
+    })
     await reminder.start()
     tick!()
     await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2))

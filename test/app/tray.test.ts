@@ -120,7 +120,13 @@ describe('tray after quit', () => {
     }
     const engine: EngineHost = new EngineHost({
       fork: () => child,
-      init: () => ({ dbPath: '/x.db', nativeBinding: null, logFile: null, settings: { settings: {}, baseDir: '/', source: 's', writable: true }, schedule: { next_run_at: null, paused: false } }),
+      init: () => ({
+        dbPath: '/x.db',
+        nativeBinding: null,
+        logFile: null,
+        settings: { settings: {}, baseDir: '/', source: 's', writable: true },
+        schedule: { next_run_at: null, paused: false }
+      }),
       onEvent: () => {},
       saveSettings: () => {},
       onStateChange: refresh

@@ -38,7 +38,11 @@ describe('auto-update', () => {
     expect(updatePlan({ feedUrl: 'http://updates.bank.example/triage', isPackaged: true })).toMatchObject({ check: false })
     expect(updatePlan({ feedUrl: 'not a url', isPackaged: true }).why).toContain('is not a URL')
     expect(updatePlan({ feedUrl: 'http://127.0.0.1:8080/feed', isPackaged: true }).check).toBe(true)
-    expect(updatePlan({ feedUrl: 'https://updates.bank.example/triage/', isPackaged: true })).toEqual({ check: true, why: 'checking https://updates.bank.example/triage/ for updates', url: 'https://updates.bank.example/triage/' })
+    expect(updatePlan({ feedUrl: 'https://updates.bank.example/triage/', isPackaged: true })).toEqual({
+      check: true,
+      why: 'checking https://updates.bank.example/triage/ for updates',
+      url: 'https://updates.bank.example/triage/'
+    })
   })
 
   it('checks the generic feed now and every 6 hours, installs on quit, says when ready, and logs no password', async () => {

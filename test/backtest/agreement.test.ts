@@ -28,7 +28,7 @@ afterEach(async () => {
 describe.each(STORE_KINDS)('agreement with case dispositions (%s)', (kind) => {
   it('counts every disposition the way its definition says', async () => {
     f = await caseFixture(kind)
-    const [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12] = await f.add([
+    const [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12] = (await f.add([
       { severity: 'low' }, // a1  false_positive, raised by the draft: disagrees
       { severity: 'medium' }, // a2  false_positive, kept: agrees
       { severity: 'high' }, // a3  false_positive (approved), lowered: agrees
@@ -41,9 +41,10 @@ describe.each(STORE_KINDS)('agreement with case dispositions (%s)', (kind) => {
       { severity: 'low' }, // a10 no case work
       { severity: 'high' }, // a11 not_suspicious (approved), lowered: agrees
       { severity: 'medium' } // a12 a custom code: closed, not rated
-    ]) as [number, number, number, number, number, number, number, number, number, number, number, number]
+    ])) as [number, number, number, number, number, number, number, number, number, number, number, number]
     const desk = f.desk({ cases: { dispositions: ['false_positive', 'not_suspicious', 'escalated', 'sar_filed', 'duplicate_case'] } })
-    const close = (ids: number[], disposition: string, extra: { reference?: string } = {}) => desk.act({ action: 'close', ids, disposition, reason: 'reviewed', ...extra }, 'ann')
+    const close = (ids: number[], disposition: string, extra: { reference?: string } = {}) =>
+      desk.act({ action: 'close', ids, disposition, reason: 'reviewed', ...extra }, 'ann')
     const approve = (ids: number[]) => desk.act({ action: 'approve', ids }, 'bob')
     await close([a1, a2, a3, a9], 'false_positive')
     await close([a4, a5, a8], 'escalated')
@@ -62,10 +63,20 @@ describe.each(STORE_KINDS)('agreement with case dispositions (%s)', (kind) => {
     expect(got.changed).toBe(8)
     expect(got.changed_ids).toEqual([a1, a3, a4, a5, a6, a8, a10, a11])
     expect(got.deliveries_before).toEqual({
-      'email:archive': 2, 'email:compliance': 4, 'email:compliance-leads': 2, 'slack:compliance-critical': 2, 'slack:compliance-high': 4, 'slack:compliance-info': 4
+      'email:archive': 2,
+      'email:compliance': 4,
+      'email:compliance-leads': 2,
+      'slack:compliance-critical': 2,
+      'slack:compliance-high': 4,
+      'slack:compliance-info': 4
     })
     expect(got.deliveries_after).toEqual({
-      'email:archive': 0, 'email:compliance': 2, 'email:compliance-leads': 0, 'slack:compliance-critical': 0, 'slack:compliance-high': 2, 'slack:compliance-info': 10
+      'email:archive': 0,
+      'email:compliance': 2,
+      'email:compliance-leads': 0,
+      'slack:compliance-critical': 0,
+      'slack:compliance-high': 2,
+      'slack:compliance-info': 10
     })
     expect(got.agreement).toEqual({
       closed: 9,
@@ -86,10 +97,25 @@ describe.each(STORE_KINDS)('agreement with case dispositions (%s)', (kind) => {
     })
 
     // The dispositions the backtest derived from the case events are the queue's (its read model, caught up).
-    const queue = await f.trail.cases.caseQueue({ view: 'all', me: null, state: 'closed', nowMs: f.clock.ms, limit: 100, offset: 0, targets: desk.policy.targets })
+    const queue = await f.trail.cases.caseQueue({
+      view: 'all',
+      me: null,
+      state: 'closed',
+      nowMs: f.clock.ms,
+      limit: 100,
+      offset: 0,
+      targets: desk.policy.targets
+    })
     expect(Object.fromEntries(queue.rows.map((r) => [r.id, r.disposition]))).toEqual({
-      [a1]: 'false_positive', [a2]: 'false_positive', [a3]: 'false_positive', [a4]: 'escalated', [a5]: 'sar_filed',
-      [a6]: 'sar_filed', [a7]: 'not_suspicious', [a11]: 'not_suspicious', [a12]: 'duplicate_case'
+      [a1]: 'false_positive',
+      [a2]: 'false_positive',
+      [a3]: 'false_positive',
+      [a4]: 'escalated',
+      [a5]: 'sar_filed',
+      [a6]: 'sar_filed',
+      [a7]: 'not_suspicious',
+      [a11]: 'not_suspicious',
+      [a12]: 'duplicate_case'
     })
   })
 
@@ -101,7 +127,13 @@ describe.each(STORE_KINDS)('agreement with case dispositions (%s)', (kind) => {
     expect(none.agreement).toMatchObject({ closed: 0, rated: 0, agreeing: 0, rate: null })
     await desk.act({ action: 'close', ids, disposition: 'escalated', reason: 'reviewed' }, 'ann')
     const got = await backtestTrail(f.trail, { draft, routing: DEFAULT_ROUTING, period: ALL_TIME })
-    expect(got.agreement.escalated_or_sar).toEqual({ total: 130, escalated: 130, sar_filed: 0, lowered_below_high: 130, lowered_below_high_ids: ids.slice(0, 100) })
+    expect(got.agreement.escalated_or_sar).toEqual({
+      total: 130,
+      escalated: 130,
+      sar_filed: 0,
+      lowered_below_high: 130,
+      lowered_below_high_ids: ids.slice(0, 100)
+    })
     expect(got.agreement).toMatchObject({ closed: 130, rated: 130, agreeing: 0, rate: 0 })
   })
 })

@@ -63,7 +63,13 @@ export async function storedAlerts(trail: Trail, p: Period = ALL_TIME): Promise<
     const [id, ext, sev, tri, dest] = ['entry_id', 'external_id', 'severity', 'triaged_at', 'destinations'].map(col) as [number, number, number, number, number]
     const out: StoredAlert[] = []
     for await (const r of t.rows)
-      out.push({ id: Number(r[id]), external_id: String(r[ext]), severity: r[sev] as Severity, triaged_at: String(r[tri]), destinations: JSON.parse(String(r[dest])) as string[] })
+      out.push({
+        id: Number(r[id]),
+        external_id: String(r[ext]),
+        severity: r[sev] as Severity,
+        triaged_at: String(r[tri]),
+        destinations: JSON.parse(String(r[dest])) as string[]
+      })
     return out
   } finally {
     await s.close()

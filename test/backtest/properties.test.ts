@@ -32,16 +32,29 @@ const ruleSetArb = fc
     const rules: unknown[] = [
       { id: 'crit', description: 'critical score', when: { field: 'risk_score', gte: g.critical }, severity: 'critical' },
       { id: 'high', description: 'high score', when: { field: 'risk_score', gte: g.high }, severity: 'high' },
-      { id: 'amount', description: 'large amount', when: { all: [{ field: 'amount', gt: g.amountOver }, { not: { field: 'txn_type', equals: 'card' } }] }, severity: g.amountSeverity },
-      { id: 'note', description: 'note says', when: { field: 'extra.note', contains: g.noteContains, case_sensitive: g.caseSensitive }, severity: g.noteSeverity }
+      {
+        id: 'amount',
+        description: 'large amount',
+        when: { all: [{ field: 'amount', gt: g.amountOver }, { not: { field: 'txn_type', equals: 'card' } }] },
+        severity: g.amountSeverity
+      },
+      {
+        id: 'note',
+        description: 'note says',
+        when: { field: 'extra.note', contains: g.noteContains, case_sensitive: g.caseSensitive },
+        severity: g.noteSeverity
+      }
     ]
     if (g.hours) rules.push({ id: 'night', description: 'out of hours', when: { outside_business_hours: true }, severity: g.hours.night })
-    if (g.countries.length) rules.push({ id: 'country', description: 'country listed', when: { field: 'country', in: g.countries }, severity: g.countrySeverity })
+    if (g.countries.length)
+      rules.push({ id: 'country', description: 'country listed', when: { field: 'country', in: g.countries }, severity: g.countrySeverity })
     const doc = {
       name: 'generated',
       ...(g.hours ? { business_hours: { timezone: g.hours.timezone } } : {}),
       rules,
-      ...(g.hours ? { escalations: [{ id: 'hours-up', description: 'out of hours', when: { outside_business_hours: true }, from: g.hours.from, to: g.hours.to }] } : {})
+      ...(g.hours
+        ? { escalations: [{ id: 'hours-up', description: 'out of hours', when: { outside_business_hours: true }, from: g.hours.from, to: g.hours.to }] }
+        : {})
     }
     return parseRuleSet(JSON.stringify(doc), 'generated.json')
   })
@@ -54,7 +67,10 @@ const routingArb = fc
 const rowArb = fc.record({
   risk: fc.option(fc.integer({ min: 0, max: 100 }), { nil: null }),
   country: fc.constantFrom('GB', 'US', 'IR', 'RU', 'NG', 'DE', ''),
-  amount: fc.option(fc.integer({ min: 0, max: 50_000_000 }).map((c) => (c / 100).toFixed(2)), { nil: null }),
+  amount: fc.option(
+    fc.integer({ min: 0, max: 50_000_000 }).map((c) => (c / 100).toFixed(2)),
+    { nil: null }
+  ),
   type: fc.constantFrom('wire', 'card', 'cash', ''),
   /** minutes after Monday 2026-11-23 00:00 UTC: two weeks of days, nights and weekends */
   minutes: fc.integer({ min: 0, max: 14 * 24 * 60 }),
@@ -69,7 +85,17 @@ type Row = typeof rowArb extends fc.Arbitrary<infer T> ? T : never
 function csvOf(rows: Row[]): string {
   run++
   const lines = rows.map((r, i) =>
-    [`P${run}-${i}`, `C${i % 7}`, r.amount ?? '', 'USD', r.country, r.type, r.risk === null ? '' : String(r.risk), new Date(MONDAY + r.minutes * 60_000).toISOString(), cell(r.note)].join(',')
+    [
+      `P${run}-${i}`,
+      `C${i % 7}`,
+      r.amount ?? '',
+      'USD',
+      r.country,
+      r.type,
+      r.risk === null ? '' : String(r.risk),
+      new Date(MONDAY + r.minutes * 60_000).toISOString(),
+      cell(r.note)
+    ].join(',')
   )
   return ['txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at,note', ...lines].join('\n') + '\n'
 }
@@ -85,7 +111,8 @@ describe.each(STORE_KINDS)('a backtest of the rules in force changes nothing (%s
   })
 
   it('whatever the rules, the routing and the alerts', async () => {
-    let alerts = 0, rowsSeen = 0
+    let alerts = 0,
+      rowsSeen = 0
     await fc.assert(
       fc.asyncProperty(ruleSetArb, routingArb, fc.array(rowArb, { minLength: 1, maxLength: 40 }), async (rules, routing, rows) => {
         const file = writeFile(dir, `run-${run + 1}.csv`, csvOf(rows))
@@ -119,34 +146,45 @@ describe.each(STORE_KINDS)('a backtest of the rules in force changes nothing (%s
 
   it('the figures of any draft are consistent with each other', async () => {
     await fc.assert(
-      fc.asyncProperty(ruleSetArb, ruleSetArb, routingArb, routingArb, fc.array(rowArb, { minLength: 1, maxLength: 40 }), async (active, draft, routing, draftRouting, rows) => {
-        const file = writeFile(dir, `run-${run + 1}.csv`, csvOf(rows))
-        await sleep(3)
-        const from = new Date().toISOString()
-        const summary = await importInto(t.trail, [file], active, routing)
-        const period = { from, to: new Date(Date.now() + 1).toISOString() }
-        await sleep(3)
-        const r = await backtestTrail(t.trail, { draft, routing: draftRouting, period })
-        const sum = (o: Record<string, number>) => Object.values(o).reduce((s, n) => s + n, 0)
-        expect(r.alerts).toBe(summary.triaged)
-        expect(sum(r.by_severity_before)).toBe(r.alerts)
-        expect(sum(r.by_severity_after)).toBe(r.alerts)
-        expect(sum(r.transitions)).toBe(r.alerts)
-        const moved = Object.entries(r.transitions).filter(([k]) => k.split('->')[0] !== k.split('->')[1]).reduce((s, [, n]) => s + n, 0)
-        expect(r.changed).toBeGreaterThanOrEqual(moved)
-        expect(r.changed_ids).toHaveLength(r.changed)
-        expect([...r.changed_ids].sort((a, b) => a - b)).toEqual(r.changed_ids)
-        expect(new Set(r.changed_ids).size).toBe(r.changed_ids.length)
-        for (const s of SEVERITIES) {
-          const into = Object.entries(r.transitions).filter(([k]) => k.endsWith(`->${s}`)).reduce((x, [, n]) => x + n, 0)
-          expect(into).toBe(r.by_severity_after[s])
+      fc.asyncProperty(
+        ruleSetArb,
+        ruleSetArb,
+        routingArb,
+        routingArb,
+        fc.array(rowArb, { minLength: 1, maxLength: 40 }),
+        async (active, draft, routing, draftRouting, rows) => {
+          const file = writeFile(dir, `run-${run + 1}.csv`, csvOf(rows))
+          await sleep(3)
+          const from = new Date().toISOString()
+          const summary = await importInto(t.trail, [file], active, routing)
+          const period = { from, to: new Date(Date.now() + 1).toISOString() }
+          await sleep(3)
+          const r = await backtestTrail(t.trail, { draft, routing: draftRouting, period })
+          const sum = (o: Record<string, number>) => Object.values(o).reduce((s, n) => s + n, 0)
+          expect(r.alerts).toBe(summary.triaged)
+          expect(sum(r.by_severity_before)).toBe(r.alerts)
+          expect(sum(r.by_severity_after)).toBe(r.alerts)
+          expect(sum(r.transitions)).toBe(r.alerts)
+          const moved = Object.entries(r.transitions)
+            .filter(([k]) => k.split('->')[0] !== k.split('->')[1])
+            .reduce((s, [, n]) => s + n, 0)
+          expect(r.changed).toBeGreaterThanOrEqual(moved)
+          expect(r.changed_ids).toHaveLength(r.changed)
+          expect([...r.changed_ids].sort((a, b) => a - b)).toEqual(r.changed_ids)
+          expect(new Set(r.changed_ids).size).toBe(r.changed_ids.length)
+          for (const s of SEVERITIES) {
+            const into = Object.entries(r.transitions)
+              .filter(([k]) => k.endsWith(`->${s}`))
+              .reduce((x, [, n]) => x + n, 0)
+            expect(into).toBe(r.by_severity_after[s])
+          }
+          // Deliveries after: each severity's alerts, once per destination of the draft's routing.
+          for (const d of POOL) {
+            const want = SEVERITIES.reduce((x, s) => x + (draftRouting[s].includes(d) ? r.by_severity_after[s] : 0), 0)
+            expect(r.deliveries_after[d] ?? 0).toBe(want)
+          }
         }
-        // Deliveries after: each severity's alerts, once per destination of the draft's routing.
-        for (const d of POOL) {
-          const want = SEVERITIES.reduce((x, s) => x + (draftRouting[s].includes(d) ? r.by_severity_after[s] : 0), 0)
-          expect(r.deliveries_after[d] ?? 0).toBe(want)
-        }
-      }),
+      ),
       { numRuns: kind === 'sqlite' ? 15 : 6 }
     )
   })

@@ -28,12 +28,16 @@ const draftRouting: RoutingMatrix = {
 /** The figures by their definitions, from the stored alerts of the trail (before) and of the draft's trail (after). */
 function expected(before: StoredAlert[], afterByExternal: Map<string, StoredAlert>, dispositions: Map<number, string>) {
   const sevCount = () => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
-  const bySevBefore = sevCount(), bySevAfter = sevCount()
+  const bySevBefore = sevCount(),
+    bySevAfter = sevCount()
   const transitions: Record<string, number> = {}
-  const delBefore: Record<string, number> = {}, delAfter: Record<string, number> = {}
+  const delBefore: Record<string, number> = {},
+    delAfter: Record<string, number> = {}
   const changedIds: number[] = []
   const byDisposition: Record<string, { total: number; lowered: number; kept: number; raised: number }> = {}
-  let rated = 0, agreeing = 0, belowHigh = 0
+  let rated = 0,
+    agreeing = 0,
+    belowHigh = 0
   const belowHighIds: number[] = []
   for (const b of before) {
     const a = afterByExternal.get(b.external_id)
@@ -47,7 +51,8 @@ function expected(before: StoredAlert[], afterByExternal: Map<string, StoredAler
     if (a.severity !== b.severity || !sameDestinations) changedIds.push(b.id)
     const disp = dispositions.get(b.id)
     if (!disp) continue
-    const rb = severityRank(b.severity), ra = severityRank(a.severity)
+    const rb = severityRank(b.severity),
+      ra = severityRank(a.severity)
     const f = (byDisposition[disp] ??= { total: 0, lowered: 0, kept: 0, raised: 0 })
     f.total++
     if (ra < rb) f.lowered++
@@ -77,7 +82,11 @@ function expected(before: StoredAlert[], afterByExternal: Map<string, StoredAler
     changed_ids: changedIds.sort((x, y) => x - y).slice(0, 1000),
     agreement: {
       closed: Object.values(byDisposition).reduce((s, f) => s + f.total, 0),
-      by_disposition: Object.fromEntries(Object.keys(byDisposition).sort().map((k) => [k, byDisposition[k]!])),
+      by_disposition: Object.fromEntries(
+        Object.keys(byDisposition)
+          .sort()
+          .map((k) => [k, byDisposition[k]!])
+      ),
       false_positive: { total: d('false_positive').total, lowered: d('false_positive').lowered, raised: d('false_positive').raised },
       not_suspicious: { total: d('not_suspicious').total, lowered: d('not_suspicious').lowered, raised: d('not_suspicious').raised },
       escalated_or_sar: {
@@ -127,7 +136,10 @@ describe.each(STORE_KINDS)('backtest against a re-import under the draft (%s)', 
     const desk = new CaseDesk(trail.trail.cases, defaultCasePolicy())
     const of = (s: Severity) => stored.filter((a) => a.severity === s).map((a) => a.id)
     const close = async (ids: number[], disposition: string, approve = true) => {
-      const res = await desk.act({ action: 'close', ids, disposition, reason: 'reviewed', ...(disposition === 'sar_filed' ? { reference: 'SAR-1' } : {}) }, 'ann')
+      const res = await desk.act(
+        { action: 'close', ids, disposition, reason: 'reviewed', ...(disposition === 'sar_filed' ? { reference: 'SAR-1' } : {}) },
+        'ann'
+      )
       const pending = res.cases.filter((c) => c.state === 'pending_approval').map((c) => c.id)
       if (approve && pending.length) await desk.act({ action: 'approve', ids: pending }, 'bob')
       if (approve) for (const id of ids) dispositions.set(id, disposition)

@@ -20,7 +20,12 @@ import type { RoutingMatrix } from '../../src-main/core/route/index.js'
 import { ALL_TIME, freshTrail, importInto, STORE_KINDS, type TestTrail } from './fixture.js'
 
 const ROWS = 2_500
-const draftRouting: RoutingMatrix = { critical: ['slack:all-hands'], high: ['slack:compliance-high'], medium: ['slack:compliance-info'], low: ['email:archive'] }
+const draftRouting: RoutingMatrix = {
+  critical: ['slack:all-hands'],
+  high: ['slack:compliance-high'],
+  medium: ['slack:compliance-info'],
+  low: ['email:archive']
+}
 const input: BacktestInput = { draft: loadRuleSet(EXTENDED_RULES), routing: draftRouting, period: ALL_TIME }
 
 describe.each(STORE_KINDS)('backtest sessions and the worker (%s)', (kind) => {
@@ -82,7 +87,11 @@ describe.each(STORE_KINDS)('backtest sessions and the worker (%s)', (kind) => {
     try {
       const before = await session.queries.backtestCount(ALL_TIME)
       const r = rng(99)
-      const more = writeFile(dir, `more-${Date.now()}.csv`, [SAMPLE_HEADER, ...Array.from({ length: 10 }, (_, i) => transactionRow(900_000 + i, r))].join('\n') + '\n')
+      const more = writeFile(
+        dir,
+        `more-${Date.now()}.csv`,
+        [SAMPLE_HEADER, ...Array.from({ length: 10 }, (_, i) => transactionRow(900_000 + i, r))].join('\n') + '\n'
+      )
       const imported = await importInto(t.trail, [more], defaultRules())
       expect(imported.triaged).toBe(10)
       expect(await session.queries.backtestCount(ALL_TIME)).toBe(before)

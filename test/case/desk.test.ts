@@ -51,7 +51,10 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     expect((await desk.show(id!))!.view).toMatchObject({ state: 'pending_approval', approved_by: null })
     const r = await fx.trail.store.verify()
     expect(r.ok).toBe(false)
-    expect(r.cases.problem).toMatchObject({ id: forged!.id, problem: `case event ${forged!.id} breaks four-eyes: alert ${id}'s close approved by ALICE, who closed it` })
+    expect(r.cases.problem).toMatchObject({
+      id: forged!.id,
+      problem: `case event ${forged!.id} breaks four-eyes: alert ${id}'s close approved by ALICE, who closed it`
+    })
   })
 
   it('refuses what the state or the rules do not allow, naming the alert, and writes nothing', async () => {
@@ -59,14 +62,26 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     const [low, crit] = await fx.add([{ severity: 'low' }, { severity: 'critical' }])
     const desk = fx.desk()
     const refused = async (p: Promise<unknown>, msg: string | RegExp) => {
-      const e = await p.then(() => null, (x: unknown) => x)
+      const e = await p.then(
+        () => null,
+        (x: unknown) => x
+      )
       expect(e).toBeInstanceOf(CaseRefusal)
       expect((e as CaseRefusal).exitCode).toBe(2)
       expect((e as Error).message).toMatch(msg)
     }
-    await refused(desk.act({ action: 'close', ids: [low!], disposition: 'fine', reason: 'x' }, 'alice'), new RegExp(`^alert ${low}: "fine" is not a disposition \\(use one of: false_positive, not_suspicious, escalated, sar_filed\\)$`))
-    await refused(desk.act({ action: 'close', ids: [low!], disposition: 'false_positive', reason: '  ' }, 'alice'), new RegExp(`^alert ${low}: a reason for the close is required$`))
-    await refused(desk.act({ action: 'close', ids: [low!, crit!, 11, 12, 13, 14, 15], disposition: 'fine', reason: 'x' }, 'alice'), new RegExp(`^alerts ${low}, ${crit}, 11, 12, 13 and 2 more: "fine" is not a disposition`))
+    await refused(
+      desk.act({ action: 'close', ids: [low!], disposition: 'fine', reason: 'x' }, 'alice'),
+      new RegExp(`^alert ${low}: "fine" is not a disposition \\(use one of: false_positive, not_suspicious, escalated, sar_filed\\)$`)
+    )
+    await refused(
+      desk.act({ action: 'close', ids: [low!], disposition: 'false_positive', reason: '  ' }, 'alice'),
+      new RegExp(`^alert ${low}: a reason for the close is required$`)
+    )
+    await refused(
+      desk.act({ action: 'close', ids: [low!, crit!, 11, 12, 13, 14, 15], disposition: 'fine', reason: 'x' }, 'alice'),
+      new RegExp(`^alerts ${low}, ${crit}, 11, 12, 13 and 2 more: "fine" is not a disposition`)
+    )
     await refused(desk.act({ action: 'approve', ids: [low!] }, 'bob'), new RegExp(`alert ${low}: is open, not waiting for approval`))
     await refused(desk.act({ action: 'reopen', ids: [low!], reason: 'r' }, 'bob'), new RegExp(`alert ${low}: is open, not closed`))
     await refused(desk.act({ action: 'ack', ids: [999] }, 'bob'), /alert 999: no such alert in this trail/)
@@ -77,7 +92,10 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     const r = await desk.act({ action: 'close', ids: [low!], disposition: 'not_suspicious', reason: 'reviewed' }, 'alice')
     expect(r.cases[0]!.state).toBe('closed')
     expect(r.events.map((e) => e.type)).toEqual(['acknowledged', 'closed']) // closing an unacknowledged alert acknowledges it first
-    await refused(desk.act({ action: 'close', ids: [low!], disposition: 'not_suspicious', reason: 'again' }, 'alice'), /is closed \(not_suspicious by alice at .*\); reopen it first/)
+    await refused(
+      desk.act({ action: 'close', ids: [low!], disposition: 'not_suspicious', reason: 'again' }, 'alice'),
+      /is closed \(not_suspicious by alice at .*\); reopen it first/
+    )
     await refused(desk.act({ action: 'ack', ids: [low!] }, 'alice'), /is closed/)
     // Bulk: one refused alert refuses the whole action.
     await refused(desk.act({ action: 'ack', ids: [crit!, low!] }, 'bob'), new RegExp(`alert ${low}: is closed .*\\(nothing was recorded for the 2 alerts\\)`))
@@ -95,7 +113,12 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
   it('compares officers from the settings by id, whatever name is typed', async () => {
     fx = await caseFixture(kind)
     const [id] = await fx.add([{ severity: 'critical' }])
-    const desk = fx.desk({ officers: [{ id: 'jdoe', name: 'Jane Doe' }, { id: 'rroe', name: 'Richard Roe' }] })
+    const desk = fx.desk({
+      officers: [
+        { id: 'jdoe', name: 'Jane Doe' },
+        { id: 'rroe', name: 'Richard Roe' }
+      ]
+    })
     await expect(desk.act({ action: 'ack', ids: [id!] }, 'mallory')).rejects.toThrow('"mallory" is not one of the officers in the settings (jdoe, rroe)')
     await desk.act({ action: 'close', ids: [id!], disposition: 'false_positive', reason: 'r' }, 'Jane Doe')
     await expect(desk.act({ action: 'approve', ids: [id!] }, 'JDOE')).rejects.toThrow('Jane Doe (jdoe) closed it and cannot approve their own close')
@@ -110,7 +133,16 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     const triaged = Date.parse((await desk.show(id!))!.facts.entry.triaged_at)
     await desk.act({ action: 'close', ids: [id!], disposition: 'escalated', reason: 'structuring pattern' }, 'alice')
     let v = (await desk.show(id!))!.view
-    expect(v.clocks).toEqual([{ kind: 'sar_decision', started_at: new Date(fx.clock.ms).toISOString(), due_at: new Date(triaged + 30 * DAY_MS).toISOString(), extended: false, stopped_at: null, state: 'running' }])
+    expect(v.clocks).toEqual([
+      {
+        kind: 'sar_decision',
+        started_at: new Date(fx.clock.ms).toISOString(),
+        due_at: new Date(triaged + 30 * DAY_MS).toISOString(),
+        extended: false,
+        stopped_at: null,
+        state: 'running'
+      }
+    ])
     await desk.act({ action: 'extend', ids: [id!], reason: 'no suspect identified yet' }, 'alice')
     await expect(desk.act({ action: 'extend', ids: [id!], reason: 'again' }, 'alice')).rejects.toThrow('was already extended once')
     v = (await desk.show(id!))!.view
@@ -143,7 +175,9 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     fx = await caseFixture(kind)
     const [id] = await fx.add([{ severity: 'low' }])
     const desk = fx.desk()
-    await expect(desk.act({ action: 'close', ids: [id!], disposition: 'sar_filed', reason: 'filed' }, 'alice')).rejects.toThrow('the SAR reference (--reference)')
+    await expect(desk.act({ action: 'close', ids: [id!], disposition: 'sar_filed', reason: 'filed' }, 'alice')).rejects.toThrow(
+      'the SAR reference (--reference)'
+    )
     await desk.act({ action: 'close', ids: [id!], disposition: 'sar_filed', reason: 'filed', reference: 'FIU-1' }, 'alice')
     const v = (await desk.show(id!))!.view
     expect(v).toMatchObject({ state: 'closed', disposition: 'sar_filed', sar_references: ['FIU-1'] })
@@ -183,7 +217,13 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     const overdue = (await q('overdue', null, later)).rows.map((r) => r.id)
     expect(overdue.sort()).toEqual([crit1, crit2].sort())
     const c = await fx.trail.cases.caseCounts('alice', later, policy.targets)
-    expect(c).toEqual({ mine: 2, unassigned: 3, approval: 0, overdue: 2, by_state: { open: 4, acknowledged: 0, investigating: 0, pending_approval: 1, closed: 0 } })
+    expect(c).toEqual({
+      mine: 2,
+      unassigned: 3,
+      approval: 0,
+      overdue: 2,
+      by_state: { open: 4, acknowledged: 0, investigating: 0, pending_approval: 1, closed: 0 }
+    })
     expect((await q('all', null, now, { state: 'pending_approval' })).total).toBe(1)
     expect((await q('all', null, now, { assignee: 'alice' })).total).toBe(2)
   })
@@ -200,7 +240,7 @@ describe.each(STORE_KINDS)('case work on %s', (kind) => {
     expect((await fx.trail.cases.relatedAlerts(d!, 90, 20, policy.targets)).map((r) => r.id)).toEqual([])
   })
 
-  it('never records an event before the alert\'s last one, when this workstation\'s clock is behind another\'s', async () => {
+  it("never records an event before the alert's last one, when this workstation's clock is behind another's", async () => {
     fx = await caseFixture(kind)
     const [id] = await fx.add([{ severity: 'high' }])
     const ahead = fx.desk()
@@ -271,7 +311,15 @@ describe.runIf(STORE_KINDS.includes('postgres'))('case work on postgres, with an
     }
     await desk.act({ action: 'close', ids: [first!, first! + 1], disposition: 'false_positive', reason: 'r' }, 'alice')
     expect(imported).toEqual([first! + 1])
-    const q = await fx.trail.cases.caseQueue({ view: 'all', me: null, state: 'pending_approval', nowMs: fx.clock.ms, limit: 10, offset: 0, targets: policy.targets })
+    const q = await fx.trail.cases.caseQueue({
+      view: 'all',
+      me: null,
+      state: 'pending_approval',
+      nowMs: fx.clock.ms,
+      limit: 10,
+      offset: 0,
+      targets: policy.targets
+    })
     expect(q.rows.map((r) => [r.id, r.state, r.pending_closer])).toEqual([[first! + 1, 'pending_approval', 'alice']])
     const r = await fx.trail.store.verify()
     expect(r.cases.queue).toEqual([])
@@ -289,6 +337,10 @@ async function rawExec(fx: CaseFixture, sqlText: string, params: unknown[], tabl
     const { sql } = await import('../store/pg.js')
     let n = 0
     await sql(fx.pgUrl!, `ALTER TABLE ${table} DISABLE TRIGGER ALL`)
-    await sql(fx.pgUrl!, sqlText.replace(/\?/g, () => `$${++n}`), params)
+    await sql(
+      fx.pgUrl!,
+      sqlText.replace(/\?/g, () => `$${++n}`),
+      params
+    )
   }
 }

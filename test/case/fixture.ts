@@ -46,7 +46,9 @@ export async function caseFixture(kind: StoreKind): Promise<CaseFixture> {
     desk: (opts = {}) => new CaseDesk(trail.cases, casePolicy(casesSettingsSchema.parse(opts.cases ?? {}), opts.officers ?? []), () => clock.ms),
     async add(rows) {
       const before = (await trail.store.totals()).triaged
-      const lines = rows.map((r, i) => `T${++seq}-${i},${r.customer ?? `C${seq}`},100.00,USD,US,wire,${SCORE[r.severity]},${r.createdAt ?? '2026-11-30T10:00:00Z'}`)
+      const lines = rows.map(
+        (r, i) => `T${++seq}-${i},${r.customer ?? `C${seq}`},100.00,USD,US,wire,${SCORE[r.severity]},${r.createdAt ?? '2026-11-30T10:00:00Z'}`
+      )
       const file = writeFile(dir, `batch-${seq}.csv`, [CSV_HEADER, ...lines].join('\n') + '\n')
       await executeRun({ store: trail.store, settings: defaultSettings(), ruleSet: defaultRules(), trigger: 'test' }, explicitFiles([file]))
       const after = (await trail.store.totals()).triaged

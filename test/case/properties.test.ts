@@ -22,7 +22,17 @@ const RUNS: Record<StoreKind, number> = { sqlite: Number(process.env.CASE_PROPER
 const POLICIES: CasePolicy[] = [
   casePolicy(casesSettingsSchema.parse({})),
   casePolicy(casesSettingsSchema.parse({ four_eyes: ['critical'], dispositions: ['false_positive', 'not_suspicious', 'escalated', 'sar_filed', 'duplicate'] })),
-  casePolicy(casesSettingsSchema.parse({ four_eyes: [], targets_minutes: { critical: { acknowledge: 5, close: 60 }, high: { acknowledge: 10, close: 120 }, medium: { acknowledge: 30, close: 600 }, low: { acknowledge: 60, close: 6000 } } })),
+  casePolicy(
+    casesSettingsSchema.parse({
+      four_eyes: [],
+      targets_minutes: {
+        critical: { acknowledge: 5, close: 60 },
+        high: { acknowledge: 10, close: 120 },
+        medium: { acknowledge: 30, close: 600 },
+        low: { acknowledge: 60, close: 6000 }
+      }
+    })
+  ),
   casePolicy(casesSettingsSchema.parse({ four_eyes: ['critical', 'high', 'medium', 'low'] }))
 ]
 
@@ -113,7 +123,13 @@ function gen(n: number): fc.Arbitrary<Gen> {
     { weight: 3, arbitrary: fc.record({ action: fc.constant('ack' as const), targets: some }) },
     { weight: 2, arbitrary: fc.record({ action: fc.constant('assign' as const), targets: some, to: fc.constantFrom(...ASSIGNEES) }) },
     { weight: 2, arbitrary: fc.record({ action: fc.constant('note' as const), targets: one, text }) },
-    { weight: 5, arbitrary: fc.record({ action: fc.constant('close' as const), targets: some, disposition, reason: text, reference: fc.option(reference, { nil: undefined }) }, { requiredKeys: ['action', 'targets', 'disposition', 'reason'] }) },
+    {
+      weight: 5,
+      arbitrary: fc.record(
+        { action: fc.constant('close' as const), targets: some, disposition, reason: text, reference: fc.option(reference, { nil: undefined }) },
+        { requiredKeys: ['action', 'targets', 'disposition', 'reason'] }
+      )
+    },
     { weight: 4, arbitrary: fc.record({ action: fc.constant('approve' as const), targets: some }) },
     { weight: 2, arbitrary: fc.record({ action: fc.constant('reject' as const), targets: one, reason: text }) },
     { weight: 2, arbitrary: fc.record({ action: fc.constant('reopen' as const), targets: one, reason: text }) },
@@ -142,7 +158,13 @@ const scenario = fc
       skewMs: fc.constant(s.skewMs),
       queryAs: fc.constant(s.queryAs),
       steps: fc.array(
-        fc.record({ gen: gen(s.severities.length), by: fc.constantFrom(...ACTORS), desk: fc.constantFrom<'A' | 'B'>('A', 'A', 'B'), policy: fc.nat({ max: POLICIES.length - 1 }), advanceMs: advance }),
+        fc.record({
+          gen: gen(s.severities.length),
+          by: fc.constantFrom(...ACTORS),
+          desk: fc.constantFrom<'A' | 'B'>('A', 'A', 'B'),
+          policy: fc.nat({ max: POLICIES.length - 1 }),
+          advanceMs: advance
+        }),
         { minLength: 1, maxLength: 18 }
       )
     })
@@ -189,7 +211,14 @@ function checkEvents(a: Alert, events: CaseEventRow[]): void {
 }
 
 /** The queue read model, through caseQueue (every view, every state) and caseCounts, against deriveCase over the events. */
-async function checkQueue(fx: CaseFixture, alerts: Map<number, Alert>, events: Map<number, CaseEventRow[]>, p: CasePolicy, nowMs: number, me: string): Promise<void> {
+async function checkQueue(
+  fx: CaseFixture,
+  alerts: Map<number, Alert>,
+  events: Map<number, CaseEventRow[]>,
+  p: CasePolicy,
+  nowMs: number,
+  me: string
+): Promise<void> {
   const q = (view: (typeof QUEUE_VIEWS)[number], extra: Record<string, unknown> = {}) =>
     fx.trail.cases.caseQueue({ view, me, nowMs, limit: 100_000, offset: 0, targets: p.targets, ...extra }) as Promise<{ rows: QueueRow[]; total: number }>
   const want = new Map<number, ReturnType<typeof project> & { due_ms: number | null }>()
@@ -205,8 +234,14 @@ async function checkQueue(fx: CaseFixture, alerts: Map<number, Alert>, events: M
     for (const row of r.rows) {
       const w = want.get(row.id)
       expect(w, `queue row for unknown alert ${row.id}`).toBeDefined()
-      expect({ id: row.id, state: row.state, assignee: row.assignee, pending_closer: row.pending_closer, disposition: row.disposition, due_ms: row.due_ms === null ? null : Number(row.due_ms) })
-        .toEqual({ id: row.id, state: w!.state, assignee: w!.assignee, pending_closer: w!.pending_closer, disposition: w!.disposition, due_ms: w!.due_ms })
+      expect({
+        id: row.id,
+        state: row.state,
+        assignee: row.assignee,
+        pending_closer: row.pending_closer,
+        disposition: row.disposition,
+        due_ms: row.due_ms === null ? null : Number(row.due_ms)
+      }).toEqual({ id: row.id, state: w!.state, assignee: w!.assignee, pending_closer: w!.pending_closer, disposition: w!.disposition, due_ms: w!.due_ms })
       seen.add(row.id)
     }
   }
@@ -223,7 +258,10 @@ async function checkQueue(fx: CaseFixture, alerts: Map<number, Alert>, events: M
   for (const view of QUEUE_VIEWS) {
     const r = await q(view)
     const expected = [...want.entries()].filter(([, w]) => rule[view](w)).map(([id]) => id)
-    expect([...r.rows.map((x) => x.id)].sort((a, b) => a - b), `view ${view} as ${me}`).toEqual(expected.sort((a, b) => a - b))
+    expect(
+      [...r.rows.map((x) => x.id)].sort((a, b) => a - b),
+      `view ${view} as ${me}`
+    ).toEqual(expected.sort((a, b) => a - b))
     expect(r.total).toBe(expected.length)
     const due = r.rows.map((x) => (x.due_ms === null ? Infinity : Number(x.due_ms)))
     expect(due).toEqual([...due].sort((a, b) => a - b))
@@ -295,7 +333,13 @@ describe.each(STORE_KINDS)('case work invariants on %s (generated action sequenc
 
           let outcome: Awaited<ReturnType<CaseDesk['act']>> | 'refused'
           try {
-            outcome = await desks(p)[step.desk].act(toAction(step.gen, targets.map((a) => a.id)), step.by)
+            outcome = await desks(p)[step.desk].act(
+              toAction(
+                step.gen,
+                targets.map((a) => a.id)
+              ),
+              step.by
+            )
           } catch (e) {
             if (!(e instanceof CaseRefusal)) throw e
             // A refusal names the alerts, on one line.
@@ -304,7 +348,11 @@ describe.each(STORE_KINDS)('case work invariants on %s (generated action sequenc
             outcome = 'refused'
           }
 
-          if (predicted !== undefined) expect(outcome === 'refused' ? 'refused' : 'done', `${step.gen.action} by ${step.by} on ${targets.map((a) => `${a.id} (${a.severity}, ${a.model.state})`).join(', ')}`).toBe(predicted === 'refused' ? 'refused' : 'done')
+          if (predicted !== undefined)
+            expect(
+              outcome === 'refused' ? 'refused' : 'done',
+              `${step.gen.action} by ${step.by} on ${targets.map((a) => `${a.id} (${a.severity}, ${a.model.state})`).join(', ')}`
+            ).toBe(predicted === 'refused' ? 'refused' : 'done')
           for (const a of run) {
             const now = await factsOf(a)
             const was = before.get(a.id)!

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT, tempDir } from '../helpers.js'
 
 const out = join(ROOT, 'out', `cli-test-${process.pid}`)
-const run = (args: string[], home: string) => spawnSync(process.execPath, [join(out, 'triage.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TRIAGE_HOME: home }, timeout: 120_000 })
+const run = (args: string[], home: string) =>
+  spawnSync(process.execPath, [join(out, 'triage.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TRIAGE_HOME: home }, timeout: 120_000 })
 
 beforeAll(() => {
   const b = spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs'), '--outdir', out], { cwd: ROOT, encoding: 'utf8' })
@@ -28,7 +29,10 @@ describe('the bundled triage command', () => {
     expect(counts.received).toBeGreaterThan(0)
     expect(counts.triaged + counts.duplicates + counts.quarantined).toBe(counts.received)
 
-    const bt = run(['backtest', '--db', db, '--rules', join(ROOT, 'resources/rules/default.yaml'), '--from', '2026-01-01', '--to', '2026-12-31', '--json'], home)
+    const bt = run(
+      ['backtest', '--db', db, '--rules', join(ROOT, 'resources/rules/default.yaml'), '--from', '2026-01-01', '--to', '2026-12-31', '--json'],
+      home
+    )
     expect(bt.status, bt.stderr).toBe(0)
     expect(JSON.parse(bt.stdout)).toMatchObject({ changed: 0 })
 

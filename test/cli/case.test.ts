@@ -55,7 +55,11 @@ describe('triage case', () => {
     const after = show(id)
     expect(after).toMatchObject({ id, severity: 'medium', state: 'closed', assignee: 'bob', disposition: 'escalated', reason: 'structuring pattern' })
     expect(after.events.map((e: Record<string, unknown>) => [e.type, e.by])).toEqual([
-      ['acknowledged', 'alice'], ['assigned', 'alice'], ['note', 'bob'], ['closed', 'bob'], ['clock_started', 'bob']
+      ['acknowledged', 'alice'],
+      ['assigned', 'alice'],
+      ['note', 'bob'],
+      ['closed', 'bob'],
+      ['clock_started', 'bob']
     ])
     for (const e of after.events) {
       expect(Object.keys(e).slice(0, 4)).toEqual(['id', 'type', 'by', 'at'])
@@ -80,9 +84,15 @@ describe('triage case', () => {
     expect(ok(triage(['case', 'close', String(id), '--disposition', 'false_positive', '--reason', 'known counterparty', '--by', 'alice'])).stdout).toBe(
       `alert ${id}: closed by alice; now pending approval\n`
     )
-    refused(triage(['case', 'approve', String(id), '--by', 'Alice']), id, /Alice closed it and cannot approve their own close; another officer must \(four-eyes\)$/)
+    refused(
+      triage(['case', 'approve', String(id), '--by', 'Alice']),
+      id,
+      /Alice closed it and cannot approve their own close; another officer must \(four-eyes\)$/
+    )
     refused(triage(['case', 'reject', String(id), '--reason', 'no', '--by', 'alice']), id, /cannot reject their own close/)
-    expect(ok(triage(['case', 'reject', String(id), '--reason', 'attach the call note', '--by', 'bob'])).stdout).toBe(`alert ${id}: rejected (back to investigating) by bob; now investigating\n`)
+    expect(ok(triage(['case', 'reject', String(id), '--reason', 'attach the call note', '--by', 'bob'])).stdout).toBe(
+      `alert ${id}: rejected (back to investigating) by bob; now investigating\n`
+    )
     ok(triage(['case', 'close', String(id), '--disposition', 'false_positive', '--reason', 'call note attached', '--by', 'alice']))
     ok(triage(['case', 'approve', String(id), '--by', 'bob']))
     expect(show(id)).toMatchObject({ state: 'closed', disposition: 'false_positive', closed_by: 'alice', approved_by: 'bob' })
@@ -93,9 +103,17 @@ describe('triage case', () => {
   it('refuses what the state or the settings do not allow: exit 2, one line naming the alert, nothing recorded', () => {
     const [low, low2] = bySeverity.low as [number, number]
     const before = show(low).events.length
-    refused(triage(['case', 'close', String(low), '--disposition', 'fine', '--reason', 'x', '--by', 'alice']), low, /"fine" is not a disposition \(use one of: false_positive, not_suspicious, escalated, sar_filed\)$/)
+    refused(
+      triage(['case', 'close', String(low), '--disposition', 'fine', '--reason', 'x', '--by', 'alice']),
+      low,
+      /"fine" is not a disposition \(use one of: false_positive, not_suspicious, escalated, sar_filed\)$/
+    )
     refused(triage(['case', 'approve', String(low), '--by', 'bob']), low, /is open, not waiting for approval$/)
-    refused(triage(['case', 'close', String(low), '--disposition', 'sar_filed', '--reason', 'filed', '--by', 'alice']), low, /the SAR reference \(--reference\)/)
+    refused(
+      triage(['case', 'close', String(low), '--disposition', 'sar_filed', '--reason', 'filed', '--by', 'alice']),
+      low,
+      /the SAR reference \(--reference\)/
+    )
     expect(show(low).events).toHaveLength(before)
     ok(triage(['case', 'close', String(low), '--disposition', 'not_suspicious', '--reason', 'reviewed', '--by', 'alice']))
     refused(triage(['case', 'ack', String(low), '--by', 'bob']), low, /is closed \(not_suspicious by alice at .*\); reopen it first$/)
@@ -156,7 +174,11 @@ describe('triage case', () => {
     d.close()
     const r = triage(['verify', '--json'])
     expect(r.status).toBe(1)
-    expect(r.json()).toMatchObject({ ok: false, first_bad_entry: null, case_problem: `case event ${closed} was modified after it was recorded (hash mismatch)` })
+    expect(r.json()).toMatchObject({
+      ok: false,
+      first_bad_entry: null,
+      case_problem: `case event ${closed} was modified after it was recorded (hash mismatch)`
+    })
     const text = triage(['verify'])
     expect(text.status).toBe(1)
     expect(text.stdout).toContain(`AUDIT TRAIL TAMPERED`)

@@ -18,7 +18,9 @@ describe('triage import / run --json', () => {
     expect(r.status).toBe(0)
     expect(r.stdout.trim().split('\n')).toHaveLength(1)
     const j = r.json()
-    expect(Object.keys(j)).toEqual(expect.arrayContaining(['run_id', 'received', 'triaged', 'duplicates', 'quarantined', 'by_severity', 'deliveries', 'duration_ms']))
+    expect(Object.keys(j)).toEqual(
+      expect.arrayContaining(['run_id', 'received', 'triaged', 'duplicates', 'quarantined', 'by_severity', 'deliveries', 'duration_ms'])
+    )
     expect(j).toMatchObject({ run_id: 1, received: 80, triaged: 71, duplicates: 4, quarantined: 5, dry_run: true })
     expect(Object.keys(j.by_severity).sort()).toEqual(['critical', 'high', 'low', 'medium'])
     expect(j.received).toBe(j.triaged + j.duplicates + j.quarantined)
@@ -46,7 +48,10 @@ describe('triage import / run --json', () => {
     const log = join(dir, 'triage.log')
     const r = cli(['import', CSV, '--db', join(dir, 't.db'), '--json', '--log-file', log])
     expect(() => JSON.parse(r.stdout)).not.toThrow()
-    const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l).event)
+    const events = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).event)
     expect(events).toEqual(['run.start', 'file.done', 'run.finish'])
   })
 })
@@ -116,7 +121,9 @@ describe('interrupted runs', () => {
     const inbox = join(dir, 'inbox')
     await writeTransactionsCsv(join(inbox, 'big.csv'), 60_000, 3)
     const db = join(dir, 't.db')
-    const child = spawn(process.execPath, [join(ROOT, 'bin/triage.js'), 'run', '--inbox', inbox, '--db', db, '--json'], { env: { ...process.env, TRIAGE_HOME: dir } })
+    const child = spawn(process.execPath, [join(ROOT, 'bin/triage.js'), 'run', '--inbox', inbox, '--db', db, '--json'], {
+      env: { ...process.env, TRIAGE_HOME: dir }
+    })
     // Kill as soon as some batches are committed.
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
@@ -144,7 +151,7 @@ describe('interrupted runs', () => {
     const verify = cli(['verify', '--db', db, '--json']).json()
     expect(verify.ok).toBe(true)
     const d = new Database(db, { readonly: true })
-    expect(d.prepare("SELECT status FROM runs ORDER BY id").pluck().all()).toEqual(['aborted', 'ok'])
+    expect(d.prepare('SELECT status FROM runs ORDER BY id').pluck().all()).toEqual(['aborted', 'ok'])
     d.close()
   })
 })

@@ -20,7 +20,11 @@ describe('opening the database', () => {
     const dir = tempDir()
     const text = writeFile(dir, 'notes.db', 'hello, not a database\n')
     const empty = writeFile(dir, 'empty.db', '')
-    const csv = writeFile(dir, 'a.csv', `${CSV_HEADER}\n${Array.from({ length: 300 }, (_, i) => `T${i},C1,100,USD,GB,card,10,2026-11-24T10:00:00Z`).join('\n')}\n`)
+    const csv = writeFile(
+      dir,
+      'a.csv',
+      `${CSV_HEADER}\n${Array.from({ length: 300 }, (_, i) => `T${i},C1,100,USD,GB,card,10,2026-11-24T10:00:00Z`).join('\n')}\n`
+    )
     const good = join(dir, 'good.db')
     expect(cli(['import', csv, '--db', good]).status).toBe(0)
     cli(['verify', '--db', good]) // a read after the writer closed: its WAL is checkpointed

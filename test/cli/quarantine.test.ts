@@ -26,12 +26,20 @@ describe('triage quarantine resolve', () => {
     const { db, env } = setup()
     const r = cli(['quarantine', 'resolve', '1', '--fix', 'amount=100', '--by', 'alice', '--db', db, '--json'], { env })
     expect(r.status).toBe(0)
-    expect(r.json()).toMatchObject({ id: 1, quarantine_id: 1, action: 'corrected', resolved_by: 'alice', outcome: 'triaged', entry_id: 2, correction: '{"amount":"100"}' })
+    expect(r.json()).toMatchObject({
+      id: 1,
+      quarantine_id: 1,
+      action: 'corrected',
+      resolved_by: 'alice',
+      outcome: 'triaged',
+      entry_id: 2,
+      correction: '{"amount":"100"}'
+    })
     const d = new Database(db, { readonly: true })
     const e = d.prepare('SELECT source_file, source_locator, external_id, severity, payload FROM audit_entries WHERE id = 2').get() as Record<string, string>
     expect(e).toMatchObject({ source_file: 'export.csv', source_locator: '3', external_id: 'T2', severity: 'critical' })
     expect(JSON.parse(e.payload!)).toMatchObject({ amount: 100, notes: ['corrected by alice from quarantine record 1 (amount="100")'] })
-    expect(d.prepare("SELECT count(*) FROM deliveries WHERE entry_id = 2").pluck().get()).toBeGreaterThan(0)
+    expect(d.prepare('SELECT count(*) FROM deliveries WHERE entry_id = 2').pluck().get()).toBeGreaterThan(0)
     d.close()
     expect(cli(['verify', '--db', db, '--json'], { env }).json()).toMatchObject({ ok: true, entries: 2 })
     const shown = cli(['quarantine', 'show', '1', '--db', db], { env }).stdout
@@ -45,7 +53,9 @@ describe('triage quarantine resolve', () => {
     expect([noReason.status, noReason.stderr.trim()]).toEqual([2, 'triage: a dismissal needs a reason (--reason <text>)'])
     const stillBad = cli(['quarantine', 'resolve', '2', '--fix', 'created_at=tomorrow', '--by', 'bob', '--db', db], { env })
     expect(stillBad.status).toBe(2)
-    expect(stillBad.stderr).toContain('the corrected record is still not valid: export.csv line 4, field created_at: not an ISO 8601 timestamp: "tomorrow"; nothing was recorded')
+    expect(stillBad.stderr).toContain(
+      'the corrected record is still not valid: export.csv line 4, field created_at: not an ISO 8601 timestamp: "tomorrow"; nothing was recorded'
+    )
     const unknownField = cli(['quarantine', 'resolve', '2', '--fix', 'colour=red', '--by', 'bob', '--db', db], { env })
     expect(unknownField.stderr).toContain('colour is not a field of a transaction alert')
     const ok = cli(['quarantine', 'resolve', '2', '--dismiss', '--reason', 'vendor test row', '--by', 'bob', '--db', db], { env })
@@ -53,7 +63,9 @@ describe('triage quarantine resolve', () => {
     const again = cli(['quarantine', 'resolve', '2', '--dismiss', '--reason', 'again', '--by', 'carol', '--db', db], { env })
     expect(again.status).toBe(2)
     expect(again.stderr).toMatch(/^triage: quarantine record 2 was already resolved \(dismissed by bob at \d{4}-/)
-    expect(cli(['quarantine', 'resolve', '99', '--dismiss', '--reason', 'x', '--by', 'bob', '--db', db], { env }).stderr.trim()).toBe('triage: quarantine record 99 does not exist')
+    expect(cli(['quarantine', 'resolve', '99', '--dismiss', '--reason', 'x', '--by', 'bob', '--db', db], { env }).stderr.trim()).toBe(
+      'triage: quarantine record 99 does not exist'
+    )
     expect(cli(['verify', '--db', db, '--json'], { env }).json()).toMatchObject({ ok: true })
     const list = cli(['quarantine', 'list', '--db', db], { env }).stdout.split('\n')
     expect(list[0]).toBe('1 open of 2 quarantined')
@@ -97,7 +109,11 @@ describe('triage quarantine resolve', () => {
     const manifest = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8'))
     expect(manifest.quarantine_resolutions).toMatchObject({ file: 'quarantine-resolutions.csv', head: { count: 2, last_id: 2 } })
     const resolutions = parse(readFileSync(join(pack, 'quarantine-resolutions.csv')), { bom: true }) as string[][]
-    expect(resolutions.map((r) => [r[1], r[2], r[3], r[7]])).toEqual([['quarantine_id', 'action', 'resolved_by', 'outcome'], ['1', 'corrected', 'alice', 'triaged'], ['2', 'dismissed', 'bob', 'dismissed']])
+    expect(resolutions.map((r) => [r[1], r[2], r[3], r[7]])).toEqual([
+      ['quarantine_id', 'action', 'resolved_by', 'outcome'],
+      ['1', 'corrected', 'alice', 'triaged'],
+      ['2', 'dismissed', 'bob', 'dismissed']
+    ])
     expect((parse(readFileSync(join(pack, 'quarantine-repeats.csv')), { bom: true }) as string[][]).length).toBe(1 + 2)
     const text = execPdfText(join(pack, 'report.pdf'))
     expect(text).toContain('Quarantine resolutions in the period: 1 corrected, 1 dismissed')
@@ -106,7 +122,9 @@ describe('triage quarantine resolve', () => {
     writeFileSync(join(pack, 'quarantine-resolutions.csv'), stringify(resolutions, { record_delimiter: '\r\n' }))
     const bad = cli(['verify-pack', pack, '--json'], { env })
     expect(bad.status).toBe(1)
-    expect(bad.json().problems).toContainEqual(expect.objectContaining({ file: 'quarantine-resolutions.csv', problem: 'row 2: resolution 2 was modified after it was recorded (hash mismatch)' }))
+    expect(bad.json().problems).toContainEqual(
+      expect.objectContaining({ file: 'quarantine-resolutions.csv', problem: 'row 2: resolution 2 was modified after it was recorded (hash mismatch)' })
+    )
   })
 })
 

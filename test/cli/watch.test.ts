@@ -193,42 +193,53 @@ describe('triage watch', () => {
     expect(JSON.parse(out)).toMatchObject({ ok: true, entries: expected.length })
   })
 
-  it.skipIf(pgMissing !== null)('reads the monitoring database after its cursor: new rows as they are inserted, across a restart and a kill -9, each once', async () => {
-    const tm = await createDatabase('triage_tm')
-    try {
-      await sql(tm.url, `CREATE TABLE tm_alerts (id bigserial PRIMARY KEY, txn_id text NOT NULL, customer_id text, amount numeric(18,2), currency text,
-        country text, txn_type text, risk_score integer, created_at timestamptz NOT NULL)`)
-      const insert = (from: number, n: number) =>
-        sql(tm.url, `INSERT INTO tm_alerts (txn_id, customer_id, amount, currency, country, txn_type, risk_score, created_at) VALUES ${Array.from({ length: n }, (_, k) => `('DB${from + k}', 'C1', 100.50, 'EUR', 'DE', 'wire', 10, now())`).join(',')}`)
-      await insert(0, 120)
-      const w = workspace(false, {
-        sources: { databases: [{ name: 'tm', url: tm.url, query: 'select * from tm_alerts where id > $1 order by id limit 50', cursor: 'id', interval_seconds: 0.2 }] }
-      })
-      let wt = await watch(w)
-      await until('the first rows', () => entries(w.db).length === 120)
-      await insert(120, 30)
-      await until('rows inserted later', () => entries(w.db).length === 150)
-      wt.proc.kill('SIGTERM')
-      expect(await wt.exited).toBe(0)
-      await insert(150, 40) // while nobody watches
-      wt = await watch(w)
-      await until('rows from while it was stopped', () => entries(w.db).length === 190)
-      wt.proc.kill('SIGKILL')
-      await wt.exited
-      await insert(190, 10)
-      wt = await watch(w)
-      await until('rows after the kill', () => entries(w.db).length >= 200)
-      await new Promise((r) => setTimeout(r, 600))
-      wt.proc.kill('SIGTERM')
-      expect(await wt.exited).toBe(0)
-      const all = entries(w.db)
-      expect(all).toHaveLength(200)
-      expect(new Set(all)).toEqual(new Set(Array.from({ length: 200 }, (_, i) => `DB${i}`)))
-      expect(wt.runs.every((r) => r.files[0] === 'database tm')).toBe(true)
-    } finally {
-      await tm.drop()
+  it.skipIf(pgMissing !== null)(
+    'reads the monitoring database after its cursor: new rows as they are inserted, across a restart and a kill -9, each once',
+    async () => {
+      const tm = await createDatabase('triage_tm')
+      try {
+        await sql(
+          tm.url,
+          `CREATE TABLE tm_alerts (id bigserial PRIMARY KEY, txn_id text NOT NULL, customer_id text, amount numeric(18,2), currency text,
+        country text, txn_type text, risk_score integer, created_at timestamptz NOT NULL)`
+        )
+        const insert = (from: number, n: number) =>
+          sql(
+            tm.url,
+            `INSERT INTO tm_alerts (txn_id, customer_id, amount, currency, country, txn_type, risk_score, created_at) VALUES ${Array.from({ length: n }, (_, k) => `('DB${from + k}', 'C1', 100.50, 'EUR', 'DE', 'wire', 10, now())`).join(',')}`
+          )
+        await insert(0, 120)
+        const w = workspace(false, {
+          sources: {
+            databases: [{ name: 'tm', url: tm.url, query: 'select * from tm_alerts where id > $1 order by id limit 50', cursor: 'id', interval_seconds: 0.2 }]
+          }
+        })
+        let wt = await watch(w)
+        await until('the first rows', () => entries(w.db).length === 120)
+        await insert(120, 30)
+        await until('rows inserted later', () => entries(w.db).length === 150)
+        wt.proc.kill('SIGTERM')
+        expect(await wt.exited).toBe(0)
+        await insert(150, 40) // while nobody watches
+        wt = await watch(w)
+        await until('rows from while it was stopped', () => entries(w.db).length === 190)
+        wt.proc.kill('SIGKILL')
+        await wt.exited
+        await insert(190, 10)
+        wt = await watch(w)
+        await until('rows after the kill', () => entries(w.db).length >= 200)
+        await new Promise((r) => setTimeout(r, 600))
+        wt.proc.kill('SIGTERM')
+        expect(await wt.exited).toBe(0)
+        const all = entries(w.db)
+        expect(all).toHaveLength(200)
+        expect(new Set(all)).toEqual(new Set(Array.from({ length: 200 }, (_, i) => `DB${i}`)))
+        expect(wt.runs.every((r) => r.files[0] === 'database tm')).toBe(true)
+      } finally {
+        await tm.drop()
+      }
     }
-  })
+  )
 
   it.skipIf(!hasDovecot())('reads a vendor mailbox over IMAP: messages while watching, while stopped and around a kill -9, each once; seen after', async () => {
     const dovecot = new Dovecot()
@@ -237,10 +248,25 @@ describe('triage watch', () => {
     try {
       const u = dovecot.users[0]!
       const w = workspace(false, {
-        sources: { mailboxes: [{ name: 'vendor', host: '127.0.0.1', port: dovecot.port, secure: false, starttls: 'off', user: u.user, password: u.password, folder: 'INBOX', after: 'seen' }] }
+        sources: {
+          mailboxes: [
+            {
+              name: 'vendor',
+              host: '127.0.0.1',
+              port: dovecot.port,
+              secure: false,
+              starttls: 'off',
+              user: u.user,
+              password: u.password,
+              folder: 'INBOX',
+              after: 'seen'
+            }
+          ]
+        }
       })
       const append = async (from: number, n: number) => {
-        for (let i = from; i < from + n; i++) await client.append('INBOX', message({ id: `<m${i}@vendor.example>`, subject: `Alert ${i}`, body: `Review ${i}`, date: new Date() }))
+        for (let i = from; i < from + n; i++)
+          await client.append('INBOX', message({ id: `<m${i}@vendor.example>`, subject: `Alert ${i}`, body: `Review ${i}`, date: new Date() }))
       }
       await append(0, 30) // before the first start
       let wt = await watch(w)

@@ -16,22 +16,27 @@ const policy = fc.record({
 describe('retry policy', () => {
   it('any series of failures ends dead within max_attempts and inside the window, each retry no earlier than Retry-After', () => {
     fc.assert(
-      fc.property(policy, fc.array(fc.option(fc.integer({ min: 0, max: 600_000 })), { minLength: 20, maxLength: 20 }), fc.double({ min: 0, max: 1, noNaN: true }), (p, retryAfters, rnd) => {
-        const first = 1_000_000
-        let now = first
-        let attempt = 1
-        for (;;) {
-          const retryAfter = retryAfters[attempt - 1] ?? null
-          const d = afterFailure(p, attempt, first, now, retryAfter, () => rnd)
-          if (d.kind === 'dead') break
-          expect(d.at).toBeGreaterThan(now)
-          expect(d.at).toBeLessThanOrEqual(first + p.window_minutes * 60_000)
-          if (retryAfter !== null) expect(d.at).toBeGreaterThanOrEqual(now + retryAfter)
-          now = d.at
-          attempt++
+      fc.property(
+        policy,
+        fc.array(fc.option(fc.integer({ min: 0, max: 600_000 })), { minLength: 20, maxLength: 20 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (p, retryAfters, rnd) => {
+          const first = 1_000_000
+          let now = first
+          let attempt = 1
+          for (;;) {
+            const retryAfter = retryAfters[attempt - 1] ?? null
+            const d = afterFailure(p, attempt, first, now, retryAfter, () => rnd)
+            if (d.kind === 'dead') break
+            expect(d.at).toBeGreaterThan(now)
+            expect(d.at).toBeLessThanOrEqual(first + p.window_minutes * 60_000)
+            if (retryAfter !== null) expect(d.at).toBeGreaterThanOrEqual(now + retryAfter)
+            now = d.at
+            attempt++
+          }
+          expect(attempt).toBeLessThanOrEqual(p.max_attempts)
         }
-        expect(attempt).toBeLessThanOrEqual(p.max_attempts)
-      })
+      )
     )
   })
 

@@ -17,7 +17,10 @@ interface Run {
 
 function triage(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/triage.js'), ...args], { cwd: ROOT, env: { ...process.env, TRIAGE_HOME: tempDir('triage-home-'), ...env } })
+    const p = spawn(process.execPath, [join(ROOT, 'bin/triage.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TRIAGE_HOME: tempDir('triage-home-'), ...env }
+    })
     let stdout = ''
     let stderr = ''
     p.stdout.on('data', (c) => (stdout += c))
@@ -45,8 +48,14 @@ function workspace(config: Record<string, unknown>) {
 }
 
 const MIX = [
-  { id: 'C1', risk: 95 }, { id: 'C2', risk: 96 }, { id: 'H1', risk: 80 },
-  { id: 'M1', risk: 50 }, { id: 'M2', risk: 51 }, { id: 'M3', risk: 52 }, { id: 'L1', risk: 10 }, { id: 'L2', risk: 11 }
+  { id: 'C1', risk: 95 },
+  { id: 'C2', risk: 96 },
+  { id: 'H1', risk: 80 },
+  { id: 'M1', risk: 50 },
+  { id: 'M2', risk: 51 },
+  { id: 'M3', risk: 52 },
+  { id: 'L1', risk: 10 },
+  { id: 'L2', risk: 11 }
 ]
 
 describe('triage run (live) and triage deliver', () => {
@@ -125,7 +134,7 @@ describe('a run that fails as a whole', () => {
     expect(smtp.accepted[0]!.to.sort()).toEqual(['cco@bank.test', 'leads@bank.test'])
     expect(mail.text).toContain('unmounted-share')
     const db = new Database(w.db, { readonly: true })
-    expect(db.prepare("SELECT kind, title FROM delivery_notices").all()).toEqual([{ kind: 'run_failed', title: 'Triage Desk inbox run failed' }])
+    expect(db.prepare('SELECT kind, title FROM delivery_notices').all()).toEqual([{ kind: 'run_failed', title: 'Triage Desk inbox run failed' }])
     db.close()
   })
 
@@ -153,7 +162,10 @@ describe('secrets', () => {
       const secretHook = `${slack.url('compliance-critical')}?token=xoxb-s3cr3t-hook-token`
       const w = workspace({
         dry_run: false,
-        delivery: { ...deliveryConfig({ slackUrl: ports.slackUrl, smtpPort: authSmtp.port }), smtp: { host: '127.0.0.1', port: authSmtp.port, starttls: 'off', user: 'triage', timeout_seconds: 2 } }
+        delivery: {
+          ...deliveryConfig({ slackUrl: ports.slackUrl, smtpPort: authSmtp.port }),
+          smtp: { host: '127.0.0.1', port: authSmtp.port, starttls: 'off', user: 'triage', timeout_seconds: 2 }
+        }
       })
       const csv = transactionsCsv(w.dir, [{ id: 'C1', risk: 95 }])
       slack.script.set('compliance-critical', [{ status: 403, body: 'invalid_token' }])

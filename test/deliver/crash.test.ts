@@ -73,7 +73,10 @@ describe('kill -9 at random moments', () => {
     mkdirSync(inbox)
     await writeTransactionsCsv(join(inbox, 'transactions.csv'), ALERTS, 7)
     const cfg = join(dir, 'settings.json')
-    writeFileSync(cfg, JSON.stringify({ dry_run: false, delivery: deliveryConfig({ slackUrl: (c) => slack.url(c), smtpPort: smtp.port }, { digest: { max_items: 25 } }) }))
+    writeFileSync(
+      cfg,
+      JSON.stringify({ dry_run: false, delivery: deliveryConfig({ slackUrl: (c) => slack.url(c), smtpPort: smtp.port }, { digest: { max_items: 25 } }) })
+    )
     const db = join(dir, 't.db')
     const args = ['run', '--inbox', inbox, '--db', db, '--config', cfg, '--verbose']
 
@@ -98,7 +101,11 @@ describe('kill -9 at random moments', () => {
     for (const m of smtp.accepted) for (const id of m.alerts) count(id, `email:${listOf.get([...m.to].sort().join(','))}`)
 
     const store = new SqliteStore(db)
-    const rows = store.db.prepare('SELECT entry_id, destination, status FROM deliveries').all() as Array<{ entry_id: number; destination: string; status: string }>
+    const rows = store.db.prepare('SELECT entry_id, destination, status FROM deliveries').all() as Array<{
+      entry_id: number
+      destination: string
+      status: string
+    }>
     const triaged = store.db.prepare('SELECT count(*) FROM audit_entries').pluck().get() as number
     const verify = store.verify()
     store.close()
@@ -120,7 +127,8 @@ describe('kill -9 at random moments', () => {
     const midDelivery = kills.filter((k) => k.sentBeforeKill > 0).length
     console.log(
       `crash test: ${kills.length} kills (${midDelivery} while delivering), ${triaged} alerts, ${rows.length} deliveries:`,
-      JSON.stringify(statuses), `, ${slack.requests.length} Slack posts, ${smtp.accepted.length} e-mails, ${((Date.now() - started) / 1000).toFixed(1)} s`
+      JSON.stringify(statuses),
+      `, ${slack.requests.length} Slack posts, ${smtp.accepted.length} e-mails, ${((Date.now() - started) / 1000).toFixed(1)} s`
     )
     expect(problems.slice(0, 20)).toEqual([])
     expect(triaged).toBeGreaterThan(ALERTS * 0.9)

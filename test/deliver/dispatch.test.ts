@@ -104,7 +104,10 @@ describe('digests', () => {
   })
 
   it('with digests off, each alert is its own message', async () => {
-    const t = await setup(Array.from({ length: 3 }, (_, i) => ({ id: `M${i}`, risk: 50 })), { digest: { severities: [] } })
+    const t = await setup(
+      Array.from({ length: 3 }, (_, i) => ({ id: `M${i}`, risk: 50 })),
+      { digest: { severities: [] } }
+    )
     expect(await t.drain()).toMatchObject({ sent: 3, messages: 3 })
     expect(slack.accepted('compliance-info').map((p) => p.alerts)).toEqual([[1], [2], [3]])
   })
@@ -147,7 +150,10 @@ describe('Slack peer behaviours', () => {
     expect(r).toMatchObject({ sent: 2, retry: 1 })
     expect(slack.accepted('compliance-critical')).toHaveLength(1)
     const log = attempts(t.outbox, 'slack:compliance-critical')
-    expect(log.map((a) => [a.result, a.http_status])).toEqual([['retry', 429], ['sent', 200]])
+    expect(log.map((a) => [a.result, a.http_status])).toEqual([
+      ['retry', 429],
+      ['sent', 200]
+    ])
     expect(Date.parse(log[0]!.next_attempt_at!) - Date.parse(log[0]!.finished_at)).toBeGreaterThanOrEqual(1000)
     expect(Date.parse(log[1]!.started_at)).toBeGreaterThanOrEqual(Date.parse(log[0]!.next_attempt_at!))
   })
@@ -169,7 +175,9 @@ describe('Slack peer behaviours', () => {
     const mail = await parseMail(smtp.accepted[0]!)
     expect(mail.subject).toBe('[MEDIUM] Txn M1 1,000.00 GBP wire GB (fallback for slack:compliance-info)')
     const fb = t.outbox.db.prepare('SELECT * FROM delivery_fallbacks').all()
-    expect(fb).toEqual([expect.objectContaining({ entry_id: 1, failed_destination: 'slack:compliance-info', action: 'email', target: 'email:compliance-leads' })])
+    expect(fb).toEqual([
+      expect.objectContaining({ entry_id: 1, failed_destination: 'slack:compliance-info', action: 'email', target: 'email:compliance-leads' })
+    ])
   })
 
   it('403 invalid_token: dead at once (retrying cannot help); a critical alert whose list already has it records the fallback as covered', async () => {
@@ -178,7 +186,9 @@ describe('Slack peer behaviours', () => {
     const r = await t.drain()
     expect(r).toMatchObject({ dead: 1, sent: 1, fallbacks: { email: 0, covered: 1 } })
     expect(slack.requests).toHaveLength(1)
-    expect(attempts(t.outbox, 'slack:compliance-critical')).toEqual([expect.objectContaining({ result: 'dead', http_status: 403, error: 'HTTP 403 invalid_token' })])
+    expect(attempts(t.outbox, 'slack:compliance-critical')).toEqual([
+      expect.objectContaining({ result: 'dead', http_status: 403, error: 'HTTP 403 invalid_token' })
+    ])
     expect(smtp.accepted).toHaveLength(1) // the routed e-mail, not a second one
   })
 

@@ -20,7 +20,14 @@ describe('run failure notice', () => {
     const s = liveSettings({ slackUrl: () => 'http://127.0.0.1:9/x', smtpPort: smtp.port })
     const outbox = new SqliteOutbox(join(tempDir(), 't.db'))
     smtp.script = ['tempfail']
-    const r = await notifyRunFailure({ settings: s, outbox, runId: 7, trigger: 'run', errors: ['inbox/export.csv: EACCES: permission denied', '<b>bold</b>.json: bad'], retryDelayMs: 10 })
+    const r = await notifyRunFailure({
+      settings: s,
+      outbox,
+      runId: 7,
+      trigger: 'run',
+      errors: ['inbox/export.csv: EACCES: permission denied', '<b>bold</b>.json: bad'],
+      retryDelayMs: 10
+    })
     expect(r).toMatchObject({ email: 'sent', to: 'email:compliance-leads', error: null })
     expect(smtp.accepted).toHaveLength(1)
     const mail = await parseMail(smtp.accepted[0]!)

@@ -46,7 +46,9 @@ export interface Txn {
 /** risk 95 → critical, 80 → high, 50 → medium, 10 → low (default rule set) */
 export function transactionsCsv(dir: string, txns: Txn[], name = 'txns.csv'): string {
   const lines = ['txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at']
-  txns.forEach((t, i) => lines.push(`${t.id},C${i},${t.amount ?? 1000 + i},GBP,${t.country ?? 'GB'},wire,${t.risk},2026-11-24T10:${String(i % 60).padStart(2, '0')}:00Z`))
+  txns.forEach((t, i) =>
+    lines.push(`${t.id},C${i},${t.amount ?? 1000 + i},GBP,${t.country ?? 'GB'},wire,${t.risk},2026-11-24T10:${String(i % 60).padStart(2, '0')}:00Z`)
+  )
   const p = join(dir, name)
   writeFileSync(p, `${lines.join('\n')}\n`)
   return p
@@ -81,14 +83,26 @@ export interface DeliveryState {
 }
 
 export const deliveries = (o: SqliteOutbox): DeliveryState[] =>
-  o.db.prepare('SELECT entry_id, destination, status, attempts, fallback_of, last_error FROM deliveries ORDER BY entry_id, destination').all() as DeliveryState[]
+  o.db
+    .prepare('SELECT entry_id, destination, status, attempts, fallback_of, last_error FROM deliveries ORDER BY entry_id, destination')
+    .all() as DeliveryState[]
 
 export const attempts = (o: SqliteOutbox, destination?: string) =>
   o.db
     .prepare(`SELECT * FROM delivery_attempts ${destination ? 'WHERE destination = ?' : ''} ORDER BY id`)
     .all(...(destination ? [destination] : [])) as Array<{
-    entry_id: number; destination: string; attempt: number; started_at: string; finished_at: string; result: string; error: string | null
-    http_status: number | null; smtp_response: string | null; message_key: string | null; message_size: number; next_attempt_at: string | null
+    entry_id: number
+    destination: string
+    attempt: number
+    started_at: string
+    finished_at: string
+    result: string
+    error: string | null
+    http_status: number | null
+    smtp_response: string | null
+    message_key: string | null
+    message_size: number
+    next_attempt_at: string | null
   }>
 
 export const entryHash = (o: SqliteOutbox, id: number) => o.db.prepare('SELECT hash FROM audit_entries WHERE id = ?').pluck().get(id) as string

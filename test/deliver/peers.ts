@@ -70,7 +70,11 @@ export class SlackPeer {
       const post: SlackPost = {
         channel,
         key: String(req.headers['x-idempotency-key'] ?? ''),
-        alerts: String(req.headers['x-triage-alerts'] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number),
+        alerts: String(req.headers['x-triage-alerts'] ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map(Number),
         payload,
         status: 'hang' in b ? 'hang' : b.status,
         at: Date.now()
@@ -127,7 +131,9 @@ export class SmtpPeer {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onAuth: (a, _session, cb) =>
-        auth && a.username === auth.user && a.password === auth.pass ? cb(null, { user: a.username }) : cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 })),
+        auth && a.username === auth.user && a.password === auth.pass
+          ? cb(null, { user: a.username })
+          : cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 })),
       onRcptTo: (_address, session, cb) => {
         if (this.script[0] === 'drop-at-rcpt') {
           this.script.shift()
@@ -181,7 +187,16 @@ export class SmtpPeer {
 function headerFacts(raw: string): Pick<ReceivedMail, 'key' | 'alerts' | 'messageId' | 'subject'> {
   const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ')
   const h = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? ''
-  return { key: h('X-Idempotency-Key'), alerts: h('X-Triage-Alerts').split(',').map((s) => s.trim()).filter(Boolean).map(Number), messageId: h('Message-ID'), subject: h('Subject') }
+  return {
+    key: h('X-Idempotency-Key'),
+    alerts: h('X-Triage-Alerts')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(Number),
+    messageId: h('Message-ID'),
+    subject: h('Subject')
+  }
 }
 
 export const parseMail = (m: ReceivedMail): Promise<ParsedMail> => simpleParser(m.raw)

@@ -18,7 +18,14 @@ const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.
 describe('restart after a crash', () => {
   it("a dead process's 'sending' deliveries become uncertain with a notice; a live holder's and a fresh foreign claim are left alone", async () => {
     const s = liveSettings(ports, { digest: { severities: [] } })
-    const t = await liveDb(s, (dir) => [transactionsCsv(dir, [{ id: 'A', risk: 50 }, { id: 'B', risk: 50 }, { id: 'C', risk: 50 }, { id: 'D', risk: 50 }])])
+    const t = await liveDb(s, (dir) => [
+      transactionsCsv(dir, [
+        { id: 'A', risk: 50 },
+        { id: 'B', risk: 50 },
+        { id: 'C', risk: 50 },
+        { id: 'D', risk: 50 }
+      ])
+    ])
     const now = new Date().toISOString()
     const old = new Date(Date.now() - 3600_000).toISOString()
     const dest = 'slack:compliance-info'
@@ -30,8 +37,20 @@ describe('restart after a crash', () => {
     const r = await drainOutbox({ outbox: t.outbox, settings: s })
     expect(r).toMatchObject({ recovered: 2, uncertain: 2, sent: 0 })
     expect(slack.requests).toHaveLength(0)
-    expect(deliveries(t.outbox).map((d) => [d.entry_id, d.status])).toEqual([[1, 'uncertain'], [2, 'sending'], [3, 'sending'], [4, 'uncertain']])
-    expect(attempts(t.outbox).map((a) => [a.entry_id, a.result]).sort()).toEqual([[1, 'uncertain'], [4, 'uncertain']])
+    expect(deliveries(t.outbox).map((d) => [d.entry_id, d.status])).toEqual([
+      [1, 'uncertain'],
+      [2, 'sending'],
+      [3, 'sending'],
+      [4, 'uncertain']
+    ])
+    expect(
+      attempts(t.outbox)
+        .map((a) => [a.entry_id, a.result])
+        .sort()
+    ).toEqual([
+      [1, 'uncertain'],
+      [4, 'uncertain']
+    ])
     const notices = t.outbox.openNotices()
     expect(notices.map((n) => n.kind)).toEqual(['uncertain', 'uncertain'])
     expect(notices.flatMap((n) => n.entryIds).sort()).toEqual([1, 4])
@@ -51,7 +70,10 @@ describe('restart after a crash', () => {
     await drainOutbox({ outbox: t.outbox, settings: s })
     expect(() => t.outbox.db.prepare("UPDATE delivery_attempts SET result = 'retry'").run()).toThrow(/append-only/)
     expect(() => t.outbox.db.prepare('DELETE FROM delivery_attempts').run()).toThrow(/append-only/)
-    const id = t.outbox.addNotice({ kind: 'run_failed', severity: 'critical', title: 't', detail: 'd', destination: null, entryIds: [], runId: null }, new Date().toISOString())
+    const id = t.outbox.addNotice(
+      { kind: 'run_failed', severity: 'critical', title: 't', detail: 'd', destination: null, entryIds: [], runId: null },
+      new Date().toISOString()
+    )
     expect(() => t.outbox.db.prepare("UPDATE delivery_notices SET title = 'nothing happened'").run()).toThrow(/append-only/)
     expect(() => t.outbox.db.prepare('DELETE FROM delivery_notices').run()).toThrow(/append-only/)
     t.outbox.acknowledgeNotice(id, 'officer', new Date().toISOString())

@@ -66,7 +66,9 @@ describe('triage verify detects tampering even with the triggers dropped', () =>
     expect(r.problem?.problem).toContain('recorded head')
   })
   it('reordered entries (ids swapped) are detected', () => {
-    const r = tamper('UPDATE audit_entries SET id = -3 WHERE id = 3; UPDATE audit_entries SET id = 3 WHERE id = 4; UPDATE audit_entries SET id = 4 WHERE id = -3;')
+    const r = tamper(
+      'UPDATE audit_entries SET id = -3 WHERE id = 3; UPDATE audit_entries SET id = 3 WHERE id = 4; UPDATE audit_entries SET id = 4 WHERE id = -3;'
+    )
     expect(r.ok).toBe(false)
     expect(r.problem?.id).toBe(3)
   })

@@ -5,11 +5,27 @@ import type { Alert } from '../../src-main/core/model.js'
 import { DEFAULT_RULES, EXTENDED_RULES } from '../helpers.js'
 
 const tx = (p: Partial<Extract<Alert, { kind: 'transaction' }>> = {}): Alert => ({
-  kind: 'transaction', txn_id: 'T1', customer_id: null, amount: null, currency: null, country: null, txn_type: null, risk_score: null,
-  created_at: '2026-11-25T12:00:00.000Z', extra: {}, ...p
+  kind: 'transaction',
+  txn_id: 'T1',
+  customer_id: null,
+  amount: null,
+  currency: null,
+  country: null,
+  txn_type: null,
+  risk_score: null,
+  created_at: '2026-11-25T12:00:00.000Z',
+  extra: {},
+  ...p
 })
 const mail = (p: Partial<Extract<Alert, { kind: 'email' }>> = {}): Alert => ({
-  kind: 'email', message_id: 'm', vendor: null, subject: 'Notice', body: '', severity_hint: null, created_at: '2026-11-25T12:00:00.000Z', ...p
+  kind: 'email',
+  message_id: 'm',
+  vendor: null,
+  subject: 'Notice',
+  body: '',
+  severity_hint: null,
+  created_at: '2026-11-25T12:00:00.000Z',
+  ...p
 })
 const WED_NOON_LONDON = Date.parse('2026-11-25T12:00:00Z')
 const SAT_NOON_LONDON = Date.parse('2026-11-28T12:00:00Z')
@@ -86,7 +102,11 @@ describe('rule files are validated', () => {
     expect(bad('name: x\nrules:\n  - {id: a, description: d, when: {field: amount}, severity: high}')).toThrow(/rules\.0\.when/)
     expect(bad('name: x\nrules:\n  - {id: a, description: d, when: {field: body, matches: "(unclosed"}, severity: high}')).toThrow(/rules\.0\.when/)
     expect(bad('name: x\nrules:\n  - {id: a, description: d, when: {outside_business_hours: true}, severity: high}')).toThrow(/business_hours/)
-    expect(bad('name: x\nrules:\n  - {id: a, description: d, when: {field: a, equals: 1}, severity: high}\n  - {id: a, description: d, when: {field: a, equals: 1}, severity: high}')).toThrow(/duplicate rule id a/)
+    expect(
+      bad(
+        'name: x\nrules:\n  - {id: a, description: d, when: {field: a, equals: 1}, severity: high}\n  - {id: a, description: d, when: {field: a, equals: 1}, severity: high}'
+      )
+    ).toThrow(/duplicate rule id a/)
     expect(bad('rules: [: :')).toThrow(/cannot be parsed/)
   })
   it('the version is a content hash: formatting does not change it, a threshold does', () => {

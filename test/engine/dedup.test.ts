@@ -6,7 +6,14 @@ import type { Alert } from '../../src-main/core/model.js'
 import { CSV_HEADER, importFiles, settings, tempDir, writeFile } from '../helpers.js'
 
 const mail = (p: Partial<Extract<Alert, { kind: 'email' }>> = {}): Alert => ({
-  kind: 'email', message_id: 'm1', vendor: 'v', subject: 'Sanctions hit', body: 'b', severity_hint: null, created_at: '2026-11-24T10:00:00.000Z', ...p
+  kind: 'email',
+  message_id: 'm1',
+  vendor: 'v',
+  subject: 'Sanctions hit',
+  body: 'b',
+  severity_hint: null,
+  created_at: '2026-11-24T10:00:00.000Z',
+  ...p
 })
 
 describe('fingerprint', () => {
@@ -46,7 +53,10 @@ describe('dedup against the audit trail', () => {
     const a = writeFile(dir, 'a.json', mails([{ created_at: '2026-11-24T10:00:00Z' }, { created_at: '2026-11-25T10:00:01Z' }]))
     expect(await importFiles(store, [a])).toMatchObject({ triaged: 2, duplicates: 0 })
     const b = writeFile(dir, 'b.json', mails([{ created_at: '2026-11-27T10:00:00Z' }, { created_at: '2026-11-28T12:00:00Z' }]))
-    expect(await importFiles(store, [b], settings({ dedup: { window_hours: 48, fields: DEFAULT_FINGERPRINT_FIELDS } }))).toMatchObject({ triaged: 1, duplicates: 1 })
+    expect(await importFiles(store, [b], settings({ dedup: { window_hours: 48, fields: DEFAULT_FINGERPRINT_FIELDS } }))).toMatchObject({
+      triaged: 1,
+      duplicates: 1
+    })
   })
 
   it('a re-import never triages twice, whatever order alerts arrived in', async () => {

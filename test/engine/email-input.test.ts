@@ -19,7 +19,16 @@ afterEach(() => {
 })
 
 type Entry = { source_locator: string; external_id: string; payload: string; raw: string; created_at: string }
-type QRow = { source_locator: string; field: string | null; reason: string; raw: string; raw_size: number; raw_sha256: string; raw_truncated: number; raw_bytes: Buffer | null }
+type QRow = {
+  source_locator: string
+  field: string | null
+  reason: string
+  raw: string
+  raw_size: number
+  raw_sha256: string
+  raw_truncated: number
+  raw_bytes: Buffer | null
+}
 
 async function importMail(name: string, content: string | Buffer, s: Settings = settings()) {
   const dir = tempDir('triage-email-')
@@ -28,7 +37,9 @@ async function importMail(name: string, content: string | Buffer, s: Settings = 
   const file = writeFile(dir, name, content)
   const summary = await importFiles(store, [file], s)
   const entries = store.db.prepare('SELECT source_locator, external_id, payload, raw, created_at FROM audit_entries ORDER BY id').all() as Entry[]
-  const quarantine = store.db.prepare('SELECT source_locator, field, reason, raw, raw_size, raw_sha256, raw_truncated, raw_bytes FROM quarantine ORDER BY id').all() as QRow[]
+  const quarantine = store.db
+    .prepare('SELECT source_locator, field, reason, raw, raw_size, raw_sha256, raw_truncated, raw_bytes FROM quarantine ORDER BY id')
+    .all() as QRow[]
   const run = store.db.prepare('SELECT status, received, triaged, duplicates, quarantined FROM runs ORDER BY id DESC LIMIT 1').get() as Record<string, unknown>
   const verify = store.verify()
   const payloads = entries.map((e) => JSON.parse(e.payload) as Record<string, any>)
@@ -62,7 +73,15 @@ async function readAll(path: string, format: 'eml' | 'mbox', s: Settings = setti
 }
 
 const message = (id: string, subject: string, date: string | null, body: string, extra: string[] = [], eol = '\n') =>
-  [`From: "Vendor" <alerts@${id}.example>`, `Subject: ${subject}`, `Message-ID: <${id}@vendor.example>`, ...(date === null ? [] : [`Date: ${date}`]), ...extra, '', body].join(eol)
+  [
+    `From: "Vendor" <alerts@${id}.example>`,
+    `Subject: ${subject}`,
+    `Message-ID: <${id}@vendor.example>`,
+    ...(date === null ? [] : [`Date: ${date}`]),
+    ...extra,
+    '',
+    body
+  ].join(eol)
 
 describe('timestamps: years 0000-0099 are the years written', () => {
   it('ISO 8601 years 0000-0099 round trip, through the canonical fast path and the general one', () => {
@@ -98,13 +117,22 @@ describe('timestamps: years 0000-0099 are the years written', () => {
     expect(parseRfc5322Date('Tue, 24 Nov 2026 10:00:00 EST')).toMatchObject({ ok: true, iso: '2026-11-24T15:00:00.000Z' })
     expect(parseRfc5322Date('Thu, 1 Jan 99 00:00:00 GMT')).toMatchObject({ ok: true, iso: '1999-01-01T00:00:00.000Z' })
     expect(parseRfc5322Date('Mon, 1 Jan 0042 00:00:00 +0000')).toMatchObject({ ok: true, iso: '0042-01-01T00:00:00.000Z' })
-    for (const bad of ['', 'yesterday', 'Tue, 24 Nov 2026 10:00:00', 'Tue, 31 Feb 2026 10:00:00 +0000', 'Tue, 24 Foo 2026 10:00:00 +0000', 'Tue, 24 Nov 2026 25:00:00 +0000', '2026-11-24'])
+    for (const bad of [
+      '',
+      'yesterday',
+      'Tue, 24 Nov 2026 10:00:00',
+      'Tue, 31 Feb 2026 10:00:00 +0000',
+      'Tue, 24 Foo 2026 10:00:00 +0000',
+      'Tue, 24 Nov 2026 25:00:00 +0000',
+      '2026-11-24'
+    ])
       expect(parseRfc5322Date(bad).ok).toBe(false)
   })
 })
 
 describe('.eml: bytes to mailparser, charsets', () => {
-  const MUELLER = (extra: string[] = []) => latin1(message('m1', 'M\xfcller \xe0 la carte', 'Tue, 24 Nov 2026 10:00:00 +0000', 'Herr M\xfcller, bitte pr\xfcfen.\n', extra))
+  const MUELLER = (extra: string[] = []) =>
+    latin1(message('m1', 'M\xfcller \xe0 la carte', 'Tue, 24 Nov 2026 10:00:00 +0000', 'Herr M\xfcller, bitte pr\xfcfen.\n', extra))
 
   it('8-bit ISO-8859-1 text declaring no charset reads right with sources.email.encoding = iso-8859-1 (header and body)', async () => {
     const r = await importMail('latin1.eml', MUELLER(), withEncoding('iso-8859-1'))
@@ -128,8 +156,12 @@ describe('.eml: bytes to mailparser, charsets', () => {
 
   it('a multipart message: the undeclared 8-bit part takes the setting, the declared part its own charset', async () => {
     const bytes = Buffer.concat([
-      Buffer.from(message('mp', 'Multipart', 'Tue, 24 Nov 2026 10:00:00 +0000', '', ['MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="b1"'])),
-      latin1('--b1\nContent-Type: text/plain\nContent-Transfer-Encoding: 8bit\n\nGr\xfc\xdfe aus K\xf6ln\n--b1\nContent-Type: text/html; charset=koi8-r\n\n<p>\xf0\xd2\xc9\xd7\xc5\xd4</p>\n--b1--\n')
+      Buffer.from(
+        message('mp', 'Multipart', 'Tue, 24 Nov 2026 10:00:00 +0000', '', ['MIME-Version: 1.0', 'Content-Type: multipart/alternative; boundary="b1"'])
+      ),
+      latin1(
+        '--b1\nContent-Type: text/plain\nContent-Transfer-Encoding: 8bit\n\nGr\xfc\xdfe aus K\xf6ln\n--b1\nContent-Type: text/html; charset=koi8-r\n\n<p>\xf0\xd2\xc9\xd7\xc5\xd4</p>\n--b1--\n'
+      )
     ])
     const r = await importMail('multi.eml', bytes, withEncoding('iso-8859-1'))
     accounted(r, 1)
@@ -137,7 +169,12 @@ describe('.eml: bytes to mailparser, charsets', () => {
   })
 
   it('quoted-printable text declaring no charset is read in the setting too', async () => {
-    const bytes = Buffer.from(message('qp', 'QP', 'Tue, 24 Nov 2026 10:00:00 +0000', 'Stra=DFe =\nund Pl=E4tze', ['Content-Type: text/plain', 'Content-Transfer-Encoding: quoted-printable']))
+    const bytes = Buffer.from(
+      message('qp', 'QP', 'Tue, 24 Nov 2026 10:00:00 +0000', 'Stra=DFe =\nund Pl=E4tze', [
+        'Content-Type: text/plain',
+        'Content-Transfer-Encoding: quoted-printable'
+      ])
+    )
     const r = await importMail('qp.eml', bytes, withEncoding('iso-8859-1'))
     expect(r.payloads[0]!.body).toBe('Straße und Plätze')
     // UTF-8 quoted-printable stays UTF-8: valid UTF-8 is read as UTF-8 before any setting.
@@ -201,7 +238,9 @@ describe('size cap', () => {
     const r = await importMail('big.eml', text, withEncoding('utf-8', { max_message_bytes: 100_000 }))
     accounted(r, 1)
     const q = r.quarantine[0]!
-    expect(q.reason).toBe(`big.eml message 1: message of ${text.length} bytes is over the 100000-byte limit (sources.email.max_message_bytes); its first ${RAW_KEEP_BYTES} bytes, size and SHA-256 are kept`)
+    expect(q.reason).toBe(
+      `big.eml message 1: message of ${text.length} bytes is over the 100000-byte limit (sources.email.max_message_bytes); its first ${RAW_KEEP_BYTES} bytes, size and SHA-256 are kept`
+    )
     expect(q).toMatchObject({ raw_size: text.length, raw_sha256: sha(text), raw_truncated: 1, raw_bytes: null })
     expect(q.raw).toBe(text.slice(0, RAW_KEEP_BYTES))
   })
@@ -217,7 +256,9 @@ describe('size cap', () => {
     // The message's bytes: without its "From " line and the line breaks before the next one.
     const bytes = huge.replace(/\n+$/, '')
     expect(q.source_locator).toBe('1')
-    expect(q.reason).toBe(`big.mbox message 1: message of ${bytes.length} bytes is over the 1024-byte limit (sources.email.max_message_bytes); its first ${RAW_KEEP_BYTES} bytes, size and SHA-256 are kept`)
+    expect(q.reason).toBe(
+      `big.mbox message 1: message of ${bytes.length} bytes is over the 1024-byte limit (sources.email.max_message_bytes); its first ${RAW_KEEP_BYTES} bytes, size and SHA-256 are kept`
+    )
     expect(q).toMatchObject({ raw_size: bytes.length, raw_sha256: sha(bytes), raw_truncated: 1 })
     expect(q.raw).toBe(bytes.slice(0, RAW_KEEP_BYTES))
     expect(r.payloads[0]).toMatchObject({ subject: 'After the big one', body: 'fine' })
@@ -254,7 +295,10 @@ describe('mbox structure', () => {
     const crlf = (m: string) => m.replaceAll('\n', '\r\n')
     const r = await importMail('crlf.mbox', crlf(`From a@v Tue Nov 24 10:00:00 2026\n${M1}\n\nFrom b@v Tue Nov 24 10:05:00 2026\n${M2}\n\n`))
     accounted(r, 2)
-    expect(r.payloads.map((p) => [p.subject, p.body])).toEqual([['First', 'one'], ['Second', 'two']])
+    expect(r.payloads.map((p) => [p.subject, p.body])).toEqual([
+      ['First', 'one'],
+      ['Second', 'two']
+    ])
     expect(r.entries.map((e) => e.raw)).toEqual([crlf(M1), crlf(M2)])
     const [rec] = await readAll(r.file, 'mbox')
     expect(rec!.rawFacts).toEqual({ size: Buffer.byteLength(crlf(M1)), sha256: sha(crlf(M1)), truncated: false })
@@ -282,13 +326,22 @@ describe('mbox structure', () => {
   })
 
   it('an empty or whitespace-only mbox is no records, a NUL file is one quarantine record', async () => {
-    for (const [name, content] of [['empty.mbox', ''], ['blank.mbox', ' \n\r\n\t\n\n']] as const) {
+    for (const [name, content] of [
+      ['empty.mbox', ''],
+      ['blank.mbox', ' \n\r\n\t\n\n']
+    ] as const) {
       const r = await importMail(name, content)
       accounted(r, 0)
     }
     const z = await importMail('zero.mbox', Buffer.alloc(5000))
     accounted(z, 1)
-    expect(z.quarantine[0]).toMatchObject({ source_locator: '1', field: null, reason: 'zero.mbox message 1: not a mailbox: NUL bytes at byte 0', raw_size: 5000, raw_sha256: sha(Buffer.alloc(5000)) })
+    expect(z.quarantine[0]).toMatchObject({
+      source_locator: '1',
+      field: null,
+      reason: 'zero.mbox message 1: not a mailbox: NUL bytes at byte 0',
+      raw_size: 5000,
+      raw_sha256: sha(Buffer.alloc(5000))
+    })
     const bin = await importMail('image.mbox', Buffer.concat([latin1('\x89PNG\r\n\x1a\n'), Buffer.alloc(4), Buffer.from('IHDR')]))
     accounted(bin, 1)
     expect(bin.quarantine[0]!.reason).toBe('image.mbox message 1: not a mailbox: NUL bytes at byte 8')
@@ -301,15 +354,24 @@ describe('mbox structure', () => {
   })
 
   it('8-bit ISO-8859-1 messages in an mbox follow the setting, message by message', async () => {
-    const box = Buffer.concat([latin1(`From a@v Tue Nov 24 10:00:00 2026\n${message('l1', 'Caf\xe9', 'Tue, 24 Nov 2026 10:00:00 +0000', 'cr\xe8me')}\n\n`), Buffer.from(`From b@v Tue Nov 24 10:05:00 2026\n${message('u1', 'Café', 'Tue, 24 Nov 2026 10:05:00 +0000', 'crème')}\n`)])
+    const box = Buffer.concat([
+      latin1(`From a@v Tue Nov 24 10:00:00 2026\n${message('l1', 'Caf\xe9', 'Tue, 24 Nov 2026 10:00:00 +0000', 'cr\xe8me')}\n\n`),
+      Buffer.from(`From b@v Tue Nov 24 10:05:00 2026\n${message('u1', 'Café', 'Tue, 24 Nov 2026 10:05:00 +0000', 'crème')}\n`)
+    ])
     const r = await importMail('mixed.mbox', box, withEncoding('iso-8859-1'))
     accounted(r, 2)
-    expect(r.payloads.map((p) => [p.subject, p.body])).toEqual([['Café', 'crème'], ['Café', 'crème']])
+    expect(r.payloads.map((p) => [p.subject, p.body])).toEqual([
+      ['Café', 'crème'],
+      ['Café', 'crème']
+    ])
   })
 })
 
 describe('created_at: never "now"', () => {
-  const RECEIVED = ['Received: from relay.example by mx.bank.example; Tue, 24 Nov 2026 10:02:03 +0000', 'Received: from vendor.example by relay.example; Tue, 24 Nov 2026 09:59:00 +0000']
+  const RECEIVED = [
+    'Received: from relay.example by mx.bank.example; Tue, 24 Nov 2026 10:02:03 +0000',
+    'Received: from vendor.example by relay.example; Tue, 24 Nov 2026 09:59:00 +0000'
+  ]
 
   it('an unparseable Date header: the time of the first Received header, and the note says so', async () => {
     const r = await importMail('baddate.eml', message('bd', 'Bad date', 'next Tuesday-ish', 'x', RECEIVED))
@@ -321,22 +383,40 @@ describe('created_at: never "now"', () => {
   it('an unparseable Date header and no Received header: quarantined, the reason quoting the header', async () => {
     const r = await importMail('baddate.eml', message('bd', 'Bad date', '32 Nov 2026 10:00:00 +0000', 'x'))
     accounted(r, 1)
-    expect(r.quarantine[0]).toMatchObject({ field: 'created_at', reason: 'baddate.eml message 1, field created_at: the Date header "32 Nov 2026 10:00:00 +0000" cannot be read as an RFC 5322 date, and no Received header to take the time from' })
+    expect(r.quarantine[0]).toMatchObject({
+      field: 'created_at',
+      reason:
+        'baddate.eml message 1, field created_at: the Date header "32 Nov 2026 10:00:00 +0000" cannot be read as an RFC 5322 date, and no Received header to take the time from'
+    })
   })
 
   it('a Received header whose time cannot be read either: quarantined, both quoted', async () => {
     const r = await importMail('bothbad.eml', message('bb', 'Both bad', 'soon', 'x', ['Received: from a by b; sometime']))
-    expect(r.quarantine[0]!.reason).toBe('bothbad.eml message 1, field created_at: the Date header "soon" cannot be read as an RFC 5322 date, and the time of the first Received header ("sometime") cannot be read either')
+    expect(r.quarantine[0]!.reason).toBe(
+      'bothbad.eml message 1, field created_at: the Date header "soon" cannot be read as an RFC 5322 date, and the time of the first Received header ("sometime") cannot be read either'
+    )
   })
 
   it('no Date header: the first Received header, said; without one, quarantined "no Date header"', async () => {
-    const r = await importMail('nodate.mbox', [
-      'From a@v Tue Nov 24 10:00:00 2026', message('n1', 'No date, received', null, 'x', RECEIVED), '',
-      'From b@v Tue Nov 24 10:00:00 2026', message('n2', 'No date at all', null, 'y'), ''
-    ].join('\n'))
+    const r = await importMail(
+      'nodate.mbox',
+      [
+        'From a@v Tue Nov 24 10:00:00 2026',
+        message('n1', 'No date, received', null, 'x', RECEIVED),
+        '',
+        'From b@v Tue Nov 24 10:00:00 2026',
+        message('n2', 'No date at all', null, 'y'),
+        ''
+      ].join('\n')
+    )
     accounted(r, 2)
-    expect(r.payloads[0]).toMatchObject({ created_at: '2026-11-24T10:02:03.000Z', notes: ['created_at taken from the first Received header (the message has no Date header)'] })
-    expect(r.quarantine.map((q) => [q.source_locator, q.field, q.reason])).toEqual([['2', 'created_at', 'nodate.mbox message 2, field created_at: no Date header, and no Received header to take the time from']])
+    expect(r.payloads[0]).toMatchObject({
+      created_at: '2026-11-24T10:02:03.000Z',
+      notes: ['created_at taken from the first Received header (the message has no Date header)']
+    })
+    expect(r.quarantine.map((q) => [q.source_locator, q.field, q.reason])).toEqual([
+      ['2', 'created_at', 'nodate.mbox message 2, field created_at: no Date header, and no Received header to take the time from']
+    ])
   })
 
   it('an ISO 8601 Date header is read (in sources.email.timezone when it has no offset) and said', async () => {
@@ -344,7 +424,10 @@ describe('created_at: never "now"', () => {
     s.sources.email.timezone = 'Europe/Paris'
     const r = await importMail('iso.eml', message('iso', 'ISO date', '2026-11-24 10:00:00', 'x'), s)
     accounted(r, 1)
-    expect(r.payloads[0]).toMatchObject({ created_at: '2026-11-24T09:00:00.000Z', notes: ['the Date header "2026-11-24 10:00:00" is not an RFC 5322 date; it was read as ISO 8601'] })
+    expect(r.payloads[0]).toMatchObject({
+      created_at: '2026-11-24T09:00:00.000Z',
+      notes: ['the Date header "2026-11-24 10:00:00" is not an RFC 5322 date; it was read as ISO 8601']
+    })
   })
 
   it('a valid Date header is used as written, year 0042 included; the import time is never used', async () => {
@@ -374,17 +457,22 @@ describe('generated mailboxes (property)', () => {
   /** mboxrd: a body line starting with zero or more '>' and "From " gets one more '>'. */
   const escape = (line: string) => (/^>*From /.test(line) ? `>${line}` : line)
 
-  const line = fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.string({ unit: 'binary', maxLength: 20 }).map((s) => `From ${s}`),
-    fc.string({ unit: 'binary', maxLength: 20 }).map((s) => `>From ${s}`),
-    fc.string({ unit: 'binary', maxLength: 20 }).map((s) => `>>From ${s}`),
-    fc.constant('')
-  ).map((l) => l.replace(/[\r\n]/g, ' '))
+  const line = fc
+    .oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 20 }).map((s) => `From ${s}`),
+      fc.string({ unit: 'binary', maxLength: 20 }).map((s) => `>From ${s}`),
+      fc.string({ unit: 'binary', maxLength: 20 }).map((s) => `>>From ${s}`),
+      fc.constant('')
+    )
+    .map((l) => l.replace(/[\r\n]/g, ' '))
   const msg = fc.record({ subject: fc.string({ unit: 'binary', maxLength: 60 }), rawSubject: fc.boolean(), body: fc.array(line, { maxLength: 8 }) })
 
   it('8-bit ISO-8859-1 .eml files (no charset declared, not also valid UTF-8) store subject and body as written with encoding iso-8859-1', async () => {
-    const latinChar = fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f && (c < 0x80 || c >= 0xa0)).map((c) => String.fromCharCode(c))
+    const latinChar = fc
+      .integer({ min: 0x20, max: 0xff })
+      .filter((c) => c !== 0x7f && (c < 0x80 || c >= 0xa0))
+      .map((c) => String.fromCharCode(c))
     // Text whose Latin-1 bytes happen to be valid UTF-8 too ("Â\u00a0") is read as UTF-8, by rule: not generated here.
     const notUtf8 = (t: string) => !/[^\x00-\x7f]/.test(t) || !new TextDecoder('utf-8', { fatal: false }).decode(latin1(t)).match(/^[^\uFFFD]*$/)
     const text = fc.string({ unit: latinChar, minLength: 1, maxLength: 50 }).filter((t) => !t.includes('=?') && t.trim() !== '' && notUtf8(t))
@@ -405,7 +493,14 @@ describe('generated mailboxes (property)', () => {
       fc.asyncProperty(fc.array(msg, { minLength: 1, maxLength: 6 }), fc.boolean(), fc.boolean(), async (msgs, crlf, leadingFrom) => {
         const eol = crlf ? '\r\n' : '\n'
         const parts = msgs.map((m, i) => {
-          const head = [`From: v${i}@prop.example`, `Subject: ${subjectHeader(m.subject, m.rawSubject)}`, `Message-ID: <m${i}@prop.example>`, `Date: Tue, 24 Nov 2026 10:${String(i).padStart(2, '0')}:00 +0000`, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit']
+          const head = [
+            `From: v${i}@prop.example`,
+            `Subject: ${subjectHeader(m.subject, m.rawSubject)}`,
+            `Message-ID: <m${i}@prop.example>`,
+            `Date: Tue, 24 Nov 2026 10:${String(i).padStart(2, '0')}:00 +0000`,
+            'Content-Type: text/plain; charset=utf-8',
+            'Content-Transfer-Encoding: 8bit'
+          ]
           const postmark = `From v${i}@prop.example Tue Nov 24 10:00:00 2026`
           return [...(i === 0 && !leadingFrom ? [] : [postmark]), ...head, '', ...m.body.map(escape), ''].join(eol)
         })

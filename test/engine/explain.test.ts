@@ -9,11 +9,27 @@ import type { Alert } from '../../src-main/core/model.js'
 import { DEFAULT_RULES, EXTENDED_RULES } from '../helpers.js'
 
 const tx = (p: Partial<Extract<Alert, { kind: 'transaction' }>> = {}): Alert => ({
-  kind: 'transaction', txn_id: 'T1', customer_id: null, amount: null, currency: null, country: null, txn_type: null, risk_score: null,
-  created_at: '2026-11-25T12:00:00.000Z', extra: {}, ...p
+  kind: 'transaction',
+  txn_id: 'T1',
+  customer_id: null,
+  amount: null,
+  currency: null,
+  country: null,
+  txn_type: null,
+  risk_score: null,
+  created_at: '2026-11-25T12:00:00.000Z',
+  extra: {},
+  ...p
 })
 const mail = (p: Partial<Extract<Alert, { kind: 'email' }>> = {}): Alert => ({
-  kind: 'email', message_id: 'm', vendor: null, subject: 'Notice', body: '', severity_hint: null, created_at: '2026-11-25T12:00:00.000Z', ...p
+  kind: 'email',
+  message_id: 'm',
+  vendor: null,
+  subject: 'Notice',
+  body: '',
+  severity_hint: null,
+  created_at: '2026-11-25T12:00:00.000Z',
+  ...p
 })
 
 describe('explainDecision on the default rule set', () => {
@@ -39,7 +55,12 @@ describe('explainDecision on the default rule set', () => {
     expect(byId.get('risk-score-critical')!.conditions[0]!.text).toBe('risk_score 50 is not ≥ 90')
     expect(byId.get('risk-score-medium')!.conditions[0]!.text).toBe('risk_score 50 ≥ 40')
     expect(byId.get('high-risk-country')!.conditions[0]!.text).toBe('country GB is not in [IR, RU, NG, PA, KY, AF, SY]')
-    expect(byId.get('hint-critical')!.conditions[0]).toMatchObject({ field: 'severity_hint', actual: null, holds: false, text: 'severity_hint (absent) ≠ critical' })
+    expect(byId.get('hint-critical')!.conditions[0]).toMatchObject({
+      field: 'severity_hint',
+      actual: null,
+      holds: false,
+      text: 'severity_hint (absent) ≠ critical'
+    })
     expect(ev.rules[0]!.id).toBe('risk-score-medium')
   })
 
@@ -48,7 +69,11 @@ describe('explainDecision on the default rule set', () => {
     const ev = explainDecision(rs, mail({ subject: 'Screening result', body }))
     const r = ev.rules[0]!
     expect(r.id).toBe('sanctions-keyword')
-    expect(r.conditions.map((c) => [c.depth, c.kind, c.holds])).toEqual([[0, 'any', true], [1, 'field', false], [1, 'field', true]])
+    expect(r.conditions.map((c) => [c.depth, c.kind, c.holds])).toEqual([
+      [0, 'any', true],
+      [1, 'field', false],
+      [1, 'field', true]
+    ])
     expect(r.conditions[1]!.text).toBe("subject 'Screening result' does not contain 'sanction'")
     expect(r.conditions[2]!.text).toBe("body '…morning. A possible sanctions breach was found in…' contains 'sanction'")
     expect(r.conditions[2]!.actual).toBe(body)
@@ -71,12 +96,17 @@ describe('explainDecision on the extended rule set', () => {
     // Saturday 03:12 in London: large-wire (high), raised to critical out of hours.
     const ev = explainDecision(rs, tx({ txn_type: 'wire', amount: 72000.5, created_at: '2026-11-28T03:12:00.000Z' }))
     expect(ev.severity).toBe('critical')
-    expect(ev.rules.filter((r) => r.matched).map((r) => [r.id, r.kind])).toEqual([['large-wire', 'rule'], ['out-of-hours-high', 'escalation']])
+    expect(ev.rules.filter((r) => r.matched).map((r) => [r.id, r.kind])).toEqual([
+      ['large-wire', 'rule'],
+      ['out-of-hours-high', 'escalation']
+    ])
     const wire = ev.rules[0]!
     expect(wire.conditions.map((c) => c.text)).toEqual(['all of', 'txn_type wire = wire', 'amount 72000.5 > 50000'])
     const esc = ev.rules[1]!
     expect(esc).toMatchObject({ from: 'high', severity: 'critical', condition_holds: true })
-    expect(esc.conditions[0]!.text).toBe('alert time Sat 2026-11-28 03:12 Europe/London is outside business hours (business hours mon, tue, wed, thu, fri 09:00–17:00)')
+    expect(esc.conditions[0]!.text).toBe(
+      'alert time Sat 2026-11-28 03:12 Europe/London is outside business hours (business hours mon, tue, wed, thu, fri 09:00–17:00)'
+    )
   })
 
   it('says why an escalation whose condition held did not apply', () => {
@@ -86,7 +116,8 @@ describe('explainDecision on the extended rule set', () => {
   })
 
   it('explains regular expressions, several operators on one field and case-sensitive comparisons', () => {
-    const custom = parseRuleSet(`
+    const custom = parseRuleSet(
+      `
 name: custom
 rules:
   - id: pep
@@ -105,14 +136,18 @@ rules:
     description: customer known
     when: { field: extra.branch, exists: true }
     severity: low
-`, null)
+`,
+      null
+    )
     const m = explainDecision(custom, mail({ body: 'Client is a pep.', vendor: 'acme' }))
     expect(m.rules.find((r) => r.id === 'pep')!.conditions[0]!.text).toBe("body 'Client is a pep.' matches /\\bPEP\\b/i")
     expect(m.rules.find((r) => r.id === 'exact')!.conditions.map((c) => c.text)).toEqual(['not', 'vendor acme ≠ ACME (case-sensitive)'])
     expect(m.rules.find((r) => r.id === 'exact')!.matched).toBe(true)
     const t = explainDecision(custom, tx({ amount: 12000, extra: { branch: 'Leeds' } }))
     expect(t.rules.find((r) => r.id === 'mid-amount')!.conditions.map((c) => [c.depth, c.text, c.holds])).toEqual([
-      [0, 'all of (amount)', false], [1, 'amount 12000 ≥ 1000', true], [1, 'amount 12000 is not ≤ 10000', false]
+      [0, 'all of (amount)', false],
+      [1, 'amount 12000 ≥ 1000', true],
+      [1, 'amount 12000 is not ≤ 10000', false]
     ])
     expect(t.rules.find((r) => r.id === 'has-customer')!.conditions[0]!.text).toBe('extra.branch Leeds is present')
   })
@@ -123,14 +158,18 @@ describe('explainDecision agrees with the classifier', () => {
   const text = fc.oneof(fc.constantFrom('', 'sanctions hit', 'High-Risk', 'suspicious', 'PEP list', 'politically exposed person'), fc.string({ maxLength: 20 }))
   const time = fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-01-01T00:00:00Z') }).map((ms) => new Date(ms).toISOString())
   const alert: fc.Arbitrary<Alert> = fc.oneof(
-    fc.record({
-      risk_score: fc.option(fc.double({ min: 0, max: 100, noNaN: true })),
-      country: fc.option(fc.constantFrom('IR', 'ir', 'GB', 'SY', 'US')),
-      txn_type: fc.option(fc.constantFrom('wire', 'card', 'WIRE')),
-      amount: fc.option(fc.double({ min: 0, max: 200000, noNaN: true })),
-      created_at: time
-    }).map((p) => tx(p)),
-    fc.record({ subject: text, body: text, severity_hint: fc.option(fc.constantFrom('critical', 'high', 'medium', 'low', 'urgent')), created_at: time }).map((p) => mail(p))
+    fc
+      .record({
+        risk_score: fc.option(fc.double({ min: 0, max: 100, noNaN: true })),
+        country: fc.option(fc.constantFrom('IR', 'ir', 'GB', 'SY', 'US')),
+        txn_type: fc.option(fc.constantFrom('wire', 'card', 'WIRE')),
+        amount: fc.option(fc.double({ min: 0, max: 200000, noNaN: true })),
+        created_at: time
+      })
+      .map((p) => tx(p)),
+    fc
+      .record({ subject: text, body: text, severity_hint: fc.option(fc.constantFrom('critical', 'high', 'medium', 'low', 'urgent')), created_at: time })
+      .map((p) => mail(p))
   )
 
   it('matches exactly the rules the classifier matched, and arrives at its severity', () => {

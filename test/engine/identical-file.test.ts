@@ -18,7 +18,11 @@ async function importTwice(recognizeIdenticalFiles: boolean, s = settings()) {
   const run = (f: string) => executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test', recognizeIdenticalFiles }, explicitFiles([f]))
   const first = await run(a)
   const second = await run(b)
-  const dups = store.db.prepare('SELECT original_entry_id, source_kind, source_file, source_locator, external_id, created_at FROM duplicates WHERE run_id = 2 ORDER BY CAST(source_locator AS INTEGER)').all()
+  const dups = store.db
+    .prepare(
+      'SELECT original_entry_id, source_kind, source_file, source_locator, external_id, created_at FROM duplicates WHERE run_id = 2 ORDER BY CAST(source_locator AS INTEGER)'
+    )
+    .all()
   const quarantine = store.db.prepare('SELECT source_file, source_locator, field, reason, raw FROM quarantine WHERE run_id = 2').all()
   const repeats = store.db.prepare('SELECT quarantine_id, source_kind, source_file, source_locator FROM quarantine_repeats WHERE run_id = 2 ORDER BY id').all()
   const verify = store.verify()
@@ -53,21 +57,30 @@ describe('a byte-identical file read again', () => {
       const dir = tempDir()
       const store = new SqliteStore(join(dir, 't.db'))
       const run = (name: string, content: string) =>
-        executeRun({ store, settings: settings(), ruleSet: defaultRules(), trigger: 'test', recognizeIdenticalFiles }, explicitFiles([writeFile(dir, name, content)]))
+        executeRun(
+          { store, settings: settings(), ruleSet: defaultRules(), trigger: 'test', recognizeIdenticalFiles },
+          explicitFiles([writeFile(dir, name, content)])
+        )
       await run('unique.csv', unique)
       const onlyEntries = await run('unique-again.csv', unique) // earlier import: new alerts only
       await run('crlf.csv', sameAlertsOtherBytes)
       const onlyDuplicates = await run('crlf-again.csv', sameAlertsOtherBytes) // earlier import: duplicates only
       await run('mixed.csv', mixed)
       const both = await run('mixed-again.csv', mixed) // earlier import: both
-      const rows = store.db.prepare('SELECT run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at FROM duplicates ORDER BY id').all()
+      const rows = store.db
+        .prepare('SELECT run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at FROM duplicates ORDER BY id')
+        .all()
       const ok = store.verify().ok
       store.close()
       return { summaries: [onlyEntries, onlyDuplicates, both].map((r) => [r.received, r.duplicates]), rows, ok }
     }
     const bulk = await read(true)
     const perRecord = await read(false)
-    expect(bulk.summaries).toEqual([[3, 3], [3, 3], [3, 3]])
+    expect(bulk.summaries).toEqual([
+      [3, 3],
+      [3, 3],
+      [3, 3]
+    ])
     expect(bulk.rows).toEqual(perRecord.rows)
     expect(bulk.ok).toBe(true)
   })

@@ -13,7 +13,15 @@ import { defaultSettings } from '../../src-main/core/config/index.js'
 import { importFiles, settings, tempDir, writeFile } from '../helpers.js'
 
 const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex')
-const msg = (id: string | number, extra: Record<string, unknown> = {}) => ({ message_id: id, vendor: 'v@example', subject: `Subject ${id}`, body: 'Body', severity_hint: 'high', created_at: '2026-11-24T10:00:00Z', ...extra })
+const msg = (id: string | number, extra: Record<string, unknown> = {}) => ({
+  message_id: id,
+  vendor: 'v@example',
+  subject: `Subject ${id}`,
+  body: 'Body',
+  severity_hint: 'high',
+  created_at: '2026-11-24T10:00:00Z',
+  ...extra
+})
 const open: SqliteStore[] = []
 afterEach(() => {
   for (const s of open.splice(0)) s.close()
@@ -37,9 +45,22 @@ async function importJson(content: string | Buffer, maxMessageBytes?: number) {
   const d = defaultSettings()
   const s = maxMessageBytes ? settings({ sources: { ...d.sources, email: { ...d.sources.email, max_message_bytes: maxMessageBytes } } }) : settings()
   const summary = await importFiles(store, [file], s)
-  const entries = store.db.prepare('SELECT source_locator, external_id, payload, raw FROM audit_entries ORDER BY id').all() as Array<{ source_locator: string; external_id: string; payload: string; raw: string }>
-  const quarantine = store.db.prepare('SELECT source_locator, reason, raw, raw_size, raw_sha256, raw_truncated, raw_bytes FROM quarantine ORDER BY id').all() as Array<{
-    source_locator: string; reason: string; raw: string; raw_size: number; raw_sha256: string; raw_truncated: number; raw_bytes: Buffer | null
+  const entries = store.db.prepare('SELECT source_locator, external_id, payload, raw FROM audit_entries ORDER BY id').all() as Array<{
+    source_locator: string
+    external_id: string
+    payload: string
+    raw: string
+  }>
+  const quarantine = store.db
+    .prepare('SELECT source_locator, reason, raw, raw_size, raw_sha256, raw_truncated, raw_bytes FROM quarantine ORDER BY id')
+    .all() as Array<{
+    source_locator: string
+    reason: string
+    raw: string
+    raw_size: number
+    raw_sha256: string
+    raw_truncated: number
+    raw_bytes: Buffer | null
   }>
   expect(store.verify().ok).toBe(true)
   expect(summary.triaged + summary.duplicates + summary.quarantined).toBe(summary.received)
@@ -52,7 +73,13 @@ describe('the structure of the file', () => {
     for (const content of ['', ' \n\t\r\n']) {
       const r = await importJson(content)
       expect(r.summary).toMatchObject({ received: 1, quarantined: 1 })
-      expect(r.quarantine[0]).toMatchObject({ source_locator: 'file', reason: 'mail.json: empty file, expected a JSON array of messages ([{"message_id": …}, …])', raw: content, raw_size: content.length, raw_sha256: sha(content) })
+      expect(r.quarantine[0]).toMatchObject({
+        source_locator: 'file',
+        reason: 'mail.json: empty file, expected a JSON array of messages ([{"message_id": …}, …])',
+        raw: content,
+        raw_size: content.length,
+        raw_sha256: sha(content)
+      })
     }
   })
 
@@ -69,17 +96,21 @@ describe('the structure of the file', () => {
       raw_truncated: 1
     })
     const g = await importJson('\n  hello world')
-    expect(g.quarantine[0]!.reason).toBe('mail.json: the file is not valid JSON: it starts with "h" at byte 3, expected a JSON array of messages ([{"message_id": …}, …])')
+    expect(g.quarantine[0]!.reason).toBe(
+      'mail.json: the file is not valid JSON: it starts with "h" at byte 3, expected a JSON array of messages ([{"message_id": …}, …])'
+    )
   })
 
-  it('a syntax error inside one message quarantines that message with the parser\'s words; the next is read', async () => {
+  it("a syntax error inside one message quarantines that message with the parser's words; the next is read", async () => {
     const bad = '{"message_id": "2", "subject": "x" "body": "y"}'
     const r = await importJson(`[${JSON.stringify(msg('1'))}, ${bad}, ${JSON.stringify(msg('3'))}]`)
     expect(r.summary).toMatchObject({ received: 3, triaged: 2, quarantined: 1 })
     expect(r.entries.map((e) => e.external_id)).toEqual(['1', '3'])
     expect(r.quarantine[0]!.source_locator).toBe('2')
     expect(r.quarantine[0]!.raw).toBe(bad)
-    expect(r.quarantine[0]!.reason).toMatch(/^mail\.json message 2: not valid JSON \(.*after property value in JSON at position 35.*; the message starts at byte \d+ of the file\)$/)
+    expect(r.quarantine[0]!.reason).toMatch(
+      /^mail\.json message 2: not valid JSON \(.*after property value in JSON at position 35.*; the message starts at byte \d+ of the file\)$/
+    )
   })
 
   it('a file cut short inside a message: the messages before it are kept, the partial one is quarantined', async () => {
@@ -99,11 +130,15 @@ describe('the structure of the file', () => {
   it('an array never closed, and content after the array, are said (one record for the file)', async () => {
     const r = await importJson(`[${JSON.stringify(msg('1'))},\n`)
     expect(r.summary).toMatchObject({ received: 2, triaged: 1, quarantined: 1 })
-    expect(r.quarantine[0]!.reason).toBe('mail.json: the file ends before the JSON array is closed (after message 1): it may be cut short, and messages after message 1 may be missing')
+    expect(r.quarantine[0]!.reason).toBe(
+      'mail.json: the file ends before the JSON array is closed (after message 1): it may be cut short, and messages after message 1 may be missing'
+    )
     const t = await importJson(`[${JSON.stringify(msg('1'))}]\n[${JSON.stringify(msg('2'))}]\n`)
     expect(t.summary).toMatchObject({ received: 2, triaged: 1, quarantined: 1 })
     expect(t.quarantine[0]).toMatchObject({ source_locator: 'file', raw: `[${JSON.stringify(msg('2'))}]\n` })
-    expect(t.quarantine[0]!.reason).toMatch(/^mail\.json: unexpected content after the end of the JSON array \(byte \d+, \d+ bytes\); it is not read as messages$/)
+    expect(t.quarantine[0]!.reason).toMatch(
+      /^mail\.json: unexpected content after the end of the JSON array \(byte \d+, \d+ bytes\); it is not read as messages$/
+    )
   })
 
   it('elements that are not objects are quarantined; a missing comma reads two messages and says so', async () => {
@@ -115,7 +150,9 @@ describe('the structure of the file', () => {
       ['3', 'null', 'mail.json message 3: expected an object with message_id, subject, created_at'],
       ['4', '[1]', 'mail.json message 4: expected an object with message_id, subject, created_at']
     ])
-    expect(JSON.parse(r.entries[1]!.payload).notes).toEqual([expect.stringMatching(/^no comma between message 5 and this one \(byte \d+\); read as two messages$/)])
+    expect(JSON.parse(r.entries[1]!.payload).notes).toEqual([
+      expect.stringMatching(/^no comma between message 5 and this one \(byte \d+\); read as two messages$/)
+    ])
     expect(JSON.parse(r.entries[0]!.payload)).not.toHaveProperty('notes')
   })
 
@@ -123,7 +160,11 @@ describe('the structure of the file', () => {
     const deep = `{"message_id": "d", "subject": ${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`
     const r = await importJson(`[${JSON.stringify(msg('1'))}, ${deep}, ${JSON.stringify(msg('3'))}]`)
     expect(r.summary).toMatchObject({ received: 3, triaged: 2, quarantined: 1 })
-    expect(r.quarantine[0]).toMatchObject({ source_locator: '2', raw: deep, reason: 'mail.json message 2: nested deeper than 64 levels of JSON objects/arrays; not read' })
+    expect(r.quarantine[0]).toMatchObject({
+      source_locator: '2',
+      raw: deep,
+      reason: 'mail.json message 2: nested deeper than 64 levels of JSON objects/arrays; not read'
+    })
     // 64 levels is still read (the message itself is level 1).
     const ok = await read(`[{"message_id": "x", "n": ${'['.repeat(63)}${']'.repeat(63)}}]`)
     expect(ok[0]!.readError).toBeUndefined()
@@ -158,7 +199,9 @@ describe('bytes', () => {
     const bytes = Buffer.byteLength(big)
     const q = r.quarantine[0]!
     expect(q).toMatchObject({ source_locator: '1', raw_size: bytes, raw_sha256: sha(big), raw_truncated: 1 })
-    expect(q.reason).toBe(`mail.json message 1: message of ${bytes} bytes (starting at byte 1) is over the 50000-byte limit (sources.email.max_message_bytes); its first 65536 bytes, size and SHA-256 are kept`)
+    expect(q.reason).toBe(
+      `mail.json message 1: message of ${bytes} bytes (starting at byte 1) is over the 50000-byte limit (sources.email.max_message_bytes); its first 65536 bytes, size and SHA-256 are kept`
+    )
     expect(big.startsWith(q.raw)).toBe(true)
     expect(Buffer.byteLength(q.raw)).toBeGreaterThan(65530) // cut at a character boundary
     expect(r.entries[0]!.external_id).toBe('2')
@@ -171,12 +214,14 @@ describe('bytes', () => {
     const r = await importJson(Buffer.concat([first, second, Buffer.from(`,${JSON.stringify(msg('3'))}]`)]))
     expect(r.summary).toMatchObject({ received: 3, triaged: 2, quarantined: 1 })
     const q = r.quarantine[0]!
-    expect(q.reason).toBe(`mail.json message 2: invalid UTF-8 (byte 0xe9) at byte ${first.length + before.length} of the file; the file is not utf-8 there: set sources.email.encoding if the export uses another encoding`)
+    expect(q.reason).toBe(
+      `mail.json message 2: invalid UTF-8 (byte 0xe9) at byte ${first.length + before.length} of the file; the file is not utf-8 there: set sources.email.encoding if the export uses another encoding`
+    )
     expect(q.raw_bytes).toEqual(second)
     expect(q.raw_sha256).toBe(sha(second))
   })
 
-  it('raw is the element\'s own source text, exactly as in the file, with the SHA-256 of its bytes', async () => {
+  it("raw is the element's own source text, exactly as in the file, with the SHA-256 of its bytes", async () => {
     const el1 = '{\n    "message_id": "1",\n    "subject": "caf\\u00e9 \\"quoted\\" \\ud83d\\ude00 \u{1f600}",\n    "created_at": "2026-11-24T10:00:00Z"\n  }'
     const el2 = '{"message_id":"2","subject":"]},[{","created_at":"2026-11-24T10:00:00Z","body":"\\\\"}'
     const file = `\ufeff[\n  ${el1} ,\n  ${el2}\n]\n`
@@ -201,8 +246,18 @@ describe('bytes', () => {
   })
 
   it('any chunking of the bytes gives the same records: raw slices and parsed fields (generated)', async () => {
-    const value = fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('"', '\\', '[', ']', '{', '}', ',', '\\"', '\\\\'), fc.integer(), fc.constant(null))
-    const message = fc.record({ message_id: fc.string({ unit: 'binary', maxLength: 6 }), subject: value, body: value, nested: fc.array(fc.dictionary(fc.string({ maxLength: 3 }), value, { maxKeys: 2 }), { maxLength: 2 }) })
+    const value = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 8 }),
+      fc.constantFrom('"', '\\', '[', ']', '{', '}', ',', '\\"', '\\\\'),
+      fc.integer(),
+      fc.constant(null)
+    )
+    const message = fc.record({
+      message_id: fc.string({ unit: 'binary', maxLength: 6 }),
+      subject: value,
+      body: value,
+      nested: fc.array(fc.dictionary(fc.string({ maxLength: 3 }), value, { maxKeys: 2 }), { maxLength: 2 })
+    })
     const ws = fc.constantFrom('', ' ', '\n', '\r\n\t ')
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(message, ws, ws), { maxLength: 5 }), fc.integer({ min: 1, max: 40 }), async (items, chunkSize) => {

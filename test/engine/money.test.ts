@@ -27,8 +27,17 @@ describe('formatAmount', () => {
 })
 
 const tx = (p: Partial<Extract<Alert, { kind: 'transaction' }>>): Extract<Alert, { kind: 'transaction' }> => ({
-  kind: 'transaction', txn_id: 'T1', customer_id: null, amount: null, currency: null, country: null, txn_type: null, risk_score: null,
-  created_at: '2026-11-25T12:00:00.000Z', extra: {}, ...p
+  kind: 'transaction',
+  txn_id: 'T1',
+  customer_id: null,
+  amount: null,
+  currency: null,
+  country: null,
+  txn_type: null,
+  risk_score: null,
+  created_at: '2026-11-25T12:00:00.000Z',
+  extra: {},
+  ...p
 })
 
 describe('titles', () => {

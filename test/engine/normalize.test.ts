@@ -4,7 +4,13 @@ import { parseTimestamp } from '../../src-main/core/normalize/time.js'
 import type { RawRecord } from '../../src-main/core/model.js'
 
 const normalize = createNormalizer({ timezone: { transaction: 'Europe/London', email: 'UTC' } })
-const tx = (fields: Record<string, unknown>, extra = {}): RawRecord => ({ kind: 'transaction', origin: { file: 'export.csv', locator: '7' }, raw: 'raw line', fields, extra })
+const tx = (fields: Record<string, unknown>, extra = {}): RawRecord => ({
+  kind: 'transaction',
+  origin: { file: 'export.csv', locator: '7' },
+  raw: 'raw line',
+  fields,
+  extra
+})
 const mail = (fields: Record<string, unknown>): RawRecord => ({ kind: 'email', origin: { file: 'mail.json', locator: '3' }, raw: '{}', fields })
 
 describe('timestamps become UTC ISO 8601', () => {
@@ -27,10 +33,35 @@ describe('timestamps become UTC ISO 8601', () => {
 
 describe('normalize a transaction', () => {
   it('trims, upper-cases country and currency, parses numbers and keeps extras', () => {
-    const r = normalize(tx({ txn_id: ' T1 ', customer_id: 'C1', amount: '12,500.50', currency: 'usd', country: ' ng', txn_type: 'Wire', risk_score: ' 91 ', created_at: '2026-11-24T10:00:00Z' }, { branch: 'Zurich' }))
+    const r = normalize(
+      tx(
+        {
+          txn_id: ' T1 ',
+          customer_id: 'C1',
+          amount: '12,500.50',
+          currency: 'usd',
+          country: ' ng',
+          txn_type: 'Wire',
+          risk_score: ' 91 ',
+          created_at: '2026-11-24T10:00:00Z'
+        },
+        { branch: 'Zurich' }
+      )
+    )
     expect(r).toEqual({
       ok: true,
-      alert: { kind: 'transaction', txn_id: 'T1', customer_id: 'C1', amount: 12500.5, currency: 'USD', country: 'NG', txn_type: 'wire', risk_score: 91, created_at: '2026-11-24T10:00:00.000Z', extra: { branch: 'Zurich' } }
+      alert: {
+        kind: 'transaction',
+        txn_id: 'T1',
+        customer_id: 'C1',
+        amount: 12500.5,
+        currency: 'USD',
+        country: 'NG',
+        txn_type: 'wire',
+        risk_score: 91,
+        created_at: '2026-11-24T10:00:00.000Z',
+        extra: { branch: 'Zurich' }
+      }
     })
   })
   it('treats empty optional fields as null', () => {
@@ -60,7 +91,9 @@ describe('normalize a transaction', () => {
 
 describe('normalize an e-mail', () => {
   it('lower-cases the severity hint and keeps body text as is (trimmed)', () => {
-    const r = normalize(mail({ message_id: '<a@b>', vendor: 'V', subject: ' Hit ', body: ' <script>x</script> ', severity_hint: 'HIGH', created_at: '2026-11-24T10:00:00Z' }))
+    const r = normalize(
+      mail({ message_id: '<a@b>', vendor: 'V', subject: ' Hit ', body: ' <script>x</script> ', severity_hint: 'HIGH', created_at: '2026-11-24T10:00:00Z' })
+    )
     expect(r).toMatchObject({ ok: true, alert: { subject: 'Hit', body: '<script>x</script>', severity_hint: 'high' } })
   })
   it('requires message_id, subject and created_at', () => {

@@ -13,7 +13,9 @@ async function runBoth(files: string[]) {
     const store = new SqliteStore(join(dir, `${parallel}.db`))
     const first = await executeRun({ store, settings: settings(), ruleSet: defaultRules(), trigger: 'test', parallel }, explicitFiles(files))
     const again = await executeRun({ store, settings: settings(), ruleSet: defaultRules(), trigger: 'test', parallel }, explicitFiles(files))
-    const entries = store.db.prepare('SELECT external_id, severity, matched_rules, reason, destinations, payload, raw, fingerprint FROM audit_entries ORDER BY id').all()
+    const entries = store.db
+      .prepare('SELECT external_id, severity, matched_rules, reason, destinations, payload, raw, fingerprint FROM audit_entries ORDER BY id')
+      .all()
     const quarantine = store.db.prepare('SELECT source_locator, reason, raw FROM quarantine ORDER BY id').all()
     const verify = store.verify()
     store.close()

@@ -17,7 +17,11 @@ const padded = (a: fc.Arbitrary<string>) => fc.tuple(ws, a, ws).map(([l, v, r]) 
 const rawTransaction = fc.record({
   txn_id: padded(fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/)),
   customer_id: padded(fc.stringMatching(/^[A-Za-z0-9]{0,8}$/)),
-  amount: fc.oneof(fc.constant(''), fc.double({ min: -1e9, max: 1e9, noNaN: true }).map(String), fc.integer({ min: 1000, max: 999_999_999 }).map((n) => n.toLocaleString('en-US'))),
+  amount: fc.oneof(
+    fc.constant(''),
+    fc.double({ min: -1e9, max: 1e9, noNaN: true }).map(String),
+    fc.integer({ min: 1000, max: 999_999_999 }).map((n) => n.toLocaleString('en-US'))
+  ),
   currency: fc.constantFrom('usd', 'EUR', 'gbp', ''),
   country: fc.constantFrom('gb', 'NG', 'ir', 'Us', ''),
   txn_type: fc.constantFrom('Wire', 'card', 'ACH', ''),
@@ -80,7 +84,12 @@ describe('fast paths equal their definitions', () => {
     const fpDefault = createFingerprinter(DEFAULT_FINGERPRINT_FIELDS)
     const fpOdd = createFingerprinter({ ...fields, transaction: [...DEFAULT_FINGERPRINT_FIELDS.transaction, '__proto__'] })
     const pick = (a: Alert, fs: string[]) =>
-      Object.fromEntries(['kind', ...fs].map((f) => [f, (f.startsWith('extra.') ? (a as { extra?: Record<string, unknown> }).extra?.[f.slice(6)] : (a as unknown as Record<string, unknown>)[f]) ?? null]))
+      Object.fromEntries(
+        ['kind', ...fs].map((f) => [
+          f,
+          (f.startsWith('extra.') ? (a as { extra?: Record<string, unknown> }).extra?.[f.slice(6)] : (a as unknown as Record<string, unknown>)[f]) ?? null
+        ])
+      )
     const sha = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest()
     fc.assert(
       fc.property(rawTransaction, fc.option(fc.string(), { nil: undefined }), fc.option(fc.string(), { nil: undefined }), (raw, branch, seven) => {
@@ -97,11 +106,15 @@ describe('fast paths equal their definitions', () => {
 
   it('a canonical UTC timestamp parses as the general parser reads it', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1970-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }), fc.constantFrom('UTC', 'Europe/Paris'), (d, zone) => {
-        const iso = d.toISOString()
-        // same instant written with an explicit +00:00 offset takes the general path
-        expect(parseTimestamp(iso, zone)).toEqual(parseTimestamp(iso.replace('Z', '+00:00'), zone))
-      }),
+      fc.property(
+        fc.date({ min: new Date('1970-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }),
+        fc.constantFrom('UTC', 'Europe/Paris'),
+        (d, zone) => {
+          const iso = d.toISOString()
+          // same instant written with an explicit +00:00 offset takes the general path
+          expect(parseTimestamp(iso, zone)).toEqual(parseTimestamp(iso.replace('Z', '+00:00'), zone))
+        }
+      ),
       { numRuns: 300 }
     )
     for (const bad of ['2026-02-30T10:00:00.000Z', '2026-13-01T10:00:00.000Z', '2026-11-24T24:00:00.000Z']) expect(parseTimestamp(bad).ok).toBe(false)

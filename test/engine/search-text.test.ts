@@ -18,7 +18,16 @@ const fails = (text: string, message: RegExp) => {
 describe('parseSearchText', () => {
   it('reads the example of the docs into filter parts and words', () => {
     expect(parseSearchText('country:IR rule:sanctions-hit amount>10000 severity:high customer:C-1 vendor:acme type:wire petrov')).toEqual({
-      filter: { country: ['IR'], rule: 'sanctions-hit', amount_min: 10000, amount_min_exclusive: true, severity: ['high'], customer: 'C-1', vendor: 'acme', txn_type: ['wire'] },
+      filter: {
+        country: ['IR'],
+        rule: 'sanctions-hit',
+        amount_min: 10000,
+        amount_min_exclusive: true,
+        severity: ['high'],
+        customer: 'C-1',
+        vendor: 'acme',
+        txn_type: ['wire']
+      },
       words: 'petrov'
     })
   })
@@ -32,11 +41,13 @@ describe('parseSearchText', () => {
 
   it('reads lists, case, quoted values and aliases', () => {
     expect(parseSearchText('country:ir,kp country:IR sev:critical,HIGH txn_type:WIRE type:cash')).toEqual({
-      filter: { country: ['IR', 'KP'], severity: ['critical', 'high'], txn_type: ['wire', 'cash'] }, words: null
+      filter: { country: ['IR', 'KP'], severity: ['critical', 'high'], txn_type: ['wire', 'cash'] },
+      words: null
     })
     expect(parseSearchText('vendor:"Screening Co" x')).toEqual({ filter: { vendor: 'Screening Co' }, words: 'x' })
     expect(parseSearchText('currency:eur kind:EMAIL run:3 breached:no file:a.csv dest:slack:x')).toEqual({
-      filter: { currency: 'EUR', source_kind: 'email', run_id: 3, sla_breached: false, source_file: 'a.csv', destination: 'slack:x' }, words: null
+      filter: { currency: 'EUR', source_kind: 'email', run_id: 3, sla_breached: false, source_file: 'a.csv', destination: 'slack:x' },
+      words: null
     })
   })
 
@@ -70,19 +81,30 @@ describe('parseSearchText', () => {
   })
 
   it('lists every field it reads', () => {
-    expect(SEARCH_FIELDS.sort()).toEqual(['amount', 'breached', 'country', 'currency', 'customer', 'destination', 'file', 'kind', 'rule', 'run', 'severity', 'type', 'vendor'].sort())
+    expect(SEARCH_FIELDS.sort()).toEqual(
+      ['amount', 'breached', 'country', 'currency', 'customer', 'destination', 'file', 'kind', 'rule', 'run', 'severity', 'type', 'vendor'].sort()
+    )
   })
 })
 
 describe('resolveAuditFilter', () => {
   it('merges the search parts into the filter and keeps the words', () => {
     expect(resolveAuditFilter({ severity: ['high'], search: 'country:ir petrov amount>5' })).toEqual({
-      severity: ['high'], country: ['IR'], amount_min: 5, amount_min_exclusive: true, words: 'petrov'
+      severity: ['high'],
+      country: ['IR'],
+      amount_min: 5,
+      amount_min_exclusive: true,
+      words: 'petrov'
     })
   })
 
   it('puts filter values in their stored case', () => {
-    expect(resolveAuditFilter({ country: ['ir', 'IR'], currency: 'usd', txn_type: ['WIRE'] })).toEqual({ country: ['IR'], currency: 'USD', txn_type: ['wire'], words: null })
+    expect(resolveAuditFilter({ country: ['ir', 'IR'], currency: 'usd', txn_type: ['WIRE'] })).toEqual({
+      country: ['IR'],
+      currency: 'USD',
+      txn_type: ['wire'],
+      words: null
+    })
   })
 
   it('refuses a field set by both the filter and the search', () => {

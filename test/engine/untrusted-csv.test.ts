@@ -28,9 +28,23 @@ async function importCsv(content: string | Buffer, s: Settings = settings(), nam
   open.push(store)
   const file = writeFile(dir, name, content)
   const summary = await importFiles(store, [file], s)
-  const entries = store.db.prepare('SELECT source_locator, external_id, payload, raw FROM audit_entries ORDER BY id').all() as Array<{ source_locator: string; external_id: string; payload: string; raw: string }>
-  const quarantine = store.db.prepare('SELECT source_locator, field, reason, raw, raw_size, raw_sha256, raw_truncated, raw_bytes FROM quarantine ORDER BY id').all() as Array<{
-    source_locator: string; field: string | null; reason: string; raw: string; raw_size: number; raw_sha256: string; raw_truncated: number; raw_bytes: Buffer | null
+  const entries = store.db.prepare('SELECT source_locator, external_id, payload, raw FROM audit_entries ORDER BY id').all() as Array<{
+    source_locator: string
+    external_id: string
+    payload: string
+    raw: string
+  }>
+  const quarantine = store.db
+    .prepare('SELECT source_locator, field, reason, raw, raw_size, raw_sha256, raw_truncated, raw_bytes FROM quarantine ORDER BY id')
+    .all() as Array<{
+    source_locator: string
+    field: string | null
+    reason: string
+    raw: string
+    raw_size: number
+    raw_sha256: string
+    raw_truncated: number
+    raw_bytes: Buffer | null
   }>
   const verify = store.verify()
   const run = store.db.prepare('SELECT status, received, triaged, duplicates, quarantined FROM runs ORDER BY id DESC LIMIT 1').get() as Record<string, unknown>
@@ -55,7 +69,9 @@ describe('records over the size cap', () => {
     expect(r.summary).toMatchObject({ triaged: 1, quarantined: 1 })
     const q = r.quarantine[0]!
     expect(q.source_locator).toBe('2')
-    expect(q.reason).toBe(`export.csv line 2: record of ${line.length} bytes (line 2) is over the 4194304-byte limit (sources.csv.max_record_bytes); its first 65536 bytes, size and SHA-256 are kept`)
+    expect(q.reason).toBe(
+      `export.csv line 2: record of ${line.length} bytes (line 2) is over the 4194304-byte limit (sources.csv.max_record_bytes); its first 65536 bytes, size and SHA-256 are kept`
+    )
     expect(q.raw.length).toBe(64 * 1024)
     expect(q.raw_size).toBe(line.length)
     expect(q.raw_sha256).toBe(createHash('sha256').update(line).digest('hex'))
@@ -70,7 +86,9 @@ describe('records over the size cap', () => {
     const rows = Array.from({ length: 200 }, (_, i) => row(`T${i + 3}`)).join('\n')
     const r = await importCsv(`${CSV_HEADER}\n${row('T1')}\n${row('T2', '"100')}\n${rows}\n`, s)
     accounted(r, 2)
-    expect(r.quarantine[0]!.reason).toMatch(/^export\.csv line 3: a quoted field opened on line 3 is never closed, so the rest of the file \(lines 3-20[34], \d+ bytes\) is one record over the 4096-byte limit; its bytes, size and SHA-256 are kept$/)
+    expect(r.quarantine[0]!.reason).toMatch(
+      /^export\.csv line 3: a quoted field opened on line 3 is never closed, so the rest of the file \(lines 3-20[34], \d+ bytes\) is one record over the 4096-byte limit; its bytes, size and SHA-256 are kept$/
+    )
   })
 })
 
@@ -116,7 +134,11 @@ describe('encodings', () => {
 
   it('UTF-8 and UTF-16 byte-order marks decide the encoding and are not part of the header', async () => {
     const text = `${CSV_HEADER},memo\r\n${row('T1', '100', ',Zürich 東京')}\r\n`
-    for (const content of [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf-16le')]), Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, 'utf-16be')])]) {
+    for (const content of [
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf-16le')]),
+      Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, 'utf-16be')])
+    ]) {
       const r = await importCsv(content)
       accounted(r, 1)
       expect(JSON.parse(r.entries[0]!.payload).extra.memo).toBe('Zürich 東京')
@@ -149,7 +171,9 @@ describe('numbers', () => {
     const r = await importCsv(text === '1,500' ? `${CSV_HEADER}\n${row('T1', '"1,500"')}\n` : semi(text), text === '1,500' ? settings() : withDelimiter())
     accounted(r, 1)
     expect(r.quarantine[0]!.field).toBe('amount')
-    expect(r.quarantine[0]!.reason).toMatch(/field amount: ambiguous number "1[.,]500": 1500 with "[.,]" as the decimal mark \(inferred from the delimiter; set sources\.csv\.decimal\), but 1\.5 if/)
+    expect(r.quarantine[0]!.reason).toMatch(
+      /field amount: ambiguous number "1[.,]500": 1500 with "[.,]" as the decimal mark \(inferred from the delimiter; set sources\.csv\.decimal\), but 1\.5 if/
+    )
   })
 
   it('a stated decimal mark is followed: "1.500" is 1500 with decimal ",", and 100.50 is refused with it', async () => {
@@ -177,7 +201,13 @@ describe('structure', () => {
   it('duplicate, blank and __proto__ column names keep every value', async () => {
     const r = await importCsv(`${CSV_HEADER},note,note,,__proto__,txn_id\n${row('T1', '100', ',a,b,c,d,T9')}\n`)
     accounted(r, 1)
-    expect(JSON.parse(r.entries[0]!.payload).extra).toEqual({ note: 'a', 'note (column 10)': 'b', '(column 11)': 'c', ['__proto__']: 'd', 'txn_id (column 13)': 'T9' })
+    expect(JSON.parse(r.entries[0]!.payload).extra).toEqual({
+      note: 'a',
+      'note (column 10)': 'b',
+      '(column 11)': 'c',
+      ['__proto__']: 'd',
+      'txn_id (column 13)': 'T9'
+    })
     expect(Object.keys(JSON.parse(r.entries[0]!.payload).extra)).toContain('__proto__')
   })
 
@@ -193,7 +223,10 @@ describe('structure', () => {
     expect(crlf.entries.map((e) => e.raw)).toEqual([row('T1'), row('T2')])
     const cr = await importCsv(`${CSV_HEADER}\r${row('T1')}\r${row('T2')}\r`)
     accounted(cr, 2)
-    expect(cr.entries.map((e) => [e.source_locator, e.raw])).toEqual([['2', row('T1')], ['3', row('T2')]])
+    expect(cr.entries.map((e) => [e.source_locator, e.raw])).toEqual([
+      ['2', row('T1')],
+      ['3', row('T2')]
+    ])
   })
 })
 
@@ -209,7 +242,10 @@ describe('a file that changes while it is read', () => {
     let cut = false
     const first = await executeRun(
       {
-        store, settings: settings(), ruleSet: defaultRules(), trigger: 'test',
+        store,
+        settings: settings(),
+        ruleSet: defaultRules(),
+        trigger: 'test',
         onProgress: () => {
           if (!cut) truncateSync(file, Buffer.byteLength(lines.slice(0, 5001).join('\n') + '\n'))
           cut = true
@@ -218,7 +254,9 @@ describe('a file that changes while it is read', () => {
       explicitFiles([file])
     )
     expect(first.status).toBe('failed')
-    expect(first.errors[0]).toMatch(/^growing\.csv: the file changed size while it was read .*records were read and kept, but the file may hold more; import it again once it is complete$/)
+    expect(first.errors[0]).toMatch(
+      /^growing\.csv: the file changed size while it was read .*records were read and kept, but the file may hold more; import it again once it is complete$/
+    )
     expect(store.db.prepare('SELECT count(*) FROM file_imports').pluck().get()).toBe(0)
     // The complete file arrives: every record is accounted for, the ones read before as duplicates.
     writeFile(dir, 'growing.csv', full)
@@ -245,7 +283,8 @@ describe('a file that changes while it is read', () => {
 describe('csv-spectrum corpus', () => {
   const files = readdirSync(SPECTRUM).filter((f) => f.endsWith('.csv'))
   it.each(files)('%s: every record is read with the values the corpus expects', async (name) => {
-    const json = JSON.parse(readFileSync(join(SPECTRUM, '..', 'json', name.replace(/\.csv$/, '.json')), 'utf8')) as Record<string, string> | Array<Record<string, string>>
+    const json = JSON.parse(readFileSync(join(SPECTRUM, '..', 'json', name.replace(/\.csv$/, '.json')), 'utf8')) as
+      Record<string, string> | Array<Record<string, string>>
     const expected = Array.isArray(json) ? json : [json]
     // csv-spectrum 2.0.0 erratum: this file's JSON gives another phone number than its CSV holds.
     if (name === 'location_coordinates.csv') expected[0]!['Contact Phone Number'] = '2095257564'
@@ -297,7 +336,11 @@ describe('generated CSV exports (fast-check)', () => {
           if (r.mut === 'bare-quote') text = row(id, '100', `,x"${r.memo.replace(/["\r\n,]/g, '')}`)
           else if (r.mut === 'bad-amount') text = row(id, '1"00', ',m')
           else if (r.mut === 'oversize') text = row(id, '100', `,${'y'.repeat(3000)}`)
-          else text = stringify([[id, 'C1', '100', 'USD', 'GB', 'card', '10', '2026-11-24T10:00:00Z', r.memo]], { record_delimiter: eol, quoted_match: /[\r\n]/ }).slice(0, -eol.length)
+          else
+            text = stringify([[id, 'C1', '100', 'USD', 'GB', 'card', '10', '2026-11-24T10:00:00Z', r.memo]], {
+              record_delimiter: eol,
+              quoted_match: /[\r\n]/
+            }).slice(0, -eol.length)
           const bytes = r.mut === 'latin1' ? Buffer.concat([Buffer.from(row(id, '100', ',M')), Buffer.from([0xfc])]) : Buffer.from(text)
           if (r.mut === 'blank-line') parts.push(Buffer.from(eol))
           const startLine = line + (r.mut === 'blank-line' ? 1 : 0)

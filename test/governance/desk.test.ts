@@ -12,9 +12,14 @@ import { executeRun, explicitFiles } from '../../src-main/core/run.js'
 import { caseFixture, STORE_KINDS, type CaseFixture } from '../case/fixture.js'
 import { CSV_HEADER, DEFAULT_RULES, writeFile } from '../helpers.js'
 
-const officers = [{ id: 'ann', name: 'Ann Officer' }, { id: 'ben', name: 'Ben Officer' }]
+const officers = [
+  { id: 'ann', name: 'Ann Officer' },
+  { id: 'ben', name: 'Ben Officer' }
+]
 /** The default rules with the medium threshold raised from 40 to 60: scores 40–59 become low. */
-const draftText = readFileSync(DEFAULT_RULES, 'utf8').replace('risk score 40 or more', 'risk score 60 or more').replace('{ field: risk_score, gte: 40 }', '{ field: risk_score, gte: 60 }')
+const draftText = readFileSync(DEFAULT_RULES, 'utf8')
+  .replace('risk score 40 or more', 'risk score 60 or more')
+  .replace('{ field: risk_score, gte: 40 }', '{ field: risk_score, gte: 60 }')
 const DAY = 86_400_000
 
 let fx: CaseFixture | null = null
@@ -49,8 +54,12 @@ describe.each(STORE_KINDS)('change control on %s', (kind) => {
     expect(figures).toMatchObject({ alerts: 4, changed: 2, transitions: { 'medium->low': 2 } })
     const bt = await desk.recordBacktest(ruleSet, null, period(30), figures, 'ann')
     // The approval must come after the backtest it approves, and not from the author.
-    await expect(desk.activate(ruleSet.version, 'go', 'ben')).rejects.toThrow(`its latest backtest (#${bt.id}) needs an approval by an officer other than Ann Officer (ann), who drafted it`)
-    await expect(desk.approve(ruleSet.version, 'mine', 'Ann Officer')).rejects.toThrow(`rule set ${ruleSet.version}: Ann Officer (ann) drafted it and cannot approve it; another officer must (four-eyes)`)
+    await expect(desk.activate(ruleSet.version, 'go', 'ben')).rejects.toThrow(
+      `its latest backtest (#${bt.id}) needs an approval by an officer other than Ann Officer (ann), who drafted it`
+    )
+    await expect(desk.approve(ruleSet.version, 'mine', 'Ann Officer')).rejects.toThrow(
+      `rule set ${ruleSet.version}: Ann Officer (ann) drafted it and cannot approve it; another officer must (four-eyes)`
+    )
     await expect(desk.approve(ruleSet.version, '  ', 'ben')).rejects.toThrow('a reason for the approval is required')
     await desk.approve(ruleSet.version, 'medium threshold agreed with the compliance lead', 'ben')
     // A later, shorter backtest does not stand in for the 30-day one the approval followed.
@@ -66,7 +75,10 @@ describe.each(STORE_KINDS)('change control on %s', (kind) => {
     const governed = await governedRun(fx.trail.governance, loaded)
     expect(governed).toMatchObject({ ruleSource: 'trail', ruleSet: { version: ruleSet.version } })
     const file = writeFile(fx.dir, 'after.csv', `${CSV_HEADER}\nAFTER-1,C1,100.00,USD,US,wire,50,2026-12-01T10:00:00Z\n`)
-    const run = await executeRun({ store: fx.trail.store, settings: loaded.settings, ruleSet: governed.ruleSet, silences: governed.silences, trigger: 'test' }, explicitFiles([file]))
+    const run = await executeRun(
+      { store: fx.trail.store, settings: loaded.settings, ruleSet: governed.ruleSet, silences: governed.silences, trigger: 'test' },
+      explicitFiles([file])
+    )
     expect(run.by_severity).toMatchObject({ low: 1, medium: 0 })
     const detail = await fx.trail.queries.getAlert(ids.length + 1)
     expect(detail!.entry.ruleset_version).toBe(ruleSet.version)
@@ -75,7 +87,13 @@ describe.each(STORE_KINDS)('change control on %s', (kind) => {
     const next = draftText.replace('risk score 60 or more', 'risk score 55 or more').replace('gte: 60 }', 'gte: 55 }')
     const d2 = await desk.draft(next, null, 'ben')
     expect((await desk.state()).ruleSets.get(d2.ruleSet.version)!.based_on).toBe(ruleSet.version)
-    await desk.recordBacktest(d2.ruleSet, null, period(30), await backtestTrail(fx.trail, { draft: d2.ruleSet, routing: loaded.settings.routing, period: period(30) }), 'ben')
+    await desk.recordBacktest(
+      d2.ruleSet,
+      null,
+      period(30),
+      await backtestTrail(fx.trail, { draft: d2.ruleSet, routing: loaded.settings.routing, period: period(30) }),
+      'ben'
+    )
     await desk.approve(d2.ruleSet.version, 'ok', 'ann')
     await expect(desk.activate(d2.ruleSet.version, 'go', 'ann')).rejects.toThrow(`against the rule set in force (${ruleSet.version})`)
 
@@ -108,15 +126,22 @@ describe.each(STORE_KINDS)('change control on %s', (kind) => {
     const { ruleSet: own } = await desk.draft(draftText.replace('gte: 60 }', 'gte: 65 }'), null, 'ann')
     const bt = await desk.recordBacktest(own, ruleSet.version, period, await backtestTrail(fx.trail, { draft: own, routing, period }), 'ann')
     const at = new Date(now).toISOString()
-    const [selfApproval] = await fx.trail.governance.recordGovernance(() => [{ type: 'rules_approved', by: 'ann', at, data: { version: own.version, reason: 'mine' } }])
-    const [forged] = await fx.trail.governance.recordGovernance(() => [{ type: 'rules_activated', by: 'ann', at, data: { version: own.version, reason: 'mine', backtest: bt.id, approval: selfApproval!.id } }])
+    const [selfApproval] = await fx.trail.governance.recordGovernance(() => [
+      { type: 'rules_approved', by: 'ann', at, data: { version: own.version, reason: 'mine' } }
+    ])
+    const [forged] = await fx.trail.governance.recordGovernance(() => [
+      { type: 'rules_activated', by: 'ann', at, data: { version: own.version, reason: 'mine', backtest: bt.id, approval: selfApproval!.id } }
+    ])
     const g = await desk.state()
     expect(g.active).toBe(ruleSet.version)
     expect(g.violations.map((v) => v.event)).toEqual([selfApproval!.id, forged!.id])
     expect((await governedRun(fx.trail.governance, { settings: defaultSettings(), baseDir: fx.dir, source: 'test' })).ruleSet.version).toBe(ruleSet.version)
     const v = await fx.trail.store.verify()
     expect(v.ok).toBe(false)
-    expect(v.governance.problem).toMatchObject({ id: selfApproval!.id, problem: `governance event ${selfApproval!.id} breaks change control: rules approved: rule set ${own.version} approved by ann, who drafted it (four-eyes)` })
+    expect(v.governance.problem).toMatchObject({
+      id: selfApproval!.id,
+      problem: `governance event ${selfApproval!.id} breaks change control: rules approved: rule set ${own.version} approved by ann, who drafted it (four-eyes)`
+    })
   })
 
   it('refuses an unparseable draft with the file and field, and an unknown officer', async () => {

@@ -11,7 +11,12 @@ import { ROOT, tempDir } from '../helpers.js'
 import { startPeers, stopPeers, type SlackPeer, type SmtpPeer } from '../deliver/peers.js'
 import { deliveryConfig, transactionsCsv, type PeerPorts } from '../deliver/fixture.js'
 
-interface Run { status: number | null; stdout: string; stderr: string; json: () => any }
+interface Run {
+  status: number | null
+  stdout: string
+  stderr: string
+  json: () => any
+}
 
 function triage(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
@@ -37,13 +42,36 @@ describe('triage silence (the real CLI, live delivery)', () => {
   it('holds back deliveries of matching alerts, never critical ones without approval, and stops when expired', async () => {
     const dir = tempDir('triage-silence-')
     const cfg = join(dir, 'settings.json')
-    writeFileSync(cfg, JSON.stringify({ dry_run: false, delivery: deliveryConfig(ports), officers: [{ id: 'ann', name: 'Ann Officer' }, { id: 'ben', name: 'Ben Officer' }] }))
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        dry_run: false,
+        delivery: deliveryConfig(ports),
+        officers: [
+          { id: 'ann', name: 'Ann Officer' },
+          { id: 'ben', name: 'Ben Officer' }
+        ]
+      })
+    )
     const db = join(dir, 't.db')
     const common = ['--db', db, '--config', cfg]
     const until = new Date(Date.now() + 7 * 86_400_000).toISOString()
 
     expect((await triage(['import', transactionsCsv(dir, [{ id: 'BOOT', risk: 10 }], 'boot.csv'), ...common])).status).toBe(0)
-    const added = await triage(['silence', 'add', '--match', 'country=NL', '--until', until, '--reason', 'NL feed re-sends during the vendor migration', '--by', 'ann', ...common, '--json'])
+    const added = await triage([
+      'silence',
+      'add',
+      '--match',
+      'country=NL',
+      '--until',
+      until,
+      '--reason',
+      'NL feed re-sends during the vendor migration',
+      '--by',
+      'ann',
+      ...common,
+      '--json'
+    ])
     expect(added.status, added.stderr).toBe(0)
     const s1 = added.json().id as number
     expect(added.json()).toMatchObject({ state: 'in force', include_critical: false, matches: [{ field: 'country', value: 'NL' }] })
@@ -61,22 +89,56 @@ describe('triage silence (the real CLI, live delivery)', () => {
     // NL low and NL critical, plus a GB low: the NL low is held back; the NL critical is sent (critical needs include_critical).
     slack.requests = []
     smtp.accepted = []
-    const r1 = await triage(['import', transactionsCsv(dir, [{ id: 'NL-LOW', risk: 10, country: 'NL' }, { id: 'NL-CRIT', risk: 95, country: 'NL' }, { id: 'GB-LOW', risk: 11 }], 'day1.csv'), ...common, '--json'])
+    const r1 = await triage([
+      'import',
+      transactionsCsv(
+        dir,
+        [
+          { id: 'NL-LOW', risk: 10, country: 'NL' },
+          { id: 'NL-CRIT', risk: 95, country: 'NL' },
+          { id: 'GB-LOW', risk: 11 }
+        ],
+        'day1.csv'
+      ),
+      ...common,
+      '--json'
+    ])
     expect(r1.status, r1.stderr).toBe(0)
     expect(r1.json()).toMatchObject({ triaged: 3, by_severity: { critical: 1, low: 2 } })
     const sqlite = new Database(db, { readonly: true })
-    const entry = (ext: string) => sqlite.prepare('SELECT id, severity, reason FROM audit_entries WHERE external_id = ?').get(ext) as { id: number; severity: string; reason: string }
-    const nlLow = entry('NL-LOW'), nlCrit = entry('NL-CRIT'), gbLow = entry('GB-LOW')
+    const entry = (ext: string) =>
+      sqlite.prepare('SELECT id, severity, reason FROM audit_entries WHERE external_id = ?').get(ext) as { id: number; severity: string; reason: string }
+    const nlLow = entry('NL-LOW'),
+      nlCrit = entry('NL-CRIT'),
+      gbLow = entry('GB-LOW')
     expect(nlLow.reason).toMatch(new RegExp(` · deliveries silenced by silence #${s1} until .* \\(NL feed re-sends during the vendor migration\\)$`))
     expect(nlCrit.reason).not.toMatch(/silenced/)
-    expect(sqlite.prepare('SELECT entry_id, destination, silence_id FROM delivery_silences').all()).toEqual([{ entry_id: nlLow.id, destination: 'email:archive', silence_id: s1 }])
+    expect(sqlite.prepare('SELECT entry_id, destination, silence_id FROM delivery_silences').all()).toEqual([
+      { entry_id: nlLow.id, destination: 'email:archive', silence_id: s1 }
+    ])
     expect(sqlite.prepare('SELECT count(*) FROM deliveries WHERE entry_id = ?').pluck().get(nlLow.id)).toBe(0) // never in the outbox
     expect(sqlite.prepare("SELECT count(*) FROM deliveries WHERE entry_id IN (?, ?) AND status = 'sent'").pluck().get(nlCrit.id, gbLow.id)).toBe(3)
     expect(posted()).toEqual([nlCrit.id]) // Slack: the critical one only
     expect(mailed()).toBe(2) // the critical's leads mail, the GB low's archive mail; nothing for NL-LOW
 
     // A silence including critical alerts holds them only once another officer approved it.
-    const crit = await triage(['silence', 'add', '--match', 'country=PA', '--match', 'txn_type=wire', '--until', until, '--reason', 'PA test payments (bank sandbox)', '--include-critical', '--by', 'ann', ...common, '--json'])
+    const crit = await triage([
+      'silence',
+      'add',
+      '--match',
+      'country=PA',
+      '--match',
+      'txn_type=wire',
+      '--until',
+      until,
+      '--reason',
+      'PA test payments (bank sandbox)',
+      '--include-critical',
+      '--by',
+      'ann',
+      ...common,
+      '--json'
+    ])
     expect(crit.status, crit.stderr).toBe(0)
     const id = crit.json().id as number
     const own = await triage(['silence', 'approve', String(id), '--by', 'Ann Officer', ...common])
@@ -93,10 +155,15 @@ describe('triage silence (the real CLI, live delivery)', () => {
 
     // Listed, then expired: the next NL alert is delivered again.
     const list = (await triage(['silence', 'list', ...common, '--json'])).json()
-    expect(list.silences.map((s: { id: number; state: string }) => [s.id, s.state])).toEqual([[s1, 'in force'], [id, 'in force']])
+    expect(list.silences.map((s: { id: number; state: string }) => [s.id, s.state])).toEqual([
+      [s1, 'in force'],
+      [id, 'in force']
+    ])
     const exp = await triage(['silence', 'expire', String(s1), '--reason', 'migration finished', '--by', 'ben', ...common])
     expect(exp.status, exp.stderr).toBe(0)
-    expect((await triage(['silence', 'expire', String(s1), '--by', 'ben', ...common])).stderr).toMatch(new RegExp(`^triage: silence ${s1}: was already expired by Ben Officer \\(ben\\)`))
+    expect((await triage(['silence', 'expire', String(s1), '--by', 'ben', ...common])).stderr).toMatch(
+      new RegExp(`^triage: silence ${s1}: was already expired by Ben Officer \\(ben\\)`)
+    )
     smtp.accepted = []
     await triage(['import', transactionsCsv(dir, [{ id: 'NL-LOW-2', risk: 12, country: 'NL' }], 'day4.csv'), ...common])
     expect(mailed()).toBe(1)
@@ -110,9 +177,13 @@ describe('triage silence (the real CLI, live delivery)', () => {
     const out = join(dir, 'report.json')
     const rep = await triage(['report', '--db', db, '--config', cfg, '--from', today, '--to', today, '--out', out])
     expect(rep.status, rep.stderr).toBe(0)
-    const ledger = (JSON.parse(readFileSync(out, 'utf8')) as { governance: { silences: { silences: Array<Record<string, unknown>>; alerts: number } } }).governance.silences
+    const ledger = (JSON.parse(readFileSync(out, 'utf8')) as { governance: { silences: { silences: Array<Record<string, unknown>>; alerts: number } } })
+      .governance.silences
     expect(ledger.alerts).toBe(2)
-    expect(ledger.silences.map((x) => [x.id, x.by, x.approved_by, x.expired_by, x.alerts])).toEqual([[s1, 'ann', null, 'ben', 1], [id, 'ann', 'ben', null, 1]])
+    expect(ledger.silences.map((x) => [x.id, x.by, x.approved_by, x.expired_by, x.alerts])).toEqual([
+      [s1, 'ann', null, 'ben', 1],
+      [id, 'ann', 'ben', null, 1]
+    ])
 
     const v = await triage(['verify', '--db', db, '--json'])
     expect(v.status, v.stderr).toBe(0)

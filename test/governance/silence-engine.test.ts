@@ -22,14 +22,32 @@ describe.each(STORE_KINDS)('silences in the engine on %s', (kind) => {
     const desk = new GovernanceDesk(fx.trail.governance, [])
     const until = new Date(Date.now() + 86_400_000).toISOString()
     await desk.addSilence({ matches: [{ field: 'country', value: 'nl' }], until, reason: 'NL noise' }, 'ann')
-    const crit = await desk.addSilence({ matches: [{ field: 'country', value: 'US' }, { field: 'txn_type', value: 'WIRE' }], until, reason: 'US sandbox', include_critical: true }, 'ann')
+    const crit = await desk.addSilence(
+      {
+        matches: [
+          { field: 'country', value: 'US' },
+          { field: 'txn_type', value: 'WIRE' }
+        ],
+        until,
+        reason: 'US sandbox',
+        include_critical: true
+      },
+      'ann'
+    )
     await desk.approveSilence(crit.id, 'ben')
     const loaded = { settings: defaultSettings(), baseDir: fx.dir, source: 'test' }
     const { silences } = await governedRun(fx.trail.governance, loaded)
     const rows = (prefix: string) =>
-      Array.from({ length: 400 }, (_, i) => `${prefix}${i},C${i},${100 + i}.00,USD,${COUNTRIES[i % 5]},${i % 3 ? 'wire' : 'card'},${(i * 37) % 101},2026-12-01T${String(i % 24).padStart(2, '0')}:00:00Z`)
+      Array.from(
+        { length: 400 },
+        (_, i) =>
+          `${prefix}${i},C${i},${100 + i}.00,USD,${COUNTRIES[i % 5]},${i % 3 ? 'wire' : 'card'},${(i * 37) % 101},2026-12-01T${String(i % 24).padStart(2, '0')}:00:00Z`
+      )
     const run = async (prefix: string, parallel: 'always' | 'never') =>
-      executeRun({ store: fx!.trail.store, settings: loaded.settings, ruleSet: defaultRules(), silences, trigger: 'test', parallel }, explicitFiles([writeFile(fx!.dir, `${prefix}.csv`, [CSV_HEADER, ...rows(prefix)].join('\n') + '\n')]))
+      executeRun(
+        { store: fx!.trail.store, settings: loaded.settings, ruleSet: defaultRules(), silences, trigger: 'test', parallel },
+        explicitFiles([writeFile(fx!.dir, `${prefix}.csv`, [CSV_HEADER, ...rows(prefix)].join('\n') + '\n')])
+      )
     const a = await run('A', 'never')
     const b = await run('B', 'always')
     expect(a.triaged).toBe(400)
@@ -55,7 +73,9 @@ describe.each(STORE_KINDS)('silences in the engine on %s', (kind) => {
       const wire = i % 3 !== 0
       const critical = (i * 37) % 101 >= 90
       const expected = country === 'NL' ? !critical : country === 'US' && wire
-      expect(reason.includes('deliveries silenced'), `row ${i} (${country}, ${wire ? 'wire' : 'card'}, ${critical ? 'critical' : 'not critical'})`).toBe(expected)
+      expect(reason.includes('deliveries silenced'), `row ${i} (${country}, ${wire ? 'wire' : 'card'}, ${critical ? 'critical' : 'not critical'})`).toBe(
+        expected
+      )
     }
     expect((await fx.trail.store.verify()).ok).toBe(true)
   })

@@ -30,9 +30,26 @@ beforeAll(() => {
   for (const f of ['LICENSE', 'LICENSES.chromium.html']) writeFileSync(join(dist, f), '')
   writeFileSync(join(dist, 'version'), require('electron/package.json').version)
   const cli = join(ROOT, 'node_modules/electron-builder/cli.js')
-  const b = spawnSync(process.execPath, [cli, '--linux', 'dir', 'deb', '--config', 'electron-builder.yml', `-c.electronDist=${dist}`, `-c.electronVersion=${require('electron/package.json').version}`, '-c.npmRebuild=false', `-c.directories.output=${join(out, 'dist')}`], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, CUSTOM_FPM_PATH: join(ROOT, 'scripts/release/fpm-dpkg.mjs'), ELECTRON_BUILDER_OFFLINE: 'true' }
-  })
+  const b = spawnSync(
+    process.execPath,
+    [
+      cli,
+      '--linux',
+      'dir',
+      'deb',
+      '--config',
+      'electron-builder.yml',
+      `-c.electronDist=${dist}`,
+      `-c.electronVersion=${require('electron/package.json').version}`,
+      '-c.npmRebuild=false',
+      `-c.directories.output=${join(out, 'dist')}`
+    ],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CUSTOM_FPM_PATH: join(ROOT, 'scripts/release/fpm-dpkg.mjs'), ELECTRON_BUILDER_OFFLINE: 'true' }
+    }
+  )
   expect(b.status, b.stdout + b.stderr).toBe(0)
   asarFiles = require('@electron/asar').listPackage(join(out, 'dist/linux-unpacked/resources/app.asar'), { isPack: false }) as string[]
 }, 240_000)
@@ -43,14 +60,29 @@ describe.skipIf(why)(`the Linux packages${why ? ` (skipped: ${why})` : ''}`, () 
   })
 
   it('packs the app and only what it loads; better-sqlite3 is unpacked beside the asar', () => {
-    for (const f of ['/package.json', '/out/main/index.js', '/out/main/pipeline-worker.js', '/out/main/backtest-worker.js', '/out/renderer/index.html']) expect(asarFiles).toContain(f)
+    for (const f of ['/package.json', '/out/main/index.js', '/out/main/pipeline-worker.js', '/out/main/backtest-worker.js', '/out/renderer/index.html'])
+      expect(asarFiles).toContain(f)
     expect(asarFiles.some((f) => f.startsWith('/out/preload/'))).toBe(true)
-    const leaked = asarFiles.filter((f) => /^\/(src-main|src-renderer|test|e2e|bench|bench-data|docs|\.electron-native|out\/cli|out\/renderer-e2e)\//.test(f) || /\/node_modules\/(tsx|esbuild|@esbuild|vite|vitest|typescript|electron|playwright-core|electron-builder)\//.test(f) || f.endsWith('.map'))
+    const leaked = asarFiles.filter(
+      (f) =>
+        /^\/(src-main|src-renderer|test|e2e|bench|bench-data|docs|\.electron-native|out\/cli|out\/renderer-e2e)\//.test(f) ||
+        /\/node_modules\/(tsx|esbuild|@esbuild|vite|vitest|typescript|electron|playwright-core|electron-builder)\//.test(f) ||
+        f.endsWith('.map')
+    )
     expect(leaked).toEqual([])
     const unpacked = join(out, 'dist/linux-unpacked/resources/app.asar.unpacked/node_modules/better-sqlite3/build/Release/better_sqlite3.node')
     expect(existsSync(unpacked)).toBe(true)
     expect(existsSync(join(out, 'dist/linux-unpacked/resources/app.asar.unpacked/node_modules/better-sqlite3/build/Release/test_extension.node'))).toBe(false)
-    for (const r of ['icons/trayTemplate.png', 'icons/icon.png', 'rules/default.yaml', 'sample-data/inbox/transactions-2026-11-24.csv', 'README.md', 'docs/cli.md', 'docs/screenshots/dashboard.png']) expect(existsSync(join(out, 'dist/linux-unpacked/resources', r)), r).toBe(true)
+    for (const r of [
+      'icons/trayTemplate.png',
+      'icons/icon.png',
+      'rules/default.yaml',
+      'sample-data/inbox/transactions-2026-11-24.csv',
+      'README.md',
+      'docs/cli.md',
+      'docs/screenshots/dashboard.png'
+    ])
+      expect(existsSync(join(out, 'dist/linux-unpacked/resources', r)), r).toBe(true)
   })
 
   it('builds a .deb whose control names the package, its dependencies and a desktop entry for the app', () => {

@@ -30,7 +30,12 @@ const FOUR_EYES = new Set<Severity>(['critical', 'high'])
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low']
 const SCORE: Record<Severity, number> = { critical: 95, high: 80, medium: 50, low: 10 }
 /** The report is measured by targets other than the defaults: the settings' targets are threaded through. */
-const TARGET_MINUTES = { critical: { acknowledge: 30, close: 2 * 1440 }, high: { acknowledge: 120, close: 5 * 1440 }, medium: { acknowledge: 480, close: 15 * 1440 }, low: { acknowledge: 2880, close: 45 * 1440 } }
+const TARGET_MINUTES = {
+  critical: { acknowledge: 30, close: 2 * 1440 },
+  high: { acknowledge: 120, close: 5 * 1440 },
+  medium: { acknowledge: 480, close: 15 * 1440 },
+  low: { acknowledge: 2880, close: 45 * 1440 }
+}
 const REPORT_POLICY = casePolicy(casesSettingsSchema.parse({ targets_minutes: TARGET_MINUTES }))
 
 /** Imports: one before the period, three in it, one after it (the clock stands still during each). */
@@ -165,7 +170,10 @@ async function buildTrail(fx: CaseFixture): Promise<Scripted[]> {
         const t0 = Date.parse(imp.at)
         const steps = imp.inPeriod
           ? script(a.k, a.severity, t0)
-          : [{ at: t0 + HOUR, do: 'ack' as const, by: 'alice' }, { at: t0 + 2 * HOUR, do: 'close' as const, by: 'alice', disposition: 'not_suspicious' }]
+          : [
+              { at: t0 + HOUR, do: 'ack' as const, by: 'alice' },
+              { at: t0 + 2 * HOUR, do: 'close' as const, by: 'alice', disposition: 'not_suspicious' }
+            ]
         for (let i = 1; i < steps.length; i++) expect(steps[i]!.at).toBeGreaterThan(steps[i - 1]!.at)
         alerts.push({ id: a.id, severity: a.severity, rules: a.rules, triaged: t0, inPeriod: imp.inPeriod, steps })
       }
@@ -182,7 +190,16 @@ async function buildTrail(fx: CaseFixture): Promise<Scripted[]> {
     const ids = [a.id]
     switch (s.do) {
       case 'close':
-        await desk.act({ action: 'close', ids, disposition: s.disposition, reason: `reviewed (${s.disposition})`, reference: s.disposition === 'sar_filed' ? `FIU-${a.id}` : undefined }, s.by)
+        await desk.act(
+          {
+            action: 'close',
+            ids,
+            disposition: s.disposition,
+            reason: `reviewed (${s.disposition})`,
+            reference: s.disposition === 'sar_filed' ? `FIU-${a.id}` : undefined
+          },
+          s.by
+        )
         break
       case 'ack':
         await desk.act({ action: 'ack', ids }, s.by)
@@ -200,7 +217,10 @@ async function buildTrail(fx: CaseFixture): Promise<Scripted[]> {
         await desk.act({ action: 'note', ids, text: `looked at ${a.id}` }, s.by)
         break
       case 'evidence':
-        await desk.act({ action: 'evidence', ids, name: 'statement.txt', bytes: Buffer.from(a.id % 24 === 3 ? 'the shared statement' : `statement ${a.id}`) }, s.by)
+        await desk.act(
+          { action: 'evidence', ids, name: 'statement.txt', bytes: Buffer.from(a.id % 24 === 3 ? 'the shared statement' : `statement ${a.id}`) },
+          s.by
+        )
         break
       case 'extend':
         await desk.act({ action: 'extend', ids, reason: 'waiting for the bank' }, s.by)
@@ -237,7 +257,12 @@ function expected(alerts: Scripted[], END: number): Expected {
   const sevZero = () => ({ critical: 0, high: 0, medium: 0, low: 0 })
   const timing = () => Object.fromEntries(SEVERITIES.map((s) => [s, { times: [] as number[], met: 0, missed: 0, overdue: 0, pending: 0 }])) as Expected['ack']
   const x: Expected = {
-    alerts: 0, closed: 0, dispositions: new Map(), rules: new Map(), ack: timing(), close: timing(),
+    alerts: 0,
+    closed: 0,
+    dispositions: new Map(),
+    rules: new Map(),
+    ack: timing(),
+    close: timing(),
     fourEyes: { needing: 0, approved: 0, rejected: 0, pending: 0, byOther: 0, self: 0 },
     clocks: Object.fromEntries(CLOCK_KINDS.map((k) => [k, { started: 0, met: 0, missed: 0, running: 0, overdue: 0 }])) as Expected['clocks'],
     open: Object.fromEntries(['open', 'acknowledged', 'investigating', 'pending_approval'].map((s) => [s, sevZero()]))
@@ -381,39 +406,41 @@ describe.each(STORE_KINDS)('case-work figures on %s', (kind) => {
     expect(c.alerts).toBe(x.alerts)
     expect(c.alerts).toBe(report.totals.triaged)
     expect(c.closed).toBe(x.closed)
-    const counted = alerts.filter((a) => a.inPeriod).reduce((t, a) => {
-      // a close writes an acknowledgement first when nobody acknowledged; escalations and filings write their clocks
-      let n = 0
-      let acked = false
-      let filed = false
-      let clock = false
-      for (const s of a.steps.filter((s) => s.at < END)) {
-        n++
-        if (s.do === 'ack') acked = true
-        if (s.do === 'close') {
-          if (!acked) n++
-          acked = true
-          if ((s.disposition === 'escalated' || s.disposition === 'sar_filed') && !clock && !filed) {
-            n++
-            clock = true
+    const counted = alerts
+      .filter((a) => a.inPeriod)
+      .reduce((t, a) => {
+        // a close writes an acknowledgement first when nobody acknowledged; escalations and filings write their clocks
+        let n = 0
+        let acked = false
+        let filed = false
+        let clock = false
+        for (const s of a.steps.filter((s) => s.at < END)) {
+          n++
+          if (s.do === 'ack') acked = true
+          if (s.do === 'close') {
+            if (!acked) n++
+            acked = true
+            if ((s.disposition === 'escalated' || s.disposition === 'sar_filed') && !clock && !filed) {
+              n++
+              clock = true
+            }
+            if (s.disposition === 'sar_filed') {
+              n += 3
+              filed = true
+            }
           }
-          if (s.disposition === 'sar_filed') {
-            n += 3
+          if (s.do === 'sar') {
+            n += 2
             filed = true
           }
         }
-        if (s.do === 'sar') {
-          n += 2
-          filed = true
-        }
-      }
-      return t + n
-    }, 0)
+        return t + n
+      }, 0)
     expect(c.events).toBe(counted)
     expect(c.as_of).toBe(PERIOD.to)
   })
 
-  it('dispositions by severity, the settings\' codes first', () => {
+  it("dispositions by severity, the settings' codes first", () => {
     const c = report.case_work
     expect(c.dispositions.map((d) => d.disposition)).toEqual(['false_positive', 'not_suspicious', 'escalated', 'sar_filed'])
     for (const d of c.dispositions) {
@@ -428,7 +455,12 @@ describe.each(STORE_KINDS)('case-work figures on %s', (kind) => {
     expect(c.by_rule).toHaveLength(x.rules.size)
     for (const r of c.by_rule) {
       const want = x.rules.get(r.rule)!
-      expect({ rule: r.rule, alerts: r.alerts, closed: r.closed, fp: r.false_positive }).toEqual({ rule: r.rule, alerts: want.alerts, closed: want.closed, fp: want.fp })
+      expect({ rule: r.rule, alerts: r.alerts, closed: r.closed, fp: r.false_positive }).toEqual({
+        rule: r.rule,
+        alerts: want.alerts,
+        closed: want.closed,
+        fp: want.fp
+      })
       expect(r.false_positive_share).toBeCloseTo(want.fp / want.alerts, 12)
       expect(r.false_positive_share_of_closed).toBeCloseTo(want.fp / want.closed, 12)
       for (const [d, n] of Object.entries(r.by_disposition)) expect(n).toBe(want.by.get(d) ?? 0)
@@ -447,7 +479,15 @@ describe.each(STORE_KINDS)('case-work figures on %s', (kind) => {
       for (const t of got) {
         const w = want[t.severity]
         expect({ name, s: t.severity, count: t.count, p50: t.p50, p95: t.p95, met: t.met, missed: t.missed, overdue: t.overdue, pending: t.pending }).toEqual({
-          name, s: t.severity, count: w.times.length, p50: nearestRank(w.times, 50), p95: nearestRank(w.times, 95), met: w.met, missed: w.missed, overdue: w.overdue, pending: w.pending
+          name,
+          s: t.severity,
+          count: w.times.length,
+          p50: nearestRank(w.times, 50),
+          p95: nearestRank(w.times, 95),
+          met: w.met,
+          missed: w.missed,
+          overdue: w.overdue,
+          pending: w.pending
         })
         expect(t.target_seconds).toBe(TARGET_MINUTES[t.severity][key] * 60)
         expect(t.met + t.missed + t.overdue + t.pending).toBe(alerts.filter((a) => a.inPeriod && a.severity === t.severity).length)
@@ -458,19 +498,23 @@ describe.each(STORE_KINDS)('case-work figures on %s', (kind) => {
 
   it('four-eyes: closes needing approval, approved by another person, rejected, pending; never self-approved', () => {
     expect(report.case_work.four_eyes).toEqual({
-      closes_needing_approval: x.fourEyes.needing, approved: x.fourEyes.approved, rejected: x.fourEyes.rejected, pending: x.fourEyes.pending,
-      approved_by_other: x.fourEyes.byOther, self_approved: 0
+      closes_needing_approval: x.fourEyes.needing,
+      approved: x.fourEyes.approved,
+      rejected: x.fourEyes.rejected,
+      pending: x.fourEyes.pending,
+      approved_by_other: x.fourEyes.byOther,
+      self_approved: 0
     })
     expect(x.fourEyes.self).toBe(0)
     expect(x.fourEyes.needing).toBe(x.fourEyes.approved + x.fourEyes.rejected + x.fourEyes.pending)
   })
 
-  it('regulatory clocks met / missed / running / overdue at the period\'s end', () => {
+  it("regulatory clocks met / missed / running / overdue at the period's end", () => {
     for (const c of report.case_work.clocks) expect(c).toEqual({ kind: c.kind, ...x.clocks[c.kind] })
     expect(report.case_work.clocks.map((c) => c.kind)).toEqual(['sar_decision', 'continuing_review', 'follow_up_filing'])
   })
 
-  it('alerts still open at the period\'s end, by state and severity', () => {
+  it("alerts still open at the period's end, by state and severity", () => {
     const c = report.case_work
     expect(c.open_at_end.map((o) => o.state)).toEqual(CASE_STATES.filter((s) => s !== 'closed'))
     for (const o of c.open_at_end) expect({ s: o.state, counts: o.counts }).toEqual({ s: o.state, counts: x.open[o.state] })
@@ -486,7 +530,14 @@ describe.each(STORE_KINDS)('case-work figures on %s', (kind) => {
     expect([c.alerts, c.closed]).toEqual([w.alerts, w.closed])
     expect(c.four_eyes).toMatchObject({ closes_needing_approval: w.fourEyes.needing, approved: w.fourEyes.approved, pending: w.fourEyes.pending })
     for (const k of c.clocks) expect(k).toEqual({ kind: k.kind, ...w.clocks[k.kind] })
-    for (const t of c.time_to_acknowledge) expect([t.severity, t.met, t.missed, t.overdue, t.pending]).toEqual([t.severity, w.ack[t.severity].met, w.ack[t.severity].missed, w.ack[t.severity].overdue, w.ack[t.severity].pending])
+    for (const t of c.time_to_acknowledge)
+      expect([t.severity, t.met, t.missed, t.overdue, t.pending]).toEqual([
+        t.severity,
+        w.ack[t.severity].met,
+        w.ack[t.severity].missed,
+        w.ack[t.severity].overdue,
+        w.ack[t.severity].pending
+      ])
     expect(c.closed).toBeLessThan(report.case_work.closed)
   })
 
@@ -497,14 +548,16 @@ describe.each(STORE_KINDS)('case-work figures on %s', (kind) => {
     expect(r.case_work.dispositions).toEqual(report.case_work.dispositions)
   })
 
-  it('the CSV has each alert\'s case at the period\'s end, which recounts the figures', async () => {
+  it("the CSV has each alert's case at the period's end, which recounts the figures", async () => {
     const out = join(dir, `${kind}.csv`)
     await exportReport(session.queries, PERIOD, out, { format: 'csv', organisation: 'X', cases: REPORT_POLICY, now: NOW })
     const [header, ...rows] = parse(readFileSync(out)) as string[][]
     const col = (n: string) => header!.indexOf(n)
     expect(rows).toHaveLength(x.alerts)
     expect(rows.filter((r) => r[col('case_state')] === 'closed')).toHaveLength(x.closed)
-    expect(rows.filter((r) => r[col('disposition')] === 'false_positive' && r[col('case_state')] === 'closed')).toHaveLength(x.dispositions.get('false_positive') ? SEVERITIES.reduce((t, s) => t + x.dispositions.get('false_positive')![s], 0) : 0)
+    expect(rows.filter((r) => r[col('disposition')] === 'false_positive' && r[col('case_state')] === 'closed')).toHaveLength(
+      x.dispositions.get('false_positive') ? SEVERITIES.reduce((t, s) => t + x.dispositions.get('false_positive')![s], 0) : 0
+    )
     const missed = SEVERITIES.reduce((t, s) => t + x.ack[s].missed, 0)
     expect(rows.filter((r) => r[col('acknowledge_target')] === 'missed')).toHaveLength(missed)
     expect(rows.filter((r) => r[col('clocks')]!.includes('sar_decision=overdue'))).toHaveLength(x.clocks.sar_decision.overdue)
@@ -572,13 +625,21 @@ describe.each(STORE_KINDS)('case-work figures on %s', (kind) => {
       rewrite(p, 'case-events.csv', (rows) => rows.map((r, i) => (i === 9 ? [r[0]!, r[1]!, r[2]!, 'mallory', ...r.slice(4)] : r)))
       const r = await verifyPack(p)
       expect(r.ok).toBe(false)
-      expect(r.problems).toContainEqual(expect.objectContaining({ file: 'case-events.csv', row: 10, problem: expect.stringMatching(/row 10: case event \d+ was modified after it was recorded/) }))
+      expect(r.problems).toContainEqual(
+        expect.objectContaining({
+          file: 'case-events.csv',
+          row: 10,
+          problem: expect.stringMatching(/row 10: case event \d+ was modified after it was recorded/)
+        })
+      )
     })
 
     it('a removed and a reordered case event are named', async () => {
       const removed = copy()
       rewrite(removed, 'case-events.csv', (rows) => rows.filter((_, i) => i !== 20))
-      expect((await verifyPack(removed)).problems).toContainEqual(expect.objectContaining({ file: 'case-events.csv', row: 21, problem: expect.stringMatching(/previous-hash does not match .* \(chain broken\)/) }))
+      expect((await verifyPack(removed)).problems).toContainEqual(
+        expect.objectContaining({ file: 'case-events.csv', row: 21, problem: expect.stringMatching(/previous-hash does not match .* \(chain broken\)/) })
+      )
       const moved = copy()
       rewrite(moved, 'case-events.csv', (rows) => {
         ;[rows[30], rows[31]] = [rows[31]!, rows[30]!]
@@ -594,10 +655,14 @@ describe.each(STORE_KINDS)('case-work figures on %s', (kind) => {
       const p = copy()
       rewrite(p, 'evidence-manifest.csv', (rows) => rows.map((r, i) => (i === 0 ? [r[0]!, String(Number(r[1]) + 1), r[2]!, r[3]!] : r)))
       const r = await verifyPack(p)
-      expect(r.problems).toContainEqual(expect.objectContaining({ file: 'evidence-manifest.csv', problem: expect.stringMatching(/is listed as \d+ bytes, case event \d+ records \d+/) }))
+      expect(r.problems).toContainEqual(
+        expect.objectContaining({ file: 'evidence-manifest.csv', problem: expect.stringMatching(/is listed as \d+ bytes, case event \d+ records \d+/) })
+      )
       const gone = copy()
       rewrite(gone, 'evidence-manifest.csv', (rows) => rows.slice(1))
-      expect((await verifyPack(gone)).problems).toContainEqual(expect.objectContaining({ file: 'evidence-manifest.csv', problem: expect.stringMatching(/named by case event \d+ \(alert \d+\) is not listed/) }))
+      expect((await verifyPack(gone)).problems).toContainEqual(
+        expect.objectContaining({ file: 'evidence-manifest.csv', problem: expect.stringMatching(/named by case event \d+ \(alert \d+\) is not listed/) })
+      )
     })
   })
 })

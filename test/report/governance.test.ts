@@ -53,7 +53,8 @@ const STRICTER = parseRuleSet(DEFAULT_TEXT.replace('name: Default rule set', 'na
 
 function figures(alerts: number, changed: number): BacktestFigures {
   return {
-    alerts, changed,
+    alerts,
+    changed,
     by_severity_before: { critical: 40, high: 90, medium: 120, low: alerts - 250 },
     by_severity_after: { critical: 41, high: 95, medium: 118, low: alerts - 254 },
     transitions: { 'medium>high': 5, 'high>critical': 1 },
@@ -96,25 +97,73 @@ type Step =
   | { at: string; do: 'import' }
   | { at: string; do: 'silence'; key: string; by: string; until: string; matches: SilenceMatch[]; reason: string; include_critical?: boolean }
   | { at: string; do: 'approve-silence' | 'expire-silence'; key: string; by: string; reason?: string }
-  | { at: string; do: 'draft' | 'backtest' | 'approve' | 'activate' | 'reject' | 'refused-approve' | 'refused-approve-silence'; rules: 'reviewed' | 'stricter'; by: string; reason?: string; key?: string }
+  | {
+      at: string
+      do: 'draft' | 'backtest' | 'approve' | 'activate' | 'reject' | 'refused-approve' | 'refused-approve-silence'
+      rules: 'reviewed' | 'stricter'
+      by: string
+      reason?: string
+      key?: string
+    }
 
 const SCRIPT: Step[] = [
   { at: '2026-10-15T09:00:00.000Z', do: 'draft', rules: 'reviewed', by: 'alice' },
-  { at: '2026-10-20T09:00:00.000Z', do: 'silence', key: 'old', by: 'alice', until: '2026-10-31T00:00:00.000Z', matches: [{ field: 'country', value: 'DE' }], reason: 'DE test feed' },
+  {
+    at: '2026-10-20T09:00:00.000Z',
+    do: 'silence',
+    key: 'old',
+    by: 'alice',
+    until: '2026-10-31T00:00:00.000Z',
+    matches: [{ field: 'country', value: 'DE' }],
+    reason: 'DE test feed'
+  },
   { at: '2026-10-29T10:00:00.000Z', do: 'import' },
-  { at: '2026-10-30T08:00:00.000Z', do: 'silence', key: 'pa', by: 'alice', until: '2027-01-10T00:00:00.000Z', matches: [{ field: 'country', value: 'pa' }], reason: 'PA correspondent onboarding, confirmed by the bank' },
+  {
+    at: '2026-10-30T08:00:00.000Z',
+    do: 'silence',
+    key: 'pa',
+    by: 'alice',
+    until: '2027-01-10T00:00:00.000Z',
+    matches: [{ field: 'country', value: 'pa' }],
+    reason: 'PA correspondent onboarding, confirmed by the bank'
+  },
   { at: '2026-10-31T10:00:00.000Z', do: 'import' },
   { at: '2026-11-02T09:00:00.000Z', do: 'import' },
   { at: '2026-11-03T09:00:00.000Z', do: 'backtest', rules: 'reviewed', by: 'alice' },
   { at: '2026-11-03T10:00:00.000Z', do: 'refused-approve', rules: 'reviewed', by: 'alice', reason: 'mine' },
   { at: '2026-11-03T11:00:00.000Z', do: 'approve', rules: 'reviewed', by: 'bob', reason: 'only the name changes; the backtest agrees' },
   { at: '2026-11-03T12:00:00.000Z', do: 'activate', rules: 'reviewed', by: 'carol', reason: 'reviewed in the November committee' },
-  { at: '2026-11-05T08:00:00.000Z', do: 'silence', key: 'card', by: 'bob', until: '2027-01-20T00:00:00.000Z', matches: [{ field: 'txn_type', value: 'card' }], reason: 'card processor sends a duplicate feed' },
-  { at: '2026-11-05T09:00:00.000Z', do: 'silence', key: 'none', by: 'carol', until: '2026-12-15T00:00:00.000Z', matches: [{ field: 'vendor', value: 'nobody@vendor.example' }], reason: 'a vendor not yet live' },
+  {
+    at: '2026-11-05T08:00:00.000Z',
+    do: 'silence',
+    key: 'card',
+    by: 'bob',
+    until: '2027-01-20T00:00:00.000Z',
+    matches: [{ field: 'txn_type', value: 'card' }],
+    reason: 'card processor sends a duplicate feed'
+  },
+  {
+    at: '2026-11-05T09:00:00.000Z',
+    do: 'silence',
+    key: 'none',
+    by: 'carol',
+    until: '2026-12-15T00:00:00.000Z',
+    matches: [{ field: 'vendor', value: 'nobody@vendor.example' }],
+    reason: 'a vendor not yet live'
+  },
   { at: '2026-11-06T09:00:00.000Z', do: 'import' },
   {
-    at: '2026-11-10T09:00:00.000Z', do: 'silence', key: 'c7', by: 'carol', until: '2026-12-20T00:00:00.000Z', include_critical: true,
-    matches: [{ field: 'customer_id', value: 'C7' }, { field: 'currency', value: 'USD' }], reason: 'C7 payroll pattern, reviewed; critical included'
+    at: '2026-11-10T09:00:00.000Z',
+    do: 'silence',
+    key: 'c7',
+    by: 'carol',
+    until: '2026-12-20T00:00:00.000Z',
+    include_critical: true,
+    matches: [
+      { field: 'customer_id', value: 'C7' },
+      { field: 'currency', value: 'USD' }
+    ],
+    reason: 'C7 payroll pattern, reviewed; critical included'
   },
   { at: '2026-11-10T10:00:00.000Z', do: 'import' }, // C7's critical alerts are not held back: not approved yet
   { at: '2026-11-10T11:00:00.000Z', do: 'refused-approve-silence', rules: 'reviewed', key: 'c7', by: 'carol' },
@@ -126,7 +175,15 @@ const SCRIPT: Step[] = [
   { at: '2026-11-21T09:00:00.000Z', do: 'backtest', rules: 'stricter', by: 'alice' },
   { at: '2026-11-22T09:00:00.000Z', do: 'reject', rules: 'stricter', by: 'carol', reason: 'changes PA severities without a reason' },
   { at: '2026-11-28T09:00:00.000Z', do: 'import' },
-  { at: '2026-12-03T09:00:00.000Z', do: 'silence', key: 'after', by: 'alice', until: '2026-12-31T00:00:00.000Z', matches: [{ field: 'country', value: 'GB' }], reason: 'GB branch migration' },
+  {
+    at: '2026-12-03T09:00:00.000Z',
+    do: 'silence',
+    key: 'after',
+    by: 'alice',
+    until: '2026-12-31T00:00:00.000Z',
+    matches: [{ field: 'country', value: 'GB' }],
+    reason: 'GB branch migration'
+  },
   { at: '2026-12-05T09:00:00.000Z', do: 'import' },
   { at: '2026-12-06T09:00:00.000Z', do: 'expire-silence', key: 'card', by: 'carol', reason: 'the processor fixed its feed' }
 ]
@@ -170,7 +227,9 @@ async function buildTrail(fx: CaseFixture): Promise<Trail> {
             return { k: kk, txn: `G${++n}`, country, txn_type: TYPES[kk % TYPES.length]!, customer: `C${kk % 9}`, severity: severityOf(kk, country) }
           })
           const created = new Date(at - 3 * MIN).toISOString()
-          const lines = specs.map((r) => `${r.txn},${r.customer},${(100 + r.k).toFixed(2)},USD,${r.country},${r.txn_type},${SCORE[SEVERITIES[r.k % 4]!]},${created}`)
+          const lines = specs.map(
+            (r) => `${r.txn},${r.customer},${(100 + r.k).toFixed(2)},USD,${r.country},${r.txn_type},${SCORE[SEVERITIES[r.k % 4]!]},${created}`
+          )
           const file = writeFile(fx.dir, `import-${n}.csv`, [CSV_HEADER, ...lines].join('\n') + '\n')
           const run = await executeRun(
             { store: fx.trail.store, settings: defaultSettings(), ruleSet: governed.ruleSet, silences: governed.silences, trigger: 'test', parallel: 'never' },
@@ -180,14 +239,36 @@ async function buildTrail(fx: CaseFixture): Promise<Trail> {
           const after = (await fx.trail.store.totals()).triaged
           expect(after - before).toBe(ROWS_PER_IMPORT)
           // Entry ids follow the file's rows (one file, one writer).
-          specs.forEach((r, i) => out.rows.push({ id: before + 1 + i, k: r.k, triaged: at, severity: r.severity, country: r.country, txn_type: r.txn_type, customer: r.customer, destinations: ROUTING[r.severity] }))
+          specs.forEach((r, i) =>
+            out.rows.push({
+              id: before + 1 + i,
+              k: r.k,
+              triaged: at,
+              severity: r.severity,
+              country: r.country,
+              txn_type: r.txn_type,
+              customer: r.customer,
+              destinations: ROUTING[r.severity]
+            })
+          )
           break
         }
         case 'silence': {
           const row = await desk.addSilence({ matches: s.matches, until: s.until, reason: s.reason, include_critical: s.include_critical }, s.by)
           out.silences.set(s.key, {
-            key: s.key, id: row.id, by: s.by, at, until: Date.parse(s.until), matches: s.matches, reason: s.reason, include_critical: s.include_critical ?? false,
-            approvedBy: null, approvedAt: null, expiredBy: null, expiredAt: null, expireReason: null
+            key: s.key,
+            id: row.id,
+            by: s.by,
+            at,
+            until: Date.parse(s.until),
+            matches: s.matches,
+            reason: s.reason,
+            include_critical: s.include_critical ?? false,
+            approvedBy: null,
+            approvedAt: null,
+            expiredBy: null,
+            expiredAt: null,
+            expireReason: null
           })
           break
         }
@@ -213,7 +294,13 @@ async function buildTrail(fx: CaseFixture): Promise<Trail> {
         }
         case 'backtest': {
           const against = s.rules === 'reviewed' ? null : REVIEWED.version
-          const row = await desk.recordBacktest(rules[s.rules], against, { from: new Date(at - 30 * DAY).toISOString(), to: s.at }, figures(s.rules === 'reviewed' ? 412 : 398, s.rules === 'reviewed' ? 0 : 37), s.by)
+          const row = await desk.recordBacktest(
+            rules[s.rules],
+            against,
+            { from: new Date(at - 30 * DAY).toISOString(), to: s.at },
+            figures(s.rules === 'reviewed' ? 412 : 398, s.rules === 'reviewed' ? 0 : 37),
+            s.by
+          )
           rule(row, rules[s.rules].version)
           break
         }
@@ -353,10 +440,18 @@ describe.each(STORE_KINDS)('rule governance in the report on %s', (kind) => {
       const s = [...t.silences.values()].find((v) => v.id === line.id)!
       const expiredInTime = s.expiredAt !== null && s.expiredAt < END
       expect(line).toMatchObject({
-        id: s.id, by: s.by, at: iso(s.at), until: iso(s.until), reason: s.reason, include_critical: s.include_critical,
+        id: s.id,
+        by: s.by,
+        at: iso(s.at),
+        until: iso(s.until),
+        reason: s.reason,
+        include_critical: s.include_critical,
         matches: s.matches.map((m) => ({ field: m.field, value: m.value })),
-        approved_by: s.approvedBy, approved_at: s.approvedAt === null ? null : iso(s.approvedAt),
-        expired_by: expiredInTime ? s.expiredBy : null, expired_at: expiredInTime ? iso(s.expiredAt!) : null, expire_reason: expiredInTime ? s.expireReason : null,
+        approved_by: s.approvedBy,
+        approved_at: s.approvedAt === null ? null : iso(s.approvedAt),
+        expired_by: expiredInTime ? s.expiredBy : null,
+        expired_at: expiredInTime ? iso(s.expiredAt!) : null,
+        expire_reason: expiredInTime ? s.expireReason : null,
         ended_at: iso(Math.min(s.until, expiredInTime ? s.expiredAt! : Infinity))
       })
     }
@@ -367,7 +462,9 @@ describe.each(STORE_KINDS)('rule governance in the report on %s', (kind) => {
     for (const line of g.silences) {
       const want = x.perSilence.get(line.id) ?? { alerts: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0 }, byDestination: new Map() }
       expect({ id: line.id, alerts: line.alerts, by_severity: line.by_severity }).toEqual({ id: line.id, alerts: want.alerts, by_severity: want.bySeverity })
-      expect(line.by_destination).toEqual([...want.byDestination].map(([destination, count]) => ({ destination, count })).sort((a, b) => (a.destination < b.destination ? -1 : 1)))
+      expect(line.by_destination).toEqual(
+        [...want.byDestination].map(([destination, count]) => ({ destination, count })).sort((a, b) => (a.destination < b.destination ? -1 : 1))
+      )
       expect(line.deliveries).toBe([...want.byDestination.values()].reduce((a, b) => a + b, 0))
     }
     expect([g.alerts, g.deliveries]).toEqual([x.alerts, x.deliveries])
@@ -381,7 +478,11 @@ describe.each(STORE_KINDS)('rule governance in the report on %s', (kind) => {
     for (const l of lines) {
       const want = x.byDestination.get(l.destination)!
       expect({ d: l.destination, total: l.total, silenced: l.by_status.silenced ?? 0, dry_run: l.by_status.dry_run ?? 0, failures: l.failures }).toEqual({
-        d: l.destination, total: want.total, silenced: want.silenced, dry_run: want.total - want.silenced, failures: 0
+        d: l.destination,
+        total: want.total,
+        silenced: want.silenced,
+        dry_run: want.total - want.silenced,
+        failures: 0
       })
     }
     expect(report.deliveries.total).toBe([...x.byDestination.values()].reduce((a, b) => a + b.total, 0))
@@ -394,10 +495,17 @@ describe.each(STORE_KINDS)('rule governance in the report on %s', (kind) => {
     const want = t.ruleEvents.filter((e) => Date.parse(e.at) >= FROM && Date.parse(e.at) < END)
     expect(want.map((e) => e.type)).toEqual(['rules_backtested', 'rules_approved', 'rules_activated', 'rules_drafted', 'rules_backtested', 'rules_rejected'])
     expect(h.events.map((e) => ({ id: e.id, type: e.type, version: e.version, by: e.by, at: e.at, reason: e.reason }))).toEqual(want)
-    const [backtest, approval, activation, draft, , ] = h.events
+    const [backtest, approval, activation, draft, ,] = h.events
     expect(backtest!.backtest).toEqual({
-      against: null, from: iso(Date.parse('2026-11-03T09:00:00.000Z') - 30 * DAY), to: '2026-11-03T09:00:00.000Z', alerts: 412, changed: 0,
-      by_severity_before: figures(412, 0).by_severity_before, by_severity_after: figures(412, 0).by_severity_after, deliveries_before: 40 + 40 + 162, deliveries_after: 41 + 41 + 158
+      against: null,
+      from: iso(Date.parse('2026-11-03T09:00:00.000Z') - 30 * DAY),
+      to: '2026-11-03T09:00:00.000Z',
+      alerts: 412,
+      changed: 0,
+      by_severity_before: figures(412, 0).by_severity_before,
+      by_severity_after: figures(412, 0).by_severity_after,
+      deliveries_before: 40 + 40 + 162,
+      deliveries_after: 41 + 41 + 158
     })
     expect(h.events[4]!.backtest).toMatchObject({ against: REVIEWED.version, alerts: 398, changed: 37 })
     expect(activation!.relied_on).toEqual({ backtest: backtest!.id, approval: approval!.id })
@@ -421,7 +529,9 @@ describe.each(STORE_KINDS)('rule governance in the report on %s', (kind) => {
     const a = (await fx.trail.queries.getAlert(id))!
     const row = t.rows.find((r) => r.id === id)!
     expect(a.deliveries).toEqual(
-      [...row.destinations].sort().map((destination) => ({ destination, status: 'silenced', attempts: 0, next_attempt_at: null, updated_at: null, last_error: null, silence: s.id }))
+      [...row.destinations]
+        .sort()
+        .map((destination) => ({ destination, status: 'silenced', attempts: 0, next_attempt_at: null, updated_at: null, last_error: null, silence: s.id }))
     )
     expect(a.reason).toContain(` · deliveries silenced by silence #${s.id} until ${iso(s.until)} (${s.reason})`)
     const free = x.inPeriod.find((r) => !x.held.has(r.id))!
@@ -440,7 +550,12 @@ describe.each(STORE_KINDS)('rule governance in the report on %s', (kind) => {
       const id = Number(r[col('entry_id')])
       const row = t.rows.find((v) => v.id === id)!
       const s = x.held.get(id)
-      expect(r[col('deliveries')], `entry ${id}`).toBe([...row.destinations].sort().map((d) => (s ? `${d}=silenced #${s.id}` : `${d}=dry_run`)).join('; '))
+      expect(r[col('deliveries')], `entry ${id}`).toBe(
+        [...row.destinations]
+          .sort()
+          .map((d) => (s ? `${d}=silenced #${s.id}` : `${d}=dry_run`))
+          .join('; ')
+      )
     }
   })
 
@@ -467,7 +582,12 @@ describe.each(STORE_KINDS)('rule governance in the report on %s', (kind) => {
       const m = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8'))
       const head = await session.queries.governanceHead()
       expect(head.count).toBe(t.events)
-      expect(m.governance_events).toEqual({ file: 'governance-events.csv', chain_format: 'triage-desk/governance-events/v1', head, delivery_silences_file: 'delivery-silences.csv' })
+      expect(m.governance_events).toEqual({
+        file: 'governance-events.csv',
+        chain_format: 'triage-desk/governance-events/v1',
+        head,
+        delivery_silences_file: 'delivery-silences.csv'
+      })
       const [h, ...events] = rowsOf(pack, 'governance-events.csv')
       expect(h).toEqual(['id', 'type', 'by', 'at', 'data', 'prev_hash', 'hash'])
       expect(events).toHaveLength(t.events)
@@ -511,13 +631,21 @@ describe.each(STORE_KINDS)('rule governance in the report on %s', (kind) => {
       rewrite(p, 'governance-events.csv', (rows) => rows.map((r, i) => (i === 4 ? [r[0]!, r[1]!, 'mallory', ...r.slice(3)] : r)))
       const r = await verifyPack(p)
       expect(r.ok).toBe(false)
-      expect(r.problems).toContainEqual(expect.objectContaining({ file: 'governance-events.csv', row: 5, problem: expect.stringMatching(/row 5: governance event \d+ was modified after it was recorded/) }))
+      expect(r.problems).toContainEqual(
+        expect.objectContaining({
+          file: 'governance-events.csv',
+          row: 5,
+          problem: expect.stringMatching(/row 5: governance event \d+ was modified after it was recorded/)
+        })
+      )
     })
 
     it('a removed, a reordered and a cut-off governance event are named', async () => {
       const removed = copy()
       rewrite(removed, 'governance-events.csv', (rows) => rows.filter((_, i) => i !== 6))
-      expect((await verifyPack(removed)).problems).toContainEqual(expect.objectContaining({ file: 'governance-events.csv', row: 7, problem: expect.stringMatching(/previous-hash does not match .* \(chain broken\)/) }))
+      expect((await verifyPack(removed)).problems).toContainEqual(
+        expect.objectContaining({ file: 'governance-events.csv', row: 7, problem: expect.stringMatching(/previous-hash does not match .* \(chain broken\)/) })
+      )
       const moved = copy()
       rewrite(moved, 'governance-events.csv', (rows) => {
         ;[rows[8], rows[9]] = [rows[9]!, rows[8]!]
@@ -548,7 +676,9 @@ describe.each(STORE_KINDS)('rule governance in the report on %s', (kind) => {
       expect(text).toMatch(new RegExp(`entry ${moved}'s reason says silence ${card} held its deliveries back, but delivery-silences\\.csv has no row`))
       const gone = copy()
       rewrite(gone, 'delivery-silences.csv', (rows) => rows.map((r) => (r[2] === card ? [r[0]!, r[1]!, '999'] : r)))
-      expect((await verifyPack(gone)).problems.map((x) => x.problem).join('\n')).toMatch(/names silence 999, which is no silence_added event of governance-events\.csv/)
+      expect((await verifyPack(gone)).problems.map((x) => x.problem).join('\n')).toMatch(
+        /names silence 999, which is no silence_added event of governance-events\.csv/
+      )
     })
   })
 })

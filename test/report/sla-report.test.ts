@@ -36,7 +36,10 @@ const one = <T>(sql: string, params: object = PERIOD) => store.db.prepare(sql).p
 
 /** Nearest-rank percentile, straight from its definition: the value at rank ceil(p/100 · n). */
 function nearestRank(severity: string, p: number): number | null {
-  const values = all<{ s: number }>(`SELECT sla_seconds s FROM audit_entries WHERE ${IN} AND severity = @severity ORDER BY sla_seconds`, { ...PERIOD, severity }).map((r) => r.s)
+  const values = all<{ s: number }>(`SELECT sla_seconds s FROM audit_entries WHERE ${IN} AND severity = @severity ORDER BY sla_seconds`, {
+    ...PERIOD,
+    severity
+  }).map((r) => r.s)
   if (!values.length) return null
   return values[Math.max(1, Math.ceil((p / 100) * values.length)) - 1]!
 }
@@ -47,7 +50,9 @@ describe('SLA report figures', () => {
   })
 
   it('counts alerts by severity and by source as the audit entries of the period say', () => {
-    const rows = all<{ source_kind: string; severity: string; n: number }>(`SELECT source_kind, severity, count(*) n FROM audit_entries WHERE ${IN} GROUP BY 1, 2`)
+    const rows = all<{ source_kind: string; severity: string; n: number }>(
+      `SELECT source_kind, severity, count(*) n FROM audit_entries WHERE ${IN} GROUP BY 1, 2`
+    )
     for (const r of rows) expect(report.by_source.find((s) => s.source_kind === r.source_kind)!.counts[r.severity as 'low']).toBe(r.n)
     const bySeverity = all<{ severity: string; n: number }>(`SELECT severity, count(*) n FROM audit_entries WHERE ${IN} GROUP BY 1`)
     for (const r of bySeverity) expect(report.by_severity[r.severity as 'low']).toBe(r.n)
@@ -68,7 +73,12 @@ describe('SLA report figures', () => {
       expect(t.p95).toBe(nearestRank(t.severity, 95))
       expect(t.max).toBe(one(`SELECT max(sla_seconds) FROM audit_entries WHERE ${IN} AND severity = @s`, { ...PERIOD, s: t.severity }))
       expect(t.breaches).toBe(one(`SELECT count(*) FROM audit_entries WHERE ${IN} AND severity = @s AND sla_breached = 1`, { ...PERIOD, s: t.severity }))
-      expect(t.targets).toEqual(all<{ t: number }>(`SELECT DISTINCT sla_target_seconds t FROM audit_entries WHERE ${IN} AND severity = @s ORDER BY 1`, { ...PERIOD, s: t.severity }).map((r) => r.t))
+      expect(t.targets).toEqual(
+        all<{ t: number }>(`SELECT DISTINCT sla_target_seconds t FROM audit_entries WHERE ${IN} AND severity = @s ORDER BY 1`, {
+          ...PERIOD,
+          s: t.severity
+        }).map((r) => r.t)
+      )
     }
     // Every severity has alerts on both sides of its target in this history.
     expect(report.time_to_triage.every((t) => t.count > 0 && t.breaches > 0 && t.breaches < t.count)).toBe(true)
@@ -83,7 +93,9 @@ describe('SLA report figures', () => {
   })
 
   it('volume per day covers every day of the period, quiet days included', () => {
-    const perDay = all<{ day: string; severity: string; n: number }>(`SELECT substr(triaged_at, 1, 10) day, severity, count(*) n FROM audit_entries WHERE ${IN} GROUP BY 1, 2`)
+    const perDay = all<{ day: string; severity: string; n: number }>(
+      `SELECT substr(triaged_at, 1, 10) day, severity, count(*) n FROM audit_entries WHERE ${IN} GROUP BY 1, 2`
+    )
     expect(report.volume_per_day.map((d) => d.day)).toEqual(['2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05'])
     for (const r of perDay) expect(report.volume_per_day.find((d) => d.day === r.day)!.counts[r.severity as 'low']).toBe(r.n)
     expect(report.volume_per_day.find((d) => d.day === '2026-11-04')!.total).toBe(0)
@@ -95,11 +107,15 @@ describe('SLA report figures', () => {
        FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE a.triaged_at >= @from AND a.triaged_at < @to GROUP BY 1 ORDER BY 1`
     )
     expect(report.deliveries.lines.map((l) => [l.destination, l.total, l.failures])).toEqual(rows.map((r) => [r.destination, r.total, r.failures]))
-    const fallbacks = one<number>(`SELECT count(*) FROM delivery_fallbacks f JOIN audit_entries a ON a.id = f.entry_id WHERE a.triaged_at >= @from AND a.triaged_at < @to`)
+    const fallbacks = one<number>(
+      `SELECT count(*) FROM delivery_fallbacks f JOIN audit_entries a ON a.id = f.entry_id WHERE a.triaged_at >= @from AND a.triaged_at < @to`
+    )
     expect(fallbacks).toBeGreaterThan(0)
     expect(report.deliveries.fallbacks).toBe(fallbacks)
     expect(report.deliveries.attempt_log).toBe(true)
-    const failedAttempts = one<number>(`SELECT count(*) FROM delivery_attempts x JOIN audit_entries a ON a.id = x.entry_id WHERE a.triaged_at >= @from AND a.triaged_at < @to AND x.result <> 'sent'`)
+    const failedAttempts = one<number>(
+      `SELECT count(*) FROM delivery_attempts x JOIN audit_entries a ON a.id = x.entry_id WHERE a.triaged_at >= @from AND a.triaged_at < @to AND x.result <> 'sent'`
+    )
     expect(report.deliveries.lines.reduce((t, l) => t + (l.failed_attempts ?? 0), 0)).toBe(failedAttempts)
   })
 
@@ -180,7 +196,9 @@ describe('SLA report PDF (read back with pdftotext)', () => {
     for (const t of report.time_to_triage) {
       const line = pdfText.split('\n').find((l) => l.trim().startsWith(`${t.severity} `) && tight(l).includes(tight(duration(t.p95))))
       expect(line, `time-to-triage row for ${t.severity}`).toBeDefined()
-      expect(tight(line!)).toContain(tight([num(t.count), duration(t.p50), duration(t.p95), duration(t.max), duration(t.targets[0]!), num(t.breaches)].join('')))
+      expect(tight(line!)).toContain(
+        tight([num(t.count), duration(t.p50), duration(t.p95), duration(t.max), duration(t.targets[0]!), num(t.breaches)].join(''))
+      )
     }
     for (const b of report.breaches.shown.slice(0, 20)) expect(pdfText).toContain(b.external_id)
     for (const l of report.deliveries.lines) expect(pdfText).toMatch(new RegExp(`${l.destination.replace(/[.]/g, '\\.')}\\s+${num(l.total)}\\s`))
@@ -199,7 +217,12 @@ describe('SLA report PDF (read back with pdftotext)', () => {
     for (const p of continued) {
       const title = p.match(/(\S[^\n]*) \(continued\)/)![1]!.trim()
       const after = p.slice(p.indexOf('(continued)')).split('\n').slice(1, 3).join('\n')
-      const headers: Record<string, string> = { 'SLA breaches': 'over by', 'Quarantined rows': 'reason', Duplicates: 'repeats entry', 'Volume per day': 'day (UTC)' }
+      const headers: Record<string, string> = {
+        'SLA breaches': 'over by',
+        'Quarantined rows': 'reason',
+        Duplicates: 'repeats entry',
+        'Volume per day': 'day (UTC)'
+      }
       if (headers[title]) expect(after, `header of ${title} repeated`).toContain(headers[title])
     }
   })

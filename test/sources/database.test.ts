@@ -1,7 +1,14 @@
 // The transaction-monitoring alert table as a live source, against a real PostgreSQL (a fresh database per file).
 // The fake runner below records batches and commits the cursor the way the store will: only when onBatch resolves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DatabaseSource, databaseSourceSchema, databaseUrlEnv, decodeCursor, redactSecrets, type DatabaseSourceOptions } from '../../src-main/core/sources/database.js'
+import {
+  DatabaseSource,
+  databaseSourceSchema,
+  databaseUrlEnv,
+  decodeCursor,
+  redactSecrets,
+  type DatabaseSourceOptions
+} from '../../src-main/core/sources/database.js'
 import type { SourceBatch, SourceRunContext, SourceState } from '../../src-main/core/sources/source.js'
 import type { Logger } from '../../src-main/core/log.js'
 import { createEngine } from '../../src-main/core/pipeline.js'
@@ -178,7 +185,9 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
       expect(h.logs.some((l) => l.includes('source.database.failing'))).toBe(true)
       expect(seen).not.toContain('Sup3rS3cretPW')
       // test() on a missing table: not ok, the server's message, no password either.
-      const other2 = new DatabaseSource(databaseSourceSchema.parse({ name: 'tm', url, query: 'select * from nowhere where id > $1 order by id limit 5', cursor: 'id' }))
+      const other2 = new DatabaseSource(
+        databaseSourceSchema.parse({ name: 'tm', url, query: 'select * from nowhere where id > $1 order by id limit 5', cursor: 'id' })
+      )
       const t = await other2.test()
       expect(t.ok).toBe(false)
       expect(t.message).toMatch(/relation "nowhere" does not exist/)
@@ -196,8 +205,12 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
 
   it('connects read-only as triage-desk-source; the URL can come from TRIAGE_DB_URL_<NAME>', async () => {
     expect(databaseUrlEnv('tm-eu.1')).toBe('TRIAGE_DB_URL_TM_EU_1')
-    const q = "select *, current_setting('transaction_read_only') as ro, current_setting('application_name') as app from tm_alerts where id > $1 order by id limit 1"
-    const src = new DatabaseSource(databaseSourceSchema.parse({ name: 'tm-eu.1', query: q, cursor: 'id', interval_seconds: 0.2 }), { ...FAST, env: { TRIAGE_DB_URL_TM_EU_1: db.url } })
+    const q =
+      "select *, current_setting('transaction_read_only') as ro, current_setting('application_name') as app from tm_alerts where id > $1 order by id limit 1"
+    const src = new DatabaseSource(databaseSourceSchema.parse({ name: 'tm-eu.1', query: q, cursor: 'id', interval_seconds: 0.2 }), {
+      ...FAST,
+      env: { TRIAGE_DB_URL_TM_EU_1: db.url }
+    })
     const h = harness()
     const running = src.run(h.ctx)
     await until('one row', () => h.batches.length >= 1)
@@ -245,13 +258,21 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
     const eu = createEngine(settings({ sources: { ...settings().sources, csv: { ...settings().sources.csv, decimal: ',' } } }), defaultRules())
     const p = eu.prepare(structuredClone(rec))
     expect(p.type).toBe('alert')
-    if (p.type === 'alert') expect((p as { alert: { amount: number; created_at: string } }).alert).toMatchObject({ amount: 1000.25, created_at: '2026-03-01T08:01:00.123Z' })
+    if (p.type === 'alert')
+      expect((p as { alert: { amount: number; created_at: string } }).alert).toMatchObject({ amount: 1000.25, created_at: '2026-03-01T08:01:00.123Z' })
   })
 
   it('maps renamed columns (columns:), reads text numbers under the CSV rules, and quarantines a bad amount naming the database and the row', async () => {
     await sql(db.url, `CREATE TABLE tm_renamed (reference bigint PRIMARY KEY, "TXN_REF" text, amount text, booked_at timestamptz, note text)`)
-    await sql(db.url, `INSERT INTO tm_renamed VALUES (100, 'R1', '12,500.00', '2026-03-02 10:00:00+02', 'ok'), (101, 'R2', 'lots', '2026-03-02 11:00:00+02', NULL), (102, 'R3', '', '2026-03-02 12:00:00+02', '')`)
-    const src = source({ query: 'select * from tm_renamed where reference > $1 order by reference limit 50', cursor: 'reference', columns: { txn_id: 'txn_ref', created_at: 'Booked_At' } })
+    await sql(
+      db.url,
+      `INSERT INTO tm_renamed VALUES (100, 'R1', '12,500.00', '2026-03-02 10:00:00+02', 'ok'), (101, 'R2', 'lots', '2026-03-02 11:00:00+02', NULL), (102, 'R3', '', '2026-03-02 12:00:00+02', '')`
+    )
+    const src = source({
+      query: 'select * from tm_renamed where reference > $1 order by reference limit 50',
+      cursor: 'reference',
+      columns: { txn_id: 'txn_ref', created_at: 'Booked_At' }
+    })
     expect((await src.test()).ok).toBe(true)
     const h = harness()
     const running = src.run(h.ctx)
@@ -284,7 +305,10 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
 
   it('a timestamp cursor round-trips to the microsecond; rows not after $1 or out of order are a source error', async () => {
     await sql(db.url, `CREATE TABLE tm_ts (txn_id text, created_at timestamptz)`)
-    await sql(db.url, `INSERT INTO tm_ts VALUES ('S1', '2026-01-01 00:00:00.000001+00'), ('S2', '2026-01-01 00:00:00.000002+00'), ('S3', '2026-01-01 00:00:00.000003+00')`)
+    await sql(
+      db.url,
+      `INSERT INTO tm_ts VALUES ('S1', '2026-01-01 00:00:00.000001+00'), ('S2', '2026-01-01 00:00:00.000002+00'), ('S3', '2026-01-01 00:00:00.000003+00')`
+    )
     const src = source({ query: 'select * from tm_ts where created_at > $1 order by created_at limit 2', cursor: 'created_at' })
     const h = harness()
     const running = src.run(h.ctx)
@@ -297,7 +321,7 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
     for (const [query, message] of [
       ['select * from tm_ts where created_at >= $1 order by created_at limit 2', /not after the cursor created_at=.*created_at > \$1/],
       ['select * from tm_ts where created_at > $1 order by created_at desc limit 5', /not in cursor order.*ORDER BY created_at/],
-      ["select txn_id, null::timestamptz as created_at from tm_ts where $1::timestamptz is not null limit 5", /no value in the cursor column created_at/]
+      ['select txn_id, null::timestamptz as created_at from tm_ts where $1::timestamptz is not null limit 5', /no value in the cursor column created_at/]
     ] as const) {
       const hq = harness(query.includes('>=') ? h.batches[0]!.cursor : null)
       const rq = source({ query, cursor: 'created_at' }).run(hq.ctx)
@@ -312,7 +336,9 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
   it('test() reports the columns, the cursor and the required fields, and changes nothing', async () => {
     const ok = await source().test()
     expect(ok.ok).toBe(true)
-    expect(ok.message).toMatch(/read-only.*5 rows from the start, columns: id, txn_id, customer_id, amount, currency, country, txn_type, risk_score, created_at, branch; cursor id/)
+    expect(ok.message).toMatch(
+      /read-only.*5 rows from the start, columns: id, txn_id, customer_id, amount, currency, country, txn_type, risk_score, created_at, branch; cursor id/
+    )
     const missing = await source({ query: 'select id, txn_id from tm_alerts where id > $1 order by id limit 5' }).test()
     expect(missing).toMatchObject({ ok: false })
     expect(missing.message).toMatch(/no column created_at for created_at \(map it in columns.created_at\)/)
@@ -322,7 +348,10 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
 
   it('an unreachable server is a failing state retried with backoff; shutdown ends a query in flight without committing it', async () => {
     const h = harness()
-    const down = new DatabaseSource(databaseSourceSchema.parse({ name: 'tm', url: 'postgres://u:Sup3rS3cretPW@127.0.0.1:1/tm', query: QUERY, cursor: 'id' }), FAST)
+    const down = new DatabaseSource(
+      databaseSourceSchema.parse({ name: 'tm', url: 'postgres://u:Sup3rS3cretPW@127.0.0.1:1/tm', query: QUERY, cursor: 'id' }),
+      FAST
+    )
     const rd = down.run(h.ctx)
     await until('two failures logged', () => h.logs.filter((l) => l.includes('source.database.failing')).length >= 2)
     h.stop()
@@ -347,14 +376,19 @@ describe.skipIf(unavailable !== null)('database source (PostgreSQL)', () => {
     expect(databaseSourceSchema.parse(base)).toMatchObject({ url: '', interval_seconds: 30, columns: {}, tls: 'off' })
     expect(databaseSourceSchema.safeParse({ ...base, name: 'tm alerts' }).success).toBe(false)
     expect(databaseSourceSchema.safeParse({ ...base, query: 'select * from tm_alerts order by id limit 5' }).error?.issues[0]?.message).toMatch(/after \$1/)
-    expect(databaseSourceSchema.safeParse({ ...base, query: 'select * from tm_alerts where id > $1 and id < $2 limit 5' }).error?.issues[0]?.message).toMatch(/exactly one parameter/)
+    expect(databaseSourceSchema.safeParse({ ...base, query: 'select * from tm_alerts where id > $1 and id < $2 limit 5' }).error?.issues[0]?.message).toMatch(
+      /exactly one parameter/
+    )
     expect(databaseSourceSchema.safeParse({ ...base, query: 'select * from tm_alerts where id > $1 order by id' }).error?.issues[0]?.message).toMatch(/LIMIT/)
     expect(databaseSourceSchema.safeParse({ ...base, columns: { amount_eur: 'x' } }).success).toBe(false)
   })
 
   it('drains a backlog through onBatch (figure printed)', async () => {
-    await sql(db.url, `CREATE TABLE tm_bulk AS SELECT i AS id, 'B' || i AS txn_id, 'C' || (i % 97) AS customer_id, (i * 3.5)::numeric(18,2) AS amount, 'EUR' AS currency,
-      'FR' AS country, 'card' AS txn_type, i % 100 AS risk_score, timestamptz '2026-01-01' + i * interval '1 second' AS created_at, 'x' AS memo FROM generate_series(1, 50000) i`)
+    await sql(
+      db.url,
+      `CREATE TABLE tm_bulk AS SELECT i AS id, 'B' || i AS txn_id, 'C' || (i % 97) AS customer_id, (i * 3.5)::numeric(18,2) AS amount, 'EUR' AS currency,
+      'FR' AS country, 'card' AS txn_type, i % 100 AS risk_score, timestamptz '2026-01-01' + i * interval '1 second' AS created_at, 'x' AS memo FROM generate_series(1, 50000) i`
+    )
     await sql(db.url, 'ALTER TABLE tm_bulk ADD PRIMARY KEY (id)')
     const h = harness()
     const t0 = performance.now()

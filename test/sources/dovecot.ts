@@ -158,7 +158,10 @@ service stats {
     const exited = new Promise<void>((r) => child.once('exit', () => r()))
     // Its imap processes outlive the master here (shutdown_clients notwithstanding): killed too, as a server that
     // went down would drop them.
-    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean).map(Number)
+    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+      .stdout.split(/\s+/)
+      .filter(Boolean)
+      .map(Number)
     spawnSync(DOVECOT, ['-c', this.conf, 'stop'])
     const t = setTimeout(() => child.kill('SIGKILL'), 5000)
     await exited
@@ -188,7 +191,15 @@ service stats {
 
   /** An imapflow client for seeding and checking mailboxes (password users). */
   async client(user: DovecotUser = this.users[0]!): Promise<ImapFlow> {
-    const c = new ImapFlow({ host: '127.0.0.1', port: this.port, secure: false, doSTARTTLS: false, auth: { user: user.user, pass: user.password }, logger: false, disableAutoIdle: true })
+    const c = new ImapFlow({
+      host: '127.0.0.1',
+      port: this.port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: user.user, pass: user.password },
+      logger: false,
+      disableAutoIdle: true
+    })
     c.on('error', () => {})
     await c.connect()
     return c
@@ -201,7 +212,14 @@ service stats {
 }
 
 /** An RFC 822 message for tests. */
-export function message(opts: { id: string; subject?: string; body?: string; from?: string; date?: Date; attachments?: Array<{ name: string; type: string; content: string }> }): string {
+export function message(opts: {
+  id: string
+  subject?: string
+  body?: string
+  from?: string
+  date?: Date
+  attachments?: Array<{ name: string; type: string; content: string }>
+}): string {
   const head = [
     `From: ${opts.from ?? 'Vendor Alerts <alerts@vendor.example>'}`,
     'To: officer@example.test',
@@ -215,7 +233,14 @@ export function message(opts: { id: string; subject?: string; body?: string; fro
   const b = `b-${opts.id.replace(/[^a-z0-9]/gi, '')}`
   const parts = [`--${b}`, 'Content-Type: text/plain; charset=utf-8', '', body]
   for (const a of opts.attachments)
-    parts.push(`--${b}`, `Content-Type: ${a.type}; name="${a.name}"`, `Content-Disposition: attachment; filename="${a.name}"`, 'Content-Transfer-Encoding: base64', '', Buffer.from(a.content).toString('base64').replace(/.{76}/g, '$&\r\n'))
+    parts.push(
+      `--${b}`,
+      `Content-Type: ${a.type}; name="${a.name}"`,
+      `Content-Disposition: attachment; filename="${a.name}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(a.content).toString('base64').replace(/.{76}/g, '$&\r\n')
+    )
   parts.push(`--${b}--`, '')
   return [...head, `Content-Type: multipart/mixed; boundary="${b}"`, '', ...parts].join('\r\n')
 }

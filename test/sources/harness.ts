@@ -70,7 +70,16 @@ export class SourceHarness {
           throw new Error('the store is locked (test)')
         }
         this.cursor = b.cursor
-        this.batches.push(this.keepRecords ? b : { ...b, records: b.records.filter((r) => r.kind === 'email').map((r) => ({ kind: r.kind, origin: r.origin, raw: '', fields: { message_id: r.fields.message_id } })) })
+        this.batches.push(
+          this.keepRecords
+            ? b
+            : {
+                ...b,
+                records: b.records
+                  .filter((r) => r.kind === 'email')
+                  .map((r) => ({ kind: r.kind, origin: r.origin, raw: '', fields: { message_id: r.fields.message_id } }))
+              }
+        )
         this.onCommit?.(b)
         this.changed()
       }
@@ -89,7 +98,8 @@ export class SourceHarness {
     const deadline = Date.now() + timeoutMs
     while (!pred()) {
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; states: ${JSON.stringify(this.states.slice(-5))}; logs: ${JSON.stringify(this.logs.slice(-5))}`)
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}; states: ${JSON.stringify(this.states.slice(-5))}; logs: ${JSON.stringify(this.logs.slice(-5))}`)
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 250))
         this.listeners.push(() => {

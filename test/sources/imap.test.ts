@@ -37,7 +37,16 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
   let imap: ImapFlow
 
   const config = (patch: Partial<MailboxSettings> = {}) =>
-    mailboxSourceSchema.parse({ name: 'vendor-alerts', host: d.host, port: d.port, secure: false, starttls: 'off', user: 'officer@example.test', password: 'secret', ...patch })
+    mailboxSourceSchema.parse({
+      name: 'vendor-alerts',
+      host: d.host,
+      port: d.port,
+      secure: false,
+      starttls: 'off',
+      user: 'officer@example.test',
+      password: 'secret',
+      ...patch
+    })
 
   async function seed(folder: string, ids: string[], extra: Parameters<typeof message>[0] extends infer T ? Partial<T> : never = {}) {
     if (!(await imap.list()).some((l) => l.path === folder)) await imap.mailboxCreate(folder)
@@ -82,7 +91,9 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
       await new Promise((r) => setTimeout(r, 100)) // the source is back in IDLE before the next APPEND
     }
     await h.stop()
-    console.log(`IDLE: APPEND → onBatch over ${latencies.length} messages: p50 ${pct(latencies, 50).toFixed(1)} ms, p95 ${pct(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`)
+    console.log(
+      `IDLE: APPEND → onBatch over ${latencies.length} messages: p50 ${pct(latencies, 50).toFixed(1)} ms, p95 ${pct(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`
+    )
     const ids = h.messageIds()
     expect(ids).toHaveLength(25)
     expect(new Set(ids).size).toBe(25)
@@ -171,7 +182,9 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
       await seed('Silent', ['s2@v'])
       await h.until(() => h.messageIds().length === 2)
       await h.stop()
-      console.log(`silent connection noticed after ${noticed} ms (heartbeat ${FAST.heartbeatMs} ms + deadline ${FAST.commandTimeoutMs} ms; defaults 25 s + 20 s)`)
+      console.log(
+        `silent connection noticed after ${noticed} ms (heartbeat ${FAST.heartbeatMs} ms + deadline ${FAST.commandTimeoutMs} ms; defaults 25 s + 20 s)`
+      )
       expect(noticed).toBeLessThan(FAST.heartbeatMs! + FAST.commandTimeoutMs! + 1500)
       expect(h.states.find((s) => s.status === 'failing')!.last_error).toMatch(/no answer .* NOOP/)
       expect(h.messageIds()).toEqual(['s1@v', 's2@v'])
@@ -203,7 +216,11 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
   })
 
   it('after: seen sets \\Seen, move:Triaged moves, keep leaves them', async () => {
-    for (const [folder, after] of [['AckSeen', 'seen'], ['AckMove', 'move:Triaged'], ['AckKeep', 'keep']] as const) {
+    for (const [folder, after] of [
+      ['AckSeen', 'seen'],
+      ['AckMove', 'move:Triaged'],
+      ['AckKeep', 'keep']
+    ] as const) {
       await seed(folder, [`${folder}-1@v`, `${folder}-2@v`])
       const h = new SourceHarness()
       h.start(new ImapSource(config({ folder, after }), FAST))
@@ -217,7 +234,8 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
   })
 
   it('a CSV attachment becomes transaction records in the same batch', async () => {
-    const csv = 'txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at\nT-1,C-1,9500.00,EUR,FR,wire,0.91,2026-11-24T09:00:00Z\nT-2,C-2,120.50,EUR,DE,card,0.20,2026-11-24T09:05:00Z\n'
+    const csv =
+      'txn_id,customer_id,amount,currency,country,txn_type,risk_score,created_at\nT-1,C-1,9500.00,EUR,FR,wire,0.91,2026-11-24T09:00:00Z\nT-2,C-2,120.50,EUR,DE,card,0.20,2026-11-24T09:05:00Z\n'
     await seed('Csv', ['csv1@v'], { attachments: [{ name: 'export.csv', type: 'text/csv', content: csv }] })
     await seed('Csv', ['csv2@v'], { attachments: [{ name: 'notes.txt', type: 'text/plain', content: 'a,b\n1,2\n' }] })
     const h = new SourceHarness()
@@ -251,7 +269,15 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
     const dir = tempDir()
     const mbox = join(dir, 'export.mbox')
     // An mbox export as mail clients write it: LF line ends, a "From " line before each message.
-    writeFileSync(mbox, ids.map((id) => `From alerts@vendor.example Tue Nov 24 10:00:00 2026\n${message({ id, subject: 'Sanctions hit – Müller GmbH', body: 'Name match 98%\r\nList: EU consolidated\r\n' }).replace(/\r\n/g, '\n')}\n`).join(''))
+    writeFileSync(
+      mbox,
+      ids
+        .map(
+          (id) =>
+            `From alerts@vendor.example Tue Nov 24 10:00:00 2026\n${message({ id, subject: 'Sanctions hit – Müller GmbH', body: 'Name match 98%\r\nList: EU consolidated\r\n' }).replace(/\r\n/g, '\n')}\n`
+        )
+        .join('')
+    )
     const fromFile: RawRecord[] = []
     for await (const r of readMbox(new FileTap(mbox), 'export.mbox')) fromFile.push(r)
     expect(h.records().map(fp)).toEqual(fromFile.map(fp))
@@ -292,7 +318,9 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
     await h.stop()
     const sizes = h.batches.map((b) => b.records.length)
     const backlogs = h.states.filter((s) => s.status === 'connected' && s.backlog !== null).map((s) => s.backlog!)
-    console.log(`10,000 messages (~56 MB) in ${ms} ms, ${sizes.length} batches; RSS ${(rss0 / 2 ** 20).toFixed(0)} MB before, peak ${(peak / 2 ** 20).toFixed(0)} MB (+${((peak - rss0) / 2 ** 20).toFixed(0)} MB), after each batch ${perBatch.map((b) => (b / 2 ** 20).toFixed(0)).join(' ')} MB; heap+buffers held after GC ${heap.map((b) => (b / 2 ** 20).toFixed(0)).join(' ')} MB; backlog ${backlogs.join(' → ')}`)
+    console.log(
+      `10,000 messages (~56 MB) in ${ms} ms, ${sizes.length} batches; RSS ${(rss0 / 2 ** 20).toFixed(0)} MB before, peak ${(peak / 2 ** 20).toFixed(0)} MB (+${((peak - rss0) / 2 ** 20).toFixed(0)} MB), after each batch ${perBatch.map((b) => (b / 2 ** 20).toFixed(0)).join(' ')} MB; heap+buffers held after GC ${heap.map((b) => (b / 2 ** 20).toFixed(0)).join(' ')} MB; backlog ${backlogs.join(' → ')}`
+    )
     expect(sizes.every((n) => n <= 200)).toBe(true)
     expect(sizes.length).toBe(50)
     expect(new Set(h.messageIds()).size).toBe(10_000)
@@ -312,7 +340,12 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
     const t0 = Date.now()
     await h.stop()
     expect(Date.now() - t0).toBeLessThan(500)
-    expect(h.logs.filter((l) => l.event === 'source.failing').slice(0, 6).map((l) => l.fields.retry_in_ms)).toEqual([50, 100, 200, 400, 400, 400])
+    expect(
+      h.logs
+        .filter((l) => l.event === 'source.failing')
+        .slice(0, 6)
+        .map((l) => l.fields.retry_in_ms)
+    ).toEqual([50, 100, 200, 400, 400, 400])
     expect(h.states).toHaveLength(1) // one 'failing' state: since stays when only the attempt repeats
     expect(h.state).toMatchObject({ status: 'failing', last_error: expect.stringMatching(/connection refused/) })
   })
@@ -351,7 +384,14 @@ describe('mailboxSourceSchema', () => {
     expect(mailboxSourceSchema.safeParse({ name: 'a', host: 'h', user: 'u', after: 'archive' }).success).toBe(false)
     expect(mailboxSourceSchema.safeParse({ name: 'a', host: 'h', user: 'u', after: 'move:INBOX' }).success).toBe(false)
     expect(mailboxSourceSchema.safeParse({ name: 'a', host: 'h', user: 'u', oauth2: { refresh_token: 'r' } }).success).toBe(false)
-    expect(mailboxSourceSchema.safeParse({ name: 'a', host: 'h', user: 'u', oauth2: { token_url: 'https://login.example/token', client_id: 'c', refresh_token: 'r' } }).success).toBe(true)
+    expect(
+      mailboxSourceSchema.safeParse({
+        name: 'a',
+        host: 'h',
+        user: 'u',
+        oauth2: { token_url: 'https://login.example/token', client_id: 'c', refresh_token: 'r' }
+      }).success
+    ).toBe(true)
   })
 })
 
@@ -436,7 +476,12 @@ describe.skipIf(skip)('ImapSource with XOAUTH2 against Dovecot oauth2 passdb', (
 
   it('gets an access token with the refresh token, logs in with XOAUTH2, and gets a new token when the server refuses the old one', async () => {
     const cfg = mailboxSourceSchema.parse({
-      name: 'vendor-alerts', host: d.host, port: d.port, secure: false, starttls: 'off', user: 'officer@example.test',
+      name: 'vendor-alerts',
+      host: d.host,
+      port: d.port,
+      secure: false,
+      starttls: 'off',
+      user: 'officer@example.test',
       oauth2: { token_url: `${base}/token`, client_id: 'triage-desk', refresh_token: REFRESH }
     })
     const probe = await new ImapSource(cfg).test()
@@ -446,7 +491,15 @@ describe.skipIf(skip)('ImapSource with XOAUTH2 against Dovecot oauth2 passdb', (
     const { ImapFlow } = await import('imapflow')
     const seedToken = 'seed-token'
     active.add(seedToken)
-    const seeder = new ImapFlow({ host: d.host, port: d.port, secure: false, doSTARTTLS: false, auth: { user: 'officer@example.test', accessToken: seedToken }, logger: false, disableAutoIdle: true })
+    const seeder = new ImapFlow({
+      host: d.host,
+      port: d.port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: 'officer@example.test', accessToken: seedToken },
+      logger: false,
+      disableAutoIdle: true
+    })
     seeder.on('error', () => undefined)
     await seeder.connect()
     await seeder.append('INBOX', message({ id: 'oauth-1@v' }))
@@ -461,7 +514,15 @@ describe.skipIf(skip)('ImapSource with XOAUTH2 against Dovecot oauth2 passdb', (
     active.add(seedToken)
     await d.restart()
     await h.until(() => tokenRequests.length > before && h.state?.status === 'waiting', 15_000, 'a new token and a new session')
-    const seeder2 = new ImapFlow({ host: d.host, port: d.port, secure: false, doSTARTTLS: false, auth: { user: 'officer@example.test', accessToken: seedToken }, logger: false, disableAutoIdle: true })
+    const seeder2 = new ImapFlow({
+      host: d.host,
+      port: d.port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: 'officer@example.test', accessToken: seedToken },
+      logger: false,
+      disableAutoIdle: true
+    })
     seeder2.on('error', () => undefined)
     await seeder2.connect()
     await seeder2.append('INBOX', message({ id: 'oauth-2@v' }))
@@ -494,7 +555,20 @@ describe.skipIf(skip)('ImapSource against a Dovecot without IDLE', () => {
     const imap = await d.client()
     expect(imap.capabilities.has('IDLE')).toBe(false)
     const h = new SourceHarness()
-    h.start(new ImapSource(mailboxSourceSchema.parse({ name: 'poll', host: d.host, port: d.port, secure: false, starttls: 'off', user: 'officer@example.test', password: 'secret' }), FAST))
+    h.start(
+      new ImapSource(
+        mailboxSourceSchema.parse({
+          name: 'poll',
+          host: d.host,
+          port: d.port,
+          secure: false,
+          starttls: 'off',
+          user: 'officer@example.test',
+          password: 'secret'
+        }),
+        FAST
+      )
+    )
     await h.until(() => h.state?.status === 'waiting')
     const t0 = performance.now()
     await imap.append('INBOX', message({ id: 'poll-1@v' }))

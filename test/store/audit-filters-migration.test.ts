@@ -30,11 +30,18 @@ const BEFORE = 9 // the last migration before the alert filters
 const COUNTRIES = ['IR', 'DE', 'GB', 'NG', 'US', 'PA', '']
 
 function files(dir: string) {
-  const rows = Array.from({ length: 700 }, (_, i) =>
-    `T${String(i).padStart(5, '0')},C${i % 31},${(i * 977) % 300_000}.${String(i % 100).padStart(2, '0')},${i % 4 ? 'USD' : 'EUR'},${COUNTRIES[i % COUNTRIES.length]},${['wire', 'card', 'cash'][i % 3]},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`)
+  const rows = Array.from(
+    { length: 700 },
+    (_, i) =>
+      `T${String(i).padStart(5, '0')},C${i % 31},${(i * 977) % 300_000}.${String(i % 100).padStart(2, '0')},${i % 4 ? 'USD' : 'EUR'},${COUNTRIES[i % COUNTRIES.length]},${['wire', 'card', 'cash'][i % 3]},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`
+  )
   const mails = Array.from({ length: 60 }, (_, i) => ({
-    message_id: `m-${i}`, vendor: i % 2 ? 'alerts@vendor.example' : 'Screening Co <s@screen.example>',
-    subject: i % 3 ? `Sanctions hit ${i}` : `Notice ${i}`, body: `body ${i}`, severity_hint: ['low', 'medium', 'high', 'critical'][i % 4], created_at: '2026-11-20T10:00:00Z'
+    message_id: `m-${i}`,
+    vendor: i % 2 ? 'alerts@vendor.example' : 'Screening Co <s@screen.example>',
+    subject: i % 3 ? `Sanctions hit ${i}` : `Notice ${i}`,
+    body: `body ${i}`,
+    severity_hint: ['low', 'medium', 'high', 'critical'][i % 4],
+    created_at: '2026-11-20T10:00:00Z'
   }))
   return [writeFile(dir, 'export.csv', `${CSV_HEADER}\n${rows.join('\n')}\n`), writeFile(dir, 'mail.json', JSON.stringify(mails))]
 }
@@ -45,12 +52,18 @@ async function history(store: TriageStore, paths: string[]) {
 
 const query = (q: Partial<AuditQuery>): AuditQuery => auditQuerySchema.parse(q)
 const QUERIES: AuditQuery[] = [
-  query({ filter: { country: ['IR'] }, limit: 500, count: true }), query({ filter: { country: ['DE', 'NG'] }, sort: { by: 'created_at', dir: 'asc' }, limit: 500 }),
-  query({ filter: { amount_min: 100_000, currency: 'EUR' }, limit: 500, count: true }), query({ filter: { txn_type: ['cash'], customer: 'C7' }, limit: 500 }),
-  query({ filter: { vendor: 'screening' }, limit: 500, count: true }), query({ filter: { rule: 'high-risk-country' }, limit: 500, count: true }),
-  query({ filter: { search: 'counterparty' }, limit: 500, count: true }), query({ filter: { search: 'risk-score-medium' }, limit: 500, count: true }),
-  query({ filter: { search: 'country:PA type:wire sanctions' }, limit: 500 }), query({ filter: { search: 'sanctions' }, limit: 500, count: true }),
-  query({ filter: { severity: ['critical'] }, sort: { by: 'severity', dir: 'desc' }, limit: 500, count: true }), query({ limit: 500 })
+  query({ filter: { country: ['IR'] }, limit: 500, count: true }),
+  query({ filter: { country: ['DE', 'NG'] }, sort: { by: 'created_at', dir: 'asc' }, limit: 500 }),
+  query({ filter: { amount_min: 100_000, currency: 'EUR' }, limit: 500, count: true }),
+  query({ filter: { txn_type: ['cash'], customer: 'C7' }, limit: 500 }),
+  query({ filter: { vendor: 'screening' }, limit: 500, count: true }),
+  query({ filter: { rule: 'high-risk-country' }, limit: 500, count: true }),
+  query({ filter: { search: 'counterparty' }, limit: 500, count: true }),
+  query({ filter: { search: 'risk-score-medium' }, limit: 500, count: true }),
+  query({ filter: { search: 'country:PA type:wire sanctions' }, limit: 500 }),
+  query({ filter: { search: 'sanctions' }, limit: 500, count: true }),
+  query({ filter: { severity: ['critical'] }, sort: { by: 'severity', dir: 'desc' }, limit: 500, count: true }),
+  query({ limit: 500 })
 ]
 
 /** Answers of the queries and the facets, after bringing the index up to date. */
@@ -81,7 +94,12 @@ describe('SQLite: a trail from before migration 010 is re-indexed whole', () => 
       old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2026-11-01T00:00:00Z')
     }
     old.exec(`ATTACH '${join(dir, 'fresh.db')}' AS f`)
-    const tables = old.prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'browse%' AND name NOT LIKE 'sqlite%' AND name <> 'schema_migrations'").pluck().all() as string[]
+    const tables = old
+      .prepare(
+        "SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'browse%' AND name NOT LIKE 'sqlite%' AND name <> 'schema_migrations'"
+      )
+      .pluck()
+      .all() as string[]
     for (const t of tables) {
       const cols = (old.prepare(`SELECT name FROM pragma_table_info('${t}')`).pluck().all() as string[]).join(', ')
       if (old.prepare(`SELECT count(*) FROM main.${t}`).pluck().get()) old.exec(`DELETE FROM main.${t}`) // a singleton head the migration seeded
@@ -142,25 +160,37 @@ describe.skipIf(unavailable !== null)('PostgreSQL: a trail from before migration
         await dst.query(m.sql)
         await dst.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.name, '2026-11-01T00:00:00Z'])
       }
-      const tables = (await dst.query<{ t: string }>(
-        "SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'browse%' AND tablename <> 'schema_migrations'"
-      )).rows.map((r) => r.t)
+      const tables = (
+        await dst.query<{ t: string }>(
+          "SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'browse%' AND tablename <> 'schema_migrations'"
+        )
+      ).rows.map((r) => r.t)
       // In dependency order: a table whose foreign keys point at one not yet filled waits for it.
       const pending = new Set(tables)
       while (pending.size) {
         const before = pending.size
         for (const t of [...pending]) {
-          const refs = (await dst.query<{ r: string }>(
-            `SELECT DISTINCT c2.relname AS r FROM pg_constraint k JOIN pg_class c1 ON c1.oid = k.conrelid JOIN pg_class c2 ON c2.oid = k.confrelid
-             WHERE k.contype = 'f' AND c1.relname = $1 AND c2.relname <> $1`, [t]
-          )).rows.map((r) => r.r)
+          const refs = (
+            await dst.query<{ r: string }>(
+              `SELECT DISTINCT c2.relname AS r FROM pg_constraint k JOIN pg_class c1 ON c1.oid = k.conrelid JOIN pg_class c2 ON c2.oid = k.confrelid
+             WHERE k.contype = 'f' AND c1.relname = $1 AND c2.relname <> $1`,
+              [t]
+            )
+          ).rows.map((r) => r.r)
           if (refs.some((r) => pending.has(r))) continue
-          const cols = (await dst.query<{ c: string }>(
-            'SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = $2 ORDER BY ordinal_position', [t, 'NEVER']
-          )).rows.map((r) => r.c)
+          const cols = (
+            await dst.query<{ c: string }>(
+              'SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = $2 ORDER BY ordinal_position',
+              [t, 'NEVER']
+            )
+          ).rows.map((r) => r.c)
           if ((await dst.query(`SELECT 1 FROM ${t} LIMIT 1`)).rowCount) await dst.query(`DELETE FROM ${t}`) // a singleton head the migration seeded
           const rows = (await src.query(`SELECT ${cols.join(', ')} FROM ${t}`)).rows
-          for (const r of rows) await dst.query(`INSERT INTO ${t} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, cols.map((c) => r[c]))
+          for (const r of rows)
+            await dst.query(
+              `INSERT INTO ${t} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
+              cols.map((c) => r[c])
+            )
           pending.delete(t)
         }
         if (pending.size === before) throw new Error(`cannot order ${[...pending].join(', ')}`)

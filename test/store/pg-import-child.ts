@@ -10,6 +10,9 @@ import { PostgresStore } from '../../src-main/store/postgres/index.js'
 const [url, mode, ...paths] = process.argv.slice(2) as [string, 'files' | 'inbox', ...string[]]
 const store = await PostgresStore.open(url)
 const files = mode === 'inbox' ? await pendingInboxFiles(store, paths[0]!) : explicitFiles(paths)
-const summary = await executeRun({ store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules/default.yaml')), trigger: 'test' }, files)
+const summary = await executeRun(
+  { store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules/default.yaml')), trigger: 'test' },
+  files
+)
 await store.close()
 console.log(JSON.stringify(summary))

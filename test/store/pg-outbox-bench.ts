@@ -39,25 +39,43 @@ async function counts(n: number) {
     // Synthetic rows straight into the tables (the hash chain is not what is measured here): two deliveries per entry,
     // mostly sent, some dry-run, pending, failed, dead and uncertain.
     await sql(db.url, `INSERT INTO runs (started_at, status, trigger, dry_run) VALUES ('2026-01-01T00:00:00.000Z', 'ok', 'bench', 0)`)
-    await sql(db.url, `INSERT INTO audit_entries SELECT i, 1, 'transaction', 'f.csv', i::text, 'X' || i, 'Txn ' || i, decode(md5(i::text), 'hex'), 'high',
+    await sql(
+      db.url,
+      `INSERT INTO audit_entries SELECT i, 1, 'transaction', 'f.csv', i::text, 'X' || i, 'Txn ' || i, decode(md5(i::text), 'hex'), 'high',
       '[]', 'r', 'v1', '["slack:a","email:b"]', '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 0, 3600, 0, '{}', '{}', '', md5(i::text)
-      FROM generate_series(1, ${entries}) i`)
-    await sql(db.url, `INSERT INTO deliveries (entry_id, destination, status, attempts, next_attempt_at, updated_at)
+      FROM generate_series(1, ${entries}) i`
+    )
+    await sql(
+      db.url,
+      `INSERT INTO deliveries (entry_id, destination, status, attempts, next_attempt_at, updated_at)
       SELECT i, d, CASE WHEN i % 1000 = 0 THEN 'uncertain' WHEN i % 500 = 1 THEN 'dead' WHEN i % 100 = 2 THEN 'pending' WHEN i % 100 = 3 THEN 'failed'
         WHEN i % 10 = 4 THEN 'dry_run' ELSE 'sent' END, 1,
         CASE WHEN i % 100 IN (2, 3) THEN '2026-01-01T00:00:00.000Z' END, to_char(timestamp '2026-01-01' + i * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-      FROM generate_series(1, ${entries}) i CROSS JOIN (VALUES ('slack:a'), ('email:b')) v(d)`)
+      FROM generate_series(1, ${entries}) i CROSS JOIN (VALUES ('slack:a'), ('email:b')) v(d)`
+    )
     await sql(db.url, 'VACUUM ANALYZE')
     console.log(`counts: ${n} deliveries written in ${Date.now() - t0} ms`)
     const full = await time(() => outbox.statusSummary(), 1)
-    console.log(`  statusSummary, first call (full count: GROUP BY status + newest 500 uncertain + fingerprint): ${full.ms} ms`, full.value.counts, `${full.value.uncertain.length} uncertain listed`)
+    console.log(
+      `  statusSummary, first call (full count: GROUP BY status + newest 500 uncertain + fingerprint): ${full.ms} ms`,
+      full.value.counts,
+      `${full.value.uncertain.length} uncertain listed`
+    )
     console.log(`  statusSummary, nothing changed (fingerprint only): ${(await time(() => outbox.statusSummary())).ms} ms`)
-    await sql(db.url, `INSERT INTO audit_entries SELECT i, 1, 'transaction', 'f.csv', i::text, 'X' || i, 'Txn ' || i, decode(md5(i::text), 'hex'), 'high',
+    await sql(
+      db.url,
+      `INSERT INTO audit_entries SELECT i, 1, 'transaction', 'f.csv', i::text, 'X' || i, 'Txn ' || i, decode(md5(i::text), 'hex'), 'high',
       '[]', 'r', 'v1', '["slack:a"]', '2026-01-01T00:00:00.000Z', 0, '2026-01-01T00:00:00.000Z', 0, 3600, 0, '{}', '{}', '', md5(i::text)
-      FROM generate_series(${entries + 1}, ${entries + 1000}) i`)
-    await sql(db.url, `INSERT INTO deliveries (entry_id, destination, status, next_attempt_at) SELECT i, 'slack:a', 'pending', '2026-01-01T00:00:00.000Z' FROM generate_series(${entries + 1}, ${entries + 1000}) i`)
+      FROM generate_series(${entries + 1}, ${entries + 1000}) i`
+    )
+    await sql(
+      db.url,
+      `INSERT INTO deliveries (entry_id, destination, status, next_attempt_at) SELECT i, 'slack:a', 'pending', '2026-01-01T00:00:00.000Z' FROM generate_series(${entries + 1}, ${entries + 1000}) i`
+    )
     const added = await time(() => outbox.statusSummary(), 1)
-    console.log(`  statusSummary after 1,000 new alerts (their deliveries added): ${added.ms} ms, pending ${added.value.counts.pending}, full counts so far ${outbox.recounts}`)
+    console.log(
+      `  statusSummary after 1,000 new alerts (their deliveries added): ${added.ms} ms, pending ${added.value.counts.pending}, full counts so far ${outbox.recounts}`
+    )
     await sql(db.url, `UPDATE deliveries SET status = 'sending', claimed_by = 'x' WHERE entry_id = ${entries + 1}`)
     console.log(`  statusSummary after a claim (counted again): ${(await time(() => outbox.statusSummary(), 1)).ms} ms, full counts so far ${outbox.recounts}`)
     console.log(`  statusCounts: ${(await time(() => outbox.statusCounts())).ms} ms`)
@@ -92,7 +110,10 @@ async function peers() {
 }
 
 function engine(url: string, settings: unknown) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/store/pg-drain-child.ts'), url, JSON.stringify(settings)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/store/pg-drain-child.ts'), url, JSON.stringify(settings)], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit']
+  })
   const lines = createInterface({ input: child.stdout })
   const ready = new Promise<void>((ok) => lines.once('line', () => ok()))
   const done = new Promise<{ messages: number }>((ok) => lines.on('line', (l) => l.startsWith('{') && ok(JSON.parse(l))))
@@ -143,7 +164,9 @@ async function drain(n: number) {
         }
         await store.close()
         const got = await p.count()
-        out.push(`PostgreSQL, ${engines} engine${engines > 1 ? ' processes' : ' (in process)'}: ${messages} messages in ${ms} ms = ${Math.round((messages * 1000) / ms)} messages/s (peers received ${got.slack + got.email})`)
+        out.push(
+          `PostgreSQL, ${engines} engine${engines > 1 ? ' processes' : ' (in process)'}: ${messages} messages in ${ms} ms = ${Math.round((messages * 1000) / ms)} messages/s (peers received ${got.slack + got.email})`
+        )
         await p.reset()
       } finally {
         await db.drop()

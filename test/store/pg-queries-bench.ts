@@ -82,7 +82,7 @@ try {
   console.log(`  postgres VACUUM ANALYZE ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
 
   let seed = 7
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
   const txnId = () => `T${String(1 + Math.floor(rand() * ROWS)).padStart(8, '0')}`
   const createdRange = (hours: number) => {
     const start = Date.UTC(2026, 10, 24, 6) + Math.floor(rand() * (20 - hours)) * 3600_000
@@ -112,7 +112,10 @@ try {
     ['search: common word "wire"', audit(() => ({ filter: { search: 'wire' } }))],
     ['search: "sanctions" + critical + count', audit(() => ({ filter: { search: 'sanctions', severity: ['critical'] }, count: true }))],
     ['search: common word "wire", sort created_at', audit(() => ({ filter: { search: 'wire' }, sort: { by: 'created_at', dir: 'desc' } }))],
-    ['search: customer id, sort created_at', audit(() => ({ filter: { search: `C${String(Math.floor(rand() * 50_000)).padStart(6, '0')}` }, sort: { by: 'created_at', dir: 'desc' } }))],
+    [
+      'search: customer id, sort created_at',
+      audit(() => ({ filter: { search: `C${String(Math.floor(rand() * 50_000)).padStart(6, '0')}` }, sort: { by: 'created_at', dir: 'desc' } }))
+    ],
     // alert-field filters and field:value search (migration 010)
     ['country = IR', audit(() => ({ filter: { country: ['IR'] } }))],
     ['country = IR + capped count', audit(() => ({ filter: { country: ['IR'] }, count: true }))],
@@ -134,15 +137,34 @@ try {
     ['sort created_at asc, first page', audit(() => ({ sort: { by: 'created_at', dir: 'asc' } }))],
     // the virtualized grid's reads: a page by position, priority order, the position of an alert time
     ['priority, first page + exact count', audit(() => ({ sort: { by: 'priority', dir: 'desc' }, count: true, limit: 200 }))],
-    ['priority, page of 200 at the middle', audit(() => ({ sort: { by: 'priority', dir: 'desc' }, offset: Math.floor(total / 2) - Math.floor(rand() * 1000), limit: 200 }))],
+    [
+      'priority, page of 200 at the middle',
+      audit(() => ({ sort: { by: 'priority', dir: 'desc' }, offset: Math.floor(total / 2) - Math.floor(rand() * 1000), limit: 200 }))
+    ],
     ['priority, page of 200 at the end', audit(() => ({ sort: { by: 'priority', dir: 'desc' }, offset: total - 200 - Math.floor(rand() * 1000), limit: 200 }))],
-    ['alert time, page of 200 at the end', audit(() => ({ sort: { by: 'created_at', dir: 'desc' }, offset: total - 200 - Math.floor(rand() * 1000), limit: 200 }))],
-    ['severity high+critical, page at the middle + count', audit(() => ({ filter: { severity: ['high', 'critical'] }, offset: Math.floor(total / 5), limit: 200, count: true }))],
-    ['jump to an alert time (position + page)', audit(() => ({ sort: { by: 'created_at', dir: 'desc' }, at: new Date(Date.UTC(2026, 10, 24, 8) + Math.floor(rand() * 16 * 3600_000)).toISOString(), limit: 200 }))],
-    ['alert detail (getAlert)', () => {
-      const id = 1 + Math.floor(rand() * total)
-      return (s) => s.getAlert(id)
-    }],
+    [
+      'alert time, page of 200 at the end',
+      audit(() => ({ sort: { by: 'created_at', dir: 'desc' }, offset: total - 200 - Math.floor(rand() * 1000), limit: 200 }))
+    ],
+    [
+      'severity high+critical, page at the middle + count',
+      audit(() => ({ filter: { severity: ['high', 'critical'] }, offset: Math.floor(total / 5), limit: 200, count: true }))
+    ],
+    [
+      'jump to an alert time (position + page)',
+      audit(() => ({
+        sort: { by: 'created_at', dir: 'desc' },
+        at: new Date(Date.UTC(2026, 10, 24, 8) + Math.floor(rand() * 16 * 3600_000)).toISOString(),
+        limit: 200
+      }))
+    ],
+    [
+      'alert detail (getAlert)',
+      () => {
+        const id = 1 + Math.floor(rand() * total)
+        return (s) => s.getAlert(id)
+      }
+    ],
     ['dashboard figures', fixed((s) => s.dashboard(new Date('2026-11-25T12:00:00Z')))],
     ['runs list', fixed((s) => s.listRuns(50))],
     ['quarantine list', fixed((s) => s.listQuarantine({ limit: 100 }))]
@@ -150,14 +172,24 @@ try {
   // Scrolling: consecutive keyset pages; each store follows its own cursors (which must be the same).
   const scroll = (query: Input<'queryAudit'>): Shape => {
     const cursors = new Map<AuditQueries, string | null>()
-    return [`scroll: next page of ${JSON.stringify(query.filter ?? {})} by ${query.sort?.by ?? 'id'}`, () => async (s) => {
-      const page = await s.queryAudit(q({ ...query, cursor: cursors.get(s) ?? null }))
-      cursors.set(s, page.next_cursor)
-      return page
-    }]
+    return [
+      `scroll: next page of ${JSON.stringify(query.filter ?? {})} by ${query.sort?.by ?? 'id'}`,
+      () => async (s) => {
+        const page = await s.queryAudit(q({ ...query, cursor: cursors.get(s) ?? null }))
+        cursors.set(s, page.next_cursor)
+        return page
+      }
+    ]
   }
-  shapes.push(scroll({}), scroll({ filter: { severity: ['critical'] } }), scroll({ sort: { by: 'created_at', dir: 'desc' } }), scroll({ filter: { search: 'wire' } }),
-    scroll({ filter: { country: ['IR'] } }), scroll({ filter: { rule: 'high-risk-country' } }), scroll({ filter: { amount_min: 50_000 }, sort: { by: 'created_at', dir: 'desc' } }))
+  shapes.push(
+    scroll({}),
+    scroll({ filter: { severity: ['critical'] } }),
+    scroll({ sort: { by: 'created_at', dir: 'desc' } }),
+    scroll({ filter: { search: 'wire' } }),
+    scroll({ filter: { country: ['IR'] } }),
+    scroll({ filter: { rule: 'high-risk-country' } }),
+    scroll({ filter: { amount_min: 50_000 }, sort: { by: 'created_at', dir: 'desc' } })
+  )
 
   const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
   console.log(`${'query shape'.padEnd(46)} ${'postgres p50'.padStart(12)} ${'p95'.padStart(8)}   ${'sqlite p50'.padStart(10)} ${'p95'.padStart(8)}  equal`)
@@ -180,7 +212,9 @@ try {
       worst[k] = Math.max(worst[k], pct(xs, 95))
       return [pct(xs, 50), pct(xs, 95)]
     })
-    console.log(`${name.padEnd(46)} ${line[0]![0]!.toFixed(2).padStart(12)} ${line[0]![1]!.toFixed(2).padStart(8)}   ${line[1]![0]!.toFixed(2).padStart(10)} ${line[1]![1]!.toFixed(2).padStart(8)}  ${equal ? 'yes' : 'NO'}`)
+    console.log(
+      `${name.padEnd(46)} ${line[0]![0]!.toFixed(2).padStart(12)} ${line[0]![1]!.toFixed(2).padStart(8)}   ${line[1]![0]!.toFixed(2).padStart(10)} ${line[1]![1]!.toFixed(2).padStart(8)}  ${equal ? 'yes' : 'NO'}`
+    )
   }
   console.log(`\nworst p95: postgres ${worst.postgres.toFixed(2)} ms · sqlite ${worst.sqlite.toFixed(2)} ms`)
 } finally {

@@ -80,7 +80,11 @@ async function measure(name: string, open: () => Promise<ReportSession>, period:
   return { row, manifest: pack.manifest_sha256, figures, alerts: alerts.sha256 }
 }
 
-console.log(`PostgreSQL vs SQLite reports · ${fmt(ROWS)} transaction rows · node ${process.version} · ${cpus().length} cores · load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+console.log(
+  `PostgreSQL vs SQLite reports · ${fmt(ROWS)} transaction rows · node ${process.version} · ${cpus().length} cores · load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`
+)
 const db = await createDatabase('triage_bench')
 try {
   const pgStore = await PostgresStore.open(db.url)
@@ -89,7 +93,10 @@ try {
   const b = await build(pgStore)
   console.log(`  import: SQLite ${fmt(a.entries)} entries in ${a.seconds.toFixed(1)} s · PostgreSQL ${fmt(b.entries)} entries in ${b.seconds.toFixed(1)} s`)
   const span = lite.db.prepare('SELECT min(triaged_at), max(triaged_at) FROM audit_entries').raw().get() as [string, string]
-  const period: Period = { from: `${span[0].slice(0, 10)}T00:00:00.000Z`, to: new RealDate(RealDate.parse(`${span[1].slice(0, 10)}T00:00:00.000Z`) + 86_400_000).toISOString() }
+  const period: Period = {
+    from: `${span[0].slice(0, 10)}T00:00:00.000Z`,
+    to: new RealDate(RealDate.parse(`${span[1].slice(0, 10)}T00:00:00.000Z`) + 86_400_000).toISOString()
+  }
   const trail = new SqliteTrail(lite)
   const rows = [await measure('sqlite', () => trail.openReports(), period), await measure('postgres', () => openPostgresReports(pgStore.pool), period)]
   console.log(`  SQLite file ${(statSync(join(dir, 'trail.db')).size / 1024 / 1024).toFixed(0)} MB; period ${period.from} to ${period.to}`)

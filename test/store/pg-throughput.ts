@@ -16,7 +16,9 @@ const ROWS = Number(process.argv[2] ?? 100_000)
 const dir = tempDir('triage-pg-bench-')
 const rows: string[] = []
 for (let i = 0; i < ROWS; i++)
-  rows.push(`TX${String(i).padStart(10, '0')},C${i % 50_021},${(i * 37) % 900_000}.${String(i % 100).padStart(2, '0')},USD,GB,${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z,batch ${i % 97} ref ${i}`)
+  rows.push(
+    `TX${String(i).padStart(10, '0')},C${i % 50_021},${(i * 37) % 900_000}.${String(i % 100).padStart(2, '0')},USD,GB,${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z,batch ${i % 97} ref ${i}`
+  )
 const file = writeFile(dir, 'export.csv', `${CSV_HEADER},memo\n${rows.join('\n')}\n`)
 
 let queries = 0
@@ -29,13 +31,18 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 async function measure(name: string, store: TriageStore) {
   const q0 = queries
   const t = performance.now()
-  const s = await executeRun({ store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules/default.yaml')), trigger: 'bench' }, explicitFiles([file]))
+  const s = await executeRun(
+    { store, settings: defaultSettings(), ruleSet: loadRuleSet(join(resourcesDir(), 'rules/default.yaml')), trigger: 'bench' },
+    explicitFiles([file])
+  )
   const seconds = (performance.now() - t) / 1000
   const v = performance.now()
   const ok = (await store.verify()).ok
   const verifySeconds = (performance.now() - v) / 1000
   const batches = Math.ceil(ROWS / 5000)
-  console.log(`${name.padEnd(10)} ${s.received} rows (${s.triaged} triaged) in ${seconds.toFixed(2)} s = ${Math.round(s.received / seconds).toLocaleString('en-US')} rows/s; verify ${verifySeconds.toFixed(2)} s (${ok ? 'intact' : 'BROKEN'})${name === 'postgres' ? `; ${((queries - q0) / batches).toFixed(1)} queries per 5,000-row batch (run + verify included)` : ''}`)
+  console.log(
+    `${name.padEnd(10)} ${s.received} rows (${s.triaged} triaged) in ${seconds.toFixed(2)} s = ${Math.round(s.received / seconds).toLocaleString('en-US')} rows/s; verify ${verifySeconds.toFixed(2)} s (${ok ? 'intact' : 'BROKEN'})${name === 'postgres' ? `; ${((queries - q0) / batches).toFixed(1)} queries per 5,000-row batch (run + verify included)` : ''}`
+  )
 }
 
 const db = await createDatabase('triage_bench')

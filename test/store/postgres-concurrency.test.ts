@@ -12,7 +12,8 @@ const unavailable = await pgUnavailable()
 if (unavailable) console.warn(`test/store/postgres-concurrency.test.ts skipped: ${unavailable}`)
 
 const CHILD = join(import.meta.dirname, 'pg-import-child.ts')
-const row = (i: number) => `TX${String(i).padStart(8, '0')},C${i % 5021},${(i * 37) % 90_000}.${String(i % 100).padStart(2, '0')},USD,GB,${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z`
+const row = (i: number) =>
+  `TX${String(i).padStart(8, '0')},C${i % 5021},${(i * 37) % 90_000}.${String(i % 100).padStart(2, '0')},USD,GB,${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z`
 const csv = (from: number, to: number) => {
   const rows: string[] = []
   for (let i = from; i < to; i++) rows.push(row(i))
@@ -32,11 +33,22 @@ function importer(url: string, mode: 'files' | 'inbox', ...paths: string[]) {
 }
 
 async function trailFacts(url: string) {
-  const [f] = await sql<{ entries: number; distinct_fp: number; dups: number }>(url, `SELECT (SELECT count(*) FROM audit_entries) entries,
-    (SELECT count(DISTINCT fingerprint) FROM audit_entries) distinct_fp, (SELECT count(*) FROM duplicates) dups`)
+  const [f] = await sql<{ entries: number; distinct_fp: number; dups: number }>(
+    url,
+    `SELECT (SELECT count(*) FROM audit_entries) entries,
+    (SELECT count(DISTINCT fingerprint) FROM audit_entries) distinct_fp, (SELECT count(*) FROM duplicates) dups`
+  )
   const store = await PostgresStore.open(url, { readonly: true })
   try {
-    return { ...f!, totals: await store.totals(), verify: await store.verify(), runs: await sql<{ id: number; status: string; received: number; started_at: string; finished_at: string }>(url, 'SELECT id, status, received, started_at, finished_at FROM runs ORDER BY id') }
+    return {
+      ...f!,
+      totals: await store.totals(),
+      verify: await store.verify(),
+      runs: await sql<{ id: number; status: string; received: number; started_at: string; finished_at: string }>(
+        url,
+        'SELECT id, status, received, started_at, finished_at FROM runs ORDER BY id'
+      )
+    }
   } finally {
     await store.close()
   }

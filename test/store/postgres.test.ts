@@ -30,7 +30,9 @@ function exportCsv(): string {
     }
     const amount = i % 997 === 3 ? '12O0.00' : `${(i * 37) % 900_000}.${String(i % 100).padStart(2, '0')}`
     const memo = i === 40 ? '"nul \u0000 inside"' : i === 39 ? '"quote "" and \uffff"' : `batch ${i % 97}`
-    rows.push(`TX${String(i).padStart(8, '0')},C${i % 5021},${amount},USD,${COUNTRIES[i % 8]},${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z,${memo}`)
+    rows.push(
+      `TX${String(i).padStart(8, '0')},C${i % 5021},${amount},USD,${COUNTRIES[i % 8]},${i % 3 ? 'wire' : 'card'},${(i * 13) % 101},2026-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z,${memo}`
+    )
   }
   rows.push('TXBAD,C1,not-a-number,USD,GB,card,10,2026-11-02T10:00:00Z,x', 'TXBAD,C1,not-a-number,USD,GB,card,10,2026-11-02T10:00:00Z,x')
   return `${CSV_HEADER},memo\n${rows.join('\n')}\n`
@@ -38,14 +40,22 @@ function exportCsv(): string {
 
 /** E-mail alerts whose text holds U+0000 (JSON escapes it; the alert keeps it): PostgreSQL text cannot. */
 const MAILBOX = JSON.stringify([
-  { message_id: 'm-nul', vendor: 'v@example', subject: 'Sanctions hit \u0000 NUL', body: 'body \u0000 \uffff0 x', severity_hint: 'high', created_at: '2026-11-24T10:00:00Z' },
+  {
+    message_id: 'm-nul',
+    vendor: 'v@example',
+    subject: 'Sanctions hit \u0000 NUL',
+    body: 'body \u0000 \uffff0 x',
+    severity_hint: 'high',
+    created_at: '2026-11-24T10:00:00Z'
+  },
   { message_id: 'm-ok', vendor: 'v@example', subject: 'Plain', body: 'Body', severity_hint: 'low', created_at: '2026-11-24T11:00:00Z' }
 ])
 
 /** The same history on any store: an import, its identical copy (replayed), a per-record re-import, two resolutions. */
 async function history(store: TriageStore, dir: string) {
   const s = settings()
-  const run = (f: string, recognizeIdenticalFiles = true) => executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test', recognizeIdenticalFiles }, explicitFiles([f]))
+  const run = (f: string, recognizeIdenticalFiles = true) =>
+    executeRun({ store, settings: s, ruleSet: defaultRules(), trigger: 'test', recognizeIdenticalFiles }, explicitFiles([f]))
   const a = join(dir, 'export.csv')
   const b = join(dir, 'export-copy.csv')
   const first = await run(a)
@@ -129,10 +139,19 @@ describe.skipIf(unavailable !== null)('PostgresStore', () => {
     expect(t.received).toBe(3 * 12_002 + 2 + 1)
     expect(await store.quarantineStatus()).toEqual({ open: h.first.quarantined - 2, corrected: 1, dismissed: 1 })
     const q = await store.quarantineRecord(1)
-    expect(q).toMatchObject({ id: 1, source_file: 'export.csv', source_locator: '5', repeats: 2, raw_truncated: false, resolution: { action: 'corrected', outcome: 'triaged' } })
+    expect(q).toMatchObject({
+      id: 1,
+      source_file: 'export.csv',
+      source_locator: '5',
+      repeats: 2,
+      raw_truncated: false,
+      resolution: { action: 'corrected', outcome: 'triaged' }
+    })
     expect(q!.fields).toMatchObject({ amount: '12O0.00' })
     expect(await store.quarantineRecord(999)).toBeNull()
-    await expect(store.resolveQuarantine({ action: 'dismissed', quarantineId: 1, by: 'x', reason: 'again', resolvedAt: 'now' })).rejects.toThrow(/already resolved/)
+    await expect(store.resolveQuarantine({ action: 'dismissed', quarantineId: 1, by: 'x', reason: 'again', resolvedAt: 'now' })).rejects.toThrow(
+      /already resolved/
+    )
   })
 
   it('refuses UPDATE, DELETE and TRUNCATE on the append-only tables', async () => {
@@ -145,7 +164,10 @@ describe.skipIf(unavailable !== null)('PostgresStore', () => {
   })
 
   it('finds an entry edited with the triggers disabled, and names it', async () => {
-    await sql(db.url, 'ALTER TABLE audit_entries DISABLE TRIGGER ALL; UPDATE audit_entries SET severity = \'low\' WHERE id = 77; ALTER TABLE audit_entries ENABLE TRIGGER ALL')
+    await sql(
+      db.url,
+      "ALTER TABLE audit_entries DISABLE TRIGGER ALL; UPDATE audit_entries SET severity = 'low' WHERE id = 77; ALTER TABLE audit_entries ENABLE TRIGGER ALL"
+    )
     const v = await store.verify()
     expect(v.ok).toBe(false)
     expect(v.problem).toMatchObject({ id: 77, problem: 'entry 77 was modified after it was recorded (hash mismatch)' })
@@ -160,7 +182,9 @@ describe.skipIf(unavailable !== null)('PostgresStore', () => {
       const stores = await Promise.all([1, 2, 3, 4].map(() => PostgresStore.open(fresh.url, { pool: 1 })))
       await Promise.all(stores.map((s) => s.close()))
       // Each migration once, with the same numbers and names as SQLite's.
-      expect(await sql(fresh.url, 'SELECT version, name FROM schema_migrations ORDER BY version')).toEqual(SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name })))
+      expect(await sql(fresh.url, 'SELECT version, name FROM schema_migrations ORDER BY version')).toEqual(
+        SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name }))
+      )
     } finally {
       await fresh.drop()
     }
@@ -173,7 +197,9 @@ describe.skipIf(unavailable !== null)('PostgresStore', () => {
     await ro.close()
     const other = await createDatabase()
     try {
-      await expect(PostgresStore.open(other.url, { readonly: true })).rejects.toThrow(/is a PostgreSQL database but not a Triage Desk database \(it has no audit trail\)/)
+      await expect(PostgresStore.open(other.url, { readonly: true })).rejects.toThrow(
+        /is a PostgreSQL database but not a Triage Desk database \(it has no audit trail\)/
+      )
       await sql(other.url, 'CREATE TABLE invoices (id int)')
       const e = await PostgresStore.open(other.url).catch((e: unknown) => e)
       expect(e).toBeInstanceOf(StoreError)

@@ -33,7 +33,8 @@ export class CaseEventVerifier extends RowChainVerifier<(typeof CASE_EVENT_FIELD
 
   override push(r: Parameters<RowChainVerifier<(typeof CASE_EVENT_FIELDS)[number]>['push']>[0]): boolean {
     if (!super.push(r)) return false
-    const entry = Number(r.entry_id), by = String(r.by)
+    const entry = Number(r.entry_id),
+      by = String(r.by)
     switch (r.type) {
       case 'closed': {
         let awaits = false
@@ -50,7 +51,11 @@ export class CaseEventVerifier extends RowChainVerifier<(typeof CASE_EVENT_FIELD
       case 'rejected': {
         const closer = this.pending.get(entry)
         if (closer !== undefined && samePerson(closer, by)) {
-          this.problem = { id: r.id, position: this.count, problem: `case event ${r.id} breaks four-eyes: alert ${entry}'s close ${r.type} by ${by}, who closed it` }
+          this.problem = {
+            id: r.id,
+            position: this.count,
+            problem: `case event ${r.id} breaks four-eyes: alert ${entry}'s close ${r.type} by ${by}, who closed it`
+          }
           return false
         }
         this.pending.delete(entry)

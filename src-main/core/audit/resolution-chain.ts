@@ -22,7 +22,18 @@ export interface ResolutionRow {
   hash: string
 }
 
-export const RESOLUTION_FIELDS = ['id', 'quarantine_id', 'action', 'resolved_by', 'reason', 'correction', 'entry_id', 'outcome', 'run_id', 'resolved_at'] as const
+export const RESOLUTION_FIELDS = [
+  'id',
+  'quarantine_id',
+  'action',
+  'resolved_by',
+  'reason',
+  'correction',
+  'entry_id',
+  'outcome',
+  'run_id',
+  'resolved_at'
+] as const
 
 export function resolutionHash(prevHash: string, r: Omit<ResolutionRow, 'prev_hash' | 'hash'>): string {
   return rowHash(RESOLUTION_FIELDS, prevHash, r)

@@ -14,8 +14,22 @@ export class SearchTextError extends TriageError {
 /** The filter parts a search text can set (the AuditFilter fields of the same names). */
 export type SearchFilterPart = Pick<
   AuditFilter,
-  | 'severity' | 'source_kind' | 'source_file' | 'run_id' | 'sla_breached' | 'destination' | 'country' | 'amount_min' | 'amount_max'
-  | 'amount_min_exclusive' | 'amount_max_exclusive' | 'currency' | 'txn_type' | 'customer' | 'vendor' | 'rule'
+  | 'severity'
+  | 'source_kind'
+  | 'source_file'
+  | 'run_id'
+  | 'sla_breached'
+  | 'destination'
+  | 'country'
+  | 'amount_min'
+  | 'amount_max'
+  | 'amount_min_exclusive'
+  | 'amount_max_exclusive'
+  | 'currency'
+  | 'txn_type'
+  | 'customer'
+  | 'vendor'
+  | 'rule'
 >
 
 export interface ParsedSearch {
@@ -121,7 +135,8 @@ export const SEARCH_FIELDS = [...Object.keys(FIELDS), 'amount']
 function setBound(into: SearchFilterPart, side: 'min' | 'max', value: number, exclusive: boolean, token: string): void {
   const key = side === 'min' ? 'amount_min' : 'amount_max'
   const ex = side === 'min' ? 'amount_min_exclusive' : 'amount_max_exclusive'
-  if (into[key] !== undefined && (into[key] !== value || Boolean(into[ex]) !== exclusive)) bad(token, `the amount's ${side === 'min' ? 'lower' : 'upper'} bound is already given in this search`)
+  if (into[key] !== undefined && (into[key] !== value || Boolean(into[ex]) !== exclusive))
+    bad(token, `the amount's ${side === 'min' ? 'lower' : 'upper'} bound is already given in this search`)
   into[key] = value
   if (exclusive) into[ex] = true
 }
@@ -151,7 +166,8 @@ function tokens(text: string): Array<{ raw: string; quoted: boolean }> {
   const re = /([^\s"]*)"([^"]*)"?|(\S+)/g
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m[3] !== undefined) out.push({ raw: m[3], quoted: false })
-    else if (m[1]) out.push({ raw: `${m[1]}${m[2]}`, quoted: false }) // field:"a value with spaces"
+    else if (m[1])
+      out.push({ raw: `${m[1]}${m[2]}`, quoted: false }) // field:"a value with spaces"
     else out.push({ raw: m[2]!, quoted: true })
   }
   return out
@@ -177,7 +193,8 @@ export function parseSearchText(text: string | undefined): ParsedSearch {
     const lower = rawName.toLowerCase()
     const name = ALIASES[lower] ?? lower
     const field = FIELDS[name]
-    if (!field && name !== 'amount') bad(t.raw, `unknown search field "${rawName}" (fields: ${SEARCH_FIELDS.join(', ')}); put text with a colon in quotes to search for it as words`)
+    if (!field && name !== 'amount')
+      bad(t.raw, `unknown search field "${rawName}" (fields: ${SEARCH_FIELDS.join(', ')}); put text with a colon in quotes to search for it as words`)
     if (name === 'amount') readAmount(op, value.trim(), t.raw, filter)
     else if (op !== ':' && op !== '=') bad(t.raw, `${name} takes ${name}:value (only amount compares with ${op})`)
     else field!.parse(value.trim(), t.raw, filter)
@@ -208,7 +225,8 @@ export function resolveAuditFilter(f: AuditFilter): ResolvedFilter {
   for (const [k, v] of Object.entries(parsed.filter) as Array<[Key, unknown]>) {
     const base = SAME[k] ?? k
     const g = given[base]
-    if (g !== undefined && !(Array.isArray(g) && g.length === 0)) throw new SearchTextError(`search: ${base} is set by the filter and by the search text; keep one`)
+    if (g !== undefined && !(Array.isArray(g) && g.length === 0))
+      throw new SearchTextError(`search: ${base} is set by the filter and by the search text; keep one`)
     ;(out as Record<string, unknown>)[k] = v
   }
   if (out.country) out.country = [...new Set(out.country.map((c) => c.toUpperCase()))]

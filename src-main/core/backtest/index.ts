@@ -124,7 +124,10 @@ export async function backtest(source: BacktestQueries, input: BacktestInput): P
   const byDisposition = new Map<string, DispositionFigures>()
   const lowered = { false_positive: 0, not_suspicious: 0 }
   const raised = { false_positive: 0, not_suspicious: 0 }
-  let serious = 0, loweredBelowHigh = 0, rated = 0, agreeing = 0
+  let serious = 0,
+    loweredBelowHigh = 0,
+    rated = 0,
+    agreeing = 0
   const loweredIds: number[] = []
 
   input.onProgress?.(0, total)

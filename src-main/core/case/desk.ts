@@ -6,8 +6,14 @@ import { UserFacingError } from '../errors.js'
 import type { CaseFacts, CaseStore, EvidenceBlob } from '../ports/cases.js'
 import { deriveCase } from './derive.js'
 import {
-  DAY_MS, CONTINUING_REVIEW_DAYS, FOLLOW_UP_FILING_DAYS, SAR_DECISION_DAYS, SAR_DECISION_EXTENDED_DAYS,
-  type CaseEventRow, type CaseView, type NewCaseEvent
+  DAY_MS,
+  CONTINUING_REVIEW_DAYS,
+  FOLLOW_UP_FILING_DAYS,
+  SAR_DECISION_DAYS,
+  SAR_DECISION_EXTENDED_DAYS,
+  type CaseEventRow,
+  type CaseView,
+  type NewCaseEvent
 } from './model.js'
 import { samePerson, type CasePolicy, type Officer } from './policy.js'
 
@@ -57,7 +63,6 @@ export function resolveOfficer(input: string | undefined, officers: readonly Off
   return o.id
 }
 
-
 export interface ActionResult {
   events: CaseEventRow[]
   /** The alerts acted on, each with its state after the action. */
@@ -95,7 +100,8 @@ export class CaseDesk {
       if (ids.length > 1 && !BULK.has(a.action)) throw new CaseRefusal(`${a.action} takes one alert at a time`)
       input = this.checkInput(a)
       if (a.action === 'evidence') {
-        if (a.bytes.length > MAX_EVIDENCE_BYTES) throw new CaseRefusal(`${a.name} is ${a.bytes.length} bytes; evidence is limited to ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB`)
+        if (a.bytes.length > MAX_EVIDENCE_BYTES)
+          throw new CaseRefusal(`${a.name} is ${a.bytes.length} bytes; evidence is limited to ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB`)
         evidence = { sha256: createHash('sha256').update(a.bytes).digest('hex'), bytes: a.bytes }
       }
     } catch (e) {
@@ -195,7 +201,8 @@ export class CaseDesk {
         return [ev({ type: 'evidence', data: { name: input.name!, size: evidence!.bytes.length, sha256: evidence!.sha256 } })]
       case 'close': {
         if (v.state === 'closed') refuse(closedWhy())
-        if (v.state === 'pending_approval') refuse(`is waiting for approval of ${who(v.pending!.by)}'s close (${v.pending!.disposition}); approve or reject it first`)
+        if (v.state === 'pending_approval')
+          refuse(`is waiting for approval of ${who(v.pending!.by)}'s close (${v.pending!.disposition}); approve or reject it first`)
         const out: NewCaseEvent[] = []
         // Closing an alert nobody acknowledged acknowledges it first, explicitly: the time to acknowledge stays measurable.
         if (!v.acknowledged_at) out.push(ev({ type: 'acknowledged', data: {} }))

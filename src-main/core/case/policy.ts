@@ -4,7 +4,10 @@ import { z } from 'zod'
 import { SEVERITIES, type Severity } from '../model.js'
 import { DEFAULT_DISPOSITIONS } from './model.js'
 
-const code = z.string().trim().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a disposition code is lower-case letters, digits and _ (e.g. false_positive)')
+const code = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9_]{0,39}$/, 'a disposition code is lower-case letters, digits and _ (e.g. false_positive)')
 const target = z.object({ acknowledge: z.number().positive(), close: z.number().positive() })
 
 export const DEFAULT_TARGET_MINUTES: Record<Severity, { acknowledge: number; close: number }> = {
@@ -24,12 +27,15 @@ export const casesSettingsSchema = z.object({
   /** Closing an alert of these severities needs a second officer's approval (four-eyes). */
   four_eyes: z.array(z.enum(SEVERITIES)).default(['critical', 'high']),
   /** Per severity: minutes from triage to acknowledgement, and to close. */
-  targets_minutes: z
-    .object({ critical: target, high: target, medium: target, low: target })
-    .default(structuredClone(DEFAULT_TARGET_MINUTES))
+  targets_minutes: z.object({ critical: target, high: target, medium: target, low: target }).default(structuredClone(DEFAULT_TARGET_MINUTES))
 })
 
-const officerId = z.string().trim().min(1).max(64).regex(/^[^\s]+$/, 'an officer id has no spaces (e.g. jdoe)')
+const officerId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^\s]+$/, 'an officer id has no spaces (e.g. jdoe)')
 export const officerSchema = z.object({ id: officerId, name: z.string().trim().min(1).max(100) })
 export type Officer = z.infer<typeof officerSchema>
 

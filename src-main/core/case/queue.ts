@@ -31,7 +31,12 @@ export function dueMs(p: Pick<QueueProjection, 'state' | 'clock_due_ms'>, severi
 }
 
 /** What the deadline is for (shown beside it). */
-export function dueKind(p: Pick<QueueProjection, 'state' | 'clock_due_ms'>, severity: Severity, triagedMs: number, t: CaseTargets): 'acknowledge' | 'close' | 'clock' | null {
+export function dueKind(
+  p: Pick<QueueProjection, 'state' | 'clock_due_ms'>,
+  severity: Severity,
+  triagedMs: number,
+  t: CaseTargets
+): 'acknowledge' | 'close' | 'clock' | null {
   if (p.state === 'open') return 'acknowledge'
   if (p.state === 'closed') return p.clock_due_ms === null ? null : 'clock'
   return p.clock_due_ms !== null && p.clock_due_ms < triagedMs + t.close[severity] ? 'clock' : 'close'

@@ -117,7 +117,8 @@ function fieldText(field: string, op: FieldOperator, expected: unknown, v: unkno
   if (op === 'exists') return `${field} ${inline(v)} ${rel} ${expected ? 'present' : 'absent'}`
   if (op === 'in') return `${field} ${inline(v)} ${rel} [${(expected as unknown[]).map((x) => String(x)).join(', ')}]${cs}`
   if ((op === 'contains' || op === 'matches') && typeof v === 'string' && holds) {
-    let at = -1, len = 0
+    let at = -1,
+      len = 0
     if (op === 'contains') {
       const needle = expected as string
       at = c.case_sensitive ? v.indexOf(needle) : v.toLowerCase().indexOf(needle.toLowerCase())
@@ -172,7 +173,12 @@ export function explainDecision(rs: RuleSet, alert: Alert, createdAtMs = Date.pa
         hours = ` (business hours ${bh.days.join(', ')} ${bh.start}–${bh.end})`
       }
       out.push({
-        depth, kind: 'business_hours', holds, actual: local, op: 'outside_business_hours', expected: c.outside_business_hours,
+        depth,
+        kind: 'business_hours',
+        holds,
+        actual: local,
+        op: 'outside_business_hours',
+        expected: c.outside_business_hours,
         text: `alert time ${local} is ${isOutside ? 'outside' : 'within'} business hours${hours}`
       })
       return holds
@@ -213,7 +219,16 @@ export function explainDecision(rs: RuleSet, alert: Alert, createdAtMs = Date.pa
     const conditions: ConditionEvidence[] = []
     const holds = walk(e.when, 0, conditions)
     const applies = holds && e.from === severity
-    const ev: RuleEvidence = { id: e.id, kind: 'escalation', description: e.description, severity: e.to, from: e.from, matched: applies, condition_holds: holds, conditions }
+    const ev: RuleEvidence = {
+      id: e.id,
+      kind: 'escalation',
+      description: e.description,
+      severity: e.to,
+      from: e.from,
+      matched: applies,
+      condition_holds: holds,
+      conditions
+    }
     if (holds && !applies) ev.note = `its condition holds, but the severity was ${severity} then, not ${e.from}`
     rules.push(ev)
     if (applies) {

@@ -80,7 +80,8 @@ export function compileBusinessHours(doc: RuleSetDocument): (ms: number) => bool
   if (!bh) return () => false
   const days = new Set<number>(bh.days.map((d) => WEEKDAY_INDEX[d]))
   const toMin = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5))
-  const start = toMin(bh.start), end = toMin(bh.end)
+  const start = toMin(bh.start),
+    end = toMin(bh.end)
   return (ms) => {
     const p = zonedParts(ms, bh.timezone)
     const minute = p.hour * 60 + p.minute

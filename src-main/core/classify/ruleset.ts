@@ -8,12 +8,7 @@ import { canonicalJson } from '../dedup/index.js'
 import { isValidTimeZone } from '../normalize/time.js'
 import { UserFacingError } from '../errors.js'
 
-export type Condition =
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition }
-  | { outside_business_hours: boolean }
-  | FieldCondition
+export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | { outside_business_hours: boolean } | FieldCondition
 
 export interface FieldCondition {
   field: string
@@ -39,7 +34,10 @@ const fieldCondition = z
   .object({
     field: z.string().min(1),
     equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    in: z.array(z.union([z.string(), z.number()])).min(1).optional(),
+    in: z
+      .array(z.union([z.string(), z.number()]))
+      .min(1)
+      .optional(),
     contains: z.string().min(1).optional(),
     matches: z
       .string()
@@ -53,7 +51,10 @@ const fieldCondition = z
         }
       }, 'is not a valid regular expression')
       .optional(),
-    flags: z.string().regex(/^[imsu]*$/, 'only the flags i, m, s, u are allowed').optional(),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'only the flags i, m, s, u are allowed')
+      .optional(),
     gt: z.number().optional(),
     gte: z.number().optional(),
     lt: z.number().optional(),
@@ -119,7 +120,8 @@ export const ruleSetSchema = z
       seen.add(r.id)
     }
     const usesHours = JSON.stringify([rs.rules, rs.escalations]).includes('outside_business_hours')
-    if (usesHours && !rs.business_hours) ctx.addIssue({ code: 'custom', path: ['business_hours'], message: 'rules use outside_business_hours but business_hours is not set' })
+    if (usesHours && !rs.business_hours)
+      ctx.addIssue({ code: 'custom', path: ['business_hours'], message: 'rules use outside_business_hours but business_hours is not set' })
   })
 
 export type RuleSetDocument = z.infer<typeof ruleSetSchema>

@@ -9,7 +9,9 @@ import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RECORD_BYTES, isKnownEncoding } 
 import { databaseSourceSchema, mailboxSourceSchema } from '../sources/settings.js'
 import { casesSettingsSchema, officersSchema } from '../case/policy.js'
 
-const encoding = z.string().refine(isKnownEncoding, { error: (iss) => `${JSON.stringify(iss.input)} is not a known text encoding (e.g. utf-8, windows-1252, iso-8859-1)` })
+const encoding = z
+  .string()
+  .refine(isKnownEncoding, { error: (iss) => `${JSON.stringify(iss.input)} is not a known text encoding (e.g. utf-8, windows-1252, iso-8859-1)` })
 const zone = z.string().refine(isValidTimeZone, { error: (iss) => `${JSON.stringify(iss.input)} is not a known IANA time zone` })
 const destination = z.string().regex(/^(slack|email):[a-z0-9][a-z0-9._-]*$/i, 'a destination looks like slack:<channel> or email:<list>')
 const destinations = z.array(destination) as unknown as z.ZodType<Array<`slack:${string}` | `email:${string}`>>
@@ -58,7 +60,12 @@ export const settingsSchema = z
             /** The file's text encoding when it has no byte-order mark (UTF-8 is read strictly). */
             encoding: encoding.default('utf-8'),
             /** A record bigger than this (bytes) is quarantined as one record. */
-            max_record_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(DEFAULT_MAX_RECORD_BYTES),
+            max_record_bytes: z
+              .number()
+              .int()
+              .min(1024)
+              .max(256 * 1024 * 1024)
+              .default(DEFAULT_MAX_RECORD_BYTES),
             timezone: zone.default('UTC')
           })
           .prefault({}),
@@ -67,7 +74,12 @@ export const settingsSchema = z
             /** Charset for 8-bit message text that declares none, and for mailbox JSON without a BOM. */
             encoding: encoding.default('utf-8'),
             /** A message (or mailbox-JSON element) bigger than this (bytes) is quarantined as one record. */
-            max_message_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(DEFAULT_MAX_MESSAGE_BYTES),
+            max_message_bytes: z
+              .number()
+              .int()
+              .min(1024)
+              .max(1024 * 1024 * 1024)
+              .default(DEFAULT_MAX_MESSAGE_BYTES),
             timezone: zone.default('UTC')
           })
           .prefault({}),
@@ -106,9 +118,7 @@ export const settingsSchema = z
           .default(DEFAULT_FINGERPRINT_FIELDS)
       })
       .default({ window_hours: 24, fields: DEFAULT_FINGERPRINT_FIELDS }),
-    routing: z
-      .object({ critical: destinations, high: destinations, medium: destinations, low: destinations })
-      .default(DEFAULT_ROUTING),
+    routing: z.object({ critical: destinations, high: destinations, medium: destinations, low: destinations }).default(DEFAULT_ROUTING),
     sla_minutes: z
       .object({
         critical: z.number().positive(),

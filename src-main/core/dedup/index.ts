@@ -31,7 +31,12 @@ export function createFingerprinter(fields: Record<SourceKind, string[]>): (a: A
     [...new Set(['kind', ...fields[kind]])].sort().map((f) => ({
       name: f,
       key: JSON.stringify(f),
-      get: f === 'kind' ? (a: Alert) => a.kind : f.startsWith('extra.') ? (a: Alert) => (a.kind === 'transaction' ? a.extra[f.slice(6)] : undefined) : (a: Alert) => (a as unknown as Record<string, unknown>)[f]
+      get:
+        f === 'kind'
+          ? (a: Alert) => a.kind
+          : f.startsWith('extra.')
+            ? (a: Alert) => (a.kind === 'transaction' ? a.extra[f.slice(6)] : undefined)
+            : (a: Alert) => (a as unknown as Record<string, unknown>)[f]
     }))
   const plans = { transaction: plan('transaction'), email: plan('email') }
   const slow = (a: Alert) => {

@@ -72,8 +72,18 @@ const iso = (ms: number) => new Date(ms).toISOString()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export const emptyReport = (): DrainReport => ({
-  messages: 0, sent: 0, retry: 0, waiting: 0, dead: 0, uncertain: 0, recovered: 0, fallbacks: { email: 0, covered: 0, notice: 0 }, notices: 0,
-  by_destination: {}, next_attempt_at: null, duration_ms: 0
+  messages: 0,
+  sent: 0,
+  retry: 0,
+  waiting: 0,
+  dead: 0,
+  uncertain: 0,
+  recovered: 0,
+  fallbacks: { email: 0, covered: 0, notice: 0 },
+  notices: 0,
+  by_destination: {},
+  next_attempt_at: null,
+  duration_ms: 0
 })
 
 class Semaphore {
@@ -119,8 +129,12 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
   const report = emptyReport()
   const tally = (dest: string) => (report.by_destination[dest] ??= { sent: 0, retry: 0, dead: 0, uncertain: 0 })
   const { outbox } = o
-  const claims = new GroupCommit<{ keys: DeliveryKey[]; messageKey: string }, DeliveryKey[]>((items) => outbox.claimBatch(items, PROCESS_CLAIMER, iso(Date.now())))
-  const results = new GroupCommit<{ keys: DeliveryKey[]; facts: AttemptFacts; outcome: Completion }, CompleteResult>((items) => outbox.completeBatch(items, PROCESS_CLAIMER))
+  const claims = new GroupCommit<{ keys: DeliveryKey[]; messageKey: string }, DeliveryKey[]>((items) =>
+    outbox.claimBatch(items, PROCESS_CLAIMER, iso(Date.now()))
+  )
+  const results = new GroupCommit<{ keys: DeliveryKey[]; facts: AttemptFacts; outcome: Completion }, CompleteResult>((items) =>
+    outbox.completeBatch(items, PROCESS_CLAIMER)
+  )
 
   try {
     // Drains are serialized per process, so a 'sending' row of our own here is from an earlier drain that failed midway.
@@ -138,7 +152,15 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
     const message = (u: Unit, rows: DueDelivery[]): Message => {
       const alerts = rows.map((r) => alertFacts(r, d.app_url))
       const digest = rows.length > 1
-      const key = digest ? `digest:${hash('sha256', alerts.map((a) => a.key).sort().join('\n')).slice(0, 32)}` : alerts[0]!.key
+      const key = digest
+        ? `digest:${hash(
+            'sha256',
+            alerts
+              .map((a) => a.key)
+              .sort()
+              .join('\n')
+          ).slice(0, 32)}`
+        : alerts[0]!.key
       return { key, destination: u.destination, runId: rows[0]!.entry.runId, digest, alerts, severity: highest(alerts), fallbackOf: rows[0]!.fallbackOf }
     }
 
@@ -152,7 +174,9 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
       if (kind === 'slack') {
         try {
           const url = webhookFor(d, name, env)
-          return url ? { kind: 'slack', url } : { kind: 'unusable', why: `no webhook URL for ${destination}: set delivery.slack.webhooks.${name} or ${webhookEnvName(name)}` }
+          return url
+            ? { kind: 'slack', url }
+            : { kind: 'unusable', why: `no webhook URL for ${destination}: set delivery.slack.webhooks.${name} or ${webhookEnvName(name)}` }
         } catch (e) {
           return { kind: 'unusable', why: (e as Error).message }
         }
@@ -205,12 +229,27 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
       const keys: DeliveryKey[] = rows.map(({ entryId, destination }) => ({ entryId, destination }))
       const done = await results.submit({
         keys,
-        facts: { startedAt: iso(startMs), finishedAt: iso(endMs), error, httpStatus: r.httpStatus, smtpResponse: r.smtpResponse, messageKey: m.key, messageSize: rows.length },
+        facts: {
+          startedAt: iso(startMs),
+          finishedAt: iso(endMs),
+          error,
+          httpStatus: r.httpStatus,
+          smtpResponse: r.smtpResponse,
+          messageKey: m.key,
+          messageSize: rows.length
+        },
         outcome
       })
       const t = tally(m.destination)
       const n = rows.length
-      const fields = { destination: m.destination, alerts: n, key: m.key, http_status: r.httpStatus ?? undefined, smtp: r.smtpResponse ?? undefined, ms: endMs - startMs }
+      const fields = {
+        destination: m.destination,
+        alerts: n,
+        key: m.key,
+        http_status: r.httpStatus ?? undefined,
+        smtp: r.smtpResponse ?? undefined,
+        ms: endMs - startMs
+      }
       switch (outcome.result) {
         case 'sent':
           report.messages++
@@ -226,7 +265,11 @@ async function drain(o: DrainOptions): Promise<DrainReport> {
         case 'dead':
           report.dead += n
           t.dead += n
-          log.error('delivery.dead', { ...fields, error, fallbacks: [...new Set(done.fallbacks.map((f) => (f.target ? `${f.action} → ${f.target}` : f.action)))] })
+          log.error('delivery.dead', {
+            ...fields,
+            error,
+            fallbacks: [...new Set(done.fallbacks.map((f) => (f.target ? `${f.action} → ${f.target}` : f.action)))]
+          })
           break
         case 'uncertain':
           report.uncertain += n

@@ -118,8 +118,13 @@ export async function notifyRunFailure(i: FailureNoticeInput): Promise<FailureNo
     try {
       result.notice_id = await i.outbox.addNotice(
         {
-          kind: 'run_failed', severity: 'critical', title: `${what} failed`, detail: `${errors.join('\n')}\n${emailLine[result.email]}`,
-          destination: result.to, entryIds: [], runId: i.runId
+          kind: 'run_failed',
+          severity: 'critical',
+          title: `${what} failed`,
+          detail: `${errors.join('\n')}\n${emailLine[result.email]}`,
+          destination: result.to,
+          entryIds: [],
+          runId: i.runId
         },
         new Date().toISOString()
       )

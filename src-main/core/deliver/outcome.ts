@@ -17,7 +17,15 @@ export function fallbackList(d: DeliverySettings, settings: Settings, severity: 
 }
 
 export function decide(
-  d: DeliverySettings, rows: DueDelivery[], m: Message, r: SendResult, error: string | null, startMs: number, endMs: number, settings: Settings, random: () => number
+  d: DeliverySettings,
+  rows: DueDelivery[],
+  m: Message,
+  r: SendResult,
+  error: string | null,
+  startMs: number,
+  endMs: number,
+  settings: Settings,
+  random: () => number
 ): Completion {
   if (r.ok) return { result: 'sent' }
   const what = m.digest ? `${m.alerts.length} alerts (${severityCounts(m.alerts)})` : `[${LABEL[m.severity]}] ${oneLine(m.alerts[0]!.title, 120)}`
@@ -26,25 +34,39 @@ export function decide(
     return {
       result: 'uncertain',
       notice: {
-        kind: 'uncertain', severity: m.severity, title: `Delivery uncertain: ${what} → ${m.destination}`,
+        kind: 'uncertain',
+        severity: m.severity,
+        title: `Delivery uncertain: ${what} → ${m.destination}`,
         detail: `${error}. It will not be resent automatically: check ${m.destination}, then confirm it arrived or ask for it to be sent again (triage deliver --resolve).`,
-        destination: m.destination, entryIds: ids, runId: m.runId
+        destination: m.destination,
+        entryIds: ids,
+        runId: m.runId
       }
     }
   }
   // A digest's members may differ in history (a retried row joined fresh ones): the most-tried one decides.
   const attempt = Math.max(...rows.map((x) => x.attempts)) + 1
   const first = Math.min(...rows.map((x) => (x.firstAttemptAt ? Date.parse(x.firstAttemptAt) : startMs)))
-  const decision = r.permanent ? { kind: 'dead' as const, why: 'the destination refused it (retrying cannot help)' } : afterFailure(d.retry, attempt, first, endMs, r.retryAfterMs, random)
+  const decision = r.permanent
+    ? { kind: 'dead' as const, why: 'the destination refused it (retrying cannot help)' }
+    : afterFailure(d.retry, attempt, first, endMs, r.retryAfterMs, random)
   if (decision.kind === 'retry') return { result: 'retry', nextAttemptAt: iso(decision.at) }
   const notice: NoticeDraft = {
-    kind: 'undelivered', severity: m.severity, title: `Not delivered: ${what} → ${m.destination}`,
+    kind: 'undelivered',
+    severity: m.severity,
+    title: `Not delivered: ${what} → ${m.destination}`,
     detail: `${m.destination} failed: ${decision.why}; last error: ${error}.${m.fallbackOf ? ` This e-mail was the fallback for ${m.fallbackOf}, which failed too.` : ''} Nobody was told by e-mail: open ${ids.length === 1 ? `alert #${ids[0]}` : 'these alerts'} in Triage Desk.`,
-    destination: m.destination, entryIds: ids, runId: m.runId
+    destination: m.destination,
+    entryIds: ids,
+    runId: m.runId
   }
   const fallbacks = rows.map((row): Fallback =>
     row.destination.startsWith('slack:')
-      ? { action: 'email', destination: `email:${fallbackList(d, settings, row.entry.severity)}`, reason: `${row.destination} failed: ${decision.why}; last error: ${error}` }
+      ? {
+          action: 'email',
+          destination: `email:${fallbackList(d, settings, row.entry.severity)}`,
+          reason: `${row.destination} failed: ${decision.why}; last error: ${error}`
+        }
       : { action: 'notice', reason: `${row.destination} failed: ${decision.why}; last error: ${error}`, notice }
   )
   return { result: 'dead', fallbacks }

@@ -5,7 +5,10 @@ export class RateLimiter {
   private readonly pausedUntil = new Map<string, number>()
   private readonly intervalMs: number
 
-  constructor(perSecond: number, private readonly now: () => number = Date.now) {
+  constructor(
+    perSecond: number,
+    private readonly now: () => number = Date.now
+  ) {
     this.intervalMs = perSecond > 0 ? 1000 / perSecond : 0
   }
 

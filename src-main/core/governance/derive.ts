@@ -74,8 +74,18 @@ export function deriveGovernance(events: readonly Ev[]): Governance {
         const d = dataOf<'rules_drafted'>(e)
         if (!ruleSets.has(d.version))
           ruleSets.set(d.version, {
-            version: d.version, name: d.name, content: d.content, path: d.path, based_on: d.based_on, drafted_by: e.by, drafted_at: e.at,
-            backtests: [], approvals: [], rejections: [], activations: [], state: 'draft'
+            version: d.version,
+            name: d.name,
+            content: d.content,
+            path: d.path,
+            based_on: d.based_on,
+            drafted_by: e.by,
+            drafted_at: e.at,
+            backtests: [],
+            approvals: [],
+            rejections: [],
+            activations: [],
+            state: 'draft'
           })
         break
       }
@@ -103,8 +113,18 @@ export function deriveGovernance(events: readonly Ev[]): Governance {
       case 'silence_added': {
         const d = dataOf<'silence_added'>(e)
         silences.set(e.id, {
-          id: e.id, by: e.by, at: e.at, matches: d.matches, until: d.until, reason: d.reason, include_critical: d.include_critical,
-          approved_by: null, approved_at: null, expired_by: null, expired_at: null, expire_reason: null
+          id: e.id,
+          by: e.by,
+          at: e.at,
+          matches: d.matches,
+          until: d.until,
+          reason: d.reason,
+          include_critical: d.include_critical,
+          approved_by: null,
+          approved_at: null,
+          expired_by: null,
+          expired_at: null,
+          expire_reason: null
         })
         break
       }

@@ -72,15 +72,33 @@ export class GovernanceDesk {
   }
 
   /** Records a backtest's figures (the draft is recorded first if it is new). */
-  async recordBacktest(ruleSet: RuleSet, against: string | null, period: { from: string; to: string }, figures: BacktestFigures, byInput: string): Promise<GovernanceEventRow> {
+  async recordBacktest(
+    ruleSet: RuleSet,
+    against: string | null,
+    period: { from: string; to: string },
+    figures: BacktestFigures,
+    byInput: string
+  ): Promise<GovernanceEventRow> {
     const by = this.who(byInput)
     const at = iso(this.now())
     const { changed_ids, ...rest } = figures
     const rows = await this.write((g) => [
       ...(g.ruleSets.has(ruleSet.version)
         ? []
-        : [{ type: 'rules_drafted' as const, by, at, data: { version: ruleSet.version, name: ruleSet.document.name, content: ruleSet.source, path: ruleSet.path, based_on: g.active } }]),
-      { type: 'rules_backtested', by, at, data: { version: ruleSet.version, against, from: period.from, to: period.to, figures: { ...rest, changed_ids_shown: changed_ids.length } } }
+        : [
+            {
+              type: 'rules_drafted' as const,
+              by,
+              at,
+              data: { version: ruleSet.version, name: ruleSet.document.name, content: ruleSet.source, path: ruleSet.path, based_on: g.active }
+            }
+          ]),
+      {
+        type: 'rules_backtested',
+        by,
+        at,
+        data: { version: ruleSet.version, against, from: period.from, to: period.to, figures: { ...rest, changed_ids_shown: changed_ids.length } }
+      }
     ])
     return rows.at(-1)!
   }
@@ -137,9 +155,13 @@ export class GovernanceDesk {
     if (r.state === 'active') return ['it is already the rule set in force']
     const out: string[] = []
     const fresh = this.qualifyingBacktest(g, r, nowMs)
-    if (!fresh) out.push(`it needs a backtest of the last ${BACKTEST_DAYS} days against the rule set in force (${g.active ?? 'the settings\' rules file'}), run within the last 24 hours`)
+    if (!fresh)
+      out.push(
+        `it needs a backtest of the last ${BACKTEST_DAYS} days against the rule set in force (${g.active ?? "the settings' rules file"}), run within the last 24 hours`
+      )
     const approval = this.qualifyingApproval(r, fresh)
-    if (fresh && !approval) out.push(`its latest backtest (#${fresh.event}) needs an approval by an officer other than ${this.label(r.drafted_by)}, who drafted it`)
+    if (fresh && !approval)
+      out.push(`its latest backtest (#${fresh.event}) needs an approval by an officer other than ${this.label(r.drafted_by)}, who drafted it`)
     const rejected = r.rejections.at(-1)
     if (rejected && (!approval || rejected.event > approval.event)) out.push(`it was rejected by ${this.label(rejected.by)} (${rejected.reason})`)
     return out
@@ -161,12 +183,16 @@ export class GovernanceDesk {
     return row!
   }
 
-  async addSilence(input: { matches: SilenceMatch[]; until: string; reason: string; include_critical?: boolean }, byInput: string): Promise<GovernanceEventRow> {
+  async addSilence(
+    input: { matches: SilenceMatch[]; until: string; reason: string; include_critical?: boolean },
+    byInput: string
+  ): Promise<GovernanceEventRow> {
     const by = this.who(byInput)
     const reason = reasonOf(input.reason, 'a reason for the silence')
     if (!input.matches.length) throw new GovernanceRefusal('a silence needs at least one --match field=value')
     for (const m of input.matches) {
-      if (!isSilenceField(m.field)) throw new GovernanceRefusal(`"${m.field}" is not a field a silence can match (use ${SILENCE_FIELDS.join(', ')} or extra.<column>)`)
+      if (!isSilenceField(m.field))
+        throw new GovernanceRefusal(`"${m.field}" is not a field a silence can match (use ${SILENCE_FIELDS.join(', ')} or extra.<column>)`)
       if (!m.value.trim()) throw new GovernanceRefusal(`--match ${m.field}= needs a value`)
     }
     const nowMs = this.now()
@@ -176,9 +202,20 @@ export class GovernanceDesk {
       throw new GovernanceRefusal(`"${input.until}" has no time zone: add Z for UTC or an offset such as +01:00`)
     if (!Number.isFinite(until)) throw new GovernanceRefusal(`"${input.until}" is not a time (use ISO 8601, e.g. 2026-12-10T18:00:00Z)`)
     if (until <= nowMs) throw new GovernanceRefusal(`the silence would end at ${iso(until)}, which has passed`)
-    if (until > nowMs + MAX_SILENCE_DAYS * DAY) throw new GovernanceRefusal(`a silence holds at most ${MAX_SILENCE_DAYS} days (until ${iso(nowMs + MAX_SILENCE_DAYS * DAY)}); add another when it ends`)
+    if (until > nowMs + MAX_SILENCE_DAYS * DAY)
+      throw new GovernanceRefusal(`a silence holds at most ${MAX_SILENCE_DAYS} days (until ${iso(nowMs + MAX_SILENCE_DAYS * DAY)}); add another when it ends`)
     const [row] = await this.write(() => [
-      { type: 'silence_added', by, at: iso(nowMs), data: { matches: input.matches.map((m) => ({ field: m.field, value: m.value.trim() })), until: iso(until), reason, include_critical: input.include_critical ?? false } }
+      {
+        type: 'silence_added',
+        by,
+        at: iso(nowMs),
+        data: {
+          matches: input.matches.map((m) => ({ field: m.field, value: m.value.trim() })),
+          until: iso(until),
+          reason,
+          include_critical: input.include_critical ?? false
+        }
+      }
     ])
     return row!
   }

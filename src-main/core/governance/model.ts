@@ -39,7 +39,13 @@ export interface GovernanceEventData {
   /** A rule set proposed, with its whole text (so the chain holds what became active, byte for byte). */
   rules_drafted: { version: string; name: string; content: string; path: string | null; based_on: string | null }
   /** A backtest of `version` against the rule set in force (`against`) over [from, to). */
-  rules_backtested: { version: string; against: string | null; from: string; to: string; figures: Omit<BacktestFigures, 'changed_ids'> & { changed_ids_shown: number } }
+  rules_backtested: {
+    version: string
+    against: string | null
+    from: string
+    to: string
+    figures: Omit<BacktestFigures, 'changed_ids'> & { changed_ids_shown: number }
+  }
   rules_approved: { version: string; reason: string }
   rules_rejected: { version: string; reason: string }
   /** `backtest`: the id of the rules_backtested event that covered the last 30 days. */

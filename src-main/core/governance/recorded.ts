@@ -7,9 +7,7 @@ import { loadRuleSet, parseRuleSet, type RuleSet } from '../classify/ruleset.js'
 import type { GovernanceStore } from '../ports/governance.js'
 import { deriveGovernance } from './derive.js'
 
-export type RecordedRuleSet =
-  | { found: true; ruleSet: RuleSet; source: 'run' | 'governance' | 'settings' }
-  | { found: false; reason: string }
+export type RecordedRuleSet = { found: true; ruleSet: RuleSet; source: 'run' | 'governance' | 'settings' } | { found: false; reason: string }
 
 export interface RecordedSources {
   /** The rule set the trail's runs recorded under this version (rulesets table), or null. */

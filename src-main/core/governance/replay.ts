@@ -23,11 +23,19 @@ export { samePerson as sameOfficer }
  * alone: a period set in the future covers no alert.
  */
 export function backtestQualifies(b: { against: string | null; at: string; from: string; to: string }, active: string | null, nowMs: number): boolean {
-  const ran = Date.parse(b.at), from = Date.parse(b.from), to = Date.parse(b.to)
+  const ran = Date.parse(b.at),
+    from = Date.parse(b.from),
+    to = Date.parse(b.to)
   return b.against === active && ran >= nowMs - BACKTEST_FRESH_MS && from <= ran - BACKTEST_DAYS * DAY + 60_000 && to >= ran - DAY && to <= ran + DAY
 }
 
-interface Backtest { version: string; against: string | null; at: string; from: string; to: string }
+interface Backtest {
+  version: string
+  against: string | null
+  at: string
+  from: string
+  to: string
+}
 
 export class GovernanceReplay {
   private readonly drafter = new Map<string, string>()
@@ -73,7 +81,8 @@ export class GovernanceReplay {
         if (!backtestQualifies(b, this.active, Date.parse(e.at)))
           return `rule set ${d.version} names backtest #${d.backtest}, which is not of the last ${BACKTEST_DAYS} days against the rule set then in force (${this.active ?? "the settings' rules file"}) run within 24 hours before`
         const a = this.approvals.get(d.approval)
-        if (!a || a.version !== d.version || d.approval < d.backtest) return `rule set ${d.version} names approval #${d.approval}, which is not an approval of it after backtest #${d.backtest}`
+        if (!a || a.version !== d.version || d.approval < d.backtest)
+          return `rule set ${d.version} names approval #${d.approval}, which is not an approval of it after backtest #${d.backtest}`
         if (samePerson(a.by, drafter)) return `rule set ${d.version} approved by ${a.by}, who drafted it (four-eyes)`
         const rejected = this.lastRejection.get(d.version) ?? 0
         if (rejected > d.approval) return `rule set ${d.version} was rejected (#${rejected}) after approval #${d.approval}`

@@ -28,7 +28,10 @@ export class FileTap {
   private consumed = false
   private completed = false
 
-  constructor(readonly path: string, private readonly chunkSize = 1 << 16) {
+  constructor(
+    readonly path: string,
+    private readonly chunkSize = 1 << 16
+  ) {
     const s = statSync(path)
     this.before = { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino }
   }
@@ -138,11 +141,19 @@ export function firstInvalidUtf8(b: Buffer): number {
     const c = b[i]!
     let n = 0
     let min = 0
-    if (c < 0x80) { i++; continue }
-    else if (c >= 0xc2 && c <= 0xdf) { n = 1; min = 0x80 }
-    else if (c >= 0xe0 && c <= 0xef) { n = 2; min = 0x800 }
-    else if (c >= 0xf0 && c <= 0xf4) { n = 3; min = 0x10000 }
-    else return i
+    if (c < 0x80) {
+      i++
+      continue
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      n = 1
+      min = 0x80
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2
+      min = 0x800
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3
+      min = 0x10000
+    } else return i
     let cp = c & (0x3f >> n)
     for (let k = 1; k <= n; k++) {
       const d = b[i + k]

@@ -39,7 +39,12 @@ export interface CsvRecordBytes {
  * Splits a byte stream into CSV records. `delimiter` must be a single ASCII byte. Line terminators: LF, CRLF, or
  * a lone CR. Empty lines are not records. The stream must be in an ASCII-compatible encoding.
  */
-export async function* splitCsvRecords(chunks: AsyncIterable<Buffer>, delimiter: number, maxRecordBytes: number, startOffset = 0): AsyncGenerator<CsvRecordBytes> {
+export async function* splitCsvRecords(
+  chunks: AsyncIterable<Buffer>,
+  delimiter: number,
+  maxRecordBytes: number,
+  startOffset = 0
+): AsyncGenerator<CsvRecordBytes> {
   let parts: Buffer[] = []
   let kept = 0
   let size = 0

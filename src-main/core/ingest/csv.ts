@@ -178,7 +178,10 @@ function parseQuoted(text: string, delimiter: string, lineEnd: string): string[]
  * The file's bytes in an encoding whose ASCII bytes are ASCII (so records can be split on bytes): UTF-16 files
  * (by BOM or setting) are converted to UTF-8 as they stream. A BOM decides the encoding and is not part of a record.
  */
-async function decodedChunks(source: AsyncGenerator<Buffer>, declared: string): Promise<{ chunks: AsyncIterable<Buffer>; encoding: string; bomLength: number }> {
+async function decodedChunks(
+  source: AsyncGenerator<Buffer>,
+  declared: string
+): Promise<{ chunks: AsyncIterable<Buffer>; encoding: string; bomLength: number }> {
   const first = await source.next()
   const head = first.done ? Buffer.alloc(0) : first.value
   const bom = detectBom(head)

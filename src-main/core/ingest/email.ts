@@ -26,7 +26,18 @@ import iconv from 'iconv-lite'
 import { simpleParser } from 'mailparser'
 import type { RawFacts, RawRecord } from '../model.js'
 import { parseRfc5322Date, parseTimestamp } from '../normalize/time.js'
-import { decodeText, DEFAULT_MAX_MESSAGE_BYTES, firstInvalidUtf8, isAsciiCompatible, isUtf8, isKnownEncoding, lossyText, RAW_KEEP_BYTES, RecordDigest, type FileTap } from './bytes.js'
+import {
+  decodeText,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  firstInvalidUtf8,
+  isAsciiCompatible,
+  isUtf8,
+  isKnownEncoding,
+  lossyText,
+  RAW_KEEP_BYTES,
+  RecordDigest,
+  type FileTap
+} from './bytes.js'
 
 const LF = 0x0a
 const CR = 0x0d
@@ -56,7 +67,10 @@ class MessageBytes {
   /** Has a byte other than space, tab, CR, LF. */
   nonBlank = false
 
-  constructor(private readonly cap: number, readonly fromLine: boolean) {}
+  constructor(
+    private readonly cap: number,
+    readonly fromLine: boolean
+  ) {}
 
   get size(): number {
     return this.digest.size
@@ -145,7 +159,11 @@ function rawText(bytes: Buffer, charset: string | null): { raw: string; exact: b
   if (charset) {
     const raw = iconv.decode(bytes, charset)
     if (iconv.encode(raw, charset).equals(bytes)) return { raw, exact: true }
-    return { raw, exact: false, note: `the message is not valid UTF-8 (${where}) and not all of it is valid ${charset}: its raw text is read as ${charset}, and its exact bytes are kept` }
+    return {
+      raw,
+      exact: false,
+      note: `the message is not valid UTF-8 (${where}) and not all of it is valid ${charset}: its raw text is read as ${charset}, and its exact bytes are kept`
+    }
   }
   return {
     raw: lossyText(bytes),
@@ -184,7 +202,8 @@ async function messageRecord(m: MessageBytes, file: string, locator: string, opt
     )
   }
   if (m.nul >= 0) {
-    const message = what === 'mailbox' && !m.fromLine ? `not a mailbox: NUL bytes at byte ${m.nul}` : `not an e-mail message: NUL bytes at byte ${m.nul} of the file`
+    const message =
+      what === 'mailbox' && !m.fromLine ? `not a mailbox: NUL bytes at byte ${m.nul}` : `not an e-mail message: NUL bytes at byte ${m.nul} of the file`
     return readErrorRecord(file, locator, lossyText(bytes.subarray(0, RAW_KEEP_BYTES)).replaceAll('\0', '\uFFFD'), message, {
       size,
       sha256,
@@ -193,7 +212,8 @@ async function messageRecord(m: MessageBytes, file: string, locator: string, opt
     })
   }
   if (!m.nonBlank) {
-    const message = what === 'mailbox' ? 'empty message (nothing between its "From " line and the next)' : 'empty message (the file holds no headers and no body)'
+    const message =
+      what === 'mailbox' ? 'empty message (nothing between its "From " line and the next)' : 'empty message (the file holds no headers and no body)'
     return readErrorRecord(file, locator, bytes.toString('latin1'), message, { size, sha256, truncated: false })
   }
   return parseMessage(bytes, file, locator, opts, { size, sha256 })
@@ -218,7 +238,13 @@ export function messageBytesOf(raw: string, encoding = 'utf-8'): Buffer[] {
 }
 
 /** One RFC 822 message (its bytes) → RawRecord with the export's field names. Never throws for bad data. */
-export async function parseMessage(source: Buffer | string, file: string, locator: string, opts: EmailOptions = {}, digest?: { size: number; sha256: string }): Promise<RawRecord> {
+export async function parseMessage(
+  source: Buffer | string,
+  file: string,
+  locator: string,
+  opts: EmailOptions = {},
+  digest?: { size: number; sha256: string }
+): Promise<RawRecord> {
   const bytes = typeof source === 'string' ? Buffer.from(source, 'utf8') : source
   const size = digest?.size ?? bytes.length
   const sha256 = digest?.sha256 ?? createHash('sha256').update(bytes).digest('hex')
@@ -332,7 +358,17 @@ function isValidUtf8(b: Buffer): boolean {
 }
 
 /** Reads one MIME entity in [start, end); returns its headers (unfolded). Records edits for undeclared text. */
-function entity(msg: Buffer, start: number, end: number, undeclared: string | null, edits: Edit[], charsets: Set<string>, depth: number, root: boolean, inDigest = false): Array<{ key: string; value: string }> {
+function entity(
+  msg: Buffer,
+  start: number,
+  end: number,
+  undeclared: string | null,
+  edits: Edit[],
+  charsets: Set<string>,
+  depth: number,
+  root: boolean,
+  inDigest = false
+): Array<{ key: string; value: string }> {
   // The header block ends at the first empty line.
   let pos = start
   let headerEnd = end
@@ -353,7 +389,7 @@ function entity(msg: Buffer, start: number, end: number, undeclared: string | nu
   const readLines = (charset: string | null) => {
     const lines: string[] = []
     let transcoded = false
-    for (let i = 0; i < block.length; ) {
+    for (let i = 0; i < block.length;) {
       let nl = block.indexOf(LF, i)
       nl = nl < 0 ? block.length : nl + 1
       const line = block.subarray(i, nl)
@@ -381,7 +417,8 @@ function entity(msg: Buffer, start: number, end: number, undeclared: string | nu
   }
   if (/^multipart\//.test(type)) {
     const boundary = param(ct, 'boundary')
-    if (boundary && depth < MAX_DEPTH) for (const [s, e] of parts(msg, bodyStart, end, boundary)) entity(msg, s, e, undeclared, edits, charsets, depth + 1, false, type === 'multipart/digest')
+    if (boundary && depth < MAX_DEPTH)
+      for (const [s, e] of parts(msg, bodyStart, end, boundary)) entity(msg, s, e, undeclared, edits, charsets, depth + 1, false, type === 'multipart/digest')
   } else if (undeclared && !charset && type.startsWith('text/')) {
     const cte = (headers.find((h) => h.key === 'content-transfer-encoding')?.value ?? '').trim().toLowerCase()
     if (!isValidUtf8(transferDecoded(msg.subarray(bodyStart, end), cte))) {
@@ -436,7 +473,13 @@ function unfold(text: string): Array<{ key: string; value: string }> {
     if (colon <= 0) continue
     const key = field.slice(0, colon).trim().toLowerCase()
     if (!/^[\x21-\x39\x3b-\x7e]+$/.test(key)) continue
-    out.push({ key, value: field.slice(colon + 1).replace(/\r?\n[ \t]/g, ' ').replace(/\r$/, '') })
+    out.push({
+      key,
+      value: field
+        .slice(colon + 1)
+        .replace(/\r?\n[ \t]/g, ' ')
+        .replace(/\r$/, '')
+    })
   }
   return out
 }
@@ -492,8 +535,14 @@ function transferDecoded(body: Buffer, cte: string): Buffer {
         i += 2
         continue
       }
-      if (body[i + 1] === LF) { i += 1; continue }
-      if (body[i + 1] === CR && body[i + 2] === LF) { i += 2; continue }
+      if (body[i + 1] === LF) {
+        i += 1
+        continue
+      }
+      if (body[i + 1] === CR && body[i + 2] === LF) {
+        i += 2
+        continue
+      }
     }
     out[n++] = c
   }
@@ -618,8 +667,13 @@ export async function* readMbox(tap: FileTap, displayName: string, opts: EmailOp
         const crAt = pendingCR
         pendingCR = -1
         if (chunk[i] === LF) {
-          if (now() === 'skip') { prevBlank = false; state = 'prefix'; gt = 0; matched = 0; lineLen = 0 }
-          else endLine(CRLF_BUF)
+          if (now() === 'skip') {
+            prevBlank = false
+            state = 'prefix'
+            gt = 0
+            matched = 0
+            lineLen = 0
+          } else endLine(CRLF_BUF)
           i++
           continue
         }

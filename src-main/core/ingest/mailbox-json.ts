@@ -32,7 +32,10 @@ class Piece {
   private kept = 0
   size = 0
   private digest: RecordDigest | null = null
-  constructor(readonly offset: number, private readonly cap: number) {}
+  constructor(
+    readonly offset: number,
+    private readonly cap: number
+  ) {}
 
   get oversize(): boolean {
     return this.digest !== null
@@ -199,8 +202,15 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
       const b = chunk[i]!
       switch (phase) {
         case 'start':
-          if (isWs(b)) { i++; break }
-          if (b === OPEN_ARR) { phase = 'between'; i++; break }
+          if (isWs(b)) {
+            i++
+            break
+          }
+          if (b === OPEN_ARR) {
+            phase = 'between'
+            i++
+            break
+          }
           phase = 'not-array'
           firstByte = b
           firstOffset = offset + i
@@ -210,17 +220,38 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
           i = len
           break
         case 'between':
-          if (isWs(b)) { i++; break }
-          if (b === CLOSE_ARR) { phase = 'done'; i++; break }
-          if (b === COMMA) { i++; break } // an empty element ("[,"  ",,"): nothing to read, nothing lost
+          if (isWs(b)) {
+            i++
+            break
+          }
+          if (b === CLOSE_ARR) {
+            phase = 'done'
+            i++
+            break
+          }
+          if (b === COMMA) {
+            i++
+            break
+          } // an empty element ("[,"  ",,"): nothing to read, nothing lost
           start(offset + i)
           phase = 'element'
           seg = i
           break
         case 'after':
-          if (isWs(b)) { i++; break }
-          if (b === COMMA) { phase = 'between'; i++; break }
-          if (b === CLOSE_ARR) { phase = 'done'; i++; break }
+          if (isWs(b)) {
+            i++
+            break
+          }
+          if (b === COMMA) {
+            phase = 'between'
+            i++
+            break
+          }
+          if (b === CLOSE_ARR) {
+            phase = 'done'
+            i++
+            break
+          }
           note = `no comma between message ${n} and this one (byte ${offset + i}); read as two messages`
           start(offset + i)
           phase = 'element'
@@ -228,15 +259,26 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
           break
         case 'element': {
           if (inStr) {
-            if (esc) { esc = false; i++; break }
+            if (esc) {
+              esc = false
+              i++
+              break
+            }
             // Fast path: jump to the next quote or backslash.
             if (nextQuote !== -1 && nextQuote < i) nextQuote = chunk.indexOf(QUOTE, i)
             if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = chunk.indexOf(BACKSLASH, i)
             const q = nextQuote < 0 ? len : nextQuote
             const bs = nextBackslash < 0 ? len : nextBackslash
             const j = Math.min(q, bs)
-            if (j >= len) { i = len; break }
-            if (j === bs) { esc = true; i = j + 1; break }
+            if (j >= len) {
+              i = len
+              break
+            }
+            if (j === bs) {
+              esc = true
+              i = j + 1
+              break
+            }
             inStr = false
             i = j + 1
             if (depth === 0) {
@@ -246,7 +288,11 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
             }
             break
           }
-          if (b === QUOTE) { inStr = true; i++; break }
+          if (b === QUOTE) {
+            inStr = true
+            i++
+            break
+          }
           if (b === OPEN_OBJ || b === OPEN_ARR) {
             if (++depth > MAX_JSON_DEPTH) tooDeep = true
             i++
@@ -272,7 +318,10 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
           break
         }
         case 'done':
-          if (isWs(b)) { i++; break }
+          if (isWs(b)) {
+            i++
+            break
+          }
           phase = 'trailing'
           trailing = new Piece(offset + i, 0)
           seg = i
@@ -305,7 +354,9 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
       break
     case 'between':
     case 'after':
-      yield fileRecord(`the file ends before the JSON array is closed (after message ${n}): it may be cut short, and messages after message ${n} may be missing`)
+      yield fileRecord(
+        `the file ends before the JSON array is closed (after message ${n}): it may be cut short, and messages after message ${n} may be missing`
+      )
       break
     case 'element':
       yield finish(true)
@@ -318,7 +369,10 @@ export async function* readMailboxJson(tap: FileTap, displayName: string, opts: 
         origin: { file: displayName, locator: 'file' },
         raw: text.text,
         fields: {},
-        readError: { field: null, message: `unexpected content after the end of the JSON array (byte ${trailing!.offset}, ${t.size} bytes); it is not read as messages` },
+        readError: {
+          field: null,
+          message: `unexpected content after the end of the JSON array (byte ${trailing!.offset}, ${t.size} bytes); it is not read as messages`
+        },
         rawFacts: { size: t.size, sha256: t.sha256, truncated: t.truncated, ...(text.valid ? {} : { bytes: t.bytes }) }
       }
       break

@@ -47,7 +47,10 @@ export function readNumber(s: string, f: NumberFormat): NumberRead {
   const other = f.decimal === '.' ? ',' : '.'
   const explain = `with "${f.decimal}" as the decimal mark${f.inferred ? ' (inferred from the delimiter; set sources.csv.decimal)' : ''}`
   if (f.inferred && (f.decimal === '.' ? ONE_GROUP_DOT : ONE_GROUP_COMMA).test(s))
-    return { ok: false, message: `ambiguous number ${JSON.stringify(s)}: ${Number(s.replace(other, ''))} ${explain}, but ${Number(s.replace(other, '.'))} if "${other}" is the decimal mark; write it without a thousands separator or set sources.csv.decimal` }
+    return {
+      ok: false,
+      message: `ambiguous number ${JSON.stringify(s)}: ${Number(s.replace(other, ''))} ${explain}, but ${Number(s.replace(other, '.'))} if "${other}" is the decimal mark; write it without a thousands separator or set sources.csv.decimal`
+    }
   if (f.decimal === '.') {
     if (NUMERIC.test(s)) return { ok: true, value: Number(s) }
     if (GROUPED_DOT.test(s)) return { ok: true, value: Number(s.replaceAll(',', '')) }
@@ -136,7 +139,9 @@ export function emailSchema(zone: string) {
     message_id: requiredText,
     vendor: optionalText,
     subject: requiredText,
-    body: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string({ error: (iss) => `expected text, got ${show(iss.input)}` })).transform((s) => s.trim()),
+    body: z
+      .preprocess((v) => (v === undefined || v === null ? '' : v), z.string({ error: (iss) => `expected text, got ${show(iss.input)}` }))
+      .transform((s) => s.trim()),
     severity_hint: optionalText.transform((v) => (v === null ? null : v.toLowerCase())),
     created_at: timestamp(zone)
   }) satisfies z.ZodType<Omit<EmailAlert, 'kind'>, unknown>

@@ -1,8 +1,7 @@
 // Timestamps arrive in many shapes; everything after normalization is UTC ISO 8601.
 // A timestamp without an offset is read in the source's configured IANA time zone.
 
-const ISO_LIKE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/
+const ISO_LIKE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
@@ -35,7 +34,10 @@ export function isValidTimeZone(zone: string): boolean {
 }
 
 /** Wall-clock parts of an instant in a zone (weekday 0 = Sunday). */
-export function zonedParts(epochMs: number, zone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number } {
+export function zonedParts(
+  epochMs: number,
+  zone: string
+): { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number } {
   const parts = zoneFormatter(zone).formatToParts(new Date(epochMs))
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value)
   // Intl counts years before 1 CE as 1 BC, 2 BC, ...; the proleptic Gregorian year 0 is 1 BC.
@@ -100,8 +102,12 @@ export function parseTimestamp(input: string, zone = 'UTC'): TimeResult {
   const m = ISO_LIKE.exec(s)
   if (!m) return { ok: false, message: `not an ISO 8601 timestamp: ${JSON.stringify(clip(s))}` }
   const [, y, mo, d, h = '00', mi = '00', se = '00', frac = '', off] = m
-  const year = Number(y), month = Number(mo), day = Number(d)
-  const hour = Number(h), minute = Number(mi), second = Number(se)
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d)
+  const hour = Number(h),
+    minute = Number(mi),
+    second = Number(se)
   const ms = Number(frac.padEnd(3, '0').slice(0, 3))
   if (month < 1 || month > 12) return { ok: false, message: `month ${month} out of range in ${JSON.stringify(s)}` }
   const dim = daysInMonth(year, month)
@@ -122,7 +128,8 @@ export function parseTimestamp(input: string, zone = 'UTC'): TimeResult {
   } else {
     const sign = off.startsWith('-') ? -1 : 1
     const digits = off.slice(1).replace(':', '')
-    const oh = Number(digits.slice(0, 2)), om = Number(digits.slice(2, 4) || '0')
+    const oh = Number(digits.slice(0, 2)),
+      om = Number(digits.slice(2, 4) || '0')
     if (oh > 14 || om > 59) return { ok: false, message: `offset ${off} out of range in ${JSON.stringify(s)}` }
     epoch = wall - sign * (oh * 60 + om) * 60_000
   }
@@ -172,7 +179,9 @@ export function parseRfc5322Date(input: string): TimeResult {
   let year = Number(y)
   if (y!.length === 2) year += year < 50 ? 2000 : 1900
   else if (y!.length === 3) year += 1900
-  const day = Number(d), hour = Number(h), minute = Number(mi)
+  const day = Number(d),
+    hour = Number(h),
+    minute = Number(mi)
   let second = Number(se)
   if (day < 1 || day > daysInMonth(year, month)) return { ok: false, message: `day ${day} out of range in ${JSON.stringify(clip(input.trim()))}` }
   if (hour > 23 || minute > 59 || second > 60) return { ok: false, message: `time out of range in ${JSON.stringify(clip(input.trim()))}` }

@@ -1,9 +1,7 @@
 // The read side the UI needs: the audit browser (filter, sort, search, keyset pages), alert detail, runs,
 // quarantine and the dashboard figures. Separate from TriageStore (the write path) so a store for teams can
 // answer these differently (e.g. PostgreSQL full-text search) without touching the pipeline.
-import type {
-  AlertRecord, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
-} from './read-model.js'
+import type { AlertRecord, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow } from './read-model.js'
 import { TriageError, type ErrorCode } from '../errors.js'
 
 export type { AuditFacets } from './read-model.js'
@@ -63,7 +61,12 @@ export interface AuditQueries {
   facets(): MaybePromise<AuditFacets>
   getAlert(id: number): MaybePromise<AlertRecord | null>
   listRuns(limit: number, beforeId?: number): MaybePromise<{ runs: RunRow[]; next_before_id: number | null }>
-  listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): MaybePromise<{ items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }>
+  listQuarantine(o: {
+    runId?: number
+    beforeId?: number
+    status?: 'all' | 'open'
+    limit: number
+  }): MaybePromise<{ items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }>
   dashboard(now: Date): MaybePromise<DashboardFigures>
   /** Of these raw-byte hashes and source kinds, those the trail holds a quarantine record for ("kind|sha256"). */
   quarantinedAlready(keys: Array<{ sha256: string; kind: string }>): MaybePromise<string[]>

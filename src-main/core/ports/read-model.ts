@@ -72,7 +72,11 @@ export const auditFilterSchema = z
     sla_breached: z.boolean().optional(),
     destination: z.string().min(1).optional(),
     /** transaction country, ISO 3166 alpha-2 codes (any case): entries whose country is one of them. E-mail alerts have none. */
-    country: z.array(z.string().regex(/^[A-Za-z]{2}$/, 'a country is an ISO 3166 two-letter code, e.g. IR')).min(1).max(250).optional(),
+    country: z
+      .array(z.string().regex(/^[A-Za-z]{2}$/, 'a country is an ISO 3166 two-letter code, e.g. IR'))
+      .min(1)
+      .max(250)
+      .optional(),
     /** amount at least this (inclusive), in the alert's own currency units: no conversion (add `currency` to compare like with like) */
     amount_min: z.number().finite().optional(),
     /** amount at most this (inclusive), in the alert's own currency units */
@@ -82,7 +86,10 @@ export const auditFilterSchema = z
     /** amount_max excludes the bound itself: amount < amount_max (the search's amount<N) */
     amount_max_exclusive: z.boolean().optional(),
     /** the transaction's currency, ISO 4217 (any case) */
-    currency: z.string().regex(/^[A-Za-z]{3}$/, 'a currency is an ISO 4217 three-letter code, e.g. EUR').optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'a currency is an ISO 4217 three-letter code, e.g. EUR')
+      .optional(),
     /** transaction types (any case; stored lower-cased): entries of one of them, e.g. ['wire', 'cash'] */
     txn_type: z.array(z.string().min(1).max(100)).min(1).max(50).optional(),
     /** the transaction's customer id, exactly */
@@ -101,7 +108,10 @@ export const auditFilterSchema = z
   })
   .strict()
   .refine((f) => !f.from || !f.to || Date.parse(f.from) < Date.parse(f.to), { message: '"from" must be before "to"', path: ['from'] })
-  .refine((f) => f.amount_min === undefined || f.amount_max === undefined || f.amount_min <= f.amount_max, { message: '"amount_min" must not be over "amount_max"', path: ['amount_min'] })
+  .refine((f) => f.amount_min === undefined || f.amount_max === undefined || f.amount_min <= f.amount_max, {
+    message: '"amount_min" must not be over "amount_max"',
+    path: ['amount_min']
+  })
 
 /**
  * 'priority': the order an officer works in — severity, then alerts whose case is not closed, then the oldest alert
@@ -126,7 +136,10 @@ export const auditQuerySchema = z
     count: z.boolean().default(false)
   })
   .strict()
-  .refine((q) => [q.cursor, q.offset, q.at].filter((x) => x !== undefined && x !== null).length <= 1, { message: 'ask for a page by one of cursor, offset or at', path: ['offset'] })
+  .refine((q) => [q.cursor, q.offset, q.at].filter((x) => x !== undefined && x !== null).length <= 1, {
+    message: 'ask for a page by one of cursor, offset or at',
+    path: ['offset']
+  })
   .refine((q) => q.at === undefined || q.sort.by === 'created_at', { message: '"at" needs the sort by alert time (created_at)', path: ['at'] })
 
 /** The alert's own fields the browser shows as columns (from the normalized alert; null where the alert has none). */
@@ -241,7 +254,6 @@ export const auditFacetsSchema = z.object({
   /** rule ids that matched at least one entry, most entries first */
   rules: z.array(facetValueSchema)
 })
-
 
 export type RunRow = z.infer<typeof runRowSchema>
 export type AuditFilter = z.infer<typeof auditFilterSchema>

@@ -75,7 +75,9 @@ export async function resolveQuarantine(ctx: ResolveContext, input: ResolveInput
   const fields: Record<string, unknown> = {}
   for (const f of allowed) if (known[f] !== undefined) fields[f] = known[f]
   Object.assign(fields, input.fixes)
-  const fixText = Object.entries(input.fixes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')
+  const fixText = Object.entries(input.fixes)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ')
   const rec: RawRecord = {
     kind: record.source_kind,
     origin: { file: record.source_file, locator: record.source_locator },

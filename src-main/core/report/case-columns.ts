@@ -6,8 +6,19 @@ import type { CaseAlert, Period, Rows, TableStream } from '../ports/reports.js'
 import { alertCase, caseCut, type CaseCut } from './case-figures.js'
 
 export const CASE_CSV_COLUMNS = [
-  'case_state', 'disposition', 'assignee', 'acknowledged_at', 'time_to_acknowledge_seconds', 'acknowledge_target', 'closed_at',
-  'time_to_close_seconds', 'close_target', 'closed_by', 'approved_by', 'sar_references', 'clocks'
+  'case_state',
+  'disposition',
+  'assignee',
+  'acknowledged_at',
+  'time_to_acknowledge_seconds',
+  'acknowledge_target',
+  'closed_at',
+  'time_to_close_seconds',
+  'close_target',
+  'closed_by',
+  'approved_by',
+  'sar_references',
+  'clocks'
 ] as const
 
 const NO_CASE: unknown[] = CASE_CSV_COLUMNS.map(() => null)
@@ -15,8 +26,17 @@ const NO_CASE: unknown[] = CASE_CSV_COLUMNS.map(() => null)
 function caseCells(a: CaseAlert, cut: CaseCut, policy: CasePolicy): unknown[] {
   const { view: v, ack, close } = alertCase(a, cut, policy)
   return [
-    v.state, v.disposition, v.assignee, v.acknowledged_at, ack.seconds, ack.outcome, v.state === 'closed' ? v.closed_at : null,
-    close.seconds, close.outcome, v.state === 'closed' ? v.closed_by : null, v.state === 'closed' ? v.approved_by : null,
+    v.state,
+    v.disposition,
+    v.assignee,
+    v.acknowledged_at,
+    ack.seconds,
+    ack.outcome,
+    v.state === 'closed' ? v.closed_at : null,
+    close.seconds,
+    close.outcome,
+    v.state === 'closed' ? v.closed_by : null,
+    v.state === 'closed' ? v.approved_by : null,
     v.sar_references.join(' ') || null,
     v.clocks.map((c) => `${c.kind}=${c.state} (due ${c.due_at})`).join('; ') || null
   ]
@@ -78,7 +98,8 @@ export function withCaseColumns(table: TableStream, cases: Rows<CaseAlert[]>, pe
     rows: {
       async *[Symbol.asyncIterator]() {
         const c = new Cursor(cut, policy)
-        const it = Symbol.asyncIterator in cases ? (cases as AsyncIterable<CaseAlert[]>)[Symbol.asyncIterator]() : (cases as Iterable<CaseAlert[]>)[Symbol.iterator]()
+        const it =
+          Symbol.asyncIterator in cases ? (cases as AsyncIterable<CaseAlert[]>)[Symbol.asyncIterator]() : (cases as Iterable<CaseAlert[]>)[Symbol.iterator]()
         let done = false
         try {
           for await (const r of table.rows as AsyncIterable<unknown[]>) {

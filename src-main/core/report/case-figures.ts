@@ -236,10 +236,7 @@ export class CaseFigures {
 
   result(): CaseWork {
     const known = new Set(this.policy.dispositions)
-    const dispositions = [
-      ...this.policy.dispositions,
-      ...[...this.dispositions.keys()].filter((d) => !known.has(d)).sort(byteOrder)
-    ].map((disposition) => {
+    const dispositions = [...this.policy.dispositions, ...[...this.dispositions.keys()].filter((d) => !known.has(d)).sort(byteOrder)].map((disposition) => {
       const counts = this.dispositions.get(disposition)!
       return { disposition, counts, total: sum(counts) }
     })
@@ -249,9 +246,13 @@ export class CaseFigures {
       .map(([rule, r]): RuleCaseLine => {
         const fp = r.by.get(FALSE_POSITIVE) ?? 0
         return {
-          rule, alerts: r.alerts, closed: r.closed,
+          rule,
+          alerts: r.alerts,
+          closed: r.closed,
           by_disposition: Object.fromEntries(codes.map((c) => [c, r.by.get(c) ?? 0])),
-          false_positive: fp, false_positive_share: share(fp, r.alerts), false_positive_share_of_closed: share(fp, r.closed)
+          false_positive: fp,
+          false_positive_share: share(fp, r.alerts),
+          false_positive_share_of_closed: share(fp, r.closed)
         }
       })
       .sort((a, b) => b.alerts - a.alerts || (a.rule === null ? 1 : b.rule === null ? -1 : byteOrder(a.rule, b.rule)))
@@ -259,8 +260,15 @@ export class CaseFigures {
       ORDER.map((s) => {
         const sorted = t[s].times.sorted() as unknown as number[]
         return {
-          severity: s, target_seconds: targets[s] / 1000, count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95),
-          met: t[s].met, missed: t[s].missed, overdue: t[s].overdue, pending: t[s].pending
+          severity: s,
+          target_seconds: targets[s] / 1000,
+          count: sorted.length,
+          p50: percentile(sorted, 50),
+          p95: percentile(sorted, 95),
+          met: t[s].met,
+          missed: t[s].missed,
+          overdue: t[s].overdue,
+          pending: t[s].pending
         }
       })
     const seconds = (m: Record<Severity, number>) => Object.fromEntries(SEVERITIES.map((s) => [s, m[s] / 1000])) as SeverityCounts

@@ -19,7 +19,7 @@ import type { TableStream } from '../ports/reports.js'
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/
 
 /** First characters that make a cell risky (= + - @ tab CR, the full-width forms) or need escaping ('). */
-const RISKY_CODES = new Set([...'=+-@\t\r\'\uFF1D\uFF0B\uFF0D\uFF20'].map((c) => c.charCodeAt(0)))
+const RISKY_CODES = new Set([..."=+-@\t\r'\uFF1D\uFF0B\uFF0D\uFF20"].map((c) => c.charCodeAt(0)))
 
 export function neutraliseCell(s: string): string {
   // The first character decides; most cells are plain and leave at the first test (this runs for every cell).

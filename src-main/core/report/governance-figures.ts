@@ -101,16 +101,31 @@ const sum = (r: Record<string, number>) => Object.values(r).reduce((t, n) => t +
 function lineOf(e: GovernanceEventRow, names: Map<string, string>): RuleHistoryLine {
   const d = JSON.parse(e.data) as GovernanceEventData[RuleEventType]
   const line: RuleHistoryLine = {
-    id: e.id, type: e.type as RuleEventType, version: d.version, name: names.get(d.version) ?? null, by: e.by, at: e.at,
-    reason: 'reason' in d ? d.reason : null, based_on: null, backtest: null, relied_on: null
+    id: e.id,
+    type: e.type as RuleEventType,
+    version: d.version,
+    name: names.get(d.version) ?? null,
+    by: e.by,
+    at: e.at,
+    reason: 'reason' in d ? d.reason : null,
+    based_on: null,
+    backtest: null,
+    relied_on: null
   }
   if (e.type === 'rules_drafted') line.based_on = (d as GovernanceEventData['rules_drafted']).based_on
   if (e.type === 'rules_backtested') {
     const b = d as GovernanceEventData['rules_backtested']
     const f = b.figures
     line.backtest = {
-      against: b.against, from: b.from, to: b.to, alerts: f.alerts, changed: f.changed, by_severity_before: f.by_severity_before,
-      by_severity_after: f.by_severity_after, deliveries_before: sum(f.deliveries_before), deliveries_after: sum(f.deliveries_after)
+      against: b.against,
+      from: b.from,
+      to: b.to,
+      alerts: f.alerts,
+      changed: f.changed,
+      by_severity_before: f.by_severity_before,
+      by_severity_after: f.by_severity_after,
+      deliveries_before: sum(f.deliveries_before),
+      deliveries_after: sum(f.deliveries_after)
     }
   }
   if (e.type === 'rules_activated') {
@@ -145,8 +160,18 @@ export async function buildGovernance(q: ReportQueries, period: Period, counts: 
   const silences: SilenceLine[] = listed.map((s) => {
     const h = held.get(s.id) ?? { by_severity: zero(), by_destination: [] }
     return {
-      id: s.id, matches: s.matches, by: s.by, at: s.at, until: s.until, reason: s.reason, include_critical: s.include_critical,
-      approved_by: s.approved_by, approved_at: s.approved_at, expired_by: s.expired_by, expired_at: s.expired_at, expire_reason: s.expire_reason,
+      id: s.id,
+      matches: s.matches,
+      by: s.by,
+      at: s.at,
+      until: s.until,
+      reason: s.reason,
+      include_critical: s.include_critical,
+      approved_by: s.approved_by,
+      approved_at: s.approved_at,
+      expired_by: s.expired_by,
+      expired_at: s.expired_at,
+      expire_reason: s.expire_reason,
       ended_at: new Date(endOf(s)).toISOString(),
       alerts: SEVERITIES.reduce((t, v) => t + h.by_severity[v], 0),
       by_severity: h.by_severity,

@@ -131,7 +131,16 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
   const progress = (step: string, total: number) => (done: number) => opts.onProgress?.({ step, done, total })
   const files: ManifestFile[] = []
   const add = (w: WrittenFile, description: string, rows = true) =>
-    files.push({ path: w.path.slice(dir.length + 1).split('\\').join('/'), sha256: w.sha256, bytes: w.bytes, ...(rows ? { rows: w.rows } : {}), description })
+    files.push({
+      path: w.path
+        .slice(dir.length + 1)
+        .split('\\')
+        .join('/'),
+      sha256: w.sha256,
+      bytes: w.bytes,
+      ...(rows ? { rows: w.rows } : {}),
+      description
+    })
 
   opts.onProgress?.({ step: 'report figures', done: 0, total: 1 })
   const report = await buildSlaReport(q, period, { now: opts.now, cases: opts.cases })
@@ -146,9 +155,15 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
     const anchor = before ?? null
     const check = new SegmentVerifier({ first_id: range.first_id, anchor_prev_hash: anchor })
     const table = q.auditTable(range)
-    const w = await writeCsv(auditPath, { columns: table.columns, rows: tap(table.rows, (r) => check.push(r)) }, { bom: opts.bom, onProgress: progress(PACK_FILES.audit, total) })
+    const w = await writeCsv(
+      auditPath,
+      { columns: table.columns, rows: tap(table.rows, (r) => check.push(r)) },
+      { bom: opts.bom, onProgress: progress(PACK_FILES.audit, total) }
+    )
     segment = { first_id: range.first_id, last_id: range.last_id, count: w.rows, anchor_prev_hash: anchor, last_hash: check.seen.last_hash }
-    const problem = check.finish(segment) ?? (w.rows !== total ? { row: w.rows, entry_id: check.seen.last_id, problem: `only ${w.rows} of ${total} entries could be read` } : null)
+    const problem =
+      check.finish(segment) ??
+      (w.rows !== total ? { row: w.rows, entry_id: check.seen.last_id, problem: `only ${w.rows} of ${total} entries could be read` } : null)
     if (problem)
       throw new ReportError(
         `the audit trail itself is broken at entry ${problem.entry_id ?? '?'}: ${problem.problem}; run \`triage verify\` on the database. No pack was written.`
@@ -158,52 +173,96 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
     add(await writeCsv(auditPath, q.auditTable({ first_id: 1, last_id: 0 }), { bom: opts.bom }), 'Audit entries (none in this period).')
   }
   const empty = range ?? { first_id: 1, last_id: 0 }
-  add(await writeCsv(join(dir, PACK_FILES.deliveries), q.deliveryTable(empty), { bom: opts.bom, onProgress: progress(PACK_FILES.deliveries, report.deliveries.total) }),
-    'Deliveries (the outbox) of the audit entries in audit-entries.csv: destination, status, attempts, last error.')
+  add(
+    await writeCsv(join(dir, PACK_FILES.deliveries), q.deliveryTable(empty), {
+      bom: opts.bom,
+      onProgress: progress(PACK_FILES.deliveries, report.deliveries.total)
+    }),
+    'Deliveries (the outbox) of the audit entries in audit-entries.csv: destination, status, attempts, last error.'
+  )
   for (const { log, table } of q.deliveryLogTables(empty, period)) {
     const file = PACK_FILES[log]
     add(await writeCsv(join(dir, file), table, { bom: opts.bom, onProgress: progress(file, 0) }), LOG_DESCRIPTIONS[log])
   }
-  add(await writeCsv(join(dir, PACK_FILES.duplicates), q.duplicateTable(period), { bom: opts.bom, onProgress: progress(PACK_FILES.duplicates, report.duplicates.total) }),
-    'Duplicates received in the period, each linked to the audit entry it repeats (original_entry_id).')
-  add(await writeCsv(join(dir, PACK_FILES.quarantine), q.quarantineTable(period), { bom: opts.bom, onProgress: progress(PACK_FILES.quarantine, report.quarantine.total) }),
-    'Quarantined records received in the period: the field, the reason and the raw record.')
-  add(await writeCsv(join(dir, PACK_FILES.quarantineRepeats), q.quarantineRepeatTable(period), { bom: opts.bom }),
-    'Records received in the period whose bytes were quarantined before: each repeats the quarantine record quarantine_id (counted as a duplicate).')
+  add(
+    await writeCsv(join(dir, PACK_FILES.duplicates), q.duplicateTable(period), {
+      bom: opts.bom,
+      onProgress: progress(PACK_FILES.duplicates, report.duplicates.total)
+    }),
+    'Duplicates received in the period, each linked to the audit entry it repeats (original_entry_id).'
+  )
+  add(
+    await writeCsv(join(dir, PACK_FILES.quarantine), q.quarantineTable(period), {
+      bom: opts.bom,
+      onProgress: progress(PACK_FILES.quarantine, report.quarantine.total)
+    }),
+    'Quarantined records received in the period: the field, the reason and the raw record.'
+  )
+  add(
+    await writeCsv(join(dir, PACK_FILES.quarantineRepeats), q.quarantineRepeatTable(period), { bom: opts.bom }),
+    'Records received in the period whose bytes were quarantined before: each repeats the quarantine record quarantine_id (counted as a duplicate).'
+  )
   const resolutionHead = await q.resolutionHead()
-  add(await writeCsv(join(dir, PACK_FILES.quarantineResolutions), q.resolutionTable(), { bom: opts.bom }),
-    "Every officer's resolution of a quarantine record up to export (corrected: the audit entry it became; dismissed: the reason), hash-chained from genesis.")
-  add(await writeCsv(join(dir, PACK_FILES.runs), q.runTable(period), { bom: opts.bom }), 'Runs that overlap the period, with their counts (received = triaged + duplicates + quarantined).')
+  add(
+    await writeCsv(join(dir, PACK_FILES.quarantineResolutions), q.resolutionTable(), { bom: opts.bom }),
+    "Every officer's resolution of a quarantine record up to export (corrected: the audit entry it became; dismissed: the reason), hash-chained from genesis."
+  )
+  add(
+    await writeCsv(join(dir, PACK_FILES.runs), q.runTable(period), { bom: opts.bom }),
+    'Runs that overlap the period, with their counts (received = triaged + duplicates + quarantined).'
+  )
 
   // Case work: the whole chain of case events, re-verified while it is written (as the audit segment is).
   const caseHead = await q.caseHead()
   const cases = new CaseEventVerifier()
   const events = q.caseEventTable()
-  const caseCsv = await writeCsv(join(dir, PACK_FILES.caseEvents), { columns: events.columns, rows: tap(events.rows, (r) => cases.push(caseEventOf(r))) }, {
-    bom: opts.bom, onProgress: progress(PACK_FILES.caseEvents, caseHead.count)
-  })
+  const caseCsv = await writeCsv(
+    join(dir, PACK_FILES.caseEvents),
+    { columns: events.columns, rows: tap(events.rows, (r) => cases.push(caseEventOf(r))) },
+    {
+      bom: opts.bom,
+      onProgress: progress(PACK_FILES.caseEvents, caseHead.count)
+    }
+  )
   const caseProblem = cases.finish(caseHead)
   if (caseProblem)
-    throw new ReportError(`the case events' chain itself is broken at case event ${caseProblem.id}: ${caseProblem.problem}; run \`triage verify\` on the database. No pack was written.`)
-  add(caseCsv, "Every officer's case event up to export (acknowledged, assigned, note, evidence, closed, approved, rejected, reopened, clocks, SAR filings), hash-chained from genesis; data is the event's JSON.")
-  add(await writeCsv(join(dir, PACK_FILES.evidence), q.evidenceTable(), { bom: opts.bom }),
-    'Every evidence file kept in the trail: its SHA-256 and size, and the case events (and alerts) that name it. The files themselves stay in the trail.')
+    throw new ReportError(
+      `the case events' chain itself is broken at case event ${caseProblem.id}: ${caseProblem.problem}; run \`triage verify\` on the database. No pack was written.`
+    )
+  add(
+    caseCsv,
+    "Every officer's case event up to export (acknowledged, assigned, note, evidence, closed, approved, rejected, reopened, clocks, SAR filings), hash-chained from genesis; data is the event's JSON."
+  )
+  add(
+    await writeCsv(join(dir, PACK_FILES.evidence), q.evidenceTable(), { bom: opts.bom }),
+    'Every evidence file kept in the trail: its SHA-256 and size, and the case events (and alerts) that name it. The files themselves stay in the trail.'
+  )
 
   // Rule governance: the whole chain of governance events, re-verified while it is written; the held-back deliveries.
   const governanceHead = await q.governanceHead()
   const governance = new GovernanceEventVerifier()
   const gov = q.governanceEventTable()
-  const govCsv = await writeCsv(join(dir, PACK_FILES.governanceEvents), { columns: gov.columns, rows: tap(gov.rows, (r) => governance.push(governanceEventOf(r))) }, {
-    bom: opts.bom, onProgress: progress(PACK_FILES.governanceEvents, governanceHead.count)
-  })
+  const govCsv = await writeCsv(
+    join(dir, PACK_FILES.governanceEvents),
+    { columns: gov.columns, rows: tap(gov.rows, (r) => governance.push(governanceEventOf(r))) },
+    {
+      bom: opts.bom,
+      onProgress: progress(PACK_FILES.governanceEvents, governanceHead.count)
+    }
+  )
   const governanceProblem = governance.finish(governanceHead)
   if (governanceProblem)
     throw new ReportError(
       `the governance events' chain itself is broken at governance event ${governanceProblem.id}: ${governanceProblem.problem}; run \`triage verify\` on the database. No pack was written.`
     )
-  add(govCsv, 'Every governance event up to export (rule sets drafted with their text, backtested with their figures, approved, rejected, activated; silences added, approved, expired), hash-chained from genesis; data is the event\'s JSON.')
-  add(await writeCsv(join(dir, PACK_FILES.deliverySilences), q.deliverySilenceTable(empty), { bom: opts.bom }),
-    'The deliveries a silence held back for the audit entries in audit-entries.csv (never in the outbox, never sent): entry, destination and the silence (its silence_added event id).')
+  add(
+    govCsv,
+    "Every governance event up to export (rule sets drafted with their text, backtested with their figures, approved, rejected, activated; silences added, approved, expired), hash-chained from genesis; data is the event's JSON."
+  )
+  add(
+    await writeCsv(join(dir, PACK_FILES.deliverySilences), q.deliverySilenceTable(empty), { bom: opts.bom }),
+    'The deliveries a silence held back for the audit entries in audit-entries.csv (never in the outbox, never sent): entry, destination and the silence (its silence_added event id).'
+  )
 
   const rulesets: PackManifest['rulesets'] = []
   for (const rs of await q.rulesets(report.rulesets.map((r) => r.version))) {
@@ -239,7 +298,12 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
     rulesets,
     quarantine_resolutions: { file: PACK_FILES.quarantineResolutions, chain_format: RESOLUTION_CHAIN_FORMAT, head: resolutionHead },
     case_events: { file: PACK_FILES.caseEvents, chain_format: CASE_CHAIN_FORMAT, head: caseHead, evidence_file: PACK_FILES.evidence },
-    governance_events: { file: PACK_FILES.governanceEvents, chain_format: GOVERNANCE_CHAIN_FORMAT, head: governanceHead, delivery_silences_file: PACK_FILES.deliverySilences },
+    governance_events: {
+      file: PACK_FILES.governanceEvents,
+      chain_format: GOVERNANCE_CHAIN_FORMAT,
+      head: governanceHead,
+      delivery_silences_file: PACK_FILES.deliverySilences
+    },
     files
   }
   const text = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8')
@@ -250,15 +314,27 @@ async function writeInto(q: ReportQueries, period: Period, dir: string, opts: Pa
 /** A row of caseEventTable (CASE_EVENT_COLUMNS order) as the chain verifier reads it. */
 export function caseEventOf(r: readonly unknown[]): CaseEventRow {
   return {
-    id: Number(r[0]), entry_id: Number(r[1]), type: r[2] as CaseEventRow['type'], by: String(r[3]), at: String(r[4]), data: String(r[5]),
-    prev_hash: String(r[6]), hash: String(r[7])
+    id: Number(r[0]),
+    entry_id: Number(r[1]),
+    type: r[2] as CaseEventRow['type'],
+    by: String(r[3]),
+    at: String(r[4]),
+    data: String(r[5]),
+    prev_hash: String(r[6]),
+    hash: String(r[7])
   }
 }
 
 /** A row of governanceEventTable (GOVERNANCE_EVENT_COLUMNS order) as the chain verifier reads it. */
 export function governanceEventOf(r: readonly unknown[]): GovernanceEventRow {
   return {
-    id: Number(r[0]), type: r[1] as GovernanceEventRow['type'], by: String(r[2]), at: String(r[3]), data: String(r[4]), prev_hash: String(r[5]), hash: String(r[6])
+    id: Number(r[0]),
+    type: r[1] as GovernanceEventRow['type'],
+    by: String(r[2]),
+    at: String(r[3]),
+    data: String(r[4]),
+    prev_hash: String(r[5]),
+    hash: String(r[6])
   }
 }
 

@@ -45,7 +45,8 @@ export function periodLabel(p: Period): string {
 /** Every UTC day from the first to the last (inclusive), as YYYY-MM-DD. */
 export function daysBetween(first: string, last: string): string[] {
   const out: string[] = []
-  for (let ms = Date.parse(`${first}T00:00:00Z`), end = Date.parse(`${last}T00:00:00Z`); ms <= end; ms += DAY_MS) out.push(new Date(ms).toISOString().slice(0, 10))
+  for (let ms = Date.parse(`${first}T00:00:00Z`), end = Date.parse(`${last}T00:00:00Z`); ms <= end; ms += DAY_MS)
+    out.push(new Date(ms).toISOString().slice(0, 10))
   return out
 }
 

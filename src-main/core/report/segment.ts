@@ -72,7 +72,11 @@ export class SegmentVerifier {
     if (this.rows !== spec.count || this.prevId !== spec.last_id || (spec.count > 0 && this.prevHash !== spec.last_hash)) {
       const have = this.rows ? `${this.rows} rows ending at entry ${this.prevId}` : 'no rows'
       const want = spec.count ? `${spec.count} entries ending at entry ${spec.last_id} with hash ${spec.last_hash}` : 'no entries'
-      this.problem = { row: this.rows, entry_id: this.prevId, problem: `the file has ${have} but the manifest records ${want} (rows removed or added at the end)` }
+      this.problem = {
+        row: this.rows,
+        entry_id: this.prevId,
+        problem: `the file has ${have} but the manifest records ${want} (rows removed or added at the end)`
+      }
     }
     return this.problem
   }

@@ -3,7 +3,17 @@
 import { SEVERITIES, type Severity } from '../model.js'
 import { percentile } from '../sla/index.js'
 import type {
-  ChainHead, DuplicateRow, EntryBrief, EntryRange, FallbackRow, Period, QuarantineRow, ReportQueries, ResolutionRow, RunBrief, SilencedCounts
+  ChainHead,
+  DuplicateRow,
+  EntryBrief,
+  EntryRange,
+  FallbackRow,
+  Period,
+  QuarantineRow,
+  ReportQueries,
+  ResolutionRow,
+  RunBrief,
+  SilencedCounts
 } from '../ports/reports.js'
 import { defaultCasePolicy, type CasePolicy } from '../case/policy.js'
 import { buildCaseWork, type CaseWork } from './case-figures.js'
@@ -285,7 +295,12 @@ export async function buildSlaReport(q: ReportQueries, period: Period, opts: Rep
 }
 
 async function deliveryLines(
-  q: ReportQueries, period: Period, range: EntryRange | null, wholeRange: boolean, silenced: SilencedCounts, limit: number
+  q: ReportQueries,
+  period: Period,
+  range: EntryRange | null,
+  wholeRange: boolean,
+  silenced: SilencedCounts,
+  limit: number
 ): Promise<SlaReport['deliveries']> {
   // With no entry in the period, an empty range still tells whether the database keeps delivery logs.
   const r = range ?? { first_id: 1, last_id: 0 }

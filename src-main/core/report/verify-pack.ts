@@ -70,12 +70,18 @@ const manifestSchema = z.object({
     .optional(),
   case_events: z
     .object({
-      file: z.string(), chain_format: z.string(), head: z.object({ count: z.number().int(), last_id: z.number().int(), last_hash: hex64 }), evidence_file: z.string()
+      file: z.string(),
+      chain_format: z.string(),
+      head: z.object({ count: z.number().int(), last_id: z.number().int(), last_hash: hex64 }),
+      evidence_file: z.string()
     })
     .optional(),
   governance_events: z
     .object({
-      file: z.string(), chain_format: z.string(), head: z.object({ count: z.number().int(), last_id: z.number().int(), last_hash: hex64 }), delivery_silences_file: z.string()
+      file: z.string(),
+      chain_format: z.string(),
+      head: z.object({ count: z.number().int(), last_id: z.number().int(), last_hash: hex64 }),
+      delivery_silences_file: z.string()
     })
     .optional(),
   files: z.array(z.object({ path: z.string(), sha256: hex64, bytes: z.number().int(), rows: z.number().int().optional(), description: z.string() }))
@@ -91,8 +97,17 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
   const dir = resolve(dirArg)
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ReportError(`${dir} is not a folder`)
   const result: PackVerification = {
-    ok: false, dir, files_checked: 0, entries_checked: 0, case_events_checked: null, governance_events_checked: null, delivery_silences_checked: null,
-    segment: null, live_checked: false, problems: [], warnings: []
+    ok: false,
+    dir,
+    files_checked: 0,
+    entries_checked: 0,
+    case_events_checked: null,
+    governance_events_checked: null,
+    delivery_silences_checked: null,
+    segment: null,
+    live_checked: false,
+    problems: [],
+    warnings: []
   }
   const problems = result.problems
 
@@ -135,18 +150,28 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
     const cases = manifest.case_events
     const gov = manifest.governance_events
     const check =
-      f.path === seg.file ? auditCheck(manifest, problems, gov ? silenced : null)
-      : f.path === manifest.quarantine_resolutions?.file ? resolutionCheck(manifest.quarantine_resolutions, f.rows, problems)
-      : f.path === cases?.file ? caseCheck(cases, f.rows, problems, evidence)
-      : f.path === cases?.evidence_file ? evidenceCheck(cases.evidence_file, f.rows, problems, evidence)
-      : f.path === gov?.file ? governanceCheck(gov, f.rows, problems, silenced)
-      : f.path === gov?.delivery_silences_file ? deliverySilencesCheck(gov.delivery_silences_file, f.rows, problems, silenced)
-      : f.path.endsWith('.csv') ? rowCount(f.path, f.rows, problems)
-      : undefined
+      f.path === seg.file
+        ? auditCheck(manifest, problems, gov ? silenced : null)
+        : f.path === manifest.quarantine_resolutions?.file
+          ? resolutionCheck(manifest.quarantine_resolutions, f.rows, problems)
+          : f.path === cases?.file
+            ? caseCheck(cases, f.rows, problems, evidence)
+            : f.path === cases?.evidence_file
+              ? evidenceCheck(cases.evidence_file, f.rows, problems, evidence)
+              : f.path === gov?.file
+                ? governanceCheck(gov, f.rows, problems, silenced)
+                : f.path === gov?.delivery_silences_file
+                  ? deliverySilencesCheck(gov.delivery_silences_file, f.rows, problems, silenced)
+                  : f.path.endsWith('.csv')
+                    ? rowCount(f.path, f.rows, problems)
+                    : undefined
     const { sha256, bytes } = await hashFile(path, check)
     result.files_checked++
     if (sha256 !== f.sha256)
-      problems.push({ file: f.path, problem: `was changed after export: its SHA-256 is ${sha256} (${bytes} bytes), the manifest records ${f.sha256} (${f.bytes} bytes)` })
+      problems.push({
+        file: f.path,
+        problem: `was changed after export: its SHA-256 is ${sha256} (${bytes} bytes), the manifest records ${f.sha256} (${f.bytes} bytes)`
+      })
     if (f.path === seg.file) result.entries_checked = check?.count() ?? 0
     if (f.path === cases?.file) result.case_events_checked = check?.count() ?? 0
     if (f.path === gov?.file) result.governance_events_checked = check?.count() ?? 0
@@ -162,7 +187,8 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
   const gov = manifest.governance_events
   if (gov) {
     if (!listed.has(gov.file)) problems.push({ file: gov.file, problem: 'the governance events CSV is not listed in the manifest' })
-    else if (!listed.has(gov.delivery_silences_file)) problems.push({ file: gov.delivery_silences_file, problem: 'the held-back deliveries CSV is not listed in the manifest' })
+    else if (!listed.has(gov.delivery_silences_file))
+      problems.push({ file: gov.delivery_silences_file, problem: 'the held-back deliveries CSV is not listed in the manifest' })
     else silencesAgree(gov, seg, silenced, problems)
   }
 
@@ -185,16 +211,27 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
     const first = links.get(seg.first_id)
     const last = links.get(seg.last_id)
     if (!first || first.prev_hash !== seg.anchor_prev_hash)
-      problems.push({ file: 'live audit trail', entry_id: seg.first_id, problem: `entry ${seg.first_id} in the database does not link to the pack's anchor: the pack is not a piece of this audit trail` })
+      problems.push({
+        file: 'live audit trail',
+        entry_id: seg.first_id,
+        problem: `entry ${seg.first_id} in the database does not link to the pack's anchor: the pack is not a piece of this audit trail`
+      })
     if (!last || last.hash !== seg.last_hash)
-      problems.push({ file: 'live audit trail', entry_id: seg.last_id, problem: `entry ${seg.last_id} in the database has a different hash than the pack's last entry: the pack is not a piece of this audit trail` })
+      problems.push({
+        file: 'live audit trail',
+        entry_id: seg.last_id,
+        problem: `entry ${seg.last_id} in the database has a different hash than the pack's last entry: the pack is not a piece of this audit trail`
+      })
   }
   const head = manifest.case_events?.head
   if (opts.live && head && head.count > 0) {
     result.live_checked = true
     const [link] = await opts.live.caseEventLinks([head.last_id])
     if (!link || link.hash !== head.last_hash)
-      problems.push({ file: 'live audit trail', problem: `case event ${head.last_id} in the database has a different hash than the pack's last case event: the pack's case events are not this trail's` })
+      problems.push({
+        file: 'live audit trail',
+        problem: `case event ${head.last_id} in the database has a different hash than the pack's last case event: the pack's case events are not this trail's`
+      })
   }
 
   const govHead = manifest.governance_events?.head
@@ -202,7 +239,10 @@ export async function verifyPack(dirArg: string, opts: VerifyPackOptions = {}): 
     result.live_checked = true
     const [link] = await opts.live.governanceEventLinks([govHead.last_id])
     if (!link || link.hash !== govHead.last_hash)
-      problems.push({ file: 'live audit trail', problem: `governance event ${govHead.last_id} in the database has a different hash than the pack's last governance event: the pack's governance events are not this trail's` })
+      problems.push({
+        file: 'live audit trail',
+        problem: `governance event ${govHead.last_id} in the database has a different hash than the pack's last governance event: the pack's governance events are not this trail's`
+      })
   }
 
   for (const p of problems) if (p.row && !p.line) p.line = (await lineOfRow(join(dir, p.file), p.row)) ?? undefined
@@ -296,7 +336,9 @@ function auditCheck(m: PackManifest, problems: PackProblem[], silenced: Silences
       else if (inPeriod !== seg.entries_in_period)
         problems.push({ file, problem: `${inPeriod} entries were triaged in the period, the manifest records ${seg.entries_in_period}` })
       const packed = new Set(m.rulesets.map((r) => r.version))
-      for (const ver of versions) if (!packed.has(ver)) problems.push({ file: PACK_FILES.rulesets, problem: `rule-set version ${ver} classified entries of the segment but its file is not in the pack` })
+      for (const ver of versions)
+        if (!packed.has(ver))
+          problems.push({ file: PACK_FILES.rulesets, problem: `rule-set version ${ver} classified entries of the segment but its file is not in the pack` })
     }
   })()
   return { parser, done, count: () => rows }
@@ -358,7 +400,8 @@ function chainCsvCheck<R extends { id: number }>(o: {
       const end = v.finish(o.head)
       if (end) problems.push({ file, problem: end.problem })
     }
-    if (o.expected !== undefined && rows !== o.expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${o.expected} (rows removed or added)` })
+    if (o.expected !== undefined && rows !== o.expected)
+      problems.push({ file, problem: `has ${rows} data rows, the manifest records ${o.expected} (rows removed or added)` })
   })()
   return { parser, done, count: () => Math.max(0, rows) }
 }
@@ -369,12 +412,20 @@ function resolutionCheck(spec: NonNullable<PackManifest['quarantine_resolutions'
   const nullable = new Set(['correction', 'entry_id', 'run_id'])
   const numeric = new Set(['id', 'quarantine_id', 'entry_id', 'run_id'])
   return chainCsvCheck<ResolutionRow>({
-    file: spec.file, columns, noun: 'resolution', verifier: new ResolutionVerifier(), head: spec.head, expected, problems,
+    file: spec.file,
+    columns,
+    noun: 'resolution',
+    verifier: new ResolutionVerifier(),
+    head: spec.head,
+    expected,
+    problems,
     rowOf: (values) =>
-      Object.fromEntries(columns.map((c, i) => {
-        const x = values[i] ?? ''
-        return [c, nullable.has(c) && x === '' ? null : numeric.has(c) ? Number(x) : x]
-      })) as unknown as ResolutionRow
+      Object.fromEntries(
+        columns.map((c, i) => {
+          const x = values[i] ?? ''
+          return [c, nullable.has(c) && x === '' ? null : numeric.has(c) ? Number(x) : x]
+        })
+      ) as unknown as ResolutionRow
   })
 }
 
@@ -392,7 +443,13 @@ interface EvidenceSeen {
 function caseCheck(spec: NonNullable<PackManifest['case_events']>, expected: number | undefined, problems: PackProblem[], evidence: EvidenceSeen): CsvCheck {
   const file = spec.file
   return chainCsvCheck<CaseEventRow>({
-    file, columns: CASE_EVENT_COLUMNS, noun: 'case event', verifier: new CaseEventVerifier(), head: spec.head, expected, problems,
+    file,
+    columns: CASE_EVENT_COLUMNS,
+    noun: 'case event',
+    verifier: new CaseEventVerifier(),
+    head: spec.head,
+    expected,
+    problems,
     rowOf: caseEventOf,
     unreadable: () => (evidence.readable = false),
     onRow: (e, row) => {
@@ -437,7 +494,8 @@ function evidenceCheck(file: string, expected: number | undefined, problems: Pac
       evidence.readable = false
       return
     }
-    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
+    if (expected !== undefined && rows !== expected)
+      problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
   })()
   return { parser, done, count: () => rows }
 }
@@ -458,11 +516,14 @@ function evidenceAgrees(spec: NonNullable<PackManifest['case_events']>, seen: Ev
       continue
     }
     for (const e of events)
-      if (String(e.size) !== row.size) report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is listed as ${row.size} bytes, case event ${e.id} records ${e.size}` })
+      if (String(e.size) !== row.size)
+        report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is listed as ${row.size} bytes, case event ${e.id} records ${e.size}` })
     const ids = events.map((e) => e.id).join(' ')
     const entries = [...new Set(events.map((e) => e.entry_id))].sort((a, b) => a - b).join(' ')
-    if (row.event_ids !== ids) report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is listed as named by case events "${row.event_ids}", ${spec.file} has "${ids}"` })
-    else if (row.entry_ids !== entries) report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is listed for alerts "${row.entry_ids}", ${spec.file} has "${entries}"` })
+    if (row.event_ids !== ids)
+      report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is listed as named by case events "${row.event_ids}", ${spec.file} has "${ids}"` })
+    else if (row.entry_ids !== entries)
+      report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is listed for alerts "${row.entry_ids}", ${spec.file} has "${entries}"` })
   }
   for (const [sha256, row] of seen.listed)
     if (!seen.named.has(sha256)) report({ file, row: row.row, problem: `row ${row.row}: ${sha256} is named by no case event in ${spec.file}` })
@@ -485,9 +546,20 @@ const SILENCED_NOTE = ' · deliveries silenced by silence #'
 const noteOf = (id: number, until: string) => `${SILENCED_NOTE}${id} until ${until} (`
 
 /** The governance events: the whole chain from genesis, recomputed, ending at the head the manifest records. */
-function governanceCheck(spec: NonNullable<PackManifest['governance_events']>, expected: number | undefined, problems: PackProblem[], seen: SilencesSeen): CsvCheck {
+function governanceCheck(
+  spec: NonNullable<PackManifest['governance_events']>,
+  expected: number | undefined,
+  problems: PackProblem[],
+  seen: SilencesSeen
+): CsvCheck {
   return chainCsvCheck<GovernanceEventRow>({
-    file: spec.file, columns: GOVERNANCE_EVENT_COLUMNS, noun: 'governance event', verifier: new GovernanceEventVerifier(), head: spec.head, expected, problems,
+    file: spec.file,
+    columns: GOVERNANCE_EVENT_COLUMNS,
+    noun: 'governance event',
+    verifier: new GovernanceEventVerifier(),
+    head: spec.head,
+    expected,
+    problems,
     rowOf: governanceEventOf,
     unreadable: () => (seen.readable = false),
     onRow: (e) => {
@@ -525,7 +597,8 @@ function deliverySilencesCheck(file: string, expected: number | undefined, probl
       seen.readable = false
       return
     }
-    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
+    if (expected !== undefined && rows !== expected)
+      problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
   })()
   return { parser, done, count: () => Math.max(0, rows) }
 }
@@ -534,7 +607,12 @@ function deliverySilencesCheck(file: string, expected: number | undefined, probl
  * Every held-back delivery names a silence_added event and an entry of the segment whose hashed reason says that
  * silence held it back, to one of its destinations; every such entry has a row for each of its destinations.
  */
-function silencesAgree(spec: NonNullable<PackManifest['governance_events']>, seg: PackManifest['audit_segment'], seen: SilencesSeen, problems: PackProblem[]): void {
+function silencesAgree(
+  spec: NonNullable<PackManifest['governance_events']>,
+  seg: PackManifest['audit_segment'],
+  seen: SilencesSeen,
+  problems: PackProblem[]
+): void {
   if (!seen.readable) return
   const file = spec.delivery_silences_file
   let reported = 0
@@ -550,11 +628,13 @@ function silencesAgree(spec: NonNullable<PackManifest['governance_events']>, seg
     const dests = byEntry.get(r.entry_id) ?? byEntry.set(r.entry_id, new Map()).get(r.entry_id)!
     if (dests.has(r.destination)) report({ file, row: r.row, entry_id: r.entry_id, problem: `${at} is listed twice` })
     dests.set(r.destination, r.silence_id)
-    if (until === undefined) report({ file, row: r.row, entry_id: r.entry_id, problem: `${at} names silence ${r.silence_id}, which is no silence_added event of ${spec.file}` })
+    if (until === undefined)
+      report({ file, row: r.row, entry_id: r.entry_id, problem: `${at} names silence ${r.silence_id}, which is no silence_added event of ${spec.file}` })
     else if (!inSegment(r.entry_id)) report({ file, row: r.row, entry_id: r.entry_id, problem: `${at}: entry ${r.entry_id} is not in the audit segment` })
     else if (!e || !e.reason.includes(noteOf(r.silence_id, until)))
       report({ file, row: r.row, entry_id: r.entry_id, problem: `${at}: the entry's reason does not say silence ${r.silence_id} held its deliveries back` })
-    else if (!e.destinations.includes(r.destination)) report({ file, row: r.row, entry_id: r.entry_id, problem: `${at}: the entry was not routed to ${r.destination}` })
+    else if (!e.destinations.includes(r.destination))
+      report({ file, row: r.row, entry_id: r.entry_id, problem: `${at}: the entry was not routed to ${r.destination}` })
   }
   for (const [id, e] of seen.entries) {
     const n = /^\d+/.exec(e.reason.slice(e.reason.indexOf(SILENCED_NOTE) + SILENCED_NOTE.length))
@@ -562,7 +642,12 @@ function silencesAgree(spec: NonNullable<PackManifest['governance_events']>, seg
     if (silence === null || !seen.silences.has(silence)) continue // a reason that merely quotes the words; no silence of the chain
     const dests = byEntry.get(id)
     for (const d of e.destinations)
-      if (dests?.get(d) !== silence) report({ file, entry_id: id, problem: `entry ${id}'s reason says silence ${silence} held its deliveries back, but ${file} has no row for ${d} by that silence` })
+      if (dests?.get(d) !== silence)
+        report({
+          file,
+          entry_id: id,
+          problem: `entry ${id}'s reason says silence ${silence} held its deliveries back, but ${file} has no row for ${d} by that silence`
+        })
   }
 }
 
@@ -577,7 +662,8 @@ function rowCount(file: string, expected: number | undefined, problems: PackProb
       problems.push({ file, row: rows + 1, problem: `cannot be read as CSV: ${(e as Error).message}` })
       return
     }
-    if (expected !== undefined && rows !== expected) problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
+    if (expected !== undefined && rows !== expected)
+      problems.push({ file, problem: `has ${rows} data rows, the manifest records ${expected} (rows removed or added)` })
   })()
   return { parser, done, count: () => rows }
 }

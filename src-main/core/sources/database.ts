@@ -102,11 +102,13 @@ function startValue(paramType: number): string | null {
 /** -1 / 0 / 1 for two cursor values of a type whose order is known here, null for others (text: the collation's). */
 function compareCursor(type: number, a: string, b: string): number | null {
   if (INTEGER_TYPES.has(type)) {
-    const x = BigInt(a), y = BigInt(b)
+    const x = BigInt(a),
+      y = BigInt(b)
     return x < y ? -1 : x > y ? 1 : 0
   }
   if (type === OID.numeric || type === OID.float4 || type === OID.float8) {
-    const x = Number(a), y = Number(b)
+    const x = Number(a),
+      y = Number(b)
     return Number.isFinite(x) && Number.isFinite(y) ? Math.sign(x - y) : null
   }
   if (TIME_TYPES.has(type) && /^\d{4}-/.test(a) && /^\d{4}-/.test(b) && !/BC$/.test(a) && !/BC$/.test(b)) return a < b ? -1 : a > b ? 1 : 0
@@ -199,7 +201,10 @@ export class DatabaseSource implements LiveSource, TestableSource {
   private readonly url: string
   private readonly opts: Required<DatabaseSourceOptions>
 
-  constructor(private readonly config: DatabaseSourceConfig, opts: DatabaseSourceOptions = {}) {
+  constructor(
+    private readonly config: DatabaseSourceConfig,
+    opts: DatabaseSourceOptions = {}
+  ) {
     this.id = `database:${config.name}`
     this.label = `database ${config.name}`
     this.opts = {
@@ -220,7 +225,12 @@ export class DatabaseSource implements LiveSource, TestableSource {
   private async connect(): Promise<pg.Client> {
     if (!this.url) throw new SourceError(`no database URL: set databases[${this.config.name}].url or ${databaseUrlEnv(this.config.name)}`)
     const tls = this.config.tls
-    const ssl = tls === 'off' ? undefined : tls === 'require' ? { rejectUnauthorized: false } : { rejectUnauthorized: true, ...(this.config.ca_file ? { ca: readFileSync(this.config.ca_file, 'utf8') } : {}) }
+    const ssl =
+      tls === 'off'
+        ? undefined
+        : tls === 'require'
+          ? { rejectUnauthorized: false }
+          : { rejectUnauthorized: true, ...(this.config.ca_file ? { ca: readFileSync(this.config.ca_file, 'utf8') } : {}) }
     const client = new pg.Client({
       connectionString: this.url,
       ...(this.config.password ? { password: this.config.password } : {}),
@@ -280,7 +290,9 @@ export class DatabaseSource implements LiveSource, TestableSource {
     for (const [n, row] of res.rows.entries()) {
       const cv = row[ci]
       if (cv === null || cv === undefined)
-        throw new SourceError(`row ${n + 1} of the result has no value in the cursor column ${col}; the query must leave such rows out (where ${col} is not null)`)
+        throw new SourceError(
+          `row ${n + 1} of the result has no value in the cursor column ${col}; the query must leave such rows out (where ${col} is not null)`
+        )
       if (prev !== null) {
         const cmp = compareCursor(ctype, prev, cv)
         if (cmp !== null && cmp >= 0)
@@ -309,7 +321,10 @@ export class DatabaseSource implements LiveSource, TestableSource {
         origin,
         raw: kept,
         fields: {},
-        readError: { field: null, message: `row of ${bytes.length} bytes (as a CSV line) is over the ${this.opts.maxRecordBytes}-byte limit; its first ${RAW_KEEP_BYTES} bytes, size and SHA-256 are kept` },
+        readError: {
+          field: null,
+          message: `row of ${bytes.length} bytes (as a CSV line) is over the ${this.opts.maxRecordBytes}-byte limit; its first ${RAW_KEEP_BYTES} bytes, size and SHA-256 are kept`
+        },
         rawFacts: { size: bytes.length, sha256, truncated: true }
       }
     }
@@ -325,7 +340,10 @@ export class DatabaseSource implements LiveSource, TestableSource {
     const rec: RawRecord = { kind: 'transaction', origin, raw, fields, extra, rawFacts: { size: bytes.length, sha256, truncated: false } }
     if (plan.missingRequired.length) {
       const f = plan.missingRequired[0]!
-      rec.readError = { field: f, message: `the query returns no column for ${f} (columns: ${res.names.join(', ')}); map it in databases[${this.config.name}].columns` }
+      rec.readError = {
+        field: f,
+        message: `the query returns no column for ${f} (columns: ${res.names.join(', ')}); map it in databases[${this.config.name}].columns`
+      }
     }
     return rec
   }
@@ -386,7 +404,9 @@ export class DatabaseSource implements LiveSource, TestableSource {
               await ctx.onBatch(batch)
             } catch (e) {
               // Not committed: keep the cursor, read the same rows again after a pause.
-              throw new CommitError(`the rows after ${cursor === null ? 'the start' : `${this.config.cursor}=${cursor}`} could not be committed: ${this.redact(e)}`)
+              throw new CommitError(
+                `the rows after ${cursor === null ? 'the start' : `${this.config.cursor}=${cursor}`} could not be committed: ${this.redact(e)}`
+              )
             } finally {
               inBatch = false
             }
@@ -440,7 +460,10 @@ export class DatabaseSource implements LiveSource, TestableSource {
       const found = `${res.rows.length} row${res.rows.length === 1 ? '' : 's'} from the start, columns: ${names.join(', ')}`
       if (problems.length) return { ok: false, message: `connected to ${whereIs(this.url)}; the query returned ${found}; but ${problems.join('; ')}` }
       const start = plan.start === null ? 'NULL (the query must handle $1 IS NULL)' : JSON.stringify(plan.start)
-      return { ok: true, message: `connected to ${whereIs(this.url)} (read-only); the query returned ${found}; cursor ${this.config.cursor}, first read with $1 = ${start}` }
+      return {
+        ok: true,
+        message: `connected to ${whereIs(this.url)} (read-only); the query returned ${found}; cursor ${this.config.cursor}, first read with $1 = ${start}`
+      }
     } catch (e) {
       return { ok: false, message: signal?.aborted ? 'cancelled' : this.redact(e) }
     } finally {

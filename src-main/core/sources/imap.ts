@@ -111,7 +111,10 @@ export class ImapSource implements LiveSource, TestableSource {
   /** A committed batch whose acknowledgement did not get through: tried again on the next connection. */
   private pendingAck: { uidvalidity: number; uids: number[] } | null = null
 
-  constructor(readonly config: MailboxConfig, private readonly opts: ImapSourceOptions = {}) {
+  constructor(
+    readonly config: MailboxConfig,
+    private readonly opts: ImapSourceOptions = {}
+  ) {
     this.id = `mailbox:${config.name}`
     this.label = `mailbox ${config.name}`
     this.batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH)
@@ -260,7 +263,10 @@ export class ImapSource implements LiveSource, TestableSource {
         const list = await this.timed(client, 'LIST', client.list())
         move = list.some((l) => l.path === target) ? `; triaged messages are moved to ${target}` : `; folder ${target} does not exist yet and will be created`
       }
-      return { ok: true, message: `connected to ${this.where} as ${this.config.user}: ${st.messages ?? 0} messages in ${this.config.folder} (${st.unseen ?? 0} unread)${move}` }
+      return {
+        ok: true,
+        message: `connected to ${this.where} as ${this.config.user}: ${st.messages ?? 0} messages in ${this.config.folder} (${st.unseen ?? 0} unread)${move}`
+      }
     } catch (e) {
       return { ok: false, message: this.describe(e) }
     } finally {
@@ -273,7 +279,12 @@ export class ImapSource implements LiveSource, TestableSource {
 
   async run(ctx: SourceRunContext): Promise<void> {
     let committed = parseCursor(ctx.cursor)
-    if (ctx.cursor && !committed) ctx.log.warn('source.cursor_unreadable', { source: this.id, cursor: ctx.cursor, action: 'the folder is read from its first message (dedup keeps what was triaged)' })
+    if (ctx.cursor && !committed)
+      ctx.log.warn('source.cursor_unreadable', {
+        source: this.id,
+        cursor: ctx.cursor,
+        action: 'the folder is read from its first message (dedup keeps what was triaged)'
+      })
     // (in an object: TypeScript does not see the closure assign it)
     const cur: { state: SourceState | null } = { state: null }
     let note: string | null = null
@@ -349,7 +360,11 @@ export class ImapSource implements LiveSource, TestableSource {
     // committed cursor was triaged, so whatever of it is still unseen (or still here, for move:) is acknowledged now.
     this.pendingAck = null
     if (after > 0 && c.after !== 'keep') {
-      const found = await this.timed(client, 'UID SEARCH', client.search(c.after === 'seen' ? { uid: `1:${after}`, seen: false } : { uid: `1:${after}` }, { uid: true }))
+      const found = await this.timed(
+        client,
+        'UID SEARCH',
+        client.search(c.after === 'seen' ? { uid: `1:${after}`, seen: false } : { uid: `1:${after}` }, { uid: true })
+      )
       const uids = (found || []).filter((u) => u <= after)
       if (uids.length) {
         await this.acknowledge(client, uids)
@@ -379,7 +394,9 @@ export class ImapSource implements LiveSource, TestableSource {
         try {
           await ctx.onBatch({ records, cursor: JSON.stringify(next), label: this.label })
         } catch (e) {
-          throw new CommitFailed(`the batch of ${batch.length} messages (uid ${batch[0]}–${next.uid}) could not be committed: ${(e as Error).message}; nothing was acknowledged, it is read again`)
+          throw new CommitFailed(
+            `the batch of ${batch.length} messages (uid ${batch[0]}–${next.uid}) could not be committed: ${(e as Error).message}; nothing was acknowledged, it is read again`
+          )
         }
         s.commit(next)
         after = next.uid
@@ -397,7 +414,8 @@ export class ImapSource implements LiveSource, TestableSource {
   private async pickBatch(client: ImapFlow, uids: number[]): Promise<number[]> {
     const head = uids.slice(0, this.batchSize)
     const sizes = new Map<number, number>()
-    for (const m of await this.timed(client, 'UID FETCH (RFC822.SIZE)', client.fetchAll(head.join(','), { uid: true, size: true }, { uid: true }))) sizes.set(m.uid, m.size ?? 0)
+    for (const m of await this.timed(client, 'UID FETCH (RFC822.SIZE)', client.fetchAll(head.join(','), { uid: true, size: true }, { uid: true })))
+      sizes.set(m.uid, m.size ?? 0)
     const out: number[] = []
     let bytes = 0
     for (const u of head) {
@@ -430,7 +448,8 @@ export class ImapSource implements LiveSource, TestableSource {
         arm()
       }
     } catch (e) {
-      if (timedOut) throw new NoAnswer(`no answer from ${this.where} to UID FETCH within ${Math.round(this.commandTimeoutMs / 1000)} s: the connection is taken as dead`)
+      if (timedOut)
+        throw new NoAnswer(`no answer from ${this.where} to UID FETCH within ${Math.round(this.commandTimeoutMs / 1000)} s: the connection is taken as dead`)
       throw e
     } finally {
       clearTimeout(timer)
@@ -462,7 +481,8 @@ export class ImapSource implements LiveSource, TestableSource {
       n++
       if (!isCsv(a.contentType, a.filename)) continue
       const name = a.filename ?? `attachment ${n}`
-      for await (const r of readTransactionsCsv(bytesTap(a.content), this.label, this.opts.csv ?? {})) out.push({ ...r, origin: { file: this.label, locator: `${locator} ${name} line ${r.origin.locator}` } })
+      for await (const r of readTransactionsCsv(bytesTap(a.content), this.label, this.opts.csv ?? {}))
+        out.push({ ...r, origin: { file: this.label, locator: `${locator} ${name} line ${r.origin.locator}` } })
     }
     return out
   }
@@ -574,7 +594,12 @@ class AccessTokens {
     }
     if (!res.ok || typeof body.access_token !== 'string' || !body.access_token) {
       // Only the OAuth error code and description: the body may echo what was sent.
-      const why = typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : res.ok ? 'no access_token in the answer' : `HTTP ${res.status}`
+      const why =
+        typeof body.error === 'string'
+          ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}`
+          : res.ok
+            ? 'no access_token in the answer'
+            : `HTTP ${res.status}`
       let msg = `XOAUTH2: the token endpoint ${where} refused to give an access token (${why})`
       for (const s of this.secrets()) msg = msg.split(s).join('[secret]')
       throw new TokenRefused(msg)

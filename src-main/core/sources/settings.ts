@@ -48,11 +48,13 @@ export const mailboxSourceSchema = z
   .superRefine((m, ctx) => {
     if (m.secure && m.starttls !== 'required')
       ctx.addIssue({ code: 'custom', path: ['starttls'], message: 'starttls applies only with secure: false (secure: true is TLS from the first byte)' })
-    if (m.after.startsWith('move:') && m.after.slice(5) === m.folder) ctx.addIssue({ code: 'custom', path: ['after'], message: 'move: to a folder other than the one read' })
+    if (m.after.startsWith('move:') && m.after.slice(5) === m.folder)
+      ctx.addIssue({ code: 'custom', path: ['after'], message: 'move: to a folder other than the one read' })
     const o = m.oauth2
     if (o.token_url) {
       if (!o.client_id) ctx.addIssue({ code: 'custom', path: ['oauth2', 'client_id'], message: 'XOAUTH2 needs a client_id' })
-      if (!o.refresh_token && !o.client_secret) ctx.addIssue({ code: 'custom', path: ['oauth2'], message: 'XOAUTH2 needs a refresh_token (or a client_secret for client_credentials)' })
+      if (!o.refresh_token && !o.client_secret)
+        ctx.addIssue({ code: 'custom', path: ['oauth2'], message: 'XOAUTH2 needs a refresh_token (or a client_secret for client_credentials)' })
     } else if (o.refresh_token || o.client_id || o.client_secret)
       ctx.addIssue({ code: 'custom', path: ['oauth2', 'token_url'], message: 'XOAUTH2 needs a token_url' })
   })
@@ -61,7 +63,6 @@ export const mailboxSourceSchema = z
 export type MailboxConfig = z.output<typeof mailboxSourceSchema>
 /** One mailbox's settings as written in the settings file. */
 export type MailboxSettings = z.input<typeof mailboxSourceSchema>
-
 
 /** One entry of `databases:` in the settings file. */
 export const databaseSourceSchema = z
@@ -88,7 +89,9 @@ export const databaseSourceSchema = z
       .string()
       .trim()
       .min(1)
-      .refine((q) => [...q.matchAll(/\$(\d+)/g)].some((m) => m[1] === '1'), { error: 'the query must select the rows after $1 (the cursor value), e.g. where id > $1' })
+      .refine((q) => [...q.matchAll(/\$(\d+)/g)].some((m) => m[1] === '1'), {
+        error: 'the query must select the rows after $1 (the cursor value), e.g. where id > $1'
+      })
       .refine((q) => [...q.matchAll(/\$(\d+)/g)].every((m) => m[1] === '1'), { error: 'the query takes exactly one parameter, $1 (the cursor value)' })
       .refine((q) => /\blimit\s+\d+/i.test(q) || /\bfetch\s+(first|next)\s+\d+/i.test(q), {
         error: 'the query needs a LIMIT (e.g. limit 5000), so a backlog arrives in batches instead of all at once'
@@ -102,4 +105,3 @@ export const databaseSourceSchema = z
   .strict()
 
 export type DatabaseSourceConfig = z.output<typeof databaseSourceSchema>
-

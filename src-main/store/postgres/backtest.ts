@@ -98,7 +98,10 @@ export class PostgresBacktestQueries implements BacktestQueries {
         [first, last, p.from, p.to]
       )
       const events = self.cases
-        ? self.raw<BacktestEventRow>('SELECT entry_id, type, actor, at, data FROM case_events WHERE entry_id BETWEEN $1 AND $2 ORDER BY entry_id, id', [first, last])
+        ? self.raw<BacktestEventRow>('SELECT entry_id, type, actor, at, data FROM case_events WHERE entry_id BETWEEN $1 AND $2 ORDER BY entry_id, id', [
+            first,
+            last
+          ])
         : Promise.resolve([])
       const [e, v] = await Promise.all([entries, events])
       return { entries: e, events: v }
@@ -131,7 +134,14 @@ export class PostgresBacktestQueries implements BacktestQueries {
 
 function toChunk(w: Window): BacktestChunk {
   const n = w.entries.length
-  const c: BacktestChunk = { id: new Array(n), severity: new Array(n), destinations: new Array(n), payload: new Array(n), created_at_ms: new Array(n), disposition: [] }
+  const c: BacktestChunk = {
+    id: new Array(n),
+    severity: new Array(n),
+    destinations: new Array(n),
+    payload: new Array(n),
+    created_at_ms: new Array(n),
+    disposition: []
+  }
   for (let i = 0; i < n; i++) {
     const r = w.entries[i]!
     c.id[i] = r[0]

@@ -46,7 +46,13 @@ export class PostgresCaseStore implements CaseStore {
 
   /** Brings the queue up to date under the queue's lock (see store/sqlite/cases.ts catchUp); the caller holds the transaction. */
   private async catchUpOn(c: Client, t: CaseTargets): Promise<void> {
-    const st = (await this.q<{ entries_upto: number; events_upto: number; targets: string }>('SELECT entries_upto, events_upto, targets FROM case_queue_state WHERE singleton = 1 FOR UPDATE', [], c))[0]!
+    const st = (
+      await this.q<{ entries_upto: number; events_upto: number; targets: string }>(
+        'SELECT entries_upto, events_upto, targets FROM case_queue_state WHERE singleton = 1 FOR UPDATE',
+        [],
+        c
+      )
+    )[0]!
     const head = (await this.q<{ last_id: number }>('SELECT last_id FROM chain_head WHERE singleton = 1', [], c))[0]!.last_id
     const eventsHead = (await this.q<{ last_id: number }>('SELECT last_id FROM case_head WHERE singleton = 1', [], c))[0]!.last_id
     const key = targetsKey(t)
@@ -58,7 +64,11 @@ export class PostgresCaseStore implements CaseStore {
     }
     if (st.targets !== key) await this.q(`UPDATE case_queue SET due_ms = ${dueSql(t, 'least')}`, [], c)
     else if (st.entries_upto < head) await this.q(`UPDATE case_queue SET due_ms = ${dueSql(t, 'least')} WHERE entry_id > $1`, [st.entries_upto], c)
-    await this.q('UPDATE case_queue_state SET entries_upto = $1, events_upto = $2, targets = $3 WHERE singleton = 1', [Math.max(head, st.entries_upto), Math.max(eventsHead, st.events_upto), key], c)
+    await this.q(
+      'UPDATE case_queue_state SET entries_upto = $1, events_upto = $2, targets = $3 WHERE singleton = 1',
+      [Math.max(head, st.entries_upto), Math.max(eventsHead, st.events_upto), key],
+      c
+    )
     this.changed(st.targets !== key ? Infinity : Math.max(0, head - st.entries_upto) + (st.events_upto < eventsHead ? eventsHead - st.events_upto : 0))
   }
 
@@ -87,7 +97,8 @@ export class PostgresCaseStore implements CaseStore {
       `INSERT INTO case_queue (entry_id, severity, triaged_ms, created_ms, party, state)
        SELECT id, severity, round(extract(epoch FROM triaged_at::timestamptz) * 1000)::bigint, created_at_ms, ${PARTY}, 'open'
        FROM audit_entries WHERE ${where} ON CONFLICT (entry_id) DO NOTHING`,
-      args, c
+      args,
+      c
     )
   }
 
@@ -95,10 +106,13 @@ export class PostgresCaseStore implements CaseStore {
     if (this.readonly || !(await this.hasTables())) return
     // Cheap check first: nothing to do is the usual case and takes no lock. Each singleton by its key: a cross
     // join of the three tables unkeyed is planned at ~1M rows (never analyzed) and JIT-compiled, ~50 ms per read.
-    const r = (await this.q<{ behind: boolean }>(
-      `SELECT s.entries_upto < h.last_id OR s.events_upto < ch.last_id OR s.targets <> $1 AS behind
-       FROM case_queue_state s, chain_head h, case_head ch WHERE s.singleton = 1 AND h.singleton = 1 AND ch.singleton = 1`, [targetsKey(t)]
-    ))[0]
+    const r = (
+      await this.q<{ behind: boolean }>(
+        `SELECT s.entries_upto < h.last_id OR s.events_upto < ch.last_id OR s.targets <> $1 AS behind
+       FROM case_queue_state s, chain_head h, case_head ch WHERE s.singleton = 1 AND h.singleton = 1 AND ch.singleton = 1`,
+        [targetsKey(t)]
+      )
+    )[0]
     if (r?.behind) {
       await this.tx((c) => this.catchUpOn(c, t))
       await this.tidy()
@@ -122,13 +136,24 @@ export class PostgresCaseStore implements CaseStore {
       const chunk = ids.slice(i, i + 5000)
       const events = await this.eventsOf(chunk, c)
       const rows = await this.q<{ entry_id: number; severity: CaseEntry['severity']; triaged_ms: number }>(
-        'SELECT entry_id, severity, triaged_ms FROM case_queue WHERE entry_id = ANY($1::bigint[])', [chunk], c
+        'SELECT entry_id, severity, triaged_ms FROM case_queue WHERE entry_id = ANY($1::bigint[])',
+        [chunk],
+        c
       )
       const cols: unknown[][] = [[], [], [], [], [], [], [], []]
       for (const r of rows) {
         const evs = events.get(r.entry_id) ?? []
         const p = projectEvents(evs)
-        const values = [r.entry_id, p.state, toPg(p.assignee), toPg(p.pending_closer), toPg(p.disposition), p.clock_due_ms, dueMs(p, r.severity, r.triaged_ms, t), evs.at(-1)?.id ?? 0]
+        const values = [
+          r.entry_id,
+          p.state,
+          toPg(p.assignee),
+          toPg(p.pending_closer),
+          toPg(p.disposition),
+          p.clock_due_ms,
+          dueMs(p, r.severity, r.triaged_ms, t),
+          evs.at(-1)?.id ?? 0
+        ]
         values.forEach((v, k) => cols[k]!.push(v))
       }
       await this.q(
@@ -137,7 +162,8 @@ export class PostgresCaseStore implements CaseStore {
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[])
            AS u(entry_id, state, assignee, pending_closer, disposition, clock_due_ms, due_ms, last_event_id)
          WHERE q.entry_id = u.entry_id`,
-        cols, c
+        cols,
+        c
       )
     }
   }
@@ -146,13 +172,24 @@ export class PostgresCaseStore implements CaseStore {
     if (this.readonly) throw new Error('this trail is open read-only')
     const sealed = await this.tx(async (c) => {
       await this.catchUpOn(c, t) // takes the queue's lock: case writers are serialized from here to COMMIT
-      const entries = (await this.q<CaseEntry>(`SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE id = ANY($1::bigint[])`, [entryIds], c)).map((e) => rowFromPg(e))
-      const events = await this.eventsOf(entries.map((e) => e.id), c)
+      const entries = (await this.q<CaseEntry>(`SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE id = ANY($1::bigint[])`, [entryIds], c)).map((e) =>
+        rowFromPg(e)
+      )
+      const events = await this.eventsOf(
+        entries.map((e) => e.id),
+        c
+      )
       const fresh = decide(entries.map((entry) => ({ entry, events: events.get(entry.id) ?? [] })))
       if (!fresh.length) return []
       if (evidence)
-        await this.q('INSERT INTO case_evidence (sha256, size, bytes, stored_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING', [evidence.sha256, evidence.bytes.length, evidence.bytes, now()], c)
-      const head = (await this.q<{ count: number; last_id: number; last_hash: string }>('SELECT count, last_id, last_hash FROM case_head WHERE singleton = 1', [], c))[0]!
+        await this.q(
+          'INSERT INTO case_evidence (sha256, size, bytes, stored_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING',
+          [evidence.sha256, evidence.bytes.length, evidence.bytes, now()],
+          c
+        )
+      const head = (
+        await this.q<{ count: number; last_id: number; last_hash: string }>('SELECT count, last_id, last_hash FROM case_head WHERE singleton = 1', [], c)
+      )[0]!
       let { last_id: lastId, last_hash: lastHash } = head
       const sealed: CaseEventRow[] = []
       for (const e of fresh) {
@@ -167,8 +204,17 @@ export class PostgresCaseStore implements CaseStore {
         await this.q(
           `INSERT INTO case_events (id, entry_id, type, actor, at, data, prev_hash, hash)
            SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
-          [part.map((r) => r.id), part.map((r) => r.entry_id), part.map((r) => r.type), part.map((r) => toPg(r.by)), part.map((r) => r.at),
-            part.map((r) => toPg(r.data)), part.map((r) => r.prev_hash), part.map((r) => r.hash)], c
+          [
+            part.map((r) => r.id),
+            part.map((r) => r.entry_id),
+            part.map((r) => r.type),
+            part.map((r) => toPg(r.by)),
+            part.map((r) => r.at),
+            part.map((r) => toPg(r.data)),
+            part.map((r) => r.prev_hash),
+            part.map((r) => r.hash)
+          ],
+          c
         )
       }
       await this.q('UPDATE case_head SET count = $1, last_id = $2, last_hash = $3 WHERE singleton = 1', [head.count + sealed.length, lastId, lastHash], c)
@@ -188,7 +234,7 @@ export class PostgresCaseStore implements CaseStore {
   async caseFacts(entryId: number): Promise<CaseFacts | null> {
     const entry = (await this.q<CaseEntry>(`SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE id = $1`, [entryId]))[0]
     if (!entry) return null
-    const events = (await this.hasTables()) ? (await this.eventsOf([entryId])).get(entryId) ?? [] : []
+    const events = (await this.hasTables()) ? ((await this.eventsOf([entryId])).get(entryId) ?? []) : []
     return { entry: rowFromPg(entry), events }
   }
 
@@ -242,14 +288,16 @@ export class PostgresCaseStore implements CaseStore {
     if (!(await this.hasTables())) return { mine: 0, unassigned: 0, approval: 0, overdue: 0, by_state }
     await this.catchUp(t)
     // One round trip; each count over its index (from the index alone once the queue is vacuumed: see tidy).
-    const r = (await this.q<Record<CaseState | 'mine' | 'unassigned' | 'approval' | 'overdue', number>>(
-      `SELECT ${CASE_STATES.map((s) => `(SELECT count(*) FROM case_queue WHERE state = '${s}') "${s}"`).join(', ')},
+    const r = (
+      await this.q<Record<CaseState | 'mine' | 'unassigned' | 'approval' | 'overdue', number>>(
+        `SELECT ${CASE_STATES.map((s) => `(SELECT count(*) FROM case_queue WHERE state = '${s}') "${s}"`).join(', ')},
         (SELECT count(*) FROM case_queue WHERE assignee IS NOT NULL AND lower(assignee) = lower($1) AND due_ms IS NOT NULL) mine,
         (SELECT count(*) FROM case_queue WHERE assignee IS NULL AND state <> 'closed' AND due_ms IS NOT NULL) unassigned,
         (SELECT count(*) FROM case_queue WHERE state = 'pending_approval' AND lower(pending_closer) <> lower($1)) approval,
         (SELECT count(*) FROM case_queue WHERE due_ms < $2) overdue`,
-      [toPg(me ?? ''), nowMs]
-    ))[0]!
+        [toPg(me ?? ''), nowMs]
+      )
+    )[0]!
     for (const s of CASE_STATES) by_state[s] = r[s]
     return { mine: me ? r.mine : 0, unassigned: r.unassigned, approval: r.approval, overdue: r.overdue, by_state }
   }
@@ -269,7 +317,10 @@ export class PostgresCaseStore implements CaseStore {
     if (!(await this.hasTables())) return 0
     await this.catchUp(t)
     // Over the clock index (few alerts have a running clock); due_ms is never later than the clock's due time.
-    const r = await this.q<{ n: number }>('SELECT count(*) n FROM case_queue WHERE clock_due_ms IS NOT NULL AND clock_due_ms >= $2 AND clock_due_ms <= $1 AND due_ms <= $1', [untilMs, fromMs])
+    const r = await this.q<{ n: number }>(
+      'SELECT count(*) n FROM case_queue WHERE clock_due_ms IS NOT NULL AND clock_due_ms >= $2 AND clock_due_ms <= $1 AND due_ms <= $1',
+      [untilMs, fromMs]
+    )
     return r[0]!.n
   }
 
@@ -297,13 +348,21 @@ export class PostgresCaseStore implements CaseStore {
       await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
       const v = new CaseEventVerifier()
       for await (const r of this.cursor<CaseEventRow>(c, `SELECT ${EVENT_COLUMNS} FROM case_events ORDER BY id`)) if (!v.push(rowFromPg(r))) break
-      const problem = v.finish((await this.q<{ count: number; last_id: number; last_hash: string }>('SELECT count, last_id, last_hash FROM case_head WHERE singleton = 1', [], c))[0]!)
+      const problem = v.finish(
+        (await this.q<{ count: number; last_id: number; last_hash: string }>('SELECT count, last_id, last_hash FROM case_head WHERE singleton = 1', [], c))[0]!
+      )
       const queue: string[] = []
       const upto = (await this.q<{ entries_upto: number }>('SELECT entries_upto FROM case_queue_state', [], c))[0]!.entries_upto
       let current: CaseEventRow[] = []
       const check = async () => {
         if (!current.length || queue.length >= 5 || current[0]!.entry_id > upto) return
-        const row = (await this.q<QueueRowState>('SELECT entry_id, state, assignee, pending_closer, disposition, clock_due_ms, last_event_id FROM case_queue WHERE entry_id = $1', [current[0]!.entry_id], c))[0]
+        const row = (
+          await this.q<QueueRowState>(
+            'SELECT entry_id, state, assignee, pending_closer, disposition, clock_due_ms, last_event_id FROM case_queue WHERE entry_id = $1',
+            [current[0]!.entry_id],
+            c
+          )
+        )[0]
         const m = queueMismatch(row && rowFromPg(row), current)
         if (m) queue.push(m)
       }
@@ -318,9 +377,12 @@ export class PostgresCaseStore implements CaseStore {
       await check()
       const stray = await this.q<{ entry_id: number; state: string; assignee: string | null }>(
         "SELECT entry_id, state, assignee FROM case_queue q WHERE (state <> 'open' OR assignee IS NOT NULL OR pending_closer IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM case_events c WHERE c.entry_id = q.entry_id) LIMIT 5",
-        [], c
+        [],
+        c
       )
-      for (const s of stray) if (queue.length < 5) queue.push(`the queue shows alert ${s.entry_id} as ${s.state}${s.assignee ? ` (${fromPg(s.assignee)})` : ''}, but it has no case events`)
+      for (const s of stray)
+        if (queue.length < 5)
+          queue.push(`the queue shows alert ${s.entry_id} as ${s.state}${s.assignee ? ` (${fromPg(s.assignee)})` : ''}, but it has no case events`)
       return { count: v.count, problem, queue }
     })
   }

@@ -144,7 +144,8 @@ export async function migrate(pool: pg.Pool, location: string): Promise<number> 
         if (current === null) {
           // Never build a trail into a database that holds something else.
           const n = await otherTables(c)
-          if (n > 0) throw new StoreError(`${location} is not a Triage Desk database (it has ${n} table${n === 1 ? '' : 's'} but no audit trail); use an empty database`)
+          if (n > 0)
+            throw new StoreError(`${location} is not a Triage Desk database (it has ${n} table${n === 1 ? '' : 's'} but no audit trail); use an empty database`)
           await c.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)')
           current = 0
         }

@@ -37,13 +37,20 @@ export class PostgresGovernanceStore implements GovernanceStore {
         const unsealed = { id: lastId + 1, type: e.type, by: e.by, at: e.at, data: JSON.stringify(e.data) }
         const row: GovernanceEventRow = { ...unsealed, prev_hash: lastHash, hash: governanceEventHash(lastHash, unsealed) }
         await c.query('INSERT INTO governance_events (id, type, actor, at, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-          row.id, row.type, toPg(row.by), row.at, toPg(row.data), row.prev_hash, row.hash
+          row.id,
+          row.type,
+          toPg(row.by),
+          row.at,
+          toPg(row.data),
+          row.prev_hash,
+          row.hash
         ])
         sealed.push(row)
         lastId = row.id
         lastHash = row.hash
       }
-      if (sealed.length) await c.query('UPDATE governance_head SET count = $1, last_id = $2, last_hash = $3 WHERE singleton = 1', [head.count + sealed.length, lastId, lastHash])
+      if (sealed.length)
+        await c.query('UPDATE governance_head SET count = $1, last_id = $2, last_hash = $3 WHERE singleton = 1', [head.count + sealed.length, lastId, lastHash])
       return sealed
     })
   }
@@ -60,7 +67,9 @@ export class PostgresGovernanceStore implements GovernanceStore {
   async silencedAlerts(): Promise<Record<number, number>> {
     if (!(await this.hasTables())) return {}
     try {
-      const rows = (await this.pool.query<{ silence_id: number; n: number }>('SELECT silence_id, count(DISTINCT entry_id) n FROM delivery_silences GROUP BY silence_id')).rows
+      const rows = (
+        await this.pool.query<{ silence_id: number; n: number }>('SELECT silence_id, count(DISTINCT entry_id) n FROM delivery_silences GROUP BY silence_id')
+      ).rows
       return Object.fromEntries(rows.map((r) => [r.silence_id, r.n]))
     } catch (e) {
       throw storeError(this.location, e)

@@ -11,8 +11,21 @@ import type { EntryKind } from '../../core/audit/entry-fields.js'
 import { resolutionHash, ResolutionVerifier, type ResolutionRow } from '../../core/audit/resolution-chain.js'
 import { emptyCounts, SEVERITIES, type Counts, type Severity } from '../../core/model.js'
 import type {
-  BatchOptions, BatchOutcome, FileIdentity, FileImport, FileImportRecord, FileState, ImportMarks, PreparedItem, QuarantineRecord,
-  ResolutionRequest, RunRecord, RunStart, SourceHeader, TriageStore, VerifyResult
+  BatchOptions,
+  BatchOutcome,
+  FileIdentity,
+  FileImport,
+  FileImportRecord,
+  FileState,
+  ImportMarks,
+  PreparedItem,
+  QuarantineRecord,
+  ResolutionRequest,
+  RunRecord,
+  RunStart,
+  SourceHeader,
+  TriageStore,
+  VerifyResult
 } from '../../core/ports/triage-store.js'
 import { StoreError } from '../errors.js'
 import { PostgresCaseStore } from './cases.js'
@@ -38,7 +51,6 @@ const hex = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b
 
 /** SQLite's CAST(locator AS INTEGER): the leading digits, 0 when there are none ('file'). */
 const locatorOrder = (col: string) => `coalesce(substring(${col} from '^[0-9]+')::bigint, 0)`
-
 
 // One statement writes the batch's audit entries and their outbox rows (one per destination recorded on the entry).
 // The columns are every field of the entry in chain order (ENTRY_FIELDS; run_id is the batch's, $1), then the
@@ -186,7 +198,11 @@ export class PostgresStore implements TriageStore {
 
   private async startRunOn(c: Client, run: RunStart): Promise<number> {
     await c.query('INSERT INTO rulesets (version, name, path, content, first_used_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version) DO NOTHING', [
-      run.ruleSet.version, toPg(run.ruleSet.document.name), toPg(run.ruleSet.path), toPg(run.ruleSet.source), now()
+      run.ruleSet.version,
+      toPg(run.ruleSet.document.name),
+      toPg(run.ruleSet.path),
+      toPg(run.ruleSet.source),
+      now()
     ])
     const r = await c.query<{ id: number }>(
       "INSERT INTO runs (started_at, status, trigger, pid, host, dry_run, ruleset_version) VALUES ($1, 'running', $2, $3, $4, $5, $6) RETURNING id",
@@ -201,7 +217,11 @@ export class PostgresStore implements TriageStore {
 
   private async finishRunOn(c: Client, runId: number, status: 'ok' | 'failed', errors: string[], files: string[]): Promise<RunRecord> {
     const r = await c.query<RunRow>('UPDATE runs SET finished_at = $1, status = $2, errors = $3, files = $4 WHERE id = $5 RETURNING *', [
-      now(), status, toPg(JSON.stringify(errors)), toPg(JSON.stringify(files)), runId
+      now(),
+      status,
+      toPg(JSON.stringify(errors)),
+      toPg(JSON.stringify(files)),
+      runId
     ])
     if (!r.rows[0]) throw new StoreError(`run ${runId} does not exist`)
     return runFromRow(r.rows[0])
@@ -215,14 +235,20 @@ export class PostgresStore implements TriageStore {
   async abandonStaleRuns(): Promise<number> {
     // A run is stale when the process that started it on this host is gone. Other hosts' runs are theirs to judge:
     // a pid means nothing here for a run started elsewhere.
-    const running = await this.q<{ id: number; pid: number | null; host: string | null; errors: string }>("SELECT id, pid, host, errors FROM runs WHERE status = 'running'")
+    const running = await this.q<{ id: number; pid: number | null; host: string | null; errors: string }>(
+      "SELECT id, pid, host, errors FROM runs WHERE status = 'running'"
+    )
     const host = hostname()
     let n = 0
     for (const r of running.filter((r) => r.host === host && r.pid !== process.pid && !processAlive(r.pid))) {
-      const errors = [...(JSON.parse(fromPg(r.errors)) as string[]), 'the run was interrupted (its process ended before it finished); its committed batches are kept']
-      const u = await this.q<{ id: number }>("UPDATE runs SET status = 'aborted', finished_at = $1, errors = $2 WHERE id = $3 AND status = 'running' RETURNING id", [
-        now(), toPg(JSON.stringify(errors)), r.id
-      ])
+      const errors = [
+        ...(JSON.parse(fromPg(r.errors)) as string[]),
+        'the run was interrupted (its process ended before it finished); its committed batches are kept'
+      ]
+      const u = await this.q<{ id: number }>(
+        "UPDATE runs SET status = 'aborted', finished_at = $1, errors = $2 WHERE id = $3 AND status = 'running' RETURNING id",
+        [now(), toPg(JSON.stringify(errors)), r.id]
+      )
       n += u.length
     }
     return n
@@ -237,14 +263,19 @@ export class PostgresStore implements TriageStore {
   /** commitBatch on a connection already in a transaction holding the trail lock. */
   private async commitBatchOn(c: Client, runId: number, items: PreparedItem[], opts: BatchOptions): Promise<BatchOutcome & { lastId: number }> {
     const out: BatchOutcome = { ...emptyCounts(), newCritical: [] }
-    const start = (await c.query<Head & { deliveries: string }>(
-      'SELECT h.count, h.last_id, h.last_hash, r.deliveries FROM chain_head h, runs r WHERE h.singleton = 1 AND r.id = $1', [runId]
-    )).rows[0]
+    const start = (
+      await c.query<Head & { deliveries: string }>(
+        'SELECT h.count, h.last_id, h.last_hash, r.deliveries FROM chain_head h, runs r WHERE h.singleton = 1 AND r.id = $1',
+        [runId]
+      )
+    ).rows[0]
     if (!start) throw new StoreError(`run ${runId} does not exist`)
     let { count, last_id: lastId, last_hash: lastHash } = start
 
     // Dedup: the earliest alert already stored for each candidate's fingerprint and window, in one query.
-    const candFp: Buffer[] = [], candMs: number[] = [], candAt: number[] = []
+    const candFp: Buffer[] = [],
+      candMs: number[] = [],
+      candAt: number[] = []
     const fps = new Map<PreparedItem, string>()
     items.forEach((it, i) => {
       if (it.type !== 'alert') return
@@ -267,7 +298,8 @@ export class PostgresStore implements TriageStore {
     let newQuarantine = 0
     const quarantined = items.filter((it) => it.type === 'quarantine')
     if (quarantined.length) {
-      const shas: string[] = [], kinds: string[] = []
+      const shas: string[] = [],
+        kinds: string[] = []
       for (const it of quarantined) {
         const q = it.quarantine
         const sha = q.rawFacts?.sha256 ?? createHash('sha256').update(q.raw).digest('hex')
@@ -296,8 +328,18 @@ export class PostgresStore implements TriageStore {
     const D = { o: [] as number[], k: [] as string[], f: [] as string[], l: [] as string[], x: [] as string[], c: [] as string[] }
     const S = { entry: [] as number[], silence: [] as number[] }
     const Q = {
-      id: [] as number[], k: [] as string[], f: [] as string[], l: [] as string[], field: [] as Array<string | null>, reason: [] as string[],
-      raw: [] as string[], size: [] as number[], sha: [] as string[], trunc: [] as number[], bytes: [] as Array<string | null>, fields: [] as Array<string | null>
+      id: [] as number[],
+      k: [] as string[],
+      f: [] as string[],
+      l: [] as string[],
+      field: [] as Array<string | null>,
+      reason: [] as string[],
+      raw: [] as string[],
+      size: [] as number[],
+      sha: [] as string[],
+      trunc: [] as number[],
+      bytes: [] as Array<string | null>,
+      fields: [] as Array<string | null>
     }
     const R = { q: [] as number[], k: [] as string[], f: [] as string[], l: [] as string[] }
     // Alerts triaged in this batch, by fingerprint: later candidates in the batch are checked against them too.
@@ -312,29 +354,45 @@ export class PostgresStore implements TriageStore {
         const key = `${q.kind}:${qSha.get(item)}`
         const earlier = earlierQ.get(key)
         if (earlier !== undefined) {
-          R.q.push(earlier); R.k.push(q.kind); R.f.push(toPg(q.origin.file)); R.l.push(toPg(q.origin.locator))
+          R.q.push(earlier)
+          R.k.push(q.kind)
+          R.f.push(toPg(q.origin.file))
+          R.l.push(toPg(q.origin.locator))
           out.duplicates++
           continue
         }
         const id = qIds[nextQ++]!
         earlierQ.set(key, id)
         const bytes = f?.bytes ? hex(f.bytes) : null
-        Q.id.push(id); Q.k.push(q.kind); Q.f.push(toPg(q.origin.file)); Q.l.push(toPg(q.origin.locator)); Q.field.push(toPg(q.field))
-        Q.reason.push(toPg(q.reason)); Q.raw.push(toPg(q.raw)); Q.size.push(f?.size ?? Buffer.byteLength(q.raw)); Q.sha.push(qSha.get(item)!)
-        Q.trunc.push(f?.truncated ? 1 : 0); Q.bytes.push(bytes)
+        Q.id.push(id)
+        Q.k.push(q.kind)
+        Q.f.push(toPg(q.origin.file))
+        Q.l.push(toPg(q.origin.locator))
+        Q.field.push(toPg(q.field))
+        Q.reason.push(toPg(q.reason))
+        Q.raw.push(toPg(q.raw))
+        Q.size.push(f?.size ?? Buffer.byteLength(q.raw))
+        Q.sha.push(qSha.get(item)!)
+        Q.trunc.push(f?.truncated ? 1 : 0)
+        Q.bytes.push(bytes)
         Q.fields.push(q.fields && Object.keys(q.fields).length ? toPg(JSON.stringify(q.fields)) : null)
         out.quarantined++
         continue
       }
       const fp = fps.get(item)!
-      const lo = item.createdAtMs - opts.dedupWindowMs, hi = item.createdAtMs + opts.dedupWindowMs
+      const lo = item.createdAtMs - opts.dedupWindowMs,
+        hi = item.createdAtMs + opts.dedupWindowMs
       // The earliest match by (created_at_ms, id), as SQLite's ORDER BY created_at_ms over its index: stored rows
       // have smaller ids than any of this batch, so they win a tie.
       let original = stored.get(i)
       for (const b of inBatch.get(fp) ?? []) if (b.ms > lo && b.ms < hi && (!original || b.ms < original.ms)) original = b
       if (original) {
-        D.o.push(original.id); D.k.push(item.kind); D.f.push(toPg(item.origin.file)); D.l.push(toPg(item.origin.locator))
-        D.x.push(toPg(item.externalId)); D.c.push(toPg(item.createdAt))
+        D.o.push(original.id)
+        D.k.push(item.kind)
+        D.f.push(toPg(item.origin.file))
+        D.l.push(toPg(item.origin.locator))
+        D.x.push(toPg(item.externalId))
+        D.c.push(toPg(item.createdAt))
         out.duplicates++
         continue
       }
@@ -367,7 +425,13 @@ export class PostgresStore implements TriageStore {
 
     // Entries before duplicates and quarantine records before repeats: a row may refer to one written in this batch.
     if (E.id.length)
-      await c.query(INSERT_ENTRIES, [runId, ...ENTRY_INSERT_COLUMNS.map((col) => E[col]), opts.dryRun ? 'dry_run' : 'pending', opts.dryRun ? null : opts.receivedAt, S.entry])
+      await c.query(INSERT_ENTRIES, [
+        runId,
+        ...ENTRY_INSERT_COLUMNS.map((col) => E[col]),
+        opts.dryRun ? 'dry_run' : 'pending',
+        opts.dryRun ? null : opts.receivedAt,
+        S.entry
+      ])
     if (S.entry.length) await c.query(INSERT_SILENCED, [S.entry, S.silence])
     if (D.o.length) await c.query(INSERT_DUPLICATES, [runId, opts.receivedAt, D.o, D.k, D.f, D.l, D.x, D.c])
     if (Q.id.length)
@@ -378,10 +442,28 @@ export class PostgresStore implements TriageStore {
     for (const [d, n] of Object.entries(out.deliveries)) runDeliveries[d] = (runDeliveries[d] ?? 0) + n
     const b = out.by_severity
     if (opts.cursor)
-      await c.query('INSERT INTO source_cursors (source, cursor, run_id, committed_at) VALUES ($1, $2, $3, $4)', [toPg(opts.cursor.source), toPg(opts.cursor.value), runId, now()])
+      await c.query('INSERT INTO source_cursors (source, cursor, run_id, committed_at) VALUES ($1, $2, $3, $4)', [
+        toPg(opts.cursor.source),
+        toPg(opts.cursor.value),
+        runId,
+        now()
+      ])
     await c.query(FINISH_BATCH, [
-      count, lastId, lastHash, opts.file?.recordsDone ?? null, opts.file?.id ?? null,
-      items.length, out.triaged, out.duplicates, out.quarantined, b.critical, b.high, b.medium, b.low, JSON.stringify(runDeliveries), runId
+      count,
+      lastId,
+      lastHash,
+      opts.file?.recordsDone ?? null,
+      opts.file?.id ?? null,
+      items.length,
+      out.triaged,
+      out.duplicates,
+      out.quarantined,
+      b.critical,
+      b.high,
+      b.medium,
+      b.low,
+      JSON.stringify(runDeliveries),
+      runId
     ])
     return Object.assign(out, { lastId })
   }
@@ -389,20 +471,25 @@ export class PostgresStore implements TriageStore {
   // --- inbox files and identical files -------------------------------------------------------------------------------
 
   async fileState(f: FileIdentity): Promise<FileState | null> {
-    const r = (await this.q<{ id: number; status: 'reading' | 'done'; records_done: number }>(
-      'SELECT id, status, records_done FROM ingested_files WHERE path = $1 AND size = $2 AND mtime_ms = $3', [toPg(f.path), f.size, Math.round(f.mtimeMs)]
-    ))[0]
+    const r = (
+      await this.q<{ id: number; status: 'reading' | 'done'; records_done: number }>(
+        'SELECT id, status, records_done FROM ingested_files WHERE path = $1 AND size = $2 AND mtime_ms = $3',
+        [toPg(f.path), f.size, Math.round(f.mtimeMs)]
+      )
+    )[0]
     return r ? { id: r.id, status: r.status, recordsDone: r.records_done } : null
   }
 
   async beginFile(f: FileIdentity, runId: number): Promise<FileState> {
     const identity = [toPg(f.path), f.size, Math.round(f.mtimeMs)]
     // Insert, or take over the row an earlier (interrupted) run or another engine left: one statement, no race.
-    const r = (await this.q<{ id: number; status: 'reading' | 'done'; records_done: number }>(
-      `INSERT INTO ingested_files (path, size, mtime_ms, status, run_id, started_at) VALUES ($1, $2, $3, 'reading', $4, $5)
+    const r = (
+      await this.q<{ id: number; status: 'reading' | 'done'; records_done: number }>(
+        `INSERT INTO ingested_files (path, size, mtime_ms, status, run_id, started_at) VALUES ($1, $2, $3, 'reading', $4, $5)
        ON CONFLICT (path, size, mtime_ms) DO UPDATE SET run_id = EXCLUDED.run_id RETURNING id, status, records_done`,
-      [...identity, runId, now()]
-    ))[0]!
+        [...identity, runId, now()]
+      )
+    )[0]!
     return { id: r.id, status: r.status, recordsDone: r.records_done }
   }
 
@@ -411,9 +498,11 @@ export class PostgresStore implements TriageStore {
   }
 
   async importMarks(): Promise<ImportMarks> {
-    const r = (await this.q<ImportMarks>(`SELECT (SELECT coalesce(max(id), 0) FROM audit_entries) AS entries,
+    const r = (
+      await this.q<ImportMarks>(`SELECT (SELECT coalesce(max(id), 0) FROM audit_entries) AS entries,
       (SELECT coalesce(max(id), 0) FROM duplicates) AS duplicates, (SELECT coalesce(max(id), 0) FROM quarantine) AS quarantine,
-      (SELECT coalesce(max(id), 0) FROM quarantine_repeats) AS repeats`))[0]!
+      (SELECT coalesce(max(id), 0) FROM quarantine_repeats) AS repeats`)
+    )[0]!
     return { entries: r.entries, duplicates: r.duplicates, quarantine: r.quarantine, repeats: r.repeats }
   }
 
@@ -421,15 +510,32 @@ export class PostgresStore implements TriageStore {
     await this.q(
       `INSERT INTO file_imports (run_id, display_name, sha256, settings_key, records, entries_from, entries_to, duplicates_from,
         duplicates_to, quarantine_from, quarantine_to, repeats_from, repeats_to, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [r.runId, toPg(r.displayName), r.sha256, toPg(r.settingsKey), r.records, r.before.entries + 1, r.after.entries, r.before.duplicates + 1,
-        r.after.duplicates, r.before.quarantine + 1, r.after.quarantine, r.before.repeats + 1, r.after.repeats, now()]
+      [
+        r.runId,
+        toPg(r.displayName),
+        r.sha256,
+        toPg(r.settingsKey),
+        r.records,
+        r.before.entries + 1,
+        r.after.entries,
+        r.before.duplicates + 1,
+        r.after.duplicates,
+        r.before.quarantine + 1,
+        r.after.quarantine,
+        r.before.repeats + 1,
+        r.after.repeats,
+        now()
+      ]
     )
   }
 
   async findFileImport(sha256: string, settingsKey: string): Promise<FileImport | null> {
-    const r = (await this.q<FileImport>(
-      'SELECT id, run_id, display_name, records, imported_at FROM file_imports WHERE sha256 = $1 AND settings_key = $2 ORDER BY id LIMIT 1', [sha256, toPg(settingsKey)]
-    ))[0]
+    const r = (
+      await this.q<FileImport>(
+        'SELECT id, run_id, display_name, records, imported_at FROM file_imports WHERE sha256 = $1 AND settings_key = $2 ORDER BY id LIMIT 1',
+        [sha256, toPg(settingsKey)]
+      )
+    )[0]
     return r ? rowFromPg(r) : null
   }
 
@@ -447,22 +553,37 @@ export class PostgresStore implements TriageStore {
       const hasEntries = Number(f.entries_to) >= Number(f.entries_from)
       const hasDuplicates = Number(f.duplicates_to) >= Number(f.duplicates_from)
       const source =
-        hasEntries && hasDuplicates ? `SELECT * FROM (${fromEntries} UNION ALL ${fromDuplicates}) s ORDER BY ${locatorOrder('source_locator')}, k`
-        : hasEntries ? `${fromEntries} ORDER BY id`
-        : `${fromDuplicates} ORDER BY id`
-      const dups = (await c.query(`INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
-        SELECT $3::bigint, original, source_kind, $4::text, source_locator, external_id, created_at, $5::text FROM (${source}) src`, p)).rowCount ?? 0
+        hasEntries && hasDuplicates
+          ? `SELECT * FROM (${fromEntries} UNION ALL ${fromDuplicates}) s ORDER BY ${locatorOrder('source_locator')}, k`
+          : hasEntries
+            ? `${fromEntries} ORDER BY id`
+            : `${fromDuplicates} ORDER BY id`
+      const dups =
+        (
+          await c.query(
+            `INSERT INTO duplicates (run_id, original_entry_id, source_kind, source_file, source_locator, external_id, created_at, received_at)
+        SELECT $3::bigint, original, source_kind, $4::text, source_locator, external_id, created_at, $5::text FROM (${source}) src`,
+            p
+          )
+        ).rowCount ?? 0
       // What that file quarantined is quarantined already: each such record is a repeat of its quarantine record.
-      const repeats = (await c.query(`INSERT INTO quarantine_repeats (run_id, quarantine_id, source_kind, source_file, source_locator, received_at)
+      const repeats =
+        (
+          await c.query(
+            `INSERT INTO quarantine_repeats (run_id, quarantine_id, source_kind, source_file, source_locator, received_at)
         SELECT $3::bigint, quarantine_id, source_kind, $4::text, source_locator, $5::text FROM (
           SELECT id AS quarantine_id, source_kind, source_locator, id AS k FROM quarantine
             WHERE id BETWEEN ${Number(f.quarantine_from)} AND ${Number(f.quarantine_to)} AND run_id = $1 AND source_file = $2
           UNION ALL
           SELECT quarantine_id, source_kind, source_locator, quarantine_id AS k FROM quarantine_repeats
             WHERE id BETWEEN ${Number(f.repeats_from)} AND ${Number(f.repeats_to)} AND run_id = $1 AND source_file = $2) src
-        ORDER BY ${locatorOrder('source_locator')}, k`, p)).rowCount ?? 0
+        ORDER BY ${locatorOrder('source_locator')}, k`,
+            p
+          )
+        ).rowCount ?? 0
       const records = Number(f.records)
-      if (dups + repeats !== records) throw new StoreError(`replaying ${displayName}: expected ${records} records from run ${f.run_id} but found ${dups + repeats}`)
+      if (dups + repeats !== records)
+        throw new StoreError(`replaying ${displayName}: expected ${records} records from run ${f.run_id} but found ${dups + repeats}`)
       await c.query('UPDATE runs SET received = received + $1, duplicates = duplicates + $2 WHERE id = $3', [records, dups + repeats, runId])
       return { ...emptyCounts(), duplicates: dups + repeats, quarantined: 0, newCritical: [] }
     })
@@ -471,23 +592,40 @@ export class PostgresStore implements TriageStore {
   // --- quarantine --------------------------------------------------------------------------------------------------
 
   async quarantineRecord(id: number): Promise<QuarantineRecord | null> {
-    const r = (await this.q<Omit<QuarantineRecord, 'fields' | 'raw_truncated' | 'repeats' | 'resolution'> & { fields: string | null; raw_truncated: number; repeats: number }>(
-      `SELECT id, run_id, source_kind, source_file, source_locator, field, reason, raw, received_at, fields, raw_size, raw_sha256, raw_truncated,
-        (SELECT count(*) FROM quarantine_repeats WHERE quarantine_id = q.id) AS repeats FROM quarantine q WHERE id = $1`, [id]
-    ))[0]
+    const r = (
+      await this.q<
+        Omit<QuarantineRecord, 'fields' | 'raw_truncated' | 'repeats' | 'resolution'> & { fields: string | null; raw_truncated: number; repeats: number }
+      >(
+        `SELECT id, run_id, source_kind, source_file, source_locator, field, reason, raw, received_at, fields, raw_size, raw_sha256, raw_truncated,
+        (SELECT count(*) FROM quarantine_repeats WHERE quarantine_id = q.id) AS repeats FROM quarantine q WHERE id = $1`,
+        [id]
+      )
+    )[0]
     if (!r) return null
     const res = (await this.q<ResolutionRow>('SELECT * FROM quarantine_resolutions WHERE quarantine_id = $1', [id]))[0]
     rowFromPg(r)
-    return { ...r, fields: r.fields ? (JSON.parse(r.fields) as Record<string, unknown>) : null, raw_truncated: r.raw_truncated === 1, resolution: res ? rowFromPg(res) : null }
+    return {
+      ...r,
+      fields: r.fields ? (JSON.parse(r.fields) as Record<string, unknown>) : null,
+      raw_truncated: r.raw_truncated === 1,
+      resolution: res ? rowFromPg(res) : null
+    }
   }
 
   resolveQuarantine(req: ResolutionRequest): Promise<ResolutionRow> {
     return this.tx(true, async (c) => {
-      if (!(await c.query('SELECT 1 FROM quarantine WHERE id = $1', [req.quarantineId])).rows[0]) throw new StoreError(`quarantine record ${req.quarantineId} does not exist`)
-      const done = (await c.query<{ action: string; resolved_by: string; resolved_at: string }>(
-        'SELECT action, resolved_by, resolved_at FROM quarantine_resolutions WHERE quarantine_id = $1', [req.quarantineId]
-      )).rows[0]
-      if (done) throw new StoreError(`quarantine record ${req.quarantineId} was already resolved (${done.action} by ${fromPg(done.resolved_by)} at ${done.resolved_at})`)
+      if (!(await c.query('SELECT 1 FROM quarantine WHERE id = $1', [req.quarantineId])).rows[0])
+        throw new StoreError(`quarantine record ${req.quarantineId} does not exist`)
+      const done = (
+        await c.query<{ action: string; resolved_by: string; resolved_at: string }>(
+          'SELECT action, resolved_by, resolved_at FROM quarantine_resolutions WHERE quarantine_id = $1',
+          [req.quarantineId]
+        )
+      ).rows[0]
+      if (done)
+        throw new StoreError(
+          `quarantine record ${req.quarantineId} was already resolved (${done.action} by ${fromPg(done.resolved_by)} at ${done.resolved_at})`
+        )
       let entryId: number | null = null
       let runId: number | null = null
       let outcome: ResolutionRow['outcome'] = 'dismissed'
@@ -506,15 +644,35 @@ export class PostgresStore implements TriageStore {
       }
       const head = (await c.query<Head>('SELECT count, last_id, last_hash FROM resolution_head WHERE singleton = 1')).rows[0]!
       const unsealed = {
-        id: head.last_id + 1, quarantine_id: req.quarantineId, action: req.action, resolved_by: req.by, reason: req.reason,
-        correction: req.action === 'corrected' ? JSON.stringify(req.correction) : null, entry_id: entryId, outcome, run_id: runId, resolved_at: req.resolvedAt
+        id: head.last_id + 1,
+        quarantine_id: req.quarantineId,
+        action: req.action,
+        resolved_by: req.by,
+        reason: req.reason,
+        correction: req.action === 'corrected' ? JSON.stringify(req.correction) : null,
+        entry_id: entryId,
+        outcome,
+        run_id: runId,
+        resolved_at: req.resolvedAt
       }
       const row: ResolutionRow = { ...unsealed, prev_hash: head.last_hash, hash: resolutionHash(head.last_hash, unsealed) }
       await c.query(
         `INSERT INTO quarantine_resolutions (id, quarantine_id, action, resolved_by, reason, correction, entry_id, outcome, run_id, resolved_at, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [row.id, row.quarantine_id, row.action, toPg(row.resolved_by), toPg(row.reason), toPg(row.correction), row.entry_id, row.outcome, row.run_id,
-          toPg(row.resolved_at), row.prev_hash, row.hash]
+        [
+          row.id,
+          row.quarantine_id,
+          row.action,
+          toPg(row.resolved_by),
+          toPg(row.reason),
+          toPg(row.correction),
+          row.entry_id,
+          row.outcome,
+          row.run_id,
+          toPg(row.resolved_at),
+          row.prev_hash,
+          row.hash
+        ]
       )
       await c.query('UPDATE resolution_head SET count = $1, last_id = $2, last_hash = $3 WHERE singleton = 1', [head.count + 1, row.id, row.hash])
       return row
@@ -540,8 +698,13 @@ export class PostgresStore implements TriageStore {
   private hasSourceHeaders = false
 
   async recordSourceHeader(h: SourceHeader): Promise<void> {
-    await this.q('INSERT INTO source_headers (run_id, source_file, header_line, delimiter, recorded_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
-      [h.runId, toPg(h.sourceFile), toPg(h.headerLine), toPg(h.delimiter), h.recordedAt])
+    await this.q('INSERT INTO source_headers (run_id, source_file, header_line, delimiter, recorded_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+      h.runId,
+      toPg(h.sourceFile),
+      toPg(h.headerLine),
+      toPg(h.delimiter),
+      h.recordedAt
+    ])
   }
 
   async sourceHeader(runId: number, sourceFile: string): Promise<{ run_id: number; header_line: string; delimiter: string } | null> {
@@ -549,7 +712,9 @@ export class PostgresStore implements TriageStore {
     if (!this.hasSourceHeaders && !(this.hasSourceHeaders = await this.hasTable('source_headers'))) return null
     const r = await this.q<{ run_id: string | number; header_line: string; delimiter: string }>(
       `SELECT run_id, header_line, delimiter FROM source_headers WHERE source_file = $2 AND run_id <= $1
-       ORDER BY (run_id = $1) DESC, run_id DESC LIMIT 1`, [runId, toPg(sourceFile)])
+       ORDER BY (run_id = $1) DESC, run_id DESC LIMIT 1`,
+      [runId, toPg(sourceFile)]
+    )
     return r[0] ? { run_id: Number(r[0].run_id), header_line: fromPg(r[0].header_line), delimiter: fromPg(r[0].delimiter) } : null
   }
 
@@ -557,9 +722,11 @@ export class PostgresStore implements TriageStore {
   async quarantineStatus(): Promise<{ open: number; corrected: number; dismissed: number }> {
     const total = (await this.q<{ n: number }>('SELECT count(*) AS n FROM quarantine'))[0]!.n
     const by = (await this.hasTable('quarantine_resolutions'))
-      ? (await this.q<{ corrected: number; dismissed: number }>(
-          "SELECT count(*) FILTER (WHERE action = 'corrected') AS corrected, count(*) FILTER (WHERE action = 'dismissed') AS dismissed FROM quarantine_resolutions"
-        ))[0]!
+      ? (
+          await this.q<{ corrected: number; dismissed: number }>(
+            "SELECT count(*) FILTER (WHERE action = 'corrected') AS corrected, count(*) FILTER (WHERE action = 'dismissed') AS dismissed FROM quarantine_resolutions"
+          )
+        )[0]!
       : { corrected: 0, dismissed: 0 }
     return { open: total - by.corrected - by.dismissed, corrected: by.corrected, dismissed: by.dismissed }
   }
@@ -567,15 +734,20 @@ export class PostgresStore implements TriageStore {
   // --- totals and verify -------------------------------------------------------------------------------------------
 
   async totals(): Promise<Counts> {
-    const r = (await this.q<Record<string, number>>(`SELECT coalesce(sum(received),0) received, coalesce(sum(triaged),0) triaged,
+    const r = (
+      await this.q<Record<string, number>>(`SELECT coalesce(sum(received),0) received, coalesce(sum(triaged),0) triaged,
       coalesce(sum(duplicates),0) duplicates, coalesce(sum(quarantined),0) quarantined, coalesce(sum(critical),0) critical,
-      coalesce(sum(high),0) high, coalesce(sum(medium),0) medium, coalesce(sum(low),0) low FROM runs`))[0]!
+      coalesce(sum(high),0) high, coalesce(sum(medium),0) medium, coalesce(sum(low),0) low FROM runs`)
+    )[0]!
     const deliveries: Record<string, number> = {}
     for (const d of await this.q<{ deliveries: string }>("SELECT deliveries FROM runs WHERE deliveries <> '{}'")) {
       for (const [k, n] of Object.entries(JSON.parse(d.deliveries) as Record<string, number>)) deliveries[k] = (deliveries[k] ?? 0) + n
     }
     return {
-      received: r.received!, triaged: r.triaged!, duplicates: r.duplicates!, quarantined: r.quarantined!,
+      received: r.received!,
+      triaged: r.triaged!,
+      duplicates: r.duplicates!,
+      quarantined: r.quarantined!,
       by_severity: Object.fromEntries([...SEVERITIES].reverse().map((s) => [s, r[s]!])) as Record<Severity, number>,
       deliveries
     }
@@ -600,16 +772,23 @@ export class PostgresStore implements TriageStore {
       let n = 0
       let after = 0
       pages: for (;;) {
-        const rows = (await c.query<AuditEntryRow & { fingerprint: Buffer | string; created_at_ms: number }>(
-          'SELECT * FROM audit_entries WHERE id > $1 ORDER BY id LIMIT 5000', [after]
-        )).rows
+        const rows = (
+          await c.query<AuditEntryRow & { fingerprint: Buffer | string; created_at_ms: number }>(
+            'SELECT * FROM audit_entries WHERE id > $1 ORDER BY id LIMIT 5000',
+            [after]
+          )
+        ).rows
         if (!rows.length) break
         for (const r of rows) {
           rowFromPg(r)
           const row = { ...r, fingerprint: Buffer.isBuffer(r.fingerprint) ? r.fingerprint.toString('hex') : r.fingerprint }
           if (!v.push(row)) break pages
           if (Date.parse(r.created_at) !== r.created_at_ms) {
-            v.problem = { id: r.id, position: n + 1, problem: `entry ${r.id}: its indexed time does not match its recorded created_at (modified after it was recorded)` }
+            v.problem = {
+              id: r.id,
+              position: n + 1,
+              problem: `entry ${r.id}: its indexed time does not match its recorded created_at (modified after it was recorded)`
+            }
             break pages
           }
           if (++n % 50_000 === 0) onProgress?.(n, total)
@@ -633,7 +812,8 @@ export class PostgresStore implements TriageStore {
       const cases = await new PostgresCaseStore(this.pool, this.location, true).verifyCases()
       const governance = await new PostgresGovernanceStore(this.pool, this.location, true).verifyGovernance()
       return {
-        ok: problem === null && accounting.ok && resolutionProblem === null && cases.problem === null && cases.queue.length === 0 && governance.problem === null,
+        ok:
+          problem === null && accounting.ok && resolutionProblem === null && cases.problem === null && cases.queue.length === 0 && governance.problem === null,
         governance,
         entries: v.head.count,
         head: v.head,
@@ -666,7 +846,8 @@ export class PostgresStore implements TriageStore {
     const problems: string[] = []
     const per = async (table: string) =>
       new Map((await c.query<{ run_id: number; n: number }>(`SELECT run_id, count(*) AS n FROM ${table} GROUP BY run_id`)).rows.map((r) => [r.run_id, r.n]))
-    const entries = await per('audit_entries'), quar = await per('quarantine')
+    const entries = await per('audit_entries'),
+      quar = await per('quarantine')
     // A run's duplicates are duplicates of alerts plus repeats of records quarantined before.
     const dups = await per('duplicates')
     if (await this.hasTable('quarantine_repeats', c)) for (const [run, n] of await per('quarantine_repeats')) dups.set(run, (dups.get(run) ?? 0) + n)
@@ -674,7 +855,11 @@ export class PostgresStore implements TriageStore {
       const id = r.id!
       if (r.received !== r.triaged! + r.duplicates! + r.quarantined!)
         problems.push(`run ${id}: received ${r.received} != triaged ${r.triaged} + duplicates ${r.duplicates} + quarantined ${r.quarantined}`)
-      for (const [name, map, want] of [['audit entries', entries, r.triaged], ['duplicates', dups, r.duplicates], ['quarantine records', quar, r.quarantined]] as const) {
+      for (const [name, map, want] of [
+        ['audit entries', entries, r.triaged],
+        ['duplicates', dups, r.duplicates],
+        ['quarantine records', quar, r.quarantined]
+      ] as const) {
         const have = map.get(id) ?? 0
         if (have !== want) problems.push(`run ${id}: ${want} ${name} counted but ${have} stored`)
       }

@@ -11,8 +11,18 @@
 import type pg from 'pg'
 import type { Severity } from '../../core/model.js'
 import type {
-  AttemptFacts, CompleteResult, Completion, DeliveryKey, DeliveryRow, DeliveryStatus, DueCursor, DueDelivery, FallbackTaken,
-  InterruptedDelivery, Notice, NoticeDraft
+  AttemptFacts,
+  CompleteResult,
+  Completion,
+  DeliveryKey,
+  DeliveryRow,
+  DeliveryStatus,
+  DueCursor,
+  DueDelivery,
+  FallbackTaken,
+  InterruptedDelivery,
+  Notice,
+  NoticeDraft
 } from '../../core/ports/outbox.js'
 import type { NoticeAck, OutboxSession } from '../../core/ports/trail.js'
 import { inTransaction, queryRows, redactUrl, storeError } from './connection.js'
@@ -32,15 +42,32 @@ const DUE_WHERE = `d.status IN ('pending', 'sending', 'failed') AND d.next_attem
 const DUE_ORDER = `ORDER BY d.next_attempt_at, d.entry_id, d.destination COLLATE "C"`
 const WAITING_WHERE = `d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL AND d.status <> 'sending'`
 
-
 type ListRow = {
-  entry_id: number; destination: string; status: DeliveryStatus; attempts: number; next_attempt_at: string | null; updated_at: string | null
-  last_error: string | null; sent_at: string | null; fallback_of: string | null; severity: Severity; title: string
+  entry_id: number
+  destination: string
+  status: DeliveryStatus
+  attempts: number
+  next_attempt_at: string | null
+  updated_at: string | null
+  last_error: string | null
+  sent_at: string | null
+  fallback_of: string | null
+  severity: Severity
+  title: string
 }
 
 const toRow = (r: ListRow): DeliveryRow => ({
-  entryId: r.entry_id, destination: r.destination, status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, updatedAt: r.updated_at,
-  lastError: r.last_error, sentAt: r.sent_at, fallbackOf: r.fallback_of, severity: r.severity, title: r.title
+  entryId: r.entry_id,
+  destination: r.destination,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  updatedAt: r.updated_at,
+  lastError: r.last_error,
+  sentAt: r.sent_at,
+  fallbackOf: r.fallback_of,
+  severity: r.severity,
+  title: r.title
 })
 
 const zero = (): Record<DeliveryStatus, number> => ({ dry_run: 0, pending: 0, sending: 0, sent: 0, failed: 0, dead: 0, uncertain: 0 })
@@ -110,8 +137,19 @@ const UNCERTAIN_LIMIT = 500
 const TAIL = 10_000
 const FULL_EVERY_MS = 60_000
 
-interface Fingerprint { maxEntry: number; maxAttempt: number; attemptTail: number; maxResolution: number; resolutionTail: number; waiting: number }
-interface LastCount extends Fingerprint { counts: Record<DeliveryStatus, number>; uncertain: DeliveryRow[]; countedAt: number }
+interface Fingerprint {
+  maxEntry: number
+  maxAttempt: number
+  attemptTail: number
+  maxResolution: number
+  resolutionTail: number
+  waiting: number
+}
+interface LastCount extends Fingerprint {
+  counts: Record<DeliveryStatus, number>
+  uncertain: DeliveryRow[]
+  countedAt: number
+}
 
 // $1, $2: the attempt and resolution maxima of the last count (null: this snapshot's); the tails are the ids above them minus TAIL.
 const FINGERPRINT = `SELECT (SELECT coalesce(max(id), 0) FROM audit_entries) AS "maxEntry",
@@ -128,10 +166,47 @@ class Writes {
   notices: Array<{ draft: NoticeDraft; at: string }> = []
   fallbackDeliveries = new Map<string, { entryId: number; destination: string; at: string; of: string }>()
   /** action 'email' | 'covered' is settled once the fallback deliveries are inserted */
-  fallbacks: Array<{ entryId: number; failed: string; target: string | null; reason: string; notice: number | null; at: string; email?: { destination: string; reason: string; out: FallbackTaken } }> = []
+  fallbacks: Array<{
+    entryId: number
+    failed: string
+    target: string | null
+    reason: string
+    notice: number | null
+    at: string
+    email?: { destination: string; reason: string; out: FallbackTaken }
+  }> = []
 
-  attempt(k: DeliveryKey, n: number, f: { startedAt: string; finishedAt: string; error: string | null; httpStatus: number | null; smtpResponse: string | null; messageKey: string | null; messageSize: number }, result: string, next: string | null, process: string | null): void {
-    const row = [k.entryId, toPg(k.destination), n, toPg(f.startedAt), toPg(f.finishedAt), result, toPg(f.error), f.httpStatus, toPg(f.smtpResponse), toPg(f.messageKey), f.messageSize, toPg(next), toPg(process)]
+  attempt(
+    k: DeliveryKey,
+    n: number,
+    f: {
+      startedAt: string
+      finishedAt: string
+      error: string | null
+      httpStatus: number | null
+      smtpResponse: string | null
+      messageKey: string | null
+      messageSize: number
+    },
+    result: string,
+    next: string | null,
+    process: string | null
+  ): void {
+    const row = [
+      k.entryId,
+      toPg(k.destination),
+      n,
+      toPg(f.startedAt),
+      toPg(f.finishedAt),
+      result,
+      toPg(f.error),
+      f.httpStatus,
+      toPg(f.smtpResponse),
+      toPg(f.messageKey),
+      f.messageSize,
+      toPg(next),
+      toPg(process)
+    ]
     row.forEach((v, i) => this.attempts[i]!.push(v))
   }
 
@@ -164,7 +239,7 @@ export class PostgresOutbox implements OutboxSession {
     const location = redactUrl(o.connectionString ?? `postgres://${o.host ?? 'localhost'}/${o.database ?? ''}`)
     const outbox = new PostgresOutbox(pool, location)
     // Fails now, with the location, rather than at the first drain, when the database holds no outbox.
-    await outbox.q("SELECT 1 FROM deliveries WHERE false")
+    await outbox.q('SELECT 1 FROM deliveries WHERE false')
     return outbox
   }
 
@@ -183,11 +258,16 @@ export class PostgresOutbox implements OutboxSession {
     let ids: number[] = []
     if (w.notices.length) {
       // Ids drawn first, so the fallbacks can name their notice in the same round of statements.
-      ids = (await c.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('delivery_notices', 'id')) AS id FROM generate_series(1, $1)", [w.notices.length]))
-        .rows.map((r) => r.id).sort((a, b) => a - b)
+      ids = (
+        await c.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('delivery_notices', 'id')) AS id FROM generate_series(1, $1)", [w.notices.length])
+      ).rows
+        .map((r) => r.id)
+        .sort((a, b) => a - b)
       const cols: unknown[][] = Array.from({ length: 9 }, () => [])
       w.notices.forEach(({ draft: n, at }, i) =>
-        [ids[i], toPg(at), n.kind, n.severity, toPg(n.title), toPg(n.detail), toPg(n.destination), JSON.stringify(n.entryIds), n.runId].forEach((v, j) => cols[j]!.push(v))
+        [ids[i], toPg(at), n.kind, n.severity, toPg(n.title), toPg(n.detail), toPg(n.destination), JSON.stringify(n.entryIds), n.runId].forEach((v, j) =>
+          cols[j]!.push(v)
+        )
       )
       await c.query(INSERT_NOTICES, cols)
     }
@@ -198,7 +278,10 @@ export class PostgresOutbox implements OutboxSession {
       if (w.fallbackDeliveries.size) {
         const list = [...w.fallbackDeliveries.values()]
         const r = await c.query<{ entry_id: number; destination: string }>(INSERT_FALLBACK_DELIVERIES, [
-          list.map((x) => x.entryId), list.map((x) => toPg(x.destination)), list.map((x) => toPg(x.at)), list.map((x) => toPg(x.of))
+          list.map((x) => x.entryId),
+          list.map((x) => toPg(x.destination)),
+          list.map((x) => toPg(x.at)),
+          list.map((x) => toPg(x.of))
         ])
         for (const row of r.rows) created.add(keyOf(row.entry_id, fromPg(row.destination)))
       }
@@ -225,12 +308,24 @@ export class PostgresOutbox implements OutboxSession {
 
   recoverInterrupted(isGone: (claimedBy: string) => boolean, staleBefore: string, now: string): Promise<InterruptedDelivery[]> {
     return this.tx(async (c) => {
-      type Row = { entry_id: number; destination: string; claimed_by: string | null; claimed_at: string | null; message_key: string | null; attempts: number; first_attempt_at: string | null; severity: Severity; title: string }
+      type Row = {
+        entry_id: number
+        destination: string
+        claimed_by: string | null
+        claimed_at: string | null
+        message_key: string | null
+        attempts: number
+        first_attempt_at: string | null
+        severity: Severity
+        title: string
+      }
       // SKIP LOCKED: a row locked now is being claimed or completed by a live engine, so it is not interrupted.
       // By claimer, then alert (the order SQLite's walk of deliveries_sending gives), so the notices come in the same order.
-      const sending = (await c.query<Row>(`SELECT d.entry_id, d.destination, d.claimed_by, d.claimed_at, d.message_key, d.attempts, d.first_attempt_at, a.severity, a.title
+      const sending = (
+        await c.query<Row>(`SELECT d.entry_id, d.destination, d.claimed_by, d.claimed_at, d.message_key, d.attempts, d.first_attempt_at, a.severity, a.title
         FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE d.status = 'sending'
-        ORDER BY d.claimed_by COLLATE "C" NULLS FIRST, d.entry_id, d.destination COLLATE "C" FOR UPDATE OF d SKIP LOCKED`)).rows.map(rowFromPg)
+        ORDER BY d.claimed_by COLLATE "C" NULLS FIRST, d.entry_id, d.destination COLLATE "C" FOR UPDATE OF d SKIP LOCKED`)
+      ).rows.map(rowFromPg)
       // isGone judges this host's claimers by their pid; another host's claim is only ever gone by its age.
       const rows = sending.filter((r) => r.claimed_by === null || isGone(r.claimed_by) || (r.claimed_at ?? '') < staleBefore)
       if (!rows.length) return []
@@ -240,25 +335,44 @@ export class PostgresOutbox implements OutboxSession {
         const claimedAt = r.claimed_at ?? now
         const k = { entryId: r.entry_id, destination: r.destination }
         w.update(k, 'uncertain', r.attempts + 1, r.first_attempt_at ?? claimedAt, null, now, RECOVERY_ERROR)
-        w.attempt(k, r.attempts + 1, { startedAt: claimedAt, finishedAt: now, error: RECOVERY_ERROR, httpStatus: null, smtpResponse: null, messageKey: r.message_key, messageSize: 1 }, 'uncertain', null, r.claimed_by)
+        w.attempt(
+          k,
+          r.attempts + 1,
+          { startedAt: claimedAt, finishedAt: now, error: RECOVERY_ERROR, httpStatus: null, smtpResponse: null, messageKey: r.message_key, messageSize: 1 },
+          'uncertain',
+          null,
+          r.claimed_by
+        )
         const m = r.message_key ?? `${r.entry_id}:${r.destination}`
         byMessage.set(m, [...(byMessage.get(m) ?? []), r])
       }
       for (const group of byMessage.values()) {
         const first = group[0]!
-        w.notice({
-          kind: 'uncertain',
-          severity: first.severity,
-          title: group.length === 1 ? `Delivery uncertain: ${first.title} → ${first.destination}` : `Delivery uncertain: ${group.length} alerts → ${first.destination}`,
-          detail: `${RECOVERY_ERROR}. Check ${first.destination}, then confirm it arrived or ask for it to be sent again (triage deliver --resolve).`,
-          destination: first.destination,
-          entryIds: group.map((r) => r.entry_id),
-          runId: null
-        }, now)
+        w.notice(
+          {
+            kind: 'uncertain',
+            severity: first.severity,
+            title:
+              group.length === 1
+                ? `Delivery uncertain: ${first.title} → ${first.destination}`
+                : `Delivery uncertain: ${group.length} alerts → ${first.destination}`,
+            detail: `${RECOVERY_ERROR}. Check ${first.destination}, then confirm it arrived or ask for it to be sent again (triage deliver --resolve).`,
+            destination: first.destination,
+            entryIds: group.map((r) => r.entry_id),
+            runId: null
+          },
+          now
+        )
       }
       await this.write(c, w)
       return rows.map((r) => ({
-        entryId: r.entry_id, destination: r.destination, claimedBy: r.claimed_by ?? '', claimedAt: r.claimed_at, severity: r.severity, title: r.title, messageKey: r.message_key
+        entryId: r.entry_id,
+        destination: r.destination,
+        claimedBy: r.claimed_by ?? '',
+        claimedAt: r.claimed_at,
+        severity: r.severity,
+        title: r.title,
+        messageKey: r.message_key
       }))
     })
   }
@@ -266,10 +380,15 @@ export class PostgresOutbox implements OutboxSession {
   async due(now: string, limit: number, after?: DueCursor): Promise<DueDelivery[]> {
     // The cursor's own time bounds the index range; the row comparison then skips what the last page already had.
     const rows = after
-      ? await this.q<DueRow>(`SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE ${DUE_WHERE}
+      ? await this.q<DueRow>(
+          `SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE ${DUE_WHERE}
           AND d.next_attempt_at >= $2 AND (d.next_attempt_at, d.entry_id, d.destination COLLATE "C") > ($2, $3, $4) ${DUE_ORDER} LIMIT $5`,
-          [toPg(now), toPg(after.nextAttemptAt), after.entryId, toPg(after.destination), limit])
-      : await this.q<DueRow>(`SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE ${DUE_WHERE} ${DUE_ORDER} LIMIT $2`, [toPg(now), limit])
+          [toPg(now), toPg(after.nextAttemptAt), after.entryId, toPg(after.destination), limit]
+        )
+      : await this.q<DueRow>(`SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE ${DUE_WHERE} ${DUE_ORDER} LIMIT $2`, [
+          toPg(now),
+          limit
+        ])
     return rows.map((r) => toDue(rowFromPg(r)))
   }
 
@@ -289,7 +408,9 @@ export class PostgresOutbox implements OutboxSession {
   async claimBatch(messages: Array<{ keys: DeliveryKey[]; messageKey: string }>, claimer: string, now: string): Promise<DeliveryKey[][]> {
     // A key asked for twice goes to the first message that asks (SQLite: the second finds it 'sending').
     const owner = new Map<string, number>()
-    const ids: number[] = [], dests: string[] = [], mks: string[] = []
+    const ids: number[] = [],
+      dests: string[] = [],
+      mks: string[] = []
     messages.forEach((m, i) => {
       for (const k of m.keys) {
         const id = keyOf(k.entryId, k.destination)
@@ -302,7 +423,9 @@ export class PostgresOutbox implements OutboxSession {
     })
     const got = new Set<string>()
     // One statement is one transaction: locked, marked and committed before any message leaves.
-    if (ids.length) for (const r of await this.q<{ entry_id: number; destination: string }>(CLAIM, [ids, dests, mks, toPg(claimer), toPg(now)])) got.add(keyOf(r.entry_id, fromPg(r.destination)))
+    if (ids.length)
+      for (const r of await this.q<{ entry_id: number; destination: string }>(CLAIM, [ids, dests, mks, toPg(claimer), toPg(now)]))
+        got.add(keyOf(r.entry_id, fromPg(r.destination)))
     return messages.map((m, i) =>
       m.keys.filter((k) => {
         const id = keyOf(k.entryId, k.destination)
@@ -321,7 +444,8 @@ export class PostgresOutbox implements OutboxSession {
       type Cur = { status: DeliveryStatus; claimed_by: string | null; attempts: number; first_attempt_at: string | null }
       const state = new Map<string, Cur>()
       if (all.length) {
-        const rows = (await c.query<Cur & { entry_id: number; destination: string }>(CURRENT, [all.map((k) => k.entryId), all.map((k) => toPg(k.destination))])).rows
+        const rows = (await c.query<Cur & { entry_id: number; destination: string }>(CURRENT, [all.map((k) => k.entryId), all.map((k) => toPg(k.destination))]))
+          .rows
         for (const r of rows) state.set(keyOf(r.entry_id, fromPg(r.destination)), rowFromPg(r))
       }
       const w = new Writes()
@@ -332,8 +456,14 @@ export class PostgresOutbox implements OutboxSession {
   }
 
   /** SqliteOutbox.completeOne over the rows read under lock (kept current as the batch goes, as SQLite's would be). */
-  private completeOne(w: Writes, state: Map<string, { status: DeliveryStatus; claimed_by: string | null; attempts: number; first_attempt_at: string | null }>,
-    keys: DeliveryKey[], claimer: string, f: AttemptFacts, outcome: Completion): CompleteResult & { noticeIdx: number[] } {
+  private completeOne(
+    w: Writes,
+    state: Map<string, { status: DeliveryStatus; claimed_by: string | null; attempts: number; first_attempt_at: string | null }>,
+    keys: DeliveryKey[],
+    claimer: string,
+    f: AttemptFacts,
+    outcome: Completion
+  ): CompleteResult & { noticeIdx: number[] } {
     const fallbacks: FallbackTaken[] = []
     const noticeIdx: number[] = []
     let applied = true
@@ -378,9 +508,18 @@ export class PostgresOutbox implements OutboxSession {
           const fb = outcome.fallbacks[i]!
           if (fb.action === 'email') {
             const fk = keyOf(k.entryId, fb.destination)
-            if (!w.fallbackDeliveries.has(fk)) w.fallbackDeliveries.set(fk, { entryId: k.entryId, destination: fb.destination, at: f.finishedAt, of: k.destination })
+            if (!w.fallbackDeliveries.has(fk))
+              w.fallbackDeliveries.set(fk, { entryId: k.entryId, destination: fb.destination, at: f.finishedAt, of: k.destination })
             const out: FallbackTaken = { entryId: k.entryId, failedDestination: k.destination, action: 'email', target: fb.destination }
-            w.fallbacks.push({ entryId: k.entryId, failed: k.destination, target: fb.destination, reason: fb.reason, notice: null, at: f.finishedAt, email: { destination: fb.destination, reason: fb.reason, out } })
+            w.fallbacks.push({
+              entryId: k.entryId,
+              failed: k.destination,
+              target: fb.destination,
+              reason: fb.reason,
+              notice: null,
+              at: f.finishedAt,
+              email: { destination: fb.destination, reason: fb.reason, out }
+            })
             fallbacks.push(out)
           } else {
             w.fallbacks.push({ entryId: k.entryId, failed: k.destination, target: null, reason: fb.reason, notice: note(fb.notice), at: f.finishedAt })
@@ -404,13 +543,31 @@ export class PostgresOutbox implements OutboxSession {
   }
 
   async openNotices(limit = 100): Promise<Notice[]> {
-    type Row = { id: number; created_at: string; kind: Notice['kind']; severity: Severity | null; title: string; detail: string; destination: string | null; entry_ids: string; run_id: number | null }
+    type Row = {
+      id: number
+      created_at: string
+      kind: Notice['kind']
+      severity: Severity | null
+      title: string
+      detail: string
+      destination: string | null
+      entry_ids: string
+      run_id: number | null
+    }
     const rows = await this.q<Row>(
-      'SELECT n.* FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL ORDER BY n.id DESC LIMIT $1', [limit]
+      'SELECT n.* FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL ORDER BY n.id DESC LIMIT $1',
+      [limit]
     )
     return rows.map(rowFromPg).map((r) => ({
-      id: r.id, createdAt: r.created_at, kind: r.kind, severity: r.severity, title: r.title, detail: r.detail, destination: r.destination,
-      entryIds: JSON.parse(r.entry_ids) as number[], runId: r.run_id
+      id: r.id,
+      createdAt: r.created_at,
+      kind: r.kind,
+      severity: r.severity,
+      title: r.title,
+      detail: r.detail,
+      destination: r.destination,
+      entryIds: JSON.parse(r.entry_ids) as number[],
+      runId: r.run_id
     }))
   }
 
@@ -426,9 +583,10 @@ export class PostgresOutbox implements OutboxSession {
   async resolveUncertain(k: DeliveryKey, decision: 'confirmed_sent' | 'resend', by: string, now: string): Promise<boolean> {
     // A resend starts a new series of attempts (its own retry window); the attempt log keeps the old one. The change
     // and its record are one statement, so two officers resolving the same delivery at once make one decision.
-    const change = decision === 'confirmed_sent'
-      ? `UPDATE deliveries SET status = 'sent', sent_at = $3, updated_at = $3, claimed_by = NULL WHERE entry_id = $1 AND destination = $2 AND status = 'uncertain' RETURNING entry_id`
-      : `UPDATE deliveries SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = $3, updated_at = $3, claimed_by = NULL
+    const change =
+      decision === 'confirmed_sent'
+        ? `UPDATE deliveries SET status = 'sent', sent_at = $3, updated_at = $3, claimed_by = NULL WHERE entry_id = $1 AND destination = $2 AND status = 'uncertain' RETURNING entry_id`
+        : `UPDATE deliveries SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = $3, updated_at = $3, claimed_by = NULL
           WHERE entry_id = $1 AND destination = $2 AND status = 'uncertain' RETURNING entry_id`
     const r = await this.q(
       `WITH changed AS (${change}) INSERT INTO delivery_resolutions (entry_id, destination, decision, decided_by, decided_at) SELECT entry_id, $2, $4, $5, $3 FROM changed RETURNING id`,
@@ -455,11 +613,18 @@ export class PostgresOutbox implements OutboxSession {
   }
 
   async openNoticeCount(): Promise<number> {
-    return (await this.q<{ n: number }>('SELECT count(*) AS n FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL'))[0]!.n
+    return (
+      await this.q<{ n: number }>(
+        'SELECT count(*) AS n FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL'
+      )
+    )[0]!.n
   }
 
   async notice(id: number): Promise<NoticeAck | null> {
-    const r = await this.q<NoticeAck>('SELECT n.id, k.acknowledged_at, k.acknowledged_by FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE n.id = $1', [id])
+    const r = await this.q<NoticeAck>(
+      'SELECT n.id, k.acknowledged_at, k.acknowledged_by FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE n.id = $1',
+      [id]
+    )
     return r[0] ? rowFromPg(r[0]) : null
   }
 
@@ -503,11 +668,14 @@ export class PostgresOutbox implements OutboxSession {
       }
       this.recounts++
       const counts = zero()
-      for (const r of (await c.query<{ status: DeliveryStatus; n: number }>('SELECT status, count(*) AS n FROM deliveries GROUP BY status')).rows) counts[r.status] = r.n
-      const uncertain = (await c.query<ListRow>(
-        `SELECT d.entry_id, d.destination, d.status, d.attempts, d.next_attempt_at, d.updated_at, d.last_error, d.sent_at, d.fallback_of, a.severity, a.title
+      for (const r of (await c.query<{ status: DeliveryStatus; n: number }>('SELECT status, count(*) AS n FROM deliveries GROUP BY status')).rows)
+        counts[r.status] = r.n
+      const uncertain = (
+        await c.query<ListRow>(
+          `SELECT d.entry_id, d.destination, d.status, d.attempts, d.next_attempt_at, d.updated_at, d.last_error, d.sent_at, d.fallback_of, a.severity, a.title
          FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE d.status = 'uncertain' ORDER BY d.updated_at DESC LIMIT ${UNCERTAIN_LIMIT}`
-      )).rows.map((r) => toRow(rowFromPg(r)))
+        )
+      ).rows.map((r) => toRow(rowFromPg(r)))
       // the fingerprint of this snapshot, its tails measured from the maxima it sees
       const f = (await c.query<Fingerprint>(FINGERPRINT, [null, null])).rows[0]!
       await c.query('COMMIT')
@@ -523,11 +691,15 @@ export class PostgresOutbox implements OutboxSession {
 
   /** The summary from the last count when the fingerprint allows it (nothing changed, or only new alerts); else null. */
   private async cheap(c: Client, l: LastCount, f: Fingerprint): Promise<{ counts: Record<DeliveryStatus, number>; uncertain: DeliveryRow[] } | null> {
-    if (l.maxAttempt !== f.maxAttempt || l.attemptTail !== f.attemptTail || l.maxResolution !== f.maxResolution || l.resolutionTail !== f.resolutionTail) return null
+    if (l.maxAttempt !== f.maxAttempt || l.attemptTail !== f.attemptTail || l.maxResolution !== f.maxResolution || l.resolutionTail !== f.resolutionTail)
+      return null
     if (l.maxEntry === f.maxEntry && l.waiting === f.waiting) return { counts: { ...l.counts }, uncertain: l.uncertain }
     if (f.maxEntry <= l.maxEntry) return null
     const added = zero()
-    for (const r of (await c.query<{ status: DeliveryStatus; n: number }>('SELECT status, count(*) AS n FROM deliveries WHERE entry_id > $1 GROUP BY status', [l.maxEntry])).rows) added[r.status] += r.n
+    for (const r of (
+      await c.query<{ status: DeliveryStatus; n: number }>('SELECT status, count(*) AS n FROM deliveries WHERE entry_id > $1 GROUP BY status', [l.maxEntry])
+    ).rows)
+      added[r.status] += r.n
     // new deliveries are pending or dry_run; if the waiting number moved by anything else, a claim happened
     if (l.waiting + added.pending + added.failed !== f.waiting) return null
     const counts = zero()

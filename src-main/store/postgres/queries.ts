@@ -14,9 +14,7 @@ import Database from 'better-sqlite3'
 import type pg from 'pg'
 import { parseRuleSet } from '../../core/classify/ruleset.js'
 import type { Severity } from '../../core/model.js'
-import type {
-  AlertRecord, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow
-} from '../../core/ports/read-model.js'
+import type { AlertRecord, AuditFacets, AuditPage, AuditQuery, QuarantineItem, RunRow } from '../../core/ports/read-model.js'
 import { QueryError, type AuditQueries, type DashboardFigures, type IndexProgress } from '../../core/ports/audit-queries.js'
 import { DashboardTally, type TallyRow } from '../dashboard-tally.js'
 import { storeError } from './connection.js'
@@ -103,8 +101,12 @@ function cutBytes(term: string, max: number): string {
 class Fts5Terms {
   private db: Database.Database | null = null
   private s!: {
-    addDoc: Database.Statement; docTerms: Database.Statement; clearDocs: Database.Statement
-    addWord: Database.Statement; wordTerms: Database.Statement; clearWords: Database.Statement
+    addDoc: Database.Statement
+    docTerms: Database.Statement
+    clearDocs: Database.Statement
+    addWord: Database.Statement
+    wordTerms: Database.Statement
+    clearWords: Database.Statement
   }
 
   private open() {
@@ -166,22 +168,46 @@ function amountBounds(f: ResolvedFilter, value: (n: number) => string): string[]
 const lexeme = (t: string) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
 
 interface DbRun {
-  id: number; started_at: string; finished_at: string | null; status: RunRow['status']; trigger: string; dry_run: number
-  ruleset_version: string | null; received: number; triaged: number; duplicates: number; quarantined: number
-  critical: number; high: number; medium: number; low: number; deliveries: string; files: string; errors: string
+  id: number
+  started_at: string
+  finished_at: string | null
+  status: RunRow['status']
+  trigger: string
+  dry_run: number
+  ruleset_version: string | null
+  received: number
+  triaged: number
+  duplicates: number
+  quarantined: number
+  critical: number
+  high: number
+  medium: number
+  low: number
+  deliveries: string
+  files: string
+  errors: string
 }
 
 /** Only the columns the store escapes are unescaped (deliveries is JSON of counts, written as is). */
 function runRow(row: DbRun): RunRow {
   const r = { ...row, trigger: fromPg(row.trigger), files: fromPg(row.files), errors: fromPg(row.errors) }
   return {
-    id: r.id, started_at: r.started_at, finished_at: r.finished_at,
+    id: r.id,
+    started_at: r.started_at,
+    finished_at: r.finished_at,
     duration_ms: r.finished_at ? Date.parse(r.finished_at) - Date.parse(r.started_at) : null,
-    status: r.status, trigger: r.trigger, dry_run: r.dry_run === 1, ruleset_version: r.ruleset_version,
-    received: r.received, triaged: r.triaged, duplicates: r.duplicates, quarantined: r.quarantined,
+    status: r.status,
+    trigger: r.trigger,
+    dry_run: r.dry_run === 1,
+    ruleset_version: r.ruleset_version,
+    received: r.received,
+    triaged: r.triaged,
+    duplicates: r.duplicates,
+    quarantined: r.quarantined,
     by_severity: { critical: r.critical, high: r.high, medium: r.medium, low: r.low },
     deliveries: JSON.parse(r.deliveries) as Record<string, number>,
-    files: JSON.parse(r.files) as string[], errors: JSON.parse(r.errors) as string[]
+    files: JSON.parse(r.files) as string[],
+    errors: JSON.parse(r.errors) as string[]
   }
 }
 
@@ -220,7 +246,13 @@ export class PostgresAuditQueries implements AuditQueries {
     },
     scan: (from, to, midnightMs) => this.q<TallyRow>(`${PG_TALLY_SELECT} WHERE e.id BETWEEN $1 AND $2 GROUP BY e.run_id, e.severity`, [from, to, midnightMs]),
     recount: (run, from, to, fromIso, midnightMs) =>
-      this.q<TallyRow>(`${PG_TALLY_SELECT} WHERE e.id BETWEEN $1 AND $2 AND e.run_id = $4 AND e.triaged_at >= $5 GROUP BY e.run_id, e.severity`, [from, to, midnightMs, run, fromIso])
+      this.q<TallyRow>(`${PG_TALLY_SELECT} WHERE e.id BETWEEN $1 AND $2 AND e.run_id = $4 AND e.triaged_at >= $5 GROUP BY e.run_id, e.severity`, [
+        from,
+        to,
+        midnightMs,
+        run,
+        fromIso
+      ])
   })
 
   /** Whether the trail has rule governance (migration 009); a trail from before it, opened read-only, has not. */
@@ -250,17 +282,22 @@ export class PostgresAuditQueries implements AuditQueries {
   // ── the browse indexes ────────────────────────────────────────────────────────────────────────────────────
 
   async pending(): Promise<number> {
-    const r = (await this.q<{ head: number; upto: number }>(
-      'SELECT h.last_id AS head, s.indexed_upto AS upto FROM chain_head h, browse_state s WHERE h.singleton = 1 AND s.singleton = 1'
-    ))[0]!
+    const r = (
+      await this.q<{ head: number; upto: number }>(
+        'SELECT h.last_id AS head, s.indexed_upto AS upto FROM chain_head h, browse_state s WHERE h.singleton = 1 AND s.singleton = 1'
+      )
+    )[0]!
     return Math.max(0, r.head - r.upto)
   }
 
   async catchUp(maxRows = Number.POSITIVE_INFINITY): Promise<IndexProgress> {
     let indexed = 0
-    const state = async () => (await this.q<{ head: number; upto: number }>(
-      'SELECT h.last_id AS head, s.indexed_upto AS upto FROM chain_head h, browse_state s WHERE h.singleton = 1 AND s.singleton = 1'
-    ))[0]!
+    const state = async () =>
+      (
+        await this.q<{ head: number; upto: number }>(
+          'SELECT h.last_id AS head, s.indexed_upto AS upto FROM chain_head h, browse_state s WHERE h.singleton = 1 AND s.singleton = 1'
+        )
+      )[0]!
     // Current already (nearly every query): one round trip, no transaction, no lock.
     let r = await state()
     if (r.upto < r.head) {
@@ -336,26 +373,47 @@ export class PostgresAuditQueries implements AuditQueries {
   }
 
   private async indexChunk(query: Query, lo: number, hi: number): Promise<void> {
-    const rows = (await query<{
-      id: number; run_id: number; severity: Severity; source_kind: string; source_file: string; created_at_ms: number; sla_breached: number
-      destinations: string; title: string; external_id: string; payload: string; reason: string; matched_rules: string
-    }>(`SELECT id, run_id, severity, source_kind, source_file, created_at_ms, sla_breached, destinations, title, external_id, payload, reason, matched_rules
-        FROM audit_entries WHERE id > $1 AND id <= $2 ORDER BY id`, [lo, hi])).map(rowFromPg)
+    const rows = (
+      await query<{
+        id: number
+        run_id: number
+        severity: Severity
+        source_kind: string
+        source_file: string
+        created_at_ms: number
+        sla_breached: number
+        destinations: string
+        title: string
+        external_id: string
+        payload: string
+        reason: string
+        matched_rules: string
+      }>(
+        `SELECT id, run_id, severity, source_kind, source_file, created_at_ms, sla_breached, destinations, title, external_id, payload, reason, matched_rules
+        FROM audit_entries WHERE id > $1 AND id <= $2 ORDER BY id`,
+        [lo, hi]
+      )
+    ).map(rowFromPg)
     if (!rows.length) return
     const payloads = new Map(rows.map((r) => [r.id, JSON.parse(r.payload) as Record<string, unknown>]))
     const ruleIds = new Map(rows.map((r) => [r.id, (JSON.parse(r.matched_rules) as Array<[string, string]>).map((m) => m[0])]))
-    const valueIds = await this.indexValues(query, rows.map((r) => ({ id: r.id, payload: payloads.get(r.id)!, rules: ruleIds.get(r.id)! })))
+    const valueIds = await this.indexValues(
+      query,
+      rows.map((r) => ({ id: r.id, payload: payloads.get(r.id)!, rules: ruleIds.get(r.id)! }))
+    )
 
     // Files: ids in first-indexed order, new names of one chunk in SQLite's (byte) order, as SQLite's GROUP BY gives.
     const perFile = new Map<string, number>()
     for (const r of rows) perFile.set(r.source_file, (perFile.get(r.source_file) ?? 0) + 1)
     const names = [...perFile.keys()].sort(byBytes)
     const fileIds = new Map(
-      (await query<{ id: number; name: string }>(
-        `INSERT INTO browse_files (name, entries) SELECT u.name, u.entries FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(name, entries, o)
+      (
+        await query<{ id: number; name: string }>(
+          `INSERT INTO browse_files (name, entries) SELECT u.name, u.entries FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(name, entries, o)
          ORDER BY u.o ON CONFLICT (name) DO UPDATE SET entries = browse_files.entries + excluded.entries RETURNING id, name`,
-        [names.map((n) => toPg(n)), names.map((n) => perFile.get(n)!)]
-      )).map((f) => [fromPg(f.name), f.id])
+          [names.map((n) => toPg(n)), names.map((n) => perFile.get(n)!)]
+        )
+      ).map((f) => [fromPg(f.name), f.id])
     )
 
     // Destinations: a bit each (up to 63), given in the order SQLite gives them; an entry's mask has its bits.
@@ -378,7 +436,8 @@ export class PostgresAuditQueries implements AuditQueries {
     }
     if (added.length)
       await query('INSERT INTO browse_destinations (bit, name) SELECT * FROM unnest($1::int[], $2::text[]) ON CONFLICT DO NOTHING', [
-        added.map((d) => d.bit), added.map((d) => toPg(d.name))
+        added.map((d) => d.bit),
+        added.map((d) => toPg(d.name))
       ])
 
     const valueOf = (facet: AlertFacet, r: { id: number }) => {
@@ -390,27 +449,39 @@ export class PostgresAuditQueries implements AuditQueries {
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::bigint[], $7::int[], $8::bigint[],
          $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::float8[])
        ON CONFLICT (id) DO NOTHING`,
-      [rows.map((r) => r.id), rows.map((r) => r.run_id), rows.map((r) => SEV[r.severity]), rows.map((r) => (r.source_kind === 'email' ? 1 : 0)),
-        rows.map((r) => fileIds.get(r.source_file)!), rows.map((r) => r.created_at_ms), rows.map((r) => r.sla_breached),
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.run_id),
+        rows.map((r) => SEV[r.severity]),
+        rows.map((r) => (r.source_kind === 'email' ? 1 : 0)),
+        rows.map((r) => fileIds.get(r.source_file)!),
+        rows.map((r) => r.created_at_ms),
+        rows.map((r) => r.sla_breached),
         rows.map((r) => masks.get(r.destinations)!.toString()),
         ...ALERT_FACETS.map((facet) => rows.map((r) => valueOf(facet, r))),
         rows.map((r) => {
           const a = payloads.get(r.id)!.amount
           return typeof a === 'number' ? a : null
-        })]
+        })
+      ]
     )
     const rulePairs = rows.flatMap((r) => [...new Set(ruleIds.get(r.id)!)].map((rule) => [valueIds.get(`rule\u0000${rule}`)!, r.id] as const))
     if (rulePairs.length)
       await query('INSERT INTO browse_rules (rule, id) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING', [
-        rulePairs.map((x) => x[0]), rulePairs.map((x) => x[1])
+        rulePairs.map((x) => x[0]),
+        rulePairs.map((x) => x[1])
       ])
 
     // Free text: title, e-mail body, ids (external id, customer, vendor), as the SQLite store indexes them.
     const docs = rows.map((r) => {
       const p = payloads.get(r.id)!
       return {
-        id: r.id, title: r.title, body: r.source_kind === 'email' ? jsonText(p.body) : '',
-        ids: `${r.external_id} ${jsonText(p.customer_id)} ${jsonText(p.vendor)}`, reason: r.reason, rules: ruleIds.get(r.id)!.join(' ')
+        id: r.id,
+        title: r.title,
+        body: r.source_kind === 'email' ? jsonText(p.body) : '',
+        ids: `${r.external_id} ${jsonText(p.customer_id)} ${jsonText(p.vendor)}`,
+        reason: r.reason,
+        rules: ruleIds.get(r.id)!.join(' ')
       }
     })
     const terms = this.terms.documents(docs)
@@ -461,7 +532,13 @@ export class PostgresAuditQueries implements AuditQueries {
     // As SQLite: filters read the browse indexes, brought up to date first (bounded; the rest is search_pending).
     const { pending } = await this.catchUp(20_000)
     const plan = await this.plan(q, words, f)
-    const none = (): AuditPage => ({ rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: pending, offset: cursor ? null : 0 })
+    const none = (): AuditPage => ({
+      rows: [],
+      next_cursor: null,
+      total: q.count ? { value: 0, exact: true } : null,
+      search_pending: pending,
+      offset: cursor ? null : 0
+    })
     if (!plan) return none()
     const offset = q.at !== undefined ? await this.positionOf(plan, q) : (q.offset ?? (cursor ? null : 0))
 
@@ -572,7 +649,10 @@ export class PostgresAuditQueries implements AuditQueries {
   /** The alert-field filters (migration 010) as conditions on b, values looked up as SQLite does; false: nothing can match. */
   private async alertConditions(f: ResolvedFilter, where: string[], p: (v: unknown) => string, exact: { entries?: number }): Promise<boolean> {
     const values = async (facet: string, wanted: string[]) =>
-      await this.q<{ id: number; entries: number }>('SELECT id, entries FROM browse_values WHERE facet = $1 AND value = ANY($2::text[])', [facet, wanted.map((w) => toPg(w))])
+      await this.q<{ id: number; entries: number }>('SELECT id, entries FROM browse_values WHERE facet = $1 AND value = ANY($2::text[])', [
+        facet,
+        wanted.map((w) => toPg(w))
+      ])
     const ids = async (facet: string, wanted: string[]) => (await values(facet, wanted)).map((v) => v.id)
     const field = (col: AlertFacet, found: number[]): boolean => {
       if (!found.length) return false
@@ -581,7 +661,14 @@ export class PostgresAuditQueries implements AuditQueries {
     }
     // The entry count of a lone value, for a count without a scan (as SQLite's exact drivers; not currency, as there).
     if ([f.country?.length === 1, f.txn_type?.length === 1, f.customer, f.rule].filter(Boolean).length === 1) {
-      const [facet, value] = f.country?.length === 1 ? ['country', f.country[0]!] : f.txn_type?.length === 1 ? ['txn_type', f.txn_type[0]!] : f.customer ? ['customer', f.customer] : ['rule', f.rule!]
+      const [facet, value] =
+        f.country?.length === 1
+          ? ['country', f.country[0]!]
+          : f.txn_type?.length === 1
+            ? ['txn_type', f.txn_type[0]!]
+            : f.customer
+              ? ['customer', f.customer]
+              : ['rule', f.rule!]
       exact.entries = (await values(facet, [value]))[0]?.entries
     }
     if (f.country && !field('country', await ids('country', f.country))) return false
@@ -590,7 +677,13 @@ export class PostgresAuditQueries implements AuditQueries {
     if (f.customer && !field('customer', await ids('customer', [f.customer]))) return false
     if (f.vendor) {
       const all = (await this.q<{ id: number; value: string }>("SELECT id, value FROM browse_values WHERE facet = 'vendor'")).map(rowFromPg)
-      if (!field('vendor', all.filter((v) => vendorMatches(v.value, f.vendor!)).map((v) => v.id))) return false
+      if (
+        !field(
+          'vendor',
+          all.filter((v) => vendorMatches(v.value, f.vendor!)).map((v) => v.id)
+        )
+      )
+        return false
     }
     if (f.rule) {
       const [rule] = await ids('rule', [f.rule])
@@ -608,7 +701,10 @@ export class PostgresAuditQueries implements AuditQueries {
     if (sevs.length === 1 && (await none(`b.sev = ${SEV[sevs[0]!]}`))) return true
     if (f.source_kind && (await none(`b.kind = ${f.source_kind === 'email' ? 1 : 0}`))) return true
     if (f.sla_breached === true && (await none('b.breached = 1'))) return true
-    if ((f.from || f.to) && (await none([f.from ? `b.created_ms >= ${Date.parse(f.from)}` : 'true', f.to ? `b.created_ms < ${Date.parse(f.to)}` : 'true'].join(' AND '))))
+    if (
+      (f.from || f.to) &&
+      (await none([f.from ? `b.created_ms >= ${Date.parse(f.from)}` : 'true', f.to ? `b.created_ms < ${Date.parse(f.to)}` : 'true'].join(' AND ')))
+    )
       return true
     return false
   }
@@ -633,7 +729,9 @@ export class PostgresAuditQueries implements AuditQueries {
     const order = (k: string | null, id: string) => (k ? `${k} ${dir}, ${id} ${dir}` : `${id} ${dir}`)
     // The matching ids first (from browse_facets' indexes), then their audit rows, in one round trip.
     return this.q<Hit & EntryRow>(
-      `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}, ${pgAlertFields('e')}
+      `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',')
+        .map((c) => `e.${c.trim()}`)
+        .join(', ')}, ${pgAlertFields('e')}
        FROM (SELECT b.id, b.sev, b.created_ms, ${keyCol ?? 'NULL::bigint'} AS k FROM browse_facets b ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY ${order(keyCol && 'k', 'b.id')} LIMIT $${params.length - 1} OFFSET $${params.length}) h
        JOIN audit_entries e ON e.id = h.id ORDER BY ${order(keyCol && 'h.k', 'h.id')}`,
@@ -670,7 +768,9 @@ export class PostgresAuditQueries implements AuditQueries {
       }
       params.push(n - out.length, skip)
       const rows = await this.q<Hit & EntryRow>(
-        `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')}, ${pgAlertFields('e')}
+        `SELECT h.sev, h.created_ms, h.k, ${ROW_COLUMNS.split(',')
+          .map((c) => `e.${c.trim()}`)
+          .join(', ')}, ${pgAlertFields('e')}
          FROM (SELECT b.id, b.sev, b.created_ms, ${sortKey('priority')} AS k FROM browse_facets b WHERE ${where.join(' AND ')}
            ORDER BY b.created_ms ${seg.dir}, b.id ${seg.dir} LIMIT $${params.length - 1} OFFSET $${params.length}) h
          JOIN audit_entries e ON e.id = h.id ORDER BY h.created_ms ${seg.dir}, h.id ${seg.dir}`,
@@ -691,10 +791,12 @@ export class PostgresAuditQueries implements AuditQueries {
 
   /** Matches counted up to COUNT_CAP. */
   private async count(plan: Plan): Promise<{ value: number; exact: boolean }> {
-    const n = plan.known ?? await this.one<number>(
-      `SELECT count(*) AS v FROM (SELECT 1 FROM browse_facets b ${plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : ''} LIMIT ${COUNT_CAP + 1}) x`,
-      plan.params
-    )
+    const n =
+      plan.known ??
+      (await this.one<number>(
+        `SELECT count(*) AS v FROM (SELECT 1 FROM browse_facets b ${plan.where.length ? `WHERE ${plan.where.join(' AND ')}` : ''} LIMIT ${COUNT_CAP + 1}) x`,
+        plan.params
+      ))
     return n > COUNT_CAP ? { value: COUNT_CAP, exact: false } : { value: n, exact: true }
   }
 
@@ -711,9 +813,16 @@ export class PostgresAuditQueries implements AuditQueries {
 
   /** Each alert field's values with their entry counts, most entries first, then by value in SQLite's byte order. */
   private async valueFacets(): Promise<Pick<AuditFacets, 'countries' | 'currencies' | 'txn_types' | 'vendors' | 'rules'>> {
-    const rows = (await this.q<{ facet: string; value: string; entries: number }>("SELECT facet, value, entries FROM browse_values WHERE entries > 0 AND facet <> 'customer'")).map(rowFromPg)
+    const rows = (
+      await this.q<{ facet: string; value: string; entries: number }>(
+        "SELECT facet, value, entries FROM browse_values WHERE entries > 0 AND facet <> 'customer'"
+      )
+    ).map(rowFromPg)
     const of = (facet: string) =>
-      rows.filter((r) => r.facet === facet).sort((a, b) => b.entries - a.entries || byBytes(a.value, b.value)).slice(0, 1000)
+      rows
+        .filter((r) => r.facet === facet)
+        .sort((a, b) => b.entries - a.entries || byBytes(a.value, b.value))
+        .slice(0, 1000)
         .map((r) => ({ value: r.value, entries: r.entries }))
     return { countries: of('country'), currencies: of('currency'), txn_types: of('txn_type'), vendors: of('vendor'), rules: of('rule') }
   }
@@ -721,30 +830,47 @@ export class PostgresAuditQueries implements AuditQueries {
   // ── one alert ─────────────────────────────────────────────────────────────────────────────────────────────
 
   async getAlert(id: number): Promise<AlertRecord | null> {
-    const row = (await this.q<EntryRow & { fingerprint: Buffer; matched_rules: string; ruleset_version: string; payload: string; raw: string; prev_hash: string; hash: string }>(
-      'SELECT * FROM audit_entries WHERE id = $1', [id]
-    ))[0]
+    const row = (
+      await this.q<
+        EntryRow & { fingerprint: Buffer; matched_rules: string; ruleset_version: string; payload: string; raw: string; prev_hash: string; hash: string }
+      >('SELECT * FROM audit_entries WHERE id = $1', [id])
+    )[0]
     if (!row) return null
     const e = rowFromPg(row)
-    const rsRow = (await this.q<{ version: string; name: string; path: string | null; content: string }>(
-      'SELECT version, name, path, content FROM rulesets WHERE version = $1', [e.ruleset_version]
-    ))[0]
+    const rsRow = (
+      await this.q<{ version: string; name: string; path: string | null; content: string }>(
+        'SELECT version, name, path, content FROM rulesets WHERE version = $1',
+        [e.ruleset_version]
+      )
+    )[0]
     const rs = rsRow ? rowFromPg(rsRow) : undefined
     const descriptions = rs ? this.descriptionsOf(rs) : new Map<string, string>()
     const matched = (JSON.parse(e.matched_rules) as Array<[string, Severity]>).map(([rid, severity]) => ({
-      id: rid, severity, description: descriptions.get(rid) ?? null
+      id: rid,
+      severity,
+      description: descriptions.get(rid) ?? null
     }))
-    const outbox = (await this.q<AlertRecord['deliveries'][number]>(
-      'SELECT destination, status, attempts, next_attempt_at, updated_at, last_error FROM deliveries WHERE entry_id = $1', [id]
-    )).map(rowFromPg)
+    const outbox = (
+      await this.q<AlertRecord['deliveries'][number]>(
+        'SELECT destination, status, attempts, next_attempt_at, updated_at, last_error FROM deliveries WHERE entry_id = $1',
+        [id]
+      )
+    ).map(rowFromPg)
     // Deliveries a silence held back (migration 009): never in the outbox, shown as silenced with the silence's id.
     const silenced = (await this.hasSilences())
       ? (await this.q<{ destination: string; silence_id: number }>('SELECT destination, silence_id FROM delivery_silences WHERE entry_id = $1', [id]))
-          .map(rowFromPg).map((d) => silencedDelivery(d.destination, d.silence_id))
+          .map(rowFromPg)
+          .map((d) => silencedDelivery(d.destination, d.silence_id))
       : []
     const deliveries = [...outbox, ...silenced].sort((a, b) => byBytes(a.destination, b.destination))
     return {
-      entry: { ...toRow(e), fingerprint: Buffer.isBuffer(e.fingerprint) ? e.fingerprint.toString('hex') : String(e.fingerprint), ruleset_version: e.ruleset_version, prev_hash: e.prev_hash, hash: e.hash },
+      entry: {
+        ...toRow(e),
+        fingerprint: Buffer.isBuffer(e.fingerprint) ? e.fingerprint.toString('hex') : String(e.fingerprint),
+        ruleset_version: e.ruleset_version,
+        prev_hash: e.prev_hash,
+        hash: e.hash
+      },
       payload: JSON.parse(e.payload) as Record<string, unknown>,
       raw: e.raw,
       matched_rules: matched,
@@ -782,7 +908,12 @@ export class PostgresAuditQueries implements AuditQueries {
     return { runs, next_before_id: rows.length > limit ? runs.at(-1)!.id : null }
   }
 
-  async listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): Promise<{ items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }> {
+  async listQuarantine(o: {
+    runId?: number
+    beforeId?: number
+    status?: 'all' | 'open'
+    limit: number
+  }): Promise<{ items: QuarantineItem[]; next_before_id: number | null; total: number; open: number }> {
     const where: string[] = []
     const params: unknown[] = [o.limit + 1]
     if (o.runId) where.push(`q.run_id = $${params.push(o.runId)}`)

@@ -15,8 +15,23 @@
 // orders by time.
 import type pg from 'pg'
 import type {
-  AttemptCount, CaseAlert, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
-  QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, SilencedCounts, TableStream
+  AttemptCount,
+  CaseAlert,
+  ChainHead,
+  DeliveryCount,
+  DeliveryLog,
+  DuplicateRow,
+  EntryBrief,
+  EntryRange,
+  FactChunk,
+  FallbackRow,
+  Period,
+  QuarantineRow,
+  ReportQueries,
+  RuleSetRecord,
+  RunBrief,
+  SilencedCounts,
+  TableStream
 } from '../../core/ports/reports.js'
 import { DELIVERY_SILENCE_COLUMNS, GOVERNANCE_EVENT_COLUMNS } from '../../core/audit/governance-chain.js'
 import type { GovernanceEventRow } from '../../core/governance/model.js'
@@ -39,8 +54,22 @@ const ESC = '\uffff'
 const IN_PERIOD = 'triaged_at >= $3 AND triaged_at < $4'
 
 export const ALERT_COLUMNS = [
-  'entry_id', 'external_id', 'source_kind', 'source_file', 'source_locator', 'title', 'severity', 'created_at', 'triaged_at',
-  'time_to_triage_seconds', 'sla_target_seconds', 'sla_breached', 'ruleset_version', 'matched_rules', 'destinations', 'deliveries'
+  'entry_id',
+  'external_id',
+  'source_kind',
+  'source_file',
+  'source_locator',
+  'title',
+  'severity',
+  'created_at',
+  'triaged_at',
+  'time_to_triage_seconds',
+  'sla_target_seconds',
+  'sla_breached',
+  'ruleset_version',
+  'matched_rules',
+  'destinations',
+  'deliveries'
 ] as const
 
 const LOG_TABLES = {
@@ -52,8 +81,15 @@ const LOG_TABLES = {
 
 /** Tables exported whole (SQLite's SELECT *): their columns are read from the catalog when the session opens. */
 const WHOLE_TABLES = [
-  'deliveries', 'delivery_attempts', 'delivery_fallbacks', 'delivery_resolutions', 'delivery_notices', 'duplicates', 'quarantine',
-  'quarantine_repeats', 'runs'
+  'deliveries',
+  'delivery_attempts',
+  'delivery_fallbacks',
+  'delivery_resolutions',
+  'delivery_notices',
+  'duplicates',
+  'quarantine',
+  'quarantine_repeats',
+  'runs'
 ] as const
 type WholeTable = (typeof WHOLE_TABLES)[number]
 
@@ -230,7 +266,14 @@ export class PostgresReportQueries implements ReportQueries {
             const s = r[0] as Severity
             const version = r[4] as string
             const [n, a, b] = [r[5] as number, r[6] as number, r[7] as number]
-            chunk.groups.push({ severity: s, source_kind: r[1] as string, source_file: r[2] as string, day: r[3] as string, ruleset_version: version, count: n })
+            chunk.groups.push({
+              severity: s,
+              source_kind: r[1] as string,
+              source_file: r[2] as string,
+              day: r[3] as string,
+              ruleset_version: version,
+              count: n
+            })
             chunk.count += n
             chunk.first_id = Math.min(chunk.first_id, a)
             chunk.last_id = Math.max(chunk.last_id, b)
@@ -318,7 +361,10 @@ export class PostgresReportQueries implements ReportQueries {
     const from = this.inPeriod('delivery_fallbacks')
     const [total, shown] = await Promise.all([
       this.one<{ n: number }>(`SELECT count(*) AS n ${from}`, params),
-      this.rows<FallbackRow>(`SELECT x.id, x.entry_id, x.failed_destination, x.action, x.target, x.reason, x.created_at ${from} ORDER BY x.id LIMIT $5`, [...params, limit])
+      this.rows<FallbackRow>(`SELECT x.id, x.entry_id, x.failed_destination, x.action, x.target, x.reason, x.created_at ${from} ORDER BY x.id LIMIT $5`, [
+        ...params,
+        limit
+      ])
     ])
     return { total: total.n, shown }
   }
@@ -368,7 +414,9 @@ export class PostgresReportQueries implements ReportQueries {
 
   async caseEventLinks(ids: number[]): Promise<Array<{ id: number; prev_hash: string; hash: string }>> {
     if (!ids.length || !this.cases) return []
-    const rows = await this.rows<{ id: number; prev_hash: string; hash: string }>('SELECT id, prev_hash, hash FROM case_events WHERE id = ANY($1::bigint[])', [ids])
+    const rows = await this.rows<{ id: number; prev_hash: string; hash: string }>('SELECT id, prev_hash, hash FROM case_events WHERE id = ANY($1::bigint[])', [
+      ids
+    ])
     return inOrder(ids, rows, 'id')
   }
 
@@ -384,7 +432,10 @@ export class PostgresReportQueries implements ReportQueries {
 
   async governanceEventLinks(ids: number[]): Promise<Array<{ id: number; prev_hash: string; hash: string }>> {
     if (!ids.length || !this.governance) return []
-    const rows = await this.rows<{ id: number; prev_hash: string; hash: string }>('SELECT id, prev_hash, hash FROM governance_events WHERE id = ANY($1::bigint[])', [ids])
+    const rows = await this.rows<{ id: number; prev_hash: string; hash: string }>(
+      'SELECT id, prev_hash, hash FROM governance_events WHERE id = ANY($1::bigint[])',
+      [ids]
+    )
     return inOrder(ids, rows, 'id')
   }
 
@@ -458,7 +509,10 @@ export class PostgresReportQueries implements ReportQueries {
 
   async entryLinks(ids: number[]): Promise<Array<{ id: number; prev_hash: string; hash: string }>> {
     if (!ids.length) return []
-    const rows = await this.rows<{ id: number; prev_hash: string; hash: string }>('SELECT id, prev_hash, hash FROM audit_entries WHERE id = ANY($1::bigint[])', [ids])
+    const rows = await this.rows<{ id: number; prev_hash: string; hash: string }>(
+      'SELECT id, prev_hash, hash FROM audit_entries WHERE id = ANY($1::bigint[])',
+      [ids]
+    )
     return inOrder(ids, rows, 'id')
   }
 
@@ -478,9 +532,12 @@ export class PostgresReportQueries implements ReportQueries {
         sla_seconds, sla_target_seconds, CASE sla_breached WHEN 1 THEN 'yes' ELSE 'no' END, ruleset_version,
         (SELECT string_agg(j.value ->> 0, ' ' ORDER BY j.n) FROM json_array_elements(a.matched_rules::json) WITH ORDINALITY AS j(value, n)),
         destinations,
-        ${this.governance ? `coalesce((SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id),
+        ${
+          this.governance
+            ? `coalesce((SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id),
           (SELECT string_agg(s.destination || '=silenced #' || s.silence_id, '; ' ORDER BY s.destination COLLATE "C") FROM delivery_silences s WHERE s.entry_id = a.id))`
-          : `(SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id)`}
+            : `(SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id)`
+        }
       FROM audit_entries a WHERE id BETWEEN $1 AND $2 AND ${IN_PERIOD} ORDER BY id`
     const self = this
     const rows: AsyncIterable<unknown[]> = {
@@ -572,7 +629,10 @@ export class PostgresReportQueries implements ReportQueries {
     if (!this.governance) return { columns: DELIVERY_SILENCE_COLUMNS, rows: [] }
     return {
       columns: DELIVERY_SILENCE_COLUMNS,
-      rows: this.cursor('SELECT entry_id, destination, silence_id FROM delivery_silences WHERE entry_id BETWEEN $1 AND $2 ORDER BY entry_id, destination COLLATE "C"', [range.first_id, range.last_id])
+      rows: this.cursor(
+        'SELECT entry_id, destination, silence_id FROM delivery_silences WHERE entry_id BETWEEN $1 AND $2 ORDER BY entry_id, destination COLLATE "C"',
+        [range.first_id, range.last_id]
+      )
     }
   }
 

@@ -32,8 +32,10 @@ export class SqliteBacktestQueries implements BacktestQueries {
     const hi = this.db.prepare('SELECT max(id) FROM audit_entries WHERE triaged_at >= @from AND triaged_at < @to').pluck().get(p) as number | null
     // "+triaged_at": walked by id, never through the triaged_at index.
     const entries = this.db
-      .prepare(`SELECT id, severity, destinations, payload, created_at_ms FROM audit_entries
-        WHERE id BETWEEN @first AND @last AND +triaged_at >= @from AND +triaged_at < @to ORDER BY id`)
+      .prepare(
+        `SELECT id, severity, destinations, payload, created_at_ms FROM audit_entries
+        WHERE id BETWEEN @first AND @last AND +triaged_at >= @from AND +triaged_at < @to ORDER BY id`
+      )
       .raw()
     const events = this.has('case_events')
       ? this.db.prepare('SELECT entry_id, type, actor, at, data FROM case_events WHERE entry_id BETWEEN ? AND ? ORDER BY entry_id, id').raw()

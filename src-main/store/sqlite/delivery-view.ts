@@ -16,8 +16,12 @@ export class DeliveryView {
 
   constructor(db: Database.Database) {
     this.s = {
-      openNotices: db.prepare('SELECT count(*) FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL').pluck(),
-      notice: db.prepare('SELECT n.id, k.acknowledged_at, k.acknowledged_by FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE n.id = ?'),
+      openNotices: db
+        .prepare('SELECT count(*) FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL')
+        .pluck(),
+      notice: db.prepare(
+        'SELECT n.id, k.acknowledged_at, k.acknowledged_by FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE n.id = ?'
+      ),
       maxNotice: db.prepare('SELECT coalesce(max(id), 0) FROM delivery_notices').pluck(),
       delivery: db.prepare('SELECT status FROM deliveries WHERE entry_id = ? AND destination = ?').pluck()
     }
@@ -65,7 +69,8 @@ export class DeliveryCounts {
     private readonly uncertainLimit = 500
   ) {
     this.s = {
-      fingerprint: db.prepare(`SELECT (SELECT coalesce(max(id), 0) FROM audit_entries) AS maxEntry, (SELECT coalesce(max(id), 0) FROM delivery_attempts) AS maxAttempt,
+      fingerprint:
+        db.prepare(`SELECT (SELECT coalesce(max(id), 0) FROM audit_entries) AS maxEntry, (SELECT coalesce(max(id), 0) FROM delivery_attempts) AS maxAttempt,
         (SELECT coalesce(max(id), 0) FROM delivery_resolutions) AS maxResolution,
         (SELECT count(*) FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL AND d.status <> 'sending') AS waiting`),
       newer: db.prepare('SELECT status, count(*) AS n FROM deliveries WHERE entry_id > ? GROUP BY status')

@@ -4,8 +4,19 @@
 import type Database from 'better-sqlite3'
 import type { Severity } from '../../core/model.js'
 import type {
-  AttemptFacts, CompleteResult, Completion, DeliveryKey, DeliveryRow, DeliveryStatus, DueCursor, DueDelivery, FallbackTaken,
-  InterruptedDelivery, Notice, NoticeDraft, Outbox
+  AttemptFacts,
+  CompleteResult,
+  Completion,
+  DeliveryKey,
+  DeliveryRow,
+  DeliveryStatus,
+  DueCursor,
+  DueDelivery,
+  FallbackTaken,
+  InterruptedDelivery,
+  Notice,
+  NoticeDraft,
+  Outbox
 } from '../../core/ports/outbox.js'
 import { migrate, openDatabase, StoreError } from './index.js'
 import { toDue, type DueRow } from '../rows.js'
@@ -16,8 +27,6 @@ const DUE_COLUMNS = `d.entry_id, d.destination, d.next_attempt_at, d.status, d.a
 
 // The WHERE repeats deliveries_due's own condition so SQLite uses that partial index; 'sending' rows are skipped after.
 const DUE_WHERE = `d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at <= ? AND d.status <> 'sending'`
-
-
 
 export class SqliteOutbox implements Outbox {
   readonly db: Database.Database
@@ -30,7 +39,8 @@ export class SqliteOutbox implements Outbox {
    * store cannot be opened twice: pass its connection instead (then closing the outbox leaves it open).
    */
   constructor(source: string | Database.Database) {
-    if (typeof source === 'string' && source === ':memory:') throw new StoreError('an in-memory database has no second connection: pass the store\'s db to SqliteOutbox')
+    if (typeof source === 'string' && source === ':memory:')
+      throw new StoreError("an in-memory database has no second connection: pass the store's db to SqliteOutbox")
     this.owned = typeof source === 'string'
     this.db = typeof source === 'string' ? openDatabase(source) : source
     migrate(this.db)
@@ -42,10 +52,18 @@ export class SqliteOutbox implements Outbox {
         ORDER BY d.next_attempt_at, d.entry_id, d.destination LIMIT ?`),
       dueAfter: db.prepare(`SELECT ${DUE_COLUMNS} FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE ${DUE_WHERE}
         AND (d.next_attempt_at, d.entry_id, d.destination) > (?, ?, ?) ORDER BY d.next_attempt_at, d.entry_id, d.destination LIMIT ?`),
-      nextDue: db.prepare(`SELECT d.next_attempt_at FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL
-        AND d.status <> 'sending' ORDER BY d.next_attempt_at LIMIT 1`).pluck(),
-      waiting: db.prepare(`SELECT count(*) FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL
-        AND d.status <> 'sending'`).pluck(),
+      nextDue: db
+        .prepare(
+          `SELECT d.next_attempt_at FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL
+        AND d.status <> 'sending' ORDER BY d.next_attempt_at LIMIT 1`
+        )
+        .pluck(),
+      waiting: db
+        .prepare(
+          `SELECT count(*) FROM deliveries d WHERE d.status IN ('pending', 'sending', 'failed') AND d.next_attempt_at IS NOT NULL
+        AND d.status <> 'sending'`
+        )
+        .pluck(),
       claim: db.prepare(`UPDATE deliveries SET status = 'sending', claimed_by = ?, claimed_at = ?, message_key = ?, updated_at = ?
         WHERE entry_id = ? AND destination = ? AND status IN ('pending', 'failed')`),
       current: db.prepare('SELECT status, claimed_by, attempts, first_attempt_at FROM deliveries WHERE entry_id = ? AND destination = ?'),
@@ -69,36 +87,58 @@ export class SqliteOutbox implements Outbox {
   }
 
   recoverInterrupted(isGone: (claimedBy: string) => boolean, staleBefore: string, now: string): InterruptedDelivery[] {
-    return this.db.transaction(() => {
-      type Row = { entry_id: number; destination: string; claimed_by: string | null; claimed_at: string | null; message_key: string | null; attempts: number; first_attempt_at: string | null; severity: Severity; title: string }
-      const rows = (this.s.sending.all() as Row[]).filter(
-        (r) => r.claimed_by === null || isGone(r.claimed_by) || (r.claimed_at ?? '') < staleBefore
-      )
-      const error = 'the process sending it ended before the result was recorded: the destination may or may not have received it'
-      const byMessage = new Map<string, Row[]>()
-      for (const r of rows) {
-        const claimedAt = r.claimed_at ?? now
-        this.s.final.run('uncertain', r.attempts + 1, r.first_attempt_at ?? claimedAt, now, error, r.entry_id, r.destination)
-        this.s.attempt.run(r.entry_id, r.destination, r.attempts + 1, claimedAt, now, 'uncertain', error, null, null, r.message_key, 1, null, r.claimed_by)
-        const k = r.message_key ?? `${r.entry_id}:${r.destination}`
-        byMessage.set(k, [...(byMessage.get(k) ?? []), r])
-      }
-      for (const group of byMessage.values()) {
-        const first = group[0]!
-        this.insertNotice({
-          kind: 'uncertain',
-          severity: first.severity,
-          title: group.length === 1 ? `Delivery uncertain: ${first.title} → ${first.destination}` : `Delivery uncertain: ${group.length} alerts → ${first.destination}`,
-          detail: `${error}. Check ${first.destination}, then confirm it arrived or ask for it to be sent again (triage deliver --resolve).`,
-          destination: first.destination,
-          entryIds: group.map((r) => r.entry_id),
-          runId: null
-        }, now)
-      }
-      return rows.map((r) => ({
-        entryId: r.entry_id, destination: r.destination, claimedBy: r.claimed_by ?? '', claimedAt: r.claimed_at, severity: r.severity, title: r.title, messageKey: r.message_key
-      }))
-    }).immediate()
+    return this.db
+      .transaction(() => {
+        type Row = {
+          entry_id: number
+          destination: string
+          claimed_by: string | null
+          claimed_at: string | null
+          message_key: string | null
+          attempts: number
+          first_attempt_at: string | null
+          severity: Severity
+          title: string
+        }
+        const rows = (this.s.sending.all() as Row[]).filter((r) => r.claimed_by === null || isGone(r.claimed_by) || (r.claimed_at ?? '') < staleBefore)
+        const error = 'the process sending it ended before the result was recorded: the destination may or may not have received it'
+        const byMessage = new Map<string, Row[]>()
+        for (const r of rows) {
+          const claimedAt = r.claimed_at ?? now
+          this.s.final.run('uncertain', r.attempts + 1, r.first_attempt_at ?? claimedAt, now, error, r.entry_id, r.destination)
+          this.s.attempt.run(r.entry_id, r.destination, r.attempts + 1, claimedAt, now, 'uncertain', error, null, null, r.message_key, 1, null, r.claimed_by)
+          const k = r.message_key ?? `${r.entry_id}:${r.destination}`
+          byMessage.set(k, [...(byMessage.get(k) ?? []), r])
+        }
+        for (const group of byMessage.values()) {
+          const first = group[0]!
+          this.insertNotice(
+            {
+              kind: 'uncertain',
+              severity: first.severity,
+              title:
+                group.length === 1
+                  ? `Delivery uncertain: ${first.title} → ${first.destination}`
+                  : `Delivery uncertain: ${group.length} alerts → ${first.destination}`,
+              detail: `${error}. Check ${first.destination}, then confirm it arrived or ask for it to be sent again (triage deliver --resolve).`,
+              destination: first.destination,
+              entryIds: group.map((r) => r.entry_id),
+              runId: null
+            },
+            now
+          )
+        }
+        return rows.map((r) => ({
+          entryId: r.entry_id,
+          destination: r.destination,
+          claimedBy: r.claimed_by ?? '',
+          claimedAt: r.claimed_at,
+          severity: r.severity,
+          title: r.title,
+          messageKey: r.message_key
+        }))
+      })
+      .immediate()
   }
 
   due(now: string, limit: number, after?: DueCursor): DueDelivery[] {
@@ -145,13 +185,28 @@ export class SqliteOutbox implements Outbox {
       return noticeId
     }
     for (const [i, k] of keys.entries()) {
-      const cur = this.s.current.get(k.entryId, k.destination) as { status: DeliveryStatus; claimed_by: string | null; attempts: number; first_attempt_at: string | null } | undefined
+      const cur = this.s.current.get(k.entryId, k.destination) as
+        { status: DeliveryStatus; claimed_by: string | null; attempts: number; first_attempt_at: string | null } | undefined
       const attempt = (cur?.attempts ?? 0) + 1
       const first = cur?.first_attempt_at ?? f.startedAt
       const ours = cur?.status === 'sending' && cur.claimed_by === claimer
       const next = outcome.result === 'retry' ? outcome.nextAttemptAt : null
       // The attempt is logged even when the claim was taken from us: it is what happened on the wire.
-      this.s.attempt.run(k.entryId, k.destination, attempt, f.startedAt, f.finishedAt, outcome.result, f.error, f.httpStatus, f.smtpResponse, f.messageKey, f.messageSize, next, claimer)
+      this.s.attempt.run(
+        k.entryId,
+        k.destination,
+        attempt,
+        f.startedAt,
+        f.finishedAt,
+        outcome.result,
+        f.error,
+        f.httpStatus,
+        f.smtpResponse,
+        f.messageKey,
+        f.messageSize,
+        next,
+        claimer
+      )
       if (!ours) {
         applied = false
         continue
@@ -197,52 +252,110 @@ export class SqliteOutbox implements Outbox {
   }
 
   openNotices(limit = 100): Notice[] {
-    type Row = { id: number; created_at: string; kind: Notice['kind']; severity: Severity | null; title: string; detail: string; destination: string | null; entry_ids: string; run_id: number | null }
+    type Row = {
+      id: number
+      created_at: string
+      kind: Notice['kind']
+      severity: Severity | null
+      title: string
+      detail: string
+      destination: string | null
+      entry_ids: string
+      run_id: number | null
+    }
     const rows = this.db
       .prepare(`SELECT n.* FROM delivery_notices n LEFT JOIN delivery_notice_acks k ON k.notice_id = n.id WHERE k.notice_id IS NULL ORDER BY n.id DESC LIMIT ?`)
       .all(limit) as Row[]
     return rows.map((r) => ({
-      id: r.id, createdAt: r.created_at, kind: r.kind, severity: r.severity, title: r.title, detail: r.detail, destination: r.destination,
-      entryIds: JSON.parse(r.entry_ids) as number[], runId: r.run_id
+      id: r.id,
+      createdAt: r.created_at,
+      kind: r.kind,
+      severity: r.severity,
+      title: r.title,
+      detail: r.detail,
+      destination: r.destination,
+      entryIds: JSON.parse(r.entry_ids) as number[],
+      runId: r.run_id
     }))
   }
 
   acknowledgeNotice(id: number, by: string, now: string): boolean {
-    return this.db.transaction(() => {
-      if (!this.db.prepare('SELECT 1 FROM delivery_notices WHERE id = ?').get(id)) return false
-      return this.db.prepare('INSERT OR IGNORE INTO delivery_notice_acks (notice_id, acknowledged_at, acknowledged_by) VALUES (?, ?, ?)').run(id, now, by).changes === 1
-    }).immediate()
+    return this.db
+      .transaction(() => {
+        if (!this.db.prepare('SELECT 1 FROM delivery_notices WHERE id = ?').get(id)) return false
+        return (
+          this.db.prepare('INSERT OR IGNORE INTO delivery_notice_acks (notice_id, acknowledged_at, acknowledged_by) VALUES (?, ?, ?)').run(id, now, by)
+            .changes === 1
+        )
+      })
+      .immediate()
   }
 
   resolveUncertain(k: DeliveryKey, decision: 'confirmed_sent' | 'resend', by: string, now: string): boolean {
-    return this.db.transaction(() => {
-      // A resend starts a new series of attempts (its own retry window); the attempt log keeps the old one.
-      const changed =
-        decision === 'confirmed_sent'
-          ? this.db.prepare(`UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, claimed_by = NULL WHERE entry_id = ? AND destination = ? AND status = 'uncertain'`).run(now, now, k.entryId, k.destination).changes
-          : this.db.prepare(`UPDATE deliveries SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = ?, updated_at = ?, claimed_by = NULL
-              WHERE entry_id = ? AND destination = ? AND status = 'uncertain'`).run(now, now, k.entryId, k.destination).changes
-      if (changed !== 1) return false
-      this.db.prepare('INSERT INTO delivery_resolutions (entry_id, destination, decision, decided_by, decided_at) VALUES (?, ?, ?, ?, ?)').run(k.entryId, k.destination, decision, by, now)
-      return true
-    }).immediate()
+    return this.db
+      .transaction(() => {
+        // A resend starts a new series of attempts (its own retry window); the attempt log keeps the old one.
+        const changed =
+          decision === 'confirmed_sent'
+            ? this.db
+                .prepare(
+                  `UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, claimed_by = NULL WHERE entry_id = ? AND destination = ? AND status = 'uncertain'`
+                )
+                .run(now, now, k.entryId, k.destination).changes
+            : this.db
+                .prepare(
+                  `UPDATE deliveries SET status = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = ?, updated_at = ?, claimed_by = NULL
+              WHERE entry_id = ? AND destination = ? AND status = 'uncertain'`
+                )
+                .run(now, now, k.entryId, k.destination).changes
+        if (changed !== 1) return false
+        this.db
+          .prepare('INSERT INTO delivery_resolutions (entry_id, destination, decision, decided_by, decided_at) VALUES (?, ?, ?, ?, ?)')
+          .run(k.entryId, k.destination, decision, by, now)
+        return true
+      })
+      .immediate()
   }
 
   list(status: DeliveryStatus, limit: number): DeliveryRow[] {
-    type Row = { entry_id: number; destination: string; status: DeliveryStatus; attempts: number; next_attempt_at: string | null; updated_at: string | null; last_error: string | null; sent_at: string | null; fallback_of: string | null; severity: Severity; title: string }
+    type Row = {
+      entry_id: number
+      destination: string
+      status: DeliveryStatus
+      attempts: number
+      next_attempt_at: string | null
+      updated_at: string | null
+      last_error: string | null
+      sent_at: string | null
+      fallback_of: string | null
+      severity: Severity
+      title: string
+    }
     const rows = this.db
-      .prepare(`SELECT d.entry_id, d.destination, d.status, d.attempts, d.next_attempt_at, d.updated_at, d.last_error, d.sent_at, d.fallback_of, a.severity, a.title
-        FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE d.status = ? ORDER BY d.updated_at DESC LIMIT ?`)
+      .prepare(
+        `SELECT d.entry_id, d.destination, d.status, d.attempts, d.next_attempt_at, d.updated_at, d.last_error, d.sent_at, d.fallback_of, a.severity, a.title
+        FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id WHERE d.status = ? ORDER BY d.updated_at DESC LIMIT ?`
+      )
       .all(status, limit) as Row[]
     return rows.map((r) => ({
-      entryId: r.entry_id, destination: r.destination, status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, updatedAt: r.updated_at,
-      lastError: r.last_error, sentAt: r.sent_at, fallbackOf: r.fallback_of, severity: r.severity, title: r.title
+      entryId: r.entry_id,
+      destination: r.destination,
+      status: r.status,
+      attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at,
+      updatedAt: r.updated_at,
+      lastError: r.last_error,
+      sentAt: r.sent_at,
+      fallbackOf: r.fallback_of,
+      severity: r.severity,
+      title: r.title
     }))
   }
 
   statusCounts(): Record<DeliveryStatus, number> {
     const out: Record<DeliveryStatus, number> = { dry_run: 0, pending: 0, sending: 0, sent: 0, failed: 0, dead: 0, uncertain: 0 }
-    for (const r of this.db.prepare('SELECT status, count(*) n FROM deliveries GROUP BY status').all() as Array<{ status: DeliveryStatus; n: number }>) out[r.status] = r.n
+    for (const r of this.db.prepare('SELECT status, count(*) n FROM deliveries GROUP BY status').all() as Array<{ status: DeliveryStatus; n: number }>)
+      out[r.status] = r.n
     return out
   }
 

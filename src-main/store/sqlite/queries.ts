@@ -9,9 +9,7 @@
 import type Database from 'better-sqlite3'
 import { parseRuleSet } from '../../core/classify/ruleset.js'
 import { SEVERITIES, type Severity } from '../../core/model.js'
-import type {
-  AlertRecord, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow
-} from '../../core/ports/read-model.js'
+import type { AlertRecord, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow } from '../../core/ports/read-model.js'
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
 import { QueryError } from '../../core/ports/audit-queries.js'
@@ -68,9 +66,7 @@ export function ftsQuery(text: string | undefined, prefix = false): string | nul
     .map((w) => w.match(/[\p{L}\p{N}]+/gu) ?? [])
     .filter((t) => t.length > 0)
   if (!words.length) return null
-  return words
-    .flatMap((tokens) => tokens.map((t, i) => `"${t}"${prefix && i === tokens.length - 1 && t.length >= 3 ? '*' : ''}`))
-    .join(' AND ')
+  return words.flatMap((tokens) => tokens.map((t, i) => `"${t}"${prefix && i === tokens.length - 1 && t.length >= 3 ? '*' : ''}`)).join(' AND ')
 }
 
 /** A way to read browse_facets b in id order, and how many entries it yields. */
@@ -112,9 +108,12 @@ export class SqliteAuditQueries implements AuditQueries {
   private readonly tally = new DashboardTally({
     headId: () => this.db.prepare('SELECT last_id FROM chain_head WHERE singleton = 1').pluck().get() as number,
     firstIdFrom: (iso) => this.db.prepare('SELECT min(id) FROM audit_entries WHERE triaged_at >= ?').pluck().get(iso) as number | null,
-    scan: (from, to, midnightMs) => this.db.prepare(`${TALLY_SELECT} WHERE e.id BETWEEN @from AND @to GROUP BY e.run_id, e.severity`).all({ from, to, midnightMs }) as TallyRow[],
+    scan: (from, to, midnightMs) =>
+      this.db.prepare(`${TALLY_SELECT} WHERE e.id BETWEEN @from AND @to GROUP BY e.run_id, e.severity`).all({ from, to, midnightMs }) as TallyRow[],
     recount: (run, from, to, fromIso, midnightMs) =>
-      this.db.prepare(`${TALLY_SELECT} WHERE e.id BETWEEN @from AND @to AND e.run_id = @run AND e.triaged_at >= @fromIso GROUP BY e.run_id, e.severity`).all({ run, from, to, fromIso, midnightMs }) as TallyRow[]
+      this.db
+        .prepare(`${TALLY_SELECT} WHERE e.id BETWEEN @from AND @to AND e.run_id = @run AND e.triaged_at >= @fromIso GROUP BY e.run_id, e.severity`)
+        .all({ run, from, to, fromIso, midnightMs }) as TallyRow[]
   })
 
   constructor(private readonly db: Database.Database) {
@@ -151,7 +150,9 @@ export class SqliteAuditQueries implements AuditQueries {
         ON CONFLICT (run_id) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id),
           entries = entries + excluded.entries, breached = breached + excluded.breached`),
       entry: db.prepare('SELECT * FROM audit_entries WHERE id = ?'),
-      deliveries: db.prepare('SELECT destination, status, attempts, next_attempt_at, updated_at, last_error FROM deliveries WHERE entry_id = ? ORDER BY destination'),
+      deliveries: db.prepare(
+        'SELECT destination, status, attempts, next_attempt_at, updated_at, last_error FROM deliveries WHERE entry_id = ? ORDER BY destination'
+      ),
       // Deliveries a silence held back (migration 009): never in the outbox, shown as silenced with the silence's id.
       silenced: db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'delivery_silences'").get()
         ? db.prepare('SELECT destination, silence_id FROM delivery_silences WHERE entry_id = ? ORDER BY destination')
@@ -192,7 +193,8 @@ export class SqliteAuditQueries implements AuditQueries {
           UNION ALL SELECT 'rule', rule, count(*) FROM temp.browse_chunk_rules GROUP BY rule
         ) WHERE true
         ON CONFLICT (facet, value) DO UPDATE SET entries = entries + excluded.entries`),
-      facets: this.db.prepare(`INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest, country, currency, txn_type, vendor, customer, amount)
+      facets: this.db
+        .prepare(`INSERT INTO browse_facets (id, run_id, sev, kind, file_id, created_ms, breached, dest, country, currency, txn_type, vendor, customer, amount)
         SELECT c.id, c.run_id, c.sev, c.kind, f.id, c.created_ms, c.breached, coalesce(d.mask, 0),
           country.id, currency.id, txn_type.id, vendor.id, customer.id, c.amount
         FROM temp.browse_chunk c JOIN browse_files f ON f.name = c.source_file LEFT JOIN temp.browse_dest_map d ON d.json = c.destinations
@@ -286,7 +288,8 @@ export class SqliteAuditQueries implements AuditQueries {
     this.catchUp(20_000)
     const fs = this.facetFilter(q, f)
     const offset = q.at !== undefined && fs ? this.positionOf(fs, q) : (q.offset ?? (cursor ? null : 0))
-    if (!fs) return { rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: this.pending(), offset: cursor ? null : 0 }
+    if (!fs)
+      return { rows: [], next_cursor: null, total: q.count ? { value: 0, exact: true } : null, search_pending: this.pending(), offset: cursor ? null : 0 }
 
     const hits = positioned ? this.hitsAt(fs, q, offset!) : this.readHits(fs, q, cursor)
     const more = hits.length > q.limit
@@ -304,7 +307,11 @@ export class SqliteAuditQueries implements AuditQueries {
 
   /** The index that yields matches in the sort's order (a page by position steps over it). */
   private orderedFrom(by: AuditQuery['sort']['by']): string {
-    return by === 'created_at' ? 'browse_facets b INDEXED BY browse_facets_created' : by === 'id' ? 'browse_facets b' : 'browse_facets b INDEXED BY browse_facets_sev'
+    return by === 'created_at'
+      ? 'browse_facets b INDEXED BY browse_facets_created'
+      : by === 'id'
+        ? 'browse_facets b'
+        : 'browse_facets b INDEXED BY browse_facets_sev'
   }
 
   /**
@@ -345,7 +352,10 @@ export class SqliteAuditQueries implements AuditQueries {
         started = true
       }
       if (skip > 0) {
-        const size = this.db.prepare(`SELECT count(*) FROM browse_facets b INDEXED BY browse_facets_sev WHERE ${where.join(' AND ')}`).pluck().get(...params) as number
+        const size = this.db
+          .prepare(`SELECT count(*) FROM browse_facets b INDEXED BY browse_facets_sev WHERE ${where.join(' AND ')}`)
+          .pluck()
+          .get(...params) as number
         if (skip >= size) {
           skip -= size
           continue
@@ -353,8 +363,10 @@ export class SqliteAuditQueries implements AuditQueries {
       }
       const from = seg.closed ? 'browse_facets b' : 'browse_facets b INDEXED BY browse_facets_created'
       const rows = this.db
-        .prepare(`SELECT b.id, b.sev, b.created_ms, ${sortKey('priority')} AS k FROM ${from} WHERE ${where.join(' AND ')}
-          ORDER BY b.created_ms ${seg.dir}, b.id ${seg.dir} LIMIT ? OFFSET ?`)
+        .prepare(
+          `SELECT b.id, b.sev, b.created_ms, ${sortKey('priority')} AS k FROM ${from} WHERE ${where.join(' AND ')}
+          ORDER BY b.created_ms ${seg.dir}, b.id ${seg.dir} LIMIT ? OFFSET ?`
+        )
         .all(...params, n - out.length, skip) as Hit[]
       skip = 0
       out.push(...rows)
@@ -366,7 +378,12 @@ export class SqliteAuditQueries implements AuditQueries {
   /** Where an alert time falls in alert-time order: the matches before it (desc: later ones; asc: earlier ones). */
   private positionOf(fs: FacetFilter, q: AuditQuery): number {
     const ms = Date.parse(q.at!)
-    return this.countWhere(fs, [`b.created_ms ${q.sort.dir === 'desc' ? '>' : '<'} ${ms}`], 'browse_facets b INDEXED BY browse_facets_created', Number.MAX_SAFE_INTEGER)
+    return this.countWhere(
+      fs,
+      [`b.created_ms ${q.sort.dir === 'desc' ? '>' : '<'} ${ms}`],
+      'browse_facets b INDEXED BY browse_facets_created',
+      Number.MAX_SAFE_INTEGER
+    )
   }
 
   private smallest(fs: FacetFilter): Driver | undefined {
@@ -381,7 +398,9 @@ export class SqliteAuditQueries implements AuditQueries {
   private plainPage(q: AuditQuery, cursor: Cursor | null): AuditPage {
     const desc = q.sort.dir === 'desc'
     const rows = this.db
-      .prepare(`SELECT ${ROW_COLUMNS}, ${SQLITE_ALERT_FIELDS} FROM audit_entries ${cursor ? `WHERE id ${desc ? '<' : '>'} ?` : ''} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`)
+      .prepare(
+        `SELECT ${ROW_COLUMNS}, ${SQLITE_ALERT_FIELDS} FROM audit_entries ${cursor ? `WHERE id ${desc ? '<' : '>'} ?` : ''} ORDER BY id ${desc ? 'DESC' : 'ASC'} LIMIT ?`
+      )
       .all(...(cursor ? [cursor.id] : []), q.limit + 1) as EntryRow[]
     const more = rows.length > q.limit
     const page = rows.slice(0, q.limit).map(toRow)
@@ -438,7 +457,9 @@ export class SqliteAuditQueries implements AuditQueries {
     if (!this.alertConditions(f, where, drivers)) return null
     let dateSize: number | null = null
     if (f.from || f.to) {
-      const range = [f.from ? `b.created_ms >= ${Date.parse(f.from)}` : null, f.to ? `b.created_ms < ${Date.parse(f.to)}` : null].filter((x): x is string => x !== null)
+      const range = [f.from ? `b.created_ms >= ${Date.parse(f.from)}` : null, f.to ? `b.created_ms < ${Date.parse(f.to)}` : null].filter(
+        (x): x is string => x !== null
+      )
       where.push(...range)
       dateSize = this.db
         .prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_facets b INDEXED BY browse_facets_created WHERE ${range.join(' AND ')} LIMIT ${SMALL_SET + 1})`)
@@ -449,7 +470,10 @@ export class SqliteAuditQueries implements AuditQueries {
     // Exact (stemmed) words first: a common word streams fast. Only when that finds few entries is the last
     // word also prefix-matched (an expensive merge for a common prefix, cheap for a rare one).
     const countMatches = (m: string) =>
-      this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_search WHERE browse_search MATCH ? LIMIT ${SMALL_SET + 1})`).pluck().get(m) as number
+      this.db
+        .prepare(`SELECT count(*) FROM (SELECT 1 FROM browse_search WHERE browse_search MATCH ? LIMIT ${SMALL_SET + 1})`)
+        .pluck()
+        .get(m) as number
     let match = ftsQuery(f.words ?? undefined)
     let matchSize = match ? countMatches(match) : null
     const widened = ftsQuery(f.words ?? undefined, true)
@@ -469,12 +493,15 @@ export class SqliteAuditQueries implements AuditQueries {
    */
   private alertConditions(f: ResolvedFilter, where: string[], drivers: Driver[]): boolean {
     const values = (facet: string, wanted: string[]) =>
-      wanted.flatMap((v) => (this.db.prepare('SELECT id, entries FROM browse_values WHERE facet = ? AND value = ?').all(facet, v) as Array<{ id: number; entries: number }>))
+      wanted.flatMap(
+        (v) => this.db.prepare('SELECT id, entries FROM browse_values WHERE facet = ? AND value = ?').all(facet, v) as Array<{ id: number; entries: number }>
+      )
     const field = (col: 'country' | 'currency' | 'txn_type' | 'vendor' | 'customer', found: Array<{ id: number; entries: number }>): boolean => {
       if (!found.length) return false
       where.push(found.length === 1 ? `b.${col} = ${found[0]!.id}` : `b.${col} IN (${found.map((v) => v.id).join(', ')})`)
       // currency has no index of its own (a few values, each common): it is checked row by row
-      if (found.length === 1 && col !== 'currency') drivers.push({ size: found[0]!.entries, from: `browse_facets b INDEXED BY browse_facets_${col}`, exact: true })
+      if (found.length === 1 && col !== 'currency')
+        drivers.push({ size: found[0]!.entries, from: `browse_facets b INDEXED BY browse_facets_${col}`, exact: true })
       return true
     }
     if (f.country && !field('country', values('country', f.country))) return false
@@ -482,8 +509,18 @@ export class SqliteAuditQueries implements AuditQueries {
     if (f.txn_type && !field('txn_type', values('txn_type', f.txn_type))) return false
     if (f.customer && !field('customer', values('customer', [f.customer]))) return false
     if (f.vendor) {
-      const all = this.db.prepare("SELECT id, value, entries FROM browse_values WHERE facet = 'vendor'").all() as Array<{ id: number; value: string; entries: number }>
-      if (!field('vendor', all.filter((v) => vendorMatches(v.value, f.vendor!)))) return false
+      const all = this.db.prepare("SELECT id, value, entries FROM browse_values WHERE facet = 'vendor'").all() as Array<{
+        id: number
+        value: string
+        entries: number
+      }>
+      if (
+        !field(
+          'vendor',
+          all.filter((v) => vendorMatches(v.value, f.vendor!))
+        )
+      )
+        return false
     }
     if (f.rule) {
       const rule = values('rule', [f.rule])[0]
@@ -594,12 +631,17 @@ export class SqliteAuditQueries implements AuditQueries {
       params.push(fs.match)
     }
     const sql = `SELECT count(*) FROM (SELECT 1 FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${cap})`
-    return this.db.prepare(sql).pluck().get(...params) as number
+    return this.db
+      .prepare(sql)
+      .pluck()
+      .get(...params) as number
   }
 
   private rowsByIds(ids: number[]): AuditRow[] {
     if (!ids.length) return []
-    const rows = this.db.prepare(`SELECT ${ROW_COLUMNS}, ${SQLITE_ALERT_FIELDS} FROM audit_entries WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as EntryRow[]
+    const rows = this.db
+      .prepare(`SELECT ${ROW_COLUMNS}, ${SQLITE_ALERT_FIELDS} FROM audit_entries WHERE id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids)) as EntryRow[]
     const byId = new Map(rows.map((r) => [r.id, r]))
     return ids.flatMap((id) => {
       const r = byId.get(id)
@@ -628,15 +670,25 @@ export class SqliteAuditQueries implements AuditQueries {
   // ── one alert ─────────────────────────────────────────────────────────────────────────────────────────────
 
   getAlert(id: number): AlertRecord | null {
-    const e = this.s.entry.get(id) as (EntryRow & { fingerprint: Buffer; matched_rules: string; ruleset_version: string; payload: string; raw: string; prev_hash: string; hash: string }) | undefined
+    const e = this.s.entry.get(id) as
+      | (EntryRow & { fingerprint: Buffer; matched_rules: string; ruleset_version: string; payload: string; raw: string; prev_hash: string; hash: string })
+      | undefined
     if (!e) return null
     const rs = this.s.ruleset.get(e.ruleset_version) as { version: string; name: string; path: string | null; content: string } | undefined
     const descriptions = rs ? this.descriptionsOf(rs) : new Map<string, string>()
     const matched = (JSON.parse(e.matched_rules) as Array<[string, Severity]>).map(([rid, severity]) => ({
-      id: rid, severity, description: descriptions.get(rid) ?? null
+      id: rid,
+      severity,
+      description: descriptions.get(rid) ?? null
     }))
     return {
-      entry: { ...toRow(e), fingerprint: Buffer.isBuffer(e.fingerprint) ? e.fingerprint.toString('hex') : String(e.fingerprint), ruleset_version: e.ruleset_version, prev_hash: e.prev_hash, hash: e.hash },
+      entry: {
+        ...toRow(e),
+        fingerprint: Buffer.isBuffer(e.fingerprint) ? e.fingerprint.toString('hex') : String(e.fingerprint),
+        ruleset_version: e.ruleset_version,
+        prev_hash: e.prev_hash,
+        hash: e.hash
+      },
       payload: JSON.parse(e.payload) as Record<string, unknown>,
       raw: e.raw,
       matched_rules: matched,
@@ -676,7 +728,12 @@ export class SqliteAuditQueries implements AuditQueries {
     return { runs, next_before_id: rows.length > limit ? runs.at(-1)!.id : null }
   }
 
-  listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): { items: QuarantineItem[]; next_before_id: number | null; total: number; open: number } {
+  listQuarantine(o: { runId?: number; beforeId?: number; status?: 'all' | 'open'; limit: number }): {
+    items: QuarantineItem[]
+    next_before_id: number | null
+    total: number
+    open: number
+  } {
     const where: string[] = []
     const params: unknown[] = []
     if (o.runId) {
@@ -689,17 +746,24 @@ export class SqliteAuditQueries implements AuditQueries {
     }
     if (o.status === 'open') where.push('r.id IS NULL')
     const rows = this.db
-      .prepare(`SELECT q.id, q.run_id, q.source_kind, q.source_file, q.source_locator, q.field, q.reason, substr(q.raw, 1, ${RAW_LIMIT + 1}) AS raw,
+      .prepare(
+        `SELECT q.id, q.run_id, q.source_kind, q.source_file, q.source_locator, q.field, q.reason, substr(q.raw, 1, ${RAW_LIMIT + 1}) AS raw,
         q.received_at, coalesce(r.action, 'open') AS status
         FROM quarantine q LEFT JOIN quarantine_resolutions r ON r.quarantine_id = q.id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY q.id DESC LIMIT ?`)
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY q.id DESC LIMIT ?`
+      )
       .all(...params, o.limit + 1) as Array<Omit<QuarantineItem, 'raw_truncated'>>
     const items = rows.slice(0, o.limit).map((r) => ({ ...r, raw: r.raw.slice(0, RAW_LIMIT), raw_truncated: r.raw.length > RAW_LIMIT }))
     // Totals come from the runs' counts (no COUNT(*) over the quarantine table); resolutions are few.
-    const total = this.db.prepare(`SELECT coalesce(sum(quarantined), 0) FROM runs ${o.runId ? 'WHERE id = ?' : ''}`).pluck().get(...(o.runId ? [o.runId] : [])) as number
-    const resolved = (o.runId
-      ? this.db.prepare('SELECT count(*) FROM quarantine_resolutions r JOIN quarantine q ON q.id = r.quarantine_id WHERE q.run_id = ?').pluck().get(o.runId)
-      : this.db.prepare('SELECT count(*) FROM quarantine_resolutions').pluck().get()) as number
+    const total = this.db
+      .prepare(`SELECT coalesce(sum(quarantined), 0) FROM runs ${o.runId ? 'WHERE id = ?' : ''}`)
+      .pluck()
+      .get(...(o.runId ? [o.runId] : [])) as number
+    const resolved = (
+      o.runId
+        ? this.db.prepare('SELECT count(*) FROM quarantine_resolutions r JOIN quarantine q ON q.id = r.quarantine_id WHERE q.run_id = ?').pluck().get(o.runId)
+        : this.db.prepare('SELECT count(*) FROM quarantine_resolutions').pluck().get()
+    ) as number
     return { items, next_before_id: rows.length > o.limit ? items.at(-1)!.id : null, total, open: total - resolved }
   }
 
@@ -738,11 +802,22 @@ const TALLY_SELECT = `SELECT e.run_id, e.severity, count(*) n, coalesce(sum(e.sl
 function runRow(r: Parameters<typeof runFromRow>[0]): RunRow {
   const x = runFromRow(r)
   return {
-    id: x.id, started_at: x.started_at, finished_at: x.finished_at,
+    id: x.id,
+    started_at: x.started_at,
+    finished_at: x.finished_at,
     duration_ms: x.finished_at ? Date.parse(x.finished_at) - Date.parse(x.started_at) : null,
-    status: x.status, trigger: x.trigger, dry_run: x.dry_run, ruleset_version: x.ruleset_version,
-    received: x.counts.received, triaged: x.counts.triaged, duplicates: x.counts.duplicates, quarantined: x.counts.quarantined,
-    by_severity: x.counts.by_severity, deliveries: x.counts.deliveries, files: x.files, errors: x.errors
+    status: x.status,
+    trigger: x.trigger,
+    dry_run: x.dry_run,
+    ruleset_version: x.ruleset_version,
+    received: x.counts.received,
+    triaged: x.counts.triaged,
+    duplicates: x.counts.duplicates,
+    quarantined: x.counts.quarantined,
+    by_severity: x.counts.by_severity,
+    deliveries: x.counts.deliveries,
+    files: x.files,
+    errors: x.errors
   }
 }
 

@@ -2,8 +2,23 @@
 // time order); the pack's audit segment is an id range so it is a contiguous piece of the hash chain.
 import type Database from 'better-sqlite3'
 import type {
-  AttemptCount, CaseAlert, ChainHead, DeliveryCount, DeliveryLog, DuplicateRow, EntryBrief, EntryRange, FactChunk, FallbackRow, Period,
-  QuarantineRow, ReportQueries, RuleSetRecord, RunBrief, SilencedCounts, TableStream
+  AttemptCount,
+  CaseAlert,
+  ChainHead,
+  DeliveryCount,
+  DeliveryLog,
+  DuplicateRow,
+  EntryBrief,
+  EntryRange,
+  FactChunk,
+  FallbackRow,
+  Period,
+  QuarantineRow,
+  ReportQueries,
+  RuleSetRecord,
+  RunBrief,
+  SilencedCounts,
+  TableStream
 } from '../../core/ports/reports.js'
 import { DELIVERY_SILENCE_COLUMNS, GOVERNANCE_EVENT_COLUMNS } from '../../core/audit/governance-chain.js'
 import type { GovernanceEventRow } from '../../core/governance/model.js'
@@ -33,8 +48,22 @@ const FINGERPRINT_HEX = "CASE typeof(fingerprint) WHEN 'blob' THEN lower(hex(fin
 const IN_PERIOD = 'triaged_at >= @from AND triaged_at < @to'
 
 export const ALERT_COLUMNS = [
-  'entry_id', 'external_id', 'source_kind', 'source_file', 'source_locator', 'title', 'severity', 'created_at', 'triaged_at',
-  'time_to_triage_seconds', 'sla_target_seconds', 'sla_breached', 'ruleset_version', 'matched_rules', 'destinations', 'deliveries'
+  'entry_id',
+  'external_id',
+  'source_kind',
+  'source_file',
+  'source_locator',
+  'title',
+  'severity',
+  'created_at',
+  'triaged_at',
+  'time_to_triage_seconds',
+  'sla_target_seconds',
+  'sla_breached',
+  'ruleset_version',
+  'matched_rules',
+  'destinations',
+  'deliveries'
 ] as const
 
 // The delivery logs of migration 002 (issue 5). A database from before it has none: reports say so.
@@ -72,10 +101,13 @@ export class SqliteReportQueries implements ReportQueries {
     const versions = this.db.prepare('SELECT version FROM rulesets ORDER BY version').pluck().all() as string[]
     const kinds = ['transaction', 'email']
     const dict = (values: string[]) => (values.length <= MAX_DICTIONARY ? values : [])
-    const F = dict(files), V = dict(versions)
+    const F = dict(files),
+      V = dict(versions)
     const baseDay = Math.floor(Date.parse(p.from) / 86_400_000)
     const K = Math.max(1, F.length) * kinds.length
-    const kc = nullable('source_kind', kinds), fc = nullable('source_file', F), vc = nullable('ruleset_version', V)
+    const kc = nullable('source_kind', kinds),
+      fc = nullable('source_file', F),
+      vc = nullable('ruleset_version', V)
     const dayOff = `(unixepoch(triaged_at) / 86400 - ${baseDay})`
     // key = (((day · |V| + version) · |K| + kind · |F| + file) · 4 + severity) · 2 + breached
     const key = `CASE WHEN ${kc} IS NULL OR ${fc} IS NULL OR ${vc} IS NULL
@@ -84,7 +116,12 @@ export class SqliteReportQueries implements ReportQueries {
     // Per row only the key and the time to triage (two numbers); the ids of breaches come in a third array in
     // the same order. Targets are per severity and rarely change: their smallest and largest per chunk.
     const columns = [
-      'count(*)', 'min(id)', 'max(id)', `json_group_array(${key})`, 'json_group_array(sla_seconds)', 'json_group_array(id) FILTER (WHERE sla_breached)',
+      'count(*)',
+      'min(id)',
+      'max(id)',
+      `json_group_array(${key})`,
+      'json_group_array(sla_seconds)',
+      'json_group_array(id) FILTER (WHERE sla_breached)',
       ...SEVERITIES.flatMap((s) => [`min(sla_target_seconds) FILTER (WHERE severity = '${s}')`, `max(sla_target_seconds) FILTER (WHERE severity = '${s}')`]),
       ...V.flatMap((v) => [`min(id) FILTER (WHERE ruleset_version = ${literal(v)})`, `max(id) FILTER (WHERE ruleset_version = ${literal(v)})`])
     ]
@@ -94,7 +131,8 @@ export class SqliteReportQueries implements ReportQueries {
     const overruns = this.db.prepare(`SELECT json_group_array(sla_seconds - sla_target_seconds) ${where} AND sla_breached`).pluck()
     const [lo, hi] = this.span(p)
     const dayName = (off: number) => new Date((baseDay + off) * 86_400_000).toISOString().slice(0, 10)
-    const nV = Math.max(1, V.length), nF = Math.max(1, F.length)
+    const nV = Math.max(1, V.length),
+      nF = Math.max(1, F.length)
     type Odd = [number, string, string, number, string, number]
     function* chunks(): Iterable<FactChunk> {
       if (lo === null || hi === null) return
@@ -166,7 +204,14 @@ export class SqliteReportQueries implements ReportQueries {
           const dv = (rest - kf) / K
           const v = dv % nV
           const fi = kf % nF
-          chunk.groups.push({ severity: SEVERITIES[sev]!, source_kind: kinds[(kf - fi) / nF]!, source_file: F[fi]!, day: dayName((dv - v) / nV), ruleset_version: V[v]!, count: n })
+          chunk.groups.push({
+            severity: SEVERITIES[sev]!,
+            source_kind: kinds[(kf - fi) / nF]!,
+            source_file: F[fi]!,
+            day: dayName((dv - v) / nV),
+            ruleset_version: V[v]!,
+            count: n
+          })
         }
         yield chunk
       }
@@ -184,8 +229,14 @@ export class SqliteReportQueries implements ReportQueries {
     )
     const where = indexed ? `WHERE ${IN_PERIOD}` : ''
     // min() and max() in one statement would scan; apart, each reads one end of a b-tree.
-    const lo = this.db.prepare(`SELECT min(id) FROM audit_entries ${where}`).pluck().get(indexed ? p : {}) as number | null
-    const hi = this.db.prepare(`SELECT max(id) FROM audit_entries ${where}`).pluck().get(indexed ? p : {}) as number | null
+    const lo = this.db
+      .prepare(`SELECT min(id) FROM audit_entries ${where}`)
+      .pluck()
+      .get(indexed ? p : {}) as number | null
+    const hi = this.db
+      .prepare(`SELECT max(id) FROM audit_entries ${where}`)
+      .pluck()
+      .get(indexed ? p : {}) as number | null
     return [lo, hi]
   }
 
@@ -204,7 +255,8 @@ export class SqliteReportQueries implements ReportQueries {
     const statuses = ['dry_run', 'sent', 'pending', 'sending', 'failed', 'dead', 'uncertain']
     const D = destinations.length <= MAX_DICTIONARY ? destinations : []
     const col = (c: string) => (wholeRange ? c : `d.${c}`)
-    const dc = nullable(col('destination'), D), sc = nullable(col('status'), statuses)
+    const dc = nullable(col('destination'), D),
+      sc = nullable(col('status'), statuses)
     const key = `CASE WHEN ${dc} IS NULL OR ${sc} IS NULL THEN json_array(${col('destination')}, ${col('status')}) ELSE ${dc} * 8 + ${sc} END`
     const from = wholeRange
       ? 'FROM deliveries WHERE entry_id BETWEEN @first AND @last'
@@ -280,8 +332,10 @@ export class SqliteReportQueries implements ReportQueries {
       ? `UNION ALL SELECT source_kind, source_file FROM quarantine_repeats WHERE received_at >= @from AND received_at < @to`
       : ''
     return this.db
-      .prepare(`SELECT source_kind, source_file, count(*) count FROM (SELECT source_kind, source_file FROM duplicates
-        WHERE received_at >= @from AND received_at < @to ${repeats}) GROUP BY source_kind, source_file ORDER BY count DESC, source_file`)
+      .prepare(
+        `SELECT source_kind, source_file, count(*) count FROM (SELECT source_kind, source_file FROM duplicates
+        WHERE received_at >= @from AND received_at < @to ${repeats}) GROUP BY source_kind, source_file ORDER BY count DESC, source_file`
+      )
       .all(p) as Array<{ source_kind: string; source_file: string; count: number }>
   }
 
@@ -293,7 +347,11 @@ export class SqliteReportQueries implements ReportQueries {
   resolutions(p: Period, limit: number): { corrected: number; dismissed: number; shown: ResolutionRow[] } {
     if (!this.has('quarantine_resolutions')) return { corrected: 0, dismissed: 0, shown: [] }
     const where = 'resolved_at >= @from AND resolved_at < @to'
-    const by = new Map((this.db.prepare(`SELECT action, count(*) n FROM quarantine_resolutions WHERE ${where} GROUP BY action`).all(p) as Array<{ action: string; n: number }>).map((r) => [r.action, r.n]))
+    const by = new Map(
+      (
+        this.db.prepare(`SELECT action, count(*) n FROM quarantine_resolutions WHERE ${where} GROUP BY action`).all(p) as Array<{ action: string; n: number }>
+      ).map((r) => [r.action, r.n])
+    )
     const shown = this.db.prepare(`SELECT * FROM quarantine_resolutions WHERE ${where} ORDER BY id LIMIT @limit`).all({ ...p, limit }) as ResolutionRow[]
     return { corrected: by.get('corrected') ?? 0, dismissed: by.get('dismissed') ?? 0, shown }
   }
@@ -346,15 +404,19 @@ export class SqliteReportQueries implements ReportQueries {
     const params = { ...p, ...range }
     const inPeriod = 'a.triaged_at >= @from AND a.triaged_at < @to'
     const alerts = this.db
-      .prepare(`SELECT s.silence_id, a.severity, count(DISTINCT s.entry_id) count FROM delivery_silences s JOIN audit_entries a ON a.id = s.entry_id
-        WHERE s.entry_id BETWEEN @first_id AND @last_id AND ${inPeriod} GROUP BY s.silence_id, a.severity ORDER BY s.silence_id, a.severity`)
+      .prepare(
+        `SELECT s.silence_id, a.severity, count(DISTINCT s.entry_id) count FROM delivery_silences s JOIN audit_entries a ON a.id = s.entry_id
+        WHERE s.entry_id BETWEEN @first_id AND @last_id AND ${inPeriod} GROUP BY s.silence_id, a.severity ORDER BY s.silence_id, a.severity`
+      )
       .all(params) as SilencedCounts['alerts']
     const deliveries = this.db
-      .prepare(wholeRange
-        ? `SELECT silence_id, destination, count(*) count FROM delivery_silences WHERE entry_id BETWEEN @first_id AND @last_id
+      .prepare(
+        wholeRange
+          ? `SELECT silence_id, destination, count(*) count FROM delivery_silences WHERE entry_id BETWEEN @first_id AND @last_id
            GROUP BY silence_id, destination ORDER BY silence_id, destination`
-        : `SELECT s.silence_id, s.destination, count(*) count FROM delivery_silences s JOIN audit_entries a ON a.id = s.entry_id
-           WHERE s.entry_id BETWEEN @first_id AND @last_id AND ${inPeriod} GROUP BY s.silence_id, s.destination ORDER BY s.silence_id, s.destination`)
+          : `SELECT s.silence_id, s.destination, count(*) count FROM delivery_silences s JOIN audit_entries a ON a.id = s.entry_id
+           WHERE s.entry_id BETWEEN @first_id AND @last_id AND ${inPeriod} GROUP BY s.silence_id, s.destination ORDER BY s.silence_id, s.destination`
+      )
       .all(params) as SilencedCounts['deliveries']
     return { alerts, deliveries }
   }
@@ -376,8 +438,10 @@ export class SqliteReportQueries implements ReportQueries {
 
   quarantineCount(p: Period) {
     return this.db
-      .prepare(`SELECT source_kind, field, count(*) count FROM quarantine WHERE received_at >= @from AND received_at < @to
-        GROUP BY source_kind, field ORDER BY count DESC, field`)
+      .prepare(
+        `SELECT source_kind, field, count(*) count FROM quarantine WHERE received_at >= @from AND received_at < @to
+        GROUP BY source_kind, field ORDER BY count DESC, field`
+      )
       .all(p) as Array<{ source_kind: string; field: string | null; count: number }>
   }
 
@@ -389,8 +453,10 @@ export class SqliteReportQueries implements ReportQueries {
 
   runs(p: Period): RunBrief[] {
     return this.db
-      .prepare(`SELECT id, started_at, finished_at, status, trigger, dry_run, ruleset_version, received, triaged, duplicates, quarantined
-        FROM runs WHERE started_at < @to AND coalesce(finished_at, started_at) >= @from ORDER BY id`)
+      .prepare(
+        `SELECT id, started_at, finished_at, status, trigger, dry_run, ruleset_version, received, triaged, duplicates, quarantined
+        FROM runs WHERE started_at < @to AND coalesce(finished_at, started_at) >= @from ORDER BY id`
+      )
       .all(p) as RunBrief[]
   }
 
@@ -421,13 +487,18 @@ export class SqliteReportQueries implements ReportQueries {
     // through an index on triaged_at, if one exists.
     const [first, last] = this.span(p)
     const rows = this.db
-      .prepare(`SELECT id, external_id, source_kind, source_file, source_locator, title, severity, created_at, triaged_at,
+      .prepare(
+        `SELECT id, external_id, source_kind, source_file, source_locator, title, severity, created_at, triaged_at,
           sla_seconds, sla_target_seconds, CASE sla_breached WHEN 1 THEN 'yes' ELSE 'no' END, ruleset_version,
           (SELECT group_concat(j.value ->> 0, ' ') FROM json_each(matched_rules) j), destinations,
-          ${this.has('delivery_silences') ? `coalesce((SELECT group_concat(d.destination || '=' || d.status, '; ') FROM deliveries d WHERE d.entry_id = a.id),
+          ${
+            this.has('delivery_silences')
+              ? `coalesce((SELECT group_concat(d.destination || '=' || d.status, '; ') FROM deliveries d WHERE d.entry_id = a.id),
             (SELECT group_concat(s.destination || '=silenced #' || s.silence_id, '; ') FROM delivery_silences s WHERE s.entry_id = a.id))`
-            : `(SELECT group_concat(d.destination || '=' || d.status, '; ') FROM deliveries d WHERE d.entry_id = a.id)`}
-        FROM audit_entries a WHERE id BETWEEN @first AND @last AND +triaged_at >= @from AND +triaged_at < @to ORDER BY id`)
+              : `(SELECT group_concat(d.destination || '=' || d.status, '; ') FROM deliveries d WHERE d.entry_id = a.id)`
+          }
+        FROM audit_entries a WHERE id BETWEEN @first AND @last AND +triaged_at >= @from AND +triaged_at < @to ORDER BY id`
+      )
       .raw()
       .iterate({ ...p, first: first ?? 1, last: last ?? 0 }) as Iterable<unknown[]>
     return { columns: ALERT_COLUMNS, rows }
@@ -435,10 +506,9 @@ export class SqliteReportQueries implements ReportQueries {
 
   auditTable(range: EntryRange): TableStream {
     const cols = AUDIT_COLUMNS.map((c) => (c === 'fingerprint' ? `${FINGERPRINT_HEX} fingerprint` : c)).join(', ')
-    const rows = this.db
-      .prepare(`SELECT ${cols} FROM audit_entries WHERE id BETWEEN @first_id AND @last_id ORDER BY id`)
-      .raw()
-      .iterate(range) as Iterable<unknown[]>
+    const rows = this.db.prepare(`SELECT ${cols} FROM audit_entries WHERE id BETWEEN @first_id AND @last_id ORDER BY id`).raw().iterate(range) as Iterable<
+      unknown[]
+    >
     return { columns: AUDIT_COLUMNS, rows }
   }
 
@@ -489,12 +559,14 @@ export class SqliteReportQueries implements ReportQueries {
     if (!this.has('case_evidence')) return { columns: EVIDENCE_COLUMNS, rows: [] }
     // One pass over the evidence events: each file's events in id order, its alerts once each in id order.
     const stmt = this.db
-      .prepare(`WITH ev AS (SELECT json_extract(data, '$.sha256') AS sha256, id, entry_id FROM case_events WHERE type = 'evidence'),
+      .prepare(
+        `WITH ev AS (SELECT json_extract(data, '$.sha256') AS sha256, id, entry_id FROM case_events WHERE type = 'evidence'),
           events AS (SELECT sha256, group_concat(id, ' ' ORDER BY id) AS ids FROM ev GROUP BY sha256),
           entries AS (SELECT sha256, group_concat(entry_id, ' ' ORDER BY entry_id) AS ids FROM (SELECT DISTINCT sha256, entry_id FROM ev) GROUP BY sha256)
         SELECT v.sha256, v.size, events.ids, entries.ids FROM case_evidence v
           LEFT JOIN events ON events.sha256 = v.sha256 LEFT JOIN entries ON entries.sha256 = v.sha256
-        ORDER BY v.sha256`)
+        ORDER BY v.sha256`
+      )
       .raw()
     return { columns: EVIDENCE_COLUMNS, rows: stmt.iterate() as Iterable<unknown[]> }
   }
@@ -507,7 +579,9 @@ export class SqliteReportQueries implements ReportQueries {
 
   deliverySilenceTable(range: EntryRange): TableStream {
     if (!this.has('delivery_silences')) return { columns: DELIVERY_SILENCE_COLUMNS, rows: [] }
-    const stmt = this.db.prepare('SELECT entry_id, destination, silence_id FROM delivery_silences WHERE entry_id BETWEEN @first_id AND @last_id ORDER BY entry_id, destination').raw()
+    const stmt = this.db
+      .prepare('SELECT entry_id, destination, silence_id FROM delivery_silences WHERE entry_id BETWEEN @first_id AND @last_id ORDER BY entry_id, destination')
+      .raw()
     return { columns: DELIVERY_SILENCE_COLUMNS, rows: stmt.iterate(range) as Iterable<unknown[]> }
   }
 

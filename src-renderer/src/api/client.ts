@@ -2,8 +2,16 @@
 // (window.triageDesk) when present, otherwise loopback HTTP to `triage serve` with the token from the URL.
 // Screens call `call(method, input)` and `onEvent(cb)` and never learn which transport answered.
 import {
-  api, apiEventSchema, replySchema,
-  type ApiEvent, type ErrorCode, type Input, type Method, type Output, type Reply, type TriageDeskBridge
+  api,
+  apiEventSchema,
+  replySchema,
+  type ApiEvent,
+  type ErrorCode,
+  type Input,
+  type Method,
+  type Output,
+  type Reply,
+  type TriageDeskBridge
 } from '../../../src-main/api/contract.js'
 import { navigateHash, navigateTargetSchema } from '../../../src-main/app/bridge-types.js'
 

@@ -10,7 +10,11 @@ export interface Loaded<T> {
 }
 
 /** Loads `method(input)`; reloads when `key` changes or when one of `reloadOn` events arrives. */
-export function useApi<M extends Method>(method: M, input: Input<M>, opts: { key?: string; reloadOn?: ApiEvent['type'][]; skip?: boolean } = {}): Loaded<Output<M>> {
+export function useApi<M extends Method>(
+  method: M,
+  input: Input<M>,
+  opts: { key?: string; reloadOn?: ApiEvent['type'][]; skip?: boolean } = {}
+): Loaded<Output<M>> {
   const [data, setData] = useState<Output<M> | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [loading, setLoading] = useState(!opts.skip)

@@ -15,7 +15,17 @@ const auditHref = (id: number) => `#/audit?id=${id}`
  * hrefFor: where a related alert's link goes (the screen showing this detail); focusOnLoad: false when the detail
  * follows the queue's active row (focus stays in the list).
  */
-export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = true }: { id: number; onClose(): void; hrefFor?(id: number): string; focusOnLoad?: boolean }) {
+export function AlertDetail({
+  id,
+  onClose,
+  hrefFor = auditHref,
+  focusOnLoad = true
+}: {
+  id: number
+  onClose(): void
+  hrefFor?(id: number): string
+  focusOnLoad?: boolean
+}) {
   const d = useApi('getAlert', { id }, { key: String(id) })
   const heading = useRef<HTMLHeadingElement>(null)
 
@@ -38,7 +48,9 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
     <aside className="detail" aria-label={`Audit entry ${id}`}>
       <div className="detail-head">
         <span className="faint small">Audit entry #{id}</span>
-        <Button size="sm" variant="ghost" onClick={onClose} aria-label="Close the detail (Esc)">✕ Close</Button>
+        <Button size="sm" variant="ghost" onClick={onClose} aria-label="Close the detail (Esc)">
+          ✕ Close
+        </Button>
       </div>
       {d.error && <Banner tone="danger">{d.error}</Banner>}
       {!a && !d.error && <p className="muted">Loading…</p>}
@@ -50,7 +62,9 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
               {a.sla.breached ? <Badge tone="danger">triage SLA breached</Badge> : <Badge tone="ok">triaged within SLA</Badge>}
               <Badge plain>{a.entry.source_kind === 'email' ? 'vendor e-mail' : 'transaction'}</Badge>
             </div>
-            <h2 tabIndex={-1} ref={heading} className="detail-title">{displayTitle({ ...a.entry, amount, currency })}</h2>
+            <h2 tabIndex={-1} ref={heading} className="detail-title">
+              {displayTitle({ ...a.entry, amount, currency })}
+            </h2>
             <p className="muted small">{a.reason}</p>
           </div>
 
@@ -83,7 +97,9 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
                   <tr>
                     <th scope="col">Destination</th>
                     <th scope="col">Status</th>
-                    <th scope="col" className="num">Attempts</th>
+                    <th scope="col" className="num">
+                      Attempts
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -91,7 +107,17 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
                     <tr key={x.destination}>
                       <td className="mono">{x.destination}</td>
                       <td>
-                        <Badge tone={x.status === 'sent' ? 'ok' : x.status === 'dry_run' || x.status === 'silenced' ? 'neutral' : x.status === 'dead' || x.status === 'failed' ? 'danger' : 'warn'}>
+                        <Badge
+                          tone={
+                            x.status === 'sent'
+                              ? 'ok'
+                              : x.status === 'dry_run' || x.status === 'silenced'
+                                ? 'neutral'
+                                : x.status === 'dead' || x.status === 'failed'
+                                  ? 'danger'
+                                  : 'warn'
+                          }
+                        >
                           {x.status === 'dry_run' ? 'dry-run (not sent)' : x.status === 'silenced' ? `silenced by silence #${x.silence}` : x.status}
                         </Badge>
                         {x.status === 'silenced' && <div className="faint small">held back by the silence: recorded, never sent</div>}
@@ -107,7 +133,18 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
 
           <section aria-labelledby="d-payload">
             <h3 id="d-payload">Normalized alert</h3>
-            <KeyValue items={Object.entries(a.payload).map(([k, v]) => [k, k === 'amount' && amount !== null ? <span key={k} className="num">{formatAmount(amount, currency)}</span> : <Value key={k} v={v} />])} />
+            <KeyValue
+              items={Object.entries(a.payload).map(([k, v]) => [
+                k,
+                k === 'amount' && amount !== null ? (
+                  <span key={k} className="num">
+                    {formatAmount(amount, currency)}
+                  </span>
+                ) : (
+                  <Value key={k} v={v} />
+                )
+              ])}
+            />
           </section>
 
           <section aria-labelledby="d-raw">
@@ -119,10 +156,30 @@ export function AlertDetail({ id, onClose, hrefFor = auditHref, focusOnLoad = tr
             <h3 id="d-chain">Audit chain</h3>
             <KeyValue
               items={[
-                ['Entry hash', <code key="h" className="hash">{a.entry.hash}</code>],
-                ['Previous hash', <code key="p" className="hash">{a.entry.prev_hash}</code>],
-                ['Fingerprint', <code key="f" className="hash">{a.entry.fingerprint}</code>],
-                ['Run', <a key="r" href={`#/audit?run=${a.entry.run_id}`}>run {a.entry.run_id}</a>]
+                [
+                  'Entry hash',
+                  <code key="h" className="hash">
+                    {a.entry.hash}
+                  </code>
+                ],
+                [
+                  'Previous hash',
+                  <code key="p" className="hash">
+                    {a.entry.prev_hash}
+                  </code>
+                ],
+                [
+                  'Fingerprint',
+                  <code key="f" className="hash">
+                    {a.entry.fingerprint}
+                  </code>
+                ],
+                [
+                  'Run',
+                  <a key="r" href={`#/audit?run=${a.entry.run_id}`}>
+                    run {a.entry.run_id}
+                  </a>
+                ]
               ]}
             />
           </section>

@@ -42,19 +42,29 @@ export function CaseActions({ c, onDone }: { c: CaseDetail; onDone(tone: 'ok' | 
   return (
     <div className="stack-sm">
       <div className="row case-actions" role="group" aria-label={`Actions on alert #${c.id}`}>
-        {can('ack') && <Button size="sm" variant="primary" disabled={busy} onClick={() => void direct({ action: 'ack', ids: [c.id] })}>Acknowledge</Button>}
-        {can('approve') && <Button size="sm" variant="primary" disabled={busy} onClick={() => void direct({ action: 'approve', ids: [c.id] })}>Approve the close</Button>}
+        {can('ack') && (
+          <Button size="sm" variant="primary" disabled={busy} onClick={() => void direct({ action: 'ack', ids: [c.id] })}>
+            Acknowledge
+          </Button>
+        )}
+        {can('approve') && (
+          <Button size="sm" variant="primary" disabled={busy} onClick={() => void direct({ action: 'approve', ids: [c.id] })}>
+            Approve the close
+          </Button>
+        )}
         {can('assign') && !samePerson(c.assignee, c.me) && (
-          <Button size="sm" disabled={busy} onClick={() => void direct({ action: 'assign', ids: [c.id], to: c.me })}>Assign to me</Button>
+          <Button size="sm" disabled={busy} onClick={() => void direct({ action: 'assign', ids: [c.id], to: c.me })}>
+            Assign to me
+          </Button>
         )}
         {FORMS.filter(([a]) => can(a)).map(([a, form, label]) => (
-          <Button key={a} size="sm" disabled={busy} onClick={() => setDialog(form)}>{label}</Button>
+          <Button key={a} size="sm" disabled={busy} onClick={() => setDialog(form)}>
+            {label}
+          </Button>
         ))}
       </div>
       {ownClose && (
-        <p className="small muted">
-          You closed it ({dispositionLabel(c.pending!.disposition)}): another officer approves or rejects the close (four-eyes).
-        </p>
+        <p className="small muted">You closed it ({dispositionLabel(c.pending!.disposition)}): another officer approves or rejects the close (four-eyes).</p>
       )}
       {c.state === 'pending_approval' && !ownClose && (
         <p className="small muted">{officerName(c.officers, c.pending!.by)} closed it; you may approve or reject the close.</p>

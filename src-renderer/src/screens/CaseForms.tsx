@@ -19,13 +19,25 @@ export interface CaseFormContext {
 }
 
 const TITLE: Record<DialogAction, (what: string) => string> = {
-  close: (w) => `Close ${w}`, assign: (w) => `Assign ${w}`, note: (w) => `Add a note to ${w}`, reject: (w) => `Reject the close of ${w}`, reopen: (w) => `Reopen ${w}`,
-  extend: (w) => `Extend the SAR decision clock of ${w}`, sar: (w) => `Record a SAR filing for ${w}`, evidence: (w) => `Attach evidence to ${w}`
+  close: (w) => `Close ${w}`,
+  assign: (w) => `Assign ${w}`,
+  note: (w) => `Add a note to ${w}`,
+  reject: (w) => `Reject the close of ${w}`,
+  reopen: (w) => `Reopen ${w}`,
+  extend: (w) => `Extend the SAR decision clock of ${w}`,
+  sar: (w) => `Record a SAR filing for ${w}`,
+  evidence: (w) => `Attach evidence to ${w}`
 }
 
 const SUBMIT: Record<DialogAction, (what: string) => string> = {
-  close: (w) => `Close ${w}`, assign: (w) => `Assign ${w}`, note: () => 'Add the note', reject: () => 'Reject the close', reopen: (w) => `Reopen ${w}`,
-  extend: () => 'Extend to 60 days', sar: () => 'Record the filing', evidence: () => 'Attach the file'
+  close: (w) => `Close ${w}`,
+  assign: (w) => `Assign ${w}`,
+  note: () => 'Add the note',
+  reject: () => 'Reject the close',
+  reopen: (w) => `Reopen ${w}`,
+  extend: () => 'Extend to 60 days',
+  sar: () => 'Record the filing',
+  evidence: () => 'Attach the file'
 }
 
 const DISPOSITION_HINT: Record<string, string> = {
@@ -51,7 +63,9 @@ export function actionMessage(action: Input<'caseAction'>['action'], ids: readon
     case 'close': {
       const pending = r.cases.filter((c) => c.state === 'pending_approval').length
       const d = r.events.find((e) => e.type === 'closed')?.data.disposition
-      const wait = pending ? ` ${pending === ids.length && ids.length === 1 ? 'It waits' : `${plural(pending, 'alert')} wait${pending === 1 ? 's' : ''}`} for another officer's approval (four-eyes).` : ''
+      const wait = pending
+        ? ` ${pending === ids.length && ids.length === 1 ? 'It waits' : `${plural(pending, 'alert')} wait${pending === 1 ? 's' : ''}`} for another officer's approval (four-eyes).`
+        : ''
       return `Closed ${what} as ${dispositionLabel(typeof d === 'string' ? d : '')}${each}.${wait}`
     }
     case 'note':
@@ -71,7 +85,19 @@ export function actionMessage(action: Input<'caseAction'>['action'], ids: readon
   }
 }
 
-export function CaseActionDialog({ action, ids, ctx, onDone, onCancel }: { action: DialogAction; ids: number[]; ctx: CaseFormContext; onDone(message: string): void; onCancel(): void }) {
+export function CaseActionDialog({
+  action,
+  ids,
+  ctx,
+  onDone,
+  onCancel
+}: {
+  action: DialogAction
+  ids: number[]
+  ctx: CaseFormContext
+  onDone(message: string): void
+  onCancel(): void
+}) {
   const id = useId()
   const [disposition, setDisposition] = useState('')
   const [text, setText] = useState('')
@@ -137,42 +163,88 @@ export function CaseActionDialog({ action, ids, ctx, onDone, onCancel }: { actio
       >
         {action === 'close' && ctx.fourEyes ? (
           <Banner tone="info">
-            {ids.length === 1 ? 'This alert needs' : `${plural(ctx.fourEyes, 'of these alerts needs', 'of these alerts need')}`} a second officer's approval: the close
-            waits in their "Awaiting my approval" queue (four-eyes).
+            {ids.length === 1 ? 'This alert needs' : `${plural(ctx.fourEyes, 'of these alerts needs', 'of these alerts need')}`} a second officer's approval:
+            the close waits in their "Awaiting my approval" queue (four-eyes).
           </Banner>
         ) : null}
         {action === 'close' && (
           <Field label="Disposition" htmlFor={`${id}-disp`} hint={DISPOSITION_HINT[disposition]}>
-            <Select id={`${id}-disp`} value={disposition} required data-autofocus aria-invalid={tried && !disposition ? true : undefined} onChange={(e) => setDisposition(e.target.value)}>
+            <Select
+              id={`${id}-disp`}
+              value={disposition}
+              required
+              data-autofocus
+              aria-invalid={tried && !disposition ? true : undefined}
+              onChange={(e) => setDisposition(e.target.value)}
+            >
               <option value="">Choose…</option>
               {ctx.dispositions.map((d) => (
-                <option key={d} value={d}>{dispositionLabel(d)}</option>
+                <option key={d} value={d}>
+                  {dispositionLabel(d)}
+                </option>
               ))}
             </Select>
           </Field>
         )}
         {action === 'assign' && <AssignField id={`${id}-to`} ctx={ctx} value={to} onChange={setTo} invalid={tried && !to.trim()} />}
         {(needsReason || action === 'note') && (
-          <Field label={reasonLabel} htmlFor={`${id}-text`} hint={action === 'extend' ? `Once only: the ${CLOCK_LABEL.sar_decision} clock moves to 60 days from detection.` : 'Kept in the case trail as written. Ctrl+Enter records it.'}>
+          <Field
+            label={reasonLabel}
+            htmlFor={`${id}-text`}
+            hint={
+              action === 'extend'
+                ? `Once only: the ${CLOCK_LABEL.sar_decision} clock moves to 60 days from detection.`
+                : 'Kept in the case trail as written. Ctrl+Enter records it.'
+            }
+          >
             <Textarea id={`${id}-text`} value={text} required maxLength={10_000} invalid={tried && !text.trim()} onChange={(e) => setText(e.target.value)} />
           </Field>
         )}
         {needsReference && (
           <Field label="SAR reference" htmlFor={`${id}-ref`} hint="The filing's reference from the regulator's system (e.g. the BSA ID).">
-            <TextInput id={`${id}-ref`} value={reference} required data-autofocus={action === 'sar' ? true : undefined} invalid={tried && !reference.trim()} onChange={(e) => setReference(e.target.value)} />
+            <TextInput
+              id={`${id}-ref`}
+              value={reference}
+              required
+              data-autofocus={action === 'sar' ? true : undefined}
+              invalid={tried && !reference.trim()}
+              onChange={(e) => setReference(e.target.value)}
+            />
           </Field>
         )}
         {action === 'evidence' && (
-          <Field label="File path" htmlFor={`${id}-path`} hint="A file on the computer running Triage Desk; its name, size and SHA-256 are recorded and its bytes kept in the trail (at most 50 MB).">
-            <TextInput id={`${id}-path`} className="input mono" value={text} required invalid={tried && !text.trim()} placeholder="/path/to/statement.pdf" onChange={(e) => setText(e.target.value)} />
+          <Field
+            label="File path"
+            htmlFor={`${id}-path`}
+            hint="A file on the computer running Triage Desk; its name, size and SHA-256 are recorded and its bytes kept in the trail (at most 50 MB)."
+          >
+            <TextInput
+              id={`${id}-path`}
+              className="input mono"
+              value={text}
+              required
+              invalid={tried && !text.trim()}
+              placeholder="/path/to/statement.pdf"
+              onChange={(e) => setText(e.target.value)}
+            />
           </Field>
         )}
-        {tried && missing && <p className="field-error" role="alert">{missing}</p>}
-        {error && <div id={`${id}-error`}><Banner tone="danger">{error}</Banner></div>}
+        {tried && missing && (
+          <p className="field-error" role="alert">
+            {missing}
+          </p>
+        )}
+        {error && (
+          <div id={`${id}-error`}>
+            <Banner tone="danger">{error}</Banner>
+          </div>
+        )}
         <div className="row dialog-actions">
           <span className="spacer" />
           <Button onClick={onCancel}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Recording…' : SUBMIT[action](alerts(ids))}</Button>
+          <Button type="submit" variant="primary" disabled={busy}>
+            {busy ? 'Recording…' : SUBMIT[action](alerts(ids))}
+          </Button>
         </div>
       </form>
     </Dialog>
@@ -186,7 +258,9 @@ function AssignField({ id, ctx, value, onChange, invalid }: { id: string; ctx: C
         <Select id={id} value={value} required aria-invalid={invalid || undefined} onChange={(e) => onChange(e.target.value)}>
           <option value="">Choose an officer…</option>
           {ctx.officers.map((o) => (
-            <option key={o.id} value={o.id}>{o.name} ({o.id}){o.id.toLowerCase() === ctx.me.toLowerCase() ? ' — you' : ''}</option>
+            <option key={o.id} value={o.id}>
+              {o.name} ({o.id}){o.id.toLowerCase() === ctx.me.toLowerCase() ? ' — you' : ''}
+            </option>
           ))}
         </Select>
       </Field>
@@ -194,7 +268,16 @@ function AssignField({ id, ctx, value, onChange, invalid }: { id: string; ctx: C
   return (
     <Field label="Assign to" htmlFor={id} hint="No officers are listed in the settings: any name is accepted.">
       <div className="row nowrap-row">
-        <TextInput id={id} className="input grow" value={value} required maxLength={100} invalid={invalid} placeholder="Name or initials" onChange={(e) => onChange(e.target.value)} />
+        <TextInput
+          id={id}
+          className="input grow"
+          value={value}
+          required
+          maxLength={100}
+          invalid={invalid}
+          placeholder="Name or initials"
+          onChange={(e) => onChange(e.target.value)}
+        />
         <Button onClick={() => onChange(ctx.me)}>Me ({ctx.me})</Button>
       </div>
     </Field>

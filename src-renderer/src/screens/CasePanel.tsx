@@ -29,14 +29,26 @@ export function CasePanel({ id, alert, hrefFor }: { id: number; alert: Alert; hr
         <h3 id="d-case">Case</h3>
         <div className="row case-head">
           <StateBadge state={k.state} />
-          <span className="small">{k.assignee ? <>assigned to <strong>{who(k.assignee)}</strong></> : <span className="muted">unassigned</span>}</span>
-          {k.four_eyes && <Badge plain title="Closing it needs a second officer's approval">four-eyes</Badge>}
+          <span className="small">
+            {k.assignee ? (
+              <>
+                assigned to <strong>{who(k.assignee)}</strong>
+              </>
+            ) : (
+              <span className="muted">unassigned</span>
+            )}
+          </span>
+          {k.four_eyes && (
+            <Badge plain title="Closing it needs a second officer's approval">
+              four-eyes
+            </Badge>
+          )}
         </div>
         {k.pending && (
           <Banner tone="warn">
             <span>
-              Closed by <strong>{who(k.pending.by)}</strong> as {dispositionLabel(k.pending.disposition)} on {fmtTime(k.pending.at)}, waiting for another officer's approval.
-              Reason: {k.pending.reason}
+              Closed by <strong>{who(k.pending.by)}</strong> as {dispositionLabel(k.pending.disposition)} on {fmtTime(k.pending.at)}, waiting for another
+              officer's approval. Reason: {k.pending.reason}
             </span>
           </Banner>
         )}
@@ -45,21 +57,52 @@ export function CasePanel({ id, alert, hrefFor }: { id: number; alert: Alert; hr
             ['State', STATE_LABEL[k.state]],
             ...(k.state === 'closed' || k.disposition
               ? ([
-                  ['Disposition', <span key="d"><strong>{dispositionLabel(k.disposition)}</strong>{k.reason && <> — <span className="pre-line">{k.reason}</span></>}</span>],
-                  ['Closed by', `${who(k.closed_by)}${k.approved_by ? `, approved by ${who(k.approved_by)}` : ''}${k.closed_at ? ` · ${fmtTime(k.closed_at)}` : ''}`]
+                  [
+                    'Disposition',
+                    <span key="d">
+                      <strong>{dispositionLabel(k.disposition)}</strong>
+                      {k.reason && (
+                        <>
+                          {' '}
+                          — <span className="pre-line">{k.reason}</span>
+                        </>
+                      )}
+                    </span>
+                  ],
+                  [
+                    'Closed by',
+                    `${who(k.closed_by)}${k.approved_by ? `, approved by ${who(k.approved_by)}` : ''}${k.closed_at ? ` · ${fmtTime(k.closed_at)}` : ''}`
+                  ]
                 ] as Array<[string, ReactNode]>)
               : []),
             ['Acknowledge', <Sla key="a" s={k.sla.acknowledge} by={k.acknowledged_by ? who(k.acknowledged_by) : null} />],
             ['Close', <Sla key="c" s={k.sla.close} by={null} />],
-            ...(k.sar_references.length ? ([['SAR filings', <span key="s" className="mono">{k.sar_references.join(', ')}</span>]] as Array<[string, ReactNode]>) : [])
+            ...(k.sar_references.length
+              ? ([
+                  [
+                    'SAR filings',
+                    <span key="s" className="mono">
+                      {k.sar_references.join(', ')}
+                    </span>
+                  ]
+                ] as Array<[string, ReactNode]>)
+              : [])
           ]}
         />
         {k.clocks.length > 0 && <Clocks clocks={k.clocks} />}
-        <CaseActions c={k} onDone={(tone, text) => { setMessage({ tone, text }); c.reload() }} />
+        <CaseActions
+          c={k}
+          onDone={(tone, text) => {
+            setMessage({ tone, text })
+            c.reload()
+          }}
+        />
         {message && (
           <Banner tone={message.tone} role={message.tone === 'danger' ? 'alert' : 'status'}>
             <span className="grow">{message.text}</span>
-            <Button size="sm" variant="ghost" onClick={() => setMessage(null)} aria-label="Dismiss the message">✕</Button>
+            <Button size="sm" variant="ghost" onClick={() => setMessage(null)} aria-label="Dismiss the message">
+              ✕
+            </Button>
           </Banner>
         )}
       </section>
@@ -78,8 +121,13 @@ export function CasePanel({ id, alert, hrefFor }: { id: number; alert: Alert; hr
             {k.related.map((r) => (
               <li key={r.id}>
                 <SeverityBadge severity={r.severity} />
-                <a href={hrefFor(r.id)} className="related-title">{displayTitle(r)}</a>
-                <span className="faint small nowrap">#{r.id} · {fmtTime(r.created_at)} · {STATE_LABEL[r.state]}{r.disposition ? ` (${dispositionLabel(r.disposition)})` : ''}</span>
+                <a href={hrefFor(r.id)} className="related-title">
+                  {displayTitle(r)}
+                </a>
+                <span className="faint small nowrap">
+                  #{r.id} · {fmtTime(r.created_at)} · {STATE_LABEL[r.state]}
+                  {r.disposition ? ` (${dispositionLabel(r.disposition)})` : ''}
+                </span>
               </li>
             ))}
           </ul>
@@ -94,7 +142,11 @@ function Sla({ s, by }: { s: CaseDetail['sla']['acknowledge']; by: string | null
   if (s.done_at)
     return (
       <span>
-        {s.met ? <Badge tone="ok">met</Badge> : <Badge tone="danger">late</Badge>} {fmtTime(s.done_at)}{by ? ` by ${by}` : ''} <span className="faint">({target}, due {fmtTime(s.due_at)})</span>
+        {s.met ? <Badge tone="ok">met</Badge> : <Badge tone="danger">late</Badge>} {fmtTime(s.done_at)}
+        {by ? ` by ${by}` : ''}{' '}
+        <span className="faint">
+          ({target}, due {fmtTime(s.due_at)})
+        </span>
       </span>
     )
   return (
@@ -116,7 +168,8 @@ function Clocks({ clocks }: { clocks: CaseDetail['clocks'] }) {
             <Badge tone={CLOCK_TONE[k.state]}>{k.state}</Badge>
             <strong>{CLOCK_LABEL[k.kind]}</strong>
             <span className="small">
-              due {fmtTime(k.due_at)}{k.extended ? ' (extended)' : ''}
+              due {fmtTime(k.due_at)}
+              {k.extended ? ' (extended)' : ''}
               {k.stopped_at ? ` · stopped ${fmtTime(k.stopped_at)}` : ` · ${fmtDueIn(k.due_at)}`}
             </span>
           </li>

@@ -26,11 +26,19 @@ function eventDetail(e: CaseEvent, c: CaseDetail): ReactNode {
   const d = e.data
   switch (e.type) {
     case 'assigned':
-      return <>to <strong>{officerName(c.officers, str(d.to))}</strong></>
+      return (
+        <>
+          to <strong>{officerName(c.officers, str(d.to))}</strong>
+        </>
+      )
     case 'note':
       return <span className="pre-line">{str(d.text)}</span>
     case 'evidence':
-      return <><span className="mono">{str(d.name)}</span> · {Number(d.size).toLocaleString('en-GB')} bytes · SHA-256 <code className="hash">{str(d.sha256)}</code></>
+      return (
+        <>
+          <span className="mono">{str(d.name)}</span> · {Number(d.size).toLocaleString('en-GB')} bytes · SHA-256 <code className="hash">{str(d.sha256)}</code>
+        </>
+      )
     case 'closed':
       return (
         <>
@@ -42,17 +50,37 @@ function eventDetail(e: CaseEvent, c: CaseDetail): ReactNode {
     case 'reopened':
       return <span className="pre-line">{str(d.reason)}</span>
     case 'clock_started':
-      return <>{CLOCK_LABEL[d.clock as keyof typeof CLOCK_LABEL] ?? str(d.clock)} clock, due {fmtTime(str(d.due_at))}</>
+      return (
+        <>
+          {CLOCK_LABEL[d.clock as keyof typeof CLOCK_LABEL] ?? str(d.clock)} clock, due {fmtTime(str(d.due_at))}
+        </>
+      )
     case 'clock_extended':
-      return <>{CLOCK_LABEL[d.clock as keyof typeof CLOCK_LABEL] ?? str(d.clock)} clock now due {fmtTime(str(d.due_at))}: <span className="pre-line">{str(d.reason)}</span></>
+      return (
+        <>
+          {CLOCK_LABEL[d.clock as keyof typeof CLOCK_LABEL] ?? str(d.clock)} clock now due {fmtTime(str(d.due_at))}:{' '}
+          <span className="pre-line">{str(d.reason)}</span>
+        </>
+      )
     case 'sar_filed':
-      return <>reference <span className="mono">{str(d.reference)}</span></>
+      return (
+        <>
+          reference <span className="mono">{str(d.reference)}</span>
+        </>
+      )
     default:
       return null
   }
 }
 
-const EVENT_TONE: Partial<Record<CaseEvent['type'], Tone>> = { closed: 'ok', approved: 'ok', rejected: 'warn', reopened: 'warn', sar_filed: 'high', clock_started: 'neutral' }
+const EVENT_TONE: Partial<Record<CaseEvent['type'], Tone>> = {
+  closed: 'ok',
+  approved: 'ok',
+  rejected: 'warn',
+  reopened: 'warn',
+  sar_filed: 'high',
+  clock_started: 'neutral'
+}
 
 export function timelineItems(alert: Alert, c: CaseDetail, now = Date.now()): Item[] {
   const triaged = alert.entry.triaged_at
@@ -66,7 +94,14 @@ export function timelineItems(alert: Alert, c: CaseDetail, now = Date.now()): It
       tone: alert.entry.severity,
       detail: (
         <>
-          {rules.length ? <>Rules <span className="mono">{rules.join(', ')}</span></> : 'No rule matched (the default severity)'} · rule set <span className="mono">{alert.ruleset.version}</span>
+          {rules.length ? (
+            <>
+              Rules <span className="mono">{rules.join(', ')}</span>
+            </>
+          ) : (
+            'No rule matched (the default severity)'
+          )}{' '}
+          · rule set <span className="mono">{alert.ruleset.version}</span>
           <div className="faint">{alert.reason}</div>
         </>
       )
@@ -74,14 +109,22 @@ export function timelineItems(alert: Alert, c: CaseDetail, now = Date.now()): It
     ...alert.deliveries.map((d): Item => ({
       key: `delivery-${d.destination}`,
       at: d.updated_at ?? triaged,
-      title: <>Delivery to <span className="mono">{d.destination}</span></>,
+      title: (
+        <>
+          Delivery to <span className="mono">{d.destination}</span>
+        </>
+      ),
       who: null,
       tone: d.status === 'sent' ? 'ok' : d.status === 'dead' || d.status === 'failed' ? 'danger' : 'neutral',
       detail: (
         <>
-          {d.status === 'silenced'
-            ? `held back by silence #${d.silence} (never sent)`
-            : <>{d.status === 'dry_run' ? 'dry-run (not sent)' : d.status} · {d.attempts} {d.attempts === 1 ? 'attempt' : 'attempts'}</>}
+          {d.status === 'silenced' ? (
+            `held back by silence #${d.silence} (never sent)`
+          ) : (
+            <>
+              {d.status === 'dry_run' ? 'dry-run (not sent)' : d.status} · {d.attempts} {d.attempts === 1 ? 'attempt' : 'attempts'}
+            </>
+          )}
           {d.last_error && <div className="tone-danger">{d.last_error}</div>}
         </>
       )
@@ -99,7 +142,11 @@ export function timelineItems(alert: Alert, c: CaseDetail, now = Date.now()): It
       .map((k): Item => ({
         key: `due-${k.kind}-${k.started_at}`,
         at: k.due_at,
-        title: <>{CLOCK_LABEL[k.kind]} due{k.extended ? ' (extended)' : ''}</>,
+        title: (
+          <>
+            {CLOCK_LABEL[k.kind]} due{k.extended ? ' (extended)' : ''}
+          </>
+        ),
         who: null,
         tone: k.state === 'overdue' ? 'danger' : 'warn',
         due: true,
@@ -107,7 +154,10 @@ export function timelineItems(alert: Alert, c: CaseDetail, now = Date.now()): It
       }))
   ]
   // Stable: same-time items keep the order above (triage, deliveries, events in chain order).
-  return items.map((x, i) => [x, i] as const).sort((a, b) => Date.parse(a[0].at) - Date.parse(b[0].at) || a[1] - b[1]).map(([x]) => x)
+  return items
+    .map((x, i) => [x, i] as const)
+    .sort((a, b) => Date.parse(a[0].at) - Date.parse(b[0].at) || a[1] - b[1])
+    .map(([x]) => x)
 }
 
 export function CaseTimeline({ alert, c }: { alert: Alert; c: CaseDetail }) {
@@ -121,9 +171,15 @@ export function CaseTimeline({ alert, c }: { alert: Alert; c: CaseDetail }) {
             <div className="timeline-head">
               <strong className="timeline-title">{x.title}</strong>
               {x.who && <span className="timeline-who">{x.who}</span>}
-              {x.due && <Badge plain tone={x.tone}>{x.tone === 'danger' ? 'overdue' : 'upcoming'}</Badge>}
+              {x.due && (
+                <Badge plain tone={x.tone}>
+                  {x.tone === 'danger' ? 'overdue' : 'upcoming'}
+                </Badge>
+              )}
             </div>
-            <time className="faint small" dateTime={x.at}>{fmtTime(x.at)}</time>
+            <time className="faint small" dateTime={x.at}>
+              {fmtTime(x.at)}
+            </time>
             {x.detail && <div className="small timeline-detail">{x.detail}</div>}
           </div>
         </li>

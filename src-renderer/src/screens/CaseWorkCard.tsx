@@ -28,7 +28,11 @@ export function CaseWorkCard() {
     <Card
       title="Case work"
       sub={<>What is still to do, for {officerName(d.officers, d.me)} and the team</>}
-      actions={<Button size="sm" variant="primary" onClick={() => navigate('queue', { tab: 'mine' })}>Open the queue</Button>}
+      actions={
+        <Button size="sm" variant="primary" onClick={() => navigate('queue', { tab: 'mine' })}>
+          Open the queue
+        </Button>
+      }
     >
       <div className="case-stats">
         {stats.map((s) => (
@@ -77,13 +81,25 @@ function CaseSla() {
           <tr>
             <th scope="col">Severity</th>
             <th scope="col">Acknowledge: target</th>
-            <th scope="col" className="num">median</th>
-            <th scope="col" className="num">within target</th>
-            <th scope="col" className="num">open past target</th>
+            <th scope="col" className="num">
+              median
+            </th>
+            <th scope="col" className="num">
+              within target
+            </th>
+            <th scope="col" className="num">
+              open past target
+            </th>
             <th scope="col">Close: target</th>
-            <th scope="col" className="num">median</th>
-            <th scope="col" className="num">within target</th>
-            <th scope="col" className="num">open past target</th>
+            <th scope="col" className="num">
+              median
+            </th>
+            <th scope="col" className="num">
+              within target
+            </th>
+            <th scope="col" className="num">
+              open past target
+            </th>
           </tr>
         </thead>
         <tbody>

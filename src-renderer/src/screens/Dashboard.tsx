@@ -39,12 +39,21 @@ export function Dashboard() {
     <div className="stack">
       <header className="page-head">
         <div>
-          <h1 className="row">Dashboard <ModeMark mode={s.dry_run ? 'dry_run' : 'live'} /></h1>
-          <p className="muted">{s.organisation} · {fmtNum(s.total_entries)} audit entries</p>
+          <h1 className="row">
+            Dashboard <ModeMark mode={s.dry_run ? 'dry_run' : 'live'} />
+          </h1>
+          <p className="muted">
+            {s.organisation} · {fmtNum(s.total_entries)} audit entries
+          </p>
         </div>
         <div className="row">
           <Button onClick={() => navigate('import')}>Import files</Button>
-          <Button variant="primary" onClick={runNow} disabled={starting || s.running !== null} title={s.inbox ? `Triage new files in ${s.inbox}` : 'Set an inbox folder in Settings first'}>
+          <Button
+            variant="primary"
+            onClick={runNow}
+            disabled={starting || s.running !== null}
+            title={s.inbox ? `Triage new files in ${s.inbox}` : 'Set an inbox folder in Settings first'}
+          >
             {s.running ? 'Run in progress…' : 'Run triage now'}
           </Button>
         </div>
@@ -57,15 +66,32 @@ export function Dashboard() {
         <SeverityCard
           title="Triaged today"
           counts={s.today}
-          sub={<>by triage time since midnight, whatever the alert's own date{s.today.total > 0 && <> · <strong className="num">{fmtNum(s.today_dated_today)}</strong> dated today, <strong className="num">{fmtNum(s.today.total - s.today_dated_today)}</strong> dated earlier</>}</>}
+          sub={
+            <>
+              by triage time since midnight, whatever the alert's own date
+              {s.today.total > 0 && (
+                <>
+                  {' '}
+                  · <strong className="num">{fmtNum(s.today_dated_today)}</strong> dated today,{' '}
+                  <strong className="num">{fmtNum(s.today.total - s.today_dated_today)}</strong> dated earlier
+                </>
+              )}
+            </>
+          }
         />
         <SeverityCard title="Triaged in the last 7 days" counts={s.last_7_days} sub="by triage time, by severity" />
         <BreachCard b={s.breaches} />
         <Card title="Quarantine" sub="records that could not be read or validated, waiting for a correction or a dismissal">
           <div className="row">
-            <Stat label="open" value={<span className={s.quarantine_open ? 'tone-warn' : ''}>{fmtNum(s.quarantine_open)}</span>} note={`of ${fmtNum(s.quarantined_total)} quarantined`} />
+            <Stat
+              label="open"
+              value={<span className={s.quarantine_open ? 'tone-warn' : ''}>{fmtNum(s.quarantine_open)}</span>}
+              note={`of ${fmtNum(s.quarantined_total)} quarantined`}
+            />
             <span className="spacer" />
-            <Button size="sm" onClick={() => navigate('quarantine', s.quarantine_open ? {} : { show: 'all' })} disabled={!s.quarantined_total}>Review</Button>
+            <Button size="sm" onClick={() => navigate('quarantine', s.quarantine_open ? {} : { show: 'all' })} disabled={!s.quarantined_total}>
+              Review
+            </Button>
           </div>
         </Card>
       </div>
@@ -76,13 +102,34 @@ export function Dashboard() {
         <Card title="Schedule">
           <dl className="kv">
             <dt>Next run</dt>
-            <dd>{s.schedule.paused ? <Badge tone="warn">paused</Badge> : s.next_run_at ? `${fmtTime(s.next_run_at)} (${fmtAgo(s.next_run_at)})` : <span className="muted">not scheduled here (headless mode: runs start from this page or the CLI)</span>}</dd>
+            <dd>
+              {s.schedule.paused ? (
+                <Badge tone="warn">paused</Badge>
+              ) : s.next_run_at ? (
+                `${fmtTime(s.next_run_at)} (${fmtAgo(s.next_run_at)})`
+              ) : (
+                <span className="muted">not scheduled here (headless mode: runs start from this page or the CLI)</span>
+              )}
+            </dd>
             <dt>Schedule</dt>
             <dd className="mono">{s.schedule.expression}</dd>
             <dt>Inbox folder</dt>
-            <dd>{s.inbox ? <span className="mono">{s.inbox}</span> : <span className="muted">not set — <a href="#/settings?field=inbox">choose one in Settings</a></span>}</dd>
+            <dd>
+              {s.inbox ? (
+                <span className="mono">{s.inbox}</span>
+              ) : (
+                <span className="muted">
+                  not set — <a href="#/settings?field=inbox">choose one in Settings</a>
+                </span>
+              )}
+            </dd>
             <dt>Health</dt>
-            <dd><Badge tone={s.health.status === 'ok' ? 'ok' : s.health.status === 'failed' ? 'danger' : s.health.status === 'warn' ? 'warn' : 'neutral'}>{s.health.status === 'failed' ? 'last run failed' : s.health.status}</Badge> {s.health.status !== 'warn' && <span className={`small ${s.health.status === 'failed' ? 'tone-danger' : 'muted'}`}>{s.health.message}</span>}</dd>
+            <dd>
+              <Badge tone={s.health.status === 'ok' ? 'ok' : s.health.status === 'failed' ? 'danger' : s.health.status === 'warn' ? 'warn' : 'neutral'}>
+                {s.health.status === 'failed' ? 'last run failed' : s.health.status}
+              </Badge>{' '}
+              {s.health.status !== 'warn' && <span className={`small ${s.health.status === 'failed' ? 'tone-danger' : 'muted'}`}>{s.health.message}</span>}
+            </dd>
           </dl>
         </Card>
       </div>
@@ -105,18 +152,59 @@ function Attention({ s }: { s: Output<'summary'> }) {
   const items: Array<{ key: string; text: ReactNode; href: string; action: string }> = []
   if (urgent)
     items.push({
-      key: 'unowned', href: '#/queue?tab=unassigned', action: 'Open unassigned',
-      text: <><strong className="num">{fmtNum(urgent)}</strong> unowned critical or high {urgent === 1 ? 'alert' : 'alerts'} ({fmtNum(c.unassigned_by_severity.critical)} critical, {fmtNum(c.unassigned_by_severity.high)} high): nobody has taken {urgent === 1 ? 'it' : 'them'}</>
+      key: 'unowned',
+      href: '#/queue?tab=unassigned',
+      action: 'Open unassigned',
+      text: (
+        <>
+          <strong className="num">{fmtNum(urgent)}</strong> unowned critical or high {urgent === 1 ? 'alert' : 'alerts'} (
+          {fmtNum(c.unassigned_by_severity.critical)} critical, {fmtNum(c.unassigned_by_severity.high)} high): nobody has taken {urgent === 1 ? 'it' : 'them'}
+        </>
+      )
     })
-  if (c.overdue) items.push({ key: 'overdue', href: '#/queue?tab=overdue', action: 'Open', text: <><strong className="num">{fmtNum(c.overdue)}</strong> open {c.overdue === 1 ? 'case' : 'cases'} past an acknowledgement or close target, or a clock</> })
+  if (c.overdue)
+    items.push({
+      key: 'overdue',
+      href: '#/queue?tab=overdue',
+      action: 'Open',
+      text: (
+        <>
+          <strong className="num">{fmtNum(c.overdue)}</strong> open {c.overdue === 1 ? 'case' : 'cases'} past an acknowledgement or close target, or a clock
+        </>
+      )
+    })
   if (s.health.status === 'failed') items.push({ key: 'run', href: '#/runs', action: 'See Runs', text: <>{s.health.message}</> })
-  if (s.health.status === 'warn') items.push({ key: 'schedule', href: '#/settings?field=schedule', action: 'Schedule', text: <><strong>Check the schedule.</strong> {s.health.message}</> })
+  if (s.health.status === 'warn')
+    items.push({
+      key: 'schedule',
+      href: '#/settings?field=schedule',
+      action: 'Schedule',
+      text: (
+        <>
+          <strong>Check the schedule.</strong> {s.health.message}
+        </>
+      )
+    })
   if (delivery) items.push({ key: 'delivery', href: '#/deliveries', action: 'Review', text: <>Deliveries: {delivery}</> })
-  if (s.quarantine_open) items.push({ key: 'quarantine', href: '#/quarantine', action: 'Review', text: <><strong className="num">{fmtNum(s.quarantine_open)}</strong> quarantine {s.quarantine_open === 1 ? 'record waits' : 'records wait'} for a correction or a dismissal</> })
+  if (s.quarantine_open)
+    items.push({
+      key: 'quarantine',
+      href: '#/quarantine',
+      action: 'Review',
+      text: (
+        <>
+          <strong className="num">{fmtNum(s.quarantine_open)}</strong> quarantine {s.quarantine_open === 1 ? 'record waits' : 'records wait'} for a correction
+          or a dismissal
+        </>
+      )
+    })
   if (!items.length)
     return (
       <Card title="Nothing needs attention" className="dash-attention dash-attention-clear">
-        <p className="small muted">No unowned critical or high alert, no overdue case, the last run succeeded and the schedule keeps up, no delivery notice or uncertain delivery, no open quarantine record.</p>
+        <p className="small muted">
+          No unowned critical or high alert, no overdue case, the last run succeeded and the schedule keeps up, no delivery notice or uncertain delivery, no
+          open quarantine record.
+        </p>
       </Card>
     )
   return (
@@ -126,7 +214,9 @@ function Attention({ s }: { s: Output<'summary'> }) {
           <li key={i.key} className="row">
             <span>{i.text}</span>
             <span className="spacer" />
-            <a href={i.href} className="btn btn-sm">{i.action}</a>
+            <a href={i.href} className="btn btn-sm">
+              {i.action}
+            </a>
           </li>
         ))}
       </ul>
@@ -142,12 +232,19 @@ function BreachCard({ b }: { b: Output<'summary'>['breaches'] }) {
         <div className="row">
           <Stat label="breaches" value={<span className={b.total ? 'tone-danger' : ''}>{fmtNum(b.total)}</span>} />
           <span className="spacer" />
-          <Button size="sm" onClick={() => navigate('audit', { breached: 1 })} disabled={!b.total}>Show them</Button>
+          <Button size="sm" onClick={() => navigate('audit', { breached: 1 })} disabled={!b.total}>
+            Show them
+          </Button>
         </div>
         {b.total > 0 && (
           <ul className="dash-breach-split small">
-            <li><strong className="num">{fmtNum(b.late_in_run)}</strong> passed their target while waiting for a run or during it</li>
-            <li><strong className="num">{fmtNum(b.late_on_import)}</strong> triaged late because they were imported after their target had passed (back-dated import or backlog)</li>
+            <li>
+              <strong className="num">{fmtNum(b.late_in_run)}</strong> passed their target while waiting for a run or during it
+            </li>
+            <li>
+              <strong className="num">{fmtNum(b.late_on_import)}</strong> triaged late because they were imported after their target had passed (back-dated
+              import or backlog)
+            </li>
           </ul>
         )}
       </div>
@@ -158,11 +255,21 @@ function BreachCard({ b }: { b: Output<'summary'>['breaches'] }) {
 function SeverityCard({ title, sub, counts }: { title: string; sub: ReactNode; counts: Output<'summary'>['today'] }) {
   const max = Math.max(1, ...ORDER.map((k) => counts[k]))
   return (
-    <Card title={title} sub={sub} actions={<span className="stat-value small num" aria-label={`${counts.total} in total`}>{fmtNum(counts.total)}</span>}>
+    <Card
+      title={title}
+      sub={sub}
+      actions={
+        <span className="stat-value small num" aria-label={`${counts.total} in total`}>
+          {fmtNum(counts.total)}
+        </span>
+      }
+    >
       <ul className="sev-bars" aria-label={`${title} by severity`}>
         {ORDER.map((k) => (
           <li key={k}>
-            <a className="sev-bars-label" href={`#/audit?severity=${k}`}>{SEVERITY_LABEL[k]}</a>
+            <a className="sev-bars-label" href={`#/audit?severity=${k}`}>
+              {SEVERITY_LABEL[k]}
+            </a>
             <span className="sev-bars-track" aria-hidden="true">
               <span className={`sev-bars-fill sev-${k}`} style={{ width: `${(counts[k] / max) * 100}%` }} />
             </span>
@@ -175,13 +282,20 @@ function SeverityCard({ title, sub, counts }: { title: string; sub: ReactNode; c
 }
 
 function LastRun({ run }: { run: Output<'summary'>['last_run'] }) {
-  if (!run) return <Card title="Last run"><p className="muted">No run yet.</p></Card>
+  if (!run)
+    return (
+      <Card title="Last run">
+        <p className="muted">No run yet.</p>
+      </Card>
+    )
   const tone = run.status === 'ok' ? 'ok' : run.status === 'running' ? 'neutral' : 'danger'
   return (
     <Card title="Last run" sub={`run ${run.id} · ${run.trigger}`} actions={<Badge tone={tone}>{run.status}</Badge>}>
       <dl className="kv">
         <dt>Started</dt>
-        <dd>{fmtTime(run.started_at)} ({fmtAgo(run.started_at)})</dd>
+        <dd>
+          {fmtTime(run.started_at)} ({fmtAgo(run.started_at)})
+        </dd>
         <dt>Duration</dt>
         <dd>{fmtDuration(run.duration_ms)}</dd>
         <dt>Result</dt>

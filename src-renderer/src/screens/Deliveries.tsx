@@ -59,7 +59,8 @@ export function Deliveries() {
         <Banner tone="warn">
           {/* One flex item: the banner lays its children out in a row, and bare text beside links became columns. */}
           <span>
-            <strong>Dry-run:</strong> {fmtNum(s.outbox.dry_run)} {s.outbox.dry_run === 1 ? 'delivery' : 'deliveries'} prepared with their destinations, none sent. Turn dry-run off in <a href="#/settings?field=dry_run">Settings</a> (or the tray) to deliver new alerts.
+            <strong>Dry-run:</strong> {fmtNum(s.outbox.dry_run)} {s.outbox.dry_run === 1 ? 'delivery' : 'deliveries'} prepared with their destinations, none
+            sent. Turn dry-run off in <a href="#/settings?field=dry_run">Settings</a> (or the tray) to deliver new alerts.
           </span>
         </Banner>
       )}
@@ -69,7 +70,12 @@ export function Deliveries() {
       <Card title="Outbox" sub="deliveries: one per alert and destination" actions={s.draining ? <Badge tone="warn">sending…</Badge> : undefined}>
         <div className="delivery-stats">
           <Stat label="sent" value={fmtNum(s.outbox.sent)} />
-          <Stat label="waiting for a retry" value={fmtNum(waiting)} tone={waiting ? 'warn' : undefined} note={s.next_attempt_at ? `next ${fmtTime(s.next_attempt_at)}` : undefined} />
+          <Stat
+            label="waiting for a retry"
+            value={fmtNum(waiting)}
+            tone={waiting ? 'warn' : undefined}
+            note={s.next_attempt_at ? `next ${fmtTime(s.next_attempt_at)}` : undefined}
+          />
           <Stat label="dead" value={fmtNum(s.outbox.dead)} tone={s.outbox.dead ? 'danger' : undefined} note="their fallback fired" />
           <Stat label="uncertain" value={fmtNum(s.outbox.uncertain)} tone={s.outbox.uncertain ? 'warn' : undefined} note="check, then resolve" />
           <Stat label="recorded in dry-run" value={fmtNum(s.outbox.dry_run)} note="never sent" />
@@ -78,13 +84,7 @@ export function Deliveries() {
         {s.last_drain && (
           <p className="small muted delivery-last">
             Last delivery pass {fmtTime(s.last_drain.finished_at)} ({fmtAgo(s.last_drain.finished_at)}, after {s.last_drain.reason}):{' '}
-            {s.last_drain.error ? (
-              <span className="tone-danger">failed: {s.last_drain.error}</span>
-            ) : (
-              <>
-                {drainText(s.last_drain)}
-              </>
-            )}
+            {s.last_drain.error ? <span className="tone-danger">failed: {s.last_drain.error}</span> : <>{drainText(s.last_drain)}</>}
           </p>
         )}
       </Card>
@@ -101,7 +101,9 @@ export function Deliveries() {
                   <th scope="col">Alert</th>
                   <th scope="col">Severity</th>
                   <th scope="col">Destination</th>
-                  <th scope="col" className="num">Attempts</th>
+                  <th scope="col" className="num">
+                    Attempts
+                  </th>
                   <th scope="col">Last error</th>
                   <th scope="col">Updated</th>
                   <th scope="col">Decision</th>
@@ -115,10 +117,18 @@ export function Deliveries() {
             </table>
           </div>
         )}
-        {s.uncertain_total > s.uncertain.length && <p className="small muted">Showing {fmtNum(s.uncertain.length)} of {fmtNum(s.uncertain_total)}.</p>}
+        {s.uncertain_total > s.uncertain.length && (
+          <p className="small muted">
+            Showing {fmtNum(s.uncertain.length)} of {fmtNum(s.uncertain_total)}.
+          </p>
+        )}
       </Card>
 
-      <Card title="Needs attention" sub="notices stay here and in the banner until acknowledged" actions={<span className="stat-value small num">{fmtNum(s.notices_total)}</span>}>
+      <Card
+        title="Needs attention"
+        sub="notices stay here and in the banner until acknowledged"
+        actions={<span className="stat-value small num">{fmtNum(s.notices_total)}</span>}
+      >
         {s.notices.length === 0 ? (
           <EmptyState title="No delivery needs attention">
             <p className="muted">
@@ -136,16 +146,33 @@ export function Deliveries() {
                   {n.severity && <SeverityBadge severity={n.severity} />}
                   <span className="notice-title">{n.title.replace(/^(Not delivered|Delivery uncertain): /, '')}</span>
                   <span className="spacer" />
-                  <span className="small muted nowrap" title={fmtTime(n.created_at)}>{fmtAgo(n.created_at)}</span>
+                  <span className="small muted nowrap" title={fmtTime(n.created_at)}>
+                    {fmtAgo(n.created_at)}
+                  </span>
                   <Button size="sm" onClick={() => void acknowledge(n)} disabled={busy !== null} aria-label={`Acknowledge notice ${n.id}: ${n.title}`}>
                     {busy === `notice-${n.id}` ? 'Acknowledging…' : 'Acknowledge'}
                   </Button>
                 </div>
                 <p className="notice-detail pre-line">{n.detail}</p>
-                {n.kind === 'uncertain' && <p className="small">Check with the recipient, decide under <em>Uncertain deliveries</em> above (mark sent or resend), then acknowledge this notice.</p>}
+                {n.kind === 'uncertain' && (
+                  <p className="small">
+                    Check with the recipient, decide under <em>Uncertain deliveries</em> above (mark sent or resend), then acknowledge this notice.
+                  </p>
+                )}
                 {(n.alert_ids.length > 0 || n.run_id) && (
                   <p className="small muted">
-                    {n.alert_ids.length > 0 && <>Alerts: {n.alert_ids.slice(0, 20).map((id, i) => <span key={id}>{i > 0 && ', '}<a href={`#/audit?id=${id}`}>#{id}</a></span>)}{n.alert_ids.length > 20 && ` and ${n.alert_ids.length - 20} more`}</>}
+                    {n.alert_ids.length > 0 && (
+                      <>
+                        Alerts:{' '}
+                        {n.alert_ids.slice(0, 20).map((id, i) => (
+                          <span key={id}>
+                            {i > 0 && ', '}
+                            <a href={`#/audit?id=${id}`}>#{id}</a>
+                          </span>
+                        ))}
+                        {n.alert_ids.length > 20 && ` and ${n.alert_ids.length - 20} more`}
+                      </>
+                    )}
                     {n.alert_ids.length > 0 && n.run_id && ' · '}
                     {n.run_id && <>run {n.run_id}</>}
                   </p>
@@ -154,9 +181,12 @@ export function Deliveries() {
             ))}
           </ul>
         )}
-        {s.notices_total > s.notices.length && <p className="small muted">Showing the newest {fmtNum(s.notices.length)} of {fmtNum(s.notices_total)}.</p>}
+        {s.notices_total > s.notices.length && (
+          <p className="small muted">
+            Showing the newest {fmtNum(s.notices.length)} of {fmtNum(s.notices_total)}.
+          </p>
+        )}
       </Card>
-
     </div>
   )
 }
@@ -167,8 +197,12 @@ function UncertainRow({ u, busy, onResolve }: { u: Uncertain; busy: string | nul
   const mine = busy === keyOf(u)
   return (
     <tr>
-      <td><a href={`#/audit?id=${u.alert_id}`}>#{u.alert_id}</a> <span className="clip small">{u.title}</span></td>
-      <td><SeverityBadge severity={u.severity} /></td>
+      <td>
+        <a href={`#/audit?id=${u.alert_id}`}>#{u.alert_id}</a> <span className="clip small">{u.title}</span>
+      </td>
+      <td>
+        <SeverityBadge severity={u.severity} />
+      </td>
       <td className="mono small nowrap">{u.destination}</td>
       <td className="num">{u.attempts}</td>
       <td className="small">{u.last_error ?? '—'}</td>
@@ -176,8 +210,12 @@ function UncertainRow({ u, busy, onResolve }: { u: Uncertain; busy: string | nul
       <td className="nowrap">
         {confirm === null ? (
           <div className="row nowrap-row">
-            <Button size="sm" onClick={() => setConfirm('sent')} disabled={busy !== null}>Mark sent</Button>
-            <Button size="sm" onClick={() => setConfirm('resend')} disabled={busy !== null}>Resend</Button>
+            <Button size="sm" onClick={() => setConfirm('sent')} disabled={busy !== null}>
+              Mark sent
+            </Button>
+            <Button size="sm" onClick={() => setConfirm('resend')} disabled={busy !== null}>
+              Resend
+            </Button>
           </div>
         ) : (
           <div className="row nowrap-row">
@@ -185,7 +223,9 @@ function UncertainRow({ u, busy, onResolve }: { u: Uncertain; busy: string | nul
             <Button size="sm" variant="primary" disabled={busy !== null} onClick={() => void onResolve(u, confirm).finally(() => setConfirm(null))}>
               {mine ? 'Saving…' : confirm === 'sent' ? 'Yes, mark sent' : 'Yes, resend'}
             </Button>
-            <Button size="sm" variant="ghost" onClick={() => setConfirm(null)} disabled={mine}>Cancel</Button>
+            <Button size="sm" variant="ghost" onClick={() => setConfirm(null)} disabled={mine}>
+              Cancel
+            </Button>
           </div>
         )}
       </td>

@@ -149,11 +149,15 @@ export function Import() {
           {csv?.preview && phase !== 'running' && (
             <MappingEditor preview={csv.preview} mapping={mapping} onChange={remap} remember={remember} onRemember={setRemember} />
           )}
-          {phase === 'preview' && checkKey && (checkNow ? <CheckCard check={checked} formatOf={(path) => files.find((f) => f.path === path)?.preview?.format} /> : (
-            <Card title="Check before importing" sub={`${fmtBytes(bytes)}: the check reads every record, as the import will`}>
-              <Button onClick={() => setAsked(checkKey)}>Check the files first</Button>
-            </Card>
-          ))}
+          {phase === 'preview' &&
+            checkKey &&
+            (checkNow ? (
+              <CheckCard check={checked} formatOf={(path) => files.find((f) => f.path === path)?.preview?.format} />
+            ) : (
+              <Card title="Check before importing" sub={`${fmtBytes(bytes)}: the check reads every record, as the import will`}>
+                <Button onClick={() => setAsked(checkKey)}>Check the files first</Button>
+              </Card>
+            ))}
           {phase === 'preview' && (
             <div className="row">
               <Button variant="primary" onClick={start} disabled={missing.length > 0 || !ready.length}>
@@ -179,12 +183,22 @@ export function Import() {
         >
           <p className="dropzone-title">{phase === 'done' ? 'Drop more files here' : 'Drop files here'}</p>
           <p className="muted">or</p>
-          <Button variant="primary" onClick={() => input.current?.click()}>Choose files…</Button>
-          <input ref={input} className="visually-hidden" type="file" multiple accept={ACCEPT} aria-label="Choose files to import" tabIndex={-1} onChange={(e) => e.target.files && void take(e.target.files)} />
+          <Button variant="primary" onClick={() => input.current?.click()}>
+            Choose files…
+          </Button>
+          <input
+            ref={input}
+            className="visually-hidden"
+            type="file"
+            multiple
+            accept={ACCEPT}
+            aria-label="Choose files to import"
+            tabIndex={-1}
+            onChange={(e) => e.target.files && void take(e.target.files)}
+          />
           <p className="faint small">Nothing is sent anywhere while dry-run is on: deliveries are recorded, not sent.</p>
         </div>
       )}
-
     </div>
   )
 }
@@ -202,7 +216,11 @@ function FileCard({ f }: { f: Staged }) {
   return (
     <Card
       title={f.name}
-      sub={p ? `${FORMAT_LABEL[p.format]} · ${fmtBytes(f.size)}${p.estimated_records !== null ? ` · about ${fmtNum(p.estimated_records)} records` : ''}` : fmtBytes(f.size)}
+      sub={
+        p
+          ? `${FORMAT_LABEL[p.format]} · ${fmtBytes(f.size)}${p.estimated_records !== null ? ` · about ${fmtNum(p.estimated_records)} records` : ''}`
+          : fmtBytes(f.size)
+      }
       actions={f.error ? <Badge tone="danger">cannot import</Badge> : p ? <Badge tone="ok">ready</Badge> : <Badge>uploading</Badge>}
     >
       {f.error && <Banner tone="danger">{f.error}</Banner>}
@@ -214,7 +232,9 @@ function FileCard({ f }: { f: Staged }) {
             <thead>
               <tr>
                 {p.header.map((h, i) => (
-                  <th key={i} scope="col">{h}</th>
+                  <th key={i} scope="col">
+                    {h}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -222,7 +242,11 @@ function FileCard({ f }: { f: Staged }) {
               {p.rows.map((r, i) => (
                 <tr key={i}>
                   {p.header.map((_, j) => (
-                    <td key={j}><span className="clip" title={r[j] ?? ''}>{r[j] ?? ''}</span></td>
+                    <td key={j}>
+                      <span className="clip" title={r[j] ?? ''}>
+                        {r[j] ?? ''}
+                      </span>
+                    </td>
                   ))}
                 </tr>
               ))}
@@ -238,36 +262,63 @@ function FileCard({ f }: { f: Staged }) {
 function samplesOf(p: Output<'previewFile'>, column: string | undefined): string[] {
   if (!column) return []
   const i = p.header.findIndex((h) => h.trim().toLowerCase() === column.trim().toLowerCase())
-  return i < 0 ? [] : p.rows.map((r) => (r[i] ?? '').trim()).filter(Boolean).slice(0, 3)
+  return i < 0
+    ? []
+    : p.rows
+        .map((r) => (r[i] ?? '').trim())
+        .filter(Boolean)
+        .slice(0, 3)
 }
 
-function MappingEditor({ preview, mapping, onChange, remember, onRemember }: { preview: Output<'previewFile'>; mapping: Mapping; onChange(m: Mapping): void; remember: boolean; onRemember(v: boolean): void }) {
+function MappingEditor({
+  preview,
+  mapping,
+  onChange,
+  remember,
+  onRemember
+}: {
+  preview: Output<'previewFile'>
+  mapping: Mapping
+  onChange(m: Mapping): void
+  remember: boolean
+  onRemember(v: boolean): void
+}) {
   const required = new Set<string>(REQUIRED_TRANSACTION_FIELDS)
   const open = preview.suggestions.filter((s) => !mapping[s.field])
   const useAll = () => onChange({ ...mapping, ...Object.fromEntries(open.map((s) => [s.field, s.column])) })
   // From the mapping on screen (a file staged after another import keeps that import's mapping).
   const unread = REQUIRED_TRANSACTION_FIELDS.filter((f) => !mapping[f])
-  const read = new Set(Object.values(mapping).filter(Boolean).map((v) => v!.trim().toLowerCase()))
+  const read = new Set(
+    Object.values(mapping)
+      .filter(Boolean)
+      .map((v) => v!.trim().toLowerCase())
+  )
   const extra = preview.header.map((h) => h.trim()).filter((h) => h && !read.has(h.toLowerCase()))
   return (
     <Card title="Column mapping" sub="Which column of this export holds each field. Applies to every CSV in this import.">
-      {unread.length > 0 && (
-        <Banner tone="warn">This export's headers differ from the expected ones: choose the column for {unread.join(' and ')}.</Banner>
-      )}
+      {unread.length > 0 && <Banner tone="warn">This export's headers differ from the expected ones: choose the column for {unread.join(' and ')}.</Banner>}
       {open.length > 0 && (
         <div className="mapping-suggest" role="group" aria-label="Suggested columns">
           <div className="row">
             <strong>Suggested from the headers</strong>
             <span className="faint small">common names for these fields; check the sample values</span>
             <span className="spacer" />
-            <Button size="sm" variant="primary" onClick={useAll}>Use {open.length === 1 ? 'this suggestion' : `these ${open.length} suggestions`}</Button>
+            <Button size="sm" variant="primary" onClick={useAll}>
+              Use {open.length === 1 ? 'this suggestion' : `these ${open.length} suggestions`}
+            </Button>
           </div>
           <ul className="mapping-suggest-list">
             {open.map((s) => (
               <li key={s.field}>
-                <span className="nowrap"><span className="mono">{s.field}</span> ← <strong>{s.column}</strong></span>
-                <span className="faint small mapping-suggest-samples" title={s.samples.join(', ')}>{s.samples.length ? `e.g. ${s.samples.join(', ')}` : '(empty in the first rows)'}</span>
-                <Button size="sm" onClick={() => onChange({ ...mapping, [s.field]: s.column })} aria-label={`Use ${s.column} for ${s.field}`}>Use</Button>
+                <span className="nowrap">
+                  <span className="mono">{s.field}</span> ← <strong>{s.column}</strong>
+                </span>
+                <span className="faint small mapping-suggest-samples" title={s.samples.join(', ')}>
+                  {s.samples.length ? `e.g. ${s.samples.join(', ')}` : '(empty in the first rows)'}
+                </span>
+                <Button size="sm" onClick={() => onChange({ ...mapping, [s.field]: s.column })} aria-label={`Use ${s.column} for ${s.field}`}>
+                  Use
+                </Button>
               </li>
             ))}
           </ul>
@@ -278,15 +329,32 @@ function MappingEditor({ preview, mapping, onChange, remember, onRemember }: { p
           <div className="field" key={f}>
             <label className="field-label" htmlFor={`map-${f}`}>
               {f}
-              {required.has(f) && <span className="tone-danger" aria-label="required"> *</span>}
+              {required.has(f) && (
+                <span className="tone-danger" aria-label="required">
+                  {' '}
+                  *
+                </span>
+              )}
             </label>
-            <Select id={`map-${f}`} value={mapping[f] ?? ''} aria-invalid={required.has(f) && !mapping[f] ? true : undefined} aria-describedby={mapping[f] ? `map-${f}-samples` : undefined} onChange={(e) => onChange({ ...mapping, [f]: e.target.value || undefined })}>
+            <Select
+              id={`map-${f}`}
+              value={mapping[f] ?? ''}
+              aria-invalid={required.has(f) && !mapping[f] ? true : undefined}
+              aria-describedby={mapping[f] ? `map-${f}-samples` : undefined}
+              onChange={(e) => onChange({ ...mapping, [f]: e.target.value || undefined })}
+            >
               <option value="">(no column)</option>
               {preview.header.map((h, i) => (
-                <option key={i} value={h.trim()}>{h}</option>
+                <option key={i} value={h.trim()}>
+                  {h}
+                </option>
               ))}
             </Select>
-            {mapping[f] && <span className="field-hint clip" id={`map-${f}-samples`}>{samplesOf(preview, mapping[f]).join(', ') || '(empty in the first rows)'}</span>}
+            {mapping[f] && (
+              <span className="field-hint clip" id={`map-${f}-samples`}>
+                {samplesOf(preview, mapping[f]).join(', ') || '(empty in the first rows)'}
+              </span>
+            )}
           </div>
         ))}
       </div>
@@ -299,8 +367,19 @@ function MappingEditor({ preview, mapping, onChange, remember, onRemember }: { p
 }
 
 /** What the import would do, read exactly as it will read: alerts, what would be quarantined and why, a re-import. */
-function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'> | null; error: string | null } | null; formatOf(path: string): string | undefined }) {
-  if (!check || (!check.out && !check.error)) return <Card title="Checking the files…"><p className="muted small">Reading them as the import will, without importing.</p></Card>
+function CheckCard({
+  check,
+  formatOf
+}: {
+  check: { out: Output<'validateImport'> | null; error: string | null } | null
+  formatOf(path: string): string | undefined
+}) {
+  if (!check || (!check.out && !check.error))
+    return (
+      <Card title="Checking the files…">
+        <p className="muted small">Reading them as the import will, without importing.</p>
+      </Card>
+    )
   if (check.error) return <Banner tone="danger">The check could not read the files: {check.error}</Banner>
   const files = check.out!.files
   return (
@@ -311,13 +390,24 @@ function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'>
             {f.already_imported && (
               <Banner tone="warn">
                 <span>
-                  <strong>{f.name} was already imported in run {f.already_imported.run_id}</strong> ({fmtTime(f.already_imported.imported_at)}, as {f.already_imported.display_name}): the same bytes with the same settings. Importing it again records its {fmtNum(f.already_imported.records)} records as duplicates; nothing is triaged or quarantined twice.
+                  <strong>
+                    {f.name} was already imported in run {f.already_imported.run_id}
+                  </strong>{' '}
+                  ({fmtTime(f.already_imported.imported_at)}, as {f.already_imported.display_name}): the same bytes with the same settings. Importing it again
+                  records its {fmtNum(f.already_imported.records)} records as duplicates; nothing is triaged or quarantined twice.
                 </span>
               </Banner>
             )}
             <p className="num">
-              <strong>{f.name}</strong>: {fmtNum(f.records)} records · {fmtNum(f.alerts)} readable alerts · <span className={f.quarantined ? 'tone-danger' : ''}>{fmtNum(f.quarantined)} would be quarantined</span>
-              {f.repeats > 0 && <> · {fmtNum(f.repeats)} invalid {f.repeats === 1 ? 'record was' : 'records were'} quarantined before (same bytes): {f.repeats === 1 ? 'a repeat' : 'repeats'}, not quarantined again</>}
+              <strong>{f.name}</strong>: {fmtNum(f.records)} records · {fmtNum(f.alerts)} readable alerts ·{' '}
+              <span className={f.quarantined ? 'tone-danger' : ''}>{fmtNum(f.quarantined)} would be quarantined</span>
+              {f.repeats > 0 && (
+                <>
+                  {' '}
+                  · {fmtNum(f.repeats)} invalid {f.repeats === 1 ? 'record was' : 'records were'} quarantined before (same bytes):{' '}
+                  {f.repeats === 1 ? 'a repeat' : 'repeats'}, not quarantined again
+                </>
+              )}
             </p>
             {f.reasons.length > 0 && (
               <div className="table-wrap">
@@ -325,7 +415,9 @@ function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'>
                   <caption className="visually-hidden">Why records of {f.name} would be quarantined</caption>
                   <thead>
                     <tr>
-                      <th scope="col" className="num">Records</th>
+                      <th scope="col" className="num">
+                        Records
+                      </th>
                       <th scope="col">Field</th>
                       <th scope="col">Reason</th>
                       <th scope="col">First at</th>
@@ -337,7 +429,9 @@ function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'>
                         <td className="num">{fmtNum(r.count)}</td>
                         <td className="mono">{r.field ?? '—'}</td>
                         <td>{r.reason}</td>
-                        <td className="nowrap">{formatOf(f.path) === 'csv' ? 'row' : 'message'} {r.first}</td>
+                        <td className="nowrap">
+                          {formatOf(f.path) === 'csv' ? 'row' : 'message'} {r.first}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -347,7 +441,6 @@ function CheckCard({ check, formatOf }: { check: { out: Output<'validateImport'>
             {f.more_reasons > 0 && <p className="small muted">{fmtNum(f.more_reasons)} more under other reasons.</p>}
           </div>
         ))}
-
       </div>
     </Card>
   )
@@ -360,7 +453,9 @@ function Running({ live }: { live: ReturnType<typeof useLive> }) {
       <div className="stack">
         <ProgressBar fraction={p?.fraction ?? null} label="Import progress" />
         <p className="num muted" aria-live="polite">
-          {p ? `${fmtNum(p.counts.received)} records · ${fmtNum(p.counts.triaged)} triaged · ${fmtNum(p.counts.duplicates)} duplicates · ${fmtNum(p.counts.quarantined)} quarantined${p.fraction !== null ? ` · ${Math.round(p.fraction * 100)}%` : ''}` : 'Reading the files…'}
+          {p
+            ? `${fmtNum(p.counts.received)} records · ${fmtNum(p.counts.triaged)} triaged · ${fmtNum(p.counts.duplicates)} duplicates · ${fmtNum(p.counts.quarantined)} quarantined${p.fraction !== null ? ` · ${Math.round(p.fraction * 100)}%` : ''}`
+            : 'Reading the files…'}
         </p>
       </div>
     </Card>
@@ -380,12 +475,24 @@ function Result({ out }: { out: Output<'importFiles'> }) {
           <Stat label="received" value={fmtNum(s.received)} />
           <Stat label="triaged" value={fmtNum(s.triaged)} note={`${fmtNum(s.by_severity.critical)} critical · ${fmtNum(s.by_severity.high)} high`} />
           <Stat label="duplicates" value={fmtNum(s.duplicates)} note="already in the audit trail" />
-          <Stat label="quarantined" value={<span className={s.quarantined ? 'tone-danger' : ''}>{fmtNum(s.quarantined)}</span>} note="not triaged: see the reasons" />
+          <Stat
+            label="quarantined"
+            value={<span className={s.quarantined ? 'tone-danger' : ''}>{fmtNum(s.quarantined)}</span>}
+            note="not triaged: see the reasons"
+          />
         </div>
         {s.errors.length > 0 && <Banner tone="danger">{s.errors.join('; ')}</Banner>}
       </Card>
       {out.quarantine.total > 0 && (
-        <Card title="Quarantined records" sub={out.quarantine.total > out.quarantine.items.length ? `first ${out.quarantine.items.length} of ${fmtNum(out.quarantine.total)}` : undefined} actions={<Button size="sm" onClick={() => navigate('quarantine', { run: s.run_id })}>Open quarantine</Button>}>
+        <Card
+          title="Quarantined records"
+          sub={out.quarantine.total > out.quarantine.items.length ? `first ${out.quarantine.items.length} of ${fmtNum(out.quarantine.total)}` : undefined}
+          actions={
+            <Button size="sm" onClick={() => navigate('quarantine', { run: s.run_id })}>
+              Open quarantine
+            </Button>
+          }
+        >
           <div className="table-wrap">
             <table className="table">
               <thead>
@@ -398,7 +505,9 @@ function Result({ out }: { out: Output<'importFiles'> }) {
               <tbody>
                 {out.quarantine.items.map((q) => (
                   <tr key={q.id}>
-                    <td className="nowrap">{q.source_file} · {q.source_kind === 'transaction' ? 'row' : 'message'} {q.source_locator}</td>
+                    <td className="nowrap">
+                      {q.source_file} · {q.source_kind === 'transaction' ? 'row' : 'message'} {q.source_locator}
+                    </td>
                     <td className="mono">{q.field ?? '—'}</td>
                     <td>{q.reason}</td>
                   </tr>

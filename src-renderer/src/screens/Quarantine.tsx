@@ -15,7 +15,11 @@ const STATUS_LABEL = { open: 'open', corrected: 'corrected', dismissed: 'dismiss
 export function Quarantine({ params }: { params: URLSearchParams }) {
   const run = params.get('run') ? Number(params.get('run')) : undefined
   const filter: Filter = params.get('show') === 'all' ? 'all' : 'open'
-  const first = useApi('listQuarantine', { run_id: run, status: filter, limit: 100 }, { key: `${run}:${filter}`, reloadOn: ['runFinished', 'quarantineResolved'] })
+  const first = useApi(
+    'listQuarantine',
+    { run_id: run, status: filter, limit: 100 },
+    { key: `${run}:${filter}`, reloadOn: ['runFinished', 'quarantineResolved'] }
+  )
   const [more, setMore] = useState<Item[]>([])
   const [next, setNext] = useState<number | null | undefined>(undefined)
   const [open, setOpen] = useState<number | null>(null)
@@ -26,7 +30,7 @@ export function Quarantine({ params }: { params: URLSearchParams }) {
     setNext(undefined)
   }, [first.data])
   const items = [...(first.data?.items ?? []), ...more]
-  const nextBefore = next === undefined ? first.data?.next_before_id ?? null : next
+  const nextBefore = next === undefined ? (first.data?.next_before_id ?? null) : next
   const show = (f: Filter) => navigate('quarantine', { ...(run ? { run: String(run) } : {}), ...(f === 'all' ? { show: 'all' } : {}) })
 
   const loadMore = async () => {
@@ -47,15 +51,18 @@ export function Quarantine({ params }: { params: URLSearchParams }) {
         <div>
           <h1>Quarantine</h1>
           <p className="muted">
-            Records kept out of triage because they could not be read or validated. Each one waits for you: correct it (it is then triaged as usual) or
-            dismiss it with a reason.{' '}
-            {d ? `${fmtNum(d.open)} open of ${fmtNum(d.total)} ${run ? `in run ${run}` : 'in all runs'}.` : ''}
+            Records kept out of triage because they could not be read or validated. Each one waits for you: correct it (it is then triaged as usual) or dismiss
+            it with a reason. {d ? `${fmtNum(d.open)} open of ${fmtNum(d.total)} ${run ? `in run ${run}` : 'in all runs'}.` : ''}
           </p>
         </div>
         <div className="row">
           <div className="chips" role="group" aria-label="Which records">
-            <button type="button" className="chip" aria-pressed={filter === 'open'} onClick={() => show('open')}>Open</button>
-            <button type="button" className="chip" aria-pressed={filter === 'all'} onClick={() => show('all')}>All</button>
+            <button type="button" className="chip" aria-pressed={filter === 'open'} onClick={() => show('open')}>
+              Open
+            </button>
+            <button type="button" className="chip" aria-pressed={filter === 'all'} onClick={() => show('all')}>
+              All
+            </button>
           </div>
           {run !== undefined && <Button onClick={() => navigate('quarantine', filter === 'all' ? { show: 'all' } : {})}>Show every run</Button>}
         </div>
@@ -70,15 +77,27 @@ export function Quarantine({ params }: { params: URLSearchParams }) {
             {items.map((q) => (
               <li key={q.id} className="quarantine-item">
                 <div className="row">
-                  <Badge tone="danger" plain>{q.field ?? 'record'}</Badge>
+                  <Badge tone="danger" plain>
+                    {q.field ?? 'record'}
+                  </Badge>
                   <span className="quarantine-reason">{q.reason}</span>
                   <Badge tone={q.status === 'open' ? 'warn' : 'neutral'}>{STATUS_LABEL[q.status]}</Badge>
-                  <Button size="sm" variant={q.status === 'open' ? 'default' : 'ghost'} aria-expanded={open === q.id} aria-controls={`q-${q.id}`} onClick={() => { setDone(null); setOpen(open === q.id ? null : q.id) }}>
+                  <Button
+                    size="sm"
+                    variant={q.status === 'open' ? 'default' : 'ghost'}
+                    aria-expanded={open === q.id}
+                    aria-controls={`q-${q.id}`}
+                    onClick={() => {
+                      setDone(null)
+                      setOpen(open === q.id ? null : q.id)
+                    }}
+                  >
                     {open === q.id ? 'Close' : q.status === 'open' ? 'Resolve…' : 'Details'}
                   </Button>
                 </div>
                 <p className="faint small">
-                  #{q.id} · {q.source_file} · {q.source_kind === 'transaction' ? 'line' : 'message'} {q.source_locator} · <a href={`#/quarantine?run=${q.run_id}${filter === 'all' ? '&show=all' : ''}`}>run {q.run_id}</a> · received {fmtTime(q.received_at)}
+                  #{q.id} · {q.source_file} · {q.source_kind === 'transaction' ? 'line' : 'message'} {q.source_locator} ·{' '}
+                  <a href={`#/quarantine?run=${q.run_id}${filter === 'all' ? '&show=all' : ''}`}>run {q.run_id}</a> · received {fmtTime(q.received_at)}
                 </p>
                 {open === q.id && (
                   <div id={`q-${q.id}`}>
@@ -95,7 +114,11 @@ export function Quarantine({ params }: { params: URLSearchParams }) {
             ))}
           </ul>
         )}
-        {nextBefore && <div className="row load-more"><Button onClick={loadMore}>Load more</Button></div>}
+        {nextBefore && (
+          <div className="row load-more">
+            <Button onClick={loadMore}>Load more</Button>
+          </div>
+        )}
       </Card>
     </div>
   )
@@ -133,12 +156,22 @@ function ResolutionView({ r }: { r: NonNullable<Detail['resolution']> }) {
       <strong>{r.action === 'dismissed' ? 'Dismissed' : 'Corrected'}</strong> by {r.resolved_by} on {fmtTime(r.resolved_at)}: {r.reason}
       {r.entry_id !== null && (
         <>
-          {' '}— {r.outcome === 'duplicate' ? 'a duplicate of ' : 'triaged as '}
+          {' '}
+          — {r.outcome === 'duplicate' ? 'a duplicate of ' : 'triaged as '}
           <a href={`#/audit?id=${r.entry_id}`}>alert #{r.entry_id}</a>
           {r.run_id !== null && <> (run {r.run_id})</>}.
         </>
       )}
-      {r.correction && <span className="faint small"> Fields set: {Object.entries(r.correction).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ')}.</span>}
+      {r.correction && (
+        <span className="faint small">
+          {' '}
+          Fields set:{' '}
+          {Object.entries(r.correction)
+            .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+            .join(', ')}
+          .
+        </span>
+      )}
     </Banner>
   )
 }
@@ -169,7 +202,9 @@ function ResolveForm({ detail, onResolved }: { detail: Detail; onResolved(text: 
       const who = by.trim() || undefined
       const r = await call(
         'resolveQuarantine',
-        mode === 'dismiss' ? { id: detail.id, action: 'dismiss', reason: reason.trim(), by: who } : { id: detail.id, action: 'correct', fixes, reason: reason.trim() || undefined, by: who }
+        mode === 'dismiss'
+          ? { id: detail.id, action: 'dismiss', reason: reason.trim(), by: who }
+          : { id: detail.id, action: 'correct', fixes, reason: reason.trim() || undefined, by: who }
       )
       const res = r.resolution!
       onResolved(
@@ -198,7 +233,12 @@ function ResolveForm({ detail, onResolved }: { detail: Detail; onResolved(text: 
       {mode === 'correct' && (
         <div className="form-grid">
           {detail.correctable_fields.map((f, i) => (
-            <Field key={f} label={f} htmlFor={`${pfx}-${f}`} hint={f === detail.field ? 'the field the reason names' : values[f] !== start[f] ? 'changed' : undefined}>
+            <Field
+              key={f}
+              label={f}
+              htmlFor={`${pfx}-${f}`}
+              hint={f === detail.field ? 'the field the reason names' : values[f] !== start[f] ? 'changed' : undefined}
+            >
               <Input
                 id={`${pfx}-${f}`}
                 ref={f === detail.field || (i === 0 && !detail.field) ? firstField : undefined}
@@ -211,7 +251,11 @@ function ResolveForm({ detail, onResolved }: { detail: Detail; onResolved(text: 
         </div>
       )}
       <div className="form-grid">
-        <Field label={mode === 'dismiss' ? 'Reason (required)' : 'Reason (optional)'} htmlFor={`${pfx}-reason`} hint="recorded in the trail and the examiner pack">
+        <Field
+          label={mode === 'dismiss' ? 'Reason (required)' : 'Reason (optional)'}
+          htmlFor={`${pfx}-reason`}
+          hint="recorded in the trail and the examiner pack"
+        >
           <Input id={`${pfx}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} aria-required={mode === 'dismiss'} />
         </Field>
         <Field label="Decided by" htmlFor={`${pfx}-by`} hint="your name or initials (empty: your computer account)">

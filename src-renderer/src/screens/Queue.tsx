@@ -46,14 +46,24 @@ export function Queue({ params }: { params: URLSearchParams }) {
         <div>
           <h1>Queue</h1>
           <p className="muted">
-            {seen ? <>Working as <strong>{meName}</strong>{meName !== seen.me && <> ({seen.me})</>} · <a href="#/settings">change in Settings</a></> : 'Loading…'}
+            {seen ? (
+              <>
+                Working as <strong>{meName}</strong>
+                {meName !== seen.me && <> ({seen.me})</>} · <a href="#/settings">change in Settings</a>
+              </>
+            ) : (
+              'Loading…'
+            )}
           </p>
         </div>
-        <Button size="sm" variant="ghost" onClick={openShortcutHelp} aria-keyshortcuts="?">Keyboard <kbd>?</kbd></Button>
+        <Button size="sm" variant="ghost" onClick={openShortcutHelp} aria-keyshortcuts="?">
+          Keyboard <kbd>?</kbd>
+        </Button>
       </header>
       {unknownMe && (
         <Banner tone="warn">
-          {seen!.me} is not one of the officers in the settings: case actions from this workstation will be refused. Choose this workstation's officer in <a href="#/settings">Settings</a>.
+          {seen!.me} is not one of the officers in the settings: case actions from this workstation will be refused. Choose this workstation's officer in{' '}
+          <a href="#/settings">Settings</a>.
         </Banner>
       )}
       <div role="tablist" aria-label="Queues" className="queue-tabs" onKeyDown={onTabKey}>
@@ -145,7 +155,8 @@ function QueueTabPanel({ tab, openId, onSeen }: { tab: QueueTab; openId: number 
     if (openId !== null && openId !== id) open(id, false) // the detail follows the active row
   }
   const toggle = (id: number | null) =>
-    id !== null && setSelected((s) => {
+    id !== null &&
+    setSelected((s) => {
       const n = new Set(s)
       if (n.has(id)) n.delete(id)
       else n.add(id)
@@ -188,25 +199,40 @@ function QueueTabPanel({ tab, openId, onSeen }: { tab: QueueTab; openId: number 
     const onControl = !inTable && !!t.closest('button, a, summary, [role="tab"]')
     const handled = (() => {
       switch (e.key) {
-        case 'j': return move(1), true
-        case 'k': return move(-1), true
-        case 'ArrowDown': return inTable && (move(1), true)
-        case 'ArrowUp': return inTable && (move(-1), true)
-        case 'Home': return inTable && (move('first'), true)
-        case 'End': return inTable && (move('last'), true)
-        case 'x': return toggle(activeId), true
-        case ' ': return !!t.closest('.queue-row') && (toggle(activeId), true)
-        case 'X': return toggleAll(), true
-        case 'a': return void act('ack'), true
-        case 'p': return void act('approve'), true
-        case 'c': return ask('close'), true
-        case 's': return ask('assign'), true
+        case 'j':
+          return (move(1), true)
+        case 'k':
+          return (move(-1), true)
+        case 'ArrowDown':
+          return inTable && (move(1), true)
+        case 'ArrowUp':
+          return inTable && (move(-1), true)
+        case 'Home':
+          return inTable && (move('first'), true)
+        case 'End':
+          return inTable && (move('last'), true)
+        case 'x':
+          return (toggle(activeId), true)
+        case ' ':
+          return !!t.closest('.queue-row') && (toggle(activeId), true)
+        case 'X':
+          return (toggleAll(), true)
+        case 'a':
+          return (void act('ack'), true)
+        case 'p':
+          return (void act('approve'), true)
+        case 'c':
+          return (ask('close'), true)
+        case 's':
+          return (ask('assign'), true)
         case 'Enter':
-        case 'o': return !onControl && (open(activeId), true)
-        case 'Escape': return openId === null && selected.size > 0 && (setSelected(new Set()), true)
+        case 'o':
+          return !onControl && (open(activeId), true)
+        case 'Escape':
+          return openId === null && selected.size > 0 && (setSelected(new Set()), true)
         default: {
           const n = Number(e.key)
-          if (Number.isInteger(n) && n >= 1 && n <= QUEUE_TABS.length) return navigate('queue', { tab: QUEUE_TABS[n - 1]!.tab }), true
+          if (Number.isInteger(n) && n >= 1 && n <= QUEUE_TABS.length) return (navigate('queue', { tab: QUEUE_TABS[n - 1]!.tab }), true)
           return false
         }
       }
@@ -225,28 +251,56 @@ function QueueTabPanel({ tab, openId, onSeen }: { tab: QueueTab; openId: number 
     <div className="queue-layout" role="tabpanel" id="queue-panel" aria-labelledby={`queue-tab-${tab}`}>
       <div className="queue-main">
         <p className="muted small queue-what" aria-live="polite">
-          {d ? <>{fmtNum(d.total)} {d.total === 1 ? 'alert' : 'alerts'} {hint.hint}, sorted by what is due first.</> : 'Loading…'}
+          {d ? (
+            <>
+              {fmtNum(d.total)} {d.total === 1 ? 'alert' : 'alerts'} {hint.hint}, sorted by what is due first.
+            </>
+          ) : (
+            'Loading…'
+          )}
         </p>
         {q.error && <Banner tone="danger">{q.error}</Banner>}
         <div className="queue-toolbar" role="toolbar" aria-label="Case actions" aria-controls="queue-table">
           <span className="small muted queue-toolbar-what" aria-live="polite">
             {selected.size ? `${fmtNum(selected.size)} selected` : activeId !== null ? `Alert #${activeId}` : 'No alert'}
           </span>
-          <Button size="sm" disabled={!ids.length || busy} onClick={() => void act('ack')} aria-keyshortcuts="a">Acknowledge <kbd>a</kbd></Button>
-          <Button size="sm" disabled={!ids.length || busy} onClick={() => ask('assign')} aria-keyshortcuts="s">Assign… <kbd>s</kbd></Button>
-          <Button size="sm" disabled={!ids.length || busy} onClick={() => ask('close')} aria-keyshortcuts="c">Close… <kbd>c</kbd></Button>
-          <Button size="sm" disabled={!ids.length || busy} onClick={() => void act('approve')} aria-keyshortcuts="p">Approve <kbd>p</kbd></Button>
-          {selected.size > 0 && <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>Clear selection</Button>}
+          <Button size="sm" disabled={!ids.length || busy} onClick={() => void act('ack')} aria-keyshortcuts="a">
+            Acknowledge <kbd>a</kbd>
+          </Button>
+          <Button size="sm" disabled={!ids.length || busy} onClick={() => ask('assign')} aria-keyshortcuts="s">
+            Assign… <kbd>s</kbd>
+          </Button>
+          <Button size="sm" disabled={!ids.length || busy} onClick={() => ask('close')} aria-keyshortcuts="c">
+            Close… <kbd>c</kbd>
+          </Button>
+          <Button size="sm" disabled={!ids.length || busy} onClick={() => void act('approve')} aria-keyshortcuts="p">
+            Approve <kbd>p</kbd>
+          </Button>
+          {selected.size > 0 && (
+            <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>
+              Clear selection
+            </Button>
+          )}
         </div>
         {message && (
           <Banner tone={message.tone} role={message.tone === 'danger' ? 'alert' : 'status'}>
             <span className="grow">{message.text}</span>
-            <Button size="sm" variant="ghost" onClick={() => setMessage(null)} aria-label="Dismiss the message">✕</Button>
+            <Button size="sm" variant="ghost" onClick={() => setMessage(null)} aria-label="Dismiss the message">
+              ✕
+            </Button>
           </Banner>
         )}
         <div className="table-wrap queue-wrap" id="queue-table">
           {d && rows.length === 0 ? (
-            <p className="muted queue-empty">{tab === 'mine' ? 'Nothing assigned to you is due. Take alerts from Unassigned (s assigns them).' : tab === 'approval' ? 'No close is waiting for your approval.' : tab === 'overdue' ? 'Nothing is overdue.' : 'Nothing here.'}</p>
+            <p className="muted queue-empty">
+              {tab === 'mine'
+                ? 'Nothing assigned to you is due. Take alerts from Unassigned (s assigns them).'
+                : tab === 'approval'
+                  ? 'No close is waiting for your approval.'
+                  : tab === 'overdue'
+                    ? 'Nothing is overdue.'
+                    : 'Nothing here.'}
+            </p>
           ) : (
             <QueueTable
               rows={rows}
@@ -261,7 +315,10 @@ function QueueTabPanel({ tab, openId, onSeen }: { tab: QueueTab; openId: number 
               onActivate={setActiveId}
               onToggle={(id) => toggle(id)}
               onToggleAll={toggleAll}
-              onOpen={(id) => { setActiveId(id); open(id) }}
+              onOpen={(id) => {
+                setActiveId(id)
+                open(id)
+              }}
               narrow={openId !== null}
               showAssignee={tab !== 'mine'}
               now={now}
@@ -269,13 +326,18 @@ function QueueTabPanel({ tab, openId, onSeen }: { tab: QueueTab; openId: number 
           )}
           {d && d.total > rows.length && (
             <div className="row load-more">
-              <span className="faint small">The first {fmtNum(rows.length)} of {fmtNum(d.total)}</span>
-              <Button size="sm" onClick={() => setLimit((l) => Math.min(1000, l + PAGE))} disabled={limit >= 1000}>Show {PAGE} more</Button>
+              <span className="faint small">
+                The first {fmtNum(rows.length)} of {fmtNum(d.total)}
+              </span>
+              <Button size="sm" onClick={() => setLimit((l) => Math.min(1000, l + PAGE))} disabled={limit >= 1000}>
+                Show {PAGE} more
+              </Button>
             </div>
           )}
         </div>
         <p className="faint small shortcuts-hint">
-          <kbd>j</kbd> <kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>a</kbd> acknowledge · <kbd>s</kbd> assign · <kbd>c</kbd> close · <kbd>p</kbd> approve · <kbd>Enter</kbd> open · <kbd>?</kbd> all keys
+          <kbd>j</kbd> <kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>a</kbd> acknowledge · <kbd>s</kbd> assign · <kbd>c</kbd> close · <kbd>p</kbd> approve ·{' '}
+          <kbd>Enter</kbd> open · <kbd>?</kbd> all keys
         </p>
       </div>
       {openId !== null && <AlertDetail id={openId} onClose={closeDetail} hrefFor={hrefFor} focusOnLoad={focusDetail} />}
@@ -296,4 +358,3 @@ function QueueTabPanel({ tab, openId, onSeen }: { tab: QueueTab; openId: number 
     </div>
   )
 }
-

@@ -30,7 +30,13 @@ export function QueueTable(p: QueueTableProps) {
   const all = p.rows.length > 0 && p.rows.every((r) => p.selected.has(r.id))
   const some = p.rows.some((r) => p.selected.has(r.id))
   return (
-    <table className={`table queue-table ${p.narrow ? 'queue-table-narrow' : ''}`} role="grid" aria-multiselectable="true" aria-label={p.label} aria-rowcount={p.rows.length + 1}>
+    <table
+      className={`table queue-table ${p.narrow ? 'queue-table-narrow' : ''}`}
+      role="grid"
+      aria-multiselectable="true"
+      aria-label={p.label}
+      aria-rowcount={p.rows.length + 1}
+    >
       <thead>
         <tr>
           <th scope="col" className="queue-check">
@@ -62,26 +68,60 @@ export function QueueTable(p: QueueTableProps) {
               tabIndex={active ? 0 : -1}
               aria-selected={selected}
               aria-current={r.id === p.openId ? 'true' : undefined}
-              className={['queue-row', active && 'queue-row-active', selected && 'queue-row-selected', r.overdue && 'queue-row-overdue'].filter(Boolean).join(' ')}
+              className={['queue-row', active && 'queue-row-active', selected && 'queue-row-selected', r.overdue && 'queue-row-overdue']
+                .filter(Boolean)
+                .join(' ')}
               onClick={() => p.onActivate(r.id)}
               onDoubleClick={() => p.onOpen(r.id)}
               onFocus={() => !active && p.onActivate(r.id)}
             >
               <td className="queue-check">
-                <input type="checkbox" tabIndex={-1} checked={selected} aria-label={`Select alert #${r.id}`} onChange={() => p.onToggle(r.id)} onClick={(e) => e.stopPropagation()} />
+                <input
+                  type="checkbox"
+                  tabIndex={-1}
+                  checked={selected}
+                  aria-label={`Select alert #${r.id}`}
+                  onChange={() => p.onToggle(r.id)}
+                  onClick={(e) => e.stopPropagation()}
+                />
               </td>
-              <td><SeverityBadge severity={r.severity} /></td>
+              <td>
+                <SeverityBadge severity={r.severity} />
+              </td>
               <td className="queue-alert">
-                <a href={p.hrefFor(r.id)} tabIndex={-1} className="queue-title" onClick={(e) => { e.preventDefault(); p.onOpen(r.id) }}>{displayTitle(r)}</a>
-                <span className="faint small">#{r.id} · {r.external_id} · {r.source_kind === 'email' ? 'vendor e-mail' : 'transaction'}</span>
+                <a
+                  href={p.hrefFor(r.id)}
+                  tabIndex={-1}
+                  className="queue-title"
+                  onClick={(e) => {
+                    e.preventDefault()
+                    p.onOpen(r.id)
+                  }}
+                >
+                  {displayTitle(r)}
+                </a>
+                <span className="faint small">
+                  #{r.id} · {r.external_id} · {r.source_kind === 'email' ? 'vendor e-mail' : 'transaction'}
+                </span>
               </td>
               <td>
                 <StateBadge state={r.state} />
-                {r.pending_closer && <span className="faint small queue-sub">closed by {samePerson(r.pending_closer, p.me) ? 'you' : officerName(p.officers, r.pending_closer)}</span>}
+                {r.pending_closer && (
+                  <span className="faint small queue-sub">
+                    closed by {samePerson(r.pending_closer, p.me) ? 'you' : officerName(p.officers, r.pending_closer)}
+                  </span>
+                )}
               </td>
               {!p.narrow && p.showAssignee && (
                 <td className="nowrap">
-                  {r.assignee ? <span>{officerName(p.officers, r.assignee)}{samePerson(r.assignee, p.me) && <span className="faint"> (you)</span>}</span> : <span className="faint">unassigned</span>}
+                  {r.assignee ? (
+                    <span>
+                      {officerName(p.officers, r.assignee)}
+                      {samePerson(r.assignee, p.me) && <span className="faint"> (you)</span>}
+                    </span>
+                  ) : (
+                    <span className="faint">unassigned</span>
+                  )}
                 </td>
               )}
               <td className="queue-due">
@@ -102,7 +142,9 @@ function Due({ row, now }: { row: QueueRowView; now: number }) {
       <span className={row.overdue ? 'tone-danger queue-due-line' : 'queue-due-line'}>
         {row.overdue && <Badge tone="danger">Overdue</Badge>}
         <span>{DUE_LABEL[row.due_kind]}</span>
-        <time dateTime={row.due_at} title={fmtTime(row.due_at)}>{fmtShort(row.due_at)}</time>
+        <time dateTime={row.due_at} title={fmtTime(row.due_at)}>
+          {fmtShort(row.due_at)}
+        </time>
       </span>
       <span className={`small queue-sub ${row.overdue ? 'tone-danger' : 'faint'}`}>{fmtDueIn(row.due_at, now)}</span>
     </>

@@ -4,7 +4,17 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react'
 import { errorText } from '../api/hooks.js'
 import { Banner, Button, Dialog, Field, Textarea } from '../ui/index.js'
 
-export function ReasonDialog({ title, intro, hint, submit, busyLabel, variant, record, onCancel, onDone }: {
+export function ReasonDialog({
+  title,
+  intro,
+  hint,
+  submit,
+  busyLabel,
+  variant,
+  record,
+  onCancel,
+  onDone
+}: {
   title: string
   /** shown above the reason (what the step does, what stands in its way) */
   intro?: ReactNode
@@ -45,14 +55,27 @@ export function ReasonDialog({ title, intro, hint, submit, busyLabel, variant, r
       >
         {intro}
         <Field label="Reason" htmlFor={`${id}-reason`} hint={hint}>
-          <Textarea id={`${id}-reason`} value={reason} required maxLength={10_000} invalid={tried && !reason.trim()} onChange={(e) => setReason(e.target.value)} />
+          <Textarea
+            id={`${id}-reason`}
+            value={reason}
+            required
+            maxLength={10_000}
+            invalid={tried && !reason.trim()}
+            onChange={(e) => setReason(e.target.value)}
+          />
         </Field>
-        {tried && !reason.trim() && <p className="field-error" role="alert">A reason is required.</p>}
+        {tried && !reason.trim() && (
+          <p className="field-error" role="alert">
+            A reason is required.
+          </p>
+        )}
         {error && <Banner tone="danger">{error}</Banner>}
         <div className="row dialog-actions">
           <span className="spacer" />
           <Button onClick={onCancel}>Cancel</Button>
-          <Button type="submit" variant={variant} disabled={busy}>{busy ? busyLabel : submit}</Button>
+          <Button type="submit" variant={variant} disabled={busy}>
+            {busy ? busyLabel : submit}
+          </Button>
         </div>
       </form>
     </Dialog>

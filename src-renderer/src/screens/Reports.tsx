@@ -45,7 +45,12 @@ export function Reports({ params }: { params: URLSearchParams }) {
             <div className="report-stats">
               <Stat label="Received" value={fmtNum(r.totals.received)} note="triaged + duplicates + quarantined" />
               <Stat label="Alerts triaged" value={fmtNum(r.totals.triaged)} />
-              <Stat label="SLA breaches" value={fmtNum(r.totals.breaches)} tone={r.totals.breaches ? 'danger' : undefined} note={`${pct(r.totals.breaches, r.totals.triaged)} of triaged`} />
+              <Stat
+                label="SLA breaches"
+                value={fmtNum(r.totals.breaches)}
+                tone={r.totals.breaches ? 'danger' : undefined}
+                note={`${pct(r.totals.breaches, r.totals.triaged)} of triaged`}
+              />
               <Stat label="Duplicates suppressed" value={fmtNum(r.totals.duplicates)} />
               <Stat label="Quarantined" value={fmtNum(r.totals.quarantined)} tone={r.totals.quarantined ? 'warn' : undefined} />
               <Stat
@@ -80,15 +85,24 @@ export function Reports({ params }: { params: URLSearchParams }) {
             <DeliveriesTable report={r} />
           </Card>
 
-          <Card title="Case work" sub="what officers did with the alerts of the period: dispositions, time to acknowledge and close, four-eyes, regulatory clocks">
+          <Card
+            title="Case work"
+            sub="what officers did with the alerts of the period: dispositions, time to acknowledge and close, four-eyes, regulatory clocks"
+          >
             <CaseWork report={r} />
           </Card>
 
-          <Card title="Suppression ledger" sub="everything that stopped a record from becoming an alert, with its reason, and the silences that held back deliveries">
+          <Card
+            title="Suppression ledger"
+            sub="everything that stopped a record from becoming an alert, with its reason, and the silences that held back deliveries"
+          >
             <SuppressionLedger report={r} />
           </Card>
 
-          <Card title="Rule-set versions in force" sub={`${fmtNum(r.runs.total)} run${r.runs.total === 1 ? '' : 's'} in the period; drafts, backtests, approvals and activations`}>
+          <Card
+            title="Rule-set versions in force"
+            sub={`${fmtNum(r.runs.total)} run${r.runs.total === 1 ? '' : 's'} in the period; drafts, backtests, approvals and activations`}
+          >
             <RuleSetsTable report={r} />
           </Card>
         </div>

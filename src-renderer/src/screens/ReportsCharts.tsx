@@ -16,7 +16,12 @@ function useTokens() {
     const css = getComputedStyle(document.documentElement)
     const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback
     return {
-      sev: { critical: SEVERITY_COLOURS.critical.colour, high: SEVERITY_COLOURS.high.colour, medium: SEVERITY_COLOURS.medium.colour, low: SEVERITY_COLOURS.low.colour },
+      sev: {
+        critical: SEVERITY_COLOURS.critical.colour,
+        high: SEVERITY_COLOURS.high.colour,
+        medium: SEVERITY_COLOURS.medium.colour,
+        low: SEVERITY_COLOURS.low.colour
+      },
       accent: v('--accent', '#2f5bd3'),
       accentSoft: v('--accent-soft', '#e8eefc'),
       muted: v('--text-muted', '#5b6676'),
@@ -28,7 +33,6 @@ function useTokens() {
 }
 
 const secs = (s: number | null) => (s === null ? '—' : fmtDuration(s * 1000))
-
 
 export function VolumeChart({ report }: { report: Report }) {
   const t = useTokens()
@@ -43,10 +47,30 @@ export function VolumeChart({ report }: { report: Report }) {
         <ScrollRegion className="table-wrap chart-table" label="Alerts triaged per day, by severity">
           <table className="table">
             <caption className="visually-hidden">Alerts triaged per day (UTC), by severity</caption>
-            <thead><tr><th scope="col">Day (UTC)</th>{ORDER.map((s) => <th key={s} scope="col" className="num">{SEVERITY_LABEL[s]}</th>)}<th scope="col" className="num">Total</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Day (UTC)</th>
+                {ORDER.map((s) => (
+                  <th key={s} scope="col" className="num">
+                    {SEVERITY_LABEL[s]}
+                  </th>
+                ))}
+                <th scope="col" className="num">
+                  Total
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {report.volume_per_day.map((d) => (
-                <tr key={d.day}><th scope="row">{fmtDate(d.day)}</th>{ORDER.map((s) => <td key={s} className="num">{fmtNum(d.counts[s])}</td>)}<td className="num">{fmtNum(d.total)}</td></tr>
+                <tr key={d.day}>
+                  <th scope="row">{fmtDate(d.day)}</th>
+                  {ORDER.map((s) => (
+                    <td key={s} className="num">
+                      {fmtNum(d.counts[s])}
+                    </td>
+                  ))}
+                  <td className="num">{fmtNum(d.total)}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -102,10 +126,32 @@ export function TimeToTriageChart({ report }: { report: Report }) {
         <ScrollRegion className="table-wrap chart-table" label="Time to triage per severity">
           <table className="table">
             <caption className="visually-hidden">Time to triage per severity against its SLA target</caption>
-            <thead><tr><th scope="col">Severity</th><th scope="col" className="num">p50</th><th scope="col" className="num">p95</th><th scope="col" className="num">SLA target</th><th scope="col" className="num">p95 of target</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Severity</th>
+                <th scope="col" className="num">
+                  p50
+                </th>
+                <th scope="col" className="num">
+                  p95
+                </th>
+                <th scope="col" className="num">
+                  SLA target
+                </th>
+                <th scope="col" className="num">
+                  p95 of target
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.severity}><th scope="row">{r.severity}</th><td className="num">{secs(r.p50s)}</td><td className="num">{secs(r.p95s)}</td><td className="num">{secs(r.target)}</td><td className="num">{pctText(r.p95)}</td></tr>
+                <tr key={r.severity}>
+                  <th scope="row">{r.severity}</th>
+                  <td className="num">{secs(r.p50s)}</td>
+                  <td className="num">{secs(r.p95s)}</td>
+                  <td className="num">{secs(r.target)}</td>
+                  <td className="num">{pctText(r.p95)}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -116,9 +162,15 @@ export function TimeToTriageChart({ report }: { report: Report }) {
         <CartesianGrid vertical={false} stroke={t.grid} />
         <XAxis dataKey="severity" tick={tick} tickLine={false} axisLine={{ stroke: t.grid }} />
         <YAxis
-          tick={tick} tickLine={false} axisLine={false} width={56}
-          scale={log ? 'log' : 'linear'} domain={log ? [logTicks![0]!, logTicks!.at(-1)!] : [0, (max: number) => Math.max(150, Math.ceil(max / 50) * 50)]}
-          ticks={logTicks} allowDataOverflow={log} tickFormatter={pctText}
+          tick={tick}
+          tickLine={false}
+          axisLine={false}
+          width={56}
+          scale={log ? 'log' : 'linear'}
+          domain={log ? [logTicks![0]!, logTicks!.at(-1)!] : [0, (max: number) => Math.max(150, Math.ceil(max / 50) * 50)]}
+          ticks={logTicks}
+          allowDataOverflow={log}
+          tickFormatter={pctText}
         />
         <Tooltip
           isAnimationActive={false}
@@ -129,7 +181,13 @@ export function TimeToTriageChart({ report }: { report: Report }) {
           }}
         />
         <Legend iconType="square" iconSize={10} itemSorter={null} />
-        <ReferenceLine y={100} stroke={t.danger} strokeDasharray="4 3" label={{ value: 'SLA target', position: 'right', fill: t.danger, fontSize: t.font }} ifOverflow="extendDomain" />
+        <ReferenceLine
+          y={100}
+          stroke={t.danger}
+          strokeDasharray="4 3"
+          label={{ value: 'SLA target', position: 'right', fill: t.danger, fontSize: t.font }}
+          ifOverflow="extendDomain"
+        />
         <Bar dataKey="p50" name="p50" fill={t.accentSoft} stroke={t.accent} isAnimationActive={false} maxBarSize={40} />
         <Bar dataKey="p95" name="p95" fill={t.accent} isAnimationActive={false} maxBarSize={40} />
       </BarChart>

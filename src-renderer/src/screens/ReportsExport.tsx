@@ -8,9 +8,7 @@ import { CopyButton, FileActions, fmtBytes } from './ReportsFiles.js'
 import type { Period } from './ReportsPeriod.js'
 
 type Kind = 'pdf' | 'csv' | 'pack'
-type Done =
-  | { kind: 'pdf' | 'csv'; result: Output<'exportReport'> }
-  | { kind: 'pack'; result: Output<'exportPack'> }
+type Done = { kind: 'pdf' | 'csv'; result: Output<'exportReport'> } | { kind: 'pack'; result: Output<'exportPack'> }
 interface Job {
   id: string
   kind: Kind
@@ -82,9 +80,15 @@ export function ExportPanel({ period, alerts, disabled }: { period: Period; aler
       className="export-card"
       actions={
         <>
-          <Button variant="primary" onClick={() => start('pdf')} disabled={disabled || busy}>Export PDF</Button>
-          <Button onClick={() => start('csv')} disabled={disabled || busy}>Export CSV</Button>
-          <Button onClick={() => start('pack')} disabled={disabled || busy}>Export examiner pack</Button>
+          <Button variant="primary" onClick={() => start('pdf')} disabled={disabled || busy}>
+            Export PDF
+          </Button>
+          <Button onClick={() => start('csv')} disabled={disabled || busy}>
+            Export CSV
+          </Button>
+          <Button onClick={() => start('pack')} disabled={disabled || busy}>
+            Export examiner pack
+          </Button>
         </>
       }
     >
@@ -148,7 +152,10 @@ function ExportResult({ done }: { done: Done }) {
       <FileActions name={r.name} path={r.path} what={done.kind === 'pack' ? 'pack (.zip)' : done.kind.toUpperCase()} primary />
       {done.kind === 'pack' && (
         <>
-          <p className="small muted">Send the manifest's SHA-256 to the examiner separately (e-mail, phone): with it they can check the manifest, and with the manifest every file. <code>triage verify-pack &lt;folder&gt;</code> checks the whole pack offline.</p>
+          <p className="small muted">
+            Send the manifest's SHA-256 to the examiner separately (e-mail, phone): with it they can check the manifest, and with the manifest every file.{' '}
+            <code>triage verify-pack &lt;folder&gt;</code> checks the whole pack offline.
+          </p>
           <details className="pack-files">
             <summary>The {done.result.files.length} files of the pack</summary>
             <table className="table">
@@ -156,10 +163,16 @@ function ExportResult({ done }: { done: Done }) {
               <thead>
                 <tr>
                   <th scope="col">File</th>
-                  <th scope="col" className="num">Rows</th>
-                  <th scope="col" className="num">Size</th>
+                  <th scope="col" className="num">
+                    Rows
+                  </th>
+                  <th scope="col" className="num">
+                    Size
+                  </th>
                   <th scope="col">SHA-256</th>
-                  <th scope="col"><span className="visually-hidden">Actions</span></th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -168,8 +181,12 @@ function ExportResult({ done }: { done: Done }) {
                     <td className="mono">{f.file}</td>
                     <td className="num">{f.rows === null ? '' : fmtNum(f.rows)}</td>
                     <td className="num nowrap">{fmtBytes(f.bytes)}</td>
-                    <td><code className="hash">{f.sha256}</code></td>
-                    <td><FileActions name={f.name} path={f.path} what="" label={f.file} /></td>
+                    <td>
+                      <code className="hash">{f.sha256}</code>
+                    </td>
+                    <td>
+                      <FileActions name={f.name} path={f.path} what="" label={f.file} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -53,7 +53,12 @@ export function FileActions({ name, path, what, primary, label }: { name: string
         </a>
       )}
       {canShowInFolder() && (
-        <Button size="sm" variant={primary ? 'primary' : 'default'} aria-label={label ? `Show ${label} in its folder` : undefined} onClick={async () => setError((await window.triageDesk!.showInFolder!(path)) ? null : 'The file is no longer in the exports folder.')}>
+        <Button
+          size="sm"
+          variant={primary ? 'primary' : 'default'}
+          aria-label={label ? `Show ${label} in its folder` : undefined}
+          onClick={async () => setError((await window.triageDesk!.showInFolder!(path)) ? null : 'The file is no longer in the exports folder.')}
+        >
           Show in folder
         </Button>
       )}

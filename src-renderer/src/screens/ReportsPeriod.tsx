@@ -42,10 +42,12 @@ export const DEFAULT_PRESET: PresetId = '7d'
 
 /** The preset these days are, if any (a period from the URL lights up its preset). */
 export function presetOf(p: Period, now = new Date()): PresetId | null {
-  return PRESETS.find((x) => {
-    const q = presetPeriod(x.id, now)
-    return q.from === p.from && q.to === p.to
-  })?.id ?? null
+  return (
+    PRESETS.find((x) => {
+      const q = presetPeriod(x.id, now)
+      return q.from === p.from && q.to === p.to
+    })?.id ?? null
+  )
 }
 
 /** Why the period cannot be reported yet (and which date to fix), or null. */
@@ -68,17 +70,43 @@ export function PeriodPicker({ value, onChange, disabled }: { value: Period; onC
             {p.label}
           </button>
         ))}
-        <button type="button" className="chip" aria-pressed={active === null} disabled={disabled} onClick={() => document.getElementById(`${id}-from`)?.focus()}>
+        <button
+          type="button"
+          className="chip"
+          aria-pressed={active === null}
+          disabled={disabled}
+          onClick={() => document.getElementById(`${id}-from`)?.focus()}
+        >
           Custom
         </button>
       </div>
       <div className="period-dates">
-        <label className="field-label" htmlFor={`${id}-from`}>From</label>
-        <Input id={`${id}-from`} type="date" value={value.from} max={value.to || undefined} disabled={disabled} invalid={problem?.field === 'from'}
-          onChange={(e) => onChange({ ...value, from: e.target.value })} aria-describedby={`${id}-note`} />
-        <label className="field-label" htmlFor={`${id}-to`}>To</label>
-        <Input id={`${id}-to`} type="date" value={value.to} min={value.from || undefined} disabled={disabled} invalid={problem?.field === 'to'}
-          onChange={(e) => onChange({ ...value, to: e.target.value })} aria-describedby={`${id}-note`} />
+        <label className="field-label" htmlFor={`${id}-from`}>
+          From
+        </label>
+        <Input
+          id={`${id}-from`}
+          type="date"
+          value={value.from}
+          max={value.to || undefined}
+          disabled={disabled}
+          invalid={problem?.field === 'from'}
+          onChange={(e) => onChange({ ...value, from: e.target.value })}
+          aria-describedby={`${id}-note`}
+        />
+        <label className="field-label" htmlFor={`${id}-to`}>
+          To
+        </label>
+        <Input
+          id={`${id}-to`}
+          type="date"
+          value={value.to}
+          min={value.from || undefined}
+          disabled={disabled}
+          invalid={problem?.field === 'to'}
+          onChange={(e) => onChange({ ...value, to: e.target.value })}
+          aria-describedby={`${id}-note`}
+        />
         <span id={`${id}-note`} className={problem ? 'field-error' : 'field-hint'} role={problem ? 'alert' : undefined}>
           {problem?.message ?? 'UTC days, both included, by the time each alert was triaged'}
         </span>

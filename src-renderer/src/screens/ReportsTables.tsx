@@ -30,21 +30,35 @@ export function SeverityBySource({ report }: { report: Report }) {
       <thead>
         <tr>
           <th scope="col">Source</th>
-          {ORDER.map((s) => <th key={s} scope="col" className="num">{SEVERITY_LABEL[s]}</th>)}
-          <th scope="col" className="num">Total</th>
+          {ORDER.map((s) => (
+            <th key={s} scope="col" className="num">
+              {SEVERITY_LABEL[s]}
+            </th>
+          ))}
+          <th scope="col" className="num">
+            Total
+          </th>
         </tr>
       </thead>
       <tbody>
         {report.by_source.map((r) => (
           <tr key={r.source_kind}>
             <th scope="row">{kindName(r.source_kind)}</th>
-            {ORDER.map((s) => <td key={s} className="num">{fmtNum(r.counts[s])}</td>)}
+            {ORDER.map((s) => (
+              <td key={s} className="num">
+                {fmtNum(r.counts[s])}
+              </td>
+            ))}
             <td className="num">{fmtNum(r.total)}</td>
           </tr>
         ))}
         <tr className="total-row">
           <th scope="row">All sources</th>
-          {ORDER.map((s) => <td key={s} className="num">{fmtNum(report.by_severity[s])}</td>)}
+          {ORDER.map((s) => (
+            <td key={s} className="num">
+              {fmtNum(report.by_severity[s])}
+            </td>
+          ))}
           <td className="num">{fmtNum(report.totals.triaged)}</td>
         </tr>
       </tbody>
@@ -78,15 +92,25 @@ export function TimeToTriageTable({ report }: { report: Report }) {
     <Table caption="Time to triage per severity against its SLA target" className="table-compact">
       <thead>
         <tr>
-          <th scope="col"><span className="visually-hidden">Figure</span></th>
-          {t.map((x) => <th key={x.severity} scope="col" className="num">{SEVERITY_LABEL[x.severity]}</th>)}
+          <th scope="col">
+            <span className="visually-hidden">Figure</span>
+          </th>
+          {t.map((x) => (
+            <th key={x.severity} scope="col" className="num">
+              {SEVERITY_LABEL[x.severity]}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
         {rows.map(([label, cell]) => (
           <tr key={label}>
             <th scope="row">{label}</th>
-            {t.map((x) => <td key={x.severity} className="num nowrap">{cell(x)}</td>)}
+            {t.map((x) => (
+              <td key={x.severity} className="num nowrap">
+                {cell(x)}
+              </td>
+            ))}
           </tr>
         ))}
       </tbody>
@@ -100,7 +124,9 @@ export function BreachesTable({ report }: { report: Report }) {
   return (
     <>
       <p className="small muted">
-        {b.shown.length < b.total ? `The ${fmtNum(b.shown.length)} worst of ${fmtNum(b.total)} breaches (all are in the CSV export and the examiner pack). ` : ''}
+        {b.shown.length < b.total
+          ? `The ${fmtNum(b.shown.length)} worst of ${fmtNum(b.total)} breaches (all are in the CSV export and the examiner pack). `
+          : ''}
         Worst first, by time past the target. Open an alert to see its rules, deliveries and hash.
       </p>
       <Table caption="SLA breaches, worst first" className="table-scroll table-compact">
@@ -111,24 +137,42 @@ export function BreachesTable({ report }: { report: Report }) {
             <th scope="col">Title</th>
             <th scope="col">Alert time</th>
             <th scope="col">Triaged</th>
-            <th scope="col" className="num">Time to triage</th>
-            <th scope="col" className="num">Target</th>
-            <th scope="col" className="num">Past target</th>
+            <th scope="col" className="num">
+              Time to triage
+            </th>
+            <th scope="col" className="num">
+              Target
+            </th>
+            <th scope="col" className="num">
+              Past target
+            </th>
           </tr>
         </thead>
         <tbody>
           {b.shown.map((r) => (
             <tr key={r.id}>
               <td className="nowrap">
-                <a href={`#/audit?id=${r.id}`} title="Open this alert in the audit browser" aria-label={`Open alert ${r.id} in the audit browser`}>#{r.id}</a>
+                <a href={`#/audit?id=${r.id}`} title="Open this alert in the audit browser" aria-label={`Open alert ${r.id} in the audit browser`}>
+                  #{r.id}
+                </a>
               </td>
-              <td><SeverityBadge severity={r.severity} /></td>
+              <td>
+                <SeverityBadge severity={r.severity} />
+              </td>
               <td className="shrink-cell">
-                <span className="clip" title={displayTitle(r)}>{displayTitle(r)}</span>
-                <span className="faint small mono clip" title={r.external_id}>{r.external_id}</span>
+                <span className="clip" title={displayTitle(r)}>
+                  {displayTitle(r)}
+                </span>
+                <span className="faint small mono clip" title={r.external_id}>
+                  {r.external_id}
+                </span>
               </td>
-              <td className="nowrap num" title={r.created_at}>{fmtShortTime(r.created_at)}</td>
-              <td className="nowrap num" title={r.triaged_at}>{fmtShortTime(r.triaged_at)}</td>
+              <td className="nowrap num" title={r.created_at}>
+                {fmtShortTime(r.created_at)}
+              </td>
+              <td className="nowrap num" title={r.triaged_at}>
+                {fmtShortTime(r.triaged_at)}
+              </td>
               <td className="num nowrap">{shortDuration(r.sla_seconds)}</td>
               <td className="num nowrap">{shortDuration(r.sla_target_seconds)}</td>
               <td className="num nowrap tone-danger">+{shortDuration(r.overrun_seconds)}</td>
@@ -161,20 +205,36 @@ export function DeliveriesTable({ report }: { report: Report }) {
         <thead>
           <tr>
             <th scope="col">Destination</th>
-            <th scope="col" className="num">Deliveries</th>
-            {STATUS_COLUMNS.map((c) => <th key={c.label} scope="col" className="num">{c.label}</th>)}
-            <th scope="col" className="num" title="Attempts that did not succeed (retries included)">Failed attempts</th>
-            <th scope="col" className="num" title="A dead delivery sent another way (Slack → e-mail, e-mail → notice)">Fallbacks</th>
+            <th scope="col" className="num">
+              Deliveries
+            </th>
+            {STATUS_COLUMNS.map((c) => (
+              <th key={c.label} scope="col" className="num">
+                {c.label}
+              </th>
+            ))}
+            <th scope="col" className="num" title="Attempts that did not succeed (retries included)">
+              Failed attempts
+            </th>
+            <th scope="col" className="num" title="A dead delivery sent another way (Slack → e-mail, e-mail → notice)">
+              Fallbacks
+            </th>
           </tr>
         </thead>
         <tbody>
           {d.lines.map((l) => (
             <tr key={l.destination}>
-              <th scope="row" className="mono">{l.destination}</th>
+              <th scope="row" className="mono">
+                {l.destination}
+              </th>
               <td className="num">{fmtNum(l.total)}</td>
               {STATUS_COLUMNS.map((c) => {
                 const n = c.statuses.reduce((t, s) => t + (l.by_status[s] ?? 0), 0)
-                return <td key={c.label} className={`num ${n && c.tone ? `tone-${c.tone}` : ''}`}>{fmtNum(n)}</td>
+                return (
+                  <td key={c.label} className={`num ${n && c.tone ? `tone-${c.tone}` : ''}`}>
+                    {fmtNum(n)}
+                  </td>
+                )
               })}
               <td className="num">{l.failed_attempts === null ? '—' : fmtNum(l.failed_attempts)}</td>
               <td className="num">{l.fallbacks === null ? '—' : fmtNum(l.fallbacks)}</td>
@@ -190,7 +250,8 @@ export function DeliveriesTable({ report }: { report: Report }) {
           <ul className="ledger-list">
             {d.fallback_rows.map((f) => (
               <li key={f.id}>
-                <a href={`#/audit?id=${f.entry_id}`}>#{f.entry_id}</a> <span className="mono">{f.failed_destination}</span> → {f.action}{f.target ? ` (${f.target})` : ''}: <span className="muted">{f.reason}</span>
+                <a href={`#/audit?id=${f.entry_id}`}>#{f.entry_id}</a> <span className="mono">{f.failed_destination}</span> → {f.action}
+                {f.target ? ` (${f.target})` : ''}: <span className="muted">{f.reason}</span>
               </li>
             ))}
           </ul>
@@ -207,7 +268,9 @@ export function SuppressionLedger({ report }: { report: Report }) {
     <div className="stack">
       <div className="grid ledger-grid">
         <section aria-labelledby="ledger-dup">
-          <h3 id="ledger-dup" className="ledger-head">Duplicates suppressed <span className="num">{fmtNum(dup.total)}</span></h3>
+          <h3 id="ledger-dup" className="ledger-head">
+            Duplicates suppressed <span className="num">{fmtNum(dup.total)}</span>
+          </h3>
           {dup.total === 0 ? (
             <p className="muted small">No duplicate in this period.</p>
           ) : (
@@ -216,13 +279,20 @@ export function SuppressionLedger({ report }: { report: Report }) {
                 <thead>
                   <tr>
                     <th scope="col">Source file</th>
-                    <th scope="col" className="num">Duplicates</th>
+                    <th scope="col" className="num">
+                      Duplicates
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
                   {dup.by_source_file.map((f) => (
                     <tr key={`${f.source_kind}/${f.source_file}`}>
-                      <td><span className="clip" title={f.source_file}>{f.source_file}</span><span className="faint small">{kindName(f.source_kind)}</span></td>
+                      <td>
+                        <span className="clip" title={f.source_file}>
+                          {f.source_file}
+                        </span>
+                        <span className="faint small">{kindName(f.source_kind)}</span>
+                      </td>
                       <td className="num">{fmtNum(f.count)}</td>
                     </tr>
                   ))}
@@ -233,8 +303,14 @@ export function SuppressionLedger({ report }: { report: Report }) {
                 <ul className="ledger-list">
                   {dup.shown.map((d) => (
                     <li key={d.id}>
-                      <span className="mono">{d.external_id}</span> <span className="faint">{d.source_file} · {d.source_kind === 'transaction' ? 'row' : 'message'} {d.source_locator}</span> repeats{' '}
-                      <a href={`#/audit?id=${d.original_entry_id}`} aria-label={`alert ${d.original_entry_id}, open in the audit browser`}>#{d.original_entry_id}</a>
+                      <span className="mono">{d.external_id}</span>{' '}
+                      <span className="faint">
+                        {d.source_file} · {d.source_kind === 'transaction' ? 'row' : 'message'} {d.source_locator}
+                      </span>{' '}
+                      repeats{' '}
+                      <a href={`#/audit?id=${d.original_entry_id}`} aria-label={`alert ${d.original_entry_id}, open in the audit browser`}>
+                        #{d.original_entry_id}
+                      </a>
                     </li>
                   ))}
                 </ul>
@@ -243,7 +319,9 @@ export function SuppressionLedger({ report }: { report: Report }) {
           )}
         </section>
         <section aria-labelledby="ledger-q">
-          <h3 id="ledger-q" className="ledger-head">Quarantined <span className="num">{fmtNum(q.total)}</span></h3>
+          <h3 id="ledger-q" className="ledger-head">
+            Quarantined <span className="num">{fmtNum(q.total)}</span>
+          </h3>
           {q.total === 0 ? (
             <p className="muted small">Nothing quarantined in this period.</p>
           ) : (
@@ -253,14 +331,20 @@ export function SuppressionLedger({ report }: { report: Report }) {
                   <tr>
                     <th scope="col">Source</th>
                     <th scope="col">Field</th>
-                    <th scope="col" className="num">Records</th>
+                    <th scope="col" className="num">
+                      Records
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
                   {q.by_field.map((f) => (
                     <tr key={`${f.source_kind}/${f.field}`}>
                       <td>{kindName(f.source_kind)}</td>
-                      <td><Badge tone="danger" plain>{f.field ?? 'record'}</Badge></td>
+                      <td>
+                        <Badge tone="danger" plain>
+                          {f.field ?? 'record'}
+                        </Badge>
+                      </td>
                       <td className="num">{fmtNum(f.count)}</td>
                     </tr>
                   ))}
@@ -270,11 +354,18 @@ export function SuppressionLedger({ report }: { report: Report }) {
                 {q.shown.map((r) => (
                   <li key={r.id}>
                     {/* the reason names the file, the row and the field already */}
-                    {r.reason} <a className="small" href={`#/quarantine?run=${r.run_id}`} aria-label={`run ${r.run_id}: open its quarantine`}>run {r.run_id}</a>
+                    {r.reason}{' '}
+                    <a className="small" href={`#/quarantine?run=${r.run_id}`} aria-label={`run ${r.run_id}: open its quarantine`}>
+                      run {r.run_id}
+                    </a>
                   </li>
                 ))}
               </ul>
-              {q.shown.length < q.total && <p className="small muted">The first {fmtNum(q.shown.length)} of {fmtNum(q.total)}; all are in the Quarantine screen and the examiner pack.</p>}
+              {q.shown.length < q.total && (
+                <p className="small muted">
+                  The first {fmtNum(q.shown.length)} of {fmtNum(q.total)}; all are in the Quarantine screen and the examiner pack.
+                </p>
+              )}
             </>
           )}
         </section>
@@ -287,7 +378,12 @@ export function SuppressionLedger({ report }: { report: Report }) {
 const who = (by: string, at: string | null) => (
   <>
     {by}
-    {at && <span className="faint small nowrap" title={at}> {fmtShortTime(at)}</span>}
+    {at && (
+      <span className="faint small nowrap" title={at}>
+        {' '}
+        {fmtShortTime(at)}
+      </span>
+    )}
   </>
 )
 
@@ -301,7 +397,14 @@ function SilencesLedger({ report }: { report: Report }) {
       </h3>
       <p className="small muted">
         Alerts a silence matched were triaged and recorded in full (they count in every figure above); their deliveries were held back, never sent
-        {g.alerts ? <>: <strong>{fmtNum(g.alerts)}</strong> alerts, {fmtNum(g.deliveries)} deliveries in this period</> : ''}. Critical alerts only with a silence that includes them and a second officer's approval.
+        {g.alerts ? (
+          <>
+            : <strong>{fmtNum(g.alerts)}</strong> alerts, {fmtNum(g.deliveries)} deliveries in this period
+          </>
+        ) : (
+          ''
+        )}
+        . Critical alerts only with a silence that includes them and a second officer's approval.
       </p>
       {g.silences.length === 0 ? (
         <p className="muted small">No silence was in force in this period.</p>
@@ -314,26 +417,47 @@ function SilencesLedger({ report }: { report: Report }) {
               <th scope="col">Added by</th>
               <th scope="col">Held until</th>
               <th scope="col">Critical alerts</th>
-              <th scope="col" className="num">Alerts held</th>
-              <th scope="col" className="num">Deliveries held</th>
+              <th scope="col" className="num">
+                Alerts held
+              </th>
+              <th scope="col" className="num">
+                Deliveries held
+              </th>
               <th scope="col">Reason</th>
             </tr>
           </thead>
           <tbody>
             {g.silences.map((x) => (
               <tr key={x.id}>
-                <th scope="row" className="mono">#{x.id}</th>
-                <td className="mono small">{x.matches.map((m) => <div key={m.field}>{m.field}={m.value}</div>)}</td>
+                <th scope="row" className="mono">
+                  #{x.id}
+                </th>
+                <td className="mono small">
+                  {x.matches.map((m) => (
+                    <div key={m.field}>
+                      {m.field}={m.value}
+                    </div>
+                  ))}
+                </td>
                 <td className="nowrap">{who(x.by, x.at)}</td>
                 <td>
                   {x.expired_at ? (
                     <>
-                      <span className="nowrap" title={x.expired_at}>{fmtShortTime(x.expired_at)}</span>{' '}
-                      <Badge tone="neutral" plain>expired</Badge>
-                      <div className="faint small">by {x.expired_by}{x.expire_reason ? `: ${x.expire_reason}` : ''}</div>
+                      <span className="nowrap" title={x.expired_at}>
+                        {fmtShortTime(x.expired_at)}
+                      </span>{' '}
+                      <Badge tone="neutral" plain>
+                        expired
+                      </Badge>
+                      <div className="faint small">
+                        by {x.expired_by}
+                        {x.expire_reason ? `: ${x.expire_reason}` : ''}
+                      </div>
                     </>
                   ) : (
-                    <span className="nowrap" title={x.until}>{fmtShortTime(x.until)}</span>
+                    <span className="nowrap" title={x.until}>
+                      {fmtShortTime(x.until)}
+                    </span>
                   )}
                 </td>
                 <td>
@@ -349,8 +473,14 @@ function SilencesLedger({ report }: { report: Report }) {
                   {fmtNum(x.alerts)}
                   {x.by_severity.critical > 0 && <div className="small tone-danger">{fmtNum(x.by_severity.critical)} critical</div>}
                 </td>
-                <td className="num" title={x.by_destination.map((d) => `${d.destination} ${d.count}`).join('\n')}>{fmtNum(x.deliveries)}</td>
-                <td className="small shrink-cell"><span className="clip" title={x.reason}>{x.reason}</span></td>
+                <td className="num" title={x.by_destination.map((d) => `${d.destination} ${d.count}`).join('\n')}>
+                  {fmtNum(x.deliveries)}
+                </td>
+                <td className="small shrink-cell">
+                  <span className="clip" title={x.reason}>
+                    {x.reason}
+                  </span>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -377,8 +507,12 @@ function RuleSetsInForce({ report }: { report: Report }) {
         <tr>
           <th scope="col">Version</th>
           <th scope="col">Name</th>
-          <th scope="col" className="num">Alerts classified</th>
-          <th scope="col" className="num">Runs</th>
+          <th scope="col" className="num">
+            Alerts classified
+          </th>
+          <th scope="col" className="num">
+            Runs
+          </th>
           <th scope="col">First used</th>
           <th scope="col">Last alert</th>
           <th scope="col">Loaded from</th>
@@ -387,13 +521,19 @@ function RuleSetsInForce({ report }: { report: Report }) {
       <tbody>
         {report.rulesets.map((r) => (
           <tr key={r.version}>
-            <th scope="row" className="mono">{r.version}</th>
+            <th scope="row" className="mono">
+              {r.version}
+            </th>
             <td className="nowrap">{r.name ?? <span className="faint">unnamed</span>}</td>
             <td className="num">{fmtNum(r.entries)}</td>
             <td className="num">{fmtNum(r.runs)}</td>
             <td className="nowrap num">{fmtTime(r.first_triaged_at ?? r.first_used_at)}</td>
             <td className="nowrap num">{fmtTime(r.last_triaged_at)}</td>
-            <td className="shrink-cell"><span className="mono small clip" title={r.path ?? ''}>{r.path ?? '—'}</span></td>
+            <td className="shrink-cell">
+              <span className="mono small clip" title={r.path ?? ''}>
+                {r.path ?? '—'}
+              </span>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -413,19 +553,30 @@ const SETTINGS_FILE = "the settings' rules file"
 
 function ruleEventDetail(e: RuleEvent): ReactNode {
   const b = e.backtest
-  if (e.type === 'rules_drafted') return <>{e.name ? `“${e.name}”` : ''} based on <span className="mono">{e.based_on ?? SETTINGS_FILE}</span></>
+  if (e.type === 'rules_drafted')
+    return (
+      <>
+        {e.name ? `“${e.name}”` : ''} based on <span className="mono">{e.based_on ?? SETTINGS_FILE}</span>
+      </>
+    )
   if (b)
     return (
       <>
         against <span className="mono">{b.against ?? SETTINGS_FILE}</span>, {fmtShortTime(b.from)} – {fmtShortTime(b.to)}: {fmtNum(b.alerts)} alerts,{' '}
         <strong>{fmtNum(b.changed)}</strong> would change; deliveries {fmtNum(b.deliveries_before)} → {fmtNum(b.deliveries_after)}
-        <div className="faint small">{ORDER.map((s) => `${SEVERITY_LABEL[s]} ${b.by_severity_before[s] ?? 0} → ${b.by_severity_after[s] ?? 0}`).join(' · ')}</div>
+        <div className="faint small">
+          {ORDER.map((s) => `${SEVERITY_LABEL[s]} ${b.by_severity_before[s] ?? 0} → ${b.by_severity_after[s] ?? 0}`).join(' · ')}
+        </div>
       </>
     )
   return (
     <>
       {e.reason}
-      {e.relied_on && <div className="faint small">on backtest #{e.relied_on.backtest} and approval #{e.relied_on.approval}</div>}
+      {e.relied_on && (
+        <div className="faint small">
+          on backtest #{e.relied_on.backtest} and approval #{e.relied_on.approval}
+        </div>
+      )}
     </>
   )
 }
@@ -436,9 +587,12 @@ function RuleSetHistory({ report }: { report: Report }) {
   const name = (v: string | null) => (v === null ? SETTINGS_FILE : <span className="mono">{v}</span>)
   return (
     <section aria-labelledby="rules-history">
-      <h3 id="rules-history" className="ledger-head">Rule-set history <span className="num">{fmtNum(h.events.length)}</span></h3>
+      <h3 id="rules-history" className="ledger-head">
+        Rule-set history <span className="num">{fmtNum(h.events.length)}</span>
+      </h3>
       <p className="small muted">
-        In force at the start of the period: {name(h.in_force_at_start)}; at its end: {name(h.in_force_at_end)}. A rule set is drafted, backtested against the one in force, approved by an officer other than its author, then activated.
+        In force at the start of the period: {name(h.in_force_at_start)}; at its end: {name(h.in_force_at_end)}. A rule set is drafted, backtested against the
+        one in force, approved by an officer other than its author, then activated.
       </p>
       {h.events.length === 0 ? (
         <p className="muted small">No rule set was drafted, backtested, approved, rejected or activated in this period.</p>
@@ -456,9 +610,15 @@ function RuleSetHistory({ report }: { report: Report }) {
           <tbody>
             {h.events.map((e) => (
               <tr key={e.id}>
-                <td className="nowrap num" title={e.at}>{fmtShortTime(e.at)}</td>
-                <td><Badge tone={STEP[e.type].tone}>{STEP[e.type].label}</Badge></td>
-                <th scope="row" className="mono" title={e.name ?? undefined}>{e.version}</th>
+                <td className="nowrap num" title={e.at}>
+                  {fmtShortTime(e.at)}
+                </td>
+                <td>
+                  <Badge tone={STEP[e.type].tone}>{STEP[e.type].label}</Badge>
+                </td>
+                <th scope="row" className="mono" title={e.name ?? undefined}>
+                  {e.version}
+                </th>
                 <td className="nowrap">{e.by}</td>
                 <td className="small">{ruleEventDetail(e)}</td>
               </tr>
@@ -473,9 +633,18 @@ function RuleSetHistory({ report }: { report: Report }) {
 // ── case work ────────────────────────────────────────────────────────────────────────────────────────────────
 
 type CaseWorkFigures = Report['case_work']
-const STATE_NAME: Record<string, string> = { open: 'Open (not acknowledged)', acknowledged: 'Acknowledged', investigating: 'Investigating', pending_approval: 'Waiting for approval' }
+const STATE_NAME: Record<string, string> = {
+  open: 'Open (not acknowledged)',
+  acknowledged: 'Acknowledged',
+  investigating: 'Investigating',
+  pending_approval: 'Waiting for approval'
+}
 const CLOCK_NAME: Record<string, string> = { sar_decision: 'SAR decision', continuing_review: 'Continuing review', follow_up_filing: 'Follow-up filing' }
-const CLOCK_NOTE: Record<string, string> = { sar_decision: '30 days from detection, 60 extended', continuing_review: '90 days after a filing', follow_up_filing: '120 days after a filing' }
+const CLOCK_NOTE: Record<string, string> = {
+  sar_decision: '30 days from detection, 60 extended',
+  continuing_review: '90 days after a filing',
+  follow_up_filing: '120 days after a filing'
+}
 const share = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`)
 const codeName = (c: string) => c.replaceAll('_', ' ')
 
@@ -496,15 +665,27 @@ function CaseTimingTable({ caption, rows: timings }: { caption: string; rows: Ca
     <Table caption={caption} className="table-compact">
       <thead>
         <tr>
-          <th scope="col"><span className="visually-hidden">{caption}</span></th>
-          {t.map((x) => <th key={x.severity} scope="col" className="num">{SEVERITY_LABEL[x.severity]}</th>)}
+          <th scope="col">
+            <span className="visually-hidden">{caption}</span>
+          </th>
+          {t.map((x) => (
+            <th key={x.severity} scope="col" className="num">
+              {SEVERITY_LABEL[x.severity]}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
         {rows.map(([label, cell, hint]) => (
           <tr key={label}>
-            <th scope="row" title={hint}>{label}</th>
-            {t.map((x) => <td key={x.severity} className="num nowrap">{cell(x)}</td>)}
+            <th scope="row" title={hint}>
+              {label}
+            </th>
+            {t.map((x) => (
+              <td key={x.severity} className="num nowrap">
+                {cell(x)}
+              </td>
+            ))}
           </tr>
         ))}
       </tbody>
@@ -519,26 +700,46 @@ function DispositionsTable({ c, report }: { c: CaseWorkFigures; report: Report }
       <thead>
         <tr>
           <th scope="col">Disposition</th>
-          {ORDER.map((s) => <th key={s} scope="col" className="num">{SEVERITY_LABEL[s]}</th>)}
-          <th scope="col" className="num">Total</th>
+          {ORDER.map((s) => (
+            <th key={s} scope="col" className="num">
+              {SEVERITY_LABEL[s]}
+            </th>
+          ))}
+          <th scope="col" className="num">
+            Total
+          </th>
         </tr>
       </thead>
       <tbody>
         {c.dispositions.map((d) => (
           <tr key={d.disposition}>
             <th scope="row">{codeName(d.disposition)}</th>
-            {ORDER.map((s) => <td key={s} className="num">{fmtNum(d.counts[s])}</td>)}
+            {ORDER.map((s) => (
+              <td key={s} className="num">
+                {fmtNum(d.counts[s])}
+              </td>
+            ))}
             <td className="num">{fmtNum(d.total)}</td>
           </tr>
         ))}
         <tr>
-          <th scope="row" className="muted">Not closed</th>
-          {open.map((n, i) => <td key={ORDER[i]} className="num muted">{fmtNum(n)}</td>)}
+          <th scope="row" className="muted">
+            Not closed
+          </th>
+          {open.map((n, i) => (
+            <td key={ORDER[i]} className="num muted">
+              {fmtNum(n)}
+            </td>
+          ))}
           <td className="num muted">{fmtNum(c.alerts - c.closed)}</td>
         </tr>
         <tr className="total-row">
           <th scope="row">All alerts</th>
-          {ORDER.map((s) => <td key={s} className="num">{fmtNum(report.by_severity[s])}</td>)}
+          {ORDER.map((s) => (
+            <td key={s} className="num">
+              {fmtNum(report.by_severity[s])}
+            </td>
+          ))}
           <td className="num">{fmtNum(c.alerts)}</td>
         </tr>
       </tbody>
@@ -552,15 +753,25 @@ function OpenAtEndTable({ c }: { c: CaseWorkFigures }) {
       <thead>
         <tr>
           <th scope="col">Not closed</th>
-          {ORDER.map((s) => <th key={s} scope="col" className="num">{SEVERITY_LABEL[s]}</th>)}
-          <th scope="col" className="num">Total</th>
+          {ORDER.map((s) => (
+            <th key={s} scope="col" className="num">
+              {SEVERITY_LABEL[s]}
+            </th>
+          ))}
+          <th scope="col" className="num">
+            Total
+          </th>
         </tr>
       </thead>
       <tbody>
         {c.open_at_end.map((o) => (
           <tr key={o.state}>
             <th scope="row">{STATE_NAME[o.state] ?? o.state}</th>
-            {ORDER.map((s) => <td key={s} className="num">{fmtNum(o.counts[s])}</td>)}
+            {ORDER.map((s) => (
+              <td key={s} className="num">
+                {fmtNum(o.counts[s])}
+              </td>
+            ))}
             <td className="num">{fmtNum(o.total)}</td>
           </tr>
         ))}
@@ -575,17 +786,29 @@ function ClocksTable({ c }: { c: CaseWorkFigures }) {
       <thead>
         <tr>
           <th scope="col">Clock</th>
-          <th scope="col" className="num">Started</th>
-          <th scope="col" className="num" title="stopped by its due time">Met</th>
-          <th scope="col" className="num" title="stopped after its due time">Missed</th>
-          <th scope="col" className="num" title="still running, before its due time">Running</th>
-          <th scope="col" className="num" title="still running, past its due time">Overdue</th>
+          <th scope="col" className="num">
+            Started
+          </th>
+          <th scope="col" className="num" title="stopped by its due time">
+            Met
+          </th>
+          <th scope="col" className="num" title="stopped after its due time">
+            Missed
+          </th>
+          <th scope="col" className="num" title="still running, before its due time">
+            Running
+          </th>
+          <th scope="col" className="num" title="still running, past its due time">
+            Overdue
+          </th>
         </tr>
       </thead>
       <tbody>
         {c.clocks.map((k) => (
           <tr key={k.kind}>
-            <th scope="row" title={CLOCK_NOTE[k.kind]}>{CLOCK_NAME[k.kind] ?? k.kind}</th>
+            <th scope="row" title={CLOCK_NOTE[k.kind]}>
+              {CLOCK_NAME[k.kind] ?? k.kind}
+            </th>
             <td className="num">{fmtNum(k.started)}</td>
             <td className="num">{fmtNum(k.met)}</td>
             <td className={`num ${k.missed ? 'tone-danger' : ''}`}>{fmtNum(k.missed)}</td>
@@ -605,17 +828,29 @@ function RuleFalsePositives({ c }: { c: CaseWorkFigures }) {
       <thead>
         <tr>
           <th scope="col">Rule</th>
-          <th scope="col" className="num">Alerts</th>
-          <th scope="col" className="num">Closed</th>
-          <th scope="col" className="num">False positive</th>
-          <th scope="col" className="num" title="false positives among all the rule's alerts">Of alerts</th>
-          <th scope="col" className="num" title="false positives among the rule's closed alerts">Of closed</th>
+          <th scope="col" className="num">
+            Alerts
+          </th>
+          <th scope="col" className="num">
+            Closed
+          </th>
+          <th scope="col" className="num">
+            False positive
+          </th>
+          <th scope="col" className="num" title="false positives among all the rule's alerts">
+            Of alerts
+          </th>
+          <th scope="col" className="num" title="false positives among the rule's closed alerts">
+            Of closed
+          </th>
         </tr>
       </thead>
       <tbody>
         {c.by_rule.map((r) => (
           <tr key={r.rule ?? ''}>
-            <th scope="row" className={r.rule ? 'mono' : 'muted'}>{r.rule ?? 'no rule (default severity)'}</th>
+            <th scope="row" className={r.rule ? 'mono' : 'muted'}>
+              {r.rule ?? 'no rule (default severity)'}
+            </th>
             <td className="num">{fmtNum(r.alerts)}</td>
             <td className="num">{fmtNum(r.closed)}</td>
             <td className="num">{fmtNum(r.false_positive)}</td>
@@ -636,46 +871,71 @@ export function CaseWork({ report }: { report: Report }) {
   return (
     <div className="stack case-work">
       <p className="small muted">
-        {fmtNum(c.alerts)} alerts triaged in the period: {fmtNum(c.closed)} closed, {fmtNum(c.alerts - c.closed)} not closed, as their {fmtNum(c.events)} case events stood{' '}
-        {ended ? 'at the end of the period' : 'now (the period has not ended)'} (<span title={c.as_of}>{fmtTime(c.as_of)}</span>). Four-eyes for{' '}
+        {fmtNum(c.alerts)} alerts triaged in the period: {fmtNum(c.closed)} closed, {fmtNum(c.alerts - c.closed)} not closed, as their {fmtNum(c.events)} case
+        events stood {ended ? 'at the end of the period' : 'now (the period has not ended)'} (<span title={c.as_of}>{fmtTime(c.as_of)}</span>). Four-eyes for{' '}
         {c.policy.four_eyes.length ? c.policy.four_eyes.map((s) => SEVERITY_LABEL[s]).join(' and ') : 'no'} alerts.
       </p>
       <div className="grid case-work-grid">
         <section aria-labelledby="cw-disp">
-          <h3 id="cw-disp" className="case-work-head">Dispositions</h3>
+          <h3 id="cw-disp" className="case-work-head">
+            Dispositions
+          </h3>
           <DispositionsTable c={c} report={report} />
         </section>
         <section aria-labelledby="cw-open">
-          <h3 id="cw-open" className="case-work-head">Still open</h3>
+          <h3 id="cw-open" className="case-work-head">
+            Still open
+          </h3>
           <OpenAtEndTable c={c} />
         </section>
         <section aria-labelledby="cw-ack">
-          <h3 id="cw-ack" className="case-work-head">Time to acknowledge</h3>
+          <h3 id="cw-ack" className="case-work-head">
+            Time to acknowledge
+          </h3>
           <CaseTimingTable caption="Time to acknowledge per severity" rows={c.time_to_acknowledge} />
         </section>
         <section aria-labelledby="cw-close">
-          <h3 id="cw-close" className="case-work-head">Time to close</h3>
+          <h3 id="cw-close" className="case-work-head">
+            Time to close
+          </h3>
           <CaseTimingTable caption="Time to close per severity" rows={c.time_to_close} />
         </section>
         <section aria-labelledby="cw-four">
-          <h3 id="cw-four" className="case-work-head">Four-eyes approvals</h3>
+          <h3 id="cw-four" className="case-work-head">
+            Four-eyes approvals
+          </h3>
           <KeyValue
             items={[
               ['Closes needing approval', fmtNum(f.closes_needing_approval)],
-              ['Approved', <>{fmtNum(f.approved)} <span className="faint small">by another officer: {fmtNum(f.approved_by_other)}</span></>],
+              [
+                'Approved',
+                <>
+                  {fmtNum(f.approved)} <span className="faint small">by another officer: {fmtNum(f.approved_by_other)}</span>
+                </>
+              ],
               ['Rejected', fmtNum(f.rejected)],
               ['Still waiting', fmtNum(f.pending)],
-              ['Self-approvals', <span className={f.self_approved ? 'tone-danger' : ''}>{fmtNum(f.self_approved)}{f.self_approved ? '' : ' (refused by Triage Desk)'}</span>]
+              [
+                'Self-approvals',
+                <span className={f.self_approved ? 'tone-danger' : ''}>
+                  {fmtNum(f.self_approved)}
+                  {f.self_approved ? '' : ' (refused by Triage Desk)'}
+                </span>
+              ]
             ]}
           />
         </section>
         <section aria-labelledby="cw-clocks">
-          <h3 id="cw-clocks" className="case-work-head">Regulatory clocks</h3>
+          <h3 id="cw-clocks" className="case-work-head">
+            Regulatory clocks
+          </h3>
           <ClocksTable c={c} />
         </section>
       </div>
       <section aria-labelledby="cw-rules">
-        <h3 id="cw-rules" className="case-work-head">False positives per rule <span className="faint small">the input for tuning the rules</span></h3>
+        <h3 id="cw-rules" className="case-work-head">
+          False positives per rule <span className="faint small">the input for tuning the rules</span>
+        </h3>
         <RuleFalsePositives c={c} />
       </section>
     </div>

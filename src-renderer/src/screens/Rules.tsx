@@ -11,7 +11,17 @@ import { fmtDueIn } from './case-format.js'
 import { DraftWorkspace } from './RulesDraft.js'
 import { SilencesPanel } from './Silences.js'
 import {
-  EVENT_LABEL, EVENT_TONE, matchText, RuleStateBadge, samePerson, savedDraft, saveDraft, Version, who, type Overview, type SilenceItem
+  EVENT_LABEL,
+  EVENT_TONE,
+  matchText,
+  RuleStateBadge,
+  samePerson,
+  savedDraft,
+  saveDraft,
+  Version,
+  who,
+  type Overview,
+  type SilenceItem
 } from './rules-format.js'
 import './rules.css'
 
@@ -57,7 +67,13 @@ export function Rules({ params }: { params: URLSearchParams }) {
           <h1>Rules</h1>
           <p className="muted">
             What decides each alert's severity and destinations, and who changed it: drafted, backtested, approved by a second officer, activated.
-            {o && <> Working as <strong>{meName}</strong>{meName !== o.me && <> ({o.me})</>} · <a href="#/settings">change in Settings</a></>}
+            {o && (
+              <>
+                {' '}
+                Working as <strong>{meName}</strong>
+                {meName !== o.me && <> ({o.me})</>} · <a href="#/settings">change in Settings</a>
+              </>
+            )}
           </p>
         </div>
       </header>
@@ -79,7 +95,11 @@ export function Rules({ params }: { params: URLSearchParams }) {
             onClick={() => navigate('rules', t.tab === 'silences' ? { tab: t.tab } : {})}
           >
             {t.label}
-            {t.tab === 'silences' && s && <span className="rules-tab-count num" title="silences in force">{fmtNum(inForce)}</span>}
+            {t.tab === 'silences' && s && (
+              <span className="rules-tab-count num" title="silences in force">
+                {fmtNum(inForce)}
+              </span>
+            )}
             {t.tab === 'rules' && o && <WaitingCount o={o} />}
           </button>
         ))}
@@ -106,7 +126,11 @@ export function Rules({ params }: { params: URLSearchParams }) {
 function WaitingCount({ o }: { o: Overview }) {
   const n = o.rule_sets.filter((r) => r.state === 'backtested' && !samePerson(r.drafted_by, o.me)).length
   if (!n) return null
-  return <span className="rules-tab-count num" title="drafts by other officers waiting for an approval">{fmtNum(n)}</span>
+  return (
+    <span className="rules-tab-count num" title="drafts by other officers waiting for an approval">
+      {fmtNum(n)}
+    </span>
+  )
 }
 
 function EndingSoon({ silences }: { silences: SilenceItem[] }) {
@@ -139,23 +163,52 @@ function InForce({ o, editing }: { o: Overview; editing: boolean }) {
         !editing && (
           <>
             {kept !== null && <Button onClick={() => navigate('rules', { edit: 'new' })}>Continue the draft</Button>}
-            <Button variant="primary" onClick={() => { saveDraft('new', null); navigate('rules', { edit: 'new' }) }}>New draft from the rule set in force</Button>
+            <Button
+              variant="primary"
+              onClick={() => {
+                saveDraft('new', null)
+                navigate('rules', { edit: 'new' })
+              }}
+            >
+              New draft from the rule set in force
+            </Button>
           </>
         )
       }
     >
       <div className="in-force-body" aria-label="The rule set in force" role="group">
         <div>
-          <div className="in-force-name"><strong>{a.name}</strong> <Version v={a.version} /></div>
+          <div className="in-force-name">
+            <strong>{a.name}</strong> <Version v={a.version} />
+          </div>
           <p className="small muted">
             {a.source === 'trail' ? (
-              act ? <>Activated through change control by <strong>{who(o.officers, act.by, o.me)}</strong> at {fmtTime(act.at)}: <q>{act.reason}</q></> : 'Activated through change control.'
+              act ? (
+                <>
+                  Activated through change control by <strong>{who(o.officers, act.by, o.me)}</strong> at {fmtTime(act.at)}: <q>{act.reason}</q>
+                </>
+              ) : (
+                'Activated through change control.'
+              )
             ) : (
-              <>The settings' rules file{a.path ? <> <code>{a.path}</code></> : null}: nothing has been activated through change control yet.</>
+              <>
+                The settings' rules file
+                {a.path ? (
+                  <>
+                    {' '}
+                    <code>{a.path}</code>
+                  </>
+                ) : null}
+                : nothing has been activated through change control yet.
+              </>
             )}
           </p>
         </div>
-        {rs && <a href={`#/rules?version=${rs.version}`} className="small">Its steps and backtests</a>}
+        {rs && (
+          <a href={`#/rules?version=${rs.version}`} className="small">
+            Its steps and backtests
+          </a>
+        )}
       </div>
     </Card>
   )
@@ -189,10 +242,16 @@ function RuleSetsCard({ o }: { o: Overview }) {
                 return (
                   <tr key={r.version}>
                     <td>
-                      <a href={`#/rules?version=${r.version}`}><code>{r.version}</code></a>
-                      <div className="small muted clip" title={r.name}>{r.name}</div>
+                      <a href={`#/rules?version=${r.version}`}>
+                        <code>{r.version}</code>
+                      </a>
+                      <div className="small muted clip" title={r.name}>
+                        {r.name}
+                      </div>
                     </td>
-                    <td><RuleStateBadge state={r.state} /></td>
+                    <td>
+                      <RuleStateBadge state={r.state} />
+                    </td>
                     <td className="small">
                       {who(o.officers, r.drafted_by, o.me)}
                       <div className="faint">{fmtTime(r.drafted_at)}</div>
@@ -201,7 +260,9 @@ function RuleSetsCard({ o }: { o: Overview }) {
                       {b ? (
                         <>
                           {fmtNum(b.figures.alerts)} alerts, {fmtNum(b.figures.changed)} changed
-                          <div className="faint">{who(o.officers, b.by, o.me)} · {fmtTime(b.at)}</div>
+                          <div className="faint">
+                            {who(o.officers, b.by, o.me)} · {fmtTime(b.at)}
+                          </div>
                         </>
                       ) : (
                         <span className="faint">none</span>
@@ -209,21 +270,29 @@ function RuleSetsCard({ o }: { o: Overview }) {
                     </td>
                     <td className="small reason-cell">
                       {ap && (!rj || ap.event > rj.event) ? (
-                        <>Approved by {who(o.officers, ap.by, o.me)}: <q>{ap.reason}</q></>
+                        <>
+                          Approved by {who(o.officers, ap.by, o.me)}: <q>{ap.reason}</q>
+                        </>
                       ) : rj ? (
-                        <span className="tone-danger">Rejected by {who(o.officers, rj.by, o.me)}: <q>{rj.reason}</q></span>
+                        <span className="tone-danger">
+                          Rejected by {who(o.officers, rj.by, o.me)}: <q>{rj.reason}</q>
+                        </span>
                       ) : (
                         <span className="faint">—</span>
                       )}
                     </td>
                     <td className="small reason-cell">
                       {act ? (
-                        <>Activated by {who(o.officers, act.by, o.me)} at {fmtTime(act.at)}: <q>{act.reason}</q></>
+                        <>
+                          Activated by {who(o.officers, act.by, o.me)} at {fmtTime(act.at)}: <q>{act.reason}</q>
+                        </>
                       ) : r.state === 'active' ? (
                         ''
                       ) : r.blockers.length ? (
                         <ul className="blocker-list faint" aria-label="What activation still needs">
-                          {r.blockers.map((b) => <li key={b}>{b}</li>)}
+                          {r.blockers.map((b) => (
+                            <li key={b}>{b}</li>
+                          ))}
                         </ul>
                       ) : (
                         <Badge tone="ok">ready to activate</Badge>
@@ -253,15 +322,28 @@ function HistoryCard({ o }: { o: Overview }) {
             <table className="table table-compact history-table">
               <caption className="visually-hidden">Governance history</caption>
               <thead>
-                <tr><th scope="col" className="num">#</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Details</th></tr>
+                <tr>
+                  <th scope="col" className="num">
+                    #
+                  </th>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Details</th>
+                </tr>
               </thead>
               <tbody>
                 {rows.map((h) => (
                   <tr key={h.id}>
                     <td className="num">{h.id}</td>
                     <td className="nowrap">{fmtTime(h.at)}</td>
-                    <td className="nowrap">{h.by_name}{samePerson(h.by, o.me) ? ' (you)' : ''}</td>
-                    <td><Badge tone={EVENT_TONE[h.type]}>{EVENT_LABEL[h.type]}</Badge></td>
+                    <td className="nowrap">
+                      {h.by_name}
+                      {samePerson(h.by, o.me) ? ' (you)' : ''}
+                    </td>
+                    <td>
+                      <Badge tone={EVENT_TONE[h.type]}>{EVENT_LABEL[h.type]}</Badge>
+                    </td>
                     <td className="history-summary">{h.summary}</td>
                   </tr>
                 ))}
@@ -269,7 +351,11 @@ function HistoryCard({ o }: { o: Overview }) {
             </table>
           </div>
           {o.history.length > rows.length && (
-            <div className="row load-more"><Button size="sm" onClick={() => setLimit((l) => l + 100)}>Show more</Button></div>
+            <div className="row load-more">
+              <Button size="sm" onClick={() => setLimit((l) => l + 100)}>
+                Show more
+              </Button>
+            </div>
           )}
         </>
       )}

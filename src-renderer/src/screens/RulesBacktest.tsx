@@ -8,7 +8,21 @@ import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'rec
 import type { BacktestAgreement } from '../../../src-main/api/governance-contract.js'
 import { call } from '../api/client.js'
 import { errorText, useEvent } from '../api/hooks.js'
-import { Banner, Button, Card, ChartFigure, fmtDuration, fmtNum, fmtTime, Input, ProgressBar, ScrollRegion, SEVERITY_LABEL, Stat, type SeverityName } from '../ui/index.js'
+import {
+  Banner,
+  Button,
+  Card,
+  ChartFigure,
+  fmtDuration,
+  fmtNum,
+  fmtTime,
+  Input,
+  ProgressBar,
+  ScrollRegion,
+  SEVERITY_LABEL,
+  Stat,
+  type SeverityName
+} from '../ui/index.js'
 import { dispositionLabel } from './case-format.js'
 import './reports.css' // the stat row, chart and compact table styles the Reports screen defines
 import { plural, saveRun, Version, who, type BacktestRecord, type BacktestRun, type Officer } from './rules-format.js'
@@ -34,7 +48,15 @@ function agreementOf(f: Figures): BacktestAgreement | null {
 }
 
 export function BacktestCard({
-  source, version, run, recorded, officers, me, disabled, disabledWhy, onDone
+  source,
+  version,
+  run,
+  recorded,
+  officers,
+  me,
+  disabled,
+  disabledWhy,
+  onDone
 }: {
   /** what to replay: the editor's text, or a version the trail knows */
   source: { content: string } | { version: string }
@@ -57,7 +79,13 @@ export function BacktestCard({
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null)
   const [error, setError] = useState<string | null>(null)
   const isDefault = period.from === initial.from && period.to === initial.to
-  const problem = !DAY.test(period.from) ? 'Choose the first day.' : !DAY.test(period.to) ? 'Choose the last day.' : period.to < period.from ? 'The last day is before the first day.' : null
+  const problem = !DAY.test(period.from)
+    ? 'Choose the first day.'
+    : !DAY.test(period.to)
+      ? 'Choose the last day.'
+      : period.to < period.from
+        ? 'The last day is before the first day.'
+        : null
 
   useEvent((e) => {
     if (e.type === 'backtestProgress' && running && (!version || e.version === version)) setProgress({ done: e.done, total: e.total })
@@ -89,13 +117,37 @@ export function BacktestCard({
     >
       <div className="backtest-form">
         <div className="period-dates">
-          <label className="field-label" htmlFor={`${id}-from`}>From</label>
-          <Input id={`${id}-from`} type="date" value={period.from} max={period.to || undefined} disabled={running} invalid={problem?.includes('first')}
-            onChange={(e) => setPeriod((p) => ({ ...p, from: e.target.value }))} aria-describedby={`${id}-note`} />
-          <label className="field-label" htmlFor={`${id}-to`}>To</label>
-          <Input id={`${id}-to`} type="date" value={period.to} min={period.from || undefined} disabled={running} invalid={problem?.includes('last')}
-            onChange={(e) => setPeriod((p) => ({ ...p, to: e.target.value }))} aria-describedby={`${id}-note`} />
-          {!isDefault && <Button size="sm" variant="ghost" onClick={() => setPeriod(initial)} disabled={running}>Last 30 days</Button>}
+          <label className="field-label" htmlFor={`${id}-from`}>
+            From
+          </label>
+          <Input
+            id={`${id}-from`}
+            type="date"
+            value={period.from}
+            max={period.to || undefined}
+            disabled={running}
+            invalid={problem?.includes('first')}
+            onChange={(e) => setPeriod((p) => ({ ...p, from: e.target.value }))}
+            aria-describedby={`${id}-note`}
+          />
+          <label className="field-label" htmlFor={`${id}-to`}>
+            To
+          </label>
+          <Input
+            id={`${id}-to`}
+            type="date"
+            value={period.to}
+            min={period.from || undefined}
+            disabled={running}
+            invalid={problem?.includes('last')}
+            onChange={(e) => setPeriod((p) => ({ ...p, to: e.target.value }))}
+            aria-describedby={`${id}-note`}
+          />
+          {!isDefault && (
+            <Button size="sm" variant="ghost" onClick={() => setPeriod(initial)} disabled={running}>
+              Last 30 days
+            </Button>
+          )}
         </div>
         <Button variant="primary" onClick={() => void start()} disabled={running || !!problem || disabled} aria-describedby={`${id}-note`}>
           {running ? 'Backtesting…' : 'Run the backtest'}
@@ -117,21 +169,31 @@ export function BacktestCard({
       )}
       {error && <Banner tone="danger">{error}</Banner>}
       <div className={running ? 'reports-stale' : undefined} aria-busy={running || undefined}>
-      {shownRun && (
-        <BacktestFigures
-          figures={shownRun.figures}
-          changedIds={shownRun.figures.changed_ids}
-          head={<>Backtest #{shownRun.event} of <Version v={shownRun.version} /> against <Version v={shownRun.against} />, {fmtTime(shownRun.from)} to {fmtTime(shownRun.to)} · {fmtDuration(shownRun.duration_ms)}</>}
-        />
-      )}
-      {shownRecord && (
-        <BacktestFigures
-          figures={shownRecord.figures}
-          changedIds={null}
-          head={<>Backtest #{shownRecord.event} by {who(officers, shownRecord.by, me)} at {fmtTime(shownRecord.at)}, against <Version v={shownRecord.against} />, {fmtTime(shownRecord.from)} to {fmtTime(shownRecord.to)} (as recorded in the trail)</>}
-        />
-      )}
-      {!shownRun && !shownRecord && !running && <p className="muted small backtest-none">No backtest of this draft yet.</p>}
+        {shownRun && (
+          <BacktestFigures
+            figures={shownRun.figures}
+            changedIds={shownRun.figures.changed_ids}
+            head={
+              <>
+                Backtest #{shownRun.event} of <Version v={shownRun.version} /> against <Version v={shownRun.against} />, {fmtTime(shownRun.from)} to{' '}
+                {fmtTime(shownRun.to)} · {fmtDuration(shownRun.duration_ms)}
+              </>
+            }
+          />
+        )}
+        {shownRecord && (
+          <BacktestFigures
+            figures={shownRecord.figures}
+            changedIds={null}
+            head={
+              <>
+                Backtest #{shownRecord.event} by {who(officers, shownRecord.by, me)} at {fmtTime(shownRecord.at)}, against <Version v={shownRecord.against} />,{' '}
+                {fmtTime(shownRecord.from)} to {fmtTime(shownRecord.to)} (as recorded in the trail)
+              </>
+            }
+          />
+        )}
+        {!shownRun && !shownRecord && !running && <p className="muted small backtest-none">No backtest of this draft yet.</p>}
       </div>
     </Card>
   )
@@ -158,12 +220,17 @@ export function BacktestFigures({ figures: f, changedIds, head }: { figures: Fig
           label="Escalated or SAR-filed alerts the draft lowers below high"
           value={serious ? fmtNum(lowered) : '—'}
           tone={lowered ? 'danger' : 'ok'}
-          note={serious ? `of ${plural(serious.total, 'closed alert')} escalated (${fmtNum(serious.escalated)}) or SAR filed (${fmtNum(serious.sar_filed)}) in the period` : 'no agreement figures'}
+          note={
+            serious
+              ? `of ${plural(serious.total, 'closed alert')} escalated (${fmtNum(serious.escalated)}) or SAR filed (${fmtNum(serious.sar_filed)}) in the period`
+              : 'no agreement figures'
+          }
         />
         {lowered > 0 && (
           <div className="backtest-lowered">
             <p className="small">
-              <strong>Officers found {lowered === 1 ? 'this alert' : 'these alerts'} serious;</strong> under the draft {lowered === 1 ? 'it' : 'they'} would leave the high and critical queues and their destinations:
+              <strong>Officers found {lowered === 1 ? 'this alert' : 'these alerts'} serious;</strong> under the draft {lowered === 1 ? 'it' : 'they'} would
+              leave the high and critical queues and their destinations:
             </p>
             <AlertIds ids={serious!.lowered_below_high_ids} total={lowered} label="Escalated or SAR-filed alerts lowered below high" />
           </div>
@@ -172,14 +239,25 @@ export function BacktestFigures({ figures: f, changedIds, head }: { figures: Fig
 
       <div className="report-stats">
         <Stat label="Alerts replayed" value={fmtNum(f.alerts)} />
-        <Stat label="Changed" value={fmtNum(f.changed)} note={`${pct(f.changed, f.alerts)} of the alerts: severity or destinations`} tone={f.changed ? 'warn' : undefined} />
+        <Stat
+          label="Changed"
+          value={fmtNum(f.changed)}
+          note={`${pct(f.changed, f.alerts)} of the alerts: severity or destinations`}
+          tone={f.changed ? 'warn' : undefined}
+        />
         <Stat
           label="Agreement with dispositions"
           value={a?.rate === null || !a ? '—' : `${(a.rate * 100).toFixed(1)} %`}
           note={a ? (a.rated ? `${fmtNum(a.agreeing)} of ${fmtNum(a.rated)} rated closed alerts` : 'no closed alert with a rated disposition') : undefined}
         />
         <Stat label="Closed alerts" value={a ? fmtNum(a.closed) : '—'} note="with a disposition in the period" />
-        {a && <Stat label="False positives lowered" value={fmtNum(a.false_positive.lowered)} note={`of ${fmtNum(a.false_positive.total)} false positives · ${fmtNum(a.false_positive.raised)} raised`} />}
+        {a && (
+          <Stat
+            label="False positives lowered"
+            value={fmtNum(a.false_positive.lowered)}
+            note={`of ${fmtNum(a.false_positive.total)} false positives · ${fmtNum(a.false_positive.raised)} raised`}
+          />
+        )}
       </div>
 
       <div className="grid backtest-grid">
@@ -192,13 +270,22 @@ export function BacktestFigures({ figures: f, changedIds, head }: { figures: Fig
           {transitions.length ? (
             <table className="table table-compact">
               <caption className="visually-hidden">Severity transitions under the draft</caption>
-              <thead><tr><th scope="col">Recorded</th><th scope="col">Under the draft</th><th scope="col" className="num">Alerts</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Recorded</th>
+                  <th scope="col">Under the draft</th>
+                  <th scope="col" className="num">
+                    Alerts
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {transitions.map((t) => (
                   <tr key={`${t.before}-${t.after}`}>
                     <td>{SEVERITY_LABEL[t.before]}</td>
                     <td className={ORDER.indexOf(t.after) > ORDER.indexOf(t.before) ? 'tone-warn' : undefined}>
-                      {ORDER.indexOf(t.after) > ORDER.indexOf(t.before) ? '↓ ' : '↑ '}{SEVERITY_LABEL[t.after]}
+                      {ORDER.indexOf(t.after) > ORDER.indexOf(t.before) ? '↓ ' : '↑ '}
+                      {SEVERITY_LABEL[t.after]}
                     </td>
                     <td className="num">{fmtNum(t.n)}</td>
                   </tr>
@@ -214,7 +301,20 @@ export function BacktestFigures({ figures: f, changedIds, head }: { figures: Fig
           <h3 className="backtest-subhead">Deliveries</h3>
           <table className="table table-compact">
             <caption className="visually-hidden">Deliveries by destination, before and after</caption>
-            <thead><tr><th scope="col">Destination</th><th scope="col" className="num">Before</th><th scope="col" className="num">After</th><th scope="col" className="num">Change</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Destination</th>
+                <th scope="col" className="num">
+                  Before
+                </th>
+                <th scope="col" className="num">
+                  After
+                </th>
+                <th scope="col" className="num">
+                  Change
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {destinations.map((d) => {
                 const b = f.deliveries_before[d] ?? 0
@@ -238,7 +338,23 @@ export function BacktestFigures({ figures: f, changedIds, head }: { figures: Fig
           <h3 className="backtest-subhead">By disposition</h3>
           <table className="table table-compact backtest-dispositions">
             <caption className="visually-hidden">What the draft does to the closed alerts of each disposition</caption>
-            <thead><tr><th scope="col">Disposition</th><th scope="col" className="num">Closed</th><th scope="col" className="num">Lowered</th><th scope="col" className="num">Kept</th><th scope="col" className="num">Raised</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Disposition</th>
+                <th scope="col" className="num">
+                  Closed
+                </th>
+                <th scope="col" className="num">
+                  Lowered
+                </th>
+                <th scope="col" className="num">
+                  Kept
+                </th>
+                <th scope="col" className="num">
+                  Raised
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {Object.entries(a.by_disposition).map(([code, d]) => (
                 <tr key={code}>
@@ -279,12 +395,24 @@ function AlertIds({ ids, total, label }: { ids: readonly number[]; total: number
     <div className="stack-sm">
       <ul className="alert-ids" aria-label={label}>
         {shown.map((n) => (
-          <li key={n}><a href={`#/audit?id=${n}`} title={`Open alert #${n} in the audit browser`}>#{n}</a></li>
+          <li key={n}>
+            <a href={`#/audit?id=${n}`} title={`Open alert #${n} in the audit browser`}>
+              #{n}
+            </a>
+          </li>
         ))}
       </ul>
       <div className="row">
-        {ids.length > shown.length && <Button size="sm" onClick={() => setAll(true)}>Show all {fmtNum(ids.length)}</Button>}
-        {total > ids.length && <span className="faint small">The first {fmtNum(ids.length)} of {fmtNum(total)} are listed.</span>}
+        {ids.length > shown.length && (
+          <Button size="sm" onClick={() => setAll(true)}>
+            Show all {fmtNum(ids.length)}
+          </Button>
+        )}
+        {total > ids.length && (
+          <span className="faint small">
+            The first {fmtNum(ids.length)} of {fmtNum(total)} are listed.
+          </span>
+        )}
       </div>
     </div>
   )
@@ -294,7 +422,13 @@ function useTokens() {
   return useMemo(() => {
     const css = getComputedStyle(document.documentElement)
     const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback
-    return { before: '#7d8797' /* 3:1 or more on white, apart from the accent */, after: v('--accent', '#2f5bd3'), muted: v('--text-muted', '#5b6676'), grid: v('--border', '#dde1e7'), font: v('--text-xs', '11.5px') }
+    return {
+      before: '#7d8797' /* 3:1 or more on white, apart from the accent */,
+      after: v('--accent', '#2f5bd3'),
+      muted: v('--text-muted', '#5b6676'),
+      grid: v('--border', '#dde1e7'),
+      font: v('--text-xs', '11.5px')
+    }
   }, [])
 }
 
@@ -310,18 +444,51 @@ function SeverityChart({ before, after }: { before: Record<string, number>; afte
         <ScrollRegion className="table-wrap chart-table" label="Alerts by severity before and after the draft">
           <table className="table">
             <caption className="visually-hidden">Alerts by severity before and after the draft</caption>
-            <thead><tr><th scope="col">Severity</th><th scope="col" className="num">Before (as recorded)</th><th scope="col" className="num">After (the draft)</th></tr></thead>
-            <tbody>{data.map((d) => <tr key={d.severity}><th scope="row">{d.severity}</th><td className="num">{fmtNum(d.before)}</td><td className="num">{fmtNum(d.after)}</td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">Severity</th>
+                <th scope="col" className="num">
+                  Before (as recorded)
+                </th>
+                <th scope="col" className="num">
+                  After (the draft)
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((d) => (
+                <tr key={d.severity}>
+                  <th scope="row">{d.severity}</th>
+                  <td className="num">{fmtNum(d.before)}</td>
+                  <td className="num">{fmtNum(d.after)}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </ScrollRegion>
       }
     >
-      <BarChart responsive className="chart-canvas backtest-chart" data={data} margin={{ top: 8, right: 8, bottom: 0, left: -12 }} barGap={2} accessibilityLayer={false}>
+      <BarChart
+        responsive
+        className="chart-canvas backtest-chart"
+        data={data}
+        margin={{ top: 8, right: 8, bottom: 0, left: -12 }}
+        barGap={2}
+        accessibilityLayer={false}
+      >
         <CartesianGrid vertical={false} stroke={t.grid} />
         <XAxis dataKey="severity" tick={tick} tickLine={false} axisLine={{ stroke: t.grid }} />
         <YAxis tick={tick} tickLine={false} axisLine={false} allowDecimals={false} width={48} />
-        <Tooltip isAnimationActive={false} formatter={(value, name) => [fmtNum(Number(value)), name === 'before' ? 'Before (as recorded)' : 'After (the draft)']} />
-        <Legend formatter={(name: string) => (name === 'before' ? 'Before (as recorded)' : 'After (the draft)')} iconType="square" iconSize={10} itemSorter={null} />
+        <Tooltip
+          isAnimationActive={false}
+          formatter={(value, name) => [fmtNum(Number(value)), name === 'before' ? 'Before (as recorded)' : 'After (the draft)']}
+        />
+        <Legend
+          formatter={(name: string) => (name === 'before' ? 'Before (as recorded)' : 'After (the draft)')}
+          iconType="square"
+          iconSize={10}
+          itemSorter={null}
+        />
         <Bar dataKey="before" fill={t.before} isAnimationActive={false} maxBarSize={36} />
         <Bar dataKey="after" fill={t.after} isAnimationActive={false} maxBarSize={36} />
       </BarChart>

@@ -21,30 +21,91 @@ const DONE: Record<Step, (v: string) => string> = {
   activate: (v) => `${v} is the rule set in force from the next run.`
 }
 
-export function ChangeControl({ rs, officers, me, onChanged }: { rs: RuleSetSummary; officers: readonly Officer[]; me: string; onChanged(message: string): void }) {
+export function ChangeControl({
+  rs,
+  officers,
+  me,
+  onChanged
+}: {
+  rs: RuleSetSummary
+  officers: readonly Officer[]
+  me: string
+  onChanged(message: string): void
+}) {
   const [step, setStep] = useState<Step | null>(null)
   const mine = samePerson(rs.drafted_by, me)
   const settled = rs.state === 'active' || rs.state === 'retired'
   const steps = [
-    { key: `d`, at: rs.drafted_at, text: <>Drafted by <strong>{who(officers, rs.drafted_by, me)}</strong>{rs.based_on ? <> on <Version v={rs.based_on} /></> : null}</> },
+    {
+      key: `d`,
+      at: rs.drafted_at,
+      text: (
+        <>
+          Drafted by <strong>{who(officers, rs.drafted_by, me)}</strong>
+          {rs.based_on ? (
+            <>
+              {' '}
+              on <Version v={rs.based_on} />
+            </>
+          ) : null}
+        </>
+      )
+    },
     ...rs.backtests.map((b) => ({
-      key: `b${b.event}`, at: b.at,
-      text: <>Backtested by <strong>{who(officers, b.by, me)}</strong> against <Version v={b.against} />: {fmtNum(b.figures.alerts)} alerts from {b.from.slice(0, 10)} to {b.to.slice(0, 10)}, {fmtNum(b.figures.changed)} changed</>
+      key: `b${b.event}`,
+      at: b.at,
+      text: (
+        <>
+          Backtested by <strong>{who(officers, b.by, me)}</strong> against <Version v={b.against} />: {fmtNum(b.figures.alerts)} alerts from{' '}
+          {b.from.slice(0, 10)} to {b.to.slice(0, 10)}, {fmtNum(b.figures.changed)} changed
+        </>
+      )
     })),
-    ...rs.approvals.map((x) => ({ key: `a${x.event}`, at: x.at, text: <>Approved by <strong>{who(officers, x.by, me)}</strong>: <q>{x.reason}</q></> })),
-    ...rs.rejections.map((x) => ({ key: `r${x.event}`, at: x.at, text: <>Rejected by <strong>{who(officers, x.by, me)}</strong>: <q>{x.reason}</q></> })),
-    ...rs.activations.map((x) => ({ key: `x${x.event}`, at: x.at, text: <>Activated by <strong>{who(officers, x.by, me)}</strong>: <q>{x.reason}</q></> }))
+    ...rs.approvals.map((x) => ({
+      key: `a${x.event}`,
+      at: x.at,
+      text: (
+        <>
+          Approved by <strong>{who(officers, x.by, me)}</strong>: <q>{x.reason}</q>
+        </>
+      )
+    })),
+    ...rs.rejections.map((x) => ({
+      key: `r${x.event}`,
+      at: x.at,
+      text: (
+        <>
+          Rejected by <strong>{who(officers, x.by, me)}</strong>: <q>{x.reason}</q>
+        </>
+      )
+    })),
+    ...rs.activations.map((x) => ({
+      key: `x${x.event}`,
+      at: x.at,
+      text: (
+        <>
+          Activated by <strong>{who(officers, x.by, me)}</strong>: <q>{x.reason}</q>
+        </>
+      )
+    }))
   ].sort((p, q) => p.at.localeCompare(q.at))
 
   return (
     <Card
       title={<>Change control</>}
-      sub={<><Version v={rs.version} /> · {rs.name}</>}
+      sub={
+        <>
+          <Version v={rs.version} /> · {rs.name}
+        </>
+      }
       actions={<RuleStateBadge state={rs.state} />}
       className="change-card"
     >
       <div className="stack-sm">
-        <p className="small muted">{STATE_HINT[rs.state][0]!.toUpperCase()}{STATE_HINT[rs.state].slice(1)}.</p>
+        <p className="small muted">
+          {STATE_HINT[rs.state][0]!.toUpperCase()}
+          {STATE_HINT[rs.state].slice(1)}.
+        </p>
         <ol className="steps" aria-label={`Steps of rule set ${rs.version}`}>
           {steps.map((s) => (
             <li key={s.key}>
@@ -56,9 +117,13 @@ export function ChangeControl({ rs, officers, me, onChanged }: { rs: RuleSetSumm
         {!settled &&
           (rs.blockers.length ? (
             <div className="blockers" role="status" aria-label="What activation still needs">
-              <p className="small"><strong>Not ready to activate:</strong></p>
+              <p className="small">
+                <strong>Not ready to activate:</strong>
+              </p>
               <ul className="small">
-                {rs.blockers.map((b) => <li key={b}>{b}</li>)}
+                {rs.blockers.map((b) => (
+                  <li key={b}>{b}</li>
+                ))}
               </ul>
             </div>
           ) : (
@@ -66,9 +131,13 @@ export function ChangeControl({ rs, officers, me, onChanged }: { rs: RuleSetSumm
           ))}
         {!settled && (
           <div className="row change-actions">
-            <Button onClick={() => setStep('approve')} disabled={!rs.backtests.length} title={rs.backtests.length ? undefined : 'Backtest it first'}>Approve…</Button>
+            <Button onClick={() => setStep('approve')} disabled={!rs.backtests.length} title={rs.backtests.length ? undefined : 'Backtest it first'}>
+              Approve…
+            </Button>
             <Button onClick={() => setStep('reject')}>Reject…</Button>
-            <Button variant="primary" onClick={() => setStep('activate')} disabled={rs.blockers.length > 0}>Activate…</Button>
+            <Button variant="primary" onClick={() => setStep('activate')} disabled={rs.blockers.length > 0}>
+              Activate…
+            </Button>
           </div>
         )}
         {!settled && mine && rs.state !== 'approved' && <p className="faint small">You drafted it: another officer must approve it (four-eyes).</p>}

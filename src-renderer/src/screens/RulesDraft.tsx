@@ -37,7 +37,10 @@ export function DraftWorkspace({ target, overview, onChanged }: { target: 'new' 
   // The text to start from: what this tab kept, else the rule set in force (a new draft) or the version opened.
   useEffect(() => {
     let live = true
-    const load = target === 'new' ? call('activeRules', {}).then((r) => ({ text: r.content, version: r.version })) : call('getRuleSet', { version: target }).then((r) => ({ text: r.content, version: r.version }))
+    const load =
+      target === 'new'
+        ? call('activeRules', {}).then((r) => ({ text: r.content, version: r.version }))
+        : call('getRuleSet', { version: target }).then((r) => ({ text: r.content, version: r.version }))
     load
       .then((b) => {
         if (!live) return
@@ -59,7 +62,14 @@ export function DraftWorkspace({ target, overview, onChanged }: { target: 'new' 
     const t = setTimeout(() => {
       const ask: Promise<Validation> = text.trim()
         ? call('validateRules', { content: text })
-        : Promise.resolve({ ok: false, version: null, name: null, rules: 0, known: null, problems: [{ message: 'the rule set is empty', path: '', line: 1, column: 1 }] })
+        : Promise.resolve({
+            ok: false,
+            version: null,
+            name: null,
+            rules: 0,
+            known: null,
+            problems: [{ message: 'the rule set is empty', path: '', line: 1, column: 1 }]
+          })
       ask
         .then((result) => {
           if (n !== seq.current) return
@@ -74,7 +84,7 @@ export function DraftWorkspace({ target, overview, onChanged }: { target: 'new' 
 
   const v = checked?.for === text ? checked.result : null
   const version = v?.ok ? v.version : null
-  const known = version ? overview.rule_sets.find((r) => r.version === version) ?? null : null
+  const known = version ? (overview.rule_sets.find((r) => r.version === version) ?? null) : null
   const inForce = version !== null && version === overview.active.version
   const edited = base !== null && text !== null && text !== base.text
   useEffect(() => setRun(savedRun(version)), [version])
@@ -107,21 +117,38 @@ export function DraftWorkspace({ target, overview, onChanged }: { target: 'new' 
   if (loadError) return <Banner tone="danger">{loadError}</Banner>
   const problems = checked?.result.problems ?? []
   const stale = checked !== null && checked.for !== text
-  const title = target === 'new' ? 'New draft' : edited ? 'New draft' : <>Rule set <Version v={target} /></>
-  const sub = !base
-    ? 'Loading…'
-    : target === 'new'
-      ? <>Started from the rule set in force, <Version v={base.version} /></>
-      : edited
-        ? <>Edited from <Version v={base.version} />: a new version once recorded</>
-        : 'Edit it to make a new draft from it'
+  const title =
+    target === 'new' ? (
+      'New draft'
+    ) : edited ? (
+      'New draft'
+    ) : (
+      <>
+        Rule set <Version v={target} />
+      </>
+    )
+  const sub = !base ? (
+    'Loading…'
+  ) : target === 'new' ? (
+    <>
+      Started from the rule set in force, <Version v={base.version} />
+    </>
+  ) : edited ? (
+    <>
+      Edited from <Version v={base.version} />: a new version once recorded
+    </>
+  ) : (
+    'Edit it to make a new draft from it'
+  )
 
   return (
     <div className="stack">
       {message && (
         <Banner tone={message.tone} role={message.tone === 'danger' ? 'alert' : 'status'}>
           <span className="grow">{message.text}</span>
-          <Button size="sm" variant="ghost" onClick={() => setMessage(null)} aria-label="Dismiss the message">✕</Button>
+          <Button size="sm" variant="ghost" onClick={() => setMessage(null)} aria-label="Dismiss the message">
+            ✕
+          </Button>
         </Banner>
       )}
       <div className="rules-workspace">
@@ -131,8 +158,14 @@ export function DraftWorkspace({ target, overview, onChanged }: { target: 'new' 
           className="editor-card"
           actions={
             <>
-              {edited && <Button size="sm" variant="ghost" onClick={revert}>{target === 'new' ? 'Start over from the rule set in force' : 'Discard the changes'}</Button>}
-              <Button size="sm" onClick={() => void record()} disabled={!v?.ok || !!known || inForce || recording}>{recording ? 'Recording…' : 'Record the draft'}</Button>
+              {edited && (
+                <Button size="sm" variant="ghost" onClick={revert}>
+                  {target === 'new' ? 'Start over from the rule set in force' : 'Discard the changes'}
+                </Button>
+              )}
+              <Button size="sm" onClick={() => void record()} disabled={!v?.ok || !!known || inForce || recording}>
+                {recording ? 'Recording…' : 'Record the draft'}
+              </Button>
             </>
           }
         >
@@ -159,17 +192,33 @@ export function DraftWorkspace({ target, overview, onChanged }: { target: 'new' 
               ) : v.ok ? (
                 <span className="small validation-ok">
                   <strong className="tone-ok">Valid</strong> · {v.name} · {plural(v.rules, 'rule')} · <Version v={v.version} /> ·{' '}
-                  {inForce ? 'unchanged: the rule set in force' : known ? <>known to the trail: <RuleStateBadge state={known.state} /></> : 'not recorded yet'}
+                  {inForce ? (
+                    'unchanged: the rule set in force'
+                  ) : known ? (
+                    <>
+                      known to the trail: <RuleStateBadge state={known.state} />
+                    </>
+                  ) : (
+                    'not recorded yet'
+                  )}
                 </span>
               ) : (
-                <span className="small"><strong className="tone-danger">{plural(v.problems.length, 'problem')}</strong> — the rule set cannot be used until {v.problems.length === 1 ? 'it is' : 'they are'} fixed</span>
+                <span className="small">
+                  <strong className="tone-danger">{plural(v.problems.length, 'problem')}</strong> — the rule set cannot be used until{' '}
+                  {v.problems.length === 1 ? 'it is' : 'they are'} fixed
+                </span>
               )}
             </div>
             {v && !v.ok && (
               <ol className="problems" aria-label="Problems in the draft">
                 {v.problems.map((p, i) => (
                   <li key={i}>
-                    <button type="button" className="problem-at" onClick={() => editor.current?.focusAt(p.line, p.column)} title="Go to the problem in the editor">
+                    <button
+                      type="button"
+                      className="problem-at"
+                      onClick={() => editor.current?.focusAt(p.line, p.column)}
+                      title="Go to the problem in the editor"
+                    >
                       Line {p.line}, column {p.column}
                     </button>
                     <span className="problem-text">
@@ -179,7 +228,9 @@ export function DraftWorkspace({ target, overview, onChanged }: { target: 'new' 
                 ))}
               </ol>
             )}
-            <p className="faint small">Indent with spaces (Tab indents); <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the editor. <kbd>Ctrl</kbd>+<kbd>Z</kbd> undoes.</p>
+            <p className="faint small">
+              Indent with spaces (Tab indents); <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the editor. <kbd>Ctrl</kbd>+<kbd>Z</kbd> undoes.
+            </p>
           </div>
         </Card>
         <div className="stack rules-side">
@@ -221,14 +272,29 @@ export function DraftWorkspace({ target, overview, onChanged }: { target: 'new' 
         officers={overview.officers}
         me={overview.me}
         disabled={!v?.ok || inForce}
-        disabledWhy={inForce ? 'This is the rule set in force: change it to backtest a draft.' : 'Fix the draft\'s problems to backtest it.'}
+        disabledWhy={inForce ? 'This is the rule set in force: change it to backtest a draft.' : "Fix the draft's problems to backtest it."}
         onDone={(r) => {
           setRun(r)
-          setMessage({ tone: 'ok', text: `Backtested ${r.version}: ${fmtNum(r.figures.alerts)} alerts replayed, ${fmtNum(r.figures.changed)} changed. Recorded as backtest #${r.event}.` })
+          setMessage({
+            tone: 'ok',
+            text: `Backtested ${r.version}: ${fmtNum(r.figures.alerts)} alerts replayed, ${fmtNum(r.figures.changed)} changed. Recorded as backtest #${r.event}.`
+          })
           onChanged()
         }}
       />
-      {target !== 'new' && <p className="small"><a href="#/rules" onClick={(e) => { e.preventDefault(); navigate('rules') }}>← All rule sets</a></p>}
+      {target !== 'new' && (
+        <p className="small">
+          <a
+            href="#/rules"
+            onClick={(e) => {
+              e.preventDefault()
+              navigate('rules')
+            }}
+          >
+            ← All rule sets
+          </a>
+        </p>
+      )}
     </div>
   )
 }

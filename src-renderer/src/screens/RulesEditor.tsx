@@ -39,7 +39,12 @@ const theme = EditorView.theme({
   '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '0' },
   '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.55', minHeight: '420px', maxHeight: '62vh' },
   '.cm-content': { padding: '6px 0' },
-  '.cm-gutters': { background: 'var(--surface-2)', color: 'var(--text-faint)', borderRight: '1px solid var(--border)', borderRadius: 'var(--radius) 0 0 var(--radius)' },
+  '.cm-gutters': {
+    background: 'var(--surface-2)',
+    color: 'var(--text-faint)',
+    borderRight: '1px solid var(--border)',
+    borderRadius: 'var(--radius) 0 0 var(--radius)'
+  },
   '.cm-activeLine': { background: 'rgba(47, 91, 211, 0.05)' },
   '.cm-activeLineGutter': { background: 'rgba(47, 91, 211, 0.1)', color: 'var(--text)' },
   '.cm-lintRange-error': { backgroundColor: 'rgba(180, 35, 24, 0.1)' },
@@ -55,7 +60,15 @@ function diagnosticOf(state: EditorState, p: EditorProblem): Diagnostic {
 }
 
 export default function RulesEditor({
-  value, resetKey, onChange, problems, problemsFor, label, describedBy, readOnly, ref
+  value,
+  resetKey,
+  onChange,
+  problems,
+  problemsFor,
+  label,
+  describedBy,
+  readOnly,
+  ref
 }: {
   /** the text the editor starts with, and takes again whenever resetKey changes (the editor owns it in between) */
   value: string
@@ -127,18 +140,27 @@ export default function RulesEditor({
   useEffect(() => {
     const v = view.current
     if (!v || problemsFor === null || v.state.doc.toString() !== problemsFor) return
-    v.dispatch(setDiagnostics(v.state, problems.map((p) => diagnosticOf(v.state, p))))
+    v.dispatch(
+      setDiagnostics(
+        v.state,
+        problems.map((p) => diagnosticOf(v.state, p))
+      )
+    )
   }, [problems, problemsFor])
 
-  useImperativeHandle(ref, () => ({
-    focusAt(line: number, column: number) {
-      const v = view.current
-      if (!v) return
-      const d = diagnosticOf(v.state, { message: '', path: '', line, column })
-      v.dispatch({ selection: EditorSelection.cursor(d.from), effects: EditorView.scrollIntoView(d.from, { y: 'center' }) })
-      v.focus()
-    }
-  }), [])
+  useImperativeHandle(
+    ref,
+    () => ({
+      focusAt(line: number, column: number) {
+        const v = view.current
+        if (!v) return
+        const d = diagnosticOf(v.state, { message: '', path: '', line, column })
+        v.dispatch({ selection: EditorSelection.cursor(d.from), effects: EditorView.scrollIntoView(d.from, { y: 'center' }) })
+        v.focus()
+      }
+    }),
+    []
+  )
 
   return <div ref={host} className="rules-editor" />
 }

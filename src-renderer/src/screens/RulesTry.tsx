@@ -65,19 +65,40 @@ export function TryOnAlert({ content, version }: { content: string | null; versi
     <Card title="Try on an alert" sub="One stored alert under the draft, beside what was recorded. Records nothing.">
       <div className="stack-sm">
         <form className="row try-form" onSubmit={submit} noValidate>
-          <label className="field-label" htmlFor={`${id}-id`}>Alert #</label>
+          <label className="field-label" htmlFor={`${id}-id`}>
+            Alert #
+          </label>
           <Input id={`${id}-id`} className="input try-id" inputMode="numeric" value={alertId} placeholder="12" onChange={(e) => setAlertId(e.target.value)} />
-          <Button type="submit" disabled={!content || busy}>Try</Button>
-          <label className="field-label try-or" htmlFor={`${id}-q`}>or find one</label>
-          <Input id={`${id}-q`} type="search" className="input try-search" value={search} placeholder="customer, txn, vendor, subject…" onChange={(e) => setSearch(e.target.value)} />
+          <Button type="submit" disabled={!content || busy}>
+            Try
+          </Button>
+          <label className="field-label try-or" htmlFor={`${id}-q`}>
+            or find one
+          </label>
+          <Input
+            id={`${id}-q`}
+            type="search"
+            className="input try-search"
+            value={search}
+            placeholder="customer, txn, vendor, subject…"
+            onChange={(e) => setSearch(e.target.value)}
+          />
         </form>
         {!content && <p className="faint small">Fix the draft's problems first: only a valid rule set can decide.</p>}
-        {found && (
-          found.length ? (
+        {found &&
+          (found.length ? (
             <ul className="try-found" aria-label="Alerts found">
               {found.map((r) => (
                 <li key={r.id}>
-                  <button type="button" className="try-pick" aria-pressed={picked === r.id} onClick={() => { setAlertId(String(r.id)); setPicked(r.id) }}>
+                  <button
+                    type="button"
+                    className="try-pick"
+                    aria-pressed={picked === r.id}
+                    onClick={() => {
+                      setAlertId(String(r.id))
+                      setPicked(r.id)
+                    }}
+                  >
                     <span className="num">#{r.id}</span> <SeverityBadge severity={r.severity} /> <span className="clip">{displayTitle(r)}</span>
                   </button>
                 </li>
@@ -85,31 +106,46 @@ export function TryOnAlert({ content, version }: { content: string | null; versi
             </ul>
           ) : (
             <p className="muted small">No alert matches "{search.trim()}".</p>
-          )
-        )}
+          ))}
         {error && <Banner tone="danger">{error}</Banner>}
         {t && result && (
           <div className="try-result" aria-live="polite">
             <p className="row small">
               <a href={`#/audit?id=${t.alert_id}`}>Alert #{t.alert_id}</a>
-              <span className="clip grow" title={t.title}>{t.title}</span>
+              <span className="clip grow" title={t.title}>
+                {t.title}
+              </span>
               {t.changed ? <Badge tone="warn">decided differently</Badge> : <Badge tone="ok">same decision</Badge>}
             </p>
             <table className="table table-compact try-table">
               <caption className="visually-hidden">Alert #{t.alert_id}: recorded decision and the draft's</caption>
               <thead>
-                <tr><th scope="col"><span className="visually-hidden">Part of the decision</span></th><th scope="col">Recorded</th><th scope="col">Under the draft</th></tr>
+                <tr>
+                  <th scope="col">
+                    <span className="visually-hidden">Part of the decision</span>
+                  </th>
+                  <th scope="col">Recorded</th>
+                  <th scope="col">Under the draft</th>
+                </tr>
               </thead>
               <tbody>
                 <tr>
                   <th scope="row">Severity</th>
-                  <td><SeverityBadge severity={t.recorded.severity as SeverityName} /></td>
-                  <td><SeverityBadge severity={t.draft.severity as SeverityName} /></td>
+                  <td>
+                    <SeverityBadge severity={t.recorded.severity as SeverityName} />
+                  </td>
+                  <td>
+                    <SeverityBadge severity={t.draft.severity as SeverityName} />
+                  </td>
                 </tr>
                 <tr>
                   <th scope="row">Matched rules</th>
-                  <td><Rules rules={result.recorded.matched_rules} /></td>
-                  <td><Rules rules={t.draft.matched} /></td>
+                  <td>
+                    <Rules rules={result.recorded.matched_rules} />
+                  </td>
+                  <td>
+                    <Rules rules={t.draft.matched} />
+                  </td>
                 </tr>
                 <tr>
                   <th scope="row">Reason</th>
@@ -118,13 +154,21 @@ export function TryOnAlert({ content, version }: { content: string | null; versi
                 </tr>
                 <tr>
                   <th scope="row">Destinations</th>
-                  <td><Destinations list={t.recorded.destinations} /></td>
-                  <td><Destinations list={t.draft.destinations} /></td>
+                  <td>
+                    <Destinations list={t.recorded.destinations} />
+                  </td>
+                  <td>
+                    <Destinations list={t.draft.destinations} />
+                  </td>
                 </tr>
                 <tr>
                   <th scope="row">Rule set</th>
-                  <td><code className="rule-version">{t.recorded.ruleset_version}</code></td>
-                  <td><code className="rule-version">{t.draft.ruleset_version}</code></td>
+                  <td>
+                    <code className="rule-version">{t.recorded.ruleset_version}</code>
+                  </td>
+                  <td>
+                    <code className="rule-version">{t.draft.ruleset_version}</code>
+                  </td>
                 </tr>
               </tbody>
             </table>
@@ -139,7 +183,11 @@ function Rules({ rules }: { rules: ReadonlyArray<{ id: string; severity: string 
   if (!rules.length) return <span className="faint">none</span>
   return (
     <ul className="try-list">
-      {rules.map((r) => <li key={r.id}><code>{r.id}</code> <span className="faint">({r.severity})</span></li>)}
+      {rules.map((r) => (
+        <li key={r.id}>
+          <code>{r.id}</code> <span className="faint">({r.severity})</span>
+        </li>
+      ))}
     </ul>
   )
 }
@@ -148,7 +196,11 @@ function Destinations({ list }: { list: readonly string[] }) {
   if (!list.length) return <span className="faint">none</span>
   return (
     <ul className="try-list">
-      {list.map((d) => <li key={d} className="mono">{d}</li>)}
+      {list.map((d) => (
+        <li key={d} className="mono">
+          {d}
+        </li>
+      ))}
     </ul>
   )
 }

@@ -80,11 +80,23 @@ export function Settings({ params }: { params?: URLSearchParams }) {
       const secretPatch = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== ''))
       await call('updateSettings', {
         patch: {
-          organisation: draft.organisation, dry_run: draft.dry_run, inbox: draft.inbox, schedule: draft.schedule, rules_file: draft.rules_file,
-          sla_minutes: draft.sla_minutes, routing: draft.routing, dedup: { window_hours: draft.dedup.window_hours },
-          sources: { csv: { delimiter: draft.sources.csv.delimiter, timezone: draft.sources.csv.timezone, columns: draft.sources.csv.columns }, email: draft.sources.email },
+          organisation: draft.organisation,
+          dry_run: draft.dry_run,
+          inbox: draft.inbox,
+          schedule: draft.schedule,
+          rules_file: draft.rules_file,
+          sla_minutes: draft.sla_minutes,
+          routing: draft.routing,
+          dedup: { window_hours: draft.dedup.window_hours },
+          sources: {
+            csv: { delimiter: draft.sources.csv.delimiter, timezone: draft.sources.csv.timezone, columns: draft.sources.csv.columns },
+            email: draft.sources.email
+          },
           database: { url: draft.database.url, tls: draft.database.tls, ca_file: draft.database.ca_file },
-          officer: draft.officer, officers: draft.officers, start_at_login: draft.start_at_login, updates: { feed_url: draft.updates.feed_url }
+          officer: draft.officer,
+          officers: draft.officers,
+          start_at_login: draft.start_at_login,
+          updates: { feed_url: draft.updates.feed_url }
         },
         secrets: secretPatch
       })
@@ -99,7 +111,10 @@ export function Settings({ params }: { params?: URLSearchParams }) {
         setProblems(byKey)
         focusAfterError.current = Object.keys(byKey).find((k) => FIELD_ID[k]) ?? null
         const named = Object.keys(byKey).map(fieldLabel)
-        setMessage({ tone: 'danger', text: `Not saved: ${named.length === 1 ? `${named[0]} needs a correction` : `${named.length} settings need a correction (${named.join(', ')})`}; see the marked ${named.length === 1 ? 'field' : 'fields'}.` })
+        setMessage({
+          tone: 'danger',
+          text: `Not saved: ${named.length === 1 ? `${named[0]} needs a correction` : `${named.length} settings need a correction (${named.join(', ')})`}; see the marked ${named.length === 1 ? 'field' : 'fields'}.`
+        })
       } else setMessage({ tone: 'danger', text: errorText(e) })
     } finally {
       setSaving(false)
@@ -131,189 +146,339 @@ export function Settings({ params }: { params?: URLSearchParams }) {
       <header className="page-head">
         <div>
           <h1>Settings</h1>
-          <p className="muted">Stored in <span className="mono">{view.data.source}</span></p>
+          <p className="muted">
+            Stored in <span className="mono">{view.data.source}</span>
+          </p>
         </div>
-        {ro ? <Badge tone="neutral">Read-only</Badge> : <Button variant="primary" type="submit" disabled={saving}>{saving ? 'Saving…' : 'Save settings'}</Button>}
+        {ro ? (
+          <Badge tone="neutral">Read-only</Badge>
+        ) : (
+          <Button variant="primary" type="submit" disabled={saving}>
+            {saving ? 'Saving…' : 'Save settings'}
+          </Button>
+        )}
       </header>
       {ro && (
         <Banner tone="info">
           <span>
-            <strong>Read-only in this session.</strong> These settings come from <span className="mono">{view.data.source}</span>, the file given to <code>triage serve --config</code>: this screen shows what is in force and cannot change it.
-            {asked && FIELD_ID[asked] ? <> To change <strong>{fieldLabel(asked)}</strong>, edit that file (it is read again on every request) or use the desktop app.</> : ' To change a setting, edit that file (it is read again on every request) or use the desktop app.'}
+            <strong>Read-only in this session.</strong> These settings come from <span className="mono">{view.data.source}</span>, the file given to{' '}
+            <code>triage serve --config</code>: this screen shows what is in force and cannot change it.
+            {asked && FIELD_ID[asked] ? (
+              <>
+                {' '}
+                To change <strong>{fieldLabel(asked)}</strong>, edit that file (it is read again on every request) or use the desktop app.
+              </>
+            ) : (
+              ' To change a setting, edit that file (it is read again on every request) or use the desktop app.'
+            )}
           </span>
         </Banner>
       )}
       {message && <Banner tone={message.tone}>{message.text}</Banner>}
       <div className={`stack settings-body ${ro ? 'settings-ro' : ''}`}>
-
-      <Card title="Deliveries">
-        <div className="stack-sm">
-          <Checkbox
-            id={FIELD_ID.dry_run}
-            label={<><strong>Dry-run</strong>: record deliveries, send nothing</>}
-            checked={draft.dry_run}
-            disabled={ro}
-            onChange={(v) => set((s) => void (s.dry_run = v))}
-          />
-          {!draft.dry_run && <Banner tone="warn">With dry-run off, alerts are sent to Slack and e-mail for real once saved.</Banner>}
-        </div>
-      </Card>
-
-      {window.triageDesk && (
-        <Card title="Desktop app">
-          <Checkbox
-            id="s-start-at-login"
-            label={<><strong>Start at login</strong>: Triage Desk starts in the tray, window closed, when you sign in</>}
-            checked={draft.start_at_login}
-            disabled={ro}
-            onChange={(v) => set((s) => void (s.start_at_login = v))}
-          />
-          <Field label="Update feed" htmlFor="s-update-feed" hint="Where new versions are published (https). Empty: the app never looks for updates. An update downloads in the background and installs when you quit." error={problems['updates.feed_url']}>
-            <Input id="s-update-feed" value={draft.updates.feed_url} disabled={ro} placeholder={ro ? '(not set)' : 'https://updates.example/triage-desk'} {...mark('updates.feed_url')} onChange={(e) => edit('updates.feed_url', (s) => void (s.updates.feed_url = e.target.value))} />
-          </Field>
-        </Card>
-      )}
-
-      <Card title="Inbox and schedule">
-        <div className="form-grid">
-          <Field label="Organisation" htmlFor="s-org" error={problems.organisation}>
-            <Input id="s-org" value={draft.organisation} disabled={ro} {...mark('organisation')} onChange={(e) => edit('organisation', (s) => void (s.organisation = e.target.value))} />
-          </Field>
-          <Field label="Inbox folder" htmlFor="s-inbox" hint="New files here are triaged on the schedule." error={problems.inbox}>
-            <div className="row nowrap-row">
-              <Input id="s-inbox" className="input grow" value={draft.inbox} disabled={ro} placeholder={ro ? '(not set)' : '/path/to/inbox'} {...mark('inbox')} onChange={(e) => edit('inbox', (s) => void (s.inbox = e.target.value))} />
-              {transport.chooseFolder && !ro && <Button onClick={browse}>Browse…</Button>}
-            </div>
-          </Field>
-          <Field label="Schedule (cron)" htmlFor="s-schedule" hint={SCHEDULES.find(([c]) => c === draft.schedule)?.[1] ?? 'minute hour day month weekday'} error={problems.schedule}>
-            <Input id="s-schedule" className="input mono" value={draft.schedule} disabled={ro} list="s-schedules" {...mark('schedule')} onChange={(e) => edit('schedule', (s) => void (s.schedule = e.target.value))} />
-            <datalist id="s-schedules">
-              {SCHEDULES.map(([c, l]) => (
-                <option key={c} value={c}>{l}</option>
-              ))}
-            </datalist>
-          </Field>
-          <Field label="Rule set file" htmlFor="s-rules" hint="Empty: the bundled default rule set." error={problems.rules_file}>
-            <Input id="s-rules" className="input mono" value={draft.rules_file} disabled={ro} placeholder={ro ? '(the bundled default rule set)' : undefined} {...mark('rules_file')} onChange={(e) => edit('rules_file', (s) => void (s.rules_file = e.target.value))} />
-          </Field>
-        </div>
-      </Card>
-
-      <OfficersCard draft={draft} saved={view.data.settings.officer} set={set} ro={ro} />
-
-      <Card title="Audit trail database" sub="Where the trail is kept. Empty: this computer's own file. A team shares one PostgreSQL database. Takes effect when the app restarts.">
-        <p className="small">
-          Open now: <strong>{view.data.trail.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong> <span className="mono">{view.data.trail.location}</span>
-        </p>
-        <div className="form-grid">
-          <Field label="Database" htmlFor="s-db-url" hint="A SQLite file path, or postgres://user@host:5432/database (the password goes in Secrets: database.password)." error={problems['database.url']}>
-            <Input id="s-db-url" className="input mono" value={draft.database.url} disabled={ro} placeholder="(this computer's triage.db)" {...mark('database.url')} onChange={(e) => edit('database.url', (s) => void (s.database.url = e.target.value))} />
-          </Field>
-          <Field label="TLS to PostgreSQL" htmlFor="s-db-tls" hint="verify-full checks the server's certificate and name.">
-            <Select id="s-db-tls" value={draft.database.tls} disabled={ro} onChange={(e) => set((s) => void (s.database.tls = e.target.value as S['database']['tls']))}>
-              <option value="off">off</option>
-              <option value="require">require (encrypted)</option>
-              <option value="verify-full">verify-full (encrypted, certificate checked)</option>
-            </Select>
-          </Field>
-          <Field label="CA certificate file (PEM)" htmlFor="s-db-ca" hint="For verify-full with a private CA; empty: the system's CAs." error={problems['database.ca_file']}>
-            <Input id="s-db-ca" className="input mono" value={draft.database.ca_file} disabled={ro} {...mark('database.ca_file')} onChange={(e) => edit('database.ca_file', (s) => void (s.database.ca_file = e.target.value))} />
-          </Field>
-        </div>
-      </Card>
-
-      <SourcesCard
-        ids={[
-          ...view.data.settings.sources.mailboxes.map((m) => `mailbox:${m.name}`),
-          ...view.data.settings.sources.databases.map((d) => `database:${d.name}`)
-        ]}
-        inbox={view.data.settings.inbox}
-        watchInbox={view.data.settings.watch.inbox}
-      />
-
-      <Card title="SLA targets" sub="Minutes from the alert's time to triage, per severity.">
-        <div className="form-grid form-grid-4">
-          {SEVS.map((k) => (
-            <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-sla-${k}`} error={problems[`sla_minutes.${k}`]}>
-              <Input id={`s-sla-${k}`} type="number" min={1} value={draft.sla_minutes[k]} disabled={ro} {...mark(`sla_minutes.${k}`)} onChange={(e) => edit(`sla_minutes.${k}`, (s) => void (s.sla_minutes[k] = Number(e.target.value)))} />
-            </Field>
-          ))}
-        </div>
-      </Card>
-
-      <Card title="Routing" sub="Destinations per severity, comma-separated: slack:<channel> or email:<list>.">
-        <div className="form-grid form-grid-2">
-          {SEVS.map((k) => (
-            <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-route-${k}`} error={problems[`routing.${k}`]}>
-              <Input
-                id={`s-route-${k}`}
-                className="input mono"
-                value={draft.routing[k].join(', ')}
-                disabled={ro}
-                {...mark(`routing.${k}`)}
-                onChange={(e) => edit(`routing.${k}`, (s) => void (s.routing[k] = e.target.value.split(',').map((x) => x.trim()).filter(Boolean) as S['routing'][typeof k]))}
-              />
-            </Field>
-          ))}
-        </div>
-      </Card>
-
-      <Card title="CSV exports" sub="How transaction CSV files are read.">
-        <div className="form-grid form-grid-4">
-          <Field label="Delimiter" htmlFor="s-delim" error={problems['sources.csv.delimiter']}>
-            <Input id="s-delim" className="input mono" maxLength={1} value={draft.sources.csv.delimiter} disabled={ro} {...mark('sources.csv.delimiter')} onChange={(e) => edit('sources.csv.delimiter', (s) => void (s.sources.csv.delimiter = e.target.value))} />
-          </Field>
-          <Field label="Time zone of times without one" htmlFor="s-tz" error={problems['sources.csv.timezone']}>
-            <Input id="s-tz" value={draft.sources.csv.timezone} disabled={ro} {...mark('sources.csv.timezone')} onChange={(e) => edit('sources.csv.timezone', (s) => void (s.sources.csv.timezone = e.target.value))} />
-          </Field>
-          <Field label="Dedup window (hours)" htmlFor="s-dedup" error={problems['dedup.window_hours']}>
-            <Input id="s-dedup" type="number" min={1} value={draft.dedup.window_hours} disabled={ro} {...mark('dedup.window_hours')} onChange={(e) => edit('dedup.window_hours', (s) => void (s.dedup.window_hours = Number(e.target.value)))} />
-          </Field>
-        </div>
-        <h3 className="subhead">Column mapping</h3>
-        <p className="faint small">Header name in the export for each field; empty: a column with the field's own name.</p>
-        <div className="form-grid form-grid-4">
-          {TRANSACTION_FIELDS.map((f) => (
-            <Field key={f} label={f} htmlFor={`s-col-${f}`} error={problems[`sources.csv.columns.${f}`]}>
-              <Input
-                id={`s-col-${f}`}
-                className="input mono"
-                placeholder={f}
-                value={draft.sources.csv.columns[f] ?? ''}
-                disabled={ro}
-                {...mark(`sources.csv.columns.${f}`)}
-                onChange={(e) => edit(`sources.csv.columns.${f}`, (s) => {
-                  if (e.target.value) s.sources.csv.columns[f] = e.target.value
-                  else delete s.sources.csv.columns[f]
-                })}
-              />
-            </Field>
-          ))}
-        </div>
-      </Card>
-
-      <Card title="Secrets" sub="SMTP password, Slack webhook URLs. Never shown; stored encrypted by the desktop app.">
-        {view.data.secrets.length === 0 ? (
-          <p className="muted small">No secret settings yet (they appear once the delivery settings name them).</p>
-        ) : (
+        <Card title="Deliveries">
           <div className="stack-sm">
-            {view.data.secrets.map((sec) => (
-              <SecretRow key={sec.path} label={sec.path} set={sec.set} ro={ro}>
+            <Checkbox
+              id={FIELD_ID.dry_run}
+              label={
+                <>
+                  <strong>Dry-run</strong>: record deliveries, send nothing
+                </>
+              }
+              checked={draft.dry_run}
+              disabled={ro}
+              onChange={(v) => set((s) => void (s.dry_run = v))}
+            />
+            {!draft.dry_run && <Banner tone="warn">With dry-run off, alerts are sent to Slack and e-mail for real once saved.</Banner>}
+          </div>
+        </Card>
+
+        {window.triageDesk && (
+          <Card title="Desktop app">
+            <Checkbox
+              id="s-start-at-login"
+              label={
+                <>
+                  <strong>Start at login</strong>: Triage Desk starts in the tray, window closed, when you sign in
+                </>
+              }
+              checked={draft.start_at_login}
+              disabled={ro}
+              onChange={(v) => set((s) => void (s.start_at_login = v))}
+            />
+            <Field
+              label="Update feed"
+              htmlFor="s-update-feed"
+              hint="Where new versions are published (https). Empty: the app never looks for updates. An update downloads in the background and installs when you quit."
+              error={problems['updates.feed_url']}
+            >
+              <Input
+                id="s-update-feed"
+                value={draft.updates.feed_url}
+                disabled={ro}
+                placeholder={ro ? '(not set)' : 'https://updates.example/triage-desk'}
+                {...mark('updates.feed_url')}
+                onChange={(e) => edit('updates.feed_url', (s) => void (s.updates.feed_url = e.target.value))}
+              />
+            </Field>
+          </Card>
+        )}
+
+        <Card title="Inbox and schedule">
+          <div className="form-grid">
+            <Field label="Organisation" htmlFor="s-org" error={problems.organisation}>
+              <Input
+                id="s-org"
+                value={draft.organisation}
+                disabled={ro}
+                {...mark('organisation')}
+                onChange={(e) => edit('organisation', (s) => void (s.organisation = e.target.value))}
+              />
+            </Field>
+            <Field label="Inbox folder" htmlFor="s-inbox" hint="New files here are triaged on the schedule." error={problems.inbox}>
+              <div className="row nowrap-row">
                 <Input
-                  id={`secret-${sec.path}`}
-                  type="password"
-                  autoComplete="off"
-                  placeholder={sec.set ? 'replace…' : 'set…'}
-                  value={secrets[sec.path] ?? ''}
+                  id="s-inbox"
+                  className="input grow"
+                  value={draft.inbox}
                   disabled={ro}
-                  onChange={(e) => setSecrets((x) => ({ ...x, [sec.path]: e.target.value }))}
+                  placeholder={ro ? '(not set)' : '/path/to/inbox'}
+                  {...mark('inbox')}
+                  onChange={(e) => edit('inbox', (s) => void (s.inbox = e.target.value))}
                 />
-                {sec.set && !ro && <Button size="sm" variant="ghost" onClick={() => void clearSecret(sec.path)}>Clear</Button>}
-              </SecretRow>
+                {transport.chooseFolder && !ro && <Button onClick={browse}>Browse…</Button>}
+              </div>
+            </Field>
+            <Field
+              label="Schedule (cron)"
+              htmlFor="s-schedule"
+              hint={SCHEDULES.find(([c]) => c === draft.schedule)?.[1] ?? 'minute hour day month weekday'}
+              error={problems.schedule}
+            >
+              <Input
+                id="s-schedule"
+                className="input mono"
+                value={draft.schedule}
+                disabled={ro}
+                list="s-schedules"
+                {...mark('schedule')}
+                onChange={(e) => edit('schedule', (s) => void (s.schedule = e.target.value))}
+              />
+              <datalist id="s-schedules">
+                {SCHEDULES.map(([c, l]) => (
+                  <option key={c} value={c}>
+                    {l}
+                  </option>
+                ))}
+              </datalist>
+            </Field>
+            <Field label="Rule set file" htmlFor="s-rules" hint="Empty: the bundled default rule set." error={problems.rules_file}>
+              <Input
+                id="s-rules"
+                className="input mono"
+                value={draft.rules_file}
+                disabled={ro}
+                placeholder={ro ? '(the bundled default rule set)' : undefined}
+                {...mark('rules_file')}
+                onChange={(e) => edit('rules_file', (s) => void (s.rules_file = e.target.value))}
+              />
+            </Field>
+          </div>
+        </Card>
+
+        <OfficersCard draft={draft} saved={view.data.settings.officer} set={set} ro={ro} />
+
+        <Card
+          title="Audit trail database"
+          sub="Where the trail is kept. Empty: this computer's own file. A team shares one PostgreSQL database. Takes effect when the app restarts."
+        >
+          <p className="small">
+            Open now: <strong>{view.data.trail.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong> <span className="mono">{view.data.trail.location}</span>
+          </p>
+          <div className="form-grid">
+            <Field
+              label="Database"
+              htmlFor="s-db-url"
+              hint="A SQLite file path, or postgres://user@host:5432/database (the password goes in Secrets: database.password)."
+              error={problems['database.url']}
+            >
+              <Input
+                id="s-db-url"
+                className="input mono"
+                value={draft.database.url}
+                disabled={ro}
+                placeholder="(this computer's triage.db)"
+                {...mark('database.url')}
+                onChange={(e) => edit('database.url', (s) => void (s.database.url = e.target.value))}
+              />
+            </Field>
+            <Field label="TLS to PostgreSQL" htmlFor="s-db-tls" hint="verify-full checks the server's certificate and name.">
+              <Select
+                id="s-db-tls"
+                value={draft.database.tls}
+                disabled={ro}
+                onChange={(e) => set((s) => void (s.database.tls = e.target.value as S['database']['tls']))}
+              >
+                <option value="off">off</option>
+                <option value="require">require (encrypted)</option>
+                <option value="verify-full">verify-full (encrypted, certificate checked)</option>
+              </Select>
+            </Field>
+            <Field
+              label="CA certificate file (PEM)"
+              htmlFor="s-db-ca"
+              hint="For verify-full with a private CA; empty: the system's CAs."
+              error={problems['database.ca_file']}
+            >
+              <Input
+                id="s-db-ca"
+                className="input mono"
+                value={draft.database.ca_file}
+                disabled={ro}
+                {...mark('database.ca_file')}
+                onChange={(e) => edit('database.ca_file', (s) => void (s.database.ca_file = e.target.value))}
+              />
+            </Field>
+          </div>
+        </Card>
+
+        <SourcesCard
+          ids={[
+            ...view.data.settings.sources.mailboxes.map((m) => `mailbox:${m.name}`),
+            ...view.data.settings.sources.databases.map((d) => `database:${d.name}`)
+          ]}
+          inbox={view.data.settings.inbox}
+          watchInbox={view.data.settings.watch.inbox}
+        />
+
+        <Card title="SLA targets" sub="Minutes from the alert's time to triage, per severity.">
+          <div className="form-grid form-grid-4">
+            {SEVS.map((k) => (
+              <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-sla-${k}`} error={problems[`sla_minutes.${k}`]}>
+                <Input
+                  id={`s-sla-${k}`}
+                  type="number"
+                  min={1}
+                  value={draft.sla_minutes[k]}
+                  disabled={ro}
+                  {...mark(`sla_minutes.${k}`)}
+                  onChange={(e) => edit(`sla_minutes.${k}`, (s) => void (s.sla_minutes[k] = Number(e.target.value)))}
+                />
+              </Field>
             ))}
           </div>
-        )}
-      </Card>
+        </Card>
+
+        <Card title="Routing" sub="Destinations per severity, comma-separated: slack:<channel> or email:<list>.">
+          <div className="form-grid form-grid-2">
+            {SEVS.map((k) => (
+              <Field key={k} label={SEVERITY_LABEL[k]} htmlFor={`s-route-${k}`} error={problems[`routing.${k}`]}>
+                <Input
+                  id={`s-route-${k}`}
+                  className="input mono"
+                  value={draft.routing[k].join(', ')}
+                  disabled={ro}
+                  {...mark(`routing.${k}`)}
+                  onChange={(e) =>
+                    edit(
+                      `routing.${k}`,
+                      (s) =>
+                        void (s.routing[k] = e.target.value
+                          .split(',')
+                          .map((x) => x.trim())
+                          .filter(Boolean) as S['routing'][typeof k])
+                    )
+                  }
+                />
+              </Field>
+            ))}
+          </div>
+        </Card>
+
+        <Card title="CSV exports" sub="How transaction CSV files are read.">
+          <div className="form-grid form-grid-4">
+            <Field label="Delimiter" htmlFor="s-delim" error={problems['sources.csv.delimiter']}>
+              <Input
+                id="s-delim"
+                className="input mono"
+                maxLength={1}
+                value={draft.sources.csv.delimiter}
+                disabled={ro}
+                {...mark('sources.csv.delimiter')}
+                onChange={(e) => edit('sources.csv.delimiter', (s) => void (s.sources.csv.delimiter = e.target.value))}
+              />
+            </Field>
+            <Field label="Time zone of times without one" htmlFor="s-tz" error={problems['sources.csv.timezone']}>
+              <Input
+                id="s-tz"
+                value={draft.sources.csv.timezone}
+                disabled={ro}
+                {...mark('sources.csv.timezone')}
+                onChange={(e) => edit('sources.csv.timezone', (s) => void (s.sources.csv.timezone = e.target.value))}
+              />
+            </Field>
+            <Field label="Dedup window (hours)" htmlFor="s-dedup" error={problems['dedup.window_hours']}>
+              <Input
+                id="s-dedup"
+                type="number"
+                min={1}
+                value={draft.dedup.window_hours}
+                disabled={ro}
+                {...mark('dedup.window_hours')}
+                onChange={(e) => edit('dedup.window_hours', (s) => void (s.dedup.window_hours = Number(e.target.value)))}
+              />
+            </Field>
+          </div>
+          <h3 className="subhead">Column mapping</h3>
+          <p className="faint small">Header name in the export for each field; empty: a column with the field's own name.</p>
+          <div className="form-grid form-grid-4">
+            {TRANSACTION_FIELDS.map((f) => (
+              <Field key={f} label={f} htmlFor={`s-col-${f}`} error={problems[`sources.csv.columns.${f}`]}>
+                <Input
+                  id={`s-col-${f}`}
+                  className="input mono"
+                  placeholder={f}
+                  value={draft.sources.csv.columns[f] ?? ''}
+                  disabled={ro}
+                  {...mark(`sources.csv.columns.${f}`)}
+                  onChange={(e) =>
+                    edit(`sources.csv.columns.${f}`, (s) => {
+                      if (e.target.value) s.sources.csv.columns[f] = e.target.value
+                      else delete s.sources.csv.columns[f]
+                    })
+                  }
+                />
+              </Field>
+            ))}
+          </div>
+        </Card>
+
+        <Card title="Secrets" sub="SMTP password, Slack webhook URLs. Never shown; stored encrypted by the desktop app.">
+          {view.data.secrets.length === 0 ? (
+            <p className="muted small">No secret settings yet (they appear once the delivery settings name them).</p>
+          ) : (
+            <div className="stack-sm">
+              {view.data.secrets.map((sec) => (
+                <SecretRow key={sec.path} label={sec.path} set={sec.set} ro={ro}>
+                  <Input
+                    id={`secret-${sec.path}`}
+                    type="password"
+                    autoComplete="off"
+                    placeholder={sec.set ? 'replace…' : 'set…'}
+                    value={secrets[sec.path] ?? ''}
+                    disabled={ro}
+                    onChange={(e) => setSecrets((x) => ({ ...x, [sec.path]: e.target.value }))}
+                  />
+                  {sec.set && !ro && (
+                    <Button size="sm" variant="ghost" onClick={() => void clearSecret(sec.path)}>
+                      Clear
+                    </Button>
+                  )}
+                </SecretRow>
+              ))}
+            </div>
+          )}
+        </Card>
       </div>
     </form>
   )
@@ -322,7 +487,9 @@ export function Settings({ params }: { params?: URLSearchParams }) {
 function SecretRow({ label, set, ro, children }: { label: string; set: boolean; ro: boolean; children: ReactNode }) {
   return (
     <div className="secret-row">
-      <label className="mono small" htmlFor={`secret-${label}`}>{label}</label>
+      <label className="mono small" htmlFor={`secret-${label}`}>
+        {label}
+      </label>
       <Badge tone={set ? 'ok' : 'neutral'}>{set ? 'set' : 'not set'}</Badge>
       <div className="row nowrap-row">{ro ? null : children}</div>
     </div>
@@ -346,7 +513,10 @@ function SourcesCard({ ids: configured, inbox, watchInbox }: { ids: string[]; in
     }
   }
   return (
-    <Card title="Live sources" sub="Read continuously while the app runs (and by triage watch): the inbox folder as files appear, vendor mailboxes over IMAP, the monitoring database after its cursor. Configured under sources in the settings file.">
+    <Card
+      title="Live sources"
+      sub="Read continuously while the app runs (and by triage watch): the inbox folder as files appear, vendor mailboxes over IMAP, the monitoring database after its cursor. Configured under sources in the settings file."
+    >
       {ids.length === 0 ? (
         <p className="muted small">Nothing is watched: set an inbox folder, or add sources.mailboxes or sources.databases to the settings file.</p>
       ) : (
@@ -359,7 +529,12 @@ function SourcesCard({ ids: configured, inbox, watchInbox }: { ids: string[]; in
                 <div className="row">
                   <span className="mono">{id}</span>
                   <Badge tone={s ? STATE_TONE[s.status] : 'neutral'}>{s ? s.status : status.data?.watching ? 'starting' : 'not watched here'}</Badge>
-                  {s && <span className="faint small">since {fmtTime(s.since)}{s.backlog ? ` · ${s.backlog} waiting` : ''}</span>}
+                  {s && (
+                    <span className="faint small">
+                      since {fmtTime(s.since)}
+                      {s.backlog ? ` · ${s.backlog} waiting` : ''}
+                    </span>
+                  )}
                   <span className="spacer" />
                   {id !== 'folder' && (
                     <Button size="sm" onClick={() => void test(id)} disabled={t === 'testing'} aria-label={`Test the connection to ${id}`}>

@@ -40,18 +40,38 @@ export function OfficersCard({ draft, saved, set, ro }: { draft: S; saved: strin
         <Field
           label="Officer at this workstation"
           htmlFor={`${id}-me`}
-          hint={now.data ? <ActingAs me={now.data.me} officers={now.data.officers} chosen={current?.id ?? draft.officer.trim()} changed={draft.officer.trim() !== saved.trim()} /> : 'Empty: the account this computer runs Triage Desk under.'}
+          hint={
+            now.data ? (
+              <ActingAs
+                me={now.data.me}
+                officers={now.data.officers}
+                chosen={current?.id ?? draft.officer.trim()}
+                changed={draft.officer.trim() !== saved.trim()}
+              />
+            ) : (
+              'Empty: the account this computer runs Triage Desk under.'
+            )
+          }
         >
           {officers.length ? (
             <Select id={`${id}-me`} value={current ? current.id : draft.officer} disabled={ro} onChange={(e) => set((s) => void (s.officer = e.target.value))}>
               <option value="">(this computer's account)</option>
               {!current && draft.officer && <option value={draft.officer}>{draft.officer} — not one of the officers</option>}
               {officers.map((o) => (
-                <option key={o.id} value={o.id}>{o.name} ({o.id})</option>
+                <option key={o.id} value={o.id}>
+                  {o.name} ({o.id})
+                </option>
               ))}
             </Select>
           ) : (
-            <Input id={`${id}-me`} value={draft.officer} maxLength={100} disabled={ro} placeholder="(this computer's account)" onChange={(e) => set((s) => void (s.officer = e.target.value))} />
+            <Input
+              id={`${id}-me`}
+              value={draft.officer}
+              maxLength={100}
+              disabled={ro}
+              placeholder="(this computer's account)"
+              onChange={(e) => set((s) => void (s.officer = e.target.value))}
+            />
           )}
         </Field>
       </div>
@@ -66,7 +86,11 @@ export function OfficersCard({ draft, saved, set, ro }: { draft: S; saved: strin
             <tr>
               <th scope="col">Id</th>
               <th scope="col">Name</th>
-              {!ro && <th scope="col"><span className="visually-hidden">Remove</span></th>}
+              {!ro && (
+                <th scope="col">
+                  <span className="visually-hidden">Remove</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -76,7 +100,14 @@ export function OfficersCard({ draft, saved, set, ro }: { draft: S; saved: strin
                 <td>{o.name}</td>
                 {!ro && (
                   <td className="num">
-                    <Button size="sm" variant="ghost" aria-label={`Remove ${o.name} (${o.id})`} onClick={() => set((s) => void (s.officers = s.officers.filter((x) => x.id !== o.id)))}>Remove</Button>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      aria-label={`Remove ${o.name} (${o.id})`}
+                      onClick={() => set((s) => void (s.officers = s.officers.filter((x) => x.id !== o.id)))}
+                    >
+                      Remove
+                    </Button>
                   </td>
                 )}
               </tr>
@@ -86,27 +117,59 @@ export function OfficersCard({ draft, saved, set, ro }: { draft: S; saved: strin
       )}
       {!ro && (
         <div className="row officers-add" role="group" aria-label="Add an officer">
-          <label className="visually-hidden" htmlFor={`${id}-new-id`}>New officer's id</label>
-          <Input id={`${id}-new-id`} className="input mono" placeholder="id (e.g. jdoe)" value={newId} maxLength={64} onChange={(e) => setNewId(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), add())} />
-          <label className="visually-hidden" htmlFor={`${id}-new-name`}>New officer's name</label>
-          <Input id={`${id}-new-name`} placeholder="Name" value={newName} maxLength={100} onChange={(e) => setNewName(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), add())} />
-          <Button size="sm" onClick={add}>Add officer</Button>
-          {problem && <span className="field-error" role="alert">{problem}</span>}
+          <label className="visually-hidden" htmlFor={`${id}-new-id`}>
+            New officer's id
+          </label>
+          <Input
+            id={`${id}-new-id`}
+            className="input mono"
+            placeholder="id (e.g. jdoe)"
+            value={newId}
+            maxLength={64}
+            onChange={(e) => setNewId(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), add())}
+          />
+          <label className="visually-hidden" htmlFor={`${id}-new-name`}>
+            New officer's name
+          </label>
+          <Input
+            id={`${id}-new-name`}
+            placeholder="Name"
+            value={newName}
+            maxLength={100}
+            onChange={(e) => setNewName(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), add())}
+          />
+          <Button size="sm" onClick={add}>
+            Add officer
+          </Button>
+          {problem && (
+            <span className="field-error" role="alert">
+              {problem}
+            </span>
+          )}
         </div>
       )}
 
       <h3 className="subhead">Case rules</h3>
-      <p className="faint small">Set under <span className="mono">cases</span> in the settings file.</p>
+      <p className="faint small">
+        Set under <span className="mono">cases</span> in the settings file.
+      </p>
       <dl className="kv case-rules">
         <dt>Dispositions</dt>
         <dd>{draft.cases.dispositions.map(dispositionLabel).join(' · ')}</dd>
         <dt>Four-eyes</dt>
-        <dd>{draft.cases.four_eyes.length ? `closing ${draft.cases.four_eyes.map((s) => SEVERITY_LABEL[s].toLowerCase()).join(' and ')} alerts needs a second officer's approval` : 'no severity needs a second officer'}</dd>
+        <dd>
+          {draft.cases.four_eyes.length
+            ? `closing ${draft.cases.four_eyes.map((s) => SEVERITY_LABEL[s].toLowerCase()).join(' and ')} alerts needs a second officer's approval`
+            : 'no severity needs a second officer'}
+        </dd>
         <dt>Targets</dt>
         <dd>
           {SEVS.map((s) => (
             <span key={s} className="case-target">
-              {SEVERITY_LABEL[s]}: acknowledge {fmtDuration(draft.cases.targets_minutes[s].acknowledge * 60_000)}, close {fmtDuration(draft.cases.targets_minutes[s].close * 60_000)}
+              {SEVERITY_LABEL[s]}: acknowledge {fmtDuration(draft.cases.targets_minutes[s].acknowledge * 60_000)}, close{' '}
+              {fmtDuration(draft.cases.targets_minutes[s].close * 60_000)}
             </span>
           ))}
         </dd>
@@ -118,6 +181,16 @@ export function OfficersCard({ draft, saved, set, ro }: { draft: S; saved: strin
 /** Who case actions are recorded as now, and who they will be once the settings are saved. */
 function ActingAs({ me, officers, chosen, changed }: { me: string; officers: readonly Officer[]; chosen: string; changed: boolean }) {
   const now = <strong>{officerName(officers, me)}</strong>
-  if (!changed || chosen.toLowerCase() === me.toLowerCase()) return <>Case actions from here are recorded as {now}{chosen ? '' : " (this computer's account)"}.</>
-  return <>Recorded as {now} until you save the settings; then as {chosen ? <strong>{officerName(officers, chosen)}</strong> : "this computer's account"}.</>
+  if (!changed || chosen.toLowerCase() === me.toLowerCase())
+    return (
+      <>
+        Case actions from here are recorded as {now}
+        {chosen ? '' : " (this computer's account)"}.
+      </>
+    )
+  return (
+    <>
+      Recorded as {now} until you save the settings; then as {chosen ? <strong>{officerName(officers, chosen)}</strong> : "this computer's account"}.
+    </>
+  )
 }

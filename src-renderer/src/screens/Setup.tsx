@@ -58,12 +58,22 @@ export function Setup() {
         <Card title="1 · Inbox folder" sub="Triage Desk reads new alert files (CSV, mailbox JSON, .eml, .mbox) from this folder on its schedule.">
           <Field label="Folder" htmlFor="setup-inbox" hint="Leave empty to import files by hand for now.">
             <div className="row">
-              <Input id="setup-inbox" className="input grow" placeholder="/path/to/alerts/inbox" value={current} onChange={(e) => setInbox(e.target.value)} disabled={!view.data?.writable} />
+              <Input
+                id="setup-inbox"
+                className="input grow"
+                placeholder="/path/to/alerts/inbox"
+                value={current}
+                onChange={(e) => setInbox(e.target.value)}
+                disabled={!view.data?.writable}
+              />
               {transport.chooseFolder && <Button onClick={browse}>Browse…</Button>}
             </div>
           </Field>
         </Card>
-        <Card title="2 · Dry-run" sub="While dry-run is on, alerts are triaged and recorded in the audit trail; deliveries to Slack and e-mail are recorded but never sent.">
+        <Card
+          title="2 · Dry-run"
+          sub="While dry-run is on, alerts are triaged and recorded in the audit trail; deliveries to Slack and e-mail are recorded but never sent."
+        >
           <Checkbox label="Keep dry-run on (recommended until routing is checked)" checked={dryRun} onChange={setDryRun} disabled={!view.data?.writable} />
           {!dryRun && <p className="tone-warn small setup-note">Deliveries will be sent for real once the senders are configured.</p>}
         </Card>
@@ -71,8 +81,12 @@ export function Setup() {
           <Checkbox label="Load the bundled sample data" checked={sample} onChange={setSample} />
         </Card>
         <div className="row">
-          <Button variant="primary" onClick={finish} disabled={busy !== null}>{busy ?? 'Finish setup'}</Button>
-          <Button variant="ghost" onClick={skip} disabled={busy !== null}>Skip for now</Button>
+          <Button variant="primary" onClick={finish} disabled={busy !== null}>
+            {busy ?? 'Finish setup'}
+          </Button>
+          <Button variant="ghost" onClick={skip} disabled={busy !== null}>
+            Skip for now
+          </Button>
         </div>
       </div>
     </div>

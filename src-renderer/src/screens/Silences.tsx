@@ -21,7 +21,14 @@ function localInput(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`
 }
 
-export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: {
+export function SilencesPanel({
+  data,
+  all,
+  onAll,
+  officers,
+  onChanged,
+  error
+}: {
   data: SilencesView | null
   all: boolean
   onAll(v: boolean): void
@@ -53,7 +60,11 @@ export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: 
       <Card
         title="Silences"
         sub="A silence holds back the deliveries of matching alerts until it ends. The alerts are still triaged and recorded in full, each naming the silence."
-        actions={<Button variant="primary" onClick={() => setAdding(true)}>Add a silence…</Button>}
+        actions={
+          <Button variant="primary" onClick={() => setAdding(true)}>
+            Add a silence…
+          </Button>
+        }
       >
         <div className="stack-sm">
           <p className="small silence-rule">
@@ -61,14 +72,20 @@ export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: 
           </p>
           <div className="row">
             <div className="chips" role="group" aria-label="Which silences">
-              <button type="button" className="chip" aria-pressed={!all} onClick={() => onAll(false)}>In force and scheduled</button>
-              <button type="button" className="chip" aria-pressed={all} onClick={() => onAll(true)}>All, ended and expired too</button>
+              <button type="button" className="chip" aria-pressed={!all} onClick={() => onAll(false)}>
+                In force and scheduled
+              </button>
+              <button type="button" className="chip" aria-pressed={all} onClick={() => onAll(true)}>
+                All, ended and expired too
+              </button>
             </div>
           </div>
           {message && (
             <Banner tone={message.tone} role={message.tone === 'danger' ? 'alert' : 'status'}>
               <span className="grow">{message.text}</span>
-              <Button size="sm" variant="ghost" onClick={() => setMessage(null)} aria-label="Dismiss the message">✕</Button>
+              <Button size="sm" variant="ghost" onClick={() => setMessage(null)} aria-label="Dismiss the message">
+                ✕
+              </Button>
             </Banner>
           )}
           {error && <Banner tone="danger">{error}</Banner>}
@@ -87,8 +104,12 @@ export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: 
                     <th scope="col">Reason</th>
                     <th scope="col">Added by</th>
                     <th scope="col">Critical alerts</th>
-                    <th scope="col" className="num" title="alerts whose deliveries it held back so far">Silenced</th>
-                    <th scope="col"><span className="visually-hidden">Actions</span></th>
+                    <th scope="col" className="num" title="alerts whose deliveries it held back so far">
+                      Silenced
+                    </th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -103,13 +124,18 @@ export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: 
                           {s.ending_soon && <div className="small tone-warn silence-soon">ends within a day</div>}
                           {s.state === 'expired' && (
                             <div className="faint small">
-                              {fmtTime(s.expired_at)} by {who(officers, s.expired_by, me)}{s.expire_reason ? `: ${s.expire_reason}` : ''}
+                              {fmtTime(s.expired_at)} by {who(officers, s.expired_by, me)}
+                              {s.expire_reason ? `: ${s.expire_reason}` : ''}
                             </div>
                           )}
                         </td>
                         <td>
                           <ul className="silence-matches">
-                            {s.matches.map((m, i) => <li key={i}><code>{m.field}</code> = <code>{m.value}</code></li>)}
+                            {s.matches.map((m, i) => (
+                              <li key={i}>
+                                <code>{m.field}</code> = <code>{m.value}</code>
+                              </li>
+                            ))}
                           </ul>
                         </td>
                         <td>
@@ -127,7 +153,9 @@ export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: 
                           ) : s.approved_by ? (
                             <span className="small">included · approved by {who(officers, s.approved_by, me)}</span>
                           ) : (
-                            <span className="small tone-warn" title="Matching critical alerts are delivered as usual until then">included · awaiting a second officer's approval</span>
+                            <span className="small tone-warn" title="Matching critical alerts are delivered as usual until then">
+                              included · awaiting a second officer's approval
+                            </span>
                           )}
                         </td>
                         <td className="num">{fmtNum(s.alerts_silenced)}</td>
@@ -138,7 +166,11 @@ export function SilencesPanel({ data, all, onAll, officers, onChanged, error }: 
                                 Approve
                               </Button>
                             )}
-                            {open && <Button size="sm" variant="danger" onClick={() => setExpiring(s)}>Expire…</Button>}
+                            {open && (
+                              <Button size="sm" variant="danger" onClick={() => setExpiring(s)}>
+                                Expire…
+                              </Button>
+                            )}
                           </div>
                         </td>
                       </tr>
@@ -192,14 +224,19 @@ function AddSilenceDialog({ fields, onCancel, onDone }: { fields: readonly strin
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const untilMs = Date.parse(until)
-  const problem =
-    rows.find((r) => r.field === 'extra.<column>' && !r.column.trim()) ? 'Name the column of each extra.<column> match.'
-    : rows.find((r) => !r.value.trim()) ? 'Give each match a value.'
-    : !Number.isFinite(untilMs) ? 'Choose when the silence ends.'
-    : untilMs <= Date.now() ? 'The end has passed: choose a later time.'
-    : untilMs > Date.now() + MAX_DAYS * 24 * HOUR ? `A silence holds at most ${MAX_DAYS} days.`
-    : !reason.trim() ? 'A reason is required.'
-    : null
+  const problem = rows.find((r) => r.field === 'extra.<column>' && !r.column.trim())
+    ? 'Name the column of each extra.<column> match.'
+    : rows.find((r) => !r.value.trim())
+      ? 'Give each match a value.'
+      : !Number.isFinite(untilMs)
+        ? 'Choose when the silence ends.'
+        : untilMs <= Date.now()
+          ? 'The end has passed: choose a later time.'
+          : untilMs > Date.now() + MAX_DAYS * 24 * HOUR
+            ? `A silence holds at most ${MAX_DAYS} days.`
+            : !reason.trim()
+              ? 'A reason is required.'
+              : null
   const set = (i: number, patch: Partial<MatchRow>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)))
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -218,34 +255,84 @@ function AddSilenceDialog({ fields, onCancel, onDone }: { fields: readonly strin
   }
   return (
     <Dialog title="Add a silence" onClose={onCancel} wide>
-      <form className="stack" onSubmit={submit} noValidate onKeyDown={(e) => (e.ctrlKey || e.metaKey) && e.key === 'Enter' && (e.preventDefault(), e.currentTarget.requestSubmit())}>
-        <p className="small muted">Alerts matching every row are still triaged and recorded; their deliveries are held back until the silence ends. A silence cannot be edited later: only expired.</p>
+      <form
+        className="stack"
+        onSubmit={submit}
+        noValidate
+        onKeyDown={(e) => (e.ctrlKey || e.metaKey) && e.key === 'Enter' && (e.preventDefault(), e.currentTarget.requestSubmit())}
+      >
+        <p className="small muted">
+          Alerts matching every row are still triaged and recorded; their deliveries are held back until the silence ends. A silence cannot be edited later:
+          only expired.
+        </p>
         <fieldset className="silence-rows">
           <legend className="field-label">Matches (all must hold; text compared ignoring case)</legend>
           {rows.map((r, i) => (
             <div className="row silence-row" key={i}>
-              <label className="visually-hidden" htmlFor={`${id}-f${i}`}>Field of match {i + 1}</label>
+              <label className="visually-hidden" htmlFor={`${id}-f${i}`}>
+                Field of match {i + 1}
+              </label>
               <Select id={`${id}-f${i}`} value={r.field} onChange={(e) => set(i, { field: e.target.value })} data-autofocus={i === 0 ? true : undefined}>
-                {fields.map((f) => <option key={f} value={f}>{f}</option>)}
+                {fields.map((f) => (
+                  <option key={f} value={f}>
+                    {f}
+                  </option>
+                ))}
               </Select>
               {r.field === 'extra.<column>' && (
                 <>
-                  <label className="visually-hidden" htmlFor={`${id}-c${i}`}>Column of match {i + 1}</label>
-                  <Input id={`${id}-c${i}`} className="input silence-column" value={r.column} placeholder="column" invalid={tried && !r.column.trim()} onChange={(e) => set(i, { column: e.target.value })} />
+                  <label className="visually-hidden" htmlFor={`${id}-c${i}`}>
+                    Column of match {i + 1}
+                  </label>
+                  <Input
+                    id={`${id}-c${i}`}
+                    className="input silence-column"
+                    value={r.column}
+                    placeholder="column"
+                    invalid={tried && !r.column.trim()}
+                    onChange={(e) => set(i, { column: e.target.value })}
+                  />
                 </>
               )}
               <span aria-hidden="true">=</span>
-              <label className="visually-hidden" htmlFor={`${id}-v${i}`}>Value of match {i + 1}</label>
-              <Input id={`${id}-v${i}`} className="input grow" value={r.value} placeholder="value" invalid={tried && !r.value.trim()} onChange={(e) => set(i, { value: e.target.value })} />
-              {rows.length > 1 && <Button size="sm" variant="ghost" onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))} aria-label={`Remove match ${i + 1}`}>✕</Button>}
+              <label className="visually-hidden" htmlFor={`${id}-v${i}`}>
+                Value of match {i + 1}
+              </label>
+              <Input
+                id={`${id}-v${i}`}
+                className="input grow"
+                value={r.value}
+                placeholder="value"
+                invalid={tried && !r.value.trim()}
+                onChange={(e) => set(i, { value: e.target.value })}
+              />
+              {rows.length > 1 && (
+                <Button size="sm" variant="ghost" onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))} aria-label={`Remove match ${i + 1}`}>
+                  ✕
+                </Button>
+              )}
             </div>
           ))}
-          {rows.length < 10 && <Button size="sm" onClick={() => setRows((rs) => [...rs, { field: fields[0] ?? 'vendor', column: '', value: '' }])}>Add a match</Button>}
+          {rows.length < 10 && (
+            <Button size="sm" onClick={() => setRows((rs) => [...rs, { field: fields[0] ?? 'vendor', column: '', value: '' }])}>
+              Add a match
+            </Button>
+          )}
         </fieldset>
         <Field label="Until" htmlFor={`${id}-until`} hint={`Your local time. At most ${MAX_DAYS} days; you are reminded a day before it ends.`}>
-          <Input id={`${id}-until`} type="datetime-local" value={until} invalid={tried && (!Number.isFinite(untilMs) || untilMs <= Date.now())} onChange={(e) => setUntil(e.target.value)} />
+          <Input
+            id={`${id}-until`}
+            type="datetime-local"
+            value={until}
+            invalid={tried && (!Number.isFinite(untilMs) || untilMs <= Date.now())}
+            onChange={(e) => setUntil(e.target.value)}
+          />
         </Field>
-        <Field label="Reason" htmlFor={`${id}-reason`} hint="Why the deliveries may be held back (e.g. the vendor's known outage and its ticket). Kept in the trail and in each silenced alert's record.">
+        <Field
+          label="Reason"
+          htmlFor={`${id}-reason`}
+          hint="Why the deliveries may be held back (e.g. the vendor's known outage and its ticket). Kept in the trail and in each silenced alert's record."
+        >
           <Textarea id={`${id}-reason`} value={reason} maxLength={10_000} invalid={tried && !reason.trim()} onChange={(e) => setReason(e.target.value)} />
         </Field>
         <Checkbox label="Include critical alerts" checked={critical} onChange={setCritical} />
@@ -254,12 +341,18 @@ function AddSilenceDialog({ fields, onCancel, onDone }: { fields: readonly strin
             A second officer must approve this silence before it holds back critical alerts; until then matching critical alerts are delivered as usual.
           </Banner>
         )}
-        {tried && problem && <p className="field-error" role="alert">{problem}</p>}
+        {tried && problem && (
+          <p className="field-error" role="alert">
+            {problem}
+          </p>
+        )}
         {error && <Banner tone="danger">{error}</Banner>}
         <div className="row dialog-actions">
           <span className="spacer" />
           <Button onClick={onCancel}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Adding…' : 'Add the silence'}</Button>
+          <Button type="submit" variant="primary" disabled={busy}>
+            {busy ? 'Adding…' : 'Add the silence'}
+          </Button>
         </div>
       </form>
     </Dialog>
@@ -272,7 +365,8 @@ function ExpireDialog({ silence, onCancel, onDone }: { silence: SilenceItem; onC
       title={`Expire silence #${silence.id}`}
       intro={
         <p className="small">
-          <code>{matchText(silence.matches)}</code>, until {fmtTime(silence.until)}. {plural(silence.alerts_silenced, 'alert')} silenced so far. From now on matching alerts are delivered as routed.
+          <code>{matchText(silence.matches)}</code>, until {fmtTime(silence.until)}. {plural(silence.alerts_silenced, 'alert')} silenced so far. From now on
+          matching alerts are delivered as routed.
         </p>
       }
       hint="Kept in the trail as written. To change a silence, expire it and add a new one. Ctrl+Enter records it."

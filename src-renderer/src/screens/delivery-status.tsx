@@ -19,7 +19,10 @@ export function useDeliveryStatus(limit = 100) {
 export function ModeMark({ mode, size }: { mode: DeliveryStatus['mode']; size?: 'lg' }) {
   const live = mode === 'live'
   return (
-    <span className={`mode-mark ${live ? 'mode-live' : 'mode-dry'} ${size === 'lg' ? 'mode-lg' : ''}`} title={live ? 'Deliveries are sent to Slack and e-mail' : 'Dry-run: deliveries are recorded, nothing is sent'}>
+    <span
+      className={`mode-mark ${live ? 'mode-live' : 'mode-dry'} ${size === 'lg' ? 'mode-lg' : ''}`}
+      title={live ? 'Deliveries are sent to Slack and e-mail' : 'Dry-run: deliveries are recorded, nothing is sent'}
+    >
       <span className="mode-dot" aria-hidden="true" />
       {live ? 'LIVE' : 'DRY-RUN'}
     </span>

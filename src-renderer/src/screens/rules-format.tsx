@@ -34,7 +34,11 @@ export const STATE_HINT: Record<RuleSetState, string> = {
 }
 
 export function RuleStateBadge({ state }: { state: RuleSetState }) {
-  return <Badge tone={STATE_TONE[state]} title={STATE_HINT[state]}>{STATE_LABEL[state]}</Badge>
+  return (
+    <Badge tone={STATE_TONE[state]} title={STATE_HINT[state]}>
+      {STATE_LABEL[state]}
+    </Badge>
+  )
 }
 
 export const EVENT_LABEL: Record<HistoryItem['type'], string> = {
@@ -76,7 +80,11 @@ export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocal
 /** A version shown short in running text, in full in its title. */
 export function Version({ v }: { v: string | null | undefined }) {
   if (!v) return <span className="faint">the settings' rules file</span>
-  return <code className="rule-version" title={v}>{v}</code>
+  return (
+    <code className="rule-version" title={v}>
+      {v}
+    </code>
+  )
 }
 
 // ── what this tab keeps while the officer looks elsewhere ──────────────────────────────────────────────────────
@@ -117,7 +125,11 @@ export function saveRun(run: BacktestRun): void {
   try {
     const all = JSON.parse(sessionStorage.getItem(RUNS_KEY) ?? '{}') as Record<string, BacktestRun>
     // Only the latest few: a period of 1M alerts has up to 1,000 changed ids each.
-    const kept = Object.fromEntries(Object.entries(all).filter(([v]) => v !== run.version).slice(-4))
+    const kept = Object.fromEntries(
+      Object.entries(all)
+        .filter(([v]) => v !== run.version)
+        .slice(-4)
+    )
     sessionStorage.setItem(RUNS_KEY, JSON.stringify({ ...kept, [run.version]: run }))
   } catch {
     // as above

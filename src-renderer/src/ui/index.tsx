@@ -19,14 +19,32 @@ export function Button({ variant = 'default', size, className = '', ...rest }: B
   return <button type="button" className={cls} {...rest} />
 }
 
-export function Card({ title, sub, actions, children, className = '', labelledBy }: { title?: ReactNode; sub?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; labelledBy?: string }) {
+export function Card({
+  title,
+  sub,
+  actions,
+  children,
+  className = '',
+  labelledBy
+}: {
+  title?: ReactNode
+  sub?: ReactNode
+  actions?: ReactNode
+  children: ReactNode
+  className?: string
+  labelledBy?: string
+}) {
   const id = useId()
   return (
     <section className={`card ${className}`} aria-labelledby={title ? (labelledBy ?? id) : undefined}>
       {(title || actions) && (
         <div className="card-head">
           <div>
-            {title && <h2 className="card-title" id={labelledBy ?? id}>{title}</h2>}
+            {title && (
+              <h2 className="card-title" id={labelledBy ?? id}>
+                {title}
+              </h2>
+            )}
             {sub && <div className="card-sub">{sub}</div>}
           </div>
           {actions && <div className="row">{actions}</div>}
@@ -72,13 +90,35 @@ export function Banner({ tone = 'info', children, role }: { tone?: 'info' | 'war
   )
 }
 
-export function Field({ label, hint, error, children, htmlFor }: { label: ReactNode; hint?: ReactNode; error?: string | null; children: ReactNode; htmlFor: string }) {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+  htmlFor
+}: {
+  label: ReactNode
+  hint?: ReactNode
+  error?: string | null
+  children: ReactNode
+  htmlFor: string
+}) {
   return (
     <div className="field">
-      <label className="field-label" htmlFor={htmlFor}>{label}</label>
+      <label className="field-label" htmlFor={htmlFor}>
+        {label}
+      </label>
       {children}
-      {hint && !error && <span className="field-hint" id={`${htmlFor}-hint`}>{hint}</span>}
-      {error && <span className="field-error" id={`${htmlFor}-error`} role="alert">{error}</span>}
+      {hint && !error && (
+        <span className="field-hint" id={`${htmlFor}-hint`}>
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span className="field-error" id={`${htmlFor}-error`} role="alert">
+          {error}
+        </span>
+      )}
     </div>
   )
 }
@@ -94,7 +134,10 @@ const DATE_SHAPE = { date: /^(\d{4})-(\d{2})-(\d{2})$/, 'datetime-local': /^(\d{
 export function parseDateText(text: string, type: 'date' | 'datetime-local'): string {
   const m = DATE_SHAPE[type].exec(text.trim())
   if (!m) return ''
-  const [y, mo, d, h = '00', mi = '00'] = m.slice(1).map(Number).map((n) => String(n).padStart(2, '0'))
+  const [y, mo, d, h = '00', mi = '00'] = m
+    .slice(1)
+    .map(Number)
+    .map((n) => String(n).padStart(2, '0'))
   const t = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi)))
   const real = t.getUTCFullYear() === Number(y) && t.getUTCMonth() === Number(mo) - 1 && t.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60
   if (!real || y!.length !== 4) return ''
@@ -109,7 +152,16 @@ const shownDate = (value: string) => value.replace('T', ' ')
  * segments (and its calendar icon) a Tab stop of its own. The value handed to onChange is the native one: the
  * ISO date, or '' while the text is not a real date, so the screens' validation is unchanged.
  */
-function DateInput({ invalid, type, value, onChange, min, max, className = '', ...rest }: Omit<ComponentProps<'input'>, 'type'> & { invalid?: boolean; type: 'date' | 'datetime-local' }) {
+function DateInput({
+  invalid,
+  type,
+  value,
+  onChange,
+  min,
+  max,
+  className = '',
+  ...rest
+}: Omit<ComponentProps<'input'>, 'type'> & { invalid?: boolean; type: 'date' | 'datetime-local' }) {
   const current = typeof value === 'string' ? value : ''
   const [text, setText] = useState(shownDate(current))
   const picker = useRef<HTMLInputElement>(null)
@@ -118,7 +170,8 @@ function DateInput({ invalid, type, value, onChange, min, max, className = '', .
     if (parseDateText(text, type) !== current) setText(shownDate(current))
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [current])
-  const emit = (v: string, target: HTMLInputElement) => onChange?.({ target: { ...target, value: v, name: target.name, id: target.id }, currentTarget: target } as unknown as ChangeEvent<HTMLInputElement>)
+  const emit = (v: string, target: HTMLInputElement) =>
+    onChange?.({ target: { ...target, value: v, name: target.name, id: target.id }, currentTarget: target } as unknown as ChangeEvent<HTMLInputElement>)
   const typed = (e: ChangeEvent<HTMLInputElement>) => {
     const t = e.target.value
     setText(t)
@@ -177,8 +230,19 @@ function DateInput({ invalid, type, value, onChange, min, max, className = '', .
           rest.onKeyDown?.(e)
         }}
       />
-      <button type="button" className="date-input-button" tabIndex={-1} aria-label="Open the calendar" title="Open the calendar (Alt+Down arrow)" disabled={rest.disabled} onClick={openPicker}>
-        <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false"><rect x="2" y="3" width="12" height="11" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" /><path d="M2 6.5h12M5 1.5v3M11 1.5v3" stroke="currentColor" strokeWidth="1.4" /></svg>
+      <button
+        type="button"
+        className="date-input-button"
+        tabIndex={-1}
+        aria-label="Open the calendar"
+        title="Open the calendar (Alt+Down arrow)"
+        disabled={rest.disabled}
+        onClick={openPicker}
+      >
+        <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+          <rect x="2" y="3" width="12" height="11" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
+          <path d="M2 6.5h12M5 1.5v3M11 1.5v3" stroke="currentColor" strokeWidth="1.4" />
+        </svg>
       </button>
       <input
         ref={picker}
@@ -202,10 +266,28 @@ function DateInput({ invalid, type, value, onChange, min, max, className = '', .
 }
 
 export function Select({ children, ...rest }: ComponentProps<'select'>) {
-  return <select className="select" {...rest}>{children}</select>
+  return (
+    <select className="select" {...rest}>
+      {children}
+    </select>
+  )
 }
 
-export function Checkbox({ label, checked, onChange, id, disabled, hint }: { label: ReactNode; checked: boolean; onChange(v: boolean): void; id?: string; disabled?: boolean; hint?: ReactNode }) {
+export function Checkbox({
+  label,
+  checked,
+  onChange,
+  id,
+  disabled,
+  hint
+}: {
+  label: ReactNode
+  checked: boolean
+  onChange(v: boolean): void
+  id?: string
+  disabled?: boolean
+  hint?: ReactNode
+}) {
   return (
     <label className="checkbox">
       <input type="checkbox" id={id} checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />
@@ -217,13 +299,29 @@ export function Checkbox({ label, checked, onChange, id, disabled, hint }: { lab
   )
 }
 
-export function Chips<T extends string>({ options, value, onChange, label }: { options: ReadonlyArray<{ value: T; label: string }>; value: T[]; onChange(v: T[]): void; label: string }) {
+export function Chips<T extends string>({
+  options,
+  value,
+  onChange,
+  label
+}: {
+  options: ReadonlyArray<{ value: T; label: string }>
+  value: T[]
+  onChange(v: T[]): void
+  label: string
+}) {
   return (
     <div className="chips" role="group" aria-label={label}>
       {options.map((o) => {
         const on = value.includes(o.value)
         return (
-          <button key={o.value} type="button" className="chip" aria-pressed={on} onClick={() => onChange(on ? value.filter((v) => v !== o.value) : [...value, o.value])}>
+          <button
+            key={o.value}
+            type="button"
+            className="chip"
+            aria-pressed={on}
+            onClick={() => onChange(on ? value.filter((v) => v !== o.value) : [...value, o.value])}
+          >
             {o.label}
           </button>
         )
@@ -261,7 +359,19 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
  * A modal dialog (the native <dialog>: the page behind is inert, focus stays inside, Esc cancels). Focus goes to
  * the first field of its body (or the element marked data-autofocus) and returns where it was when it closes.
  */
-export function Dialog({ title, onClose, children, wide, className = '' }: { title: ReactNode; onClose(): void; children: ReactNode; wide?: boolean; className?: string }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  wide,
+  className = ''
+}: {
+  title: ReactNode
+  onClose(): void
+  children: ReactNode
+  wide?: boolean
+  className?: string
+}) {
   const ref = useRef<HTMLDialogElement>(null)
   const id = useId()
   const close = useRef(onClose)
@@ -271,7 +381,9 @@ export function Dialog({ title, onClose, children, wide, className = '' }: { tit
     const before = document.activeElement as HTMLElement | null
     if (!d.open) d.showModal()
     // React's autoFocus runs before showModal, which then focuses the first control (the ✕): pick the first field.
-    const first = d.querySelector<HTMLElement>('.dialog-body [data-autofocus], .dialog-body input:not([type="hidden"]), .dialog-body select, .dialog-body textarea, .dialog-body button')
+    const first = d.querySelector<HTMLElement>(
+      '.dialog-body [data-autofocus], .dialog-body input:not([type="hidden"]), .dialog-body select, .dialog-body textarea, .dialog-body button'
+    )
     first?.focus()
     const onCancel = (e: Event) => {
       e.preventDefault()
@@ -287,8 +399,12 @@ export function Dialog({ title, onClose, children, wide, className = '' }: { tit
   return (
     <dialog ref={ref} className={`dialog ${wide ? 'dialog-wide' : ''} ${className}`} aria-labelledby={`${id}-title`}>
       <div className="dialog-head">
-        <h2 id={`${id}-title`} className="dialog-title">{title}</h2>
-        <Button size="sm" variant="ghost" onClick={() => close.current()} aria-label="Cancel (Esc)">✕</Button>
+        <h2 id={`${id}-title`} className="dialog-title">
+          {title}
+        </h2>
+        <Button size="sm" variant="ghost" onClick={() => close.current()} aria-label="Cancel (Esc)">
+          ✕
+        </Button>
       </div>
       <div className="dialog-body">{children}</div>
     </dialog>
@@ -322,7 +438,9 @@ export function ChartFigure({ caption, children, data }: { caption: string; chil
   return (
     <figure className="chart">
       <figcaption className="chart-caption">{caption}</figcaption>
-      <div className="chart-drawing" aria-hidden="true">{children}</div>
+      <div className="chart-drawing" aria-hidden="true">
+        {children}
+      </div>
       <details className="chart-data">
         <summary>The figures</summary>
         {data}
@@ -370,18 +488,28 @@ export const fmtNum = (n: number) => nf.format(n)
 // One date format for the whole UI: the officer's locale (the system's), in the officer's time zone, the zone
 // always stated ("7 Dec 2026, 14:05 UTC", "Dec 7, 2026, 9:05 AM EST"). The exact UTC instant is in the records.
 const dtf = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })
-const dtfSeconds = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' })
+const dtfSeconds = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short'
+})
 const shortDtf = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })
 const dayDtf = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' })
 const tf = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })
 const valid = (iso: string | null | undefined): iso is string => !!iso && Number.isFinite(Date.parse(iso))
 
 /** Date and time with the zone; `{ seconds: true }` where the second matters (an audit entry's time). */
-export const fmtTime = (iso: string | null | undefined, opts: { seconds?: boolean } = {}) => (valid(iso) ? (opts.seconds ? dtfSeconds : dtf).format(new Date(iso)) : '—')
+export const fmtTime = (iso: string | null | undefined, opts: { seconds?: boolean } = {}) =>
+  valid(iso) ? (opts.seconds ? dtfSeconds : dtf).format(new Date(iso)) : '—'
 /** The compact form for dense tables: day, month, time and zone ("7 Dec, 14:05 UTC"). */
 export const fmtShort = (iso: string | null | undefined) => (valid(iso) ? shortDtf.format(new Date(iso)) : '—')
 /** A calendar day ("7 Dec 2026"); a bare 'YYYY-MM-DD' is that day, not midnight UTC shifted into another zone. */
-export const fmtDate = (iso: string | null | undefined) => (valid(iso) ? dayDtf.format(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso)) : '—')
+export const fmtDate = (iso: string | null | undefined) =>
+  valid(iso) ? dayDtf.format(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso)) : '—'
 /** The time of day with the zone ("14:05 UTC"). */
 export const fmtClock = (iso: string | null | undefined) => (valid(iso) ? tf.format(new Date(iso)) : '—')
 

@@ -2,8 +2,7 @@
 // matched rules and the alert id/link. Every alert value is HTML-escaped: vendor text is untrusted.
 import { alertIdsHeader, oneLine, SEVERITY_LABEL, severityCounts, type AlertFacts, type Message } from './message.js'
 
-export const html = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+export const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 
 export interface EmailContent {
   subject: string
@@ -21,9 +20,18 @@ function rulesText(a: AlertFacts): string {
 }
 
 function singleText(a: AlertFacts, m: Message, org: string): string {
-  const rows: Array<[string, string]> = [['Severity', SEVERITY_LABEL[a.severity]], ...a.fields, ['Created', a.createdAt],
-    ['SLA target', `${a.slaTargetMinutes} min${a.slaBreached ? ' (breached)' : ''}`], ['Reason', a.reason], ['Matched rules', rulesText(a)],
-    ['Rule set', a.rulesetVersion], ['Source', a.source], ['Alert id', `#${a.id}`], ['Open', a.link]]
+  const rows: Array<[string, string]> = [
+    ['Severity', SEVERITY_LABEL[a.severity]],
+    ...a.fields,
+    ['Created', a.createdAt],
+    ['SLA target', `${a.slaTargetMinutes} min${a.slaBreached ? ' (breached)' : ''}`],
+    ['Reason', a.reason],
+    ['Matched rules', rulesText(a)],
+    ['Rule set', a.rulesetVersion],
+    ['Source', a.source],
+    ['Alert id', `#${a.id}`],
+    ['Open', a.link]
+  ]
   const width = Math.max(...rows.map(([k]) => k.length))
   return [
     `${SEVERITY_LABEL[a.severity]} alert: ${oneLine(a.title, 300)}`,
@@ -41,8 +49,14 @@ function footer(m: Message, org: string): string {
 }
 
 function singleHtml(a: AlertFacts, m: Message, org: string): string {
-  const rows: Array<[string, string]> = [...a.fields, ['Created', a.createdAt], ['SLA target', `${a.slaTargetMinutes} min${a.slaBreached ? ' (breached)' : ''}`],
-    ['Matched rules', rulesText(a)], ['Rule set', a.rulesetVersion], ['Source', a.source]]
+  const rows: Array<[string, string]> = [
+    ...a.fields,
+    ['Created', a.createdAt],
+    ['SLA target', `${a.slaTargetMinutes} min${a.slaBreached ? ' (breached)' : ''}`],
+    ['Matched rules', rulesText(a)],
+    ['Rule set', a.rulesetVersion],
+    ['Source', a.source]
+  ]
   return page(
     m,
     org,
@@ -80,7 +94,10 @@ function digestText(m: Message, org: string): string {
 
 function digestHtml(m: Message, org: string): string {
   const rows = m.alerts
-    .map((a) => `<tr><td>#${a.id}</td><td style="color:${COLOR[a.severity]};font-weight:bold">${SEVERITY_LABEL[a.severity]}</td><td>${html(oneLine(a.title, 200))}</td><td>${html(oneLine(a.reason, 300))}</td><td>${appLink(a, 'open')}</td></tr>`)
+    .map(
+      (a) =>
+        `<tr><td>#${a.id}</td><td style="color:${COLOR[a.severity]};font-weight:bold">${SEVERITY_LABEL[a.severity]}</td><td>${html(oneLine(a.title, 200))}</td><td>${html(oneLine(a.reason, 300))}</td><td>${appLink(a, 'open')}</td></tr>`
+    )
     .join('\n')
   return page(
     m,

@@ -57,8 +57,14 @@ function keyFields(kind: string, p: Record<string, unknown>): Array<[string, str
   const out: Array<[string, string | null]> = []
   if (kind === 'transaction') {
     const amount = typeof p.amount === 'number' ? formatAmount(p.amount, typeof p.currency === 'string' ? p.currency : null) : null
-    out.push(['Transaction', text(p.txn_id)], ['Customer', text(p.customer_id)], ['Amount', amount], ['Country', text(p.country)],
-      ['Type', text(p.txn_type)], ['Risk score', text(p.risk_score)])
+    out.push(
+      ['Transaction', text(p.txn_id)],
+      ['Customer', text(p.customer_id)],
+      ['Amount', amount],
+      ['Country', text(p.country)],
+      ['Type', text(p.txn_type)],
+      ['Risk score', text(p.risk_score)]
+    )
   } else {
     out.push(['Vendor', text(p.vendor)], ['Subject', text(p.subject)], ['Vendor severity', text(p.severity_hint)], ['Message-ID', text(p.message_id)])
   }
@@ -69,7 +75,9 @@ function parseRules(json: string): Array<{ id: string; severity: Severity }> {
   try {
     const v = JSON.parse(json) as unknown
     if (!Array.isArray(v)) return []
-    return v.filter((r): r is [string, Severity] => Array.isArray(r) && typeof r[0] === 'string' && isSeverity(r[1])).map(([id, severity]) => ({ id, severity }))
+    return v
+      .filter((r): r is [string, Severity] => Array.isArray(r) && typeof r[0] === 'string' && isSeverity(r[1]))
+      .map(([id, severity]) => ({ id, severity }))
   } catch {
     return []
   }
@@ -83,7 +91,13 @@ export function alertFacts(d: DueDelivery, appUrl: string): AlertFacts {
     id: d.entryId,
     severity: e.severity,
     // a title recorded before amounts carried their decimals is sent with them (core/title.ts)
-    title: displayTitle({ source_kind: e.sourceKind, external_id: e.externalId, title: e.title, amount: typeof payload.amount === 'number' ? payload.amount : null, currency: typeof payload.currency === 'string' ? payload.currency : null }),
+    title: displayTitle({
+      source_kind: e.sourceKind,
+      external_id: e.externalId,
+      title: e.title,
+      amount: typeof payload.amount === 'number' ? payload.amount : null,
+      currency: typeof payload.currency === 'string' ? payload.currency : null
+    }),
     externalId: e.externalId,
     reason: e.reason,
     matchedRules: parseRules(e.matchedRules),
@@ -104,7 +118,10 @@ export const highest = (alerts: Array<{ severity: Severity }>): Severity =>
 
 /** One line, no control characters, at most `max` characters: for subjects, headers and list lines. */
 export function oneLine(s: string, max: number): string {
-  const flat = s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim()
+  const flat = s
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
 
@@ -113,7 +130,10 @@ export const SEVERITY_LABEL: Record<Severity, string> = { critical: 'CRITICAL', 
 export function severityCounts(alerts: AlertFacts[]): string {
   const n: Partial<Record<Severity, number>> = {}
   for (const a of alerts) n[a.severity] = (n[a.severity] ?? 0) + 1
-  return (['critical', 'high', 'medium', 'low'] as const).filter((s) => n[s]).map((s) => `${n[s]} ${s}`).join(', ')
+  return (['critical', 'high', 'medium', 'low'] as const)
+    .filter((s) => n[s])
+    .map((s) => `${n[s]} ${s}`)
+    .join(', ')
 }
 
 /** The alerts a message carries, as the X-Triage-Alerts header: ids separated by ", ". */

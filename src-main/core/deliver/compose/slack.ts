@@ -20,7 +20,12 @@ function link(url: string, label: string): string {
 type Block = Record<string, unknown>
 
 function single(a: AlertFacts, m: Message): Block[] {
-  const fields = [['Severity', SEVERITY_LABEL[a.severity]], ...a.fields, ['Created', a.createdAt], ['SLA target', `${a.slaTargetMinutes} min${a.slaBreached ? ' (breached)' : ''}`]]
+  const fields = [
+    ['Severity', SEVERITY_LABEL[a.severity]],
+    ...a.fields,
+    ['Created', a.createdAt],
+    ['SLA target', `${a.slaTargetMinutes} min${a.slaBreached ? ' (breached)' : ''}`]
+  ]
     .slice(0, 10)
     .map(([k, v]) => ({ type: 'mrkdwn', text: cut(`*${mrkdwn(k!)}*\n${mrkdwn(oneLine(v!, 200))}`, 1900) }))
   const rules = a.matchedRules.length ? a.matchedRules.map((r) => `\`${mrkdwn(r.id)}\` (${r.severity})`).join(', ') : 'none (default severity)'
@@ -30,7 +35,12 @@ function single(a: AlertFacts, m: Message): Block[] {
     { type: 'section', text: { type: 'mrkdwn', text: cut(`*Reason*\n${mrkdwn(a.reason)}\n*Matched rules*\n${rules}`, 2900) } }
   ]
   if (a.excerpt) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Vendor text*\n>${mrkdwn(oneLine(a.excerpt, 500))}`, 2900) } })
-  blocks.push(context(m, `Alert #${a.id} · ${link(a.link, 'open in Triage Desk')} · rule set ${mrkdwn(a.rulesetVersion.slice(0, 12))} · source ${mrkdwn(oneLine(a.source, 120))}`))
+  blocks.push(
+    context(
+      m,
+      `Alert #${a.id} · ${link(a.link, 'open in Triage Desk')} · rule set ${mrkdwn(a.rulesetVersion.slice(0, 12))} · source ${mrkdwn(oneLine(a.source, 120))}`
+    )
+  )
   return blocks
 }
 
@@ -43,7 +53,9 @@ function context(m: Message, lead: string): Block {
 export const SLACK_DIGEST_MAX = 100
 
 function digest(m: Message): Block[] {
-  const lines = m.alerts.map((a) => `${ICON[a.severity]} *#${a.id}* ${SEVERITY_LABEL[a.severity]} · ${link(a.link, oneLine(a.title, 90))} — ${mrkdwn(oneLine(a.reason, 110))}`)
+  const lines = m.alerts.map(
+    (a) => `${ICON[a.severity]} *#${a.id}* ${SEVERITY_LABEL[a.severity]} · ${link(a.link, oneLine(a.title, 90))} — ${mrkdwn(oneLine(a.reason, 110))}`
+  )
   const sections: Block[] = []
   let chunk: string[] = []
   let size = 0

@@ -14,5 +14,12 @@ export type SendResult =
     }
 
 export const failed = (error: string, o: Partial<Extract<SendResult, { ok: false }>> = {}): SendResult => ({
-  ok: false, uncertain: false, permanent: false, error, httpStatus: null, smtpResponse: null, retryAfterMs: null, ...o
+  ok: false,
+  uncertain: false,
+  permanent: false,
+  error,
+  httpStatus: null,
+  smtpResponse: null,
+  retryAfterMs: null,
+  ...o
 })

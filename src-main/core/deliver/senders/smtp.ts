@@ -26,7 +26,10 @@ export class SmtpSender {
   private open = 0
   private readonly waiting: Array<() => void> = []
 
-  constructor(private readonly s: DeliverySettings['smtp'], private readonly auth: SmtpCredentials | undefined) {}
+  constructor(
+    private readonly s: DeliverySettings['smtp'],
+    private readonly auth: SmtpCredentials | undefined
+  ) {}
 
   get configured(): boolean {
     return this.s.host !== ''
@@ -37,7 +40,13 @@ export class SmtpSender {
     let envelope: { from: string | false; to: string[] }
     try {
       const mail = new MailComposer({
-        from: this.s.from, to, subject: content.subject, text: content.text, html: content.html, messageId: content.messageId, headers: content.headers
+        from: this.s.from,
+        to,
+        subject: content.subject,
+        text: content.text,
+        html: content.html,
+        messageId: content.messageId,
+        headers: content.headers
       }).compile()
       envelope = mail.getEnvelope() as { from: string | false; to: string[] }
       raw = await mail.build()
@@ -117,14 +126,17 @@ export class SmtpSender {
         reject(e)
       }
       conn.once('error', fail)
-      const timer = setTimeout(() => fail(Object.assign(new Error(`cannot connect within ${this.s.timeout_seconds * 2} s`), { code: 'ETIMEDOUT' })), this.s.timeout_seconds * 2000)
+      const timer = setTimeout(
+        () => fail(Object.assign(new Error(`cannot connect within ${this.s.timeout_seconds * 2} s`), { code: 'ETIMEDOUT' })),
+        this.s.timeout_seconds * 2000
+      )
       conn.connect((err) => {
         const ok = () => {
           clearTimeout(timer)
           conn.off('error', fail)
           resolve(conn)
         }
-        if (err) return clearTimeout(timer), fail(err)
+        if (err) return (clearTimeout(timer), fail(err))
         if (!this.auth) return ok()
         conn.login({ user: this.auth.user, pass: this.auth.pass }, (e) => (e ? (clearTimeout(timer), fail(e)) : ok()))
       })

@@ -39,7 +39,12 @@ function drawVolume(doc: Doc, days: SlaReport['volume_per_day'], height: number)
   const left = PAGE.margin + 38
   const width = CONTENT_WIDTH - 38
   const plotH = height - 40
-  legend(doc, PAGE.margin, doc.y, SEVERITY_ORDER.map((s) => [s, SEVERITY_COLOUR[s]]))
+  legend(
+    doc,
+    PAGE.margin,
+    doc.y,
+    SEVERITY_ORDER.map((s) => [s, SEVERITY_COLOUR[s]])
+  )
 
   const max = Math.max(4, ...days.map((d) => d.total))
   const step = Math.max(1, niceStep(max, 4)) // counts: whole steps
@@ -48,7 +53,11 @@ function drawVolume(doc: Doc, days: SlaReport['volume_per_day'], height: number)
   doc.font(FONT.regular).fontSize(7).lineWidth(0.5)
   for (let v = 0; v <= yMax; v += step) {
     const y = yOf(v)
-    doc.moveTo(left, y).lineTo(left + width, y).strokeColor(v === 0 ? INK.muted : INK.rule).stroke()
+    doc
+      .moveTo(left, y)
+      .lineTo(left + width, y)
+      .strokeColor(v === 0 ? INK.muted : INK.rule)
+      .stroke()
     doc.fillColor(INK.muted).text(num(v), PAGE.margin, y - 3, { width: 34, align: 'right', lineBreak: false })
   }
   const n = Math.max(1, days.length)
@@ -65,10 +74,17 @@ function drawVolume(doc: Doc, days: SlaReport['volume_per_day'], height: number)
       base += v
     }
     if (i % labelEvery === 0) {
-      doc.fillColor(INK.muted).fontSize(6.5).text(d.day.slice(5), left + i * slot + slot / 2 - 17, top + plotH + 4, { width: 34, align: 'center', lineBreak: false })
+      doc
+        .fillColor(INK.muted)
+        .fontSize(6.5)
+        .text(d.day.slice(5), left + i * slot + slot / 2 - 17, top + plotH + 4, { width: 34, align: 'center', lineBreak: false })
     }
   })
-  if (!days.some((d) => d.total > 0)) doc.fillColor(INK.muted).fontSize(9).text('No alerts were triaged in this period.', left, top + plotH / 2, { width, align: 'center', lineBreak: false })
+  if (!days.some((d) => d.total > 0))
+    doc
+      .fillColor(INK.muted)
+      .fontSize(9)
+      .text('No alerts were triaged in this period.', left, top + plotH / 2, { width, align: 'center', lineBreak: false })
   doc.fillColor(INK.text)
   doc.x = PAGE.margin
   doc.y = top + height - 16
@@ -76,8 +92,19 @@ function drawVolume(doc: Doc, days: SlaReport['volume_per_day'], height: number)
 
 // A log scale: 1 minute and 3 days are both readable on one axis.
 const TICKS: Array<[number, string]> = [
-  [1, '1 s'], [10, '10 s'], [60, '1 min'], [300, '5 min'], [900, '15 min'], [3600, '1 h'], [4 * 3600, '4 h'], [86_400, '1 d'],
-  [3 * 86_400, '3 d'], [7 * 86_400, '1 w'], [30 * 86_400, '30 d'], [90 * 86_400, '90 d'], [365 * 86_400, '1 y']
+  [1, '1 s'],
+  [10, '10 s'],
+  [60, '1 min'],
+  [300, '5 min'],
+  [900, '15 min'],
+  [3600, '1 h'],
+  [4 * 3600, '4 h'],
+  [86_400, '1 d'],
+  [3 * 86_400, '3 d'],
+  [7 * 86_400, '1 w'],
+  [30 * 86_400, '30 d'],
+  [90 * 86_400, '90 d'],
+  [365 * 86_400, '1 y']
 ]
 
 /** p50, p95 and max time to triage per severity, against the SLA target (red line). */
@@ -87,7 +114,10 @@ export function timeToTriageChart(doc: Doc, rows: SlaReport['time_to_triage']): 
   ensureSpace(doc, height + 10)
   const said = (v: number | null) => (v === null ? 'none' : duration(v))
   const alt = `Bar chart: time to triage per severity, p50, p95 and max on a log scale, against the SLA target. ${rows
-    .map((r) => `${r.severity}: ${num(r.count)} alerts, p50 ${said(r.p50)}, p95 ${said(r.p95)}, max ${said(r.max)}, target ${r.targets.length ? r.targets.map(duration).join(' / ') : 'none'}`)
+    .map(
+      (r) =>
+        `${r.severity}: ${num(r.count)} alerts, p50 ${said(r.p50)}, p95 ${said(r.p95)}, max ${said(r.max)}, target ${r.targets.length ? r.targets.map(duration).join(' / ') : 'none'}`
+    )
     .join('; ')}.`
   tagged(doc, 'Figure', () => drawTimeToTriage(doc, rows, groupH), { alt })
 }
@@ -96,7 +126,12 @@ function drawTimeToTriage(doc: Doc, rows: SlaReport['time_to_triage'], groupH: n
   const top = doc.y + 16
   const left = PAGE.margin + 62
   const width = CONTENT_WIDTH - 62 - 8
-  legend(doc, PAGE.margin, doc.y, [['p50', '#9fb3c8'], ['p95', '#486581'], ['max', '#102a43'], ['SLA target', INK.breach]])
+  legend(doc, PAGE.margin, doc.y, [
+    ['p50', '#9fb3c8'],
+    ['p95', '#486581'],
+    ['max', '#102a43'],
+    ['SLA target', INK.breach]
+  ])
 
   const values = rows.flatMap((r) => [r.max ?? 0, ...r.targets])
   const hi = Math.max(60, ...values)
@@ -110,14 +145,30 @@ function drawTimeToTriage(doc: Doc, rows: SlaReport['time_to_triage'], groupH: n
   for (const [t, label] of TICKS) {
     if (t < minT || t > maxT) continue
     const x = xOf(t)
-    doc.moveTo(x, top - 2).lineTo(x, plotBottom).strokeColor(INK.rule).stroke()
+    doc
+      .moveTo(x, top - 2)
+      .lineTo(x, plotBottom)
+      .strokeColor(INK.rule)
+      .stroke()
     doc.fillColor(INK.muted).text(label, x - 20, plotBottom + 3, { width: 40, align: 'center', lineBreak: false })
   }
   rows.forEach((r, i) => {
     const y = top + i * groupH
-    doc.font(FONT.bold).fontSize(8).fillColor(SEVERITY_COLOUR[r.severity]).text(r.severity, PAGE.margin, y + 4, { width: 58, lineBreak: false })
-    doc.font(FONT.regular).fontSize(6.5).fillColor(INK.muted).text(`${num(r.count)} alerts`, PAGE.margin, y + 15, { width: 58, lineBreak: false })
-    const bars: Array<[number | null, string, string]> = [[r.p50, '#9fb3c8', INK.text], [r.p95, '#486581', '#ffffff'], [r.max, '#102a43', '#ffffff']]
+    doc
+      .font(FONT.bold)
+      .fontSize(8)
+      .fillColor(SEVERITY_COLOUR[r.severity])
+      .text(r.severity, PAGE.margin, y + 4, { width: 58, lineBreak: false })
+    doc
+      .font(FONT.regular)
+      .fontSize(6.5)
+      .fillColor(INK.muted)
+      .text(`${num(r.count)} alerts`, PAGE.margin, y + 15, { width: 58, lineBreak: false })
+    const bars: Array<[number | null, string, string]> = [
+      [r.p50, '#9fb3c8', INK.text],
+      [r.p95, '#486581', '#ffffff'],
+      [r.max, '#102a43', '#ffffff']
+    ]
     bars.forEach(([v, colour, ink], j) => {
       const by = y + 3 + j * 9
       if (v === null) return
@@ -125,15 +176,32 @@ function drawTimeToTriage(doc: Doc, rows: SlaReport['time_to_triage'], groupH: n
       doc.rect(left, by, w, 7).fill(colour)
       const label = duration(v)
       const inside = w > doc.widthOfString(label) + 8
-      doc.fillColor(inside ? ink : INK.text).fontSize(6).text(label, inside ? left + w - doc.widthOfString(label) - 3 : left + w + 3, by + 0.8, { lineBreak: false })
+      doc
+        .fillColor(inside ? ink : INK.text)
+        .fontSize(6)
+        .text(label, inside ? left + w - doc.widthOfString(label) - 3 : left + w + 3, by + 0.8, { lineBreak: false })
     })
     for (const t of r.targets) {
       const x = xOf(t)
-      doc.moveTo(x, y).lineTo(x, y + 30).lineWidth(1.5).strokeColor(INK.breach).stroke().lineWidth(0.5)
+      doc
+        .moveTo(x, y)
+        .lineTo(x, y + 30)
+        .lineWidth(1.5)
+        .strokeColor(INK.breach)
+        .stroke()
+        .lineWidth(0.5)
     }
-    if (r.count === 0) doc.fillColor(INK.muted).fontSize(7).text('no alerts', left + 4, y + 11, { lineBreak: false })
+    if (r.count === 0)
+      doc
+        .fillColor(INK.muted)
+        .fontSize(7)
+        .text('no alerts', left + 4, y + 11, { lineBreak: false })
   })
-  doc.moveTo(left, top - 2).lineTo(left, plotBottom).strokeColor(INK.muted).stroke()
+  doc
+    .moveTo(left, top - 2)
+    .lineTo(left, plotBottom)
+    .strokeColor(INK.muted)
+    .stroke()
   doc.fillColor(INK.text)
   doc.x = PAGE.margin
   doc.y = plotBottom + 18

@@ -63,7 +63,12 @@ export function structRoot(doc: Doc): Struct {
  * Draws content as a structure element (H1, P, Figure...) of `parent` (default: the document), in reading order.
  * alt: what a figure shows; actual: the text to read instead of the drawn one (a figure over its label).
  */
-export function tagged(doc: Doc, type: string, draw: () => void, opts: { alt?: string; actual?: string; parent?: Struct; scope?: 'Row' | 'Column' | 'Both' } = {}): void {
+export function tagged(
+  doc: Doc,
+  type: string,
+  draw: () => void,
+  opts: { alt?: string; actual?: string; parent?: Struct; scope?: 'Row' | 'Column' | 'Both' } = {}
+): void {
   const { parent, ...options } = opts
   ;(parent ?? structRoot(doc)).add(doc.struct(type, options as Parameters<Doc['struct']>[1], draw))
 }
@@ -104,7 +109,9 @@ const DEJAVU: Record<string, string> = {
 }
 let dejavuDir: string | null = null
 function dejavu(file: string): string {
-  dejavuDir ??= createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json').replace(/package\.json$/, 'ttf/')
+  dejavuDir ??= createRequire(import.meta.url)
+    .resolve('dejavu-fonts-ttf/package.json')
+    .replace(/package\.json$/, 'ttf/')
   return dejavuDir + file
 }
 
@@ -192,7 +199,10 @@ export function subheading(doc: Doc, text: string, space = 80): void {
 }
 
 export function paragraph(doc: Doc, text: string, opts: { size?: number; colour?: string } = {}): void {
-  doc.font(FONT.regular).fontSize(opts.size ?? 9).fillColor(opts.colour ?? INK.text)
+  doc
+    .font(FONT.regular)
+    .fontSize(opts.size ?? 9)
+    .fillColor(opts.colour ?? INK.text)
   ensureSpace(doc, doc.heightOfString(pdfText(text), { width: CONTENT_WIDTH }) + 4)
   tagged(doc, 'P', () => doc.text(pdfText(text), PAGE.margin, doc.y, { width: CONTENT_WIDTH }))
   doc.moveDown(0.3)
@@ -205,15 +215,24 @@ export function footer(doc: Doc, left: string, pageNo: number, total: number | n
   const bottom = doc.page.margins.bottom
   doc.page.margins.bottom = 0
   const fy = PAGE.height - PAGE.margin + 12
-  artifact(doc, () => {
-    doc.save()
-    doc.moveTo(PAGE.margin, fy - 5).lineTo(PAGE.width - PAGE.margin, fy - 5).lineWidth(0.5).strokeColor(INK.rule).stroke()
-    doc.font(FONT.regular).fontSize(7.5).fillColor(INK.muted)
-    doc.text(fit(doc, pdfText(left), CONTENT_WIDTH - 96), PAGE.margin, fy, { width: CONTENT_WIDTH - 90, lineBreak: false })
-    const label = total === null ? `Page ${pageNo}` : `Page ${pageNo} of ${total}`
-    doc.text(label, PAGE.width - PAGE.margin - 90, fy, { width: 90, align: 'right', lineBreak: false })
-    doc.restore()
-  }, 'Pagination')
+  artifact(
+    doc,
+    () => {
+      doc.save()
+      doc
+        .moveTo(PAGE.margin, fy - 5)
+        .lineTo(PAGE.width - PAGE.margin, fy - 5)
+        .lineWidth(0.5)
+        .strokeColor(INK.rule)
+        .stroke()
+      doc.font(FONT.regular).fontSize(7.5).fillColor(INK.muted)
+      doc.text(fit(doc, pdfText(left), CONTENT_WIDTH - 96), PAGE.margin, fy, { width: CONTENT_WIDTH - 90, lineBreak: false })
+      const label = total === null ? `Page ${pageNo}` : `Page ${pageNo} of ${total}`
+      doc.text(label, PAGE.width - PAGE.margin - 90, fy, { width: 90, align: 'right', lineBreak: false })
+      doc.restore()
+    },
+    'Pagination'
+  )
   doc.page.margins.bottom = bottom
   doc.x = x
   doc.y = y

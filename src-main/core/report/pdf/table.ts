@@ -32,7 +32,13 @@ export function table(doc: Doc, columns: Column[], rows: string[][], opts: Table
   let struct: ReturnType<typeof openStruct> | null = null
   const drawHeader = (continued: boolean) => {
     if (continued && opts.title) {
-      artifact(doc, () => doc.font(FONT.regular).fontSize(7.5).fillColor(INK.muted).text(pdfText(`${opts.title} (continued)`), x0, doc.y, { width: CONTENT_WIDTH }))
+      artifact(doc, () =>
+        doc
+          .font(FONT.regular)
+          .fontSize(7.5)
+          .fillColor(INK.muted)
+          .text(pdfText(`${opts.title} (continued)`), x0, doc.y, { width: CONTENT_WIDTH })
+      )
       doc.moveDown(0.2)
     }
     const y = doc.y
@@ -42,7 +48,8 @@ export function table(doc: Doc, columns: Column[], rows: string[][], opts: Table
       let x = x0
       columns.forEach((c, i) => {
         const w = widths[i]!
-        const draw = () => doc.text(fit(doc, pdfText(c.header), w - 2 * PAD), x + PAD, y + PAD + 1, { width: w - 2 * PAD, align: c.align ?? 'left', lineBreak: false })
+        const draw = () =>
+          doc.text(fit(doc, pdfText(c.header), w - 2 * PAD), x + PAD, y + PAD + 1, { width: w - 2 * PAD, align: c.align ?? 'left', lineBreak: false })
         // The header read once, where the table starts; on the pages it continues onto it is a repeat.
         if (continued) draw()
         else tagged(doc, 'TH', draw, { parent: row!, scope: 'Column' })
@@ -85,18 +92,33 @@ export function table(doc: Doc, columns: Column[], rows: string[][], opts: Table
       const w = widths[i]! - 2 * PAD
       const at = x
       const text = cells[i] ?? ''
-      tagged(doc, 'TD', () => {
-        doc.font(bold ? (c.mono ? FONT.monoBold : FONT.bold) : c.mono ? FONT.mono : FONT.regular).fontSize(size).fillColor(INK.text)
-        if (c.wrap) doc.text(text, at + PAD, y + PAD + 1, { width: w, align: c.align ?? 'left' })
-        else doc.text(fit(doc, text, w), at + PAD, y + PAD + 1, { width: w, align: c.align ?? 'left', lineBreak: false })
-      }, { parent: tr })
+      tagged(
+        doc,
+        'TD',
+        () => {
+          doc
+            .font(bold ? (c.mono ? FONT.monoBold : FONT.bold) : c.mono ? FONT.mono : FONT.regular)
+            .fontSize(size)
+            .fillColor(INK.text)
+          if (c.wrap) doc.text(text, at + PAD, y + PAD + 1, { width: w, align: c.align ?? 'left' })
+          else doc.text(fit(doc, text, w), at + PAD, y + PAD + 1, { width: w, align: c.align ?? 'left', lineBreak: false })
+        },
+        { parent: tr }
+      )
       x += widths[i]!
     })
     tr.end()
     doc.y = y + rowH
   })
   struct.end()
-  artifact(doc, () => doc.moveTo(x0, doc.y).lineTo(x0 + CONTENT_WIDTH, doc.y).lineWidth(0.5).strokeColor(INK.rule).stroke())
+  artifact(doc, () =>
+    doc
+      .moveTo(x0, doc.y)
+      .lineTo(x0 + CONTENT_WIDTH, doc.y)
+      .lineWidth(0.5)
+      .strokeColor(INK.rule)
+      .stroke()
+  )
   doc.x = x0
   doc.y += 6
 }
