@@ -15,15 +15,10 @@ import {
   id,
   isoTime,
   quarantineItemSchema,
-  runCounts,
-  runRowSchema,
-  runStatusSchema,
-  severitySchema
+  runRowSchema
 } from '../core/ports/read-model.js'
 import { EMAIL_FIELDS } from '../core/model.js'
 export { EMAIL_FIELDS }
-import type { Settings } from '../core/config/schema.js'
-import type { TransactionField } from '../core/ingest/csv.js'
 import {
   acknowledgeNoticeInputSchema,
   acknowledgeNoticeOutputSchema,
@@ -34,7 +29,6 @@ import {
   resolveUncertainOutputSchema
 } from './delivery-contract.js'
 import { ERROR_CODES } from '../core/errors.js'
-import { CASE_STATES, CLOCK_KINDS } from '../core/case/model.js'
 import {
   caseActionInputSchema,
   caseActionResultSchema,
@@ -43,7 +37,33 @@ import {
   caseQueueInputSchema,
   caseQueueSchema
 } from './case-contract.js'
-import { importCheckSchema, mappingSuggestionSchema } from './import-contract.js'
+import { importCheckSchema } from './import-contract.js'
+import {
+  exportFormatSchema,
+  exportKindSchema,
+  exportPackResultSchema,
+  exportReportResultSchema,
+  jobId,
+  reportPeriodSchema,
+  slaReportSchema
+} from './report-contract.js'
+export * from './report-contract.js'
+import {
+  csvMappingSchema,
+  noInput,
+  previewSchema,
+  publicSettingsSchema,
+  quarantineDetailSchema,
+  resolveQuarantineInputSchema,
+  runOutcomeSchema,
+  runResultSchema,
+  runTriggerSchema,
+  settingsUpdateSchema,
+  settingsViewSchema,
+  sourceStateSchema,
+  summarySchema
+} from './engine-contract.js'
+export * from './engine-contract.js'
 import {
   addSilenceInputSchema,
   backtestInputSchema,
@@ -74,488 +94,6 @@ export {
   sourceKindSchema
 } from '../core/ports/read-model.js'
 export type { AlertDetail, AuditFacets, AuditFilter, AuditPage, AuditQuery, AuditRow, AuditSort, QuarantineItem, RunRow } from '../core/ports/read-model.js'
-
-// ── vocabulary ───────────────────────────────────────────────────────────────────────────────────────────────
-
-export const sourceFormatSchema = z.enum(['csv', 'mailbox-json', 'eml', 'mbox'])
-/** The canonical CSV columns (mirrors core/ingest/csv.ts, which imports node:fs and cannot be bundled). */
-export const TRANSACTION_FIELDS = ['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'] as const
-export const REQUIRED_TRANSACTION_FIELDS = ['txn_id', 'created_at'] as const
-type SameFields = [TransactionField] extends [(typeof TRANSACTION_FIELDS)[number]]
-  ? [(typeof TRANSACTION_FIELDS)[number]] extends [TransactionField]
-    ? true
-    : never
-  : never
-const _sameFields: SameFields = true
-void _sameFields
-export const transactionFieldSchema = z.enum(TRANSACTION_FIELDS)
-/** canonical field → header name in the export (case-insensitive), as in settings.sources.csv.columns */
-export const csvMappingSchema = z.partialRecord(transactionFieldSchema, z.string().trim().min(1, 'a column name cannot be empty'))
-
-const noInput = z.object({}).strict()
-
-/** Settings as the UI sees them: the schema of core/config/schema.ts, with every secret replaced by ''. */
-export const publicSettingsSchema = z.custom<Settings>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'settings must be an object')
-
-// ── runs ─────────────────────────────────────────────────────────────────────────────────────────────────────
-
-export const runTriggerSchema = z.enum(['manual', 'schedule', 'resume'])
-
-/** A finished run as returned by runNow / importFiles / loadSampleData and the runFinished event. */
-export const runResultSchema = z.object({
-  run_id: id,
-  trigger: z.string(),
-  status: runStatusSchema,
-  dry_run: z.boolean(),
-  ...runCounts,
-  duration_ms: z.number(),
-  files: z.array(z.string()),
-  errors: z.array(z.string()),
-  /** ids of new critical alerts, at most the first 100 (for notifications: "7 new critical alerts") */
-  new_critical: z.array(id),
-  new_critical_count: z.number()
-})
-
-export const quarantineResolutionSchema = z.object({
-  id,
-  quarantine_id: id,
-  action: z.enum(['corrected', 'dismissed']),
-  resolved_by: z.string(),
-  reason: z.string(),
-  /** The fields the officer set (corrected), or null. */
-  correction: z.record(z.string(), z.string()).nullable(),
-  /** The audit entry the corrected record became (triaged) or repeats (duplicate). */
-  entry_id: id.nullable(),
-  outcome: z.enum(['triaged', 'duplicate', 'dismissed']),
-  run_id: id.nullable(),
-  resolved_at: z.string(),
-  hash: z.string()
-})
-
-/** One quarantine record in full: what was read, what a correction starts from, and what became of it. */
-export const quarantineDetailSchema = quarantineItemSchema.extend({
-  /** The fields the reader could extract, as text (a correction starts from them), or null. */
-  fields: z.record(z.string(), z.string()).nullable(),
-  /** The fields a correction may set for this record's kind. */
-  correctable_fields: z.array(z.string()),
-  /** Size and SHA-256 of the record's bytes as read; stored_truncated: only the first part of them was kept. */
-  raw_size: z.number().nullable(),
-  raw_sha256: z.string().nullable(),
-  stored_truncated: z.boolean(),
-  /** The same bytes received again later (counted as duplicates of this record). */
-  repeats: z.number(),
-  resolution: quarantineResolutionSchema.nullable()
-})
-
-/** Who decides (default: the OS account the app or `triage serve` runs under). */
-const officer = z.string().trim().min(1, 'say who decides (a name or initials)').max(100, 'at most 100 characters').optional()
-export const resolveQuarantineInputSchema = z.discriminatedUnion('action', [
-  z.object({ id, action: z.literal('dismiss'), reason: z.string().trim().min(1, 'a dismissal needs a reason').max(2000), by: officer }).strict(),
-  z
-    .object({
-      id,
-      action: z.literal('correct'),
-      fixes: z.record(z.string().min(1), z.string().max(100_000)).refine((f) => Object.keys(f).length > 0, 'change at least one field'),
-      reason: z.string().trim().max(2000).optional(),
-      by: officer
-    })
-    .strict()
-])
-
-/** What a run produced, with its quarantine records (the first 100) so the officer sees each reason. */
-export const runOutcomeSchema = z.object({
-  summary: runResultSchema,
-  quarantine: z.object({ items: z.array(quarantineItemSchema), total: z.number() })
-})
-
-/** A live source's state (issue 12): the watched folder, a mailbox, the monitoring database. */
-export const sourceStateSchema = z.object({
-  source: z.string(),
-  status: z.enum(['connected', 'waiting', 'failing']),
-  since: z.string(),
-  last_error: z.string().nullable(),
-  backlog: z.number().nullable()
-})
-
-// ── dashboard ────────────────────────────────────────────────────────────────────────────────────────────────
-
-export const healthSchema = z.object({
-  /** ok · failed: the last run failed · warn: no successful run in 2 schedule periods · idle: nothing has run yet */
-  status: z.enum(['ok', 'failed', 'warn', 'idle']),
-  message: z.string(),
-  last_success_at: z.string().nullable()
-})
-
-export const summarySchema = z.object({
-  dry_run: z.boolean(),
-  organisation: z.string(),
-  /** true when the database has no run yet: the UI shows the first-launch setup */
-  empty: z.boolean(),
-  /** alerts triaged since local midnight / in the last 7 days, by triage time (whatever their own date), by severity */
-  today: bySeverity.extend({ total: z.number() }),
-  /** of today's triaged alerts, those dated today (created_at since local midnight); the rest are dated earlier */
-  today_dated_today: z.number(),
-  last_7_days: bySeverity.extend({ total: z.number() }),
-  /**
-   * SLA breaches of the alerts triaged in the last 7 days: triage delay (created_at to triage) over the target.
-   * late_on_import: already past the target when the run that imported them started (a back-dated import, a backlog);
-   * late_in_run: within the target at the run's start, past it when triaged.
-   */
-  breaches: z.object({ total: z.number(), late_on_import: z.number(), late_in_run: z.number() }),
-  total_entries: z.number(),
-  quarantined_total: z.number(),
-  /** quarantine records still waiting for an officer (no correction or dismissal yet) */
-  quarantine_open: z.number(),
-  last_run: runRowSchema.nullable(),
-  /** next scheduled run, provided by the host (null in headless mode or when paused) */
-  next_run_at: z.string().nullable(),
-  schedule: z.object({ expression: z.string(), paused: z.boolean() }),
-  health: healthSchema,
-  running: z.object({ trigger: z.string(), started_at: z.string(), files: z.array(z.string()) }).nullable(),
-  inbox: z.string()
-})
-
-// ── import ───────────────────────────────────────────────────────────────────────────────────────────────────
-
-export const previewSchema = z.object({
-  path: z.string(),
-  name: z.string(),
-  format: sourceFormatSchema,
-  size_bytes: z.number(),
-  /** CSV: the file's header; e-mail sources: the fields shown for each message */
-  header: z.array(z.string()),
-  rows: z.array(z.array(z.string())),
-  /** CSV only: canonical field → the header column it is read from with the mapping in effect (null: none) */
-  mapping: z.partialRecord(transactionFieldSchema, z.string().nullable()),
-  /** CSV only: required fields with no column under that mapping */
-  missing_required: z.array(transactionFieldSchema),
-  /** CSV only: header columns kept as extra fields */
-  extra_columns: z.array(z.string()),
-  /** CSV only: a column for each unread field whose header is a known name for it ("Transaction ID" → txn_id), with samples */
-  suggestions: z.array(mappingSuggestionSchema),
-  /** a rough record count from the file size, for the progress bar (null when unknown) */
-  estimated_records: z.number().nullable()
-})
-
-// ── settings ─────────────────────────────────────────────────────────────────────────────────────────────────
-
-export const settingsViewSchema = z.object({
-  settings: publicSettingsSchema,
-  /** every secret setting (dotted path) and whether it holds a value; values are never returned */
-  secrets: z.array(z.object({ path: z.string(), set: z.boolean() })),
-  /** where the settings live (file path) and whether the UI may change them */
-  source: z.string(),
-  writable: z.boolean(),
-  /** the trail this engine has open now: its store and where it is (a file path, or a URL without its password) */
-  trail: z.object({ kind: z.enum(['sqlite', 'postgres']), location: z.string() })
-})
-
-export const settingsUpdateSchema = z
-  .object({
-    /** a deep-partial settings object, merged over the current settings, then validated as a whole */
-    patch: z.record(z.string(), z.unknown()).default({}),
-    /** dotted path → new secret value; null or '' clears it */
-    secrets: z.record(z.string(), z.string().nullable()).default({})
-  })
-  .strict()
-
-// ── reports and the examiner pack (issue 6) ──────────────────────────────────────────────────────────────────
-
-/** YYYY-MM-DD (a UTC day; both ends inclusive) or an ISO 8601 timestamp with Z or an offset (to exclusive). */
-const periodBound = (name: 'from' | 'to') =>
-  z
-    .string()
-    .trim()
-    .min(1, `choose the ${name === 'from' ? 'first' : 'last'} day of the period`)
-    .regex(
-      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/i,
-      'expected a day as YYYY-MM-DD (UTC) or an ISO 8601 timestamp with Z or an offset'
-    )
-
-/** The reporting period, as `triage report --from --to` takes it: UTC days, both inclusive. */
-export const reportPeriodSchema = z.object({ from: periodBound('from'), to: periodBound('to') })
-/** Ties the progress events of one export to the screen that asked for it. */
-const jobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only (at most 64)')
-export const exportFormatSchema = z.enum(['pdf', 'csv'])
-export const exportKindSchema = z.enum(['pdf', 'csv', 'pack'])
-
-const severityCounts = bySeverity
-const periodOut = z.object({ from: z.string(), to: z.string() })
-const chainHeadSchema = z.object({ count: z.number(), last_id: z.number(), last_hash: z.string() })
-
-/** Time from triage to acknowledgement or close, per severity, against the settings' target (seconds). */
-const caseTimingSchema = z.object({
-  severity: severitySchema,
-  target_seconds: z.number(),
-  /** alerts that reached the step before the period's end; p50/p95 over them (null when none) */
-  count: z.number(),
-  p50: z.number().nullable(),
-  p95: z.number().nullable(),
-  /** reached within / after the target; not reached with the target passed (overdue) / still ahead (pending) */
-  met: z.number(),
-  missed: z.number(),
-  overdue: z.number(),
-  pending: z.number()
-})
-
-/** What officers did with the alerts of the period, as their case events stood at the period's end. */
-export const caseWorkSchema = z.object({
-  as_of: z.string(),
-  alerts: z.number(),
-  closed: z.number(),
-  events: z.number(),
-  policy: z.object({ ack_target_seconds: severityCounts, close_target_seconds: severityCounts, four_eyes: z.array(severitySchema) }),
-  dispositions: z.array(z.object({ disposition: z.string(), counts: severityCounts, total: z.number() })),
-  /** per rule (null: no rule matched), most alerts first; false_positive_share of its alerts, and of its closed alerts */
-  by_rule: z.array(
-    z.object({
-      rule: z.string().nullable(),
-      alerts: z.number(),
-      closed: z.number(),
-      by_disposition: z.record(z.string(), z.number()),
-      false_positive: z.number(),
-      false_positive_share: z.number().nullable(),
-      false_positive_share_of_closed: z.number().nullable()
-    })
-  ),
-  time_to_acknowledge: z.array(caseTimingSchema),
-  time_to_close: z.array(caseTimingSchema),
-  four_eyes: z.object({
-    closes_needing_approval: z.number(),
-    approved: z.number(),
-    rejected: z.number(),
-    pending: z.number(),
-    approved_by_other: z.number(),
-    self_approved: z.number()
-  }),
-  clocks: z.array(z.object({ kind: z.enum(CLOCK_KINDS), started: z.number(), met: z.number(), missed: z.number(), running: z.number(), overdue: z.number() })),
-  open_at_end: z.array(z.object({ state: z.enum(CASE_STATES), counts: severityCounts, total: z.number() }))
-})
-
-/** Rule governance in the period: the silences in force and what each held back, and the rule sets' history. */
-const silenceLineSchema = z.object({
-  id: z.number(),
-  matches: z.array(z.object({ field: z.string(), value: z.string() })),
-  by: z.string(),
-  at: z.string(),
-  until: z.string(),
-  reason: z.string(),
-  include_critical: z.boolean(),
-  approved_by: z.string().nullable(),
-  approved_at: z.string().nullable(),
-  expired_by: z.string().nullable(),
-  expired_at: z.string().nullable(),
-  expire_reason: z.string().nullable(),
-  /** when it stopped holding: its expiry by hand, or its until */
-  ended_at: z.string(),
-  /** alerts of the period whose deliveries it held back (triaged and recorded in full, never sent), and those deliveries */
-  alerts: z.number(),
-  by_severity: severityCounts,
-  deliveries: z.number(),
-  by_destination: z.array(z.object({ destination: z.string(), count: z.number() }))
-})
-const backtestHeadlineSchema = z.object({
-  against: z.string().nullable(),
-  from: z.string(),
-  to: z.string(),
-  alerts: z.number(),
-  changed: z.number(),
-  by_severity_before: z.record(z.string(), z.number()),
-  by_severity_after: z.record(z.string(), z.number()),
-  deliveries_before: z.number(),
-  deliveries_after: z.number()
-})
-export const reportGovernanceSchema = z.object({
-  /** the governance events as they stood at the period's end (or now, before it ends) */
-  as_of: z.string(),
-  events_total: z.number(),
-  silences: z.object({ silences: z.array(silenceLineSchema), alerts: z.number(), deliveries: z.number() }),
-  rule_history: z.object({
-    /** null: the settings' rules file (no activation yet) */
-    in_force_at_start: z.string().nullable(),
-    in_force_at_end: z.string().nullable(),
-    events: z.array(
-      z.object({
-        id: z.number(),
-        type: z.enum(['rules_drafted', 'rules_backtested', 'rules_approved', 'rules_rejected', 'rules_activated']),
-        version: z.string(),
-        name: z.string().nullable(),
-        by: z.string(),
-        at: z.string(),
-        reason: z.string().nullable(),
-        based_on: z.string().nullable(),
-        backtest: backtestHeadlineSchema.nullable(),
-        relied_on: z.object({ backtest: z.number(), approval: z.number() }).nullable()
-      })
-    )
-  })
-})
-
-export const slaReportSchema = z.object({
-  period: periodOut.extend({ basis: z.literal('triaged_at') }),
-  /** "2026-11-01 to 2026-11-30 (UTC days, inclusive)" */
-  label: z.string(),
-  generated_at: z.string(),
-  chain_head: chainHeadSchema,
-  entries: z.object({ in_period: z.number(), range: z.object({ first_id: z.number(), last_id: z.number() }).nullable() }),
-  totals: z.object({ received: z.number(), triaged: z.number(), duplicates: z.number(), quarantined: z.number(), breaches: z.number() }),
-  by_severity: severityCounts,
-  by_source: z.array(z.object({ source_kind: z.string(), counts: severityCounts, total: z.number() })),
-  by_source_file: z.array(z.object({ source_kind: z.string(), source_file: z.string(), total: z.number() })),
-  /** Seconds; p50/p95/max are null when no alert of that severity was triaged in the period. */
-  time_to_triage: z.array(
-    z.object({
-      severity: severitySchema,
-      count: z.number(),
-      p50: z.number().nullable(),
-      p95: z.number().nullable(),
-      max: z.number().nullable(),
-      /** the SLA target(s) recorded with the entries (more than one when the settings changed in the period) */
-      targets: z.array(z.number()),
-      breaches: z.number()
-    })
-  ),
-  /** worst first (largest overrun past the target); `shown` is capped by the input's limit */
-  breaches: z.object({
-    total: z.number(),
-    shown: z.array(
-      z.object({
-        id,
-        external_id: z.string(),
-        title: z.string(),
-        severity: severitySchema,
-        source_kind: z.string(),
-        created_at: z.string(),
-        triaged_at: z.string(),
-        sla_seconds: z.number(),
-        sla_target_seconds: z.number(),
-        overrun_seconds: z.number()
-      })
-    )
-  }),
-  volume_per_day: z.array(z.object({ day: z.string(), counts: severityCounts, total: z.number() })),
-  deliveries: z.object({
-    lines: z.array(
-      z.object({
-        destination: z.string(),
-        total: z.number(),
-        by_status: z.record(z.string(), z.number()),
-        failures: z.number(),
-        attempts: z.number(),
-        failed_attempts: z.number().nullable(),
-        fallbacks: z.number().nullable()
-      })
-    ),
-    /** false: the database keeps no delivery-attempt log (fallbacks unknown) */
-    attempt_log: z.boolean(),
-    total: z.number(),
-    failures: z.number(),
-    fallbacks: z.number().nullable(),
-    fallback_rows: z.array(
-      z.object({
-        id: z.number(),
-        entry_id: z.number(),
-        failed_destination: z.string(),
-        action: z.string(),
-        target: z.string().nullable(),
-        reason: z.string(),
-        created_at: z.string()
-      })
-    )
-  }),
-  duplicates: z.object({
-    total: z.number(),
-    by_source_file: z.array(z.object({ source_kind: z.string(), source_file: z.string(), count: z.number() })),
-    shown: z.array(
-      z.object({
-        id: z.number(),
-        run_id: z.number(),
-        original_entry_id: z.number(),
-        source_kind: z.string(),
-        source_file: z.string(),
-        source_locator: z.string(),
-        external_id: z.string(),
-        created_at: z.string(),
-        received_at: z.string()
-      })
-    )
-  }),
-  quarantine: z.object({
-    total: z.number(),
-    by_field: z.array(z.object({ source_kind: z.string(), field: z.string().nullable(), count: z.number() })),
-    /** raw cut at 1,000 characters (raw_truncated says so): the whole record is in the Quarantine screen and the pack */
-    shown: z.array(
-      z.object({
-        id: z.number(),
-        run_id: z.number(),
-        source_kind: z.string(),
-        source_file: z.string(),
-        source_locator: z.string(),
-        field: z.string().nullable(),
-        reason: z.string(),
-        raw: z.string(),
-        raw_truncated: z.boolean(),
-        received_at: z.string()
-      })
-    )
-  }),
-  rulesets: z.array(
-    z.object({
-      version: z.string(),
-      name: z.string().nullable(),
-      path: z.string().nullable(),
-      first_used_at: z.string().nullable(),
-      entries: z.number(),
-      runs: z.number(),
-      first_triaged_at: z.string().nullable(),
-      last_triaged_at: z.string().nullable()
-    })
-  ),
-  runs: z.object({ total: z.number() }),
-  case_work: caseWorkSchema,
-  governance: reportGovernanceSchema
-})
-
-/** A file written under the app's exports folder. */
-export const exportedFileSchema = z.object({
-  /** where it is on the host (absolute) */
-  path: z.string(),
-  /** its path inside the exports folder, '/'-separated: what the HTTP download endpoint takes */
-  name: z.string(),
-  bytes: z.number(),
-  sha256: z.string(),
-  /** data rows (CSV) or alerts covered (PDF); null for other files */
-  rows: z.number().nullable()
-})
-
-export const exportReportResultSchema = exportedFileSchema.extend({
-  format: exportFormatSchema,
-  period: periodOut,
-  label: z.string(),
-  pages: z.number().nullable(),
-  duration_ms: z.number()
-})
-
-export const exportPackResultSchema = z.object({
-  /** the pack folder (absolute) and its path inside the exports folder */
-  path: z.string(),
-  name: z.string(),
-  /** all files together */
-  bytes: z.number(),
-  /** send this separately from the pack: it lets the examiner check the manifest itself */
-  manifest_sha256: z.string(),
-  chain_head: chainHeadSchema,
-  audit_segment: z.object({ first_id: z.number().nullable(), last_id: z.number().nullable(), count: z.number(), last_hash: z.string().nullable() }),
-  files: z.array(exportedFileSchema.extend({ /** inside the pack */ file: z.string() })),
-  period: periodOut,
-  label: z.string(),
-  duration_ms: z.number()
-})
-
-export type SlaReportView = z.infer<typeof slaReportSchema>
-export type ExportedFile = z.infer<typeof exportedFileSchema>
-export type ExportReportResult = z.infer<typeof exportReportResultSchema>
-export type ExportPackResult = z.infer<typeof exportPackResultSchema>
 
 // ── the methods ──────────────────────────────────────────────────────────────────────────────────────────────
 
