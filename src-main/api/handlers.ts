@@ -8,8 +8,7 @@ import { statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { basename, isAbsolute, join, resolve } from 'node:path'
 import cron from 'node-cron'
-import { resourcesDir, rulesPath, settingsSchema, type LoadedSettings, type Settings } from '../core/config/index.js'
-import { loadRuleSet } from '../core/classify/index.js'
+import { resourcesDir, type LoadedSettings, type Settings } from '../core/config/index.js'
 import { detectFormat, FileTap, planHeader, previewCsv, readSource, SUPPORTED_EXTENSIONS } from '../core/ingest/index.js'
 import { silentLogger, type Logger } from '../core/log.js'
 import { executeRun, explicitFiles, pendingInboxFiles, type RunSummary } from '../core/run.js'
@@ -26,13 +25,13 @@ import {
   type Output,
   type ParsedInput,
   type Reply,
-  type RunOutcome,
-  type SettingsView
+  type RunOutcome
 } from './contract.js'
-import { ApiError, describeZodError, zodFieldProblems } from './errors.js'
+import { ApiError, describeZodError } from './errors.js'
 import { estimateRecords } from './estimate.js'
-import { deepMerge, isSecretPath, keepSecrets, redactSecrets, secretPaths, setPath } from './secrets.js'
 import { createReportHandlers } from './reports.js'
+import { createSettingsHandlers } from './settings-handlers.js'
+import { quarantineDetail } from './quarantine-view.js'
 import { createCaseHandlers } from './cases.js'
 import { validateImport, withCsvMapping } from './import-check.js'
 import { suggestMapping } from '../core/ingest/header-synonyms.js'
@@ -41,8 +40,7 @@ import { createAlertDetailReader } from './alert-detail.js'
 import { governedRun } from '../core/governance/runtime.js'
 import { casePolicy } from '../core/case/policy.js'
 import { createDeliveryService, osUser, type DeliveryService, type DeliveryServiceContext } from './deliveries.js'
-import { correctableFields, resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
-import type { QuarantineRecord } from '../core/ports/triage-store.js'
+import { resolveQuarantine, ResolutionError } from '../core/quarantine/index.js'
 import { TriageError } from '../core/errors.js'
 
 export interface SettingsProvider {
@@ -177,15 +175,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     return await ctx.settings.get()
   }
 
-  function view(loaded: LoadedSettings): SettingsView {
-    return {
-      settings: redactSecrets(loaded.settings),
-      secrets: secretPaths(loaded.settings),
-      source: loaded.source,
-      writable: ctx.settings.writable,
-      trail: { kind: trail.kind, location: trail.location }
-    }
-  }
+  const settingsHandlers = createSettingsHandlers({ settings: ctx.settings, emit: ctx.emit, trail })
+  const rememberMapping = settingsHandlers.rememberMapping
 
   /** Runs the pipeline under the run lock, with progress events; every run path goes through here. */
   async function withRun(
@@ -555,54 +546,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       }
     },
 
-    async getSettings() {
-      return view(await current())
-    },
-
-    async updateSettings(i) {
-      const loaded = await current()
-      if (!ctx.settings.writable) throw new ApiError('user_error', `settings come from ${loaded.source} and are read-only here; edit that file instead`)
-      if (Object.keys(i.secrets).length && ctx.settings.secretsWritable === false)
-        throw new ApiError(
-          'user_error',
-          'secrets cannot be stored in headless mode (no OS keychain here): set them in the desktop app, or in the --config file'
-        )
-      let next = keepSecrets(deepMerge(loaded.settings, i.patch), loaded.settings)
-      for (const [path, value] of Object.entries(i.secrets)) {
-        if (!isSecretPath(path)) throw new ApiError('invalid_input', `updateSettings: secrets.${path}: not a secret setting (send it in patch)`)
-        next = setPath(next, path, value ?? '')
-      }
-      const parsed = settingsSchema.safeParse(next)
-      if (!parsed.success) throw new ApiError('invalid_input', describeZodError('settings', parsed.error), zodFieldProblems(parsed.error))
-      const s = parsed.data
-      // Each refusal names its setting twice: in the message (CLI, logs) and in fields (the form marks the field).
-      const refuse = (code: 'invalid_input' | 'user_error', path: string, text: string) =>
-        new ApiError(code, `settings: ${path}: ${text}`, [{ path, message: text }])
-      const cronText = `"${s.schedule}" is not a valid cron expression (e.g. */15 * * * * for every 15 minutes)`
-      if (!cron.validate(s.schedule)) throw refuse('invalid_input', 'schedule', cronText)
-      if (s.inbox) {
-        const dir = isAbsolute(s.inbox) ? s.inbox : resolve(loaded.baseDir, s.inbox)
-        let ok = false
-        try {
-          ok = statSync(dir).isDirectory()
-        } catch {
-          ok = false
-        }
-        if (!ok) throw refuse('user_error', 'inbox', `the folder ${dir} does not exist`)
-      }
-      if (s.rules_file !== loaded.settings.rules_file) {
-        // A bad rule set is refused now, not at the next run.
-        try {
-          loadRuleSet(rulesPath({ ...loaded, settings: s }))
-        } catch (e) {
-          throw refuse('user_error', 'rules_file', messageOf(e))
-        }
-      }
-      await ctx.settings.update(s)
-      const after = await current()
-      ctx.emit({ type: 'settingsChanged', settings: redactSecrets(after.settings) })
-      return view(after)
-    },
+    getSettings: () => settingsHandlers.getSettings(),
+    updateSettings: (i) => settingsHandlers.updateSettings(i),
 
     loadSampleData: () =>
       withRun('sample', async () => {
@@ -653,16 +598,6 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     resolveUncertain: (i) => deliveries.resolve(i.alert_id, i.destination, i.decision, i.by)
   }
 
-  async function rememberMapping(mapping: Partial<Record<(typeof TRANSACTION_FIELDS)[number], string>>): Promise<void> {
-    if (!ctx.settings.writable)
-      throw new ApiError('user_error', 'the column mapping cannot be remembered: settings are read-only here (use it for this import only)')
-    const loaded = await current()
-    const next = settingsSchema.parse(deepMerge(loaded.settings, { sources: { csv: { columns: mapping } } }))
-    next.sources.csv.columns = mapping // replace, not merge: the officer chose the whole mapping
-    await ctx.settings.update(next)
-    ctx.emit({ type: 'settingsChanged', settings: redactSecrets((await current()).settings) })
-  }
-
   async function call(method: string, input: unknown): Promise<Reply> {
     if (!isMethod(method)) return { ok: false, error: { code: 'invalid_input', message: `unknown method ${JSON.stringify(method)}` } }
     const parsed = api[method].input.safeParse(input ?? {})
@@ -699,8 +634,6 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   }
 }
 
-const RAW_SHOWN = 4000
-
 /** A run summary as the contract shapes it (the first new critical ids, the exact count). */
 function resultOf(summary: RunSummary, trigger: string): Output<'runNow'>['summary'] {
   return {
@@ -719,53 +652,6 @@ function resultOf(summary: RunSummary, trigger: string): Output<'runNow'>['summa
     errors: summary.errors,
     new_critical: summary.new_critical.slice(0, NEW_CRITICAL_SHOWN),
     new_critical_count: summary.new_critical_count
-  }
-}
-
-/** A quarantine record as the contract shapes it: raw cut for the screen, fields as text, the resolution parsed. */
-function quarantineDetail(q: QuarantineRecord): Output<'getQuarantine'> {
-  const r = q.resolution
-  const text = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))
-  const fields = q.fields
-    ? Object.fromEntries(
-        Object.entries(q.fields)
-          .filter(([k]) => k !== 'extra')
-          .map(([k, v]) => [k, text(v)])
-      )
-    : null
-  return {
-    id: q.id,
-    run_id: q.run_id,
-    source_kind: q.source_kind,
-    source_file: q.source_file,
-    source_locator: q.source_locator,
-    field: q.field,
-    reason: q.reason,
-    raw: q.raw.slice(0, RAW_SHOWN),
-    raw_truncated: q.raw.length > RAW_SHOWN,
-    received_at: q.received_at,
-    status: r ? r.action : 'open',
-    fields,
-    correctable_fields: [...correctableFields(q.source_kind)],
-    raw_size: q.raw_size,
-    raw_sha256: q.raw_sha256,
-    stored_truncated: q.raw_truncated,
-    repeats: q.repeats,
-    resolution: r
-      ? {
-          id: r.id,
-          quarantine_id: r.quarantine_id,
-          action: r.action,
-          resolved_by: r.resolved_by,
-          reason: r.reason,
-          correction: r.correction ? (JSON.parse(r.correction) as Record<string, string>) : null,
-          entry_id: r.entry_id,
-          outcome: r.outcome,
-          run_id: r.run_id,
-          resolved_at: r.resolved_at,
-          hash: r.hash
-        }
-      : null
   }
 }
 
