@@ -255,7 +255,6 @@ export const api = {
 
 export type Api = typeof api
 export type Method = keyof Api
-export const METHODS = Object.keys(api) as Method[]
 /** What a caller passes (defaults optional). */
 export type Input<M extends Method> = z.input<Api[M]['input']>
 /** What a handler receives after validation (defaults filled). */

@@ -35,8 +35,6 @@ export type ShellEvent = z.infer<typeof shellEventSchema>
 /** Everything onEvent can deliver in the desktop app. */
 export type BridgeEvent = ApiEvent | ShellEvent
 
-export const isShellEvent = (e: { type: string }): e is ShellEvent => e.type === 'navigate'
-
 /**
  * The renderer's hash route for a target (src-renderer/src/router.ts): #/audit?id=12 for one entry, #/queue?tab=mine,
  * #/audit?severity=critical&run_id=9 for a filter (arrays comma-separated, booleans 1/0). The shell opens the

@@ -56,8 +56,6 @@ export function shortcutSections(): Array<{ title: string; keys: Shortcut[] }> {
 }
 
 /** The ARIA form of a shortcut (aria-keyshortcuts="Alt+3"). */
-export const ariaKeys = (s: Shortcut) => (s.join === '+' ? s.keys.join('+') : s.keys.join(' '))
-
 const OPEN_HELP = 'triage:shortcut-help'
 /** Opens the shortcut help (a screen's "Keyboard" button). */
 export const openShortcutHelp = () => window.dispatchEvent(new Event(OPEN_HELP))

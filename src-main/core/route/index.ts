@@ -13,8 +13,3 @@ export const DEFAULT_ROUTING: RoutingMatrix = {
 }
 
 export const route = (severity: Severity, matrix: RoutingMatrix): Destination[] => matrix[severity]
-
-export function parseDestination(d: string): { channel: 'slack' | 'email'; name: string } {
-  const i = d.indexOf(':')
-  return { channel: d.slice(0, i) as 'slack' | 'email', name: d.slice(i + 1) }
-}

@@ -8,7 +8,7 @@
 //   in the requested order, unless a filter is known to be small enough to read whole and sort.
 import type Database from 'better-sqlite3'
 import { parseRuleSet } from '../../core/classify/ruleset.js'
-import { SEVERITIES, type Severity } from '../../core/model.js'
+import type { Severity } from '../../core/model.js'
 import type { AlertRecord, AuditFacets, AuditPage, AuditQuery, AuditRow, QuarantineItem, RunRow } from '../../core/ports/read-model.js'
 import type { AuditQueries, DashboardFigures, IndexProgress } from '../../core/ports/audit-queries.js'
 import { runFromRow } from './index.js'
@@ -29,7 +29,6 @@ const SMALL_SET = 5_000
 const RAW_LIMIT = 4_000
 
 const SEV: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 }
-const SEV_NAME = SEVERITIES as readonly Severity[]
 
 interface Cursor {
   by: AuditQuery['sort']['by']
@@ -693,5 +692,3 @@ function runRow(r: Parameters<typeof runFromRow>[0]): RunRow {
     errors: x.errors
   }
 }
-
-export const severityName = (n: number): Severity => SEV_NAME[n]!

@@ -499,7 +499,6 @@ const dtfSeconds = new Intl.DateTimeFormat(undefined, {
 })
 const shortDtf = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })
 const dayDtf = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' })
-const tf = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })
 const valid = (iso: string | null | undefined): iso is string => !!iso && Number.isFinite(Date.parse(iso))
 
 /** Date and time with the zone; `{ seconds: true }` where the second matters (an audit entry's time). */
@@ -511,8 +510,6 @@ export const fmtShort = (iso: string | null | undefined) => (valid(iso) ? shortD
 export const fmtDate = (iso: string | null | undefined) =>
   valid(iso) ? dayDtf.format(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso)) : '—'
 /** The time of day with the zone ("14:05 UTC"). */
-export const fmtClock = (iso: string | null | undefined) => (valid(iso) ? tf.format(new Date(iso)) : '—')
-
 export function fmtDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—'
   if (ms < 1000) return `${Math.round(ms)} ms`
