@@ -3,8 +3,6 @@ import type { Severity } from '../model.js'
 
 export type SlaTargets = Record<Severity, number> // seconds
 
-export const DEFAULT_SLA_TARGETS: SlaTargets = { critical: 15 * 60, high: 60 * 60, medium: 4 * 3600, low: 24 * 3600 }
-
 export interface SlaResult {
   sla_seconds: number
   sla_target_seconds: number
