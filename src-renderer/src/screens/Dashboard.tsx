@@ -4,14 +4,14 @@ import { useState, type ReactNode } from 'react'
 import { ApiCallError, call } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
 import { navigate } from '../router.js'
-import { Badge, Banner, Button, Card, fmtAgo, fmtDuration, fmtNum, fmtTime, SEVERITY_LABEL, Stat, type SeverityName } from '../ui/index.js'
+import { Badge, Banner, Button, Card, fmtAgo, fmtDuration, fmtNum, fmtTime, SEVERITY_LABEL, Stat, SEVERITY_ORDER } from '../ui/index.js'
 import type { Output } from '../api/client.js'
 import { CaseWorkCard } from './CaseWorkCard.js'
 import { DeliveryCard } from './DeliveryCard.js'
 import { attentionText, ModeMark, useDeliveryStatus } from './delivery-status.js'
 import './dashboard.css'
 
-const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
+const ORDER = SEVERITY_ORDER
 
 export function Dashboard() {
   const summary = useApi('summary', {}, { reloadOn: ['runFinished', 'runStarted', 'runFailed', 'settingsChanged', 'quarantineResolved'] })

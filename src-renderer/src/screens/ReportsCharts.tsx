@@ -6,10 +6,10 @@ import { useMemo } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import type { Output } from '../api/client.js'
 import { SEVERITY_COLOURS } from '../../../src-main/api/severity-contract.js'
-import { ChartFigure, fmtDate, fmtDuration, fmtNum, ScrollRegion, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
+import { ChartFigure, fmtDate, fmtDuration, fmtNum, ScrollRegion, SEVERITY_LABEL, SEVERITY_ORDER, SeverityHeadRow, type SeverityName } from '../ui/index.js'
 
 type Report = Output<'slaReport'>
-const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
+const ORDER = SEVERITY_ORDER
 
 function useTokens() {
   return useMemo(() => {
@@ -48,17 +48,7 @@ export function VolumeChart({ report }: { report: Report }) {
           <table className="table">
             <caption className="visually-hidden">Alerts triaged per day (UTC), by severity</caption>
             <thead>
-              <tr>
-                <th scope="col">Day (UTC)</th>
-                {ORDER.map((s) => (
-                  <th key={s} scope="col" className="num">
-                    {SEVERITY_LABEL[s]}
-                  </th>
-                ))}
-                <th scope="col" className="num">
-                  Total
-                </th>
-              </tr>
+              <SeverityHeadRow first="Day (UTC)" />
             </thead>
             <tbody>
               {report.volume_per_day.map((d) => (

@@ -3,11 +3,11 @@
 // silences with what each held back), rule sets and their history (change control).
 import type { ReactNode } from 'react'
 import type { Output } from '../api/client.js'
-import { Badge, fmtNum, fmtShort, fmtTime, KeyValue, ScrollRegion, SEVERITY_LABEL, SeverityBadge, type SeverityName } from '../ui/index.js'
+import { Badge, fmtNum, fmtShort, fmtTime, KeyValue, ScrollRegion, SEVERITY_LABEL, SEVERITY_ORDER, SeverityHeadRow, SeverityBadge } from '../ui/index.js'
 import { displayTitle } from '../../../src-main/api/format-contract.js'
 
 type Report = Output<'slaReport'>
-const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
+const ORDER = SEVERITY_ORDER
 /** "24 Nov, 06:26 UTC" in the officer's time zone; the exact UTC time is in the cell's tooltip. */
 const fmtShortTime = fmtShort
 const KIND = { transaction: 'Transactions (CSV)', email: 'Vendor e-mails' } as Record<string, string>
@@ -28,17 +28,7 @@ export function SeverityBySource({ report }: { report: Report }) {
   return (
     <Table caption="Alerts by severity and source">
       <thead>
-        <tr>
-          <th scope="col">Source</th>
-          {ORDER.map((s) => (
-            <th key={s} scope="col" className="num">
-              {SEVERITY_LABEL[s]}
-            </th>
-          ))}
-          <th scope="col" className="num">
-            Total
-          </th>
-        </tr>
+        <SeverityHeadRow first="Source" />
       </thead>
       <tbody>
         {report.by_source.map((r) => (
@@ -698,17 +688,7 @@ function DispositionsTable({ c, report }: { c: CaseWorkFigures; report: Report }
   return (
     <Table caption="Dispositions by severity" className="table-compact">
       <thead>
-        <tr>
-          <th scope="col">Disposition</th>
-          {ORDER.map((s) => (
-            <th key={s} scope="col" className="num">
-              {SEVERITY_LABEL[s]}
-            </th>
-          ))}
-          <th scope="col" className="num">
-            Total
-          </th>
-        </tr>
+        <SeverityHeadRow first="Disposition" />
       </thead>
       <tbody>
         {c.dispositions.map((d) => (
@@ -751,17 +731,7 @@ function OpenAtEndTable({ c }: { c: CaseWorkFigures }) {
   return (
     <Table caption="Alerts not closed, by state" className="table-compact">
       <thead>
-        <tr>
-          <th scope="col">Not closed</th>
-          {ORDER.map((s) => (
-            <th key={s} scope="col" className="num">
-              {SEVERITY_LABEL[s]}
-            </th>
-          ))}
-          <th scope="col" className="num">
-            Total
-          </th>
-        </tr>
+        <SeverityHeadRow first="Not closed" />
       </thead>
       <tbody>
         {c.open_at_end.map((o) => (

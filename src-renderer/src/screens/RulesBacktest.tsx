@@ -21,13 +21,14 @@ import {
   ScrollRegion,
   SEVERITY_LABEL,
   Stat,
-  type SeverityName
+  type SeverityName,
+  SEVERITY_ORDER
 } from '../ui/index.js'
 import { dispositionLabel } from './case-format.js'
 import './reports.css' // the stat row, chart and compact table styles the Reports screen defines
 import { plural, saveRun, Version, who, type BacktestRecord, type BacktestRun, type Officer } from './rules-format.js'
 
-const ORDER: SeverityName[] = ['critical', 'high', 'medium', 'low']
+const ORDER = SEVERITY_ORDER
 const DAY_MS = 86_400_000
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 const DAY = /^\d{4}-\d{2}-\d{2}$/
