@@ -81,36 +81,60 @@ export function PeriodPicker({ value, onChange, disabled }: { value: Period; onC
         </button>
       </div>
       <div className="period-dates">
-        <label className="field-label" htmlFor={`${id}-from`}>
-          From
-        </label>
-        <Input
-          id={`${id}-from`}
-          type="date"
-          value={value.from}
-          max={value.to || undefined}
-          disabled={disabled}
-          invalid={problem?.field === 'from'}
-          onChange={(e) => onChange({ ...value, from: e.target.value })}
-          aria-describedby={`${id}-note`}
-        />
-        <label className="field-label" htmlFor={`${id}-to`}>
-          To
-        </label>
-        <Input
-          id={`${id}-to`}
-          type="date"
-          value={value.to}
-          min={value.from || undefined}
-          disabled={disabled}
-          invalid={problem?.field === 'to'}
-          onChange={(e) => onChange({ ...value, to: e.target.value })}
-          aria-describedby={`${id}-note`}
-        />
+        <PeriodDates id={id} value={value} onChange={onChange} disabled={disabled} invalid={problem?.field ?? null} />
         <span id={`${id}-note`} className={problem ? 'field-error' : 'field-hint'} role={problem ? 'alert' : undefined}>
           {problem?.message ?? 'UTC days, both included, by the time each alert was triaged'}
         </span>
       </div>
     </div>
+  )
+}
+
+/**
+ * The first and last day of a period (one Tab stop each), described by the note with id `${id}-note` that the
+ * caller shows under them. `invalid`: the day to mark.
+ */
+export function PeriodDates({
+  id,
+  value,
+  onChange,
+  disabled,
+  invalid
+}: {
+  id: string
+  value: Period
+  onChange(p: Period): void
+  disabled?: boolean
+  invalid: 'from' | 'to' | null
+}) {
+  return (
+    <>
+      <label className="field-label" htmlFor={`${id}-from`}>
+        From
+      </label>
+      <Input
+        id={`${id}-from`}
+        type="date"
+        value={value.from}
+        max={value.to || undefined}
+        disabled={disabled}
+        invalid={invalid === 'from'}
+        onChange={(e) => onChange({ ...value, from: e.target.value })}
+        aria-describedby={`${id}-note`}
+      />
+      <label className="field-label" htmlFor={`${id}-to`}>
+        To
+      </label>
+      <Input
+        id={`${id}-to`}
+        type="date"
+        value={value.to}
+        min={value.from || undefined}
+        disabled={disabled}
+        invalid={invalid === 'to'}
+        onChange={(e) => onChange({ ...value, to: e.target.value })}
+        aria-describedby={`${id}-note`}
+      />
+    </>
   )
 }

@@ -16,7 +16,6 @@ import {
   fmtDuration,
   fmtNum,
   fmtTime,
-  Input,
   ProgressBar,
   ScrollRegion,
   SEVERITY_LABEL,
@@ -26,12 +25,12 @@ import {
 } from '../ui/index.js'
 import { dispositionLabel } from './case-format.js'
 import './reports.css' // the stat row, chart and compact table styles the Reports screen defines
+import { PeriodDates, periodProblem } from './ReportsPeriod.js'
 import { plural, saveRun, Version, who, type BacktestRecord, type BacktestRun, type Officer } from './rules-format.js'
 
 const ORDER = SEVERITY_ORDER
 const DAY_MS = 86_400_000
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
-const DAY = /^\d{4}-\d{2}-\d{2}$/
 
 /** The last 30 UTC days, today included: the form's default (sent as "no period": the API's last 30 days up to now). */
 export function defaultPeriod(now = Date.now()): { from: string; to: string } {
@@ -80,13 +79,8 @@ export function BacktestCard({
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null)
   const [error, setError] = useState<string | null>(null)
   const isDefault = period.from === initial.from && period.to === initial.to
-  const problem = !DAY.test(period.from)
-    ? 'Choose the first day.'
-    : !DAY.test(period.to)
-      ? 'Choose the last day.'
-      : period.to < period.from
-        ? 'The last day is before the first day.'
-        : null
+  const dates = periodProblem(period)
+  const problem = dates?.message ?? null
 
   useEvent((e) => {
     if (e.type === 'backtestProgress' && running && (!version || e.version === version)) setProgress({ done: e.done, total: e.total })
@@ -118,32 +112,7 @@ export function BacktestCard({
     >
       <div className="backtest-form">
         <div className="period-dates">
-          <label className="field-label" htmlFor={`${id}-from`}>
-            From
-          </label>
-          <Input
-            id={`${id}-from`}
-            type="date"
-            value={period.from}
-            max={period.to || undefined}
-            disabled={running}
-            invalid={problem?.includes('first')}
-            onChange={(e) => setPeriod((p) => ({ ...p, from: e.target.value }))}
-            aria-describedby={`${id}-note`}
-          />
-          <label className="field-label" htmlFor={`${id}-to`}>
-            To
-          </label>
-          <Input
-            id={`${id}-to`}
-            type="date"
-            value={period.to}
-            min={period.from || undefined}
-            disabled={running}
-            invalid={problem?.includes('last')}
-            onChange={(e) => setPeriod((p) => ({ ...p, to: e.target.value }))}
-            aria-describedby={`${id}-note`}
-          />
+          <PeriodDates id={id} value={period} onChange={setPeriod} disabled={running} invalid={dates?.field ?? null} />
           {!isDefault && (
             <Button size="sm" variant="ghost" onClick={() => setPeriod(initial)} disabled={running}>
               Last 30 days
