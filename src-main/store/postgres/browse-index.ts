@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import type pg from 'pg'
 import type { Severity } from '../../core/model.js'
 import type { IndexProgress } from '../../core/ports/audit-queries.js'
-import { queryRows, storeError } from './connection.js'
+import { inTransaction, queryRows } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 
 // The same limits as SQLite's (store/sqlite/browse-index.ts): the answers must be the same.
@@ -158,16 +158,8 @@ export class PostgresBrowseIndex {
    * id are inserted ON CONFLICT DO NOTHING all the same; the per-file and per-run sums are only ever added under
    * that lock, so they are counted once. Chunks are SQLite's (the same boundaries for the same calls).
    */
-  private async step(budget: number): Promise<number> {
-    let c: pg.PoolClient
-    try {
-      c = await this.pool.connect()
-    } catch (e) {
-      throw storeError('audit queries', e)
-    }
-    let broken = false
-    try {
-      await c.query('BEGIN')
+  private step(budget: number): Promise<number> {
+    return inTransaction(this.pool, 'audit queries', async (c) => {
       const upto = (await c.query<{ v: number }>('SELECT indexed_upto AS v FROM browse_state WHERE singleton = 1 FOR UPDATE')).rows[0]!.v
       const head = (await c.query<{ v: number }>('SELECT last_id AS v FROM chain_head WHERE singleton = 1')).rows[0]!.v
       let n = 0
@@ -177,16 +169,8 @@ export class PostgresBrowseIndex {
         await c.query('UPDATE browse_state SET indexed_upto = $1 WHERE singleton = 1', [hi])
         n = hi - upto
       }
-      await c.query('COMMIT')
       return n
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {
-        broken = true
-      })
-      throw storeError('audit queries', e)
-    } finally {
-      c.release(broken)
-    }
+    })
   }
 
   /**

@@ -35,8 +35,9 @@ export function storeError(location: string, e: unknown): Error {
 /**
  * Runs `fn` in a transaction on a connection of its own: committed when it returns, rolled back when it throws
  * (the connection dropped from the pool when even the rollback failed); database errors become StoreError.
+ * `begin`: what opens it (e.g. BEGIN and an advisory lock held to commit).
  */
-export async function inTransaction<T>(pool: pg.Pool, location: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, location: string, fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   let c: pg.PoolClient
   try {
     c = await pool.connect()
@@ -45,7 +46,7 @@ export async function inTransaction<T>(pool: pg.Pool, location: string, fn: (c: 
   }
   let broken = false
   try {
-    await c.query('BEGIN')
+    await c.query(begin)
     const r = await fn(c)
     await c.query('COMMIT')
     return r

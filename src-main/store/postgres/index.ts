@@ -30,7 +30,7 @@ import type {
 import { StoreError } from '../errors.js'
 import { PostgresCaseStore } from './cases.js'
 import { PostgresGovernanceStore } from './governance.js'
-import { checkTrail, createPool, migrate, redactUrl, storeError, TRAIL_LOCK, type PoolOptions } from './connection.js'
+import { checkTrail, createPool, inTransaction, migrate, queryRows, redactUrl, storeError, TRAIL_LOCK, type PoolOptions } from './connection.js'
 import { fromPg, rowFromPg, toPg } from './text.js'
 import { processAlive, runFromRow, type RunRow } from '../rows.js'
 
@@ -159,35 +159,12 @@ export class PostgresStore implements TriageStore {
   // --- transactions ------------------------------------------------------------------------------------------------
 
   /** One transaction on one connection; `lock`: the trail's advisory lock, taken first, held to commit. */
-  private async tx<T>(lock: boolean, fn: (c: Client) => Promise<T>): Promise<T> {
-    let c: Client
-    try {
-      c = await this.pool.connect()
-    } catch (e) {
-      throw storeError(this.location, e)
-    }
-    let broken = false
-    try {
-      await c.query(lock ? `BEGIN; SELECT pg_advisory_xact_lock(${TRAIL_LOCK})` : 'BEGIN')
-      const r = await fn(c)
-      await c.query('COMMIT')
-      return r
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {
-        broken = true
-      })
-      throw storeError(this.location, e)
-    } finally {
-      c.release(broken)
-    }
+  private tx<T>(lock: boolean, fn: (c: Client) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, this.location, fn, lock ? `BEGIN; SELECT pg_advisory_xact_lock(${TRAIL_LOCK})` : 'BEGIN')
   }
 
-  private async q<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(text, values)).rows
-    } catch (e) {
-      throw storeError(this.location, e)
-    }
+  private q<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
+    return queryRows<R>(this.pool, this.location, text, values)
   }
 
   // --- runs --------------------------------------------------------------------------------------------------------
