@@ -8,7 +8,7 @@ import { CASE_EVENT_TYPES, CASE_STATES, CLOCK_KINDS } from '../core/case/model.j
 const id = z.number().int().positive()
 const ids = z.array(id).min(1).max(100_000)
 const severity = z.enum(SEVERITIES)
-export const caseStateSchema = z.enum(CASE_STATES)
+const caseStateSchema = z.enum(CASE_STATES)
 export const queueViewSchema = z.enum(['mine', 'unassigned', 'approval', 'overdue', 'all'])
 
 /** Who acts: an officer id or name; absent = the officer of this workstation (settings `officer`, else the OS account). */
@@ -28,7 +28,6 @@ export const caseActionInputSchema = z.discriminatedUnion('action', [
   /** A file on the machine the API runs on (the app's own, or `triage serve`'s): its name, size and SHA-256 are recorded, its bytes kept in the trail. */
   z.object({ action: z.literal('evidence'), ids: z.array(id).length(1), path: z.string().min(1), by }).strict()
 ])
-export type CaseActionInput = z.infer<typeof caseActionInputSchema>
 
 export const caseEventSchema = z.object({
   id,
@@ -42,7 +41,7 @@ export const caseEventSchema = z.object({
 })
 export type CaseEventView = z.infer<typeof caseEventSchema>
 
-export const caseClockSchema = z.object({
+const caseClockSchema = z.object({
   kind: z.enum(CLOCK_KINDS),
   started_at: z.string(),
   due_at: z.string(),
@@ -52,12 +51,12 @@ export const caseClockSchema = z.object({
 })
 
 /** Time to acknowledge / to close against the severity's target. */
-export const caseSlaSchema = z.object({
+const caseSlaSchema = z.object({
   acknowledge: z.object({ target_seconds: z.number(), due_at: z.string(), done_at: z.string().nullable(), met: z.boolean().nullable(), overdue: z.boolean() }),
   close: z.object({ target_seconds: z.number(), due_at: z.string(), done_at: z.string().nullable(), met: z.boolean().nullable(), overdue: z.boolean() })
 })
 
-export const relatedAlertSchema = z.object({
+const relatedAlertSchema = z.object({
   id,
   severity,
   title: z.string(),
@@ -105,7 +104,7 @@ export const caseActionResultSchema = z.object({
   cases: z.array(z.object({ id, state: caseStateSchema }))
 })
 
-export const queueCountsSchema = z.object({
+const queueCountsSchema = z.object({
   mine: z.number(),
   unassigned: z.number(),
   approval: z.number(),
@@ -116,7 +115,6 @@ export const queueCountsSchema = z.object({
   /** open alerts nobody has taken, per severity (the dashboard says "nothing needs attention" only when no critical or high is among them) */
   unassigned_by_severity: z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
 })
-export type QueueCountsView = z.infer<typeof queueCountsSchema>
 
 export const caseQueueInputSchema = z
   .object({
@@ -129,7 +127,7 @@ export const caseQueueInputSchema = z
   })
   .strict()
 
-export const queueRowSchema = z.object({
+const queueRowSchema = z.object({
   id,
   severity,
   title: z.string(),
@@ -145,7 +143,6 @@ export const queueRowSchema = z.object({
   due_kind: z.enum(['acknowledge', 'close', 'clock']).nullable(),
   overdue: z.boolean()
 })
-export type QueueRowView = z.infer<typeof queueRowSchema>
 
 export const caseQueueSchema = z.object({
   rows: z.array(queueRowSchema),

@@ -26,7 +26,7 @@ export interface CaseContext {
 const RELATED_DAYS = 90
 const RELATED_SHOWN = 20
 /** "Clocks due soon" (the tray, the dashboard): within this many days. */
-export const CLOCKS_SOON_DAYS = 3
+const CLOCKS_SOON_DAYS = 3
 
 export function createCaseHandlers(ctx: CaseContext) {
   const now = ctx.now ?? Date.now

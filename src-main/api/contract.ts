@@ -17,8 +17,6 @@ import {
   quarantineItemSchema,
   runRowSchema
 } from '../core/ports/read-model.js'
-import { EMAIL_FIELDS } from '../core/model.js'
-export { EMAIL_FIELDS }
 import {
   acknowledgeNoticeInputSchema,
   acknowledgeNoticeOutputSchema,
@@ -78,21 +76,7 @@ import {
   tryRulesResultSchema
 } from './governance-contract.js'
 
-export {
-  alertDetailSchema,
-  auditFacetsSchema,
-  auditFilterSchema,
-  auditPageSchema,
-  auditQuerySchema,
-  auditRowSchema,
-  auditSortSchema,
-  deliverySchema,
-  quarantineItemSchema,
-  runRowSchema,
-  runStatusSchema,
-  severitySchema,
-  sourceKindSchema
-} from '../core/ports/read-model.js'
+export { auditFilterSchema, auditQuerySchema } from '../core/ports/read-model.js'
 export type { AlertDetail, AuditFacets, AuditFilter, AuditPage, AuditQuery, AuditRow, AuditSort, QuarantineItem, RunRow } from '../core/ports/read-model.js'
 
 // ── the methods ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -266,12 +250,10 @@ export const isMethod = (m: unknown): m is Method => typeof m === 'string' && Ob
 export type RunResult = z.infer<typeof runResultSchema>
 export type RunOutcome = z.infer<typeof runOutcomeSchema>
 export type Summary = z.infer<typeof summarySchema>
-export type Preview = z.infer<typeof previewSchema>
-export type QuarantineDetail = z.infer<typeof quarantineDetailSchema>
 export type SettingsView = z.infer<typeof settingsViewSchema>
-export type { DeliveryMode, DeliveryNotice, DeliveryStatusView, UncertainDelivery } from './delivery-contract.js'
-export type { RulesOverview, SilenceItem } from './governance-contract.js'
-export type { CaseActionInput, CaseDetail, CaseEventView, CaseQueueView, QueueCountsView, QueueRowView } from './case-contract.js'
+export type { DeliveryMode, DeliveryNotice, DeliveryStatusView } from './delivery-contract.js'
+export type { SilenceItem } from './governance-contract.js'
+export type { CaseDetail, CaseEventView, CaseQueueView } from './case-contract.js'
 
 // ── replies: the same envelope on both transports ────────────────────────────────────────────────────────────
 
@@ -333,7 +315,6 @@ export const apiEventSchema = z.discriminatedUnion('type', [
   })
 ])
 export type ApiEvent = z.infer<typeof apiEventSchema>
-export type EventOf<T extends ApiEvent['type']> = Extract<ApiEvent, { type: T }>
 
 // ── the preload bridge (Electron) ────────────────────────────────────────────────────────────────────────────
 

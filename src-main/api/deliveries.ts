@@ -89,7 +89,7 @@ export function osUser(): string {
   }
 }
 
-export const toNotice = (n: Notice): DeliveryNotice => ({
+const toNotice = (n: Notice): DeliveryNotice => ({
   id: n.id,
   created_at: n.createdAt,
   kind: n.kind,

@@ -11,7 +11,7 @@ const severity = z.enum(SEVERITIES)
 export const deliveryModeSchema = z.enum(['live', 'dry_run'])
 
 /** undelivered: an e-mail delivery is dead after its fallbacks (nobody was told) · uncertain: may or may not have arrived · run_failed */
-export const noticeKindSchema = z.enum(['undelivered', 'uncertain', 'run_failed'])
+const noticeKindSchema = z.enum(['undelivered', 'uncertain', 'run_failed'])
 
 export const deliveryNoticeSchema = z.object({
   id,
@@ -26,7 +26,7 @@ export const deliveryNoticeSchema = z.object({
   run_id: id.nullable()
 })
 
-export const uncertainDeliverySchema = z.object({
+const uncertainDeliverySchema = z.object({
   alert_id: id,
   destination: z.string(),
   severity,
@@ -126,7 +126,5 @@ export const deliveryChangedEventSchema = z.object({
 
 export type DeliveryMode = z.infer<typeof deliveryModeSchema>
 export type DeliveryNotice = z.infer<typeof deliveryNoticeSchema>
-export type UncertainDelivery = z.infer<typeof uncertainDeliverySchema>
 export type DeliveryStatusView = z.infer<typeof deliveryStatusSchema>
 export type DrainSummary = z.infer<typeof drainSummarySchema>
-export type DeliveryChangedEvent = z.infer<typeof deliveryChangedEventSchema>

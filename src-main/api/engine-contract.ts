@@ -9,7 +9,7 @@ import { mappingSuggestionSchema } from './import-contract.js'
 
 // ── vocabulary ───────────────────────────────────────────────────────────────────────────────────────────────
 
-export const sourceFormatSchema = z.enum(['csv', 'mailbox-json', 'eml', 'mbox'])
+const sourceFormatSchema = z.enum(['csv', 'mailbox-json', 'eml', 'mbox'])
 /** The canonical CSV columns (mirrors core/ingest/csv.ts, which imports node:fs and cannot be bundled). */
 export const TRANSACTION_FIELDS = ['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'] as const
 export const REQUIRED_TRANSACTION_FIELDS = ['txn_id', 'created_at'] as const
@@ -20,7 +20,7 @@ type SameFields = [TransactionField] extends [(typeof TRANSACTION_FIELDS)[number
   : never
 const _sameFields: SameFields = true
 void _sameFields
-export const transactionFieldSchema = z.enum(TRANSACTION_FIELDS)
+const transactionFieldSchema = z.enum(TRANSACTION_FIELDS)
 /** canonical field → header name in the export (case-insensitive), as in settings.sources.csv.columns */
 export const csvMappingSchema = z.partialRecord(transactionFieldSchema, z.string().trim().min(1, 'a column name cannot be empty'))
 
@@ -48,7 +48,7 @@ export const runResultSchema = z.object({
   new_critical_count: z.number()
 })
 
-export const quarantineResolutionSchema = z.object({
+const quarantineResolutionSchema = z.object({
   id,
   quarantine_id: id,
   action: z.enum(['corrected', 'dismissed']),
@@ -80,7 +80,7 @@ export const quarantineDetailSchema = quarantineItemSchema.extend({
 })
 
 /** Who decides (default: the OS account the app or `triage serve` runs under). */
-export const officer = z.string().trim().min(1, 'say who decides (a name or initials)').max(100, 'at most 100 characters').optional()
+const officer = z.string().trim().min(1, 'say who decides (a name or initials)').max(100, 'at most 100 characters').optional()
 export const resolveQuarantineInputSchema = z.discriminatedUnion('action', [
   z.object({ id, action: z.literal('dismiss'), reason: z.string().trim().min(1, 'a dismissal needs a reason').max(2000), by: officer }).strict(),
   z
@@ -111,7 +111,7 @@ export const sourceStateSchema = z.object({
 
 // ── dashboard ────────────────────────────────────────────────────────────────────────────────────────────────
 
-export const healthSchema = z.object({
+const healthSchema = z.object({
   /** ok · failed: the last run failed · warn: no successful run in 2 schedule periods · idle: nothing has run yet */
   status: z.enum(['ok', 'failed', 'warn', 'idle']),
   message: z.string(),

@@ -14,7 +14,7 @@ const version = z.string().regex(/^rs-[0-9a-f]{16}$/, 'a rule-set version looks 
 const reason = z.string().max(10_000)
 /** The text of a rule set (YAML or JSON), as typed in the editor. */
 const content = z.string().min(1, 'the rule set is empty').max(2_000_000)
-export const ruleSetStateSchema = z.enum(['draft', 'backtested', 'approved', 'active', 'retired', 'rejected'])
+const ruleSetStateSchema = z.enum(['draft', 'backtested', 'approved', 'active', 'retired', 'rejected'])
 
 const figuresSchema = z.object({
   alerts: z.number(),
@@ -27,7 +27,7 @@ const figuresSchema = z.object({
   agreement: z.record(z.string(), z.unknown())
 })
 
-export const backtestRecordSchema = z.object({
+const backtestRecordSchema = z.object({
   event: id,
   by: z.string(),
   by_name: z.string(),
@@ -66,11 +66,10 @@ export const rulesOverviewSchema = z.object({
   me: z.string(),
   officers: z.array(z.object({ id: z.string(), name: z.string() }))
 })
-export type RulesOverview = z.infer<typeof rulesOverviewSchema>
 
 export const ruleSetDetailSchema = ruleSetSummarySchema.extend({ content: z.string() })
 
-export const ruleProblemSchema = z.object({ message: z.string(), path: z.string(), line: z.number(), column: z.number() })
+const ruleProblemSchema = z.object({ message: z.string(), path: z.string(), line: z.number(), column: z.number() })
 export const ruleValidationSchema = z.object({
   ok: z.boolean(),
   version: z.string().nullable(),

@@ -101,7 +101,7 @@ const SOURCE_FAILING_NOTICE_MS = 5 * 60_000
 const NEW_CRITICAL_SHOWN = 100
 
 /** The longest gap between the next few slots of a cron expression (a weekday schedule spans the weekend). */
-export function schedulePeriodMs(expression: string): number | null {
+function schedulePeriodMs(expression: string): number | null {
   if (!cron.validate(expression)) return null
   const task = cron.createTask(expression, () => {})
   try {

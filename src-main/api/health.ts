@@ -17,9 +17,9 @@ export interface HealthReport {
 }
 
 /** Each check's time limit; a monitor's own probe timeout is usually 5 s or more. */
-export const CHECK_TIMEOUT_MS = 2_000
+const CHECK_TIMEOUT_MS = 2_000
 
-export class TimedOut extends Error {}
+class TimedOut extends Error {}
 
 /**
  * The work's answer, or TimedOut after `ms`. A synchronous SQLite call cannot be interrupted, so an answer that

@@ -23,7 +23,7 @@ import { createHealthEndpoint } from './health.js'
 import { createMetrics } from './metrics.js'
 import { zipFolder } from './zip.js'
 
-export const CSP =
+const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 const STATUS: Record<ErrorCode, number> = { invalid_input: 400, not_found: 404, busy: 409, user_error: 422, internal: 500 }

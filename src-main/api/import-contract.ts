@@ -7,7 +7,7 @@ const transactionField = z.enum(['txn_id', 'customer_id', 'amount', 'currency', 
 /** A column suggested for a field the mapping leaves unread, by a known header name, with sample values. */
 export const mappingSuggestionSchema = z.object({ field: transactionField, column: z.string(), samples: z.array(z.string()) })
 
-export const fileCheckSchema = z.object({
+const fileCheckSchema = z.object({
   path: z.string(),
   name: z.string(),
   records: z.number(),

@@ -15,7 +15,7 @@ import type { Handlers } from './handlers.js'
 import { withinTime } from './health.js'
 
 /** Below Prometheus's default scrape timeout (10 s): a slow database gives a clear 503, not a cut connection. */
-export const SCRAPE_TIMEOUT_MS = 5_000
+const SCRAPE_TIMEOUT_MS = 5_000
 /** Runs take from under a second (a small CSV) to minutes (a 600 MB mailbox export). */
 const RUN_BUCKETS = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800]
 const DELIVERY_STATUSES = outboxCountsSchema.keyof().options

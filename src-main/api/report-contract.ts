@@ -44,7 +44,7 @@ const caseTimingSchema = z.object({
 })
 
 /** What officers did with the alerts of the period, as their case events stood at the period's end. */
-export const caseWorkSchema = z.object({
+const caseWorkSchema = z.object({
   as_of: z.string(),
   alerts: z.number(),
   closed: z.number(),
@@ -110,7 +110,7 @@ const backtestHeadlineSchema = z.object({
   deliveries_before: z.number(),
   deliveries_after: z.number()
 })
-export const reportGovernanceSchema = z.object({
+const reportGovernanceSchema = z.object({
   /** the governance events as they stood at the period's end (or now, before it ends) */
   as_of: z.string(),
   events_total: z.number(),
@@ -262,7 +262,7 @@ export const slaReportSchema = z.object({
 })
 
 /** A file written under the app's exports folder. */
-export const exportedFileSchema = z.object({
+const exportedFileSchema = z.object({
   /** where it is on the host (absolute) */
   path: z.string(),
   /** its path inside the exports folder, '/'-separated: what the HTTP download endpoint takes */
@@ -298,6 +298,5 @@ export const exportPackResultSchema = z.object({
 })
 
 export type SlaReportView = z.infer<typeof slaReportSchema>
-export type ExportedFile = z.infer<typeof exportedFileSchema>
 export type ExportReportResult = z.infer<typeof exportReportResultSchema>
 export type ExportPackResult = z.infer<typeof exportPackResultSchema>

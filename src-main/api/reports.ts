@@ -206,8 +206,6 @@ export function createReportHandlers(ctx: ReportContext) {
   }
 }
 
-export type ReportHandlers = ReturnType<typeof createReportHandlers>
-
 /** The report as the contract shapes it: raw quarantine records cut short (the screen lists, the pack keeps all). */
 function reportView(r: SlaReport): SlaReportView {
   return {

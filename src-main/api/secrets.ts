@@ -3,7 +3,7 @@
 // Electron shell (encrypt these paths with safeStorage). Browser-safe: no node imports.
 
 /** A string whose path has a segment like this is a secret (e.g. delivery.smtp.password, delivery.slack.webhooks.x). */
-export const SECRET_KEY = /(password|passwd|secret|token|webhook|api[_-]?key|credential)/i
+const SECRET_KEY = /(password|passwd|secret|token|webhook|api[_-]?key|credential)/i
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -31,7 +31,7 @@ function cells(line: string, delimiter: string): string[] | null {
  * `header`: the header recorded for the entry's file (null when none was); `entryRun`: the run that triaged the entry
  * (a header recorded by another run of the same file name is said to be so).
  */
-export function csvView(raw: string, header: RecordedHeader | null, entryRun: number, settingsDelimiter: string): SourceView {
+function csvView(raw: string, header: RecordedHeader | null, entryRun: number, settingsDelimiter: string): SourceView {
   const delimiter = header?.delimiter ?? settingsDelimiter
   const record = cells(raw, delimiter)
   const head = header ? cells(header.header_line, delimiter) : null
@@ -79,7 +79,7 @@ async function parseAsRead(raw: string, opts: { encoding?: string; body?: string
 }
 
 /** `opts.body`: the alert's body as the reader read it (the payload's); `opts.encoding`: sources.email.encoding. */
-export async function emailView(raw: string, opts: { encoding?: string; body?: string } = {}): Promise<SourceView> {
+async function emailView(raw: string, opts: { encoding?: string; body?: string } = {}): Promise<SourceView> {
   try {
     const m = await parseAsRead(raw, opts)
     const seen = new Map<string, number>()

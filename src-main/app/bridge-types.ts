@@ -1,7 +1,7 @@
 // What the renderer sees of the Electron shell: `window.triageDesk` (the preload bridge, shape defined by the
 // API contract) and the one event the shell adds, `navigate`. Browser-safe: zod and types only.
 import { z } from 'zod'
-import { auditFilterSchema, type ApiEvent, type TriageDeskBridge } from '../api/contract.js'
+import { auditFilterSchema, type TriageDeskBridge } from '../api/contract.js'
 import { queueViewSchema } from '../api/case-contract.js'
 import { NAV } from '../../src-renderer/src/nav.js'
 import type { Screen } from '../../src-renderer/src/router.js'
@@ -31,9 +31,6 @@ export type NavigateTarget = z.infer<typeof navigateTargetSchema>
  */
 export const shellEventSchema = z.object({ type: z.literal('navigate'), target: navigateTargetSchema }).strict()
 export type ShellEvent = z.infer<typeof shellEventSchema>
-
-/** Everything onEvent can deliver in the desktop app. */
-export type BridgeEvent = ApiEvent | ShellEvent
 
 /**
  * The renderer's hash route for a target (src-renderer/src/router.ts): #/audit?id=12 for one entry, #/queue?tab=mine,

@@ -6,7 +6,7 @@ import { apiEventSchema, replySchema } from '../api/contract.js'
 const callId = z.number().int().nonnegative()
 
 /** Settings as main pushes them: secrets decrypted (the engine delivers with them), never sent to the window. */
-export const loadedSettingsSchema = z.object({
+const loadedSettingsSchema = z.object({
   settings: z.record(z.string(), z.unknown()),
   baseDir: z.string(),
   source: z.string(),

@@ -5,8 +5,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 /** The argument a login start passes: the app starts in the tray without opening its window. */
-export const HIDDEN_ARG = '--hidden'
-export const AUTOSTART_FILE = 'triage-desk.desktop'
+const HIDDEN_ARG = '--hidden'
+const AUTOSTART_FILE = 'triage-desk.desktop'
 
 export interface LoginItemFacts {
   platform: NodeJS.Platform

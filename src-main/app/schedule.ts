@@ -61,7 +61,7 @@ export interface SchedulerDeps {
 }
 
 /** A slot counts as missed only after this grace, so a timer that fires a few seconds late is not doubled. */
-export const MISSED_GRACE_MS = 60_000
+const MISSED_GRACE_MS = 60_000
 
 /** True when the awaited slot passed (plus grace) and no run started at or after it. */
 export function isSlotMissed(state: Pick<ScheduleState, 'dueAt' | 'lastRunAt'>, now: Date, graceMs = MISSED_GRACE_MS): boolean {

@@ -41,7 +41,7 @@ export function trayIconFile(iconsDir: string, name: TrayModel['icon'], platform
   return { path: join(iconsDir, `${name}${template ? 'Template' : ''}.png`), template }
 }
 
-export function trayMenuItem(i: TrayItem, actions: Record<TrayAction, () => void>): TrayMenuItem {
+function trayMenuItem(i: TrayItem, actions: Record<TrayAction, () => void>): TrayMenuItem {
   switch (i.kind) {
     case 'separator':
       return { type: 'separator' }

@@ -30,7 +30,7 @@ export function updatePlan(o: { feedUrl: string; isPackaged: boolean }): UpdateP
 }
 
 /** A URL as the log may show it: no user name or password. */
-export function redact(text: string): string {
+function redact(text: string): string {
   return text.replace(/(\w+:\/\/)[^/@\s]*@/g, '$1***@')
 }
 

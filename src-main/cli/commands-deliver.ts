@@ -44,7 +44,7 @@ function makeLogger(o: { logFile?: string; verbose?: boolean }): Logger {
 /** What `run`, `import` and `deliver` report about delivery (--json: the "delivery" object). */
 export type DeliveryOutcome = { mode: 'live' | 'dry_run' | 'skipped' } & DrainReport
 
-export function deliveryText(d: DeliveryOutcome): string {
+function deliveryText(d: DeliveryOutcome): string {
   if (d.mode === 'dry_run') return 'delivery: DRY-RUN, nothing sent (set dry_run: false in the settings to deliver)'
   if (d.mode === 'skipped') return 'delivery: skipped (--no-deliver); `triage deliver` sends what is due'
   const lines = [

@@ -38,12 +38,12 @@ async function withDesk<T>(o: Opts, fn: (desk: GovernanceDesk, trail: Trail, loa
   }
 }
 
-export function ruleSetJson(r: RuleSetHistory, g: Governance, desk: GovernanceDesk) {
+function ruleSetJson(r: RuleSetHistory, g: Governance, desk: GovernanceDesk) {
   const { content, ...rest } = r
   return { ...rest, bytes: Buffer.byteLength(content), blockers: r.state === 'active' ? [] : desk.activationBlockers(g, r.version) }
 }
 
-export function silenceJson(s: SilenceView, nowMs = Date.now()) {
+function silenceJson(s: SilenceView, nowMs = Date.now()) {
   const state = s.expired_at ? 'expired' : Date.parse(s.until) <= nowMs ? 'ended' : silenceInForce(s, nowMs) ? 'in force' : 'scheduled'
   return { ...s, state, critical_silenced: s.include_critical && s.approved_by !== null }
 }

@@ -13,7 +13,7 @@ export interface QuarantineKey {
 
 /** Which of these keys the trail holds a quarantine record for already (a re-import's bad rows are repeats). */
 export type KnownQuarantine = (keys: QuarantineKey[]) => Promise<Set<string>>
-export const quarantineKey = (k: QuarantineKey) => `${k.kind}|${k.sha256}`
+const quarantineKey = (k: QuarantineKey) => `${k.kind}|${k.sha256}`
 
 export interface QuarantineReasonCount {
   field: string | null

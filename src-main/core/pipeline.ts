@@ -189,7 +189,7 @@ export async function* prepareBatches(engine: Engine, f: SourceFile, batchSize =
  * Measured on a 600 MB mailbox JSON (bench/mailbox-json-memory.ts): 16 MiB 639 MB peak RSS, 2 MiB 310 MB,
  * 1 MiB 271 MB, at the same throughput (CSV rows never reach it: 5,000 rows are ~0.7 MB).
  */
-export const BATCH_MAX_CHARS = 1024 * 1024
+const BATCH_MAX_CHARS = 1024 * 1024
 
 export interface TriageFileOptions extends SourceFile {
   store: TriageStore

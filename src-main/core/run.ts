@@ -15,10 +15,10 @@ import { silentLogger, type Logger } from './log.js'
 import { UserFacingError } from './errors.js'
 import { ignoredName } from './sources/names.js'
 
-export class InputError extends UserFacingError {}
+class InputError extends UserFacingError {}
 
 /** A file changed while it was read (still being written, replaced by a sync client). */
-export class FileChangedError extends UserFacingError {}
+class FileChangedError extends UserFacingError {}
 
 export interface RunSummary {
   run_id: number
@@ -40,7 +40,7 @@ export interface RunSummary {
 }
 
 /** New critical alert ids a run summary keeps (notifications name a few; the count is exact). */
-export const NEW_CRITICAL_KEPT = 1000
+const NEW_CRITICAL_KEPT = 1000
 
 export interface RunContext {
   store: TriageStore

@@ -12,7 +12,7 @@ const SPAN = 17_592_186_044_416
  * The API's 'desc' (most urgent first) is this key ascending (sqlDir): inside a segment the order is then
  * (created_ms, id) ascending, the order browse_facets_created is stored in, so no page sorts ties.
  */
-export const PRIORITY_KEY = `(((3 - b.sev) * 2 + CASE WHEN EXISTS (SELECT 1 FROM case_queue cq WHERE cq.entry_id = b.id AND cq.state = 'closed') THEN 1 ELSE 0 END) * ${SPAN} + b.created_ms)`
+const PRIORITY_KEY = `(((3 - b.sev) * 2 + CASE WHEN EXISTS (SELECT 1 FROM case_queue cq WHERE cq.entry_id = b.id AND cq.state = 'closed') THEN 1 ELSE 0 END) * ${SPAN} + b.created_ms)`
 
 /** The SQL direction of (key, id) for a sort: priority's key grows as urgency falls, so its 'desc' is ascending. */
 export function sqlDir(by: AuditSort['by'], dir: 'asc' | 'desc'): 'asc' | 'desc' {

@@ -80,7 +80,7 @@ export const HEAD_TABLES = ['chain_head', 'resolution_head', 'case_head', 'gover
 export const NOT_COPIED = (table: string) =>
   table === 'schema_migrations' || table.startsWith('browse_') || table.startsWith('case_queue') || table.startsWith('sqlite_')
 
-export const DEFAULT_PAGE_ROWS = 5_000
+const DEFAULT_PAGE_ROWS = 5_000
 
 type Value = string | number | bigint | Buffer | null
 type Row = Value[]

@@ -16,13 +16,13 @@ export interface Shortcut {
   join?: '+' | '…'
 }
 
-export const GLOBAL_KEYS: Shortcut[] = [
+const GLOBAL_KEYS: Shortcut[] = [
   { keys: ['/'], what: 'search the audit trail (from any screen)' },
   { keys: ['?'], what: 'this list of shortcuts' },
   { keys: ['Esc'], what: 'close a dialog or the open alert' }
 ]
 
-export const QUEUE_KEYS: Shortcut[] = [
+const QUEUE_KEYS: Shortcut[] = [
   { keys: ['j', '↓'], what: 'next alert' },
   { keys: ['k', '↑'], what: 'previous alert' },
   { keys: ['x', 'Space'], what: 'select or deselect the alert' },
@@ -36,7 +36,7 @@ export const QUEUE_KEYS: Shortcut[] = [
   { keys: ['1', '5'], what: 'switch queue: my alerts … all', join: '…' }
 ]
 
-export const AUDIT_KEYS: Shortcut[] = [
+const AUDIT_KEYS: Shortcut[] = [
   { keys: ['↓', 'j'], what: 'next audit entry' },
   { keys: ['↑', 'k'], what: 'previous audit entry' },
   { keys: ['PgDn', 'PgUp'], what: 'a page down or up' },
@@ -46,7 +46,7 @@ export const AUDIT_KEYS: Shortcut[] = [
 ]
 
 /** The sections of the help, in order. */
-export function shortcutSections(): Array<{ title: string; keys: Shortcut[] }> {
+function shortcutSections(): Array<{ title: string; keys: Shortcut[] }> {
   return [
     { title: 'Everywhere', keys: GLOBAL_KEYS },
     { title: 'Screens', keys: NAV.map((n) => ({ keys: ['Alt', n.key], what: n.label, join: '+' as const })) },

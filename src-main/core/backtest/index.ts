@@ -14,9 +14,9 @@ import type { Trail } from '../ports/trail.js'
 import type { RoutingMatrix } from '../route/index.js'
 
 /** changed_ids holds the first this many changed alerts (ascending entry ids). */
-export const CHANGED_IDS_SHOWN = 1_000
+const CHANGED_IDS_SHOWN = 1_000
 /** agreement.escalated_or_sar.lowered_below_high_ids holds the first this many. */
-export const LOWERED_IDS_SHOWN = 100
+const LOWERED_IDS_SHOWN = 100
 
 export interface BacktestInput {
   /** The rule set to try. */
@@ -73,7 +73,7 @@ export type BacktestAgreement = {
  *   - an escalated / sar_filed alert unless it lowers it below high (after ≥ before, or after ≥ high).
  * rate = agreeing / rated, over the closed alerts with one of these four dispositions; other codes are not rated.
  */
-export const AGREEMENT_DEFINITION =
+const AGREEMENT_DEFINITION =
   'share of closed alerts with a false_positive, not_suspicious, escalated or sar_filed disposition where the draft moves the severity the way the disposition suggests or keeps it: false_positive / not_suspicious lowered or kept; escalated / sar_filed not lowered below high (after >= before, or after >= high)'
 
 /** BacktestFigures with its open parts typed: every severity in by_severity_*, the agreement as above. */

@@ -127,7 +127,7 @@ export function deriveCase(events: readonly EventLike[], nowMs?: number): CaseVi
   return v
 }
 
-export function clockState(c: Pick<CaseClock, 'due_at' | 'stopped_at'>, nowMs?: number): CaseClock['state'] {
+function clockState(c: Pick<CaseClock, 'due_at' | 'stopped_at'>, nowMs?: number): CaseClock['state'] {
   const due = Date.parse(c.due_at)
   if (c.stopped_at !== null) return Date.parse(c.stopped_at) <= due ? 'met' : 'missed'
   return nowMs !== undefined && nowMs > due ? 'overdue' : 'running'

@@ -20,7 +20,7 @@ import { samePerson, type CasePolicy, type Officer } from './policy.js'
 /** An action the case's state, the rules or the person do not allow: one line naming the alert; exit 2. */
 export class CaseRefusal extends UserFacingError {}
 
-export const MAX_TEXT = 10_000
+const MAX_TEXT = 10_000
 export const MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
 
 export type CaseAction =

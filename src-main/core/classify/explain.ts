@@ -90,7 +90,7 @@ function inline(v: unknown): string {
 }
 
 /** Longest text value an explanation repeats (an e-mail body can be megabytes: the payload has it in full). */
-export const MAX_ACTUAL_CHARS = 500
+const MAX_ACTUAL_CHARS = 500
 
 function shown(v: unknown): { actual: ShownValue; actual_chars?: number } {
   if (v === undefined || v === '' || v === null) return { actual: null }

@@ -67,7 +67,7 @@ const fieldCondition = z
     message: 'a field condition needs an operator: equals, in, contains, matches, gt, gte, lt, lte or exists'
   })
 
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union([
     z.object({ all: z.array(conditionSchema).min(1) }).strict(),
     z.object({ any: z.array(conditionSchema).min(1) }).strict(),

@@ -3,13 +3,6 @@
 import { hash } from 'node:crypto'
 import type { Alert, SourceKind } from '../model.js'
 
-export interface DedupOptions {
-  /** Business fields that make two alerts "the same", per source kind. */
-  fields: Record<SourceKind, string[]>
-  /** Alerts with the same fingerprint whose created_at lie within this window are duplicates. */
-  windowMs: number
-}
-
 export const DEFAULT_FINGERPRINT_FIELDS: Record<SourceKind, string[]> = {
   transaction: ['txn_id', 'customer_id', 'amount', 'currency', 'country', 'txn_type', 'risk_score', 'created_at'],
   email: ['vendor', 'subject', 'body', 'severity_hint']
@@ -59,9 +52,6 @@ export function createFingerprinter(fields: Record<SourceKind, string[]>): (a: A
     return hash('sha256', JSON.stringify(o), 'buffer') as unknown as Buffer
   }
 }
-
-/** The question dedup asks of the store: the id of an earlier triaged alert it duplicates, if any. */
-export type FindOriginal = (fingerprint: Buffer, createdAtMs: number, windowMs: number) => number | null
 
 /** What decides how a file's bytes become fingerprinted alerts: two reads with the same key give the same alerts. */
 export function ingestSettingsKey(s: { sources: unknown; dedup: unknown }): string {

@@ -11,7 +11,7 @@ import type { DeliverySettings } from './settings.js'
 const iso = (ms: number) => new Date(ms).toISOString()
 
 /** The list a dead Slack delivery falls back to: the configured one, else the severity's own e-mail destination, else the default list. */
-export function fallbackList(d: DeliverySettings, settings: Settings, severity: Severity): string {
+function fallbackList(d: DeliverySettings, settings: Settings, severity: Severity): string {
   const own = settings.routing[severity].find((x) => x.startsWith('email:'))
   return d.fallback.email[severity] ?? (own ? own.slice('email:'.length) : d.fallback.default_list)
 }

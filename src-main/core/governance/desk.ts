@@ -10,15 +10,15 @@ import { UserFacingError } from '../errors.js'
 import type { GovernanceStore } from '../ports/governance.js'
 import { deriveGovernance, silenceInForce, type Governance, type RuleSetHistory, type SilenceView } from './derive.js'
 import type { BacktestFigures, GovernanceEventRow, NewGovernanceEvent, SilenceMatch } from './model.js'
-import { BACKTEST_DAYS, BACKTEST_FRESH_MS, backtestQualifies, sameOfficer as same } from './replay.js'
+import { BACKTEST_DAYS, backtestQualifies, sameOfficer as same } from './replay.js'
 import { isSilenceField, SILENCE_FIELDS } from './silence.js'
 
 export class GovernanceRefusal extends UserFacingError {}
 
 const DAY = 86_400_000
-export { BACKTEST_DAYS, BACKTEST_FRESH_MS }
+export { BACKTEST_DAYS }
 /** The longest a silence may hold. */
-export const MAX_SILENCE_DAYS = 90
+const MAX_SILENCE_DAYS = 90
 
 const iso = (ms: number) => new Date(ms).toISOString()
 

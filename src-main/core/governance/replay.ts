@@ -13,7 +13,7 @@ type Ev = Pick<GovernanceEventRow, 'id' | 'type' | 'by' | 'at' | 'data'>
 const DAY = 86_400_000
 /** A backtest must cover this much history before activation, and be this recent. */
 export const BACKTEST_DAYS = 30
-export const BACKTEST_FRESH_MS = DAY
+const BACKTEST_FRESH_MS = DAY
 
 export { samePerson as sameOfficer }
 

@@ -4,7 +4,6 @@
 import { createHash, type Hash } from 'node:crypto'
 import { createReadStream, statSync } from 'node:fs'
 import iconv from 'iconv-lite'
-import type { RawFacts } from '../model.js'
 
 /** A record bigger than this is one quarantine record; the reader skips to the next record without holding it. */
 export const DEFAULT_MAX_RECORD_BYTES = 4 * 1024 * 1024
@@ -95,8 +94,6 @@ export async function sha256File(path: string): Promise<FileRead> {
   return tap.finish()
 }
 
-export type Encoding = string
-
 /** Text encodings a source may declare; anything iconv-lite knows is accepted. */
 export function isKnownEncoding(name: string): boolean {
   return iconv.encodingExists(name)
@@ -164,12 +161,6 @@ export function firstInvalidUtf8(b: Buffer): number {
     i += n + 1
   }
   return b.length
-}
-
-/** Size and hash facts of a record's source bytes; the bytes themselves when they are not valid text. */
-export function rawFacts(bytes: Buffer, size: number, sha256: string, keepBytes: boolean): RawFacts {
-  const truncated = size > bytes.length
-  return { size, sha256, truncated, ...(keepBytes ? { bytes: bytes.subarray(0, RAW_KEEP_BYTES) } : {}) }
 }
 
 /** A streaming SHA-256 + size for one record whose bytes are not all kept. */

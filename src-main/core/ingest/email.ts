@@ -238,7 +238,7 @@ export function messageBytesOf(raw: string, encoding = 'utf-8'): Buffer[] {
 }
 
 /** One RFC 822 message (its bytes) → RawRecord with the export's field names. Never throws for bad data. */
-export async function parseMessage(
+async function parseMessage(
   source: Buffer | string,
   file: string,
   locator: string,
@@ -334,7 +334,7 @@ interface Edit {
 
 const MAX_DEPTH = 50
 
-export function mimeStructure(msg: Buffer, undeclared: string | null): Structure {
+function mimeStructure(msg: Buffer, undeclared: string | null): Structure {
   const edits: Edit[] = []
   const charsets = new Set<string>()
   const top = entity(msg, 0, msg.length, undeclared, edits, charsets, 0, true)

@@ -34,6 +34,6 @@ export function readSource(tap: FileTap, displayName: string, format: SourceForm
   }
 }
 
-export { previewCsv, planHeader, readCsvHeaderLine, TRANSACTION_FIELDS, type CsvOptions, type TransactionField } from './csv.js'
+export { previewCsv, planHeader, readCsvHeaderLine, type CsvOptions, type TransactionField } from './csv.js'
 export type { EmailOptions } from './email.js'
 export { FileTap, sha256File, type FileRead } from './bytes.js'

@@ -15,7 +15,7 @@ const EXPORT_FIELDS = ['message_id', 'vendor', 'subject', 'body', 'severity_hint
 const WANTED: ReadonlySet<string> = new Set(EXPORT_FIELDS)
 
 /** A message nested deeper than this (objects/arrays inside each other, the message itself being level 1) is not parsed. */
-export const MAX_JSON_DEPTH = 64
+const MAX_JSON_DEPTH = 64
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c

@@ -64,7 +64,7 @@ export function storable(s: string): { text: string; replaced: number } {
 const said = (what: string, n: number) => `${what}: ${n} unpaired UTF-16 surrogate${n === 1 ? '' : 's'} replaced by U+FFFD so it can be stored`
 
 /** Makes the record's raw, field values, extra names and values storable, in place; the notes saying what changed. */
-export function makeStorable(rec: RawRecord): string[] {
+function makeStorable(rec: RawRecord): string[] {
   const notes: string[] = []
   let fields: Record<string, unknown> | null = null
   for (const [k, v] of Object.entries(rec.fields)) {

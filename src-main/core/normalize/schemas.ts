@@ -43,7 +43,7 @@ type NumberRead = { ok: true; value: number } | { ok: false; message: string }
  * digits in threes after a non-zero lead; a value that could be either (1,500 or 1.500, with the mark only
  * inferred) is refused as ambiguous.
  */
-export function readNumber(s: string, f: NumberFormat): NumberRead {
+function readNumber(s: string, f: NumberFormat): NumberRead {
   const other = f.decimal === '.' ? ',' : '.'
   const explain = `with "${f.decimal}" as the decimal mark${f.inferred ? ' (inferred from the delimiter; set sources.csv.decimal)' : ''}`
   if (f.inferred && (f.decimal === '.' ? ONE_GROUP_DOT : ONE_GROUP_COMMA).test(s))

@@ -69,7 +69,7 @@ export function utcMs(year: number, month: number, day = 1, hour = 0, minute = 0
 }
 
 /** Days in a month (1-based) of a proleptic Gregorian year. */
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!
 }
 

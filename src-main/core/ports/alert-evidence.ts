@@ -9,7 +9,7 @@ import { SEVERITIES } from '../model.js'
 const severity = z.enum(SEVERITIES)
 const shownValue = z.union([z.string(), z.number(), z.boolean(), z.null()])
 
-export const conditionEvidenceSchema = z.object({
+const conditionEvidenceSchema = z.object({
   depth: z.number().int().min(0),
   kind: z.enum(['all', 'any', 'not', 'field', 'business_hours']),
   holds: z.boolean(),
@@ -24,7 +24,7 @@ export const conditionEvidenceSchema = z.object({
   text: z.string()
 })
 
-export const ruleEvidenceSchema = z.object({
+const ruleEvidenceSchema = z.object({
   id: z.string(),
   kind: z.enum(['rule', 'escalation']),
   description: z.string(),

@@ -9,7 +9,7 @@ import type { EntryField } from '../audit/entry-fields.js'
 import { evidenceSchema, sourceViewSchema } from './alert-evidence.js'
 
 export const severitySchema = z.enum(SEVERITIES)
-export const sourceKindSchema = z.enum(['transaction', 'email'])
+const sourceKindSchema = z.enum(['transaction', 'email'])
 
 export const isoTime = z.iso.datetime({ offset: true })
 export const id = z.number().int().positive()
@@ -191,7 +191,7 @@ export const auditPageSchema = z.object({
   search_pending: z.number()
 })
 
-export const deliverySchema = z.object({
+const deliverySchema = z.object({
   destination: z.string(),
   /** the outbox's status; 'silenced': a silence held it back (not in the outbox, never sent) */
   status: z.string(),
@@ -238,7 +238,7 @@ const _sameEntryFields: SameEntryFields = true
 void _sameEntryFields
 
 /** A value the browser can filter on, with how many indexed entries have it. */
-export const facetValueSchema = z.object({ value: z.string(), entries: z.number() })
+const facetValueSchema = z.object({ value: z.string(), entries: z.number() })
 
 export const auditFacetsSchema = z.object({
   source_files: z.array(z.string()),

@@ -11,8 +11,6 @@ import type { ActiveSilence } from '../governance/silence.js'
 import type { QuarantineRecord, TriageStore } from '../ports/triage-store.js'
 import { UserFacingError } from '../errors.js'
 
-export { EMAIL_FIELDS }
-
 /** A resolution the officer cannot make as asked (unknown record, already resolved, correction still invalid). */
 export class ResolutionError extends UserFacingError {}
 

@@ -5,7 +5,7 @@ import type { CasePolicy } from '../case/policy.js'
 import type { CaseAlert, Period, Rows, TableStream } from '../ports/reports.js'
 import { alertCase, caseCut, type CaseCut } from './case-figures.js'
 
-export const CASE_CSV_COLUMNS = [
+const CASE_CSV_COLUMNS = [
   'case_state',
   'disposition',
   'assignee',

@@ -21,10 +21,10 @@ const ORDER: Severity[] = [...SEVERITIES].reverse()
 const samePerson = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 /** The disposition whose share per rule is the input for tuning the rules. */
-export const FALSE_POSITIVE = 'false_positive'
+const FALSE_POSITIVE = 'false_positive'
 
 /** The states an alert can still be in when it is not closed. */
-export const OPEN_STATES = CASE_STATES.filter((s): s is Exclude<CaseState, 'closed'> => s !== 'closed')
+const OPEN_STATES = CASE_STATES.filter((s): s is Exclude<CaseState, 'closed'> => s !== 'closed')
 
 /** Time from triage to a step of case work (acknowledgement, close) for one severity, against its target. */
 export interface CaseTiming {
@@ -153,7 +153,7 @@ interface Timing {
 const timing = (): Timing => ({ times: new Numbers(), met: 0, missed: 0, overdue: 0, pending: 0 })
 
 /** Accumulates the figures one alert at a time. */
-export class CaseFigures {
+class CaseFigures {
   private readonly cut: CaseCut
   private alerts = 0
   private closed = 0

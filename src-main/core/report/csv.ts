@@ -32,7 +32,7 @@ export function restoreCell(s: string): string {
 }
 
 /** One value as CSV text: numbers in JavaScript's shortest round-trip form (the same text the hash covers). */
-export function cellText(v: unknown): string {
+function cellText(v: unknown): string {
   if (v === null || v === undefined) return ''
   if (typeof v === 'string') return neutraliseCell(v)
   if (typeof v === 'number') return v < 0 || Number.isNaN(v) ? neutraliseCell(String(v)) : String(v)
@@ -42,8 +42,8 @@ export function cellText(v: unknown): string {
   return neutraliseCell(JSON.stringify(v))
 }
 
-export const BOM = '\ufeff'
-export const RECORD_DELIMITER = '\r\n'
+const BOM = '\ufeff'
+const RECORD_DELIMITER = '\r\n'
 
 const NEEDS_QUOTES = /[",\r\n]/
 const QUOTES = /"/g
@@ -58,7 +58,7 @@ export function csvRecord(cells: readonly string[]): string {
 }
 
 /** csvRecord(values.map(cellText)) without the array in between (this runs for every exported row). */
-export function valuesRecord(values: readonly unknown[]): string {
+function valuesRecord(values: readonly unknown[]): string {
   let line = ''
   for (let i = 0; i < values.length; i++) line += i ? `,${field(cellText(values[i]))}` : field(cellText(values[i]))
   return line + RECORD_DELIMITER

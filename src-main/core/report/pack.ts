@@ -106,7 +106,7 @@ const LOG_DESCRIPTIONS: Record<DeliveryLog, string> = {
   notices: 'Notices (banner and tray) raised in the period for what could not be delivered.'
 }
 
-export const CELL_RULE =
+const CELL_RULE =
   "A cell that began with = + - @ tab, carriage return, their full-width forms or ' (other than a plain number) was written with one extra leading ' so spreadsheets show it as text; remove exactly one leading ' to get the stored value."
 
 /** Writes the pack into `out` (a new or empty folder). The audit segment is re-verified while it is written. */

@@ -116,7 +116,7 @@ export interface ReportOptions {
 
 const FAILED_STATUSES = new Set(['failed', 'dead', 'uncertain'])
 /** The status of a delivery a silence held back (delivery_silences): recorded with the silence's id, never sent. */
-export const SILENCED = 'silenced'
+const SILENCED = 'silenced'
 /** Highest severity first: the order every table and chart uses. */
 export const SEVERITY_ORDER: Severity[] = [...SEVERITIES].reverse()
 const zero = (): SeverityCounts => ({ critical: 0, high: 0, medium: 0, low: 0 })

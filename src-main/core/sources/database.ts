@@ -474,7 +474,7 @@ export class DatabaseSource implements LiveSource, TestableSource {
 }
 
 /** The last row's cursor value as JSON: a number for integers a double holds exactly, else the server's text. */
-export function encodeCursor(type: number, text: string): string {
+function encodeCursor(type: number, text: string): string {
   if (INTEGER_TYPES.has(type) && /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text))) return JSON.stringify(Number(text))
   return JSON.stringify(text)
 }

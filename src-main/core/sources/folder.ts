@@ -7,8 +7,6 @@ import { watch, type FSWatcher } from 'chokidar'
 import { detectFormat } from '../ingest/index.js'
 import { ignoredName } from './names.js'
 
-export { ignoredName }
-
 export interface FolderWatchOptions {
   /** How long a file's size must stay the same before it is read (ms; default 250). */
   stableMs?: number

@@ -30,7 +30,7 @@ export { mailboxSourceSchema, type MailboxConfig, type MailboxSettings } from '.
 import type { MailboxConfig } from './settings.js'
 
 /** The env variable that holds a mailbox's password when the settings leave it empty. */
-export function passwordEnvName(name: string): string {
+function passwordEnvName(name: string): string {
   return `TRIAGE_IMAP_PASSWORD_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
 }
 
@@ -76,7 +76,7 @@ const DEFAULT_BATCH = 200
 const DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
 const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/comma-separated-values', 'text/x-csv', 'application/x-csv'])
 
-export function parseCursor(text: string | null): Cursor | null {
+function parseCursor(text: string | null): Cursor | null {
   if (!text) return null
   try {
     const c = JSON.parse(text) as Partial<Cursor>

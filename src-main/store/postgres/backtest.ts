@@ -60,7 +60,7 @@ export async function openPostgresBacktest(
   }
 }
 
-export class PostgresBacktestQueries implements BacktestQueries {
+class PostgresBacktestQueries implements BacktestQueries {
   private ended = false
 
   /** Use openPostgresBacktest. `cases`: the trail has case work (migration 008). */

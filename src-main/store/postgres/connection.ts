@@ -8,7 +8,7 @@ import { MIGRATIONS } from './migrations/index.js'
 
 /** Advisory lock keys (per database). The trail's: every write to the hash chains and dedup tables holds it. */
 export const TRAIL_LOCK = 7_472_696_101
-export const MIGRATION_LOCK = 7_472_696_102
+const MIGRATION_LOCK = 7_472_696_102
 
 const INT8 = 20
 const NUMERIC = 1700

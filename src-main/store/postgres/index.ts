@@ -34,8 +34,6 @@ import { checkTrail, createPool, inTransaction, migrate, queryRows, redactUrl, s
 import { fromPg, rowFromPg, toPg } from './text.js'
 import { processAlive, runFromRow, type RunRow } from '../rows.js'
 
-export { redactUrl } from './connection.js'
-
 export interface PostgresOptions extends PoolOptions {
   /** Never migrate or write; a database without a trail is an error. */
   readonly?: boolean

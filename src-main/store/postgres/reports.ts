@@ -53,7 +53,7 @@ const MAX_DICTIONARY = 64
 const ESC = '\uffff'
 const IN_PERIOD = 'triaged_at >= $3 AND triaged_at < $4'
 
-export const ALERT_COLUMNS = [
+const ALERT_COLUMNS = [
   'entry_id',
   'external_id',
   'source_kind',
@@ -151,7 +151,7 @@ export async function openPostgresReports(pool: pg.Pool, location = redactUrl(po
   }
 }
 
-export class PostgresReportQueries implements ReportQueries {
+class PostgresReportQueries implements ReportQueries {
   private cursors = 0
   private ended = false
 

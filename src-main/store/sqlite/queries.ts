@@ -20,10 +20,9 @@ import { narrows, resolveAuditFilter, vendorMatches, type ResolvedFilter } from 
 import { COUNT_CAP, CLOSED, prioritySegments, segmentOfKey, sortKey, sqlDir } from '../audit-order.js'
 
 /** A query the caller got wrong (bad cursor, impossible combination): shown to the officer as is. */
-export { QueryError } from '../../core/ports/audit-queries.js'
 
 /** Counts stop here (store/audit-order.ts): past it the browser shows "at least" and extends as it scrolls. */
-export { COUNT_CAP } from '../audit-order.js'
+
 /** A filter known to match at most this many entries is read whole and sorted instead of scanning in order. */
 const SMALL_SET = 5_000
 const RAW_LIMIT = 4_000
@@ -58,7 +57,7 @@ function decodeCursor(s: string, sort: AuditQuery['sort']): Cursor {
  * prefix-matched too ("Petro" finds "Petrov", "T00012" finds T000123…). No FTS5 syntax leaks through: tokens
  * are letters and digits only, each quoted.
  */
-export function ftsQuery(text: string | undefined, prefix = false): string | null {
+function ftsQuery(text: string | undefined, prefix = false): string | null {
   if (!text) return null
   const words = text
     .split(/\s+/)

@@ -32,7 +32,7 @@ const QUARANTINE_REPEAT_COLUMNS = ['id', 'run_id', 'quarantine_id', 'source_kind
 const GENESIS_HEAD: ChainHead = { count: 0, last_id: 0, last_hash: '0'.repeat(64) }
 
 /** The audit entry columns in hash order (see core/audit/chain.ts), then the two chain links. */
-export const AUDIT_COLUMNS = AUDIT_CSV_COLUMNS
+const AUDIT_COLUMNS = AUDIT_CSV_COLUMNS
 
 const SEVERITY_CODE = `CASE severity ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`
@@ -47,7 +47,7 @@ const FACT_CHUNK = 100_000
 const FINGERPRINT_HEX = "CASE typeof(fingerprint) WHEN 'blob' THEN lower(hex(fingerprint)) ELSE fingerprint END"
 const IN_PERIOD = 'triaged_at >= @from AND triaged_at < @to'
 
-export const ALERT_COLUMNS = [
+const ALERT_COLUMNS = [
   'entry_id',
   'external_id',
   'source_kind',

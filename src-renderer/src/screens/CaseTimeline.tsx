@@ -82,7 +82,7 @@ const EVENT_TONE: Partial<Record<CaseEvent['type'], Tone>> = {
   clock_started: 'neutral'
 }
 
-export function timelineItems(alert: Alert, c: CaseDetail, now = Date.now()): Item[] {
+function timelineItems(alert: Alert, c: CaseDetail, now = Date.now()): Item[] {
   const triaged = alert.entry.triaged_at
   const rules = alert.matched_rules.map((r) => r.id)
   const items: Item[] = [

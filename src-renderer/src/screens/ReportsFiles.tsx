@@ -8,7 +8,7 @@ import { Button } from '../ui/index.js'
 const TOKEN_KEY = 'triage-desk-token'
 
 /** A download link for an export (its path inside the exports folder), or null in the desktop app. */
-export function downloadHref(name: string): string | null {
+function downloadHref(name: string): string | null {
   if (transport.kind !== 'http') return null
   const token = sessionStorage.getItem(TOKEN_KEY) ?? ''
   return `/api/download?name=${encodeURIComponent(name)}&token=${encodeURIComponent(token)}`

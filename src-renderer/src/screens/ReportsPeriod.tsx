@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 
-export const PRESETS: ReadonlyArray<{ id: PresetId; label: string }> = [
+const PRESETS: ReadonlyArray<{ id: PresetId; label: string }> = [
   { id: 'today', label: 'Today' },
   { id: '7d', label: 'Last 7 days' },
   { id: '30d', label: 'Last 30 days' },
@@ -41,7 +41,7 @@ export function presetPeriod(id: PresetId, now = new Date()): Period {
 export const DEFAULT_PRESET: PresetId = '7d'
 
 /** The preset these days are, if any (a period from the URL lights up its preset). */
-export function presetOf(p: Period, now = new Date()): PresetId | null {
+function presetOf(p: Period, now = new Date()): PresetId | null {
   return (
     PRESETS.find((x) => {
       const q = presetPeriod(x.id, now)

@@ -57,7 +57,7 @@ export function SeverityBySource({ report }: { report: Report }) {
 }
 
 /** Compact durations for narrow tables: seconds only under a minute, two units at most. */
-export function shortDuration(s: number | null): string {
+function shortDuration(s: number | null): string {
   if (s === null) return '—'
   if (s < 60) return `${Math.round(s)} s`
   const m = Math.floor(s / 60)

@@ -33,7 +33,7 @@ const DAY_MS = 86_400_000
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 /** The last 30 UTC days, today included: the form's default (sent as "no period": the API's last 30 days up to now). */
-export function defaultPeriod(now = Date.now()): { from: string; to: string } {
+function defaultPeriod(now = Date.now()): { from: string; to: string } {
   const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate())
   return { from: day(today - 29 * DAY_MS), to: day(today) }
 }
@@ -169,7 +169,7 @@ export function BacktestCard({
   )
 }
 
-export function BacktestFigures({ figures: f, changedIds, head }: { figures: Figures; changedIds: number[] | null; head: ReactNode }) {
+function BacktestFigures({ figures: f, changedIds, head }: { figures: Figures; changedIds: number[] | null; head: ReactNode }) {
   const a = agreementOf(f)
   const serious = a?.escalated_or_sar
   const lowered = serious?.lowered_below_high ?? 0

@@ -36,7 +36,7 @@ export function countryName(code: string | null | undefined): string {
 }
 
 /** The amount with its currency's decimals (the program's one formatter, core/money.ts): "1,200 JPY", "12.345 BHD". */
-export const fmtAmount = (amount: number | null, currency: string | null) => (amount === null ? '' : formatAmount(amount, currency))
+const fmtAmount = (amount: number | null, currency: string | null) => (amount === null ? '' : formatAmount(amount, currency))
 
 const clip = (text: string, className = '') => (
   <span className={`clip ${className}`} title={text}>
@@ -99,7 +99,7 @@ export const AUDIT_COLUMNS: AuditColumn[] = [
 
 export const DEFAULT_COLUMNS = ['severity', 'id', 'created_at', 'title', 'country', 'amount', 'sla', 'external_id']
 /** With the detail panel open, the table keeps the columns an officer scans by. */
-export const NARROW_COLUMNS = ['severity', 'id', 'created_at', 'title']
+const NARROW_COLUMNS = ['severity', 'id', 'created_at', 'title']
 
 export const SORT_LABEL: Record<AuditSort['by'], string> = { priority: 'Priority', id: 'Entry', created_at: 'Alert time', severity: 'Severity' }
 

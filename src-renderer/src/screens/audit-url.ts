@@ -105,7 +105,7 @@ export function paramsOfView(v: AuditView): Record<string, string> {
 }
 
 /** The URL parameters the view is made of (the selected entry and one-off flags like focus are not part of it). */
-export const VIEW_PARAMS = [
+const VIEW_PARAMS = [
   'q',
   'search',
   'severity',

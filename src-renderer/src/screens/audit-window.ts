@@ -7,7 +7,7 @@ import type { AuditFilter, AuditRow, AuditSort } from '../../../src-main/api/con
 import { call } from '../api/client.js'
 import { errorText } from '../api/hooks.js'
 
-export const PAGE = 200
+const PAGE = 200
 const MAX_PAGES = 10
 /** Keyset cursors remembered for the pages after those read (small strings; bounded too). */
 const MAX_ANCHORS = 2_000

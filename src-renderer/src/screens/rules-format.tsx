@@ -15,7 +15,7 @@ export type Silences = Output<'listSilences'>
 export type SilenceItem = Silences['silences'][number]
 export type Officer = { id: string; name: string }
 
-export const STATE_LABEL: Record<RuleSetState, string> = {
+const STATE_LABEL: Record<RuleSetState, string> = {
   draft: 'Draft',
   backtested: 'Backtested',
   approved: 'Approved',

@@ -150,7 +150,7 @@ export function Input({ invalid, ...rest }: ComponentProps<'input'> & { invalid?
 
 const DATE_SHAPE = { date: /^(\d{4})-(\d{2})-(\d{2})$/, 'datetime-local': /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/ }
 /** The value of a typed date as the native input gives it ('2026-12-07', '2026-12-07T14:05'), '' if not a real one. */
-export function parseDateText(text: string, type: 'date' | 'datetime-local'): string {
+function parseDateText(text: string, type: 'date' | 'datetime-local'): string {
   const m = DATE_SHAPE[type].exec(text.trim())
   if (!m) return ''
   const [y, mo, d, h = '00', mi = '00'] = m

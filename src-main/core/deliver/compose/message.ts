@@ -40,7 +40,7 @@ export interface Message {
   fallbackOf: string | null
 }
 
-export const idempotencyKey = (entryHash: string, destination: string) => `${entryHash}:${destination}`
+const idempotencyKey = (entryHash: string, destination: string) => `${entryHash}:${destination}`
 
 const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v))
 

@@ -5,7 +5,7 @@ import type { Severity } from '../../model.js'
 
 const ICON: Record<Severity, string> = { critical: ':red_circle:', high: ':large_orange_circle:', medium: ':large_yellow_circle:', low: ':white_circle:' }
 
-export const mrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const mrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 /** plain_text is not parsed, but angle brackets are swapped anyway so no client or bridge ever reads a mention or link. */
 const plain = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›')

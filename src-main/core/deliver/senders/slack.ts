@@ -8,7 +8,7 @@ import { failed, type SendResult } from './result.js'
 /** Slack answers these with a reason ("invalid_token", "channel_not_found"...): retrying cannot help. */
 const isPermanent = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429
 
-export function retryAfterMs(header: string | string[] | undefined, nowMs = Date.now()): number | null {
+function retryAfterMs(header: string | string[] | undefined, nowMs = Date.now()): number | null {
   const v = Array.isArray(header) ? header[0] : header
   if (!v) return null
   const secs = Number(v)

@@ -39,7 +39,7 @@ export interface PdfOptions {
   onProgress?: (rows: number, total: number) => void
 }
 
-export const DELIVERY_STATUSES = ['sent', 'dry_run', 'pending', 'sending', 'failed', 'dead', 'uncertain', 'silenced'] as const
+const DELIVERY_STATUSES = ['sent', 'dry_run', 'pending', 'sending', 'failed', 'dead', 'uncertain', 'silenced'] as const
 
 export async function writeReportPdf(report: SlaReport, path: string, opts: PdfOptions): Promise<WrittenFile & { pages: number }> {
   // Page numbers "of N" need every page in memory; the appendix can run to thousands of pages, so it
