@@ -4,8 +4,9 @@ import { extname } from 'node:path'
 import type { RawRecord } from '../model.js'
 import type { FileTap } from './bytes.js'
 import { readTransactionsCsv, type CsvOptions } from './csv.js'
-import { readEml, readMbox, type EmailOptions } from './email.js'
+import { readEml, type EmailOptions } from './email.js'
 import { readMailboxJson } from './mailbox-json.js'
+import { readMbox } from './mbox.js'
 
 export type SourceFormat = 'csv' | 'mailbox-json' | 'eml' | 'mbox'
 
