@@ -7,7 +7,10 @@ import { Banner, Card, fmtNum, fmtTime, Stat } from '../ui/index.js'
 import { TimeToTriageChart, VolumeChart } from './ReportsCharts.js'
 import { ExportPanel } from './ReportsExport.js'
 import { DEFAULT_PRESET, PeriodPicker, periodProblem, presetPeriod, type Period } from './ReportsPeriod.js'
-import { BreachesTable, CaseWork, DeliveriesTable, RuleSetsTable, SeverityBySource, SuppressionLedger, TimeToTriageTable } from './ReportsTables.js'
+import { CaseWork } from './ReportsCaseWork.js'
+import { SuppressionLedger } from './ReportsLedger.js'
+import { RuleSetsTable } from './ReportsRuleSets.js'
+import { BreachesTable, DeliveriesTable, SeverityBySource, TimeToTriageTable } from './ReportsTables.js'
 import './reports.css'
 
 const pct = (part: number, whole: number) => (whole ? `${((part / whole) * 100).toFixed(1)}%` : '—')
