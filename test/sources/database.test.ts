@@ -1,14 +1,9 @@
 // The transaction-monitoring alert table as a live source, against a real PostgreSQL (a fresh database per file).
 // The fake runner below records batches and commits the cursor the way the store will: only when onBatch resolves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  DatabaseSource,
-  databaseSourceSchema,
-  databaseUrlEnv,
-  decodeCursor,
-  redactSecrets,
-  type DatabaseSourceOptions
-} from '../../src-main/core/sources/database.js'
+import { DatabaseSource, databaseSourceSchema, databaseUrlEnv, type DatabaseSourceOptions } from '../../src-main/core/sources/database.js'
+import { decodeCursor } from '../../src-main/core/sources/database-cursor.js'
+import { redactSecrets } from '../../src-main/core/sources/database-secrets.js'
 import type { SourceBatch, SourceRunContext, SourceState } from '../../src-main/core/sources/source.js'
 import type { Logger } from '../../src-main/core/log.js'
 import { createEngine } from '../../src-main/core/pipeline.js'

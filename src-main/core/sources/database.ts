@@ -23,7 +23,10 @@ import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import type { RawRecord } from '../model.js'
 import { DEFAULT_MAX_RECORD_BYTES, RAW_KEEP_BYTES } from '../ingest/bytes.js'
-import { planHeader, type TransactionField } from '../ingest/csv.js'
+import { planHeader } from '../ingest/csv.js'
+import { compareCursor, decodeCursor, encodeCursor, startValue } from './database-cursor.js'
+import { redactSecrets, urlSecrets, whereIs } from './database-secrets.js'
+import { csvLine, fieldValue } from './database-text.js'
 import type { LiveSource, SourceBatch, SourceRunContext, SourceState, TestableSource } from './source.js'
 
 export { databaseSourceSchema, type DatabaseSourceConfig } from './settings.js'
@@ -41,137 +44,6 @@ export interface DatabaseSourceOptions {
   maxRecordBytes?: number
   /** The server cancels a query running longer than this (default 120 s). */
   statementTimeoutMs?: number
-}
-
-// --- The server's text, typed --------------------------------------------------------------------------------
-
-const OID = {
-  int2: 21,
-  int4: 23,
-  int8: 20,
-  oid: 26,
-  numeric: 1700,
-  float4: 700,
-  float8: 701,
-  text: 25,
-  varchar: 1043,
-  bpchar: 1042,
-  name: 19,
-  uuid: 2950,
-  date: 1082,
-  timestamp: 1114,
-  timestamptz: 1184
-} as const
-
-const INTEGER_TYPES: ReadonlySet<number> = new Set([OID.int2, OID.int4, OID.int8, OID.oid])
-const NUMBER_TYPES: ReadonlySet<number> = new Set([...INTEGER_TYPES, OID.numeric, OID.float4, OID.float8])
-/** ISO dates and timestamps (DateStyle ISO, TimeZone UTC) sort as text in time order (years 1000-9999). */
-const TIME_TYPES: ReadonlySet<number> = new Set([OID.date, OID.timestamp, OID.timestamptz])
-
-/** $1 on the first read: the lowest value of its type, so `col > $1` selects from the beginning (null: none known). */
-function startValue(paramType: number): string | null {
-  switch (paramType) {
-    case OID.int2:
-      return '-32768'
-    case OID.int4:
-      return '-2147483648'
-    case OID.int8:
-      return '-9223372036854775808'
-    case OID.oid:
-      return '0' // an oid is unsigned; 0 is InvalidOid, never a row's
-    case OID.numeric:
-      return '-1e1000' // below any value a column holds (-Infinity is PostgreSQL 14+ only)
-    case OID.float4:
-    case OID.float8:
-    case OID.date:
-    case OID.timestamp:
-    case OID.timestamptz:
-      return '-infinity'
-    case OID.text:
-    case OID.varchar:
-    case OID.bpchar:
-    case OID.name:
-      return ''
-    case OID.uuid:
-      return '00000000-0000-0000-0000-000000000000'
-    default:
-      return null
-  }
-}
-
-/** -1 / 0 / 1 for two cursor values of a type whose order is known here, null for others (text: the collation's). */
-function compareCursor(type: number, a: string, b: string): number | null {
-  if (INTEGER_TYPES.has(type)) {
-    const x = BigInt(a),
-      y = BigInt(b)
-    return x < y ? -1 : x > y ? 1 : 0
-  }
-  if (type === OID.numeric || type === OID.float4 || type === OID.float8) {
-    const x = Number(a),
-      y = Number(b)
-    return Number.isFinite(x) && Number.isFinite(y) ? Math.sign(x - y) : null
-  }
-  if (TIME_TYPES.has(type) && /^\d{4}-/.test(a) && /^\d{4}-/.test(b) && !/BC$/.test(a) && !/BC$/.test(b)) return a < b ? -1 : a > b ? 1 : 0
-  return null
-}
-
-/** "2026-03-01 09:30:00.123456+00" → "2026-03-01T09:30:00.123456+00:00" (timestamps, for the normalizer). */
-function isoTimestamp(type: number, v: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2})?(:\d{2})?(:\d{2})?$/.exec(v)
-  if (!m || m[5]) return v // BC, years past 9999, an offset in seconds: the normalizer says what is wrong
-  const [, date, time, oh, om] = m
-  if (type === OID.timestamptz && oh) return `${date}T${time}${oh}${om ?? ':00'}`
-  return type === OID.timestamp ? `${date}T${time}` : v
-}
-
-/**
- * What the normalizer is given for a canonical field. amount and risk_score of a numeric column are given as the
- * number the server wrote: its text always has a decimal point, and sources.csv.decimal (a setting for CSV
- * exports) set to "," would read "1.500" as 1500. A number in text (varchar) is read under the CSV rules.
- */
-function fieldValue(field: TransactionField, type: number, v: string | null): unknown {
-  if (v === null) return null
-  if ((field === 'amount' || field === 'risk_score') && NUMBER_TYPES.has(type)) {
-    const n = Number(v)
-    return Number.isFinite(n) ? n : v // NaN / Infinity stay text: the normalizer names them
-  }
-  if (TIME_TYPES.has(type)) return isoTimestamp(type, v)
-  return v
-}
-
-/** A CSV line as PostgreSQL's COPY … CSV writes it: NULL is nothing, an empty string is "". */
-function csvLine(values: Array<string | null>): string {
-  return values.map((v) => (v === null ? '' : v === '' || /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(',')
-}
-
-// --- Secrets ----------------------------------------------------------------------------------------------------
-
-/** Replaces each secret (and any postgres://user:password@ in the text) with ***. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@/\s]*@/gi, '$1:***@')
-  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***')
-  return out
-}
-
-function urlSecrets(url: string, password: string): string[] {
-  const out = [password]
-  try {
-    const u = new URL(url)
-    if (u.password) out.push(u.password, decodeURIComponent(u.password))
-  } catch {
-    // not a URL: the connect error says so; the regex in redactSecrets still hides user:password@
-  }
-  return out.filter((s) => s !== '')
-}
-
-/** host:port/database of the URL, for logs (never the user's password). */
-function whereIs(url: string): string {
-  try {
-    const u = new URL(url)
-    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`
-  } catch {
-    return '(unreadable URL)'
-  }
 }
 
 // --- The source -------------------------------------------------------------------------------------------------
@@ -471,26 +343,6 @@ export class DatabaseSource implements LiveSource, TestableSource {
       await (client as pg.Client | null)?.end().catch(() => {})
     }
   }
-}
-
-/** The last row's cursor value as JSON: a number for integers a double holds exactly, else the server's text. */
-function encodeCursor(type: number, text: string): string {
-  if (INTEGER_TYPES.has(type) && /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text))) return JSON.stringify(Number(text))
-  return JSON.stringify(text)
-}
-
-/** The committed cursor back as $1's text (null: never read). */
-export function decodeCursor(cursor: string | null): string | null {
-  if (cursor === null) return null
-  let v: unknown
-  try {
-    v = JSON.parse(cursor)
-  } catch {
-    throw new Error(`the committed cursor ${JSON.stringify(cursor.slice(0, 80))} is not one a database source writes; reset the source's cursor`)
-  }
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v)
-  if (typeof v === 'string') return v
-  throw new Error(`the committed cursor ${JSON.stringify(cursor.slice(0, 80))} is not one a database source writes; reset the source's cursor`)
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
