@@ -8,7 +8,8 @@ import { loadRuleSet } from '../src-main/core/classify/index.js'
 import { executeRun, explicitFiles } from '../src-main/core/run.js'
 import { createEngine, type Prepared } from '../src-main/core/pipeline.js'
 import { FileTap, readSource } from '../src-main/core/ingest/index.js'
-import { SqliteStore, openDatabase, migrate } from '../src-main/store/sqlite/index.js'
+import { SqliteStore } from '../src-main/store/sqlite/index.js'
+import { openDatabase, migrate } from '../src-main/store/sqlite/open-database.js'
 import type { Candidate, Triaged } from '../src-main/core/ports/triage-store.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)

@@ -13,7 +13,8 @@ import { executeRun, explicitFiles } from '../src-main/core/run.js'
 import { buildSlaReport, exportReport, verifyPack, writeExaminerPack, type SlaReport } from '../src-main/core/report/index.js'
 import { writeReportPdf } from '../src-main/core/report/pdf/report-pdf.js'
 import type { Period } from '../src-main/core/ports/reports.js'
-import { openDatabase, SqliteStore } from '../src-main/store/sqlite/index.js'
+import { SqliteStore } from '../src-main/store/sqlite/index.js'
+import { openDatabase } from '../src-main/store/sqlite/open-database.js'
 import { SqliteReportQueries } from '../src-main/store/sqlite/reports.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)

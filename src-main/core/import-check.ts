@@ -54,7 +54,7 @@ export async function checkFile(engine: Engine, file: SourceFile, known: KnownQu
       sha256 = b.read.sha256
       changed = Boolean(b.read.changed)
     }
-    // The store's own test for a repeat (store/sqlite/index.ts commitBatch): the same raw bytes and source kind.
+    // The store's own test for a repeat (store/sqlite/batch.ts commitBatch): the same raw bytes and source kind.
     const keys = b.items.flatMap((it) =>
       it.type === 'quarantine'
         ? [{ sha256: it.quarantine.rawFacts?.sha256 ?? createHash('sha256').update(it.quarantine.raw).digest('hex'), kind: it.quarantine.kind }]

@@ -147,7 +147,7 @@ describe('figures without the dictionaries', () => {
     // tables; values not found there (a file that failed mid-run, a store with hundreds of files) come through as is.
     const copy = join(dir, 'no-dictionaries.db')
     store.db.exec(`VACUUM INTO '${copy}'`)
-    const { openDatabase } = await import('../../src-main/store/sqlite/index.js')
+    const { openDatabase } = await import('../../src-main/store/sqlite/open-database.js')
     const db = openDatabase(copy)
     try {
       db.exec("UPDATE runs SET files = '[]', deliveries = '{}'; DELETE FROM rulesets")
@@ -164,7 +164,7 @@ describe('figures without the index on triaged_at', () => {
   it('are the same when the period is found by a scan instead (a database the index was dropped from)', async () => {
     const copy = join(dir, 'indexed.db')
     store.db.exec(`VACUUM INTO '${copy}'`)
-    const { openDatabase } = await import('../../src-main/store/sqlite/index.js')
+    const { openDatabase } = await import('../../src-main/store/sqlite/open-database.js')
     const db = openDatabase(copy)
     try {
       db.exec('DROP INDEX audit_entries_triaged_at')

@@ -18,7 +18,8 @@ import type {
   NoticeDraft,
   Outbox
 } from '../../core/ports/outbox.js'
-import { migrate, openDatabase, StoreError } from './index.js'
+import { StoreError } from '../errors.js'
+import { migrate, openDatabase } from './open-database.js'
 import { toDue, type DueRow } from '../rows.js'
 
 const DUE_COLUMNS = `d.entry_id, d.destination, d.next_attempt_at, d.status, d.attempts, d.first_attempt_at, d.fallback_of,
