@@ -2,12 +2,15 @@
 // A refusal is shown on the field it is about (aria-invalid, the reason beside it); read-only settings (the file
 // given to `triage serve --config`) are shown as text with why and where to change them; a link from another
 // screen (#/settings?field=dry_run) brings that setting into view.
-import { useEffect, useRef, useState, type ReactNode } from 'react'
-import { TRANSACTION_FIELDS } from '../../../src-main/api/contract.js'
+import { useEffect, useRef, useState } from 'react'
 import { ApiCallError, call, transport, type Output } from '../api/client.js'
 import { errorText, useApi } from '../api/hooks.js'
-import { Badge, Banner, Button, Card, Checkbox, Field, fmtTime, Input, Select, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
+import { Badge, Banner, Button, Card, Checkbox, Field, Input, SEVERITY_LABEL, type SeverityName } from '../ui/index.js'
+import { CsvCard } from './SettingsCsv.js'
+import { DatabaseCard } from './SettingsDatabase.js'
 import { OfficersCard } from './SettingsOfficers.js'
+import { SecretsCard } from './SettingsSecrets.js'
+import { SourcesCard } from './SettingsSources.js'
 import { FIELD_ID, fieldKey, fieldLabel } from './settings-fields.js'
 import './settings.css'
 
@@ -129,6 +132,8 @@ export function Settings({ params }: { params?: URLSearchParams }) {
       setMessage({ tone: 'danger', text: errorText(e) })
     }
   }
+
+  const form = { draft, ro, problems, set, edit, mark }
 
   const browse = async () => {
     const dir = await transport.chooseFolder?.()
@@ -288,59 +293,7 @@ export function Settings({ params }: { params?: URLSearchParams }) {
 
         <OfficersCard draft={draft} saved={view.data.settings.officer} set={set} ro={ro} />
 
-        <Card
-          title="Audit trail database"
-          sub="Where the trail is kept. Empty: this computer's own file. A team shares one PostgreSQL database. Takes effect when the app restarts."
-        >
-          <p className="small">
-            Open now: <strong>{view.data.trail.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}</strong> <span className="mono">{view.data.trail.location}</span>
-          </p>
-          <div className="form-grid">
-            <Field
-              label="Database"
-              htmlFor="s-db-url"
-              hint="A SQLite file path, or postgres://user@host:5432/database (the password goes in Secrets: database.password)."
-              error={problems['database.url']}
-            >
-              <Input
-                id="s-db-url"
-                className="input mono"
-                value={draft.database.url}
-                disabled={ro}
-                placeholder="(this computer's triage.db)"
-                {...mark('database.url')}
-                onChange={(e) => edit('database.url', (s) => void (s.database.url = e.target.value))}
-              />
-            </Field>
-            <Field label="TLS to PostgreSQL" htmlFor="s-db-tls" hint="verify-full checks the server's certificate and name.">
-              <Select
-                id="s-db-tls"
-                value={draft.database.tls}
-                disabled={ro}
-                onChange={(e) => set((s) => void (s.database.tls = e.target.value as S['database']['tls']))}
-              >
-                <option value="off">off</option>
-                <option value="require">require (encrypted)</option>
-                <option value="verify-full">verify-full (encrypted, certificate checked)</option>
-              </Select>
-            </Field>
-            <Field
-              label="CA certificate file (PEM)"
-              htmlFor="s-db-ca"
-              hint="For verify-full with a private CA; empty: the system's CAs."
-              error={problems['database.ca_file']}
-            >
-              <Input
-                id="s-db-ca"
-                className="input mono"
-                value={draft.database.ca_file}
-                disabled={ro}
-                {...mark('database.ca_file')}
-                onChange={(e) => edit('database.ca_file', (s) => void (s.database.ca_file = e.target.value))}
-              />
-            </Field>
-          </div>
-        </Card>
+        <DatabaseCard {...form} trail={view.data.trail} />
 
         <SourcesCard
           ids={[
@@ -394,161 +347,10 @@ export function Settings({ params }: { params?: URLSearchParams }) {
             ))}
           </div>
         </Card>
+        <CsvCard {...form} />
 
-        <Card title="CSV exports" sub="How transaction CSV files are read.">
-          <div className="form-grid form-grid-4">
-            <Field label="Delimiter" htmlFor="s-delim" error={problems['sources.csv.delimiter']}>
-              <Input
-                id="s-delim"
-                className="input mono"
-                maxLength={1}
-                value={draft.sources.csv.delimiter}
-                disabled={ro}
-                {...mark('sources.csv.delimiter')}
-                onChange={(e) => edit('sources.csv.delimiter', (s) => void (s.sources.csv.delimiter = e.target.value))}
-              />
-            </Field>
-            <Field label="Time zone of times without one" htmlFor="s-tz" error={problems['sources.csv.timezone']}>
-              <Input
-                id="s-tz"
-                value={draft.sources.csv.timezone}
-                disabled={ro}
-                {...mark('sources.csv.timezone')}
-                onChange={(e) => edit('sources.csv.timezone', (s) => void (s.sources.csv.timezone = e.target.value))}
-              />
-            </Field>
-            <Field label="Dedup window (hours)" htmlFor="s-dedup" error={problems['dedup.window_hours']}>
-              <Input
-                id="s-dedup"
-                type="number"
-                min={1}
-                value={draft.dedup.window_hours}
-                disabled={ro}
-                {...mark('dedup.window_hours')}
-                onChange={(e) => edit('dedup.window_hours', (s) => void (s.dedup.window_hours = Number(e.target.value)))}
-              />
-            </Field>
-          </div>
-          <h3 className="subhead">Column mapping</h3>
-          <p className="faint small">Header name in the export for each field; empty: a column with the field's own name.</p>
-          <div className="form-grid form-grid-4">
-            {TRANSACTION_FIELDS.map((f) => (
-              <Field key={f} label={f} htmlFor={`s-col-${f}`} error={problems[`sources.csv.columns.${f}`]}>
-                <Input
-                  id={`s-col-${f}`}
-                  className="input mono"
-                  placeholder={f}
-                  value={draft.sources.csv.columns[f] ?? ''}
-                  disabled={ro}
-                  {...mark(`sources.csv.columns.${f}`)}
-                  onChange={(e) =>
-                    edit(`sources.csv.columns.${f}`, (s) => {
-                      if (e.target.value) s.sources.csv.columns[f] = e.target.value
-                      else delete s.sources.csv.columns[f]
-                    })
-                  }
-                />
-              </Field>
-            ))}
-          </div>
-        </Card>
-
-        <Card title="Secrets" sub="SMTP password, Slack webhook URLs. Never shown; stored encrypted by the desktop app.">
-          {view.data.secrets.length === 0 ? (
-            <p className="muted small">No secret settings yet (they appear once the delivery settings name them).</p>
-          ) : (
-            <div className="stack-sm">
-              {view.data.secrets.map((sec) => (
-                <SecretRow key={sec.path} label={sec.path} set={sec.set} ro={ro}>
-                  <Input
-                    id={`secret-${sec.path}`}
-                    type="password"
-                    autoComplete="off"
-                    placeholder={sec.set ? 'replace…' : 'set…'}
-                    value={secrets[sec.path] ?? ''}
-                    disabled={ro}
-                    onChange={(e) => setSecrets((x) => ({ ...x, [sec.path]: e.target.value }))}
-                  />
-                  {sec.set && !ro && (
-                    <Button size="sm" variant="ghost" onClick={() => void clearSecret(sec.path)}>
-                      Clear
-                    </Button>
-                  )}
-                </SecretRow>
-              ))}
-            </div>
-          )}
-        </Card>
+        <SecretsCard known={view.data.secrets} secrets={secrets} setSecrets={setSecrets} clearSecret={clearSecret} ro={ro} />
       </div>
     </form>
-  )
-}
-
-function SecretRow({ label, set, ro, children }: { label: string; set: boolean; ro: boolean; children: ReactNode }) {
-  return (
-    <div className="secret-row">
-      <label className="mono small" htmlFor={`secret-${label}`}>
-        {label}
-      </label>
-      <Badge tone={set ? 'ok' : 'neutral'}>{set ? 'set' : 'not set'}</Badge>
-      <div className="row nowrap-row">{ro ? null : children}</div>
-    </div>
-  )
-}
-
-const STATE_TONE = { connected: 'ok', waiting: 'neutral', failing: 'danger' } as const
-
-/** The live sources: what is watched, each one's state, and "Test connection" (sources are set in the settings file). */
-function SourcesCard({ ids: configured, inbox, watchInbox }: { ids: string[]; inbox: string; watchInbox: boolean }) {
-  const status = useApi('sourceStatus', {}, { reloadOn: ['sourceChanged', 'settingsChanged'] })
-  const [tested, setTested] = useState<Record<string, { ok: boolean; message: string } | 'testing'>>({})
-  const ids = [...(inbox && watchInbox ? ['folder'] : []), ...configured]
-  const test = async (id: string) => {
-    setTested((t) => ({ ...t, [id]: 'testing' }))
-    try {
-      const r = await call('testSource', { source: id })
-      setTested((t) => ({ ...t, [id]: r }))
-    } catch (e) {
-      setTested((t) => ({ ...t, [id]: { ok: false, message: errorText(e) } }))
-    }
-  }
-  return (
-    <Card
-      title="Live sources"
-      sub="Read continuously while the app runs (and by triage watch): the inbox folder as files appear, vendor mailboxes over IMAP, the monitoring database after its cursor. Configured under sources in the settings file."
-    >
-      {ids.length === 0 ? (
-        <p className="muted small">Nothing is watched: set an inbox folder, or add sources.mailboxes or sources.databases to the settings file.</p>
-      ) : (
-        <ul className="source-list">
-          {ids.map((id) => {
-            const s = status.data?.sources.find((x) => x.source === id)
-            const t = tested[id]
-            return (
-              <li key={id} className="source-item">
-                <div className="row">
-                  <span className="mono">{id}</span>
-                  <Badge tone={s ? STATE_TONE[s.status] : 'neutral'}>{s ? s.status : status.data?.watching ? 'starting' : 'not watched here'}</Badge>
-                  {s && (
-                    <span className="faint small">
-                      since {fmtTime(s.since)}
-                      {s.backlog ? ` · ${s.backlog} waiting` : ''}
-                    </span>
-                  )}
-                  <span className="spacer" />
-                  {id !== 'folder' && (
-                    <Button size="sm" onClick={() => void test(id)} disabled={t === 'testing'} aria-label={`Test the connection to ${id}`}>
-                      {t === 'testing' ? 'Testing…' : 'Test connection'}
-                    </Button>
-                  )}
-                </div>
-                {s?.last_error && <p className="small tone-danger">{s.last_error}</p>}
-                {t && t !== 'testing' && <Banner tone={t.ok ? 'ok' : 'danger'}>{t.message}</Banner>}
-              </li>
-            )
-          })}
-        </ul>
-      )}
-    </Card>
   )
 }
