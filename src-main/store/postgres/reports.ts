@@ -13,100 +13,34 @@
 // SQLite's NULLs-first is spelled out. The period tests on triaged_at keep the column's collation so the index of
 // migration 004 is used: the bounds and the values are ISO 8601 strings of one fixed shape, which every collation
 // orders by time.
+//
+// The parts: the session's reads (report-reader.ts), the period's counts (report-counts.ts) and the CSV tables
+// (report-tables.ts); the rest are small reads, here.
 import type pg from 'pg'
 import type {
   AttemptCount,
   CaseAlert,
   ChainHead,
-  DeliveryCount,
-  DeliveryLog,
   DuplicateRow,
   EntryBrief,
   EntryRange,
-  FactChunk,
   FallbackRow,
   Period,
   QuarantineRow,
   ReportQueries,
   RuleSetRecord,
   RunBrief,
-  SilencedCounts,
-  TableStream
+  SilencedCounts
 } from '../../core/ports/reports.js'
-import { DELIVERY_SILENCE_COLUMNS, GOVERNANCE_EVENT_COLUMNS } from '../../core/audit/governance-chain.js'
 import type { GovernanceEventRow } from '../../core/governance/model.js'
 import type { ReportSession } from '../../core/ports/trail.js'
-import { AUDIT_CSV_COLUMNS } from '../../core/report/segment.js'
-import { RESOLUTION_FIELDS, type ResolutionRow } from '../../core/audit/resolution-chain.js'
-import { SEVERITIES, type Severity } from '../../core/model.js'
+import type { ResolutionRow } from '../../core/audit/resolution-chain.js'
 import { redactUrl, storeError } from './connection.js'
-import { fromPg, rowFromPg } from './text.js'
-import { CASE_ALERT_CHUNK, CASE_EVENT_COLUMNS, EVIDENCE_COLUMNS, groupCaseAlertsAsync, type CaseAlertRow } from '../rows.js'
+import { PostgresReportReader } from './report-reader.js'
+import { PostgresReportCounts } from './report-counts.js'
+import { PostgresReportTables, RESOLUTION_COLUMNS, WHOLE_TABLES, type WholeTable } from './report-tables.js'
+import { CASE_ALERT_CHUNK, groupCaseAlertsAsync, type CaseAlertRow } from '../rows.js'
 
-/** Entries per chunk when reading a period's figures (as SQLite's): bounded memory, few round trips. */
-const FACT_CHUNK = 100_000
-/** Rows per FETCH from a cursor. */
-const PAGE_ROWS = 2_000
-/** SQLite's reports keep per-version figures only while the rule sets are few (its dictionary size). */
-const MAX_DICTIONARY = 64
-
-const ESC = '\uffff'
-const IN_PERIOD = 'triaged_at >= $3 AND triaged_at < $4'
-
-const ALERT_COLUMNS = [
-  'entry_id',
-  'external_id',
-  'source_kind',
-  'source_file',
-  'source_locator',
-  'title',
-  'severity',
-  'created_at',
-  'triaged_at',
-  'time_to_triage_seconds',
-  'sla_target_seconds',
-  'sla_breached',
-  'ruleset_version',
-  'matched_rules',
-  'destinations',
-  'deliveries'
-] as const
-
-const LOG_TABLES = {
-  attempts: 'delivery_attempts',
-  fallbacks: 'delivery_fallbacks',
-  resolutions: 'delivery_resolutions',
-  notices: 'delivery_notices'
-} as const satisfies Record<DeliveryLog, string>
-
-/** Tables exported whole (SQLite's SELECT *): their columns are read from the catalog when the session opens. */
-const WHOLE_TABLES = [
-  'deliveries',
-  'delivery_attempts',
-  'delivery_fallbacks',
-  'delivery_resolutions',
-  'delivery_notices',
-  'duplicates',
-  'quarantine',
-  'quarantine_repeats',
-  'runs'
-] as const
-type WholeTable = (typeof WHOLE_TABLES)[number]
-
-const RESOLUTION_COLUMNS = [...RESOLUTION_FIELDS, 'prev_hash', 'hash']
-
-/** Every stored column of an entry in hash order; the fingerprint as lowercase hex, as SQLite's report writes it. */
-const AUDIT_SELECT = AUDIT_CSV_COLUMNS.map((c) => (c === 'fingerprint' ? "encode(fingerprint, 'hex') AS fingerprint" : c)).join(', ')
-
-function unescapeCells(row: unknown[]): unknown[] {
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i]
-    if (typeof v === 'string' && v.includes(ESC)) row[i] = fromPg(v)
-  }
-  return row
-}
-
-const numbers = (csv: string | null): number[] => (csv === null || csv === '' ? [] : csv.split(',').map(Number))
 /** Rows in the order of `ids` (as SQLite's one-statement-per-id reads return them), missing ids left out. */
 function inOrder<T extends object, K extends keyof T>(ids: readonly T[K][], rows: T[], key: K): T[] {
   const by = new Map<T[K], T>(rows.map((r) => [r[key], r]))
@@ -151,20 +85,24 @@ export async function openPostgresReports(pool: pg.Pool, location = redactUrl(po
   }
 }
 
-class PostgresReportQueries implements ReportQueries {
-  private cursors = 0
-  private ended = false
+class PostgresReportQueries extends PostgresReportReader implements ReportQueries {
+  private readonly counts: PostgresReportCounts
+  private readonly tables: PostgresReportTables
 
   /** Use openPostgresReports; `columns` are the whole tables' columns in table order. */
   constructor(
-    private readonly client: pg.ClientBase,
+    client: pg.ClientBase,
     private readonly columns: Record<WholeTable, readonly string[]>,
-    private readonly location = 'PostgreSQL',
+    location = 'PostgreSQL',
     /** Case work (migration 008): a trail from before it, opened read-only, has none. */
     private readonly cases = true,
     /** Rule governance (migration 009): likewise. */
     private readonly governance = true
-  ) {}
+  ) {
+    super(client, location)
+    this.counts = new PostgresReportCounts(this, (p) => this.span(p))
+    this.tables = new PostgresReportTables(this, columns, cases, governance, (p) => this.span(p))
+  }
 
   /** Reads what the queries need from the catalog, on the session's client (inside its transaction). */
   static async load(client: pg.ClientBase, location?: string): Promise<PostgresReportQueries> {
@@ -183,37 +121,6 @@ class PostgresReportQueries implements ReportQueries {
     return new PostgresReportQueries(client, columns, location, found.has('case_events'), found.has('governance_events'))
   }
 
-  /** After the session closed: its client is back in the pool, outside the snapshot, so nothing may run on it. */
-  end(): void {
-    this.ended = true
-  }
-
-  private check(): void {
-    if (this.ended) throw new Error('this report session is closed')
-  }
-
-  private async rows<R extends object>(text: string, values: unknown[] = []): Promise<R[]> {
-    this.check()
-    try {
-      return (await this.client.query<R & pg.QueryResultRow>(text, values)).rows.map(rowFromPg)
-    } catch (e) {
-      throw storeError(this.location, e)
-    }
-  }
-
-  private async one<R extends object>(text: string, values: unknown[] = []): Promise<R> {
-    return (await this.rows<R>(text, values))[0]!
-  }
-
-  private async raw(text: string, values: unknown[] = []): Promise<unknown[][]> {
-    this.check()
-    try {
-      return (await this.client.query<unknown[]>({ text, values, rowMode: 'array' })).rows
-    } catch (e) {
-      throw storeError(this.location, e)
-    }
-  }
-
   async chainHead(): Promise<ChainHead> {
     return this.one<ChainHead>('SELECT count, last_id, last_hash FROM chain_head WHERE singleton = 1')
   }
@@ -227,80 +134,7 @@ class PostgresReportQueries implements ReportQueries {
     return [r.lo, r.hi]
   }
 
-  entryFacts(p: Period): AsyncIterable<FactChunk> {
-    const self = this
-    return {
-      async *[Symbol.asyncIterator]() {
-        const versions = (await self.rows<{ version: string }>('SELECT version FROM rulesets ORDER BY version COLLATE "C"')).map((r) => r.version)
-        const V = versions.length <= MAX_DICTIONARY ? versions : []
-        const [lo, hi] = await self.span(p)
-        if (lo === null || hi === null) return
-        // One grouped statement per chunk, by (severity, source, file, day, rule set), in id order of each group's
-        // first entry (SQLite's order). Numbers come as comma-separated text per group: splitting it is far cheaper
-        // than one JavaScript row per entry. A group's aggregates see its rows in one order, so breach ids and
-        // overruns line up; no ORDER BY inside them, so PostgreSQL can hash the groups without sorting the chunk.
-        // The day of triaged_at: the engine writes it with toISOString, so its first ten characters are the UTC day.
-        const sql = `SELECT severity, source_kind, source_file, left(triaged_at, 10), ruleset_version, count(*), min(id), max(id),
-            string_agg(sla_seconds::text, ','),
-            string_agg(id::text, ',') FILTER (WHERE sla_breached <> 0),
-            string_agg((sla_seconds - sla_target_seconds)::text, ',') FILTER (WHERE sla_breached <> 0),
-            min(sla_target_seconds), max(sla_target_seconds)
-          FROM audit_entries WHERE id BETWEEN $1 AND $2 AND ${IN_PERIOD} GROUP BY 1, 2, 3, 4, 5 ORDER BY min(id)`
-        const perSeverity = <T>(f: (s: Severity) => T) => Object.fromEntries(SEVERITIES.map((s) => [s, f(s)])) as Record<Severity, T>
-        for (let first = lo; first <= hi; first += FACT_CHUNK) {
-          const groups = unescapeRows(await self.raw(sql, [first, first + FACT_CHUNK - 1, p.from, p.to]))
-          if (!groups.length) continue
-          const chunk: FactChunk = {
-            count: 0,
-            first_id: Infinity,
-            last_id: -Infinity,
-            groups: [],
-            sla_seconds: perSeverity(() => []),
-            targets: perSeverity(() => []),
-            breaches: perSeverity(() => ({ id: [], overrun: [] })),
-            ruleset_ids: []
-          }
-          const targets = perSeverity((): [number, number] => [Infinity, -Infinity])
-          const ids = new Map<string, { first_id: number; last_id: number }>()
-          for (const r of groups) {
-            const s = r[0] as Severity
-            const version = r[4] as string
-            const [n, a, b] = [r[5] as number, r[6] as number, r[7] as number]
-            chunk.groups.push({
-              severity: s,
-              source_kind: r[1] as string,
-              source_file: r[2] as string,
-              day: r[3] as string,
-              ruleset_version: version,
-              count: n
-            })
-            chunk.count += n
-            chunk.first_id = Math.min(chunk.first_id, a)
-            chunk.last_id = Math.max(chunk.last_id, b)
-            append(chunk.sla_seconds[s], numbers(r[8] as string))
-            append(chunk.breaches[s].id, numbers(r[9] as string | null))
-            append(chunk.breaches[s].overrun, numbers(r[10] as string | null))
-            const t = targets[s]
-            t[0] = Math.min(t[0], r[11] as number)
-            t[1] = Math.max(t[1], r[12] as number)
-            const v = ids.get(version)
-            if (!v) ids.set(version, { first_id: a, last_id: b })
-            else {
-              v.first_id = Math.min(v.first_id, a)
-              v.last_id = Math.max(v.last_id, b)
-            }
-          }
-          // As SQLite reports them: the smallest and largest target of the chunk, per severity.
-          for (const s of SEVERITIES) if (targets[s][0] !== Infinity) chunk.targets[s] = [...new Set(targets[s])]
-          chunk.ruleset_ids = V.flatMap((version) => {
-            const v = ids.get(version)
-            return v ? [{ version, ...v }] : []
-          })
-          yield chunk
-        }
-      }
-    }
-  }
+  entryFacts = (p: Period) => this.counts.entryFacts(p)
 
   async entryBriefs(ids: number[]): Promise<EntryBrief[]> {
     if (!ids.length) return []
@@ -312,21 +146,7 @@ class PostgresReportQueries implements ReportQueries {
     return inOrder(ids, rows, 'id')
   }
 
-  async deliveryCounts(p: Period, range: EntryRange, wholeRange: boolean): Promise<DeliveryCount[]> {
-    const rows = wholeRange
-      ? await this.rows<DeliveryCount>(
-          `SELECT destination, status, count(*) AS count, coalesce(sum(attempts), 0)::bigint AS attempts
-           FROM deliveries WHERE entry_id BETWEEN $1 AND $2 GROUP BY destination, status`,
-          [range.first_id, range.last_id]
-        )
-      : await this.rows<DeliveryCount>(
-          `SELECT d.destination, d.status, count(*) AS count, coalesce(sum(d.attempts), 0)::bigint AS attempts
-           FROM deliveries d JOIN audit_entries a ON a.id = d.entry_id
-           WHERE d.entry_id BETWEEN $1 AND $2 AND a.triaged_at >= $3 AND a.triaged_at < $4 GROUP BY d.destination, d.status`,
-          [range.first_id, range.last_id, p.from, p.to]
-        )
-    return rows.sort((a, b) => a.destination.localeCompare(b.destination) || a.status.localeCompare(b.status))
-  }
+  deliveryCounts = (p: Period, range: EntryRange, wholeRange: boolean) => this.counts.deliveryCounts(p, range, wholeRange)
 
   private inPeriod(table: string) {
     return `FROM ${table} x JOIN audit_entries a ON a.id = x.entry_id
@@ -521,162 +341,21 @@ class PostgresReportQueries implements ReportQueries {
     return fn()
   }
 
-  // Streams for CSV files.
+  // Streams for CSV files (report-tables.ts).
 
-  alertTable(p: Period): TableStream {
-    // Read in id windows over the period's span, each window one small statement of the snapshot: whatever plan
-    // PostgreSQL picks for a window (before ANALYZE has seen a fresh import it picks a bitmap scan and a sort), it
-    // never sorts the period. Matched rules as their ids, in order; deliveries in destination order (SQLite reads
-    // them from its (entry_id, destination) key).
-    const sql = `SELECT id, external_id, source_kind, source_file, source_locator, title, severity, created_at, triaged_at,
-        sla_seconds, sla_target_seconds, CASE sla_breached WHEN 1 THEN 'yes' ELSE 'no' END, ruleset_version,
-        (SELECT string_agg(j.value ->> 0, ' ' ORDER BY j.n) FROM json_array_elements(a.matched_rules::json) WITH ORDINALITY AS j(value, n)),
-        destinations,
-        ${
-          this.governance
-            ? `coalesce((SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id),
-          (SELECT string_agg(s.destination || '=silenced #' || s.silence_id, '; ' ORDER BY s.destination COLLATE "C") FROM delivery_silences s WHERE s.entry_id = a.id))`
-            : `(SELECT string_agg(d.destination || '=' || d.status, '; ' ORDER BY d.destination COLLATE "C") FROM deliveries d WHERE d.entry_id = a.id)`
-        }
-      FROM audit_entries a WHERE id BETWEEN $1 AND $2 AND ${IN_PERIOD} ORDER BY id`
-    const self = this
-    const rows: AsyncIterable<unknown[]> = {
-      async *[Symbol.asyncIterator]() {
-        const [first, last] = await self.span(p)
-        if (first === null || last === null) return
-        const page = (from: number) => self.raw(sql, [from, Math.min(last, from + PAGE_ROWS - 1), p.from, p.to])
-        let next: Promise<unknown[][]> | null = page(first)
-        try {
-          for (let from = first; next; from += PAGE_ROWS) {
-            const rows: unknown[][] = await next
-            next = from + PAGE_ROWS <= last ? page(from + PAGE_ROWS) : null
-            next?.catch(() => {}) // awaited on the next turn; a consumer that stops early must not leave it unhandled
-            for (const r of rows) yield unescapeCells(r)
-          }
-        } finally {
-          if (next) await next.catch(() => {})
-        }
-      }
-    }
-    return { columns: ALERT_COLUMNS, rows }
-  }
-
-  auditTable(range: EntryRange): TableStream {
-    return {
-      columns: AUDIT_CSV_COLUMNS,
-      rows: this.cursor(`SELECT ${AUDIT_SELECT} FROM audit_entries WHERE id BETWEEN $1 AND $2 ORDER BY id`, [range.first_id, range.last_id])
-    }
-  }
-
-  deliveryTable(range: EntryRange): TableStream {
-    return this.table('deliveries', 'entry_id BETWEEN $1 AND $2 ORDER BY entry_id, destination COLLATE "C"', [range.first_id, range.last_id])
-  }
-
-  deliveryLogTables(range: EntryRange, p: Period): Array<{ log: DeliveryLog; table: TableStream }> {
-    return (Object.keys(LOG_TABLES) as DeliveryLog[]).map((log) => ({
-      log,
-      table:
-        log === 'notices'
-          ? this.table(LOG_TABLES[log], 'created_at >= $1 AND created_at < $2 ORDER BY id', [p.from, p.to])
-          : this.table(LOG_TABLES[log], 'entry_id BETWEEN $1 AND $2 ORDER BY id', [range.first_id, range.last_id])
-    }))
-  }
-
-  duplicateTable(p: Period): TableStream {
-    return this.table('duplicates', 'received_at >= $1 AND received_at < $2 ORDER BY id', [p.from, p.to])
-  }
-
-  quarantineTable(p: Period): TableStream {
-    return this.table('quarantine', 'received_at >= $1 AND received_at < $2 ORDER BY id', [p.from, p.to])
-  }
-
-  quarantineRepeatTable(p: Period): TableStream {
-    return this.table('quarantine_repeats', 'received_at >= $1 AND received_at < $2 ORDER BY id', [p.from, p.to])
-  }
-
-  resolutionTable(): TableStream {
-    return { columns: RESOLUTION_COLUMNS, rows: this.cursor(`SELECT ${RESOLUTION_COLUMNS.join(', ')} FROM quarantine_resolutions ORDER BY id`, []) }
-  }
-
-  runTable(p: Period): TableStream {
-    return this.table('runs', 'started_at < $2 AND coalesce(finished_at, started_at) >= $1 ORDER BY id', [p.from, p.to])
-  }
-
-  caseEventTable(): TableStream {
-    if (!this.cases) return { columns: CASE_EVENT_COLUMNS, rows: [] }
-    return { columns: CASE_EVENT_COLUMNS, rows: this.cursor('SELECT id, entry_id, type, actor, at, data, prev_hash, hash FROM case_events ORDER BY id', []) }
-  }
-
-  evidenceTable(): TableStream {
-    if (!this.cases) return { columns: EVIDENCE_COLUMNS, rows: [] }
-    // As SQLite's: one pass over the evidence events. The sha256 is read from the event's JSON text by pattern (json
-    // would refuse a \u0000 elsewhere in it); the desk writes it as 64 lowercase hex digits.
-    const sql = `WITH ev AS (SELECT substring(data from '"sha256":"([0-9a-f]{64})"') AS sha256, id, entry_id FROM case_events WHERE type = 'evidence'),
-        events AS (SELECT sha256, string_agg(id::text, ' ' ORDER BY id) AS ids FROM ev GROUP BY sha256),
-        entries AS (SELECT sha256, string_agg(entry_id::text, ' ' ORDER BY entry_id) AS ids FROM (SELECT DISTINCT sha256, entry_id FROM ev) d GROUP BY sha256)
-      SELECT v.sha256, v.size, events.ids, entries.ids FROM case_evidence v
-        LEFT JOIN events ON events.sha256 = v.sha256 LEFT JOIN entries ON entries.sha256 = v.sha256
-      ORDER BY v.sha256 COLLATE "C"`
-    return { columns: EVIDENCE_COLUMNS, rows: this.cursor(sql, []) }
-  }
-
-  governanceEventTable(): TableStream {
-    if (!this.governance) return { columns: GOVERNANCE_EVENT_COLUMNS, rows: [] }
-    return { columns: GOVERNANCE_EVENT_COLUMNS, rows: this.cursor('SELECT id, type, actor, at, data, prev_hash, hash FROM governance_events ORDER BY id', []) }
-  }
-
-  deliverySilenceTable(range: EntryRange): TableStream {
-    if (!this.governance) return { columns: DELIVERY_SILENCE_COLUMNS, rows: [] }
-    return {
-      columns: DELIVERY_SILENCE_COLUMNS,
-      rows: this.cursor(
-        'SELECT entry_id, destination, silence_id FROM delivery_silences WHERE entry_id BETWEEN $1 AND $2 ORDER BY entry_id, destination COLLATE "C"',
-        [range.first_id, range.last_id]
-      )
-    }
-  }
-
-  private table(name: WholeTable, where: string, values: unknown[]): TableStream {
-    const columns = this.columns[name]
-    return { columns, rows: this.cursor(`SELECT ${columns.join(', ')} FROM ${name} WHERE ${where}`, values) }
-  }
-
-  /**
-   * The rows of a query through a cursor of the session's transaction, a page at a time; the next page is asked for
-   * before the current one is handed over, so the database works while the CSV is written. Opened when iteration
-   * starts, closed when it ends (or is abandoned).
-   */
-  private cursor(sql: string, values: unknown[]): AsyncIterable<unknown[]> {
-    const self = this
-    return {
-      async *[Symbol.asyncIterator]() {
-        const name = `report_rows_${++self.cursors}`
-        await self.raw(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, values)
-        const page = () => self.raw(`FETCH ${PAGE_ROWS} FROM ${name}`)
-        let next: Promise<unknown[][]> | null = page()
-        try {
-          while (next) {
-            const rows: unknown[][] = await next
-            next = rows.length === PAGE_ROWS ? page() : null
-            next?.catch(() => {}) // awaited on the next turn; a consumer that stops early must not leave it unhandled
-            for (const r of rows) yield unescapeCells(r)
-          }
-        } finally {
-          if (next) await next.catch(() => {})
-          await self.raw(`CLOSE ${name}`).catch(() => {})
-        }
-      }
-    }
-  }
-}
-
-function append(to: number[], from: number[]): void {
-  for (let i = 0; i < from.length; i++) to.push(from[i]!)
-}
-
-function unescapeRows(rows: unknown[][]): unknown[][] {
-  for (const r of rows) unescapeCells(r)
-  return rows
+  alertTable = (p: Period) => this.tables.alertTable(p)
+  auditTable = (range: EntryRange) => this.tables.auditTable(range)
+  deliveryTable = (range: EntryRange) => this.tables.deliveryTable(range)
+  deliveryLogTables = (range: EntryRange, p: Period) => this.tables.deliveryLogTables(range, p)
+  duplicateTable = (p: Period) => this.tables.duplicateTable(p)
+  quarantineTable = (p: Period) => this.tables.quarantineTable(p)
+  quarantineRepeatTable = (p: Period) => this.tables.quarantineRepeatTable(p)
+  resolutionTable = () => this.tables.resolutionTable()
+  runTable = (p: Period) => this.tables.runTable(p)
+  caseEventTable = () => this.tables.caseEventTable()
+  evidenceTable = () => this.tables.evidenceTable()
+  governanceEventTable = () => this.tables.governanceEventTable()
+  deliverySilenceTable = (range: EntryRange) => this.tables.deliverySilenceTable(range)
 }
 
 /** SQLite's text order (memcmp of UTF-8), which for valid strings is code-point order. */
