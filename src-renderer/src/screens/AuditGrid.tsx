@@ -3,18 +3,17 @@
 // (audit-window.ts). The grid element itself scrolls and takes the focus; the active row is its
 // aria-activedescendant, moved with the arrow keys. Only the rows in view (and a few more) exist in the page.
 //
-// Rows have one fixed height, so the virtualizer is a few lines here. Browsers cap an element's height (Chromium:
-// 33,554,432 px, about 930,000 rows of 36 px): past MAX_PX the scrollbar is scaled, one pixel of scroll moving more
-// than one pixel of rows, so the last of a million rows is still reached by scrolling, End or Go to.
-import { memo, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type KeyboardEvent, type Ref } from 'react'
+// Two headless libraries carry it. TanStack Virtual (audit-virtualizer.ts) picks the rows in view, scrolls to a row
+// (Go to, the keys) and scales the scrollbar past the browsers' cap on an element's height (Chromium: 33,554,432 px,
+// about 930,000 rows of 36 px): one pixel of scroll then moves more than one pixel of rows, so the last of a million
+// rows is still reached by scrolling, End or Go to. TanStack Table (useReactTable over the rows in view) is the
+// column model: the definitions (audit-columns.tsx), the visible columns and their order from the URL, and the
+// store's sort shown in the headers (manual sorting: a header's toggle asks the store through onSort).
+import { memo, useEffect, useImperativeHandle, useMemo, useRef, useState, type KeyboardEvent, type Ref } from 'react'
+import { flexRender, functionalUpdate, getCoreRowModel, useReactTable, type Row, type SortingState } from '@tanstack/react-table'
 import type { AuditRow, AuditSort } from '../../../src-main/api/contract.js'
-import type { AuditColumn } from './audit-columns.js'
-
-const ROW_HEIGHT = 36
-const HEAD_HEIGHT = 34
-const OVERSCAN = 8
-/** The tallest body the grid makes (under the browsers' caps); a test may lower it (window.TRIAGE_GRID_MAX_PX). */
-const maxPx = () => (globalThis as { TRIAGE_GRID_MAX_PX?: number }).TRIAGE_GRID_MAX_PX ?? 30_000_000
+import { AUDIT_COLUMN_DEFS, AUDIT_COLUMNS, sortOf, type AuditColumn } from './audit-columns.js'
+import { HEAD_HEIGHT, ROW_HEIGHT, useGridVirtualizer } from './audit-virtualizer.js'
 
 export interface GridHandle {
   /** scrolls to a position and makes it the active row */
@@ -39,57 +38,61 @@ interface Props {
   handle: Ref<GridHandle>
 }
 
-export function AuditGrid({ columns, template, minWidth, count, row, version, onRange, busy, sort, onSort, selectedId, onOpen, handle }: Props) {
+const coreRowModel = getCoreRowModel<AuditRow>()
+
+// (`version` needs no reading: a page's arrival renders the screen again, with a new `row`.)
+export function AuditGrid({ columns, template, minWidth, count, row, onRange, busy, sort, onSort, selectedId, onOpen, handle }: Props) {
   const grid = useRef<HTMLDivElement>(null)
   const [active, setActive] = useState(0)
-  const [scrollTop, setScrollTop] = useState(0)
-  const [height, setHeight] = useState(600)
-  useLayoutEffect(() => {
-    const el = grid.current
-    if (!el) return
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight))
-    ro.observe(el)
-    setHeight(el.clientHeight)
-    return () => ro.disconnect()
-  }, [])
-  // The body's rows in virtual pixels (count × row height) and as laid out (capped); scale maps one to the other.
-  const view = Math.max(ROW_HEIGHT, height - HEAD_HEIGHT)
-  const virtual = count * ROW_HEIGHT
-  const real = Math.min(virtual, maxPx())
-  const scale = virtual > real && real > view ? (virtual - view) / (real - view) : 1
-  const offset = Math.min(Math.max(0, virtual - view), scrollTop * scale) // the virtual pixel at the top of the view
-  const first = Math.min(Math.max(0, count - 1), Math.floor(offset / ROW_HEIGHT))
-  const last = Math.min(count - 1, Math.floor((offset + view - 1) / ROW_HEIGHT))
-  const from = Math.max(0, first - OVERSCAN)
-  const to = Math.min(count - 1, last + OVERSCAN)
+  const { virtualizer, items, first, last, height, top } = useGridVirtualizer(grid, count)
   useEffect(() => onRange(first, Math.max(first, last)), [first, last, count, onRange])
   useEffect(() => setActive((a) => Math.min(a, Math.max(0, count - 1))), [count])
 
-  /** Scrolls so that row i is in view: at the top (start), or only as far as needed (auto). */
-  const scrollToRow = (i: number, align: 'start' | 'auto') => {
-    const el = grid.current
-    if (!el) return
-    const top = i * ROW_HEIGHT
-    let target = offset
-    if (align === 'start' || top < offset) target = top
-    else if (top + ROW_HEIGHT > offset + view) target = top + ROW_HEIGHT - view
-    else return
-    el.scrollTop = Math.round(Math.min(virtual - view, Math.max(0, target)) / scale)
-    setScrollTop(el.scrollTop)
-  }
-  const goTo = (i: number) => {
+  // The table over the rows in view whose page is in (a row's id is its position), with the screen's columns and sort.
+  const inView = useMemo(() => {
+    const positions: number[] = []
+    const entries: AuditRow[] = []
+    for (const v of items) {
+      const r = row(v.index)
+      if (!r) continue
+      positions.push(v.index)
+      entries.push(r)
+    }
+    return { positions, entries }
+  }, [items, row])
+  const shown = columns.map((c) => c.id).join(',')
+  const columnState = useMemo(() => {
+    const ids = shown.split(',')
+    return { columnOrder: ids, columnVisibility: Object.fromEntries(AUDIT_COLUMNS.map((c) => [c.id, ids.includes(c.id)])) }
+  }, [shown])
+  const sorting = useMemo<SortingState>(() => {
+    const c = AUDIT_COLUMNS.find((c) => c.sort === sort.by)
+    return c ? [{ id: c.id, desc: sort.dir === 'desc' }] : []
+  }, [sort.by, sort.dir])
+  const table = useReactTable({
+    data: inView.entries,
+    columns: AUDIT_COLUMN_DEFS,
+    getCoreRowModel: coreRowModel,
+    getRowId: (_r, k) => String(inView.positions[k]),
+    state: { ...columnState, sorting },
+    manualSorting: true,
+    enableMultiSort: false,
+    enableSortingRemoval: false,
+    sortDescFirst: true,
+    // The toggled column's sort, asked of the store (which turns the order round on a second click).
+    onSortingChange: (updater) => {
+      const by = sortOf(functionalUpdate(updater, sorting)[0]?.id)
+      if (by) onSort(by)
+    }
+  })
+  const tableRows = table.getRowModel().rowsById
+
+  const goTo = (i: number, align: 'start' | 'auto') => {
     const to = Math.max(0, Math.min(count - 1, i))
     setActive(to)
-    scrollToRow(to, 'auto')
+    virtualizer.scrollToIndex(to, { align })
   }
-  useImperativeHandle(handle, () => ({
-    goTo: (i) => {
-      const to = Math.max(0, Math.min(count - 1, i))
-      setActive(to)
-      scrollToRow(to, 'start')
-    },
-    focus: () => grid.current?.focus()
-  }))
+  useImperativeHandle(handle, () => ({ goTo: (i) => goTo(i, 'start'), focus: () => grid.current?.focus() }))
 
   const onKey = (e: KeyboardEvent) => {
     if (e.target !== e.currentTarget || !count) return // keys in a header button are the button's
@@ -105,7 +108,7 @@ export function AuditGrid({ columns, template, minWidth, count, row, version, on
       End: count - 1
     }
     if (e.key in keys && !e.altKey && !e.metaKey) {
-      goTo(keys[e.key]!)
+      goTo(keys[e.key]!, 'auto')
       e.preventDefault()
     } else if (e.key === 'Enter') {
       const r = row(active)
@@ -113,9 +116,7 @@ export function AuditGrid({ columns, template, minWidth, count, row, version, on
       e.preventDefault()
     }
   }
-  const activeRendered = active >= from && active <= to
-  const rows: number[] = []
-  if (count > 0) for (let i = from; i <= to; i++) rows.push(i)
+  const activeRendered = items.some((v) => v.index === active)
 
   return (
     <div
@@ -124,59 +125,69 @@ export function AuditGrid({ columns, template, minWidth, count, row, version, on
       role="grid"
       aria-label="Audit entries"
       aria-rowcount={count + 1}
-      aria-colcount={columns.length}
+      aria-colcount={table.getVisibleLeafColumns().length}
       aria-busy={busy}
       aria-activedescendant={activeRendered && count ? `audit-pos-${active}` : undefined}
       tabIndex={0}
       onKeyDown={onKey}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
     >
       <div role="rowgroup" className="audit-grid-head" style={{ minWidth }}>
-        <div role="row" aria-rowindex={1} className="audit-grid-head-row" style={{ gridTemplateColumns: template }}>
-          {columns.map((c, i) => {
-            const sorted = c.sort !== undefined && sort.by === c.sort
-            return (
-              <div
-                key={c.id}
-                role="columnheader"
-                aria-colindex={i + 1}
-                aria-sort={sorted ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined}
-                className="grid-th"
-              >
-                {c.sort ? (
-                  <button type="button" className="th-button" onClick={() => onSort(c.sort!)} title={`Sort by ${c.header}`}>
-                    {c.header}
-                    <span aria-hidden="true" className="sort-mark">
-                      {sorted ? (sort.dir === 'desc' ? '▼' : '▲') : '↕'}
-                    </span>
-                  </button>
-                ) : (
-                  c.header
-                )}
-              </div>
-            )
-          })}
-        </div>
-      </div>
-      <div role="rowgroup" className="audit-grid-body" style={{ height: real, minWidth }}>
-        {rows.map((i) => (
-          <GridRow
-            key={i}
-            index={i}
-            r={row(i)}
-            version={version}
-            // where row i is, in the body's laid-out pixels: the view's top plus its virtual distance from it
-            top={Math.round(scrollTop + i * ROW_HEIGHT - offset)}
-            columns={columns}
-            template={template}
-            active={i === active}
-            selected={row(i)?.id === selectedId}
-            onPick={(i, id) => {
-              setActive(i)
-              onOpen(id)
-            }}
-          />
+        {table.getHeaderGroups().map((group) => (
+          <div key={group.id} role="row" aria-rowindex={1} className="audit-grid-head-row" style={{ gridTemplateColumns: template }}>
+            {group.headers.map((h, i) => {
+              const sorted = h.column.getIsSorted()
+              const label = flexRender(h.column.columnDef.header, h.getContext())
+              return (
+                <div
+                  key={h.id}
+                  role="columnheader"
+                  aria-colindex={i + 1}
+                  aria-sort={sorted ? (sorted === 'desc' ? 'descending' : 'ascending') : undefined}
+                  className="grid-th"
+                >
+                  {h.column.getCanSort() ? (
+                    <button
+                      type="button"
+                      className="th-button"
+                      onClick={h.column.getToggleSortingHandler()}
+                      title={`Sort by ${String(h.column.columnDef.header)}`}
+                    >
+                      {label}
+                      <span aria-hidden="true" className="sort-mark">
+                        {sorted ? (sorted === 'desc' ? '▼' : '▲') : '↕'}
+                      </span>
+                    </button>
+                  ) : (
+                    label
+                  )}
+                </div>
+              )
+            })}
+          </div>
         ))}
+      </div>
+      {/* clip: scaled, the overscan rows under the view can lie past the body's end; they must not lengthen the scroll */}
+      <div role="rowgroup" className="audit-grid-body" style={{ height, minWidth, overflowY: 'clip' }}>
+        {items.map((v) => {
+          const r = row(v.index)
+          return (
+            <GridRow
+              key={v.key}
+              index={v.index}
+              r={r}
+              tableRow={r && tableRows[String(v.index)]}
+              shown={shown}
+              top={top(v)}
+              template={template}
+              active={v.index === active}
+              selected={r?.id === selectedId}
+              onPick={(i, id) => {
+                setActive(i)
+                onOpen(id)
+              }}
+            />
+          )
+        })}
       </div>
     </div>
   )
@@ -185,9 +196,11 @@ export function AuditGrid({ columns, template, minWidth, count, row, version, on
 interface RowProps {
   index: number
   r: AuditRow | undefined
-  version: number
+  /** the table's row for r, whose visible cells are drawn */
+  tableRow: Row<AuditRow> | undefined
+  /** the visible columns, in order */
+  shown: string
   top: number
-  columns: AuditColumn[]
   template: string
   active: boolean
   selected: boolean
@@ -195,7 +208,7 @@ interface RowProps {
 }
 
 const GridRow = memo(
-  function GridRow({ index, r, top, columns, template, active, selected, onPick }: RowProps) {
+  function GridRow({ index, r, tableRow, top, template, active, selected, onPick }: RowProps) {
     return (
       <div
         id={`audit-pos-${index}`}
@@ -207,10 +220,10 @@ const GridRow = memo(
         onClick={() => r && onPick(index, r.id)}
         data-entry={r?.id}
       >
-        {r ? (
-          columns.map((c, i) => (
-            <div key={c.id} role="gridcell" aria-colindex={i + 1} className="grid-td">
-              {c.cell(r)}
+        {r && tableRow ? (
+          tableRow.getVisibleCells().map((cell, i) => (
+            <div key={cell.column.id} role="gridcell" aria-colindex={i + 1} className="grid-td">
+              {flexRender(cell.column.columnDef.cell, cell.getContext())}
             </div>
           ))
         ) : (
@@ -221,13 +234,14 @@ const GridRow = memo(
       </div>
     )
   },
-  // onPick is a fresh closure each render but always does the same thing: ignore it.
+  // The table's rows are rebuilt whenever the rows in view change, and onPick is a fresh closure each render that
+  // always does the same thing: a row draws its entry through the visible columns, so those are what it compares.
   (a, b) =>
     a.r === b.r &&
+    a.shown === b.shown &&
     a.top === b.top &&
     a.template === b.template &&
     a.active === b.active &&
     a.selected === b.selected &&
-    a.index === b.index &&
-    a.columns === b.columns
+    a.index === b.index
 )

@@ -1,6 +1,8 @@
 // The audit browser's columns: what each shows, how wide it starts, and which sort its header asks for. The
-// column chooser shows and hides them; the visible set travels in the URL and in saved views.
+// column chooser shows and hides them; the visible set travels in the URL and in saved views. The grid reads them
+// as TanStack Table column definitions (AUDIT_COLUMN_DEFS: its headless column model).
 import type { ReactNode } from 'react'
+import type { ColumnDef } from '@tanstack/react-table'
 import type { AuditRow, AuditSort } from '../../../src-main/api/contract.js'
 import { displayTitle, formatAmount } from '../../../src-main/api/format-contract.js'
 import { Badge, fmtDuration, fmtTime, SeverityBadge } from '../ui/index.js'
@@ -96,6 +98,25 @@ export const AUDIT_COLUMNS: AuditColumn[] = [
   { id: 'reason', header: 'Reason', width: 'minmax(180px, 2fr)', cell: (r) => clip(r.reason) },
   { id: 'external_id', header: 'Id', width: 'minmax(120px, 1fr)', cell: (r) => clip(r.external_id, 'mono') }
 ]
+
+/**
+ * The columns as TanStack Table defines them: the header, the cell renderer (flexRender) and, for the three the
+ * store sorts by, an accessor (TanStack offers a sort toggle only on a column with one; the rows come sorted by the
+ * store, never by the table). Widths stay CSS grid tracks (`track`): fractions and the Entry column's width from the
+ * trail's largest id, which TanStack's pixel sizes do not express.
+ */
+export const AUDIT_COLUMN_DEFS: ColumnDef<AuditRow>[] = AUDIT_COLUMNS.map((c) => {
+  const sort = c.sort
+  return {
+    id: c.id,
+    header: c.header,
+    cell: ({ row }) => c.cell(row.original),
+    ...(sort && sort !== 'priority' ? { accessorFn: (r: AuditRow) => r[sort], enableSorting: true } : { enableSorting: false })
+  }
+})
+
+/** The store's sort a column's header asks for. */
+export const sortOf = (columnId: string | undefined) => AUDIT_COLUMNS.find((c) => c.id === columnId)?.sort
 
 export const DEFAULT_COLUMNS = ['severity', 'id', 'created_at', 'title', 'country', 'amount', 'sla', 'external_id']
 /** With the detail panel open, the table keeps the columns an officer scans by. */
