@@ -11,8 +11,6 @@ import { DeliveryCard } from './DeliveryCard.js'
 import { attentionText, ModeMark, useDeliveryStatus } from './delivery-status.js'
 import './dashboard.css'
 
-const ORDER = SEVERITY_ORDER
-
 export function Dashboard() {
   const summary = useApi('summary', {}, { reloadOn: ['runFinished', 'runStarted', 'runFailed', 'settingsChanged', 'quarantineResolved'] })
   const [runError, setRunError] = useState<string | null>(null)
@@ -253,7 +251,7 @@ function BreachCard({ b }: { b: Output<'summary'>['breaches'] }) {
 }
 
 function SeverityCard({ title, sub, counts }: { title: string; sub: ReactNode; counts: Output<'summary'>['today'] }) {
-  const max = Math.max(1, ...ORDER.map((k) => counts[k]))
+  const max = Math.max(1, ...SEVERITY_ORDER.map((k) => counts[k]))
   return (
     <Card
       title={title}
@@ -265,7 +263,7 @@ function SeverityCard({ title, sub, counts }: { title: string; sub: ReactNode; c
       }
     >
       <ul className="sev-bars" aria-label={`${title} by severity`}>
-        {ORDER.map((k) => (
+        {SEVERITY_ORDER.map((k) => (
           <li key={k}>
             <a className="sev-bars-label" href={`#/audit?severity=${k}`}>
               {SEVERITY_LABEL[k]}

@@ -4,8 +4,6 @@ import type { ReactNode } from 'react'
 import { fmtNum, fmtTime, KeyValue, SEVERITY_LABEL, SEVERITY_ORDER, SeverityHeadRow } from '../ui/index.js'
 import { shortDuration, Table, type Report } from './reports-format.js'
 
-const ORDER = SEVERITY_ORDER
-
 type CaseWorkFigures = Report['case_work']
 const STATE_NAME: Record<string, string> = {
   open: 'Open (not acknowledged)',
@@ -24,7 +22,7 @@ const codeName = (c: string) => c.replaceAll('_', ' ')
 
 /** Time to acknowledge or to close: severities across, figures down (as the time-to-triage table). */
 function CaseTimingTable({ caption, rows: timings }: { caption: string; rows: CaseWorkFigures['time_to_acknowledge'] }) {
-  const t = ORDER.map((s) => timings.find((x) => x.severity === s)!).filter(Boolean)
+  const t = SEVERITY_ORDER.map((s) => timings.find((x) => x.severity === s)!).filter(Boolean)
   const rows: Array<[string, (x: (typeof t)[number]) => ReactNode, string?]> = [
     ['Target', (x) => shortDuration(x.target_seconds), 'from the settings (cases.targets_minutes)'],
     ['Done', (x) => fmtNum(x.count), 'before the period ended'],
@@ -68,7 +66,7 @@ function CaseTimingTable({ caption, rows: timings }: { caption: string; rows: Ca
 }
 
 function DispositionsTable({ c, report }: { c: CaseWorkFigures; report: Report }) {
-  const open = ORDER.map((s) => c.open_at_end.reduce((t, o) => t + o.counts[s], 0))
+  const open = SEVERITY_ORDER.map((s) => c.open_at_end.reduce((t, o) => t + o.counts[s], 0))
   return (
     <Table caption="Dispositions by severity" className="table-compact">
       <thead>
@@ -78,7 +76,7 @@ function DispositionsTable({ c, report }: { c: CaseWorkFigures; report: Report }
         {c.dispositions.map((d) => (
           <tr key={d.disposition}>
             <th scope="row">{codeName(d.disposition)}</th>
-            {ORDER.map((s) => (
+            {SEVERITY_ORDER.map((s) => (
               <td key={s} className="num">
                 {fmtNum(d.counts[s])}
               </td>
@@ -91,7 +89,7 @@ function DispositionsTable({ c, report }: { c: CaseWorkFigures; report: Report }
             Not closed
           </th>
           {open.map((n, i) => (
-            <td key={ORDER[i]} className="num muted">
+            <td key={SEVERITY_ORDER[i]} className="num muted">
               {fmtNum(n)}
             </td>
           ))}
@@ -99,7 +97,7 @@ function DispositionsTable({ c, report }: { c: CaseWorkFigures; report: Report }
         </tr>
         <tr className="total-row">
           <th scope="row">All alerts</th>
-          {ORDER.map((s) => (
+          {SEVERITY_ORDER.map((s) => (
             <td key={s} className="num">
               {fmtNum(report.by_severity[s])}
             </td>
@@ -121,7 +119,7 @@ function OpenAtEndTable({ c }: { c: CaseWorkFigures }) {
         {c.open_at_end.map((o) => (
           <tr key={o.state}>
             <th scope="row">{STATE_NAME[o.state] ?? o.state}</th>
-            {ORDER.map((s) => (
+            {SEVERITY_ORDER.map((s) => (
               <td key={s} className="num">
                 {fmtNum(o.counts[s])}
               </td>

@@ -9,7 +9,6 @@ import { SEVERITY_COLOURS } from '../../../src-main/api/severity-contract.js'
 import { ChartFigure, fmtDate, fmtDuration, fmtNum, ScrollRegion, SEVERITY_LABEL, SEVERITY_ORDER, SeverityHeadRow, type SeverityName } from '../ui/index.js'
 
 type Report = Output<'slaReport'>
-const ORDER = SEVERITY_ORDER
 
 function useTokens() {
   return useMemo(() => {
@@ -54,7 +53,7 @@ export function VolumeChart({ report }: { report: Report }) {
               {report.volume_per_day.map((d) => (
                 <tr key={d.day}>
                   <th scope="row">{fmtDate(d.day)}</th>
-                  {ORDER.map((s) => (
+                  {SEVERITY_ORDER.map((s) => (
                     <td key={s} className="num">
                       {fmtNum(d.counts[s])}
                     </td>
@@ -77,7 +76,7 @@ export function VolumeChart({ report }: { report: Report }) {
           labelFormatter={(d) => `${String(d)} (UTC)`}
         />
         <Legend formatter={(name: string) => SEVERITY_LABEL[name as SeverityName] ?? name} iconType="square" iconSize={10} itemSorter={null} />
-        {ORDER.map((s) => (
+        {SEVERITY_ORDER.map((s) => (
           <Bar key={s} dataKey={s} stackId="day" fill={t.sev[s]} isAnimationActive={false} maxBarSize={36} />
         ))}
       </BarChart>

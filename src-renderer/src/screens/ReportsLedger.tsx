@@ -3,8 +3,6 @@
 import { Badge, fmtNum, SEVERITY_LABEL, SEVERITY_ORDER } from '../ui/index.js'
 import { fmtShortTime, kindName, Table, type Report } from './reports-format.js'
 
-const ORDER = SEVERITY_ORDER
-
 /** Nothing that stopped an alert (or its deliveries) is hidden: every duplicate and quarantined record with its reason, every silence with what it held back. */
 export function SuppressionLedger({ report }: { report: Report }) {
   const { duplicates: dup, quarantine: q } = report
@@ -213,7 +211,7 @@ function SilencesLedger({ report }: { report: Report }) {
                     <span className="tone-warn">included, not approved: not held</span>
                   )}
                 </td>
-                <td className="num" title={ORDER.map((s) => `${SEVERITY_LABEL[s]} ${x.by_severity[s]}`).join(', ')}>
+                <td className="num" title={SEVERITY_ORDER.map((s) => `${SEVERITY_LABEL[s]} ${x.by_severity[s]}`).join(', ')}>
                   {fmtNum(x.alerts)}
                   {x.by_severity.critical > 0 && <div className="small tone-danger">{fmtNum(x.by_severity.critical)} critical</div>}
                 </td>

@@ -3,8 +3,6 @@ import type { ReactNode } from 'react'
 import { Badge, fmtNum, fmtTime, SEVERITY_LABEL, SEVERITY_ORDER } from '../ui/index.js'
 import { fmtShortTime, Table, type Report } from './reports-format.js'
 
-const ORDER = SEVERITY_ORDER
-
 export function RuleSetsTable({ report }: { report: Report }) {
   return (
     <div className="stack">
@@ -80,7 +78,7 @@ function ruleEventDetail(e: RuleEvent): ReactNode {
         against <span className="mono">{b.against ?? SETTINGS_FILE}</span>, {fmtShortTime(b.from)} – {fmtShortTime(b.to)}: {fmtNum(b.alerts)} alerts,{' '}
         <strong>{fmtNum(b.changed)}</strong> would change; deliveries {fmtNum(b.deliveries_before)} → {fmtNum(b.deliveries_after)}
         <div className="faint small">
-          {ORDER.map((s) => `${SEVERITY_LABEL[s]} ${b.by_severity_before[s] ?? 0} → ${b.by_severity_after[s] ?? 0}`).join(' · ')}
+          {SEVERITY_ORDER.map((s) => `${SEVERITY_LABEL[s]} ${b.by_severity_before[s] ?? 0} → ${b.by_severity_after[s] ?? 0}`).join(' · ')}
         </div>
       </>
     )

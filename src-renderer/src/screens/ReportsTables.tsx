@@ -6,8 +6,6 @@ import { fmtNum, SEVERITY_LABEL, SEVERITY_ORDER, SeverityHeadRow, SeverityBadge 
 import { displayTitle } from '../../../src-main/api/format-contract.js'
 import { fmtShortTime, kindName, shortDuration, Table, type Report } from './reports-format.js'
 
-const ORDER = SEVERITY_ORDER
-
 export function SeverityBySource({ report }: { report: Report }) {
   return (
     <Table caption="Alerts by severity and source">
@@ -18,7 +16,7 @@ export function SeverityBySource({ report }: { report: Report }) {
         {report.by_source.map((r) => (
           <tr key={r.source_kind}>
             <th scope="row">{kindName(r.source_kind)}</th>
-            {ORDER.map((s) => (
+            {SEVERITY_ORDER.map((s) => (
               <td key={s} className="num">
                 {fmtNum(r.counts[s])}
               </td>
@@ -28,7 +26,7 @@ export function SeverityBySource({ report }: { report: Report }) {
         ))}
         <tr className="total-row">
           <th scope="row">All sources</th>
-          {ORDER.map((s) => (
+          {SEVERITY_ORDER.map((s) => (
             <td key={s} className="num">
               {fmtNum(report.by_severity[s])}
             </td>
@@ -42,7 +40,7 @@ export function SeverityBySource({ report }: { report: Report }) {
 
 /** Severities across (as on the chart above it), figures down. */
 export function TimeToTriageTable({ report }: { report: Report }) {
-  const t = ORDER.map((s) => report.time_to_triage.find((x) => x.severity === s)!).filter(Boolean)
+  const t = SEVERITY_ORDER.map((s) => report.time_to_triage.find((x) => x.severity === s)!).filter(Boolean)
   const rows: Array<[string, (x: (typeof t)[number]) => ReactNode]> = [
     ['Alerts', (x) => fmtNum(x.count)],
     ['p50', (x) => shortDuration(x.p50)],

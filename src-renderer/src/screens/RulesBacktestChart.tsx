@@ -3,8 +3,6 @@ import { useMemo } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts'
 import { ChartFigure, fmtNum, ScrollRegion, SEVERITY_LABEL, SEVERITY_ORDER } from '../ui/index.js'
 
-const ORDER = SEVERITY_ORDER
-
 function useTokens() {
   return useMemo(() => {
     const css = getComputedStyle(document.documentElement)
@@ -21,7 +19,7 @@ function useTokens() {
 
 export function SeverityChart({ before, after }: { before: Record<string, number>; after: Record<string, number> }) {
   const t = useTokens()
-  const data = ORDER.map((s) => ({ severity: SEVERITY_LABEL[s], before: before[s] ?? 0, after: after[s] ?? 0 }))
+  const data = SEVERITY_ORDER.map((s) => ({ severity: SEVERITY_LABEL[s], before: before[s] ?? 0, after: after[s] ?? 0 }))
   const summary = data.map((d) => `${d.severity}: ${fmtNum(d.before)} before, ${fmtNum(d.after)} after`).join('; ')
   const tick = { fontSize: t.font, fill: t.muted }
   return (

@@ -9,8 +9,6 @@ import { dispositionLabel } from './case-format.js'
 import { SeverityChart } from './RulesBacktestChart.js'
 import { plural, type BacktestRecord, type BacktestRun } from './rules-format.js'
 
-const ORDER = SEVERITY_ORDER
-
 type Figures = BacktestRun['figures'] | BacktestRecord['figures']
 const pct = (part: number, whole: number) => (whole ? `${((part / whole) * 100).toFixed(1)} %` : '—')
 
@@ -30,7 +28,7 @@ export function BacktestFigures({ figures: f, changedIds, head }: { figures: Fig
       return { before, after, n }
     })
     .filter((t) => t.before !== t.after)
-    .sort((x, y) => ORDER.indexOf(x.before) - ORDER.indexOf(y.before) || ORDER.indexOf(x.after) - ORDER.indexOf(y.after))
+    .sort((x, y) => SEVERITY_ORDER.indexOf(x.before) - SEVERITY_ORDER.indexOf(y.before) || SEVERITY_ORDER.indexOf(x.after) - SEVERITY_ORDER.indexOf(y.after))
   const destinations = Object.keys({ ...f.deliveries_before, ...f.deliveries_after }).sort()
   return (
     <div className="backtest-result stack" aria-label="Backtest figures" role="group">
@@ -104,8 +102,8 @@ export function BacktestFigures({ figures: f, changedIds, head }: { figures: Fig
                 {transitions.map((t) => (
                   <tr key={`${t.before}-${t.after}`}>
                     <td>{SEVERITY_LABEL[t.before]}</td>
-                    <td className={ORDER.indexOf(t.after) > ORDER.indexOf(t.before) ? 'tone-warn' : undefined}>
-                      {ORDER.indexOf(t.after) > ORDER.indexOf(t.before) ? '↓ ' : '↑ '}
+                    <td className={SEVERITY_ORDER.indexOf(t.after) > SEVERITY_ORDER.indexOf(t.before) ? 'tone-warn' : undefined}>
+                      {SEVERITY_ORDER.indexOf(t.after) > SEVERITY_ORDER.indexOf(t.before) ? '↓ ' : '↑ '}
                       {SEVERITY_LABEL[t.after]}
                     </td>
                     <td className="num">{fmtNum(t.n)}</td>

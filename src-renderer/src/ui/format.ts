@@ -27,7 +27,7 @@ export const fmtShort = (iso: string | null | undefined) => (valid(iso) ? shortD
 /** A calendar day ("7 Dec 2026"); a bare 'YYYY-MM-DD' is that day, not midnight UTC shifted into another zone. */
 export const fmtDate = (iso: string | null | undefined) =>
   valid(iso) ? dayDtf.format(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso)) : '—'
-/** The time of day with the zone ("14:05 UTC"). */
+/** A duration in the largest units that matter ("850 ms", "4.2 s", "3 min 5 s", "2 h 10 min", "3 days"). */
 export function fmtDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—'
   if (ms < 1000) return `${Math.round(ms)} ms`
