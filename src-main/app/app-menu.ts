@@ -1,6 +1,7 @@
 // The application menu (the menu bar on macOS; the window's menu, shown with Alt, on Windows and Linux): the app's
 // name, the screens of the sidebar with their Alt+N keys, the standard Edit, View and Window menus, and Help.
-// A plain template (types only from electron): main.ts hands it to Menu.buildFromTemplate; the tests read it.
+// A plain template (types only from electron): app-menu-electron.ts hands it to Menu.buildFromTemplate; the tests
+// read it.
 import type { MenuItemConstructorOptions } from 'electron'
 import type { NavItem } from '../../src-renderer/src/nav.js'
 

@@ -1,6 +1,7 @@
 // Start at login, hidden in the tray (settings.start_at_login, on by default). macOS and Windows: Electron's
 // app.setLoginItemSettings; Linux has no such API, so an XDG autostart entry in ~/.config/autostart (what GNOME,
-// KDE, Xfce and the other desktops read). Electron-free: main.ts passes the platform facts and does the writing.
+// KDE, Xfce and the other desktops read). Electron-free: login-item-electron.ts passes the platform facts and does
+// the writing.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 

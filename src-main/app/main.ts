@@ -1,24 +1,22 @@
 // The Electron main process: a thin shell. It owns the window, the tray, the schedule, notifications and the
 // settings file; the engine (store + API handlers) runs in a utilityProcess and main only relays messages.
-import { app, dialog, Menu, powerMonitor, safeStorage, session, shell, utilityProcess } from 'electron'
+import { app, dialog, powerMonitor, safeStorage, session, utilityProcess } from 'electron'
 import ElectronStore from 'electron-store'
-import electronUpdater from 'electron-updater'
 import { mkdirSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { Method, RunOutcome as ApiRunOutcome, Summary } from '../api/contract.js'
+import type { Method, Summary } from '../api/contract.js'
 import { redactSecrets } from '../api/secrets.js'
-import { APP_NAME, appDataDir, type Settings } from '../core/config/index.js'
+import { appDataDir, type Settings } from '../core/config/index.js'
 import { createLogger, type Logger } from '../core/log.js'
-import { NAV } from '../../src-renderer/src/nav.js'
-import { appMenuTemplate } from './app-menu.js'
+import { setApplicationMenu } from './app-menu-electron.js'
 import { APP_ORIGIN, appOrigins } from './csp.js'
 import { EngineHost, type EngineChild } from './engine-host.js'
 import { registerIpc } from './ipc.js'
-import { applyXdgAutostart, electronLoginItemUpdate, loginItemPlan, startsHidden } from './login-item.js'
+import { startsHidden } from './login-item.js'
+import { applyLoginItem } from './login-item-electron.js'
 import { Notifier } from './notify.js'
-import { iconsDir, nativeBindingHint, nativeBindingPath, readmePath, type AppLocation } from './paths.js'
+import { iconsDir, nativeBindingHint, nativeBindingPath, type AppLocation } from './paths.js'
 import { initialScheduleState, nodeCronTimer, Scheduler, type RunOutcome, type RunTrigger, type ScheduleState } from './schedule.js'
 import { hardenSession, lockDownWebContents, registerAppScheme, serveRenderer } from './security.js'
 import { DesktopSettings, safeStorageCodec, type SettingsFile } from './settings-store.js'
@@ -26,8 +24,10 @@ import { TrayController } from './tray.js'
 import { electronTrayDeps } from './tray-electron.js'
 import { affectsCaseCounts, TrayCaseCounts } from './tray-cases.js'
 import { affectsSilences, TraySilenceReminder } from './tray-silences.js'
+import { trayActions } from './tray-actions.js'
+import { runTriage } from './triage-run.js'
 import { runCountsText, type TrayAction, type TrayCases, type TrayLastRun, type TraySilences } from './tray-menu.js'
-import { startUpdates, updatePlan } from './updates.js'
+import { AutoUpdates } from './updates-electron.js'
 import { MainWindow } from './window.js'
 
 const DEFAULT_SCHEDULE = '*/15 * * * *'
@@ -91,7 +91,7 @@ class Desktop {
   private silences: TraySilences | null = null
   readonly silenceReminder: TraySilenceReminder
   private problems: string[] = []
-  private updates: { url: string | undefined; stop(): void } | null = null
+  private readonly updates: AutoUpdates
 
   constructor() {
     mkdirSync(join(this.userData, 'logs'), { recursive: true })
@@ -197,6 +197,10 @@ class Desktop {
       log
     })
 
+    this.updates = new AutoUpdates(this.log, (version) =>
+      this.notifier.message('Update ready', `Triage Desk ${version} has downloaded; it installs when you quit the app.`)
+    )
+
     this.settings.onChange((loaded) => {
       this.engine.push({ type: 'settings', settings: this.settings.forEngine() })
       try {
@@ -224,7 +228,7 @@ class Desktop {
   }
 
   async start(): Promise<void> {
-    this.setApplicationMenu()
+    setApplicationMenu({ location: this.location, userData: this.userData, window: this.window, log: this.log })
     this.tray = new TrayController(iconsDir(this.location), this.trayActions(), timeFormat, electronTrayDeps())
     this.refreshTray()
     // Spawned before the window opens, so the page's first calls already have an engine to wait for.
@@ -262,67 +266,17 @@ class Desktop {
     this.refreshTray()
   }
 
-  /** Start at login (settings.start_at_login) as the system should have it: a login item, or the XDG autostart entry. */
   private applyLoginItem(): void {
-    const plan = loginItemPlan({
-      platform: process.platform,
-      isPackaged: app.isPackaged,
-      enabled: this.settings.get().settings.start_at_login,
-      execPath: process.execPath,
-      env: process.env,
-      homedir: homedir()
-    })
-    try {
-      if (plan.kind === 'electron') {
-        const query = plan.settings.path ? { path: plan.settings.path, args: plan.settings.args } : undefined
-        const update = electronLoginItemUpdate(plan, app.getLoginItemSettings(query).openAtLogin)
-        if (update) {
-          app.setLoginItemSettings(update)
-          this.log.info('login_item.set', { open_at_login: update.openAtLogin })
-        }
-      } else if (plan.kind === 'xdg') {
-        const done = applyXdgAutostart(plan)
-        if (done !== 'unchanged') this.log.info(`login_item.${done}`, { path: plan.path })
-      }
-    } catch (e) {
-      this.log.warn('login_item.failed', { error: (e as Error).message })
-    }
+    applyLoginItem(this.settings.get().settings.start_at_login, this.log)
   }
 
-  /** Auto-update from settings.updates.feed_url (off while empty); restarted when the feed changes. */
   private applyUpdates(): void {
-    const plan = updatePlan({ feedUrl: this.settings.get().settings.updates.feed_url, isPackaged: app.isPackaged })
-    if (this.updates && this.updates.url === plan.url) return
-    this.updates?.stop()
-    const stop = startUpdates(electronUpdater.autoUpdater, plan, {
-      log: (level, message) => this.log.log(level, 'updates', { message }),
-      ready: (version) => this.notifier.message('Update ready', `Triage Desk ${version} has downloaded; it installs when you quit the app.`)
-    })
-    this.updates = { url: plan.url, stop }
+    this.updates.apply(this.settings.get().settings.updates.feed_url)
   }
 
   /** Opens the window (a second launch, the Dock icon); not while quitting, when it would come back for a moment. */
   showWindow(): void {
     if (!this.quitting) this.window.show()
-  }
-
-  private setApplicationMenu(): void {
-    const open = (path: string) => void shell.openPath(path).then((error) => error && this.log.warn('menu.open_failed', { path, error }))
-    const readme = readmePath(this.location)
-    app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: app.getVersion() })
-    const template = appMenuTemplate({
-      appName: APP_NAME,
-      version: app.getVersion(),
-      platform: process.platform,
-      screens: NAV,
-      devTools: !app.isPackaged,
-      actions: {
-        openScreen: (screen) => this.window.navigate({ view: screen }),
-        openReadme: readme ? () => open(readme) : null,
-        openDataFolder: () => open(this.userData)
-      }
-    })
-    Menu.setApplicationMenu(Menu.buildFromTemplate(template))
   }
 
   private openSettingsFile(): { file: SettingsFile; readOnlyReason?: string } {
@@ -354,79 +308,22 @@ class Desktop {
     return { next_run_at: s?.nextRunAt ?? null, paused: s?.paused ?? false }
   }
 
-  /** One inbox run for the schedule or the tray, through the engine (whose lock also guards imports). */
+  /** One inbox run for the schedule or the tray, through the engine (triage-run.ts). */
   private async runTriage(trigger: RunTrigger, slot: string | null): Promise<RunOutcome> {
-    if (!this.settings.get().settings.inbox) {
-      const text = 'no inbox folder is set: choose one in the app (Settings or first-launch setup)'
+    const failed = (text: string) => {
       this.lastRun = { at: new Date().toISOString(), status: 'failed', text }
-      return { status: 'failed', text }
     }
-    if (slot) {
-      // Team mode: the engines sharing the trail run each slot once; a slot another engine claimed is skipped.
-      // If the claim cannot be asked (database trouble), run anyway: dedup makes a second run harmless.
-      const claim = await this.engine.call('claimScheduleSlot', { slot })
-      if (claim.ok && !(claim.data as { claimed: boolean }).claimed) {
-        const c = claim.data as { engine: string; claimed_at: string }
-        const text = `the ${new Date(slot).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })} slot was run by ${c.engine} (another engine on this trail)`
-        this.log.info('schedule.slot_skipped', { slot, engine: c.engine })
-        return { status: 'ok', text }
-      }
-    }
-    const reply = await this.engine.call('runNow', { trigger })
-    if (reply.ok) {
-      const s = (reply.data as ApiRunOutcome).summary
-      return { status: s.status === 'ok' ? 'ok' : 'failed', text: runCountsText({ ...s, critical: s.by_severity.critical }) }
-    }
-    if (reply.error.code === 'busy') return { status: 'busy', text: reply.error.message }
-    this.lastRun = { at: new Date().toISOString(), status: 'failed', text: reply.error.message }
-    return { status: 'failed', text: reply.error.message }
+    return runTriage({ inbox: this.settings.get().settings.inbox, engine: this.engine, log: this.log, failed }, trigger, slot)
   }
 
   private trayActions(): Record<TrayAction, () => void> {
-    return {
-      open: () => this.window.show(),
-      'run-now': () => void this.manualRun(),
-      'toggle-pause': () => (this.scheduler.status().paused ? this.scheduler.resume() : this.scheduler.pause()),
-      'toggle-dry-run': () => void this.toggleDryRun(),
-      'queue-mine': () => this.window.navigate({ view: 'queue', tab: 'mine' }),
-      'queue-approval': () => this.window.navigate({ view: 'queue', tab: 'approval' }),
-      'queue-overdue': () => this.window.navigate({ view: 'queue', tab: 'overdue' }),
-      'queue-all': () => this.window.navigate({ view: 'queue', tab: 'all' }),
-      'rules-silences': () => this.window.navigate({ view: 'rules', tab: 'silences' }),
-      quit: () => app.quit()
-    }
-  }
-
-  private async manualRun(): Promise<void> {
-    const outcome = await this.scheduler.runNow()
-    if (outcome.status === 'busy') this.notifier.message('Triage run not started', outcome.text)
-    else if (outcome.status === 'failed') this.notifier.message('Triage run failed', outcome.text)
-    else this.notifier.message('Triage run finished', outcome.text)
-    this.refreshTray()
-  }
-
-  private async toggleDryRun(): Promise<void> {
-    const current = this.settings.get().settings.dry_run
-    if (current) {
-      // Going live is the one switch that makes the app send messages: ask once, plainly.
-      const r = await dialog.showMessageBox({
-        type: 'warning',
-        title: 'Turn dry-run off?',
-        message: 'Turn dry-run off and send deliveries for real?',
-        detail: 'New alerts will be sent to the Slack channels and e-mail lists in the routing settings.',
-        buttons: ['Keep dry-run', 'Send for real'],
-        defaultId: 0,
-        cancelId: 0
-      })
-      if (r.response !== 1) return this.refreshTray()
-    }
-    try {
-      this.settings.patch({ dry_run: !current })
-      this.window.send({ type: 'settingsChanged', settings: redactSecrets(this.settings.get().settings) })
-    } catch (e) {
-      this.notifier.message('Dry-run not changed', (e as Error).message)
-    }
-    this.refreshTray()
+    return trayActions({
+      window: this.window,
+      scheduler: this.scheduler,
+      settings: this.settings,
+      notifier: this.notifier,
+      refreshTray: () => this.refreshTray()
+    })
   }
 
   private refreshTray(): void {

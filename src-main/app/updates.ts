@@ -2,7 +2,8 @@
 // latest*.yml, on a server the institution runs). Off until Settings → updates.feed_url names one; never in a
 // development build. An update downloads in the background and installs when the officer quits the app, so a
 // triage run is never cut short; the tray says it is ready. The feed URL's credentials never reach the log.
-// The decisions are plain functions (tested without Electron); main.ts passes electron-updater's autoUpdater.
+// The decisions are plain functions (tested without Electron); updates-electron.ts passes electron-updater's
+// autoUpdater.
 import type { EventEmitter } from 'node:events'
 
 export interface UpdatePlan {
