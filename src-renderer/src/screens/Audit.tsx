@@ -330,7 +330,6 @@ export function Audit({ params }: { params: URLSearchParams }) {
             minWidth={minWidth}
             count={win.count}
             row={win.row}
-            version={win.version}
             onRange={win.show}
             busy={win.loading}
             sort={sort}

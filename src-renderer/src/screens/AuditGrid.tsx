@@ -27,8 +27,6 @@ interface Props {
   minWidth: number
   count: number
   row(index: number): AuditRow | undefined
-  /** bumps when rows arrive */
-  version: number
   onRange(first: number, last: number): void
   busy: boolean
   sort: AuditSort
@@ -40,7 +38,6 @@ interface Props {
 
 const coreRowModel = getCoreRowModel<AuditRow>()
 
-// (`version` needs no reading: a page's arrival renders the screen again, with a new `row`.)
 export function AuditGrid({ columns, template, minWidth, count, row, onRange, busy, sort, onSort, selectedId, onOpen, handle }: Props) {
   const grid = useRef<HTMLDivElement>(null)
   const [active, setActive] = useState(0)

@@ -10,7 +10,8 @@ import { flushSync } from 'react-dom'
 import { observeElementOffset, observeElementRect, useVirtualizer, type VirtualItem } from '@tanstack/react-virtual'
 
 export const ROW_HEIGHT = 36
-export const HEAD_HEIGHT = 34
+/** The header row (34 px) and its 1 px bottom border (audit.css). */
+export const HEAD_HEIGHT = 35
 const OVERSCAN = 8
 /** The tallest body the grid makes (under the browsers' caps); a test may lower it (window.TRIAGE_GRID_MAX_PX). */
 const maxPx = () => (globalThis as { TRIAGE_GRID_MAX_PX?: number }).TRIAGE_GRID_MAX_PX ?? 30_000_000
