@@ -9,11 +9,10 @@ import { userInfo } from 'node:os'
 import type { LoadedSettings, Settings } from '../core/config/index.js'
 import { drainOutbox, notifyRunFailure, type DrainReport } from '../core/deliver/index.js'
 import { silentLogger, type Logger } from '../core/log.js'
-import type { Notice } from '../core/ports/outbox.js'
 import type { OutboxSession, Trail } from '../core/ports/trail.js'
 import type { ApiEvent } from './contract.js'
-import type { DeliveryMode, DeliveryNotice, DeliveryStatusView, DrainSummary } from './delivery-contract.js'
-import { ApiError } from './errors.js'
+import type { DeliveryMode, DeliveryStatusView, DrainSummary } from './delivery-contract.js'
+import { deliveryActions, toNotice } from './delivery-actions.js'
 
 export interface DeliveryServiceContext {
   trail: Trail
@@ -88,18 +87,6 @@ export function osUser(): string {
     return 'unknown'
   }
 }
-
-const toNotice = (n: Notice): DeliveryNotice => ({
-  id: n.id,
-  created_at: n.createdAt,
-  kind: n.kind,
-  severity: n.severity,
-  title: n.title,
-  detail: n.detail,
-  destination: n.destination,
-  alert_ids: n.entryIds.filter((x) => Number.isInteger(x) && x > 0),
-  run_id: n.runId && n.runId > 0 ? n.runId : null
-})
 
 export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryService {
   const log = ctx.logger ?? silentLogger
@@ -325,6 +312,17 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
   void settingsOrNull().then((s) => {
     if (s && lastMode === null) lastMode = s.dry_run ? 'dry_run' : 'live'
   })
+  const actions = deliveryActions({
+    trail: ctx.trail,
+    ob,
+    settingsOrNull,
+    publish,
+    kick,
+    defaultBy,
+    draining: () => draining,
+    lastDrain: () => lastDrain,
+    lastMode: () => lastMode
+  })
 
   return {
     afterRun(trigger, run) {
@@ -350,67 +348,9 @@ export function createDeliveryService(ctx: DeliveryServiceContext): DeliveryServ
 
     kick,
 
-    async status(limit) {
-      const s = await settingsOrNull()
-      const outbox = await ob()
-      const { counts, uncertain } = await outbox.statusSummary()
-      return {
-        mode: s ? (s.dry_run ? 'dry_run' : 'live') : (lastMode ?? 'dry_run'),
-        outbox: counts,
-        waiting: await outbox.waitingCount(),
-        next_attempt_at: await outbox.nextDueAt(),
-        draining,
-        last_drain: lastDrain,
-        notices: (await outbox.openNotices(limit)).map(toNotice),
-        notices_total: await outbox.openNoticeCount(),
-        uncertain: uncertain.slice(0, limit).map((r) => ({
-          alert_id: r.entryId,
-          destination: r.destination,
-          severity: r.severity,
-          title: r.title,
-          attempts: r.attempts,
-          updated_at: r.updatedAt,
-          last_error: r.lastError
-        })),
-        uncertain_total: counts.uncertain,
-        silenced_alerts: Object.values(await ctx.trail.governance.silencedAlerts()).reduce((t, n) => t + n, 0)
-      }
-    },
-
-    async acknowledge(id, by) {
-      const who = by ?? defaultBy
-      const now = new Date().toISOString()
-      const outbox = await ob()
-      if (!(await outbox.acknowledgeNotice(id, who, now))) {
-        const n = await outbox.notice(id)
-        if (!n) throw new ApiError('not_found', `delivery notice ${id} does not exist`)
-        throw new ApiError('user_error', `delivery notice ${id} was already acknowledged by ${n.acknowledged_by} at ${n.acknowledged_at}`)
-      }
-      await publish()
-      return { id, acknowledged_at: now, acknowledged_by: who }
-    },
-
-    async resolve(alertId, destination, decision, by) {
-      const who = by ?? defaultBy
-      const now = new Date().toISOString()
-      const outbox = await ob()
-      if (!(await outbox.resolveUncertain({ entryId: alertId, destination }, decision === 'sent' ? 'confirmed_sent' : 'resend', who, now))) {
-        const status = await outbox.deliveryStatus(alertId, destination)
-        if (!status) throw new ApiError('not_found', `alert ${alertId} has no delivery to ${destination}`)
-        throw new ApiError('user_error', `alert ${alertId} → ${destination} is ${status}, not uncertain: nothing changed`)
-      }
-      const s = await settingsOrNull()
-      const live = s ? !s.dry_run : false
-      if (decision === 'resend' && live) kick('resend')
-      else await publish()
-      const note =
-        decision === 'sent'
-          ? 'Recorded as delivered; it will not be sent again.'
-          : live
-            ? 'Queued: it is sent again now, with a new series of attempts.'
-            : 'Queued: it is sent again when dry-run is switched off.'
-      return { alert_id: alertId, destination, decision, status: decision === 'sent' ? 'sent' : 'pending', resolved_at: now, resolved_by: who, note }
-    },
+    status: actions.status,
+    acknowledge: actions.acknowledge,
+    resolve: actions.resolve,
 
     async idle() {
       for (;;) {
