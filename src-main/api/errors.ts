@@ -34,3 +34,16 @@ export function describeZodError(where: string, err: ZodError): string {
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : ''
   return `${where}: ${path ? `${path}: ` : ''}${first.message}${more}`
 }
+
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+/** Whatever a handler threw, as the ApiError its reply carries (anything unforeseen as "internal"). */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e
+  if (e instanceof TriageError) return new ApiError(e.code, e.message)
+  if ((e as NodeJS.ErrnoException)?.code === 'SQLITE_BUSY')
+    return new ApiError('busy', 'the database is busy (another process is writing to it); try again in a moment')
+  return new ApiError('internal', `unexpected error: ${messageOf(e)}`)
+}

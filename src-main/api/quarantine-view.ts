@@ -1,5 +1,5 @@
 // A quarantine record as the API shows it: the raw text cut for the screen, the fields as text, the resolution
-// parsed. Used by getQuarantine and resolveQuarantine (handlers.ts).
+// parsed. Used by getQuarantine (handlers.ts) and resolveQuarantine (runs.ts).
 import { correctableFields } from '../core/quarantine/index.js'
 import type { QuarantineRecord } from '../core/ports/triage-store.js'
 import type { Output } from './contract.js'
