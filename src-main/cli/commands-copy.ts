@@ -24,7 +24,7 @@ const n = (x: number) => x.toLocaleString('en-US')
  */
 async function side(db: string, o: CopyOpts, loaded: LoadedSettings | undefined): Promise<{ database: string; options: OpenTrailOptions }> {
   const r = await resolveDatabase({ db, ...(o.config ? { config: o.config } : {}) }, loaded)
-  const { sameDatabase } = await import('../store/copy.js')
+  const { sameDatabase } = await import('../store/copy/compare.js')
   const configured = loaded?.settings.database.url
   return isDatabaseUrl(r.database) && !(configured && sameDatabase(configured, r.database)) ? { database: r.database, options: {} } : r
 }
