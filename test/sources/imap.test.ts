@@ -312,8 +312,10 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
       heap.push(process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers)
     }
     const t0 = Date.now()
-    h.start(new ImapSource(config({ folder: 'Bulk', after: 'seen' }), FAST))
-    await h.until(() => h.messageIds().length === 10_000, 120_000, '10,000 messages')
+    // The default 20 s command deadline: this test is about batches, memory and backlog, and FAST's 2 s deadline can
+    // expire on busy cores, reconnect and leave a batch's backlog behind (a failure of the machine, not the source).
+    h.start(new ImapSource(config({ folder: 'Bulk', after: 'seen' }), { ...FAST, commandTimeoutMs: 20_000 }))
+    await h.until(() => h.messageIds().length === 10_000, 200_000, '10,000 messages')
     const ms = Date.now() - t0
     await h.stop()
     const sizes = h.batches.map((b) => b.records.length)
@@ -331,7 +333,7 @@ describe.skipIf(skip)('ImapSource against a real Dovecot', () => {
     // keeping the messages read would add ~5.6 MB of bytes (and more of text) a batch.
     expect(heap.at(-1)! - heap[0]!).toBeLessThan(8 * 2 ** 20)
     expect(peak - rss0).toBeLessThan(256 * 2 ** 20)
-  }, 90_000)
+  }, 240_000) // a time box for a loaded CI machine; the speed is printed above, not asserted
 
   it('an unreachable server: failing with the reason, backoff doubling to its cap, and stop() returns at once', async () => {
     const h = new SourceHarness()
