@@ -1,6 +1,7 @@
 // The audit browser's sort keys as SQL over browse_facets b, shared by both stores so their pages, cursors and
 // positions agree. Every order is (key, id) in one direction, so one keyset cursor [key, id] and one OFFSET serve them.
-import type { AuditSort } from '../core/ports/read-model.js'
+import type { AuditQuery, AuditSort } from '../core/ports/read-model.js'
+import { QueryError } from '../core/ports/audit-queries.js'
 
 /** 2^44 ms (year 2527): alert times fit below it, so severity and case state can sit above them in one integer. */
 const SPAN = 17_592_186_044_416
@@ -51,4 +52,26 @@ export function prioritySegments(dir: 'asc' | 'desc'): PrioritySegment[] {
 export function segmentOfKey(key: number): { g: number; created_ms: number } {
   const g = Math.floor(key / SPAN)
   return { g, created_ms: key - g * SPAN }
+}
+
+/** A keyset cursor: the sort it belongs to and the (key, id) of the page's last row. Both stores write the same bytes. */
+export interface Cursor {
+  by: AuditQuery['sort']['by']
+  dir: AuditQuery['sort']['dir']
+  key: number | null
+  id: number
+}
+
+export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.by, c.dir, c.key, c.id])).toString('base64url')
+
+export function decodeCursor(s: string, sort: AuditQuery['sort']): Cursor {
+  try {
+    const [by, dir, key, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [Cursor['by'], Cursor['dir'], number | null, number]
+    if (by !== sort.by || dir !== sort.dir) throw new QueryError('the cursor belongs to a different sort order; start again from the first page')
+    if (!Number.isInteger(id) || (key !== null && typeof key !== 'number')) throw new Error()
+    return { by, dir, key, id }
+  } catch (e) {
+    if (e instanceof QueryError) throw e
+    throw new QueryError('the cursor is not valid; start again from the first page')
+  }
 }

@@ -2,36 +2,13 @@
 // their capped counts; the planner picks the index.
 import type pg from 'pg'
 import type { AuditPage, AuditQuery } from '../../core/ports/read-model.js'
-import { QueryError } from '../../core/ports/audit-queries.js'
 import type { PostgresBrowseIndex } from './browse-index.js'
 import { searchWords, type Plan, type PostgresAuditFilter } from './audit-filter.js'
 import { PoolQueries } from './pool-queries.js'
 import { rowFromPg } from './text.js'
 import { pgAlertFields, ROW_COLUMNS, toRow, type EntryRow } from '../rows.js'
 import { narrows, resolveAuditFilter } from '../../core/audit/search-text.js'
-import { CLOSED, COUNT_CAP, prioritySegments, segmentOfKey, sortKey, sqlDir } from '../audit-order.js'
-
-interface Cursor {
-  by: AuditQuery['sort']['by']
-  dir: AuditQuery['sort']['dir']
-  key: number | null
-  id: number
-}
-
-// Cursors are SQLite's, byte for byte: a page's cursor means the same on either store.
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.by, c.dir, c.key, c.id])).toString('base64url')
-
-function decodeCursor(s: string, sort: AuditQuery['sort']): Cursor {
-  try {
-    const [by, dir, key, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [Cursor['by'], Cursor['dir'], number | null, number]
-    if (by !== sort.by || dir !== sort.dir) throw new QueryError('the cursor belongs to a different sort order; start again from the first page')
-    if (!Number.isInteger(id) || (key !== null && typeof key !== 'number')) throw new Error()
-    return { by, dir, key, id }
-  } catch (e) {
-    if (e instanceof QueryError) throw e
-    throw new QueryError('the cursor is not valid; start again from the first page')
-  }
-}
+import { CLOSED, COUNT_CAP, prioritySegments, segmentOfKey, sortKey, sqlDir, decodeCursor, encodeCursor, type Cursor } from '../audit-order.js'
 
 interface Hit {
   id: number

@@ -2,33 +2,11 @@
 // yields the matches in order (or a small filter read whole and sorted), and their capped counts.
 import type Database from 'better-sqlite3'
 import type { AuditPage, AuditQuery, AuditRow } from '../../core/ports/read-model.js'
-import { QueryError } from '../../core/ports/audit-queries.js'
 import type { SqliteBrowseIndex } from './browse-index.js'
 import { ftsQuery, SMALL_SET, type Driver, type FacetFilter, type SqliteAuditFilter } from './audit-filter.js'
 import { ROW_COLUMNS, SQLITE_ALERT_FIELDS, toRow, type EntryRow } from '../rows.js'
 import { narrows, resolveAuditFilter } from '../../core/audit/search-text.js'
-import { COUNT_CAP, CLOSED, prioritySegments, segmentOfKey, sortKey, sqlDir } from '../audit-order.js'
-
-interface Cursor {
-  by: AuditQuery['sort']['by']
-  dir: AuditQuery['sort']['dir']
-  key: number | null
-  id: number
-}
-
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.by, c.dir, c.key, c.id])).toString('base64url')
-
-function decodeCursor(s: string, sort: AuditQuery['sort']): Cursor {
-  try {
-    const [by, dir, key, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [Cursor['by'], Cursor['dir'], number | null, number]
-    if (by !== sort.by || dir !== sort.dir) throw new QueryError('the cursor belongs to a different sort order; start again from the first page')
-    if (!Number.isInteger(id) || (key !== null && typeof key !== 'number')) throw new Error()
-    return { by, dir, key, id }
-  } catch (e) {
-    if (e instanceof QueryError) throw e
-    throw new QueryError('the cursor is not valid; start again from the first page')
-  }
-}
+import { COUNT_CAP, CLOSED, prioritySegments, segmentOfKey, sortKey, sqlDir, decodeCursor, encodeCursor, type Cursor } from '../audit-order.js'
 
 interface Hit {
   id: number
