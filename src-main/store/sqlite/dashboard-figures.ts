@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3'
 import type { DashboardFigures } from '../../core/ports/audit-queries.js'
 import { DashboardTally, type TallyRow } from '../dashboard-tally.js'
 import type { SqliteBrowseIndex } from './browse-index.js'
-import { runFromRow } from './index.js'
+import { runFromRow } from '../rows.js'
 import { runRow } from './runs-and-quarantine.js'
 
 export class SqliteDashboardFigures {

@@ -24,15 +24,12 @@ import type {
   TriageStore,
   VerifyResult
 } from '../../core/ports/triage-store.js'
-import { runFromRow } from '../rows.js'
 import { SqliteBatchWriter } from './batch.js'
 import { SqliteFileImports } from './file-imports.js'
 import { hasTable, migrate, openDatabase, type SqliteOptions } from './open-database.js'
 import { SqliteQuarantineRecords } from './quarantine-records.js'
 import { SqliteRuns } from './run-lifecycle.js'
 import { SqliteTrailVerifier } from './verify.js'
-
-export { runFromRow }
 
 export class SqliteStore implements TriageStore {
   readonly db: Database.Database

@@ -1,7 +1,7 @@
 // The Runs and Quarantine screens' lists over SQLite, newest first, a page at a time.
 import type Database from 'better-sqlite3'
 import type { QuarantineItem, RunRow } from '../../core/ports/read-model.js'
-import { runFromRow } from './index.js'
+import { runFromRow } from '../rows.js'
 
 const RAW_LIMIT = 4_000
 

@@ -2,7 +2,7 @@ import type { Migration } from './migration.js'
 
 // The audit browser's read side. Nothing here touches audit_entries: no trigger and no index on it, so import
 // speed is unchanged. These tables are derived data, brought up to date incrementally after each run and before
-// a query (store/sqlite/queries.ts: catchUp reads the entries with id > indexed_upto). They can be dropped and
+// a query (store/sqlite/browse-index.ts: catchUp reads the entries with id > indexed_upto). They can be dropped and
 // rebuilt from audit_entries at any time; they are not part of the hash chain.
 export const m003: Migration = {
   version: 3,
