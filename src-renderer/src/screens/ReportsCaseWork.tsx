@@ -1,7 +1,7 @@
 // The Reports screen's case work: dispositions, alerts still open, time to acknowledge and to close, four-eyes
 // approvals, regulatory clocks and false positives per rule (the PDF's case-work section).
 import type { ReactNode } from 'react'
-import { fmtNum, fmtTime, KeyValue, SEVERITY_LABEL, SEVERITY_ORDER, SeverityHeadRow } from '../ui/index.js'
+import { fmtNum, fmtTime, KeyValue, SEVERITY_LABEL, SEVERITY_ORDER, SeverityCountRow, SeverityHeadRow } from '../ui/index.js'
 import { shortDuration, Table, type Report } from './reports-format.js'
 
 type CaseWorkFigures = Report['case_work']
@@ -74,15 +74,7 @@ function DispositionsTable({ c, report }: { c: CaseWorkFigures; report: Report }
       </thead>
       <tbody>
         {c.dispositions.map((d) => (
-          <tr key={d.disposition}>
-            <th scope="row">{codeName(d.disposition)}</th>
-            {SEVERITY_ORDER.map((s) => (
-              <td key={s} className="num">
-                {fmtNum(d.counts[s])}
-              </td>
-            ))}
-            <td className="num">{fmtNum(d.total)}</td>
-          </tr>
+          <SeverityCountRow key={d.disposition} name={codeName(d.disposition)} counts={d.counts} total={d.total} />
         ))}
         <tr>
           <th scope="row" className="muted">
@@ -95,15 +87,7 @@ function DispositionsTable({ c, report }: { c: CaseWorkFigures; report: Report }
           ))}
           <td className="num muted">{fmtNum(c.alerts - c.closed)}</td>
         </tr>
-        <tr className="total-row">
-          <th scope="row">All alerts</th>
-          {SEVERITY_ORDER.map((s) => (
-            <td key={s} className="num">
-              {fmtNum(report.by_severity[s])}
-            </td>
-          ))}
-          <td className="num">{fmtNum(c.alerts)}</td>
-        </tr>
+        <SeverityCountRow name="All alerts" counts={report.by_severity} total={c.alerts} className="total-row" />
       </tbody>
     </Table>
   )
@@ -117,15 +101,7 @@ function OpenAtEndTable({ c }: { c: CaseWorkFigures }) {
       </thead>
       <tbody>
         {c.open_at_end.map((o) => (
-          <tr key={o.state}>
-            <th scope="row">{STATE_NAME[o.state] ?? o.state}</th>
-            {SEVERITY_ORDER.map((s) => (
-              <td key={s} className="num">
-                {fmtNum(o.counts[s])}
-              </td>
-            ))}
-            <td className="num">{fmtNum(o.total)}</td>
-          </tr>
+          <SeverityCountRow key={o.state} name={STATE_NAME[o.state] ?? o.state} counts={o.counts} total={o.total} />
         ))}
       </tbody>
     </Table>

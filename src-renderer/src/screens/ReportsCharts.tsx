@@ -6,7 +6,18 @@ import { useMemo } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import type { Output } from '../api/client.js'
 import { SEVERITY_COLOURS } from '../../../src-main/api/severity-contract.js'
-import { ChartFigure, fmtDate, fmtDuration, fmtNum, ScrollRegion, SEVERITY_LABEL, SEVERITY_ORDER, SeverityHeadRow, type SeverityName } from '../ui/index.js'
+import {
+  ChartFigure,
+  fmtDate,
+  fmtDuration,
+  fmtNum,
+  ScrollRegion,
+  SEVERITY_LABEL,
+  SEVERITY_ORDER,
+  SeverityCountRow,
+  SeverityHeadRow,
+  type SeverityName
+} from '../ui/index.js'
 
 type Report = Output<'slaReport'>
 
@@ -51,15 +62,7 @@ export function VolumeChart({ report }: { report: Report }) {
             </thead>
             <tbody>
               {report.volume_per_day.map((d) => (
-                <tr key={d.day}>
-                  <th scope="row">{fmtDate(d.day)}</th>
-                  {SEVERITY_ORDER.map((s) => (
-                    <td key={s} className="num">
-                      {fmtNum(d.counts[s])}
-                    </td>
-                  ))}
-                  <td className="num">{fmtNum(d.total)}</td>
-                </tr>
+                <SeverityCountRow key={d.day} name={fmtDate(d.day)} counts={d.counts} total={d.total} />
               ))}
             </tbody>
           </table>

@@ -2,7 +2,7 @@
 // opens in the audit browser), deliveries by destination. The suppression ledger is in ReportsLedger.tsx, rule
 // sets and their history in ReportsRuleSets.tsx, case work in ReportsCaseWork.tsx.
 import type { ReactNode } from 'react'
-import { fmtNum, SEVERITY_LABEL, SEVERITY_ORDER, SeverityHeadRow, SeverityBadge } from '../ui/index.js'
+import { fmtNum, SEVERITY_LABEL, SEVERITY_ORDER, SeverityCountRow, SeverityHeadRow, SeverityBadge } from '../ui/index.js'
 import { displayTitle } from '../../../src-main/api/format-contract.js'
 import { fmtShortTime, kindName, shortDuration, Table, type Report } from './reports-format.js'
 
@@ -14,25 +14,9 @@ export function SeverityBySource({ report }: { report: Report }) {
       </thead>
       <tbody>
         {report.by_source.map((r) => (
-          <tr key={r.source_kind}>
-            <th scope="row">{kindName(r.source_kind)}</th>
-            {SEVERITY_ORDER.map((s) => (
-              <td key={s} className="num">
-                {fmtNum(r.counts[s])}
-              </td>
-            ))}
-            <td className="num">{fmtNum(r.total)}</td>
-          </tr>
+          <SeverityCountRow key={r.source_kind} name={kindName(r.source_kind)} counts={r.counts} total={r.total} />
         ))}
-        <tr className="total-row">
-          <th scope="row">All sources</th>
-          {SEVERITY_ORDER.map((s) => (
-            <td key={s} className="num">
-              {fmtNum(report.by_severity[s])}
-            </td>
-          ))}
-          <td className="num">{fmtNum(report.totals.triaged)}</td>
-        </tr>
+        <SeverityCountRow name="All sources" counts={report.by_severity} total={report.totals.triaged} className="total-row" />
       </tbody>
     </Table>
   )

@@ -1,5 +1,6 @@
 // Badges, and the severities as the UI names and orders them.
 import type { ReactNode } from 'react'
+import { fmtNum } from './format.js'
 
 export type Tone = 'critical' | 'high' | 'medium' | 'low' | 'ok' | 'warn' | 'danger' | 'neutral'
 
@@ -35,4 +36,29 @@ export function SeverityHeadRow({ first }: { first: string }) {
 
 export function SeverityBadge({ severity }: { severity: SeverityName }) {
   return <Badge tone={severity}>{SEVERITY_LABEL[severity]}</Badge>
+}
+
+/** A figures table's body row under SeverityHeadRow: its name, the count per severity, then the total. */
+export function SeverityCountRow({
+  name,
+  counts,
+  total,
+  className
+}: {
+  name: ReactNode
+  counts: Record<SeverityName, number>
+  total: number
+  className?: string
+}) {
+  return (
+    <tr className={className}>
+      <th scope="row">{name}</th>
+      {SEVERITY_ORDER.map((s) => (
+        <td key={s} className="num">
+          {fmtNum(counts[s])}
+        </td>
+      ))}
+      <td className="num">{fmtNum(total)}</td>
+    </tr>
+  )
 }

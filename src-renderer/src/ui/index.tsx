@@ -13,7 +13,7 @@ if (typeof document !== 'undefined') {
 }
 
 export { Button, Checkbox, Chips, Field, Input, Select, Textarea } from './forms.js'
-export { Badge, SEVERITY_LABEL, SEVERITY_ORDER, SeverityBadge, SeverityHeadRow, type SeverityName, type Tone } from './badges.js'
+export { Badge, SEVERITY_LABEL, SEVERITY_ORDER, SeverityBadge, SeverityCountRow, SeverityHeadRow, type SeverityName, type Tone } from './badges.js'
 export { Banner, Card, ChartFigure, EmptyState, KeyValue, ProgressBar, RawText, ScrollRegion, Stat } from './display.js'
 export { Dialog } from './dialog.js'
 export { fmtAgo, fmtDate, fmtDuration, fmtNum, fmtShort, fmtTime } from './format.js'
